@@ -1,0 +1,75 @@
+/**
+ * The contract every binary RPC protocol implements (STYLE.md principle 1, after
+ * Envoy's generic_proxy codec and MOSN's xprotocol). Three parts:
+ *
+ * - framing: a per-connection decoder turning chunks into whole frames, and an
+ *   encoder returning buffers for `writev`;
+ * - mapping: frame to Invocation / Result, and Result / MeshError to frame;
+ * - housekeeping: sniffing, request ids, heartbeats, deadlines, pool mode.
+ *
+ * HTTP/1 and gRPC run on Node's own parsers and implement only the mapping half;
+ * see their folders.
+ */
+import type { MeshError } from './errors.js';
+import type { Invocation, Result } from './invocation.js';
+import type { Limits } from './limits.js';
+
+/** Answer of `match`: the first bytes are ours, not ours, or too few to tell. */
+export type MatchResult = 'yes' | 'no' | 'need-more';
+
+/** `multiplex`: many calls per connection, ids rewritten. `exclusive`: one call per connection. */
+export type PoolMode = 'multiplex' | 'exclusive';
+
+/** What a decoded frame is, so the connection layer can route it without knowing the protocol. */
+export type FrameKind = 'request' | 'oneway' | 'response' | 'heartbeat' | 'heartbeat-reply' | 'control';
+
+export interface FrameDecoder<F> {
+  /**
+   * Feeds one chunk; returns every frame completed by it, in order (zero or more).
+   * "Need more bytes" is the normal empty return. Throws a MeshError (reason
+   * PMESH_CODEC_ERROR or PMESH_FRAME_TOO_LARGE) on bad input, after which the
+   * connection must be closed: the decoder's state is undefined.
+   * Declared lengths are checked against the limits before anything is buffered.
+   */
+  push(chunk: Buffer): F[];
+  /** Bytes held waiting for the rest of a frame (0 between frames). */
+  readonly buffered: number;
+}
+
+export interface ProtocolCodec<F> {
+  /** Registry name, also the `protocol:` value in config. */
+  readonly name: string;
+  readonly poolMode: PoolMode;
+
+  /** Sniffs the first bytes of a connection. */
+  match(head: Buffer): MatchResult;
+  newDecoder(limits: Limits): FrameDecoder<F>;
+  /** Serializes a frame. Frames that kept their original bytes return them untouched. */
+  encode(frame: F): Buffer[];
+
+  kind(frame: F): FrameKind;
+  /** Request id as carried on the wire (Bolt int32, Dubbo int64), widened to bigint. */
+  requestId(frame: F): bigint;
+  /** A copy of the frame carrying another id; the rest of its bytes unchanged. */
+  withRequestId(frame: F, id: bigint): F;
+
+  /** A heartbeat request with this id, to probe an idle connection. */
+  heartbeat(id: bigint): F;
+  /** The reply to a heartbeat request. */
+  heartbeatReply(request: F): F;
+
+  /** Routing view of a request frame. Must not decode the arguments. */
+  toInvocation(frame: F): Invocation;
+  /**
+   * The request frame with its deadline field set to `remainingMs`, so the next hop
+   * knows the budget left. Protocols with no such field return the frame unchanged.
+   */
+  withTimeout(frame: F, remainingMs: number): F;
+  /** Result view of a response frame. */
+  toResult(frame: F): Result;
+  /**
+   * A response frame answering `request` with a mesh-made error: the status the
+   * protocol's own clients expect and a message naming the service and the cause.
+   */
+  localReply(request: F, error: MeshError): F;
+}

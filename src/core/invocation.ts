@@ -1,0 +1,66 @@
+/**
+ * The protocol-neutral view of one call: all the routing core sees (STYLE.md
+ * principle 2). Kept as thin as Envoy's request view: who is called, with which
+ * metadata, by when, and a body that stays raw bytes unless someone asks for it.
+ */
+
+/** Identifies a service the way Dubbo and SOFARPC do: interface plus optional version and group. */
+export interface ServiceKey {
+  /** The Java interface name, `com.example.EchoService`. */
+  readonly interface: string;
+  readonly version?: string;
+  /** Dubbo's group; SOFARPC's uniqueId. */
+  readonly group?: string;
+}
+
+/** `interface:version[:group]`, the SOFARPC unique-name form; stable and used as a map key. */
+export function serviceKeyString(key: ServiceKey): string {
+  let text = key.interface;
+  if (key.version) text += `:${key.version}`;
+  if (key.group) text += `${key.version ? '' : ':'}:${key.group}`;
+  return text;
+}
+
+/**
+ * The body of a call or a reply. `raw` is the pass-through form: the original bytes
+ * and the id of the serialization that wrote them. `decoded` holds values for the
+ * bridge path; a codec may offer `decode` on a raw body so only those who ask pay.
+ */
+export type Body =
+  | { readonly kind: 'raw'; readonly serialization: number; readonly bytes: Buffer }
+  | { readonly kind: 'decoded'; readonly values: readonly unknown[] }
+  | { readonly kind: 'empty' };
+
+export const EMPTY_BODY: Body = Object.freeze({ kind: 'empty' });
+
+export interface Invocation {
+  /** Name of the codec that produced it (`bolt`, `dubbo`, `http1`...). */
+  readonly protocol: string;
+  readonly service: ServiceKey;
+  readonly method: string;
+  /** Java parameter types when the frame states them (Dubbo's descriptor, SOFARPC's sig). */
+  readonly argTypes?: readonly string[];
+  /** Request headers or attachments, lower-level protocols' key/values as strings. */
+  readonly attachments: Readonly<Record<string, string>>;
+  /**
+   * Absolute deadline on the `performance.now()` clock, in milliseconds, or
+   * undefined when the caller set none (the route default then applies).
+   */
+  readonly deadline?: number;
+  /** One-way calls expect no reply. */
+  readonly oneway: boolean;
+  readonly body: Body;
+}
+
+/** What came back: a value, an exception thrown by the service, or an error status. */
+export type ResultStatus = 'ok' | 'exception' | 'error';
+
+export interface Result {
+  readonly status: ResultStatus;
+  /** Protocol-level status as the upstream wrote it (Bolt u16, Dubbo byte, HTTP code). */
+  readonly protocolStatus: number;
+  readonly attachments: Readonly<Record<string, string>>;
+  readonly body: Body;
+  /** Human-readable error text when status is 'error'. */
+  readonly message?: string;
+}
