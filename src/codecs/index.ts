@@ -42,3 +42,6 @@ export function detectCodec(head: Buffer): AnyCodec | 'need-more' | undefined {
 export function setupCodecs(): void {
   // bolt and dubbo register here once their folders exist (issues 3 and 4).
 }
+
+/** HTTP/1 mapping helpers (the protocol itself is node:http's). */
+export * as http1 from './http1/index.js';

@@ -4,3 +4,4 @@ export * from './endpoint.js';
 export * from './invocation.js';
 export * from './codec.js';
 export * from './log.js';
+export * from './metrics.js';

@@ -3,6 +3,7 @@
  * principle 2). Kept as thin as Envoy's request view: who is called, with which
  * metadata, by when, and a body that stays raw bytes unless someone asks for it.
  */
+import type { Readable } from 'node:stream';
 
 /** Identifies a service the way Dubbo and SOFARPC do: interface plus optional version and group. */
 export interface ServiceKey {
@@ -28,6 +29,8 @@ export function serviceKeyString(key: ServiceKey): string {
  */
 export type Body =
   | { readonly kind: 'raw'; readonly serialization: number; readonly bytes: Buffer }
+  /** A body that flows as it arrives (HTTP/1): never buffered whole by the sidecar. */
+  | { readonly kind: 'stream'; readonly stream: Readable; readonly length?: number }
   | { readonly kind: 'decoded'; readonly values: readonly unknown[] }
   | { readonly kind: 'empty' };
 
@@ -63,4 +66,6 @@ export interface Result {
   readonly body: Body;
   /** Human-readable error text when status is 'error'. */
   readonly message?: string;
+  /** HTTP results only: header name/value pairs as received, repeats kept (Set-Cookie). */
+  readonly rawHeaders?: readonly string[];
 }

@@ -1,0 +1,83 @@
+/**
+ * The admin server: read-only views of the running sidecar.
+ *   GET /ready     200 once every listener is bound, 503 before and while draining
+ *   GET /metrics   Prometheus text
+ *   GET /config    the config in force, JSON
+ *   GET /clusters  each cluster's endpoints and their health, JSON
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { parseHostPort } from '../core/index.js';
+import type { PrometheusMetrics } from './metrics.js';
+
+/** What the admin server may read; it gets snapshots, never the objects that mutate. */
+export interface AdminSources {
+  ready(): { ready: boolean; listeners: Record<string, string> };
+  config(): unknown;
+  clusters(): unknown;
+  metrics: PrometheusMetrics;
+}
+
+export class AdminServer {
+  readonly address: string;
+  readonly #server: Server;
+  readonly #sources: AdminSources;
+
+  constructor(address: string, sources: AdminSources) {
+    this.address = address;
+    this.#sources = sources;
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) json(res, 500, { error: String(error) });
+      });
+    });
+  }
+
+  start(): Promise<void> {
+    const target = parseHostPort(this.address);
+    if (!target) return Promise.reject(new Error(`admin: bad address ${this.address}`));
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(new Error(`admin cannot bind ${this.address}: ${error.message}`));
+      this.#server.once('error', onError);
+      this.#server.listen(target.port, target.host, () => {
+        this.#server.off('error', onError);
+        resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') return json(res, 405, { error: `${req.method} is not allowed; the admin API is read-only` });
+    switch (path) {
+      case '/ready': {
+        const state = this.#sources.ready();
+        return json(res, state.ready ? 200 : 503, state);
+      }
+      case '/metrics': {
+        const text = await this.#sources.metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': this.#sources.metrics.registry.contentType });
+        res.end(text);
+        return;
+      }
+      case '/config':
+        return json(res, 200, this.#sources.config());
+      case '/clusters':
+        return json(res, 200, this.#sources.clusters());
+      default:
+        return json(res, 404, { error: `no admin page ${path}`, pages: ['/ready', '/metrics', '/config', '/clusters'] });
+    }
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, null, 2);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,72 @@
+/**
+ * `pmesh start [--config FILE]` runs the sidecar (the built-in default config when no
+ * file is given, or PMESH_CONFIG); `pmesh validate FILE` checks a file and exits.
+ * An invalid config exits 2 with every problem named by its path.
+ */
+import { ConfigError } from './config/index.js';
+import { loadConfig, run } from './main.js';
+
+const USAGE = `usage:
+  pmesh start [--config FILE]   run the sidecar (default: built-in config)
+  pmesh validate FILE           check a config file without starting`;
+
+function configPath(args: string[]): string | undefined {
+  const index = args.findIndex((arg) => arg === '--config' || arg === '-c');
+  if (index !== -1) return args[index + 1];
+  const inline = args.find((arg) => arg.startsWith('--config='));
+  return inline ? inline.slice('--config='.length) : process.env.PMESH_CONFIG || undefined;
+}
+
+function fail(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`pmesh: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  if (command === 'validate') {
+    const path = args[0];
+    if (!path) {
+      process.stderr.write(`${USAGE}\n`);
+      process.exit(2);
+    }
+    try {
+      loadConfig(path);
+    } catch (error) {
+      fail(error);
+    }
+    process.stdout.write(`${path}: ok\n`);
+    return;
+  }
+  if (command !== 'start') {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(command === undefined || command === 'help' || command === '--help' ? 0 : 2);
+  }
+  let running;
+  try {
+    running = await run(configPath(args));
+  } catch (error) {
+    fail(error);
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    running.log.info({ signal }, 'stopping');
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        running.log.error({ err: String(error) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,53 @@
+/**
+ * Header handling for an HTTP/1 proxy (RFC 9110 section 7.6.1): hop-by-hop headers
+ * belong to one connection and are never forwarded, nor is any header the
+ * `Connection` header names.
+ */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+function connectionTokens(value: string | undefined): Set<string> | undefined {
+  if (!value) return undefined;
+  return new Set(value.split(',').map((token) => token.trim().toLowerCase()));
+}
+
+/** Response headers as undici gives them (lowercase object, arrays for repeats) to a flat array. */
+export function flattenHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): string[] {
+  const named = connectionTokens(typeof headers.connection === 'string' ? headers.connection : undefined);
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || named?.has(name)) continue;
+    if (Array.isArray(value)) for (const item of value) out.push(name, item);
+    else out.push(name, value);
+  }
+  return out;
+}
+
+/** `x-forwarded-for`: the incoming value with the client's address appended. */
+export function appendForwardedFor(existing: string | undefined, clientAddress: string | undefined): string {
+  const client = clientAddress?.startsWith('::ffff:') ? clientAddress.slice(7) : (clientAddress ?? 'unknown');
+  return existing ? `${existing}, ${client}` : client;
+}
+
+/**
+ * The headers to send upstream from an Invocation's attachments: pseudo-headers,
+ * hop-by-hop headers and `expect` (undici answers 100-continue itself) left out.
+ */
+export function upstreamHeaders(attachments: Readonly<Record<string, string>>): string[] {
+  const named = connectionTokens(attachments.connection);
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(attachments)) {
+    if (name.startsWith(':') || name === 'expect' || HOP_BY_HOP.has(name) || named?.has(name)) continue;
+    out.push(name, value);
+  }
+  return out;
+}

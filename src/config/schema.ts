@@ -1,0 +1,127 @@
+/**
+ * The shape of pmesh.yaml, validated with zod. Every problem is reported with its
+ * path (`listeners[0].address: expected host:port`), never just the first one.
+ * Cross-references (a route naming a cluster that does not exist) are checked here
+ * too, so a config that validates can be applied.
+ */
+import { z } from 'zod';
+import { parseHostPort } from '../core/index.js';
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+
+export const hostPort = z
+  .string({ invalid_type_error: 'expected host:port' })
+  .refine((text) => parseHostPort(text) !== undefined, { message: 'expected host:port' });
+
+const positiveMs = z.number().int().positive();
+
+const matchSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    pathPrefix: z.string().startsWith('/').optional(),
+    headers: z.record(z.string()).optional(),
+    service: z.string().min(1).optional(),
+    method: z.string().min(1).optional(),
+  })
+  .strict();
+
+const routeSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    match: matchSchema.default({}),
+    cluster: z.string().min(1),
+    /** Overall deadline for the call, covering the wait for the response head. */
+    timeoutMs: positiveMs.optional(),
+  })
+  .strict();
+
+const listenerSchema = z
+  .object({
+    name: z.string().min(1),
+    protocol: z.string().min(1),
+    address: hostPort,
+    routes: z.array(routeSchema).default([]),
+    accessLog: z.boolean().optional(),
+  })
+  .strict();
+
+const clusterSchema = z
+  .object({
+    name: z.string().min(1),
+    protocol: z.string().min(1),
+    endpoints: z.array(hostPort).default([]),
+    balancer: z.string().default('round_robin'),
+    connectTimeoutMs: positiveMs.default(1_000),
+    /** Connections kept per endpoint (HTTP/1 pool size; multiplexed protocols use fewer). */
+    maxConnectionsPerEndpoint: z.number().int().positive().default(64),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    admin: z.object({ address: hostPort.default('127.0.0.1:15000') }).strict().default({}),
+    logging: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        accessLog: z.boolean().default(true),
+      })
+      .strict()
+      .default({}),
+    /** Binding anything but loopback must be asked for (RELIABILITY.md S1). */
+    allowNonLoopback: z.boolean().default(false),
+    defaults: z
+      .object({
+        routeTimeoutMs: positiveMs.default(15_000),
+        drainTimeoutMs: positiveMs.default(30_000),
+        maxHeaderBytes: z.number().int().positive().default(16 * 1024),
+        maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
+        maxFrameBytes: z.number().int().positive().default(8 * 1024 * 1024),
+      })
+      .strict()
+      .default({}),
+    listeners: z.array(listenerSchema).default([]),
+    clusters: z.array(clusterSchema).default([]),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const clusters = new Set<string>();
+    config.clusters.forEach((cluster, i) => {
+      if (clusters.has(cluster.name)) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cluster.name}"` });
+      }
+      clusters.add(cluster.name);
+    });
+    const listeners = new Set<string>();
+    const addresses = new Set<string>([config.admin.address]);
+    config.listeners.forEach((listener, i) => {
+      if (listeners.has(listener.name)) {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'name'], message: `duplicate listener name "${listener.name}"` });
+      }
+      listeners.add(listener.name);
+      if (addresses.has(listener.address)) {
+        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'address'], message: `address ${listener.address} is already used` });
+      }
+      addresses.add(listener.address);
+      listener.routes.forEach((route, j) => {
+        if (!clusters.has(route.cluster)) {
+          ctx.addIssue({ code: 'custom', path: ['listeners', i, 'routes', j, 'cluster'], message: `unknown cluster "${route.cluster}"` });
+        }
+      });
+    });
+    if (!config.allowNonLoopback) {
+      const check = (address: string, path: (string | number)[]): void => {
+        const parsed = parseHostPort(address);
+        if (parsed && !LOOPBACK.test(parsed.host)) {
+          ctx.addIssue({ code: 'custom', path, message: `${parsed.host} is not a loopback address; set allowNonLoopback: true to bind it` });
+        }
+      };
+      check(config.admin.address, ['admin', 'address']);
+      config.listeners.forEach((listener, i) => check(listener.address, ['listeners', i, 'address']));
+    }
+  });
+
+export type MeshConfig = z.infer<typeof configSchema>;
+export type ListenerConfig = MeshConfig['listeners'][number];
+export type RouteConfig = ListenerConfig['routes'][number];
+export type ClusterConfig = MeshConfig['clusters'][number];
+export type RouteMatchConfig = RouteConfig['match'];

@@ -1,0 +1,28 @@
+/**
+ * What the data plane reports. The proxy calls this interface; the admin server
+ * implements it with Prometheus (prom-client), so the proxy never imports admin.
+ */
+export interface CallLabels {
+  readonly listener: string;
+  readonly route: string;
+  readonly cluster: string;
+}
+
+export interface MeshMetrics {
+  /** One call finished: `outcome` is 'ok', or the MeshError reason id. */
+  callFinished(labels: CallLabels, seconds: number, outcome: string): void;
+  connectionOpened(listener: string): void;
+  connectionClosed(listener: string): void;
+  /** A malformed frame or request from a peer (`side`: downstream or upstream). */
+  codecError(protocol: string, reason: string, side: 'downstream' | 'upstream'): void;
+  /** A configured limit stopped something (`max_header_bytes`, `max_body_bytes`...). */
+  limitExceeded(limit: string): void;
+}
+
+export const NOOP_METRICS: MeshMetrics = {
+  callFinished() {},
+  connectionOpened() {},
+  connectionClosed() {},
+  codecError() {},
+  limitExceeded() {},
+};

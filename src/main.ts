@@ -1,0 +1,72 @@
+/**
+ * The composition root: registers the plugins once, then wires config -> sidecar.
+ * Nothing imports this file except the CLI and tests that run a whole sidecar.
+ */
+import { createRootLogger, setRootLogger, type Logger } from './core/index.js';
+import { isCodecRegistered, setupCodecs } from './codecs/index.js';
+import {
+  DEFAULT_CONFIG_YAML,
+  loadConfigFile,
+  parseConfig,
+  watchConfig,
+  type ConfigCheckers,
+  type ConfigWatcher,
+  type MeshConfig,
+} from './config/index.js';
+import { hasListenerFor, hasUpstreamFor, isBalancerRegistered, setupBalancers } from './proxy/index.js';
+import { Sidecar } from './sidecar.js';
+
+export { Sidecar } from './sidecar.js';
+
+let setUp = false;
+
+/** Registers every built-in plugin; idempotent. */
+export function setup(): void {
+  if (setUp) return;
+  setUp = true;
+  setupCodecs();
+  setupBalancers();
+}
+
+export const checkers: ConfigCheckers = {
+  isProtocol: (name) => hasListenerFor(name) || hasUpstreamFor(name) || isCodecRegistered(name),
+  isBalancer: (name) => isBalancerRegistered(name),
+};
+
+/** Loads and validates a config file, or the built-in default when no path is given. */
+export function loadConfig(path: string | undefined): MeshConfig {
+  setup();
+  return path ? loadConfigFile(path, checkers) : parseConfig(DEFAULT_CONFIG_YAML, '(built-in default)', checkers);
+}
+
+export interface Running {
+  readonly sidecar: Sidecar;
+  readonly log: Logger;
+  stop(drainMs?: number): Promise<void>;
+}
+
+/** Starts a sidecar; with a path, the file is watched and reloaded on change. */
+export async function run(path: string | undefined, config: MeshConfig = loadConfig(path)): Promise<Running> {
+  const log = createRootLogger(config.logging.level);
+  setRootLogger(log);
+  const sidecar = await Sidecar.start(config, log);
+  let watcher: ConfigWatcher | undefined;
+  if (path) {
+    watcher = watchConfig(
+      path,
+      checkers,
+      (next) => {
+        sidecar.reload(next).catch((error: unknown) => log.error({ err: String(error) }, 'reload failed; keeping what runs'));
+      },
+      (error) => log.error({ reason: 'PMESH_CONFIG_INVALID', err: error.message }, 'changed config is invalid; keeping the one in force'),
+    );
+  }
+  return {
+    sidecar,
+    log,
+    async stop(drainMs = config.defaults.drainTimeoutMs) {
+      watcher?.close();
+      await sidecar.shutdown(drainMs);
+    },
+  };
+}

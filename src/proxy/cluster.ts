@@ -1,0 +1,162 @@
+/**
+ * The concrete level (linkerd): one named cluster's endpoints, their health, and the
+ * picker over the healthy ones. Health is passive here: consecutive connection
+ * failures eject an endpoint for a while (Envoy's outlier detection defaults: 5
+ * failures, 30 s base ejection growing with each ejection, capped at 300 s). If
+ * every endpoint is ejected the cluster uses them all anyway (Envoy's panic mode):
+ * a guess is better than a certain failure.
+ */
+import { MeshError, type Endpoint, type Invocation, type Result } from '../core/index.js';
+import type { BalancerFactory, Picker } from './balancers/index.js';
+import type { CallContext } from './filter.js';
+import type { Upstream } from './upstream/upstream.js';
+
+export const OUTLIER = Object.freeze({ consecutiveFailures: 5, baseEjectionMs: 30_000, maxEjectionMs: 300_000 });
+
+interface EndpointHealth {
+  consecutiveFailures: number;
+  ejections: number;
+  ejectedUntil: number;
+}
+
+export interface EndpointSnapshot {
+  readonly address: string;
+  readonly source: string;
+  readonly weight: number;
+  readonly health: 'healthy' | 'ejected';
+  readonly consecutiveFailures: number;
+  readonly connections: number;
+}
+
+export interface ClusterSnapshot {
+  readonly name: string;
+  readonly protocol: string;
+  readonly balancer: string;
+  readonly endpoints: readonly EndpointSnapshot[];
+}
+
+export class Cluster {
+  readonly name: string;
+  readonly protocol: string;
+  readonly upstream: Upstream;
+  #balancerName: string;
+  #balancer: BalancerFactory;
+  #endpoints: readonly Endpoint[] = [];
+  readonly #health = new Map<string, EndpointHealth>();
+  #picker: Picker | undefined;
+  /** When the next ejection ends, so the picker is rebuilt when it does. */
+  #pickerValidUntil = Infinity;
+
+  constructor(name: string, protocol: string, balancerName: string, balancer: BalancerFactory, upstream: Upstream) {
+    this.name = name;
+    this.protocol = protocol;
+    this.#balancerName = balancerName;
+    this.#balancer = balancer;
+    this.upstream = upstream;
+  }
+
+  setBalancer(name: string, balancer: BalancerFactory): void {
+    this.#balancerName = name;
+    this.#balancer = balancer;
+    this.#picker = undefined;
+  }
+
+  /** Replaces the endpoint set; endpoints that stay keep their health and connections. */
+  setEndpoints(endpoints: readonly Endpoint[]): void {
+    const keep = new Set(endpoints.map((endpoint) => endpoint.address));
+    for (const old of this.#endpoints) {
+      if (!keep.has(old.address)) {
+        this.#health.delete(old.address);
+        this.upstream.release(old.address);
+      }
+    }
+    this.#endpoints = endpoints;
+    this.#picker = undefined;
+  }
+
+  get endpoints(): readonly Endpoint[] {
+    return this.#endpoints;
+  }
+
+  async call(invocation: Invocation, ctx: CallContext): Promise<Result> {
+    const endpoint = this.#currentPicker().pick(invocation);
+    if (!endpoint) {
+      throw new MeshError('PMESH_NO_HEALTHY_ENDPOINT', `cluster "${this.name}" has no endpoint`, {
+        details: { cluster: this.name },
+      });
+    }
+    ctx.endpoint = endpoint.address;
+    try {
+      const result = await this.upstream.call(endpoint, invocation, ctx);
+      this.#recordSuccess(endpoint.address);
+      return result;
+    } catch (error) {
+      if (MeshError.is(error) && isConnectionFailure(error)) this.#recordFailure(endpoint.address);
+      throw error;
+    }
+  }
+
+  snapshot(): ClusterSnapshot {
+    const now = performance.now();
+    const connections = this.upstream.connections();
+    return {
+      name: this.name,
+      protocol: this.protocol,
+      balancer: this.#balancerName,
+      endpoints: this.#endpoints.map((endpoint) => {
+        const health = this.#health.get(endpoint.address);
+        return {
+          address: endpoint.address,
+          source: endpoint.source,
+          weight: endpoint.weight,
+          health: health && health.ejectedUntil > now ? 'ejected' : 'healthy',
+          consecutiveFailures: health?.consecutiveFailures ?? 0,
+          connections: connections[endpoint.address] ?? 0,
+        };
+      }),
+    };
+  }
+
+  #currentPicker(): Picker {
+    const now = performance.now();
+    if (this.#picker && now < this.#pickerValidUntil) return this.#picker;
+    let nextExpiry = Infinity;
+    const healthy = this.#endpoints.filter((endpoint) => {
+      const until = this.#health.get(endpoint.address)?.ejectedUntil ?? 0;
+      if (until > now) {
+        nextExpiry = Math.min(nextExpiry, until);
+        return false;
+      }
+      return true;
+    });
+    const usable = healthy.length > 0 ? healthy : this.#endpoints;
+    this.#picker = usable.length > 0 ? this.#balancer.createPicker(usable) : { pick: () => undefined };
+    this.#pickerValidUntil = nextExpiry;
+    return this.#picker;
+  }
+
+  #recordSuccess(address: string): void {
+    const health = this.#health.get(address);
+    if (health) health.consecutiveFailures = 0;
+  }
+
+  #recordFailure(address: string): void {
+    let health = this.#health.get(address);
+    if (!health) {
+      health = { consecutiveFailures: 0, ejections: 0, ejectedUntil: 0 };
+      this.#health.set(address, health);
+    }
+    health.consecutiveFailures += 1;
+    if (health.consecutiveFailures >= OUTLIER.consecutiveFailures) {
+      health.ejections += 1;
+      const duration = Math.min(OUTLIER.baseEjectionMs * health.ejections, OUTLIER.maxEjectionMs);
+      health.ejectedUntil = performance.now() + duration;
+      health.consecutiveFailures = 0;
+      this.#picker = undefined;
+    }
+  }
+}
+
+function isConnectionFailure(error: MeshError): boolean {
+  return error.reason === 'PMESH_UPSTREAM_CONNECT_FAILED' || error.reason === 'PMESH_UPSTREAM_CONNECTION_LOST';
+}

@@ -1,0 +1,182 @@
+/**
+ * The HTTP/1 listener, on node:http (whose llhttp parser already refuses every
+ * request-smuggling shape we tried; RELIABILITY.md finding 7). This is the one place
+ * where a MeshError becomes HTTP bytes.
+ */
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { pipeline } from 'node:stream';
+import { Code, MeshError, parseHostPort, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { http1 } from '../../codecs/index.js';
+import type { CallContext, Handler } from '../filter.js';
+import { LimitStream } from './limit-stream.js';
+import type { Listener } from './listener.js';
+
+export interface Http1ListenerOptions {
+  readonly name: string;
+  readonly address: string;
+  readonly handler: Handler;
+  readonly metrics: MeshMetrics;
+  readonly log: Logger;
+  readonly maxHeaderBytes: number;
+  readonly maxBodyBytes: number;
+}
+
+/** RELIABILITY.md section 4: slowloris bound tighter than Node's 60 s; 5 s keep-alive. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 300_000;
+const KEEP_ALIVE_MS = 5_000;
+
+export class Http1Listener implements Listener {
+  readonly name: string;
+  readonly protocol = 'http1';
+  readonly address: string;
+  readonly #options: Http1ListenerOptions;
+  readonly #server: Server;
+  #handler: Handler;
+  #inFlight = 0;
+  #draining = false;
+  #idle: (() => void) | undefined;
+
+  constructor(options: Http1ListenerOptions) {
+    this.name = options.name;
+    this.address = options.address;
+    this.#options = options;
+    this.#handler = options.handler;
+    this.#server = createServer(
+      {
+        maxHeaderSize: options.maxHeaderBytes,
+        headersTimeout: HEADERS_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        keepAliveTimeout: KEEP_ALIVE_MS,
+        insecureHTTPParser: false,
+      },
+      (req, res) => this.#onRequest(req, res),
+    );
+    this.#server.on('connection', (socket: Socket) => {
+      options.metrics.connectionOpened(this.name);
+      socket.once('close', () => options.metrics.connectionClosed(this.name));
+    });
+    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.#onClientError(error, socket));
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  setHandler(handler: Handler): void {
+    this.#handler = handler;
+  }
+
+  start(): Promise<void> {
+    const target = parseHostPort(this.address);
+    if (!target) return Promise.reject(new Error(`listener ${this.name}: bad address ${this.address}`));
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => reject(new Error(`listener ${this.name} cannot bind ${this.address}: ${error.message}`));
+      this.#server.once('error', onError);
+      this.#server.listen(target.port, target.host, () => {
+        this.#server.off('error', onError);
+        resolve();
+      });
+    });
+  }
+
+  async close(drainMs: number): Promise<void> {
+    this.#draining = true;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    if (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainMs);
+        this.#idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.#inFlight += 1;
+    res.once('close', () => {
+      this.#inFlight -= 1;
+      if (this.#inFlight === 0) this.#idle?.();
+    });
+    if (this.#draining) res.shouldKeepAlive = false;
+
+    const startedAt = performance.now();
+    const invocation = http1.requestToInvocation(req, startedAt);
+    const declared = invocation.body.kind === 'stream' ? invocation.body.length : undefined;
+    if (declared !== undefined && declared > this.#options.maxBodyBytes) {
+      this.#options.metrics.limitExceeded('max_body_bytes');
+      req.resume();
+      res.shouldKeepAlive = false;
+      this.#writeError(res, new MeshError('PMESH_BODY_TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${this.#options.maxBodyBytes} bytes`));
+      return;
+    }
+    const call = invocation.body.kind === 'stream' && declared === undefined
+      ? { ...invocation, body: { kind: 'stream' as const, stream: this.#limited(req) } }
+      : invocation;
+
+    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, abort: new AbortController() };
+    res.once('close', () => {
+      if (!res.writableFinished) ctx.abort.abort(new MeshError('PMESH_INTERNAL', 'downstream closed the connection'));
+    });
+    this.#handler(call, ctx).then(
+      (result) => this.#writeResult(res, result, ctx),
+      (error: unknown) => this.#writeError(res, MeshError.from(error), ctx),
+    );
+  }
+
+  #limited(req: IncomingMessage): LimitStream {
+    const limit = new LimitStream(this.#options.maxBodyBytes, () => this.#options.metrics.limitExceeded('max_body_bytes'));
+    req.pipe(limit);
+    return limit;
+  }
+
+  #writeResult(res: ServerResponse, result: Result, ctx: CallContext): void {
+    if (res.destroyed) return;
+    res.writeHead(result.protocolStatus, result.rawHeaders ? [...result.rawHeaders] : undefined);
+    if (result.body.kind !== 'stream') {
+      res.end(result.body.kind === 'raw' ? result.body.bytes : undefined);
+      return;
+    }
+    pipeline(result.body.stream, res, (error) => {
+      // The head is already sent: the only honest signal left is to cut the connection.
+      if (error && !res.destroyed) res.destroy();
+      if (error) ctx.log.warn({ err: error.message, endpoint: ctx.endpoint, cluster: ctx.cluster }, 'response body cut');
+    });
+  }
+
+  #writeError(res: ServerResponse, error: MeshError, ctx?: CallContext): void {
+    if (ctx) {
+      // Upstream trouble is the operator's concern; a caller's mistake (no route, too large) is not.
+      const level = error.code === Code.UNAVAILABLE || error.code === Code.INTERNAL || error.code === Code.DEADLINE_EXCEEDED ? 'warn' : 'debug';
+      ctx.log[level]({ reason: error.reason, err: error.message, cluster: ctx.cluster, endpoint: ctx.endpoint }, 'call failed');
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = http1.errorBody(error);
+    res.writeHead(http1.httpStatusOf(error), { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  #onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    const code = error.code ?? 'UNKNOWN';
+    this.#options.metrics.codecError('http1', code, 'downstream');
+    if (code === 'HPE_HEADER_OVERFLOW') this.#options.metrics.limitExceeded('max_header_bytes');
+    if (code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({ error: 'PMESH_BAD_REQUEST', code, message: `malformed HTTP/1 request: ${error.message}` });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The filter chain of a listener, in the one order that is written down here:
+ *
+ *   access log -> metrics -> route (picks route and cluster) -> timeout -> cluster
+ *
+ * The router and clusters are looked up through functions at call time, so a hot
+ * reload swaps them without rebuilding connections; a call in flight keeps the
+ * cluster object it started with.
+ */
+import { MeshError, type Logger, type MeshMetrics } from '../core/index.js';
+import type { Cluster } from './cluster.js';
+import { compose, type Filter, type Handler } from './filter.js';
+import { accessLogFilter } from './filters/access-log.js';
+import { metricsFilter } from './filters/metrics.js';
+import { timeoutFilter } from './filters/timeout.js';
+import type { Router } from './router.js';
+
+export interface StackOptions {
+  readonly router: () => Router;
+  readonly cluster: (name: string) => Cluster | undefined;
+  readonly metrics: MeshMetrics;
+  readonly accessLog?: Logger;
+  readonly defaultTimeoutMs: number;
+}
+
+function routeStep(router: () => Router): Filter {
+  return (next) => (invocation, ctx) => {
+    const route = router().route(invocation);
+    ctx.route = route.name;
+    ctx.cluster = route.cluster;
+    return next(invocation, ctx);
+  };
+}
+
+function clusterStep(cluster: (name: string) => Cluster | undefined): Handler {
+  return (invocation, ctx) => {
+    const target = cluster(ctx.cluster ?? '');
+    if (!target) {
+      return Promise.reject(new MeshError('PMESH_NO_CLUSTER', `cluster "${ctx.cluster}" is not configured`));
+    }
+    return target.call(invocation, ctx);
+  };
+}
+
+export function buildStack(options: StackOptions): Handler {
+  const filters: Filter[] = [];
+  if (options.accessLog) filters.push(accessLogFilter(options.accessLog));
+  filters.push(metricsFilter(options.metrics));
+  filters.push(routeStep(options.router));
+  filters.push(
+    timeoutFilter({ timeoutFor: (route) => options.router().timeoutOf(route) ?? options.defaultTimeoutMs }),
+  );
+  return compose(filters, clusterStep(options.cluster));
+}

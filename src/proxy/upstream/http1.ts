@@ -1,0 +1,115 @@
+/**
+ * HTTP/1 upstream: one undici Pool per endpoint (keep-alive, bounded connections).
+ * Bodies stream both ways. undici's errors become MeshErrors that say whether the
+ * request ever left: a refused connect is safe to retry, a dropped one is not.
+ */
+import { Pool, errors as undiciErrors } from 'undici';
+import { MeshError, type Endpoint, type Invocation, type Result } from '../../core/index.js';
+import { http1 } from '../../codecs/index.js';
+import type { CallContext } from '../filter.js';
+import type { Upstream, UpstreamOptions } from './upstream.js';
+
+/** How long an idle upstream connection is kept (Linkerd's pool idle; RELIABILITY.md section 4). */
+const IDLE_MS = 3_000;
+
+export class Http1Upstream implements Upstream {
+  readonly #options: UpstreamOptions;
+  readonly #pools = new Map<string, Pool>();
+  readonly #open = new Map<string, number>();
+
+  constructor(options: UpstreamOptions) {
+    this.#options = options;
+  }
+
+  async call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
+    const pool = this.#pool(endpoint);
+    const body = invocation.body.kind === 'stream' ? invocation.body.stream : null;
+    try {
+      const response = await pool.request({
+        path: invocation.attachments[':path'] ?? '/',
+        method: (invocation.attachments[':method'] ?? 'GET') as 'GET',
+        headers: http1.upstreamHeaders(invocation.attachments),
+        body,
+        signal: ctx.abort.signal,
+        // The timeout filter owns the deadline for the head; the body has an idle bound.
+        headersTimeout: 0,
+        bodyTimeout: 300_000,
+      });
+      return {
+        status: 'ok',
+        protocolStatus: response.statusCode,
+        attachments: {},
+        rawHeaders: http1.flattenHeaders(response.headers),
+        body: { kind: 'stream', stream: response.body },
+      };
+    } catch (error) {
+      throw this.#translate(error, endpoint, ctx);
+    }
+  }
+
+  release(address: string): void {
+    const pool = this.#pools.get(address);
+    if (!pool) return;
+    this.#pools.delete(address);
+    this.#open.delete(address);
+    void pool.close();
+  }
+
+  connections(): Record<string, number> {
+    return Object.fromEntries(this.#open);
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+
+  #pool(endpoint: Endpoint): Pool {
+    let pool = this.#pools.get(endpoint.address);
+    if (!pool) {
+      const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+      pool = new Pool(`http://${host}:${endpoint.port}`, {
+        connections: this.#options.maxConnectionsPerEndpoint,
+        connect: { timeout: this.#options.connectTimeoutMs },
+        keepAliveTimeout: IDLE_MS,
+        keepAliveMaxTimeout: IDLE_MS,
+      });
+      const address = endpoint.address;
+      pool.on('connect', () => this.#open.set(address, (this.#open.get(address) ?? 0) + 1));
+      pool.on('disconnect', () => this.#open.set(address, Math.max(0, (this.#open.get(address) ?? 1) - 1)));
+      this.#pools.set(address, pool);
+    }
+    return pool;
+  }
+
+  #translate(error: unknown, endpoint: Endpoint, ctx: CallContext): MeshError {
+    const reason: unknown = ctx.abort.signal.reason;
+    if (ctx.abort.signal.aborted && MeshError.is(reason)) return reason;
+    const where = { cluster: this.#options.cluster, endpoint: endpoint.address };
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || error instanceof undiciErrors.ConnectTimeoutError) {
+      return new MeshError(
+        'PMESH_UPSTREAM_CONNECT_FAILED',
+        `cluster "${this.#options.cluster}": cannot connect to ${endpoint.address}: ${code ?? message}`,
+        { cause: error, details: where },
+      );
+    }
+    if (error instanceof undiciErrors.SocketError || code === 'ECONNRESET' || code === 'EPIPE') {
+      return new MeshError(
+        'PMESH_UPSTREAM_CONNECTION_LOST',
+        `cluster "${this.#options.cluster}": connection to ${endpoint.address} lost: ${message}`,
+        { cause: error, details: where },
+      );
+    }
+    if (code === 'HPE_INVALID_CONSTANT' || (error as Error).name === 'HTTPParserError') {
+      return new MeshError(
+        'PMESH_UPSTREAM_BAD_RESPONSE',
+        `cluster "${this.#options.cluster}": malformed response from ${endpoint.address}: ${message}`,
+        { cause: error, details: where },
+      );
+    }
+    return MeshError.from(error, 'PMESH_UPSTREAM_CONNECTION_LOST');
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The endpoint level (linkerd): how a cluster reaches one address. One Upstream per
+ * cluster, chosen by the cluster's protocol; it owns the connections to each
+ * endpoint (a pool for HTTP/1, multiplexed connections for Bolt and Dubbo).
+ */
+import type { Endpoint, Invocation, Result } from '../../core/index.js';
+import type { CallContext } from '../filter.js';
+
+export interface Upstream {
+  /**
+   * Sends the call to this endpoint and resolves with its result. Failures reject
+   * with a MeshError: PMESH_UPSTREAM_CONNECT_FAILED (nothing was sent),
+   * PMESH_UPSTREAM_CONNECTION_LOST (sent, then the connection dropped), or
+   * PMESH_UPSTREAM_BAD_RESPONSE. `ctx.abort` cancels the call.
+   */
+  call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result>;
+  /** The endpoint left the cluster: close its connections once their calls finish. */
+  release(address: string): void;
+  /** Open connections per endpoint address, for /clusters. */
+  connections(): Record<string, number>;
+  close(): Promise<void>;
+}
+
+export interface UpstreamOptions {
+  readonly cluster: string;
+  readonly connectTimeoutMs: number;
+  readonly maxConnectionsPerEndpoint: number;
+}
+
+export type UpstreamFactory = (options: UpstreamOptions) => Upstream;

@@ -1,0 +1,183 @@
+/**
+ * The running sidecar: config -> clusters -> listeners -> admin, and the same path
+ * again on every reload. A reload changes only what changed: a listener whose
+ * protocol and address stay keeps its socket and connections and gets the new
+ * routes; a cluster that stays keeps its pools and the health of the endpoints that
+ * stay. Calls in flight finish on the objects they started with.
+ */
+import { MeshError, makeEndpoint, type Logger } from './core/index.js';
+import { AdminServer } from './admin/server.js';
+import { PrometheusMetrics } from './admin/metrics.js';
+import type { ClusterConfig, ListenerConfig, MeshConfig } from './config/index.js';
+import {
+  Cluster,
+  Router,
+  buildStack,
+  createListener,
+  createUpstream,
+  getBalancer,
+  type Handler,
+  type Listener,
+} from './proxy/index.js';
+
+type State = 'starting' | 'ready' | 'draining' | 'closed';
+
+export class Sidecar {
+  readonly metrics = new PrometheusMetrics();
+  readonly #log: Logger;
+  #config: MeshConfig;
+  #state: State = 'starting';
+  readonly #clusters = new Map<string, Cluster>();
+  readonly #routers = new Map<string, Router>();
+  readonly #listeners = new Map<string, Listener>();
+  #admin: AdminServer | undefined;
+
+  private constructor(config: MeshConfig, log: Logger) {
+    this.#config = config;
+    this.#log = log;
+  }
+
+  static async start(config: MeshConfig, log: Logger): Promise<Sidecar> {
+    const sidecar = new Sidecar(config, log);
+    try {
+      await sidecar.#apply(config);
+      sidecar.#state = 'ready';
+    } catch (error) {
+      await sidecar.shutdown(0);
+      throw error;
+    }
+    log.info(
+      {
+        admin: config.admin.address,
+        listeners: config.listeners.map((l) => ({ name: l.name, protocol: l.protocol, address: l.address })),
+        clusters: config.clusters.map((c) => c.name),
+      },
+      'pmesh sidecar ready',
+    );
+    return sidecar;
+  }
+
+  get config(): MeshConfig {
+    return this.#config;
+  }
+
+  /** Applies a new, already validated config; only what changed is touched. */
+  async reload(config: MeshConfig): Promise<void> {
+    if (this.#state !== 'ready') return;
+    this.#config = config;
+    await this.#apply(config);
+    this.#log.info({ listeners: config.listeners.map((l) => l.name), clusters: config.clusters.map((c) => c.name) }, 'config reloaded');
+  }
+
+  /** Stops accepting, lets calls in flight finish for at most `drainMs`, closes everything. */
+  async shutdown(drainMs: number): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'draining') return;
+    this.#state = 'draining';
+    const inFlight = [...this.#listeners.values()].reduce((sum, l) => sum + l.inFlight, 0);
+    this.#log.info({ drainMs, inFlight }, 'draining');
+    await Promise.all([...this.#listeners.values()].map((listener) => listener.close(drainMs)));
+    await Promise.all([...this.#clusters.values()].map((cluster) => cluster.upstream.close()));
+    await this.#admin?.close();
+    this.#state = 'closed';
+  }
+
+  async #apply(config: MeshConfig): Promise<void> {
+    this.#applyClusters(config.clusters);
+    for (const listener of config.listeners) this.#routers.set(listener.name, new Router(listener.routes));
+    await this.#applyListeners(config);
+    if (!this.#admin || this.#admin.address !== config.admin.address) {
+      const old = this.#admin;
+      this.#admin = new AdminServer(config.admin.address, {
+        ready: () => this.#readiness(),
+        config: () => this.#config,
+        clusters: () => ({ clusters: [...this.#clusters.values()].map((cluster) => cluster.snapshot()) }),
+        metrics: this.metrics,
+      });
+      await old?.close();
+      await this.#admin.start();
+    }
+  }
+
+  #applyClusters(configs: readonly ClusterConfig[]): void {
+    const wanted = new Set(configs.map((c) => c.name));
+    for (const [name, cluster] of this.#clusters) {
+      if (!wanted.has(name)) {
+        this.#clusters.delete(name);
+        void cluster.upstream.close();
+      }
+    }
+    for (const config of configs) {
+      const balancer = getBalancer(config.balancer);
+      if (!balancer) throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${config.name}: unknown balancer ${config.balancer}`);
+      let cluster = this.#clusters.get(config.name);
+      if (cluster && cluster.protocol !== config.protocol) {
+        void cluster.upstream.close();
+        cluster = undefined;
+      }
+      if (!cluster) {
+        const upstream = createUpstream(config.protocol, {
+          cluster: config.name,
+          connectTimeoutMs: config.connectTimeoutMs,
+          maxConnectionsPerEndpoint: config.maxConnectionsPerEndpoint,
+        });
+        cluster = new Cluster(config.name, config.protocol, config.balancer, balancer, upstream);
+        this.#clusters.set(config.name, cluster);
+      } else {
+        cluster.setBalancer(config.balancer, balancer);
+      }
+      cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
+    }
+  }
+
+  async #applyListeners(config: MeshConfig): Promise<void> {
+    const wanted = new Map(config.listeners.map((l) => [l.name, l]));
+    const stopping: Promise<void>[] = [];
+    for (const [name, listener] of this.#listeners) {
+      const next = wanted.get(name);
+      if (!next || next.address !== listener.address || next.protocol !== listener.protocol) {
+        this.#listeners.delete(name);
+        stopping.push(listener.close(config.defaults.drainTimeoutMs));
+        if (!next) this.#routers.delete(name);
+      }
+    }
+    // Free the ports being given up before binding their replacements.
+    await Promise.all(stopping);
+    for (const spec of config.listeners) {
+      const handler = this.#stackFor(spec, config);
+      const existing = this.#listeners.get(spec.name);
+      if (existing) {
+        existing.setHandler(handler);
+        continue;
+      }
+      const listener = createListener({
+        name: spec.name,
+        protocol: spec.protocol,
+        address: spec.address,
+        handler,
+        metrics: this.metrics,
+        log: this.#log.child({ listener: spec.name }),
+        maxHeaderBytes: config.defaults.maxHeaderBytes,
+        maxBodyBytes: config.defaults.maxBodyBytes,
+        maxFrameBytes: config.defaults.maxFrameBytes,
+      });
+      await listener.start();
+      this.#listeners.set(spec.name, listener);
+    }
+  }
+
+  #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {
+    const accessLog = spec.accessLog ?? config.logging.accessLog;
+    return buildStack({
+      router: () => this.#routers.get(spec.name) ?? new Router([]),
+      cluster: (name) => this.#clusters.get(name),
+      metrics: this.metrics,
+      accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,
+      defaultTimeoutMs: config.defaults.routeTimeoutMs,
+    });
+  }
+
+  #readiness(): { ready: boolean; listeners: Record<string, string> } {
+    const listeners = Object.fromEntries([...this.#listeners.values()].map((l) => [l.name, l.address]));
+    return { ready: this.#state === 'ready', listeners };
+  }
+}
