@@ -1,0 +1,35 @@
+package com.example;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/** POJO argument: a String, an int, a long (beyond 2^53 in the goldens) and a list. */
+public class Person implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private String name;
+    private int age;
+    private long id;
+    private List<String> tags = new ArrayList<>();
+
+    public Person() {
+    }
+
+    public Person(String name, int age, long id, List<String> tags) {
+        this.name = name;
+        this.age = age;
+        this.id = id;
+        this.tags = tags;
+    }
+
+    public String getName() { return name; }
+    public int getAge() { return age; }
+    public long getId() { return id; }
+    public List<String> getTags() { return tags; }
+
+    @Override
+    public String toString() {
+        return "Person{name=" + name + ",age=" + age + ",id=" + id + ",tags=" + tags + "}";
+    }
+}
