@@ -1,0 +1,37 @@
+/**
+ * Running a whole sidecar in tests: in this process (fast, for most tests) or as a
+ * child process through the real CLI (for signals, exit codes and memory).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { loadConfig, run, type Running } from '../../src/main.js';
+import { startPeer, type Peer } from './process.js';
+import { REPO_ROOT } from './maven.js';
+
+export function writeConfig(yaml: string, dir = mkdtempSync(join(tmpdir(), 'pmesh-'))): string {
+  const path = join(dir, 'pmesh.yaml');
+  writeFileSync(path, yaml);
+  return path;
+}
+
+/** Starts a sidecar in this process from YAML text; the file is watched for reloads. */
+export async function startInProcess(yaml: string): Promise<Running & { configPath: string }> {
+  const configPath = writeConfig(`logging: { level: silent }\n${yaml}`);
+  const running = await run(configPath, loadConfig(configPath));
+  return Object.assign(running, { configPath });
+}
+
+/** Starts `bin/pmesh.js start --config` as a child process and waits for its admin /ready. */
+export async function startChild(yaml: string, adminPort: number): Promise<{ peer: Peer; configPath: string }> {
+  const configPath = writeConfig(yaml);
+  const peer = startPeer('pmesh', process.execPath, [join(REPO_ROOT, 'bin/pmesh.js'), 'start', '--config', configPath], {
+    cwd: REPO_ROOT,
+  });
+  await peer.waitFor(/pmesh sidecar ready/, 30_000);
+  const ready = await request(`http://127.0.0.1:${adminPort}/ready`);
+  await ready.body.dump();
+  if (ready.statusCode !== 200) throw new Error(`sidecar not ready: ${ready.statusCode}\n${peer.output()}`);
+  return { peer, configPath };
+}

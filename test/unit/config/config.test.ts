@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, formatPath, parseConfig } from '../../../src/config/index.js';
+import { checkers, loadConfig } from '../../../src/main.js';
+
+function problems(yaml: string): readonly string[] {
+  loadConfig(undefined); // registers the plugins the checkers consult
+  try {
+    parseConfig(yaml, 'test.yaml', checkers);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('config was accepted');
+}
+
+describe('config', () => {
+  it('accepts the issue example and fills defaults', () => {
+    const config = parseConfig(
+      `admin: { address: 127.0.0.1:15000 }
+listeners:
+  - name: http-egress
+    protocol: http1
+    address: 127.0.0.1:15001
+    routes:
+      - match: { host: echo.local }
+        cluster: echo
+clusters:
+  - name: echo
+    protocol: http1
+    endpoints: [127.0.0.1:8080]
+    balancer: round_robin
+`,
+      'example',
+    );
+    expect(config.listeners[0]?.routes[0]?.cluster).toBe('echo');
+    expect(config.clusters[0]?.connectTimeoutMs).toBe(1000);
+    expect(config.defaults.routeTimeoutMs).toBe(15000);
+    expect(config.logging.accessLog).toBe(true);
+  });
+
+  it('the built-in default binds loopback only', () => {
+    const config = loadConfig(undefined);
+    expect(config.admin.address).toBe('127.0.0.1:15000');
+    expect(config.listeners.map((l) => l.address)).toEqual(['127.0.0.1:15001']);
+  });
+
+  it.each([
+    ['listeners: [{name: a, protocol: http1, address: nowhere}]', 'listeners[0].address: expected host:port'],
+    ['listeners: [{name: a, protocol: http1, address: "127.0.0.1:99999"}]', 'listeners[0].address: expected host:port'],
+    ['listeners: [{protocol: http1, address: "127.0.0.1:1"}]', 'listeners[0].name: required'],
+    [
+      'listeners: [{name: a, protocol: http1, address: "127.0.0.1:1", routes: [{cluster: nope}]}]',
+      'listeners[0].routes[0].cluster: unknown cluster "nope"',
+    ],
+    ['clusters: [{name: c, protocol: http1, endpoints: [bad]}]', 'clusters[0].endpoints[0]: expected host:port'],
+    ['clusters: [{name: c, protocol: carrier-pigeon}]', 'clusters[0].protocol: unknown protocol "carrier-pigeon"'],
+    ['clusters: [{name: c, protocol: http1, balancer: magic}]', 'clusters[0].balancer: unknown balancer "magic"'],
+    ['listeners: [{name: a, protocol: http1, address: "0.0.0.0:80"}]', 'listeners[0].address: 0.0.0.0 is not a loopback address; set allowNonLoopback: true to bind it'],
+    ['admin: {adress: "127.0.0.1:1"}', 'admin: unknown field(s) adress'],
+    ['listeners: [{name: a, protocol: http1, address: "127.0.0.1:15000"}]', 'listeners[0].address: address 127.0.0.1:15000 is already used'],
+    ['clusters: [{name: c, protocol: http1}, {name: c, protocol: http1}]', 'clusters[1].name: duplicate cluster name "c"'],
+    ['listeners: [ {name: a', 'yaml: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+  ])('refuses %s with "%s"', (yaml, expected) => {
+    expect(problems(yaml)).toContain(expected);
+  });
+
+  it('names every problem at once, not only the first', () => {
+    const found = problems('listeners: [{name: a, protocol: http1, address: x}]\nclusters: [{name: c, protocol: http1, endpoints: [y]}]');
+    expect(found).toEqual(['listeners[0].address: expected host:port', 'clusters[0].endpoints[0]: expected host:port']);
+  });
+
+  it('formats paths the way users write them', () => {
+    expect(formatPath(['listeners', 0, 'routes', 2, 'match', 'host'])).toBe('listeners[0].routes[2].match.host');
+    expect(formatPath([])).toBe('(root)');
+  });
+});

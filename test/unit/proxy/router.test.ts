@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { MeshError, type Invocation } from '../../../src/core/index.js';
+import { Router } from '../../../src/proxy/index.js';
+
+function httpCall(host: string, path: string, headers: Record<string, string> = {}): Invocation {
+  return {
+    protocol: 'http1',
+    service: { interface: host },
+    method: 'GET',
+    attachments: { ...headers, ':authority': host, ':path': path },
+    oneway: false,
+    body: { kind: 'empty' },
+  };
+}
+
+function rpcCall(service: string, method: string, version?: string): Invocation {
+  return { protocol: 'fake', service: { interface: service, version }, method, attachments: {}, oneway: false, body: { kind: 'empty' } };
+}
+
+describe('Router', () => {
+  const router = new Router([
+    { name: 'canary', match: { host: 'echo.local', headers: { 'x-env': 'canary' } }, cluster: 'echo-canary' },
+    { name: 'api', match: { host: 'echo.local', pathPrefix: '/api/' }, cluster: 'api' },
+    { name: 'echo', match: { host: 'echo.local' }, cluster: 'echo' },
+    { name: 'wild', match: { host: '*.example.com' }, cluster: 'wild' },
+    { name: 'bolt-echo', match: { service: 'com.example.EchoService:1.0', method: 'echo' }, cluster: 'bolt-echo' },
+    { name: 'bolt-any', match: { service: 'com.example.EchoService' }, cluster: 'bolt-any' },
+  ]);
+
+  it.each([
+    ['echo.local', '/x', {}, 'echo'],
+    ['ECHO.local:15001', '/x', {}, 'echo'],
+    ['echo.local', '/api/users', {}, 'api'],
+    ['echo.local', '/apix', {}, 'echo'],
+    ['echo.local', '/api/users', { 'x-env': 'canary' }, 'echo-canary'],
+    ['echo.local', '/x', { 'x-env': 'prod' }, 'echo'],
+    ['a.example.com', '/', {}, 'wild'],
+  ])('routes host %s path %s headers %j to %s', (host, path, headers, cluster) => {
+    expect(router.route(httpCall(host, path, headers)).cluster).toBe(cluster);
+  });
+
+  it('matches services by interface or by interface:version, and methods', () => {
+    expect(router.route(rpcCall('com.example.EchoService', 'echo', '1.0')).cluster).toBe('bolt-echo');
+    expect(router.route(rpcCall('com.example.EchoService', 'add', '1.0')).cluster).toBe('bolt-any');
+    expect(router.route(rpcCall('com.example.EchoService', 'echo', '2.0')).cluster).toBe('bolt-any');
+  });
+
+  it('refuses an unmatched call with PMESH_NO_ROUTE naming what was asked for', () => {
+    const fail = (): unknown => router.route(httpCall('other.local', '/y'));
+    expect(fail).toThrow(MeshError);
+    expect(fail).toThrow('no route for host "other.local" path "/y"');
+    expect(() => router.route(rpcCall('com.example.Other', 'go'))).toThrow('no route for service "com.example.Other" method "go"');
+  });
+
+  it('a bare example.com does not match *.example.com', () => {
+    expect(() => router.route(httpCall('example.com', '/'))).toThrow('no route');
+  });
+});
