@@ -4,6 +4,7 @@
  * import side effect, so import order never changes behaviour.
  */
 import type { MatchResult, ProtocolCodec } from '../core/index.js';
+import { boltCodec } from './bolt/index.js';
 
 // Frames are opaque to the proxy; each codec knows its own frame type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,6 +41,7 @@ export function detectCodec(head: Buffer): AnyCodec | 'need-more' | undefined {
 
 /** Registers every built-in codec. Protocol folders add their line here as they land. */
 export function setupCodecs(): void {
+  registerCodec(boltCodec);
   // bolt and dubbo register here once their folders exist (issues 3 and 4).
 }
 

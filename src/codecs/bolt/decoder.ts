@@ -1,0 +1,201 @@
+/**
+ * Incremental Bolt decoder: an explicit two-state machine (STYLE.md principle 3).
+ *
+ *   HEAD  wait for the fixed part (proto and type are checked byte by byte as they
+ *         arrive, so garbage is refused on its first bytes); then validate every
+ *         field and every declared length against the limits, BEFORE waiting for or
+ *         buffering the body.
+ *   BODY  wait for exactly the declared bytes, cut the frame, back to HEAD.
+ *
+ * Chunks are queued, not concatenated on arrival, so a frame fed one byte at a time
+ * costs O(frame) and not O(frame^2).
+ */
+import { crc32 } from 'node:zlib';
+import type { FrameDecoder } from '../../core/codec.js';
+import { MeshError } from '../../core/errors.js';
+import type { Limits } from '../../core/limits.js';
+import type { BoltFrame } from './frame.js';
+import { parseHeaderMap } from './headers.js';
+import {
+  CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CMD_RESPONSE, CRC_BYTES, PROTO_V1, PROTO_V2, SWITCH_CRC,
+  TYPE_ONEWAY, TYPE_REQUEST, TYPE_RESPONSE, V2_VERSION_1, V2_VERSION_2, layoutFor, type FixedLayout,
+} from './layout.js';
+import { isKnownStatus } from './status.js';
+
+export interface BoltDecoderOptions {
+  readonly limits: Limits;
+  /** Serializer ids accepted on RPC frames (RELIABILITY.md §0.5); heartbeats carry no body and are exempt. */
+  readonly allowedSerializers: ReadonlySet<number>;
+}
+
+function bad(message: string): MeshError {
+  return new MeshError('PMESH_CODEC_ERROR', `bolt: ${message}`);
+}
+
+const hex = (n: number, width = 2): string => `0x${n.toString(16).padStart(width, '0')}`;
+
+/** What the fixed part says, once validated. */
+interface Pending {
+  readonly layout: FixedLayout;
+  readonly total: number;
+  readonly withCrc: boolean;
+}
+
+export class BoltDecoder implements FrameDecoder<BoltFrame> {
+  readonly #options: BoltDecoderOptions;
+  readonly #chunks: Buffer[] = [];
+  #length = 0;
+  /** BODY state when set; HEAD otherwise. */
+  #pending: Pending | undefined;
+
+  constructor(options: BoltDecoderOptions) {
+    this.#options = options;
+  }
+
+  get buffered(): number {
+    return this.#length;
+  }
+
+  push(chunk: Buffer): BoltFrame[] {
+    if (chunk.length > 0) {
+      this.#chunks.push(chunk);
+      this.#length += chunk.length;
+    }
+    const frames: BoltFrame[] = [];
+    for (;;) {
+      if (this.#pending === undefined) {
+        this.#pending = this.#readHead();
+        if (this.#pending === undefined) return frames;
+      }
+      if (this.#length < this.#pending.total) return frames;
+      frames.push(this.#cut(this.#pending));
+      this.#pending = undefined;
+    }
+  }
+
+  /** Call at end of stream: throws if the peer stopped inside a frame. */
+  finish(): void {
+    if (this.#length > 0) {
+      const need = this.#pending?.total ?? this.#peekLayout()?.fixedLen;
+      throw bad(`connection ended inside a frame (${this.#length} of ${need ?? 'unknown'} bytes)`);
+    }
+  }
+
+  #peek(n: number): Buffer {
+    const first = this.#chunks[0] as Buffer;
+    if (first.length >= n) return first.subarray(0, n);
+    return Buffer.concat(this.#chunks, this.#length).subarray(0, n);
+  }
+
+  #take(n: number): Buffer {
+    let out: Buffer;
+    const first = this.#chunks[0] as Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(n);
+    } else {
+      const all = Buffer.concat(this.#chunks, this.#length);
+      out = all.subarray(0, n);
+      this.#chunks.length = 0;
+      if (all.length > n) this.#chunks.push(all.subarray(n));
+    }
+    this.#length -= n;
+    return out;
+  }
+
+  /** Checks proto/ver1/type as soon as their bytes exist; returns the layout once known. */
+  #peekLayout(): FixedLayout | undefined {
+    if (this.#length < 1) return undefined;
+    const probe = this.#peek(Math.min(this.#length, 3));
+    const proto = probe[0] as number;
+    if (proto !== PROTO_V1 && proto !== PROTO_V2) throw bad(`unknown protocol code ${hex(proto)}`);
+    const typeAt = proto === PROTO_V1 ? 1 : 2;
+    if (proto === PROTO_V2 && probe.length >= 2) {
+      const ver1 = probe[1] as number;
+      if (ver1 !== V2_VERSION_1 && ver1 !== V2_VERSION_2) throw bad(`unknown v2 protocol version ${hex(ver1)}`);
+    }
+    if (probe.length <= typeAt) return undefined;
+    const type = probe[typeAt] as number;
+    if (type !== TYPE_RESPONSE && type !== TYPE_REQUEST && type !== TYPE_ONEWAY) throw bad(`unknown command type ${hex(type)}`);
+    return layoutFor(proto, type);
+  }
+
+  #readHead(): Pending | undefined {
+    const layout = this.#peekLayout();
+    if (layout === undefined || this.#length < layout.fixedLen) return undefined;
+    const head = this.#peek(layout.fixedLen);
+    const { limits, allowedSerializers } = this.#options;
+    const type = head[layout.typeAt] as number;
+    const cmd = head.readUInt16BE(layout.cmdAt);
+    const response = type === TYPE_RESPONSE;
+    const cmdOk = cmd === CMD_HEARTBEAT || cmd === CMD_GOAWAY || cmd === (response ? CMD_RESPONSE : CMD_REQUEST);
+    if (!cmdOk) throw bad(`unknown command code ${cmd} for a ${response ? 'response' : 'request'}`);
+    const codec = head[layout.codecAt] as number;
+    if (cmd !== CMD_HEARTBEAT && !allowedSerializers.has(codec)) {
+      throw new MeshError('PMESH_SERIALIZATION_NOT_ALLOWED', `bolt: serializer ${codec} is not allowed (allowed: ${[...allowedSerializers].join(', ')})`);
+    }
+    if (response) {
+      const status = head.readUInt16BE(layout.timeoutOrStatusAt);
+      if (!isKnownStatus(status)) throw bad(`unknown response status ${hex(status, 4)}`);
+    }
+    const switchByte = layout.switchAt < 0 ? 0 : (head[layout.switchAt] as number);
+    if (switchByte > 0x7f) throw bad(`switch byte ${hex(switchByte)} out of range`);
+    const classLen = head.readInt16BE(layout.classLenAt);
+    const headerLen = head.readInt16BE(layout.headerLenAt);
+    const contentLen = head.readInt32BE(layout.contentLenAt);
+    if (classLen < 0) throw bad(`class length ${classLen} is negative`);
+    if (headerLen < 0) throw bad(`header length ${headerLen} is negative`);
+    if (contentLen < 0) throw bad(`content length ${contentLen} is negative`);
+    if (classLen > limits.maxClassNameBytes) {
+      throw new MeshError('PMESH_FRAME_TOO_LARGE', `bolt: class name of ${classLen} bytes exceeds the limit of ${limits.maxClassNameBytes}`);
+    }
+    if (headerLen > limits.maxHeaderBytes) {
+      throw new MeshError('PMESH_HEADERS_TOO_LARGE', `bolt: header map of ${headerLen} bytes exceeds the limit of ${limits.maxHeaderBytes}`);
+    }
+    const withCrc = head[0] === PROTO_V2 && head[1] === V2_VERSION_2 && (switchByte & SWITCH_CRC) !== 0;
+    const total = layout.fixedLen + classLen + headerLen + contentLen + (withCrc ? CRC_BYTES : 0);
+    if (total > limits.maxFrameBytes) {
+      throw new MeshError('PMESH_FRAME_TOO_LARGE', `bolt: frame of ${total} bytes exceeds the limit of ${limits.maxFrameBytes}`);
+    }
+    return { layout, total, withCrc };
+  }
+
+  #cut({ layout, total, withCrc }: Pending): BoltFrame {
+    const bytes = this.#take(total);
+    const head = bytes.subarray(0, layout.fixedLen);
+    const bodyEnd = total - (withCrc ? CRC_BYTES : 0);
+    const rest = bytes.subarray(layout.fixedLen, bodyEnd);
+    const crc = withCrc ? bytes.subarray(bodyEnd) : undefined;
+    if (crc !== undefined) {
+      const computed = crc32(bytes.subarray(0, bodyEnd)) | 0;
+      const carried = crc.readInt32BE(0);
+      if (computed !== carried) throw bad(`CRC32 mismatch (frame ${hex(carried >>> 0, 8)}, computed ${hex(computed >>> 0, 8)})`);
+    }
+    const classLen = head.readInt16BE(layout.classLenAt);
+    const headerLen = head.readInt16BE(layout.headerLenAt);
+    const type = head[layout.typeAt] as number;
+    const response = type === TYPE_RESPONSE;
+    const proto = head[0] === PROTO_V1 ? 1 : 2;
+    return {
+      proto,
+      ver1: proto === 2 ? (head[1] as number) : 0,
+      type,
+      cmdCode: head.readUInt16BE(layout.cmdAt),
+      ver2: head[layout.ver2At] as number,
+      requestId: head.readInt32BE(layout.idAt),
+      codec: head[layout.codecAt] as number,
+      switchByte: layout.switchAt < 0 ? 0 : (head[layout.switchAt] as number),
+      timeout: response ? 0 : head.readInt32BE(layout.timeoutOrStatusAt),
+      status: response ? head.readUInt16BE(layout.timeoutOrStatusAt) : 0,
+      className: rest.toString('utf8', 0, classLen),
+      headers: parseHeaderMap(rest.subarray(classLen, classLen + headerLen), this.#options.limits.maxHeaderCount),
+      classLen,
+      headerLen,
+      contentLen: head.readInt32BE(layout.contentLenAt),
+      head,
+      rest,
+      ...(crc === undefined ? {} : { crc }),
+    };
+  }
+}

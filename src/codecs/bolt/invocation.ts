@@ -1,0 +1,143 @@
+/**
+ * Frame <-> the routing view. Routing needs no body decoding: SOFARPC's Java client
+ * puts the service and method in the header map (protocols.md §2.3). sofa-bolt-node
+ * writes only `service` for Hessian calls, so when the method header is missing the
+ * SofaRequest object (not the arguments) is decoded to find it.
+ */
+import { performance } from 'node:perf_hooks';
+import { MeshError } from '../../core/errors.js';
+import type { Invocation, Result, ServiceKey } from '../../core/invocation.js';
+import { decodeSofaRequestHead, decodeSofaResponse, encodeSofaErrorResponse, type SofaRequestHead } from '../hessian/index.js';
+import { buildFrame } from './encoder.js';
+import { frameContent, type BoltFrame } from './frame.js';
+import {
+  CLASS_SOFA_RESPONSE, CMD_REQUEST, CMD_RESPONSE, CODEC_HESSIAN2, HEAD_METHOD_NAME, HEAD_RESPONSE_ERROR,
+  HEAD_SERVICE, HEAD_TARGET_SERVICE, TYPE_ONEWAY, TYPE_RESPONSE,
+} from './layout.js';
+import { BoltStatus, statusForError, statusName } from './status.js';
+
+/** Header keys a mesh-made reply adds, so a downstream sidecar can rebuild the MeshError. */
+export const HEAD_PMESH_REASON = 'pmesh_reason';
+export const HEAD_PMESH_CODE = 'pmesh_code';
+
+/** `interface:version[:uniqueId]` (SOFARPC ConfigUniqueNameGenerator). */
+export function parseServiceUniqueName(name: string): ServiceKey {
+  const [iface = '', version, ...rest] = name.split(':');
+  const group = rest.join(':');
+  return { interface: iface, ...(version ? { version } : {}), ...(group ? { group } : {}) };
+}
+
+function headOf(frame: BoltFrame): SofaRequestHead | undefined {
+  if (frame.codec !== CODEC_HESSIAN2 || frame.contentLen === 0) return undefined;
+  return decodeSofaRequestHead(frameContent(frame));
+}
+
+export function toInvocation(frame: BoltFrame): Invocation {
+  if (frame.cmdCode !== CMD_REQUEST || frame.type === TYPE_RESPONSE) {
+    throw new MeshError('PMESH_BAD_REQUEST', `bolt: frame ${frame.requestId} (command ${frame.cmdCode}) is not an RPC request`);
+  }
+  let service = frame.headers.get(HEAD_TARGET_SERVICE) ?? frame.headers.get(HEAD_SERVICE);
+  let method = frame.headers.get(HEAD_METHOD_NAME);
+  let argTypes: readonly string[] | undefined;
+  if (service === undefined || method === undefined) {
+    const head = headOf(frame);
+    service ??= head?.targetServiceUniqueName;
+    method ??= head?.methodName;
+    argTypes = head?.methodArgSigs;
+  }
+  if (!service) {
+    throw new MeshError('PMESH_BAD_REQUEST', `bolt: request ${frame.requestId} names no service (no ${HEAD_TARGET_SERVICE} or ${HEAD_SERVICE} header)`);
+  }
+  const attachments: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of frame.headers) {
+    if (key !== HEAD_TARGET_SERVICE && key !== HEAD_SERVICE && key !== HEAD_METHOD_NAME) attachments[key] = value;
+  }
+  return {
+    protocol: 'bolt',
+    service: parseServiceUniqueName(service),
+    method: method ?? '',
+    ...(argTypes ? { argTypes } : {}),
+    attachments,
+    ...(frame.timeout > 0 ? { deadline: performance.now() + frame.timeout } : {}),
+    oneway: frame.type === TYPE_ONEWAY,
+    body: { kind: 'raw', serialization: frame.codec, bytes: frameContent(frame) },
+  };
+}
+
+function headersRecord(frame: BoltFrame): Record<string, string> {
+  return Object.fromEntries(frame.headers) as Record<string, string>;
+}
+
+export function toResult(frame: BoltFrame): Result {
+  if (frame.type !== TYPE_RESPONSE || frame.cmdCode !== CMD_RESPONSE) {
+    throw new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `bolt: frame ${frame.requestId} (command ${frame.cmdCode}) is not an RPC response`);
+  }
+  const attachments = headersRecord(frame);
+  const body = { kind: 'raw', serialization: frame.codec, bytes: frameContent(frame) } as const;
+  const base = { protocolStatus: frame.status, attachments, body };
+  if (frame.status !== BoltStatus.SUCCESS) {
+    return { ...base, status: 'error', message: `upstream answered Bolt status ${statusName(frame.status)}` };
+  }
+  if (frame.headers.get(HEAD_RESPONSE_ERROR) !== 'true') return { ...base, status: 'ok' };
+  // Error or business exception: only the SofaResponse can tell which (protocols.md §2.5).
+  if (frame.codec !== CODEC_HESSIAN2) return { ...base, status: 'error', message: body.bytes.toString('utf8') };
+  try {
+    const response = decodeSofaResponse(body.bytes);
+    if (response.isError) return { ...base, status: 'error', message: response.errorMsg ?? 'SOFARPC error without a message' };
+    return { ...base, status: 'exception' };
+  } catch (cause) {
+    return { ...base, status: 'error', message: `undecodable SOFARPC error response: ${(cause as Error).message}` };
+  }
+}
+
+/** How localReply reports the error in the Bolt status field. */
+export type ReplyStatusMode =
+  /**
+   * SUCCESS + SofaResponse{isError}: what a SOFARPC server does, and the only form whose
+   * message a Java client shows (bolt's RpcResponseResolver turns any other status into
+   * its own fixed text and never reads the content).
+   */
+  | 'sofarpc'
+  /** The status from status.ts (MOSN style); the SofaResponse content is still attached. */
+  | 'bolt';
+
+function describeTarget(request: BoltFrame): string {
+  let service = request.headers.get(HEAD_TARGET_SERVICE) ?? request.headers.get(HEAD_SERVICE);
+  let method = request.headers.get(HEAD_METHOD_NAME);
+  if (service === undefined || method === undefined) {
+    try {
+      const head = headOf(request);
+      service ??= head?.targetServiceUniqueName;
+      method ??= head?.methodName;
+    } catch {
+      // The request body itself may be what failed; name what the headers give.
+    }
+  }
+  return `${service ?? 'unknown service'}${method ? `#${method}` : ''}`;
+}
+
+export function localReply(request: BoltFrame, error: MeshError, mode: ReplyStatusMode): BoltFrame {
+  const text = `[polyglot-mesh] ${describeTarget(request)}: ${error.message} (${error.reason})`;
+  const content = request.contentLen > 0 && request.codec !== CODEC_HESSIAN2
+    ? Buffer.from(text, 'utf8')
+    : encodeSofaErrorResponse(text, frameContent(request)[0] === 0x43 ? 'final' : 'legacy');
+  const codec = request.codec === CODEC_HESSIAN2 || request.contentLen === 0 ? CODEC_HESSIAN2 : request.codec;
+  return buildFrame({
+    proto: request.proto,
+    ver1: request.ver1,
+    type: TYPE_RESPONSE,
+    cmdCode: CMD_RESPONSE,
+    ver2: request.ver2,
+    requestId: request.requestId,
+    codec,
+    switchByte: request.switchByte,
+    status: mode === 'bolt' ? statusForError(error) : BoltStatus.SUCCESS,
+    className: CLASS_SOFA_RESPONSE,
+    headers: new Map([
+      [HEAD_RESPONSE_ERROR, 'true'],
+      [HEAD_PMESH_REASON, error.reason],
+      [HEAD_PMESH_CODE, String(error.code)],
+    ]),
+    content,
+  });
+}

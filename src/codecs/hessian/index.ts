@@ -1,0 +1,5 @@
+/** Hessian for SOFARPC bodies: a bounded reader for both dialects and the one writer the sidecar needs. */
+export * from './values.js';
+export { HessianReader, DEFAULT_MAX_DEPTH } from './reader.js';
+export * from './sofa.js';
+export { encodeSofaErrorResponse } from './writer.js';
