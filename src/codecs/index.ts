@@ -4,6 +4,7 @@
  * import side effect, so import order never changes behaviour.
  */
 import type { MatchResult, ProtocolCodec } from '../core/index.js';
+import { dubboCodec } from './dubbo/index.js';
 import { boltCodec } from './bolt/index.js';
 
 // Frames are opaque to the proxy; each codec knows its own frame type.
@@ -43,6 +44,7 @@ export function detectCodec(head: Buffer): AnyCodec | 'need-more' | undefined {
 export function setupCodecs(): void {
   registerCodec(boltCodec);
   // bolt and dubbo register here once their folders exist (issues 3 and 4).
+  registerCodec(dubboCodec);
 }
 
 /** HTTP/1 mapping helpers (the protocol itself is node:http's). */

@@ -1,0 +1,149 @@
+/**
+ * Incremental Dubbo frame decoder: an explicit two-state machine (header, body).
+ *
+ * The header is validated as soon as its 16 bytes are in: magic, serialization id
+ * against the allow list, body length against `Limits.maxFrameBytes` (Dubbo's own
+ * payload limit counts the body only, AbstractCodec.checkPayload, so we do too) and
+ * event bodies against MAX_EVENT_BODY, all before a single body byte is buffered.
+ * A frame that arrives inside one chunk is a zero-copy view of that chunk.
+ */
+import { MeshError } from '../../core/errors.js';
+import type { FrameDecoder } from '../../core/codec.js';
+import type { Limits } from '../../core/limits.js';
+import {
+  FLAG_EVENT,
+  HEADER_LENGTH,
+  HESSIAN_NULL,
+  MAGIC_HIGH,
+  MAGIC_LOW,
+  MAX_EVENT_BODY,
+  OFFSET_FLAG,
+  OFFSET_LENGTH,
+  SERIALIZATION_MASK,
+  hex,
+  type DubboFrame,
+} from './layout.js';
+
+const enum State {
+  Header,
+  Body,
+}
+
+export class DubboDecoder implements FrameDecoder<DubboFrame> {
+  readonly #limits: Limits;
+  readonly #allowed: ReadonlySet<number>;
+  #state: State = State.Header;
+  /** Bytes not yet consumed, in arrival order; `#length` is their total. */
+  #chunks: Buffer[] = [];
+  #length = 0;
+  /** Body length of the frame whose header was accepted (state Body). */
+  #bodyLength = 0;
+
+  constructor(limits: Limits, allowed: ReadonlySet<number>) {
+    this.#limits = limits;
+    this.#allowed = allowed;
+  }
+
+  get buffered(): number {
+    return this.#length;
+  }
+
+  push(chunk: Buffer): DubboFrame[] {
+    if (chunk.length > 0) {
+      this.#chunks.push(chunk);
+      this.#length += chunk.length;
+    }
+    const frames: DubboFrame[] = [];
+    for (;;) {
+      if (this.#state === State.Header) {
+        if (!this.#acceptHeader()) return frames;
+        this.#state = State.Body;
+      }
+      if (this.#length < HEADER_LENGTH + this.#bodyLength) return frames;
+      frames.push(this.#takeFrame());
+      this.#state = State.Header;
+    }
+  }
+
+  /** Validates the next header once enough bytes are in; false means "need more". */
+  #acceptHeader(): boolean {
+    if (this.#length < 2) return false;
+    const first = this.#chunks[0] as Buffer;
+    const head = first.length >= HEADER_LENGTH ? first : this.#peek(Math.min(this.#length, HEADER_LENGTH));
+    if (head[0] !== MAGIC_HIGH || head[1] !== MAGIC_LOW) {
+      throw new MeshError('PMESH_CODEC_ERROR', `dubbo: bad magic ${hex(head.readUInt16BE(0), 4)}`);
+    }
+    if (head.length < 3) return false;
+    const flag = head[OFFSET_FLAG] as number;
+    const serialization = flag & SERIALIZATION_MASK;
+    if (!this.#allowed.has(serialization)) {
+      throw new MeshError(
+        'PMESH_SERIALIZATION_NOT_ALLOWED',
+        `dubbo: serialization id ${serialization} is not allowed (allowed: ${[...this.#allowed].join(', ')})`,
+        { details: { serialization } },
+      );
+    }
+    if (head.length < HEADER_LENGTH) return false;
+    const length = head.readUInt32BE(OFFSET_LENGTH);
+    if (length > this.#limits.maxFrameBytes) {
+      throw new MeshError(
+        'PMESH_FRAME_TOO_LARGE',
+        `dubbo: body of ${length} bytes exceeds the limit of ${this.#limits.maxFrameBytes}`,
+        { details: { limit: this.#limits.maxFrameBytes, length } },
+      );
+    }
+    if ((flag & FLAG_EVENT) !== 0 && length > MAX_EVENT_BODY) {
+      throw new MeshError('PMESH_CODEC_ERROR', `dubbo: event frame with a body of ${length} bytes (at most ${MAX_EVENT_BODY})`);
+    }
+    this.#bodyLength = length;
+    return true;
+  }
+
+  /** The first `n` buffered bytes, contiguous (copies only when they span chunks). */
+  #peek(n: number): Buffer {
+    const first = this.#chunks[0] as Buffer;
+    if (first.length >= n) return first.subarray(0, n);
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    for (const chunk of this.#chunks) {
+      filled += chunk.copy(out, filled, 0, Math.min(chunk.length, n - filled));
+      if (filled === n) break;
+    }
+    return out;
+  }
+
+  #takeFrame(): DubboFrame {
+    const size = HEADER_LENGTH + this.#bodyLength;
+    const raw = this.#peek(size);
+    this.#consume(size);
+    const frame: DubboFrame = { header: raw.subarray(0, HEADER_LENGTH), body: raw.subarray(HEADER_LENGTH), raw };
+    if (((raw[OFFSET_FLAG] as number) & FLAG_EVENT) !== 0) checkEventBody(frame.body);
+    return frame;
+  }
+
+  #consume(n: number): void {
+    this.#length -= n;
+    while (n > 0) {
+      const first = this.#chunks[0] as Buffer;
+      if (first.length <= n) {
+        this.#chunks.shift();
+        n -= first.length;
+      } else {
+        this.#chunks[0] = first.subarray(n);
+        n = 0;
+      }
+    }
+  }
+}
+
+/**
+ * Events carry hessian2 null (heartbeats) or a short string ("R" read-only, "W"
+ * writable); Dubbo's decodeEventData reads nothing else.
+ */
+function checkEventBody(body: Buffer): void {
+  if (body.length === 0) return; // an empty event body is a heartbeat with no payload in old peers
+  const first = body[0] as number;
+  if (body.length === 1 && first === HESSIAN_NULL) return;
+  if (first <= 0x1f && body.length === 1 + first) return;
+  throw new MeshError('PMESH_CODEC_ERROR', `dubbo: event frame with an unexpected body (first byte ${hex(first)}, ${body.length} bytes)`);
+}

@@ -1,0 +1,20 @@
+/**
+ * Frame to buffers for `writev`. A frame that kept its original bytes is returned
+ * as that single buffer; one whose header was patched (new request id) or whose
+ * body was rebuilt returns header and body separately, never copying the body.
+ */
+import type { DubboFrame } from './layout.js';
+import { HEADER_LENGTH, OFFSET_ID } from './layout.js';
+
+export function encodeFrame(frame: DubboFrame): Buffer[] {
+  if (frame.raw !== undefined) return [frame.raw];
+  return frame.body.length === 0 ? [frame.header] : [frame.header, frame.body];
+}
+
+/** A copy of the frame with another id: only the 16 header bytes are copied and patched. */
+export function withId(frame: DubboFrame, id: bigint): DubboFrame {
+  const header = Buffer.allocUnsafe(HEADER_LENGTH);
+  frame.header.copy(header, 0, 0, HEADER_LENGTH);
+  header.writeBigUInt64BE(BigInt.asUintN(64, id), OFFSET_ID);
+  return { header, body: frame.body, raw: undefined };
+}

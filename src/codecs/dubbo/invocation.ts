@@ -1,0 +1,148 @@
+/**
+ * Frame -> Invocation (requests) and frame -> Result (responses), reading only the
+ * envelope: the arguments, the return value and the exception stay raw hessian2
+ * bytes (`Body.kind === 'raw'`) for pass-through and for the bridge to decode later.
+ */
+import { performance } from 'node:perf_hooks';
+import { EMPTY_BODY, type Body, type Invocation, type Result } from '../../core/invocation.js';
+import { MeshError } from '../../core/errors.js';
+import { HessianScanner } from '../hessian/scan.js';
+import { parseRequestBody, readTrailingMap, type RequestHead } from './body.js';
+import {
+  GENERIC_METHODS,
+  ResultFlag,
+  Status,
+  isEvent,
+  isRequest,
+  isTwoWay,
+  serializationOf,
+  statusOf,
+  type DubboFrame,
+} from './layout.js';
+
+export const PROTOCOL = 'dubbo';
+
+const bad = (message: string): MeshError => new MeshError('PMESH_CODEC_ERROR', `dubbo: ${message}`);
+
+function raw(frame: DubboFrame, start: number, end: number): Body {
+  return start === end ? EMPTY_BODY : { kind: 'raw', serialization: serializationOf(frame), bytes: frame.body.subarray(start, end) };
+}
+
+/** The routing head of a request frame (also what the bridge needs: version, descriptor, arg offsets). */
+export function readRequestHead(frame: DubboFrame, maxDepth = 64): RequestHead {
+  if (!isRequest(frame) || isEvent(frame)) throw bad('not a call request frame');
+  return parseRequestBody(frame.body, maxDepth);
+}
+
+/** True for `$invoke` / `$invokeAsync` generic calls (passed through like any call). */
+export function isGenericCall(head: RequestHead): boolean {
+  return GENERIC_METHODS.has(head.method);
+}
+
+/** Milliseconds from the `timeout` attachment (a decimal string), or undefined. */
+export function timeoutOf(attachments: ReadonlyMap<string, string>): number | undefined {
+  const text = attachments.get('timeout');
+  if (text === undefined || !/^\d{1,12}$/.test(text)) return undefined;
+  const ms = Number(text);
+  return ms > 0 ? ms : undefined;
+}
+
+/**
+ * The routing view. Service key: interface from the `interface` attachment, else the
+ * path (DubboInvoker writes both); version `""` and `"0.0.0"` mean none (Dubbo omits
+ * them from its exporter key); group only from the `group` attachment
+ * (DubboProtocol.getInvoker). The body is the raw argument bytes, one hessian2 value
+ * per entry of `argTypes`.
+ */
+export function toInvocation(frame: DubboFrame, maxDepth = 64): Invocation {
+  const head = readRequestHead(frame, maxDepth);
+  const attachments: Record<string, string> = Object.fromEntries(head.attachments);
+  const timeout = timeoutOf(head.attachments);
+  const version = head.version === '' || head.version === '0.0.0' ? undefined : head.version;
+  const group = head.attachments.get('group') || undefined;
+  return {
+    protocol: PROTOCOL,
+    service: { interface: head.attachments.get('interface') || head.path, version, group },
+    method: head.method,
+    argTypes: head.argTypes,
+    attachments,
+    deadline: timeout === undefined ? undefined : performance.now() + timeout,
+    oneway: !isTwoWay(frame),
+    body: raw(frame, head.argsStart, head.argsEnd),
+  };
+}
+
+/** What an OK response body holds, with body offsets of the value or exception. */
+export interface ResponseView {
+  readonly flag: number;
+  readonly status: 'ok' | 'exception';
+  readonly valueStart: number;
+  readonly valueEnd: number;
+  readonly attachments: Map<string, string>;
+}
+
+/** Reads the result flag, skips the value or exception, reads trailing attachments. */
+export function readResponseBody(frame: DubboFrame, maxDepth = 64): ResponseView {
+  const scanner = new HessianScanner(frame.body, 0, frame.body.length, maxDepth);
+  const flag = scanner.readInt();
+  const start = scanner.position;
+  switch (flag) {
+    case ResultFlag.VALUE:
+    case ResultFlag.WITH_EXCEPTION: {
+      scanner.skip();
+      if (scanner.remaining !== 0) throw bad(`response body has ${scanner.remaining} bytes after the result`);
+      return { flag, status: flag === ResultFlag.VALUE ? 'ok' : 'exception', valueStart: start, valueEnd: scanner.position, attachments: new Map() };
+    }
+    case ResultFlag.NULL_VALUE:
+      if (scanner.remaining !== 0) throw bad(`response body has ${scanner.remaining} bytes after the result`);
+      return { flag, status: 'ok', valueStart: start, valueEnd: start, attachments: new Map() };
+    case ResultFlag.VALUE_WITH_ATTACHMENTS:
+    case ResultFlag.WITH_EXCEPTION_WITH_ATTACHMENTS: {
+      scanner.skip();
+      const end = scanner.position;
+      const status = flag === ResultFlag.VALUE_WITH_ATTACHMENTS ? 'ok' : 'exception';
+      return { flag, status, valueStart: start, valueEnd: end, attachments: readTrailingMap(scanner) };
+    }
+    case ResultFlag.NULL_VALUE_WITH_ATTACHMENTS:
+      return { flag, status: 'ok', valueStart: start, valueEnd: start, attachments: readTrailingMap(scanner) };
+    default:
+      throw bad(`unknown result flag ${flag}`);
+  }
+}
+
+/** The error message of a non-OK response (one hessian2 string), or undefined if unreadable. */
+export function errorMessageOf(frame: DubboFrame): string | undefined {
+  const scanner = new HessianScanner(frame.body);
+  try {
+    return scanner.isString() ? scanner.readString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Result view of a response. Status 20: `ok` (the raw return value; an empty body
+ * for null) or `exception` (the raw Throwable), attachments when the provider sent
+ * them. Any other status: `error` with the provider's message.
+ */
+export function toResult(frame: DubboFrame, maxDepth = 64): Result {
+  if (isRequest(frame)) throw bad('not a response frame');
+  const status = statusOf(frame);
+  if (status !== Status.OK) {
+    const message = errorMessageOf(frame);
+    return {
+      status: 'error',
+      protocolStatus: status,
+      attachments: {},
+      body: raw(frame, 0, frame.body.length),
+      ...(message === undefined ? {} : { message }),
+    };
+  }
+  const view = readResponseBody(frame, maxDepth);
+  return {
+    status: view.status,
+    protocolStatus: status,
+    attachments: Object.fromEntries(view.attachments),
+    body: raw(frame, view.valueStart, view.valueEnd),
+  };
+}
