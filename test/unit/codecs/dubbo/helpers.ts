@@ -46,3 +46,27 @@ export function hessianValues(bytes: Buffer, count: number): unknown[] {
   for (let i = 0; i < count; i++) values.push(decoder.read());
   return values;
 }
+
+interface HessianEncoder {
+  write(value: unknown): HessianEncoder;
+  get(): Buffer;
+}
+const Encoder = (hessian as unknown as { EncoderV2: new () => HessianEncoder }).EncoderV2;
+
+/** hessian2 bytes of consecutive values, written by hessian.js (test inputs only, never goldens). */
+export function hessianBytes(...values: unknown[]): Buffer {
+  const encoder = new Encoder();
+  for (const value of values) encoder.write(value);
+  return Buffer.from(encoder.get());
+}
+
+/** A frame around `body`: flag, status, id 1, the body's length. */
+export function frameBytes(flag: number, body: Buffer, status = 0, length = body.length): Buffer {
+  const header = Buffer.alloc(16);
+  header.writeUInt16BE(0xdabb, 0);
+  header[2] = flag;
+  header[3] = status;
+  header.writeBigUInt64BE(1n, 4);
+  header.writeUInt32BE(length, 12);
+  return Buffer.concat([header, body]);
+}
