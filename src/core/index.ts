@@ -5,3 +5,4 @@ export * from './invocation.js';
 export * from './codec.js';
 export * from './log.js';
 export * from './metrics.js';
+export * from './cancel.js';

@@ -3,7 +3,7 @@
  * interceptors, linkerd's layers): a filter takes the next handler and returns a
  * handler. Each filter is one file under filters/ and imports no protocol.
  */
-import type { Invocation, Logger, MeshError, Result } from '../core/index.js';
+import type { Cancel, Invocation, Logger, MeshError, Result } from '../core/index.js';
 
 /** What a call carries beside its Invocation, filled in as it moves down the stack. */
 export interface CallContext {
@@ -11,8 +11,8 @@ export interface CallContext {
   /** `performance.now()` when the call arrived. */
   readonly startedAt: number;
   readonly log: Logger;
-  /** Aborted when the downstream goes away or a deadline fires; the reason is a MeshError. */
-  readonly abort: AbortController;
+  /** Cancelled when the downstream goes away or a deadline fires; the reason is a MeshError. */
+  readonly cancel: Cancel;
   /** Set by the router. */
   route?: string;
   cluster?: string;

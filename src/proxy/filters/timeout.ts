@@ -27,7 +27,7 @@ export function timeoutFilter(options: TimeoutOptions): Filter {
     return new Promise<Result>((resolve, reject) => {
       const timer = setTimeout(() => {
         const error = expired();
-        ctx.abort.abort(error);
+        ctx.cancel.abort(error);
         reject(error);
       }, remaining);
       next(invocation, ctx).then(

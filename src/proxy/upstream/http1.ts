@@ -30,7 +30,7 @@ export class Http1Upstream implements Upstream {
         method: (invocation.attachments[':method'] ?? 'GET') as 'GET',
         headers: http1.upstreamHeaders(invocation.attachments),
         body,
-        signal: ctx.abort.signal,
+        signal: ctx.cancel,
         // The timeout filter owns the deadline for the head; the body has an idle bound.
         headersTimeout: 0,
         bodyTimeout: 300_000,
@@ -84,8 +84,7 @@ export class Http1Upstream implements Upstream {
   }
 
   #translate(error: unknown, endpoint: Endpoint, ctx: CallContext): MeshError {
-    const reason: unknown = ctx.abort.signal.reason;
-    if (ctx.abort.signal.aborted && MeshError.is(reason)) return reason;
+    if (ctx.cancel.reason) return ctx.cancel.reason;
     const where = { cluster: this.#options.cluster, endpoint: endpoint.address };
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  Cancel,
   DEFAULT_LIMITS,
   MeshError,
   NOOP_METRICS,
@@ -31,7 +32,7 @@ class FakeUpstream implements Upstream {
       return Promise.reject(new MeshError('PMESH_UPSTREAM_CONNECT_FAILED', `cannot connect to ${endpoint.address}`));
     }
     if (mode === 'hang') {
-      return new Promise((_resolve, reject) => ctx.abort.signal.addEventListener('abort', () => reject(ctx.abort.signal.reason)));
+      return new Promise((_resolve, reject) => ctx.cancel.onAbort(reject));
     }
     const body = invocation.body.kind === 'raw' ? invocation.body.bytes.toString() : '';
     return Promise.resolve({
@@ -75,7 +76,7 @@ describe('routing core over the fake codec', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  const ctx = (): CallContext => ({ listener: 'fake-in', startedAt: performance.now(), log, abort: new AbortController() });
+  const ctx = (): CallContext => ({ listener: 'fake-in', startedAt: performance.now(), log, cancel: new Cancel() });
 
   it('decodes frames split anywhere and answers each through the chain', async () => {
     const wire = Buffer.concat([

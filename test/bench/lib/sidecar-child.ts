@@ -1,0 +1,23 @@
+/** Starts the real CLI (`bin/pmesh.js start`) with a config for a bench, as a separate process. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPeer, waitForPort, type Peer } from '../../support/process.js';
+import { REPO_ROOT } from '../../support/maven.js';
+
+export async function startSidecarChild(yaml: string, readyPort: number): Promise<Peer> {
+  const path = join(mkdtempSync(join(tmpdir(), 'pmesh-bench-')), 'pmesh.yaml');
+  writeFileSync(path, yaml);
+  const peer = startPeer('pmesh', process.execPath, [join(REPO_ROOT, 'bin/pmesh.js'), 'start', '--config', path], {
+    cwd: REPO_ROOT,
+  });
+  await waitForPort(readyPort);
+  return peer;
+}
+
+/** Starts a TypeScript bench server file in its own process and waits for its port. */
+export async function startTsServer(name: string, file: string, port: number, args: string[] = []): Promise<Peer> {
+  const peer = startPeer(name, process.execPath, ['--import', 'tsx', file, String(port), ...args], { cwd: REPO_ROOT });
+  await waitForPort(port);
+  return peer;
+}
