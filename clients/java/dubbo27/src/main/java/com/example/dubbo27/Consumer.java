@@ -1,0 +1,71 @@
+package com.example.dubbo27;
+
+import com.example.EchoService;
+import org.apache.dubbo.config.ReferenceConfig;
+import org.apache.dubbo.rpc.service.GenericService;
+
+/**
+ * Dubbo 2.7 consumer CLI; same commands and output as the Dubbo 3 one (clients/java/dubbo).
+ *
+ * Usage: Consumer [--version V] [--group G] [--timeout MS] HOST:PORT COMMAND [ARGS]
+ * Commands: suite | echo TEXT | add A B | addLong A B | greet | mixed | nothing | fail REASON
+ *           | sleep MS | nonce TOKEN | generic TEXT | genericGreet | concurrent N
+ * Prints one "RESULT {json}" line per call, then "DONE ok=N failed=M"; exit code 0 iff failed=0.
+ */
+public final class Consumer {
+    private Consumer() {}
+
+    public static void main(String[] args) throws Exception {
+        String version = "1.0.0";
+        String group = null;
+        int timeout = 3000;
+        int i = 0;
+        while (i < args.length && args[i].startsWith("--")) {
+            switch (args[i]) {
+                case "--version" -> version = args[i + 1];
+                case "--group" -> group = args[i + 1];
+                case "--timeout" -> timeout = Integer.parseInt(args[i + 1]);
+                default -> usage("unknown option " + args[i]);
+            }
+            i += 2;
+        }
+        if (args.length - i < 2) usage("missing HOST:PORT or COMMAND");
+        String url = "dubbo://" + args[i];
+        String command = args[i + 1];
+        String[] a = java.util.Arrays.copyOfRange(args, i + 2, args.length);
+        Peers.quiet();
+
+        ReferenceConfig<EchoService> ref = Calls.reference(url, version, group, timeout);
+        ReferenceConfig<GenericService> genericRef = Calls.genericReference(url, version, group, timeout);
+        for (ReferenceConfig<?> r : java.util.List.of(ref, genericRef)) {
+            r.setApplication(Peers.application("pmesh-dubbo27-consumer"));
+            r.setRegistry(Peers.noRegistry());
+        }
+        Calls calls = new Calls(ref.get(), genericRef.get());
+        switch (command) {
+            case "suite" -> calls.suite();
+            case "echo" -> calls.report("echo", () -> calls.echo.echo(a[0]));
+            case "add" -> calls.report("add", () -> calls.echo.add(Integer.parseInt(a[0]), Integer.parseInt(a[1])));
+            case "addLong" -> calls.report("addLong", () -> calls.echo.addLong(Long.parseLong(a[0]), Long.parseLong(a[1])));
+            case "greet" -> calls.report("greet", () -> calls.echo.greet(Calls.samplePerson()));
+            case "mixed" -> calls.report("mixed", calls::mixed);
+            case "nothing" -> calls.report("nothing", () -> calls.echo.nothing());
+            case "fail" -> calls.report("fail", () -> calls.echo.fail(a[0]));
+            case "sleep" -> calls.report("sleep", () -> calls.echo.sleep(Integer.parseInt(a[0])));
+            case "nonce" -> calls.report("nonce", () -> calls.echo.nonce(a[0]));
+            case "generic" -> calls.report("generic", () -> calls.genericEcho(a[0]));
+            case "genericGreet" -> calls.report("genericGreet", calls::genericGreet);
+            case "concurrent" -> calls.report("concurrent", () -> calls.concurrent(Integer.parseInt(a[0])));
+            default -> usage("unknown command " + command);
+        }
+        System.out.println("DONE ok=" + calls.ok + " failed=" + calls.failed);
+        System.out.flush();
+        System.exit(calls.failed == 0 ? 0 : 1);
+    }
+
+    private static void usage(String problem) {
+        System.err.println(problem);
+        System.err.println("usage: Consumer [--version V] [--group G] [--timeout MS] HOST:PORT COMMAND [ARGS]");
+        System.exit(2);
+    }
+}
