@@ -119,6 +119,11 @@ export class Sidecar {
           cluster: config.name,
           connectTimeoutMs: config.connectTimeoutMs,
           maxConnectionsPerEndpoint: config.maxConnectionsPerEndpoint,
+          connectionsPerEndpoint: config.connectionsPerEndpoint,
+          heartbeatIntervalMs: config.heartbeatIntervalMs,
+          maxMissedHeartbeats: config.maxMissedHeartbeats,
+          metrics: this.metrics,
+          maxFrameBytes: this.#config.defaults.maxFrameBytes,
         });
         cluster = new Cluster(config.name, config.protocol, config.balancer, balancer, upstream);
         this.#clusters.set(config.name, cluster);
@@ -159,6 +164,7 @@ export class Sidecar {
         maxHeaderBytes: config.defaults.maxHeaderBytes,
         maxBodyBytes: config.defaults.maxBodyBytes,
         maxFrameBytes: config.defaults.maxFrameBytes,
+        frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
       });
       await listener.start();
       this.#listeners.set(spec.name, listener);

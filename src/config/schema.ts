@@ -52,8 +52,13 @@ const clusterSchema = z
     endpoints: z.array(hostPort).default([]),
     balancer: z.string().default('round_robin'),
     connectTimeoutMs: positiveMs.default(1_000),
-    /** Connections kept per endpoint (HTTP/1 pool size; multiplexed protocols use fewer). */
+    /** HTTP/1: most pooled connections per endpoint. */
     maxConnectionsPerEndpoint: z.number().int().positive().default(64),
+    /** Multiplexed protocols (Bolt, Dubbo): connections per endpoint carrying every call. */
+    connectionsPerEndpoint: z.number().int().positive().max(64).default(1),
+    /** Idle upstream connections are probed this often; dead after `maxMissedHeartbeats`. */
+    heartbeatIntervalMs: positiveMs.default(15_000),
+    maxMissedHeartbeats: z.number().int().positive().default(3),
   })
   .strict();
 
@@ -76,6 +81,8 @@ export const configSchema = z
         maxHeaderBytes: z.number().int().positive().default(16 * 1024),
         maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
         maxFrameBytes: z.number().int().positive().default(8 * 1024 * 1024),
+        /** A binary frame begun and not finished within this time closes its connection. */
+        frameReadTimeoutMs: positiveMs.default(10_000),
       })
       .strict()
       .default({}),

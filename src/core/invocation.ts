@@ -53,6 +53,12 @@ export interface Invocation {
   /** One-way calls expect no reply. */
   readonly oneway: boolean;
   readonly body: Body;
+  /**
+   * The request frame this Invocation was read from, kept for pass-through: when the
+   * cluster speaks the same protocol the frame is forwarded with only its id (and
+   * deadline) rewritten. Opaque to all but the codec named by `protocol`.
+   */
+  readonly frame?: unknown;
 }
 
 /** What came back: a value, an exception thrown by the service, or an error status. */
@@ -68,4 +74,6 @@ export interface Result {
   readonly message?: string;
   /** HTTP results only: header name/value pairs as received, repeats kept (Set-Cookie). */
   readonly rawHeaders?: readonly string[];
+  /** The response frame this Result was read from (pass-through); opaque like Invocation.frame. */
+  readonly frame?: unknown;
 }

@@ -1,8 +1,10 @@
-/** Listener construction by protocol. Binary RPC protocols join when their codecs land. */
+/** Listener construction by protocol: HTTP/1 on node:http, the rest driven by their codec. */
+import { getCodec } from '../../codecs/index.js';
 import type { Logger, MeshMetrics } from '../../core/index.js';
 import type { Handler } from '../filter.js';
 import { Http1Listener } from './http1.js';
 import type { Listener } from './listener.js';
+import { RpcListener } from './rpc.js';
 
 export type { Listener } from './listener.js';
 
@@ -16,17 +18,16 @@ export interface ListenerSpec {
   readonly maxHeaderBytes: number;
   readonly maxBodyBytes: number;
   readonly maxFrameBytes: number;
+  readonly frameReadTimeoutMs: number;
 }
 
 export function createListener(spec: ListenerSpec): Listener {
-  switch (spec.protocol) {
-    case 'http1':
-      return new Http1Listener(spec);
-    default:
-      throw new Error(`listener ${spec.name}: protocol "${spec.protocol}" has no listener yet`);
-  }
+  if (spec.protocol === 'http1') return new Http1Listener(spec);
+  const codec = getCodec(spec.protocol);
+  if (codec) return new RpcListener({ ...spec, codec });
+  throw new Error(`listener ${spec.name}: protocol "${spec.protocol}" has no listener`);
 }
 
 export function hasListenerFor(protocol: string): boolean {
-  return protocol === 'http1';
+  return protocol === 'http1' || getCodec(protocol) !== undefined;
 }

@@ -1,0 +1,197 @@
+/**
+ * One multiplexed connection to one endpoint: many calls in flight, each under a
+ * fresh request id; replies are matched back by id. Heartbeats from the endpoint are
+ * answered here; an idle connection is probed with heartbeats and closed after
+ * `maxMissedHeartbeats` unanswered ones. When the connection ends, every call still
+ * waiting gets an error at once, never silence.
+ */
+import { connect, type Socket } from 'node:net';
+import { MeshError, type Limits, type MeshMetrics } from '../../core/index.js';
+import type { AnyCodec } from '../../codecs/index.js';
+
+export interface MuxConnectionOptions {
+  readonly codec: AnyCodec;
+  readonly host: string;
+  readonly port: number;
+  readonly address: string;
+  readonly cluster: string;
+  readonly limits: Limits;
+  readonly metrics: MeshMetrics;
+  readonly connectTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly maxMissedHeartbeats: number;
+  /** Largest request id before wrapping (Bolt's is a signed 32-bit int). */
+  readonly maxRequestId: number;
+}
+
+interface Pending {
+  resolve(frame: unknown): void;
+  reject(error: MeshError): void;
+}
+
+export class MuxConnection {
+  readonly #options: MuxConnectionOptions;
+  readonly #socket: Socket;
+  readonly #pending = new Map<number, Pending>();
+  readonly #ready: Promise<void>;
+  #connected = false;
+  #closed: MeshError | undefined;
+  #nextId = 1;
+  #lastRead = performance.now();
+  #missed = 0;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Called once when the connection is gone, so the pool forgets it. */
+  onClose: () => void = () => {};
+
+  constructor(options: MuxConnectionOptions) {
+    this.#options = options;
+    this.#socket = connect({ host: options.host, port: options.port, noDelay: true });
+    this.#socket.setTimeout(options.connectTimeoutMs);
+    this.#ready = new Promise((resolve, reject) => {
+      this.#socket.once('connect', () => {
+        this.#connected = true;
+        this.#socket.setTimeout(0);
+        this.#startHeartbeats();
+        resolve();
+      });
+      this.#socket.once('close', () => reject(this.#closed ?? this.#connectError('closed before connecting')));
+    });
+    this.#ready.catch(() => {});
+    this.#socket.on('timeout', () => this.#fail(this.#connectError(`no connection within ${options.connectTimeoutMs} ms`)));
+    this.#socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.#fail(this.#connected ? this.#lostError(error.code ?? error.message) : this.#connectError(error.code ?? error.message)),
+    );
+    this.#socket.on('close', () => this.#fail(this.#lostError('closed by the peer')));
+    const decoder = options.codec.newDecoder(options.limits);
+    this.#socket.on('data', (chunk: Buffer) => {
+      this.#lastRead = performance.now();
+      this.#missed = 0;
+      let frames: unknown[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (error) {
+        const mesh = MeshError.from(error, 'PMESH_CODEC_ERROR');
+        options.metrics.codecError(options.codec.name, mesh.reason, 'upstream');
+        this.#fail(
+          new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `cluster "${options.cluster}": malformed reply from ${options.address}: ${mesh.message}`, {
+            details: { cluster: options.cluster, endpoint: options.address },
+          }),
+        );
+        return;
+      }
+      for (const frame of frames) this.#onFrame(frame);
+    });
+  }
+
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  /**
+   * Sends `frame` under a fresh id; resolves with the reply frame. `cancel` stops
+   * waiting (a late reply is dropped). One-way frames resolve with undefined once written.
+   */
+  async call(frame: unknown, oneway: boolean, onCancel: (stop: (error: MeshError) => void) => void): Promise<unknown> {
+    if (this.#closed) throw this.#closed;
+    if (!this.#connected) await this.#ready;
+    const codec = this.#options.codec;
+    const id = this.#allocateId();
+    const bytes = codec.encode(codec.withRequestId(frame, BigInt(id)));
+    if (oneway) {
+      this.#write(bytes);
+      return undefined;
+    }
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      onCancel((error) => {
+        if (this.#pending.delete(id)) reject(error);
+      });
+      this.#write(bytes);
+    });
+  }
+
+  close(): void {
+    this.#fail(this.#lostError('closed by the sidecar'));
+  }
+
+  #onFrame(frame: unknown): void {
+    const codec = this.#options.codec;
+    switch (codec.kind(frame)) {
+      case 'heartbeat':
+        this.#write(codec.encode(codec.heartbeatReply(frame)));
+        return;
+      case 'response': {
+        const id = Number(codec.requestId(frame));
+        const waiter = this.#pending.get(id);
+        if (waiter) {
+          this.#pending.delete(id);
+          waiter.resolve(frame);
+        }
+        return;
+      }
+      default:
+        return; // heartbeat replies only prove liveness, already noted on read
+    }
+  }
+
+  #allocateId(): number {
+    // Skip ids still waiting: after a wrap a slow call may hold one.
+    do {
+      this.#nextId = this.#nextId >= this.#options.maxRequestId ? 1 : this.#nextId + 1;
+    } while (this.#pending.has(this.#nextId));
+    return this.#nextId;
+  }
+
+  #write(buffers: Buffer[]): void {
+    if (buffers.length === 1) {
+      this.#socket.write(buffers[0]!);
+      return;
+    }
+    this.#socket.cork();
+    for (const buffer of buffers) this.#socket.write(buffer);
+    this.#socket.uncork();
+  }
+
+  #startHeartbeats(): void {
+    const { heartbeatIntervalMs, maxMissedHeartbeats, codec } = this.#options;
+    this.#heartbeatTimer = setInterval(() => {
+      if (performance.now() - this.#lastRead < heartbeatIntervalMs) return;
+      if (this.#missed >= maxMissedHeartbeats) {
+        this.#fail(this.#lostError(`${maxMissedHeartbeats} heartbeats unanswered`));
+        return;
+      }
+      this.#missed += 1;
+      this.#write(codec.encode(codec.heartbeat(BigInt(this.#allocateId()))));
+    }, heartbeatIntervalMs);
+    this.#heartbeatTimer.unref();
+  }
+
+  #fail(error: MeshError): void {
+    if (this.#closed) return;
+    this.#closed = error;
+    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    this.#socket.destroy();
+    const waiting = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const waiter of waiting) waiter.reject(error);
+    this.onClose();
+  }
+
+  #connectError(cause: string): MeshError {
+    const { cluster, address } = this.#options;
+    return new MeshError('PMESH_UPSTREAM_CONNECT_FAILED', `cluster "${cluster}": cannot connect to ${address}: ${cause}`, {
+      details: { cluster, endpoint: address },
+    });
+  }
+
+  #lostError(cause: string): MeshError {
+    const { cluster, address } = this.#options;
+    return new MeshError('PMESH_UPSTREAM_CONNECTION_LOST', `cluster "${cluster}": connection to ${address} lost: ${cause}`, {
+      details: { cluster, endpoint: address },
+    });
+  }
+}
