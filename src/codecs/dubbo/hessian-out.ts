@@ -1,6 +1,6 @@
 /**
- * The two Hessian2 writes this codec makes itself: a string (error messages, the
- * rewritten `timeout` attachment, event payloads) and a small int (result flags).
+ * The one Hessian2 write this codec makes itself: a string (error messages, the
+ * rewritten `timeout` attachment, event payloads).
  * Strings follow Java's Hessian2Output.writeString: CESU-8 (one to three bytes per
  * UTF-16 unit), chunks of at most 0x8000 units that never end on a high surrogate,
  * short forms for the final chunk (protocols.md 4.2, 4.3).
@@ -59,10 +59,4 @@ export function hessianString(text: string): Buffer {
     if (final) return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     start = end;
   }
-}
-
-/** Hessian2 bytes of a small int (-16..47 fit one byte, as Java writes result flags). */
-export function hessianSmallInt(value: number): Buffer {
-  if (value < -16 || value > 47) throw new RangeError(`hessianSmallInt: ${value} is out of the one-byte range`);
-  return Buffer.from([0x90 + value]);
 }
