@@ -7,7 +7,9 @@
 import { performance } from 'node:perf_hooks';
 import { MeshError } from '../../core/errors.js';
 import type { Invocation, Result, ServiceKey } from '../../core/invocation.js';
-import { decodeSofaRequestHead, decodeSofaResponse, encodeSofaErrorResponse, type SofaRequestHead } from '../hessian/index.js';
+import {
+  decodeHessianValue, decodeSofaRequestHead, decodeSofaResponse, encodeSofaErrorResponse, throwableMessage, type SofaRequestHead,
+} from '../hessian/index.js';
 import { buildFrame } from './encoder.js';
 import { frameContent, type BoltFrame } from './frame.js';
 import {
@@ -68,6 +70,16 @@ function headersRecord(frame: BoltFrame): Record<string, string> {
   return Object.fromEntries(frame.headers) as Record<string, string>;
 }
 
+/** The message of the RpcServerException a Bolt server sends with a non-SUCCESS status, if any. */
+function serverErrorDetail(frame: BoltFrame, content: Buffer): string | undefined {
+  if (frame.codec !== CODEC_HESSIAN2 || content.length === 0) return undefined;
+  try {
+    return throwableMessage(decodeHessianValue(content));
+  } catch {
+    return undefined;
+  }
+}
+
 export function toResult(frame: BoltFrame): Result {
   if (frame.type !== TYPE_RESPONSE || frame.cmdCode !== CMD_RESPONSE) {
     throw new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `bolt: frame ${frame.requestId} (command ${frame.cmdCode}) is not an RPC response`);
@@ -76,7 +88,8 @@ export function toResult(frame: BoltFrame): Result {
   const body = { kind: 'raw', serialization: frame.codec, bytes: frameContent(frame) } as const;
   const base = { protocolStatus: frame.status, attachments, body };
   if (frame.status !== BoltStatus.SUCCESS) {
-    return { ...base, status: 'error', message: `upstream answered Bolt status ${statusName(frame.status)}` };
+    const detail = serverErrorDetail(frame, body.bytes);
+    return { ...base, status: 'error', message: `upstream answered Bolt status ${statusName(frame.status)}${detail ? `: ${detail}` : ''}` };
   }
   if (frame.headers.get(HEAD_RESPONSE_ERROR) !== 'true') return { ...base, status: 'ok' };
   // Error or business exception: only the SofaResponse can tell which (protocols.md §2.5).

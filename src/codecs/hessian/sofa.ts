@@ -136,3 +136,22 @@ export function decodeSofaResponse(body: Buffer, options: DecodeOptions = {}): S
     responseProps: optionalMap(response, 'responseProps'),
   };
 }
+
+/**
+ * One whole value (e.g. the RpcServerException body of a non-SUCCESS Bolt reply),
+ * dialect from the first byte; nothing may follow it.
+ */
+export function decodeHessianValue(body: Buffer, options: DecodeOptions = {}): HessianValue {
+  const dialect = detectDialect(body);
+  const reader = new HessianReader(body, dialect, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const value = reader.read();
+  if (!reader.atEnd) throw codecError(`hessian: ${body.length - reader.position} bytes after the value`);
+  return value;
+}
+
+/** `Class: detailMessage` of a decoded Java Throwable, or undefined when it is not one. */
+export function throwableMessage(value: HessianValue): string | undefined {
+  if (!isJavaObject(value) || !('detailMessage' in value.$)) return undefined;
+  const message = value.$['detailMessage'];
+  return typeof message === 'string' ? `${value.$class}: ${message}` : value.$class;
+}
