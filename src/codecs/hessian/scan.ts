@@ -33,6 +33,8 @@ export class HessianScanner {
   #pos: number;
   /** Field count of each class definition, in declaration order. */
   readonly #classFields: number[] = [];
+  /** Composites (lists, maps, objects) started so far: the valid range of `Q` references. */
+  #refs = 0;
 
   constructor(buf: Buffer, start = 0, end = buf.length, maxDepth = 64) {
     this.#buf = buf;
@@ -201,8 +203,15 @@ export class HessianScanner {
     if (b >= 0xd8 && b <= 0xef) return;
     if (b >= 0xf0) return this.#bytes(1);
     if (b >= 0x60 && b <= 0x6f) return this.#object(b - 0x60, depth);
-    if (b >= 0x70 && b <= 0x77) return this.#type(), this.#values(b - 0x70, depth);
-    if (b >= 0x78 && b <= 0x7f) return this.#values(b - 0x78, depth);
+    if (b >= 0x70 && b <= 0x77) {
+      this.#refs++;
+      this.#type();
+      return this.#values(b - 0x70, depth);
+    }
+    if (b >= 0x78 && b <= 0x7f) {
+      this.#refs++;
+      return this.#values(b - 0x78, depth);
+    }
     this.#skipLetter(b, depth);
   }
 
@@ -217,23 +226,35 @@ export class HessianScanner {
         return this.#skip(depth);
       case 0x44: case 0x4a: case 0x4c: return this.#bytes(8); // double, date ms, long
       case 0x46: case 0x4e: case 0x54: case 0x5b: case 0x5c: return; // F, N, T, 0.0, 1.0
-      case 0x48: return this.#mapEntries(depth); // 'H'
       case 0x49: case 0x4b: case 0x59: case 0x5f: return this.#bytes(4); // int, date min, long32, double mills
-      case 0x4d: return this.#type(), this.#mapEntries(depth); // 'M'
       case 0x4f: return this.#object(this.readInt(), depth); // 'O'
-      case 0x51: return void this.readInt(); // 'Q' reference
+      case 0x51: return this.#reference(); // 'Q'
       case 0x52: // 'R' string chunk, more follows
         this.#chars(this.#u16(), false);
         return this.#skipStringRest();
       case 0x53: return void this.#chars(this.#u16(), false); // 'S'
-      case 0x55: return this.#type(), this.#untilZ(depth); // 'U'
-      case 0x56: return this.#type(), this.#values(this.#count(), depth); // 'V'
-      case 0x57: return this.#untilZ(depth); // 'W'
-      case 0x58: return this.#values(this.#count(), depth); // 'X'
+      case 0x48: case 0x4d: case 0x55: case 0x56: case 0x57: case 0x58:
+        return this.#composite(b, depth);
       case 0x5d: return this.#bytes(1);
       case 0x5e: return this.#bytes(2);
       default:
         throw new HessianScanError(`unexpected byte code ${hex(b)}`);
+    }
+  }
+
+  /** Maps and lists: each takes the next reference index as it starts (protocols.md 4.3 #4). */
+  #composite(b: number, depth: number): void {
+    this.#refs++;
+    if (b === 0x4d || b === 0x55 || b === 0x56) this.#type(); // M, U, V carry a type
+    if (b === 0x48 || b === 0x4d) return this.#mapEntries(depth);
+    if (b === 0x55 || b === 0x57) return this.#untilZ(depth);
+    this.#values(this.#count(), depth); // V, X
+  }
+
+  #reference(): void {
+    const index = this.readInt();
+    if (index < 0 || index >= this.#refs) {
+      throw new HessianScanError(`reference ${index} points past the ${this.#refs} values defined so far`);
     }
   }
 
@@ -300,6 +321,7 @@ export class HessianScanner {
   #object(index: number, depth: number): void {
     const fields = this.#classFields[index];
     if (fields === undefined) throw new HessianScanError(`object refers to undefined class definition ${index}`);
+    this.#refs++;
     this.#values(fields, depth);
   }
 
@@ -308,6 +330,7 @@ export class HessianScanner {
     const b = this.#byte();
     if (b === 0x4d) this.#type();
     else if (b !== 0x48) throw new HessianScanError(`expected a map, got ${hex(b)}`);
+    this.#refs++;
   }
 
   /** Consumes the `Z` closing a map or list if it is next; false (nothing consumed) otherwise. */

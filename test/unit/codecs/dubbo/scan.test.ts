@@ -110,6 +110,18 @@ describe('HessianScanner skip', () => {
     expect(Object.fromEntries(scan(bytes).readStringMap())).toEqual({ a: 'x', n: '5', t: 'true' });
   });
 
+  it('counts composites for references and refuses dangling ones', () => {
+    const shared = { a: 1 };
+    const bytes = hessianBytes([shared, shared, [shared]], 'end');
+    expect(bytes.includes(0x51)).toBe(true); // hessian.js wrote back-references
+    const s = scan(bytes);
+    s.skip();
+    expect(s.readString()).toBe('end');
+    expect(() => scan(Buffer.from([0x51, 0x90])).skip()).toThrow('hessian: reference 0 points past the 0 values defined so far');
+    expect(() => scan(Buffer.from([0x79, 0x51, 0x91])).skip()).toThrow('hessian: reference 1 points past the 1 values defined so far');
+    expect(() => scan(Buffer.from([0x79, 0x51, 0x90])).skip()).not.toThrow(); // a list holding itself
+  });
+
   it('refuses nesting deeper than the limit with a typed error, not a RangeError', () => {
     const deep = Buffer.concat([Buffer.alloc(100_000, 0x79), Buffer.from([0x4e])]);
     expect(() => scan(deep).skip()).toThrow('hessian: nesting deeper than 64');
