@@ -41,7 +41,7 @@ clusters:
   it('the built-in default binds loopback only', () => {
     const config = loadConfig(undefined);
     expect(config.admin.address).toBe('127.0.0.1:15000');
-    expect(config.listeners.map((l) => l.address)).toEqual(['127.0.0.1:15001']);
+    expect(config.listeners.map((l) => l.address)).toEqual(['127.0.0.1:15001', '127.0.0.1:12220', '127.0.0.1:20881']);
   });
 
   it.each([

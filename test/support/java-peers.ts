@@ -1,0 +1,36 @@
+/** Launching the Java peers under clients/java as processes, stopped by pid. */
+import { javaClasspath } from './maven.js';
+import { startPeer, type Peer } from './process.js';
+
+/** Starts `java -cp <project classpath> <mainClass> args...`. */
+export function startJava(project: string, mainClass: string, args: readonly string[], name = mainClass): Peer {
+  return startPeer(name, 'java', ['-Xss512k', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', javaClasspath(project), mainClass, ...args]);
+}
+
+export interface CliResult {
+  /** RESULT lines by command name, in order: fields after the command name. */
+  readonly results: Array<{ command: string; fields: string[] }>;
+  readonly lines: string[];
+  readonly output: string;
+}
+
+/**
+ * Runs a client CLI that prints tab-separated `RESULT\t<cmd>\t...` lines and finally
+ * `DONE`, and returns them parsed.
+ */
+export async function runJavaCli(project: string, mainClass: string, args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
+  const peer = startJava(project, mainClass, args, `${project} client`);
+  try {
+    await peer.waitFor(/^DONE$/m, timeoutMs);
+  } finally {
+    await peer.stop();
+  }
+  const lines = peer.output().split('\n');
+  const results = lines
+    .filter((line) => line.startsWith('RESULT\t'))
+    .map((line) => {
+      const [, command = '', ...fields] = line.split('\t');
+      return { command, fields };
+    });
+  return { results, lines, output: peer.output() };
+}
