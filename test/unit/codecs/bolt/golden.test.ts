@@ -55,6 +55,8 @@ const EXPECTED: Record<string, Expected> = {
   'v1-noservice-response': javaResponse(true),
   'v1-heartbeat-request': { proto: 1, ver1: 0, type: 1, cmdCode: 0, codec: 1, switchByte: 0, timeout: -1, status: 0, className: '', crc: false },
   'v1-heartbeat-response': { proto: 1, ver1: 0, type: 0, cmdCode: 0, codec: 1, switchByte: 0, timeout: 0, status: 0, className: '', crc: false },
+  'v2-heartbeat-request': { proto: 2, ver1: 2, type: 1, cmdCode: 0, codec: 1, switchByte: 0, timeout: -1, status: 0, className: '', crc: false },
+  'v2-heartbeat-response': { proto: 2, ver1: 2, type: 0, cmdCode: 0, codec: 1, switchByte: 0, timeout: 0, status: 0, className: '', crc: false },
   'v2-ver2-echo-request': { proto: 2, ver1: 2, type: 1, cmdCode: 1, codec: 1, switchByte: 1, timeout: 3000, status: 0, className: SOFA_REQUEST, crc: true, headers: { service: 'com.example.EchoService:1.0', sofa_head_method_name: 'echo' } },
   'v2-ver2-echo-response': { proto: 2, ver1: 2, type: 0, cmdCode: 2, codec: 1, switchByte: 1, timeout: 0, status: 0, className: SOFA_RESPONSE, crc: true },
   'v2-ver1-echo-request': { proto: 2, ver1: 1, type: 1, cmdCode: 1, codec: 1, switchByte: 1, timeout: 3000, status: 0, className: SOFA_REQUEST, crc: false, headers: { service: 'com.example.EchoService:1.0', sofa_head_method_name: 'echo' } },
@@ -114,9 +116,11 @@ describe('bolt goldens re-encode', () => {
     }
   });
 
-  it('heartbeatReply to the Java heartbeat equals the Java server reply byte for byte', () => {
-    const reply = boltCodec.heartbeatReply(decodeOne(golden('v1-heartbeat-request')));
-    expect(Buffer.concat(boltCodec.encode(reply))).toEqual(golden('v1-heartbeat-response'));
+  it('heartbeatReply to the Java heartbeat equals the Java server reply byte for byte (v1 and v2)', () => {
+    for (const v of ['v1', 'v2']) {
+      const reply = boltCodec.heartbeatReply(decodeOne(golden(`${v}-heartbeat-request`)));
+      expect(Buffer.concat(boltCodec.encode(reply))).toEqual(golden(`${v}-heartbeat-response`));
+    }
   });
 
   it('heartbeat(id) equals the Java heartbeat request with that id', () => {

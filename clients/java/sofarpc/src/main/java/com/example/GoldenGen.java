@@ -135,7 +135,7 @@ public final class GoldenGen {
     }
 
     /** Sends one SOFARPC call with a bare bolt RpcClient, so the frame is Bolt v2. */
-    static void boltV2Call(int port, byte version) throws Exception {
+    static void boltV2Call(int port, byte version, long idleMs) throws Exception {
         RpcClient client = new RpcClient();
         client.startup();
         Url url = new Url("127.0.0.1", port);
@@ -146,6 +146,8 @@ public final class GoldenGen {
                 new InvokeContext(), 3000);
         Object value = reply instanceof SofaResponse ? ((SofaResponse) reply).getAppResponse() : reply;
         System.out.println("v2 (ver1=" + version + ") echo -> " + value);
+        // Stay idle past the heartbeat interval so the v2 connection sends a heartbeat too.
+        Thread.sleep(idleMs);
         client.shutdown();
     }
 
@@ -195,9 +197,9 @@ public final class GoldenGen {
         }
         Thread.sleep(300);
 
-        boltV2Call(relayPort, (byte) 2);
+        boltV2Call(relayPort, (byte) 2, 2500);
         Thread.sleep(300);
-        boltV2Call(relayPort, (byte) 1);
+        boltV2Call(relayPort, (byte) 1, 0);
         Thread.sleep(300);
 
         Map<String, byte[]> files = new LinkedHashMap<>();
@@ -238,7 +240,8 @@ public final class GoldenGen {
             Files.write(out.resolve(e.getKey()), e.getValue());
             System.out.println("wrote " + e.getKey() + " (" + e.getValue().length + " bytes)");
         }
-        if (!files.containsKey("v1-heartbeat-request.bin") || !files.containsKey("v1-heartbeat-response.bin")) {
+        if (!files.containsKey("v1-heartbeat-request.bin") || !files.containsKey("v1-heartbeat-response.bin")
+                || !files.containsKey("v2-heartbeat-request.bin") || !files.containsKey("v2-heartbeat-response.bin")) {
             throw new IllegalStateException("no heartbeat captured");
         }
         System.exit(0);
