@@ -24,6 +24,8 @@ export { BoltStatus, codeForStatus, statusForError, statusName } from './status.
 export { parseServiceUniqueName, HEAD_PMESH_CODE, HEAD_PMESH_REASON, type ReplyStatusMode } from './invocation.js';
 export { buildFrame, type FrameSpec } from './encoder.js';
 export { frameContent } from './frame.js';
+/** Heartbeat of a given protocol version (the contract's heartbeat() is v1, what Java clients send). */
+export { heartbeatRequest } from './heartbeat.js';
 export * as boltLayout from './layout.js';
 
 export interface BoltCodecOptions {
