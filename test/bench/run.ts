@@ -2,10 +2,14 @@
  * `npm run bench -- <name> [seconds]`: runs one benchmark (or all with no name).
  * Benchmarks report; they never pass or fail. Results go to test/results/bench-*.json.
  */
+import { benchBolt } from './bolt.js';
+import { benchDubbo } from './dubbo.js';
 import { benchHttp1 } from './http1.js';
 
 const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
   http1: benchHttp1,
+  bolt: benchBolt,
+  dubbo: benchDubbo,
 };
 
 const [name, secondsArg] = process.argv.slice(2);

@@ -23,6 +23,8 @@ export interface BenchReport {
   readonly sidecar: LoadResult;
   readonly sidecarProcess: { rssMiB: number; peakRssMiB: number; cpuPercent: number };
   readonly target: string;
+  /** Extra lines printed before the target (what drove the load, which frames). */
+  readonly notes?: readonly string[];
 }
 
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
@@ -38,6 +40,7 @@ export function printReport(report: BenchReport, resultsDir: string): void {
     `  ratio (sidecar/direct calls/s): ${fmt(ratio, 3)}`,
     `  added latency: p50 ${fmt(sidecar.p50Ms - direct.p50Ms, 3)} ms, p99 ${fmt(sidecar.p99Ms - direct.p99Ms, 3)} ms`,
     `  sidecar process: RSS ${fmt(report.sidecarProcess.rssMiB, 1)} MiB (peak ${fmt(report.sidecarProcess.peakRssMiB, 1)} MiB), CPU ${fmt(report.sidecarProcess.cpuPercent, 0)}% of one core`,
+    ...(report.notes ?? []).map((note) => `  ${note}`),
     `  target: ${report.target}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

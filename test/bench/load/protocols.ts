@@ -1,0 +1,117 @@
+/**
+ * What the RPC load generator needs from a protocol: a request frame carrying a given
+ * id, and a per-connection reader turning reply bytes into (id, ok or why not).
+ * Framing uses the project's own decoders. The first reply is decoded in full and
+ * checked to echo the argument; every later reply must be byte-identical to it in
+ * its payload (echo replies of the same argument are), which checks each call
+ * completely for the cost of a memcmp instead of a Hessian decode.
+ */
+import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
+import { boltCodec, boltLayout, frameContent } from '../../../src/codecs/bolt/index.js';
+import { DubboStatus, dubboCodec, isEvent, readResponseBody, statusOf, type DubboFrame } from '../../../src/codecs/dubbo/index.js';
+import { hessianString } from '../../../src/codecs/dubbo/hessian-out.js';
+import { decodeSofaResponse } from '../../../src/codecs/hessian/index.js';
+import { ARG_1KIB, boltEchoRequest, dubboEchoRequest, type RequestTemplate } from './frames.js';
+
+export interface Reply {
+  /** Request id as carried by the reply; -1 when it cannot be one of ours. */
+  readonly id: number;
+  /** Undefined for a correct success reply; otherwise why it is not. */
+  readonly error?: string;
+}
+
+export interface LoadProtocol {
+  readonly template: RequestTemplate;
+  /** A fresh request frame with this id (ids are per connection, 1..2^31-1). */
+  request(id: number): Buffer;
+  /** One reader per connection: bytes in, whole replies out (heartbeats are dropped). */
+  newReader(): (chunk: Buffer) => Reply[];
+}
+
+/** Learns the expected payload from the first reply, after `verify` accepted it. */
+class ExpectedPayload {
+  #bytes: Buffer | undefined;
+  constructor(private readonly verify: (payload: Buffer) => string | undefined) {}
+
+  check(payload: Buffer): string | undefined {
+    if (this.#bytes !== undefined) return this.#bytes.equals(payload) ? undefined : 'reply payload differs from the echo reply';
+    const why = this.verify(payload);
+    if (why === undefined) this.#bytes = Buffer.from(payload);
+    return why;
+  }
+}
+
+function withId(template: Buffer, write: (buf: Buffer, id: number) => void): (id: number) => Buffer {
+  return (id) => {
+    const buf = Buffer.allocUnsafe(template.length);
+    template.copy(buf);
+    write(buf, id);
+    return buf;
+  };
+}
+
+export function boltProtocol(arg = ARG_1KIB): LoadProtocol {
+  const template = boltEchoRequest(arg);
+  const expected = new ExpectedPayload((content) => {
+    const body = decodeSofaResponse(content);
+    if (body.isError) return `SofaResponse isError: ${body.errorMsg ?? ''}`;
+    return body.appResponse === arg ? undefined : 'SofaResponse appResponse is not the argument';
+  });
+  return {
+    template,
+    request: withId(template.bytes, (buf, id) => buf.writeInt32BE(id, boltLayout.V1_REQUEST.idAt)),
+    newReader() {
+      const decoder = boltCodec.newDecoder(DEFAULT_LIMITS);
+      return (chunk) => {
+        const replies: Reply[] = [];
+        for (const frame of decoder.push(chunk)) {
+          const kind = boltCodec.kind(frame);
+          if (kind === 'heartbeat' || kind === 'heartbeat-reply') continue;
+          if (kind !== 'response') {
+            replies.push({ id: -1, error: `unexpected bolt ${kind} frame` });
+            continue;
+          }
+          // Bolt ResponseStatus 0 = SUCCESS; SOFARPC errors then also show as isError in the body.
+          const error = frame.status !== 0 ? `bolt status ${frame.status}` : expected.check(frameContent(frame));
+          replies.push(error === undefined ? { id: frame.requestId } : { id: frame.requestId, error });
+        }
+        return replies;
+      };
+    },
+  };
+}
+
+export function dubboProtocol(arg = ARG_1KIB): LoadProtocol {
+  const template = dubboEchoRequest(arg);
+  const argBytes = hessianString(arg);
+  const expected = new ExpectedPayload((body) => {
+    const view = readResponseBody({ header: Buffer.alloc(16), body, raw: undefined });
+    if (view.status !== 'ok') return `dubbo result flag ${view.flag} (exception)`;
+    return body.subarray(view.valueStart, view.valueEnd).equals(argBytes) ? undefined : 'dubbo reply value is not the argument';
+  });
+  return {
+    template,
+    // Ids stay below 2^31, so the high half of the int64 id is the golden's; zero it once.
+    request: withId(Buffer.from(template.bytes).fill(0, 4, 8), (buf, id) => buf.writeUInt32BE(id, 8)),
+    newReader() {
+      const decoder = dubboCodec.newDecoder(DEFAULT_LIMITS);
+      return (chunk) => {
+        const replies: Reply[] = [];
+        for (const frame of decoder.push(chunk) as DubboFrame[]) {
+          if (isEvent(frame)) continue; // heartbeats and READONLY events are not calls
+          const id = frame.header.readUInt32BE(4) === 0 ? frame.header.readUInt32BE(8) : -1;
+          const status = statusOf(frame);
+          const error = status !== DubboStatus.OK ? `dubbo status ${status}` : expected.check(frame.body);
+          replies.push(error === undefined ? { id } : { id, error });
+        }
+        return replies;
+      };
+    },
+  };
+}
+
+export function loadProtocol(name: string): LoadProtocol {
+  if (name === 'bolt') return boltProtocol();
+  if (name === 'dubbo') return dubboProtocol();
+  throw new Error(`unknown protocol ${name}`);
+}
