@@ -6,7 +6,7 @@
  *   GET /clusters  each cluster's endpoints and their health, JSON
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { parseHostPort } from '../core/index.js';
+import { listenOn } from '../core/index.js';
 import type { PrometheusMetrics } from './metrics.js';
 
 /** What the admin server may read; it gets snapshots, never the objects that mutate. */
@@ -33,16 +33,7 @@ export class AdminServer {
   }
 
   start(): Promise<void> {
-    const target = parseHostPort(this.address);
-    if (!target) return Promise.reject(new Error(`admin: bad address ${this.address}`));
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(new Error(`admin cannot bind ${this.address}: ${error.message}`));
-      this.#server.once('error', onError);
-      this.#server.listen(target.port, target.host, () => {
-        this.#server.off('error', onError);
-        resolve();
-      });
-    });
+    return listenOn(this.#server, this.address, 'admin');
   }
 
   close(): Promise<void> {

@@ -6,3 +6,4 @@ export * from './codec.js';
 export * from './log.js';
 export * from './metrics.js';
 export * from './cancel.js';
+export * from './listen.js';

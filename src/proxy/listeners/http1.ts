@@ -5,10 +5,11 @@
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Cancel, Code, MeshError, parseHostPort, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, Code, MeshError, listenOn, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import { http1 } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { LimitStream } from './limit-stream.js';
+import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 
 export interface Http1ListenerOptions {
@@ -33,9 +34,8 @@ export class Http1Listener implements Listener {
   readonly #options: Http1ListenerOptions;
   readonly #server: Server;
   #handler: Handler;
-  #inFlight = 0;
+  readonly #inFlight = new InFlight();
   #draining = false;
-  #idle: (() => void) | undefined;
 
   constructor(options: Http1ListenerOptions) {
     this.name = options.name;
@@ -60,7 +60,7 @@ export class Http1Listener implements Listener {
   }
 
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#inFlight.count;
   }
 
   setHandler(handler: Handler): void {
@@ -68,31 +68,14 @@ export class Http1Listener implements Listener {
   }
 
   start(): Promise<void> {
-    const target = parseHostPort(this.address);
-    if (!target) return Promise.reject(new Error(`listener ${this.name}: bad address ${this.address}`));
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(new Error(`listener ${this.name} cannot bind ${this.address}: ${error.message}`));
-      this.#server.once('error', onError);
-      this.#server.listen(target.port, target.host, () => {
-        this.#server.off('error', onError);
-        resolve();
-      });
-    });
+    return listenOn(this.#server, this.address, `listener ${this.name}`);
   }
 
   async close(drainMs: number): Promise<void> {
     this.#draining = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
-    if (this.#inFlight > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, drainMs);
-        this.#idle = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    await this.#inFlight.drained(drainMs);
     this.#server.closeAllConnections();
     await closed;
   }
@@ -100,11 +83,10 @@ export class Http1Listener implements Listener {
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const startedAt = performance.now();
     const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
-    this.#inFlight += 1;
+    this.#inFlight.begin();
     res.once('close', () => {
-      this.#inFlight -= 1;
       if (!res.writableFinished) ctx.cancel.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller closed the connection'));
-      if (this.#inFlight === 0) this.#idle?.();
+      this.#inFlight.end();
     });
     if (this.#draining) res.shouldKeepAlive = false;
 

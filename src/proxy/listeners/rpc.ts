@@ -8,9 +8,10 @@
  * (`codec.localReply`).
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Cancel, MeshError, parseHostPort, withLimits, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, MeshError, listenOn, withLimits, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import type { AnyCodec } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
+import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 
 export interface RpcListenerOptions {
@@ -37,9 +38,7 @@ export class RpcListener implements Listener {
   /** Open connections and the calls each has in flight, cancelled if it goes away. */
   readonly #sockets = new Map<Socket, Set<Cancel>>();
   #handler: Handler;
-  #inFlight = 0;
-  #draining = false;
-  #idle: (() => void) | undefined;
+  readonly #inFlight = new InFlight();
 
   constructor(options: RpcListenerOptions) {
     this.name = options.name;
@@ -52,7 +51,7 @@ export class RpcListener implements Listener {
   }
 
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#inFlight.count;
   }
 
   setHandler(handler: Handler): void {
@@ -60,30 +59,12 @@ export class RpcListener implements Listener {
   }
 
   start(): Promise<void> {
-    const target = parseHostPort(this.address);
-    if (!target) return Promise.reject(new Error(`listener ${this.name}: bad address ${this.address}`));
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(new Error(`listener ${this.name} cannot bind ${this.address}: ${error.message}`));
-      this.#server.once('error', onError);
-      this.#server.listen(target.port, target.host, () => {
-        this.#server.off('error', onError);
-        resolve();
-      });
-    });
+    return listenOn(this.#server, this.address, `listener ${this.name}`);
   }
 
   async close(drainMs: number): Promise<void> {
-    this.#draining = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    if (this.#inFlight > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, drainMs);
-        this.#idle = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    await this.#inFlight.drained(drainMs);
     for (const socket of this.#sockets.keys()) socket.destroy();
     await closed;
   }
@@ -158,12 +139,11 @@ export class RpcListener implements Listener {
       return;
     }
     const ctx: CallContext = { listener: this.name, startedAt: performance.now(), log: this.#options.log, cancel: new Cancel() };
-    this.#inFlight += 1;
+    this.#inFlight.begin();
     calls.add(ctx.cancel);
     const finished = (): void => {
       calls.delete(ctx.cancel);
-      this.#inFlight -= 1;
-      if (this.#inFlight === 0 && this.#draining) this.#idle?.();
+      this.#inFlight.end();
     };
     const oneway = invocation.oneway;
     this.#handler(invocation, ctx).then(
