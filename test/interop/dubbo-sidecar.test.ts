@@ -12,6 +12,7 @@ import { javaClasspath } from '../support/maven.js';
 import { freePort } from '../support/ports.js';
 import { startPeer, type Peer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
+import { expectHeartbeatsAnswered } from '../support/heartbeat-check.js';
 
 interface CallLine {
   call: string;
@@ -26,6 +27,7 @@ let providerPort: number;
 let egress: Running;
 let ingress: Running;
 let egressPort: number;
+let egressAdminPort: number;
 let twoHopPort: number;
 let nowherePort: number;
 
@@ -71,8 +73,9 @@ listeners:
 clusters:
   - { name: echo-local, protocol: dubbo, endpoints: [127.0.0.1:${providerPort}] }
 `);
+  egressAdminPort = await freePort();
   egress = await startInProcess(`
-admin: { address: 127.0.0.1:${await freePort()} }
+admin: { address: 127.0.0.1:${egressAdminPort} }
 listeners:
   - name: dubbo-egress
     protocol: dubbo
@@ -86,7 +89,7 @@ listeners:
     protocol: dubbo
     address: 127.0.0.1:${nowherePort}
 clusters:
-  - { name: echo, protocol: dubbo, endpoints: [127.0.0.1:${providerPort}] }
+  - { name: echo, protocol: dubbo, endpoints: [127.0.0.1:${providerPort}], heartbeatIntervalMs: 200 }
   - { name: echo-remote, protocol: dubbo, endpoints: [127.0.0.1:${ingressPort}] }
 `);
 }, 900_000);
@@ -229,3 +232,9 @@ function closeDubbo2js(dubbo: Dubbo2Instance): void {
   worker._retry = 0;
   worker._socket?.destroy();
 }
+
+describe('heartbeats', () => {
+  it('the Java peer answers the sidecar\'s heartbeats on an idle upstream connection', async () => {
+    await expectHeartbeatsAnswered(egressAdminPort, 'echo');
+  });
+});

@@ -10,6 +10,7 @@ import { runJavaCli, startJava } from '../support/java-peers.js';
 import { freePort } from '../support/ports.js';
 import type { Peer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
+import { expectHeartbeatsAnswered } from '../support/heartbeat-check.js';
 
 const SERVICE = 'com.example.EchoService:1.0';
 let server: Peer;
@@ -17,6 +18,7 @@ let serverPort: number;
 let egress: Running;
 let ingress: Running;
 let egressPort: number;
+let egressAdminPort: number;
 let ingressPort: number;
 let twoHopPort: number;
 
@@ -35,8 +37,9 @@ listeners:
 clusters:
   - { name: echo-local, protocol: bolt, endpoints: [127.0.0.1:${serverPort}] }
 `);
+  egressAdminPort = await freePort();
   egress = await startInProcess(`
-admin: { address: 127.0.0.1:${await freePort()} }
+admin: { address: 127.0.0.1:${egressAdminPort} }
 listeners:
   - name: bolt-egress
     protocol: bolt
@@ -51,7 +54,7 @@ listeners:
     address: 127.0.0.1:${await freePort()}
     routes: []
 clusters:
-  - { name: echo, protocol: bolt, endpoints: [127.0.0.1:${serverPort}] }
+  - { name: echo, protocol: bolt, endpoints: [127.0.0.1:${serverPort}], heartbeatIntervalMs: 200 }
   - { name: echo-remote, protocol: bolt, endpoints: [127.0.0.1:${ingressPort}] }
 `);
 }, 600_000);
@@ -240,3 +243,9 @@ type SofaClientClass = new (options: { logger: object }) => {
   createConsumer(options: { interfaceName: string; version: string; serverHost: string }): SofaConsumer;
   close(): void;
 };
+
+describe('heartbeats', () => {
+  it('the Java peer answers the sidecar\'s heartbeats on an idle upstream connection', async () => {
+    await expectHeartbeatsAnswered(egressAdminPort, 'echo');
+  });
+});

@@ -13,6 +13,9 @@ export interface FakeServer {
   readonly port: number;
   readonly address: string;
   readonly seen: FakeFrame[];
+  /** Heartbeats received, and whether to answer them. */
+  heartbeats: number;
+  answerHeartbeats: boolean;
   behaviour: FakeBehaviour;
   close(): Promise<void>;
   /** Destroys every open connection (a crashed server, as its peers see it). */
@@ -38,6 +41,8 @@ export async function startFakeServer(behaviour: FakeBehaviour = echoBehaviour):
     port: 0,
     address: '',
     seen: [] as FakeFrame[],
+    heartbeats: 0,
+    answerHeartbeats: true,
     behaviour,
     server: undefined as unknown as Server,
     close: () => new Promise<void>((resolve) => {
@@ -56,7 +61,8 @@ export async function startFakeServer(behaviour: FakeBehaviour = echoBehaviour):
     socket.on('data', (chunk) => {
       for (const frame of decoder.push(chunk)) {
         if (frame.kind === 'HB') {
-          writeFake(socket, fakeCodec.heartbeatReply(frame));
+          state.heartbeats += 1;
+          if (state.answerHeartbeats) writeFake(socket, fakeCodec.heartbeatReply(frame));
           continue;
         }
         state.seen.push(frame);

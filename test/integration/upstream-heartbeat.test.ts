@@ -1,0 +1,75 @@
+/**
+ * Idle upstream connections are probed with the protocol's heartbeat; one whose peer
+ * stops answering is closed after `maxMissedHeartbeats` probes, and the next call
+ * opens a fresh connection.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { registerCodec } from '../../src/codecs/index.js';
+import { setup, type Running } from '../../src/main.js';
+import { fakeCodec } from '../support/fake-codec.js';
+import { FakeClient, startFakeServer, type FakeServer } from '../support/fake-rpc.js';
+import { freePort } from '../support/ports.js';
+import { startInProcess } from '../support/sidecar.js';
+
+let sidecar: Running;
+let upstream: FakeServer;
+let port: number;
+let adminPort: number;
+
+beforeAll(async () => {
+  setup();
+  registerCodec(fakeCodec);
+  upstream = await startFakeServer();
+  port = await freePort();
+  adminPort = await freePort();
+  sidecar = await startInProcess(`
+admin: { address: 127.0.0.1:${adminPort} }
+listeners:
+  - { name: in, protocol: fake, address: 127.0.0.1:${port}, routes: [{ match: { service: echo.Svc }, cluster: up }] }
+clusters:
+  - { name: up, protocol: fake, endpoints: [${upstream.address}], heartbeatIntervalMs: 100, maxMissedHeartbeats: 3 }
+`);
+});
+
+afterAll(async () => {
+  await sidecar?.stop(200);
+  await upstream?.close();
+});
+
+async function upstreamConnections(): Promise<number> {
+  const body = (await (await request(`http://127.0.0.1:${adminPort}/clusters`)).body.json()) as {
+    clusters: { endpoints: { connections: number }[] }[];
+  };
+  return body.clusters[0]?.endpoints[0]?.connections ?? -1;
+}
+
+async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('upstream heartbeats', () => {
+  it('probes an idle connection and keeps it while the peer answers', async () => {
+    const client = await FakeClient.connect(port);
+    await client.call({ kind: 'REQ', id: 1n, service: 'echo.Svc', method: 'm', headers: {}, payload: 'x' });
+    const before = upstream.heartbeats;
+    await until(() => upstream.heartbeats >= before + 5, 'five heartbeats');
+    expect(await upstreamConnections()).toBe(1);
+    client.close();
+  });
+
+  it('closes a connection after three unanswered heartbeats; the next call reconnects', async () => {
+    const client = await FakeClient.connect(port);
+    upstream.answerHeartbeats = false;
+    await until(async () => (await upstreamConnections()) === 0, 'the silent connection closing');
+    upstream.answerHeartbeats = true;
+    const reply = await client.call({ kind: 'REQ', id: 2n, service: 'echo.Svc', method: 'm', headers: {}, payload: 'y' });
+    expect(reply.payload).toBe('echo:y');
+    expect(await upstreamConnections()).toBe(1);
+    client.close();
+  });
+});
