@@ -90,3 +90,4 @@ export { readRequestHead, readResponseBody, errorMessageOf, isGenericCall, timeo
 export type { RequestHead } from './body.js';
 export { parseDescriptor } from './body.js';
 export { statusForError, statusName, codeForStatus, errorForStatus } from './status.js';
+export { buildRequest, buildResponse, type RequestSpec, type ResponseSpec } from './build.js';
