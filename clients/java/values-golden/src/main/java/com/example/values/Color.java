@@ -1,0 +1,3 @@
+package com.example.values;
+
+public enum Color { RED, GREEN, BLUE }

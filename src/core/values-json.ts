@@ -1,0 +1,324 @@
+/**
+ * JSON -> JavaValue for the bridge's way in (HTTP/JSON and gRPC `Invoke` arguments).
+ *
+ * Plain JSON converts when the declared Java type is known (a method signature, a POJO
+ * schema from the TypeCatalog); explicit hints always work and win over the declared
+ * type, because the caller knows best what it sent:
+ *   {"$type": "long", "$value": "9223372036854775807"}      any type parseJavaType reads
+ *   {"$type": "java.util.Map", "$entries": [[k, v], ...]}   maps with non-string keys
+ *   {"$class": "com.example.User", ...fields}               POJOs ({"$fields": {...}} too)
+ *   {"$enum": "com.example.Color", "$value": "RED"}
+ * Every class name a hint carries passes the ClassPolicy before anything else happens
+ * (RELIABILITY.md row B9). Depth and node count are bounded; errors are MeshError
+ * PMESH_BAD_REQUEST naming the JSON path (`$[1].customer.id`).
+ */
+import { MeshError } from './errors.js';
+import type { ClassPolicy } from './class-policy.js';
+import { parseJavaType, javaTypeName, type JavaType } from './java-types.js';
+import { shapeOf, scalarKindOf, type ScalarKind } from './java-kinds.js';
+import { EMPTY_CATALOG, type TypeCatalog } from './schema.js';
+import { DECIMAL_PATTERN, inIntRange, inLongRange, jv, type JavaValue } from './values.js';
+
+export interface FromJsonOptions {
+  /** Checks every class name a hint carries. */
+  readonly policy: ClassPolicy;
+  readonly catalog?: TypeCatalog;
+  /** Deepest nesting (Limits.maxDepth, default 64). */
+  readonly maxDepth?: number;
+  /** Most JSON values in one conversion (default 100,000). */
+  readonly maxNodes?: number;
+}
+
+export const DEFAULT_MAX_NODES = 100_000;
+
+const HINT_KEYS = ['$type', '$class', '$enum', '$entries'] as const;
+const INTEGER_TEXT = /^[+-]?\d{1,400}$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(json: unknown): json is JsonObject {
+  return typeof json === 'object' && json !== null && !Array.isArray(json);
+}
+
+/** Converts one JSON value to the declared type (undefined: java.lang.Object, i.e. inferred from the JSON). */
+export function fromJson(json: unknown, type: JavaType | string | undefined, options: FromJsonOptions): JavaValue {
+  const declared = typeof type === 'string' ? parseJavaType(type) : type;
+  return new JsonConverter(options).value(json, declared, 0, '$');
+}
+
+/** Converts a call's JSON argument array against the method's parameter types. */
+export function argumentsFromJson(args: readonly unknown[], params: readonly JavaType[], options: FromJsonOptions): JavaValue[] {
+  if (args.length !== params.length) {
+    throw new MeshError('PMESH_BAD_REQUEST', `expected ${params.length} arguments, got ${args.length}`);
+  }
+  const converter = new JsonConverter(options);
+  return args.map((arg, i) => converter.value(arg, params[i], 1, `$[${i}]`));
+}
+
+/** Every class name inside a type passes the policy (hint types and caller-supplied signatures). */
+export function checkTypeAllowed(type: JavaType, policy: ClassPolicy): void {
+  if (type.sort === 'array') checkTypeAllowed(type.component, policy);
+  else if (type.sort === 'class') {
+    policy.check(type.name);
+    for (const arg of type.args) checkTypeAllowed(arg, policy);
+  }
+}
+
+class JsonConverter {
+  readonly #policy: ClassPolicy;
+  readonly #catalog: TypeCatalog;
+  readonly #maxDepth: number;
+  readonly #maxNodes: number;
+  #nodes = 0;
+
+  constructor(options: FromJsonOptions) {
+    this.#policy = options.policy;
+    this.#catalog = options.catalog ?? EMPTY_CATALOG;
+    this.#maxDepth = options.maxDepth ?? 64;
+    this.#maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
+  }
+
+  value(json: unknown, type: JavaType | undefined, depth: number, path: string): JavaValue {
+    if (depth > this.#maxDepth) throw bad(path, `nesting deeper than ${this.#maxDepth}`);
+    if (++this.#nodes > this.#maxNodes) throw bad(path, `more than ${this.#maxNodes} values`);
+    if (isObject(json) && HINT_KEYS.some((key) => key in json)) return this.#hinted(json, type, depth, path);
+    const shape = shapeOf(type);
+    if (json === null) {
+      if (shape.shape === 'scalar' && shape.primitive) throw bad(path, `null for primitive ${shape.kind}`);
+      return null;
+    }
+    switch (shape.shape) {
+      case 'scalar': return scalar(json, shape.kind, path);
+      case 'bytes': return bytes(json, path);
+      case 'list':
+      case 'set': {
+        const items = this.#items(json, shape.item, depth, path);
+        return shape.shape === 'list' ? jv.list(items, shape.className) : jv.set(items, shape.className);
+      }
+      case 'map': return this.#map(json, shape.className, shape.key, shape.value, depth, path);
+      case 'array': {
+        const component = shape.component;
+        return jv.array(javaTypeName(component), this.#items(json, component, depth, path));
+      }
+      case 'object': return this.#infer(json, depth, path);
+      case 'class': return this.#declaredClass(json, shape.className, depth, path);
+    }
+  }
+
+  #items(json: unknown, item: JavaType | undefined, depth: number, path: string): JavaValue[] {
+    if (!Array.isArray(json)) throw bad(path, `expected a JSON array, got ${describe(json)}`);
+    return json.map((element, i) => this.value(element, item, depth + 1, `${path}[${i}]`));
+  }
+
+  /** A JSON object's keys are strings; the declared key type turns them into longs, ints... */
+  #map(json: unknown, className: string, key: JavaType | undefined, value: JavaType | undefined, depth: number, path: string): JavaValue {
+    if (!isObject(json)) throw bad(path, `expected a JSON object, got ${describe(json)}`);
+    const entries: [JavaValue, JavaValue][] = [];
+    for (const [k, v] of Object.entries(json)) {
+      const keyValue = key === undefined ? jv.string(k) : this.value(k, key, depth + 1, `${path}.${k}`);
+      entries.push([keyValue, this.value(v, value, depth + 1, `${path}.${k}`)]);
+    }
+    return jv.map(entries, className);
+  }
+
+  #entries(json: JsonObject, className: string, key: JavaType | undefined, value: JavaType | undefined, depth: number, path: string): JavaValue {
+    const list = json['$entries'];
+    if (!Array.isArray(list)) throw bad(path, '$entries must be an array of [key, value] pairs');
+    const entries = list.map((pair, i): [JavaValue, JavaValue] => {
+      if (!Array.isArray(pair) || pair.length !== 2) throw bad(`${path}.$entries[${i}]`, 'expected a [key, value] pair');
+      return [this.value(pair[0], key, depth + 1, `${path}.$entries[${i}][0]`), this.value(pair[1], value, depth + 1, `${path}.$entries[${i}][1]`)];
+    });
+    return jv.map(entries, className);
+  }
+
+  /** Object / unknown types: the JSON shape decides (int if it fits 32 bits, long if it fits 64...). */
+  #infer(json: unknown, depth: number, path: string): JavaValue {
+    if (json === null) return null;
+    switch (typeof json) {
+      case 'boolean': return jv.boolean(json);
+      case 'string': return jv.string(json);
+      case 'bigint': return scalar(json, 'long', path);
+      case 'number':
+        if (inIntRange('int', json)) return jv.int(json);
+        if (Number.isSafeInteger(json)) return jv.long(BigInt(json));
+        return jv.double(json);
+    }
+    if (Array.isArray(json)) return jv.list(this.#items(json, undefined, depth, path));
+    if (isObject(json)) return this.#map(json, 'java.util.HashMap', undefined, undefined, depth, path);
+    throw bad(path, `not JSON: ${describe(json)}`);
+  }
+
+  #declaredClass(json: unknown, className: string, depth: number, path: string): JavaValue {
+    const constants = this.#catalog.enumConstants(className);
+    if (constants !== undefined || typeof json === 'string') return enumValue(json, className, constants, path);
+    const pojo = this.#catalog.pojo(className);
+    if (pojo !== undefined) return this.#pojo(json, className, depth, path);
+    // Unknown class, plain object: an untyped map, which Java's readObject(paramClass) and
+    // Dubbo's generic PojoUtils.realize both fill field by field (protocols.md 2.4, 3.9).
+    return this.#infer(json, depth, path);
+  }
+
+  #pojo(json: unknown, className: string, depth: number, path: string, fieldsJson?: JsonObject): JavaValue {
+    const source = fieldsJson ?? (isObject(json) ? json : undefined);
+    if (source === undefined) throw bad(path, `expected a JSON object for ${className}, got ${describe(json)}`);
+    const schema = this.#catalog.pojo(className);
+    if (schema === undefined) {
+      const fields = Object.entries(source)
+        .filter(([name]) => name !== '$class')
+        .map(([name, v]): [string, JavaValue] => [name, this.value(v, undefined, depth + 1, `${path}.${name}`)]);
+      return jv.object(className, fields);
+    }
+    for (const name of Object.keys(source)) {
+      if (name !== '$class' && !schema.fields.some((f) => f.name === name)) throw bad(path, `${className} has no field ${JSON.stringify(name)}`);
+    }
+    const fields = schema.fields.map(({ name, type }): [string, JavaValue] => {
+      const v = source[name];
+      return [name, v === undefined ? defaultOf(type) : this.value(v, type, depth + 1, `${path}.${name}`)];
+    });
+    return jv.object(className, fields);
+  }
+
+  #hinted(json: JsonObject, declared: JavaType | undefined, depth: number, path: string): JavaValue {
+    if ('$enum' in json) {
+      const className = hintString(json, '$enum', path);
+      this.#policy.check(className);
+      return enumValue(json['$value'] ?? json['$name'], className, this.#catalog.enumConstants(className), path);
+    }
+    if ('$class' in json) {
+      const className = hintString(json, '$class', path);
+      this.#policy.check(className);
+      if ('$value' in json || scalarKindOf(className) !== undefined) return this.value(json['$value'] ?? null, parseJavaType(className), depth + 1, path);
+      const fields = json['$fields'];
+      return this.#pojo(json, className, depth, path, isObject(fields) ? fields : undefined);
+    }
+    if ('$type' in json) {
+      const type = parseJavaType(hintString(json, '$type', path));
+      checkTypeAllowed(type, this.#policy);
+      if ('$entries' in json) {
+        const shape = shapeOf(type);
+        if (shape.shape !== 'map') throw bad(path, `$entries needs a map type, got ${json['$type'] as string}`);
+        return this.#entries(json, shape.className, shape.key, shape.value, depth, path);
+      }
+      if (!('$value' in json)) throw bad(path, '$type needs $value');
+      return this.value(json['$value'], type, depth + 1, path);
+    }
+    const shape = shapeOf(declared);
+    if (shape.shape === 'map') return this.#entries(json, shape.className, shape.key, shape.value, depth, path);
+    return this.#entries(json, 'java.util.HashMap', undefined, undefined, depth, path);
+  }
+}
+
+function bad(path: string, why: string): MeshError {
+  return new MeshError('PMESH_BAD_REQUEST', `argument ${path}: ${why}`);
+}
+
+function describe(json: unknown): string {
+  if (json === null) return 'null';
+  if (Array.isArray(json)) return 'an array';
+  if (typeof json === 'string') return `string ${JSON.stringify(json.length > 40 ? `${json.slice(0, 40)}...` : json)}`;
+  if (typeof json === 'object') return 'an object';
+  return `${typeof json} ${String(json)}`;
+}
+
+function hintString(json: JsonObject, key: string, path: string): string {
+  const value = json[key];
+  if (typeof value !== 'string') throw bad(path, `${key} must be a string`);
+  return value;
+}
+
+function enumValue(json: unknown, className: string, constants: ReadonlySet<string> | undefined, path: string): JavaValue {
+  if (typeof json !== 'string') throw bad(path, `expected an enum constant of ${className}, got ${describe(json)}`);
+  if (constants !== undefined && !constants.has(json)) throw bad(path, `${className} has no constant ${JSON.stringify(json)}`);
+  return jv.enumOf(className, json);
+}
+
+/** What Java leaves in a field the caller did not send: zero for primitives, null otherwise. */
+function defaultOf(type: JavaType): JavaValue {
+  if (type.sort !== 'primitive') return null;
+  switch (type.name) {
+    case 'boolean': return jv.boolean(false);
+    case 'long': return jv.long(0n);
+    case 'float': return jv.float(0);
+    case 'double': return jv.double(0);
+    case 'char': return jv.char('\u0000');
+    case 'byte': case 'short': case 'int': return jv.int(0, type.name);
+    default: return null;
+  }
+}
+
+function bytes(json: unknown, path: string): JavaValue {
+  if (typeof json === 'string') {
+    if (!BASE64.test(json)) throw bad(path, 'byte[] must be base64');
+    return jv.bytes(Buffer.from(json, 'base64'));
+  }
+  if (Array.isArray(json) && json.every((b) => typeof b === 'number' && inIntRange('byte', b > 127 ? b - 256 : b) && b <= 255)) {
+    return jv.bytes(Uint8Array.from(json as number[], (b) => b & 0xff));
+  }
+  throw bad(path, `expected base64 for byte[], got ${describe(json)}`);
+}
+
+function integer(json: unknown, path: string, kind: string): bigint {
+  if (typeof json === 'bigint') return json;
+  if (typeof json === 'number') {
+    if (!Number.isInteger(json)) throw bad(path, `expected ${kind}, got ${describe(json)}`);
+    if (!Number.isSafeInteger(json)) throw bad(path, `${kind} ${json} is beyond 2^53 and lost precision in JSON; send it as a string`);
+    return BigInt(json);
+  }
+  if (typeof json === 'string' && INTEGER_TEXT.test(json)) return BigInt(json);
+  throw bad(path, `expected ${kind}, got ${describe(json)}`);
+}
+
+const FLOAT_WORDS: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+
+function scalar(json: unknown, kind: ScalarKind, path: string): JavaValue {
+  switch (kind) {
+    case 'boolean':
+      if (typeof json !== 'boolean') throw bad(path, `expected boolean, got ${describe(json)}`);
+      return jv.boolean(json);
+    case 'byte': case 'short': case 'int': {
+      const n = integer(json, path, kind);
+      if (!inIntRange(kind, Number(n)) || n !== BigInt(Number(n))) throw bad(path, `${n} is out of range for ${kind}`);
+      return jv.int(Number(n), kind);
+    }
+    case 'long': {
+      const n = integer(json, path, kind);
+      if (!inLongRange(n)) throw bad(path, `${n} is out of range for long`);
+      return jv.long(n);
+    }
+    case 'biginteger': return jv.bigInteger(integer(json, path, 'BigInteger'));
+    case 'float': case 'double': {
+      const n = typeof json === 'number' ? json : typeof json === 'string' ? (FLOAT_WORDS[json] ?? (DECIMAL_PATTERN.test(json) ? Number(json) : undefined)) : undefined;
+      if (n === undefined) throw bad(path, `expected ${kind}, got ${describe(json)}`);
+      return kind === 'float' ? jv.float(n) : jv.double(n);
+    }
+    case 'char':
+      if (typeof json !== 'string' || json.length !== 1) throw bad(path, `expected a one-character string for char, got ${describe(json)}`);
+      return jv.char(json);
+    case 'string':
+      if (typeof json !== 'string') throw bad(path, `expected string, got ${describe(json)}`);
+      return jv.string(json);
+    case 'date': return date(json, path);
+    case 'decimal': {
+      const text = typeof json === 'number' && Number.isFinite(json) ? String(json) : json;
+      if (typeof text !== 'string' || !DECIMAL_PATTERN.test(text)) throw bad(path, `expected a decimal string for BigDecimal, got ${describe(json)}`);
+      return jv.decimal(text);
+    }
+  }
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** Milliseconds (number or digit string) or an ISO 8601 instant, to the millisecond. */
+function date(json: unknown, path: string): JavaValue {
+  if (typeof json === 'number' || (typeof json === 'string' && INTEGER_TEXT.test(json))) {
+    const ms = Number(json);
+    if (!Number.isSafeInteger(ms)) throw bad(path, `bad date ${describe(json)}`);
+    return jv.date(ms);
+  }
+  if (typeof json === 'string' && ISO_DATE.test(json)) {
+    const ms = Date.parse(json);
+    if (!Number.isNaN(ms)) return jv.date(ms);
+  }
+  throw bad(path, `expected milliseconds or an ISO 8601 date, got ${describe(json)}`);
+}
