@@ -32,6 +32,9 @@ export interface RpcLoadResult {
 }
 
 export const RESULT_PREFIX = 'PMESH_LOAD_RESULT ';
+/** Printed when the measured window opens and closes, so the parent can sample other processes' CPU over exactly it. */
+export const START_LINE = 'PMESH_LOAD_START';
+export const STOP_LINE = 'PMESH_LOAD_STOP';
 
 /** Growable sample store: a plain number[] of 10^6 entries costs GC time mid-run. */
 class Samples {
@@ -140,6 +143,7 @@ export async function runLoad(options: LoadOptions): Promise<RpcLoadResult> {
   const protocol = loadProtocol(options.protocol);
   const sockets = await Promise.all(Array.from({ length: options.connections }, () => openConnection(options)));
   const run: Run = { measuring: true, errors: 0, firstError: undefined, latencies: new Samples() };
+  process.stdout.write(`${START_LINE}\n`);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const driven = sockets.map((socket) => drive(socket, protocol, options.inFlight, run));
@@ -147,6 +151,7 @@ export async function runLoad(options: LoadOptions): Promise<RpcLoadResult> {
   run.measuring = false;
   const elapsed = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  process.stdout.write(`${STOP_LINE}\n`);
   // Let the calls already sent come back (they are not counted), then close.
   const drained = setTimeout(() => sockets.forEach((socket) => socket.destroy()), 5_000);
   await Promise.all(driven);
