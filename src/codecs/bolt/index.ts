@@ -91,3 +91,4 @@ export function createBoltCodec(options: BoltCodecOptions = {}): BoltCodec {
 }
 
 export const boltCodec: BoltCodec = createBoltCodec();
+export { buildRequest, buildResponse, type BoltRequestSpec, type BoltResult } from './build.js';
