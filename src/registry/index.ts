@@ -1,0 +1,16 @@
+/**
+ * The registry's public entry point. Call `setup()` once at bootstrap, then
+ * `createRegistry(config.registry ?? {type: 'embedded'}, {dataDir, logger})`.
+ */
+import { setup as setupEmbedded } from './embedded.js';
+import { setup as setupZooKeeper } from './zookeeper/index.js';
+
+export * from './registry.js';
+export { EmbeddedRegistry, type EmbeddedConfig } from './embedded.js';
+export { ZooKeeperRegistry, type ZooKeeperConfig } from './zookeeper/index.js';
+
+/** Registers every built-in backend: `embedded` (the default) and `zookeeper`. */
+export function setup(): void {
+  setupEmbedded();
+  setupZooKeeper();
+}
