@@ -57,6 +57,13 @@ export interface ProtocolCodec<F> {
   heartbeat(id: bigint): F;
   /** The reply to a heartbeat request. */
   heartbeatReply(request: F): F;
+  /**
+   * A frame telling the peer this connection takes no new calls (Dubbo's READONLY
+   * event), sent to callers while the sidecar drains. Absent where the protocol has
+   * none its Java clients understand. Received from an upstream, such a frame is a
+   * `control` frame: the pool stops giving that connection new calls.
+   */
+  goAway?(id: bigint): F;
 
   /** Routing view of a request frame. Must not decode the arguments. */
   toInvocation(frame: F): Invocation;

@@ -7,7 +7,7 @@ import type { FrameKind, MatchResult, ProtocolCodec } from '../../core/codec.js'
 import type { Limits } from '../../core/limits.js';
 import { DubboDecoder } from './decoder.js';
 import { encodeFrame, withId } from './encoder.js';
-import { heartbeatReply, heartbeatRequest, isHeartbeatRequest } from './heartbeat.js';
+import { heartbeatReply, heartbeatRequest, isHeartbeatRequest, readonlyEvent } from './heartbeat.js';
 import { PROTOCOL, toInvocation, toResult } from './invocation.js';
 import {
   DEFAULT_ALLOWED_SERIALIZATIONS,
@@ -62,6 +62,7 @@ export function createDubboCodec(options: DubboCodecOptions = {}): ProtocolCodec
     withRequestId: withId,
     heartbeat: heartbeatRequest,
     heartbeatReply,
+    goAway: readonlyEvent,
     toInvocation: (frame) => toInvocation(frame, maxDepth),
     withTimeout: (frame, remainingMs) => rewriteTimeout(frame, remainingMs, maxDepth),
     toResult: (frame) => toResult(frame, maxDepth),

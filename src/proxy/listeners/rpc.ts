@@ -27,6 +27,8 @@ export interface RpcListenerOptions {
 }
 
 const DEFAULT_FRAME_READ_TIMEOUT_MS = 10_000;
+/** How long a closing connection may take to flush and say goodbye before it is cut. */
+const SOCKET_LINGER_MS = 1_000;
 
 export class RpcListener implements Listener {
   readonly name: string;
@@ -64,8 +66,15 @@ export class RpcListener implements Listener {
 
   async close(drainMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    // Tell callers that can hear it to send nothing new here (Dubbo READONLY), then drain.
+    const { goAway } = this.#options.codec;
+    if (goAway) for (const socket of this.#sockets.keys()) this.#write(socket, goAway(0n));
     await this.#inFlight.drained(drainMs);
-    for (const socket of this.#sockets.keys()) socket.destroy();
+    // End gracefully so a last frame (READONLY, a reply) is flushed; cut what lingers.
+    for (const socket of this.#sockets.keys()) {
+      socket.end();
+      setTimeout(() => socket.destroy(), SOCKET_LINGER_MS).unref();
+    }
     await closed;
   }
 

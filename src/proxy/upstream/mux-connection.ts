@@ -36,12 +36,15 @@ export class MuxConnection {
   readonly #ready: Promise<void>;
   #connected = false;
   #closed: MeshError | undefined;
+  /** The peer said it takes no new calls (Dubbo READONLY): finish what is pending, then close. */
+  #goingAway = false;
   #nextId = 1;
   #lastRead = performance.now();
   #missed = 0;
   #heartbeatTimer: NodeJS.Timeout | undefined;
-  /** Called once when the connection is gone, so the pool forgets it. */
+  /** Called once when the connection takes no more calls (gone, or told to go away), so the pool forgets it. */
   onClose: () => void = () => {};
+  #left = false;
 
   constructor(options: MuxConnectionOptions) {
     this.#options = options;
@@ -91,6 +94,11 @@ export class MuxConnection {
     return this.#closed !== undefined;
   }
 
+  /** False once closed or told by the peer to go away: the pool gives it no new calls. */
+  get usable(): boolean {
+    return this.#closed === undefined && !this.#goingAway;
+  }
+
   /**
    * Sends `frame` under a fresh id; resolves with the reply frame. `cancel` stops
    * waiting (a late reply is dropped). One-way frames resolve with undefined once written.
@@ -131,8 +139,14 @@ export class MuxConnection {
           this.#pending.delete(id);
           waiter.resolve(frame);
         }
+        if (this.#goingAway && this.#pending.size === 0) this.close();
         return;
       }
+      case 'control':
+        this.#goingAway = true;
+        this.#leavePool(); // now; calls in flight still get their replies
+        if (this.#pending.size === 0) this.close();
+        return;
       default:
         return; // heartbeat replies only prove liveness, already noted on read
     }
@@ -178,6 +192,12 @@ export class MuxConnection {
     const waiting = [...this.#pending.values()];
     this.#pending.clear();
     for (const waiter of waiting) waiter.reject(error);
+    this.#leavePool();
+  }
+
+  #leavePool(): void {
+    if (this.#left) return;
+    this.#left = true;
     this.onClose();
   }
 
