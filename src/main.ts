@@ -14,6 +14,7 @@ import {
   type MeshConfig,
 } from './config/index.js';
 import { hasListenerFor, hasUpstreamFor, isBalancerRegistered, setupBalancers } from './proxy/index.js';
+import { createRegistry, parseRegistryConfig, setup as setupRegistries } from './registry/index.js';
 import { Sidecar } from './sidecar.js';
 
 export { Sidecar } from './sidecar.js';
@@ -26,11 +27,21 @@ export function setup(): void {
   setUp = true;
   setupCodecs();
   setupBalancers();
+  setupRegistries();
 }
 
 export const checkers: ConfigCheckers = {
   isProtocol: (name) => hasListenerFor(name) || hasUpstreamFor(name) || isCodecRegistered(name),
   isBalancer: (name) => isBalancerRegistered(name),
+  checkRegistry: (raw) => {
+    const { type, dataDir: _dataDir, ...backendConfig } = raw;
+    try {
+      parseRegistryConfig(type, backendConfig);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  },
 };
 
 /** Loads and validates a config file, or the built-in default when no path is given. */
@@ -49,7 +60,17 @@ export interface Running {
 export async function run(path: string | undefined, config: MeshConfig = loadConfig(path)): Promise<Running> {
   const log = createRootLogger(config.logging.level);
   setRootLogger(log);
-  const sidecar = await Sidecar.start(config, log);
+  const { dataDir, ...registryConfig } = config.registry;
+  // A registry that cannot be reached yet still starts (from its caches) and keeps trying.
+  const registry = createRegistry(registryConfig, { dataDir, logger: log.child({ module: 'registry' }) });
+  await registry.start();
+  let sidecar: Sidecar;
+  try {
+    sidecar = await Sidecar.start(config, log, registry);
+  } catch (error) {
+    await registry.close();
+    throw error;
+  }
   let watcher: ConfigWatcher | undefined;
   if (path) {
     watcher = watchConfig(
@@ -67,6 +88,7 @@ export async function run(path: string | undefined, config: MeshConfig = loadCon
     async stop(drainMs = config.defaults.drainTimeoutMs) {
       watcher?.close();
       await sidecar.shutdown(drainMs);
+      await registry.close();
     },
   };
 }

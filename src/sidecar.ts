@@ -9,6 +9,8 @@ import { MeshError, makeEndpoint, type Logger } from './core/index.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
 import type { ClusterConfig, ListenerConfig, MeshConfig } from './config/index.js';
+import type { Registry } from './registry/index.js';
+import { RegistryClusters } from './registry-clusters.js';
 import {
   Cluster,
   Router,
@@ -31,14 +33,19 @@ export class Sidecar {
   readonly #routers = new Map<string, Router>();
   readonly #listeners = new Map<string, Listener>();
   #admin: AdminServer | undefined;
+  readonly registry: Registry;
+  readonly #registryClusters: RegistryClusters;
 
-  private constructor(config: MeshConfig, log: Logger) {
+  private constructor(config: MeshConfig, log: Logger, registry: Registry) {
     this.#config = config;
     this.#log = log;
+    this.registry = registry;
+    this.#registryClusters = new RegistryClusters(registry);
   }
 
-  static async start(config: MeshConfig, log: Logger): Promise<Sidecar> {
-    const sidecar = new Sidecar(config, log);
+  /** Starts on a registry that has been started; the sidecar does not close it. */
+  static async start(config: MeshConfig, log: Logger, registry: Registry): Promise<Sidecar> {
+    const sidecar = new Sidecar(config, log, registry);
     try {
       await sidecar.#apply(config);
       sidecar.#state = 'ready';
@@ -64,6 +71,9 @@ export class Sidecar {
   /** Applies a new, already validated config; only what changed is touched. */
   async reload(config: MeshConfig): Promise<void> {
     if (this.#state !== 'ready') return;
+    if (JSON.stringify(config.registry) !== JSON.stringify(this.#config.registry)) {
+      this.#log.warn({ registry: config.registry }, 'the registry section changed: it takes effect at the next start');
+    }
     this.#config = config;
     await this.#apply(config);
     this.#log.info({ listeners: config.listeners.map((l) => l.name), clusters: config.clusters.map((c) => c.name) }, 'config reloaded');
@@ -76,6 +86,7 @@ export class Sidecar {
     const inFlight = [...this.#listeners.values()].reduce((sum, l) => sum + l.inFlight, 0);
     this.#log.info({ drainMs, inFlight }, 'draining');
     await Promise.all([...this.#listeners.values()].map((listener) => listener.close(drainMs)));
+    this.#registryClusters.close();
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.upstream.close()));
     await this.#admin?.close();
     this.#state = 'closed';
@@ -83,6 +94,7 @@ export class Sidecar {
 
   async #apply(config: MeshConfig): Promise<void> {
     this.#applyClusters(config.clusters);
+    this.#registryClusters.apply(config.clusters, (name) => this.#clusters.get(name));
     for (const listener of config.listeners) this.#routers.set(listener.name, new Router(listener.routes));
     await this.#applyListeners(config);
     if (!this.#admin || this.#admin.address !== config.admin.address) {
@@ -90,7 +102,13 @@ export class Sidecar {
       this.#admin = new AdminServer(config.admin.address, {
         ready: () => this.#readiness(),
         config: () => this.#config,
-        clusters: () => ({ clusters: [...this.#clusters.values()].map((cluster) => cluster.snapshot()) }),
+        clusters: () => {
+          const origins = this.#registryClusters.origins();
+          return {
+            registry: this.registry.state(),
+            clusters: [...this.#clusters.values()].map((cluster) => ({ ...cluster.snapshot(), registry: origins[cluster.name] })),
+          };
+        },
         metrics: this.metrics,
       });
       await old?.close();
@@ -130,7 +148,9 @@ export class Sidecar {
       } else {
         cluster.setBalancer(config.balancer, balancer);
       }
-      cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
+      if (config.service === undefined) {
+        cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
+      }
     }
   }
 

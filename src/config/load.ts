@@ -7,11 +7,14 @@ import { parseDocument } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { MeshError } from '../core/index.js';
 import { configSchema, type MeshConfig } from './schema.js';
+import { resolveServiceRoutes } from './service-routes.js';
 
 /** Extra checks that need the plugin registries (known protocols, balancers). */
 export interface ConfigCheckers {
   isProtocol(name: string): boolean;
   isBalancer(name: string): boolean;
+  /** Validates the `registry:` section with its backend; returns the problem, or undefined. */
+  checkRegistry?(raw: Readonly<Record<string, unknown>> & { type: string }): string | undefined;
 }
 
 export class ConfigError extends MeshError {
@@ -56,9 +59,11 @@ export function parseConfig(text: string, source: string, checkers?: ConfigCheck
       if (!checkers.isProtocol(cluster.protocol)) problems.push(`clusters[${i}].protocol: unknown protocol "${cluster.protocol}"`);
       if (!checkers.isBalancer(cluster.balancer)) problems.push(`clusters[${i}].balancer: unknown balancer "${cluster.balancer}"`);
     });
+    const registryProblem = checkers.checkRegistry?.(config.registry);
+    if (registryProblem) problems.push(registryProblem);
     if (problems.length > 0) throw new ConfigError(source, problems);
   }
-  return config;
+  return resolveServiceRoutes(config);
 }
 
 export function loadConfigFile(path: string, checkers?: ConfigCheckers): MeshConfig {

@@ -29,7 +29,8 @@ const routeSchema = z
   .object({
     name: z.string().min(1).optional(),
     match: matchSchema.default({}),
-    cluster: z.string().min(1),
+    /** Omitted: the cluster of the service `match.service` names (made if none is configured). */
+    cluster: z.string().min(1).optional(),
     /** Overall deadline for the call, covering the wait for the response head. */
     timeoutMs: positiveMs.optional(),
   })
@@ -45,11 +46,15 @@ const listenerSchema = z
   })
   .strict();
 
-const clusterSchema = z
+export const clusterSchema = z
   .object({
     name: z.string().min(1),
     protocol: z.string().min(1),
+    /** Static endpoints; or leave empty and name a `service` to take them from the registry. */
     endpoints: z.array(hostPort).default([]),
+    service: z.string().min(1).optional(),
+    version: z.string().min(1).optional(),
+    group: z.string().min(1).optional(),
     balancer: z.string().default('round_robin'),
     connectTimeoutMs: positiveMs.default(1_000),
     /** HTTP/1: most pooled connections per endpoint. */
@@ -62,9 +67,20 @@ const clusterSchema = z
   })
   .strict();
 
+/** The registry backend; keys beyond these belong to the backend and are checked by it. */
+const registrySchema = z
+  .object({
+    type: z.string().min(1).default('embedded'),
+    /** Snapshot and cache files (embedded publications, last-known endpoints). */
+    dataDir: z.string().min(1).default('data'),
+  })
+  .passthrough()
+  .default({});
+
 export const configSchema = z
   .object({
     admin: z.object({ address: hostPort.default('127.0.0.1:15000') }).strict().default({}),
+    registry: registrySchema,
     logging: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -97,6 +113,9 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cluster.name}"` });
       }
       clusters.add(cluster.name);
+      if (cluster.service !== undefined && cluster.endpoints.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', i], message: 'give endpoints or a service, not both' });
+      }
     });
     const listeners = new Set<string>();
     const addresses = new Set<string>([config.admin.address]);
@@ -110,7 +129,11 @@ export const configSchema = z
       }
       addresses.add(listener.address);
       listener.routes.forEach((route, j) => {
-        if (!clusters.has(route.cluster)) {
+        if (route.cluster === undefined) {
+          if (route.match.service === undefined) {
+            ctx.addIssue({ code: 'custom', path: ['listeners', i, 'routes', j, 'cluster'], message: 'required unless match.service names a service' });
+          }
+        } else if (!clusters.has(route.cluster)) {
           ctx.addIssue({ code: 'custom', path: ['listeners', i, 'routes', j, 'cluster'], message: `unknown cluster "${route.cluster}"` });
         }
       });
@@ -127,7 +150,11 @@ export const configSchema = z
     }
   });
 
-export type MeshConfig = z.infer<typeof configSchema>;
+export type ParsedConfig = z.infer<typeof configSchema>;
+/** A config after `resolveServiceRoutes`: every route names its cluster. */
+export type MeshConfig = Omit<ParsedConfig, 'listeners'> & {
+  listeners: Array<Omit<ParsedConfig['listeners'][number], 'routes'> & { routes: Array<ParsedConfig['listeners'][number]['routes'][number] & { cluster: string }> }>;
+};
 export type ListenerConfig = MeshConfig['listeners'][number];
 export type RouteConfig = ListenerConfig['routes'][number];
 export type ClusterConfig = MeshConfig['clusters'][number];

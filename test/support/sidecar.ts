@@ -10,9 +10,11 @@ import { loadConfig, run, type Running } from '../../src/main.js';
 import { startPeer, type Peer } from './process.js';
 import { REPO_ROOT } from './maven.js';
 
+/** Writes a config file in a fresh temp dir; the registry's data goes there too unless the YAML says otherwise. */
 export function writeConfig(yaml: string, dir = mkdtempSync(join(tmpdir(), 'pmesh-'))): string {
   const path = join(dir, 'pmesh.yaml');
-  writeFileSync(path, yaml);
+  const withData = /^registry:/m.test(yaml) ? yaml : `registry: { dataDir: ${JSON.stringify(join(dir, 'data'))} }\n${yaml}`;
+  writeFileSync(path, withData);
   return path;
 }
 

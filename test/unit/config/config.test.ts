@@ -60,6 +60,9 @@ clusters:
     ['listeners: [{name: a, protocol: http1, address: "127.0.0.1:15000"}]', 'listeners[0].address: address 127.0.0.1:15000 is already used'],
     ['clusters: [{name: c, protocol: http1}, {name: c, protocol: http1}]', 'clusters[1].name: duplicate cluster name "c"'],
     ['listeners: [ {name: a', 'yaml: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    ['listeners: [{name: a, protocol: http1, address: "127.0.0.1:1", routes: [{match: {host: x}}]}]', 'listeners[0].routes[0].cluster: required unless match.service names a service'],
+    ['clusters: [{name: c, protocol: http1, service: a.B, endpoints: ["127.0.0.1:1"]}]', 'clusters[0]: give endpoints or a service, not both'],
+    ['registry: {type: etcd}', 'registry.type: unknown backend "etcd" (known: embedded, zookeeper)'],
   ])('refuses %s with "%s"', (yaml, expected) => {
     expect(problems(yaml)).toContain(expected);
   });
@@ -67,6 +70,26 @@ clusters:
   it('names every problem at once, not only the first', () => {
     const found = problems('listeners: [{name: a, protocol: http1, address: x}]\nclusters: [{name: c, protocol: http1, endpoints: [y]}]');
     expect(found).toEqual(['listeners[0].address: expected host:port', 'clusters[0].endpoints[0]: expected host:port']);
+  });
+
+  it('a route naming only a service goes to that service\'s cluster, made when none is configured', () => {
+    loadConfig(undefined);
+    const config = parseConfig(
+      `listeners:
+  - name: bolt
+    protocol: bolt
+    address: 127.0.0.1:12220
+    routes:
+      - match: { service: com.example.A:1.0 }
+      - match: { service: com.example.B }
+clusters:
+  - { name: a, protocol: bolt, service: com.example.A, version: "1.0" }
+`,
+      'service routes',
+      checkers,
+    );
+    expect(config.listeners[0]?.routes.map((r) => r.cluster)).toEqual(['a', 'service:bolt:com.example.B']);
+    expect(config.clusters.find((c) => c.name === 'service:bolt:com.example.B')).toMatchObject({ protocol: 'bolt', service: 'com.example.B', connectTimeoutMs: 1000 });
   });
 
   it('formats paths the way users write them', () => {
