@@ -5,11 +5,12 @@
  * routes; a cluster that stays keeps its pools and the health of the endpoints that
  * stay. Calls in flight finish on the objects they started with.
  */
-import { MeshError, makeEndpoint, type Logger } from './core/index.js';
+import { MeshError, makeEndpoint, serviceKeyString, type Logger } from './core/index.js';
+import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
 import type { ClusterConfig, ListenerConfig, MeshConfig } from './config/index.js';
-import type { Registry } from './registry/index.js';
+import { handleAppApi, type AppPublication, type Registry } from './registry/index.js';
 import { RegistryClusters } from './registry-clusters.js';
 import {
   Cluster,
@@ -20,11 +21,12 @@ import {
   getBalancer,
   type Handler,
   type Listener,
+  type RouteSpec,
 } from './proxy/index.js';
 
 type State = 'starting' | 'ready' | 'draining' | 'closed';
 
-export class Sidecar {
+export class Sidecar implements Ingress {
   readonly metrics = new PrometheusMetrics();
   readonly #log: Logger;
   #config: MeshConfig;
@@ -35,6 +37,9 @@ export class Sidecar {
   #admin: AdminServer | undefined;
   readonly registry: Registry;
   readonly #registryClusters: RegistryClusters;
+  /** Routes to apps behind this sidecar, per ingress listener, keyed by publication. */
+  readonly #appRoutes = new Map<string, Map<string, RouteSpec>>();
+  #apps: AppPublications | undefined;
 
   private constructor(config: MeshConfig, log: Logger, registry: Registry) {
     this.#config = config;
@@ -48,6 +53,13 @@ export class Sidecar {
     const sidecar = new Sidecar(config, log, registry);
     try {
       await sidecar.#apply(config);
+      sidecar.#apps = new AppPublications(registry, sidecar, {
+        dataDir: config.registry.dataDir,
+        healthIntervalMs: config.defaults.appHealthCheckMs,
+        maxFailures: config.defaults.appHealthMaxFailures,
+        log: log.child({ module: 'app-publications' }),
+      });
+      await sidecar.#apps.restore();
       sidecar.#state = 'ready';
     } catch (error) {
       await sidecar.shutdown(0);
@@ -86,6 +98,7 @@ export class Sidecar {
     const inFlight = [...this.#listeners.values()].reduce((sum, l) => sum + l.inFlight, 0);
     this.#log.info({ drainMs, inFlight }, 'draining');
     await Promise.all([...this.#listeners.values()].map((listener) => listener.close(drainMs)));
+    this.#apps?.close();
     this.#registryClusters.close();
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.upstream.close()));
     await this.#admin?.close();
@@ -95,7 +108,7 @@ export class Sidecar {
   async #apply(config: MeshConfig): Promise<void> {
     this.#applyClusters(config.clusters);
     this.#registryClusters.apply(config.clusters, (name) => this.#clusters.get(name));
-    for (const listener of config.listeners) this.#routers.set(listener.name, new Router(listener.routes));
+    for (const listener of config.listeners) this.#rebuildRouter(listener.name, listener.routes);
     await this.#applyListeners(config);
     if (!this.#admin || this.#admin.address !== config.admin.address) {
       const old = this.#admin;
@@ -119,7 +132,7 @@ export class Sidecar {
   #applyClusters(configs: readonly ClusterConfig[]): void {
     const wanted = new Set(configs.map((c) => c.name));
     for (const [name, cluster] of this.#clusters) {
-      if (!wanted.has(name)) {
+      if (!wanted.has(name) && !name.startsWith('app:')) {
         this.#clusters.delete(name);
         void cluster.upstream.close();
       }
@@ -185,10 +198,58 @@ export class Sidecar {
         maxBodyBytes: config.defaults.maxBodyBytes,
         maxFrameBytes: config.defaults.maxFrameBytes,
         frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
+        local: (req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false),
       });
       await listener.start();
       this.#listeners.set(spec.name, listener);
     }
+  }
+
+  // --- Ingress: routes to the apps that published through this sidecar ---
+
+  find(protocol: string): { listener: string; advertise: string } | undefined {
+    const listener = this.#config.listeners.find((l) => l.ingress && l.protocol === protocol);
+    return listener ? { listener: listener.name, advertise: listener.advertise ?? listener.address } : undefined;
+  }
+
+  routeToApp(listener: string, key: string, publication: AppPublication): void {
+    const name = `app:${key}`;
+    let cluster = this.#clusters.get(name);
+    if (!cluster) {
+      const defaults = this.#config.defaults;
+      const upstream = createUpstream(publication.protocol, {
+        cluster: name,
+        connectTimeoutMs: 1_000,
+        maxConnectionsPerEndpoint: 64,
+        connectionsPerEndpoint: 1,
+        heartbeatIntervalMs: 15_000,
+        maxMissedHeartbeats: 3,
+        metrics: this.metrics,
+        maxFrameBytes: defaults.maxFrameBytes,
+      });
+      cluster = new Cluster(name, publication.protocol, 'round_robin', getBalancer('round_robin')!, upstream);
+      this.#clusters.set(name, cluster);
+    }
+    cluster.setEndpoints([makeEndpoint(`127.0.0.1:${publication.port}`, { source: 'app' })]);
+    const routes = this.#appRoutes.get(listener) ?? new Map<string, RouteSpec>();
+    const service = serviceKeyString({ interface: publication.service, version: publication.version, group: publication.group });
+    routes.set(key, { name, match: { service }, cluster: name });
+    this.#appRoutes.set(listener, routes);
+    this.#rebuildRouter(listener);
+  }
+
+  dropAppRoute(listener: string, key: string): void {
+    this.#appRoutes.get(listener)?.delete(key);
+    this.#rebuildRouter(listener);
+    const name = `app:${key}`;
+    const cluster = this.#clusters.get(name);
+    this.#clusters.delete(name);
+    void cluster?.upstream.close();
+  }
+
+  /** Config routes first, then the routes apps published; `routes` defaults to the config in force. */
+  #rebuildRouter(listener: string, routes = this.#config.listeners.find((l) => l.name === listener)?.routes ?? []): void {
+    this.#routers.set(listener, new Router([...routes, ...(this.#appRoutes.get(listener)?.values() ?? [])]));
   }
 
   #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {

@@ -43,6 +43,10 @@ const listenerSchema = z
     address: hostPort,
     routes: z.array(routeSchema).default([]),
     accessLog: z.boolean().optional(),
+    /** Receives calls from other sidecars for the apps behind this one; apps publish through it. */
+    ingress: z.boolean().default(false),
+    /** The address published for an ingress when it differs from the bound one (NAT, 0.0.0.0). */
+    advertise: hostPort.optional(),
   })
   .strict();
 
@@ -99,6 +103,9 @@ export const configSchema = z
         maxFrameBytes: z.number().int().positive().default(8 * 1024 * 1024),
         /** A binary frame begun and not finished within this time closes its connection. */
         frameReadTimeoutMs: positiveMs.default(10_000),
+        /** An app's published port is checked this often; after `appHealthMaxFailures` misses it is withdrawn. */
+        appHealthCheckMs: positiveMs.default(5_000),
+        appHealthMaxFailures: z.number().int().positive().default(3),
       })
       .strict()
       .default({}),
@@ -109,6 +116,9 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     const clusters = new Set<string>();
     config.clusters.forEach((cluster, i) => {
+      if (cluster.name.startsWith('app:')) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: 'names starting with "app:" are kept for app publications' });
+      }
       if (clusters.has(cluster.name)) {
         ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cluster.name}"` });
       }

@@ -1,5 +1,5 @@
 /** Where endpoints come from: shown in `/clusters` so an operator can tell. */
-export type EndpointSource = 'static' | 'registry' | 'cache';
+export type EndpointSource = 'static' | 'registry' | 'cache' | 'app';
 
 export interface Endpoint {
   /** `host:port`, the identity of the endpoint within a cluster. */

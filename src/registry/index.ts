@@ -14,3 +14,4 @@ export function setup(): void {
   setupEmbedded();
   setupZooKeeper();
 }
+export { handleAppApi, appPublicationSchema, type AppPublication, type AppRegistry } from './app-api.js';

@@ -20,6 +20,8 @@ export interface Http1ListenerOptions {
   readonly log: Logger;
   readonly maxHeaderBytes: number;
   readonly maxBodyBytes: number;
+  /** The sidecar's own endpoints on this listener; returns true when it answered the request. */
+  readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** RELIABILITY.md section 4: slowloris bound tighter than Node's 60 s; 5 s keep-alive. */
@@ -81,6 +83,7 @@ export class Http1Listener implements Listener {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (this.#options.local?.(req, res)) return;
     const startedAt = performance.now();
     const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
     this.#inFlight.begin();

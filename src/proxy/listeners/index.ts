@@ -1,5 +1,6 @@
 /** Listener construction by protocol: HTTP/1 on node:http, the rest driven by their codec. */
 import { getCodec } from '../../codecs/index.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger, MeshMetrics } from '../../core/index.js';
 import type { Handler } from '../filter.js';
 import { Http1Listener } from './http1.js';
@@ -19,6 +20,8 @@ export interface ListenerSpec {
   readonly maxBodyBytes: number;
   readonly maxFrameBytes: number;
   readonly frameReadTimeoutMs: number;
+  /** HTTP/1 only: the sidecar's own endpoints (`/v1/services`); returns true when it answered. */
+  readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export function createListener(spec: ListenerSpec): Listener {

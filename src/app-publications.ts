@@ -1,0 +1,194 @@
+/**
+ * What an app's publication means (issue 5): the sidecar registers its OWN ingress
+ * address for the protocol, and its ingress routes the service to the app's port on
+ * 127.0.0.1, so remote consumers reach the app through its sidecar. The app is
+ * health-checked (a TCP connect to its port); after `maxFailures` failed checks in a
+ * row the publication is withdrawn. Publications are kept in
+ * `<dataDir>/app-publications.json` (written atomically) and restored at start.
+ */
+import { connect } from 'node:net';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MeshError, parseHostPort, type Logger } from './core/index.js';
+import {
+  appPublicationSchema,
+  type AppPublication,
+  type AppRegistry,
+  type Publication,
+  type Registry,
+  type RegistryUpdate,
+  type ServiceQuery,
+} from './registry/index.js';
+
+/** The sidecar's side of it: its ingress listeners and their routes to apps. */
+export interface Ingress {
+  /** The ingress listener for a protocol and the address it advertises, or undefined. */
+  find(protocol: string): { listener: string; advertise: string } | undefined;
+  /** Routes `service` on that listener to 127.0.0.1:port (replacing a route of the same key). */
+  routeToApp(listener: string, key: string, publication: AppPublication): void;
+  dropAppRoute(listener: string, key: string): void;
+}
+
+interface Entry {
+  readonly publication: AppPublication;
+  readonly registered: Publication;
+  readonly listener: string;
+  failures: number;
+}
+
+export interface AppPublicationsOptions {
+  readonly dataDir: string;
+  readonly healthIntervalMs: number;
+  readonly maxFailures: number;
+  readonly log: Logger;
+}
+
+const keyOf = (p: { service: string; version?: string; group?: string; protocol?: string }): string =>
+  [p.protocol ?? '', p.service, p.version ?? '', p.group ?? ''].join('|');
+
+export class AppPublications implements AppRegistry {
+  readonly #registry: Registry;
+  readonly #ingress: Ingress;
+  readonly #options: AppPublicationsOptions;
+  readonly #entries = new Map<string, Entry>();
+  readonly #file: string;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(registry: Registry, ingress: Ingress, options: AppPublicationsOptions) {
+    this.#registry = registry;
+    this.#ingress = ingress;
+    this.#options = options;
+    this.#file = join(options.dataDir, 'app-publications.json');
+    this.#timer = setInterval(() => void this.#checkHealth(), options.healthIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Publishes again what was published before a restart; dead apps drop out at their health checks. */
+  async restore(): Promise<void> {
+    let saved: unknown[] = [];
+    try {
+      saved = JSON.parse(readFileSync(this.#file, 'utf8')) as unknown[];
+    } catch {
+      return; // first start, or nothing published
+    }
+    for (const item of saved) {
+      const parsed = appPublicationSchema.safeParse(item);
+      if (!parsed.success) continue;
+      await this.publish(parsed.data).catch((error: unknown) =>
+        this.#options.log.warn({ err: String(error), service: parsed.data.service }, 'could not restore a publication'),
+      );
+    }
+  }
+
+  async publish(publication: AppPublication): Promise<{ address: string }> {
+    const ingress = this.#ingress.find(publication.protocol);
+    if (!ingress) {
+      throw new MeshError(
+        'PMESH_BAD_REQUEST',
+        `no ingress listener for protocol ${publication.protocol}: add a listener with protocol: ${publication.protocol} and ingress: true`,
+      );
+    }
+    const at = parseHostPort(ingress.advertise)!;
+    const registered: Publication = {
+      service: publication.service,
+      version: publication.version,
+      group: publication.group,
+      protocol: publication.protocol,
+      host: at.host,
+      port: at.port,
+      methods: publication.methods,
+      application: publication.application,
+      parameters: publication.metadata,
+    };
+    const key = keyOf(publication);
+    this.#ingress.routeToApp(ingress.listener, key, publication);
+    await this.#registry.publish(registered);
+    this.#entries.set(key, { publication, registered, listener: ingress.listener, failures: 0 });
+    this.#save();
+    this.#options.log.info({ service: publication.service, protocol: publication.protocol, appPort: publication.port, address: ingress.advertise }, 'app publication');
+    return { address: ingress.advertise };
+  }
+
+  async unpublish(query: ServiceQuery): Promise<number> {
+    const matching = [...this.#entries].filter(
+      ([, e]) =>
+        e.publication.service === query.service &&
+        (query.version === undefined || e.publication.version === query.version) &&
+        (query.group === undefined || e.publication.group === query.group) &&
+        (query.protocol === undefined || e.publication.protocol === query.protocol),
+    );
+    for (const [key, entry] of matching) await this.#withdraw(key, entry);
+    if (matching.length > 0) this.#save();
+    return matching.length;
+  }
+
+  lookup(query: ServiceQuery): Promise<RegistryUpdate | undefined> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (update: RegistryUpdate | undefined): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        queueMicrotask(() => subscription.unsubscribe());
+        resolve(update);
+      };
+      const timer = setTimeout(() => finish(undefined), 2_000);
+      const subscription = this.#registry.subscribe(query, finish);
+      const current = subscription.current();
+      if (current) finish(current);
+    });
+  }
+
+  watch(query: ServiceQuery, listener: (update: RegistryUpdate) => void): () => void {
+    const subscription = this.#registry.subscribe(query, listener);
+    const current = subscription.current();
+    if (current) listener(current);
+    return () => subscription.unsubscribe();
+  }
+
+  /** Stops health checks; publications stay (embedded snapshot, or until the ZooKeeper session ends). */
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  async #withdraw(key: string, entry: Entry): Promise<void> {
+    this.#entries.delete(key);
+    this.#ingress.dropAppRoute(entry.listener, key);
+    await this.#registry.unpublish(entry.registered);
+  }
+
+  async #checkHealth(): Promise<void> {
+    for (const [key, entry] of [...this.#entries]) {
+      if (await reachable(entry.publication.port)) {
+        entry.failures = 0;
+        continue;
+      }
+      entry.failures += 1;
+      if (entry.failures < this.#options.maxFailures) continue;
+      this.#options.log.warn({ service: entry.publication.service, appPort: entry.publication.port, failures: entry.failures }, 'app is gone; publication withdrawn');
+      await this.#withdraw(key, entry).catch(() => {});
+      this.#save();
+    }
+  }
+
+  #save(): void {
+    mkdirSync(this.#options.dataDir, { recursive: true });
+    const tmp = `${this.#file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify([...this.#entries.values()].map((e) => e.publication), null, 2));
+    renameSync(tmp, this.#file);
+  }
+}
+
+/** True when something accepts a TCP connection on 127.0.0.1:port within a second. */
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: 1_000 });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * The app-facing publish/subscribe API over HTTP/JSON, served on the sidecar's
+ * app-facing HTTP listener. An app with no registry SDK says what it provides and
+ * asks who provides what:
+ *
+ *   POST   /v1/services                 publish {service, protocol, port, version?, group?, methods?, metadata?}
+ *   DELETE /v1/services/{service}       unpublish (?version=&group=&protocol= narrow it)
+ *   GET    /v1/services/{service}       the endpoints of a service (?version=&group=&protocol=)
+ *   GET    /v1/services/{service}?watch=sse   the same as server-sent events, one per change
+ *
+ * This file only speaks HTTP and checks input; what publishing means (the sidecar's
+ * own ingress address is registered, and its ingress routes to the app's port) is the
+ * `AppRegistry` given to it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { MeshError, type Endpoint } from '../core/index.js';
+import type { RegistryUpdate, ServiceQuery } from './registry.js';
+
+export const appPublicationSchema = z
+  .object({
+    service: z.string().regex(/^[A-Za-z0-9_$.\-]+$/, 'expected a Java interface name'),
+    protocol: z.string().regex(/^[a-z][a-z0-9]*$/, 'expected a protocol name such as dubbo or bolt'),
+    /** The app's own port on 127.0.0.1, where the sidecar's ingress sends the calls. */
+    port: z.number().int().min(1).max(65535),
+    version: z.string().min(1).optional(),
+    group: z.string().min(1).optional(),
+    application: z.string().min(1).optional(),
+    methods: z.array(z.string().regex(/^[A-Za-z_$][\w$]*$/, 'expected a method name')).optional(),
+    metadata: z.record(z.string()).optional(),
+  })
+  .strict();
+
+export type AppPublication = z.infer<typeof appPublicationSchema>;
+
+/** What publishing means; implemented by the composition root. */
+export interface AppRegistry {
+  /** Registers the sidecar's ingress for the app's service; resolves with the address published. */
+  publish(publication: AppPublication): Promise<{ address: string }>;
+  /** Withdraws matching publications; resolves with how many there were. */
+  unpublish(query: ServiceQuery): Promise<number>;
+  /** The current endpoint set, or undefined if the registry has none to tell yet. */
+  lookup(query: ServiceQuery): Promise<RegistryUpdate | undefined>;
+  /** Calls `listener` with the current endpoint set and every change; returns the stop function. */
+  watch(query: ServiceQuery, listener: (update: RegistryUpdate) => void): () => void;
+}
+
+const PREFIX = '/v1/services';
+const MAX_BODY = 64 * 1024;
+
+/** Handles the request if it is one of ours; returns false to let the proxy have it. */
+export function handleAppApi(req: IncomingMessage, res: ServerResponse, api: AppRegistry): boolean {
+  const url = new URL(req.url ?? '/', 'http://sidecar');
+  if (url.pathname !== PREFIX && !url.pathname.startsWith(`${PREFIX}/`)) return false;
+  route(req, res, url, api).catch((error: unknown) => {
+    const mesh = MeshError.from(error);
+    const status = mesh.reason === 'PMESH_BAD_REQUEST' ? 400 : mesh.reason === 'PMESH_NO_ROUTE' ? 404 : 500;
+    reply(res, status, { error: mesh.reason, message: mesh.message });
+  });
+  return true;
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, url: URL, api: AppRegistry): Promise<void> {
+  const service = decodeURIComponent(url.pathname.slice(PREFIX.length + 1));
+  if (url.pathname === PREFIX && req.method === 'POST') {
+    const publication = parsePublication(await readJson(req));
+    const { address } = await api.publish(publication);
+    return reply(res, 201, { published: publication, address });
+  }
+  if (service === '' || service.includes('/')) throw bad(`expected ${PREFIX}/{service}`);
+  const query: ServiceQuery = {
+    service,
+    version: url.searchParams.get('version') ?? undefined,
+    group: url.searchParams.get('group') ?? undefined,
+    protocol: url.searchParams.get('protocol') ?? undefined,
+  };
+  if (req.method === 'DELETE') {
+    const removed = await api.unpublish(query);
+    if (removed === 0) throw new MeshError('PMESH_NO_ROUTE', `nothing published for ${service}`);
+    return reply(res, 200, { unpublished: removed });
+  }
+  if (req.method !== 'GET') throw bad(`${req.method} is not allowed on ${url.pathname}`);
+  if (url.searchParams.get('watch') === 'sse') return streamUpdates(req, res, query, api);
+  const update = await api.lookup(query);
+  return reply(res, 200, update ? view(update) : { service, endpoints: [], origin: 'none' });
+}
+
+function streamUpdates(req: IncomingMessage, res: ServerResponse, query: ServiceQuery, api: AppRegistry): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const stop = api.watch(query, (update) => res.write(`event: endpoints\ndata: ${JSON.stringify(view(update))}\n\n`));
+  req.once('close', stop);
+}
+
+function view(update: RegistryUpdate): { service: string; endpoints: Array<Pick<Endpoint, 'address' | 'weight' | 'metadata'>>; origin: string } {
+  return {
+    service: update.query.service,
+    endpoints: update.endpoints.map((e) => ({ address: e.address, weight: e.weight, metadata: e.metadata })),
+    origin: update.origin,
+  };
+}
+
+function parsePublication(body: unknown): AppPublication {
+  const parsed = appPublicationSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+  throw bad(`invalid publication: ${problems.join('; ')}`);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY) throw bad(`body of ${declared} bytes exceeds ${MAX_BODY}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw bad(`body exceeds ${MAX_BODY} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw bad(`body is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function bad(message: string): MeshError {
+  return new MeshError('PMESH_BAD_REQUEST', message);
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
