@@ -1,7 +1,7 @@
 /**
  * One RPC bench run (Bolt or Dubbo): a Java server, a sidecar child process with a
  * listener routing to it, and the same closed-loop load from a separate load
- * generator process, first straight at the server, then through the sidecar.
+ * generator process, straight at the server and through the sidecar in alternating windows.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +9,11 @@ import { freePort } from '../../support/ports.js';
 import { REPO_ROOT } from '../../support/maven.js';
 import type { Peer } from '../../support/process.js';
 import { loadProtocol } from '../load/protocols.js';
-import type { LoadOptions, RpcLoadResult } from '../load/rpc-load.js';
+import { LatencyHistogram } from '../load/histogram.js';
+import type { LoadOptions } from '../load/rpc-load.js';
 import { startJavaServer } from './java-server.js';
 import { processStats } from './process-stats.js';
-import { printReport } from './report.js';
+import { printReport, type LoadResult } from './report.js';
 import { rpcLoadTool, runRpcLoad } from './rpc-load.js';
 import { startSidecarChild } from './sidecar-child.js';
 
@@ -33,23 +34,54 @@ const IN_FLIGHT_PER_CONNECTION = 16;
 /** Warm-up per path: a cold JVM runs several times slower for its first seconds (C2 compiles). */
 const WARM_UP_SECONDS = 5;
 
-/** One load run, with each pid's CPU use over the generator's measured window, in % of one core. */
-async function measured(pids: readonly number[], options: LoadOptions): Promise<{ result: RpcLoadResult; cpu: number[] }> {
+/** Each path's load is split into this many windows, alternated with the other path's. */
+const MAX_ROUNDS = 5;
+
+/** What one path accumulates over its windows. */
+class PathTotals {
+  ok = 0;
+  errors = 0;
+  elapsed = 0;
+  loadCpuSeconds = 0;
+  firstError: string | undefined;
+  readonly histogram = new LatencyHistogram();
+  /** CPU seconds of the watched pids (server, sidecar) inside the windows. */
+  readonly cpuSeconds: number[];
+
+  constructor(pids: number) {
+    this.cpuSeconds = new Array<number>(pids).fill(0);
+  }
+
+  result(): LoadResult {
+    return {
+      rate: this.ok / this.elapsed,
+      total: this.ok + this.errors,
+      errors: this.errors,
+      p50Ms: this.histogram.percentile(50),
+      p99Ms: this.histogram.percentile(99),
+    };
+  }
+
+  cpuPercent(index: number): number {
+    return (this.cpuSeconds[index]! / this.elapsed) * 100;
+  }
+}
+
+/** One load window; adds its calls and each pid's CPU use over exactly the measured window to `totals`. */
+async function loadWindow(pids: readonly number[], options: LoadOptions, totals: PathTotals): Promise<void> {
   let before: number[] = [];
   let after: number[] = [];
-  let started = 0;
-  let elapsed = 0;
   const result = await runRpcLoad(options, {
-    onStart() {
-      before = pids.map((pid) => processStats(pid).cpuSeconds);
-      started = performance.now();
-    },
-    onStop() {
-      after = pids.map((pid) => processStats(pid).cpuSeconds);
-      elapsed = (performance.now() - started) / 1000;
-    },
+    onStart: () => (before = pids.map((pid) => processStats(pid).cpuSeconds)),
+    onStop: () => (after = pids.map((pid) => processStats(pid).cpuSeconds)),
   });
-  return { result, cpu: pids.map((_, i) => ((after[i]! - before[i]!) / elapsed) * 100) };
+  totals.ok += result.ok;
+  totals.errors += result.errors;
+  totals.elapsed += result.elapsedSeconds;
+  totals.loadCpuSeconds += (result.cpuPercent / 100) * result.elapsedSeconds;
+  totals.firstError ??= result.firstError;
+  totals.histogram.addCounts(result.histogram);
+  pids.forEach((_, i) => (totals.cpuSeconds[i]! += after[i]! - before[i]!));
 }
 
 export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<void> {
@@ -75,30 +107,36 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
     await runRpcLoad(load(serverPort, WARM_UP_SECONDS));
     await runRpcLoad(load(proxyPort, WARM_UP_SECONDS));
 
-    const serverPid = server.child.pid!;
-    const sidecarPid = sidecar.child.pid!;
-    const direct = await measured([serverPid, sidecarPid], load(serverPort, seconds));
-    const through = await measured([serverPid, sidecarPid], load(proxyPort, seconds));
-    const stats = processStats(sidecarPid);
-    const [serverCpuDirect, serverCpuThrough, sidecarCpu] = [direct.cpu[0]!, through.cpu[0]!, through.cpu[1]!];
-    const firstError = (name: string, r: RpcLoadResult): string[] => (r.firstError ? [`first ${name} error: ${r.firstError}`] : []);
+    // Windows alternate between the paths, so both see the same mix of whatever else
+    // the host is running (a shared 2-CPU box swings by a factor of two otherwise).
+    const pids = [server.child.pid!, sidecar.child.pid!];
+    const rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.floor(seconds / 2)));
+    const direct = new PathTotals(pids.length);
+    const through = new PathTotals(pids.length);
+    for (let round = 0; round < rounds; round++) {
+      await loadWindow(pids, load(serverPort, seconds / rounds), direct);
+      await loadWindow(pids, load(proxyPort, seconds / rounds), through);
+    }
+    const stats = processStats(sidecar.child.pid!);
+    const loadCpu = (totals: PathTotals): string => ((totals.loadCpuSeconds / totals.elapsed) * 100).toFixed(0);
+    const firstError = (name: string, totals: PathTotals): string[] => (totals.firstError ? [`first ${name} error: ${totals.firstError}`] : []);
     printReport(
       {
         bench: spec.bench,
         tool: rpcLoadTool(),
-        load: `echo(1 KiB String), ${CONNECTIONS} connections x ${IN_FLIGHT_PER_CONNECTION} calls in flight, closed loop, ${seconds} s each after ${WARM_UP_SECONDS} s warm-up of each path`,
-        direct: direct.result,
-        sidecar: through.result,
-        sidecarProcess: { rssMiB: stats.rssMiB, peakRssMiB: stats.peakRssMiB, cpuPercent: sidecarCpu },
+        load: `echo(1 KiB String), ${CONNECTIONS} connections x ${IN_FLIGHT_PER_CONNECTION} calls in flight, closed loop, ${seconds} s each as ${rounds} alternating windows, after ${WARM_UP_SECONDS} s warm-up of each path`,
+        direct: direct.result(),
+        sidecar: through.result(),
+        sidecarProcess: { rssMiB: stats.rssMiB, peakRssMiB: stats.peakRssMiB, cpuPercent: through.cpuPercent(1) },
         target: 'ratio >= 0.7, added p99 < 0.5 ms',
         notes: [
-          `load generator: ${rpcLoadTool()}, CPU ${direct.result.cpuPercent.toFixed(0)}% (direct) / ${through.result.cpuPercent.toFixed(0)}% (sidecar) of one core`,
-          `Java server CPU: ${serverCpuDirect.toFixed(0)}% (direct) / ${serverCpuThrough.toFixed(0)}% (sidecar) of one core`,
+          `load generator: ${rpcLoadTool()}, CPU ${loadCpu(direct)}% (direct) / ${loadCpu(through)}% (sidecar) of one core`,
+          `Java server CPU: ${direct.cpuPercent(0).toFixed(0)}% (direct) / ${through.cpuPercent(0).toFixed(0)}% (sidecar) of one core`,
           `request frame: ${frames}`,
           `server: ${spec.server}, default JVM flags; sidecar upstream: 1 connection per endpoint (the default)`,
           `host: ${availableParallelism()} CPUs shared by all processes, 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
-          ...firstError('direct', direct.result),
-          ...firstError('sidecar', through.result),
+          ...firstError('direct', direct),
+          ...firstError('sidecar', through),
         ],
       },
       join(REPO_ROOT, 'test/results'),

@@ -9,6 +9,7 @@
  * `PMESH_LOAD_RESULT {json}` (RpcLoadResult), which the parent reads.
  */
 import { connect, type Socket } from 'node:net';
+import { LatencyHistogram, type HistogramCounts } from './histogram.js';
 import { loadProtocol, type LoadProtocol } from './protocols.js';
 
 export interface LoadOptions {
@@ -21,6 +22,9 @@ export interface LoadOptions {
 }
 
 export interface RpcLoadResult {
+  /** Correct replies inside the measured window, and the window's length. */
+  readonly ok: number;
+  readonly elapsedSeconds: number;
   readonly rate: number;
   readonly total: number;
   readonly errors: number;
@@ -29,6 +33,8 @@ export interface RpcLoadResult {
   readonly firstError: string | undefined;
   /** The generator's own CPU use over the run, in % of one core. */
   readonly cpuPercent: number;
+  /** Latencies of the correct replies, mergeable across runs. */
+  readonly histogram: HistogramCounts;
 }
 
 export const RESULT_PREFIX = 'PMESH_LOAD_RESULT ';
@@ -36,33 +42,11 @@ export const RESULT_PREFIX = 'PMESH_LOAD_RESULT ';
 export const START_LINE = 'PMESH_LOAD_START';
 export const STOP_LINE = 'PMESH_LOAD_STOP';
 
-/** Growable sample store: a plain number[] of 10^6 entries costs GC time mid-run. */
-class Samples {
-  #data = new Float64Array(1 << 16);
-  #n = 0;
-  add(value: number): void {
-    if (this.#n === this.#data.length) {
-      const next = new Float64Array(this.#data.length * 2);
-      next.set(this.#data);
-      this.#data = next;
-    }
-    this.#data[this.#n++] = value;
-  }
-  get count(): number {
-    return this.#n;
-  }
-  percentile(p: number): number {
-    if (this.#n === 0) return NaN;
-    const sorted = this.#data.slice(0, this.#n).sort();
-    return sorted[Math.min(this.#n - 1, Math.ceil((p / 100) * this.#n) - 1)] as number;
-  }
-}
-
 interface Run {
   measuring: boolean;
   errors: number;
   firstError: string | undefined;
-  readonly latencies: Samples;
+  readonly latencies: LatencyHistogram;
 }
 
 function fail(run: Run, why: string): void {
@@ -142,7 +126,7 @@ function drive(socket: Socket, protocol: LoadProtocol, inFlight: number, run: Ru
 export async function runLoad(options: LoadOptions): Promise<RpcLoadResult> {
   const protocol = loadProtocol(options.protocol);
   const sockets = await Promise.all(Array.from({ length: options.connections }, () => openConnection(options)));
-  const run: Run = { measuring: true, errors: 0, firstError: undefined, latencies: new Samples() };
+  const run: Run = { measuring: true, errors: 0, firstError: undefined, latencies: new LatencyHistogram() };
   process.stdout.write(`${START_LINE}\n`);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -159,6 +143,8 @@ export async function runLoad(options: LoadOptions): Promise<RpcLoadResult> {
   sockets.forEach((socket) => socket.destroy());
   const ok = run.latencies.count;
   return {
+    ok,
+    elapsedSeconds: elapsed,
     rate: ok / elapsed,
     total: ok + run.errors,
     errors: run.errors,
@@ -166,6 +152,7 @@ export async function runLoad(options: LoadOptions): Promise<RpcLoadResult> {
     p99Ms: run.latencies.percentile(99),
     firstError: run.firstError,
     cpuPercent: ((cpu.user + cpu.system) / 1e6 / elapsed) * 100,
+    histogram: run.latencies.toJSON(),
   };
 }
 
