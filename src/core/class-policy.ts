@@ -141,7 +141,7 @@ export class ClassPolicy {
     if (!DENY_EXEMPT.has(component)) {
       const lower = component.toLowerCase();
       const denied = this.#deny.find((prefix) => lower.startsWith(prefix));
-      if (denied !== undefined) return `(denied: ${denied})`;
+      if (denied !== undefined) return `(deny list: ${denied})`;
     }
     if (this.#exact.has(component) || this.#prefixes.some((prefix) => component.startsWith(prefix))) return undefined;
     return '(not on the allow list)';
@@ -156,6 +156,7 @@ export class ClassPolicy {
 function arrayComponent(name: string): string | null | undefined {
   let rest = name;
   while (rest.endsWith('[]')) rest = rest.slice(0, -2);
+  if (rest !== name && HESSIAN_COMPONENTS.has(rest) && rest !== 'string' && rest !== 'object' && rest !== 'date') return null;
   if (!rest.startsWith('[')) return rest;
   while (rest.startsWith('[')) rest = rest.slice(1);
   if (rest.length === 1) return PRIMITIVE_LETTERS.has(rest) ? null : undefined;

@@ -58,7 +58,7 @@ function show(signature: MethodSignature): string {
   return `${signature.name}(${signature.params.map((p) => typeToString(parseJavaType(p))).join(', ')})`;
 }
 
-/** How well one JSON value fits a declared type: -1 no, 1 loosely, 2 well, 3 exactly. */
+/** How well one JSON value fits a declared type: -1 no, 1 loosely, 2 well, 3 naturally, 4 exactly (hint or enum constant). */
 export function jsonFit(json: unknown, type: JavaType, catalog?: TypeCatalog): number {
   const shape = shapeOf(type);
   if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
@@ -96,7 +96,7 @@ function hintFit(hint: string, type: JavaType, shape: Shape): number {
   if (javaTypeName(hinted) === javaTypeName(type)) return 4;
   const hintedShape = shapeOf(hinted);
   if (shape.shape === 'object') return 1;
-  if (hintedShape.shape === 'scalar' && shape.shape === 'scalar') return hintedShape.kind === shape.kind ? 4 : NO_FIT;
+  if (hintedShape.shape === 'scalar' && shape.shape === 'scalar') return hintedShape.kind === shape.kind ? 3 : NO_FIT;
   return hintedShape.shape === shape.shape ? 1 : NO_FIT;
 }
 
@@ -116,7 +116,8 @@ function numberFit(n: number, shape: Shape): number {
 
 function stringFit(s: string, shape: Shape, catalog?: TypeCatalog): number {
   if (shape.shape === 'bytes') return 1;
-  if (shape.shape === 'class') return catalog?.enumConstants(shape.className)?.has(s) === true ? 3 : 1;
+  // A known constant of a declared enum beats a String parameter; hint the argument to pick the String.
+  if (shape.shape === 'class') return catalog?.enumConstants(shape.className)?.has(s) === true ? 4 : 1;
   if (shape.shape !== 'scalar') return NO_FIT;
   switch (shape.kind) {
     case 'string': return 3;

@@ -87,8 +87,8 @@ class JsonWriter {
       case 'enum':
         return typed ? { $enum: value.className, $value: value.name } : value.name;
       case 'object': {
-        const fields: { [key: string]: JsonValue } = {};
-        for (const [name, field] of value.fields) fields[name] = this.value(field);
+        // fromEntries defines own properties, so a field named "__proto__" stays data, never a prototype.
+        const fields: { [key: string]: JsonValue } = Object.fromEntries(value.fields.map(([name, field]) => [name, this.value(field)]));
         if (value.fields.some(([name]) => name.startsWith('$'))) return { $class: value.className, $fields: fields };
         return { $class: value.className, ...fields };
       }
@@ -111,9 +111,7 @@ class JsonWriter {
     );
     const plainClass = className === 'java.util.HashMap' || !this.#typed;
     if (stringKeys && plainClass) {
-      const object: { [key: string]: JsonValue } = {};
-      for (const [key, v] of entries) object[(key as { value: string }).value] = this.value(v);
-      return object;
+      return Object.fromEntries(entries.map(([key, v]) => [(key as { value: string }).value, this.value(v)]));
     }
     return { $type: className, $entries: entries.map(([k, v]) => [this.value(k), this.value(v)]) };
   }

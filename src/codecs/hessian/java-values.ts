@@ -20,10 +20,10 @@ import { javaTypeName, parseJavaType, type JavaType } from '../../core/java-type
 import { EMPTY_CATALOG, type TypeCatalog } from '../../core/schema.js';
 import { jv, inIntRange, type JavaValue } from '../../core/values.js';
 import { HessianReader, DEFAULT_MAX_DEPTH } from './reader.js';
-import { JavaHessianWriter } from './java-writer.js';
+import { JavaHessianWriter, type JavaWriterOptions } from './java-writer.js';
 import { isJavaObject, type HessianDialect, type HessianValue, type JavaObject } from './values.js';
 
-export { JavaHessianWriter, floatAsJavaWritesIt } from './java-writer.js';
+export { JavaHessianWriter, floatAsJavaWritesIt, type JavaWriterOptions, type StreamState } from './java-writer.js';
 
 export interface JavaDecodeOptions {
   readonly catalog?: TypeCatalog;
@@ -31,17 +31,22 @@ export interface JavaDecodeOptions {
   readonly maxDepth?: number;
 }
 
-/** Hessian 2.0 bytes of consecutive values in one stream (shared class, type and reference tables). */
-export function encodeJavaValues(values: readonly JavaValue[]): Buffer {
-  const writer = new JavaHessianWriter();
+/**
+ * Hessian bytes of consecutive values in one stream (shared class, type and reference
+ * tables): Hessian 2.0 final for Dubbo, the legacy dialect for Java SOFARPC, which
+ * cannot read final class definitions. `continueFrom` carries the tables of what the
+ * stream already holds (the SofaRequest object before SOFARPC arguments).
+ */
+export function encodeJavaValues(values: readonly JavaValue[], options: JavaWriterOptions = {}): Buffer {
+  const writer = new JavaHessianWriter(options);
   for (const value of values) writer.write(value);
   return writer.toBuffer();
 }
 
 /**
- * Reads `types.length` consecutive values from `body` starting at `offset` (e.g. the
- * arguments after Dubbo's head strings, or after the SofaRequest object) and converts
- * each to its declared type. Throws MeshError PMESH_CODEC_ERROR on malformed input.
+ * Reads `types.length` consecutive values from `body` (e.g. Dubbo's arguments, cut at
+ * the offsets the body scan found) and converts each to its declared type. Throws
+ * MeshError PMESH_CODEC_ERROR on malformed input or bytes left over.
  */
 export function decodeJavaValues(
   body: Buffer,
@@ -50,6 +55,20 @@ export function decodeJavaValues(
   options: JavaDecodeOptions = {},
 ): JavaValue[] {
   const reader = new HessianReader(body, dialect, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const values = readJavaValues(reader, types, options);
+  if (!reader.atEnd) throw codecError(`${body.length - reader.position} bytes after the last value`);
+  return values;
+}
+
+/**
+ * Reads the next `types.length` values from a reader already inside a stream, so the
+ * tables of what came before apply (SOFARPC arguments after the SofaRequest object).
+ */
+export function readJavaValues(
+  reader: HessianReader,
+  types: readonly (JavaType | string | undefined)[],
+  options: JavaDecodeOptions = {},
+): JavaValue[] {
   const converter = new HessianToJava(options.catalog ?? EMPTY_CATALOG);
   return types.map((type) => converter.convert(reader.read(), typeof type === 'string' ? parseJavaType(type) : type));
 }

@@ -11,32 +11,61 @@
  *
  * One writer is one Hessian stream: Dubbo writes a whole request body (head strings,
  * arguments, attachments) with one Hessian2Output, so its three tables span the body.
- * Not deterministic in Java and not matched: binary chunk sizes beyond 1023 bytes
- * (they follow Java's internal buffer position), BigInteger's cached fields (written
- * as zero, as a fresh BigInteger has them) and POJO field order (taken from the value).
+ * Legacy dialect (sofa-hessian 3.5.5, test/golden/values/*.sofa.bin): `O`/`o` class
+ * definitions, `V`/`v` lists and `M` maps ending in `z`, `t`/`u` types, `J`/`K`/`R`
+ * refs, float32 doubles, 0x64 dates.
+ * Not matched because Java's choice is not in the value: binary chunk sizes after
+ * another value flushed Java's buffer early (modelled, exact until then), BigInteger's
+ * cached fields (written as zero, as a fresh BigInteger has them) and POJO field order
+ * (taken from the value; hessian-lite and sofa-hessian order the same class differently).
  */
 import type { JavaValue } from '../../core/values.js';
+import { ByteSink } from './byte-sink.js';
+import { floatAsJavaWritesIt, hessianComponent, isHighSurrogate, javaIntCast } from './java-wire.js';
+import type { HessianDialect } from './values.js';
 
 const OBJECT_REF_KINDS = new Set(['list', 'set', 'map', 'array', 'object', 'enum', 'decimal', 'biginteger']);
-/** Hessian array type names Java uses for these components (BasicSerializer, ArraySerializer.getArrayType). */
-const ARRAY_COMPONENT_NAMES: Readonly<Record<string, string>> = {
-  'java.lang.String': 'string', 'java.lang.Object': 'object', 'java.util.Date': 'date',
-};
-const PRIMITIVE_LETTERS: Readonly<Record<string, string>> = {
-  Z: 'boolean', B: 'byte', S: 'short', C: 'char', I: 'int', J: 'long', F: 'float', D: 'double',
-};
-/** A binary chunk as Java writes it from an empty 8 KiB buffer (Hessian2Output SIZE - 3). */
-const BINARY_CHUNK = 8189;
+/** Hessian2Output's buffer size (hessian-lite 4.0.4): binary chunks end where it is full. */
+const JAVA_BUFFER = 8192;
 const STRING_CHUNK = 0x8000;
 const BIGINTEGER_FIELDS = ['mag', 'firstNonzeroIntNumPlusTwo', 'lowestSetBitPlusTwo', 'bitLengthPlusOne', 'bitCountPlusOne', 'signum'];
 
+/** Tables an earlier part of the same stream filled (SOFARPC: the SofaRequest before the arguments). */
+export interface StreamState {
+  /** Class definitions in definition order: class name and field names. */
+  readonly classes: readonly (readonly [string, readonly string[]])[];
+  /** Composites already numbered for back-references. */
+  readonly refCount: number;
+  /** Type names (lists, maps) in table order. */
+  readonly types: readonly string[];
+  /** Bytes of the stream before this writer (Dubbo's head strings): binary chunking depends on it. */
+  readonly byteOffset?: number;
+}
+
+export interface JavaWriterOptions {
+  /** 'final' (Hessian 2.0, Dubbo) or 'legacy' (what Java SOFARPC reads and writes); default 'final'. */
+  readonly dialect?: HessianDialect;
+  readonly continueFrom?: StreamState;
+}
+
 export class JavaHessianWriter {
-  #buf = Buffer.allocUnsafe(256);
-  #len = 0;
-  #refCount = 0;
+  readonly #out = new ByteSink();
+  readonly #legacy: boolean;
+  #refCount: number;
   readonly #refs = new Map<object | string, number>();
   readonly #classes = new Map<string, number>();
   readonly #types = new Map<string, number>();
+  /** Where Java's buffer was last empty, relative to our output (negative: bytes before this writer). */
+  #flushMark: number;
+
+  constructor(options: JavaWriterOptions = {}) {
+    this.#legacy = options.dialect === 'legacy';
+    const state = options.continueFrom;
+    this.#refCount = state?.refCount ?? 0;
+    this.#flushMark = -(state?.byteOffset ?? 0);
+    for (const [name, fields] of state?.classes ?? []) this.#classes.set(classKey(name, fields), this.#classes.size);
+    for (const type of state?.types ?? []) this.#types.set(type, this.#types.size);
+  }
 
   /** Appends one value to the stream. */
   write(value: JavaValue): this {
@@ -44,83 +73,50 @@ export class JavaHessianWriter {
     return this;
   }
 
-  /** Appends a string (Dubbo's head strings go through the same stream as the arguments). */
-  writeString(text: string): this {
-    this.#string(text);
-    return this;
-  }
-
   toBuffer(): Buffer {
-    return Buffer.from(this.#buf.subarray(0, this.#len));
-  }
-
-  #ensure(n: number): void {
-    if (this.#len + n <= this.#buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#len + n));
-    this.#buf.copy(next, 0, 0, this.#len);
-    this.#buf = next;
-  }
-
-  #byte(b: number): void {
-    this.#ensure(1);
-    this.#buf[this.#len++] = b;
-  }
-
-  #bytes(bytes: Uint8Array): void {
-    this.#ensure(bytes.length);
-    this.#buf.set(bytes, this.#len);
-    this.#len += bytes.length;
-  }
-
-  #int32(code: number, v: number): void {
-    this.#ensure(5);
-    this.#buf[this.#len] = code;
-    this.#buf.writeInt32BE(v, this.#len + 1);
-    this.#len += 5;
+    return this.#out.toBuffer();
   }
 
   #int(v: number): void {
-    if (v >= -16 && v <= 47) this.#byte(0x90 + v);
-    else if (v >= -2048 && v <= 2047) this.#bytes(Uint8Array.of(0xc8 + (v >> 8), v & 0xff));
-    else if (v >= -262144 && v <= 262143) this.#bytes(Uint8Array.of(0xd4 + (v >> 16), (v >> 8) & 0xff, v & 0xff));
-    else this.#int32(0x49, v);
+    const out = this.#out;
+    if (v >= -16 && v <= 47) out.byte(0x90 + v);
+    else if (v >= -2048 && v <= 2047) out.bytes(0xc8 + (v >> 8), v);
+    else if (v >= -262144 && v <= 262143) out.bytes(0xd4 + (v >> 16), v >> 8, v);
+    else out.int32(0x49, v);
   }
 
   #long(v: bigint): void {
-    if (v >= -8n && v <= 15n) this.#byte(0xe0 + Number(v));
-    else if (v >= -2048n && v <= 2047n) {
-      const n = Number(v);
-      this.#bytes(Uint8Array.of(0xf8 + (n >> 8), n & 0xff));
-    } else if (v >= -262144n && v <= 262143n) {
-      const n = Number(v);
-      this.#bytes(Uint8Array.of(0x3c + (n >> 16), (n >> 8) & 0xff, n & 0xff));
-    } else if (v >= -2147483648n && v <= 2147483647n) this.#int32(0x59, Number(v));
-    else {
-      this.#ensure(9);
-      this.#buf[this.#len] = 0x4c;
-      this.#buf.writeBigInt64BE(v, this.#len + 1);
-      this.#len += 9;
-    }
+    const out = this.#out;
+    if (v >= -8n && v <= 15n) out.byte(0xe0 + Number(v));
+    else if (v >= -2048n && v <= 2047n) out.bytes(0xf8 + (Number(v) >> 8), Number(v));
+    else if (v >= -262144n && v <= 262143n) out.bytes(0x3c + (Number(v) >> 16), Number(v) >> 8, Number(v));
+    else if (v >= -2147483648n && v <= 2147483647n) out.int32(this.#legacy ? 0x77 : 0x59, Number(v));
+    else out.int64(0x4c, v);
   }
 
   /** Hessian2Output.writeDouble, including Java's (int) truncation and saturation. */
   #double(v: number): void {
+    const out = this.#out;
     const asInt = javaIntCast(v);
+    const legacy = this.#legacy;
     if (asInt === v) {
-      if (asInt === 0) return this.#byte(0x5b);
-      if (asInt === 1) return this.#byte(0x5c);
-      if (asInt >= -128 && asInt <= 127) return this.#bytes(Uint8Array.of(0x5d, asInt & 0xff));
-      if (asInt >= -32768 && asInt <= 32767) return this.#bytes(Uint8Array.of(0x5e, (asInt >> 8) & 0xff, asInt & 0xff));
+      if (asInt === 0) return out.byte(legacy ? 0x67 : 0x5b);
+      if (asInt === 1) return out.byte(legacy ? 0x68 : 0x5c);
+      if (asInt >= -128 && asInt <= 127) return out.bytes(legacy ? 0x69 : 0x5d, asInt);
+      if (asInt >= -32768 && asInt <= 32767) return out.bytes(legacy ? 0x6a : 0x5e, asInt >> 8, asInt);
+    }
+    if (legacy) {
+      // sofa-hessian 3.5: a double that survives (float) is written as float32 (goldens double_65536.0, float_0.1).
+      if (Math.fround(v) === v || Number.isNaN(v)) return Number.isNaN(v) ? out.float64(0x44, v) : out.float32(0x6b, v);
+      return out.float64(0x44, v);
     }
     const mills = javaIntCast(v * 1000);
-    if (0.001 * mills === v) return this.#int32(0x5f, mills);
-    this.#ensure(9);
-    this.#buf[this.#len] = 0x44;
-    this.#buf.writeDoubleBE(v, this.#len + 1);
-    this.#len += 9;
+    if (0.001 * mills === v) return out.int32(0x5f, mills);
+    out.float64(0x44, v);
   }
 
   #string(text: string): void {
+    const out = this.#out;
     let start = 0;
     for (;;) {
       let end = Math.min(text.length, start + STRING_CHUNK);
@@ -128,65 +124,55 @@ export class JavaHessianWriter {
       // A chunk never ends on a high surrogate (protocols.md 4.3 #3).
       if (!final && isHighSurrogate(text.charCodeAt(end - 1))) end--;
       const units = end - start;
-      if (!final) this.#bytes(Uint8Array.of(0x52, units >> 8, units & 0xff));
-      else if (units <= 0x1f) this.#byte(units);
-      else if (units <= 0x3ff) this.#bytes(Uint8Array.of(0x30 + (units >> 8), units & 0xff));
-      else this.#bytes(Uint8Array.of(0x53, units >> 8, units & 0xff));
-      this.#cesu8(text, start, end);
+      if (!final) out.u16(this.#legacy ? 0x73 : 0x52, units);
+      else if (units <= 0x1f) out.byte(units);
+      else if (units <= 0x3ff && !this.#legacy) out.bytes(0x30 + (units >> 8), units);
+      else out.u16(0x53, units);
+      out.cesu8(text, start, end);
       if (final) return;
       start = end;
     }
   }
 
-  /** Each UTF-16 unit as 1-3 bytes; surrogates separately (CESU-8, protocols.md 4.3 #2). */
-  #cesu8(text: string, start: number, end: number): void {
-    this.#ensure((end - start) * 3);
-    const buf = this.#buf;
-    let n = this.#len;
-    for (let i = start; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 0x80) buf[n++] = c;
-      else if (c < 0x800) {
-        buf[n++] = 0xc0 | (c >> 6);
-        buf[n++] = 0x80 | (c & 0x3f);
-      } else {
-        buf[n++] = 0xe0 | (c >> 12);
-        buf[n++] = 0x80 | ((c >> 6) & 0x3f);
-        buf[n++] = 0x80 | (c & 0x3f);
-      }
-    }
-    this.#len = n;
-  }
-
+  /**
+   * Hessian2Output.writeBytes. Final dialect: beyond 1023 bytes Java fills its 8 KiB buffer
+   * with `A` chunks (flushing after each), so chunk sizes follow the buffer position,
+   * modelled here as the bytes since the stream start or the last chunk; the last piece
+   * takes the short forms (goldens bytes_8190, bytes_chunks_list). Legacy: 32 KiB chunks.
+   */
   #binary(data: Uint8Array): void {
-    if (data.length <= 15) this.#byte(0x20 + data.length);
-    else if (data.length <= 1023) this.#bytes(Uint8Array.of(0x34 + (data.length >> 8), data.length & 0xff));
-    else {
-      let offset = 0;
-      while (data.length - offset > BINARY_CHUNK) {
-        this.#bytes(Uint8Array.of(0x41, BINARY_CHUNK >> 8, BINARY_CHUNK & 0xff));
-        this.#bytes(data.subarray(offset, offset + BINARY_CHUNK));
-        offset += BINARY_CHUNK;
+    const out = this.#out;
+    const legacy = this.#legacy;
+    let offset = 0;
+    if (data.length > (legacy ? 15 : 1023)) {
+      let pos = legacy ? 0 : (out.length - this.#flushMark) % JAVA_BUFFER;
+      const room = (): number => (legacy ? 0x8000 : JAVA_BUFFER - pos - 3);
+      while (room() < data.length - offset) {
+        let sub = room();
+        if (sub < 16) sub = Math.min(JAVA_BUFFER - 3, data.length - offset);
+        out.u16(legacy ? 0x62 : 0x41, sub);
+        out.raw(data.subarray(offset, offset + sub));
+        offset += sub;
+        this.#flushMark = out.length;
+        pos = 0;
       }
-      const rest = data.length - offset;
-      this.#bytes(Uint8Array.of(0x42, rest >> 8, rest & 0xff));
-      return this.#bytes(data.subarray(offset));
     }
-    this.#bytes(data);
+    const rest = data.length - offset;
+    if (rest <= 15) out.byte(0x20 + rest);
+    else if (rest <= 1023 && !legacy) out.bytes(0x34 + (rest >> 8), rest);
+    else out.u16(0x42, rest);
+    out.raw(data.subarray(offset));
   }
 
   #date(ms: number): void {
-    if (ms % 60000 === 0) {
+    if (!this.#legacy && ms % 60000 === 0) {
       const minutes = ms / 60000;
-      if (minutes >= -2147483648 && minutes <= 2147483647) return this.#int32(0x4b, minutes);
+      if (minutes >= -2147483648 && minutes <= 2147483647) return this.#out.int32(0x4b, minutes);
     }
-    this.#ensure(9);
-    this.#buf[this.#len] = 0x4a;
-    this.#buf.writeBigInt64BE(BigInt(ms), this.#len + 1);
-    this.#len += 9;
+    this.#out.int64(this.#legacy ? 0x64 : 0x4a, BigInt(ms));
   }
 
-  /** Type name: the string on first use, then its index (Hessian2Output.writeType). */
+  /** Final-dialect type: the string on first use, then its index (Hessian2Output.writeType). */
   #type(name: string): void {
     const index = this.#types.get(name);
     if (index !== undefined) return this.#int(index);
@@ -194,68 +180,137 @@ export class JavaHessianWriter {
     this.#string(name);
   }
 
-  /** Writes `Q index` and returns true when this composite was written before; else numbers it. */
-  #ref(key: object | string): boolean {
-    const index = this.#refs.get(key);
-    if (index !== undefined) {
-      this.#byte(0x51);
-      this.#int(index);
-      return true;
-    }
-    this.#refs.set(key, this.#refCount++);
-    return false;
+  /** Legacy type: `t` u16 raw name on first use, else undefined (the caller writes its index form). */
+  #legacyNewType(name: string): number | undefined {
+    const index = this.#types.get(name);
+    if (index !== undefined) return index;
+    this.#types.set(name, this.#types.size);
+    this.#out.u16(0x74, name.length);
+    this.#out.cesu8(name);
+    return undefined;
   }
 
-  #list(items: readonly JavaValue[], type: string | undefined, write: (item: JavaValue) => void = (item) => this.#value(item)): void {
+  /** Writes a back-reference and returns true when this composite was written before; else numbers it. */
+  #ref(key: object | string): boolean {
+    const index = this.#refs.get(key);
+    if (index === undefined) {
+      this.#refs.set(key, this.#refCount++);
+      return false;
+    }
+    if (!this.#legacy) {
+      this.#out.byte(0x51);
+      this.#int(index);
+    } else if (index < 0x100) this.#out.bytes(0x4a, index);
+    else if (index < 0x10000) this.#out.u16(0x4b, index);
+    else this.#out.int32(0x52, index);
+    return true;
+  }
+
+  #list(items: readonly JavaValue[], type: string | undefined): void {
     const n = items.length;
+    const out = this.#out;
+    if (this.#legacy) return this.#legacyList(items, type);
     if (type === undefined) {
-      if (n <= 7) this.#byte(0x78 + n);
+      if (n <= 7) out.byte(0x78 + n);
       else {
-        this.#byte(0x58);
+        out.byte(0x58);
         this.#int(n);
       }
     } else if (n <= 7) {
-      this.#byte(0x70 + n);
+      out.byte(0x70 + n);
       this.#type(type);
     } else {
-      this.#byte(0x56);
+      out.byte(0x56);
       this.#type(type);
       this.#int(n);
     }
-    for (const item of items) write(item);
+    for (const item of items) this.#value(item);
+  }
+
+  /** `V [t type] (n u8 | l int32) values z`, or `v type-index length values` for a type seen before. */
+  #legacyList(items: readonly JavaValue[], type: string | undefined): void {
+    const out = this.#out;
+    const known = type === undefined ? undefined : this.#types.get(type);
+    if (known !== undefined) {
+      out.byte(0x76);
+      this.#int(known);
+      this.#int(items.length);
+      for (const item of items) this.#value(item);
+      return;
+    }
+    out.byte(0x56);
+    if (type !== undefined) this.#legacyNewType(type);
+    if (items.length < 0x100) out.bytes(0x6e, items.length);
+    else out.int32(0x6c, items.length);
+    for (const item of items) this.#value(item);
+    out.byte(0x7a);
+  }
+
+  #map(className: string, entries: readonly (readonly [JavaValue, JavaValue])[]): void {
+    const out = this.#out;
+    const untyped = className === 'java.util.HashMap';
+    if (!this.#legacy) {
+      if (untyped) out.byte(0x48);
+      else {
+        out.byte(0x4d);
+        this.#type(className);
+      }
+    } else {
+      out.byte(0x4d);
+      const known = untyped ? undefined : this.#legacyNewType(className);
+      if (known !== undefined) {
+        out.byte(0x75);
+        this.#int(known);
+      }
+    }
+    for (const [k, v] of entries) {
+      this.#value(k);
+      this.#value(v);
+    }
+    out.byte(this.#legacy ? 0x7a : 0x5a);
   }
 
   #objectStart(className: string, fields: readonly string[]): void {
-    const key = `${className}\u0000${fields.join('\u0000')}`;
+    const out = this.#out;
+    const key = classKey(className, fields);
     let index = this.#classes.get(key);
     if (index === undefined) {
       index = this.#classes.size;
       this.#classes.set(key, index);
-      this.#byte(0x43);
-      this.#string(className);
+      if (this.#legacy) {
+        out.byte(0x4f);
+        this.#int(className.length);
+        out.cesu8(className);
+      } else {
+        out.byte(0x43);
+        this.#string(className);
+      }
       this.#int(fields.length);
       for (const field of fields) this.#string(field);
     }
-    if (index <= 15) this.#byte(0x60 + index);
+    if (this.#legacy) {
+      out.byte(0x6f);
+      this.#int(index);
+    } else if (index <= 15) out.byte(0x60 + index);
     else {
-      this.#byte(0x4f);
+      out.byte(0x4f);
       this.#int(index);
     }
   }
 
   #value(value: JavaValue): void {
-    if (value === null) return this.#byte(0x4e);
+    if (value === null) return this.#out.byte(0x4e);
     if (OBJECT_REF_KINDS.has(value.kind)) {
       // Java enums are singletons, so a repeated constant is a back-reference; other composites by identity.
       const key = value.kind === 'enum' ? `enum\u0000${value.className}\u0000${value.name}` : value;
       if (this.#ref(key)) return;
     }
     switch (value.kind) {
-      case 'boolean': return this.#byte(value.value ? 0x54 : 0x46);
+      case 'boolean': return this.#out.byte(value.value ? 0x54 : 0x46);
       case 'byte': case 'short': case 'int': return this.#int(value.value);
       case 'long': return this.#long(value.value);
       case 'double': return this.#double(value.value);
-      case 'float': return this.#double(floatAsJavaWritesIt(value.value));
+      case 'float': return this.#double(this.#legacy ? value.value : floatAsJavaWritesIt(value.value));
       case 'char': case 'string': return this.#string(value.value);
       case 'date': return this.#date(value.value);
       case 'bytes': return this.#binary(value.value);
@@ -266,18 +321,7 @@ export class JavaHessianWriter {
       case 'list': case 'set':
         return this.#list(value.items, value.className === 'java.util.ArrayList' ? undefined : value.className);
       case 'array': return this.#array(value.component, value.items);
-      case 'map': {
-        if (value.className === 'java.util.HashMap') this.#byte(0x48);
-        else {
-          this.#byte(0x4d);
-          this.#type(value.className);
-        }
-        for (const [k, v] of value.entries) {
-          this.#value(k);
-          this.#value(v);
-        }
-        return this.#byte(0x5a);
-      }
+      case 'map': return this.#map(value.className, value.entries);
       case 'enum':
         this.#objectStart(value.className, ['name']);
         return this.#string(value.name);
@@ -305,6 +349,7 @@ export class JavaHessianWriter {
       mag.unshift({ kind: 'int', value: Number(BigInt.asIntN(32, magnitude & 0xffffffffn)) });
       magnitude >>= 32n;
     }
+    // The int[] is a composite of its own in Java's reference table.
     this.#refs.set({}, this.#refCount++);
     this.#list(mag, '[int');
     for (let i = 0; i < 4; i++) this.#int(0);
@@ -312,35 +357,8 @@ export class JavaHessianWriter {
   }
 }
 
-/** Hessian's name for an array component: `int`, `string`, `object`, `date`, `[int`, or the class name. */
-function hessianComponent(component: string): string {
-  if (component.startsWith('[')) {
-    const inner = component.slice(1);
-    if (inner.startsWith('L') && inner.endsWith(';')) return `[${ARRAY_COMPONENT_NAMES[inner.slice(1, -1)] ?? inner.slice(1, -1)}`;
-    if (inner.length === 1) return `[${PRIMITIVE_LETTERS[inner] ?? inner}`;
-    return `[${hessianComponent(inner)}`;
-  }
-  return ARRAY_COMPONENT_NAMES[component] ?? component;
+function classKey(className: string, fields: readonly string[]): string {
+  return `${className}\u0000${fields.join('\u0000')}`;
 }
 
-/** Java's `(int) v`: truncation toward zero, NaN to 0, saturation at the int range. */
-function javaIntCast(v: number): number {
-  if (Number.isNaN(v)) return 0;
-  if (v >= 2147483647) return 2147483647;
-  if (v <= -2147483648) return -2147483648;
-  return Math.trunc(v) | 0;
-}
-
-/** The double Java writes for a float: Double.parseDouble(Float.toString(f)), i.e. its shortest decimal. */
-export function floatAsJavaWritesIt(f: number): number {
-  if (!Number.isFinite(f) || f === 0) return f;
-  for (let digits = 1; digits <= 9; digits++) {
-    const candidate = Number(f.toPrecision(digits));
-    if (Math.fround(candidate) === f) return candidate;
-  }
-  return f;
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
+export { floatAsJavaWritesIt } from './java-wire.js';

@@ -95,6 +95,11 @@ const cases: Case[] = [
   { name: 'bytes_empty', value: jv.bytes(new Uint8Array(0)) },
   { name: 'bytes_3', value: jv.bytes(Uint8Array.of(1, 2, 255)) },
   { name: 'bytes_1024', value: jv.bytes(Uint8Array.from({ length: 1024 }, (_, i) => i & 0xff)) },
+  { name: 'bytes_8190', value: jv.bytes(Uint8Array.from({ length: 8190 }, (_, i) => i & 0xff)) },
+  { name: 'bytes_20000', value: jv.bytes(Uint8Array.from({ length: 20000 }, (_, i) => i & 0xff)) },
+  { name: 'bytes_chunks_list', value: jv.list([jv.bytes(Uint8Array.from({ length: 20000 }, (_, i) => i & 0xff)), jv.string('x'),
+    jv.bytes(Uint8Array.from({ length: 20000 }, (_, i) => i & 0xff))]) },
+  { name: 'string_40000', value: jv.string(`${'a'.repeat(32767)}\ud83d\ude00${'b'.repeat(7231)}`) },
   { name: 'list_with_null', value: jv.list([jv.string('a'), null, jv.string('c')]) },
   { name: 'list_empty', value: jv.list([]) },
   { name: 'list_mixed', type: 'java.util.List', value: jv.list([jv.int(1), jv.long(2n), jv.double(2.5), jv.boolean(true), jv.string('s')]) },
@@ -165,4 +170,18 @@ describe('golden values: our bytes equal the bytes Dubbo 3.3.6 wrote', () => {
       expect(encodeJavaValues([value]).toString('hex')).toBe(bin(c.name, 'dubbo').toString('hex'));
     });
   }
+});
+
+describe('golden values: our legacy-dialect bytes equal the bytes sofa-hessian 3.5.5 wrote', () => {
+  for (const c of cases) {
+    if (c.identical === false || !existsSync(join(DIR, `${c.name}.sofa.bin`))) continue;
+    it(c.name, () => {
+      expect(encodeJavaValues([c.value], { dialect: 'legacy' }).toString('hex')).toBe(bin(c.name, 'sofa').toString('hex'));
+    });
+  }
+
+  it('a shared POJO is a J back-reference', () => {
+    const decoded = decode('pojo_shared_ref', 'sofa');
+    expect(encodeJavaValues([decoded], { dialect: 'legacy' })).toEqual(bin('pojo_shared_ref', 'sofa'));
+  });
 });

@@ -65,6 +65,11 @@ public final class ValuesGolden {
         c.put("bytes_empty", new byte[0]);
         c.put("bytes_3", new byte[] {1, 2, (byte) 255});
         c.put("bytes_1024", filled(1024));
+        c.put("bytes_8190", filled(8190));
+        c.put("bytes_20000", filled(20000));
+        // Binary chunks follow Hessian2Output's 8 KiB buffer: the second array starts mid-buffer.
+        c.put("bytes_chunks_list", new ArrayList<>(Arrays.<Object>asList(filled(20000), "x", filled(20000))));
+        c.put("string_40000", "a".repeat(32767) + "\ud83d\ude00" + "b".repeat(7231));
         c.put("list_with_null", new ArrayList<>(Arrays.asList("a", null, "c")));
         c.put("list_empty", new ArrayList<>());
         c.put("list_mixed", new ArrayList<>(Arrays.<Object>asList(1, 2L, 2.5, true, "s")));
