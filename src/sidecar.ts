@@ -5,11 +5,11 @@
  * routes; a cluster that stays keeps its pools and the health of the endpoints that
  * stay. Calls in flight finish on the objects they started with.
  */
-import { MeshError, makeEndpoint, serviceKeyString, type Logger } from './core/index.js';
+import { MeshError, makeEndpoint, serviceKeyString, type Logger, type ServiceKey } from './core/index.js';
 import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
-import type { ClusterConfig, ListenerConfig, MeshConfig } from './config/index.js';
+import { clusterSchema, type ClusterConfig, type ListenerConfig, type MeshConfig } from './config/index.js';
 import { handleAppApi, type AppPublication, type Registry } from './registry/index.js';
 import { RegistryClusters } from './registry-clusters.js';
 import {
@@ -40,6 +40,8 @@ export class Sidecar implements Ingress {
   /** Routes to apps behind this sidecar, per ingress listener, keyed by publication. */
   readonly #appRoutes = new Map<string, Map<string, RouteSpec>>();
   #apps: AppPublications | undefined;
+  /** Registry clusters made on first use by egress calls no route matched, kept across reloads. */
+  readonly #onDemand = new Map<string, ClusterConfig>();
 
   private constructor(config: MeshConfig, log: Logger, registry: Registry) {
     this.#config = config;
@@ -106,8 +108,9 @@ export class Sidecar implements Ingress {
   }
 
   async #apply(config: MeshConfig): Promise<void> {
-    this.#applyClusters(config.clusters);
-    this.#registryClusters.apply(config.clusters, (name) => this.#clusters.get(name));
+    const clusters = [...config.clusters, ...this.#onDemand.values()];
+    this.#applyClusters(clusters);
+    this.#registryClusters.apply(clusters, (name) => this.#clusters.get(name));
     for (const listener of config.listeners) this.#rebuildRouter(listener.name, listener.routes);
     await this.#applyListeners(config);
     if (!this.#admin || this.#admin.address !== config.admin.address) {
@@ -163,6 +166,8 @@ export class Sidecar implements Ingress {
       }
       if (config.service === undefined) {
         cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
+      } else {
+        cluster.service = serviceKeyString({ interface: config.service, version: config.version, group: config.group });
       }
     }
   }
@@ -247,6 +252,18 @@ export class Sidecar implements Ingress {
     void cluster?.upstream.close();
   }
 
+  /** The registry cluster of a service for an egress call no route matched, made on first use. */
+  #clusterForService(protocol: string, service: ServiceKey): string {
+    const name = `service:${protocol}:${serviceKeyString(service)}`;
+    if (this.#clusters.has(name)) return name;
+    const config = clusterSchema.parse({ name, protocol, service: service.interface, version: service.version, group: service.group });
+    this.#onDemand.set(name, config);
+    const all = [...this.#config.clusters, ...this.#onDemand.values()];
+    this.#applyClusters(all);
+    this.#registryClusters.apply(all, (cluster) => this.#clusters.get(cluster));
+    return name;
+  }
+
   /** Config routes first, then the routes apps published; `routes` defaults to the config in force. */
   #rebuildRouter(listener: string, routes = this.#config.listeners.find((l) => l.name === listener)?.routes ?? []): void {
     this.#routers.set(listener, new Router([...routes, ...(this.#appRoutes.get(listener)?.values() ?? [])]));
@@ -254,8 +271,10 @@ export class Sidecar implements Ingress {
 
   #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {
     const accessLog = spec.accessLog ?? config.logging.accessLog;
+    const byRegistry = spec.protocol !== 'http1' && (spec.routeByRegistry ?? !spec.ingress);
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
+      fallback: byRegistry ? (invocation) => this.#clusterForService(spec.protocol, invocation.service) : undefined,
       cluster: (name) => this.#clusters.get(name),
       metrics: this.metrics,
       accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,

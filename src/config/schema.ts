@@ -45,6 +45,11 @@ const listenerSchema = z
     accessLog: z.boolean().optional(),
     /** Receives calls from other sidecars for the apps behind this one; apps publish through it. */
     ingress: z.boolean().default(false),
+    /**
+     * Bolt and Dubbo egress: a call no route matches goes to the registry's providers of
+     * its service (a cluster made on first use). Off for ingress listeners.
+     */
+    routeByRegistry: z.boolean().optional(),
     /** The address published for an ingress when it differs from the bound one (NAT, 0.0.0.0). */
     advertise: hostPort.optional(),
   })

@@ -39,6 +39,8 @@ export class Cluster {
   readonly name: string;
   readonly protocol: string;
   readonly upstream: Upstream;
+  /** Set for clusters fed by the registry: an empty one then says which service has no provider. */
+  service: string | undefined;
   #balancerName: string;
   #balancer: BalancerFactory;
   #endpoints: readonly Endpoint[] = [];
@@ -46,6 +48,10 @@ export class Cluster {
   #picker: Picker | undefined;
   /** When the next ejection ends, so the picker is rebuilt when it does. */
   #pickerValidUntil = Infinity;
+  /** Resolved by the first setEndpoints: a registry cluster's calls wait for it (bounded). */
+  #firstSet: Promise<void>;
+  #markFirstSet: () => void = () => {};
+  #hasFirstSet = false;
 
   constructor(name: string, protocol: string, balancerName: string, balancer: BalancerFactory, upstream: Upstream) {
     this.name = name;
@@ -53,6 +59,7 @@ export class Cluster {
     this.#balancerName = balancerName;
     this.#balancer = balancer;
     this.upstream = upstream;
+    this.#firstSet = new Promise((resolve) => (this.#markFirstSet = resolve));
   }
 
   setBalancer(name: string, balancer: BalancerFactory): void {
@@ -72,6 +79,8 @@ export class Cluster {
     }
     this.#endpoints = endpoints;
     this.#picker = undefined;
+    this.#hasFirstSet = true;
+    this.#markFirstSet();
   }
 
   get endpoints(): readonly Endpoint[] {
@@ -79,11 +88,11 @@ export class Cluster {
   }
 
   async call(invocation: Invocation, ctx: CallContext): Promise<Result> {
+    if (!this.#hasFirstSet) await waitAtMost(this.#firstSet, FIRST_ENDPOINTS_WAIT_MS);
     const endpoint = this.#currentPicker().pick(invocation);
     if (!endpoint) {
-      throw new MeshError('PMESH_NO_HEALTHY_ENDPOINT', `cluster "${this.name}" has no endpoint`, {
-        details: { cluster: this.name },
-      });
+      const what = this.service === undefined ? `cluster "${this.name}" has no endpoint` : `no provider of service "${this.service}" is registered (cluster "${this.name}")`;
+      throw new MeshError('PMESH_NO_HEALTHY_ENDPOINT', what, { details: { cluster: this.name } });
     }
     ctx.endpoint = endpoint.address;
     try {
@@ -155,6 +164,19 @@ export class Cluster {
       this.#picker = undefined;
     }
   }
+}
+
+/** How long a call waits for a new registry cluster's first endpoints (Linkerd's fail-fast). */
+const FIRST_ENDPOINTS_WAIT_MS = 3_000;
+
+function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function isConnectionFailure(error: MeshError): boolean {

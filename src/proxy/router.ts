@@ -80,8 +80,19 @@ export class Router {
 
   /** The first matching route; a MeshError PMESH_NO_ROUTE naming what was asked for otherwise. */
   route(invocation: Invocation): Route {
+    const route = this.find(invocation);
+    if (!route) throw this.noRoute(invocation);
+    return route;
+  }
+
+  /** The first matching route, or undefined. */
+  find(invocation: Invocation): Route | undefined {
     for (const route of this.#routes) if (route.matches(invocation)) return route;
-    throw new MeshError('PMESH_NO_ROUTE', `no route for ${describeTarget(invocation)}`);
+    return undefined;
+  }
+
+  noRoute(invocation: Invocation): MeshError {
+    return new MeshError('PMESH_NO_ROUTE', `no route for ${describeTarget(invocation)}`);
   }
 
   timeoutOf(name: string | undefined): number | undefined {

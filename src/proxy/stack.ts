@@ -7,7 +7,7 @@
  * reload swaps them without rebuilding connections; a call in flight keeps the
  * cluster object it started with.
  */
-import { MeshError, type Logger, type MeshMetrics } from '../core/index.js';
+import { MeshError, type Invocation, type Logger, type MeshMetrics } from '../core/index.js';
 import type { Cluster } from './cluster.js';
 import { compose, type Filter, type Handler } from './filter.js';
 import { accessLogFilter } from './filters/access-log.js';
@@ -17,17 +17,29 @@ import type { Router } from './router.js';
 
 export interface StackOptions {
   readonly router: () => Router;
+  /**
+   * When no route matches: the cluster to use for this call's service (the registry's,
+   * as MOSN routes egress by service name), or undefined to answer NO_ROUTE.
+   */
+  readonly fallback?: (invocation: Invocation) => string | undefined;
   readonly cluster: (name: string) => Cluster | undefined;
   readonly metrics: MeshMetrics;
   readonly accessLog?: Logger;
   readonly defaultTimeoutMs: number;
 }
 
-function routeStep(router: () => Router): Filter {
+function routeStep(router: () => Router, fallback: StackOptions['fallback']): Filter {
   return (next) => (invocation, ctx) => {
-    const route = router().route(invocation);
-    ctx.route = route.name;
-    ctx.cluster = route.cluster;
+    const route = router().find(invocation);
+    if (route) {
+      ctx.route = route.name;
+      ctx.cluster = route.cluster;
+    } else {
+      const cluster = fallback?.(invocation);
+      if (cluster === undefined) return Promise.reject(router().noRoute(invocation));
+      ctx.route = 'registry';
+      ctx.cluster = cluster;
+    }
     return next(invocation, ctx);
   };
 }
@@ -46,7 +58,7 @@ export function buildStack(options: StackOptions): Handler {
   const filters: Filter[] = [];
   if (options.accessLog) filters.push(accessLogFilter(options.accessLog));
   filters.push(metricsFilter(options.metrics));
-  filters.push(routeStep(options.router));
+  filters.push(routeStep(options.router, options.fallback));
   filters.push(
     timeoutFilter({ timeoutFor: (route) => options.router().timeoutOf(route) ?? options.defaultTimeoutMs }),
   );

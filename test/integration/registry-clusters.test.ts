@@ -75,6 +75,16 @@ describe('registry-fed clusters', () => {
     client.close();
   });
 
+  it('an egress call no route matches goes to the registry\'s providers of its service (made on first use)', async () => {
+    const client = await FakeClient.connect(port);
+    const unknown = await client.call(call('unrouted.Svc', 10n));
+    expect(unknown.headers.reason).toBe('PMESH_NO_HEALTHY_ENDPOINT');
+    expect(unknown.payload).toBe('no provider of service "unrouted.Svc" is registered (cluster "service:fake:unrouted.Svc")');
+    await sidecar.sidecar.registry.publish(publication('unrouted.Svc'));
+    expect((await client.call(call('unrouted.Svc', 11n))).payload).toBe('echo:p11');
+    client.close();
+  });
+
   it('a route with no cluster goes to a cluster made for the service it names', async () => {
     await sidecar.sidecar.registry.publish(publication('implicit.Svc'));
     const client = await FakeClient.connect(port);

@@ -41,6 +41,7 @@ listeners:
   - name: fake-in
     protocol: fake
     address: 127.0.0.1:${port}
+    routeByRegistry: false
     routes:
       - { match: { service: echo.Svc }, cluster: pair, timeoutMs: 2000 }
       - { match: { service: solo.Svc }, cluster: solo }

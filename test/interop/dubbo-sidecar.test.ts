@@ -88,6 +88,7 @@ listeners:
   - name: dubbo-nowhere
     protocol: dubbo
     address: 127.0.0.1:${nowherePort}
+    routeByRegistry: false
 clusters:
   - { name: echo, protocol: dubbo, endpoints: [127.0.0.1:${providerPort}], heartbeatIntervalMs: 200 }
   - { name: echo-remote, protocol: dubbo, endpoints: [127.0.0.1:${ingressPort}] }

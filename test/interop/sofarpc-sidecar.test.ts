@@ -53,6 +53,7 @@ listeners:
     protocol: bolt
     address: 127.0.0.1:${await freePort()}
     routes: []
+    routeByRegistry: false
 clusters:
   - { name: echo, protocol: bolt, endpoints: [127.0.0.1:${serverPort}], heartbeatIntervalMs: 200 }
   - { name: echo-remote, protocol: bolt, endpoints: [127.0.0.1:${ingressPort}] }
