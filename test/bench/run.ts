@@ -5,6 +5,7 @@
 import { benchBolt } from './bolt.js';
 import { benchDubbo } from './dubbo.js';
 import { benchHttp1 } from './http1.js';
+import { stopAllPeers } from '../support/process.js';
 
 const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
   http1: benchHttp1,
@@ -15,12 +16,15 @@ const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
 const [name, secondsArg] = process.argv.slice(2);
 const seconds = Number(secondsArg ?? process.env.PMESH_BENCH_SECONDS ?? 10);
 const chosen = name ? [name] : Object.keys(BENCHES);
-for (const bench of chosen) {
-  const run = BENCHES[bench];
-  if (!run) {
-    process.stderr.write(`unknown bench "${bench}"; choose one of: ${Object.keys(BENCHES).join(', ')}\n`);
-    process.exit(2);
-  }
-  await run(seconds);
+const unknown = chosen.filter((bench) => !BENCHES[bench]);
+if (unknown.length > 0) {
+  process.stderr.write(`unknown bench "${unknown[0]}"; choose one of: ${Object.keys(BENCHES).join(', ')}\n`);
+  process.exit(2);
+}
+try {
+  for (const bench of chosen) await BENCHES[bench]!(seconds);
+} finally {
+  // Whatever failed half-way, every server and sidecar a bench started is stopped by pid.
+  await stopAllPeers();
 }
 process.exit(0);

@@ -179,14 +179,19 @@ export class RpcListener implements Listener {
     );
   }
 
+  /** Replies leave corked until the end of the tick: those that finish together share a writev. */
   #write(socket: Socket, frame: unknown): void {
     if (socket.destroyed) return;
-    const buffers = this.#options.codec.encode(frame);
-    if (buffers.length === 1) socket.write(buffers[0]!);
-    else {
+    if (!this.#corked.has(socket)) {
+      this.#corked.add(socket);
       socket.cork();
-      for (const buffer of buffers) socket.write(buffer);
-      process.nextTick(() => socket.uncork());
+      process.nextTick(() => {
+        this.#corked.delete(socket);
+        socket.uncork();
+      });
     }
+    for (const buffer of this.#options.codec.encode(frame)) socket.write(buffer);
   }
+
+  readonly #corked = new WeakSet<Socket>();
 }

@@ -160,15 +160,27 @@ export class MuxConnection {
     return this.#nextId;
   }
 
+  /**
+   * Writes are corked until the end of the tick, so the calls that arrive together
+   * leave in one writev. One writev per call cost a syscall and a TCP segment each:
+   * strace showed 18,574 writev for 17,156 Bolt calls, the profile 33% of the main
+   * thread in writev, and batching (A/B, `npm run bench -- bolt|dubbo`) took the Java
+   * server's CPU per call from about 100 to 65 µs and raised calls/s by half or more.
+   */
   #write(buffers: Buffer[]): void {
-    if (buffers.length === 1) {
-      this.#socket.write(buffers[0]!);
-      return;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(this.#uncork);
     }
-    this.#socket.cork();
     for (const buffer of buffers) this.#socket.write(buffer);
-    this.#socket.uncork();
   }
+
+  #corked = false;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#socket.uncork();
+  };
 
   #startHeartbeats(): void {
     const { heartbeatIntervalMs, maxMissedHeartbeats, codec } = this.#options;
