@@ -65,18 +65,21 @@ export function javaValueArbitrary(options: ArbitraryOptions): fc.Arbitrary<Java
   return value;
 }
 
-/** What a value reads back as from Hessian with no declared type, in `dialect`. */
-export function untyped(value: JavaValue, dialect: 'final' | 'legacy'): JavaValue {
+/**
+ * What a value reads back as from Hessian with no declared type, in `dialect`; `field`:
+ * it sits in a POJO field, where Java holds a float unboxed and writes it widened.
+ */
+export function untyped(value: JavaValue, dialect: 'final' | 'legacy', field = false): JavaValue {
   if (value === null) return null;
   switch (value.kind) {
     case 'short': case 'byte': return jv.int(value.value);
     case 'char': return jv.string(value.value);
-    case 'float': return number(dialect === 'final' ? floatAsJavaWritesIt(value.value) : value.value);
+    case 'float': return number(dialect === 'final' && !field ? floatAsJavaWritesIt(value.value) : value.value);
     case 'double': return number(value.value);
     case 'list': case 'set': return { ...value, items: value.items.map((i) => untyped(i, dialect)) };
     case 'array': return { ...value, items: value.items.map((i) => untyped(i, dialect)) };
     case 'map': return { ...value, entries: value.entries.map(([k, v]) => [untyped(k, dialect), untyped(v, dialect)] as const) };
-    case 'object': return { ...value, fields: value.fields.map(([n, v]) => [n, untyped(v, dialect)] as const) };
+    case 'object': return { ...value, fields: value.fields.map(([n, v]) => [n, untyped(v, dialect, true)] as const) };
     default: return value;
   }
 }

@@ -186,7 +186,8 @@ class HessianToJava {
     const shape = shapeOf(type);
     if (className.startsWith('[')) {
       const component = componentOf(className);
-      const componentType = parseJavaType(component);
+      const componentType = parseJavaTypeOrUndefined(component);
+      if (componentType === undefined) throw codecError(`bad array type ${JSON.stringify(className.slice(0, 100))}`);
       return jv.array(component, items.map((i) => this.convert(i, componentType)));
     }
     const item = shape.shape === 'list' || shape.shape === 'set' ? shape.item : undefined;

@@ -2,9 +2,10 @@
  * JavaValue -> Hessian 2.0 (final) bytes, making the choices Java's Hessian2Output makes
  * so that our bytes equal Java's where Java is deterministic (protocols.md 4.2; checked
  * against test/golden/values, written by Dubbo 3.3.6 / hessian-lite 4.0.4):
- * smallest int/long forms, doubles as 5b/5c/5d/5e/5f (milliths)/D, floats as the double
- * of their shortest decimal text (hessian-lite goes through Float.toString: 0.1f is
- * written as 0.1), Date in minutes when whole, ArrayList and HashMap untyped, other
+ * smallest int/long forms, doubles as 5b/5c/5d/5e/5f (milliths)/D, a boxed Float as the
+ * double of its shortest decimal text (hessian-lite goes through Float.toString: 0.1f is
+ * written as 0.1) but a float in a POJO field or float[] widened (goldens array_float,
+ * pojo_float_field), Date in minutes when whole, ArrayList and HashMap untyped, other
  * collections and maps typed with their class, arrays as `[int`/`[string`/`[object`/
  * `[com.x.Y` lists, enums and BigDecimal as one-field objects, class definitions on
  * first use, type names and objects referenced on repeat.
@@ -24,6 +25,7 @@ import { ByteSink } from './byte-sink.js';
 import { floatAsJavaWritesIt, hessianComponent, isHighSurrogate, javaIntCast } from './java-wire.js';
 import type { HessianDialect } from './values.js';
 
+const PRIMITIVE_COMPONENTS = new Set(['boolean', 'byte', 'short', 'char', 'int', 'long', 'float', 'double']);
 const OBJECT_REF_KINDS = new Set(['list', 'set', 'map', 'array', 'object', 'enum', 'decimal', 'biginteger']);
 /** Hessian2Output's buffer size (hessian-lite 4.0.4): binary chunks end where it is full. */
 const JAVA_BUFFER = 8192;
@@ -206,7 +208,7 @@ export class JavaHessianWriter {
     return true;
   }
 
-  #list(items: readonly JavaValue[], type: string | undefined): void {
+  #list(items: readonly JavaValue[], type: string | undefined, primitive = false): void {
     const n = items.length;
     const out = this.#out;
     if (this.#legacy) return this.#legacyList(items, type);
@@ -224,7 +226,7 @@ export class JavaHessianWriter {
       this.#type(type);
       this.#int(n);
     }
-    for (const item of items) this.#value(item);
+    for (const item of items) this.#value(item, primitive);
   }
 
   /** `V [t type] (n u8 | l int32) values z`, or `v type-index length values` for a type seen before. */
@@ -298,7 +300,8 @@ export class JavaHessianWriter {
     }
   }
 
-  #value(value: JavaValue): void {
+  /** `primitive`: the value sits in a POJO field or a primitive array, where Java holds it unboxed. */
+  #value(value: JavaValue, primitive = false): void {
     if (value === null) return this.#out.byte(0x4e);
     if (OBJECT_REF_KINDS.has(value.kind)) {
       // Java enums are singletons, so a repeated constant is a back-reference; other composites by identity.
@@ -310,7 +313,8 @@ export class JavaHessianWriter {
       case 'byte': case 'short': case 'int': return this.#int(value.value);
       case 'long': return this.#long(value.value);
       case 'double': return this.#double(value.value);
-      case 'float': return this.#double(this.#legacy ? value.value : floatAsJavaWritesIt(value.value));
+      // hessian-lite writes a boxed Float through Float.toString, a primitive float (field, float[]) widened.
+      case 'float': return this.#double(this.#legacy || primitive ? value.value : floatAsJavaWritesIt(value.value));
       case 'char': case 'string': return this.#string(value.value);
       case 'date': return this.#date(value.value);
       case 'bytes': return this.#binary(value.value);
@@ -327,7 +331,7 @@ export class JavaHessianWriter {
         return this.#string(value.name);
       case 'object':
         this.#objectStart(value.className, value.fields.map(([name]) => name));
-        for (const [, field] of value.fields) this.#value(field);
+        for (const [, field] of value.fields) this.#value(field, true);
     }
   }
 
@@ -336,7 +340,7 @@ export class JavaHessianWriter {
       // char[] is a string in Hessian (BasicSerializer CHARACTER_ARRAY).
       return this.#string(items.map((c) => (c !== null && c.kind === 'char' ? c.value : '\u0000')).join(''));
     }
-    this.#list(items, `[${hessianComponent(component)}`);
+    this.#list(items, `[${hessianComponent(component)}`, PRIMITIVE_COMPONENTS.has(component));
   }
 
   /** JDK 17's BigInteger fields as Java's JavaSerializer writes them (golden biginteger.dubbo.bin). */

@@ -98,6 +98,10 @@ public final class ValuesGolden {
         c.put("array_boolean", new boolean[] {true, false});
         c.put("array_short", new short[] {1, 2});
         c.put("array_byte_boxed", new Byte[] {1, 2});
+        // hessian-lite writes a boxed Float through its decimal text, a primitive float widened.
+        c.put("array_float", new float[] {0.1f, 1.5f});
+        c.put("array_float_boxed", new Float[] {0.1f, null});
+        c.put("pojo_float_field", new Primitives(false, (byte) 0, (short) 0, 'y', 0, 0L, 0.1f, 0.1));
         c.put("array_customer", new Customer[] {new Customer("a", 1L, null, Color.RED)});
         c.put("enum_red", Color.RED);
         c.put("enum_list", new ArrayList<>(Arrays.asList(Color.GREEN, Color.BLUE, Color.GREEN)));
