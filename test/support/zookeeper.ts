@@ -103,26 +103,6 @@ export async function startZooKeeper(): Promise<ZooKeeperServer> {
   };
 }
 
-/**
- * Expires a client's session the way ZooKeeper's own tests do: a second client joins the
- * same session (id + password) and closes it, so the server ends it and the first client
- * sees Expired when it next talks to the server.
- */
-export async function expireSession(address: string, sessionId: Buffer, sessionPassword: Buffer): Promise<void> {
-  const options = { sessionTimeout: 5_000, spinDelay: 200, retries: 0, sessionId, sessionPassword };
-  const client = zookeeper.createClient(address, options as Partial<zookeeper.Option>);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('could not join the session to expire it')), 10_000);
-    client.once('connected', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    client.connect();
-  });
-  client.close();
-  await sleep(200);
-}
-
 /** Lists a znode's children (decoded), or [] when it does not exist; a short-lived client. */
 export async function listChildren(address: string, path: string): Promise<string[]> {
   const client = zookeeper.createClient(address, { sessionTimeout: 5_000, spinDelay: 200, retries: 0 });

@@ -12,7 +12,7 @@
  */
 import { join } from 'node:path';
 import type { Endpoint, Logger } from '../../core/index.js';
-import { Counters, matches, publicationKey, StatusTracker, SubscriptionHub, toEndpoint, uniqueByAddress, type HubSubscription } from '../common.js';
+import { Counters, matches, publicationKey, StatusTracker, SubscriptionHub, uniqueByAddress, type HubSubscription } from '../common.js';
 import type { Publication, Registry, RegistryListener, RegistryState, ServiceQuery, SubscribeOptions, Subscription, UpdateOrigin } from '../registry.js';
 import { readJsonFile, SnapshotWriter } from '../snapshot.js';
 import { checkPublication, checkQuery } from '../validate.js';
@@ -20,34 +20,8 @@ import type { ZooKeeperConfig } from './config.js';
 import { EphemeralNodes } from './nodes.js';
 import { categoryPath, javaUrlEncode, layoutOf, layoutsFor, type Layout } from './paths.js';
 import { ZkSession, isNoNode } from './session.js';
-import { decodeProvider, dubboConsumerUrl, dubboProviderUrl, sofaConsumerUrl, sofaProviderUrl, type UrlContext } from './url.js';
-
-/** One watched providers/ node, shared by every subscription that needs it. */
-interface ProviderWatch {
-  readonly path: string;
-  readonly layout: Layout;
-  readonly service: string;
-  readonly subs: Set<HubSubscription>;
-  /** The same function each time, so the client library keeps a single registration. */
-  readonly watcher: () => void;
-  endpoints: Endpoint[];
-  origin: UpdateOrigin;
-  /** False until something (cache or registry) told us the providers. */
-  known: boolean;
-  refreshing: boolean;
-  again: boolean;
-  emptySince: number | undefined;
-  retry: NodeJS.Timeout | undefined;
-}
-
-interface CacheFile {
-  readonly format: 'pmesh-zookeeper-cache';
-  readonly version: 1;
-  readonly address: string;
-  readonly watches: Record<string, { at: number; children: string[] }>;
-}
-
-const ORIGIN_RANK: Record<UpdateOrigin, number> = { registry: 0, 'last-known': 1, cache: 2 };
+import { dubboConsumerUrl, dubboProviderUrl, sofaConsumerUrl, sofaProviderUrl, type UrlContext } from './url.js';
+import { decodeChildren, ORIGIN_RANK, type CacheFile, type ProviderWatch } from './watch.js';
 
 export class ZooKeeperRegistry implements Registry {
   readonly backend = 'zookeeper';
@@ -149,7 +123,7 @@ export class ZooKeeperRegistry implements Registry {
     this.#nodes.close();
     await this.#cacheWriter.flush();
     // Closing the session deletes our ephemeral nodes at once on the server.
-    this.#session.close();
+    await this.#session.close();
     this.#status.set('closed');
   }
 
@@ -198,21 +172,12 @@ export class ZooKeeperRegistry implements Registry {
     };
     const cached = this.#cache.get(path);
     if (cached) {
-      created.endpoints = this.#decode(created, cached.children, 'cache');
+      created.endpoints = decodeChildren(created, cached.children, 'cache');
       created.known = true;
     }
     watch = created;
     this.#watches.set(path, watch);
     return watch;
-  }
-
-  #decode(watch: ProviderWatch, children: readonly string[], source: 'registry' | 'cache'): Endpoint[] {
-    const endpoints: Endpoint[] = [];
-    for (const child of children) {
-      const provider = decodeProvider(watch.layout, watch.service, child);
-      if (provider) endpoints.push(toEndpoint(provider.host, provider.port, provider.metadata, source, provider.weight));
-    }
-    return uniqueByAddress(endpoints);
   }
 
   async #refresh(watch: ProviderWatch): Promise<void> {
@@ -246,7 +211,7 @@ export class ZooKeeperRegistry implements Registry {
   }
 
   #accept(watch: ProviderWatch, children: string[]): void {
-    const endpoints = this.#decode(watch, children, 'registry');
+    const endpoints = decodeChildren(watch, children, 'registry');
     if (endpoints.length === 0 && watch.endpoints.length > 0) {
       // An empty list right after a session change may be our own nodes not re-created yet,
       // or a notify storm: confirm it once more before emptying (RELIABILITY.md section 4).
@@ -307,8 +272,11 @@ export class ZooKeeperRegistry implements Registry {
     this.#events.bump(newSession ? 'session' : 'reconnected');
     this.#logger?.info({ address: this.#config.address, newSession }, 'zookeeper connected');
     if (newSession) this.#nodes.sessionChanged();
-    else void this.#nodes.flush();
-    for (const watch of this.#watches.values()) void this.#refresh(watch);
+    // Our own nodes first: a watch re-read before they are back would drop our own providers
+    // for a moment after a session expiry.
+    void this.#nodes.flush().finally(() => {
+      for (const watch of this.#watches.values()) void this.#refresh(watch);
+    });
   }
 
   #onDisconnected(event: 'disconnected' | 'expired'): void {

@@ -20,7 +20,7 @@ export class EphemeralNodes {
   readonly #pending = new Set<string>();
   readonly #removals = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> | undefined;
+  #chain: Promise<void> = Promise.resolve();
 
   constructor(session: ZkSession, retryMs: number, events: Counters, onError: (error: unknown) => void, logger?: Logger) {
     this.#session = session;
@@ -61,12 +61,13 @@ export class EphemeralNodes {
     this.#timer = undefined;
   }
 
-  /** Applies pending creates and removals; one pass at a time. Resolves when the pass is done. */
+  /**
+   * Queues a pass over pending creates and removals (passes run one at a time, so a pass
+   * queued after a session change sees every node it re-added). Resolves when that pass is done.
+   */
   flush(): Promise<void> {
-    this.#flushing ??= this.#pass().finally(() => {
-      this.#flushing = undefined;
-    });
-    return this.#flushing;
+    this.#chain = this.#chain.then(() => this.#pass());
+    return this.#chain;
   }
 
   async #pass(): Promise<void> {

@@ -6,7 +6,14 @@
  * start. An expired session closes its client for good, so we create a new client and tell
  * the owner `newSession: true`: every ephemeral node and watch must then be re-created.
  * Every operation has a deadline, so nothing waits forever on a dead connection.
+ *
+ * Workaround: node-zookeeper-client 1.1.3 has no deadline between the TCP connect and the
+ * server's ConnectResponse. A server that is still starting up can accept the socket and never
+ * answer, and the client then waits forever (seen in the outage tests: state CONNECTING, 48
+ * bytes written, 0 read, for good). A watchdog destroys a socket that stayed open without
+ * completing the handshake for a whole period; the library then reconnects as usual.
  */
+import type { Socket } from 'node:net';
 import zookeeper, { type Client, type Stat } from 'node-zookeeper-client';
 import type { Logger } from '../../core/index.js';
 
@@ -43,6 +50,8 @@ export class ZkSession {
   #sessionId: string | undefined;
   #connected = false;
   #closed = false;
+  #watchdog: NodeJS.Timeout | undefined;
+  #suspect: Socket | undefined;
 
   constructor(address: string, options: SessionOptions, events: SessionEvents, logger?: Logger) {
     this.#address = address;
@@ -70,6 +79,31 @@ export class ZkSession {
     this.#client = client;
     client.on('state', (state: zookeeper.State) => this.#onState(client, state));
     client.connect();
+    this.#startWatchdog();
+  }
+
+  #startWatchdog(): void {
+    if (this.#watchdog) return;
+    const periodMs = Math.min(5_000, Math.max(1_000, Math.floor(this.#options.sessionTimeoutMs / 4)));
+    this.#watchdog = setInterval(() => this.#checkHandshake(), periodMs);
+    this.#watchdog.unref();
+  }
+
+  #checkHandshake(): void {
+    if (this.#connected || !this.#client) {
+      this.#suspect = undefined;
+      return;
+    }
+    // Internal field of node-zookeeper-client (see the header): the socket of the attempt in progress.
+    const internal = this.#client as unknown as { connectionManager?: { socket?: Socket } };
+    const socket = internal.connectionManager?.socket;
+    if (socket && socket === this.#suspect && !socket.destroyed && socket.readyState === 'open') {
+      this.#logger?.warn({ address: this.#address }, 'zookeeper handshake stalled; retrying the connection');
+      socket.destroy();
+      this.#suspect = undefined;
+      return;
+    }
+    this.#suspect = socket;
   }
 
   #onState(client: Client, state: zookeeper.State): void {
@@ -101,11 +135,28 @@ export class ZkSession {
     return { id: this.#client.getSessionId(), password: this.#client.getSessionPassword() };
   }
 
-  close(): void {
+  /**
+   * Ends the session. When connected, waits (up to 1 s) until the server has answered the
+   * close, so our ephemeral nodes are gone before the process goes on (or exits).
+   */
+  async close(): Promise<void> {
     this.#closed = true;
+    if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
+    const client = this.#client;
+    const wasConnected = this.#connected;
     this.#connected = false;
-    this.#client?.close();
     this.#client = undefined;
+    if (!client) return;
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wasConnected ? 1_000 : 0);
+      client.once('disconnected', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    client.close();
+    await closed;
   }
 
   #call<T>(what: string, run: (client: Client, done: (error: unknown, value?: T) => void) => void): Promise<T> {

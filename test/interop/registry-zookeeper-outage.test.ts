@@ -1,0 +1,145 @@
+/**
+ * Nothing lost when ZooKeeper is not there (RELIABILITY.md F5, F6): ZooKeeper stopped and
+ * restarted, our session expired, and a backend started while ZooKeeper is down. Throughout,
+ * the subscription keeps its last endpoints (never fewer than the providers that stayed up)
+ * and our ephemeral publications come back, once each.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistry, setup, type Publication, type RegistryUpdate, type Subscription, type ZooKeeperRegistry } from '../../src/registry/index.js';
+import { startJava } from '../support/java-peers.js';
+import { freePort } from '../support/ports.js';
+import { stopAllPeers } from '../support/process.js';
+import { addresses, updateLog, type UpdateLog } from '../support/registry.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { listChildren, startZooKeeper, type ZooKeeperServer } from '../support/zookeeper.js';
+
+setup();
+const SERVICE = 'com.example.EchoService';
+const PROVIDERS = `/dubbo/${SERVICE}/providers`;
+
+async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('ZooKeeper registry outages', () => {
+  let zk: ZooKeeperServer;
+  let dataDir: string;
+  let registry: ZooKeeperRegistry;
+  let javaPort: number;
+  let ourPort: number;
+  let publication: Publication;
+  let log: UpdateLog;
+  let sub: Subscription;
+  let both: string[];
+
+  let proxy: TcpProxy;
+  // Through a relay the test can cut (session expiry), straight to ZooKeeper otherwise.
+  const options = (): Record<string, unknown> => ({ type: 'zookeeper', address: proxy.address, sessionTimeoutMs: 4_000, retryMs: 300, spinDelayMs: 200, emptyConfirmMs: 500 });
+  const ourNodes = async (): Promise<string[]> => (await listChildren(zk.address, PROVIDERS)).filter((n) => n.includes(`:${ourPort}/`));
+  /** Every update after the set first held both providers still holds both. */
+  const neverLost = (updates: readonly RegistryUpdate[]): void => {
+    const first = updates.findIndex((u) => both.every((a) => addresses(u).includes(a)));
+    expect(first).toBeGreaterThanOrEqual(0);
+    for (const u of updates.slice(first)) expect(addresses(u), `update (${u.origin})`).toEqual(expect.arrayContaining(both));
+  };
+
+  beforeAll(async () => {
+    zk = await startZooKeeper();
+    proxy = await startTcpProxy(zk.port);
+    dataDir = mkdtempSync(join(tmpdir(), 'pmesh-zkreg-'));
+    javaPort = await freePort();
+    ourPort = await freePort();
+    both = [`127.0.0.1:${javaPort}`, `127.0.0.1:${ourPort}`].sort();
+    const provider = startJava('zk-peers/dubbo', 'com.example.zk.DubboZkProvider', [zk.address, String(javaPort), '1.0.0']);
+    await provider.waitFor(/PROVIDER READY/, 90_000);
+    registry = createRegistry(options(), { dataDir }) as ZooKeeperRegistry;
+    await registry.start();
+    publication = { service: SERVICE, version: '1.0.0', protocol: 'dubbo', host: '127.0.0.1', port: ourPort, methods: ['echo'] };
+    await registry.publish(publication);
+    log = updateLog();
+    sub = registry.subscribe({ service: SERVICE, version: '1.0.0', protocol: 'dubbo' }, log.listener);
+    await log.until((u) => u.origin === 'registry' && addresses(u).join() === both.join(), 30_000, 'with both providers');
+  });
+  afterAll(async () => {
+    await registry?.close();
+    await stopAllPeers();
+    await proxy?.close();
+    await zk?.destroy();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('ZooKeeper stopped: keeps the last-known endpoints; restarted: converges and our publication is there', async () => {
+    const mark = log.updates.length;
+    await zk.stop();
+    const kept = await log.until((u) => log.updates.indexOf(u) >= mark && u.origin === 'last-known', 15_000, 'marked last-known');
+    expect(addresses(kept)).toEqual(both);
+    expect(registry.state().status).toBe('disconnected');
+    await sleep(3_000);
+    expect(addresses(sub.current())).toEqual(both);
+
+    const down = log.updates.length;
+    await zk.start();
+    await log.until((u) => log.updates.indexOf(u) >= down && u.origin === 'registry', 15_000, 'from the registry again');
+    await eventually('our node is back', async () => (await ourNodes()).length === 1);
+    expect(registry.state().status).toBe('connected');
+    expect(addresses(sub.current())).toEqual(both);
+    neverLost(log.updates);
+  });
+
+  it('session expired (cut off longer than the session timeout): publication re-created once in the new session, endpoints kept throughout', async () => {
+    const before = registry.state().events;
+    const session = registry.sessionCredentials()?.id.toString('hex');
+    expect(session).toBeDefined();
+    proxy.block();
+    // The server expires our 4 s session and deletes our ephemeral node; nothing tells us yet.
+    await eventually('ZooKeeper deleted our node', async () => (await ourNodes()).length === 0, 15_000);
+    expect(addresses(sub.current())).toEqual(both);
+    proxy.unblock();
+    await eventually('our client saw the expiry and opened a new session', () => {
+      const events = registry.state().events;
+      return (events.expired ?? 0) > (before.expired ?? 0) && (events.session ?? 0) > (before.session ?? 0) && registry.state().status === 'connected';
+    });
+    expect(registry.sessionCredentials()?.id.toString('hex')).not.toBe(session);
+    await eventually('our node is back, once', async () => (await ourNodes()).length === 1);
+    await registry.settle();
+    await sleep(1_000);
+    expect(await ourNodes()).toHaveLength(1);
+    expect(addresses(sub.current())).toEqual(both);
+    expect(sub.current()?.origin).toBe('registry');
+    neverLost(log.updates);
+  });
+
+  it('a backend started while ZooKeeper is down serves the cached endpoints, then converges', async () => {
+    await registry.close();
+    await zk.stop();
+    const restarted = createRegistry(options(), { dataDir }) as ZooKeeperRegistry;
+    try {
+      await restarted.start();
+      const cachedLog = updateLog();
+      restarted.subscribe({ service: SERVICE, version: '1.0.0', protocol: 'dubbo' }, cachedLog.listener);
+      const cached = await cachedLog.until(() => true, 5_000, 'from the cache');
+      expect(cached.origin).toBe('cache');
+      expect(addresses(cached)).toEqual(both);
+      expect(cached.endpoints.every((e) => e.source === 'cache')).toBe(true);
+      expect(restarted.state().status).toBe('connecting');
+
+      await zk.start();
+      // The first backend closed its session, so only the Java provider is still registered.
+      const fresh = await cachedLog.until((u) => u.origin === 'registry' && addresses(u).length === 1, 20_000, 'from the registry').catch((error: Error) => {
+        throw new Error(`${error.message}; state ${JSON.stringify(restarted.state())}`);
+      });
+      expect(addresses(fresh)).toEqual([`127.0.0.1:${javaPort}`]);
+      expect(fresh.endpoints[0]?.source).toBe('registry');
+    } finally {
+      await restarted.close();
+    }
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * A TCP relay on 127.0.0.1 that a test can cut: `block()` drops every relayed connection and
+ * refuses new ones (accepts and closes at once) until `unblock()`. Used to cut one client off
+ * ZooKeeper for longer than its session timeout (RELIABILITY.md F6) without touching others.
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+export interface TcpProxy {
+  readonly port: number;
+  readonly address: string;
+  block(): void;
+  unblock(): void;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  let blocked = false;
+  const server: Server = createServer((downstream) => {
+    if (blocked) {
+      downstream.destroy();
+      return;
+    }
+    const upstream = connect({ port: targetPort, host: '127.0.0.1' });
+    for (const socket of [downstream, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    downstream.on('close', () => upstream.destroy());
+    upstream.on('close', () => downstream.destroy());
+    downstream.pipe(upstream);
+    upstream.pipe(downstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    block() {
+      blocked = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    unblock() {
+      blocked = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
