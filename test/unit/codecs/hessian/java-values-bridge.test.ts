@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { boltCodec } from '../../../../src/codecs/bolt/index.js';
 import { dubboCodec, readRequestHead } from '../../../../src/codecs/dubbo/index.js';
 import { decodeJavaValues, encodeJavaValues, toJavaValue } from '../../../../src/codecs/hessian/java-values.js';
-import { exceptionOf, genericInvokeArguments, prepareCall, resultToJson } from '../../../../src/core/bridge-call.js';
+import { exceptionOf, genericInvokeArguments, prepareCall, resultToJson, ungeneralize } from '../../../../src/core/bridge-call.js';
 import { ClassPolicy } from '../../../../src/core/class-policy.js';
 import { DEFAULT_LIMITS } from '../../../../src/core/limits.js';
 import { TypeCatalog, type MethodSignature } from '../../../../src/core/schema.js';
@@ -85,6 +85,11 @@ describe('Java answers -> JSON', () => {
     const [, sum] = decodeJavaValues(dubbo('addlong-response').body, 'final', ['int', 'long', 'java.util.Map']);
     expect(stringifyJson(resultToJson(sum ?? null, { bigLongs: 'number' }))).toBe('9007199254740993');
     expect(resultToJson(sum ?? null)).toEqual({ $type: 'long', $value: '9007199254740993' });
+  });
+
+  it('Dubbo generic answer: the generalized map becomes the POJO again', () => {
+    const [, person] = decodeJavaValues(dubbo('generic-greet-response').body, 'final', ['int', undefined, 'java.util.Map']);
+    expect(resultToJson(ungeneralize(person ?? null))).toEqual({ $class: 'com.example.Person', name: 'Hello Grace', id: 0, age: 46, tags: ['greeted'] });
   });
 
   it('Dubbo business exception', () => {
