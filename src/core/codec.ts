@@ -10,6 +10,7 @@
  * HTTP/1 and gRPC run on Node's own parsers and implement only the mapping half;
  * see their folders.
  */
+import type { BridgeCodec } from './bridge.js';
 import type { MeshError } from './errors.js';
 import type { Invocation, Result } from './invocation.js';
 import type { Limits } from './limits.js';
@@ -79,4 +80,6 @@ export interface ProtocolCodec<F> {
    * protocol's own clients expect and a message naming the service and the cause.
    */
   localReply(request: F, error: MeshError): F;
+  /** Present for protocols the bridge can call with typed values (Dubbo, SOFARPC over Bolt). */
+  readonly bridge?: BridgeCodec<F>;
 }

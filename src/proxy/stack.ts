@@ -1,13 +1,16 @@
 /**
  * The filter chain of a listener, in the one order that is written down here:
  *
- *   access log -> metrics -> route (picks route and cluster) -> timeout -> cluster
+ *   access log -> metrics -> route (picks route and cluster) -> timeout -> bridge -> cluster
+ *
+ * (the bridge step only acts when an HTTP/JSON call meets a Dubbo or Bolt cluster)
  *
  * The router and clusters are looked up through functions at call time, so a hot
  * reload swaps them without rebuilding connections; a call in flight keeps the
  * cluster object it started with.
  */
 import { MeshError, type Invocation, type Logger, type MeshMetrics } from '../core/index.js';
+import { bridgeStep, type BridgeOptions } from './bridge.js';
 import type { Cluster } from './cluster.js';
 import { compose, type Filter, type Handler } from './filter.js';
 import { accessLogFilter } from './filters/access-log.js';
@@ -26,6 +29,8 @@ export interface StackOptions {
   readonly metrics: MeshMetrics;
   readonly accessLog?: Logger;
   readonly defaultTimeoutMs: number;
+  /** Types, schemas and the class allow list for bridged calls. */
+  readonly bridge?: BridgeOptions;
 }
 
 function routeStep(router: () => Router, fallback: StackOptions['fallback']): Filter {
@@ -62,5 +67,6 @@ export function buildStack(options: StackOptions): Handler {
   filters.push(
     timeoutFilter({ timeoutFor: (route) => options.router().timeoutOf(route) ?? options.defaultTimeoutMs }),
   );
+  filters.push(bridgeStep(options.cluster, options.bridge));
   return compose(filters, clusterStep(options.cluster));
 }

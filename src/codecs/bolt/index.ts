@@ -13,6 +13,7 @@ import { BoltDecoder } from './decoder.js';
 import { encodeFrame, withRequestId, withTimeout } from './encoder.js';
 import { frameContent, type BoltFrame } from './frame.js';
 import { heartbeatReply, heartbeatRequest } from './heartbeat.js';
+import { boltBridge } from './bridge.js';
 import { localReply, toInvocation, toResult, type ReplyStatusMode } from './invocation.js';
 import {
   CMD_GOAWAY, CMD_HEARTBEAT, CODEC_HESSIAN2, PROTO_V1, PROTO_V2, TYPE_ONEWAY, TYPE_REQUEST, TYPE_RESPONSE,
@@ -85,6 +86,7 @@ export function createBoltCodec(options: BoltCodecOptions = {}): BoltCodec {
     withTimeout,
     toResult,
     localReply: (request: BoltFrame, error: MeshError) => localReply(request, error, replyStatus),
+    bridge: boltBridge,
     decodeRequestBody: (frame, decodeOptions) => decodeSofaRequest(frameContent(frame), decodeOptions),
     decodeResponseBody: (frame, decodeOptions) => decodeSofaResponse(frameContent(frame), decodeOptions),
   };

@@ -7,6 +7,7 @@ import type { FrameKind, MatchResult, ProtocolCodec } from '../../core/codec.js'
 import type { Limits } from '../../core/limits.js';
 import { DubboDecoder } from './decoder.js';
 import { encodeFrame, withId } from './encoder.js';
+import { dubboBridge } from './bridge.js';
 import { heartbeatReply, heartbeatRequest, isHeartbeatRequest, readonlyEvent } from './heartbeat.js';
 import { PROTOCOL, toInvocation, toResult } from './invocation.js';
 import {
@@ -67,6 +68,7 @@ export function createDubboCodec(options: DubboCodecOptions = {}): ProtocolCodec
     withTimeout: (frame, remainingMs) => rewriteTimeout(frame, remainingMs, maxDepth),
     toResult: (frame) => toResult(frame, maxDepth),
     localReply,
+    bridge: dubboBridge,
   };
 }
 

@@ -4,4 +4,4 @@
  */
 export { upstreamHeaders, flattenHeaders, appendForwardedFor } from './headers.js';
 export { httpStatusOf, errorBody } from './status.js';
-export { requestToInvocation, TIMEOUT_HEADER } from './invocation.js';
+export { requestToInvocation, TIMEOUT_HEADER, VERSION_HEADER, GROUP_HEADER } from './invocation.js';

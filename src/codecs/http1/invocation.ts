@@ -8,6 +8,14 @@ import type { Invocation } from '../../core/index.js';
 import { appendForwardedFor } from './headers.js';
 
 export const TIMEOUT_HEADER = 'x-pmesh-timeout-ms';
+export const VERSION_HEADER = 'x-pmesh-version';
+export const GROUP_HEADER = 'x-pmesh-group';
+
+/**
+ * `POST /{service}/{method}`: a call for the bridge, the service a Java interface name
+ * (dotted), the method a Java identifier. Anything else is plain HTTP proxying.
+ */
+const SERVICE_CALL = /^\/([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+)\/([A-Za-z_$][\w$]*)\/?(?:\?.*)?$/;
 
 export function requestToInvocation(req: IncomingMessage, now: number): Invocation {
   const attachments: Record<string, string> = {};
@@ -26,10 +34,13 @@ export function requestToInvocation(req: IncomingMessage, now: number): Invocati
   attachments[':method'] = req.method ?? 'GET';
   const timeout = Number(attachments[TIMEOUT_HEADER]);
   const length = Number(attachments['content-length']);
+  const call = req.method === 'POST' ? SERVICE_CALL.exec(req.url ?? '') : null;
   return {
     protocol: 'http1',
-    service: { interface: host },
-    method: req.method ?? 'GET',
+    service: call
+      ? { interface: call[1] ?? '', version: attachments[VERSION_HEADER] || undefined, group: attachments[GROUP_HEADER] || undefined }
+      : { interface: host },
+    method: call ? (call[2] ?? '') : (req.method ?? 'GET'),
     attachments,
     deadline: Number.isFinite(timeout) && timeout > 0 ? now + timeout : undefined,
     oneway: false,

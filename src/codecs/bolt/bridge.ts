@@ -1,0 +1,66 @@
+/**
+ * SOFARPC's bridge half: a SofaRequest made from typed values as the Java client makes
+ * it (legacy Hessian dialect, the arguments continuing the request object's stream),
+ * and a SofaResponse read back into typed values.
+ */
+import { throwableMessage, type BridgeCall, type BridgeCodec, type BridgeResult } from '../../core/bridge.js';
+import { Code, MeshError, type Reason } from '../../core/errors.js';
+import { javaTypeName, type JavaType } from '../../core/java-types.js';
+import type { TypeCatalog } from '../../core/schema.js';
+import { decodeSofaResponse, type HessianValue } from '../hessian/index.js';
+import { encodeJavaValues, toJavaValue } from '../hessian/java-values.js';
+import { buildRequest } from './build.js';
+import { frameContent, type BoltFrame } from './frame.js';
+import { CLASS_SOFA_REQUEST, HEAD_RESPONSE_ERROR } from './layout.js';
+import { codeForStatus, statusName } from './status.js';
+
+const REQUEST_FIELDS = ['targetAppName', 'methodName', 'targetServiceUniqueName', 'requestProps', 'methodArgSigs'];
+
+/**
+ * What the SofaRequest prefix leaves in the stream's tables: its class definition,
+ * three composites for back-references (the request, its props map, the signatures
+ * list) and the `[string` list type.
+ */
+const AFTER_REQUEST = { classes: [[CLASS_SOFA_REQUEST, REQUEST_FIELDS]] as const, refCount: 3, types: ['[string'] };
+
+function uniqueName(call: BridgeCall): string {
+  const { interface: iface, version, group } = call.service;
+  return [iface, version ?? '', group].filter((part) => part !== undefined).join(':').replace(/:$/, '');
+}
+
+function request(call: BridgeCall, id: bigint): BoltFrame {
+  const args = encodeJavaValues(call.args, { dialect: 'legacy', continueFrom: AFTER_REQUEST });
+  return buildRequest({
+    requestId: Number(BigInt.asIntN(32, id)),
+    service: uniqueName(call),
+    method: call.method,
+    argSigs: call.paramTypes.map(javaTypeName),
+    args,
+    timeoutMs: Math.max(1, Math.floor(call.timeoutMs)),
+  });
+}
+
+const BY_CODE: Partial<Record<Code, Reason>> = {
+  [Code.DEADLINE_EXCEEDED]: 'PMESH_UPSTREAM_TIMEOUT',
+  [Code.UNAVAILABLE]: 'PMESH_UPSTREAM_CONNECTION_LOST',
+  [Code.RESOURCE_EXHAUSTED]: 'PMESH_OVERLOADED',
+};
+
+function result(reply: BoltFrame, returnType: JavaType | undefined, catalog: TypeCatalog): BridgeResult {
+  if (reply.status !== 0) {
+    const reason = BY_CODE[codeForStatus(reply.status)] ?? 'PMESH_UPSTREAM_BAD_RESPONSE';
+    return { kind: 'error', error: new MeshError(reason, `sofarpc: server answered ${statusName(reply.status)}`) };
+  }
+  const response = decodeSofaResponse(frameContent(reply));
+  if (response.isError) {
+    return { kind: 'error', error: new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `sofarpc: ${response.errorMsg ?? 'server error'}`) };
+  }
+  if (reply.headers.get(HEAD_RESPONSE_ERROR) === 'true') {
+    const value = toJavaValue(response.appResponse as HessianValue, undefined, catalog);
+    const className = value !== null && value.kind === 'object' ? value.className : 'java.lang.Throwable';
+    return { kind: 'exception', className, message: throwableMessage(value), value };
+  }
+  return { kind: 'value', value: toJavaValue(response.appResponse as HessianValue, returnType, catalog) };
+}
+
+export const boltBridge: BridgeCodec<BoltFrame> = { request, result };

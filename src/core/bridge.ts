@@ -1,0 +1,46 @@
+/**
+ * The bridge half of a codec (HTTP/JSON or gRPC in, Dubbo or SOFARPC out): a request
+ * frame made from typed Java values, and a reply frame read back into them. The
+ * routing core converts JSON to values and back (values-json.ts); the codec owns the
+ * bytes.
+ */
+import type { MeshError } from './errors.js';
+import type { ServiceKey } from './invocation.js';
+import type { JavaType } from './java-types.js';
+import type { TypeCatalog } from './schema.js';
+import type { JavaValue } from './values.js';
+
+export interface BridgeCall {
+  readonly service: ServiceKey;
+  readonly method: string;
+  /** Declared parameter types, one per argument (they pick the overload on the Java side). */
+  readonly paramTypes: readonly JavaType[];
+  readonly args: readonly JavaValue[];
+  /** Extra attachments / request properties the caller set. */
+  readonly attachments: Readonly<Record<string, string>>;
+  /** The budget written into the frame, ms. */
+  readonly timeoutMs: number;
+}
+
+export type BridgeResult =
+  | { readonly kind: 'value'; readonly value: JavaValue }
+  /** The service threw: the Throwable's class, its message, and the whole object. */
+  | { readonly kind: 'exception'; readonly className: string; readonly message: string; readonly value: JavaValue }
+  /** The protocol answered an error status (not a business exception). */
+  | { readonly kind: 'error'; readonly error: MeshError };
+
+export interface BridgeCodec<F> {
+  /** A request frame for this call, under `id` (the pool rewrites it anyway). */
+  request(call: BridgeCall, id: bigint): F;
+  /** The reply read as Java values, converted to `returnType` when known. */
+  result(reply: F, returnType: JavaType | undefined, catalog: TypeCatalog): BridgeResult;
+}
+
+/** The message of a Throwable read as a POJO (`detailMessage`), or its class name. */
+export function throwableMessage(value: JavaValue): string {
+  if (value !== null && value.kind === 'object') {
+    const detail = value.fields.find(([name]) => name === 'detailMessage')?.[1];
+    if (detail !== null && detail !== undefined && detail.kind === 'string') return detail.value;
+  }
+  return '';
+}

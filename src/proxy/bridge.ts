@@ -1,0 +1,130 @@
+/**
+ * The protocol bridge (DESIGN.md job 2): an HTTP/JSON call routed to a Dubbo or
+ * SOFARPC cluster is turned into a typed call for that cluster's codec, and the reply
+ * back into JSON. Pass-through calls (same protocol both sides) go by untouched.
+ *
+ *   200 {the return value as JSON}      longs beyond 2^53 as {"$type":"long","$value":"..."}
+ *   500 {"exception": class, "message": ...}   the Java service threw
+ *   4xx/5xx {"error": reason, ...}      a mesh error (the listener writes those)
+ */
+import {
+  ClassPolicy,
+  EMPTY_CATALOG,
+  MeshError,
+  argumentsFromJson,
+  checkTypeAllowed,
+  stringifyJson,
+  toJson,
+  type Invocation,
+  type MethodSignature,
+  type Result,
+  type TypeCatalog,
+} from '../core/index.js';
+import { isSafeNumber, parse as parseLossless } from 'lossless-json';
+import { getCodec } from '../codecs/index.js';
+import type { Cluster } from './cluster.js';
+import type { CallContext, Filter } from './filter.js';
+import { typesFor } from './bridge-types.js';
+
+export interface BridgeOptions {
+  readonly policy: ClassPolicy;
+  readonly catalog: TypeCatalog;
+  /** Known signatures of a service's methods (configured or published), if any. */
+  readonly signatures: (service: string) => readonly MethodSignature[] | undefined;
+  readonly maxBodyBytes: number;
+  readonly maxDepth: number;
+}
+
+export const DEFAULT_BRIDGE: BridgeOptions = {
+  policy: new ClassPolicy(),
+  catalog: EMPTY_CATALOG,
+  signatures: () => undefined,
+  maxBodyBytes: 8 * 1024 * 1024,
+  maxDepth: 64,
+};
+
+const ATTACHMENT_PREFIX = 'x-pmesh-attachment-';
+const JSON_HEADERS = ['content-type', 'application/json'] as const;
+
+export function bridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions = DEFAULT_BRIDGE): Filter {
+  return (next) => async (invocation, ctx) => {
+    const target = cluster(ctx.cluster ?? '');
+    if (!target || target.protocol === invocation.protocol || invocation.protocol !== 'http1') return next(invocation, ctx);
+    const codec = getCodec(target.protocol);
+    if (!codec?.bridge) {
+      throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);
+    }
+    const args = await readArguments(invocation, options.maxBodyBytes);
+    const types = typesFor(invocation.method, args, invocation.attachments, options.signatures(invocation.service.interface), options.policy, options.catalog);
+    for (const type of types.params) checkTypeAllowed(type, options.policy);
+    const values = argumentsFromJson(args, types.params, { policy: options.policy, catalog: options.catalog, maxDepth: options.maxDepth });
+    const frame = codec.bridge.request(
+      {
+        service: invocation.service,
+        method: invocation.method,
+        paramTypes: types.params,
+        args: values,
+        attachments: attachmentsOf(invocation),
+        timeoutMs: remaining(ctx),
+      },
+      0n,
+    );
+    const reply = await next({ ...invocation, protocol: codec.name, frame, oneway: false, body: { kind: 'empty' } }, ctx);
+    if (reply.frame === undefined) return reply;
+    const result = codec.bridge.result(reply.frame, types.returns, options.catalog);
+    if (result.kind === 'error') throw result.error;
+    if (result.kind === 'exception') return jsonResult(500, 'exception', { exception: result.className, message: result.message });
+    const style = invocation.attachments['x-pmesh-json'] === 'typed' ? 'typed' : 'plain';
+    return jsonResult(200, 'ok', toJson(result.value, { style, bigLongs: 'wrapper' }));
+  };
+}
+
+function remaining(ctx: CallContext): number {
+  return ctx.deadline === undefined ? 15_000 : Math.max(1, ctx.deadline - performance.now());
+}
+
+/** `x-pmesh-attachment-foo: bar` -> `foo: bar`, passed to the service. */
+function attachmentsOf(invocation: Invocation): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(invocation.attachments)) {
+    if (name.startsWith(ATTACHMENT_PREFIX)) out[name.slice(ATTACHMENT_PREFIX.length)] = value;
+  }
+  return out;
+}
+
+async function readArguments(invocation: Invocation, maxBytes: number): Promise<unknown[]> {
+  let text = '';
+  if (invocation.body.kind === 'stream') {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of invocation.body.stream) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) throw new MeshError('PMESH_BODY_TOO_LARGE', `a bridged call's JSON body exceeds ${maxBytes} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+    text = Buffer.concat(chunks).toString('utf8');
+  } else if (invocation.body.kind === 'raw') {
+    text = invocation.body.bytes.toString('utf8');
+  }
+  if (text.trim() === '') return [];
+  let json: unknown;
+  try {
+    // Integers JSON.parse would round (beyond 2^53) stay exact as bigint for longs.
+    json = parseLossless(text, null, (digits) => (isSafeNumber(digits) ? Number(digits) : /^-?\d+$/.test(digits) ? BigInt(digits) : Number(digits)));
+  } catch (error) {
+    throw new MeshError('PMESH_BAD_REQUEST', `the body is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(json)) throw new MeshError('PMESH_BAD_REQUEST', 'the body must be a JSON array of the arguments');
+  return json;
+}
+
+function jsonResult(status: number, outcome: Result['status'], body: unknown): Result {
+  const bytes = Buffer.from(typeof body === 'object' && body !== null && !Array.isArray(body) && 'exception' in body ? JSON.stringify(body) : stringifyJson(body as never));
+  return {
+    status: outcome,
+    protocolStatus: status,
+    attachments: {},
+    rawHeaders: [...JSON_HEADERS, 'content-length', String(bytes.length)],
+    body: { kind: 'raw', serialization: 0, bytes },
+  };
+}
