@@ -48,11 +48,20 @@ export interface JavaWriterOptions {
   /** 'final' (Hessian 2.0, Dubbo) or 'legacy' (what Java SOFARPC reads and writes); default 'final'. */
   readonly dialect?: HessianDialect;
   readonly continueFrom?: StreamState;
+  /**
+   * Write POJO fields last to first. hessian-lite 4.0.4 (Dubbo 3.3) writes a class's fields
+   * in reverse declaration order (goldens pojo_*), and its reader fills a primitive float
+   * field with an 8-byte store that also overwrites the fields laid out after it unless
+   * they come later in the stream (test/interop/values-java-reads.test.ts): with a schema
+   * in declaration order, set this for Dubbo so the provider sees its own order.
+   */
+  readonly reverseFields?: boolean;
 }
 
 export class JavaHessianWriter {
   readonly #out = new ByteSink();
   readonly #legacy: boolean;
+  readonly #reverseFields: boolean;
   #refCount: number;
   readonly #refs = new Map<object | string, number>();
   readonly #classes = new Map<string, number>();
@@ -62,6 +71,7 @@ export class JavaHessianWriter {
 
   constructor(options: JavaWriterOptions = {}) {
     this.#legacy = options.dialect === 'legacy';
+    this.#reverseFields = options.reverseFields === true;
     const state = options.continueFrom;
     this.#refCount = state?.refCount ?? 0;
     this.#flushMark = -(state?.byteOffset ?? 0);
@@ -329,9 +339,11 @@ export class JavaHessianWriter {
       case 'enum':
         this.#objectStart(value.className, ['name']);
         return this.#string(value.name);
-      case 'object':
-        this.#objectStart(value.className, value.fields.map(([name]) => name));
-        for (const [, field] of value.fields) this.#value(field, true);
+      case 'object': {
+        const fields = this.#reverseFields ? [...value.fields].reverse() : value.fields;
+        this.#objectStart(value.className, fields.map(([name]) => name));
+        for (const [, field] of fields) this.#value(field, true);
+      }
     }
   }
 
