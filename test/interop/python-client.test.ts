@@ -1,0 +1,67 @@
+/**
+ * The stdlib Python client (clients/python/pmesh.py) calls the Java Dubbo provider and
+ * the Java SOFARPC server through the sidecar's HTTP/JSON bridge.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Running } from '../../src/main.js';
+import { startJava } from '../support/java-peers.js';
+import { REPO_ROOT } from '../support/maven.js';
+import { freePort } from '../support/ports.js';
+import { startPeer, type Peer } from '../support/process.js';
+import { startInProcess } from '../support/sidecar.js';
+
+let dubbo: Peer;
+let sofa: Peer;
+let sidecar: Running;
+let dubboHttp: number;
+let sofaHttp: number;
+
+beforeAll(async () => {
+  try {
+    execFileSync('python3', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('python3 is required for the Python client test: apt-get install -y python3');
+  }
+  const [dubboPort, sofaPort] = [await freePort(), await freePort()];
+  dubbo = startJava('dubbo', 'com.example.dubbo.Provider', [String(dubboPort)], 'dubbo provider');
+  sofa = startJava('sofarpc', 'com.example.Server', [String(sofaPort)], 'sofarpc server');
+  await dubbo.waitFor(/PROVIDER READY/, 180_000);
+  await sofa.waitFor(/READY \d+/, 180_000);
+  [dubboHttp, sofaHttp] = [await freePort(), await freePort()];
+  sidecar = await startInProcess(`
+admin: { address: 127.0.0.1:${await freePort()} }
+listeners:
+  - { name: http-dubbo, protocol: http1, address: 127.0.0.1:${dubboHttp}, routes: [{ match: { service: com.example.EchoService }, cluster: dubbo }] }
+  - { name: http-sofa, protocol: http1, address: 127.0.0.1:${sofaHttp}, routes: [{ match: { service: com.example.EchoService }, cluster: sofa }] }
+clusters:
+  - { name: dubbo, protocol: dubbo, endpoints: [127.0.0.1:${dubboPort}] }
+  - { name: sofa, protocol: bolt, endpoints: [127.0.0.1:${sofaPort}] }
+`);
+}, 600_000);
+
+afterAll(async () => {
+  await sidecar?.stop(500);
+  await dubbo?.stop();
+  await sofa?.stop();
+});
+
+async function runPython(port: number, version: string): Promise<string[]> {
+  const peer = startPeer('python client', 'python3', [join(REPO_ROOT, 'clients/python/test_client.py'), `127.0.0.1:${port}`, version], {
+    cwd: join(REPO_ROOT, 'clients/python'),
+  });
+  await peer.waitFor(/^DONE$/m, 60_000);
+  await peer.stop();
+  return peer.output().split('\n').filter((line) => /^(ok|FAIL) /.test(line));
+}
+
+describe('Python client -> sidecar -> Java', () => {
+  it.each([
+    ['Dubbo 3.3.6', () => dubboHttp, '1.0.0'],
+    ['SOFARPC 5.13.2', () => sofaHttp, '1.0'],
+  ])('%s: String, int, long 2^63-1 and a Java exception', async (_name, port, version) => {
+    const lines = await runPython(port(), version);
+    expect(lines).toEqual(['ok echo', 'ok add', 'ok long', 'ok exception']);
+  });
+});
