@@ -156,3 +156,18 @@ export function ungeneralize(value: JavaValue): JavaValue {
       return value;
   }
 }
+
+/**
+ * A Java exception for an answer the other way (a Python provider failed; a Java
+ * consumer gets it): Throwable's serialized fields in declaration order, with an empty
+ * stack trace (a null one makes Throwable.getStackTrace throw) and no cause. The class
+ * must exist on the consumer; java.lang.RuntimeException always does.
+ */
+export function javaException(className: string, message: string | null): JavaValue {
+  return jv.object(className, [
+    ['detailMessage', message === null ? null : jv.string(message)],
+    ['cause', null],
+    ['stackTrace', jv.array('java.lang.StackTraceElement', [])],
+    ['suppressedExceptions', null],
+  ]);
+}

@@ -13,5 +13,5 @@ export * from './schema.js';
 export { fromJson, argumentsFromJson, checkTypeAllowed, type FromJsonOptions } from './values-json.js';
 export { toJson, stringifyJson, type JsonValue, type ToJsonOptions } from './values-to-json.js';
 export { resolveOverload, jsonFit, type ResolvedMethod } from './overload.js';
-export { prepareCall, typeOfValue, genericInvokeArguments, exceptionOf, resultToJson, ungeneralize, type PreparedCall, type JavaException } from './bridge-call.js';
+export { prepareCall, typeOfValue, genericInvokeArguments, exceptionOf, resultToJson, ungeneralize, javaException, type PreparedCall, type JavaException } from './bridge-call.js';
 export * from './bridge.js';

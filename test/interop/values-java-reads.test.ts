@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeJavaValues } from '../../src/codecs/hessian/java-values.js';
+import { javaException } from '../../src/core/bridge-call.js';
 import { ClassPolicy } from '../../src/core/class-policy.js';
 import { fromJson } from '../../src/core/values-json.js';
 import type { JavaValue } from '../../src/core/values.js';
@@ -67,6 +68,7 @@ beforeAll(() => {
       write(`ours-${c.name}`, c.value);
     }
     for (const j of FROM_JSON) write(`json-${j.name}`, fromJson(j.json, j.type, { policy, catalog }));
+    write('exception', javaException('java.lang.RuntimeException', 'boom from Python'));
     const primitives = cases.find((c) => c.name === 'pojo_primitives');
     if (primitives) write('decl-pojo_primitives', primitives.value);
     describeAll(peer, files);
@@ -98,6 +100,11 @@ for (const peer of Object.keys(DIALECTS) as Peer[]) {
         expect(described.get(join(dir, `ours-${c.name}.${peer}.bin`))).toBe(golden);
       });
     }
+    it('an exception made by the bridge is a Java exception with its message', () => {
+      expect(described.get(join(dir, `exception.${peer}.bin`))).toBe(
+        'java.lang.RuntimeException{message=String:boom from Python, cause=null, stackTrace=0, suppressed=0}',
+      );
+    });
     for (const j of FROM_JSON) {
       it(`${j.name} from plain JSON`, () => {
         const golden = described.get(join(VALUES_DIR, `${j.name}.${peer}.bin`));

@@ -46,6 +46,12 @@ public final class ValuesCheck {
         if (v instanceof BigDecimal || v instanceof BigInteger) return c.getSimpleName() + ":" + v;
         if (v instanceof Date) return "Date:" + ((Date) v).getTime();
         if (v instanceof Enum) return c.getName() + "." + ((Enum<?>) v).name();
+        if (v instanceof Throwable) {
+            // java.lang is not open to reflection on Java 17: describe through the public API.
+            Throwable t = (Throwable) v;
+            return c.getName() + "{message=" + describe(t.getMessage(), depth + 1) + ", cause=" + describe(t.getCause(), depth + 1)
+                + ", stackTrace=" + t.getStackTrace().length + ", suppressed=" + t.getSuppressed().length + "}";
+        }
         if (c.isArray()) {
             List<String> items = new ArrayList<>();
             for (int i = 0; i < Array.getLength(v); i++) items.add(describe(Array.get(v, i), depth + 1));
