@@ -1,4 +1,11 @@
-/** A growable byte buffer for the Hessian writers: one copy per doubling, never per value. */
+/**
+ * A growable byte buffer for the Hessian writers (one copy per doubling, never per
+ * value), with the number and string forms both dialects share (protocols.md 4.1, 4.2).
+ */
+import { isHighSurrogate } from './java-wire.js';
+
+const STRING_CHUNK = 0x8000;
+
 export class ByteSink {
   #buf = Buffer.allocUnsafe(256);
   #len = 0;
@@ -84,5 +91,40 @@ export class ByteSink {
       }
     }
     this.#len = n;
+  }
+
+  /** Hessian2Output.writeInt: the smallest of the 1/2/3-byte forms, else `I`. */
+  hessianInt(v: number): void {
+    if (v >= -16 && v <= 47) this.byte(0x90 + v);
+    else if (v >= -2048 && v <= 2047) this.bytes(0xc8 + (v >> 8), v);
+    else if (v >= -262144 && v <= 262143) this.bytes(0xd4 + (v >> 16), v >> 8, v);
+    else this.int32(0x49, v);
+  }
+
+  /** Hessian2Output.writeLong; the 32-bit form is `Y` (0x59) in 2.0 final, `w` (0x77) in the legacy dialect. */
+  hessianLong(v: bigint, legacy: boolean): void {
+    if (v >= -8n && v <= 15n) this.byte(0xe0 + Number(v));
+    else if (v >= -2048n && v <= 2047n) this.bytes(0xf8 + (Number(v) >> 8), Number(v));
+    else if (v >= -262144n && v <= 262143n) this.bytes(0x3c + (Number(v) >> 16), Number(v) >> 8, Number(v));
+    else if (v >= -2147483648n && v <= 2147483647n) this.int32(legacy ? 0x77 : 0x59, Number(v));
+    else this.int64(0x4c, v);
+  }
+
+  /** Hessian2Output.writeString: 32 Ki-unit chunks never ending on a high surrogate (protocols.md 4.3). */
+  hessianString(text: string, legacy: boolean): void {
+    let start = 0;
+    for (;;) {
+      let end = Math.min(text.length, start + STRING_CHUNK);
+      const final = end === text.length;
+      if (!final && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+      const units = end - start;
+      if (!final) this.u16(legacy ? 0x73 : 0x52, units);
+      else if (units <= 0x1f) this.byte(units);
+      else if (units <= 0x3ff && !legacy) this.bytes(0x30 + (units >> 8), units);
+      else this.u16(0x53, units);
+      this.cesu8(text, start, end);
+      if (final) return;
+      start = end;
+    }
   }
 }

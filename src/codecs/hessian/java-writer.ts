@@ -22,14 +22,13 @@
  */
 import type { JavaValue } from '../../core/values.js';
 import { ByteSink } from './byte-sink.js';
-import { floatAsJavaWritesIt, hessianComponent, isHighSurrogate, javaIntCast } from './java-wire.js';
+import { floatAsJavaWritesIt, hessianComponent, javaIntCast } from './java-wire.js';
 import type { HessianDialect } from './values.js';
 
 const PRIMITIVE_COMPONENTS = new Set(['boolean', 'byte', 'short', 'char', 'int', 'long', 'float', 'double']);
 const OBJECT_REF_KINDS = new Set(['list', 'set', 'map', 'array', 'object', 'enum', 'decimal', 'biginteger']);
 /** Hessian2Output's buffer size (hessian-lite 4.0.4): binary chunks end where it is full. */
 const JAVA_BUFFER = 8192;
-const STRING_CHUNK = 0x8000;
 const BIGINTEGER_FIELDS = ['mag', 'firstNonzeroIntNumPlusTwo', 'lowestSetBitPlusTwo', 'bitLengthPlusOne', 'bitCountPlusOne', 'signum'];
 
 /** Tables an earlier part of the same stream filled (SOFARPC: the SofaRequest before the arguments). */
@@ -89,23 +88,6 @@ export class JavaHessianWriter {
     return this.#out.toBuffer();
   }
 
-  #int(v: number): void {
-    const out = this.#out;
-    if (v >= -16 && v <= 47) out.byte(0x90 + v);
-    else if (v >= -2048 && v <= 2047) out.bytes(0xc8 + (v >> 8), v);
-    else if (v >= -262144 && v <= 262143) out.bytes(0xd4 + (v >> 16), v >> 8, v);
-    else out.int32(0x49, v);
-  }
-
-  #long(v: bigint): void {
-    const out = this.#out;
-    if (v >= -8n && v <= 15n) out.byte(0xe0 + Number(v));
-    else if (v >= -2048n && v <= 2047n) out.bytes(0xf8 + (Number(v) >> 8), Number(v));
-    else if (v >= -262144n && v <= 262143n) out.bytes(0x3c + (Number(v) >> 16), Number(v) >> 8, Number(v));
-    else if (v >= -2147483648n && v <= 2147483647n) out.int32(this.#legacy ? 0x77 : 0x59, Number(v));
-    else out.int64(0x4c, v);
-  }
-
   /** Hessian2Output.writeDouble, including Java's (int) truncation and saturation. */
   #double(v: number): void {
     const out = this.#out;
@@ -125,25 +107,6 @@ export class JavaHessianWriter {
     const mills = javaIntCast(v * 1000);
     if (0.001 * mills === v) return out.int32(0x5f, mills);
     out.float64(0x44, v);
-  }
-
-  #string(text: string): void {
-    const out = this.#out;
-    let start = 0;
-    for (;;) {
-      let end = Math.min(text.length, start + STRING_CHUNK);
-      const final = end === text.length;
-      // A chunk never ends on a high surrogate (protocols.md 4.3 #3).
-      if (!final && isHighSurrogate(text.charCodeAt(end - 1))) end--;
-      const units = end - start;
-      if (!final) out.u16(this.#legacy ? 0x73 : 0x52, units);
-      else if (units <= 0x1f) out.byte(units);
-      else if (units <= 0x3ff && !this.#legacy) out.bytes(0x30 + (units >> 8), units);
-      else out.u16(0x53, units);
-      out.cesu8(text, start, end);
-      if (final) return;
-      start = end;
-    }
   }
 
   /**
@@ -187,9 +150,9 @@ export class JavaHessianWriter {
   /** Final-dialect type: the string on first use, then its index (Hessian2Output.writeType). */
   #type(name: string): void {
     const index = this.#types.get(name);
-    if (index !== undefined) return this.#int(index);
+    if (index !== undefined) return this.#out.hessianInt(index);
     this.#types.set(name, this.#types.size);
-    this.#string(name);
+    this.#out.hessianString(name, this.#legacy);
   }
 
   /** Legacy type: `t` u16 raw name on first use, else undefined (the caller writes its index form). */
@@ -211,7 +174,7 @@ export class JavaHessianWriter {
     }
     if (!this.#legacy) {
       this.#out.byte(0x51);
-      this.#int(index);
+      this.#out.hessianInt(index);
     } else if (index < 0x100) this.#out.bytes(0x4a, index);
     else if (index < 0x10000) this.#out.u16(0x4b, index);
     else this.#out.int32(0x52, index);
@@ -226,7 +189,7 @@ export class JavaHessianWriter {
       if (n <= 7) out.byte(0x78 + n);
       else {
         out.byte(0x58);
-        this.#int(n);
+        this.#out.hessianInt(n);
       }
     } else if (n <= 7) {
       out.byte(0x70 + n);
@@ -234,7 +197,7 @@ export class JavaHessianWriter {
     } else {
       out.byte(0x56);
       this.#type(type);
-      this.#int(n);
+      this.#out.hessianInt(n);
     }
     for (const item of items) this.#value(item, primitive);
   }
@@ -245,8 +208,8 @@ export class JavaHessianWriter {
     const known = type === undefined ? undefined : this.#types.get(type);
     if (known !== undefined) {
       out.byte(0x76);
-      this.#int(known);
-      this.#int(items.length);
+      this.#out.hessianInt(known);
+      this.#out.hessianInt(items.length);
       for (const item of items) this.#value(item);
       return;
     }
@@ -272,7 +235,7 @@ export class JavaHessianWriter {
       const known = untyped ? undefined : this.#legacyNewType(className);
       if (known !== undefined) {
         out.byte(0x75);
-        this.#int(known);
+        this.#out.hessianInt(known);
       }
     }
     for (const [k, v] of entries) {
@@ -291,22 +254,22 @@ export class JavaHessianWriter {
       this.#classes.set(key, index);
       if (this.#legacy) {
         out.byte(0x4f);
-        this.#int(className.length);
+        this.#out.hessianInt(className.length);
         out.cesu8(className);
       } else {
         out.byte(0x43);
-        this.#string(className);
+        this.#out.hessianString(className, this.#legacy);
       }
-      this.#int(fields.length);
-      for (const field of fields) this.#string(field);
+      this.#out.hessianInt(fields.length);
+      for (const field of fields) this.#out.hessianString(field, this.#legacy);
     }
     if (this.#legacy) {
       out.byte(0x6f);
-      this.#int(index);
+      this.#out.hessianInt(index);
     } else if (index <= 15) out.byte(0x60 + index);
     else {
       out.byte(0x4f);
-      this.#int(index);
+      this.#out.hessianInt(index);
     }
   }
 
@@ -320,17 +283,17 @@ export class JavaHessianWriter {
     }
     switch (value.kind) {
       case 'boolean': return this.#out.byte(value.value ? 0x54 : 0x46);
-      case 'byte': case 'short': case 'int': return this.#int(value.value);
-      case 'long': return this.#long(value.value);
+      case 'byte': case 'short': case 'int': return this.#out.hessianInt(value.value);
+      case 'long': return this.#out.hessianLong(value.value, this.#legacy);
       case 'double': return this.#double(value.value);
       // hessian-lite writes a boxed Float through Float.toString, a primitive float (field, float[]) widened.
       case 'float': return this.#double(this.#legacy || primitive ? value.value : floatAsJavaWritesIt(value.value));
-      case 'char': case 'string': return this.#string(value.value);
+      case 'char': case 'string': return this.#out.hessianString(value.value, this.#legacy);
       case 'date': return this.#date(value.value);
       case 'bytes': return this.#binary(value.value);
       case 'decimal':
         this.#objectStart('java.math.BigDecimal', ['value']);
-        return this.#string(value.value);
+        return this.#out.hessianString(value.value, this.#legacy);
       case 'biginteger': return this.#bigInteger(value.value);
       case 'list': case 'set':
         return this.#list(value.items, value.className === 'java.util.ArrayList' ? undefined : value.className);
@@ -338,7 +301,7 @@ export class JavaHessianWriter {
       case 'map': return this.#map(value.className, value.entries);
       case 'enum':
         this.#objectStart(value.className, ['name']);
-        return this.#string(value.name);
+        return this.#out.hessianString(value.name, this.#legacy);
       case 'object': {
         const fields = this.#reverseFields ? [...value.fields].reverse() : value.fields;
         this.#objectStart(value.className, fields.map(([name]) => name));
@@ -350,7 +313,7 @@ export class JavaHessianWriter {
   #array(component: string, items: readonly JavaValue[]): void {
     if (component === 'char') {
       // char[] is a string in Hessian (BasicSerializer CHARACTER_ARRAY).
-      return this.#string(items.map((c) => (c !== null && c.kind === 'char' ? c.value : '\u0000')).join(''));
+      return this.#out.hessianString(items.map((c) => (c !== null && c.kind === 'char' ? c.value : '\u0000')).join(''), this.#legacy);
     }
     this.#list(items, `[${hessianComponent(component)}`, PRIMITIVE_COMPONENTS.has(component));
   }
@@ -368,8 +331,8 @@ export class JavaHessianWriter {
     // The int[] is a composite of its own in Java's reference table.
     this.#refs.set({}, this.#refCount++);
     this.#list(mag, '[int');
-    for (let i = 0; i < 4; i++) this.#int(0);
-    this.#int(signum);
+    for (let i = 0; i < 4; i++) this.#out.hessianInt(0);
+    this.#out.hessianInt(signum);
   }
 }
 
