@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry, setup, type ZooKeeperRegistry } from '../../src/registry/index.js';
 import { startJava } from '../support/java-peers.js';
+import { javaClasspath } from '../support/maven.js';
 import { freePort } from '../support/ports.js';
-import { stopAllPeers } from '../support/process.js';
+import { startPeer, stopAllPeers } from '../support/process.js';
 import { addresses, updateLog } from '../support/registry.js';
 import { listChildren, startZooKeeper, type ZooKeeperServer } from '../support/zookeeper.js';
 
@@ -51,7 +52,36 @@ describe('ZooKeeper registry, Dubbo layout, with real Dubbo 3.3.6 peers', () => 
     await provider.kill();
     await log.next((u) => !addresses(u).includes(`127.0.0.1:${port}`), 40_000, 'without the killed provider');
     sub.unsubscribe();
-  });
+  }, 120_000);
+
+  it("reads a 3.3.6 provider in Dubbo's default register-mode=all (interface- and application-level)", async () => {
+    const port = await freePort();
+    const provider = startPeer('dubbo zk provider (all)', 'java', [
+      '-Ddubbo.application.register-mode=all',
+      '-XX:+UseSerialGC',
+      '-cp',
+      javaClasspath(PEERS),
+      'com.example.zk.DubboZkProvider',
+      zk.address,
+      String(port),
+      '3.0.0',
+      'blue',
+    ]);
+    await provider.waitFor(/PROVIDER READY/, 90_000);
+    // Application-level: /services/<application>/<host:port>; we read the interface-level tree.
+    expect(await listChildren(zk.address, '/services/pmesh-zk-dubbo-provider')).toContain(`127.0.0.1:${port}`);
+    const log = updateLog();
+    const sub = registry.subscribe({ service: SERVICE, version: '3.0.0', group: 'blue', protocol: 'dubbo' }, log.listener);
+    const seen = await log.until((u) => addresses(u).includes(`127.0.0.1:${port}`), 30_000, 'with the register-mode=all provider');
+    expect(seen.endpoints.find((e) => e.port === port)?.metadata).toMatchObject({ version: '3.0.0', group: 'blue', methods: 'echo' });
+    // Another group or version does not match it.
+    const other = updateLog();
+    const otherSub = registry.subscribe({ service: SERVICE, version: '3.0.0', group: 'green', protocol: 'dubbo' }, other.listener);
+    expect(addresses(await other.until(() => true, 10_000, 'for group green'))).not.toContain(`127.0.0.1:${port}`);
+    otherSub.unsubscribe();
+    sub.unsubscribe();
+    await provider.stop();
+  }, 120_000);
 
   it('a real Dubbo consumer using the ZooKeeper registry finds and calls a provider we published', async () => {
     const port = await freePort();
@@ -71,7 +101,7 @@ describe('ZooKeeper registry, Dubbo layout, with real Dubbo 3.3.6 peers', () => 
     await registry.unpublish(publication);
     await registry.settle();
     expect((await listChildren(zk.address, `/dubbo/${SERVICE}/providers`)).some((n) => n.includes(`:${port}/`))).toBe(false);
-  });
+  }, 120_000);
 
   it('registers a subscriber under consumers/ when asked, and removes it on unsubscribe', async () => {
     const log = updateLog();
@@ -82,5 +112,5 @@ describe('ZooKeeper registry, Dubbo layout, with real Dubbo 3.3.6 peers', () => 
     sub.unsubscribe();
     await registry.settle();
     expect(await listChildren(zk.address, `/dubbo/${SERVICE}/consumers`)).toEqual([]);
-  });
+  }, 120_000);
 });

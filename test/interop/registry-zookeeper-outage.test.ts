@@ -1,6 +1,6 @@
 /**
- * Nothing lost when ZooKeeper is not there (RELIABILITY.md F5, F6): ZooKeeper stopped and
- * restarted, our session expired, and a backend started while ZooKeeper is down. Throughout,
+ * Nothing lost when ZooKeeper is not there (RELIABILITY.md F5, F6, F7): ZooKeeper stopped and
+ * restarted, our session expired, flapping, and a backend started while ZooKeeper is down. Throughout,
  * the subscription keeps its last endpoints (never fewer than the providers that stayed up)
  * and our ephemeral publications come back, once each.
  */
@@ -92,7 +92,7 @@ describe('ZooKeeper registry outages', () => {
     expect(registry.state().status).toBe('connected');
     expect(addresses(sub.current())).toEqual(both);
     neverLost(log.updates);
-  });
+  }, 120_000);
 
   it('session expired (cut off longer than the session timeout): publication re-created once in the new session, endpoints kept throughout', async () => {
     const before = registry.state().events;
@@ -115,7 +115,27 @@ describe('ZooKeeper registry outages', () => {
     expect(addresses(sub.current())).toEqual(both);
     expect(sub.current()?.origin).toBe('registry');
     neverLost(log.updates);
-  });
+  }, 120_000);
+
+  it('flapping (10 cycles of 1 s cut / 1 s open, shorter than the session): same session, no re-registration, endpoints kept', async () => {
+    const before = registry.state().events;
+    const session = registry.sessionCredentials()?.id.toString('hex');
+    const mark = log.updates.length;
+    for (let cycle = 0; cycle < 10; cycle++) {
+      proxy.block();
+      await sleep(1_000);
+      proxy.unblock();
+      await sleep(1_000);
+    }
+    await eventually('connected again', () => registry.state().status === 'connected', 10_000);
+    const after = registry.state().events;
+    expect(registry.sessionCredentials()?.id.toString('hex')).toBe(session);
+    expect(after.session ?? 0).toBe(before.session ?? 0);
+    expect(after.register ?? 0).toBe(before.register ?? 0);
+    expect(await ourNodes()).toHaveLength(1);
+    for (const u of log.updates.slice(mark)) expect(addresses(u)).toEqual(both);
+    await log.until((u) => log.updates.indexOf(u) >= mark && u.origin === 'registry', 10_000, 'from the registry after flapping');
+  }, 120_000);
 
   it('a backend started while ZooKeeper is down serves the cached endpoints, then converges', async () => {
     await registry.close();
@@ -141,5 +161,5 @@ describe('ZooKeeper registry outages', () => {
     } finally {
       await restarted.close();
     }
-  });
+  }, 120_000);
 });

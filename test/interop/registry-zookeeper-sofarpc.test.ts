@@ -55,7 +55,7 @@ describe('ZooKeeper registry, SOFARPC layout, with real SOFARPC 5.13.2 peers', (
     await server.kill();
     await log.next((u) => !addresses(u).includes(`127.0.0.1:${port}`), 60_000, 'without the killed server');
     sub.unsubscribe();
-  });
+  }, 120_000);
 
   it('a real SOFARPC client using the ZooKeeper registry finds and calls a server we published', async () => {
     const port = await freePort();
@@ -78,5 +78,5 @@ describe('ZooKeeper registry, SOFARPC layout, with real SOFARPC 5.13.2 peers', (
     await registry.unpublish(publication);
     await registry.settle();
     expect((await listChildren(zk.address, `/sofa-rpc/${SERVICE}/providers`)).some((n) => n.includes(`:${port}?`))).toBe(false);
-  });
+  }, 120_000);
 });

@@ -97,7 +97,8 @@ export class ZooKeeperRegistry implements Registry {
     for (const layout of layouts) {
       const watch = this.#watch(categoryPath(this.#config.roots, layout, query.service, 'providers'), layout, query.service);
       watch.subs.add(sub);
-      if (this.#session.connected && !watch.known) void this.#refresh(watch);
+      // A new watch (even one primed from the cache) is not watched in ZooKeeper yet: read it now.
+      if (this.#session.connected && watch.origin !== 'registry') void this.#refresh(watch);
     }
     if (options.consumer) {
       const ctx = this.#urlContext(options.consumer.application);
