@@ -9,6 +9,7 @@ import { MeshError, makeEndpoint, serviceKeyString, type Logger, type ServiceKey
 import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
+import { isCodecRegistered } from './codecs/index.js';
 import { clusterSchema, type ClusterConfig, type ListenerConfig, type MeshConfig } from './config/index.js';
 import { handleAppApi, type AppPublication, type Registry } from './registry/index.js';
 import { RegistryClusters } from './registry-clusters.js';
@@ -271,7 +272,8 @@ export class Sidecar implements Ingress {
 
   #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {
     const accessLog = spec.accessLog ?? config.logging.accessLog;
-    const byRegistry = spec.protocol !== 'http1' && (spec.routeByRegistry ?? !spec.ingress);
+    // Only binary RPC protocols route by the registry: their calls name a service and a codec can forward them.
+    const byRegistry = isCodecRegistered(spec.protocol) && (spec.routeByRegistry ?? !spec.ingress);
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
       fallback: byRegistry ? (invocation) => this.#clusterForService(spec.protocol, invocation.service) : undefined,

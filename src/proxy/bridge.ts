@@ -44,12 +44,14 @@ export const DEFAULT_BRIDGE: BridgeOptions = {
 };
 
 const ATTACHMENT_PREFIX = 'x-pmesh-attachment-';
+/** Entries whose calls carry JSON arguments: HTTP/JSON and the gRPC Invoke API. */
+const JSON_ENTRIES = new Set(['http1', 'grpc']);
 const JSON_HEADERS = ['content-type', 'application/json'] as const;
 
 export function bridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions = DEFAULT_BRIDGE): Filter {
   return (next) => async (invocation, ctx) => {
     const target = cluster(ctx.cluster ?? '');
-    if (!target || target.protocol === invocation.protocol || invocation.protocol !== 'http1') return next(invocation, ctx);
+    if (!target || target.protocol === invocation.protocol || !JSON_ENTRIES.has(invocation.protocol)) return next(invocation, ctx);
     const codec = getCodec(target.protocol);
     if (!codec?.bridge) {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);

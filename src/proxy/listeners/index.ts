@@ -3,6 +3,7 @@ import { getCodec } from '../../codecs/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger, MeshMetrics } from '../../core/index.js';
 import type { Handler } from '../filter.js';
+import { GrpcInvokeListener } from './grpc-invoke.js';
 import { Http1Listener } from './http1.js';
 import type { Listener } from './listener.js';
 import { RpcListener } from './rpc.js';
@@ -26,11 +27,12 @@ export interface ListenerSpec {
 
 export function createListener(spec: ListenerSpec): Listener {
   if (spec.protocol === 'http1') return new Http1Listener(spec);
+  if (spec.protocol === 'grpc') return new GrpcInvokeListener(spec);
   const codec = getCodec(spec.protocol);
   if (codec) return new RpcListener({ ...spec, codec });
   throw new Error(`listener ${spec.name}: protocol "${spec.protocol}" has no listener`);
 }
 
 export function hasListenerFor(protocol: string): boolean {
-  return protocol === 'http1' || getCodec(protocol) !== undefined;
+  return protocol === 'http1' || protocol === 'grpc' || getCodec(protocol) !== undefined;
 }

@@ -1,0 +1,142 @@
+/**
+ * The gRPC entry of the bridge: `pmesh.v1.Invoker/Invoke` (proto/pmesh/v1/invoke.proto)
+ * on @grpc/grpc-js. Each call becomes the same Invocation an HTTP/JSON call makes, so
+ * routing, filters and the bridge are shared; the gRPC deadline is the call's deadline
+ * and a MeshError is answered with its code (our codes are gRPC's).
+ *
+ * grpc-js turns Node's HTTP/2 memory guard off and sets no stream limit unless told
+ * (RELIABILITY.md finding 2): both are set here, with gRPC's 4 MiB message limit.
+ */
+import { join } from 'node:path';
+import { Server, ServerCredentials, status as GrpcStatus, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
+import { Cancel, MeshError, type Invocation, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import type { CallContext, Handler } from '../filter.js';
+import { InFlight } from './in-flight.js';
+import type { Listener } from './listener.js';
+
+export const INVOKE_PROTO = join(import.meta.dirname, '../../../proto/pmesh/v1/invoke.proto');
+
+interface InvokeRequest {
+  service: string;
+  method: string;
+  version: string;
+  group: string;
+  argumentsJson: string;
+  paramTypes: string[];
+  attachments: Record<string, string>;
+}
+
+interface InvokeResponse {
+  resultJson?: string;
+  exception?: { className: string; message: string };
+}
+
+export interface GrpcInvokeListenerOptions {
+  readonly name: string;
+  readonly address: string;
+  readonly handler: Handler;
+  readonly metrics: MeshMetrics;
+  readonly log: Logger;
+}
+
+const MAX_MESSAGE = 4 * 1024 * 1024;
+
+function invokerService(): ServiceClientConstructor['service'] {
+  const definition = loadSync(INVOKE_PROTO, { keepCase: false, longs: String, defaults: true });
+  const pmesh = (loadPackageDefinition(definition).pmesh as GrpcObject).v1 as GrpcObject;
+  return (pmesh.Invoker as ServiceClientConstructor).service;
+}
+
+export class GrpcInvokeListener implements Listener {
+  readonly name: string;
+  readonly protocol = 'grpc';
+  readonly address: string;
+  readonly #options: GrpcInvokeListenerOptions;
+  readonly #server: Server;
+  readonly #inFlight = new InFlight();
+  #handler: Handler;
+
+  constructor(options: GrpcInvokeListenerOptions) {
+    this.name = options.name;
+    this.address = options.address;
+    this.#options = options;
+    this.#handler = options.handler;
+    this.#server = new Server({
+      'grpc.max_concurrent_streams': 100,
+      'grpc-node.max_session_memory': 10,
+      'grpc.max_receive_message_length': MAX_MESSAGE,
+      'grpc.max_send_message_length': MAX_MESSAGE,
+    });
+    this.#server.addService(invokerService(), { Invoke: (call: ServerUnaryCall<InvokeRequest, InvokeResponse>, callback: sendUnaryData<InvokeResponse>) => this.#invoke(call, callback) });
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.count;
+  }
+
+  setHandler(handler: Handler): void {
+    this.#handler = handler;
+  }
+
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#server.bindAsync(this.address, ServerCredentials.createInsecure(), (error) => {
+        if (error) reject(new Error(`listener ${this.name} cannot bind ${this.address}: ${error.message}`));
+        else resolve();
+      });
+    });
+  }
+
+  async close(drainMs: number): Promise<void> {
+    // tryShutdown refuses new calls and waits for those in flight; the drain bounds the wait.
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref());
+    await Promise.race([new Promise<void>((resolve) => this.#server.tryShutdown(() => resolve())), timer]);
+    this.#server.forceShutdown();
+  }
+
+  #invoke(call: ServerUnaryCall<InvokeRequest, InvokeResponse>, callback: sendUnaryData<InvokeResponse>): void {
+    const startedAt = performance.now();
+    const request = call.request;
+    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
+    call.once('cancelled', () => ctx.cancel.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller cancelled the call')));
+    this.#inFlight.begin();
+    this.#handler(toInvocation(request, call.getDeadline(), startedAt), ctx).then(
+      (result) => {
+        this.#inFlight.end();
+        callback(null, toResponse(result));
+      },
+      (error: unknown) => {
+        this.#inFlight.end();
+        const mesh = MeshError.from(error);
+        callback({ code: mesh.code as number as GrpcStatus, details: `${mesh.reason}: ${mesh.message}` });
+      },
+    );
+  }
+}
+
+function toInvocation(request: InvokeRequest, deadline: Date | number, now: number): Invocation {
+  const attachments: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.attachments ?? {})) attachments[`x-pmesh-attachment-${key}`] = value;
+  if (request.paramTypes.length > 0) attachments['x-pmesh-param-types'] = JSON.stringify(request.paramTypes);
+  const until = deadline instanceof Date ? deadline.getTime() : deadline;
+  return {
+    protocol: 'grpc',
+    service: { interface: request.service, version: request.version || undefined, group: request.group || undefined },
+    method: request.method,
+    attachments,
+    deadline: Number.isFinite(until) ? now + (until - Date.now()) : undefined,
+    oneway: false,
+    body: { kind: 'raw', serialization: 0, bytes: Buffer.from(request.argumentsJson || '[]', 'utf8') },
+  };
+}
+
+function toResponse(result: Result): InvokeResponse {
+  const text = result.body.kind === 'raw' ? result.body.bytes.toString('utf8') : 'null';
+  if (result.status === 'exception') {
+    const thrown = JSON.parse(text) as { exception: string; message: string };
+    return { exception: { className: thrown.exception, message: thrown.message } };
+  }
+  return { resultJson: text };
+}

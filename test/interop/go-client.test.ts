@@ -1,0 +1,68 @@
+/**
+ * The Go client (clients/go, google.golang.org/grpc with stubs generated from
+ * proto/pmesh/v1/invoke.proto) calls Java Dubbo and SOFARPC services through the
+ * sidecar's gRPC Invoke API.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Running } from '../../src/main.js';
+import { startJava } from '../support/java-peers.js';
+import { REPO_ROOT } from '../support/maven.js';
+import { freePort } from '../support/ports.js';
+import { startPeer, type Peer } from '../support/process.js';
+import { startInProcess } from '../support/sidecar.js';
+
+const GO_DIR = join(REPO_ROOT, 'clients/go');
+let dubbo: Peer;
+let sofa: Peer;
+let sidecar: Running;
+let dubboGrpc: number;
+let sofaGrpc: number;
+
+beforeAll(async () => {
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('Go is required for the Go client test: install it from go.dev or apt-get install -y golang');
+  }
+  // Build once (downloads the module's dependencies from the Go module proxy on first use).
+  execFileSync('go', ['build', '-o', join(GO_DIR, 'bin/example'), './example'], { cwd: GO_DIR, stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  const [dubboPort, sofaPort] = [await freePort(), await freePort()];
+  dubbo = startJava('dubbo', 'com.example.dubbo.Provider', [String(dubboPort)], 'dubbo provider');
+  sofa = startJava('sofarpc', 'com.example.Server', [String(sofaPort)], 'sofarpc server');
+  await dubbo.waitFor(/PROVIDER READY/, 180_000);
+  await sofa.waitFor(/READY \d+/, 180_000);
+  [dubboGrpc, sofaGrpc] = [await freePort(), await freePort()];
+  sidecar = await startInProcess(`
+admin: { address: 127.0.0.1:${await freePort()} }
+listeners:
+  - { name: grpc-dubbo, protocol: grpc, address: 127.0.0.1:${dubboGrpc}, routes: [{ match: { service: com.example.EchoService }, cluster: dubbo }] }
+  - { name: grpc-sofa, protocol: grpc, address: 127.0.0.1:${sofaGrpc}, routes: [{ match: { service: com.example.EchoService }, cluster: sofa }] }
+clusters:
+  - { name: dubbo, protocol: dubbo, endpoints: [127.0.0.1:${dubboPort}] }
+  - { name: sofa, protocol: bolt, endpoints: [127.0.0.1:${sofaPort}] }
+`);
+}, 900_000);
+
+afterAll(async () => {
+  await sidecar?.stop(500);
+  await dubbo?.stop();
+  await sofa?.stop();
+});
+
+async function runGo(port: number, version: string): Promise<string[]> {
+  const peer = startPeer('go client', join(GO_DIR, 'bin/example'), [`127.0.0.1:${port}`, version]);
+  await peer.waitFor(/^DONE$/m, 60_000);
+  await peer.stop();
+  return peer.output().split('\n').filter((line) => /^(ok|FAIL) /.test(line));
+}
+
+describe('Go client (gRPC) -> sidecar -> Java', () => {
+  it.each([
+    ['Dubbo 3.3.6', () => dubboGrpc, '1.0.0'],
+    ['SOFARPC 5.13.2', () => sofaGrpc, '1.0'],
+  ])('%s: String, int, long 2^63-1, a Java exception, no route', async (_name, port, version) => {
+    expect(await runGo(port(), version)).toEqual(['ok echo', 'ok add', 'ok long', 'ok exception', 'ok no route']);
+  });
+});
