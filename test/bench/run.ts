@@ -3,6 +3,7 @@
  * Benchmarks report; they never pass or fail. Results go to test/results/bench-*.json.
  */
 import { benchBolt } from './bolt.js';
+import { benchBridge } from './bridge.js';
 import { benchDubbo } from './dubbo.js';
 import { benchHttp1 } from './http1.js';
 import { stopAllPeers } from '../support/process.js';
@@ -11,6 +12,7 @@ const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
   http1: benchHttp1,
   bolt: benchBolt,
   dubbo: benchDubbo,
+  bridge: benchBridge,
 };
 
 const [name, secondsArg] = process.argv.slice(2);

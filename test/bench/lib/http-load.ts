@@ -12,9 +12,19 @@ import type { LoadResult } from './report.js';
 export interface HttpLoad {
   readonly url: string;
   readonly host: string;
+  /** The POST body, text (written into wrk's Lua script as a long string). */
   readonly body: Buffer;
   readonly connections: number;
   readonly seconds: number;
+  readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+function luaHeaders(load: HttpLoad): string {
+  const headers = { Host: load.host, 'Content-Type': load.contentType ?? 'application/octet-stream', ...load.headers };
+  return Object.entries(headers)
+    .map(([name, value]) => `wrk.headers["${name}"] = [==[${value}]==]\n`)
+    .join('');
 }
 
 export function hasWrk(): boolean {
@@ -33,7 +43,7 @@ async function runWrk(load: HttpLoad): Promise<LoadResult> {
   const script = join(dir, 'post.lua');
   writeFileSync(
     script,
-    `wrk.method = "POST"\nwrk.body = string.rep("x", ${load.body.length})\nwrk.headers["Host"] = "${load.host}"\nwrk.headers["Content-Type"] = "application/octet-stream"\n` +
+    `wrk.method = "POST"\nwrk.body = [==[${load.body.toString('utf8')}]==]\n${luaHeaders(load)}` +
       `done = function(summary, latency, requests)\n  io.write(string.format("PMESH %d %d %d %d %d\\n", summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status, latency:percentile(50), latency:percentile(99)))\nend\n`,
   );
   const output = await new Promise<string>((resolve, reject) => {
@@ -59,7 +69,7 @@ async function runAutocannon(load: HttpLoad): Promise<LoadResult> {
   const result = await autocannon({
     url: load.url,
     method: 'POST',
-    headers: { host: load.host, 'content-type': 'application/octet-stream' },
+    headers: { host: load.host, 'content-type': load.contentType ?? 'application/octet-stream', ...load.headers },
     body: load.body,
     connections: load.connections,
     duration: load.seconds,

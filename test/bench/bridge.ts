@@ -1,0 +1,81 @@
+/**
+ * `npm run bench -- bridge` (issue 6, Performance): the same call, echo(1 KiB String),
+ * made two ways against one Java Dubbo 3.3.6 provider in one run:
+ *   direct  - Dubbo frames captured from the Java consumer, replayed by our codec from
+ *             a separate process (4 connections x 16 in flight);
+ *   bridge  - HTTP/JSON POST /com.example.EchoService/echo through the sidecar, which
+ *             builds the Hessian2 call and turns the reply into JSON (wrk, 64 connections).
+ * Reported, never asserted.
+ */
+import { join } from 'node:path';
+import { request } from 'undici';
+import { freePort } from '../support/ports.js';
+import { REPO_ROOT } from '../support/maven.js';
+import type { Peer } from '../support/process.js';
+import { ARG_1KIB } from './load/frames.js';
+import { httpLoadTool, runHttpLoad } from './lib/http-load.js';
+import { startJavaServer } from './lib/java-server.js';
+import { processStats } from './lib/process-stats.js';
+import { printReport } from './lib/report.js';
+import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
+import { startSidecarChild } from './lib/sidecar-child.js';
+
+export async function benchBridge(seconds: number): Promise<void> {
+  const [providerPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  const provider: Peer = await startJavaServer('dubbo', 'com.example.dubbo.Provider', [String(providerPort)], /PROVIDER READY port=\d+/);
+  let sidecar: Peer | undefined;
+  try {
+    sidecar = await startSidecarChild(
+      `admin: { address: 127.0.0.1:${adminPort} }
+logging: { level: warn, accessLog: false }
+listeners:
+  - name: http
+    protocol: http1
+    address: 127.0.0.1:${httpPort}
+    routes: [{ match: { service: com.example.EchoService }, cluster: dubbo }]
+clusters:
+  - { name: dubbo, protocol: dubbo, endpoints: [127.0.0.1:${providerPort}] }
+`,
+      httpPort,
+    );
+    const body = Buffer.from(JSON.stringify([ARG_1KIB]));
+    const http = {
+      url: `http://127.0.0.1:${httpPort}/com.example.EchoService/echo`,
+      host: '127.0.0.1',
+      body,
+      contentType: 'application/json',
+      headers: { 'x-pmesh-version': '1.0.0' },
+      connections: 64,
+    };
+    // One call first: the bridge must answer exactly what Java returned.
+    const probe = await request(http.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pmesh-version': '1.0.0' }, body });
+    const answer = await probe.body.text();
+    if (probe.statusCode !== 200 || answer !== JSON.stringify(ARG_1KIB)) throw new Error(`bridge answered ${probe.statusCode}: ${answer.slice(0, 200)}`);
+
+    const rpc = { protocol: 'dubbo', host: '127.0.0.1', port: providerPort, connections: 4, inFlight: 16 };
+    await runRpcLoad({ ...rpc, seconds: 5 });
+    await runHttpLoad({ ...http, seconds: 5 });
+    const direct = await runRpcLoad({ ...rpc, seconds });
+    const pid = sidecar.child.pid!;
+    const cpuBefore = processStats(pid).cpuSeconds;
+    const started = performance.now();
+    const bridged = await runHttpLoad({ ...http, seconds });
+    const elapsed = (performance.now() - started) / 1000;
+    const stats = processStats(pid);
+    printReport(
+      {
+        bench: 'bridge',
+        tool: `direct: ${rpcLoadTool()}; bridge: ${httpLoadTool()}`,
+        load: `echo(1 KiB String) against Java Dubbo 3.3.6, direct (4 x 16 in flight) vs HTTP/JSON through the sidecar (64 connections), ${seconds} s each, closed loop`,
+        direct,
+        sidecar: bridged,
+        sidecarProcess: { rssMiB: stats.rssMiB, peakRssMiB: stats.peakRssMiB, cpuPercent: ((stats.cpuSeconds - cpuBefore) / elapsed) * 100 },
+        target: 'reported (issue 6 sets no target)',
+      },
+      join(REPO_ROOT, 'test/results'),
+    );
+  } finally {
+    await sidecar?.stop();
+    await provider.stop();
+  }
+}
