@@ -100,12 +100,13 @@ export class ZooKeeperRegistry implements Registry {
       // A new watch (even one primed from the cache) is not watched in ZooKeeper yet: read it now.
       if (this.#session.connected && watch.origin !== 'registry') void this.#refresh(watch);
     }
-    if (options.consumer) {
-      const ctx = this.#urlContext(options.consumer.application);
+    const consumer = options.consumer;
+    if (consumer) {
+      const ctx = this.#urlContext(consumer.application);
       this.#consumerNodes.set(
         sub.id,
         layouts.map((layout) => {
-          const url = layout === 'dubbo' ? dubboConsumerUrl(query, options.consumer!.host, ctx) : sofaConsumerUrl(query, options.consumer!.host, ctx);
+          const url = layout === 'dubbo' ? dubboConsumerUrl(query, consumer.host, ctx) : sofaConsumerUrl(query, consumer.host, ctx);
           return this.#nodes.add(categoryPath(this.#config.roots, layout, query.service, 'consumers'), javaUrlEncode(url));
         }),
       );
@@ -140,7 +141,7 @@ export class ZooKeeperRegistry implements Registry {
     };
   }
 
-  /** The live session's credentials (fault tests expire it by joining and closing it). */
+  /** The live session's id and password (admin views; fault tests compare ids across an expiry). */
   sessionCredentials(): { id: Buffer; password: Buffer } | undefined {
     return this.#session.credentials();
   }
