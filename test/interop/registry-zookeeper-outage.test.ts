@@ -137,7 +137,7 @@ describe('ZooKeeper registry outages', () => {
     await log.until((u) => log.updates.indexOf(u) >= mark && u.origin === 'registry', 10_000, 'from the registry after flapping');
   }, 120_000);
 
-  it('a backend started while ZooKeeper is down serves the cached endpoints, then converges', async () => {
+  it('a backend started while ZooKeeper is down serves the cached endpoints, registers what was published meanwhile, then converges', async () => {
     await registry.close();
     await zk.stop();
     const restarted = createRegistry(options(), { dataDir }) as ZooKeeperRegistry;
@@ -150,14 +150,20 @@ describe('ZooKeeper registry outages', () => {
       expect(addresses(cached)).toEqual(both);
       expect(cached.endpoints.every((e) => e.source === 'cache')).toBe(true);
       expect(restarted.state().status).toBe('connecting');
+      // Published while ZooKeeper is down: registered once it is back.
+      const later = { ...publication, port: ourPort + 1 === 65536 ? ourPort - 1 : ourPort + 1 };
+      await restarted.publish(later);
 
       await zk.start();
-      // The first backend closed its session, so only the Java provider is still registered.
-      const fresh = await cachedLog.until((u) => u.origin === 'registry' && addresses(u).length === 1, 20_000, 'from the registry').catch((error: Error) => {
+      await eventually('the publication made during the outage is registered', async () =>
+        (await listChildren(zk.address, PROVIDERS)).some((n) => n.includes(`:${later.port}/`)),
+      );
+      // The first backend closed its session: the Java provider and the publication made during the outage remain.
+      const fresh = await cachedLog.until((u) => u.origin === 'registry' && !addresses(u).includes(`127.0.0.1:${ourPort}`), 20_000, 'from the registry').catch((error: Error) => {
         throw new Error(`${error.message}; state ${JSON.stringify(restarted.state())}`);
       });
-      expect(addresses(fresh)).toEqual([`127.0.0.1:${javaPort}`]);
-      expect(fresh.endpoints[0]?.source).toBe('registry');
+      expect(addresses(fresh)).toEqual([`127.0.0.1:${javaPort}`, `127.0.0.1:${later.port}`].sort());
+      expect(fresh.endpoints.every((e) => e.source === 'registry')).toBe(true);
     } finally {
       await restarted.close();
     }
