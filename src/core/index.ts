@@ -15,3 +15,4 @@ export { toJson, stringifyJson, type JsonValue, type ToJsonOptions } from './val
 export { resolveOverload, jsonFit, type ResolvedMethod } from './overload.js';
 export { prepareCall, typeOfValue, genericInvokeArguments, exceptionOf, resultToJson, ungeneralize, javaException, type PreparedCall, type JavaException } from './bridge-call.js';
 export * from './bridge.js';
+export { typesFromDubboDefinition, type ServiceTypes } from './schema-dubbo.js';

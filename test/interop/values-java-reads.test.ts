@@ -7,7 +7,7 @@
  * equals Java's description of the golden bytes Java itself wrote.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { encodeJavaValues } from '../../src/codecs/hessian/java-values.js';
 import { javaException } from '../../src/core/bridge-call.js';
 import { ClassPolicy } from '../../src/core/class-policy.js';
 import { fromJson } from '../../src/core/values-json.js';
+import { typesFromDubboDefinition } from '../../src/core/schema-dubbo.js';
 import type { JavaValue } from '../../src/core/values.js';
 import { javaClasspath } from '../support/maven.js';
 import { V, VALUES_DIR, cases, catalog } from '../support/value-goldens.js';
@@ -38,6 +39,7 @@ const FROM_JSON: { name: string; type: string; json: unknown }[] = [
   { name: 'array_long', type: 'long[]', json: [1, '9007199254740993'] },
 ];
 
+const metadata = typesFromDubboDefinition(JSON.parse(readFileSync(join(VALUES_DIR, 'service-definition.json'), 'utf8'))).catalog;
 let dir = '';
 const described = new Map<string, string>();
 
@@ -58,7 +60,8 @@ beforeAll(() => {
     const files: string[] = [];
     const write = (name: string, value: JavaValue): void => {
       const file = join(dir, `${name}.${peer}.bin`);
-      writeFileSync(file, encodeJavaValues([value], { dialect: DIALECTS[peer], reverseFields: peer === 'dubbo' && !name.startsWith('decl-') }));
+      const dubbo = peer === 'dubbo' && !name.startsWith('decl-');
+      writeFileSync(file, encodeJavaValues([value], { dialect: DIALECTS[peer], reverseFields: dubbo, floatFieldsFirst: dubbo }));
       files.push(file);
     };
     for (const c of cases) {
@@ -68,6 +71,8 @@ beforeAll(() => {
       write(`ours-${c.name}`, c.value);
     }
     for (const j of FROM_JSON) write(`json-${j.name}`, fromJson(j.json, j.type, { policy, catalog }));
+    // The same with the types a Dubbo provider publishes (property order is not field order there).
+    for (const j of FROM_JSON) write(`meta-${j.name}`, fromJson(j.json, j.type, { policy, catalog: metadata }));
     write('exception', javaException('java.lang.RuntimeException', 'boom from Python'));
     const primitives = cases.find((c) => c.name === 'pojo_primitives');
     if (primitives) write('decl-pojo_primitives', primitives.value);
@@ -110,6 +115,11 @@ for (const peer of Object.keys(DIALECTS) as Peer[]) {
         const golden = described.get(join(VALUES_DIR, `${j.name}.${peer}.bin`));
         if (golden === undefined) return;
         expect(described.get(join(dir, `json-${j.name}.${peer}.bin`))).toBe(golden);
+      });
+      it(`${j.name} from plain JSON with the types from Dubbo's metadata`, () => {
+        const golden = described.get(join(VALUES_DIR, `${j.name}.${peer}.bin`));
+        if (golden === undefined) return;
+        expect(described.get(join(dir, `meta-${j.name}.${peer}.bin`))).toBe(golden);
       });
     }
   });

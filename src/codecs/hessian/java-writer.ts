@@ -55,12 +55,19 @@ export interface JavaWriterOptions {
    * in declaration order, set this for Dubbo so the provider sees its own order.
    */
   readonly reverseFields?: boolean;
+  /**
+   * Write fields holding a float first (after reverseFields): hessian-lite 4.0.4's 8-byte
+   * store for a float field then lands on neighbours that are written afterwards, so
+   * only the float itself is lost, as between two Java peers. For Dubbo.
+   */
+  readonly floatFieldsFirst?: boolean;
 }
 
 export class JavaHessianWriter {
   readonly #out = new ByteSink();
   readonly #legacy: boolean;
   readonly #reverseFields: boolean;
+  readonly #floatFieldsFirst: boolean;
   #refCount: number;
   readonly #refs = new Map<object | string, number>();
   readonly #classes = new Map<string, number>();
@@ -71,6 +78,7 @@ export class JavaHessianWriter {
   constructor(options: JavaWriterOptions = {}) {
     this.#legacy = options.dialect === 'legacy';
     this.#reverseFields = options.reverseFields === true;
+    this.#floatFieldsFirst = options.floatFieldsFirst === true;
     const state = options.continueFrom;
     this.#refCount = state?.refCount ?? 0;
     this.#flushMark = -(state?.byteOffset ?? 0);
@@ -303,7 +311,11 @@ export class JavaHessianWriter {
         this.#objectStart(value.className, ['name']);
         return this.#out.hessianString(value.name, this.#legacy);
       case 'object': {
-        const fields = this.#reverseFields ? [...value.fields].reverse() : value.fields;
+        let fields = this.#reverseFields ? [...value.fields].reverse() : value.fields;
+        if (this.#floatFieldsFirst) {
+          const isFloat = ([, field]: readonly [string, JavaValue]): boolean => field !== null && field.kind === 'float';
+          fields = [...fields.filter(isFloat), ...fields.filter((f) => !isFloat(f))];
+        }
         this.#objectStart(value.className, fields.map(([name]) => name));
         for (const [, field] of fields) this.#value(field, true);
       }

@@ -160,6 +160,10 @@ public final class ValuesGolden {
             index.append('\n');
         }
         Files.write(dir.resolve("cases.txt"), index.toString().getBytes(StandardCharsets.UTF_8));
+        // What a Dubbo 3.3.6 provider publishes to the metadata report for ValuesService.
+        String definition = org.apache.dubbo.common.utils.JsonUtils.toJson(
+            org.apache.dubbo.metadata.definition.ServiceDefinitionBuilder.buildFullDefinition(ValuesService.class));
+        Files.write(dir.resolve("service-definition.json"), definition.getBytes(StandardCharsets.UTF_8));
         System.out.println("wrote " + cases().size() + " cases to " + dir);
     }
 }
