@@ -5,6 +5,7 @@
  * admin server off, a temp data dir that survives restart(). Readiness is `ruok` -> `imok`, then `srvr` showing a Mode.
  * A missing JDK or Maven fails (javaClasspath throws an install message); never a skip.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,12 @@ export async function fourLetterWord(port: number, word: string): Promise<string
 }
 
 export async function startZooKeeper(): Promise<ZooKeeperServer> {
+  // javaClasspath checks the JDK only when it (re)builds; a cached build must fail the same way.
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('java is required for the ZooKeeper registry tests and was not found: apt-get install -y openjdk-17-jdk-headless');
+  }
   const classpath = javaClasspath('zookeeper');
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'pmesh-zk-'));
