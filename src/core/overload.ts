@@ -17,6 +17,21 @@ export interface ResolvedMethod {
 
 const NO_FIT = -1;
 
+/**
+ * Parsed parameter types per signature object. A WeakMap: entries live exactly as long
+ * as the signatures (schema objects), so it cannot grow beyond what the schema holds.
+ */
+const parsedParams = new WeakMap<MethodSignature, readonly JavaType[]>();
+
+export function paramsOf(signature: MethodSignature): readonly JavaType[] {
+  let params = parsedParams.get(signature);
+  if (params === undefined) {
+    params = signature.params.map((p) => parseJavaType(p));
+    parsedParams.set(signature, params);
+  }
+  return params;
+}
+
 /** Picks the one signature of `name` that the JSON arguments fit best. */
 export function resolveOverload(
   methods: readonly MethodSignature[],
@@ -33,7 +48,7 @@ export function resolveOverload(
   let best: ResolvedMethod[] = [];
   let bestScore = NO_FIT;
   for (const signature of candidates) {
-    const params = signature.params.map((p) => parseJavaType(p));
+    const params = paramsOf(signature);
     let score = 0;
     for (let i = 0; i < params.length && score !== NO_FIT; i++) {
       const fit = jsonFit(args[i], params[i] as JavaType, catalog);
