@@ -40,7 +40,7 @@ describe('golden values: decode what Java wrote, in both dialects', () => {
     if (decoded === null || decoded.kind !== 'list') throw new Error('expected a list');
     const items = decoded.items;
     expect(items[0]).toBe(items[1]);
-    expect(encodeJavaValues([decoded])).toEqual(bin('pojo_shared_ref', 'dubbo'));
+    expect(encodeJavaValues([decoded], { floatFieldsFirst: false })).toEqual(bin('pojo_shared_ref', 'dubbo'));
   });
 
   it('the SOFARPC Java peer cannot write BigInteger on Java 17 (no golden), the Dubbo one can', () => {
@@ -54,7 +54,7 @@ describe('golden values: our bytes equal the bytes Dubbo 3.3.6 wrote', () => {
     if (c.identical === false) continue;
     it(c.name, () => {
       const value = ordered(c.value, DUBBO_ORDER);
-      expect(encodeJavaValues([value]).toString('hex')).toBe(bin(c.name, 'dubbo').toString('hex'));
+      expect(encodeJavaValues([value], { floatFieldsFirst: false }).toString('hex')).toBe(bin(c.name, 'dubbo').toString('hex'));
     });
   }
 });
