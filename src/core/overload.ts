@@ -87,6 +87,9 @@ export function jsonFit(json: unknown, type: JavaType, catalog?: TypeCatalog): n
       return shape.shape === 'scalar' && shape.kind === 'boolean' ? 3 : NO_FIT;
     case 'number':
       return numberFit(json, shape);
+    case 'bigint':
+      // An integer beyond 2^53, kept exact by a lossless JSON parse: only wide types hold it.
+      return shape.shape === 'scalar' && (shape.kind === 'long' || shape.kind === 'biginteger' || shape.kind === 'decimal') ? 3 : NO_FIT;
     case 'string':
       return stringFit(json, shape, catalog);
   }

@@ -3,8 +3,14 @@ import { javaClasspath } from './maven.js';
 import { startPeer, type Peer } from './process.js';
 
 /** Starts `java -cp <project classpath> <mainClass> args...`. */
+/**
+ * JDK 17 keeps java.base closed to reflection; Hessian serializers (sofa-hessian for
+ * BigInteger, Dubbo 2.7 for collections) need it opened, as their deployments on 17 do.
+ */
+export const JDK17_OPENS = ['java.lang', 'java.math', 'java.util'].flatMap((pkg) => ['--add-opens', `java.base/${pkg}=ALL-UNNAMED`]);
+
 export function startJava(project: string, mainClass: string, args: readonly string[], name = mainClass): Peer {
-  return startPeer(name, 'java', ['-Xss512k', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', javaClasspath(project), mainClass, ...args]);
+  return startPeer(name, 'java', ['-Xss512k', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', ...JDK17_OPENS, '-cp', javaClasspath(project), mainClass, ...args]);
 }
 
 export interface CliResult {

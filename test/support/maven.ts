@@ -41,7 +41,8 @@ export function javaClasspath(project: string): string {
   const dir = join(REPO_ROOT, 'clients/java', project);
   const stamp = join(dir, 'target/.pmesh-build-hash');
   const classpathFile = join(dir, 'target/classpath.txt');
-  const hash = sourceHash(dir);
+  // clients/java/types is compiled into several peers (build-helper add-source).
+  const hash = sourceHash(dir) + sourceHash(join(REPO_ROOT, 'clients/java/types'));
   const fresh = existsSync(stamp) && existsSync(classpathFile) && readFileSync(stamp, 'utf8') === hash;
   if (!fresh) {
     requireTool('java', ['-version'], 'apt-get install -y openjdk-17-jdk-headless');

@@ -26,6 +26,13 @@ public final class Server {
                 .setServer(server)
                 .setRegister(false)
                 .export();
+        new ProviderConfig<com.example.types.TypesService>()
+                .setInterfaceId(com.example.types.TypesService.class.getName())
+                .setVersion("1.0")
+                .setRef(new com.example.types.TypesServiceImpl())
+                .setServer(server)
+                .setRegister(false)
+                .export();
         return server;
     }
 

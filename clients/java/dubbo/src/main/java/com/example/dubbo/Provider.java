@@ -34,6 +34,11 @@ public final class Provider {
         service.setVersion(version);
         if (group != null && !group.isEmpty()) service.setGroup(group);
 
+        ServiceConfig<com.example.types.TypesService> types = new ServiceConfig<>();
+        types.setInterface(com.example.types.TypesService.class);
+        types.setRef(new com.example.types.TypesServiceImpl());
+        types.setVersion(version);
+
         ProtocolConfig protocol = new ProtocolConfig("dubbo", port);
         protocol.setHost("127.0.0.1");
         protocol.setSerialization("hessian2");
@@ -43,6 +48,7 @@ public final class Provider {
                 .registry(new RegistryConfig(RegistryConfig.NO_AVAILABLE))
                 .protocol(protocol)
                 .service(service)
+                .service(types)
                 .start();
         System.out.println("PROVIDER READY port=" + port);
         System.out.flush();

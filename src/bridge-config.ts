@@ -1,0 +1,18 @@
+/**
+ * Builds the bridge's options from the `bridge:` config section: the class allow list
+ * (configured names plus every class and enum a service schema declares), the type
+ * catalog, and the method signatures per service. Part of the composition root.
+ */
+import { ClassPolicy, TypeCatalog, type MethodSignature } from './core/index.js';
+import type { BridgeConfig } from './config/index.js';
+import type { BridgeOptions } from './proxy/index.js';
+
+export function bridgeOptions(config: BridgeConfig, limits: { maxBodyBytes: number }): BridgeOptions {
+  const classes = config.services.flatMap((s) => s.classes);
+  const enums = config.services.flatMap((s) => s.enums);
+  const catalog = new TypeCatalog(classes, enums);
+  const policy = new ClassPolicy({ allow: [...config.allowClasses, ...catalog.classNames()], deny: config.denyClasses });
+  const signatures = new Map<string, MethodSignature[]>();
+  for (const service of config.services) signatures.set(service.service, [...(signatures.get(service.service) ?? []), ...service.methods]);
+  return { policy, catalog, signatures: (service) => signatures.get(service), maxBodyBytes: limits.maxBodyBytes, maxDepth: 64 };
+}
