@@ -58,9 +58,9 @@ export interface JavaWriterOptions {
   /**
    * Write fields holding a float first (after reverseFields): hessian-lite 4.0.4's 8-byte
    * store for a float field then lands on neighbours that are written afterwards, so
-   * only the float itself is lost, as between two Java peers. Default: on for the final
-   * dialect (Dubbo), off for legacy (sofa-hessian reads floats right); off to match
-   * Java's bytes exactly.
+   * only the float itself is lost (between two Java peers the neighbours are lost too).
+   * Off by default: the default is to write what Java writes. Useful for Dubbo only;
+   * sofa-hessian reads floats right.
    */
   readonly floatFieldsFirst?: boolean;
 }
@@ -80,7 +80,7 @@ export class JavaHessianWriter {
   constructor(options: JavaWriterOptions = {}) {
     this.#legacy = options.dialect === 'legacy';
     this.#reverseFields = options.reverseFields === true;
-    this.#floatFieldsFirst = options.floatFieldsFirst ?? !this.#legacy;
+    this.#floatFieldsFirst = options.floatFieldsFirst === true;
     const state = options.continueFrom;
     this.#refCount = state?.refCount ?? 0;
     this.#flushMark = -(state?.byteOffset ?? 0);
