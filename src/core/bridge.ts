@@ -29,11 +29,26 @@ export type BridgeResult =
   /** The protocol answered an error status (not a business exception). */
   | { readonly kind: 'error'; readonly error: MeshError };
 
+/** What an app answered a bridged call from a Java caller with (the reverse direction). */
+export type BridgeOutcome =
+  | { readonly kind: 'value'; readonly value: JavaValue }
+  /** The app failed: the Java caller sees a java.lang.RuntimeException with this message. */
+  | { readonly kind: 'exception'; readonly message: string };
+
 export interface BridgeCodec<F> {
   /** A request frame for this call, under `id` (the pool rewrites it anyway). */
   request(call: BridgeCall, id: bigint): F;
   /** The reply read as Java values, converted to `returnType` when known. */
   result(reply: F, returnType: JavaType | undefined, catalog: TypeCatalog): BridgeResult;
+  /** Reverse direction: a request a Java caller sent, read as typed values (generic calls unwrapped). */
+  readRequest(request: F, catalog: TypeCatalog): BridgeCall;
+  /** Reverse direction: the reply to `request`, written as the Java caller's own framework would. */
+  reply(request: F, outcome: BridgeOutcome): F;
+}
+
+/** The Throwable a Java caller receives for an app's failure: RuntimeException(message). */
+export function runtimeException(message: string): JavaValue {
+  return { kind: 'object', className: 'java.lang.RuntimeException', fields: [['detailMessage', { kind: 'string', value: message }]] };
 }
 
 /** The message of a Throwable read as a POJO (`detailMessage`), or its class name. */

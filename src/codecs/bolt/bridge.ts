@@ -3,15 +3,17 @@
  * it (legacy Hessian dialect, the arguments continuing the request object's stream),
  * and a SofaResponse read back into typed values.
  */
-import { throwableMessage, type BridgeCall, type BridgeCodec, type BridgeResult } from '../../core/bridge.js';
+import { runtimeException, throwableMessage, type BridgeCall, type BridgeCodec, type BridgeOutcome, type BridgeResult } from '../../core/bridge.js';
+import type { JavaValue } from '../../core/values.js';
 import { Code, MeshError, type Reason } from '../../core/errors.js';
-import { javaTypeName, type JavaType } from '../../core/java-types.js';
+import { javaTypeName, parseJavaType, type JavaType } from '../../core/java-types.js';
 import type { TypeCatalog } from '../../core/schema.js';
-import { decodeSofaResponse, type HessianValue } from '../hessian/index.js';
+import { decodeSofaRequest, decodeSofaResponse, type HessianValue } from '../hessian/index.js';
 import { encodeJavaValues, toJavaValue } from '../hessian/java-values.js';
-import { buildRequest } from './build.js';
+import { buildRequest, buildResponse } from './build.js';
+import { parseServiceUniqueName } from './invocation.js';
 import { frameContent, type BoltFrame } from './frame.js';
-import { CLASS_SOFA_REQUEST, HEAD_RESPONSE_ERROR } from './layout.js';
+import { CLASS_SOFA_REQUEST, CLASS_SOFA_RESPONSE, HEAD_RESPONSE_ERROR } from './layout.js';
 import { codeForStatus, statusName } from './status.js';
 
 const REQUEST_FIELDS = ['targetAppName', 'methodName', 'targetServiceUniqueName', 'requestProps', 'methodArgSigs'];
@@ -63,4 +65,29 @@ function result(reply: BoltFrame, returnType: JavaType | undefined, catalog: Typ
   return { kind: 'value', value: toJavaValue(response.appResponse as HessianValue, returnType, catalog) };
 }
 
-export const boltBridge: BridgeCodec<BoltFrame> = { request, result };
+
+function readRequest(frame: BoltFrame, catalog: TypeCatalog): BridgeCall {
+  const body = decodeSofaRequest(frameContent(frame));
+  const paramTypes = body.methodArgSigs.map((sig) => parseJavaType(sig));
+  const attachments: Record<string, string> = {};
+  for (const [key, value] of body.requestProps ?? []) if (typeof key === 'string' && typeof value === 'string') attachments[key] = value;
+  return {
+    service: parseServiceUniqueName(body.targetServiceUniqueName),
+    method: body.methodName,
+    paramTypes,
+    args: body.args.map((arg, i) => toJavaValue(arg, paramTypes[i], catalog)),
+    attachments,
+    timeoutMs: frame.timeout > 0 ? frame.timeout : 0,
+  };
+}
+
+/** The SofaResponse definition is number 0 and the response object the first reference. */
+const AFTER_RESPONSE = { classes: [[CLASS_SOFA_RESPONSE, ['isError', 'errorMsg', 'appResponse', 'responseProps']]] as const, refCount: 1, types: [] };
+
+function reply(request: BoltFrame, outcome: BridgeOutcome): BoltFrame {
+  const encode = (value: JavaValue): Buffer => encodeJavaValues([value], { dialect: 'legacy', continueFrom: AFTER_RESPONSE });
+  if (outcome.kind === 'exception') return buildResponse(request.requestId, { kind: 'exception', exception: encode(runtimeException(outcome.message)) });
+  return buildResponse(request.requestId, outcome.value === null ? { kind: 'null' } : { kind: 'value', value: encode(outcome.value) });
+}
+
+export const boltBridge: BridgeCodec<BoltFrame> = { request, result, readRequest, reply };

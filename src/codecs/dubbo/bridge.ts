@@ -4,14 +4,16 @@
  * arguments in one Hessian2 stream, then the attachments), and a reply read back into
  * typed values.
  */
-import { throwableMessage, type BridgeCall, type BridgeCodec, type BridgeResult } from '../../core/bridge.js';
-import { jvmDescriptor, type JavaType } from '../../core/java-types.js';
+import { runtimeException, throwableMessage, type BridgeCall, type BridgeCodec, type BridgeOutcome, type BridgeResult } from '../../core/bridge.js';
+import type { JavaValue } from '../../core/values.js';
+import { jvmDescriptor, parseJavaType, type JavaType } from '../../core/java-types.js';
 import type { TypeCatalog } from '../../core/schema.js';
 import { decodeJavaValues, encodeJavaValues } from '../hessian/java-values.js';
-import { buildRequest } from './build.js';
+import { parseRequestBody } from './body.js';
+import { buildRequest, buildResponse } from './build.js';
 import { hessianString } from './hessian-out.js';
 import { errorMessageOf, readResponseBody } from './invocation.js';
-import { DUBBO_PROTOCOL_VERSION, Status, statusOf, type DubboFrame } from './layout.js';
+import { DUBBO_PROTOCOL_VERSION, Status, idOf, statusOf, type DubboFrame } from './layout.js';
 import { errorForStatus } from './status.js';
 
 function request(call: BridgeCall, id: bigint): DubboFrame {
@@ -51,5 +53,47 @@ function result(reply: DubboFrame, returnType: JavaType | undefined, catalog: Ty
   return { kind: 'value', value };
 }
 
-export const dubboBridge: BridgeCodec<DubboFrame> = { request, result };
 
+
+/** `$invoke(method, String[] types, Object[] args)`: the call it stands for. */
+function unwrapGeneric(call: BridgeCall): BridgeCall {
+  if (call.method !== '$invoke' && call.method !== '$invokeAsync') return call;
+  const [method, types, args] = call.args;
+  const names = types !== null && types !== undefined && (types.kind === 'array' || types.kind === 'list') ? types.items : [];
+  return {
+    ...call,
+    method: method !== null && method !== undefined && method.kind === 'string' ? method.value : call.method,
+    paramTypes: names.map((n) => parseJavaType(n !== null && n.kind === 'string' ? n.value : 'java.lang.Object')),
+    args: args !== null && args !== undefined && (args.kind === 'array' || args.kind === 'list') ? args.items : [],
+  };
+}
+
+function readRequest(request: DubboFrame, catalog: TypeCatalog): BridgeCall {
+  const head = parseRequestBody(request.body, 64);
+  const paramTypes = head.argTypes.map((name) => parseJavaType(name));
+  const args = decodeJavaValues(request.body.subarray(head.argsStart, head.argsEnd), 'final', paramTypes, { catalog });
+  const attachments = Object.fromEntries(head.attachments);
+  const version = attachments.version ?? (head.version === '0.0.0' ? undefined : head.version);
+  return unwrapGeneric({
+    service: { interface: head.path, version: version || undefined, group: attachments.group || undefined },
+    method: head.method,
+    paramTypes,
+    args,
+    attachments,
+    timeoutMs: Number(attachments.timeout ?? 0) || 0,
+  });
+}
+
+/** A Java 3.x provider replies with the "with attachments" flags and {dubbo: version}. */
+const REPLY_ATTACHMENTS: ReadonlyArray<readonly [string, string]> = [['dubbo', DUBBO_PROTOCOL_VERSION]];
+
+function reply(request: DubboFrame, outcome: BridgeOutcome): DubboFrame {
+  const id = idOf(request);
+  // The value follows the one-byte result flag in the body's Hessian stream.
+  const encode = (value: JavaValue): Buffer => encodeJavaValues([value], { dialect: 'final', continueFrom: { classes: [], refCount: 0, types: [], byteOffset: 1 } });
+  if (outcome.kind === 'exception') return buildResponse(id, { kind: 'exception', exception: encode(runtimeException(outcome.message)) }, REPLY_ATTACHMENTS);
+  if (outcome.value === null) return buildResponse(id, { kind: 'null' }, REPLY_ATTACHMENTS);
+  return buildResponse(id, { kind: 'value', value: encode(outcome.value) }, REPLY_ATTACHMENTS);
+}
+
+export const dubboBridge: BridgeCodec<DubboFrame> = { request, result, readRequest, reply };
