@@ -1,16 +1,18 @@
 /**
  * The filter chain of a listener, in the one order that is written down here:
  *
- *   access log -> metrics -> route (picks route and cluster) -> timeout -> bridge -> cluster
+ *   access log -> metrics -> route (picks route and cluster) -> timeout -> bridge -> reverse bridge -> cluster
  *
- * (the bridge step only acts when an HTTP/JSON call meets a Dubbo or Bolt cluster)
+ * (the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
+ * Bolt out, or the reverse)
  *
  * The router and clusters are looked up through functions at call time, so a hot
  * reload swaps them without rebuilding connections; a call in flight keeps the
  * cluster object it started with.
  */
 import { MeshError, type Invocation, type Logger, type MeshMetrics } from '../core/index.js';
-import { bridgeStep, type BridgeOptions } from './bridge.js';
+import { DEFAULT_BRIDGE, bridgeStep, type BridgeOptions } from './bridge.js';
+import { reverseBridgeStep } from './bridge-reverse.js';
 import type { Cluster } from './cluster.js';
 import { compose, type Filter, type Handler } from './filter.js';
 import { accessLogFilter } from './filters/access-log.js';
@@ -68,5 +70,6 @@ export function buildStack(options: StackOptions): Handler {
     timeoutFilter({ timeoutFor: (route) => options.router().timeoutOf(route) ?? options.defaultTimeoutMs }),
   );
   filters.push(bridgeStep(options.cluster, options.bridge));
+  filters.push(reverseBridgeStep(options.cluster, options.bridge ?? DEFAULT_BRIDGE));
   return compose(filters, clusterStep(options.cluster));
 }

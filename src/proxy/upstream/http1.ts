@@ -23,7 +23,7 @@ export class Http1Upstream implements Upstream {
 
   async call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     const pool = this.#pool(endpoint);
-    const body = invocation.body.kind === 'stream' ? invocation.body.stream : null;
+    const body = invocation.body.kind === 'stream' ? invocation.body.stream : invocation.body.kind === 'raw' ? invocation.body.bytes : null;
     try {
       const response = await pool.request({
         path: invocation.attachments[':path'] ?? '/',

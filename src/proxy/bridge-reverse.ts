@@ -1,0 +1,87 @@
+/**
+ * The reverse bridge (issue 6.5): a Java caller's Dubbo or SOFARPC call routed to a
+ * cluster that speaks HTTP/1 (an app with no RPC SDK) becomes
+ *
+ *   POST /{service}/{method}   body: the arguments as a JSON array (Java type hints where JSON is not enough)
+ *
+ * and the app's answer becomes the Java reply: 200 with a JSON value is the return
+ * value (converted to the declared return type when the service's signatures are
+ * known); any other status is an exception the Java caller sees as a
+ * RuntimeException carrying the app's message.
+ */
+import { isSafeNumber, parse as parseLossless } from 'lossless-json';
+import { MeshError, fromJson, stringifyJson, toJson, type JavaValue, type Result } from '../core/index.js';
+import { parseJavaType } from '../core/java-types.js';
+import { getCodec } from '../codecs/index.js';
+import type { BridgeOptions } from './bridge.js';
+import type { Cluster } from './cluster.js';
+import type { Filter } from './filter.js';
+
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+export function reverseBridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions): Filter {
+  return (next) => async (invocation, ctx) => {
+    const target = cluster(ctx.cluster ?? '');
+    const codec = getCodec(invocation.protocol);
+    if (!target || target.protocol !== 'http1' || invocation.frame === undefined || !codec?.bridge) return next(invocation, ctx);
+    const call = codec.bridge.readRequest(invocation.frame, options.catalog);
+    const body = Buffer.from(stringifyJson(call.args.map((arg) => toJson(arg, { style: 'plain', bigLongs: 'wrapper' }))));
+    const headers: Record<string, string> = {
+      ':path': `/${call.service.interface}/${call.method}`,
+      ':method': 'POST',
+      host: '127.0.0.1',
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+    };
+    if (call.service.version) headers['x-pmesh-version'] = call.service.version;
+    if (call.service.group) headers['x-pmesh-group'] = call.service.group;
+    const answer = await next({ ...invocation, protocol: 'http1', attachments: headers, body: { kind: 'raw', serialization: 0, bytes: body } }, ctx);
+    const text = await readText(answer);
+    let outcome: Parameters<typeof codec.bridge.reply>[1];
+    if (answer.protocolStatus === 200) {
+      const signature = options.signatures(call.service.interface)?.find((s) => s.name === call.method && s.params.length === call.args.length);
+      const returns = signature?.returns ? parseJavaType(signature.returns) : undefined;
+      outcome = { kind: 'value', value: valueOf(text, returns, options) };
+    } else {
+      outcome = { kind: 'exception', message: messageOf(text, answer.protocolStatus) };
+    }
+    const reply = codec.bridge.reply(invocation.frame, outcome);
+    return { ...codec.toResult(reply), frame: reply };
+  };
+}
+
+function valueOf(text: string, returns: ReturnType<typeof parseJavaType> | undefined, options: BridgeOptions): JavaValue {
+  if (text.trim() === '') return null;
+  let json: unknown;
+  try {
+    json = parseLossless(text, null, (digits) => (isSafeNumber(digits) ? Number(digits) : /^-?\d+$/.test(digits) ? BigInt(digits) : Number(digits)));
+  } catch (error) {
+    throw new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `the app answered something that is not JSON: ${(error as Error).message}`);
+  }
+  return fromJson(json, returns, { policy: options.policy, catalog: options.catalog, maxDepth: options.maxDepth });
+}
+
+function messageOf(text: string, status: number): string {
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown; error?: unknown };
+    if (typeof parsed.message === 'string') return parsed.message;
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // not JSON: the text itself is the best message there is
+  }
+  return `the app answered HTTP ${status}${text ? `: ${text.slice(0, 500)}` : ''}`;
+}
+
+async function readText(result: Result): Promise<string> {
+  if (result.body.kind === 'raw') return result.body.bytes.toString('utf8');
+  if (result.body.kind !== 'stream') return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of result.body.stream) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_ANSWER_BYTES) throw new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `the app's answer exceeds ${MAX_ANSWER_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
