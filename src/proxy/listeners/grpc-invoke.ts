@@ -8,7 +8,15 @@
  * (RELIABILITY.md finding 2): both are set here, with gRPC's 4 MiB message limit.
  */
 import { join } from 'node:path';
-import { Server, ServerCredentials, status as GrpcStatus, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  status as GrpcStatus,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { Cancel, MeshError, type Invocation, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
@@ -33,12 +41,19 @@ interface InvokeResponse {
   exception?: { className: string; message: string };
 }
 
+/** Another gRPC service served on the same port (the registry API). */
+export interface GrpcServiceBinding {
+  readonly definition: ServiceDefinition;
+  readonly handlers: UntypedServiceImplementation;
+}
+
 export interface GrpcInvokeListenerOptions {
   readonly name: string;
   readonly address: string;
   readonly handler: Handler;
   readonly metrics: MeshMetrics;
   readonly log: Logger;
+  readonly grpcServices?: readonly GrpcServiceBinding[];
 }
 
 const MAX_MESSAGE = 4 * 1024 * 1024;
@@ -70,6 +85,7 @@ export class GrpcInvokeListener implements Listener {
       'grpc.max_send_message_length': MAX_MESSAGE,
     });
     this.#server.addService(invokerService(), { Invoke: (call: ServerUnaryCall<InvokeRequest, InvokeResponse>, callback: sendUnaryData<InvokeResponse>) => this.#invoke(call, callback) });
+    for (const service of options.grpcServices ?? []) this.#server.addService(service.definition, service.handlers);
   }
 
   get inFlight(): number {

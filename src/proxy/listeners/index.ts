@@ -3,7 +3,7 @@ import { getCodec } from '../../codecs/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger, MeshMetrics } from '../../core/index.js';
 import type { Handler } from '../filter.js';
-import { GrpcInvokeListener } from './grpc-invoke.js';
+import { GrpcInvokeListener, type GrpcServiceBinding } from './grpc-invoke.js';
 import { Http1Listener } from './http1.js';
 import type { Listener } from './listener.js';
 import { RpcListener } from './rpc.js';
@@ -23,6 +23,8 @@ export interface ListenerSpec {
   readonly frameReadTimeoutMs: number;
   /** HTTP/1 only: the sidecar's own endpoints (`/v1/services`); returns true when it answered. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** gRPC only: more services on the same port (the registry API). */
+  readonly grpcServices?: readonly GrpcServiceBinding[];
 }
 
 export function createListener(spec: ListenerSpec): Listener {

@@ -1,0 +1,96 @@
+/**
+ * The registry API over gRPC (proto/pmesh/v1/registry.proto), the twin of the HTTP/JSON
+ * app API: the same `AppRegistry` behind both. Returned as a service definition and its
+ * handlers, for the sidecar's gRPC listener to serve.
+ */
+import { join } from 'node:path';
+import { loadPackageDefinition, status as GrpcStatus, type GrpcObject, type ServiceClientConstructor, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { MeshError } from '../core/index.js';
+import { appPublicationSchema, type AppRegistry } from './app-api.js';
+import type { RegistryUpdate, ServiceQuery } from './registry.js';
+
+export const REGISTRY_PROTO = join(import.meta.dirname, '../../proto/pmesh/v1/registry.proto');
+
+interface QueryMessage {
+  service: string;
+  version: string;
+  group: string;
+  protocol: string;
+}
+
+interface EndpointsMessage {
+  service: string;
+  endpoints: Array<{ address: string; weight: number; metadata: Record<string, string> }>;
+  origin: string;
+}
+
+export interface GrpcServiceBinding {
+  readonly definition: ServiceClientConstructor['service'];
+  readonly handlers: UntypedServiceImplementation;
+}
+
+function definition(): ServiceClientConstructor['service'] {
+  const loaded = loadSync(REGISTRY_PROTO, { keepCase: false, longs: String, defaults: true });
+  const v1 = (loadPackageDefinition(loaded).pmesh as GrpcObject).v1 as GrpcObject;
+  return (v1.Registry as ServiceClientConstructor).service;
+}
+
+function query(message: QueryMessage): ServiceQuery {
+  return {
+    service: message.service,
+    version: message.version || undefined,
+    group: message.group || undefined,
+    protocol: message.protocol || undefined,
+  };
+}
+
+function view(service: string, update: RegistryUpdate | undefined): EndpointsMessage {
+  return {
+    service,
+    endpoints: (update?.endpoints ?? []).map((e) => ({ address: e.address, weight: e.weight, metadata: { ...e.metadata } })),
+    origin: update?.origin ?? 'none',
+  };
+}
+
+function fail(callback: sendUnaryData<unknown>, error: unknown): void {
+  const mesh = MeshError.from(error);
+  callback({ code: mesh.code as number as GrpcStatus, details: `${mesh.reason}: ${mesh.message}` });
+}
+
+export function registryGrpcService(apps: AppRegistry): GrpcServiceBinding {
+  const handlers: UntypedServiceImplementation = {
+    Publish: (call: ServerUnaryCall<Record<string, unknown>, unknown>, callback: sendUnaryData<unknown>) => {
+      const request = call.request;
+      const parsed = appPublicationSchema.safeParse({
+        service: request.service,
+        protocol: request.protocol,
+        port: request.port,
+        version: request.version || undefined,
+        group: request.group || undefined,
+        application: request.application || undefined,
+        methods: Array.isArray(request.methods) && request.methods.length > 0 ? request.methods : undefined,
+        metadata: request.metadata && Object.keys(request.metadata).length > 0 ? request.metadata : undefined,
+      });
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+        fail(callback, new MeshError('PMESH_BAD_REQUEST', `invalid publication: ${problems}`));
+        return;
+      }
+      apps.publish(parsed.data).then(({ address }) => callback(null, { address }), (error: unknown) => fail(callback, error));
+    },
+    Unpublish: (call: ServerUnaryCall<QueryMessage, unknown>, callback: sendUnaryData<unknown>) => {
+      apps.unpublish(query(call.request)).then((unpublished) => callback(null, { unpublished }), (error: unknown) => fail(callback, error));
+    },
+    List: (call: ServerUnaryCall<QueryMessage, unknown>, callback: sendUnaryData<unknown>) => {
+      apps.lookup(query(call.request)).then((update) => callback(null, view(call.request.service, update)), (error: unknown) => fail(callback, error));
+    },
+    Watch: (call: ServerWritableStream<QueryMessage, unknown>) => {
+      const stop = apps.watch(query(call.request), (update) => call.write(view(call.request.service, update)));
+      call.once('cancelled', stop);
+      call.once('close', stop);
+    },
+  };
+  return { definition: definition(), handlers };
+}
