@@ -5,6 +5,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallLabels, MeshMetrics } from '../core/index.js';
 
+/** What the metrics read of a registry (a structural view: admin imports no registry code). */
+export interface RegistryStateView {
+  readonly backend: string;
+  readonly status: string;
+  readonly events: Readonly<Record<string, number>>;
+}
+
 /** Sub-millisecond buckets first: the sidecar's own latency is what we watch. */
 type CounterChild = ReturnType<Counter<string>['labels']>;
 type HistogramChild = ReturnType<Histogram<string>['labels']>;
@@ -53,6 +60,40 @@ export class PrometheusMetrics implements MeshMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pmesh_' });
+  }
+
+  /**
+   * Exports a registry backend's state at each scrape: whether it is connected, and its
+   * monotonic event counters (connected, disconnected, expired, notify, publish, error...).
+   */
+  observeRegistry(state: () => RegistryStateView): void {
+    const seen = new Map<string, number>();
+    const events = new Counter({
+      name: 'pmesh_registry_events_total',
+      help: 'Registry events by backend and kind (connected, disconnected, expired, notify, publish, error...).',
+      labelNames: ['backend', 'event'] as const,
+      registers: [this.registry],
+      collect() {
+        const now = state();
+        for (const [event, count] of Object.entries(now.events)) {
+          const key = `${now.backend}\u0000${event}`;
+          const delta = count - (seen.get(key) ?? 0);
+          if (delta > 0) this.inc({ backend: now.backend, event }, delta);
+          seen.set(key, count);
+        }
+      },
+    });
+    void events;
+    new Gauge({
+      name: 'pmesh_registry_connected',
+      help: '1 while the registry backend is connected (the embedded one always is), else 0.',
+      labelNames: ['backend'] as const,
+      registers: [this.registry],
+      collect() {
+        const now = state();
+        this.set({ backend: now.backend }, now.status === 'connected' ? 1 : 0);
+      },
+    });
   }
 
   /**
