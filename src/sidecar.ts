@@ -13,6 +13,7 @@ import { isCodecRegistered } from './codecs/index.js';
 import { clusterSchema, type ClusterConfig, type ListenerConfig, type MeshConfig } from './config/index.js';
 import { handleAppApi, type AppPublication, type Registry } from './registry/index.js';
 import { RegistryClusters } from './registry-clusters.js';
+import { SofaMeshServer } from './sofa-mesh-server.js';
 import {
   Cluster,
   Router,
@@ -41,6 +42,7 @@ export class Sidecar implements Ingress {
   /** Routes to apps behind this sidecar, per ingress listener, keyed by publication. */
   readonly #appRoutes = new Map<string, Map<string, RouteSpec>>();
   #apps: AppPublications | undefined;
+  #sofaMesh: SofaMeshServer | undefined;
   /** Registry clusters made on first use by egress calls no route matched, kept across reloads. */
   readonly #onDemand = new Map<string, ClusterConfig>();
 
@@ -63,6 +65,7 @@ export class Sidecar implements Ingress {
         log: log.child({ module: 'app-publications' }),
       });
       await sidecar.#apps.restore();
+      sidecar.#sofaMesh = await SofaMeshServer.start(() => sidecar.#config, sidecar.#apps, log.child({ module: 'sofa-mesh-api' }));
       sidecar.#state = 'ready';
     } catch (error) {
       await sidecar.shutdown(0);
@@ -86,8 +89,8 @@ export class Sidecar implements Ingress {
   /** Applies a new, already validated config; only what changed is touched. */
   async reload(config: MeshConfig): Promise<void> {
     if (this.#state !== 'ready') return;
-    if (JSON.stringify(config.registry) !== JSON.stringify(this.#config.registry)) {
-      this.#log.warn({ registry: config.registry }, 'the registry section changed: it takes effect at the next start');
+    if (JSON.stringify([config.registry, config.sofaMeshApi?.address]) !== JSON.stringify([this.#config.registry, this.#config.sofaMeshApi?.address])) {
+      this.#log.warn({ registry: config.registry, sofaMeshApi: config.sofaMeshApi }, 'the registry section or sofaMeshApi address changed: it takes effect at the next start');
     }
     this.#config = config;
     await this.#apply(config);
@@ -102,6 +105,7 @@ export class Sidecar implements Ingress {
     this.#log.info({ drainMs, inFlight }, 'draining');
     await Promise.all([...this.#listeners.values()].map((listener) => listener.close(drainMs)));
     this.#apps?.close();
+    await this.#sofaMesh?.close();
     this.#registryClusters.close();
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.upstream.close()));
     await this.#admin?.close();

@@ -68,7 +68,7 @@ export class PrometheusMetrics implements MeshMetrics {
    */
   observeRegistry(state: () => RegistryStateView): void {
     const seen = new Map<string, number>();
-    const events = new Counter({
+    new Counter({
       name: 'pmesh_registry_events_total',
       help: 'Registry events by backend and kind (connected, disconnected, expired, notify, publish, error...).',
       labelNames: ['backend', 'event'] as const,
@@ -83,7 +83,6 @@ export class PrometheusMetrics implements MeshMetrics {
         }
       },
     });
-    void events;
     new Gauge({
       name: 'pmesh_registry_connected',
       help: '1 while the registry backend is connected (the embedded one always is), else 0.',

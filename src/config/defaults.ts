@@ -2,6 +2,11 @@
  * The built-in config `npm start` runs with: admin, the app-facing HTTP listener, and
  * the Bolt (SOFARPC's default mesh port) and Dubbo egress listeners, all on loopback.
  * Routes come from a config file or, once the registry lands, from publications.
+ *
+ * SOFARPC apps with registry `mesh` work with no set-up: the mesh API on SOFARPC's default
+ * 13330, their calls on 12220 (bolt-egress), and a Bolt ingress for what they publish. The
+ * ingress is on 12221, not 12200: 12200 is where a SOFARPC app binds its own Bolt server by
+ * default (and so the app port the ingress forwards to, sofaMeshApi.appPort).
  */
 export const DEFAULT_CONFIG_YAML = `
 admin: { address: 127.0.0.1:15000 }
@@ -12,8 +17,13 @@ listeners:
   - name: bolt-egress
     protocol: bolt
     address: 127.0.0.1:12220
+  - name: bolt-ingress
+    protocol: bolt
+    address: 127.0.0.1:12221
+    ingress: true
   - name: dubbo-egress
     protocol: dubbo
     address: 127.0.0.1:20881
+sofaMeshApi: { address: 127.0.0.1:13330, appPort: 12200 }
 clusters: []
 `;

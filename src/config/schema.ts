@@ -116,6 +116,23 @@ export const configSchema = z
       .default({}),
     listeners: z.array(listenerSchema).default([]),
     clusters: z.array(clusterSchema).default([]),
+    /**
+     * SOFARPC's mesh registry API, so an unmodified SOFARPC app with registry `mesh` publishes
+     * and subscribes through this sidecar (src/registry/sofa-mesh-api.ts). Absent means off;
+     * `npm start`'s built-in config turns it on. Its apps call `<this host>:12220`, a constant in
+     * their client: give the sidecar a Bolt egress listener there.
+     */
+    sofaMeshApi: z
+      .object({
+        address: hostPort.default('127.0.0.1:13330'),
+        /**
+         * The app's Bolt server port on 127.0.0.1 (SOFARPC's default 12200): SOFARPC 5.13 does not
+         * say it when publishing, so the ingress must be told where to send the app's calls.
+         */
+        appPort: z.number().int().min(1).max(65535).default(12200),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -133,7 +150,10 @@ export const configSchema = z
       }
     });
     const listeners = new Set<string>();
-    const addresses = new Set<string>([config.admin.address]);
+    const addresses = new Set<string>([config.admin.address, ...(config.sofaMeshApi ? [config.sofaMeshApi.address] : [])]);
+    if (config.sofaMeshApi?.address === config.admin.address) {
+      ctx.addIssue({ code: 'custom', path: ['sofaMeshApi', 'address'], message: `address ${config.admin.address} is already used by admin` });
+    }
     config.listeners.forEach((listener, i) => {
       if (listeners.has(listener.name)) {
         ctx.addIssue({ code: 'custom', path: ['listeners', i, 'name'], message: `duplicate listener name "${listener.name}"` });
@@ -161,6 +181,7 @@ export const configSchema = z
         }
       };
       check(config.admin.address, ['admin', 'address']);
+      if (config.sofaMeshApi) check(config.sofaMeshApi.address, ['sofaMeshApi', 'address']);
       config.listeners.forEach((listener, i) => check(listener.address, ['listeners', i, 'address']));
     }
   });

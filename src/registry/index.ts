@@ -15,3 +15,4 @@ export function setup(): void {
   setupZooKeeper();
 }
 export { handleAppApi, appPublicationSchema, type AppPublication, type AppRegistry } from './app-api.js';
+export { handleSofaMeshApi, SOFA_MESH_BOLT_PORT, SOFA_MESH_HTTP_PORT, SOFA_MESH_PATHS, type SofaMeshDeps } from './sofa-mesh-api.js';

@@ -41,7 +41,22 @@ clusters:
   it('the built-in default binds loopback only', () => {
     const config = loadConfig(undefined);
     expect(config.admin.address).toBe('127.0.0.1:15000');
-    expect(config.listeners.map((l) => l.address)).toEqual(['127.0.0.1:15001', '127.0.0.1:12220', '127.0.0.1:20881']);
+    expect(config.listeners.map((l) => l.address)).toEqual(['127.0.0.1:15001', '127.0.0.1:12220', '127.0.0.1:12221', '127.0.0.1:20881']);
+    // SOFARPC apps with registry mesh: its default API port, and an ingress clear of the apps' own 12200.
+    expect(config.sofaMeshApi).toEqual({ address: '127.0.0.1:13330', appPort: 12200 });
+    expect(config.listeners.find((l) => l.ingress)).toMatchObject({ protocol: 'bolt', address: '127.0.0.1:12221' });
+  });
+
+  it('sofaMeshApi is off unless asked for, with SOFARPC\'s defaults when it is', () => {
+    expect(parseConfig('listeners: []', 'none').sofaMeshApi).toBeUndefined();
+    expect(parseConfig('sofaMeshApi: {}', 'on').sofaMeshApi).toEqual({ address: '127.0.0.1:13330', appPort: 12200 });
+    expect(problems('sofaMeshApi: { address: "10.0.0.1:13330" }')).toEqual([
+      'sofaMeshApi.address: 10.0.0.1 is not a loopback address; set allowNonLoopback: true to bind it',
+    ]);
+    expect(problems('sofaMeshApi: { address: "127.0.0.1:13330", appPort: 0 }')).toEqual(['sofaMeshApi.appPort: Number must be greater than or equal to 1']);
+    expect(problems('sofaMeshApi: { address: "127.0.0.1:13330" }\nlisteners: [{name: a, protocol: http1, address: "127.0.0.1:13330"}]')).toEqual([
+      'listeners[0].address: address 127.0.0.1:13330 is already used',
+    ]);
   });
 
   it.each([
