@@ -9,9 +9,10 @@ import { MeshError, makeEndpoint, serviceKeyString, type Logger, type ServiceKey
 import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
+import { bridgeOptions } from './bridge-config.js';
 import { isCodecRegistered } from './codecs/index.js';
 import { clusterSchema, type ClusterConfig, type ListenerConfig, type MeshConfig } from './config/index.js';
-import { handleAppApi, type AppPublication, type Registry } from './registry/index.js';
+import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from './registry/index.js';
 import { RegistryClusters } from './registry-clusters.js';
 import { SofaMeshServer } from './sofa-mesh-server.js';
 import {
@@ -51,19 +52,21 @@ export class Sidecar implements Ingress {
     this.#log = log;
     this.registry = registry;
     this.#registryClusters = new RegistryClusters(registry);
+    this.metrics.observeRegistry(() => registry.state());
   }
 
   /** Starts on a registry that has been started; the sidecar does not close it. */
   static async start(config: MeshConfig, log: Logger, registry: Registry): Promise<Sidecar> {
     const sidecar = new Sidecar(config, log, registry);
     try {
-      await sidecar.#apply(config);
+      // Made before the listeners: the HTTP and gRPC listeners serve the app API over it.
       sidecar.#apps = new AppPublications(registry, sidecar, {
         dataDir: config.registry.dataDir,
         healthIntervalMs: config.defaults.appHealthCheckMs,
         maxFailures: config.defaults.appHealthMaxFailures,
         log: log.child({ module: 'app-publications' }),
       });
+      await sidecar.#apply(config);
       await sidecar.#apps.restore();
       sidecar.#sofaMesh = await SofaMeshServer.start(() => sidecar.#config, sidecar.#apps, log.child({ module: 'sofa-mesh-api' }));
       sidecar.#state = 'ready';
@@ -209,6 +212,7 @@ export class Sidecar implements Ingress {
         maxFrameBytes: config.defaults.maxFrameBytes,
         frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
         local: (req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false),
+        grpcServices: this.#apps ? [registryGrpcService(this.#apps)] : [],
       });
       await listener.start();
       this.#listeners.set(spec.name, listener);
@@ -281,6 +285,7 @@ export class Sidecar implements Ingress {
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
       fallback: byRegistry ? (invocation) => this.#clusterForService(spec.protocol, invocation.service) : undefined,
+      bridge: bridgeOptions(config.bridge, config.defaults),
       cluster: (name) => this.#clusters.get(name),
       metrics: this.metrics,
       accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,

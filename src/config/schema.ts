@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { parseHostPort } from '../core/index.js';
+import { bridgeSchema } from './bridge-schema.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 
@@ -90,6 +91,7 @@ export const configSchema = z
   .object({
     admin: z.object({ address: hostPort.default('127.0.0.1:15000') }).strict().default({}),
     registry: registrySchema,
+    bridge: bridgeSchema,
     logging: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
