@@ -1,5 +1,6 @@
 /**
- * The built-in config `npm start` runs with: admin, the app-facing HTTP listener, and
+ * The built-in config `npm start` runs with: admin, the app-facing HTTP listener (the
+ * JSON bridge and /v1/services), the gRPC listener (pmesh.v1 Invoker and Registry), and
  * the Bolt (SOFARPC's default mesh port) and Dubbo egress listeners, all on loopback.
  * Routes come from a config file or, once the registry lands, from publications.
  *
@@ -14,6 +15,9 @@ listeners:
   - name: http-egress
     protocol: http1
     address: 127.0.0.1:15001
+  - name: grpc
+    protocol: grpc
+    address: 127.0.0.1:15002
   - name: bolt-egress
     protocol: bolt
     address: 127.0.0.1:12220

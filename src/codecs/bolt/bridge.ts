@@ -10,20 +10,15 @@ import { javaTypeName, parseJavaType, type JavaType } from '../../core/java-type
 import type { TypeCatalog } from '../../core/schema.js';
 import { decodeSofaRequest, decodeSofaResponse, type HessianValue } from '../hessian/index.js';
 import { encodeJavaValues, toJavaValue } from '../hessian/java-values.js';
+import { SOFA_RESPONSE_STATE, sofaArgumentsState } from '../hessian/rpc-streams.js';
 import { buildRequest, buildResponse } from './build.js';
 import { parseServiceUniqueName } from './invocation.js';
 import { frameContent, type BoltFrame } from './frame.js';
-import { CLASS_SOFA_REQUEST, CLASS_SOFA_RESPONSE, HEAD_RESPONSE_ERROR } from './layout.js';
+import { HEAD_RESPONSE_ERROR } from './layout.js';
 import { codeForStatus, statusName } from './status.js';
 
-const REQUEST_FIELDS = ['targetAppName', 'methodName', 'targetServiceUniqueName', 'requestProps', 'methodArgSigs'];
-
-/**
- * What the SofaRequest prefix leaves in the stream's tables: its class definition,
- * three composites for back-references (the request, its props map, the signatures
- * list) and the `[string` list type.
- */
-const AFTER_REQUEST = { classes: [[CLASS_SOFA_REQUEST, REQUEST_FIELDS]] as const, refCount: 3, types: ['[string'] };
+/** What a Java client sends as requestProps for a plain synchronous call. */
+const REQUEST_PROPS: ReadonlyArray<readonly [string, string]> = [['protocol', 'bolt'], ['type', 'sync']];
 
 function uniqueName(call: BridgeCall): string {
   const { interface: iface, version, group } = call.service;
@@ -31,8 +26,10 @@ function uniqueName(call: BridgeCall): string {
 }
 
 function request(call: BridgeCall, id: bigint): BoltFrame {
-  const args = encodeJavaValues(call.args, { dialect: 'legacy', continueFrom: AFTER_REQUEST });
+  // The arguments continue the SofaRequest's stream: its class and references count.
+  const args = encodeJavaValues(call.args, { dialect: 'legacy', continueFrom: sofaArgumentsState(REQUEST_PROPS) });
   return buildRequest({
+    requestProps: REQUEST_PROPS,
     requestId: Number(BigInt.asIntN(32, id)),
     service: uniqueName(call),
     method: call.method,
@@ -81,11 +78,8 @@ function readRequest(frame: BoltFrame, catalog: TypeCatalog): BridgeCall {
   };
 }
 
-/** The SofaResponse definition is number 0 and the response object the first reference. */
-const AFTER_RESPONSE = { classes: [[CLASS_SOFA_RESPONSE, ['isError', 'errorMsg', 'appResponse', 'responseProps']]] as const, refCount: 1, types: [] };
-
 function reply(request: BoltFrame, outcome: BridgeOutcome): BoltFrame {
-  const encode = (value: JavaValue): Buffer => encodeJavaValues([value], { dialect: 'legacy', continueFrom: AFTER_RESPONSE });
+  const encode = (value: JavaValue): Buffer => encodeJavaValues([value], { dialect: 'legacy', continueFrom: SOFA_RESPONSE_STATE });
   if (outcome.kind === 'exception') return buildResponse(request.requestId, { kind: 'exception', exception: encode(runtimeException(outcome.message)) });
   return buildResponse(request.requestId, outcome.value === null ? { kind: 'null' } : { kind: 'value', value: encode(outcome.value) });
 }

@@ -9,9 +9,9 @@ import type { JavaValue } from '../../core/values.js';
 import { jvmDescriptor, parseJavaType, type JavaType } from '../../core/java-types.js';
 import type { TypeCatalog } from '../../core/schema.js';
 import { decodeJavaValues, encodeJavaValues } from '../hessian/java-values.js';
+import { DUBBO_RESULT_STATE, dubboArgumentsState } from '../hessian/rpc-streams.js';
 import { parseRequestBody } from './body.js';
 import { buildRequest, buildResponse } from './build.js';
-import { hessianString } from './hessian-out.js';
 import { errorMessageOf, readResponseBody } from './invocation.js';
 import { DUBBO_PROTOCOL_VERSION, Status, idOf, statusOf, type DubboFrame } from './layout.js';
 import { errorForStatus } from './status.js';
@@ -20,11 +20,7 @@ function request(call: BridgeCall, id: bigint): DubboFrame {
   const version = call.service.version ?? '0.0.0';
   const descriptor = call.paramTypes.map(jvmDescriptor).join('');
   // The arguments continue the body's Hessian stream; Java chunks binaries by stream offset.
-  const headLength = [DUBBO_PROTOCOL_VERSION, call.service.interface, version, call.method, descriptor].reduce(
-    (sum, text) => sum + hessianString(text).length,
-    0,
-  );
-  const args = encodeJavaValues(call.args, { dialect: 'final', continueFrom: { classes: [], refCount: 0, types: [], byteOffset: headLength } });
+  const args = encodeJavaValues(call.args, { dialect: 'final', continueFrom: dubboArgumentsState(call.service.interface, version, call.method, descriptor) });
   const attachments: Array<[string, string]> = [
     ['path', call.service.interface],
     ['interface', call.service.interface],
@@ -90,7 +86,7 @@ const REPLY_ATTACHMENTS: ReadonlyArray<readonly [string, string]> = [['dubbo', D
 function reply(request: DubboFrame, outcome: BridgeOutcome): DubboFrame {
   const id = idOf(request);
   // The value follows the one-byte result flag in the body's Hessian stream.
-  const encode = (value: JavaValue): Buffer => encodeJavaValues([value], { dialect: 'final', continueFrom: { classes: [], refCount: 0, types: [], byteOffset: 1 } });
+  const encode = (value: JavaValue): Buffer => encodeJavaValues([value], { dialect: 'final', continueFrom: DUBBO_RESULT_STATE });
   if (outcome.kind === 'exception') return buildResponse(id, { kind: 'exception', exception: encode(runtimeException(outcome.message)) }, REPLY_ATTACHMENTS);
   if (outcome.value === null) return buildResponse(id, { kind: 'null' }, REPLY_ATTACHMENTS);
   return buildResponse(id, { kind: 'value', value: encode(outcome.value) }, REPLY_ATTACHMENTS);

@@ -41,7 +41,7 @@ clusters:
   it('the built-in default binds loopback only', () => {
     const config = loadConfig(undefined);
     expect(config.admin.address).toBe('127.0.0.1:15000');
-    expect(config.listeners.map((l) => l.address)).toEqual(['127.0.0.1:15001', '127.0.0.1:12220', '127.0.0.1:12221', '127.0.0.1:20881']);
+    expect(config.listeners.map((l) => l.address)).toEqual(['127.0.0.1:15001', '127.0.0.1:15002', '127.0.0.1:12220', '127.0.0.1:12221', '127.0.0.1:20881']);
     // SOFARPC apps with registry mesh: its default API port, and an ingress clear of the apps' own 12200.
     expect(config.sofaMeshApi).toEqual({ address: '127.0.0.1:13330', appPort: 12200 });
     expect(config.listeners.find((l) => l.ingress)).toMatchObject({ protocol: 'bolt', address: '127.0.0.1:12221' });
