@@ -9,7 +9,7 @@
 import { connect } from 'node:net';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MeshError, parseHostPort, type Logger } from './core/index.js';
+import { MeshError, parseHostPort, type Logger, type MethodSignature } from './core/index.js';
 import {
   appPublicationSchema,
   type AppPublication,
@@ -144,6 +144,14 @@ export class AppPublications implements AppRegistry {
     const current = subscription.current();
     if (current) listener(current);
     return () => subscription.unsubscribe();
+  }
+
+  /** Method signatures published with a service, for the bridge's typing. */
+  signaturesOf(service: string): readonly MethodSignature[] | undefined {
+    for (const entry of this.#entries.values()) {
+      if (entry.publication.service === service && entry.publication.signatures) return entry.publication.signatures;
+    }
+    return undefined;
   }
 
   /** Stops health checks; publications stay (embedded snapshot, or until the ZooKeeper session ends). */

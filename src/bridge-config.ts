@@ -7,12 +7,26 @@ import { ClassPolicy, TypeCatalog, type MethodSignature } from './core/index.js'
 import type { BridgeConfig } from './config/index.js';
 import type { BridgeOptions } from './proxy/index.js';
 
-export function bridgeOptions(config: BridgeConfig, limits: { maxBodyBytes: number }): BridgeOptions {
+/**
+ * `published` adds the signatures apps published with their services (looked up at call
+ * time, so a new publication needs no reload); the config's win when both have a service.
+ */
+export function bridgeOptions(
+  config: BridgeConfig,
+  limits: { maxBodyBytes: number },
+  published: (service: string) => readonly MethodSignature[] | undefined = () => undefined,
+): BridgeOptions {
   const classes = config.services.flatMap((s) => s.classes);
   const enums = config.services.flatMap((s) => s.enums);
   const catalog = new TypeCatalog(classes, enums);
   const policy = new ClassPolicy({ allow: [...config.allowClasses, ...catalog.classNames()], deny: config.denyClasses });
   const signatures = new Map<string, MethodSignature[]>();
   for (const service of config.services) signatures.set(service.service, [...(signatures.get(service.service) ?? []), ...service.methods]);
-  return { policy, catalog, signatures: (service) => signatures.get(service), maxBodyBytes: limits.maxBodyBytes, maxDepth: 64 };
+  return {
+    policy,
+    catalog,
+    signatures: (service) => signatures.get(service) ?? published(service),
+    maxBodyBytes: limits.maxBodyBytes,
+    maxDepth: 64,
+  };
 }

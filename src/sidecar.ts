@@ -231,7 +231,9 @@ export class Sidecar implements Ingress {
     let cluster = this.#clusters.get(name);
     if (!cluster) {
       const defaults = this.#config.defaults;
-      const upstream = createUpstream(publication.protocol, {
+      // An app that speaks HTTP/JSON is called through the reverse bridge.
+      const protocol = publication.appProtocol === 'http' ? 'http1' : publication.protocol;
+      const upstream = createUpstream(protocol, {
         cluster: name,
         connectTimeoutMs: 1_000,
         maxConnectionsPerEndpoint: 64,
@@ -241,7 +243,7 @@ export class Sidecar implements Ingress {
         metrics: this.metrics,
         maxFrameBytes: defaults.maxFrameBytes,
       });
-      cluster = new Cluster(name, publication.protocol, 'round_robin', getBalancer('round_robin')!, upstream);
+      cluster = new Cluster(name, protocol, 'round_robin', getBalancer('round_robin')!, upstream);
       this.#clusters.set(name, cluster);
     }
     cluster.setEndpoints([makeEndpoint(`127.0.0.1:${publication.port}`, { source: 'app' })]);
@@ -285,7 +287,7 @@ export class Sidecar implements Ingress {
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
       fallback: byRegistry ? (invocation) => this.#clusterForService(spec.protocol, invocation.service) : undefined,
-      bridge: bridgeOptions(config.bridge, config.defaults),
+      bridge: bridgeOptions(config.bridge, config.defaults, (service) => this.#apps?.signaturesOf(service)),
       cluster: (name) => this.#clusters.get(name),
       metrics: this.metrics,
       accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,

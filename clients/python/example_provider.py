@@ -1,6 +1,9 @@
 """A Python app that provides com.example.EchoService to Java callers, with no RPC SDK.
 
-Run: python3 clients/python/example_provider.py PORT
+Run: python3 clients/python/example_provider.py PORT [SIDECAR_HTTP_ADDRESS]
+
+With a sidecar address it publishes itself there (pmesh.publish, app_protocol="http"),
+so Java callers find it through the sidecar's Dubbo ingress.
 
 The sidecar turns each Dubbo or SOFARPC call into POST /{service}/{method} with the
 arguments as a JSON array (Java type hints such as {"$type": "long", "$value": "..."}
@@ -63,5 +66,16 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 8000
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    if len(sys.argv) > 2:
+        address = pmesh.Client(sys.argv[2]).publish(
+            "com.example.EchoService", "dubbo", port, version="1.0.0", app_protocol="http",
+            signatures=[
+                {"name": "echo", "params": ["java.lang.String"], "returns": "java.lang.String"},
+                {"name": "add", "params": ["int", "int"], "returns": "int"},
+                {"name": "addLong", "params": ["long", "long"], "returns": "long"},
+                {"name": "fail", "params": ["java.lang.String"], "returns": "java.lang.String"},
+            ],
+        )
+        print(f"PUBLISHED at {address}", flush=True)
     print(f"PYTHON PROVIDER READY port={port}", flush=True)
     server.serve_forever()

@@ -18,7 +18,7 @@ import os
 import urllib.error
 import urllib.request
 
-__all__ = ["invoke", "Client", "JavaException", "MeshError", "Long", "BigDecimal", "Date", "Char", "Bytes", "JavaObject"]
+__all__ = ["invoke", "publish", "unpublish", "Client", "JavaException", "MeshError", "Long", "BigDecimal", "Date", "Char", "Bytes", "JavaObject"]
 
 DEFAULT_ADDRESS = os.environ.get("PMESH_ADDRESS", "127.0.0.1:15001")
 
@@ -118,7 +118,46 @@ class Client:
             raise MeshError(error.code, answer.get("error", "PMESH_UNKNOWN"), answer.get("message", payload)) from None
 
 
+    def _send(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(f"http://{self.address}{path}", data=data, method=method, headers={"content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as error:
+            answer = json.loads(error.read().decode("utf-8", "replace") or "{}")
+            raise MeshError(error.code, answer.get("error", "PMESH_UNKNOWN"), answer.get("message", "")) from None
+
+    def publish(self, service, protocol, port, version=None, group=None, methods=None, signatures=None, app_protocol=None, application=None):
+        """Publishes `service`, served by this app on 127.0.0.1:`port`, through the sidecar.
+
+        The sidecar registers its own ingress for `protocol` (dubbo or bolt) and sends the
+        calls to `port`. With app_protocol="http" the app speaks HTTP/JSON (no RPC SDK):
+        each call arrives as POST /{service}/{method} with the arguments as a JSON array.
+        `signatures` ([{"name": ..., "params": [...], "returns": ...}]) type the answers.
+        Returns the address published.
+        """
+        body = {"service": service, "protocol": protocol, "port": int(port)}
+        for key, value in (("version", version), ("group", group), ("methods", methods), ("signatures", signatures),
+                           ("appProtocol", app_protocol), ("application", application)):
+            if value is not None:
+                body[key] = value
+        return self._send("POST", "/v1/services", body)["address"]
+
+    def unpublish(self, service, version=None):
+        query = f"?version={version}" if version else ""
+        return self._send("DELETE", f"/v1/services/{service}{query}")["unpublished"]
+
+
 _default = Client()
+
+
+def publish(service, protocol, port, **options):
+    return _default.publish(service, protocol, port, **options)
+
+
+def unpublish(service, **options):
+    return _default.unpublish(service, **options)
 
 
 def invoke(service, method, *args, **options):

@@ -28,6 +28,24 @@ export const appPublicationSchema = z
     application: z.string().min(1).optional(),
     methods: z.array(z.string().regex(/^[A-Za-z_$][\w$]*$/, 'expected a method name')).optional(),
     metadata: z.record(z.string()).optional(),
+    /**
+     * What the app itself speaks, when not the published protocol: `http` for an app with
+     * no RPC SDK, which the sidecar calls as POST /{service}/{method} with JSON arguments.
+     */
+    appProtocol: z.literal('http').optional(),
+    /** Java signatures of the methods, so answers get their declared types (long, Date...). */
+    signatures: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'expected a method name'),
+            params: z.array(z.string().min(1).max(1024)).default([]),
+            returns: z.string().min(1).max(1024).optional(),
+          })
+          .strict(),
+      )
+      .max(1000)
+      .optional(),
   })
   .strict();
 

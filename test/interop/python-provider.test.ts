@@ -83,3 +83,31 @@ describe('Java callers -> sidecar -> Python provider (HTTP/JSON)', () => {
     expect(byCommand.fail?.join(' ')).toContain('python provider refused: nope');
   });
 });
+
+describe('a Python provider published through the sidecar (no route in the config)', () => {
+  it('publishes itself with pmesh.publish, and a Java Dubbo consumer calls it through the sidecar ingress', async () => {
+    const [httpPort, ingressPort, appPort] = [await freePort(), await freePort(), await freePort()];
+    const published = await startInProcess(`
+admin: { address: 127.0.0.1:${await freePort()} }
+listeners:
+  - { name: http, protocol: http1, address: 127.0.0.1:${httpPort} }
+  - { name: dubbo-ingress, protocol: dubbo, address: 127.0.0.1:${ingressPort}, ingress: true }
+`);
+    const provider = startPeer('published python provider', 'python3', [
+      join(REPO_ROOT, 'clients/python/example_provider.py'), String(appPort), `127.0.0.1:${httpPort}`,
+    ], { cwd: join(REPO_ROOT, 'clients/python') });
+    try {
+      await provider.waitFor(/PUBLISHED at 127\.0\.0\.1:\d+/, 30_000);
+      expect(provider.output()).toContain(`PUBLISHED at 127.0.0.1:${ingressPort}`);
+      const at = `127.0.0.1:${ingressPort}`;
+      const echo = await dubboConsumer([at, 'echo', 'found you']);
+      expect(echo.results[0], echo.output).toMatchObject({ outcome: 'ok', value: 'found you' });
+      // The published signature says long: the answer is typed from it.
+      const long = await dubboConsumer([at, 'addLong', '9007199254740993', '1']);
+      expect(long.output).toMatch(/"value":9007199254740994[,}]/);
+    } finally {
+      await provider.stop();
+      await published.stop(500);
+    }
+  });
+});
