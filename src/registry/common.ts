@@ -30,7 +30,9 @@ export function matches(query: ServiceQuery, metadata: Readonly<Record<string, s
   // SOFARPC's provider URL carries no service version (its `version=1.0` is the URL format):
   // SOFARPC clients match on uniqueId alone, and so do we.
   if (metadata.layout !== 'sofa-rpc' && !fits(query.version, metadata.version)) return false;
-  return fits(query.group, metadata.group);
+  // A group is part of the service's identity (Dubbo's group, SOFARPC's uniqueId): a query
+  // with none sees only providers with none, as a Dubbo consumer does; "*" sees them all.
+  return fits(query.group ?? '', metadata.group);
 }
 
 /** The metadata an endpoint carries for a publication (keys shared with the ZooKeeper decoder). */

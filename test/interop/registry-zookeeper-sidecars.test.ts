@@ -48,7 +48,7 @@ describe('ZooKeeper registry between two sidecars', () => {
 
     const every = updateLog();
     const onlyBolt = updateLog();
-    const sub = b.subscribe({ service: SERVICE }, every.listener);
+    const sub = b.subscribe({ service: SERVICE, group: '*' }, every.listener);
     b.subscribe({ service: SERVICE, protocol: 'bolt', group: 'blue' }, onlyBolt.listener);
     const both = await every.until((u) => addresses(u).length === 2, 15_000, 'with both publications');
     expect(both.origin).toBe('registry');

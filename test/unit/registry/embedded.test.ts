@@ -80,7 +80,7 @@ describe('embedded registry', () => {
     expect(registry.state().subscriptions).toBe(0);
   });
 
-  it('matches version, group and protocol; a missing or * version means any', async () => {
+  it('matches version, group and protocol; a missing or * version means any, a missing group means none', async () => {
     await registry.publish(echo);
     await registry.publish({ ...echo, version: '2.0.0', port: 20882 });
     await registry.publish({ ...echo, group: 'blue', port: 20883 });
@@ -95,7 +95,9 @@ describe('embedded registry', () => {
     expect(await ports({ service: echo.service, version: '2.0.0' })).toEqual([20882]);
     expect(await ports({ service: echo.service, group: 'blue' })).toEqual([20883]);
     expect(await ports({ service: echo.service, protocol: 'bolt' })).toEqual([12200]);
-    expect(await ports({ service: echo.service, version: '*', protocol: 'dubbo' })).toEqual([20880, 20882, 20883]);
+    // A group is part of a service's identity, as in Dubbo: no group sees the ungrouped only.
+    expect(await ports({ service: echo.service, version: '*', protocol: 'dubbo' })).toEqual([20880, 20882]);
+    expect(await ports({ service: echo.service, version: '*', group: '*', protocol: 'dubbo' })).toEqual([20880, 20882, 20883]);
     expect(await ports({ service: 'com.example.Other' })).toEqual([]);
   });
 

@@ -1,0 +1,126 @@
+/**
+ * The sidecar on a real ZooKeeper, with real Dubbo 3.3.6 apps on both sides (issue 5):
+ *  - a provider that registers itself in ZooKeeper is found by the sidecar and called
+ *    through its Dubbo egress by a consumer that knows only the sidecar;
+ *  - an app published through the sidecar's HTTP API is found in ZooKeeper by a Java
+ *    consumer using Dubbo's ZooKeeper registry, which calls it through the sidecar's ingress;
+ *  - ZooKeeper stopped and started again while calls run: none of them fails.
+ */
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import type { Running } from '../../src/main.js';
+import { startJava } from '../support/java-peers.js';
+import { freePort } from '../support/ports.js';
+import { stopAllPeers } from '../support/process.js';
+import { startInProcess } from '../support/sidecar.js';
+import { startZooKeeper, type ZooKeeperServer } from '../support/zookeeper.js';
+
+let zk: ZooKeeperServer;
+let sidecar: Running;
+let httpPort: number;
+let egressPort: number;
+let ingressPort: number;
+let zkProviderPort: number;
+
+beforeAll(async () => {
+  zk = await startZooKeeper();
+  [httpPort, egressPort, ingressPort, zkProviderPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const provider = startJava('zk-peers/dubbo', 'com.example.zk.DubboZkProvider', [zk.address, String(zkProviderPort)], 'zk dubbo provider');
+  await provider.waitFor(/PROVIDER READY/, 180_000);
+  sidecar = await startInProcess(`
+registry: { type: zookeeper, address: ${zk.address}, sessionTimeoutMs: 4000, retryMs: 300, spinDelayMs: 200, emptyConfirmMs: 500 }
+admin: { address: 127.0.0.1:${await freePort()} }
+listeners:
+  - { name: http, protocol: http1, address: 127.0.0.1:${httpPort} }
+  - { name: dubbo-egress, protocol: dubbo, address: 127.0.0.1:${egressPort} }
+  - { name: dubbo-ingress, protocol: dubbo, address: 127.0.0.1:${ingressPort}, ingress: true }
+`);
+}, 600_000);
+
+afterAll(async () => {
+  await sidecar?.stop(500);
+  await stopAllPeers();
+  await zk?.destroy();
+});
+
+interface Line {
+  outcome: string;
+  value?: unknown;
+  message?: string;
+}
+
+async function consumerViaSidecar(text: string): Promise<Line> {
+  const peer = startJava('dubbo', 'com.example.dubbo.Consumer', [`127.0.0.1:${egressPort}`, 'echo', text], 'dubbo consumer');
+  try {
+    await peer.waitFor(/DONE ok=\d+ failed=\d+/, 120_000);
+  } finally {
+    await peer.stop();
+  }
+  const line = peer.output().split('\n').find((l) => l.startsWith('RESULT '));
+  return JSON.parse(line?.slice(7) ?? '{}') as Line;
+}
+
+describe('the sidecar on ZooKeeper with Dubbo apps', () => {
+  it('a provider registered in ZooKeeper is called through the sidecar egress', async () => {
+    // No route names the service: the egress finds its providers in ZooKeeper.
+    expect(await consumerViaSidecar('via zk')).toMatchObject({ outcome: 'ok', value: `dubbo@${zkProviderPort}:via zk` });
+  });
+
+  it('an app published through the sidecar API is found by a ZooKeeper consumer and reached through the ingress', async () => {
+    const appPort = await freePort();
+    // The app has no registry at all; its group keeps the ZooKeeper provider out of the way.
+    const app = startJava('dubbo', 'com.example.dubbo.Provider', [String(appPort), '1.0.0', 'via-sidecar'], 'published app');
+    await app.waitFor(/PROVIDER READY/, 180_000);
+    const published = await request(`http://127.0.0.1:${httpPort}/v1/services`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'com.example.EchoService', protocol: 'dubbo', port: appPort, version: '1.0.0', group: 'via-sidecar', methods: ['echo'] }),
+    });
+    expect(await published.body.json()).toMatchObject({ address: `127.0.0.1:${ingressPort}` });
+
+    const consumer = startJava('zk-peers/dubbo', 'com.example.zk.DubboZkConsumer', [zk.address, '--version', '1.0.0', '--group', 'via-sidecar', '--wait', '20000', 'found through zk'], 'zk dubbo consumer');
+    await consumer.waitFor(/^DONE$/m, 120_000);
+    expect(consumer.output()).toMatch(/RESULT\tok\tfound through zk/);
+  });
+
+  it('ZooKeeper stopped and restarted with calls running: none of them fails', async () => {
+    const { DirectlyDubbo, java } = createRequire(import.meta.url)('dubbo2.js') as {
+      DirectlyDubbo: { from(o: object): { proxyService<T>(o: object): T; _socketWorker?: { _retry: number; _socket?: { destroy(): void } } } };
+      java: { String(v: string): unknown };
+    };
+    const dubbo = DirectlyDubbo.from({ dubboAddress: `127.0.0.1:${egressPort}`, dubboVersion: '2.0.2', dubboInvokeTimeout: 10 });
+    const echo = dubbo.proxyService<{ echo(t: string): Promise<{ res: unknown; err: unknown }> }>({
+      dubboInterface: 'com.example.EchoService',
+      version: '1.0.0',
+      timeout: 5000,
+      methods: { echo: (text: string) => [java.String(text)] },
+    });
+    let running = true;
+    const results: Array<{ res: unknown; err: unknown }> = [];
+    const loop = (async () => {
+      for (let i = 0; running && i < 2_000; i++) {
+        results.push(await echo.echo(`call ${i}`));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await zk.stop();
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await zk.start();
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    } finally {
+      running = false;
+      await loop;
+      if (dubbo._socketWorker) {
+        dubbo._socketWorker._retry = 0;
+        dubbo._socketWorker._socket?.destroy();
+      }
+    }
+    const failed = results.filter((r) => r.err !== null);
+    expect(results.length).toBeGreaterThan(50);
+    expect(failed.map((r) => String(r.err))).toEqual([]);
+    expect(String(results.at(-1)?.res)).toMatch(/^dubbo@\d+:call \d+$/);
+  });
+});
