@@ -109,12 +109,14 @@ export class AppPublications implements AppRegistry {
     return { address: ingress.advertise };
   }
 
+  /** Withdraws the matching publications: no version means any, no group means the ungrouped only ("*" any). */
   async unpublish(query: ServiceQuery): Promise<number> {
+    const group = query.group ?? '';
     const matching = [...this.#entries].filter(
       ([, e]) =>
         e.publication.service === query.service &&
         (query.version === undefined || e.publication.version === query.version) &&
-        (query.group === undefined || e.publication.group === query.group) &&
+        (group === '*' || (e.publication.group ?? '') === group) &&
         (query.protocol === undefined || e.publication.protocol === query.protocol),
     );
     for (const [key, entry] of matching) await this.#withdraw(key, entry);
@@ -122,9 +124,14 @@ export class AppPublications implements AppRegistry {
     return matching.length;
   }
 
+  /**
+   * The current endpoints. A set read from the on-disk cache is only a fallback: the live
+   * registry gets up to 2 s to answer first (a cache can list providers long gone).
+   */
   lookup(query: ServiceQuery): Promise<RegistryUpdate | undefined> {
     return new Promise((resolve) => {
       let settled = false;
+      let fallback: RegistryUpdate | undefined;
       const finish = (update: RegistryUpdate | undefined): void => {
         if (settled) return;
         settled = true;
@@ -132,10 +139,14 @@ export class AppPublications implements AppRegistry {
         queueMicrotask(() => subscription.unsubscribe());
         resolve(update);
       };
-      const timer = setTimeout(() => finish(undefined), 2_000);
-      const subscription = this.#registry.subscribe(query, finish);
+      const offer = (update: RegistryUpdate): void => {
+        if (update.origin === 'cache') fallback = update;
+        else finish(update);
+      };
+      const timer = setTimeout(() => finish(fallback), 2_000);
+      const subscription = this.#registry.subscribe(query, offer);
       const current = subscription.current();
-      if (current) finish(current);
+      if (current) offer(current);
     });
   }
 

@@ -7,22 +7,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { Running } from '../../src/main.js';
-import { startJava } from '../support/java-peers.js';
+import { startJavaEchoServers, type JavaEchoServers } from '../support/java-peers.js';
 import { freePort } from '../support/ports.js';
-import type { Peer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
 
-let dubbo: Peer;
-let sofa: Peer;
+let servers: JavaEchoServers | undefined;
 let sidecar: Running;
 let httpPort: number;
 
 beforeAll(async () => {
-  const [dubboPort, sofaPort] = [await freePort(), await freePort()];
-  dubbo = startJava('dubbo', 'com.example.dubbo.Provider', [String(dubboPort)], 'dubbo provider');
-  sofa = startJava('sofarpc', 'com.example.Server', [String(sofaPort)], 'sofarpc server');
-  await dubbo.waitFor(/PROVIDER READY/, 180_000);
-  await sofa.waitFor(/READY \d+/, 180_000);
+  servers = await startJavaEchoServers();
+  const { dubboPort, sofaPort } = servers;
   httpPort = await freePort();
   sidecar = await startInProcess(`
 admin: { address: 127.0.0.1:${await freePort()} }
@@ -41,8 +36,7 @@ clusters:
 
 afterAll(async () => {
   await sidecar?.stop(500);
-  await dubbo?.stop();
-  await sofa?.stop();
+  await servers?.stop();
 });
 
 async function invoke(target: 'dubbo' | 'sofa', method: string, args: unknown, headers: Record<string, string> = {}) {

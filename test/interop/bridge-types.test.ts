@@ -12,14 +12,12 @@ import { DEFAULT_LIMITS } from '../../src/core/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { Running } from '../../src/main.js';
-import { startJava } from '../support/java-peers.js';
+import { startJavaEchoServers, type JavaEchoServers } from '../support/java-peers.js';
 import { freePort } from '../support/ports.js';
-import type { Peer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
 
 const SERVICE = 'com.example.types.TypesService';
-let dubbo: Peer;
-let sofa: Peer;
+let servers: JavaEchoServers | undefined;
 let sidecar: Running;
 let httpPort: number;
 let trap: Server;
@@ -83,15 +81,13 @@ bridge:
 `;
 
 beforeAll(async () => {
-  const [sofaPort, trapPort] = [await freePort(), await freePort()];
-  dubboPort = await freePort();
-  dubbo = startJava('dubbo', 'com.example.dubbo.Provider', [String(dubboPort)], 'dubbo provider');
-  sofa = startJava('sofarpc', 'com.example.Server', [String(sofaPort)], 'sofarpc server');
+  servers = await startJavaEchoServers();
+  dubboPort = servers.dubboPort;
+  const { sofaPort } = servers;
+  const trapPort = await freePort();
   // A provider stand-in that only counts the bytes it is sent.
   trap = createServer((socket) => socket.on('data', (chunk) => (trapBytes += chunk.length)));
   await new Promise<void>((resolve) => trap.listen(trapPort, '127.0.0.1', resolve));
-  await dubbo.waitFor(/PROVIDER READY/, 180_000);
-  await sofa.waitFor(/READY \d+/, 180_000);
   httpPort = await freePort();
   sidecar = await startInProcess(`${SCHEMA}
 admin: { address: 127.0.0.1:${await freePort()} }
@@ -112,8 +108,7 @@ clusters:
 
 afterAll(async () => {
   await sidecar?.stop(500);
-  await dubbo?.stop();
-  await sofa?.stop();
+  await servers?.stop();
   await new Promise<void>((resolve) => trap?.close(() => resolve()));
 });
 

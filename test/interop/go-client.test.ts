@@ -7,15 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
-import { startJava } from '../support/java-peers.js';
+import { startJavaEchoServers, type JavaEchoServers } from '../support/java-peers.js';
 import { REPO_ROOT } from '../support/maven.js';
 import { freePort } from '../support/ports.js';
-import { startPeer, type Peer } from '../support/process.js';
+import { startPeer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
 
 const GO_DIR = join(REPO_ROOT, 'clients/go');
-let dubbo: Peer;
-let sofa: Peer;
+let servers: JavaEchoServers | undefined;
 let sidecar: Running;
 let dubboGrpc: number;
 let sofaGrpc: number;
@@ -28,11 +27,8 @@ beforeAll(async () => {
   }
   // Build once (downloads the module's dependencies from the Go module proxy on first use).
   execFileSync('go', ['build', '-o', join(GO_DIR, 'bin/example'), './example'], { cwd: GO_DIR, stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
-  const [dubboPort, sofaPort] = [await freePort(), await freePort()];
-  dubbo = startJava('dubbo', 'com.example.dubbo.Provider', [String(dubboPort)], 'dubbo provider');
-  sofa = startJava('sofarpc', 'com.example.Server', [String(sofaPort)], 'sofarpc server');
-  await dubbo.waitFor(/PROVIDER READY/, 180_000);
-  await sofa.waitFor(/READY \d+/, 180_000);
+  servers = await startJavaEchoServers();
+  const { dubboPort, sofaPort } = servers;
   [dubboGrpc, sofaGrpc] = [await freePort(), await freePort()];
   sidecar = await startInProcess(`
 admin: { address: 127.0.0.1:${await freePort()} }
@@ -47,8 +43,7 @@ clusters:
 
 afterAll(async () => {
   await sidecar?.stop(500);
-  await dubbo?.stop();
-  await sofa?.stop();
+  await servers?.stop();
 });
 
 async function runGo(port: number, version: string): Promise<string[]> {

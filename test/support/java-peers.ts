@@ -1,5 +1,6 @@
 /** Launching the Java peers under clients/java as processes, stopped by pid. */
 import { javaClasspath } from './maven.js';
+import { freePort } from './ports.js';
 import { startPeer, type Peer } from './process.js';
 
 /** Starts `java -cp <project classpath> <mainClass> args...`. */
@@ -39,4 +40,30 @@ export async function runJavaCli(project: string, mainClass: string, args: reado
       return { command, fields };
     });
   return { results, lines, output: peer.output() };
+}
+
+export interface JavaEchoServers {
+  /** The Dubbo 3.3.6 provider (clients/java/dubbo): EchoService and TypesService, version 1.0.0. */
+  readonly dubboPort: number;
+  /** The SOFARPC 5.13.2 server (clients/java/sofarpc): EchoService and TypesService, version 1.0. */
+  readonly sofaPort: number;
+  stop(): Promise<void>;
+}
+
+/** Starts both Java servers side by side and waits until each serves. */
+export async function startJavaEchoServers(): Promise<JavaEchoServers> {
+  const [dubboPort, sofaPort] = [await freePort(), await freePort()];
+  const dubbo = startJava('dubbo', 'com.example.dubbo.Provider', [String(dubboPort)], 'dubbo provider');
+  const sofa = startJava('sofarpc', 'com.example.Server', [String(sofaPort)], 'sofarpc server');
+  const stop = async (): Promise<void> => {
+    await Promise.all([dubbo.stop(), sofa.stop()]);
+  };
+  try {
+    await dubbo.waitFor(/PROVIDER READY/, 180_000);
+    await sofa.waitFor(/READY \d+/, 180_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { dubboPort, sofaPort, stop };
 }

@@ -10,6 +10,8 @@
  * tests rebuild requests captured from the Java client and compare bytes.
  */
 
+import { cesu8, int, string } from './writer.js';
+
 /** A request property: a string, or a nested map of them (rpc_trace_context). */
 export type PropValue = string | ReadonlyArray<readonly [string, PropValue]>;
 
@@ -24,41 +26,9 @@ export interface SofaRequestSpec {
   readonly args: Buffer;
 }
 
+// The legacy dialect's primitives (compact int, short string, CESU-8) are writer.ts's.
 const CLASS = 'com.alipay.sofa.rpc.core.request.SofaRequest';
 const FIELDS = ['targetAppName', 'methodName', 'targetServiceUniqueName', 'requestProps', 'methodArgSigs'];
-
-function cesu8(text: string): Buffer {
-  const out = Buffer.allocUnsafe(text.length * 3);
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) out[n++] = c;
-    else if (c < 0x800) {
-      out[n++] = 0xc0 | (c >> 6);
-      out[n++] = 0x80 | (c & 0x3f);
-    } else {
-      out[n++] = 0xe0 | (c >> 12);
-      out[n++] = 0x80 | ((c >> 6) & 0x3f);
-      out[n++] = 0x80 | (c & 0x3f);
-    }
-  }
-  return out.subarray(0, n);
-}
-
-/** Compact int for -16..47, else the 5-byte `I` form. */
-function int(value: number): Buffer {
-  if (value >= -16 && value <= 47) return Buffer.of(0x90 + value);
-  const out = Buffer.alloc(5);
-  out[0] = 0x49;
-  out.writeInt32BE(value, 1);
-  return out;
-}
-
-/** One byte of length up to 31 units, else `S` + u16 (names and props are short: no chunks). */
-function string(text: string): Buffer {
-  if (text.length <= 31) return Buffer.concat([Buffer.of(text.length), cesu8(text)]);
-  return Buffer.concat([Buffer.of(0x53, text.length >> 8, text.length & 0xff), cesu8(text)]);
-}
 
 function map(entries: ReadonlyArray<readonly [string, PropValue]>): Buffer {
   const parts: Buffer[] = [Buffer.of(0x4d)];

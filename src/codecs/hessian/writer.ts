@@ -8,7 +8,7 @@ import type { HessianDialect } from './values.js';
 import { SOFA_RESPONSE_CLASS } from './sofa.js';
 
 /** Hessian string bytes: UTF-16 units, each as 1-3 bytes (CESU-8, protocols.md §4.3). */
-function cesu8(text: string): Buffer {
+export function cesu8(text: string): Buffer {
   const out = Buffer.allocUnsafe(text.length * 3);
   let n = 0;
   for (let i = 0; i < text.length; i++) {
@@ -27,7 +27,7 @@ function cesu8(text: string): Buffer {
 }
 
 /** Compact int for 0..47, else the 5-byte form; both dialects share these codes. */
-function int(value: number): Buffer {
+export function int(value: number): Buffer {
   if (value >= -16 && value <= 47) return Buffer.of(0x90 + value);
   const out = Buffer.alloc(5);
   out[0] = 0x49;
@@ -36,7 +36,7 @@ function int(value: number): Buffer {
 }
 
 /** A string no longer than 0xffff units: short form, or one final `S` chunk. */
-function string(text: string): Buffer {
+export function string(text: string): Buffer {
   const units = text.slice(0, 0xffff);
   const bytes = cesu8(units);
   if (units.length <= 31) return Buffer.concat([Buffer.of(units.length), bytes]);
