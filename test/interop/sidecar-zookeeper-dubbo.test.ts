@@ -4,7 +4,9 @@
  *    through its Dubbo egress by a consumer that knows only the sidecar;
  *  - an app published through the sidecar's HTTP API is found in ZooKeeper by a Java
  *    consumer using Dubbo's ZooKeeper registry, which calls it through the sidecar's ingress;
- *  - ZooKeeper stopped and started again while calls run: none of them fails.
+ *  - ZooKeeper stopped and started again while calls run: none of them fails;
+ *  - the sidecar's session expired (its link to ZooKeeper cut for longer than the session
+ *    timeout) while calls run: none fails, and its publication is back in ZooKeeper after.
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,9 +16,12 @@ import { startJava } from '../support/java-peers.js';
 import { freePort } from '../support/ports.js';
 import { stopAllPeers } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
-import { startZooKeeper, type ZooKeeperServer } from '../support/zookeeper.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { listChildren, startZooKeeper, type ZooKeeperServer } from '../support/zookeeper.js';
 
 let zk: ZooKeeperServer;
+/** The sidecar reaches ZooKeeper through this relay, so a test can cut the link. */
+let link: TcpProxy;
 let sidecar: Running;
 let httpPort: number;
 let egressPort: number;
@@ -25,11 +30,12 @@ let zkProviderPort: number;
 
 beforeAll(async () => {
   zk = await startZooKeeper();
+  link = await startTcpProxy(zk.port);
   [httpPort, egressPort, ingressPort, zkProviderPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const provider = startJava('zk-peers/dubbo', 'com.example.zk.DubboZkProvider', [zk.address, String(zkProviderPort)], 'zk dubbo provider');
   await provider.waitFor(/PROVIDER READY/, 180_000);
   sidecar = await startInProcess(`
-registry: { type: zookeeper, address: ${zk.address}, sessionTimeoutMs: 4000, retryMs: 300, spinDelayMs: 200, emptyConfirmMs: 500 }
+registry: { type: zookeeper, address: ${link.address}, sessionTimeoutMs: 4000, retryMs: 300, spinDelayMs: 200, emptyConfirmMs: 500 }
 admin: { address: 127.0.0.1:${await freePort()} }
 listeners:
   - { name: http, protocol: http1, address: 127.0.0.1:${httpPort} }
@@ -41,6 +47,7 @@ listeners:
 afterAll(async () => {
   await sidecar?.stop(500);
   await stopAllPeers();
+  await link?.close();
   await zk?.destroy();
 });
 
@@ -85,42 +92,68 @@ describe('the sidecar on ZooKeeper with Dubbo apps', () => {
   });
 
   it('ZooKeeper stopped and restarted with calls running: none of them fails', async () => {
-    const { DirectlyDubbo, java } = createRequire(import.meta.url)('dubbo2.js') as {
-      DirectlyDubbo: { from(o: object): { proxyService<T>(o: object): T; _socketWorker?: { _retry: number; _socket?: { destroy(): void } } } };
-      java: { String(v: string): unknown };
-    };
-    const dubbo = DirectlyDubbo.from({ dubboAddress: `127.0.0.1:${egressPort}`, dubboVersion: '2.0.2', dubboInvokeTimeout: 10 });
-    const echo = dubbo.proxyService<{ echo(t: string): Promise<{ res: unknown; err: unknown }> }>({
-      dubboInterface: 'com.example.EchoService',
-      version: '1.0.0',
-      timeout: 5000,
-      methods: { echo: (text: string) => [java.String(text)] },
-    });
-    let running = true;
-    const results: Array<{ res: unknown; err: unknown }> = [];
-    const loop = (async () => {
-      for (let i = 0; running && i < 2_000; i++) {
-        results.push(await echo.echo(`call ${i}`));
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 500));
+    const results = await callsDuring(async () => {
       await zk.stop();
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await sleep(3_000);
       await zk.start();
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-    } finally {
-      running = false;
-      await loop;
-      if (dubbo._socketWorker) {
-        dubbo._socketWorker._retry = 0;
-        dubbo._socketWorker._socket?.destroy();
-      }
-    }
-    const failed = results.filter((r) => r.err !== null);
+      await sleep(2_000);
+    });
     expect(results.length).toBeGreaterThan(50);
-    expect(failed.map((r) => String(r.err))).toEqual([]);
-    expect(String(results.at(-1)?.res)).toMatch(/^dubbo@\d+:call \d+$/);
+    expect(results.filter((r) => r.err !== null).map((r) => String(r.err))).toEqual([]);
+  });
+
+  it('the session expired with calls running: none fails, and the publication comes back', async () => {
+    const providers = '/dubbo/com.example.EchoService/providers';
+    const ours = (nodes: string[]): boolean => nodes.some((node) => decodeURIComponent(node).includes(`127.0.0.1:${ingressPort}`));
+    expect(ours(await listChildren(zk.address, providers))).toBe(true);
+    const results = await callsDuring(async () => {
+      link.block();
+      // Longer than the 4 s session: ZooKeeper expires it and deletes its ephemeral nodes.
+      await sleep(7_000);
+      expect(ours(await listChildren(zk.address, providers))).toBe(false);
+      link.unblock();
+      const until = Date.now() + 15_000;
+      while (!ours(await listChildren(zk.address, providers)) && Date.now() < until) await sleep(200);
+    });
+    expect(ours(await listChildren(zk.address, providers))).toBe(true);
+    expect(results.length).toBeGreaterThan(50);
+    expect(results.filter((r) => r.err !== null).map((r) => String(r.err))).toEqual([]);
   });
 });
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Calls echo through the sidecar egress every 20 ms while `during` runs; returns every answer. */
+async function callsDuring(during: () => Promise<void>): Promise<Array<{ res: unknown; err: unknown }>> {
+  const { DirectlyDubbo, java } = createRequire(import.meta.url)('dubbo2.js') as {
+    DirectlyDubbo: { from(o: object): { proxyService<T>(o: object): T; _socketWorker?: { _retry: number; _socket?: { destroy(): void } } } };
+    java: { String(v: string): unknown };
+  };
+  const dubbo = DirectlyDubbo.from({ dubboAddress: `127.0.0.1:${egressPort}`, dubboVersion: '2.0.2', dubboInvokeTimeout: 10 });
+  const echo = dubbo.proxyService<{ echo(t: string): Promise<{ res: unknown; err: unknown }> }>({
+    dubboInterface: 'com.example.EchoService',
+    version: '1.0.0',
+    timeout: 5000,
+    methods: { echo: (text: string) => [java.String(text)] },
+  });
+  let running = true;
+  const results: Array<{ res: unknown; err: unknown }> = [];
+  const loop = (async () => {
+    for (let i = 0; running && i < 5_000; i++) {
+      results.push(await echo.echo(`call ${i}`));
+      await sleep(20);
+    }
+  })();
+  try {
+    await sleep(500);
+    await during();
+  } finally {
+    running = false;
+    await loop;
+    if (dubbo._socketWorker) {
+      dubbo._socketWorker._retry = 0;
+      dubbo._socketWorker._socket?.destroy();
+    }
+  }
+  return results;
+}
