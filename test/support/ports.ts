@@ -1,17 +1,43 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A free TCP port on 127.0.0.1, chosen by the kernel. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A free TCP port on 127.0.0.1 for a test server. Chosen below the kernel's ephemeral
+ * range: a port from that range, released and bound again a second later by a JVM, can
+ * be taken meanwhile by any outgoing connection of a test running in parallel (seen in
+ * CI as "Address already in use"). Ports handed out here are not handed out twice.
+ */
+const given = new Set<number>();
+
+function ephemeralStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+const LOW = 20_000;
+const HIGH = Math.max(LOW + 1_000, ephemeralStart() - 1);
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port assigned'));
-      });
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    // Random start per process, so parallel test files rarely try the same port.
+    const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
+    if (given.has(port)) continue;
+    if (await bindable(port)) {
+      given.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free TCP port found between ${LOW} and ${HIGH} on 127.0.0.1`);
 }
