@@ -55,6 +55,8 @@ function parseDeclared(text: string, count: number): JavaType[] {
   return names.map((name: string) => parseJavaType(name));
 }
 
+const HINTS = ['$type', '$class', '$enum'];
+
 const BY_KIND: Partial<Record<Exclude<JavaValue, null>['kind'], string>> = {
   string: 'java.lang.String',
   date: 'java.util.Date',
@@ -71,6 +73,10 @@ function inferType(value: JavaValue, json: unknown, index: number, method: strin
   if (value === null) throw bad(`argument ${index} of ${method} is null: its type cannot be known; declare the parameter types`);
   if (typeof json === 'number') {
     throw bad(`argument ${index} of ${method} is a plain number: declare the parameter types, or write {"$type":"int","$value":${json}}`);
+  }
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && !HINTS.some((key) => key in json)) {
+    // A POJO or a Map? Only the declared type, or a "$class" hint, can say.
+    throw bad(`argument ${index} of ${method} is a JSON object: declare the parameter types, or name its class with "$class"`);
   }
   switch (value.kind) {
     case 'boolean':

@@ -13,18 +13,22 @@ import {
   MeshError,
   argumentsFromJson,
   checkTypeAllowed,
+  fromJson,
+  jv,
   stringifyJson,
   toJson,
+  type BridgeCall,
   type Invocation,
   type MethodSignature,
   type Result,
   type TypeCatalog,
 } from '../core/index.js';
+import { parseJavaType, type JavaType } from '../core/java-types.js';
 import { isSafeNumber, parse as parseLossless } from 'lossless-json';
 import { getCodec } from '../codecs/index.js';
 import type { Cluster } from './cluster.js';
 import type { CallContext, Filter } from './filter.js';
-import { typesFor } from './bridge-types.js';
+import { typesFor, type CallTypes } from './bridge-types.js';
 
 export interface BridgeOptions {
   readonly policy: ClassPolicy;
@@ -57,20 +61,10 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);
     }
     const args = await readArguments(invocation, options.maxBodyBytes);
-    const types = typesFor(invocation.method, args, invocation.attachments, options.signatures(invocation.service.interface), options.policy, options.catalog);
-    for (const type of types.params) checkTypeAllowed(type, options.policy);
-    const values = argumentsFromJson(args, types.params, { policy: options.policy, catalog: options.catalog, maxDepth: options.maxDepth });
-    const frame = codec.bridge.request(
-      {
-        service: invocation.service,
-        method: invocation.method,
-        paramTypes: types.params,
-        args: values,
-        attachments: attachmentsOf(invocation),
-        timeoutMs: remaining(ctx),
-      },
-      0n,
-    );
+    const call = typedCall(invocation, args, options) ?? (codec.name === 'dubbo' ? genericCall(invocation, args, options) : undefined);
+    if (!call) throw untypedError(invocation, args, options);
+    const frame = codec.bridge.request({ ...call, service: invocation.service, timeoutMs: remaining(ctx) }, 0n);
+    const types = { returns: call.returns };
     const reply = await next({ ...invocation, protocol: codec.name, frame, oneway: false, body: { kind: 'empty' } }, ctx);
     if (reply.frame === undefined) return reply;
     const result = codec.bridge.result(reply.frame, types.returns, options.catalog);
@@ -80,6 +74,52 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     return jsonResult(200, 'ok', toJson(result.value, { style, bigLongs: 'wrapper' }));
   };
 }
+
+type PreparedCall = Omit<BridgeCall, 'service' | 'timeoutMs'> & { readonly returns?: JavaType };
+
+/** The call with its Java types, or undefined when nothing says what they are. */
+function typedCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall | undefined {
+  let types: CallTypes;
+  try {
+    types = typesFor(invocation.method, args, invocation.attachments, options.signatures(invocation.service.interface), options.policy, options.catalog);
+  } catch (error) {
+    if (MeshError.is(error) && error.reason === 'PMESH_BAD_REQUEST' && UNTYPED.test(error.message)) return undefined;
+    throw error;
+  }
+  for (const type of types.params) checkTypeAllowed(type, options.policy);
+  const values = argumentsFromJson(args, types.params, { policy: options.policy, catalog: options.catalog, maxDepth: options.maxDepth });
+  return { method: invocation.method, paramTypes: types.params, args: values, attachments: attachmentsOf(invocation), returns: types.returns };
+}
+
+/** What typesFor says when the arguments alone cannot tell their Java types. */
+const UNTYPED = /declare the parameter types/;
+
+function untypedError(invocation: Invocation, args: unknown[], options: BridgeOptions): MeshError {
+  try {
+    typesFor(invocation.method, args, invocation.attachments, undefined, options.policy, options.catalog);
+  } catch (error) {
+    return MeshError.from(error, 'PMESH_BAD_REQUEST');
+  }
+  return new MeshError('PMESH_BAD_REQUEST', `the parameter types of ${invocation.method} are unknown`);
+}
+
+/**
+ * Dubbo's generic call when no types are known: `$invoke(method, null, args)`. The
+ * provider finds the method by its name (it must not be overloaded) and converts the
+ * arguments to its parameter types itself (GenericFilter, PojoUtils.realize); maps stand
+ * for POJOs. The answer comes back generalized (POJOs as maps).
+ */
+function genericCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall {
+  const values = args.map((arg) => fromJson(arg, undefined, { policy: options.policy, catalog: options.catalog, maxDepth: options.maxDepth }));
+  return {
+    method: '$invoke',
+    paramTypes: GENERIC_PARAMS,
+    args: [jv.string(invocation.method), null, jv.array('java.lang.Object', values)],
+    attachments: { ...attachmentsOf(invocation), generic: 'true' },
+  };
+}
+
+const GENERIC_PARAMS = ['java.lang.String', 'java.lang.String[]', 'java.lang.Object[]'].map((name) => parseJavaType(name));
 
 function remaining(ctx: CallContext): number {
   return ctx.deadline === undefined ? 15_000 : Math.max(1, ctx.deadline - performance.now());
