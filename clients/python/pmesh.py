@@ -71,6 +71,17 @@ def JavaObject(java_class, **fields):
     return dict({"$class": java_class}, **fields)
 
 
+def _encode(value):
+    """Python values JSON cannot carry, written as the Java type hints the sidecar reads."""
+    if isinstance(value, decimal.Decimal):
+        return BigDecimal(value)
+    if isinstance(value, datetime.datetime):
+        return Date(value)
+    if isinstance(value, (bytes, bytearray)):
+        return Bytes(value)
+    raise TypeError(f"cannot send {type(value).__name__} to Java: use a pmesh hint")
+
+
 def _decode(value):
     """Typed wrappers the sidecar sends back (longs beyond 2**53...) become Python values."""
     if isinstance(value, list):
@@ -102,7 +113,7 @@ class Client:
             headers["x-pmesh-timeout-ms"] = str(int(timeout_ms))
         for key, value in (attachments or {}).items():
             headers["x-pmesh-attachment-" + key] = str(value)
-        body = json.dumps(list(args)).encode("utf-8")
+        body = json.dumps(list(args), default=_encode).encode("utf-8")
         request = urllib.request.Request(f"http://{self.address}/{service}/{method}", data=body, headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:

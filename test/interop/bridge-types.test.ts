@@ -15,8 +15,8 @@ import type { Running } from '../../src/main.js';
 import { startJavaEchoServers, type JavaEchoServers } from '../support/java-peers.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
+import { TYPES_SCHEMA, TYPES_SERVICE as SERVICE, changedFields } from '../support/types-schema.js';
 
-const SERVICE = 'com.example.types.TypesService';
 let servers: JavaEchoServers | undefined;
 let sidecar: Running;
 let httpPort: number;
@@ -24,61 +24,6 @@ let trap: Server;
 let trapBytes = 0;
 let dubboPort: number;
 
-const SCHEMA = `
-bridge:
-  services:
-    - service: ${SERVICE}
-      methods:
-        - { name: sampleOrder, params: [], returns: com.example.types.Order }
-        - { name: checkOrder, params: [com.example.types.Order], returns: java.lang.String }
-        - { name: echoOrder, params: [com.example.types.Order], returns: com.example.types.Order }
-        - { name: echoLong, params: [long], returns: long }
-        - { name: echoDecimal, params: [java.math.BigDecimal], returns: java.math.BigDecimal }
-        - { name: echoDate, params: [java.util.Date], returns: java.util.Date }
-        - { name: echoColor, params: [com.example.types.Color], returns: com.example.types.Color }
-        - { name: echoChar, params: [char], returns: char }
-        - { name: echoMap, params: ["java.util.Map<java.lang.Integer,java.lang.String>"], returns: "java.util.Map<java.lang.Integer,java.lang.String>" }
-      classes:
-        - className: com.example.types.Order
-          # In the order Java's Hessian writes them (its class definition): Dubbo's
-          # hessian-lite reads primitive fields correctly only in that order.
-          fields:
-            - { name: tags, type: "java.util.Map<java.lang.Integer,java.lang.String>" }
-            - { name: labels, type: "java.util.Set<java.lang.String>" }
-            - { name: items, type: "java.util.List<com.example.types.Item>" }
-            - { name: customer, type: com.example.types.Customer }
-            - { name: color, type: com.example.types.Color }
-            - { name: counts, type: "int[]" }
-            - { name: payload, type: "byte[]" }
-            - { name: serial, type: java.math.BigInteger }
-            - { name: total, type: java.math.BigDecimal }
-            - { name: created, type: java.util.Date }
-            - { name: missing, type: java.lang.String }
-            - { name: note, type: java.lang.String }
-            - { name: grade, type: char }
-            - { name: paid, type: boolean }
-            - { name: weight, type: double }
-            - { name: ratio, type: float }
-            - { name: flag, type: byte }
-            - { name: priority, type: short }
-            - { name: count, type: int }
-            - { name: id, type: long }
-        - className: com.example.types.Customer
-          fields:
-            - { name: name, type: java.lang.String }
-            - { name: address, type: com.example.types.Address }
-            - { name: phones, type: "java.util.List<java.lang.String>" }
-        - className: com.example.types.Address
-          fields: [{ name: city, type: java.lang.String }, { name: zip, type: java.lang.String }]
-        - className: com.example.types.Item
-          fields:
-            - { name: sku, type: java.lang.String }
-            - { name: quantity, type: int }
-            - { name: price, type: java.math.BigDecimal }
-            - { name: color, type: com.example.types.Color }
-      enums:
-        - { className: com.example.types.Color, constants: [RED, GREEN, BLUE] }
-`;
 
 beforeAll(async () => {
   servers = await startJavaEchoServers();
@@ -89,7 +34,7 @@ beforeAll(async () => {
   trap = createServer((socket) => socket.on('data', (chunk) => (trapBytes += chunk.length)));
   await new Promise<void>((resolve) => trap.listen(trapPort, '127.0.0.1', resolve));
   httpPort = await freePort();
-  sidecar = await startInProcess(`${SCHEMA}
+  sidecar = await startInProcess(`${TYPES_SCHEMA}
 admin: { address: 127.0.0.1:${await freePort()} }
 listeners:
   - name: http
@@ -152,11 +97,6 @@ async function javaOwnVerdict(): Promise<string> {
   });
 }
 
-/** `"different: ratio, grade"` -> ['ratio', 'grade']; `"equal"` -> []. */
-function changedFields(verdict: string): string[] {
-  const text = JSON.parse(verdict) as string;
-  return text === 'equal' ? [] : text.replace(/^different: /, '').split(', ');
-}
 
 describe.each(['dubbo', 'sofa'])('every type, exact, through the bridge to Java %s', (target) => {
   it('what Java returned comes back to Java as Java itself would have it', async () => {
