@@ -3,9 +3,11 @@
  * (configured names plus every class and enum a service schema declares), the type
  * catalog, and the method signatures per service. Part of the composition root.
  */
-import { ClassPolicy, TypeCatalog, type MethodSignature } from './core/index.js';
+import { ClassPolicy, TypeCatalog, serviceKeyString, type MethodSignature, type ServiceKey } from './core/index.js';
+import { typesFromDubboDefinition } from './core/schema-dubbo.js';
 import type { BridgeConfig } from './config/index.js';
-import type { BridgeOptions } from './proxy/index.js';
+import type { BridgeOptions, ReportedTypes } from './proxy/index.js';
+import type { Registry } from './registry/index.js';
 
 /**
  * `published` adds the signatures apps published with their services (looked up at call
@@ -15,6 +17,7 @@ export function bridgeOptions(
   config: BridgeConfig,
   limits: { maxBodyBytes: number },
   published: (service: string) => readonly MethodSignature[] | undefined = () => undefined,
+  registry?: Registry,
 ): BridgeOptions {
   const classes = config.services.flatMap((s) => s.classes);
   const enums = config.services.flatMap((s) => s.enums);
@@ -26,7 +29,42 @@ export function bridgeOptions(
     policy,
     catalog,
     signatures: (service) => signatures.get(service) ?? published(service),
+    reportedTypes: registry?.serviceDefinition ? reportedTypesFrom(registry, config) : undefined,
     maxBodyBytes: limits.maxBodyBytes,
     maxDepth: 64,
+  };
+}
+
+/** Found definitions are kept a minute; a miss is asked again after 10 s. */
+const FOUND_MS = 60_000;
+const MISSED_MS = 10_000;
+const MAX_CACHED = 1_000;
+
+/**
+ * Types from the registry's metadata store (Dubbo providers report every method's
+ * parameter and return types with field definitions): the reported classes join the
+ * allow list for that service's calls; the configured denials still apply.
+ */
+function reportedTypesFrom(registry: Registry, config: BridgeConfig): (service: ServiceKey) => Promise<ReportedTypes | undefined> {
+  const cache = new Map<string, { until: number; types: Promise<ReportedTypes | undefined> }>();
+  return (service) => {
+    const key = serviceKeyString(service);
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.types;
+    const types = registry.serviceDefinition!({ service: service.interface, version: service.version, group: service.group }).then(
+      (text) => {
+        if (text === undefined) return undefined;
+        const reported = typesFromDubboDefinition(JSON.parse(text));
+        const policy = new ClassPolicy({ allow: [...config.allowClasses, ...reported.catalog.classNames()], deny: config.denyClasses });
+        return { signatures: reported.methods, catalog: reported.catalog, policy };
+      },
+      () => undefined,
+    );
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, { until: Date.now() + MISSED_MS, types });
+    void types.then((found) => {
+      if (found) cache.set(key, { until: Date.now() + FOUND_MS, types });
+    });
+    return types;
   };
 }

@@ -287,7 +287,7 @@ export class Sidecar implements Ingress {
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
       fallback: byRegistry ? (invocation) => this.#clusterForService(spec.protocol, invocation.service) : undefined,
-      bridge: bridgeOptions(config.bridge, config.defaults, (service) => this.#apps?.signaturesOf(service)),
+      bridge: bridgeOptions(config.bridge, config.defaults, (service) => this.#apps?.signaturesOf(service), this.registry),
       cluster: (name) => this.#clusters.get(name),
       metrics: this.metrics,
       accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,

@@ -21,6 +21,7 @@ import {
   type Invocation,
   type MethodSignature,
   type Result,
+  type ServiceKey,
   type TypeCatalog,
 } from '../core/index.js';
 import { parseJavaType, type JavaType } from '../core/java-types.js';
@@ -30,11 +31,21 @@ import type { Cluster } from './cluster.js';
 import type { CallContext, Filter } from './filter.js';
 import { typesFor, type CallTypes } from './bridge-types.js';
 
+/** A service's types as its registry reports them (Dubbo's metadata report). */
+export interface ReportedTypes {
+  readonly signatures: readonly MethodSignature[];
+  readonly catalog: TypeCatalog;
+  /** The allow list with the reported classes added. */
+  readonly policy: ClassPolicy;
+}
+
 export interface BridgeOptions {
   readonly policy: ClassPolicy;
   readonly catalog: TypeCatalog;
   /** Known signatures of a service's methods (configured or published), if any. */
   readonly signatures: (service: string) => readonly MethodSignature[] | undefined;
+  /** Asked when `signatures` knows nothing of a service: what the registry reports, if anything. */
+  readonly reportedTypes?: (service: ServiceKey) => Promise<ReportedTypes | undefined>;
   readonly maxBodyBytes: number;
   readonly maxDepth: number;
 }
@@ -61,18 +72,27 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);
     }
     const args = await readArguments(invocation, options.maxBodyBytes);
-    const call = typedCall(invocation, args, options) ?? (codec.name === 'dubbo' ? genericCall(invocation, args, options) : undefined);
-    if (!call) throw untypedError(invocation, args, options);
+    const effective = await withReportedTypes(invocation, options);
+    const call = typedCall(invocation, args, effective) ?? (codec.name === 'dubbo' ? genericCall(invocation, args, effective) : undefined);
+    if (!call) throw untypedError(invocation, args, effective);
     const frame = codec.bridge.request({ ...call, service: invocation.service, timeoutMs: remaining(ctx) }, 0n);
     const types = { returns: call.returns };
     const reply = await next({ ...invocation, protocol: codec.name, frame, oneway: false, body: { kind: 'empty' } }, ctx);
     if (reply.frame === undefined) return reply;
-    const result = codec.bridge.result(reply.frame, types.returns, options.catalog);
+    const result = codec.bridge.result(reply.frame, types.returns, effective.catalog);
     if (result.kind === 'error') throw result.error;
     if (result.kind === 'exception') return jsonResult(500, 'exception', { exception: result.className, message: result.message });
     const style = invocation.attachments['x-pmesh-json'] === 'typed' ? 'typed' : 'plain';
     return jsonResult(200, 'ok', toJson(result.value, { style, bigLongs: 'wrapper' }));
   };
+}
+
+/** The options for this call, with the registry's reported types when nothing else knows the service. */
+async function withReportedTypes(invocation: Invocation, options: BridgeOptions): Promise<BridgeOptions> {
+  if (options.signatures(invocation.service.interface) || !options.reportedTypes) return options;
+  const reported = await options.reportedTypes(invocation.service);
+  if (!reported) return options;
+  return { ...options, policy: reported.policy, catalog: reported.catalog, signatures: () => reported.signatures };
 }
 
 type PreparedCall = Omit<BridgeCall, 'service' | 'timeoutMs'> & { readonly returns?: JavaType };

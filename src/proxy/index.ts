@@ -6,4 +6,4 @@ export { createListener, hasListenerFor, type Listener, type ListenerSpec } from
 export { createUpstream, hasUpstreamFor, type Upstream, type UpstreamOptions } from './upstream/index.js';
 export { getBalancer, isBalancerRegistered, registerBalancer, setupBalancers } from './balancers/index.js';
 export type { BalancerFactory, Picker } from './balancers/index.js';
-export { DEFAULT_BRIDGE, type BridgeOptions } from './bridge.js';
+export { DEFAULT_BRIDGE, type BridgeOptions, type ReportedTypes } from './bridge.js';

@@ -125,6 +125,12 @@ export interface Registry {
    */
   close(): Promise<void>;
   state(): RegistryState;
+  /**
+   * The service definition a provider reported to the registry's metadata store (Dubbo's
+   * FullServiceDefinition JSON: every method's parameter and return types, with field
+   * definitions), or undefined when there is none. Backends without such a store omit it.
+   */
+  serviceDefinition?(query: ServiceQuery): Promise<string | undefined>;
 }
 
 /** What a backend factory receives besides its own config. */

@@ -129,6 +129,20 @@ export class ZooKeeperRegistry implements Registry {
     this.#status.set('closed');
   }
 
+  /**
+   * Dubbo's metadata report: `/dubbo/metadata/<interface>/<version>[/<group>]/provider/<application>`,
+   * written by providers with a metadata center; the first application's definition is taken.
+   */
+  async serviceDefinition(query: ServiceQuery): Promise<string | undefined> {
+    const base = ['/dubbo/metadata', query.service, query.version, query.group].filter((part) => part).join('/');
+    const apps = await this.#session.list(`${base}/provider`).catch(() => [] as string[]);
+    for (const app of apps.sort()) {
+      const data = await this.#session.data(`${base}/provider/${app}`).catch(() => undefined);
+      if (data && data.length > 0) return data.toString('utf8');
+    }
+    return undefined;
+  }
+
   state(): RegistryState {
     return {
       backend: this.backend,

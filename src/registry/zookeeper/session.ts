@@ -208,6 +208,26 @@ export class ZkSession {
     }
   }
 
+  /** Children of `path`, with no watch; [] when it does not exist. */
+  async list(path: string): Promise<string[]> {
+    try {
+      return await this.#call<string[]>(`getChildren ${path}`, (c, done) => c.getChildren(path, (e, kids) => done(e, kids)));
+    } catch (error) {
+      if (isNoNode(error)) return [];
+      throw error;
+    }
+  }
+
+  /** The data of `path`, or undefined when it does not exist. */
+  async data(path: string): Promise<Buffer | undefined> {
+    try {
+      return await this.#call<Buffer>(`getData ${path}`, (c, done) => c.getData(path, (e, data) => done(e, data)));
+    } catch (error) {
+      if (isNoNode(error)) return undefined;
+      throw error;
+    }
+  }
+
   /**
    * Children of `path`, leaving `watcher` set for the next change. The library keeps one
    * registration per (path, function), so passing the same function again never doubles it.

@@ -1,0 +1,61 @@
+/**
+ * Plain JSON to a Dubbo service whose types nobody configured (issue 6): a real Dubbo
+ * 3.3.6 provider reports its service definition (every method's parameter and return
+ * types, with field definitions) to ZooKeeper's metadata report, and the sidecar takes
+ * the types from there.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import type { Running } from '../../src/main.js';
+import { startJava } from '../support/java-peers.js';
+import { freePort } from '../support/ports.js';
+import { stopAllPeers } from '../support/process.js';
+import { startInProcess } from '../support/sidecar.js';
+import { TYPES_SERVICE } from '../support/types-schema.js';
+import { startZooKeeper, type ZooKeeperServer } from '../support/zookeeper.js';
+
+let zk: ZooKeeperServer;
+let sidecar: Running;
+let httpPort: number;
+
+beforeAll(async () => {
+  zk = await startZooKeeper();
+  const providerPort = await freePort();
+  const provider = startJava('zk-peers/dubbo', 'com.example.zk.DubboZkTypesProvider', [zk.address, String(providerPort)], 'types provider');
+  await provider.waitFor(/PROVIDER READY/, 180_000);
+  httpPort = await freePort();
+  // No bridge section: the types come from the provider's own report.
+  sidecar = await startInProcess(`
+registry: { type: zookeeper, address: ${zk.address}, sessionTimeoutMs: 4000, retryMs: 300, spinDelayMs: 200 }
+admin: { address: 127.0.0.1:${await freePort()} }
+listeners:
+  - { name: http, protocol: http1, address: 127.0.0.1:${httpPort}, routes: [{ match: { service: ${TYPES_SERVICE} }, cluster: types }] }
+clusters:
+  - { name: types, protocol: dubbo, service: ${TYPES_SERVICE}, version: 1.0.0 }
+`);
+}, 600_000);
+
+afterAll(async () => {
+  await sidecar?.stop(500);
+  await stopAllPeers();
+  await zk?.destroy();
+});
+
+async function invoke(method: string, body: string): Promise<{ status: number; text: string }> {
+  const response = await request(`http://127.0.0.1:${httpPort}/${TYPES_SERVICE}/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-pmesh-version': '1.0.0' },
+    body,
+  });
+  return { status: response.statusCode, text: await response.body.text() };
+}
+
+describe('types from Dubbo\'s metadata report', () => {
+  it('plain JSON numbers get their declared Java types (long, not a guess)', async () => {
+    expect(await invoke('echoLong', '[9223372036854775807]')).toEqual({ status: 200, text: '{"$type":"long","$value":"9223372036854775807"}' });
+    const date = await invoke('echoDate', '[1700000000123]');
+    expect(date.status, date.text).toBe(200);
+    expect(date.text).toMatch(/1700000000123|2023-11-14T22:13:20\.123Z/);
+  });
+
+});
