@@ -13,7 +13,13 @@ import { REPO_ROOT } from './maven.js';
 /** Writes a config file in a fresh temp dir; the registry's data goes there too unless the YAML says otherwise. */
 export function writeConfig(yaml: string, dir = mkdtempSync(join(tmpdir(), 'pmesh-'))): string {
   const path = join(dir, 'pmesh.yaml');
-  const withData = /^registry:/m.test(yaml) ? yaml : `registry: { dataDir: ${JSON.stringify(join(dir, 'data'))} }\n${yaml}`;
+  const dataDir = JSON.stringify(join(dir, 'data'));
+  // Registry caches and snapshots go to the temp dir too, never into the repository's data/.
+  const withData = !/^registry:/m.test(yaml)
+    ? `registry: { dataDir: ${dataDir} }\n${yaml}`
+    : /dataDir/.test(yaml)
+      ? yaml
+      : yaml.replace(/^registry: \{/m, `registry: { dataDir: ${dataDir},`);
   writeFileSync(path, withData);
   return path;
 }
