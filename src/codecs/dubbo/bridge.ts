@@ -20,7 +20,13 @@ function request(call: BridgeCall, id: bigint): DubboFrame {
   const version = call.service.version ?? '0.0.0';
   const descriptor = call.paramTypes.map(jvmDescriptor).join('');
   // The arguments continue the body's Hessian stream; Java chunks binaries by stream offset.
-  const args = encodeJavaValues(call.args, { dialect: 'final', continueFrom: dubboArgumentsState(call.service.interface, version, call.method, descriptor) });
+  // floatFieldsFirst: hessian-lite 4.0.4 stores a float field's value in 8 bytes, clobbering
+  // the fields it read before it; writing floats first keeps those (the float itself Dubbo loses).
+  const args = encodeJavaValues(call.args, {
+    dialect: 'final',
+    continueFrom: dubboArgumentsState(call.service.interface, version, call.method, descriptor),
+    floatFieldsFirst: true,
+  });
   const attachments: Array<[string, string]> = [
     ['path', call.service.interface],
     ['interface', call.service.interface],
