@@ -35,9 +35,9 @@ export function bridgeOptions(
   };
 }
 
-/** Found definitions are kept a minute; a miss is asked again after 10 s. */
+/** Found definitions are kept a minute; a miss is asked again after 3 s (a provider reports after it starts). */
 const FOUND_MS = 60_000;
-const MISSED_MS = 10_000;
+const MISSED_MS = 3_000;
 const MAX_CACHED = 1_000;
 
 /**
@@ -58,7 +58,11 @@ function reportedTypesFrom(registry: Registry, config: BridgeConfig): (service: 
         const policy = new ClassPolicy({ allow: [...config.allowClasses, ...reported.catalog.classNames()], deny: config.denyClasses });
         return { signatures: reported.methods, catalog: reported.catalog, policy };
       },
-      () => undefined,
+      () => {
+        // The registry could not tell (not connected): ask again on the next call.
+        cache.delete(key);
+        return undefined;
+      },
     );
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(key, { until: Date.now() + MISSED_MS, types });

@@ -12,7 +12,7 @@ import { freePort } from '../support/ports.js';
 import { stopAllPeers } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
 import { TYPES_SERVICE, changedFields } from '../support/types-schema.js';
-import { startZooKeeper, type ZooKeeperServer } from '../support/zookeeper.js';
+import { listChildren, startZooKeeper, type ZooKeeperServer } from '../support/zookeeper.js';
 
 let zk: ZooKeeperServer;
 let sidecar: Running;
@@ -23,6 +23,12 @@ beforeAll(async () => {
   const providerPort = await freePort();
   const provider = startJava('zk-peers/dubbo', 'com.example.zk.DubboZkTypesProvider', [zk.address, String(providerPort)], 'types provider');
   await provider.waitFor(/PROVIDER READY/, 180_000);
+  // Dubbo writes its metadata report in the background, after it says READY.
+  const reported = `/dubbo/metadata/${TYPES_SERVICE}/1.0.0/provider`;
+  for (const until = Date.now() + 30_000; (await listChildren(zk.address, reported).catch(() => [])).length === 0; ) {
+    if (Date.now() > until) throw new Error(`the provider reported no service definition at ${reported}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   httpPort = await freePort();
   // No bridge section: the types come from the provider's own report.
   sidecar = await startInProcess(`

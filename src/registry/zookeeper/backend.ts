@@ -134,10 +134,16 @@ export class ZooKeeperRegistry implements Registry {
    * written by providers with a metadata center; the first application's definition is taken.
    */
   async serviceDefinition(query: ServiceQuery): Promise<string | undefined> {
+    // Right after start the session may still be connecting: wait for it a little, then
+    // say "cannot tell" (reject) rather than "there is none" (undefined).
+    for (const until = Date.now() + 3_000; !this.#session.connected && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (!this.#session.connected) throw new Error('zookeeper: not connected, the service definition cannot be read');
     const base = ['/dubbo/metadata', query.service, query.version, query.group].filter((part) => part).join('/');
-    const apps = await this.#session.list(`${base}/provider`).catch(() => [] as string[]);
+    const apps = await this.#session.list(`${base}/provider`);
     for (const app of apps.sort()) {
-      const data = await this.#session.data(`${base}/provider/${app}`).catch(() => undefined);
+      const data = await this.#session.data(`${base}/provider/${app}`);
       if (data && data.length > 0) return data.toString('utf8');
     }
     return undefined;
