@@ -69,7 +69,7 @@ describe('Python client, every type (clients/python/test_types.py)', () => {
   ])('%s: what Java returned, read in Python and sent back, is what Java had', async (name, port, version) => {
     const lines = await runPython(port(), version, 'test_types.py');
     expect(lines.filter((line) => !line.startsWith('VERDICT'))).toEqual([
-      'ok long 2^63-1', 'ok BigDecimal, 30 digits', 'ok null inside a list', 'ok enum', 'ok char', 'ok nested three deep', 'ok map with int keys',
+      'ok long 2^63-1', 'ok BigDecimal, 30 digits', 'ok null inside a list', 'ok Date to the ms', 'ok enum', 'ok char', 'ok nested three deep', 'ok map with int keys',
     ]);
     const verdict = lines.find((line) => line.startsWith('VERDICT '))?.slice(8) ?? '';
     if (name.startsWith('SOFARPC')) expect(verdict).toBe('equal');
