@@ -4,23 +4,15 @@
  * sidecar's Dubbo listener, a real Java provider behind it, the npm dubbo2.js consumer,
  * two sidecars in a row, and a provider killed with calls in flight.
  */
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
-import { startJava } from '../support/java-peers.js';
+import { runDubboConsumer, startJava } from '../support/java-peers.js';
+import { dubbo2js } from '../support/dubbo2js.js';
 import { javaClasspath } from '../support/maven.js';
 import { freePort } from '../support/ports.js';
-import { startPeer, type Peer } from '../support/process.js';
+import type { Peer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
 import { expectHeartbeatsAnswered } from '../support/heartbeat-check.js';
-
-interface CallLine {
-  call: string;
-  outcome: 'ok' | 'exception' | 'timeout' | 'error';
-  value?: unknown;
-  type?: string;
-  message?: string;
-}
 
 let provider: Peer;
 let providerPort: number;
@@ -30,31 +22,6 @@ let egressPort: number;
 let egressAdminPort: number;
 let twoHopPort: number;
 let nowherePort: number;
-
-/** Runs a consumer CLI (3.3.6 by default) to its DONE line and returns its RESULT lines. */
-async function consumer(args: string[], project = 'dubbo'): Promise<{ results: CallLine[]; output: string }> {
-  const peer =
-    project === 'dubbo'
-      ? startJava('dubbo', 'com.example.dubbo.Consumer', args, 'dubbo consumer')
-      : startPeer('dubbo 2.7 consumer', 'java', [
-          // Dubbo 2.7 reflects into the JDK; JDK 17 needs these opened.
-          '--add-opens', 'java.base/java.lang=ALL-UNNAMED',
-          '--add-opens', 'java.base/java.math=ALL-UNNAMED',
-          '--add-opens', 'java.base/java.util=ALL-UNNAMED',
-          '-cp', javaClasspath('dubbo27'), 'com.example.dubbo27.Consumer', ...args,
-        ]);
-  try {
-    await peer.waitFor(/DONE ok=\d+ failed=\d+/, 120_000);
-  } finally {
-    await peer.stop();
-  }
-  const output = peer.output();
-  const results = output
-    .split('\n')
-    .filter((line) => line.startsWith('RESULT '))
-    .map((line) => JSON.parse(line.slice(7)) as CallLine);
-  return { results, output };
-}
 
 beforeAll(async () => {
   providerPort = await freePort();
@@ -103,7 +70,7 @@ afterAll(async () => {
 
 describe('Java Dubbo 3.3.6 consumer -> sidecar -> Java Dubbo 3.3.6 provider', () => {
   it('every kind of call: several methods and argument types, null, a provider exception, generic $invoke', async () => {
-    const { results, output } = await consumer([`127.0.0.1:${egressPort}`, 'suite']);
+    const { results, output } = await runDubboConsumer([`127.0.0.1:${egressPort}`, 'suite']);
     const byCall = Object.fromEntries(results.map((r) => [r.call, r]));
     expect(byCall.echo, output).toMatchObject({ outcome: 'ok', value: 'hello' });
     expect(byCall.add).toMatchObject({ outcome: 'ok', value: 42 });
@@ -120,20 +87,20 @@ describe('Java Dubbo 3.3.6 consumer -> sidecar -> Java Dubbo 3.3.6 provider', ()
   });
 
   it('a timeout, and 1,000 concurrent calls each answered with their own nonce', async () => {
-    const slow = await consumer(['--timeout', '300', `127.0.0.1:${egressPort}`, 'sleep', '1500']);
+    const slow = await runDubboConsumer(['--timeout', '300', `127.0.0.1:${egressPort}`, 'sleep', '1500']);
     expect(slow.results[0], slow.output).toMatchObject({ call: 'sleep', outcome: 'timeout' });
-    const many = await consumer([`127.0.0.1:${egressPort}`, 'concurrent', '1000']);
+    const many = await runDubboConsumer([`127.0.0.1:${egressPort}`, 'concurrent', '1000']);
     expect(many.results[0], many.output).toMatchObject({ outcome: 'ok', value: { calls: 1000, matched: 1000, mismatched: 0, errors: 0 } });
   });
 
   it('two sidecars in a row (egress -> ingress -> provider)', async () => {
-    const { results, output } = await consumer([`127.0.0.1:${twoHopPort}`, 'suite']);
+    const { results, output } = await runDubboConsumer([`127.0.0.1:${twoHopPort}`, 'suite']);
     expect(output).toContain('DONE ok=10 failed=0');
     expect(results.find((r) => r.call === 'generic')).toMatchObject({ outcome: 'ok', value: 'generic hi' });
   });
 
   it('no route: the consumer shows an error naming the service and the reason', async () => {
-    const { results, output } = await consumer([`127.0.0.1:${nowherePort}`, 'echo', 'lost']);
+    const { results, output } = await runDubboConsumer([`127.0.0.1:${nowherePort}`, 'echo', 'lost']);
     expect(results[0], output).toMatchObject({ call: 'echo', outcome: 'error' });
     expect(results[0]?.message).toContain('com.example.EchoService:1.0.0#echo');
     expect(results[0]?.message).toContain('PMESH_NO_ROUTE');
@@ -142,18 +109,18 @@ describe('Java Dubbo 3.3.6 consumer -> sidecar -> Java Dubbo 3.3.6 provider', ()
 
 describe('other consumers through the sidecar', () => {
   it('a Dubbo 2.7.23 consumer reaches the 3.3.6 provider', async () => {
-    const { results, output } = await consumer([`127.0.0.1:${egressPort}`, 'echo', 'from 2.7'], 'dubbo27');
+    const { results, output } = await runDubboConsumer([`127.0.0.1:${egressPort}`, 'echo', 'from 2.7'], 'dubbo27');
     expect(results[0], output).toMatchObject({ call: 'echo', outcome: 'ok', value: 'from 2.7' });
   });
 
   it('the npm dubbo2.js consumer', async () => {
-    const { dubbo, echo } = dubbo2js(egressPort);
+    const { echo, close } = dubbo2js(egressPort);
     try {
       expect(await echo.echo('from node')).toEqual({ res: 'from node', err: null });
       expect(await echo.add(20, 22)).toEqual({ res: 42, err: null });
       expect(String((await echo.fail('node boom')).err)).toContain('fail: node boom');
     } finally {
-      closeDubbo2js(dubbo);
+      close();
     }
   });
 });
@@ -174,7 +141,7 @@ listeners:
 clusters:
   - { name: pair, protocol: dubbo, endpoints: [127.0.0.1:${victimPort}, 127.0.0.1:${providerPort}] }
 `);
-    const { dubbo, echo } = dubbo2js(listenPort);
+    const { echo, close } = dubbo2js(listenPort);
     try {
       const calls = Array.from({ length: 20 }, () => echo.sleep(1500));
       await new Promise((resolve) => setTimeout(resolve, 700));
@@ -184,55 +151,15 @@ clusters:
       expect(failed.length).toBeGreaterThan(0);
       expect(results.length - failed.length).toBeGreaterThan(0);
       for (const r of failed) expect(String(r.err)).toMatch(/connection to 127\.0\.0\.1:\d+ lost/);
-      const after = await consumer([`127.0.0.1:${listenPort}`, 'concurrent', '100']);
+      const after = await runDubboConsumer([`127.0.0.1:${listenPort}`, 'concurrent', '100']);
       expect(after.results[0], after.output).toMatchObject({ outcome: 'ok', value: { matched: 100 } });
     } finally {
-      closeDubbo2js(dubbo);
+      close();
       await pair.stop(500);
       await victim.stop();
     }
   });
 });
-
-interface EchoProxy {
-  echo(text: string): Promise<{ res: unknown; err: unknown }>;
-  add(a: number, b: number): Promise<{ res: unknown; err: unknown }>;
-  fail(reason: string): Promise<{ res: unknown; err: unknown }>;
-  sleep(ms: number): Promise<{ res: unknown; err: unknown }>;
-}
-interface Dubbo2Js {
-  DirectlyDubbo: { from(options: { dubboAddress: string; dubboVersion: string; dubboInvokeTimeout: number }): Dubbo2Instance };
-  java: { String(v: string): unknown; int(v: number): unknown };
-}
-interface Dubbo2Instance {
-  proxyService<T>(options: { dubboInterface: string; version: string; timeout: number; methods: Record<string, (...args: never[]) => unknown[]> }): T;
-}
-
-function dubbo2js(port: number): { dubbo: Dubbo2Instance; echo: EchoProxy } {
-  const { DirectlyDubbo, java } = createRequire(import.meta.url)('dubbo2.js') as Dubbo2Js;
-  // dubboInvokeTimeout is in seconds and has no default (NaN fails every call at once).
-  const dubbo = DirectlyDubbo.from({ dubboAddress: `127.0.0.1:${port}`, dubboVersion: '2.0.2', dubboInvokeTimeout: 10 });
-  const echo = dubbo.proxyService<EchoProxy>({
-    dubboInterface: 'com.example.EchoService',
-    version: '1.0.0',
-    timeout: 10_000,
-    methods: {
-      echo: (text: string) => [java.String(text)],
-      add: (a: number, b: number) => [java.int(a), java.int(b)],
-      fail: (reason: string) => [java.String(reason)],
-      sleep: (ms: number) => [java.int(ms)],
-    },
-  });
-  return { dubbo, echo };
-}
-
-/** dubbo2.js reconnects forever unless told not to; stop it and drop its socket. */
-function closeDubbo2js(dubbo: Dubbo2Instance): void {
-  const worker = (dubbo as unknown as { _socketWorker?: { _retry: number; _socket?: { destroy(): void } } })._socketWorker;
-  if (!worker) return;
-  worker._retry = 0;
-  worker._socket?.destroy();
-}
 
 describe('heartbeats', () => {
   it('the Java peer answers the sidecar\'s heartbeats on an idle upstream connection', async () => {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
-import { runJavaCli, startJava } from '../support/java-peers.js';
+import { runDubboConsumer, runJavaCli } from '../support/java-peers.js';
 import { REPO_ROOT } from '../support/maven.js';
 import { freePort } from '../support/ports.js';
 import { startPeer, type Peer } from '../support/process.js';
@@ -39,35 +39,16 @@ afterAll(async () => {
   await python?.stop();
 });
 
-interface DubboLine {
-  call: string;
-  outcome: string;
-  value?: unknown;
-  type?: string;
-  message?: string;
-}
-
-async function dubboConsumer(args: string[]): Promise<{ results: DubboLine[]; output: string }> {
-  const peer = startJava('dubbo', 'com.example.dubbo.Consumer', args, 'dubbo consumer');
-  try {
-    await peer.waitFor(/DONE ok=\d+ failed=\d+/, 120_000);
-  } finally {
-    await peer.stop();
-  }
-  const output = peer.output();
-  return { results: output.split('\n').filter((l) => l.startsWith('RESULT ')).map((l) => JSON.parse(l.slice(7)) as DubboLine), output };
-}
-
 describe('Java callers -> sidecar -> Python provider (HTTP/JSON)', () => {
   it('a Java Dubbo consumer: String, int, long beyond 2^53, and the app failing', async () => {
     const at = `127.0.0.1:${dubboIngress}`;
-    const echo = await dubboConsumer([at, 'echo', 'from Java']);
+    const echo = await runDubboConsumer([at, 'echo', 'from Java']);
     expect(echo.results[0], echo.output).toMatchObject({ call: 'echo', outcome: 'ok', value: 'from Java' });
-    const add = await dubboConsumer([at, 'add', '20', '22']);
+    const add = await runDubboConsumer([at, 'add', '20', '22']);
     expect(add.results[0], add.output).toMatchObject({ outcome: 'ok', value: 42 });
-    const long = await dubboConsumer([at, 'addLong', '9007199254740993', '1']);
+    const long = await runDubboConsumer([at, 'addLong', '9007199254740993', '1']);
     expect(long.output).toMatch(/"value":9007199254740994[,}]/);
-    const fail = await dubboConsumer([at, 'fail', 'no thanks']);
+    const fail = await runDubboConsumer([at, 'fail', 'no thanks']);
     expect(fail.results[0], fail.output).toMatchObject({ outcome: 'error', type: 'java.lang.RuntimeException' });
     expect(fail.results[0]?.message).toContain('python provider refused: no thanks');
   });
@@ -100,10 +81,10 @@ listeners:
       await provider.waitFor(/PUBLISHED at 127\.0\.0\.1:\d+/, 30_000);
       expect(provider.output()).toContain(`PUBLISHED at 127.0.0.1:${ingressPort}`);
       const at = `127.0.0.1:${ingressPort}`;
-      const echo = await dubboConsumer([at, 'echo', 'found you']);
+      const echo = await runDubboConsumer([at, 'echo', 'found you']);
       expect(echo.results[0], echo.output).toMatchObject({ outcome: 'ok', value: 'found you' });
       // The published signature says long: the answer is typed from it.
-      const long = await dubboConsumer([at, 'addLong', '9007199254740993', '1']);
+      const long = await runDubboConsumer([at, 'addLong', '9007199254740993', '1']);
       expect(long.output).toMatch(/"value":9007199254740994[,}]/);
     } finally {
       await provider.stop();

@@ -8,11 +8,11 @@
  *  - the sidecar's session expired (its link to ZooKeeper cut for longer than the session
  *    timeout) while calls run: none fails, and its publication is back in ZooKeeper after.
  */
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { Running } from '../../src/main.js';
-import { startJava } from '../support/java-peers.js';
+import { runDubboConsumer, startJava } from '../support/java-peers.js';
+import { dubbo2js } from '../support/dubbo2js.js';
 import { freePort } from '../support/ports.js';
 import { stopAllPeers } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -51,27 +51,11 @@ afterAll(async () => {
   await zk?.destroy();
 });
 
-interface Line {
-  outcome: string;
-  value?: unknown;
-  message?: string;
-}
-
-async function consumerViaSidecar(text: string): Promise<Line> {
-  const peer = startJava('dubbo', 'com.example.dubbo.Consumer', [`127.0.0.1:${egressPort}`, 'echo', text], 'dubbo consumer');
-  try {
-    await peer.waitFor(/DONE ok=\d+ failed=\d+/, 120_000);
-  } finally {
-    await peer.stop();
-  }
-  const line = peer.output().split('\n').find((l) => l.startsWith('RESULT '));
-  return JSON.parse(line?.slice(7) ?? '{}') as Line;
-}
-
 describe('the sidecar on ZooKeeper with Dubbo apps', () => {
   it('a provider registered in ZooKeeper is called through the sidecar egress', async () => {
     // No route names the service: the egress finds its providers in ZooKeeper.
-    expect(await consumerViaSidecar('via zk')).toMatchObject({ outcome: 'ok', value: `dubbo@${zkProviderPort}:via zk` });
+    const { results } = await runDubboConsumer([`127.0.0.1:${egressPort}`, 'echo', 'via zk']);
+    expect(results[0]).toMatchObject({ outcome: 'ok', value: `dubbo@${zkProviderPort}:via zk` });
   });
 
   it('an app published through the sidecar API is found by a ZooKeeper consumer and reached through the ingress', async () => {
@@ -125,17 +109,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** Calls echo through the sidecar egress every 20 ms while `during` runs; returns every answer. */
 async function callsDuring(during: () => Promise<void>): Promise<Array<{ res: unknown; err: unknown }>> {
-  const { DirectlyDubbo, java } = createRequire(import.meta.url)('dubbo2.js') as {
-    DirectlyDubbo: { from(o: object): { proxyService<T>(o: object): T; _socketWorker?: { _retry: number; _socket?: { destroy(): void } } } };
-    java: { String(v: string): unknown };
-  };
-  const dubbo = DirectlyDubbo.from({ dubboAddress: `127.0.0.1:${egressPort}`, dubboVersion: '2.0.2', dubboInvokeTimeout: 10 });
-  const echo = dubbo.proxyService<{ echo(t: string): Promise<{ res: unknown; err: unknown }> }>({
-    dubboInterface: 'com.example.EchoService',
-    version: '1.0.0',
-    timeout: 5000,
-    methods: { echo: (text: string) => [java.String(text)] },
-  });
+  const { echo, close } = dubbo2js(egressPort, 5000);
   let running = true;
   const results: Array<{ res: unknown; err: unknown }> = [];
   const loop = (async () => {
@@ -150,10 +124,7 @@ async function callsDuring(during: () => Promise<void>): Promise<Array<{ res: un
   } finally {
     running = false;
     await loop;
-    if (dubbo._socketWorker) {
-      dubbo._socketWorker._retry = 0;
-      dubbo._socketWorker._socket?.destroy();
-    }
+    close();
   }
   return results;
 }

@@ -67,3 +67,31 @@ export async function startJavaEchoServers(): Promise<JavaEchoServers> {
   }
   return { dubboPort, sofaPort, stop };
 }
+
+/** One RESULT line of the Dubbo consumer CLIs (clients/java/dubbo and dubbo27). */
+export interface DubboCallLine {
+  call: string;
+  outcome: 'ok' | 'exception' | 'timeout' | 'error';
+  value?: unknown;
+  type?: string;
+  message?: string;
+}
+
+/**
+ * Runs a Dubbo consumer CLI (3.3.6, or 2.7.23 with `dubbo27`) to its DONE line and returns
+ * its RESULT lines and whole output.
+ */
+export async function runDubboConsumer(args: readonly string[], project: 'dubbo' | 'dubbo27' = 'dubbo'): Promise<{ results: DubboCallLine[]; output: string }> {
+  const peer = startJava(project, `com.example.${project}.Consumer`, args, `${project} consumer`);
+  try {
+    await peer.waitFor(/DONE ok=\d+ failed=\d+/, 120_000);
+  } finally {
+    await peer.stop();
+  }
+  const output = peer.output();
+  const results = output
+    .split('\n')
+    .filter((line) => line.startsWith('RESULT '))
+    .map((line) => JSON.parse(line.slice(7)) as DubboCallLine);
+  return { results, output };
+}

@@ -11,6 +11,9 @@ import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
+/** Folders of clients/java that hold no project, only sources other projects compile in. */
+const SHARED_SOURCES = ['types', 'dubbo-api'];
+
 function sourceHash(dir: string): string {
   const hash = createHash('sha256');
   const walk = (path: string): void => {
@@ -41,8 +44,8 @@ export function javaClasspath(project: string): string {
   const dir = join(REPO_ROOT, 'clients/java', project);
   const stamp = join(dir, 'target/.pmesh-build-hash');
   const classpathFile = join(dir, 'target/classpath.txt');
-  // clients/java/types is compiled into several peers (build-helper add-source).
-  const hash = sourceHash(dir) + sourceHash(join(REPO_ROOT, 'clients/java/types'));
+  // Shared source folders compiled into several peers (build-helper add-source).
+  const hash = [dir, ...SHARED_SOURCES.map((shared) => join(REPO_ROOT, 'clients/java', shared))].map(sourceHash).join('');
   const fresh = existsSync(stamp) && existsSync(classpathFile) && readFileSync(stamp, 'utf8') === hash;
   if (!fresh) {
     requireTool('java', ['-version'], 'apt-get install -y openjdk-17-jdk-headless');
