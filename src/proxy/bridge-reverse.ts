@@ -21,9 +21,11 @@ const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 export function reverseBridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions): Filter {
   return (next) => async (invocation, ctx) => {
+    // Only a binary frame bound for an HTTP/1 cluster is bridged; the cluster is looked up last.
+    if (invocation.frame === undefined || invocation.protocol === 'http1') return next(invocation, ctx);
     const target = cluster(ctx.cluster ?? '');
-    const codec = getCodec(invocation.protocol);
-    if (!target || target.protocol !== 'http1' || invocation.frame === undefined || !codec?.bridge) return next(invocation, ctx);
+    const codec = target?.protocol === 'http1' ? getCodec(invocation.protocol) : undefined;
+    if (!codec?.bridge) return next(invocation, ctx);
     const call = codec.bridge.readRequest(invocation.frame, options.catalog);
     const body = Buffer.from(stringifyJson(call.args.map((arg) => toJson(arg, { style: 'plain', bigLongs: 'wrapper' }))));
     const headers: Record<string, string> = {

@@ -65,8 +65,10 @@ const JSON_HEADERS = ['content-type', 'application/json'] as const;
 
 export function bridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions = DEFAULT_BRIDGE): Filter {
   return (next) => async (invocation, ctx) => {
+    // Pass-through calls (Bolt, Dubbo) leave at the first test, before any lookup.
+    if (!JSON_ENTRIES.has(invocation.protocol)) return next(invocation, ctx);
     const target = cluster(ctx.cluster ?? '');
-    if (!target || target.protocol === invocation.protocol || !JSON_ENTRIES.has(invocation.protocol)) return next(invocation, ctx);
+    if (!target || target.protocol === invocation.protocol) return next(invocation, ctx);
     const codec = getCodec(target.protocol);
     if (!codec?.bridge) {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);
