@@ -13,7 +13,7 @@ import {
   type ConfigWatcher,
   type MeshConfig,
 } from './config/index.js';
-import { hasListenerFor, hasUpstreamFor, isBalancerRegistered, setupBalancers } from './proxy/index.js';
+import { hasListenerFor, hasUpstreamFor, balancerProblem, setupBalancers } from './proxy/index.js';
 import { createRegistry, parseRegistryConfig, setup as setupRegistries } from './registry/index.js';
 import { Sidecar } from './sidecar.js';
 
@@ -32,7 +32,7 @@ export function setup(): void {
 
 export const checkers: ConfigCheckers = {
   isProtocol: (name) => hasListenerFor(name) || hasUpstreamFor(name) || isCodecRegistered(name),
-  isBalancer: (name) => isBalancerRegistered(name),
+  balancerProblem: (spec) => balancerProblem(spec),
   checkRegistry: (raw) => {
     const { type, dataDir: _dataDir, ...backendConfig } = raw;
     try {

@@ -21,7 +21,8 @@ import {
   buildStack,
   createListener,
   createUpstream,
-  getBalancer,
+  balancerName,
+  createBalancer,
   type Handler,
   type Listener,
   type RouteSpec,
@@ -149,8 +150,13 @@ export class Sidecar implements Ingress {
       }
     }
     for (const config of configs) {
-      const balancer = getBalancer(config.balancer);
-      if (!balancer) throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${config.name}: unknown balancer ${config.balancer}`);
+      let balancer;
+      try {
+        balancer = createBalancer(config.balancer);
+      } catch (error) {
+        throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${config.name}: ${(error as Error).message}`);
+      }
+      const policy = balancerName(config.balancer);
       let cluster = this.#clusters.get(config.name);
       if (cluster && cluster.protocol !== config.protocol) {
         void cluster.upstream.close();
@@ -167,10 +173,10 @@ export class Sidecar implements Ingress {
           metrics: this.metrics,
           maxFrameBytes: this.#config.defaults.maxFrameBytes,
         });
-        cluster = new Cluster(config.name, config.protocol, config.balancer, balancer, upstream);
+        cluster = new Cluster(config.name, config.protocol, policy, balancer, upstream);
         this.#clusters.set(config.name, cluster);
       } else {
-        cluster.setBalancer(config.balancer, balancer);
+        cluster.setBalancer(policy, balancer);
       }
       if (config.service === undefined) {
         cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
@@ -243,7 +249,7 @@ export class Sidecar implements Ingress {
         metrics: this.metrics,
         maxFrameBytes: defaults.maxFrameBytes,
       });
-      cluster = new Cluster(name, protocol, 'round_robin', getBalancer('round_robin')!, upstream);
+      cluster = new Cluster(name, protocol, 'round_robin', createBalancer('round_robin'), upstream);
       this.#clusters.set(name, cluster);
     }
     cluster.setEndpoints([makeEndpoint(`127.0.0.1:${publication.port}`, { source: 'app' })]);

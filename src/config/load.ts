@@ -6,13 +6,14 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { MeshError } from '../core/index.js';
-import { configSchema, type MeshConfig } from './schema.js';
+import { configSchema, type ClusterConfig, type MeshConfig } from './schema.js';
 import { resolveServiceRoutes } from './service-routes.js';
 
 /** Extra checks that need the plugin registries (known protocols, balancers). */
 export interface ConfigCheckers {
   isProtocol(name: string): boolean;
-  isBalancer(name: string): boolean;
+  /** What is wrong with a cluster's `balancer` (unknown policy, bad options), or undefined. */
+  balancerProblem(spec: ClusterConfig['balancer']): string | undefined;
   /** Validates the `registry:` section with its backend; returns the problem, or undefined. */
   checkRegistry?(raw: Readonly<Record<string, unknown>> & { type: string }): string | undefined;
 }
@@ -57,7 +58,8 @@ export function parseConfig(text: string, source: string, checkers?: ConfigCheck
     });
     config.clusters.forEach((cluster, i) => {
       if (!checkers.isProtocol(cluster.protocol)) problems.push(`clusters[${i}].protocol: unknown protocol "${cluster.protocol}"`);
-      if (!checkers.isBalancer(cluster.balancer)) problems.push(`clusters[${i}].balancer: unknown balancer "${cluster.balancer}"`);
+      const balancerProblem = checkers.balancerProblem(cluster.balancer);
+      if (balancerProblem) problems.push(`clusters[${i}].balancer: ${balancerProblem}`);
     });
     const registryProblem = checkers.checkRegistry?.(config.registry);
     if (registryProblem) problems.push(registryProblem);

@@ -65,7 +65,14 @@ export const clusterSchema = z
     service: z.string().min(1).optional(),
     version: z.string().min(1).optional(),
     group: z.string().min(1).optional(),
-    balancer: z.string().default('round_robin'),
+    /**
+     * A policy name (`round_robin`, `weighted_random`, `random`, `least_request`, `peak_ewma`,
+     * `least_active`, `shortest_response`), or `{ name, ...options }` for one with options
+     * (`{ name: consistent_hash, hashOn: { header | attachment | argument }, virtualNodes }`).
+     */
+    balancer: z
+      .union([z.string().min(1), z.object({ name: z.string().min(1) }).passthrough()])
+      .default('round_robin'),
     connectTimeoutMs: positiveMs.default(1_000),
     /** HTTP/1: most pooled connections per endpoint. */
     maxConnectionsPerEndpoint: z.number().int().positive().default(64),

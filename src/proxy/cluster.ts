@@ -7,7 +7,7 @@
  * a guess is better than a certain failure.
  */
 import { MeshError, type Endpoint, type Invocation, type Result } from '../core/index.js';
-import type { BalancerFactory, Picker } from './balancers/index.js';
+import { LoadBook, type Balancer, type Picker } from './balancers/index.js';
 import type { CallContext } from './filter.js';
 import type { Upstream } from './upstream/upstream.js';
 
@@ -26,6 +26,10 @@ export interface EndpointSnapshot {
   readonly health: 'healthy' | 'ejected';
   readonly consecutiveFailures: number;
   readonly connections: number;
+  /** Calls sent to the endpoint and not yet answered. */
+  readonly inFlight: number;
+  /** Calls sent to the endpoint that have ended, answered or failed. */
+  readonly completed: number;
 }
 
 export interface ClusterSnapshot {
@@ -42,9 +46,10 @@ export class Cluster {
   /** Set for clusters fed by the registry: an empty one then says which service has no provider. */
   service: string | undefined;
   #balancerName: string;
-  #balancer: BalancerFactory;
+  #balancer: Balancer;
   #endpoints: readonly Endpoint[] = [];
   readonly #health = new Map<string, EndpointHealth>();
+  readonly #loads = new LoadBook();
   #picker: Picker | undefined;
   /** When the next ejection ends, so the picker is rebuilt when it does. */
   #pickerValidUntil = Infinity;
@@ -53,7 +58,7 @@ export class Cluster {
   #markFirstSet: () => void = () => {};
   #hasFirstSet = false;
 
-  constructor(name: string, protocol: string, balancerName: string, balancer: BalancerFactory, upstream: Upstream) {
+  constructor(name: string, protocol: string, balancerName: string, balancer: Balancer, upstream: Upstream) {
     this.name = name;
     this.protocol = protocol;
     this.#balancerName = balancerName;
@@ -62,7 +67,7 @@ export class Cluster {
     this.#firstSet = new Promise((resolve) => (this.#markFirstSet = resolve));
   }
 
-  setBalancer(name: string, balancer: BalancerFactory): void {
+  setBalancer(name: string, balancer: Balancer): void {
     this.#balancerName = name;
     this.#balancer = balancer;
     this.#picker = undefined;
@@ -74,6 +79,7 @@ export class Cluster {
     for (const old of this.#endpoints) {
       if (!keep.has(old.address)) {
         this.#health.delete(old.address);
+        this.#loads.delete(old.address);
         this.upstream.release(old.address);
       }
     }
@@ -95,11 +101,18 @@ export class Cluster {
       throw new MeshError('PMESH_NO_HEALTHY_ENDPOINT', what, { details: { cluster: this.name } });
     }
     ctx.endpoint = endpoint.address;
+    const load = this.#loads.get(endpoint.address);
+    const started = performance.now();
+    load.begin();
     try {
       const result = await this.upstream.call(endpoint, invocation, ctx);
+      const now = performance.now();
+      load.end(now, now - started, result.status !== 'error');
       this.#recordSuccess(endpoint.address);
       return result;
     } catch (error) {
+      const now = performance.now();
+      load.end(now, now - started, false);
       if (MeshError.is(error) && isConnectionFailure(error)) this.#recordFailure(endpoint.address);
       throw error;
     }
@@ -121,6 +134,8 @@ export class Cluster {
           health: health && health.ejectedUntil > now ? 'ejected' : 'healthy',
           consecutiveFailures: health?.consecutiveFailures ?? 0,
           connections: connections[endpoint.address] ?? 0,
+          inFlight: this.#loads.get(endpoint.address).inFlight,
+          completed: this.#loads.get(endpoint.address).completed,
         };
       }),
     };
@@ -128,7 +143,7 @@ export class Cluster {
 
   #currentPicker(): Picker {
     const now = performance.now();
-    if (this.#picker && now < this.#pickerValidUntil) return this.#picker;
+    if (this.#picker && now < this.#pickerValidUntil && now < (this.#picker.expiresAt ?? Infinity)) return this.#picker;
     let nextExpiry = Infinity;
     const healthy = this.#endpoints.filter((endpoint) => {
       const until = this.#health.get(endpoint.address)?.ejectedUntil ?? 0;
@@ -139,7 +154,8 @@ export class Cluster {
       return true;
     });
     const usable = healthy.length > 0 ? healthy : this.#endpoints;
-    this.#picker = usable.length > 0 ? this.#balancer.createPicker(usable) : { pick: () => undefined };
+    this.#picker =
+      usable.length > 0 ? this.#balancer.createPicker(usable, { loads: this.#loads, now, wallNow: Date.now() }) : { pick: () => undefined };
     this.#pickerValidUntil = nextExpiry;
     return this.#picker;
   }

@@ -4,6 +4,6 @@ export { compose, type CallContext, type Filter, type Handler } from './filter.j
 export { buildStack, type StackOptions } from './stack.js';
 export { createListener, hasListenerFor, type Listener, type ListenerSpec } from './listeners/index.js';
 export { createUpstream, hasUpstreamFor, type Upstream, type UpstreamOptions } from './upstream/index.js';
-export { getBalancer, isBalancerRegistered, registerBalancer, setupBalancers } from './balancers/index.js';
-export type { BalancerFactory, Picker } from './balancers/index.js';
+export { LoadBook, balancerName, balancerProblem, createBalancer, isBalancerRegistered, registerBalancer, setupBalancers } from './balancers/index.js';
+export type { Balancer, BalancerPlugin, BalancerSpec, Picker } from './balancers/index.js';
 export { DEFAULT_BRIDGE, type BridgeOptions, type ReportedTypes } from './bridge.js';

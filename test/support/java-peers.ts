@@ -10,8 +10,9 @@ import { startPeer, type Peer } from './process.js';
  */
 export const JDK17_OPENS = ['java.lang', 'java.math', 'java.util'].flatMap((pkg) => ['--add-opens', `java.base/${pkg}=ALL-UNNAMED`]);
 
-export function startJava(project: string, mainClass: string, args: readonly string[], name = mainClass): Peer {
-  return startPeer(name, 'java', ['-Xss512k', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', ...JDK17_OPENS, '-cp', javaClasspath(project), mainClass, ...args]);
+/** `jvmOptions` go before the class (system properties such as -Dpmesh.echo.delayMs=300). */
+export function startJava(project: string, mainClass: string, args: readonly string[], name = mainClass, jvmOptions: readonly string[] = []): Peer {
+  return startPeer(name, 'java', ['-Xss512k', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', ...JDK17_OPENS, ...jvmOptions, '-cp', javaClasspath(project), mainClass, ...args]);
 }
 
 export interface CliResult {

@@ -1,27 +1,25 @@
 import type { Endpoint } from '../../core/index.js';
-import type { BalancerFactory, Picker } from './picker.js';
+import type { Balancer, Picker, PickerInput } from './picker.js';
+import { WARMUP_STEP_MS, effectiveWeights, sum, weightedIndex } from './weight.js';
 
-/** Uniform choice, weighted by each endpoint's weight. */
-class RandomPicker implements Picker {
+/** Random choice weighted by each endpoint's (warming) weight: Dubbo's default policy. */
+class WeightedRandomPicker implements Picker {
+  readonly expiresAt?: number;
   readonly #endpoints: readonly Endpoint[];
-  readonly #cumulative: number[];
+  readonly #weights: number[];
   readonly #total: number;
 
-  constructor(endpoints: readonly Endpoint[]) {
+  constructor(endpoints: readonly Endpoint[], input: PickerInput) {
+    const { weights, warming } = effectiveWeights(endpoints, input.wallNow);
     this.#endpoints = endpoints;
-    let total = 0;
-    this.#cumulative = endpoints.map((endpoint) => (total += Math.max(0, endpoint.weight)));
-    this.#total = total;
+    this.#weights = weights;
+    this.#total = sum(weights);
+    if (warming) this.expiresAt = input.now + WARMUP_STEP_MS;
   }
 
   pick(): Endpoint | undefined {
-    if (this.#total <= 0) return this.#endpoints[Math.floor(Math.random() * this.#endpoints.length)];
-    const target = Math.random() * this.#total;
-    const index = this.#cumulative.findIndex((upTo) => target < upTo);
-    return this.#endpoints[index === -1 ? this.#endpoints.length - 1 : index];
+    return this.#endpoints[weightedIndex(this.#weights, this.#total)];
   }
 }
 
-export const random: BalancerFactory = {
-  createPicker: (endpoints) => new RandomPicker(endpoints),
-};
+export const weightedRandom: Balancer = { createPicker: (endpoints, input) => new WeightedRandomPicker(endpoints, input) };

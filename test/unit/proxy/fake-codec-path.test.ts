@@ -15,7 +15,7 @@ import {
   type Invocation,
   type Result,
 } from '../../../src/core/index.js';
-import { Cluster, Router, buildStack, getBalancer, setupBalancers, type CallContext, type Upstream } from '../../../src/proxy/index.js';
+import { Cluster, Router, buildStack, createBalancer, setupBalancers, type CallContext, type Upstream } from '../../../src/proxy/index.js';
 import { OUTLIER } from '../../../src/proxy/cluster.js';
 import { fakeCodec, type FakeFrame } from '../../support/fake-codec.js';
 
@@ -61,7 +61,7 @@ describe('routing core over the fake codec', () => {
   beforeAll(() => setupBalancers());
   beforeEach(() => {
     upstream = new FakeUpstream();
-    cluster = new Cluster('echo', 'fake', 'round_robin', getBalancer('round_robin')!, upstream);
+    cluster = new Cluster('echo', 'fake', 'round_robin', createBalancer('round_robin'), upstream);
     cluster.setEndpoints(['127.0.0.1:1', '127.0.0.1:2'].map((a) => makeEndpoint(a)));
     const router = new Router([
       { name: 'echo', match: { service: 'echo.Svc' }, cluster: 'echo', timeoutMs: 1_000 },
