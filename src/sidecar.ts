@@ -178,6 +178,7 @@ export class Sidecar implements Ingress {
       } else {
         cluster.setBalancer(policy, balancer);
       }
+      cluster.setCircuitBreaker(config.circuitBreaker);
       if (config.service === undefined) {
         cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
       } else {

@@ -3,7 +3,7 @@
  * (not prom-client's global), so several sidecars in one test process do not mix.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallLabels, MeshMetrics } from '../core/index.js';
+import type { CallLabels, MeshMetrics, TrafficEvent } from '../core/index.js';
 
 /** What the metrics read of a registry (a structural view: admin imports no registry code). */
 export interface RegistryStateView {
@@ -55,6 +55,13 @@ export class PrometheusMetrics implements MeshMetrics {
     name: 'pmesh_limit_exceeded_total',
     help: 'Requests stopped by a configured limit, so a limit can be told from an outage.',
     labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
+  readonly #traffic = new Counter({
+    name: 'pmesh_traffic_events_total',
+    help: 'What traffic policies did: retry, retry_budget_exhausted, breaker_overflow, rate_limited, fault_delay, fault_abort, mirror, mirror_diff; by route and cluster.',
+    labelNames: ['event', 'route', 'cluster'] as const,
     registers: [this.registry],
   });
 
@@ -131,5 +138,9 @@ export class PrometheusMetrics implements MeshMetrics {
 
   limitExceeded(limit: string): void {
     this.#limits.inc({ limit });
+  }
+
+  trafficEvent(event: TrafficEvent, route: string, cluster: string): void {
+    this.#traffic.inc({ event, route, cluster });
   }
 }

@@ -26,6 +26,45 @@ const matchSchema = z
   })
   .strict();
 
+const percent = z.number().min(0).max(100);
+
+const retrySchema = z
+  .object({
+    /** Tries in all, the first included. */
+    attempts: z.number().int().min(1).max(10).default(2),
+    perTryTimeoutMs: positiveMs.optional(),
+    /** Failures retried after the request was written (idempotent methods only). */
+    on: z.array(z.enum(['unavailable', 'timeout', 'reset', 'overloaded'])).default([]),
+    budget: z
+      .object({ percent: percent.default(20), minPerSecond: z.number().min(0).default(10) })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+const rateLimitSchema = z
+  .object({
+    perSecond: z.number().positive(),
+    /** Calls allowed at once after a quiet spell; default: perSecond (at least 1). */
+    burst: z.number().int().positive().optional(),
+    /** One bucket per method of the route instead of one for the route. */
+    perMethod: z.boolean().default(false),
+  })
+  .strict();
+
+const faultSchema = z
+  .object({
+    delay: z.object({ ms: positiveMs, percent }).strict().optional(),
+    abort: z
+      .object({
+        code: z.enum(['unavailable', 'resource_exhausted', 'deadline_exceeded', 'internal', 'permission_denied', 'not_found', 'unknown']),
+        percent,
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 const routeSchema = z
   .object({
     name: z.string().min(1).optional(),
@@ -34,6 +73,12 @@ const routeSchema = z
     cluster: z.string().min(1).optional(),
     /** Overall deadline for the call, covering the wait for the response head. */
     timeoutMs: positiveMs.optional(),
+    /** Calls never written are retried on another endpoint anyway (attempts 2); this sets the rest. */
+    retry: retrySchema.optional(),
+    /** Methods safe to run twice: `true` for all, or their names. Only these are retried once written. */
+    idempotent: z.union([z.boolean(), z.array(z.string().min(1))]).optional(),
+    rateLimit: rateLimitSchema.optional(),
+    fault: faultSchema.optional(),
   })
   .strict();
 
@@ -81,6 +126,16 @@ export const clusterSchema = z
     /** Idle upstream connections are probed this often; dead after `maxMissedHeartbeats`. */
     heartbeatIntervalMs: positiveMs.default(15_000),
     maxMissedHeartbeats: z.number().int().positive().default(3),
+    /** Beyond these a call is answered at once as overloaded (Envoy's thresholds and defaults). */
+    circuitBreaker: z
+      .object({
+        maxConnections: z.number().int().positive().default(1024),
+        maxPending: z.number().int().positive().default(1024),
+        maxRequests: z.number().int().positive().default(1024),
+        maxRetries: z.number().int().min(0).default(3),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 

@@ -38,6 +38,10 @@ export const REASONS = {
   PMESH_UPSTREAM_TIMEOUT: Code.DEADLINE_EXCEEDED,
   PMESH_DEADLINE_EXCEEDED: Code.DEADLINE_EXCEEDED,
   PMESH_OVERLOADED: Code.RESOURCE_EXHAUSTED,
+  /** A route's rate limit refused the call. */
+  PMESH_RATE_LIMITED: Code.RESOURCE_EXHAUSTED,
+  /** A route's fault injection aborted the call; its code is the configured one. */
+  PMESH_FAULT_INJECTED: Code.UNAVAILABLE,
   PMESH_FRAME_TOO_LARGE: Code.RESOURCE_EXHAUSTED,
   PMESH_HEADERS_TOO_LARGE: Code.RESOURCE_EXHAUSTED,
   PMESH_BODY_TOO_LARGE: Code.RESOURCE_EXHAUSTED,
@@ -58,6 +62,10 @@ export interface MeshErrorOptions {
   cause?: unknown;
   /** Extra key/values for logs (cluster, service, limit...). Never secrets. */
   details?: Record<string, string | number>;
+  /** Overrides the reason's code (injected faults carry the code they were configured with). */
+  code?: Code;
+  /** The request never left the sidecar: retrying it elsewhere cannot run it twice. */
+  notSent?: boolean;
 }
 
 const BRAND = Symbol.for('polyglot-mesh.MeshError');
@@ -66,14 +74,17 @@ export class MeshError extends Error {
   readonly code: Code;
   readonly reason: Reason;
   readonly details: Record<string, string | number>;
+  /** True when the request was never written to any upstream (safe to retry anywhere). */
+  readonly notSent: boolean;
   readonly [BRAND] = true;
 
   constructor(reason: Reason, message: string, options: MeshErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MeshError';
     this.reason = reason;
-    this.code = REASONS[reason];
+    this.code = options.code ?? REASONS[reason];
     this.details = options.details ?? {};
+    this.notSent = options.notSent ?? (reason === 'PMESH_UPSTREAM_CONNECT_FAILED' || reason === 'PMESH_NO_HEALTHY_ENDPOINT');
   }
 
   /** Works across duplicate copies of the package, like undici's brands. */

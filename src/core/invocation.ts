@@ -61,6 +61,8 @@ export interface Invocation {
   readonly frame?: unknown;
 }
 
+import type { Code } from './errors.js';
+
 /** What came back: a value, an exception thrown by the service, or an error status. */
 export type ResultStatus = 'ok' | 'exception' | 'error';
 
@@ -72,6 +74,13 @@ export interface Result {
   readonly body: Body;
   /** Human-readable error text when status is 'error'. */
   readonly message?: string;
+  /**
+   * A failure status the protocol reported, as a mesh code (Bolt's
+   * SERVER_THREADPOOL_BUSY and Dubbo's 100 are RESOURCE_EXHAUSTED, HTTP 503 is
+   * UNAVAILABLE), so that retries reason without knowing the protocol. Set on 'error'
+   * results, and on HTTP 429 and 5xx answers, which are still relayed as they came.
+   */
+  readonly code?: Code;
   /** HTTP results only: header name/value pairs as received, repeats kept (Set-Cookie). */
   readonly rawHeaders?: readonly string[];
   /** The response frame this Result was read from (pass-through); opaque like Invocation.frame. */

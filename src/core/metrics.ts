@@ -17,7 +17,20 @@ export interface MeshMetrics {
   codecError(protocol: string, reason: string, side: 'downstream' | 'upstream'): void;
   /** A configured limit stopped something (`max_header_bytes`, `max_body_bytes`...). */
   limitExceeded(limit: string): void;
+  /** A traffic policy acted on a call (a retry, a breaker overflow, a rate limit, an injected fault...). */
+  trafficEvent(event: TrafficEvent, route: string, cluster: string): void;
 }
+
+/** What a traffic policy did; one counter per kind, labelled by route and cluster. */
+export type TrafficEvent =
+  | 'retry'
+  | 'retry_budget_exhausted'
+  | 'breaker_overflow'
+  | 'rate_limited'
+  | 'fault_delay'
+  | 'fault_abort'
+  | 'mirror'
+  | 'mirror_diff';
 
 export const NOOP_METRICS: MeshMetrics = {
   callFinished() {},
@@ -25,4 +38,5 @@ export const NOOP_METRICS: MeshMetrics = {
   connectionClosed() {},
   codecError() {},
   limitExceeded() {},
+  trafficEvent() {},
 };

@@ -13,6 +13,26 @@ import type { Upstream } from './upstream/upstream.js';
 
 export const OUTLIER = Object.freeze({ consecutiveFailures: 5, baseEjectionMs: 30_000, maxEjectionMs: 300_000 });
 
+/**
+ * `cluster.circuitBreaker` (Envoy's thresholds, same defaults): beyond them a call is
+ * answered at once with PMESH_OVERLOADED instead of joining a queue that only grows.
+ */
+export interface CircuitBreaker {
+  /** Upstream connections across the cluster's endpoints. */
+  readonly maxConnections: number;
+  /** Calls waiting for the cluster's first endpoints. */
+  readonly maxPending: number;
+  /** Calls in flight to the cluster. */
+  readonly maxRequests: number;
+  /** Retries in flight to the cluster. */
+  readonly maxRetries: number;
+}
+
+export const DEFAULT_CIRCUIT_BREAKER: CircuitBreaker = Object.freeze({ maxConnections: 1024, maxPending: 1024, maxRequests: 1024, maxRetries: 3 });
+
+/** How many times a retry re-asks the picker for an endpoint it has not tried. */
+const AVOID_TRIED_PICKS = 3;
+
 interface EndpointHealth {
   consecutiveFailures: number;
   ejections: number;
@@ -57,6 +77,21 @@ export class Cluster {
   #firstSet: Promise<void>;
   #markFirstSet: () => void = () => {};
   #hasFirstSet = false;
+  #breaker: CircuitBreaker = DEFAULT_CIRCUIT_BREAKER;
+  #inFlight = 0;
+  #pending = 0;
+  #retries = 0;
+  /** The retry filter's view of `maxRetries`. */
+  readonly retrySlot = {
+    acquire: (): boolean => {
+      if (this.#retries >= this.#breaker.maxRetries) return false;
+      this.#retries += 1;
+      return true;
+    },
+    release: (): void => {
+      this.#retries -= 1;
+    },
+  };
 
   constructor(name: string, protocol: string, balancerName: string, balancer: Balancer, upstream: Upstream) {
     this.name = name;
@@ -65,6 +100,10 @@ export class Cluster {
     this.#balancer = balancer;
     this.upstream = upstream;
     this.#firstSet = new Promise((resolve) => (this.#markFirstSet = resolve));
+  }
+
+  setCircuitBreaker(breaker: CircuitBreaker): void {
+    this.#breaker = breaker;
   }
 
   setBalancer(name: string, balancer: Balancer): void {
@@ -94,12 +133,36 @@ export class Cluster {
   }
 
   async call(invocation: Invocation, ctx: CallContext): Promise<Result> {
-    if (!this.#hasFirstSet) await waitAtMost(this.#firstSet, FIRST_ENDPOINTS_WAIT_MS);
-    const endpoint = this.#currentPicker().pick(invocation);
+    if (!this.#hasFirstSet) {
+      if (this.#pending >= this.#breaker.maxPending) throw this.#overflow('maxPending', `${this.#pending} calls wait for its first endpoints`);
+      this.#pending += 1;
+      try {
+        await waitAtMost(this.#firstSet, FIRST_ENDPOINTS_WAIT_MS);
+      } finally {
+        this.#pending -= 1;
+      }
+    }
+    if (this.#inFlight >= this.#breaker.maxRequests) throw this.#overflow('maxRequests', `${this.#inFlight} calls are in flight`);
+    const endpoint = this.#pick(invocation, ctx.tried);
     if (!endpoint) {
       const what = this.service === undefined ? `cluster "${this.name}" has no endpoint` : `no provider of service "${this.service}" is registered (cluster "${this.name}")`;
       throw new MeshError('PMESH_NO_HEALTHY_ENDPOINT', what, { details: { cluster: this.name } });
     }
+    const connections = this.upstream.connections();
+    if (!connections[endpoint.address]) {
+      // A call to an endpoint without a connection opens one: count them first.
+      const open = Object.values(connections).reduce((a, b) => a + b, 0);
+      if (open >= this.#breaker.maxConnections) throw this.#overflow('maxConnections', `${open} connections are open`);
+    }
+    this.#inFlight += 1;
+    try {
+      return await this.#callEndpoint(endpoint, invocation, ctx);
+    } finally {
+      this.#inFlight -= 1;
+    }
+  }
+
+  async #callEndpoint(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     ctx.endpoint = endpoint.address;
     const load = this.#loads.get(endpoint.address);
     const started = performance.now();
@@ -139,6 +202,22 @@ export class Cluster {
         };
       }),
     };
+  }
+
+  /** The picker's choice, avoiding endpoints this call already tried while others exist. */
+  #pick(invocation: Invocation, tried: ReadonlySet<string> | undefined): Endpoint | undefined {
+    const picker = this.#currentPicker();
+    let endpoint = picker.pick(invocation);
+    for (let i = 0; tried && endpoint && tried.has(endpoint.address) && i < AVOID_TRIED_PICKS; i++) endpoint = picker.pick(invocation);
+    return endpoint;
+  }
+
+  #overflow(threshold: keyof CircuitBreaker, state: string): MeshError {
+    return new MeshError(
+      'PMESH_OVERLOADED',
+      `cluster "${this.name}" is at its circuit breaker limit ${threshold} = ${this.#breaker[threshold]} (${state})`,
+      { notSent: true, details: { cluster: this.name, breaker: threshold } },
+    );
   }
 
   #currentPicker(): Picker {

@@ -5,6 +5,47 @@
  */
 import type { Cancel, Invocation, Logger, MeshError, Result } from '../core/index.js';
 
+/** Protocol-neutral failures a route may retry after the request was written. */
+export type RetryOn = 'unavailable' | 'timeout' | 'reset' | 'overloaded';
+
+/** `route.retry`: attempts count the first try; the budget caps retries per route. */
+export interface RetrySpec {
+  readonly attempts: number;
+  /** Bound on each attempt; the call's own deadline still bounds them all. */
+  readonly perTryTimeoutMs?: number;
+  readonly on: readonly RetryOn[];
+  /** Retries allowed: `percent` of the route's calls over the last 10 s, plus `minPerSecond`. */
+  readonly budget: { readonly percent: number; readonly minPerSecond: number };
+}
+
+/** `route.rateLimit`: a token bucket per route, or per method of the route. */
+export interface RateLimitSpec {
+  readonly perSecond: number;
+  readonly burst?: number;
+  readonly perMethod?: boolean;
+}
+
+/** Codes an injected abort may carry (gRPC's names, lower case). */
+export type FaultCode = 'unavailable' | 'resource_exhausted' | 'deadline_exceeded' | 'internal' | 'permission_denied' | 'not_found' | 'unknown';
+
+/** `route.fault`: delay and/or abort a share of calls (0-100 %). */
+export interface FaultSpec {
+  readonly delay?: { readonly ms: number; readonly percent: number };
+  readonly abort?: { readonly code: FaultCode; readonly percent: number };
+}
+
+/**
+ * A route's traffic policy, as configured. Filters keep their state (buckets, budgets)
+ * per policy object, so a rebuilt router starts them afresh.
+ */
+export interface RoutePolicy {
+  readonly retry?: RetrySpec;
+  /** Written requests may be retried only for idempotent methods: all (`true`) or those named. */
+  readonly idempotent?: boolean | readonly string[];
+  readonly rateLimit?: RateLimitSpec;
+  readonly fault?: FaultSpec;
+}
+
 /** What a call carries beside its Invocation, filled in as it moves down the stack. */
 export interface CallContext {
   readonly listener: string;
@@ -16,6 +57,10 @@ export interface CallContext {
   /** Set by the router. */
   route?: string;
   cluster?: string;
+  /** Set by the router: the matched route's policy (a shared default for registry routes). */
+  policy?: RoutePolicy;
+  /** Set by the retry filter: endpoints already tried, which the balancer avoids if it can. */
+  tried?: ReadonlySet<string>;
   /** Set by the cluster step: the endpoint the call went to. */
   endpoint?: string;
   /** Absolute deadline on the performance.now() clock, set by the timeout filter. */

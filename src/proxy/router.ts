@@ -5,6 +5,7 @@
  * so the router needs no protocol knowledge.
  */
 import { MeshError, serviceKeyString, type Invocation } from '../core/index.js';
+import type { RoutePolicy } from './filter.js';
 
 export interface RouteMatch {
   /** Host name, `*.example.com` wildcard allowed; compared without the port, case-insensitively. */
@@ -17,7 +18,7 @@ export interface RouteMatch {
   readonly method?: string;
 }
 
-export interface RouteSpec {
+export interface RouteSpec extends RoutePolicy {
   readonly name?: string;
   readonly match: RouteMatch;
   readonly cluster: string;
@@ -28,6 +29,8 @@ export interface Route {
   readonly name: string;
   readonly cluster: string;
   readonly timeoutMs?: number;
+  /** Retry, idempotency, rate limit and fault settings; one object per route per router. */
+  readonly policy: RoutePolicy;
   matches(invocation: Invocation): boolean;
 }
 
@@ -67,6 +70,7 @@ function compileRoute(spec: RouteSpec, index: number): Route {
     name: spec.name ?? `${index}:${spec.cluster}`,
     cluster: spec.cluster,
     timeoutMs: spec.timeoutMs,
+    policy: { retry: spec.retry, idempotent: spec.idempotent, rateLimit: spec.rateLimit, fault: spec.fault },
     matches: (inv) => checks.every((check) => check(inv)),
   };
 }

@@ -1,10 +1,12 @@
 /**
  * The filter chain of a listener, in the one order that is written down here:
  *
- *   access log -> metrics -> route (picks route and cluster) -> timeout -> bridge -> reverse bridge -> cluster
+ *   access log -> metrics -> route (picks route and cluster) -> rate limit -> fault -> timeout
+ *     -> bridge -> reverse bridge -> retry -> cluster (circuit breaker, balancer)
  *
  * (the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
- * Bolt out, or the reverse)
+ * Bolt out, or the reverse; retries sit below them so a retry re-sends the frame already built,
+ * and below the timeout so the call's deadline bounds every attempt)
  *
  * The router and clusters are looked up through functions at call time, so a hot
  * reload swaps them without rebuilding connections; a call in flight keeps the
@@ -16,7 +18,10 @@ import { reverseBridgeStep } from './bridge-reverse.js';
 import type { Cluster } from './cluster.js';
 import { compose, type Filter, type Handler } from './filter.js';
 import { accessLogFilter } from './filters/access-log.js';
+import { faultFilter } from './filters/fault.js';
 import { metricsFilter } from './filters/metrics.js';
+import { rateLimitFilter } from './filters/rate-limit.js';
+import { retryFilter } from './filters/retry.js';
 import { timeoutFilter } from './filters/timeout.js';
 import type { Router } from './router.js';
 
@@ -36,16 +41,20 @@ export interface StackOptions {
 }
 
 function routeStep(router: () => Router, fallback: StackOptions['fallback']): Filter {
+  // Calls routed by the registry share one default policy (retries of unsent calls only).
+  const registryPolicy = {};
   return (next) => (invocation, ctx) => {
     const route = router().find(invocation);
     if (route) {
       ctx.route = route.name;
       ctx.cluster = route.cluster;
+      ctx.policy = route.policy;
     } else {
       const cluster = fallback?.(invocation);
       if (cluster === undefined) return Promise.reject(router().noRoute(invocation));
       ctx.route = 'registry';
       ctx.cluster = cluster;
+      ctx.policy = registryPolicy;
     }
     return next(invocation, ctx);
   };
@@ -66,10 +75,13 @@ export function buildStack(options: StackOptions): Handler {
   if (options.accessLog) filters.push(accessLogFilter(options.accessLog));
   filters.push(metricsFilter(options.metrics));
   filters.push(routeStep(options.router, options.fallback));
+  filters.push(rateLimitFilter(options.metrics));
+  filters.push(faultFilter(options.metrics));
   filters.push(
     timeoutFilter({ timeoutFor: (route) => options.router().timeoutOf(route) ?? options.defaultTimeoutMs }),
   );
   filters.push(bridgeStep(options.cluster, options.bridge));
   filters.push(reverseBridgeStep(options.cluster, options.bridge ?? DEFAULT_BRIDGE));
+  filters.push(retryFilter({ metrics: options.metrics, retrySlot: (name) => options.cluster(name)?.retrySlot }));
   return compose(filters, clusterStep(options.cluster));
 }

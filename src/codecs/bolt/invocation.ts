@@ -16,7 +16,7 @@ import {
   CLASS_SOFA_RESPONSE, CMD_REQUEST, CMD_RESPONSE, CODEC_HESSIAN2, HEAD_METHOD_NAME, HEAD_RESPONSE_ERROR,
   HEAD_SERVICE, HEAD_TARGET_SERVICE, TYPE_ONEWAY, TYPE_RESPONSE,
 } from './layout.js';
-import { BoltStatus, statusForError, statusName } from './status.js';
+import { BoltStatus, codeForStatus, statusForError, statusName } from './status.js';
 
 /** Header keys a mesh-made reply adds, so a downstream sidecar can rebuild the MeshError. */
 export const HEAD_PMESH_REASON = 'pmesh_reason';
@@ -89,7 +89,12 @@ export function toResult(frame: BoltFrame): Result {
   const base = { protocolStatus: frame.status, attachments, body };
   if (frame.status !== BoltStatus.SUCCESS) {
     const detail = serverErrorDetail(frame, body.bytes);
-    return { ...base, status: 'error', message: `upstream answered Bolt status ${statusName(frame.status)}${detail ? `: ${detail}` : ''}` };
+    return {
+      ...base,
+      status: 'error',
+      code: codeForStatus(frame.status),
+      message: `upstream answered Bolt status ${statusName(frame.status)}${detail ? `: ${detail}` : ''}`,
+    };
   }
   if (frame.headers.get(HEAD_RESPONSE_ERROR) !== 'true') return { ...base, status: 'ok' };
   // Error or business exception: only the SofaResponse can tell which (protocols.md §2.5).

@@ -8,6 +8,7 @@ import { EMPTY_BODY, type Body, type Invocation, type Result } from '../../core/
 import { MeshError } from '../../core/errors.js';
 import { HessianScanner } from '../hessian/scan.js';
 import { parseRequestBody, readTrailingMap, type RequestHead } from './body.js';
+import { codeForStatus } from './status.js';
 import {
   GENERIC_METHODS,
   ResultFlag,
@@ -133,6 +134,7 @@ export function toResult(frame: DubboFrame, maxDepth = 64): Result {
     return {
       status: 'error',
       protocolStatus: status,
+      code: codeForStatus(status),
       attachments: {},
       body: raw(frame, 0, frame.body.length),
       ...(message === undefined ? {} : { message }),

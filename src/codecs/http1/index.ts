@@ -3,5 +3,5 @@
  * holds the mapping half of the codec contract only. We write no HTTP parser.
  */
 export { upstreamHeaders, flattenHeaders, appendForwardedFor } from './headers.js';
-export { httpStatusOf, errorBody } from './status.js';
+export { httpStatusOf, errorBody, errorHeaders, codeOfResponse } from './status.js';
 export { requestToInvocation, TIMEOUT_HEADER, VERSION_HEADER, GROUP_HEADER } from './invocation.js';

@@ -11,6 +11,8 @@ const BY_REASON: Partial<Record<Reason, number>> = {
   PMESH_UPSTREAM_BAD_RESPONSE: 502,
   PMESH_UPSTREAM_CONNECTION_LOST: 502,
   PMESH_BAD_REQUEST: 400,
+  // A circuit breaker's overflow: the cluster is busy, try again shortly (Envoy answers 503 too).
+  PMESH_OVERLOADED: 503,
 };
 
 const BY_CODE: Record<Code, number> = {
@@ -34,7 +36,21 @@ const BY_CODE: Record<Code, number> = {
 };
 
 export function httpStatusOf(error: MeshError): number {
+  if (error.reason === 'PMESH_FAULT_INJECTED') return BY_CODE[error.code];
   return BY_REASON[error.reason] ?? BY_CODE[error.code];
+}
+
+/** Headers beyond the JSON body for a mesh-made error: `retry-after` when waiting helps. */
+export function errorHeaders(error: MeshError): Record<string, string> {
+  return error.reason === 'PMESH_OVERLOADED' || error.reason === 'PMESH_RATE_LIMITED' ? { 'retry-after': '1' } : {};
+}
+
+/** An upstream's HTTP status as a mesh code when it reports a failure retries care about. */
+export function codeOfResponse(status: number): Code | undefined {
+  if (status === 503 || status === 502) return Code.UNAVAILABLE;
+  if (status === 504) return Code.DEADLINE_EXCEEDED;
+  if (status === 429) return Code.RESOURCE_EXHAUSTED;
+  return undefined;
 }
 
 /** The JSON body of a mesh-made error response: what failed and why. */

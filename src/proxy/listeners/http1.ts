@@ -147,7 +147,11 @@ export class Http1Listener implements Listener {
       return;
     }
     const body = http1.errorBody(error);
-    res.writeHead(http1.httpStatusOf(error), { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(http1.httpStatusOf(error), {
+      ...http1.errorHeaders(error),
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   }
 

@@ -35,9 +35,11 @@ export class Http1Upstream implements Upstream {
         headersTimeout: 0,
         bodyTimeout: 300_000,
       });
+      const code = http1.codeOfResponse(response.statusCode);
       return {
         status: 'ok',
         protocolStatus: response.statusCode,
+        ...(code === undefined ? {} : { code }),
         attachments: {},
         rawHeaders: http1.flattenHeaders(response.headers),
         body: { kind: 'stream', stream: response.body },
