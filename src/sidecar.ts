@@ -172,6 +172,7 @@ export class Sidecar implements Ingress {
       } else {
         cluster.setBalancer(config.balancer, balancer);
       }
+      cluster.sofaHessian = config.sofaHessian;
       if (config.service === undefined) {
         cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
       } else {

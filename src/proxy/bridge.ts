@@ -77,7 +77,7 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     const effective = await withReportedTypes(invocation, options);
     const call = typedCall(invocation, args, effective) ?? (codec.name === 'dubbo' ? genericCall(invocation, args, effective) : undefined);
     if (!call) throw untypedError(invocation, args, effective);
-    const frame = codec.bridge.request({ ...call, service: invocation.service, timeoutMs: remaining(ctx) }, 0n);
+    const frame = codec.bridge.request({ ...call, service: invocation.service, timeoutMs: remaining(ctx), hessian: target.sofaHessian }, 0n);
     const types = { returns: call.returns };
     const reply = await next({ ...invocation, protocol: codec.name, frame, oneway: false, body: { kind: 'empty' } }, ctx);
     if (reply.frame === undefined) return reply;

@@ -47,6 +47,22 @@ export interface BoltRequestSpec {
 
 export function buildRequest(spec: BoltRequestSpec): BoltFrame {
   const type = spec.oneway ? 'oneway' : 'sync';
+  return requestFrame(
+    spec,
+    encodeSofaRequest({
+      targetAppName: spec.targetAppName ?? null,
+      methodName: spec.method,
+      targetServiceUniqueName: spec.service,
+      requestProps: spec.requestProps ?? [['protocol', 'bolt'], ['type', type]],
+      methodArgSigs: spec.argSigs,
+      args: spec.args,
+    }),
+  );
+}
+
+/** A request frame around a SofaRequest body serialized elsewhere (the bridge writes its own). */
+export function requestFrame(spec: Pick<BoltRequestSpec, 'requestId' | 'service' | 'method' | 'timeoutMs' | 'oneway' | 'headers'>, content: Buffer): BoltFrame {
+  const type = spec.oneway ? 'oneway' : 'sync';
   const headers = spec.headers ?? [
     [HEAD_TARGET_SERVICE, spec.service],
     [HEAD_SERVICE, spec.service],
@@ -63,14 +79,7 @@ export function buildRequest(spec: BoltRequestSpec): BoltFrame {
     timeout: spec.timeoutMs,
     className: CLASS_SOFA_REQUEST,
     headers: new Map(headers),
-    content: encodeSofaRequest({
-      targetAppName: spec.targetAppName ?? null,
-      methodName: spec.method,
-      targetServiceUniqueName: spec.service,
-      requestProps: spec.requestProps ?? [['protocol', 'bolt'], ['type', type]],
-      methodArgSigs: spec.argSigs,
-      args: spec.args,
-    }),
+    content,
   });
 }
 
