@@ -17,6 +17,7 @@ import {
   jv,
   stringifyJson,
   toJson,
+  ungeneralize,
   type BridgeCall,
   type Invocation,
   type MethodSignature,
@@ -85,7 +86,9 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (result.kind === 'error') throw result.error;
     if (result.kind === 'exception') return jsonResult(500, 'exception', { exception: result.className, message: result.message });
     const style = invocation.attachments['x-pmesh-json'] === 'typed' ? 'typed' : 'plain';
-    return jsonResult(200, 'ok', toJson(result.value, { style, bigLongs: 'wrapper' }));
+    // A generic call's answer is generalized (POJOs as maps with a "class" key): un-generalized, it reads as a typed call's.
+    const value = call.generic ? ungeneralize(result.value) : result.value;
+    return jsonResult(200, 'ok', toJson(value, { style, bigLongs: 'wrapper' }));
   };
 }
 
@@ -97,7 +100,7 @@ async function withReportedTypes(invocation: Invocation, options: BridgeOptions)
   return { ...options, policy: reported.policy, catalog: reported.catalog, signatures: () => reported.signatures };
 }
 
-type PreparedCall = Omit<BridgeCall, 'service' | 'timeoutMs'> & { readonly returns?: JavaType };
+type PreparedCall = Omit<BridgeCall, 'service' | 'timeoutMs'> & { readonly returns?: JavaType; readonly generic?: true };
 
 /** The call with its Java types, or undefined when nothing says what they are. */
 function typedCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall | undefined {
@@ -129,7 +132,7 @@ function untypedError(invocation: Invocation, args: unknown[], options: BridgeOp
  * Dubbo's generic call when no types are known: `$invoke(method, null, args)`. The
  * provider finds the method by its name (it must not be overloaded) and converts the
  * arguments to its parameter types itself (GenericFilter, PojoUtils.realize); maps stand
- * for POJOs. The answer comes back generalized (POJOs as maps).
+ * for POJOs. The answer comes back generalized (POJOs as maps), undone before it is JSON.
  */
 function genericCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall {
   const values = args.map((arg) => fromJson(arg, undefined, { policy: options.policy, catalog: options.catalog, maxDepth: options.maxDepth }));
@@ -138,6 +141,7 @@ function genericCall(invocation: Invocation, args: unknown[], options: BridgeOpt
     paramTypes: GENERIC_PARAMS,
     args: [jv.string(invocation.method), null, jv.array('java.lang.Object', values)],
     attachments: { ...attachmentsOf(invocation), generic: 'true' },
+    generic: true,
   };
 }
 
