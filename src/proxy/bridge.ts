@@ -43,8 +43,10 @@ export interface ReportedTypes {
 export interface BridgeOptions {
   readonly policy: ClassPolicy;
   readonly catalog: TypeCatalog;
-  /** Known signatures of a service's methods (configured or published), if any. */
-  readonly signatures: (service: string) => readonly MethodSignature[] | undefined;
+  /** Known signatures of a service's methods (configured for its interface, or published for its interface, version and group), if any. */
+  readonly signatures: (service: ServiceKey) => readonly MethodSignature[] | undefined;
+  /** The allow list for a service's values: `policy` plus the classes its known signatures name. */
+  readonly policyFor?: (service: ServiceKey) => ClassPolicy;
   /** Asked when `signatures` knows nothing of a service: what the registry reports, if anything. */
   readonly reportedTypes?: (service: ServiceKey) => Promise<ReportedTypes | undefined>;
   readonly maxBodyBytes: number;
@@ -94,7 +96,7 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
 
 /** The options for this call, with the registry's reported types when nothing else knows the service. */
 async function withReportedTypes(invocation: Invocation, options: BridgeOptions): Promise<BridgeOptions> {
-  if (options.signatures(invocation.service.interface) || !options.reportedTypes) return options;
+  if (options.signatures(invocation.service) || !options.reportedTypes) return options;
   const reported = await options.reportedTypes(invocation.service);
   if (!reported) return options;
   return { ...options, policy: reported.policy, catalog: reported.catalog, signatures: () => reported.signatures };
@@ -106,7 +108,7 @@ type PreparedCall = Omit<BridgeCall, 'service' | 'timeoutMs'> & { readonly retur
 function typedCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall | undefined {
   let types: CallTypes;
   try {
-    types = typesFor(invocation.method, args, invocation.attachments, options.signatures(invocation.service.interface), options.policy, options.catalog);
+    types = typesFor(invocation.method, args, invocation.attachments, options.signatures(invocation.service), options.policy, options.catalog);
   } catch (error) {
     if (MeshError.is(error) && error.reason === 'PMESH_BAD_REQUEST' && UNTYPED.test(error.message)) return undefined;
     throw error;
