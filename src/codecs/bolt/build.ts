@@ -1,8 +1,9 @@
 /**
  * Frames the sidecar makes itself for the bridge (HTTP/JSON or gRPC in, SOFARPC out,
- * and the reverse): a SOFARPC request from a service, method and its already
- * serialized arguments, and a response from a serialized value or exception. Bolt v1
- * with Hessian (codec 1), the bodies in the legacy dialect Java SOFARPC reads.
+ * and the reverse): a request frame around a SofaRequest body (the bridge writes its own,
+ * see bolt/bridge.ts; buildRequest writes Java's, byte for byte), and a response from a
+ * serialized value or exception. Bolt v1 with Hessian (codec 1); responses and
+ * buildRequest's bodies are in the legacy dialect Java SOFARPC reads.
  *
  * Serialized arguments and values share the body's class-definition numbering: the
  * SofaRequest / SofaResponse definition is number 0, so the first class a value
