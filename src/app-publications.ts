@@ -9,7 +9,7 @@
 import { connect } from 'node:net';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MeshError, parseHostPort, type Logger, type MethodSignature } from './core/index.js';
+import { MeshError, parseHostPort, type Logger, type MethodSignature, type ServiceKey } from './core/index.js';
 import {
   appPublicationSchema,
   type AppPublication,
@@ -157,10 +157,17 @@ export class AppPublications implements AppRegistry {
     return () => subscription.unsubscribe();
   }
 
-  /** Method signatures published with a service, for the bridge's typing. */
-  signaturesOf(service: string): readonly MethodSignature[] | undefined {
-    for (const entry of this.#entries.values()) {
-      if (entry.publication.service === service && entry.publication.signatures) return entry.publication.signatures;
+  /** Method signatures published with a service (its interface, version and group), for the bridge's typing. */
+  signaturesOf(service: ServiceKey): readonly MethodSignature[] | undefined {
+    for (const { publication } of this.#entries.values()) {
+      if (
+        publication.signatures &&
+        publication.service === service.interface &&
+        (publication.version ?? '') === (service.version ?? '') &&
+        (publication.group ?? '') === (service.group ?? '')
+      ) {
+        return publication.signatures;
+      }
     }
     return undefined;
   }

@@ -4,6 +4,7 @@
  * catalog, and the method signatures per service. Part of the composition root.
  */
 import { ClassPolicy, TypeCatalog, serviceKeyString, type MethodSignature, type ServiceKey } from './core/index.js';
+import { classNamesOf, parseJavaType } from './core/java-types.js';
 import { typesFromDubboDefinition } from './core/schema-dubbo.js';
 import type { BridgeConfig } from './config/index.js';
 import type { BridgeOptions, ReportedTypes } from './proxy/index.js';
@@ -11,12 +12,15 @@ import type { Registry } from './registry/index.js';
 
 /**
  * `published` adds the signatures apps published with their services (looked up at call
- * time, so a new publication needs no reload); the config's win when both have a service.
+ * time, so a new publication needs no reload), by interface, version and group; the
+ * config's (by interface) win when both have a service. The classes a service's known
+ * signatures name join the allow list for that service's values, as the classes of
+ * Dubbo's metadata report do.
  */
 export function bridgeOptions(
   config: BridgeConfig,
   limits: { maxBodyBytes: number },
-  published: (service: string) => readonly MethodSignature[] | undefined = () => undefined,
+  published: (service: ServiceKey) => readonly MethodSignature[] | undefined = () => undefined,
   registry?: Registry,
 ): BridgeOptions {
   const classes = config.services.flatMap((s) => s.classes);
@@ -25,14 +29,42 @@ export function bridgeOptions(
   const policy = new ClassPolicy({ allow: [...config.allowClasses, ...catalog.classNames()], deny: config.denyClasses });
   const signatures = new Map<string, MethodSignature[]>();
   for (const service of config.services) signatures.set(service.service, [...(signatures.get(service.service) ?? []), ...service.methods]);
+  const signaturesOf = (service: ServiceKey): readonly MethodSignature[] | undefined => signatures.get(service.interface) ?? published(service);
+  // One policy per signature list (a publication's list lives as long as the publication).
+  const policies = new WeakMap<readonly MethodSignature[], ClassPolicy>();
   return {
     policy,
     catalog,
-    signatures: (service) => signatures.get(service) ?? published(service),
+    signatures: signaturesOf,
+    policyFor: (service) => {
+      const known = signaturesOf(service);
+      if (known === undefined) return policy;
+      let found = policies.get(known);
+      if (found === undefined) {
+        found = new ClassPolicy({ allow: [...config.allowClasses, ...catalog.classNames(), ...classesNamedIn(known)], deny: config.denyClasses });
+        policies.set(known, found);
+      }
+      return found;
+    },
     reportedTypes: registry?.serviceDefinition ? reportedTypesFrom(registry, config) : undefined,
     maxBodyBytes: limits.maxBodyBytes,
     maxDepth: 64,
   };
+}
+
+/** The classes the parameter and return types name (a type that does not parse names none: the call says why). */
+function classesNamedIn(signatures: readonly MethodSignature[]): string[] {
+  const names = new Set<string>();
+  for (const signature of signatures) {
+    for (const text of [...signature.params, ...(signature.returns === undefined ? [] : [signature.returns])]) {
+      try {
+        for (const name of classNamesOf(parseJavaType(text))) names.add(name);
+      } catch {
+        // left to the call that uses it, which answers the parse error
+      }
+    }
+  }
+  return [...names];
 }
 
 /** Found definitions are kept a minute; a miss is asked again after 3 s (a provider reports after it starts). */

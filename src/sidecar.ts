@@ -179,6 +179,7 @@ export class Sidecar implements Ingress {
         cluster.setBalancer(policy, balancer);
       }
       cluster.setCircuitBreaker(config.circuitBreaker);
+      cluster.sofaHessian = config.sofaHessian;
       if (config.service === undefined) {
         cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
       } else {

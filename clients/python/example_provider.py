@@ -1,6 +1,6 @@
 """A Python app that provides com.example.EchoService to Java callers, with no RPC SDK.
 
-Run: python3 clients/python/example_provider.py PORT [SIDECAR_HTTP_ADDRESS]
+Run: python3 clients/python/example_provider.py PORT [SIDECAR_HTTP_ADDRESS [bolt]]
 
 With a sidecar address it publishes itself there (pmesh.publish, app_protocol="http"),
 so Java callers find it through the sidecar's Dubbo ingress.
@@ -34,9 +34,40 @@ def fail(reason):
     raise ValueError("python provider refused: " + reason)
 
 
+def greet(person):
+    """A com.example.Person in, a new one out: the "$class" names the Java class the caller gets."""
+    return pmesh.JavaObject("com.example.Person", name="Hello " + person["name"], age=person["age"] + 1,
+                            id=person["id"], tags=list(person.get("tags") or []) + ["greeted"])
+
+
+def older(person, years):
+    return pmesh.JavaObject("com.example.Person", name=person["name"], age=person["age"] + years,
+                            id=person["id"], tags=list(person.get("tags") or []))
+
+
+def forget(key):
+    """A void method: the answer is JSON null."""
+    return None
+
+
 METHODS = {
-    "com.example.EchoService": {"echo": echo, "add": add, "addLong": add_long, "fail": fail, "nonce": lambda token: "nonce:" + token},
+    "com.example.EchoService": {
+        "echo": echo, "add": add, "addLong": add_long, "fail": fail, "nonce": lambda token: "nonce:" + token,
+        "greet": greet, "older": older, "forget": forget,
+    },
 }
+
+# What a Java caller declares for each method: the sidecar types the answers from these, and
+# the classes they name (com.example.Person) may cross the bridge for this service.
+SIGNATURES = [
+    {"name": "echo", "params": ["java.lang.String"], "returns": "java.lang.String"},
+    {"name": "add", "params": ["int", "int"], "returns": "int"},
+    {"name": "addLong", "params": ["long", "long"], "returns": "long"},
+    {"name": "fail", "params": ["java.lang.String"], "returns": "java.lang.String"},
+    {"name": "greet", "params": ["com.example.Person"], "returns": "com.example.Person"},
+    {"name": "older", "params": ["com.example.Person", "int"], "returns": "com.example.Person"},
+    {"name": "forget", "params": ["java.lang.String"], "returns": "void"},
+]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -67,15 +98,11 @@ if __name__ == "__main__":
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 8000
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     if len(sys.argv) > 2:
-        address = pmesh.Client(sys.argv[2]).publish(
-            "com.example.EchoService", "dubbo", port, version="1.0.0", app_protocol="http",
-            signatures=[
-                {"name": "echo", "params": ["java.lang.String"], "returns": "java.lang.String"},
-                {"name": "add", "params": ["int", "int"], "returns": "int"},
-                {"name": "addLong", "params": ["long", "long"], "returns": "long"},
-                {"name": "fail", "params": ["java.lang.String"], "returns": "java.lang.String"},
-            ],
-        )
+        sidecar = pmesh.Client(sys.argv[2])
+        # Java Dubbo callers ask for version 1.0.0; with a third argument "bolt", SOFARPC ones too (version 1.0).
+        address = sidecar.publish("com.example.EchoService", "dubbo", port, version="1.0.0", app_protocol="http", signatures=SIGNATURES)
+        if len(sys.argv) > 3 and sys.argv[3] == "bolt":
+            sidecar.publish("com.example.EchoService", "bolt", port, version="1.0", app_protocol="http", signatures=SIGNATURES)
         print(f"PUBLISHED at {address}", flush=True)
     print(f"PYTHON PROVIDER READY port={port}", flush=True)
     server.serve_forever()

@@ -136,6 +136,14 @@ export const clusterSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Bolt: the Hessian dialect of the requests the bridge makes (HTTP/JSON or gRPC in).
+     * `legacy` for Java SOFARPC and sofa-rpc-node's default (hessianVersion 3.0); `final`
+     * for a sofa-rpc-node server set to hessianVersion 4.0. Neither reads the other, and a
+     * sofa-rpc-node server closes the connection on what it cannot read. Passed-through
+     * calls are carried as their callers wrote them, whatever this says.
+     */
+    sofaHessian: z.enum(['legacy', 'final']).default('legacy'),
   })
   .strict();
 

@@ -20,6 +20,11 @@ export interface BridgeCall {
   readonly attachments: Readonly<Record<string, string>>;
   /** The budget written into the frame, ms. */
   readonly timeoutMs: number;
+  /**
+   * SOFARPC only: the Hessian dialect of the request (the cluster's `sofaHessian`, default
+   * legacy). Dubbo always writes the final dialect.
+   */
+  readonly hessian?: 'legacy' | 'final';
 }
 
 export type BridgeResult =

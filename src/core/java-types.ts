@@ -168,6 +168,13 @@ export function jvmDescriptor(type: JavaType): string {
   return `[${jvmDescriptor(type.component)}`;
 }
 
+/** Every class a type names: itself, its type arguments, its array component (primitives name none). */
+export function classNamesOf(type: JavaType): string[] {
+  if (type.sort === 'primitive') return [];
+  if (type.sort === 'array') return classNamesOf(type.component);
+  return [type.name, ...type.args.flatMap(classNamesOf)];
+}
+
 /** Source spelling, for messages: `java.util.List<java.lang.String>`, `int[]`. */
 export function typeToString(type: JavaType): string {
   if (type.sort === 'primitive') return type.name;

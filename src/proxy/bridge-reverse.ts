@@ -41,9 +41,11 @@ export function reverseBridgeStep(cluster: (name: string) => Cluster | undefined
     const text = await readText(answer);
     let outcome: Parameters<typeof codec.bridge.reply>[1];
     if (answer.protocolStatus === 200) {
-      const signature = options.signatures(call.service.interface)?.find((s) => s.name === call.method && s.params.length === call.args.length);
+      const signature = options.signatures(call.service)?.find((s) => s.name === call.method && s.params.length === call.args.length);
       const returns = signature?.returns ? parseJavaType(signature.returns) : undefined;
-      outcome = { kind: 'value', value: valueOf(text, returns, options) };
+      // A void method returns nothing, whatever the app wrote (JSON null, usually).
+      const isVoid = returns?.sort === 'primitive' && returns.name === 'void';
+      outcome = { kind: 'value', value: isVoid ? null : valueOf(text, returns, { ...options, policy: options.policyFor?.(call.service) ?? options.policy }) };
     } else {
       outcome = { kind: 'exception', message: messageOf(text, answer.protocolStatus) };
     }

@@ -17,6 +17,7 @@ import {
   jv,
   stringifyJson,
   toJson,
+  ungeneralize,
   type BridgeCall,
   type Invocation,
   type MethodSignature,
@@ -42,8 +43,10 @@ export interface ReportedTypes {
 export interface BridgeOptions {
   readonly policy: ClassPolicy;
   readonly catalog: TypeCatalog;
-  /** Known signatures of a service's methods (configured or published), if any. */
-  readonly signatures: (service: string) => readonly MethodSignature[] | undefined;
+  /** Known signatures of a service's methods (configured for its interface, or published for its interface, version and group), if any. */
+  readonly signatures: (service: ServiceKey) => readonly MethodSignature[] | undefined;
+  /** The allow list for a service's values: `policy` plus the classes its known signatures name. */
+  readonly policyFor?: (service: ServiceKey) => ClassPolicy;
   /** Asked when `signatures` knows nothing of a service: what the registry reports, if anything. */
   readonly reportedTypes?: (service: ServiceKey) => Promise<ReportedTypes | undefined>;
   readonly maxBodyBytes: number;
@@ -77,7 +80,7 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     const effective = await withReportedTypes(invocation, options);
     const call = typedCall(invocation, args, effective) ?? (codec.name === 'dubbo' ? genericCall(invocation, args, effective) : undefined);
     if (!call) throw untypedError(invocation, args, effective);
-    const frame = codec.bridge.request({ ...call, service: invocation.service, timeoutMs: remaining(ctx) }, 0n);
+    const frame = codec.bridge.request({ ...call, service: invocation.service, timeoutMs: remaining(ctx), hessian: target.sofaHessian }, 0n);
     const types = { returns: call.returns };
     const reply = await next({ ...invocation, protocol: codec.name, frame, oneway: false, body: { kind: 'empty' } }, ctx);
     if (reply.frame === undefined) return reply;
@@ -85,25 +88,27 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (result.kind === 'error') throw result.error;
     if (result.kind === 'exception') return jsonResult(500, 'exception', { exception: result.className, message: result.message });
     const style = invocation.attachments['x-pmesh-json'] === 'typed' ? 'typed' : 'plain';
-    return jsonResult(200, 'ok', toJson(result.value, { style, bigLongs: 'wrapper' }));
+    // A generic call's answer is generalized (POJOs as maps with a "class" key): un-generalized, it reads as a typed call's.
+    const value = call.generic ? ungeneralize(result.value) : result.value;
+    return jsonResult(200, 'ok', toJson(value, { style, bigLongs: 'wrapper' }));
   };
 }
 
 /** The options for this call, with the registry's reported types when nothing else knows the service. */
 async function withReportedTypes(invocation: Invocation, options: BridgeOptions): Promise<BridgeOptions> {
-  if (options.signatures(invocation.service.interface) || !options.reportedTypes) return options;
+  if (options.signatures(invocation.service) || !options.reportedTypes) return options;
   const reported = await options.reportedTypes(invocation.service);
   if (!reported) return options;
   return { ...options, policy: reported.policy, catalog: reported.catalog, signatures: () => reported.signatures };
 }
 
-type PreparedCall = Omit<BridgeCall, 'service' | 'timeoutMs'> & { readonly returns?: JavaType };
+type PreparedCall = Omit<BridgeCall, 'service' | 'timeoutMs'> & { readonly returns?: JavaType; readonly generic?: true };
 
 /** The call with its Java types, or undefined when nothing says what they are. */
 function typedCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall | undefined {
   let types: CallTypes;
   try {
-    types = typesFor(invocation.method, args, invocation.attachments, options.signatures(invocation.service.interface), options.policy, options.catalog);
+    types = typesFor(invocation.method, args, invocation.attachments, options.signatures(invocation.service), options.policy, options.catalog);
   } catch (error) {
     if (MeshError.is(error) && error.reason === 'PMESH_BAD_REQUEST' && UNTYPED.test(error.message)) return undefined;
     throw error;
@@ -129,7 +134,7 @@ function untypedError(invocation: Invocation, args: unknown[], options: BridgeOp
  * Dubbo's generic call when no types are known: `$invoke(method, null, args)`. The
  * provider finds the method by its name (it must not be overloaded) and converts the
  * arguments to its parameter types itself (GenericFilter, PojoUtils.realize); maps stand
- * for POJOs. The answer comes back generalized (POJOs as maps).
+ * for POJOs. The answer comes back generalized (POJOs as maps), undone before it is JSON.
  */
 function genericCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall {
   const values = args.map((arg) => fromJson(arg, undefined, { policy: options.policy, catalog: options.catalog, maxDepth: options.maxDepth }));
@@ -138,6 +143,7 @@ function genericCall(invocation: Invocation, args: unknown[], options: BridgeOpt
     paramTypes: GENERIC_PARAMS,
     args: [jv.string(invocation.method), null, jv.array('java.lang.Object', values)],
     attachments: { ...attachmentsOf(invocation), generic: 'true' },
+    generic: true,
   };
 }
 

@@ -65,6 +65,8 @@ export class Cluster {
   readonly upstream: Upstream;
   /** Set for clusters fed by the registry: an empty one then says which service has no provider. */
   service: string | undefined;
+  /** Bolt: the Hessian dialect the bridge writes its requests in (config `sofaHessian`). */
+  sofaHessian: 'legacy' | 'final' = 'legacy';
   #balancerName: string;
   #balancer: Balancer;
   #endpoints: readonly Endpoint[] = [];

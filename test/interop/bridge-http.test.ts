@@ -28,6 +28,7 @@ listeners:
     routes:
       - { match: { service: com.example.EchoService, headers: { x-target: sofa } }, cluster: sofa }
       - { match: { service: com.example.EchoService }, cluster: dubbo }
+      - { match: { service: com.example.types.TypesService }, cluster: dubbo }
 clusters:
   - { name: dubbo, protocol: dubbo, endpoints: [127.0.0.1:${dubboPort}] }
   - { name: sofa, protocol: bolt, endpoints: [127.0.0.1:${sofaPort}] }
@@ -87,5 +88,30 @@ describe('HTTP/JSON -> sidecar -> Java dubbo with no types at all (generic $invo
     const result = await invoke('dubbo', 'greet', [{ name: 'Ada', age: 36, tags: ['x'] }]);
     expect(result.status, result.text).toBe(200);
     expect(JSON.parse(result.text)).toMatchObject({ name: 'Hello Ada', age: 37 });
+  });
+
+  it('a POJO answer shows its class as "$class", as a typed call does (not Dubbo\'s generalized "class" key)', async () => {
+    const result = await invoke('dubbo', 'greet', [{ name: 'Ada', age: 36, tags: ['x'] }]);
+    expect(JSON.parse(result.text)).toEqual({ $class: 'com.example.Person', name: 'Hello Ada', age: 37, id: 0, tags: ['x', 'greeted'] });
+  });
+
+  it('POJOs nested in fields and in lists show "$class" at every level, and no "class" key anywhere', async () => {
+    const order = { id: 7, note: 'n', customer: { name: 'Ada', address: { city: 'London', zip: 'NW1' } }, items: [{ sku: 'A-1', quantity: 2, color: 'RED' }] };
+    const response = await request(`http://127.0.0.1:${httpPort}/com.example.types.TypesService/echoOrder`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-pmesh-version': '1.0.0' },
+      body: JSON.stringify([order]),
+    });
+    const text = await response.body.text();
+    expect(response.statusCode, text).toBe(200);
+    const answer = JSON.parse(text);
+    expect(answer).toMatchObject({
+      $class: 'com.example.types.Order',
+      id: 7,
+      note: 'n',
+      customer: { $class: 'com.example.types.Customer', name: 'Ada', address: { $class: 'com.example.types.Address', city: 'London', zip: 'NW1' } },
+      items: [{ $class: 'com.example.types.Item', sku: 'A-1', quantity: 2, color: 'RED' }],
+    });
+    expect(text).not.toContain('"class"');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
 import type { Running } from '../../src/main.js';
 import { runDubboConsumer, runJavaCli } from '../support/java-peers.js';
 import { REPO_ROOT } from '../support/maven.js';
@@ -66,29 +67,72 @@ describe('Java callers -> sidecar -> Python provider (HTTP/JSON)', () => {
 });
 
 describe('a Python provider published through the sidecar (no route in the config)', () => {
-  it('publishes itself with pmesh.publish, and a Java Dubbo consumer calls it through the sidecar ingress', async () => {
-    const [httpPort, ingressPort, appPort] = [await freePort(), await freePort(), await freePort()];
-    const published = await startInProcess(`
+  let published: Running;
+  let provider: Peer;
+  let dubboAt: string;
+  let boltAt: string;
+
+  beforeAll(async () => {
+    const [httpPort, ingressPort, boltIngressPort, appPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    published = await startInProcess(`
 admin: { address: 127.0.0.1:${await freePort()} }
 listeners:
   - { name: http, protocol: http1, address: 127.0.0.1:${httpPort} }
   - { name: dubbo-ingress, protocol: dubbo, address: 127.0.0.1:${ingressPort}, ingress: true }
+  - { name: bolt-ingress, protocol: bolt, address: 127.0.0.1:${boltIngressPort}, ingress: true }
 `);
-    const provider = startPeer('published python provider', 'python3', [
-      join(REPO_ROOT, 'clients/python/example_provider.py'), String(appPort), `127.0.0.1:${httpPort}`,
+    // Another version of the same interface, published first, whose signatures say echo returns an
+    // int: they must not type the calls to version 1.0.0 (signatures are keyed by interface, version and group).
+    const other = await request(`http://127.0.0.1:${httpPort}/v1/services`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        service: 'com.example.EchoService', protocol: 'dubbo', port: appPort, version: 'py', appProtocol: 'http',
+        signatures: [{ name: 'echo', params: ['java.lang.String'], returns: 'int' }, { name: 'forget', params: ['java.lang.String'], returns: 'void' }],
+      }),
+    });
+    expect(other.statusCode, await other.body.text()).toBe(201);
+    provider = startPeer('published python provider', 'python3', [
+      join(REPO_ROOT, 'clients/python/example_provider.py'), String(appPort), `127.0.0.1:${httpPort}`, 'bolt',
     ], { cwd: join(REPO_ROOT, 'clients/python') });
-    try {
-      await provider.waitFor(/PUBLISHED at 127\.0\.0\.1:\d+/, 30_000);
-      expect(provider.output()).toContain(`PUBLISHED at 127.0.0.1:${ingressPort}`);
-      const at = `127.0.0.1:${ingressPort}`;
-      const echo = await runDubboConsumer([at, 'echo', 'found you']);
-      expect(echo.results[0], echo.output).toMatchObject({ outcome: 'ok', value: 'found you' });
-      // The published signature says long: the answer is typed from it.
-      const long = await runDubboConsumer([at, 'addLong', '9007199254740993', '1']);
-      expect(long.output).toMatch(/"value":9007199254740994[,}]/);
-    } finally {
-      await provider.stop();
-      await published.stop(500);
-    }
+    await provider.waitFor(/PUBLISHED at 127\.0\.0\.1:\d+/, 30_000);
+    expect(provider.output()).toContain(`PUBLISHED at 127.0.0.1:${ingressPort}`);
+    [dubboAt, boltAt] = [`127.0.0.1:${ingressPort}`, `bolt://127.0.0.1:${boltIngressPort}`];
+  }, 120_000);
+
+  afterAll(async () => {
+    await provider?.stop();
+    await published?.stop(500);
+  });
+
+  it('publishes itself with pmesh.publish, and a Java Dubbo consumer calls it through the sidecar ingress', async () => {
+    const echo = await runDubboConsumer([dubboAt, 'echo', 'found you']);
+    expect(echo.results[0], echo.output).toMatchObject({ outcome: 'ok', value: 'found you' });
+    // The published signature says long: the answer is typed from it.
+    const long = await runDubboConsumer([dubboAt, 'addLong', '9007199254740993', '1']);
+    expect(long.output).toMatch(/"value":9007199254740994[,}]/);
+  });
+
+  it('signatures are the publication\'s own: version 1.0.0 calls are typed by 1.0.0\'s, not by the "py" publication of the interface', async () => {
+    // Typed by "py" (echo returns int), the app's string answer would be refused.
+    const echo = await runDubboConsumer([dubboAt, 'echo', 'typed by 1.0.0']);
+    expect(echo.results[0], echo.output).toMatchObject({ call: 'echo', outcome: 'ok', value: 'typed by 1.0.0' });
+  });
+
+  it('the service\'s own POJO (named in its signatures) reaches a Java Dubbo consumer and a Java SOFARPC client', async () => {
+    const greet = await runDubboConsumer([dubboAt, 'greet']);
+    expect(greet.results[0], greet.output).toMatchObject({
+      call: 'greet', outcome: 'ok', value: { name: 'Hello Ada', age: 37, id: 2 ** 40, tags: ['math', 'engines', 'greeted'] },
+    });
+    const run = await runJavaCli('sofarpc', 'com.example.Client', [boltAt, 'older', 'Grace', '45', '7', '5']);
+    const older = run.results.find((r) => r.command === 'older');
+    expect(older?.fields, run.output).toEqual(['ok', 'Person{name=Grace,age=50,id=7,tags=[cli]}']);
+  });
+
+  it('a void method the app answers with JSON null returns normally to Java Dubbo and SOFARPC callers', async () => {
+    const dubbo = await runDubboConsumer([dubboAt, 'forget', 'k1']);
+    expect(dubbo.results[0], dubbo.output).toMatchObject({ call: 'forget', outcome: 'ok', value: 'void' });
+    const run = await runJavaCli('sofarpc', 'com.example.Client', [boltAt, 'forget', 'k2']);
+    expect(run.results.find((r) => r.command === 'forget')?.fields, run.output).toEqual(['ok', 'void']);
   });
 });

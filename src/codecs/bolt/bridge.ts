@@ -1,17 +1,17 @@
 /**
- * SOFARPC's bridge half: a SofaRequest made from typed values as the Java client makes
- * it (legacy Hessian dialect, the arguments continuing the request object's stream),
- * and a SofaResponse read back into typed values.
+ * SOFARPC's bridge half: a SofaRequest made from typed values (the arguments continuing
+ * the request object's Hessian stream, in the cluster's dialect), and a SofaResponse read
+ * back into typed values (either dialect, told by its first byte).
  */
 import { runtimeException, throwableMessage, type BridgeCall, type BridgeCodec, type BridgeOutcome, type BridgeResult } from '../../core/bridge.js';
-import type { JavaValue } from '../../core/values.js';
+import { jv, type JavaValue } from '../../core/values.js';
 import { Code, MeshError, type Reason } from '../../core/errors.js';
 import { javaTypeName, parseJavaType, type JavaType } from '../../core/java-types.js';
 import type { TypeCatalog } from '../../core/schema.js';
-import { decodeSofaRequest, decodeSofaResponse, type HessianValue } from '../hessian/index.js';
+import { SOFA_REQUEST_CLASS, decodeSofaRequest, decodeSofaResponse, type HessianValue } from '../hessian/index.js';
 import { encodeJavaValues, toJavaValue } from '../hessian/java-values.js';
-import { SOFA_RESPONSE_STATE, sofaArgumentsState } from '../hessian/rpc-streams.js';
-import { buildRequest, buildResponse } from './build.js';
+import { SOFA_RESPONSE_STATE } from '../hessian/rpc-streams.js';
+import { buildResponse, requestFrame } from './build.js';
 import { parseServiceUniqueName } from './invocation.js';
 import { frameContent, type BoltFrame } from './frame.js';
 import { HEAD_RESPONSE_ERROR } from './layout.js';
@@ -25,18 +25,35 @@ function uniqueName(call: BridgeCall): string {
   return [iface, version ?? '', group].filter((part) => part !== undefined).join(':').replace(/:$/, '');
 }
 
+/**
+ * The SofaRequest the bridge writes: the four fields servers read (targetAppName, null in
+ * every bridged call, is left out), then the arguments in the same Hessian stream, in the
+ * dialect the cluster's servers read: legacy for Java SOFARPC and sofa-rpc-node's default
+ * (hessianVersion 3.0), final for a sofa-rpc-node server set to 4.0 (neither reads the other).
+ *
+ * Four fields, not Java's five, on purpose: a sofa-rpc-node server keeps, per connection,
+ * the first definition it saw of each class (keyed by name and field count) and reads later
+ * definitions of that key with the cached field order. Java writes the five fields in one
+ * order, sofa-rpc-node's client in another; a five-field SofaRequest from the bridge would
+ * be misread after the connection's other callers' one, or make theirs misread after it
+ * ("Can not find method ...#java.lang.String()"). Nobody else writes four, so bridged and
+ * passed-through calls never share a cached definition. Java reads fields by name.
+ */
+function sofaRequest(call: BridgeCall, service: string): JavaValue {
+  return jv.object(SOFA_REQUEST_CLASS, [
+    ['methodName', jv.string(call.method)],
+    ['targetServiceUniqueName', jv.string(service)],
+    ['requestProps', jv.map(REQUEST_PROPS.map(([key, value]) => [jv.string(key), jv.string(value)]), 'java.util.HashMap')],
+    ['methodArgSigs', jv.array('java.lang.String', call.paramTypes.map((type) => jv.string(javaTypeName(type))))],
+  ]);
+}
+
 function request(call: BridgeCall, id: bigint): BoltFrame {
-  // The arguments continue the SofaRequest's stream: its class and references count.
-  const args = encodeJavaValues(call.args, { dialect: 'legacy', continueFrom: sofaArgumentsState(REQUEST_PROPS) });
-  return buildRequest({
-    requestProps: REQUEST_PROPS,
-    requestId: Number(BigInt.asIntN(32, id)),
-    service: uniqueName(call),
-    method: call.method,
-    argSigs: call.paramTypes.map(javaTypeName),
-    args,
-    timeoutMs: Math.max(1, Math.floor(call.timeoutMs)),
-  });
+  const service = uniqueName(call);
+  return requestFrame(
+    { requestId: Number(BigInt.asIntN(32, id)), service, method: call.method, timeoutMs: Math.max(1, Math.floor(call.timeoutMs)) },
+    encodeJavaValues([sofaRequest(call, service), ...call.args], { dialect: call.hessian ?? 'legacy' }),
+  );
 }
 
 const BY_CODE: Partial<Record<Code, Reason>> = {

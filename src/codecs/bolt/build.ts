@@ -1,8 +1,9 @@
 /**
  * Frames the sidecar makes itself for the bridge (HTTP/JSON or gRPC in, SOFARPC out,
- * and the reverse): a SOFARPC request from a service, method and its already
- * serialized arguments, and a response from a serialized value or exception. Bolt v1
- * with Hessian (codec 1), the bodies in the legacy dialect Java SOFARPC reads.
+ * and the reverse): a request frame around a SofaRequest body (the bridge writes its own,
+ * see bolt/bridge.ts; buildRequest writes Java's, byte for byte), and a response from a
+ * serialized value or exception. Bolt v1 with Hessian (codec 1); responses and
+ * buildRequest's bodies are in the legacy dialect Java SOFARPC reads.
  *
  * Serialized arguments and values share the body's class-definition numbering: the
  * SofaRequest / SofaResponse definition is number 0, so the first class a value
@@ -47,6 +48,22 @@ export interface BoltRequestSpec {
 
 export function buildRequest(spec: BoltRequestSpec): BoltFrame {
   const type = spec.oneway ? 'oneway' : 'sync';
+  return requestFrame(
+    spec,
+    encodeSofaRequest({
+      targetAppName: spec.targetAppName ?? null,
+      methodName: spec.method,
+      targetServiceUniqueName: spec.service,
+      requestProps: spec.requestProps ?? [['protocol', 'bolt'], ['type', type]],
+      methodArgSigs: spec.argSigs,
+      args: spec.args,
+    }),
+  );
+}
+
+/** A request frame around a SofaRequest body serialized elsewhere (the bridge writes its own). */
+export function requestFrame(spec: Pick<BoltRequestSpec, 'requestId' | 'service' | 'method' | 'timeoutMs' | 'oneway' | 'headers'>, content: Buffer): BoltFrame {
+  const type = spec.oneway ? 'oneway' : 'sync';
   const headers = spec.headers ?? [
     [HEAD_TARGET_SERVICE, spec.service],
     [HEAD_SERVICE, spec.service],
@@ -63,14 +80,7 @@ export function buildRequest(spec: BoltRequestSpec): BoltFrame {
     timeout: spec.timeoutMs,
     className: CLASS_SOFA_REQUEST,
     headers: new Map(headers),
-    content: encodeSofaRequest({
-      targetAppName: spec.targetAppName ?? null,
-      methodName: spec.method,
-      targetServiceUniqueName: spec.service,
-      requestProps: spec.requestProps ?? [['protocol', 'bolt'], ['type', type]],
-      methodArgSigs: spec.argSigs,
-      args: spec.args,
-    }),
+    content,
   });
 }
 

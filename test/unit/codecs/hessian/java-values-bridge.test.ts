@@ -15,6 +15,7 @@ import { ClassPolicy } from '../../../../src/core/class-policy.js';
 import { DEFAULT_LIMITS } from '../../../../src/core/limits.js';
 import { TypeCatalog, type MethodSignature } from '../../../../src/core/schema.js';
 import { stringifyJson } from '../../../../src/core/values-to-json.js';
+import { jv, type JavaValue } from '../../../../src/core/values.js';
 
 const GOLDEN = resolve(import.meta.dirname, '../../../golden');
 const policy = new ClassPolicy({ allow: ['com.example.'] });
@@ -90,6 +91,19 @@ describe('Java answers -> JSON', () => {
   it('Dubbo generic answer: the generalized map becomes the POJO again', () => {
     const [, person] = decodeJavaValues(dubbo('generic-greet-response').body, 'final', ['int', undefined, 'java.util.Map']);
     expect(resultToJson(ungeneralize(person ?? null))).toEqual({ $class: 'com.example.Person', name: 'Hello Grace', id: 0, age: 46, tags: ['greeted'] });
+  });
+
+  it('Dubbo generic answer: generalized POJOs inside a map\'s values and a list inside them become POJOs too', () => {
+    const generalized = (className: string, fields: [string, JavaValue][]): JavaValue =>
+      jv.map([[jv.string('class'), jv.string(className)], ...fields.map(([name, value]): [JavaValue, JavaValue] => [jv.string(name), value])]);
+    const answer = jv.map([
+      [jv.string('ada'), generalized('org.acme.Account', [['owner', jv.string('Ada')], ['cards', jv.list([generalized('org.acme.Card', [['last4', jv.string('1234')]])])]])],
+      [jv.string('note'), jv.string('not a POJO')],
+    ]);
+    expect(resultToJson(ungeneralize(answer))).toEqual({
+      ada: { $class: 'org.acme.Account', owner: 'Ada', cards: [{ $class: 'org.acme.Card', last4: '1234' }] },
+      note: 'not a POJO',
+    });
   });
 
   it('Dubbo business exception', () => {

@@ -27,6 +27,9 @@ public interface EchoService {
     /** Sleeps, then answers: for timeout tests. */
     String sleep(int millis);
 
+    /** Returns nothing (void): the provider answers with the null-value result flag. */
+    void forget(String key);
+
     /** Answers "nonce:" + token so concurrent callers can detect cross-talk. */
     String nonce(String token);
 }

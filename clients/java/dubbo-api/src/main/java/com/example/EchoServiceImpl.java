@@ -68,6 +68,11 @@ public class EchoServiceImpl implements EchoService {
     }
 
     @Override
+    public void forget(String key) {
+        // nothing to forget: the call exists for its void return
+    }
+
+    @Override
     public String nonce(String token) {
         return "nonce:" + token;
     }

@@ -99,6 +99,7 @@ public final class Client {
             case "fail": return echo.fail(cmd.get(1));
             case "sleep": return echo.sleep(Integer.parseInt(cmd.get(1)));
             case "nonce": return echo.nonce(cmd.get(1));
+            case "forget": echo.forget(cmd.get(1)); return "void";
             default: throw new IllegalArgumentException("unknown command " + cmd.get(0));
         }
     }

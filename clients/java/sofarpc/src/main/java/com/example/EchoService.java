@@ -19,6 +19,9 @@ public interface EchoService {
     /** Sleeps `millis` then answers "slept <millis>": the timeout path. */
     String sleep(int millis);
 
+    /** Returns nothing (void): the reply's appResponse is null. */
+    void forget(String key);
+
     /** Returns the caller's nonce unchanged, so concurrent tests can detect cross-talk. */
     String nonce(String nonce);
 }
