@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { MeshError, parseHostPort, type Logger, type MethodSignature } from './core/index.js';
 import {
   appPublicationSchema,
+  checkQuery,
   type AppPublication,
   type AppRegistry,
   type Publication,
@@ -111,6 +112,7 @@ export class AppPublications implements AppRegistry {
 
   /** Withdraws the matching publications: no version means any, no group means the ungrouped only ("*" any). */
   async unpublish(query: ServiceQuery): Promise<number> {
+    checkQuery(query);
     const group = query.group ?? '';
     const matching = [...this.#entries].filter(
       ([, e]) =>
@@ -128,29 +130,29 @@ export class AppPublications implements AppRegistry {
    * The current endpoints. A set read from the on-disk cache is only a fallback: the live
    * registry gets up to 2 s to answer first (a cache can list providers long gone).
    */
-  lookup(query: ServiceQuery): Promise<RegistryUpdate | undefined> {
-    return new Promise((resolve) => {
-      let settled = false;
-      let fallback: RegistryUpdate | undefined;
-      const finish = (update: RegistryUpdate | undefined): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        queueMicrotask(() => subscription.unsubscribe());
-        resolve(update);
-      };
-      const offer = (update: RegistryUpdate): void => {
-        if (update.origin === 'cache') fallback = update;
-        else finish(update);
-      };
-      const timer = setTimeout(() => finish(fallback), 2_000);
-      const subscription = this.#registry.subscribe(query, offer);
-      const current = subscription.current();
-      if (current) offer(current);
+  async lookup(query: ServiceQuery): Promise<RegistryUpdate | undefined> {
+    checkQuery(query);
+    let fallback: RegistryUpdate | undefined;
+    let settle: (update: RegistryUpdate | undefined) => void = () => {};
+    const answered = new Promise<RegistryUpdate | undefined>((resolve) => (settle = resolve));
+    const subscription = this.#registry.subscribe(query, (update) => {
+      if (update.origin === 'cache') fallback = update;
+      else settle(update);
     });
+    const current = subscription.current();
+    if (current && current.origin !== 'cache') settle(current);
+    else if (current) fallback = current;
+    const timer = setTimeout(() => settle(fallback), 2_000);
+    try {
+      return await answered;
+    } finally {
+      clearTimeout(timer);
+      subscription.unsubscribe();
+    }
   }
 
   watch(query: ServiceQuery, listener: (update: RegistryUpdate) => void): () => void {
+    checkQuery(query);
     const subscription = this.#registry.subscribe(query, listener);
     const current = subscription.current();
     if (current) listener(current);

@@ -5,7 +5,7 @@
  * routes; a cluster that stays keeps its pools and the health of the endpoints that
  * stay. Calls in flight finish on the objects they started with.
  */
-import { MeshError, makeEndpoint, serviceKeyString, type Logger, type ServiceKey } from './core/index.js';
+import { MeshError, guardHttp, makeEndpoint, serviceKeyString, type Logger, type ServiceKey } from './core/index.js';
 import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
@@ -211,7 +211,7 @@ export class Sidecar implements Ingress {
         maxBodyBytes: config.defaults.maxBodyBytes,
         maxFrameBytes: config.defaults.maxFrameBytes,
         frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
-        local: (req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false),
+        local: guardHttp((req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false), this.#log),
         grpcServices: this.#apps ? [registryGrpcService(this.#apps)] : [],
       });
       await listener.start();

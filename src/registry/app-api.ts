@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { MeshError, type Endpoint } from '../core/index.js';
 import type { RegistryUpdate, ServiceQuery } from './registry.js';
+import { checkQuery } from './validate.js';
 
 export const appPublicationSchema = z
   .object({
@@ -73,13 +74,15 @@ export function handleAppApi(req: IncomingMessage, res: ServerResponse, api: App
   route(req, res, url, api).catch((error: unknown) => {
     const mesh = MeshError.from(error);
     const status = mesh.reason === 'PMESH_BAD_REQUEST' ? 400 : mesh.reason === 'PMESH_NO_ROUTE' ? 404 : 500;
+    // A stream already answering (SSE) can only be ended; a second head would throw.
+    if (res.headersSent) return void res.destroy();
     reply(res, status, { error: mesh.reason, message: mesh.message });
   });
   return true;
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, url: URL, api: AppRegistry): Promise<void> {
-  const service = decodeURIComponent(url.pathname.slice(PREFIX.length + 1));
+  const service = decodePath(url.pathname.slice(PREFIX.length + 1));
   if (url.pathname === PREFIX && req.method === 'POST') {
     const publication = parsePublication(await readJson(req));
     const { address } = await api.publish(publication);
@@ -92,6 +95,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, api: A
     group: url.searchParams.get('group') ?? undefined,
     protocol: url.searchParams.get('protocol') ?? undefined,
   };
+  checkQuery(query);
   if (req.method === 'DELETE') {
     const removed = await api.unpublish(query);
     if (removed === 0) throw new MeshError('PMESH_NO_ROUTE', `nothing published for ${service}`);
@@ -107,6 +111,14 @@ function streamUpdates(req: IncomingMessage, res: ServerResponse, query: Service
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   const stop = api.watch(query, (update) => res.write(`event: endpoints\ndata: ${JSON.stringify(view(update))}\n\n`));
   req.once('close', stop);
+}
+
+function decodePath(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw bad(`the service in the path is not valid percent-encoding: ${JSON.stringify(text.slice(0, 200))}`);
+  }
 }
 
 function view(update: RegistryUpdate): { service: string; endpoints: Array<Pick<Endpoint, 'address' | 'weight' | 'metadata'>>; origin: string } {

@@ -92,5 +92,25 @@ export function registryGrpcService(apps: AppRegistry): GrpcServiceBinding {
       call.once('close', stop);
     },
   };
-  return { definition: definition(), handlers };
+  return { definition: definition(), handlers: guarded(handlers) };
+}
+
+/**
+ * The last-resort guard: grpc-js does not catch what a handler throws, and an uncaught
+ * throw ends the process. Whatever escapes is answered with its reason instead.
+ */
+function guarded(handlers: UntypedServiceImplementation): UntypedServiceImplementation {
+  const out: UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    out[name] = ((call: ServerWritableStream<unknown, unknown>, callback?: sendUnaryData<unknown>) => {
+      try {
+        (handler as (call: unknown, callback?: unknown) => void)(call, callback);
+      } catch (error) {
+        if (callback) return fail(callback, error);
+        const mesh = MeshError.from(error);
+        call.emit('error', { code: mesh.code as number as GrpcStatus, details: `${mesh.reason}: ${mesh.message}` });
+      }
+    }) as UntypedServiceImplementation[string];
+  }
+  return out;
 }

@@ -18,3 +18,4 @@ export { handleAppApi, appPublicationSchema, type AppPublication, type AppRegist
 export { handleSofaMeshApi, SOFA_MESH_BOLT_PORT, SOFA_MESH_HTTP_PORT, SOFA_MESH_PATHS, type SofaMeshDeps } from './sofa-mesh-api.js';
 export { registryGrpcService, type GrpcServiceBinding } from './grpc-api.js';
 export { REGISTRY_PROTO } from './grpc-api.js';
+export { checkQuery } from './validate.js';
