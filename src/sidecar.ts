@@ -5,7 +5,7 @@
  * routes; a cluster that stays keeps its pools and the health of the endpoints that
  * stay. Calls in flight finish on the objects they started with.
  */
-import { MeshError, guardHttp, makeEndpoint, serviceKeyString, type Logger } from './core/index.js';
+import { MeshError, guardHttp, makeEndpoint, parseHostPort, serviceKeyString, type Logger } from './core/index.js';
 import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
@@ -253,6 +253,16 @@ export class Sidecar implements Ingress {
   find(protocol: string): { listener: string; advertise: string } | undefined {
     const listener = this.#config.listeners.find((l) => l.ingress && l.protocol === protocol);
     return listener ? { listener: listener.name, advertise: listener.advertise ?? listener.address } : undefined;
+  }
+
+  ownPort(port: number): string | undefined {
+    const config = this.#config;
+    const own: Array<[string, string | undefined]> = [
+      ['admin', config.admin.address],
+      ['sofaMeshApi', config.sofaMeshApi?.address],
+      ...config.listeners.map((l): [string, string] => [`listener ${l.name}`, l.address]),
+    ];
+    return own.find(([, address]) => address !== undefined && parseHostPort(address)?.port === port)?.[0];
   }
 
   routeToApp(listener: string, key: string, publication: AppPublication): void {
