@@ -101,6 +101,7 @@ describe('refused requests leave the process unharmed', () => {
         expect(error?.details).toMatch(rule);
       }
       expect(await unary('Publish', { service, protocol: 'bolt', port: 20880 })).toMatchObject({ code: 3, details: expect.stringContaining('expected a Java interface name') });
+      expect(await unary('Unpublish', { service: 'a.B', token: service })).toMatchObject({ code: 3, details: expect.stringContaining('token: expected') });
       const watched = await watch({ service });
       expect(watched).toMatchObject({ code: 3, details: expect.stringMatching(rule) });
       const sofa = await http(ports.sofa, 'POST', '/services/subscribe', JSON.stringify({ serviceName: service, protocolType: 'bolt' }));
@@ -123,6 +124,9 @@ describe('refused requests leave the process unharmed', () => {
       ['POST', '/v1/services', '[]', /invalid publication/],
       ['POST', '/v1/services', JSON.stringify({ service: 'a@b', protocol: 'bolt', port: 1 }), /expected a Java interface name/],
       ['POST', '/v1/services', JSON.stringify({ service: 'a.B', protocol: 'bolt', port: 70000 }), /port/],
+      ['POST', '/v1/services', JSON.stringify({ service: 'a.B', protocol: 'bolt', port: 20880, token: 42 }), /token: expected/],
+      ['POST', '/v1/services', JSON.stringify({ service: 'a.B', protocol: 'bolt', port: ports.admin }), /is this sidecar's own \(admin\)/],
+      ['DELETE', '/v1/services/a.B?token=internal:sofa-mesh-api', undefined, /token: expected/],
     ];
     for (const [method, path, body, rule] of malformed) {
       const answer = await http(ports.http, method, path, body);
