@@ -49,6 +49,8 @@ afterAll(async () => {
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await request(`http://127.0.0.1:${httpPort}${path}`, {
+    // A connection per request: a kept-alive one may still be the old sidecar's right after a restart.
+    reset: true,
     method: method as 'GET',
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),

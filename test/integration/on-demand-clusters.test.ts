@@ -142,6 +142,7 @@ describe('on-demand registry clusters', () => {
     const metrics = await admin('/metrics');
     expect(metrics.length).toBeLessThan(100_000);
     expect(metrics).not.toContain('com.unknown.Svc');
+    expect(metrics).toContain('pmesh_registry_empty_protected_total 0');
     caller.close();
   }, 120_000);
 
