@@ -4,7 +4,7 @@
  * port; a health check withdraws the publication when the app goes; publications
  * survive a sidecar restart (embedded registry snapshot + app-publications file).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,12 +151,18 @@ describe('app publications over HTTP', () => {
     expect(await api('DELETE', `/v1/services/owned.Svc?token=${token}`)).toMatchObject({ status: 200, json: { unpublished: 1 } });
   });
 
-  it("refuses a publication of the sidecar's own ports (admin, listeners)", async () => {
+  it("refuses a publication of the sidecar's own ports (admin, listeners), also one saved before a restart", async () => {
     for (const [port, what] of [[adminPort, 'admin'], [httpPort, 'listener http'], [ingressPort, 'listener fake-ingress']] as const) {
       expect(await api('POST', '/v1/services', { service: 'own.Svc', protocol: 'fake', port })).toMatchObject({
         status: 400,
         json: { error: 'PMESH_BAD_REQUEST', message: `port ${port} is this sidecar's own (${what}): publish the port your app listens on` },
       });
     }
+    await sidecar.stop(200);
+    const file = join(dataDir, 'app-publications.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
+    writeFileSync(file, JSON.stringify([...saved, { service: 'own.Svc', protocol: 'fake', port: adminPort, owner: 'x'.repeat(32) }]));
+    sidecar = await startInProcess(await config());
+    expect((await api('GET', '/v1/services/own.Svc')).json).toMatchObject({ endpoints: [] });
   });
 });
