@@ -5,13 +5,20 @@
  * health-checked (a TCP connect to its port); after `maxFailures` failed checks in a
  * row the publication is withdrawn. Publications are kept in
  * `<dataDir>/app-publications.json` (written atomically) and restored at start.
+ *
+ * A publication is owned, as a Consul session or an etcd lease owns its keys: publish
+ * returns a lease token, and replacing or withdrawing the publication takes that token
+ * (another caller gets PMESH_NOT_OWNER). The token is kept with the publication, so it
+ * still holds after a restart. An app may not publish one of the sidecar's own ports.
  */
+import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MeshError, parseHostPort, type Logger, type MethodSignature, type ServiceKey } from './core/index.js';
 import {
   appPublicationSchema,
+  checkQuery,
   type AppPublication,
   type AppRegistry,
   type Publication,
@@ -27,10 +34,14 @@ export interface Ingress {
   /** Routes `service` on that listener to 127.0.0.1:port (replacing a route of the same key). */
   routeToApp(listener: string, key: string, publication: AppPublication): void;
   dropAppRoute(listener: string, key: string): void;
+  /** What of the sidecar's own listens on 127.0.0.1:port (admin, a listener...), or undefined. */
+  ownPort(port: number): string | undefined;
 }
 
 interface Entry {
   readonly publication: AppPublication;
+  /** The lease token that replaces or withdraws it. */
+  readonly owner: string;
   readonly registered: Publication;
   readonly listener: string;
   failures: number;
@@ -72,15 +83,26 @@ export class AppPublications implements AppRegistry {
       return; // first start, or nothing published
     }
     for (const item of saved) {
-      const parsed = appPublicationSchema.safeParse(item);
+      // Saved before publications had owners: a fresh token nobody holds (its health check still withdraws it).
+      const { owner, ...publication } = (typeof item === 'object' && item !== null ? item : {}) as { owner?: unknown };
+      const parsed = appPublicationSchema.safeParse(publication);
       if (!parsed.success) continue;
-      await this.publish(parsed.data).catch((error: unknown) =>
+      await this.publish(parsed.data, typeof owner === 'string' ? owner : undefined).catch((error: unknown) =>
         this.#options.log.warn({ err: String(error), service: parsed.data.service }, 'could not restore a publication'),
       );
     }
   }
 
-  async publish(publication: AppPublication): Promise<{ address: string }> {
+  /** Publishes for `owner` (the token an earlier publish returned; none makes a new one). */
+  async publish(publication: AppPublication, owner?: string): Promise<{ address: string; token: string }> {
+    const own = this.#ingress.ownPort(publication.port);
+    if (own !== undefined) {
+      throw new MeshError('PMESH_BAD_REQUEST', `port ${publication.port} is this sidecar's own (${own}): publish the port your app listens on`);
+    }
+    const key = keyOf(publication);
+    const held = this.#entries.get(key);
+    if (held && held.owner !== owner) throw notOwner(publication.service);
+    const token = owner ?? randomBytes(16).toString('hex');
     const ingress = this.#ingress.find(publication.protocol);
     if (!ingress) {
       throw new MeshError(
@@ -100,17 +122,20 @@ export class AppPublications implements AppRegistry {
       application: publication.application,
       parameters: publication.metadata,
     };
-    const key = keyOf(publication);
     this.#ingress.routeToApp(ingress.listener, key, publication);
     await this.#registry.publish(registered);
-    this.#entries.set(key, { publication, registered, listener: ingress.listener, failures: 0 });
+    this.#entries.set(key, { publication, owner: token, registered, listener: ingress.listener, failures: 0 });
     this.#save();
     this.#options.log.info({ service: publication.service, protocol: publication.protocol, appPort: publication.port, address: ingress.advertise }, 'app publication');
-    return { address: ingress.advertise };
+    return { address: ingress.advertise, token };
   }
 
-  /** Withdraws the matching publications: no version means any, no group means the ungrouped only ("*" any). */
-  async unpublish(query: ServiceQuery): Promise<number> {
+  /**
+   * Withdraws the matching publications: no version means any, no group means the ungrouped
+   * only ("*" any). All of them must be `owner`'s, or none is withdrawn.
+   */
+  async unpublish(query: ServiceQuery, owner: string | undefined): Promise<number> {
+    checkQuery(query);
     const group = query.group ?? '';
     const matching = [...this.#entries].filter(
       ([, e]) =>
@@ -119,6 +144,7 @@ export class AppPublications implements AppRegistry {
         (group === '*' || (e.publication.group ?? '') === group) &&
         (query.protocol === undefined || e.publication.protocol === query.protocol),
     );
+    if (matching.some(([, e]) => e.owner !== owner)) throw notOwner(query.service);
     for (const [key, entry] of matching) await this.#withdraw(key, entry);
     if (matching.length > 0) this.#save();
     return matching.length;
@@ -128,29 +154,29 @@ export class AppPublications implements AppRegistry {
    * The current endpoints. A set read from the on-disk cache is only a fallback: the live
    * registry gets up to 2 s to answer first (a cache can list providers long gone).
    */
-  lookup(query: ServiceQuery): Promise<RegistryUpdate | undefined> {
-    return new Promise((resolve) => {
-      let settled = false;
-      let fallback: RegistryUpdate | undefined;
-      const finish = (update: RegistryUpdate | undefined): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        queueMicrotask(() => subscription.unsubscribe());
-        resolve(update);
-      };
-      const offer = (update: RegistryUpdate): void => {
-        if (update.origin === 'cache') fallback = update;
-        else finish(update);
-      };
-      const timer = setTimeout(() => finish(fallback), 2_000);
-      const subscription = this.#registry.subscribe(query, offer);
-      const current = subscription.current();
-      if (current) offer(current);
+  async lookup(query: ServiceQuery): Promise<RegistryUpdate | undefined> {
+    checkQuery(query);
+    let fallback: RegistryUpdate | undefined;
+    let settle: (update: RegistryUpdate | undefined) => void = () => {};
+    const answered = new Promise<RegistryUpdate | undefined>((resolve) => (settle = resolve));
+    const subscription = this.#registry.subscribe(query, (update) => {
+      if (update.origin === 'cache') fallback = update;
+      else settle(update);
     });
+    const current = subscription.current();
+    if (current && current.origin !== 'cache') settle(current);
+    else if (current) fallback = current;
+    const timer = setTimeout(() => settle(fallback), 2_000);
+    try {
+      return await answered;
+    } finally {
+      clearTimeout(timer);
+      subscription.unsubscribe();
+    }
   }
 
   watch(query: ServiceQuery, listener: (update: RegistryUpdate) => void): () => void {
+    checkQuery(query);
     const subscription = this.#registry.subscribe(query, listener);
     const current = subscription.current();
     if (current) listener(current);
@@ -200,9 +226,16 @@ export class AppPublications implements AppRegistry {
   #save(): void {
     mkdirSync(this.#options.dataDir, { recursive: true });
     const tmp = `${this.#file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify([...this.#entries.values()].map((e) => e.publication), null, 2));
+    writeFileSync(tmp, JSON.stringify([...this.#entries.values()].map((e) => ({ ...e.publication, owner: e.owner })), null, 2), { mode: 0o600 });
     renameSync(tmp, this.#file);
   }
+}
+
+function notOwner(service: string): MeshError {
+  return new MeshError(
+    'PMESH_NOT_OWNER',
+    `${service} is published by another owner: send the token its publish returned (it is withdrawn by its health check when its app goes)`,
+  );
 }
 
 /** True when something accepts a TCP connection on 127.0.0.1:port within a second. */

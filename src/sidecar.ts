@@ -5,15 +5,16 @@
  * routes; a cluster that stays keeps its pools and the health of the endpoints that
  * stay. Calls in flight finish on the objects they started with.
  */
-import { MeshError, makeEndpoint, serviceKeyString, type Logger, type ServiceKey } from './core/index.js';
+import { MeshError, guardHttp, makeEndpoint, parseHostPort, serviceKeyString, type Logger } from './core/index.js';
 import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
 import { bridgeOptions } from './bridge-config.js';
 import { isCodecRegistered } from './codecs/index.js';
-import { clusterSchema, type ClusterConfig, type ListenerConfig, type MeshConfig } from './config/index.js';
+import type { ClusterConfig, ListenerConfig, MeshConfig } from './config/index.js';
 import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from './registry/index.js';
-import { RegistryClusters } from './registry-clusters.js';
+import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
+import { RegistryClusters, type RegistryClustersOptions } from './registry-clusters.js';
 import { SofaMeshServer } from './sofa-mesh-server.js';
 import {
   Cluster,
@@ -46,13 +47,24 @@ export class Sidecar implements Ingress {
   #apps: AppPublications | undefined;
   #sofaMesh: SofaMeshServer | undefined;
   /** Registry clusters made on first use by egress calls no route matched, kept across reloads. */
-  readonly #onDemand = new Map<string, ClusterConfig>();
+  readonly #onDemand: OnDemandClusters;
 
   private constructor(config: MeshConfig, log: Logger, registry: Registry) {
     this.#config = config;
     this.#log = log;
     this.registry = registry;
-    this.#registryClusters = new RegistryClusters(registry);
+    this.#registryClusters = new RegistryClusters(registry, this.#registryClusterOptions(config));
+    this.#onDemand = new OnDemandClusters(
+      {
+        create: (cluster) => {
+          this.#ensureCluster(cluster);
+          return this.#registryClusters.add(cluster.name, cluster, (name) => this.#clusters.get(name));
+        },
+        drop: (name) => this.#dropCluster(name),
+        metrics: this.metrics,
+      },
+      onDemandLimits(config),
+    );
     this.metrics.observeRegistry(() => registry.state());
   }
 
@@ -111,15 +123,18 @@ export class Sidecar implements Ingress {
     this.#apps?.close();
     await this.#sofaMesh?.close();
     this.#registryClusters.close();
+    this.#onDemand.close();
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.upstream.close()));
     await this.#admin?.close();
     this.#state = 'closed';
   }
 
   async #apply(config: MeshConfig): Promise<void> {
-    const clusters = [...config.clusters, ...this.#onDemand.values()];
-    this.#applyClusters(clusters);
-    this.#registryClusters.apply(clusters, (name) => this.#clusters.get(name));
+    this.metrics.setMaxLabelValues(config.defaults.maxMetricLabelValues);
+    this.#registryClusters.setOptions(this.#registryClusterOptions(config));
+    this.#onDemand.setLimits(onDemandLimits(config));
+    this.#applyClusters(config.clusters);
+    this.#registryClusters.apply(config.clusters, (name) => this.#clusters.get(name));
     for (const listener of config.listeners) this.#rebuildRouter(listener.name, listener.routes);
     await this.#applyListeners(config);
     if (!this.#admin || this.#admin.address !== config.admin.address) {
@@ -141,51 +156,65 @@ export class Sidecar implements Ingress {
     }
   }
 
+  /** The configured clusters: made or updated; those gone from the config closed (app and on-demand ones stay). */
   #applyClusters(configs: readonly ClusterConfig[]): void {
     const wanted = new Set(configs.map((c) => c.name));
     for (const [name, cluster] of this.#clusters) {
-      if (!wanted.has(name) && !name.startsWith('app:')) {
+      if (!wanted.has(name) && !name.startsWith('app:') && !this.#onDemand.has(name)) {
         this.#clusters.delete(name);
         void cluster.upstream.close();
       }
     }
-    for (const config of configs) {
-      let balancer;
-      try {
-        balancer = createBalancer(config.balancer);
-      } catch (error) {
-        throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${config.name}: ${(error as Error).message}`);
-      }
-      const policy = balancerName(config.balancer);
-      let cluster = this.#clusters.get(config.name);
-      if (cluster && cluster.protocol !== config.protocol) {
-        void cluster.upstream.close();
-        cluster = undefined;
-      }
-      if (!cluster) {
-        const upstream = createUpstream(config.protocol, {
-          cluster: config.name,
-          connectTimeoutMs: config.connectTimeoutMs,
-          maxConnectionsPerEndpoint: config.maxConnectionsPerEndpoint,
-          connectionsPerEndpoint: config.connectionsPerEndpoint,
-          heartbeatIntervalMs: config.heartbeatIntervalMs,
-          maxMissedHeartbeats: config.maxMissedHeartbeats,
-          metrics: this.metrics,
-          maxFrameBytes: this.#config.defaults.maxFrameBytes,
-        });
-        cluster = new Cluster(config.name, config.protocol, policy, balancer, upstream);
-        this.#clusters.set(config.name, cluster);
-      } else {
-        cluster.setBalancer(policy, balancer);
-      }
-      cluster.setCircuitBreaker(config.circuitBreaker);
-      cluster.sofaHessian = config.sofaHessian;
-      if (config.service === undefined) {
-        cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
-      } else {
-        cluster.service = serviceKeyString({ interface: config.service, version: config.version, group: config.group });
-      }
+    for (const config of configs) this.#ensureCluster(config);
+  }
+
+  #ensureCluster(config: ClusterConfig): void {
+    let balancer;
+    try {
+      balancer = createBalancer(config.balancer);
+    } catch (error) {
+      throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${config.name}: ${(error as Error).message}`);
     }
+    const policy = balancerName(config.balancer);
+    let cluster = this.#clusters.get(config.name);
+    if (cluster && cluster.protocol !== config.protocol) {
+      void cluster.upstream.close();
+      cluster = undefined;
+    }
+    if (!cluster) {
+      const upstream = createUpstream(config.protocol, {
+        cluster: config.name,
+        connectTimeoutMs: config.connectTimeoutMs,
+        maxConnectionsPerEndpoint: config.maxConnectionsPerEndpoint,
+        connectionsPerEndpoint: config.connectionsPerEndpoint,
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+        maxMissedHeartbeats: config.maxMissedHeartbeats,
+        metrics: this.metrics,
+        maxFrameBytes: this.#config.defaults.maxFrameBytes,
+      });
+      cluster = new Cluster(config.name, config.protocol, policy, balancer, upstream);
+      this.#clusters.set(config.name, cluster);
+    } else {
+      cluster.setBalancer(policy, balancer);
+    }
+    cluster.setCircuitBreaker(config.circuitBreaker);
+    cluster.sofaHessian = config.sofaHessian;
+    if (config.service === undefined) {
+      cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
+    } else {
+      cluster.service = serviceKeyString({ interface: config.service, version: config.version, group: config.group });
+    }
+  }
+
+  #dropCluster(name: string): void {
+    this.#registryClusters.remove(name);
+    const cluster = this.#clusters.get(name);
+    this.#clusters.delete(name);
+    void cluster?.upstream.close();
+  }
+
+  #registryClusterOptions(config: MeshConfig): RegistryClustersOptions {
+    return { emptyGraceMs: config.defaults.registryEmptyGraceMs, onEmptyProtected: () => this.metrics.registryEmptyProtected() };
   }
 
   async #applyListeners(config: MeshConfig): Promise<void> {
@@ -219,7 +248,7 @@ export class Sidecar implements Ingress {
         maxBodyBytes: config.defaults.maxBodyBytes,
         maxFrameBytes: config.defaults.maxFrameBytes,
         frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
-        local: (req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false),
+        local: guardHttp((req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false), this.#log),
         grpcServices: this.#apps ? [registryGrpcService(this.#apps)] : [],
       });
       await listener.start();
@@ -232,6 +261,16 @@ export class Sidecar implements Ingress {
   find(protocol: string): { listener: string; advertise: string } | undefined {
     const listener = this.#config.listeners.find((l) => l.ingress && l.protocol === protocol);
     return listener ? { listener: listener.name, advertise: listener.advertise ?? listener.address } : undefined;
+  }
+
+  ownPort(port: number): string | undefined {
+    const config = this.#config;
+    const own: Array<[string, string | undefined]> = [
+      ['admin', config.admin.address],
+      ['sofaMeshApi', config.sofaMeshApi?.address],
+      ...config.listeners.map((l): [string, string] => [`listener ${l.name}`, l.address]),
+    ];
+    return own.find(([, address]) => address !== undefined && parseHostPort(address)?.port === port)?.[0];
   }
 
   routeToApp(listener: string, key: string, publication: AppPublication): void {
@@ -271,18 +310,6 @@ export class Sidecar implements Ingress {
     void cluster?.upstream.close();
   }
 
-  /** The registry cluster of a service for an egress call no route matched, made on first use. */
-  #clusterForService(protocol: string, service: ServiceKey): string {
-    const name = `service:${protocol}:${serviceKeyString(service)}`;
-    if (this.#clusters.has(name)) return name;
-    const config = clusterSchema.parse({ name, protocol, service: service.interface, version: service.version, group: service.group });
-    this.#onDemand.set(name, config);
-    const all = [...this.#config.clusters, ...this.#onDemand.values()];
-    this.#applyClusters(all);
-    this.#registryClusters.apply(all, (cluster) => this.#clusters.get(cluster));
-    return name;
-  }
-
   /** Config routes first, then the routes apps published; `routes` defaults to the config in force. */
   #rebuildRouter(listener: string, routes = this.#config.listeners.find((l) => l.name === listener)?.routes ?? []): void {
     this.#routers.set(listener, new Router([...routes, ...(this.#appRoutes.get(listener)?.values() ?? [])]));
@@ -294,7 +321,9 @@ export class Sidecar implements Ingress {
     const byRegistry = isCodecRegistered(spec.protocol) && (spec.routeByRegistry ?? !spec.ingress);
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
-      fallback: byRegistry ? (invocation) => this.#clusterForService(spec.protocol, invocation.service) : undefined,
+      fallback: byRegistry
+        ? (invocation) => this.#onDemand.existing(spec.protocol, invocation.service) ?? this.#onDemand.resolve(spec.protocol, invocation.service)
+        : undefined,
       bridge: bridgeOptions(config.bridge, config.defaults, (service) => this.#apps?.signaturesOf(service), this.registry),
       cluster: (name) => this.#clusters.get(name),
       metrics: this.metrics,
@@ -308,3 +337,14 @@ export class Sidecar implements Ingress {
     return { ready: this.#state === 'ready', listeners };
   }
 }
+
+function onDemandLimits(config: MeshConfig): OnDemandLimits {
+  return {
+    maxClusters: config.defaults.maxOnDemandClusters,
+    idleMs: config.defaults.onDemandClusterIdleMs,
+    firstAnswerMs: FIRST_ANSWER_WAIT_MS,
+  };
+}
+
+/** How long a call to a service not seen before waits for the registry to say who provides it. */
+const FIRST_ANSWER_WAIT_MS = 3_000;

@@ -6,7 +6,7 @@
  * at each request, so a reload that moves the egress is seen at once.
  */
 import { createServer, type Server } from 'node:http';
-import { listenOn, type Logger } from './core/index.js';
+import { guardHttp, listenOn, type Logger } from './core/index.js';
 import type { MeshConfig } from './config/index.js';
 import { handleSofaMeshApi, type AppRegistry } from './registry/index.js';
 
@@ -23,15 +23,17 @@ export class SofaMeshServer {
   static async start(config: () => MeshConfig, apps: AppRegistry, log: Logger): Promise<SofaMeshServer | undefined> {
     const section = config().sofaMeshApi;
     if (!section) return undefined;
-    const server = createServer((req, res) => {
-      const current = config();
-      handleSofaMeshApi(req, res, {
-        apps,
-        boltEgress: boltEgressOf(current),
-        appPort: current.sofaMeshApi?.appPort ?? section.appPort,
-        log,
-      });
-    });
+    const server = createServer(
+      guardHttp((req, res) => {
+        const current = config();
+        handleSofaMeshApi(req, res, {
+          apps,
+          boltEgress: boltEgressOf(current),
+          appPort: current.sofaMeshApi?.appPort ?? section.appPort,
+          log,
+        });
+      }, log),
+    );
     await listenOn(server, section.address, 'sofaMeshApi');
     log.info({ address: section.address, appPort: section.appPort, boltEgress: boltEgressOf(config()) }, 'SOFARPC mesh API ready');
     return new SofaMeshServer(section.address, server);

@@ -100,6 +100,7 @@ class Client:
     def __init__(self, address=DEFAULT_ADDRESS, timeout=10.0):
         self.address = address
         self.timeout = timeout
+        self.token = None  # the lease token of what this client published: needed to publish again or unpublish
 
     def invoke(self, service, method, *args, version=None, group=None, types=None, timeout_ms=None, attachments=None):
         headers = {"content-type": "application/json"}
@@ -146,17 +147,19 @@ class Client:
         calls to `port`. With app_protocol="http" the app speaks HTTP/JSON (no RPC SDK):
         each call arrives as POST /{service}/{method} with the arguments as a JSON array.
         `signatures` ([{"name": ..., "params": [...], "returns": ...}]) type the answers.
-        Returns the address published.
+        Returns the address published; the lease token is kept in `self.token`.
         """
-        body = {"service": service, "protocol": protocol, "port": int(port)}
+        body = {"service": service, "protocol": protocol, "port": int(port), "token": self.token}
         for key, value in (("version", version), ("group", group), ("methods", methods), ("signatures", signatures),
                            ("appProtocol", app_protocol), ("application", application)):
             if value is not None:
                 body[key] = value
-        return self._send("POST", "/v1/services", body)["address"]
+        answer = self._send("POST", "/v1/services", body)
+        self.token = answer["token"]
+        return answer["address"]
 
     def unpublish(self, service, version=None):
-        query = f"?version={version}" if version else ""
+        query = f"?token={self.token or ''}" + (f"&version={version}" if version else "")
         return self._send("DELETE", f"/v1/services/{service}{query}")["unpublished"]
 
 

@@ -108,7 +108,8 @@ export class PrometheusMetrics implements MeshMetrics {
    */
   readonly #children = new Map<string, { requests: CounterChild; latency: HistogramChild; errors?: CounterChild }>();
 
-  callFinished(labels: CallLabels, seconds: number, outcome: string): void {
+  callFinished(raw: CallLabels, seconds: number, outcome: string): void {
+    const labels = { listener: raw.listener, route: this.#bounded('route', raw.route), cluster: this.#bounded('cluster', raw.cluster) };
     const key = `${labels.listener}\u0000${labels.route}\u0000${labels.cluster}\u0000${outcome}`;
     let child = this.#children.get(key);
     if (!child) {
@@ -141,6 +142,43 @@ export class PrometheusMetrics implements MeshMetrics {
   }
 
   trafficEvent(event: TrafficEvent, route: string, cluster: string): void {
-    this.#traffic.inc({ event, route, cluster });
+    this.#traffic.inc({ event, route: this.#bounded('route', route), cluster: this.#bounded('cluster', cluster) });
+  }
+
+  // --- Bounded label values (issue 9): a caller naming services must not grow /metrics ---
+
+  #maxLabelValues = 1_000;
+  readonly #labelValues = new Map<string, Set<string>>();
+
+  /** Most distinct values each of the route and cluster labels takes; later ones are counted as `other`. */
+  setMaxLabelValues(max: number): void {
+    this.#maxLabelValues = max;
+  }
+
+  #bounded(label: string, value: string): string {
+    let seen = this.#labelValues.get(label);
+    if (!seen) this.#labelValues.set(label, (seen = new Set()));
+    if (seen.has(value)) return value;
+    if (seen.size < this.#maxLabelValues) {
+      seen.add(value);
+      return value;
+    }
+    this.limitExceeded('max_metric_label_values');
+    return OTHER_LABEL_VALUE;
+  }
+
+  // --- Registry empty protection (issue 9) ---
+
+  readonly #emptyProtected = new Counter({
+    name: 'pmesh_registry_empty_protected_total',
+    help: 'Empty provider lists held back while the registry was reconnecting or not yet stable (the last known endpoints were kept).',
+    registers: [this.registry],
+  });
+
+  registryEmptyProtected(): void {
+    this.#emptyProtected.inc();
   }
 }
+
+/** The one label value that stands for every value past the cap. */
+export const OTHER_LABEL_VALUE = 'other';

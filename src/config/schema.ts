@@ -183,6 +183,15 @@ export const configSchema = z
         /** An app's published port is checked this often; after `appHealthMaxFailures` misses it is withdrawn. */
         appHealthCheckMs: positiveMs.default(5_000),
         appHealthMaxFailures: z.number().int().positive().default(3),
+        // Bounds on what callers can make the sidecar hold (registry and metrics side).
+        /** Registry clusters made on demand for egress calls no route matched; the least recently used goes first. */
+        maxOnDemandClusters: z.number().int().positive().default(1_000),
+        /** An on-demand cluster unused this long is dropped (made again at its next call). */
+        onDemandClusterIdleMs: positiveMs.default(600_000),
+        /** Distinct values each of the route and cluster metric labels takes; later ones are counted as `other`. */
+        maxMetricLabelValues: z.number().int().positive().default(2_000),
+        /** After a registry reconnect or new session, an empty provider list keeps the last known endpoints this long. */
+        registryEmptyGraceMs: z.number().int().nonnegative().default(10_000),
       })
       .strict()
       .default({}),

@@ -54,6 +54,8 @@ export const REASONS = {
   PMESH_DOWNSTREAM_CLOSED: Code.CANCELLED,
   PMESH_CONFIG_INVALID: Code.INVALID_ARGUMENT,
   PMESH_INTERNAL: Code.INTERNAL,
+  /** A publication held by another owner (its lease token was not sent). */
+  PMESH_NOT_OWNER: Code.PERMISSION_DENIED,
 } as const satisfies Record<string, Code>;
 
 export type Reason = keyof typeof REASONS;

@@ -16,3 +16,4 @@ export { resolveOverload, jsonFit, type ResolvedMethod } from './overload.js';
 export { prepareCall, typeOfValue, genericInvokeArguments, exceptionOf, resultToJson, ungeneralize, javaException, type PreparedCall, type JavaException } from './bridge-call.js';
 export * from './bridge.js';
 export { typesFromDubboDefinition, type ServiceTypes } from './schema-dubbo.js';
+export { guardHttp, answerUnexpected, type HttpHandler } from './request-guard.js';

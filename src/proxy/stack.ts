@@ -29,9 +29,10 @@ export interface StackOptions {
   readonly router: () => Router;
   /**
    * When no route matches: the cluster to use for this call's service (the registry's,
-   * as MOSN routes egress by service name), or undefined to answer NO_ROUTE.
+   * as MOSN routes egress by service name), a promise of it while the registry is asked
+   * (rejected when nobody provides it), or undefined to answer NO_ROUTE.
    */
-  readonly fallback?: (invocation: Invocation) => string | undefined;
+  readonly fallback?: (invocation: Invocation) => string | Promise<string> | undefined;
   readonly cluster: (name: string) => Cluster | undefined;
   readonly metrics: MeshMetrics;
   readonly accessLog?: Logger;
@@ -53,6 +54,12 @@ function routeStep(router: () => Router, fallback: StackOptions['fallback']): Fi
       const cluster = fallback?.(invocation);
       if (cluster === undefined) return Promise.reject(router().noRoute(invocation));
       ctx.route = 'registry';
+      if (typeof cluster !== 'string') {
+        return cluster.then((name) => {
+          ctx.cluster = name;
+          return next(invocation, ctx);
+        });
+      }
       ctx.cluster = cluster;
       ctx.policy = registryPolicy;
     }

@@ -3,19 +3,26 @@
  * app-facing HTTP listener. An app with no registry SDK says what it provides and
  * asks who provides what:
  *
- *   POST   /v1/services                 publish {service, protocol, port, version?, group?, methods?, metadata?}
- *   DELETE /v1/services/{service}       unpublish (?version=&group=&protocol= narrow it)
+ *   POST   /v1/services                 publish {service, protocol, port, version?, group?, methods?, metadata?, token?}
+ *                                        -> 201 {published, address, token}
+ *   DELETE /v1/services/{service}?token= unpublish (?version=&group=&protocol= narrow it)
  *   GET    /v1/services/{service}       the endpoints of a service (?version=&group=&protocol=)
  *   GET    /v1/services/{service}?watch=sse   the same as server-sent events, one per change
  *
  * This file only speaks HTTP and checks input; what publishing means (the sidecar's
  * own ingress address is registered, and its ingress routes to the app's port) is the
  * `AppRegistry` given to it.
+ *
+ * Ownership: the token a publish returns is the publication's lease. Publishing the same
+ * service, version, group and protocol again, or withdrawing it, takes that token; without
+ * it the answer is 409 PMESH_NOT_OWNER. A publish with a token the caller chose (or one it
+ * was given before) owns what it publishes under that token, so one app can use one token.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { MeshError, type Endpoint } from '../core/index.js';
 import type { RegistryUpdate, ServiceQuery } from './registry.js';
+import { checkQuery } from './validate.js';
 
 export const appPublicationSchema = z
   .object({
@@ -51,12 +58,25 @@ export const appPublicationSchema = z
 
 export type AppPublication = z.infer<typeof appPublicationSchema>;
 
+/** A lease token as callers send it; `internal:` owners (the SOFARPC mesh API) cannot be named by a caller. */
+const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** The token a caller sent (undefined if none); PMESH_BAD_REQUEST if it is not one. */
+export function callerToken(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !TOKEN.test(value)) throw new MeshError('PMESH_BAD_REQUEST', 'token: expected the token a publish returned (16 to 128 of A-Z a-z 0-9 _ -)');
+  return value;
+}
+
 /** What publishing means; implemented by the composition root. */
 export interface AppRegistry {
-  /** Registers the sidecar's ingress for the app's service; resolves with the address published. */
-  publish(publication: AppPublication): Promise<{ address: string }>;
-  /** Withdraws matching publications; resolves with how many there were. */
-  unpublish(query: ServiceQuery): Promise<number>;
+  /**
+   * Registers the sidecar's ingress for the app's service for `owner` (a lease token; none
+   * makes a new one); resolves with the address published and the owner's token.
+   */
+  publish(publication: AppPublication, owner?: string): Promise<{ address: string; token: string }>;
+  /** Withdraws matching publications, all `owner`'s or none; resolves with how many there were. */
+  unpublish(query: ServiceQuery, owner: string | undefined): Promise<number>;
   /** The current endpoint set, or undefined if the registry has none to tell yet. */
   lookup(query: ServiceQuery): Promise<RegistryUpdate | undefined>;
   /** Calls `listener` with the current endpoint set and every change; returns the stop function. */
@@ -64,6 +84,7 @@ export interface AppRegistry {
 }
 
 const PREFIX = '/v1/services';
+const STATUS_OF: Partial<Record<string, number>> = { PMESH_BAD_REQUEST: 400, PMESH_NO_ROUTE: 404, PMESH_NOT_OWNER: 409 };
 const MAX_BODY = 64 * 1024;
 
 /** Handles the request if it is one of ours; returns false to let the proxy have it. */
@@ -72,18 +93,21 @@ export function handleAppApi(req: IncomingMessage, res: ServerResponse, api: App
   if (url.pathname !== PREFIX && !url.pathname.startsWith(`${PREFIX}/`)) return false;
   route(req, res, url, api).catch((error: unknown) => {
     const mesh = MeshError.from(error);
-    const status = mesh.reason === 'PMESH_BAD_REQUEST' ? 400 : mesh.reason === 'PMESH_NO_ROUTE' ? 404 : 500;
+    const status = STATUS_OF[mesh.reason] ?? 500;
+    // A stream already answering (SSE) can only be ended; a second head would throw.
+    if (res.headersSent) return void res.destroy();
     reply(res, status, { error: mesh.reason, message: mesh.message });
   });
   return true;
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, url: URL, api: AppRegistry): Promise<void> {
-  const service = decodeURIComponent(url.pathname.slice(PREFIX.length + 1));
+  const service = decodePath(url.pathname.slice(PREFIX.length + 1));
   if (url.pathname === PREFIX && req.method === 'POST') {
-    const publication = parsePublication(await readJson(req));
-    const { address } = await api.publish(publication);
-    return reply(res, 201, { published: publication, address });
+    const { token: sent, ...body } = asObject(await readJson(req));
+    const publication = parsePublication(body);
+    const { address, token } = await api.publish(publication, callerToken(sent));
+    return reply(res, 201, { published: publication, address, token });
   }
   if (service === '' || service.includes('/')) throw bad(`expected ${PREFIX}/{service}`);
   const query: ServiceQuery = {
@@ -92,8 +116,9 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, api: A
     group: url.searchParams.get('group') ?? undefined,
     protocol: url.searchParams.get('protocol') ?? undefined,
   };
+  checkQuery(query);
   if (req.method === 'DELETE') {
-    const removed = await api.unpublish(query);
+    const removed = await api.unpublish(query, callerToken(url.searchParams.get('token')));
     if (removed === 0) throw new MeshError('PMESH_NO_ROUTE', `nothing published for ${service}`);
     return reply(res, 200, { unpublished: removed });
   }
@@ -109,12 +134,25 @@ function streamUpdates(req: IncomingMessage, res: ServerResponse, query: Service
   req.once('close', stop);
 }
 
+function decodePath(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw bad(`the service in the path is not valid percent-encoding: ${JSON.stringify(text.slice(0, 200))}`);
+  }
+}
+
 function view(update: RegistryUpdate): { service: string; endpoints: Array<Pick<Endpoint, 'address' | 'weight' | 'metadata'>>; origin: string } {
   return {
     service: update.query.service,
     endpoints: update.endpoints.map((e) => ({ address: e.address, weight: e.weight, metadata: e.metadata })),
     origin: update.origin,
   };
+}
+
+function asObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('invalid publication: (body): expected a JSON object');
+  return body as Record<string, unknown>;
 }
 
 function parsePublication(body: unknown): AppPublication {

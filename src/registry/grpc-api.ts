@@ -8,7 +8,7 @@ import { loadPackageDefinition, status as GrpcStatus, type GrpcObject, type Serv
 import type { ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { MeshError } from '../core/index.js';
-import { appPublicationSchema, type AppRegistry } from './app-api.js';
+import { appPublicationSchema, callerToken, type AppRegistry } from './app-api.js';
 import type { RegistryUpdate, ServiceQuery } from './registry.js';
 
 export const REGISTRY_PROTO = join(import.meta.dirname, '../../proto/pmesh/v1/registry.proto');
@@ -18,6 +18,7 @@ interface QueryMessage {
   version: string;
   group: string;
   protocol: string;
+  token: string;
 }
 
 interface EndpointsMessage {
@@ -78,10 +79,10 @@ export function registryGrpcService(apps: AppRegistry): GrpcServiceBinding {
         fail(callback, new MeshError('PMESH_BAD_REQUEST', `invalid publication: ${problems}`));
         return;
       }
-      apps.publish(parsed.data).then(({ address }) => callback(null, { address }), (error: unknown) => fail(callback, error));
+      apps.publish(parsed.data, callerToken(request.token)).then(({ address, token }) => callback(null, { address, token }), (error: unknown) => fail(callback, error));
     },
     Unpublish: (call: ServerUnaryCall<QueryMessage, unknown>, callback: sendUnaryData<unknown>) => {
-      apps.unpublish(query(call.request)).then((unpublished) => callback(null, { unpublished }), (error: unknown) => fail(callback, error));
+      apps.unpublish(query(call.request), callerToken(call.request.token)).then((unpublished) => callback(null, { unpublished }), (error: unknown) => fail(callback, error));
     },
     List: (call: ServerUnaryCall<QueryMessage, unknown>, callback: sendUnaryData<unknown>) => {
       apps.lookup(query(call.request)).then((update) => callback(null, view(call.request.service, update)), (error: unknown) => fail(callback, error));
@@ -92,5 +93,25 @@ export function registryGrpcService(apps: AppRegistry): GrpcServiceBinding {
       call.once('close', stop);
     },
   };
-  return { definition: definition(), handlers };
+  return { definition: definition(), handlers: guarded(handlers) };
+}
+
+/**
+ * The last-resort guard: grpc-js does not catch what a handler throws, and an uncaught
+ * throw ends the process. Whatever escapes is answered with its reason instead.
+ */
+function guarded(handlers: UntypedServiceImplementation): UntypedServiceImplementation {
+  const out: UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    out[name] = ((call: ServerWritableStream<unknown, unknown>, callback?: sendUnaryData<unknown>) => {
+      try {
+        (handler as (call: unknown, callback?: unknown) => void)(call, callback);
+      } catch (error) {
+        if (callback) return fail(callback, error);
+        const mesh = MeshError.from(error);
+        call.emit('error', { code: mesh.code as number as GrpcStatus, details: `${mesh.reason}: ${mesh.message}` });
+      }
+    }) as UntypedServiceImplementation[string];
+  }
+  return out;
 }

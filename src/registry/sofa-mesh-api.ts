@@ -27,6 +27,13 @@
  *   POST /services/unsubscribe {serviceName, protocolType, group}  -> {success}
  *
  * Errors answer the same result shape, {success: false, errorMessage}, with a 4xx/5xx status.
+ *
+ * Ownership: the app publish API makes each publication owned by a lease token, which an
+ * unmodified SOFARPC app cannot send. Publications made here belong to one internal owner,
+ * the mesh API itself (`SOFA_MESH_OWNER`, a name no caller of the HTTP or gRPC API can send):
+ * any SOFARPC app on this host may replace or withdraw what SOFARPC apps published here, as
+ * with SOFARPC's own registries, but none can touch what an app published with a token, and
+ * no token holder can touch these (409 either way).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -42,6 +49,9 @@ export interface SofaMeshDeps {
   readonly appPort: number;
   readonly log: Logger;
 }
+
+/** The owner of every publication made through this API (the ':' keeps callers' tokens from naming it). */
+export const SOFA_MESH_OWNER = 'internal:sofa-mesh-api';
 
 /** The port SOFARPC's mesh client always sends its calls to (MeshConstants.TCP_PORT). */
 export const SOFA_MESH_BOLT_PORT = 12220;
@@ -96,13 +106,13 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       ...(meta?.appName ? { application: meta.appName } : {}),
       ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
     });
-    const { address } = await deps.apps.publish(publication);
+    const { address } = await deps.apps.publish(publication, SOFA_MESH_OWNER);
     deps.log.info({ service: request.serviceName, appPort: port, address }, 'SOFARPC app published through the mesh API');
     return { success: true, address };
   },
   '/services/unpublish': async (body, deps) => {
     const request = parse(serviceSchema, body);
-    const unpublished = await deps.apps.unpublish(queryOf(request.serviceName, request.protocolType));
+    const unpublished = await deps.apps.unpublish(queryOf(request.serviceName, request.protocolType), SOFA_MESH_OWNER);
     deps.log.info({ service: request.serviceName, unpublished }, 'SOFARPC app unpublished through the mesh API');
     // Already gone (health check, restart) is still success: the app wants it withdrawn and it is.
     return { success: true, unpublished };
@@ -146,7 +156,7 @@ export function handleSofaMeshApi(req: IncomingMessage, res: ServerResponse, dep
       (answer) => reply(res, 200, answer),
       (error: unknown) => {
         const mesh = MeshError.from(error);
-        const status = mesh.reason === 'PMESH_BAD_REQUEST' ? 400 : mesh.reason === 'PMESH_NO_ROUTE' ? 503 : 500;
+        const status = mesh.reason === 'PMESH_BAD_REQUEST' ? 400 : mesh.reason === 'PMESH_NO_ROUTE' ? 503 : mesh.reason === 'PMESH_NOT_OWNER' ? 409 : 500;
         deps.log.warn({ path, status, err: mesh.message }, 'SOFARPC mesh API request refused');
         reply(res, status, failure(mesh.message));
       },

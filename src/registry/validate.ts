@@ -10,9 +10,11 @@ function bad(message: string): MeshError {
 }
 
 export function checkQuery(query: ServiceQuery): void {
-  if (!NAME.test(query.service)) throw bad(`service ${JSON.stringify(query.service)} is not an interface name`);
+  if (!NAME.test(query.service)) {
+    throw bad(`service ${JSON.stringify(query.service.slice(0, 200))} is not an interface name (letters, digits and _ $ . - only)`);
+  }
   for (const [field, value] of [['version', query.version], ['group', query.group], ['protocol', query.protocol]] as const) {
-    if (value !== undefined && !TOKEN.test(value)) throw bad(`${field} ${JSON.stringify(value)} has a forbidden character`);
+    if (value !== undefined && !TOKEN.test(value)) throw bad(`${field} ${JSON.stringify(value.slice(0, 200))} has a forbidden character (no spaces or & = ? # / %)`);
   }
 }
 

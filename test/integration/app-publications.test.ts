@@ -4,7 +4,7 @@
  * port; a health check withdraws the publication when the app goes; publications
  * survive a sidecar restart (embedded registry snapshot + app-publications file).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,8 @@ afterAll(async () => {
 
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await request(`http://127.0.0.1:${httpPort}${path}`, {
+    // A connection per request: a kept-alive one may still be the old sidecar's right after a restart.
+    reset: true,
     method: method as 'GET',
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -118,9 +120,49 @@ describe('app publications over HTTP', () => {
 
   it('unpublishes on DELETE, and says so when there is nothing to unpublish', async () => {
     app = await startFakeServer();
-    await api('POST', '/v1/services', { service: 'app.Svc', protocol: 'fake', port: app.port });
-    expect(await api('DELETE', '/v1/services/app.Svc')).toMatchObject({ status: 200, json: { unpublished: 1 } });
-    expect(await api('DELETE', '/v1/services/app.Svc')).toMatchObject({ status: 404 });
+    const { json } = await api('POST', '/v1/services', { service: 'app.Svc', protocol: 'fake', port: app.port });
+    expect(await api('DELETE', `/v1/services/app.Svc?token=${json.token}`)).toMatchObject({ status: 200, json: { unpublished: 1 } });
+    expect(await api('DELETE', `/v1/services/app.Svc?token=${json.token}`)).toMatchObject({ status: 404 });
     expect((await api('GET', '/v1/services/app.Svc')).json.endpoints).toEqual([]);
+  });
+
+  it('a publication is owned: another caller can neither replace nor withdraw it (409), its token can, also after a restart', async () => {
+    const first = await api('POST', '/v1/services', { service: 'owned.Svc', protocol: 'fake', port: app.port });
+    expect(first).toMatchObject({ status: 201, json: { token: expect.stringMatching(/^[0-9a-f]{32}$/) } });
+    const token = first.json.token as string;
+    const notOwner = { status: 409, json: { error: 'PMESH_NOT_OWNER', message: expect.stringContaining('owned.Svc is published by another owner') } };
+
+    const other = await startFakeServer();
+    expect(await api('POST', '/v1/services', { service: 'owned.Svc', protocol: 'fake', port: other.port })).toMatchObject(notOwner);
+    expect(await api('POST', '/v1/services', { service: 'owned.Svc', protocol: 'fake', port: other.port, token: 'someone-else-entirely' })).toMatchObject(notOwner);
+    expect(await api('DELETE', '/v1/services/owned.Svc')).toMatchObject(notOwner);
+    expect(await api('DELETE', '/v1/services/owned.Svc?token=someone-else-entirely')).toMatchObject(notOwner);
+    expect(await api('DELETE', '/v1/services/owned.Svc?token=bad')).toMatchObject({ status: 400, json: { message: expect.stringContaining('token: expected') } });
+    // Callers still reach the owner's app, not the other one.
+    const client = await FakeClient.connect(ingressPort);
+    expect((await client.call({ kind: 'REQ', id: 7n, service: 'owned.Svc', method: 'm', headers: {}, payload: 'p' })).payload).toBe('echo:p');
+    client.close();
+    await other.close();
+
+    expect(await api('POST', '/v1/services', { service: 'owned.Svc', protocol: 'fake', port: app.port, methods: ['m'], token })).toMatchObject({ status: 201, json: { token } });
+    await sidecar.stop(200);
+    sidecar = await startInProcess(await config());
+    expect(await api('DELETE', '/v1/services/owned.Svc')).toMatchObject(notOwner);
+    expect(await api('DELETE', `/v1/services/owned.Svc?token=${token}`)).toMatchObject({ status: 200, json: { unpublished: 1 } });
+  });
+
+  it("refuses a publication of the sidecar's own ports (admin, listeners), also one saved before a restart", async () => {
+    for (const [port, what] of [[adminPort, 'admin'], [httpPort, 'listener http'], [ingressPort, 'listener fake-ingress']] as const) {
+      expect(await api('POST', '/v1/services', { service: 'own.Svc', protocol: 'fake', port })).toMatchObject({
+        status: 400,
+        json: { error: 'PMESH_BAD_REQUEST', message: `port ${port} is this sidecar's own (${what}): publish the port your app listens on` },
+      });
+    }
+    await sidecar.stop(200);
+    const file = join(dataDir, 'app-publications.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
+    writeFileSync(file, JSON.stringify([...saved, { service: 'own.Svc', protocol: 'fake', port: adminPort, owner: 'x'.repeat(32) }]));
+    sidecar = await startInProcess(await config());
+    expect((await api('GET', '/v1/services/own.Svc')).json).toMatchObject({ endpoints: [] });
   });
 });

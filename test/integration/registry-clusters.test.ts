@@ -79,7 +79,7 @@ describe('registry-fed clusters', () => {
     const client = await FakeClient.connect(port);
     const unknown = await client.call(call('unrouted.Svc', 10n));
     expect(unknown.headers.reason).toBe('PMESH_NO_HEALTHY_ENDPOINT');
-    expect(unknown.payload).toBe('no provider of service "unrouted.Svc" is registered (cluster "service:fake:unrouted.Svc")');
+    expect(unknown.payload).toBe('no provider of service "unrouted.Svc" is registered');
     await sidecar.sidecar.registry.publish(publication('unrouted.Svc'));
     expect((await client.call(call('unrouted.Svc', 11n))).payload).toBe('echo:p11');
     client.close();

@@ -49,8 +49,9 @@ function unary<T>(method: string, message: object): Promise<T> {
 
 describe('registry over gRPC', () => {
   it('Publish registers the ingress, List and Watch see it, calls reach the app, Unpublish withdraws it', async () => {
-    const published = await unary<{ address: string }>('Publish', { service: 'grpc.Svc', protocol: 'fake', port: app.port, methods: ['m'] });
+    const published = await unary<{ address: string; token: string }>('Publish', { service: 'grpc.Svc', protocol: 'fake', port: app.port, methods: ['m'] });
     expect(published.address).toBe(`127.0.0.1:${ingressPort}`);
+    expect(published.token).toMatch(/^[0-9a-f]{32}$/);
 
     const listed = await unary<{ endpoints: { address: string }[]; origin: string }>('List', { service: 'grpc.Svc' });
     expect(listed).toMatchObject({ endpoints: [{ address: `127.0.0.1:${ingressPort}` }], origin: 'registry' });
@@ -65,7 +66,22 @@ describe('registry over gRPC', () => {
     expect((await caller.call({ kind: 'REQ', id: 1n, service: 'grpc.Svc', method: 'm', headers: {}, payload: 'x' })).payload).toBe('echo:x');
     caller.close();
 
-    expect(await unary<{ unpublished: number }>('Unpublish', { service: 'grpc.Svc' })).toEqual({ unpublished: 1 });
+    expect(await unary<{ unpublished: number }>('Unpublish', { service: 'grpc.Svc', token: published.token })).toEqual({ unpublished: 1 });
+  });
+
+  it('a publication is owned: Publish or Unpublish without its token is PERMISSION_DENIED, with it succeeds', async () => {
+    const { token } = await unary<{ token: string }>('Publish', { service: 'grpc.Owned', protocol: 'fake', port: app.port });
+    const denied = { code: 7, details: expect.stringContaining('PMESH_NOT_OWNER: grpc.Owned is published by another owner') };
+    expect(await unary('Publish', { service: 'grpc.Owned', protocol: 'fake', port: app.port }).catch((e: unknown) => e)).toMatchObject(denied);
+    expect(await unary('Unpublish', { service: 'grpc.Owned' }).catch((e: unknown) => e)).toMatchObject(denied);
+    expect(await unary('Unpublish', { service: 'grpc.Owned', token: 'another-owners-token' }).catch((e: unknown) => e)).toMatchObject(denied);
+    expect(await unary('Publish', { service: 'grpc.Owned', protocol: 'fake', port: app.port, token })).toMatchObject({ token });
+    expect(await unary('Unpublish', { service: 'grpc.Owned', token })).toEqual({ unpublished: 1 });
+  });
+
+  it("refuses a publication of the sidecar's own admin port with INVALID_ARGUMENT", async () => {
+    const error = await unary('Publish', { service: 'grpc.Own', protocol: 'fake', port: adminPort }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 3, details: expect.stringContaining(`port ${adminPort} is this sidecar's own (admin)`) });
   });
 
   it('refuses a bad publication with INVALID_ARGUMENT naming the problem', async () => {

@@ -18,6 +18,7 @@ const ingress: Ingress = {
   find: () => ({ listener: 'dubbo-in', advertise: '127.0.0.1:20880' }),
   routeToApp: () => {},
   dropAppRoute: () => {},
+  ownPort: () => undefined,
 };
 
 let apps: AppPublications | undefined;

@@ -8,17 +8,21 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { createRootLogger, MeshError } from '../../../src/core/index.js';
-import { handleSofaMeshApi, type AppPublication, type AppRegistry, type ServiceQuery, type SofaMeshDeps } from '../../../src/registry/index.js';
+import { callerToken, handleSofaMeshApi, SOFA_MESH_OWNER, type AppPublication, type AppRegistry, type ServiceQuery, type SofaMeshDeps } from '../../../src/registry/index.js';
 
 const published: AppPublication[] = [];
 const unpublished: ServiceQuery[] = [];
+const owners: Array<string | undefined> = [];
 const apps: AppRegistry = {
-  async publish(publication) {
+  async publish(publication, owner) {
     if (publication.protocol !== 'bolt') throw new MeshError('PMESH_BAD_REQUEST', `no ingress listener for protocol ${publication.protocol}`);
+    if (publication.service === 'com.example.Taken') throw new MeshError('PMESH_NOT_OWNER', 'com.example.Taken is published by another owner');
+    owners.push(owner);
     published.push(publication);
-    return { address: '127.0.0.1:12221' };
+    return { address: '127.0.0.1:12221', token: 'unused-by-the-mesh-api' };
   },
-  async unpublish(query) {
+  async unpublish(query, owner) {
+    owners.push(owner);
     unpublished.push(query);
     return query.service === 'com.example.EchoService' ? 1 : 0;
   },
@@ -38,6 +42,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   published.length = 0;
   unpublished.length = 0;
+  owners.length = 0;
   deps = { apps, boltEgress: '127.0.0.1:12220', appPort: 12200, log: createRootLogger('silent') };
 });
 
@@ -89,6 +94,18 @@ describe('SOFARPC mesh API', () => {
       { service: 'com.example.EchoService', version: '1.0', protocol: 'bolt' },
       { service: 'com.example.Other', version: '1.0', group: 'u1' },
     ]);
+  });
+
+  it('publishes and unpublishes as the mesh API\'s own owner (SOFARPC apps send no token); a service another owner holds is 409', async () => {
+    await post('/services/publish', publishBody);
+    await post('/services/unpublish', { serviceName: 'com.example.EchoService:1.0', protocolType: 'bolt' });
+    expect(owners).toEqual([SOFA_MESH_OWNER, SOFA_MESH_OWNER]);
+    // No caller of the HTTP or gRPC API can send this owner as its token.
+    expect(() => callerToken(SOFA_MESH_OWNER)).toThrow('token: expected');
+    expect(await post('/services/publish', { ...publishBody, serviceName: 'com.example.Taken:1.0' })).toEqual({
+      status: 409,
+      json: { success: false, errorMessage: 'com.example.Taken is published by another owner' },
+    });
   });
 
   it('answers a subscription with the Bolt egress, which the client reads as a Bolt provider', async () => {
