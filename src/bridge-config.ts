@@ -14,8 +14,8 @@ import type { Registry } from './registry/index.js';
  * time, so a new publication needs no reload); the config's win when both have a service.
  */
 export function bridgeOptions(
-  config: BridgeConfig,
-  limits: { maxBodyBytes: number },
+  config: BridgeConfig & { maxBodyBytes: number },
+  limits: { maxFrameBytes: number },
   published: (service: string) => readonly MethodSignature[] | undefined = () => undefined,
   registry?: Registry,
 ): BridgeOptions {
@@ -30,8 +30,9 @@ export function bridgeOptions(
     catalog,
     signatures: (service) => signatures.get(service) ?? published(service),
     reportedTypes: registry?.serviceDefinition ? reportedTypesFrom(registry, config) : undefined,
-    maxBodyBytes: limits.maxBodyBytes,
-    maxDepth: 64,
+    body: { maxBytes: config.maxBodyBytes, maxValues: config.maxJsonValues, maxDepth: config.maxJsonDepth },
+    maxFrameBytes: limits.maxFrameBytes,
+    allowGenericInvoke: config.allowGenericInvoke,
   };
 }
 

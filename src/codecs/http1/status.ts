@@ -11,6 +11,7 @@ const BY_REASON: Partial<Record<Reason, number>> = {
   PMESH_UPSTREAM_BAD_RESPONSE: 502,
   PMESH_UPSTREAM_CONNECTION_LOST: 502,
   PMESH_BAD_REQUEST: 400,
+  PMESH_METHOD_NOT_ALLOWED: 405,
 };
 
 const BY_CODE: Record<Code, number> = {

@@ -1,0 +1,56 @@
+/**
+ * A provider's failure as a bridged caller sees it. Java answers carry whole stack traces
+ * (a Dubbo SERVICE_ERROR is ~4 KB of them, with the provider's URL and pid): the caller
+ * gets the first line, the exception class and message; the whole text goes to the debug
+ * log. Answers that mean "no such service" or "no such method" become 404 naming what the
+ * call asked for and what the mesh knows instead of the provider's decode error.
+ */
+import { MeshError, serviceKeyString, type Invocation, type Logger } from '../core/index.js';
+
+/** Longest first line passed on; beyond it the line is cut (a Dubbo URL alone can be 800 characters). */
+const MAX_LINE = 1_024;
+
+/** The first line of a Java message, bounded. */
+export function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0]?.trimEnd() ?? '';
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line;
+}
+
+/**
+ * Dubbo answers a call for a service key it does not export (wrong version or group) or a
+ * method it cannot find with BAD_REQUEST "Fail to decode request due to: RpcInvocation
+ * [methodName=..., parameterTypes=null]" (seen from Dubbo 3.3.6): it could not find the
+ * method's parameter types. SOFARPC says RPC-020100010 / RPC-020100011.
+ */
+const NO_SERVICE = [/Fail to decode request.*parameterTypes=null/, /RPC cannot find service/];
+const NO_METHOD = [/Cannot find invoke method/];
+
+export interface CallerErrorContext {
+  readonly invocation: Invocation;
+  /** Parameter types sent, for the message. */
+  readonly paramTypes: readonly string[];
+  /** The service keys the config or registry knows for this service (a cluster's version and group), if any. */
+  readonly knownKeys: readonly string[];
+  readonly log: Logger;
+}
+
+export function errorForCaller(error: MeshError, context: CallerErrorContext): MeshError {
+  const { invocation, log } = context;
+  if (error.message.includes('\n')) log.debug({ reason: error.reason, err: error.message }, 'provider error, whole text');
+  const call = `${invocation.method}(${context.paramTypes.join(', ')})`;
+  if (NO_SERVICE.some((pattern) => pattern.test(error.message))) {
+    const key = serviceKeyString(invocation.service);
+    const known = context.knownKeys.length > 0
+      ? `the config knows ${context.knownKeys.join(', ')}`
+      : 'the config names no version or group for it: send x-pmesh-version and x-pmesh-group as the provider exports it';
+    const asked = `version ${invocation.service.version ?? '(none)'}, group ${invocation.service.group ?? '(none)'}`;
+    return new MeshError('PMESH_UNKNOWN_SERVICE', `the provider has no ${call} in ${key} (${asked}): the version, the group or the method is wrong; ${known}`, {
+      cause: error,
+    });
+  }
+  if (NO_METHOD.some((pattern) => pattern.test(error.message))) {
+    return new MeshError('PMESH_UNKNOWN_METHOD', `the provider of ${serviceKeyString(invocation.service)} has no method ${call}`, { cause: error });
+  }
+  if (!error.message.includes('\n') && error.message.length <= MAX_LINE) return error;
+  return new MeshError(error.reason, firstLine(error.message), { cause: error, details: error.details });
+}
