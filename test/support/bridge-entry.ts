@@ -62,7 +62,7 @@ export async function callBridge(port: number, path: string, body: string | Buff
  * sidecar answers or the generator ends; resolves with the answer's text (head and
  * body) as far as it came before the connection closed.
  */
-export function rawRequest(port: number, head: string, chunks: () => Generator<Buffer> | undefined): Promise<string> {
+export function rawRequest(port: number, head: string, chunks: () => Generator<Buffer> | undefined, options: { untilClosed?: boolean } = {}): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let answer = '';
@@ -89,7 +89,9 @@ export function rawRequest(port: number, head: string, chunks: () => Generator<B
     };
     pump();
     // Answered and the sidecar keeps the connection: the answer is whole once the body length is read.
+    // With `untilClosed` the test waits for the sidecar to close the connection itself.
     const check = setInterval(() => {
+      if (options.untilClosed) return;
       const match = /content-length: (\d+)\r\n[\s\S]*?\r\n\r\n([\s\S]*)$/i.exec(answer);
       if (match && Buffer.byteLength(match[2] ?? '', 'latin1') >= Number(match[1])) {
         clearInterval(check);
