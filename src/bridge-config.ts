@@ -8,6 +8,7 @@ import { typesFromDubboDefinition } from './core/schema-dubbo.js';
 import type { BridgeConfig } from './config/index.js';
 import type { BridgeOptions, ReportedTypes } from './proxy/index.js';
 import type { Registry } from './registry/index.js';
+import { knownServiceKeysFrom } from './bridge-known-services.js';
 
 /**
  * `published` adds the signatures apps published with their services (looked up at call
@@ -30,6 +31,7 @@ export function bridgeOptions(
     catalog,
     signatures: (service) => signatures.get(service) ?? published(service),
     reportedTypes: registry?.serviceDefinition ? reportedTypesFrom(registry, config) : undefined,
+    knownServices: registry ? knownServiceKeysFrom(registry) : undefined,
     body: { maxBytes: config.maxBodyBytes, maxValues: config.maxJsonValues, maxDepth: config.maxJsonDepth },
     maxFrameBytes: limits.maxFrameBytes,
     allowGenericInvoke: config.allowGenericInvoke,

@@ -25,11 +25,16 @@ export function firstLine(text: string): string {
 const NO_SERVICE = [/Fail to decode request.*parameterTypes=null/, /RPC cannot find service/];
 const NO_METHOD = [/Cannot find invoke method/];
 
+/** Whether the provider answered that it has no such service key (then the caller is told which ones exist). */
+export function isUnknownServiceAnswer(error: MeshError): boolean {
+  return NO_SERVICE.some((pattern) => pattern.test(error.message));
+}
+
 export interface CallerErrorContext {
   readonly invocation: Invocation;
   /** Parameter types sent, for the message. */
   readonly paramTypes: readonly string[];
-  /** The service keys the config or registry knows for this service (a cluster's version and group), if any. */
+  /** The service keys the registry or config knows for this service (providers' versions and groups), if any. */
   readonly knownKeys: readonly string[];
   readonly log: Logger;
 }
@@ -38,11 +43,11 @@ export function errorForCaller(error: MeshError, context: CallerErrorContext): M
   const { invocation, log } = context;
   if (error.message.includes('\n')) log.debug({ reason: error.reason, err: error.message }, 'provider error, whole text');
   const call = `${invocation.method}(${context.paramTypes.join(', ')})`;
-  if (NO_SERVICE.some((pattern) => pattern.test(error.message))) {
+  if (isUnknownServiceAnswer(error)) {
     const key = serviceKeyString(invocation.service);
     const known = context.knownKeys.length > 0
-      ? `the config knows ${context.knownKeys.join(', ')}`
-      : 'the config names no version or group for it: send x-pmesh-version and x-pmesh-group as the provider exports it';
+      ? `the registry and config know ${context.knownKeys.join(', ')}`
+      : 'neither the registry nor the config knows a version or group of it: send x-pmesh-version and x-pmesh-group as the provider exports it';
     const asked = `version ${invocation.service.version ?? '(none)'}, group ${invocation.service.group ?? '(none)'}`;
     return new MeshError('PMESH_UNKNOWN_SERVICE', `the provider has no ${call} in ${key} (${asked}): the version, the group or the method is wrong; ${known}`, {
       cause: error,

@@ -34,7 +34,7 @@ import type { CallContext, Filter } from './filter.js';
 import { typesFor, type CallTypes } from './bridge-types.js';
 import { readArguments, type BodyLimits } from './bridge-body.js';
 import { callerAttachments, checkBridgeEntry, checkKnownMethod, isGenericInvoke } from './bridge-entry.js';
-import { errorForCaller, firstLine } from './bridge-errors.js';
+import { errorForCaller, firstLine, isUnknownServiceAnswer } from './bridge-errors.js';
 
 /** A service's types as its registry reports them (Dubbo's metadata report). */
 export interface ReportedTypes {
@@ -55,6 +55,8 @@ export interface BridgeOptions {
   readonly body: BodyLimits;
   /** Largest frame the bridge may build (defaults.maxFrameBytes): a larger one is refused, never sent. */
   readonly maxFrameBytes: number;
+  /** The service keys (interface:version:group) the registry has providers for; asked when a provider has no such key. */
+  readonly knownServices?: (service: string) => Promise<readonly string[]>;
   /** Callers may call Dubbo's `$invoke` / `$invokeAsync` themselves (bridge.allowGenericInvoke). */
   readonly allowGenericInvoke: boolean;
 }
@@ -97,7 +99,7 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (reply.frame === undefined) return reply;
     const result = codec.bridge.result(reply.frame, types.returns, effective.catalog);
     if (result.kind === 'error') {
-      const knownKeys = target.service === undefined ? [] : [target.service];
+      const knownKeys = isUnknownServiceAnswer(result.error) ? await knownServiceKeys(invocation, target, options) : [];
       throw errorForCaller(result.error, { invocation, paramTypes: call.paramTypes.map(javaTypeName), knownKeys, log: ctx.log });
     }
     if (result.kind === 'exception') {
@@ -115,6 +117,13 @@ async function withReportedTypes(invocation: Invocation, options: BridgeOptions)
   const reported = await options.reportedTypes(invocation.service);
   if (!reported) return options;
   return { ...options, policy: reported.policy, catalog: reported.catalog, signatures: () => reported.signatures };
+}
+
+/** The registry's keys of the service, and the cluster's own when the config names one. */
+async function knownServiceKeys(invocation: Invocation, target: Cluster, options: BridgeOptions): Promise<string[]> {
+  const fromRegistry = (await options.knownServices?.(invocation.service.interface)) ?? [];
+  const fromConfig = target.service?.startsWith(invocation.service.interface) ? [target.service] : [];
+  return [...new Set([...fromConfig, ...fromRegistry])];
 }
 
 type PreparedCall = Omit<BridgeCall, 'service' | 'timeoutMs'> & { readonly returns?: JavaType };

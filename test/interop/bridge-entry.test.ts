@@ -96,7 +96,7 @@ describe('attachments the mesh owns (CVE-2021-30179 is carried by "generic")', (
 describe('generic invoke ($invoke) from callers', () => {
   it.each(['$invoke', '$invokeAsync'])('%s is refused with 403 by default, with or without a generic attachment; nothing is sent', async (method) => {
     const before = trap.bytes();
-    for (const extra of [{}, { 'x-pmesh-attachment-generic': 'nativejava' }]) {
+    for (const extra of [{}, { 'x-pmesh-attachment-generic': 'nativejava' }] as Record<string, string>[]) {
       const answer = await callBridge(strictPort, `/${ECHO}/${method}`, '["echo",["java.lang.String"],["hi"]]', { ...TRAP, ...extra });
       expect(answer.status).toBe(403);
       expect(answer.json).toMatchObject({ error: 'PMESH_GENERIC_INVOKE_NOT_ALLOWED' });
@@ -219,7 +219,25 @@ describe("a caller's small mistakes, each a clear 4xx", () => {
     expect(answer.status).toBe(404);
     expect(answer.json).toMatchObject({ error: 'PMESH_UNKNOWN_SERVICE' });
     expect(answer.json.message).toBe(
-      `the provider has no echo(java.lang.String) in ${key} (${asked}): the version, the group or the method is wrong; the config names no version or group for it: send x-pmesh-version and x-pmesh-group as the provider exports it`,
+      `the provider has no echo(java.lang.String) in ${key} (${asked}): the version, the group or the method is wrong; neither the registry nor the config knows a version or group of it: send x-pmesh-version and x-pmesh-group as the provider exports it`,
     );
+  });
+
+  it('a wrong version is 404 naming the versions and groups the registry has providers of', async () => {
+    const publication = { service: ECHO, version: '1.0.0', group: 'blue', protocol: 'dubbo' as const, host: '127.0.0.1', port: servers!.dubboPort };
+    const ungrouped = { ...publication, group: undefined, port: trap.port };
+    await open.sidecar.registry.publish(publication);
+    await open.sidecar.registry.publish(ungrouped);
+    try {
+      const answer = await callBridge(openPort, `/${ECHO}/echo`, '["hi"]', { 'x-pmesh-version': '2.0.0' });
+      expect(answer.status).toBe(404);
+      expect(answer.json).toMatchObject({ error: 'PMESH_UNKNOWN_SERVICE' });
+      expect(answer.json.message).toBe(
+        `the provider has no echo(java.lang.String) in ${ECHO}:2.0.0 (version 2.0.0, group (none)): the version, the group or the method is wrong; the registry and config know ${ECHO}:1.0.0, ${ECHO}:1.0.0:blue`,
+      );
+    } finally {
+      await open.sidecar.registry.unpublish(publication);
+      await open.sidecar.registry.unpublish(ungrouped);
+    }
   });
 });
