@@ -26,6 +26,8 @@ const RESERVED_PREFIXES = ['sofa_head_', 'rpc_trace_context'];
 
 /** Dubbo's generic invoke methods (GenericService): the caller would pick the provider's deserialization. */
 const GENERIC_METHODS = new Set(['$invoke', '$invokeAsync']);
+/** With SOFARPC's `$genericInvoke` (ConsumerGenericFilter rewrites it; never on the wire): all refused from callers. */
+const REFUSED_GENERIC_METHODS = new Set([...GENERIC_METHODS, '$genericInvoke']);
 
 /** `x-pmesh-attachment-foo: bar` -> `foo: bar`; a mesh-owned name is refused with 400 naming it. */
 export function callerAttachments(invocation: Invocation): Record<string, string> {
@@ -50,10 +52,10 @@ export function checkBridgeEntry(invocation: Invocation, allowGenericInvoke: boo
       details: { allow: 'POST' },
     });
   }
-  if (GENERIC_METHODS.has(invocation.method) && !allowGenericInvoke) {
+  if (REFUSED_GENERIC_METHODS.has(invocation.method) && !allowGenericInvoke) {
     throw new MeshError(
       'PMESH_GENERIC_INVOKE_NOT_ALLOWED',
-      `${invocation.method} (Dubbo generic invoke) is not allowed from callers; call the method by its name, or set bridge.allowGenericInvoke`,
+      `${invocation.method} (generic invoke) is not allowed from callers; call the method by its name, or set bridge.allowGenericInvoke`,
     );
   }
   callerAttachments(invocation);

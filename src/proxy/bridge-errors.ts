@@ -10,9 +10,12 @@ import { MeshError, serviceKeyString, type Invocation, type Logger } from '../co
 /** Longest first line passed on; beyond it the line is cut (a Dubbo URL alone can be 800 characters). */
 const MAX_LINE = 1_024;
 
-/** The first line of a Java message, bounded. */
+/** A URL's query (Dubbo puts the provider's whole config there: pid, bind address, timestamps). */
+const URL_QUERY = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s?]+)\?\S*?(?=,\s|\s|$)/g;
+
+/** The first line of a Java message, URL queries left out, bounded. */
 export function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0]?.trimEnd() ?? '';
+  const line = (text.split('\n', 1)[0] ?? '').trimEnd().replace(URL_QUERY, '$1');
   return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line;
 }
 
@@ -56,6 +59,6 @@ export function errorForCaller(error: MeshError, context: CallerErrorContext): M
   if (NO_METHOD.some((pattern) => pattern.test(error.message))) {
     return new MeshError('PMESH_UNKNOWN_METHOD', `the provider of ${serviceKeyString(invocation.service)} has no method ${call}`, { cause: error });
   }
-  if (!error.message.includes('\n') && error.message.length <= MAX_LINE) return error;
-  return new MeshError(error.reason, firstLine(error.message), { cause: error, details: error.details });
+  const line = firstLine(error.message);
+  return line === error.message ? error : new MeshError(error.reason, line, { cause: error, details: error.details });
 }
