@@ -93,6 +93,17 @@ describe('attachments the mesh owns (CVE-2021-30179 is carried by "generic")', (
   });
 });
 
+describe('the gRPC Invoke entry reads its arguments within the same limits', () => {
+  it('more JSON values than bridge.maxJsonValues is RESOURCE_EXHAUSTED naming the limit; nothing is sent', async () => {
+    const before = trap.bytes();
+    const argumentsJson = `[[${'0,'.repeat(150_000)}0]]`;
+    const answer = await grpcInvoke(grpcPort, { service: ECHO, method: 'echo', version: '1.0.0', argumentsJson, attachments: {} });
+    expect(answer.error?.code).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(answer.error?.details).toBe('PMESH_BODY_TOO_LARGE: the arguments hold more than 100000 JSON values (bridge.maxJsonValues)');
+    expect(trap.bytes()).toBe(before);
+  });
+});
+
 describe('generic invoke ($invoke) from callers', () => {
   it.each(['$invoke', '$invokeAsync', '$genericInvoke'])('%s is refused with 403 by default, with or without a generic attachment; nothing is sent', async (method) => {
     const before = trap.bytes();
