@@ -29,6 +29,7 @@ export function bodyFormatFor(contentType: string | undefined): BodyFormat {
  */
 export async function readArguments(invocation: Invocation, limits: BodyLimits, cancel: Cancel, onLimit: (limit: string) => void): Promise<unknown[]> {
   if (invocation.body.kind === 'decoded') return [...invocation.body.values];
+  checkDeclaredSize(invocation, limits.maxBytes, onLimit);
   const reader = bodyFormatFor(invocation.attachments['content-type']).newReader(limits);
   try {
     const body = await readBody(invocation, limits.maxBytes, reader, cancel);
@@ -40,15 +41,25 @@ export async function readArguments(invocation: Invocation, limits: BodyLimits, 
   }
 }
 
+/**
+ * Refuses a body whose size is known (Content-Length, a gRPC message) and over the limit,
+ * before anything else is done for the call (a registry lookup, a read).
+ */
+export function checkDeclaredSize(invocation: Invocation, maxBytes: number, onLimit: (limit: string) => void): void {
+  const body = invocation.body;
+  const size = body.kind === 'raw' ? body.bytes.length : body.kind === 'stream' ? body.length : undefined;
+  if (size === undefined || size <= maxBytes) return;
+  onLimit('bridge_max_body_bytes');
+  throw tooLarge(`a bridged call's body of ${size} bytes`, maxBytes);
+}
+
 async function readBody(invocation: Invocation, maxBytes: number, reader: BodyReader, cancel: Cancel): Promise<Buffer> {
   const body = invocation.body;
   if (body.kind === 'empty' || body.kind === 'decoded') return Buffer.alloc(0);
   if (body.kind === 'raw') {
-    if (body.bytes.length > maxBytes) throw tooLarge(`a bridged call's body of ${body.bytes.length} bytes`, maxBytes);
     reader.push(body.bytes);
     return body.bytes;
   }
-  if (body.length !== undefined && body.length > maxBytes) throw tooLarge(`a bridged call's body of ${body.length} bytes`, maxBytes);
   return collect(body.stream, maxBytes, reader, cancel);
 }
 

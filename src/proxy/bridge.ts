@@ -32,7 +32,7 @@ import { getCodec, type AnyCodec } from '../codecs/index.js';
 import type { Cluster } from './cluster.js';
 import type { CallContext, Filter } from './filter.js';
 import { typesFor, type CallTypes } from './bridge-types.js';
-import { readArguments, type BodyLimits } from './bridge-body.js';
+import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body.js';
 import { callerAttachments, checkBridgeEntry, checkKnownMethod, isGenericInvoke } from './bridge-entry.js';
 import { errorForCaller, firstLine, isUnknownServiceAnswer } from './bridge-errors.js';
 
@@ -85,9 +85,11 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);
     }
     checkBridgeEntry(invocation, options.allowGenericInvoke);
+    const onLimit = (limit: string): void => metrics.limitExceeded(limit);
+    checkDeclaredSize(invocation, options.body.maxBytes, onLimit);
     const effective = await withReportedTypes(invocation, options);
     checkKnownMethod(invocation, effective.signatures(invocation.service.interface));
-    const args = await readArguments(invocation, options.body, ctx.cancel, (limit) => metrics.limitExceeded(limit));
+    const args = await readArguments(invocation, options.body, ctx.cancel, onLimit);
     const call = (codec.name === 'dubbo' && isGenericInvoke(invocation.method) ? callerGenericCall(invocation, args, effective) : undefined)
       ?? typedCall(invocation, args, effective)
       ?? (codec.name === 'dubbo' ? genericCall(invocation, args, effective) : undefined);
