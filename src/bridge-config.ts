@@ -9,6 +9,7 @@ import { typesFromDubboDefinition } from './core/schema-dubbo.js';
 import type { BridgeConfig } from './config/index.js';
 import type { BridgeOptions, ReportedTypes } from './proxy/index.js';
 import type { Registry } from './registry/index.js';
+import { knownServiceKeysFrom } from './bridge-known-services.js';
 
 /**
  * `published` adds the signatures apps published with their services (looked up at call
@@ -18,8 +19,8 @@ import type { Registry } from './registry/index.js';
  * Dubbo's metadata report do.
  */
 export function bridgeOptions(
-  config: BridgeConfig,
-  limits: { maxBodyBytes: number },
+  config: BridgeConfig & { maxBodyBytes: number },
+  limits: { maxFrameBytes: number },
   published: (service: ServiceKey) => readonly MethodSignature[] | undefined = () => undefined,
   registry?: Registry,
 ): BridgeOptions {
@@ -47,8 +48,10 @@ export function bridgeOptions(
       return found;
     },
     reportedTypes: registry?.serviceDefinition ? reportedTypesFrom(registry, config) : undefined,
-    maxBodyBytes: limits.maxBodyBytes,
-    maxDepth: 64,
+    knownServices: registry ? knownServiceKeysFrom(registry) : undefined,
+    body: { maxBytes: config.maxBodyBytes, maxValues: config.maxJsonValues, maxDepth: config.maxJsonDepth },
+    maxFrameBytes: limits.maxFrameBytes,
+    allowGenericInvoke: config.allowGenericInvoke,
   };
 }
 

@@ -3,6 +3,10 @@
  * of the services it calls, so apps can send plain JSON.
  *
  *   bridge:
+ *     maxBodyBytes: 8388608                  # default: defaults.maxFrameBytes
+ *     maxJsonValues: 100000
+ *     maxJsonDepth: 64
+ *     allowGenericInvoke: false              # callers' own Dubbo $invoke
  *     allowClasses: [com.example.]           # exact names, or package prefixes ending in "."
  *     denyClasses: [com.example.internal.]   # on top of the built-in gadget list
  *     services:
@@ -42,6 +46,22 @@ const enumSchema = z.object({ className: javaName, constants: z.array(z.string()
 
 export const bridgeSchema = z
   .object({
+    /**
+     * Largest bridged body, bytes, checked from Content-Length before reading and while
+     * streaming. Absent: the frame limit (defaults.maxFrameBytes), filled in when the
+     * config is read, so /config shows the number in force.
+     */
+    maxBodyBytes: z.number().int().positive().optional(),
+    /** Most JSON values in a call's arguments (elements, members, containers), counted while the body streams. */
+    maxJsonValues: z.number().int().positive().default(100_000),
+    /** Deepest nesting inside a call's arguments. */
+    maxJsonDepth: z.number().int().positive().max(1_000).default(64),
+    /**
+     * Callers may call Dubbo's generic `$invoke` / `$invokeAsync` themselves. Off: the
+     * generic mode decides how the provider deserializes (CVE-2021-30179); the mesh makes
+     * generic calls itself, in the safe default mode, when it has no types.
+     */
+    allowGenericInvoke: z.boolean().default(false),
     allowClasses: z.array(javaName).default([]),
     denyClasses: z.array(javaName).default([]),
     services: z

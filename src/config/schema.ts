@@ -265,7 +265,9 @@ export const configSchema = z
       if (config.sofaMeshApi) check(config.sofaMeshApi.address, ['sofaMeshApi', 'address']);
       config.listeners.forEach((listener, i) => check(listener.address, ['listeners', i, 'address']));
     }
-  });
+  })
+  // The bridge's body limit follows the frame limit unless set: a body past it would make a frame past it.
+  .transform((config) => ({ ...config, bridge: { ...config.bridge, maxBodyBytes: config.bridge.maxBodyBytes ?? config.defaults.maxFrameBytes } }));
 
 export type ParsedConfig = z.infer<typeof configSchema>;
 /** A config after `resolveServiceRoutes`: every route names its cluster. */

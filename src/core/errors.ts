@@ -56,6 +56,14 @@ export const REASONS = {
   PMESH_INTERNAL: Code.INTERNAL,
   /** A publication held by another owner (its lease token was not sent). */
   PMESH_NOT_OWNER: Code.PERMISSION_DENIED,
+  /** A bridged call names a method the service's known signatures do not list. */
+  PMESH_UNKNOWN_METHOD: Code.NOT_FOUND,
+  /** The provider has no service under the version and group the call named. */
+  PMESH_UNKNOWN_SERVICE: Code.NOT_FOUND,
+  /** A bridge path asked with another HTTP method than POST. */
+  PMESH_METHOD_NOT_ALLOWED: Code.UNIMPLEMENTED,
+  /** Dubbo generic invoke (`$invoke`) from a caller, where no config allows it. */
+  PMESH_GENERIC_INVOKE_NOT_ALLOWED: Code.PERMISSION_DENIED,
 } as const satisfies Record<string, Code>;
 
 export type Reason = keyof typeof REASONS;

@@ -55,10 +55,17 @@ export function argumentsFromJson(args: readonly unknown[], params: readonly Jav
   return args.map((arg, i) => converter.value(arg, params[i], 1, `$[${i}]`));
 }
 
-/** Every class name inside a type passes the policy (hint types and caller-supplied signatures). */
+/**
+ * Every class name inside a type passes the policy (hint types and caller-supplied
+ * signatures). A name with no package that is no primitive nor short alias (`integer`,
+ * `Strin`) is a typo, not a class: 400 saying so, before the allow list is asked.
+ */
 export function checkTypeAllowed(type: JavaType, policy: ClassPolicy): void {
   if (type.sort === 'array') checkTypeAllowed(type.component, policy);
   else if (type.sort === 'class') {
+    if (!type.name.includes('.')) {
+      throw new MeshError('PMESH_BAD_REQUEST', `unknown Java type "${type.name}": name a primitive (int, long...) or a class by its full name (java.lang.Integer)`);
+    }
     policy.check(type.name);
     for (const arg of type.args) checkTypeAllowed(arg, policy);
   }

@@ -62,7 +62,7 @@ function valueOf(text: string, returns: ReturnType<typeof parseJavaType> | undef
   } catch (error) {
     throw new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `the app answered something that is not JSON: ${(error as Error).message}`);
   }
-  return fromJson(json, returns, { policy: options.policy, catalog: options.catalog, maxDepth: options.maxDepth });
+  return fromJson(json, returns, { policy: options.policy, catalog: options.catalog, maxDepth: options.body.maxDepth });
 }
 
 function messageOf(text: string, status: number): string {

@@ -71,7 +71,8 @@ const BY_KIND: Partial<Record<Exclude<JavaValue, null>['kind'], string>> = {
 /** The parameter type a hinted or unambiguous argument stands for. */
 function inferType(value: JavaValue, json: unknown, index: number, method: string): JavaType {
   if (value === null) throw bad(`argument ${index} of ${method} is null: its type cannot be known; declare the parameter types`);
-  if (typeof json === 'number') {
+  // Beyond 2^53 the JSON reader hands a bigint: as much a plain number as a small one.
+  if (typeof json === 'number' || typeof json === 'bigint') {
     throw bad(`argument ${index} of ${method} is a plain number: declare the parameter types, or write {"$type":"int","$value":${json}}`);
   }
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && !HINTS.some((key) => key in json)) {

@@ -11,26 +11,31 @@ import {
   ClassPolicy,
   EMPTY_CATALOG,
   MeshError,
+  NOOP_METRICS,
   argumentsFromJson,
   checkTypeAllowed,
   fromJson,
+  javaTypeName,
   jv,
   stringifyJson,
   toJson,
   ungeneralize,
   type BridgeCall,
   type Invocation,
+  type MeshMetrics,
   type MethodSignature,
   type Result,
   type ServiceKey,
   type TypeCatalog,
 } from '../core/index.js';
 import { parseJavaType, type JavaType } from '../core/java-types.js';
-import { isSafeNumber, parse as parseLossless } from 'lossless-json';
-import { getCodec } from '../codecs/index.js';
+import { getCodec, type AnyCodec } from '../codecs/index.js';
 import type { Cluster } from './cluster.js';
 import type { CallContext, Filter } from './filter.js';
 import { typesFor, type CallTypes } from './bridge-types.js';
+import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body.js';
+import { callerAttachments, checkBridgeEntry, checkKnownMethod, isGenericInvoke } from './bridge-entry.js';
+import { errorForCaller, firstLine, isUnknownServiceAnswer } from './bridge-errors.js';
 
 /** A service's types as its registry reports them (Dubbo's metadata report). */
 export interface ReportedTypes {
@@ -49,24 +54,30 @@ export interface BridgeOptions {
   readonly policyFor?: (service: ServiceKey) => ClassPolicy;
   /** Asked when `signatures` knows nothing of a service: what the registry reports, if anything. */
   readonly reportedTypes?: (service: ServiceKey) => Promise<ReportedTypes | undefined>;
-  readonly maxBodyBytes: number;
-  readonly maxDepth: number;
+  /** Body limits (bridge.maxBodyBytes, maxJsonValues, maxJsonDepth), checked before and while reading. */
+  readonly body: BodyLimits;
+  /** Largest frame the bridge may build (defaults.maxFrameBytes): a larger one is refused, never sent. */
+  readonly maxFrameBytes: number;
+  /** The service keys (interface:version:group) the registry has providers for; asked when a provider has no such key. */
+  readonly knownServices?: (service: string) => Promise<readonly string[]>;
+  /** Callers may call Dubbo's `$invoke` / `$invokeAsync` themselves (bridge.allowGenericInvoke). */
+  readonly allowGenericInvoke: boolean;
 }
 
 export const DEFAULT_BRIDGE: BridgeOptions = {
   policy: new ClassPolicy(),
   catalog: EMPTY_CATALOG,
   signatures: () => undefined,
-  maxBodyBytes: 8 * 1024 * 1024,
-  maxDepth: 64,
+  body: { maxBytes: 8 * 1024 * 1024, maxValues: 100_000, maxDepth: 64 },
+  maxFrameBytes: 8 * 1024 * 1024,
+  allowGenericInvoke: false,
 };
 
-const ATTACHMENT_PREFIX = 'x-pmesh-attachment-';
 /** Entries whose calls carry JSON arguments: HTTP/JSON and the gRPC Invoke API. */
 const JSON_ENTRIES = new Set(['http1', 'grpc']);
 const JSON_HEADERS = ['content-type', 'application/json'] as const;
 
-export function bridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions = DEFAULT_BRIDGE): Filter {
+export function bridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions = DEFAULT_BRIDGE, metrics: MeshMetrics = NOOP_METRICS): Filter {
   return (next) => async (invocation, ctx) => {
     // Pass-through calls (Bolt, Dubbo) leave at the first test, before any lookup.
     if (!JSON_ENTRIES.has(invocation.protocol)) return next(invocation, ctx);
@@ -76,17 +87,30 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (!codec?.bridge) {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);
     }
-    const args = await readArguments(invocation, options.maxBodyBytes);
+    checkBridgeEntry(invocation, options.allowGenericInvoke);
+    const onLimit = (limit: string): void => metrics.limitExceeded(limit);
+    checkDeclaredSize(invocation, options.body.maxBytes, onLimit);
     const effective = await withReportedTypes(invocation, options);
-    const call = typedCall(invocation, args, effective) ?? (codec.name === 'dubbo' ? genericCall(invocation, args, effective) : undefined);
+    checkKnownMethod(invocation, effective.signatures(invocation.service));
+    const args = await readArguments(invocation, options.body, ctx.cancel, onLimit);
+    const call = (codec.name === 'dubbo' && isGenericInvoke(invocation.method) ? callerGenericCall(invocation, args, effective) : undefined)
+      ?? typedCall(invocation, args, effective)
+      ?? (codec.name === 'dubbo' ? genericCall(invocation, args, effective) : undefined);
     if (!call) throw untypedError(invocation, args, effective);
     const frame = codec.bridge.request({ ...call, service: invocation.service, timeoutMs: remaining(ctx), hessian: target.sofaHessian }, 0n);
+    checkFrameSize(codec, frame, options.maxFrameBytes, metrics);
     const types = { returns: call.returns };
     const reply = await next({ ...invocation, protocol: codec.name, frame, oneway: false, body: { kind: 'empty' } }, ctx);
     if (reply.frame === undefined) return reply;
     const result = codec.bridge.result(reply.frame, types.returns, effective.catalog);
-    if (result.kind === 'error') throw result.error;
-    if (result.kind === 'exception') return jsonResult(500, 'exception', { exception: result.className, message: result.message });
+    if (result.kind === 'error') {
+      const knownKeys = isUnknownServiceAnswer(result.error) ? await knownServiceKeys(invocation, target, options) : [];
+      throw errorForCaller(result.error, { invocation, paramTypes: call.paramTypes.map(javaTypeName), knownKeys, log: ctx.log });
+    }
+    if (result.kind === 'exception') {
+      if (result.message.includes('\n')) ctx.log.debug({ exception: result.className, err: result.message }, 'provider exception, whole text');
+      return jsonResult(500, 'exception', { exception: result.className, message: firstLine(result.message) });
+    }
     const style = invocation.attachments['x-pmesh-json'] === 'typed' ? 'typed' : 'plain';
     // A generic call's answer is generalized (POJOs as maps with a "class" key): un-generalized, it reads as a typed call's.
     const value = call.generic ? ungeneralize(result.value) : result.value;
@@ -102,6 +126,13 @@ async function withReportedTypes(invocation: Invocation, options: BridgeOptions)
   return { ...options, policy: reported.policy, catalog: reported.catalog, signatures: () => reported.signatures };
 }
 
+/** The registry's keys of the service, and the cluster's own when the config names one. */
+async function knownServiceKeys(invocation: Invocation, target: Cluster, options: BridgeOptions): Promise<string[]> {
+  const fromRegistry = (await options.knownServices?.(invocation.service.interface)) ?? [];
+  const fromConfig = target.service?.startsWith(invocation.service.interface) ? [target.service] : [];
+  return [...new Set([...fromConfig, ...fromRegistry])];
+}
+
 type PreparedCall = Omit<BridgeCall, 'service' | 'timeoutMs'> & { readonly returns?: JavaType; readonly generic?: true };
 
 /** The call with its Java types, or undefined when nothing says what they are. */
@@ -114,8 +145,8 @@ function typedCall(invocation: Invocation, args: unknown[], options: BridgeOptio
     throw error;
   }
   for (const type of types.params) checkTypeAllowed(type, options.policy);
-  const values = argumentsFromJson(args, types.params, { policy: options.policy, catalog: options.catalog, maxDepth: options.maxDepth });
-  return { method: invocation.method, paramTypes: types.params, args: values, attachments: attachmentsOf(invocation), returns: types.returns };
+  const values = argumentsFromJson(args, types.params, convertOptions(options));
+  return { method: invocation.method, paramTypes: types.params, args: values, attachments: callerAttachments(invocation), returns: types.returns };
 }
 
 /** What typesFor says when the arguments alone cannot tell their Java types. */
@@ -137,55 +168,48 @@ function untypedError(invocation: Invocation, args: unknown[], options: BridgeOp
  * for POJOs. The answer comes back generalized (POJOs as maps), undone before it is JSON.
  */
 function genericCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall {
-  const values = args.map((arg) => fromJson(arg, undefined, { policy: options.policy, catalog: options.catalog, maxDepth: options.maxDepth }));
+  const values = args.map((arg) => fromJson(arg, undefined, convertOptions(options)));
   return {
     method: '$invoke',
     paramTypes: GENERIC_PARAMS,
     args: [jv.string(invocation.method), null, jv.array('java.lang.Object', values)],
-    attachments: { ...attachmentsOf(invocation), generic: 'true' },
+    attachments: { ...callerAttachments(invocation), generic: 'true' },
     generic: true,
   };
+}
+
+/**
+ * A caller's own `$invoke(method, types, args)`, where bridge.allowGenericInvoke lets it
+ * through: always in Dubbo's default generic mode (`generic: true`, PojoUtils), which the
+ * mesh sets; the caller cannot choose another (`generic` is a mesh-owned attachment).
+ */
+function callerGenericCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall {
+  return {
+    method: invocation.method,
+    paramTypes: GENERIC_PARAMS,
+    args: argumentsFromJson(args, GENERIC_PARAMS, convertOptions(options)),
+    attachments: { ...callerAttachments(invocation), generic: 'true' },
+  };
+}
+
+function convertOptions(options: BridgeOptions): { policy: ClassPolicy; catalog: TypeCatalog; maxDepth: number; maxNodes: number } {
+  return { policy: options.policy, catalog: options.catalog, maxDepth: options.body.maxDepth, maxNodes: options.body.maxValues };
+}
+
+/** A frame the bridge built past the frame limit is refused here: the provider would drop the connection for it. */
+function checkFrameSize(codec: AnyCodec, frame: unknown, maxFrameBytes: number, metrics: MeshMetrics): void {
+  const size = (codec.encode(frame) as Buffer[]).reduce((sum: number, part: Buffer) => sum + part.length, 0);
+  if (size <= maxFrameBytes) return;
+  metrics.limitExceeded('max_frame_bytes');
+  throw new MeshError('PMESH_BODY_TOO_LARGE', `the ${codec.name} frame for this call would be ${size} bytes, over the limit of ${maxFrameBytes} bytes (defaults.maxFrameBytes)`, {
+    details: { limit: 'max_frame_bytes' },
+  });
 }
 
 const GENERIC_PARAMS = ['java.lang.String', 'java.lang.String[]', 'java.lang.Object[]'].map((name) => parseJavaType(name));
 
 function remaining(ctx: CallContext): number {
   return ctx.deadline === undefined ? 15_000 : Math.max(1, ctx.deadline - performance.now());
-}
-
-/** `x-pmesh-attachment-foo: bar` -> `foo: bar`, passed to the service. */
-function attachmentsOf(invocation: Invocation): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(invocation.attachments)) {
-    if (name.startsWith(ATTACHMENT_PREFIX)) out[name.slice(ATTACHMENT_PREFIX.length)] = value;
-  }
-  return out;
-}
-
-async function readArguments(invocation: Invocation, maxBytes: number): Promise<unknown[]> {
-  let text = '';
-  if (invocation.body.kind === 'stream') {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of invocation.body.stream) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) throw new MeshError('PMESH_BODY_TOO_LARGE', `a bridged call's JSON body exceeds ${maxBytes} bytes`);
-      chunks.push(chunk as Buffer);
-    }
-    text = Buffer.concat(chunks).toString('utf8');
-  } else if (invocation.body.kind === 'raw') {
-    text = invocation.body.bytes.toString('utf8');
-  }
-  if (text.trim() === '') return [];
-  let json: unknown;
-  try {
-    // Integers JSON.parse would round (beyond 2^53) stay exact as bigint for longs.
-    json = parseLossless(text, null, (digits) => (isSafeNumber(digits) ? Number(digits) : /^-?\d+$/.test(digits) ? BigInt(digits) : Number(digits)));
-  } catch (error) {
-    throw new MeshError('PMESH_BAD_REQUEST', `the body is not JSON: ${(error as Error).message}`);
-  }
-  if (!Array.isArray(json)) throw new MeshError('PMESH_BAD_REQUEST', 'the body must be a JSON array of the arguments');
-  return json;
 }
 
 function jsonResult(status: number, outcome: Result['status'], body: unknown): Result {

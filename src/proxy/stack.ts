@@ -87,7 +87,7 @@ export function buildStack(options: StackOptions): Handler {
   filters.push(
     timeoutFilter({ timeoutFor: (route) => options.router().timeoutOf(route) ?? options.defaultTimeoutMs }),
   );
-  filters.push(bridgeStep(options.cluster, options.bridge));
+  filters.push(bridgeStep(options.cluster, options.bridge, options.metrics));
   filters.push(reverseBridgeStep(options.cluster, options.bridge ?? DEFAULT_BRIDGE));
   filters.push(retryFilter({ metrics: options.metrics, retrySlot: (name) => options.cluster(name)?.retrySlot }));
   return compose(filters, clusterStep(options.cluster));

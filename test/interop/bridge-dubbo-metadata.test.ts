@@ -75,3 +75,26 @@ describe('types from Dubbo\'s metadata report', () => {
     for (const field of changedFields(checked.text)) expect(['ratio']).toContain(field);
   });
 });
+
+describe('what the registry knows, at the bridge entry', () => {
+  it('a method the metadata report does not list is answered 404 naming the reported ones, before anything is sent', async () => {
+    const answer = await invoke('echoLongg', '[1]');
+    expect(answer.status).toBe(404);
+    expect(JSON.parse(answer.text)).toMatchObject({ error: 'PMESH_UNKNOWN_METHOD', method: 'echoLongg' });
+    expect(JSON.parse(answer.text).message).toMatch(new RegExp(`^${TYPES_SERVICE} has no method echoLongg; its methods: .*\\bcheckOrder\\b.*\\bechoLong\\b`));
+  });
+
+  it('a wrong version is answered 404 naming the versions ZooKeeper has providers of', async () => {
+    const response = await request(`http://127.0.0.1:${httpPort}/${TYPES_SERVICE}/sampleOrder`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-pmesh-version': '2.0.0' },
+      body: '[]',
+    });
+    const answer = (await response.body.json()) as { error: string; message: string };
+    expect(response.statusCode).toBe(404);
+    expect(answer.error).toBe('PMESH_UNKNOWN_SERVICE');
+    expect(answer.message).toBe(
+      `the provider has no sampleOrder() in ${TYPES_SERVICE}:2.0.0 (version 2.0.0, group (none)): the version, the group or the method is wrong; the registry and config know ${TYPES_SERVICE}:1.0.0`,
+    );
+  });
+});

@@ -4,7 +4,7 @@
  * header; the body stays a stream. `x-pmesh-timeout-ms` carries the caller's deadline.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Invocation } from '../../core/index.js';
+import { MeshError, type Invocation } from '../../core/index.js';
 import { appendForwardedFor } from './headers.js';
 
 export const TIMEOUT_HEADER = 'x-pmesh-timeout-ms';
@@ -12,11 +12,14 @@ export const VERSION_HEADER = 'x-pmesh-version';
 export const GROUP_HEADER = 'x-pmesh-group';
 
 /**
- * `POST /{service}/{method}`: a call for the bridge, the service a Java interface name
- * (dotted), the method a Java identifier. Anything else is plain HTTP proxying.
+ * `/{service}/{method}`: a call for the bridge, the service a Java interface name
+ * (dotted), the method a Java identifier. Read so whatever the HTTP method, so a GET
+ * routes like the POST would and the bridge can answer 405 (routed to an HTTP cluster,
+ * it is proxied as before). Anything else is plain HTTP proxying.
  */
 const SERVICE_CALL = /^\/([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+)\/([A-Za-z_$][\w$]*)\/?(?:\?.*)?$/;
 
+/** Throws PMESH_BAD_REQUEST for a mesh header it cannot read (`x-pmesh-timeout-ms: soon`). */
 export function requestToInvocation(req: IncomingMessage, now: number): Invocation {
   const attachments: Record<string, string> = {};
   const raw = req.rawHeaders;
@@ -32,9 +35,9 @@ export function requestToInvocation(req: IncomingMessage, now: number): Invocati
   attachments[':authority'] = host;
   attachments[':path'] = req.url ?? '/';
   attachments[':method'] = req.method ?? 'GET';
-  const timeout = Number(attachments[TIMEOUT_HEADER]);
+  const timeout = timeoutOf(attachments[TIMEOUT_HEADER]);
   const length = Number(attachments['content-length']);
-  const call = req.method === 'POST' ? SERVICE_CALL.exec(req.url ?? '') : null;
+  const call = SERVICE_CALL.exec(req.url ?? '');
   return {
     protocol: 'http1',
     service: call
@@ -42,12 +45,22 @@ export function requestToInvocation(req: IncomingMessage, now: number): Invocati
       : { interface: host },
     method: call ? (call[2] ?? '') : (req.method ?? 'GET'),
     attachments,
-    deadline: Number.isFinite(timeout) && timeout > 0 ? now + timeout : undefined,
+    deadline: timeout === undefined ? undefined : now + timeout,
     oneway: false,
     body: hasBody(attachments)
       ? { kind: 'stream', stream: req, length: Number.isFinite(length) ? length : undefined }
       : { kind: 'empty' },
   };
+}
+
+/** `x-pmesh-timeout-ms`: a positive whole number of milliseconds; anything else is the caller's mistake, said. */
+function timeoutOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = /^\s*\d{1,10}\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!(ms > 0)) {
+    throw new MeshError('PMESH_BAD_REQUEST', `${TIMEOUT_HEADER} must be a positive whole number of milliseconds, got ${JSON.stringify(text.slice(0, 40))}`);
+  }
+  return ms;
 }
 
 /** HTTP/1 framing (RFC 9112 6.3): a request has a body only if it declares one. */

@@ -13,6 +13,7 @@ const BY_REASON: Partial<Record<Reason, number>> = {
   PMESH_BAD_REQUEST: 400,
   // A circuit breaker's overflow: the cluster is busy, try again shortly (Envoy answers 503 too).
   PMESH_OVERLOADED: 503,
+  PMESH_METHOD_NOT_ALLOWED: 405,
 };
 
 const BY_CODE: Record<Code, number> = {

@@ -5,7 +5,7 @@
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Cancel, Code, MeshError, listenOn, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, Code, MeshError, listenOn, type Invocation, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import { http1 } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { LimitStream } from './limit-stream.js';
@@ -93,7 +93,13 @@ export class Http1Listener implements Listener {
     });
     if (this.#draining) res.shouldKeepAlive = false;
 
-    const invocation = http1.requestToInvocation(req, startedAt);
+    let invocation: Invocation;
+    try {
+      invocation = http1.requestToInvocation(req, startedAt);
+    } catch (error) {
+      this.#writeError(res, MeshError.from(error, 'PMESH_BAD_REQUEST'), ctx);
+      return;
+    }
     const declared = invocation.body.kind === 'stream' ? invocation.body.length : undefined;
     if (declared !== undefined && declared > this.#options.maxBodyBytes) {
       this.#options.metrics.limitExceeded('max_body_bytes');
@@ -107,7 +113,11 @@ export class Http1Listener implements Listener {
       : invocation;
     this.#handler(call, ctx).then(
       (result) => this.#writeResult(res, result, ctx),
-      (error: unknown) => this.#writeError(res, MeshError.from(error), ctx),
+      (error: unknown) => {
+        // A body refused or abandoned part way is still arriving: close once answered, never read it as the next request.
+        if (!req.complete) res.shouldKeepAlive = false;
+        this.#writeError(res, MeshError.from(error), ctx);
+      },
     );
   }
 
@@ -147,11 +157,14 @@ export class Http1Listener implements Listener {
       return;
     }
     const body = http1.errorBody(error);
-    res.writeHead(http1.httpStatusOf(error), {
+    const status = http1.httpStatusOf(error);
+    const headers: Record<string, string | number> = {
       ...http1.errorHeaders(error),
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
-    });
+    };
+    if (status === 405 && typeof error.details.allow === 'string') headers.allow = error.details.allow;
+    res.writeHead(status, headers);
     res.end(body);
   }
 

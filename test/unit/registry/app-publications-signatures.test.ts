@@ -60,7 +60,7 @@ describe('published signatures are keyed by interface, version and group', () =>
 describe('the classes a service\'s published signatures name join its allow list', () => {
   it('org.acme.Animal and org.acme.Meal pass for ZooService 1.0.0 only; the deny list still wins', async () => {
     const apps = await publications();
-    const options = bridgeOptions(bridgeSchema.parse({ denyClasses: ['org.acme.Meal'] }), { maxBodyBytes: 1024 }, (service) => apps.signaturesOf(service));
+    const options = bridgeOptions({ ...bridgeSchema.parse({ denyClasses: ['org.acme.Meal'] }), maxBodyBytes: 1024 }, { maxFrameBytes: 1024 }, (service) => apps.signaturesOf(service));
     const zoo = options.policyFor!({ interface: 'org.acme.ZooService', version: '1.0.0' });
     expect(zoo.allows('org.acme.Animal')).toBe(true);
     expect(zoo.allows('org.acme.Meal')).toBe(false);
