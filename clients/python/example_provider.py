@@ -2,80 +2,48 @@
 
 Run: python3 clients/python/example_provider.py PORT [SIDECAR_HTTP_ADDRESS]
 
-With a sidecar address it publishes itself there (pmesh.publish, app_protocol="http"),
-so Java callers find it through the sidecar's Dubbo ingress.
-
-The sidecar turns each Dubbo or SOFARPC call into POST /{service}/{method} with the
-arguments as a JSON array (Java type hints such as {"$type": "long", "$value": "..."}
-where JSON is not enough) and turns the JSON answer back into the Java reply. A non-200
-answer reaches the Java caller as a RuntimeException with the "message" given here.
+With a sidecar address it publishes itself there (pmesh.Provider.publish), so Java
+callers find it through the sidecar's Dubbo ingress. A Python exception reaches the
+Java caller as a RuntimeException carrying its message.
 """
 
-import json
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pmesh
 
 
-def echo(text):
-    return text
+class EchoService:
+    def echo(self, text):
+        return text
+
+    def add(self, a, b):
+        return a + b
+
+    def addLong(self, a, b):  # noqa: N802 - the Java method's name
+        return a + b  # exact: ints beyond 2**53 travel as exact JSON numbers
+
+    def fail(self, reason):
+        raise ValueError("python provider refused: " + reason)
+
+    def nonce(self, token):
+        return "nonce:" + token
 
 
-def add(a, b):
-    return a + b
-
-
-def add_long(a, b):
-    return pmesh.Long(pmesh._decode(a) + pmesh._decode(b))
-
-
-def fail(reason):
-    raise ValueError("python provider refused: " + reason)
-
-
-METHODS = {
-    "com.example.EchoService": {"echo": echo, "add": add, "addLong": add_long, "fail": fail, "nonce": lambda token: "nonce:" + token},
-}
-
-
-class Handler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        _, service, method = self.path.split("/", 2)
-        args = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"[]")
-        try:
-            result = METHODS[service][method](*args)
-            self._answer(200, result)
-        except KeyError:
-            self._answer(404, {"message": f"no method {service}.{method} here"})
-        except Exception as error:  # noqa: BLE001 - every failure goes back to the caller
-            self._answer(500, {"message": str(error)})
-
-    def _answer(self, status, body):
-        data = json.dumps(body).encode("utf-8")
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
+SIGNATURES = [
+    {"name": "echo", "params": ["java.lang.String"], "returns": "java.lang.String"},
+    {"name": "add", "params": ["int", "int"], "returns": "int"},
+    {"name": "addLong", "params": ["long", "long"], "returns": "long"},
+    {"name": "fail", "params": ["java.lang.String"], "returns": "java.lang.String"},
+]
 
 if __name__ == "__main__":
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8000
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    provider = pmesh.Provider(int(sys.argv[1]) if len(sys.argv) > 1 else 8000)
+    provider.add_service("com.example.EchoService", EchoService())
     if len(sys.argv) > 2:
-        address = pmesh.Client(sys.argv[2]).publish(
-            "com.example.EchoService", "dubbo", port, version="1.0.0", app_protocol="http",
-            signatures=[
-                {"name": "echo", "params": ["java.lang.String"], "returns": "java.lang.String"},
-                {"name": "add", "params": ["int", "int"], "returns": "int"},
-                {"name": "addLong", "params": ["long", "long"], "returns": "long"},
-                {"name": "fail", "params": ["java.lang.String"], "returns": "java.lang.String"},
-            ],
-        )
-        print(f"PUBLISHED at {address}", flush=True)
-    print(f"PYTHON PROVIDER READY port={port}", flush=True)
-    server.serve_forever()
+        addresses = provider.publish(sys.argv[2], "dubbo", version="1.0.0", signatures={"com.example.EchoService": SIGNATURES})
+        print(f"PUBLISHED at {addresses['com.example.EchoService']}", flush=True)
+    print(f"PYTHON PROVIDER READY port={provider.port}", flush=True)
+    try:
+        provider.serve_forever()
+    finally:
+        provider.close()

@@ -6,6 +6,9 @@
  *   200 {the return value as JSON}      longs beyond 2^53 as {"$type":"long","$value":"..."}
  *   500 {"exception": class, "message": ...}   the Java service threw
  *   4xx/5xx {"error": reason, ...}      a mesh error (the listener writes those)
+ *
+ * MessagePack bodies (Content-Type / Accept application/msgpack) read and write the same
+ * values: bridge-format.ts.
  */
 import {
   ClassPolicy,
@@ -16,6 +19,7 @@ import {
   fromJson,
   jv,
   stringifyJson,
+  toBinaryTree,
   toJson,
   type BridgeCall,
   type Invocation,
@@ -30,6 +34,7 @@ import { getCodec } from '../codecs/index.js';
 import type { Cluster } from './cluster.js';
 import type { CallContext, Filter } from './filter.js';
 import { typesFor, type CallTypes } from './bridge-types.js';
+import { msgpackArguments, msgpackResult, sendsMsgpack, wantsMsgpack } from './bridge-format.js';
 
 /** A service's types as its registry reports them (Dubbo's metadata report). */
 export interface ReportedTypes {
@@ -73,7 +78,7 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (!codec?.bridge) {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);
     }
-    const args = await readArguments(invocation, options.maxBodyBytes);
+    const args = await readArguments(invocation, options.maxBodyBytes, options.maxDepth);
     const effective = await withReportedTypes(invocation, options);
     const call = typedCall(invocation, args, effective) ?? (codec.name === 'dubbo' ? genericCall(invocation, args, effective) : undefined);
     if (!call) throw untypedError(invocation, args, effective);
@@ -83,7 +88,11 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (reply.frame === undefined) return reply;
     const result = codec.bridge.result(reply.frame, types.returns, effective.catalog);
     if (result.kind === 'error') throw result.error;
-    if (result.kind === 'exception') return jsonResult(500, 'exception', { exception: result.className, message: result.message });
+    if (result.kind === 'exception') {
+      const thrown = { exception: result.className, message: result.message };
+      return wantsMsgpack(invocation) ? msgpackResult(500, 'exception', thrown) : jsonResult(500, 'exception', thrown);
+    }
+    if (wantsMsgpack(invocation)) return msgpackResult(200, 'ok', toBinaryTree(result.value));
     const style = invocation.attachments['x-pmesh-json'] === 'typed' ? 'typed' : 'plain';
     return jsonResult(200, 'ok', toJson(result.value, { style, bigLongs: 'wrapper' }));
   };
@@ -156,8 +165,8 @@ function attachmentsOf(invocation: Invocation): Record<string, string> {
   return out;
 }
 
-async function readArguments(invocation: Invocation, maxBytes: number): Promise<unknown[]> {
-  let text = '';
+async function readArguments(invocation: Invocation, maxBytes: number, maxDepth: number): Promise<unknown[]> {
+  let bytes: Buffer = Buffer.alloc(0);
   if (invocation.body.kind === 'stream') {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -166,10 +175,12 @@ async function readArguments(invocation: Invocation, maxBytes: number): Promise<
       if (size > maxBytes) throw new MeshError('PMESH_BODY_TOO_LARGE', `a bridged call's JSON body exceeds ${maxBytes} bytes`);
       chunks.push(chunk as Buffer);
     }
-    text = Buffer.concat(chunks).toString('utf8');
+    bytes = Buffer.concat(chunks);
   } else if (invocation.body.kind === 'raw') {
-    text = invocation.body.bytes.toString('utf8');
+    bytes = invocation.body.bytes;
   }
+  if (sendsMsgpack(invocation)) return msgpackArguments(bytes, maxDepth);
+  const text = bytes.toString('utf8');
   if (text.trim() === '') return [];
   let json: unknown;
   try {
