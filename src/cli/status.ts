@@ -17,7 +17,8 @@ options:
   --timeout MS        per request (default 2000)
   -h, --help          this text
 
-exit codes: 0 healthy, 1 a problem shown (not ready, an ejected endpoint, registry down), 2 usage`;
+exit codes: 0 healthy, 1 a problem shown (not ready, a listener not bound, an ejected endpoint,
+the registry not connected, no sidecar), 2 usage`;
 
 /** Counters worth a line when non-zero: metric name -> the label that says why. */
 const ERROR_COUNTERS: Readonly<Record<string, string>> = {
@@ -71,9 +72,11 @@ function show(address: string, ready: ReadyView, config: ConfigView, clusters: C
   let problems = ready.ready ? 0 : 1;
   lines.push('', 'listeners:');
   for (const listener of config.listeners) {
-    const state = ready.listeners[listener.name] ?? 'unknown';
+    // /ready lists the listeners that are bound (name -> address).
+    const bound = listener.name in ready.listeners;
+    if (!bound) problems++;
     const routes = listener.routes.map((r) => `${r.match.service ?? '*'} -> ${r.cluster ?? '(none)'}`).join(', ');
-    lines.push(`  ${listener.name.padEnd(16)} ${listener.protocol.padEnd(6)} ${listener.address.padEnd(21)} ${state}${listener.ingress ? ' (ingress)' : ''}${routes ? `  routes: ${routes}` : ''}`);
+    lines.push(`  ${listener.name.padEnd(16)} ${listener.protocol.padEnd(6)} ${listener.address.padEnd(21)} ${bound ? 'listening' : 'NOT LISTENING'}${listener.ingress ? ' (ingress)' : ''}${routes ? `  routes: ${routes}` : ''}`);
   }
   lines.push('', 'clusters:');
   if (clusters.clusters.length === 0) lines.push('  (none)');

@@ -121,7 +121,7 @@ describe('pmesh status', () => {
   it("lists the running sidecar's listeners and clusters with their endpoints' health; exit 0", async () => {
     const { code, out } = await pmesh('status', '--admin', `127.0.0.1:${adminPort}`);
     expect(out).toContain(`sidecar (admin 127.0.0.1:${adminPort}): ready`);
-    expect(out).toMatch(new RegExp(`http +http1 +127\\.0\\.0\\.1:${httpPort} +\\S+ +routes: com\\.example\\.EchoService -> dubbo`));
+    expect(out).toMatch(new RegExp(`http +http1 +127\\.0\\.0\\.1:${httpPort} +listening +routes: com\\.example\\.EchoService -> dubbo`));
     expect(out).toMatch(/dubbo +dubbo +1\/1 healthy/);
     expect(out).toMatch(/sofa +bolt +1\/1 healthy/);
     expect(out).toContain(`127.0.0.1:${servers!.sofaPort}`);

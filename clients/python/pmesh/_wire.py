@@ -14,7 +14,7 @@ from typing import Any, Optional
 from ._hints import BigDecimal, encode_json
 
 try:  # optional: pip install msgpack
-    import msgpack as _msgpack
+    import msgpack as _msgpack  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover - depends on the environment
     _msgpack = None
 
@@ -36,7 +36,7 @@ def _msgpack_default(value: Any) -> Any:
         return BigDecimal(value)
     if isinstance(value, datetime.datetime):
         aware = value if value.tzinfo is not None else value.replace(tzinfo=datetime.timezone.utc)
-        return _msgpack.Timestamp.from_datetime(aware)  # type: ignore[union-attr]
+        return _msgpack.Timestamp.from_datetime(aware)
     raise TypeError(f"cannot send {type(value).__name__} to Java: use a pmesh hint")
 
 
@@ -44,7 +44,8 @@ def dumps(value: Any, fmt: str) -> bytes:
     if fmt == "msgpack":
         if _msgpack is None:
             raise RuntimeError("format='msgpack' needs the msgpack package: pip install msgpack")
-        return _msgpack.packb(value, use_bin_type=True, datetime=False, default=_msgpack_default)
+        packed: bytes = _msgpack.packb(value, use_bin_type=True, datetime=False, default=_msgpack_default)
+        return packed
     return json.dumps(value, default=encode_json).encode("utf-8")
 
 
