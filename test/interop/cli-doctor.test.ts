@@ -2,12 +2,10 @@
  * `pmesh doctor` and `pmesh status`, run as the CLI a user runs, against a real Java Dubbo
  * 3.3.6 provider and a real SOFARPC 5.13.2 server and a running test sidecar.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
 import { startJavaEchoServers, type JavaEchoServers } from '../support/java-peers.js';
-import { REPO_ROOT } from '../support/maven.js';
+import { runPmesh } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
 
@@ -15,11 +13,12 @@ let servers: JavaEchoServers | undefined;
 let sidecar: Running;
 let adminPort: number;
 let httpPort: number;
+let ingressPort: number;
 
 beforeAll(async () => {
   servers = await startJavaEchoServers();
   const { dubboPort, sofaPort } = servers;
-  [adminPort, httpPort] = [await freePort(), await freePort()];
+  [adminPort, httpPort, ingressPort] = [await freePort(), await freePort(), await freePort()];
   sidecar = await startInProcess(`
 admin: { address: 127.0.0.1:${adminPort} }
 listeners:
@@ -29,6 +28,7 @@ listeners:
     routes:
       - { match: { service: com.example.EchoService }, cluster: dubbo }
       - { match: { service: com.example.Mislabelled }, cluster: mislabelled }
+  - { name: dubbo-in, protocol: dubbo, address: 127.0.0.1:${ingressPort}, ingress: true }
 clusters:
   - { name: dubbo, protocol: dubbo, endpoints: [127.0.0.1:${dubboPort}] }
   - { name: sofa, protocol: bolt, endpoints: [127.0.0.1:${sofaPort}] }
@@ -41,15 +41,7 @@ afterAll(async () => {
   await servers?.stop();
 });
 
-/** Runs `pmesh ...` as a child process (the in-process sidecar keeps answering meanwhile). */
-function pmesh(...args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(REPO_ROOT, 'bin/pmesh.js'), ...args], { cwd: REPO_ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, out: stdout + stderr });
-    });
-  });
-}
+const pmesh = runPmesh;
 
 describe('pmesh doctor host:port names the protocol a real provider speaks', () => {
   it('a Java Dubbo provider: Dubbo, hessian2, a heartbeat round trip; exit 0', async () => {
@@ -85,6 +77,19 @@ describe('pmesh doctor <service> asks the running sidecar', () => {
     const { code, out } = await pmesh('doctor', 'com.example.EchoService', '--admin', `127.0.0.1:${adminPort}`);
     expect(out).toContain('listener http routes com.example.EchoService to cluster dubbo (dubbo, 1 endpoint, 1 healthy)');
     expect(out).toContain(`127.0.0.1:${servers!.dubboPort} speaks Dubbo`);
+    expect(code).toBe(0);
+  });
+
+  it('a published service: the registry lists it with its protocol, version and group, and the address answers Dubbo; exit 0', async () => {
+    const published = await fetch(`http://127.0.0.1:${httpPort}/v1/services`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'com.example.Published', protocol: 'dubbo', port: servers!.dubboPort, version: '2.0.0', group: 'blue' }),
+    });
+    expect(published.status).toBe(201);
+    const { code, out } = await pmesh('doctor', 'com.example.Published', '--version', '2.0.0', '--group', 'blue', '--admin', `127.0.0.1:${adminPort}`);
+    expect(out).toContain(`ok      registry embedded lists 1 provider of com.example.Published: 127.0.0.1:${ingressPort} (dubbo, version 2.0.0, group blue)`);
+    expect(out).toContain(`127.0.0.1:${ingressPort} speaks Dubbo, serialization hessian2`);
     expect(code).toBe(0);
   });
 
