@@ -13,6 +13,7 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 import { MeshError } from './errors.js';
+import { DEFAULT_MAX_NODES } from './values-json.js';
 import type { BinaryTreeValue } from './values-to-json.js';
 
 export const MSGPACK_TYPE = 'application/msgpack';
@@ -27,8 +28,13 @@ export function namesMsgpack(header: string | undefined): boolean {
   return header !== undefined && /(^|,)\s*application\/(x-)?msgpack\s*(;|,|$)/i.test(header);
 }
 
-/** A body's MessagePack value as the tree fromJson reads; `maxDepth` bounds nesting. */
-export function msgpackToTree(bytes: Uint8Array, maxDepth: number): unknown {
+/**
+ * A body's MessagePack value as the tree fromJson reads. `maxDepth` bounds nesting and
+ * `maxNodes` the values (map keys included), both checked on the bytes before anything is
+ * built: one byte of MessagePack can be a whole map.
+ */
+export function msgpackToTree(bytes: Uint8Array, maxDepth: number, maxNodes = DEFAULT_MAX_NODES): unknown {
+  checkShape(bytes, maxDepth, maxNodes);
   let decoded: unknown;
   try {
     decoded = unpackr.unpack(bytes);
@@ -65,4 +71,58 @@ function treeOf(value: unknown, depth: number, maxDepth: number, path: string): 
     throw new MeshError('PMESH_BAD_REQUEST', `argument ${path}: a MessagePack extension the bridge does not read`);
   }
   return value;
+}
+
+/** Bytes after the type byte that a value with no children occupies (lengths read from the header). */
+const FIXED: Readonly<Record<number, number>> = {
+  0xca: 4, 0xcb: 8, 0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8, 0xd0: 1, 0xd1: 2, 0xd2: 4, 0xd3: 8,
+  0xd4: 2, 0xd5: 3, 0xd6: 5, 0xd7: 9, 0xd8: 17,
+};
+/** Type byte -> [bytes of its length field, extra bytes after the length (the ext type)]. */
+const SIZED: Readonly<Record<number, readonly [number, number]>> = {
+  0xc4: [1, 0], 0xc5: [2, 0], 0xc6: [4, 0], 0xc7: [1, 1], 0xc8: [2, 1], 0xc9: [4, 1], 0xd9: [1, 0], 0xda: [2, 0], 0xdb: [4, 0],
+};
+
+/**
+ * Walks the structure without building it and refuses more than `maxNodes` values or
+ * nesting deeper than `maxDepth`. A body that ends early is left to the decoder to name.
+ */
+function checkShape(bytes: Uint8Array, maxDepth: number, maxNodes: number): void {
+  const length = (at: number, size: number): number => {
+    let n = 0;
+    for (let i = 0; i < size; i++) n = n * 256 + (bytes[at + i] ?? 0);
+    return n;
+  };
+  const open = [1]; // values still to read at each open level
+  let pos = 0;
+  let nodes = 0;
+  while (open.length > 0) {
+    const top = open.length - 1;
+    if (open[top] === 0) {
+      open.pop();
+      continue;
+    }
+    open[top]! -= 1;
+    if (pos >= bytes.length) return;
+    if (++nodes > maxNodes) throw new MeshError('PMESH_BAD_REQUEST', `the MessagePack body holds more than ${maxNodes} values`);
+    const type = bytes[pos++]!;
+    let children = 0;
+    if (type >= 0x80 && type <= 0x8f) children = (type & 0x0f) * 2;
+    else if (type >= 0x90 && type <= 0x9f) children = type & 0x0f;
+    else if (type >= 0xa0 && type <= 0xbf) pos += type & 0x1f;
+    else if (type === 0xdc || type === 0xdd) {
+      children = length(pos, type === 0xdc ? 2 : 4);
+      pos += type === 0xdc ? 2 : 4;
+    } else if (type === 0xde || type === 0xdf) {
+      children = length(pos, type === 0xde ? 2 : 4) * 2;
+      pos += type === 0xde ? 2 : 4;
+    } else if (SIZED[type]) {
+      const [size, extra] = SIZED[type];
+      pos += size + extra + length(pos, size);
+    } else pos += FIXED[type] ?? 0;
+    if (children > 0) {
+      if (open.length > maxDepth) throw new MeshError('PMESH_BAD_REQUEST', `the MessagePack body nests deeper than ${maxDepth}`);
+      open.push(children);
+    }
+  }
 }

@@ -74,7 +74,22 @@ describe('MessagePack in: native types become the Java values JSON hints give', 
     expect(() => msgpackToTree(Buffer.from([0xc1]), 64)).toThrow(/does not read/);
     let deep: unknown = 1;
     for (let i = 0; i < 80; i++) deep = [deep];
-    expect(() => msgpackToTree(client.pack(deep), 64)).toThrow(/nesting deeper than 64/);
+    expect(() => msgpackToTree(client.pack(deep), 64)).toThrow(/deeper than 64/);
+  });
+
+  it('values are counted on the bytes, before anything is built: a megabyte of empty maps is refused', () => {
+    const count = 1_000_000;
+    const body = Buffer.alloc(5 + count, 0x80); // array32 of one million fixmap(0)
+    body[0] = 0xdd;
+    body.writeUInt32BE(count, 1);
+    expect(() => msgpackToTree(body, 64)).toThrow('the MessagePack body holds more than 100000 values');
+    // Exactly at the limit is fine; a map's keys count as values.
+    expect(msgpackToTree(client.pack(new Array(99_999).fill(0)), 64)).toHaveLength(99_999);
+    expect(() => msgpackToTree(client.pack({ a: new Array(99_999).fill(0) }), 64)).toThrow(/more than 100000/);
+  });
+
+  it('an array header promising more than the body holds is the decoder\'s clear error', () => {
+    expect(() => msgpackToTree(Buffer.from([0xdd, 0xff, 0xff, 0xff, 0xff]), 64)).toThrow(/not MessagePack: Unexpected end/);
   });
 
   it('names MessagePack in Content-Type and Accept headers', () => {
