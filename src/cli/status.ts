@@ -101,7 +101,7 @@ function show(address: string, ready: ReadyView, config: ConfigView, clusters: C
 }
 
 /** Non-zero error counters from the Prometheus text, summed by their reason. */
-export function errorCounts(metrics: string): [string, number][] {
+function errorCounts(metrics: string): [string, number][] {
   const totals = new Map<string, number>();
   for (const line of metrics.split('\n')) {
     const match = /^([a-z_]+)\{([^}]*)\} ([0-9.e+]+)$/.exec(line);
