@@ -11,7 +11,7 @@ import { statusCommand } from './cli/status.js';
 const USAGE = `usage:
   pmesh start [--config FILE]   run the sidecar (default: built-in config)
   pmesh validate FILE           check a config file without starting
-  pmesh doctor TARGET           ${doctorCommand.summary} (TARGET: a service or host:port)
+  pmesh doctor TARGET           ${doctorCommand.summary}
   pmesh status                  ${statusCommand.summary}`;
 
 function configPath(args: string[]): string | undefined {
