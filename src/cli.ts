@@ -5,10 +5,14 @@
  */
 import { ConfigError } from './config/index.js';
 import { loadConfig, run } from './main.js';
+import { doctorCommand } from './cli/doctor.js';
+import { statusCommand } from './cli/status.js';
 
 const USAGE = `usage:
   pmesh start [--config FILE]   run the sidecar (default: built-in config)
-  pmesh validate FILE           check a config file without starting`;
+  pmesh validate FILE           check a config file without starting
+  pmesh doctor TARGET           ${doctorCommand.summary}
+  pmesh status                  ${statusCommand.summary}`;
 
 function configPath(args: string[]): string | undefined {
   const index = args.findIndex((arg) => arg === '--config' || arg === '-c');
@@ -28,6 +32,9 @@ function fail(error: unknown): never {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
+  // Interim dispatch until the command registry (src/cli/commands.ts) takes these.
+  const sub = [doctorCommand, statusCommand].find((c) => c.name === command);
+  if (sub) process.exit(await sub.run(args));
   if (command === 'validate') {
     const path = args[0];
     if (!path) {

@@ -2,60 +2,46 @@
 
 Run: python3 clients/python/example_provider.py PORT [SIDECAR_HTTP_ADDRESS [bolt]]
 
-With a sidecar address it publishes itself there (pmesh.publish, app_protocol="http"),
-so Java callers find it through the sidecar's Dubbo ingress.
-
-The sidecar turns each Dubbo or SOFARPC call into POST /{service}/{method} with the
-arguments as a JSON array (Java type hints such as {"$type": "long", "$value": "..."}
-where JSON is not enough) and turns the JSON answer back into the Java reply. A non-200
-answer reaches the Java caller as a RuntimeException with the "message" given here.
+With a sidecar address it publishes itself there (pmesh.Provider.publish), so Java
+callers find it through the sidecar's Dubbo ingress (version 1.0.0), and with "bolt"
+through its Bolt ingress too (version 1.0). A Python exception reaches the Java caller
+as a RuntimeException carrying its message.
 """
 
-import json
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pmesh
 
 
-def echo(text):
-    return text
+class EchoService:
+    def echo(self, text):
+        return text
 
+    def add(self, a, b):
+        return a + b
 
-def add(a, b):
-    return a + b
+    def addLong(self, a, b):  # noqa: N802 - the Java method's name
+        return a + b  # exact: ints beyond 2**53 travel as exact JSON numbers
 
+    def fail(self, reason):
+        raise ValueError("python provider refused: " + reason)
 
-def add_long(a, b):
-    return pmesh.Long(pmesh._decode(a) + pmesh._decode(b))
+    def nonce(self, token):
+        return "nonce:" + token
 
+    def greet(self, person):
+        """A com.example.Person in, a new one out: the "$class" names the Java class the caller gets."""
+        return pmesh.JavaObject("com.example.Person", name="Hello " + person["name"], age=person["age"] + 1,
+                                id=person["id"], tags=list(person.get("tags") or []) + ["greeted"])
 
-def fail(reason):
-    raise ValueError("python provider refused: " + reason)
+    def older(self, person, years):
+        return pmesh.JavaObject("com.example.Person", name=person["name"], age=person["age"] + years,
+                                id=person["id"], tags=list(person.get("tags") or []))
 
+    def forget(self, key):
+        """A void method: the answer is JSON null."""
+        return None
 
-def greet(person):
-    """A com.example.Person in, a new one out: the "$class" names the Java class the caller gets."""
-    return pmesh.JavaObject("com.example.Person", name="Hello " + person["name"], age=person["age"] + 1,
-                            id=person["id"], tags=list(person.get("tags") or []) + ["greeted"])
-
-
-def older(person, years):
-    return pmesh.JavaObject("com.example.Person", name=person["name"], age=person["age"] + years,
-                            id=person["id"], tags=list(person.get("tags") or []))
-
-
-def forget(key):
-    """A void method: the answer is JSON null."""
-    return None
-
-
-METHODS = {
-    "com.example.EchoService": {
-        "echo": echo, "add": add, "addLong": add_long, "fail": fail, "nonce": lambda token: "nonce:" + token,
-        "greet": greet, "older": older, "forget": forget,
-    },
-}
 
 # What a Java caller declares for each method: the sidecar types the answers from these, and
 # the classes they name (com.example.Person) may cross the bridge for this service.
@@ -64,45 +50,23 @@ SIGNATURES = [
     {"name": "add", "params": ["int", "int"], "returns": "int"},
     {"name": "addLong", "params": ["long", "long"], "returns": "long"},
     {"name": "fail", "params": ["java.lang.String"], "returns": "java.lang.String"},
+    {"name": "nonce", "params": ["java.lang.String"], "returns": "java.lang.String"},
     {"name": "greet", "params": ["com.example.Person"], "returns": "com.example.Person"},
     {"name": "older", "params": ["com.example.Person", "int"], "returns": "com.example.Person"},
     {"name": "forget", "params": ["java.lang.String"], "returns": "void"},
 ]
 
-
-class Handler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        _, service, method = self.path.split("/", 2)
-        args = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"[]")
-        try:
-            result = METHODS[service][method](*args)
-            self._answer(200, result)
-        except KeyError:
-            self._answer(404, {"message": f"no method {service}.{method} here"})
-        except Exception as error:  # noqa: BLE001 - every failure goes back to the caller
-            self._answer(500, {"message": str(error)})
-
-    def _answer(self, status, body):
-        data = json.dumps(body).encode("utf-8")
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 if __name__ == "__main__":
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8000
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    provider = pmesh.Provider(int(sys.argv[1]) if len(sys.argv) > 1 else 8000)
+    provider.add_service("com.example.EchoService", EchoService())
     if len(sys.argv) > 2:
-        sidecar = pmesh.Client(sys.argv[2])
-        # Java Dubbo callers ask for version 1.0.0; with a third argument "bolt", SOFARPC ones too (version 1.0).
-        address = sidecar.publish("com.example.EchoService", "dubbo", port, version="1.0.0", app_protocol="http", signatures=SIGNATURES)
+        signatures = {"com.example.EchoService": SIGNATURES}
+        addresses = provider.publish(sys.argv[2], "dubbo", version="1.0.0", signatures=signatures)
         if len(sys.argv) > 3 and sys.argv[3] == "bolt":
-            sidecar.publish("com.example.EchoService", "bolt", port, version="1.0", app_protocol="http", signatures=SIGNATURES)
-        print(f"PUBLISHED at {address}", flush=True)
-    print(f"PYTHON PROVIDER READY port={port}", flush=True)
-    server.serve_forever()
+            provider.publish(sys.argv[2], "bolt", version="1.0", signatures=signatures)
+        print(f"PUBLISHED at {addresses['com.example.EchoService']}", flush=True)
+    print(f"PYTHON PROVIDER READY port={provider.port}", flush=True)
+    try:
+        provider.serve_forever()
+    finally:
+        provider.close()

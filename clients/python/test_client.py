@@ -1,6 +1,7 @@
 """Checks run by test/interop/python-client.test.ts against a live sidecar and Java provider.
 
-Prints one line per check, "ok <name>" or "FAIL <name>: <why>", then "DONE".
+Prints one line per check, "ok <name>" or "FAIL <name>: <why>", then "DONE"; exits 1 if any failed.
+Uses MessagePack when the msgpack package is installed (pmesh.default_format()), JSON otherwise.
 """
 
 import sys
@@ -35,3 +36,4 @@ check("exception", expect_exception, ("com.example.EchoException", True))
 for line in checks:
     print(line)
 print("DONE")
+sys.exit(1 if any(line.startswith("FAIL") for line in checks) else 0)

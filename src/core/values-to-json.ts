@@ -14,6 +14,9 @@ import type { JavaValue } from './values.js';
 
 export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
 
+/** The same tree for binary formats (MessagePack): byte[] stays bytes and a Date a Date. */
+export type BinaryTreeValue = JsonValue | Uint8Array | Date | BinaryTreeValue[] | { [key: string]: BinaryTreeValue };
+
 export interface ToJsonOptions {
   readonly style?: 'plain' | 'typed';
   /** Plain style: how a long or BigInteger outside +-(2^53-1) is written. */
@@ -24,21 +27,32 @@ export interface ToJsonOptions {
 const MAX_ISO_MS = 8.64e15;
 
 export function toJson(value: JavaValue, options: ToJsonOptions = {}): JsonValue {
-  return new JsonWriter(options).value(value);
+  // Without `binary` the writer makes no bytes or Date leaves, so the tree is JSON.
+  return new JsonWriter(options, false).value(value) as JsonValue;
+}
+
+/**
+ * Plain style for a binary format: byte[] as bytes (MessagePack bin), Date as a Date (the
+ * timestamp extension), longs beyond 2^53 as bigint (int64); the rest as toJson writes it.
+ */
+export function toBinaryTree(value: JavaValue): BinaryTreeValue {
+  return new JsonWriter({ style: 'plain', bigLongs: 'number' }, true).value(value);
 }
 
 class JsonWriter {
   readonly #typed: boolean;
   readonly #bigLongs: 'wrapper' | 'string' | 'number';
   readonly #isoDates: boolean;
+  readonly #binary: boolean;
 
-  constructor(options: ToJsonOptions) {
+  constructor(options: ToJsonOptions, binary: boolean) {
+    this.#binary = binary;
     this.#typed = options.style === 'typed';
     this.#bigLongs = options.bigLongs ?? 'wrapper';
     this.#isoDates = options.dates !== 'ms';
   }
 
-  value(value: JavaValue): JsonValue {
+  value(value: JavaValue): BinaryTreeValue {
     if (value === null) return null;
     const typed = this.#typed;
     switch (value.kind) {
@@ -63,6 +77,7 @@ class JsonWriter {
       case 'biginteger':
         return this.#big(value.kind === 'long' ? 'long' : 'java.math.BigInteger', value.value);
       case 'date': {
+        if (this.#binary) return new Date(value.value);
         const iso = this.#isoDates && Math.abs(value.value) <= MAX_ISO_MS;
         const json = iso ? new Date(value.value).toISOString() : value.value;
         return typed ? wrap('java.util.Date', json) : json;
@@ -70,6 +85,7 @@ class JsonWriter {
       case 'decimal':
         return typed ? wrap('java.math.BigDecimal', value.value) : value.value;
       case 'bytes': {
+        if (this.#binary) return value.value;
         const base64 = Buffer.from(value.value.buffer, value.value.byteOffset, value.value.byteLength).toString('base64');
         return typed ? wrap('byte[]', base64) : base64;
       }
@@ -88,14 +104,14 @@ class JsonWriter {
         return typed ? { $enum: value.className, $value: value.name } : value.name;
       case 'object': {
         // fromEntries defines own properties, so a field named "__proto__" stays data, never a prototype.
-        const fields: { [key: string]: JsonValue } = Object.fromEntries(value.fields.map(([name, field]) => [name, this.value(field)]));
+        const fields: { [key: string]: BinaryTreeValue } = Object.fromEntries(value.fields.map(([name, field]) => [name, this.value(field)]));
         if (value.fields.some(([name]) => name.startsWith('$'))) return { $class: value.className, $fields: fields };
         return { $class: value.className, ...fields };
       }
     }
   }
 
-  #big(type: string, n: bigint): JsonValue {
+  #big(type: string, n: bigint): BinaryTreeValue {
     const safe = n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER);
     if (this.#typed) return wrap(type, n.toString());
     if (safe) return Number(n);
@@ -104,7 +120,7 @@ class JsonWriter {
     return wrap(type, n.toString());
   }
 
-  #map(className: string, entries: readonly (readonly [JavaValue, JavaValue])[]): JsonValue {
+  #map(className: string, entries: readonly (readonly [JavaValue, JavaValue])[]): BinaryTreeValue {
     // Index-like keys ("1") would be reordered by a JS object, so typed style keeps them in $entries.
     const stringKeys = entries.every(
       ([key]) => key !== null && key.kind === 'string' && !key.value.startsWith('$') && !(this.#typed && /^\d+$/.test(key.value)),
@@ -117,7 +133,7 @@ class JsonWriter {
   }
 }
 
-function wrap(type: string, value: JsonValue): JsonValue {
+function wrap(type: string, value: BinaryTreeValue): BinaryTreeValue {
   return { $type: type, $value: value };
 }
 

@@ -6,17 +6,22 @@
  *   - the format's reader sees every chunk as it arrives, so its own limits (JSON: value
  *     count, depth) stop the read long before a parse could build anything large;
  *   - the call's cancel (its deadline, the caller leaving) stops the read.
- * A format is picked by Content-Type; JSON is the one there is, and the default.
+ * A format is picked by Content-Type: JSON (the default) or MessagePack.
  */
 import type { Readable } from 'node:stream';
 import { MeshError, type Cancel, type Invocation } from '../core/index.js';
 import type { BodyFormat, BodyLimits, BodyReader } from './bridge-body-format.js';
+import { MSGPACK_BODY } from './bridge-format.js';
 import { JSON_BODY } from './bridge-json.js';
 
 export type { BodyFormat, BodyLimits, BodyReader } from './bridge-body-format.js';
 
-/** Content-Type -> format. A second format (MessagePack) registers its media types here. */
-const FORMATS: ReadonlyMap<string, BodyFormat> = new Map([['application/json', JSON_BODY]]);
+/** Content-Type -> format. */
+const FORMATS: ReadonlyMap<string, BodyFormat> = new Map([
+  ['application/json', JSON_BODY],
+  ['application/msgpack', MSGPACK_BODY],
+  ['application/x-msgpack', MSGPACK_BODY],
+]);
 
 export function bodyFormatFor(contentType: string | undefined): BodyFormat {
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';

@@ -6,6 +6,9 @@
  *   200 {the return value as JSON}      longs beyond 2^53 as {"$type":"long","$value":"..."}
  *   500 {"exception": class, "message": ...}   the Java service threw
  *   4xx/5xx {"error": reason, ...}      a mesh error (the listener writes those)
+ *
+ * MessagePack bodies (Content-Type / Accept application/msgpack) read and write the same
+ * values: bridge-format.ts.
  */
 import {
   ClassPolicy,
@@ -18,6 +21,7 @@ import {
   javaTypeName,
   jv,
   stringifyJson,
+  toBinaryTree,
   toJson,
   ungeneralize,
   type BridgeCall,
@@ -36,6 +40,7 @@ import { typesFor, type CallTypes } from './bridge-types.js';
 import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body.js';
 import { callerAttachments, checkBridgeEntry, checkKnownMethod, isGenericInvoke } from './bridge-entry.js';
 import { errorForCaller, firstLine, isUnknownServiceAnswer } from './bridge-errors.js';
+import { msgpackResult, wantsMsgpack } from './bridge-format.js';
 
 /** A service's types as its registry reports them (Dubbo's metadata report). */
 export interface ReportedTypes {
@@ -109,11 +114,13 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     }
     if (result.kind === 'exception') {
       if (result.message.includes('\n')) ctx.log.debug({ exception: result.className, err: result.message }, 'provider exception, whole text');
-      return jsonResult(500, 'exception', { exception: result.className, message: firstLine(result.message) });
+      const thrown = { exception: result.className, message: firstLine(result.message) };
+      return wantsMsgpack(invocation) ? msgpackResult(500, 'exception', thrown) : jsonResult(500, 'exception', thrown);
     }
-    const style = invocation.attachments['x-pmesh-json'] === 'typed' ? 'typed' : 'plain';
     // A generic call's answer is generalized (POJOs as maps with a "class" key): un-generalized, it reads as a typed call's.
     const value = call.generic ? ungeneralize(result.value) : result.value;
+    if (wantsMsgpack(invocation)) return msgpackResult(200, 'ok', toBinaryTree(value));
+    const style = invocation.attachments['x-pmesh-json'] === 'typed' ? 'typed' : 'plain';
     return jsonResult(200, 'ok', toJson(value, { style, bigLongs: 'wrapper' }));
   };
 }

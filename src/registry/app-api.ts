@@ -5,7 +5,8 @@
  *
  *   POST   /v1/services                 publish {service, protocol, port, version?, group?, methods?, metadata?, token?}
  *                                        -> 201 {published, address, token}
- *   DELETE /v1/services/{service}?token= unpublish (?version=&group=&protocol= narrow it)
+ *   DELETE /v1/services/{service}?token= unpublish (?version=&group=&protocol= narrow it; the token may
+ *                                        come as the x-pmesh-lease header instead)
  *   GET    /v1/services/{service}       the endpoints of a service (?version=&group=&protocol=)
  *   GET    /v1/services/{service}?watch=sse   the same as server-sent events, one per change
  *
@@ -118,7 +119,8 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, api: A
   };
   checkQuery(query);
   if (req.method === 'DELETE') {
-    const removed = await api.unpublish(query, callerToken(url.searchParams.get('token')));
+    // The token in the query, or in the x-pmesh-lease header (the Python client sends both).
+    const removed = await api.unpublish(query, callerToken(url.searchParams.get('token') ?? req.headers['x-pmesh-lease']));
     if (removed === 0) throw new MeshError('PMESH_NO_ROUTE', `nothing published for ${service}`);
     return reply(res, 200, { unpublished: removed });
   }

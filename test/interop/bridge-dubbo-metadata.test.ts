@@ -11,12 +11,14 @@ import { startJava } from '../support/java-peers.js';
 import { freePort } from '../support/ports.js';
 import { stopAllPeers } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
+import { runPmesh } from '../support/cli.js';
 import { TYPES_SERVICE, changedFields } from '../support/types-schema.js';
 import { listChildren, startZooKeeper, type ZooKeeperServer } from '../support/zookeeper.js';
 
 let zk: ZooKeeperServer;
 let sidecar: Running;
 let httpPort: number;
+let adminPort: number;
 
 beforeAll(async () => {
   zk = await startZooKeeper();
@@ -29,11 +31,11 @@ beforeAll(async () => {
     if (Date.now() > until) throw new Error(`the provider reported no service definition at ${reported}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  httpPort = await freePort();
+  [httpPort, adminPort] = [await freePort(), await freePort()];
   // No bridge section: the types come from the provider's own report.
   sidecar = await startInProcess(`
 registry: { type: zookeeper, address: ${zk.address}, sessionTimeoutMs: 4000, retryMs: 300, spinDelayMs: 200 }
-admin: { address: 127.0.0.1:${await freePort()} }
+admin: { address: 127.0.0.1:${adminPort} }
 listeners:
   - { name: http, protocol: http1, address: 127.0.0.1:${httpPort}, routes: [{ match: { service: ${TYPES_SERVICE} }, cluster: types }] }
 clusters:
@@ -96,5 +98,18 @@ describe('what the registry knows, at the bridge entry', () => {
     expect(answer.message).toBe(
       `the provider has no sampleOrder() in ${TYPES_SERVICE}:2.0.0 (version 2.0.0, group (none)): the version, the group or the method is wrong; the registry and config know ${TYPES_SERVICE}:1.0.0`,
     );
+  });
+});
+
+describe('pmesh doctor with a ZooKeeper registry', () => {
+  it("lists the provider ZooKeeper knows, what it speaks, and its method signatures from Dubbo's metadata report", async () => {
+    const { code, out } = await runPmesh('doctor', TYPES_SERVICE, '--version', '1.0.0', '--admin', `127.0.0.1:${adminPort}`, '--timeout', '5000');
+    expect(out).toContain(`registry zookeeper at ${zk.address} lists 1 provider of ${TYPES_SERVICE}`);
+    expect(out).toContain(`listener http routes ${TYPES_SERVICE} to cluster types (dubbo, 1 endpoint, 1 healthy)`);
+    expect(out).toMatch(/speaks Dubbo, serialization hessian2/);
+    expect(out).toMatch(/metadata report \(application [^)]+\): \d+ methods/);
+    expect(out).toContain('java.lang.String checkOrder(com.example.types.Order)');
+    expect(out).toContain('long echoLong(long)');
+    expect(code, out).toBe(0);
   });
 });

@@ -4,13 +4,15 @@
  * sidecar's gRPC Invoke API.
  */
 import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
 import { startJavaEchoServers, type JavaEchoServers } from '../support/java-peers.js';
 import { REPO_ROOT } from '../support/maven.js';
 import { freePort } from '../support/ports.js';
-import { startPeer } from '../support/process.js';
+import { exitCodeOf, startPeer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
 import { TYPES_SCHEMA, TYPES_SERVICE, changedFields } from '../support/types-schema.js';
 
@@ -49,11 +51,17 @@ afterAll(async () => {
   await servers?.stop();
 });
 
-async function runGo(port: number, version: string, program = 'example'): Promise<string[]> {
+async function runGoWithCode(port: number, version: string, program = 'example'): Promise<{ lines: string[]; code: number | null }> {
   const peer = startPeer('go client', join(GO_DIR, 'bin', program), [`127.0.0.1:${port}`, version]);
   await peer.waitFor(/^DONE$/m, 60_000);
-  await peer.stop();
-  return peer.output().split('\n').filter((line) => /^(ok|FAIL|VERDICT) /.test(line));
+  const code = await exitCodeOf(peer);
+  return { lines: peer.output().split('\n').filter((line) => /^(ok|FAIL|VERDICT) /.test(line)), code };
+}
+
+async function runGo(port: number, version: string, program = 'example'): Promise<string[]> {
+  const { lines, code } = await runGoWithCode(port, version, program);
+  expect(code, lines.join('\n')).toBe(0);
+  return lines;
 }
 
 describe('Go client (gRPC) -> sidecar -> Java', () => {
@@ -79,4 +87,27 @@ describe('Go client (gRPC), every type (clients/go/typescheck)', () => {
     // Dubbo's hessian-lite loses float POJO fields even between Java peers (see bridge-types).
     else for (const field of changedFields(JSON.stringify(verdict))) expect(['ratio', 'grade']).toContain(field);
   });
+});
+
+describe('Go client: the example fails loudly, and the module is usable from outside the repository', () => {
+  it('the example exits 1 when its checks fail (a version no provider has)', async () => {
+    const { lines, code } = await runGoWithCode(dubboGrpc, '9.9.9');
+    expect(lines.some((line) => line.startsWith('FAIL echo'))).toBe(true);
+    expect(code).toBe(1);
+  });
+
+  it("a module elsewhere builds against clients/go with the README's require + replace", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pmesh-go-app-'));
+    try {
+      const modulePath = 'github.com/polyglot-mesh/polyglot-mesh/clients/go';
+      writeFileSync(join(dir, 'go.mod'), `module example.com/app\n\ngo 1.23.0\n\nrequire ${modulePath} v0.0.0\n\nreplace ${modulePath} => ${GO_DIR}\n`);
+      writeFileSync(join(dir, 'main.go'), `package main\n\nimport (\n\t"fmt"\n\n\tpmesh "${modulePath}"\n)\n\nfunc main() { fmt.Println(pmesh.Long(9223372036854775807)["$value"]) }\n`);
+      // The dependencies' checksums as clients/go pins them; the modules come from the local cache.
+      copyFileSync(join(GO_DIR, 'go.sum'), join(dir, 'go.sum'));
+      const out = execFileSync('go', ['run', '-mod=mod', '.'], { cwd: dir, encoding: 'utf8', timeout: 600_000 });
+      expect(out.trim()).toBe('9223372036854775807');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
 });

@@ -80,6 +80,16 @@ export function startPeer(name: string, command: string, args: readonly string[]
   return peer;
 }
 
+/** The exit code of a peer that is finishing by itself (it printed its last line); stopped after 30 s. */
+export async function exitCodeOf(peer: Peer, timeoutMs = 30_000): Promise<number | null> {
+  const { child } = peer;
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const timer = setTimeout(() => void peer.stop(), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
+  clearTimeout(timer);
+  return code;
+}
+
 /** Stops every peer still running; call from afterAll. */
 export async function stopAllPeers(): Promise<void> {
   await Promise.all([...running].map((peer) => peer.stop()));

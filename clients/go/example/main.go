@@ -1,7 +1,8 @@
 // Runnable example: go run ./example [sidecar-grpc-address] [service-version]
 //
 // Calls com.example.EchoService through the sidecar and prints one line per check,
-// "ok <name>" or "FAIL <name>: <why>", then "DONE" (the interop test reads them).
+// "ok <name>" or "FAIL <name>: <why>", then "DONE" (the interop test reads them);
+// it exits 1 when any check failed.
 package main
 
 import (
@@ -34,10 +35,12 @@ func main() {
 	defer cancel()
 	const service = "com.example.EchoService"
 
+	failed := 0
 	check := func(name string, ok bool, detail any) {
 		if ok {
 			fmt.Println("ok " + name)
 		} else {
+			failed++
 			fmt.Printf("FAIL %s: %v\n", name, detail)
 		}
 	}
@@ -60,4 +63,7 @@ func main() {
 	check("no route", err != nil && strings.Contains(err.Error(), "NotFound"), err)
 
 	fmt.Println("DONE")
+	if failed > 0 {
+		os.Exit(1) // a failed check fails the run, not just its output
+	}
 }

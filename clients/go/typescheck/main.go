@@ -50,10 +50,12 @@ func main() {
 			} `json:"address"`
 		} `json:"customer"`
 	}
+	failed := 0
 	check := func(name string, ok bool, detail any) {
 		if ok {
 			fmt.Println("ok " + name)
 		} else {
+			failed++
 			fmt.Printf("FAIL %s: %v\n", name, detail)
 		}
 	}
@@ -86,4 +88,7 @@ func main() {
 	_ = json.Unmarshal(verdict, &text)
 	fmt.Println("VERDICT " + text)
 	fmt.Println("DONE")
+	if failed > 0 {
+		os.Exit(1) // a failed check fails the run, not just its output
+	}
 }

@@ -12,7 +12,7 @@ import type { LoadResult } from './report.js';
 export interface HttpLoad {
   readonly url: string;
   readonly host: string;
-  /** The POST body, text (written into wrk's Lua script as a long string). */
+  /** The POST body (any bytes: wrk's Lua script gets it escaped). */
   readonly body: Buffer;
   readonly connections: number;
   readonly seconds: number;
@@ -25,6 +25,16 @@ function luaHeaders(load: HttpLoad): string {
   return Object.entries(headers)
     .map(([name, value]) => `wrk.headers["${name}"] = [==[${value}]==]\n`)
     .join('');
+}
+
+/** A Lua string literal holding exactly these bytes (binary bodies such as MessagePack included). */
+function luaBytes(bytes: Buffer): string {
+  let out = '"';
+  for (const byte of bytes) {
+    const printable = byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c;
+    out += printable ? String.fromCharCode(byte) : `\\${String(byte).padStart(3, '0')}`;
+  }
+  return `${out}"`;
 }
 
 export function hasWrk(): boolean {
@@ -43,7 +53,7 @@ async function runWrk(load: HttpLoad): Promise<LoadResult> {
   const script = join(dir, 'post.lua');
   writeFileSync(
     script,
-    `wrk.method = "POST"\nwrk.body = [==[${load.body.toString('utf8')}]==]\n${luaHeaders(load)}` +
+    `wrk.method = "POST"\nwrk.body = ${luaBytes(load.body)}\n${luaHeaders(load)}` +
       `done = function(summary, latency, requests)\n  io.write(string.format("PMESH %d %d %d %d %d\\n", summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status, latency:percentile(50), latency:percentile(99)))\nend\n`,
   );
   const output = await new Promise<string>((resolve, reject) => {
