@@ -17,6 +17,7 @@ import { RegistryClusters } from './registry-clusters.js';
 import { SofaMeshServer } from './sofa-mesh-server.js';
 import {
   Cluster,
+  PartialFrameBudget,
   Router,
   buildStack,
   createListener,
@@ -46,11 +47,14 @@ export class Sidecar implements Ingress {
   #sofaMesh: SofaMeshServer | undefined;
   /** Registry clusters made on first use by egress calls no route matched, kept across reloads. */
   readonly #onDemand = new Map<string, ClusterConfig>();
+  /** Bytes held in partial binary frames, all listeners together (fixed at start). */
+  readonly #partialFrames: PartialFrameBudget;
 
   private constructor(config: MeshConfig, log: Logger, registry: Registry) {
     this.#config = config;
     this.#log = log;
     this.registry = registry;
+    this.#partialFrames = new PartialFrameBudget(config.defaults.maxPartialFrameBytes);
     this.#registryClusters = new RegistryClusters(registry);
     this.metrics.observeRegistry(() => registry.state());
   }
@@ -211,6 +215,8 @@ export class Sidecar implements Ingress {
         maxBodyBytes: config.defaults.maxBodyBytes,
         maxFrameBytes: config.defaults.maxFrameBytes,
         frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
+        maxConnections: config.defaults.maxConnectionsPerListener,
+        partialFrames: this.#partialFrames,
         local: (req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false),
         grpcServices: this.#apps ? [registryGrpcService(this.#apps)] : [],
       });

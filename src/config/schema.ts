@@ -108,8 +108,12 @@ export const configSchema = z
         maxHeaderBytes: z.number().int().positive().default(16 * 1024),
         maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
         maxFrameBytes: z.number().int().positive().default(8 * 1024 * 1024),
-        /** A binary frame begun and not finished within this time closes its connection. */
+        /** A binary frame not whole within this time of its first byte closes its connection (a trickle too). */
         frameReadTimeoutMs: positiveMs.default(10_000),
+        /** Open connections per Bolt, Dubbo or HTTP/1 listener; one more is closed at once. */
+        maxConnectionsPerListener: z.number().int().positive().default(10_000),
+        /** Bytes held in unfinished binary frames, all connections together; the one that would pass it is closed. */
+        maxPartialFrameBytes: z.number().int().positive().default(256 * 1024 * 1024),
         /** An app's published port is checked this often; after `appHealthMaxFailures` misses it is withdrawn. */
         appHealthCheckMs: positiveMs.default(5_000),
         appHealthMaxFailures: z.number().int().positive().default(3),

@@ -6,9 +6,11 @@ import type { Handler } from '../filter.js';
 import { GrpcInvokeListener, type GrpcServiceBinding } from './grpc-invoke.js';
 import { Http1Listener } from './http1.js';
 import type { Listener } from './listener.js';
+import type { PartialFrameBudget } from './partial-frames.js';
 import { RpcListener } from './rpc.js';
 
 export type { Listener } from './listener.js';
+export { PartialFrameBudget } from './partial-frames.js';
 
 export interface ListenerSpec {
   readonly name: string;
@@ -21,6 +23,10 @@ export interface ListenerSpec {
   readonly maxBodyBytes: number;
   readonly maxFrameBytes: number;
   readonly frameReadTimeoutMs: number;
+  /** Open connections at most (Bolt, Dubbo, HTTP/1); one more is closed at once. */
+  readonly maxConnections: number;
+  /** The sidecar-wide budget of bytes held in partial binary frames. */
+  readonly partialFrames: PartialFrameBudget;
   /** HTTP/1 only: the sidecar's own endpoints (`/v1/services`); returns true when it answered. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** gRPC only: more services on the same port (the registry API). */
