@@ -28,6 +28,8 @@ export interface Http1ListenerOptions {
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 300_000;
 const KEEP_ALIVE_MS = 5_000;
+/** How long the 503s a drain's end writes may take to reach their callers before the sockets are cut. */
+const ANSWER_LINGER_MS = 1_000;
 
 export class Http1Listener implements Listener {
   readonly name: string;
@@ -37,6 +39,8 @@ export class Http1Listener implements Listener {
   readonly #server: Server;
   #handler: Handler;
   readonly #inFlight = new InFlight();
+  /** Calls not yet answered, so a drain that ends can answer them 503 rather than cut them. */
+  readonly #pending = new Map<ServerResponse, Cancel>();
   #draining = false;
 
   constructor(options: Http1ListenerOptions) {
@@ -78,6 +82,16 @@ export class Http1Listener implements Listener {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
     await this.#inFlight.drained(drainMs);
+    const overrun = new MeshError('PMESH_DRAINING', `the sidecar is shutting down and the call did not finish within its drain of ${drainMs} ms`);
+    const answered: Promise<void>[] = [];
+    for (const [res, cancel] of this.#pending) {
+      cancel.abort(overrun);
+      if (res.headersSent) continue; // a body already streaming can only be cut
+      answered.push(new Promise<void>((resolve) => res.once('close', resolve)));
+      this.#writeError(res, overrun);
+    }
+    // Let the 503s reach their callers (bounded), then cut whatever is left.
+    await Promise.race([Promise.all(answered), new Promise<void>((resolve) => setTimeout(resolve, ANSWER_LINGER_MS).unref())]);
     this.#server.closeAllConnections();
     await closed;
   }
@@ -87,8 +101,10 @@ export class Http1Listener implements Listener {
     const startedAt = performance.now();
     const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
     this.#inFlight.begin();
+    this.#pending.set(res, ctx.cancel);
     res.once('close', () => {
       if (!res.writableFinished) ctx.cancel.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller closed the connection'));
+      this.#pending.delete(res);
       this.#inFlight.end();
     });
     if (this.#draining) res.shouldKeepAlive = false;
@@ -118,7 +134,7 @@ export class Http1Listener implements Listener {
   }
 
   #writeResult(res: ServerResponse, result: Result, ctx: CallContext): void {
-    if (res.destroyed) return;
+    if (res.destroyed || res.writableEnded) return; // cut, or answered by the drain
     res.writeHead(result.protocolStatus, result.rawHeaders ? [...result.rawHeaders] : undefined);
     if (result.body.kind !== 'stream') {
       res.end(result.body.kind === 'raw' ? result.body.bytes : undefined);
@@ -142,10 +158,12 @@ export class Http1Listener implements Listener {
       const level = error.code === Code.UNAVAILABLE || error.code === Code.INTERNAL || error.code === Code.DEADLINE_EXCEEDED ? 'warn' : 'debug';
       ctx.log[level]({ reason: error.reason, err: error.message, cluster: ctx.cluster, endpoint: ctx.endpoint }, 'call failed');
     }
+    if (res.writableEnded) return; // answered by the drain
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    if (this.#draining) res.shouldKeepAlive = false;
     const body = http1.errorBody(error);
     res.writeHead(http1.httpStatusOf(error), { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
