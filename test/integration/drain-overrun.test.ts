@@ -118,7 +118,9 @@ clusters:
     );
     const definition = loadSync(INVOKE_PROTO, { keepCase: false, longs: String, defaults: true });
     const Invoker = ((loadPackageDefinition(definition).pmesh as GrpcObject).v1 as GrpcObject).Invoker as ServiceClientConstructor;
-    const client = new Invoker(`127.0.0.1:${ports.grpc}`, credentials.createInsecure());
+    const client = new Invoker(`127.0.0.1:${ports.grpc}`, credentials.createInsecure()) as InstanceType<ServiceClientConstructor> & {
+      Invoke(request: object, callback: (error: ServiceError | null) => void): void;
+    };
     const grpcCalls = Array.from(
       { length: CALLERS },
       () =>
