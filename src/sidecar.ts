@@ -215,6 +215,7 @@ export class Sidecar implements Ingress {
         maxBodyBytes: config.defaults.maxBodyBytes,
         maxFrameBytes: config.defaults.maxFrameBytes,
         frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
+        headersTimeoutMs: config.defaults.headersTimeoutMs,
         maxConnections: config.defaults.maxConnectionsPerListener,
         partialFrames: this.#partialFrames,
         local: (req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false),

@@ -110,6 +110,8 @@ export const configSchema = z
         maxFrameBytes: z.number().int().positive().default(8 * 1024 * 1024),
         /** A binary frame not whole within this time of its first byte closes its connection (a trickle too). */
         frameReadTimeoutMs: positiveMs.default(10_000),
+        /** An HTTP/1 request head not whole within this time is answered 408 and closed (at most node's 300 s request timeout). */
+        headersTimeoutMs: positiveMs.max(300_000).default(10_000),
         /** Open connections per Bolt, Dubbo or HTTP/1 listener; one more is closed at once. */
         maxConnectionsPerListener: z.number().int().positive().default(10_000),
         /** Bytes held in unfinished binary frames, all connections together; the one that would pass it is closed. */

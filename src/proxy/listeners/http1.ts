@@ -3,9 +3,9 @@
  * request-smuggling shape we tried; RELIABILITY.md finding 7). This is the one place
  * where a MeshError becomes HTTP bytes.
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Cancel, Code, MeshError, listenOn, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, Code, MeshError, listenOn, refuseHttpRequest, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import { http1 } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { LimitStream } from './limit-stream.js';
@@ -20,12 +20,17 @@ export interface Http1ListenerOptions {
   readonly log: Logger;
   readonly maxHeaderBytes: number;
   readonly maxBodyBytes: number;
+  /** A request head not whole within this time is answered 408 (slowloris). */
+  readonly headersTimeoutMs?: number;
+  /** Open connections at most; one more is closed at once and counted. */
+  readonly maxConnections?: number;
   /** The sidecar's own endpoints on this listener; returns true when it answered the request. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** RELIABILITY.md section 4: slowloris bound tighter than Node's 60 s; 5 s keep-alive. */
 const HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_CONNECTIONS = 10_000;
 const REQUEST_TIMEOUT_MS = 300_000;
 const KEEP_ALIVE_MS = 5_000;
 /** How long the 503s a drain's end writes may take to reach their callers before the sockets are cut. */
@@ -51,7 +56,9 @@ export class Http1Listener implements Listener {
     this.#server = createServer(
       {
         maxHeaderSize: options.maxHeaderBytes,
-        headersTimeout: HEADERS_TIMEOUT_MS,
+        headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+        // node:http looks for slow heads this often (30 s by default, which tripled the bound).
+        connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS),
         requestTimeout: REQUEST_TIMEOUT_MS,
         keepAliveTimeout: KEEP_ALIVE_MS,
         insecureHTTPParser: false,
@@ -62,7 +69,10 @@ export class Http1Listener implements Listener {
       options.metrics.connectionOpened(this.name);
       socket.once('close', () => options.metrics.connectionClosed(this.name));
     });
-    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.#onClientError(error, socket));
+    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => refuseHttpRequest(error, socket, options.metrics, 'http1'));
+    // Past the limit node:net closes the new socket itself, before any byte is read.
+    this.#server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.#server.on('drop', () => options.metrics.limitExceeded('max_connections_per_listener'));
   }
 
   get inFlight(): number {
@@ -167,20 +177,5 @@ export class Http1Listener implements Listener {
     const body = http1.errorBody(error);
     res.writeHead(http1.httpStatusOf(error), { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
-  }
-
-  #onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-    const code = error.code ?? 'UNKNOWN';
-    this.#options.metrics.codecError('http1', code, 'downstream');
-    if (code === 'HPE_HEADER_OVERFLOW') this.#options.metrics.limitExceeded('max_header_bytes');
-    if (code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = JSON.stringify({ error: 'PMESH_BAD_REQUEST', code, message: `malformed HTTP/1 request: ${error.message}` });
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
   }
 }

@@ -23,6 +23,8 @@ export interface ListenerSpec {
   readonly maxBodyBytes: number;
   readonly maxFrameBytes: number;
   readonly frameReadTimeoutMs: number;
+  /** HTTP/1 only: a request head not whole within this time is answered 408. */
+  readonly headersTimeoutMs: number;
   /** Open connections at most (Bolt, Dubbo, HTTP/1); one more is closed at once. */
   readonly maxConnections: number;
   /** The sidecar-wide budget of bytes held in partial binary frames. */
