@@ -298,6 +298,7 @@ export class Sidecar implements Ingress {
       cluster: (name) => this.#clusters.get(name),
       metrics: this.metrics,
       accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,
+      accessLogQuery: config.logging.accessLogQuery,
       defaultTimeoutMs: config.defaults.routeTimeoutMs,
     });
   }

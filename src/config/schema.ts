@@ -96,6 +96,8 @@ export const configSchema = z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
         accessLog: z.boolean().default(true),
+        /** Access log paths keep their query string; off because queries carry tokens and secrets. */
+        accessLogQuery: z.boolean().default(false),
       })
       .strict()
       .default({}),
