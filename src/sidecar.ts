@@ -5,7 +5,7 @@
  * routes; a cluster that stays keeps its pools and the health of the endpoints that
  * stay. Calls in flight finish on the objects they started with.
  */
-import { MeshError, makeEndpoint, serviceKeyString, type Logger, type ServiceKey } from './core/index.js';
+import { ClassPolicy, MeshError, makeEndpoint, serviceKeyString, type Logger, type ServiceKey } from './core/index.js';
 import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
@@ -218,6 +218,7 @@ export class Sidecar implements Ingress {
         headersTimeoutMs: config.defaults.headersTimeoutMs,
         maxConnections: config.defaults.maxConnectionsPerListener,
         partialFrames: this.#partialFrames,
+        classScan: (spec.scanClasses ?? spec.ingress) ? new ClassPolicy({ deny: config.bridge.denyClasses }) : undefined,
         local: (req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false),
         grpcServices: this.#apps ? [registryGrpcService(this.#apps)] : [],
       });

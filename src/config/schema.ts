@@ -51,6 +51,11 @@ const listenerSchema = z
      * its service (a cluster made on first use). Off for ingress listeners.
      */
     routeByRegistry: z.boolean().optional(),
+    /**
+     * Bolt and Dubbo: refuse a request whose body names a class on the deny list (gadgets such as
+     * com.sun.rowset.JdbcRowSetImpl). Default: on for ingress listeners, off for egress.
+     */
+    scanClasses: z.boolean().optional(),
     /** The address published for an ingress when it differs from the bound one (NAT, 0.0.0.0). */
     advertise: hostPort.optional(),
   })

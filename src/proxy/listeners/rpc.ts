@@ -11,7 +11,7 @@
  * (`codec.localReply`).
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Cancel, MeshError, listenOn, withLimits, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, MeshError, listenOn, withLimits, type ClassPolicy, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import type { AnyCodec } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { FrameReader } from './frame-reader.js';
@@ -33,6 +33,11 @@ export interface RpcListenerOptions {
   readonly maxConnections?: number;
   /** The sidecar-wide budget of bytes in partial frames (a listener of its own when absent). */
   readonly partialFrames?: PartialFrameBudget;
+  /**
+   * When set, every request's class names (codec.forEachClassName) are checked against this
+   * policy's deny list and a gadget class is refused with the protocol's error before routing.
+   */
+  readonly classScan?: ClassPolicy;
 }
 
 /** A call accepted and not yet answered, so a drain that ends can still answer it. */
@@ -169,6 +174,13 @@ export class RpcListener implements Listener {
       if (codec.kind(frame) === 'request') this.#write(socket, codec.localReply(frame, mesh));
       return;
     }
+    const refused = this.#scanClasses(frame);
+    if (refused) {
+      this.#options.metrics.codecError(codec.name, refused.reason, 'downstream');
+      this.#options.log.warn({ reason: refused.reason, err: refused.message, remote: socket.remoteAddress }, 'request refused by the class scan');
+      if (!invocation.oneway) this.#write(socket, codec.localReply(frame, refused));
+      return;
+    }
     const ctx: CallContext = { listener: this.name, startedAt: performance.now(), log: this.#options.log, cancel: new Cancel() };
     const call: PendingCall = { cancel: ctx.cancel, frame, oneway: invocation.oneway, answered: false };
     this.#inFlight.begin();
@@ -181,6 +193,18 @@ export class RpcListener implements Listener {
         this.#answer(socket, call, mesh);
       },
     );
+  }
+
+  /** Why the request's body may not pass (a denied class, or a body the scan cannot read), or undefined. */
+  #scanClasses(frame: unknown): MeshError | undefined {
+    const { classScan, codec } = this.#options;
+    if (!classScan || !codec.forEachClassName) return undefined;
+    try {
+      codec.forEachClassName(frame, (name) => classScan.checkNotDenied(name));
+      return undefined;
+    } catch (error) {
+      return MeshError.from(error, 'PMESH_BAD_REQUEST');
+    }
   }
 
   /** Answers a call once: with its result, its error, or the drain's, whichever comes first. */
