@@ -113,6 +113,22 @@ listeners:
     return bytes;
   }
 
+  it('shows each bound with its default in /config', async () => {
+    await start('');
+    const config = (await (await request(`http://127.0.0.1:${adminPort}/config`)).body.json()) as {
+      defaults: Record<string, unknown>;
+      logging: Record<string, unknown>;
+    };
+    expect(config.logging).toMatchObject({ accessLogQuery: false });
+    expect(config.defaults).toMatchObject({
+      frameReadTimeoutMs: 10_000,
+      maxConnectionsPerListener: 10_000,
+      maxPartialFrameBytes: 256 * 1024 * 1024,
+      maxFrameBytes: 8 * 1024 * 1024,
+      headersTimeoutMs: 10_000,
+    });
+  });
+
   it('a frame trickled one byte at a time is closed at its whole-frame deadline, and counted', async () => {
     await start('frameReadTimeoutMs: 500');
     const frame = golden(requestPath);
