@@ -1,8 +1,9 @@
 /**
  * How the real CLI ends on signals, whatever became of the process reading its logs:
  * SIGTERM ends a sidecar whose stdout reader has died (it used to retry the broken pipe
- * for ever: seen with a sidecar started through npx whose npx was gone), and a second
- * SIGTERM ends a sidecar at once while the first is still draining.
+ * for ever: seen with a sidecar started through npx whose npx was gone), a second
+ * SIGTERM ends a sidecar at once while the first is still draining, and a shutdown that
+ * overruns the drain deadline ends the process anyway.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +49,27 @@ afterEach(async () => {
   upstream = undefined;
 });
 
+/** A process running stopOnSignals over a shutdown that never finishes, with a 200 ms drain. */
+const HANGING_SHUTDOWN = `
+import { pino } from 'pino';
+import { stopOnSignals } from './src/stop-on-signals.ts';
+stopOnSignals({ log: pino(), stop: () => new Promise(() => {}) }, 200);
+setInterval(() => {}, 1000);
+console.log('HANGING READY');
+`;
+
 describe('pmesh start and signals', () => {
+  it('a shutdown that overruns the drain deadline still ends the process, with exit 1', async () => {
+    const peer = startPeer('hanging-shutdown', process.execPath, ['--import', 'tsx', '--input-type=module', '-e', HANGING_SHUTDOWN], { cwd: REPO_ROOT });
+    await peer.waitFor(/HANGING READY/, 30_000);
+    const exited = new Promise<number | null>((resolve) => peer.child.once('exit', (code) => resolve(code)));
+    process.kill(peer.child.pid!, 'SIGTERM');
+    // 200 ms of drain and the 5 s grace, with room for a busy machine.
+    expect(await Promise.race([exited, sleep(30_000).then(() => 'still running')])).toBe(1);
+    expect(peer.output()).toContain('shutdown overran the drain deadline');
+  });
+
+
   it('SIGTERM ends the sidecar when the parent reading its stdout has died', async () => {
     const adminPort = await freePort();
     const config = writeConfig(`admin: { address: 127.0.0.1:${adminPort} }\nlisteners:\n  - { name: h, protocol: http1, address: 127.0.0.1:${await freePort()} }\n`);
