@@ -7,6 +7,7 @@ import { ConfigError } from './config/index.js';
 import { loadConfig, run } from './main.js';
 import { doctorCommand } from './cli/doctor.js';
 import { statusCommand } from './cli/status.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 const USAGE = `usage:
   pmesh start [--config FILE]   run the sidecar (default: built-in config)
@@ -59,21 +60,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     fail(error);
   }
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    running.log.info({ signal }, 'stopping');
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        running.log.error({ err: String(error) }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(running, running.sidecar.config.defaults.drainTimeoutMs);
 }
 
 await main(process.argv.slice(2));

@@ -5,7 +5,7 @@
  * routes; a cluster that stays keeps its pools and the health of the endpoints that
  * stay. Calls in flight finish on the objects they started with.
  */
-import { MeshError, guardHttp, makeEndpoint, parseHostPort, serviceKeyString, type Logger } from './core/index.js';
+import { ClassPolicy, MeshError, guardHttp, makeEndpoint, parseHostPort, serviceKeyString, type Logger } from './core/index.js';
 import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
@@ -18,6 +18,7 @@ import { RegistryClusters, type RegistryClustersOptions } from './registry-clust
 import { SofaMeshServer } from './sofa-mesh-server.js';
 import {
   Cluster,
+  PartialFrameBudget,
   Router,
   buildStack,
   createListener,
@@ -48,11 +49,14 @@ export class Sidecar implements Ingress {
   #sofaMesh: SofaMeshServer | undefined;
   /** Registry clusters made on first use by egress calls no route matched, kept across reloads. */
   readonly #onDemand: OnDemandClusters;
+  /** Bytes held in partial binary frames, all listeners together (fixed at start). */
+  readonly #partialFrames: PartialFrameBudget;
 
   private constructor(config: MeshConfig, log: Logger, registry: Registry) {
     this.#config = config;
     this.#log = log;
     this.registry = registry;
+    this.#partialFrames = new PartialFrameBudget(config.defaults.maxPartialFrameBytes);
     this.#registryClusters = new RegistryClusters(registry, this.#registryClusterOptions(config));
     this.#onDemand = new OnDemandClusters(
       {
@@ -248,6 +252,10 @@ export class Sidecar implements Ingress {
         maxBodyBytes: config.defaults.maxBodyBytes,
         maxFrameBytes: config.defaults.maxFrameBytes,
         frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
+        headersTimeoutMs: config.defaults.headersTimeoutMs,
+        maxConnections: config.defaults.maxConnectionsPerListener,
+        partialFrames: this.#partialFrames,
+        classScan: (spec.scanClasses ?? spec.ingress) ? new ClassPolicy({ deny: config.bridge.denyClasses }) : undefined,
         local: guardHttp((req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false), this.#log),
         grpcServices: this.#apps ? [registryGrpcService(this.#apps)] : [],
       });
@@ -328,6 +336,7 @@ export class Sidecar implements Ingress {
       cluster: (name) => this.#clusters.get(name),
       metrics: this.metrics,
       accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,
+      accessLogQuery: config.logging.accessLogQuery,
       defaultTimeoutMs: config.defaults.routeTimeoutMs,
     });
   }

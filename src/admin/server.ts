@@ -6,7 +6,7 @@
  *   GET /clusters  each cluster's endpoints and their health, JSON
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { listenOn } from '../core/index.js';
+import { listenOn, refuseHttpRequest } from '../core/index.js';
 import type { PrometheusMetrics } from './metrics.js';
 
 /** What the admin server may read; it gets snapshots, never the objects that mutate. */
@@ -30,6 +30,8 @@ export class AdminServer {
         if (!res.headersSent) json(res, 500, { error: String(error) });
       });
     });
+    // Garbage and slow heads on the admin port are counted like a listener's, as protocol "admin".
+    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => refuseHttpRequest(error, socket, sources.metrics, 'admin'));
   }
 
   start(): Promise<void> {

@@ -96,6 +96,11 @@ const listenerSchema = z
      * its service (a cluster made on first use). Off for ingress listeners.
      */
     routeByRegistry: z.boolean().optional(),
+    /**
+     * Bolt and Dubbo: refuse a request whose body names a class on the deny list (gadgets such as
+     * com.sun.rowset.JdbcRowSetImpl). Default: on for ingress listeners, off for egress.
+     */
+    scanClasses: z.boolean().optional(),
     /** The address published for an ingress when it differs from the bound one (NAT, 0.0.0.0). */
     advertise: hostPort.optional(),
   })
@@ -166,6 +171,8 @@ export const configSchema = z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
         accessLog: z.boolean().default(true),
+        /** Access log paths keep their query string; off because queries carry tokens and secrets. */
+        accessLogQuery: z.boolean().default(false),
       })
       .strict()
       .default({}),
@@ -178,8 +185,14 @@ export const configSchema = z
         maxHeaderBytes: z.number().int().positive().default(16 * 1024),
         maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
         maxFrameBytes: z.number().int().positive().default(8 * 1024 * 1024),
-        /** A binary frame begun and not finished within this time closes its connection. */
+        /** A binary frame not whole within this time of its first byte closes its connection (a trickle too). */
         frameReadTimeoutMs: positiveMs.default(10_000),
+        /** An HTTP/1 request head not whole within this time is answered 408 and closed (at most node's 300 s request timeout). */
+        headersTimeoutMs: positiveMs.max(300_000).default(10_000),
+        /** Open connections per Bolt, Dubbo or HTTP/1 listener; one more is closed at once. */
+        maxConnectionsPerListener: z.number().int().positive().default(10_000),
+        /** Bytes held in unfinished binary frames, all connections together; the one that would pass it is closed. */
+        maxPartialFrameBytes: z.number().int().positive().default(256 * 1024 * 1024),
         /** An app's published port is checked this often; after `appHealthMaxFailures` misses it is withdrawn. */
         appHealthCheckMs: positiveMs.default(5_000),
         appHealthMaxFailures: z.number().int().positive().default(3),

@@ -133,16 +133,35 @@ export class ClassPolicy {
     }
   }
 
+  /**
+   * The deny list alone, for class names in pass-through bodies (an ingress scan): the
+   * apps behind the sidecar use classes of their own, so only the gadgets are refused.
+   * Throws MeshError PMESH_CLASS_NOT_ALLOWED naming the class, or returns.
+   */
+  checkNotDenied(name: string): void {
+    const component = arrayComponent(name);
+    if (typeof component !== 'string') return;
+    const denied = this.#denied(component);
+    if (denied !== undefined) {
+      throw new MeshError('PMESH_CLASS_NOT_ALLOWED', `class not allowed: ${displayClassName(name)} (deny list: ${denied})`, {
+        details: { class: name.slice(0, 200) },
+      });
+    }
+  }
+
+  #denied(component: string): string | undefined {
+    if (DENY_EXEMPT.has(component)) return undefined;
+    const lower = component.toLowerCase();
+    return this.#deny.find((prefix) => lower.startsWith(prefix));
+  }
+
   #refusal(name: string): string | undefined {
     if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME) return '(not a Java class name)';
     const component = arrayComponent(name);
     if (component === null) return undefined;
     if (component === undefined || !BINARY_NAME.test(component)) return '(not a Java class name)';
-    if (!DENY_EXEMPT.has(component)) {
-      const lower = component.toLowerCase();
-      const denied = this.#deny.find((prefix) => lower.startsWith(prefix));
-      if (denied !== undefined) return `(deny list: ${denied})`;
-    }
+    const denied = this.#denied(component);
+    if (denied !== undefined) return `(deny list: ${denied})`;
     if (this.#exact.has(component) || this.#prefixes.some((prefix) => component.startsWith(prefix))) return undefined;
     return '(not on the allow list)';
   }

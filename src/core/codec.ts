@@ -80,6 +80,13 @@ export interface ProtocolCodec<F> {
    * protocol's own clients expect and a message naming the service and the cause.
    */
   localReply(request: F, error: MeshError): F;
+  /**
+   * Tells `visit` every Java class name a request body would make its receiver load:
+   * object types, typed collections, a generic call's map "class" entry, declared
+   * argument types. For the ingress class scan: reads types, builds no values where the
+   * protocol allows. Throws a MeshError on a body it cannot read.
+   */
+  forEachClassName?(request: F, visit: (name: string) => void): void;
   /** Present for protocols the bridge can call with typed values (Dubbo, SOFARPC over Bolt). */
   readonly bridge?: BridgeCodec<F>;
 }

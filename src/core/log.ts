@@ -8,8 +8,44 @@ export type { Logger };
 
 const REDACT = ['req.headers.authorization', 'headers.authorization', '*.password', '*.token', '*.secret'];
 
+/** Log bytes waiting for a slow reader before new lines are dropped rather than held. */
+const MAX_QUEUED_LOG_BYTES = 16 * 1024 * 1024;
+
+let output: ReturnType<typeof pino.destination> | undefined;
+
+/**
+ * stdout, one per process, written asynchronously: a reader that stalls costs at most
+ * MAX_QUEUED_LOG_BYTES and never the event loop. pino stops writing on EPIPE (the reader
+ * is gone); no other write error may end the process either.
+ */
+function stdout(): ReturnType<typeof pino.destination> {
+  if (!output) {
+    // minLength 1 writes as soon as there is a byte, like 0, but makes flush(cb) wait for the write.
+    output = pino.destination({ dest: 1, sync: false, minLength: 1, maxLength: MAX_QUEUED_LOG_BYTES });
+    output.on('error', () => {});
+  }
+  return output;
+}
+
 export function createRootLogger(level: string = process.env.PMESH_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { app: 'pmesh' }, redact: { paths: REDACT, censor: '[redacted]' } });
+  return pino({ level, base: { app: 'pmesh' }, redact: { paths: REDACT, censor: '[redacted]' } }, stdout());
+}
+
+/**
+ * Call last before the process exits: stdout gets at most `maxMs` to take what is queued,
+ * then is let go. Without this pino's exit hook writes the rest synchronously and, on a pipe
+ * whose reader is gone (EPIPE) or stalled, retries every 100 ms for ever: a sidecar started
+ * through npx outlived SIGTERM that way.
+ */
+export async function closeLogOutput(maxMs: number): Promise<void> {
+  const out = output;
+  if (!out) return;
+  await Promise.race([
+    new Promise<void>((resolve) => out.flush(() => resolve())),
+    new Promise<void>((resolve) => setTimeout(resolve, maxMs).unref()),
+  ]);
+  output = undefined;
+  out.destroy();
 }
 
 let root: Logger | undefined;

@@ -36,6 +36,8 @@ export interface StackOptions {
   readonly cluster: (name: string) => Cluster | undefined;
   readonly metrics: MeshMetrics;
   readonly accessLog?: Logger;
+  /** Access log lines keep the query string (off: secrets travel in queries). */
+  readonly accessLogQuery?: boolean;
   readonly defaultTimeoutMs: number;
   /** Types, schemas and the class allow list for bridged calls. */
   readonly bridge?: BridgeOptions;
@@ -79,7 +81,7 @@ function clusterStep(cluster: (name: string) => Cluster | undefined): Handler {
 
 export function buildStack(options: StackOptions): Handler {
   const filters: Filter[] = [];
-  if (options.accessLog) filters.push(accessLogFilter(options.accessLog));
+  if (options.accessLog) filters.push(accessLogFilter(options.accessLog, { withQuery: options.accessLogQuery }));
   filters.push(metricsFilter(options.metrics));
   filters.push(routeStep(options.router, options.fallback));
   filters.push(rateLimitFilter(options.metrics));

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- bolt`: SOFARPC echo(1 KiB String) straight at the Java SOFARPC
- * server and through the sidecar's Bolt listener (issue 3, Performance).
+ * server, through the sidecar's Bolt listener and through its ingress listener with the
+ * class scan on (issue 3, Performance; issue 9, gadget classes).
  */
 import { runRpcBench } from './lib/rpc-bench.js';
 
@@ -14,12 +15,17 @@ export function benchBolt(seconds: number): Promise<void> {
       mainClass: 'com.example.Server',
       ready: /READY \d+/,
       server: 'Java SOFARPC 5.13.2 Bolt server (clients/java/sofarpc com.example.Server)',
-      sidecarYaml: ({ proxy, admin, server }) => `admin: { address: 127.0.0.1:${admin} }
+      sidecarYaml: ({ proxy, ingress, admin, server }) => `admin: { address: 127.0.0.1:${admin} }
 logging: { level: warn, accessLog: false }
 listeners:
   - name: bolt-egress
     protocol: bolt
     address: 127.0.0.1:${proxy}
+    routes: [{ match: { service: ${SERVICE} }, cluster: echo }]
+  - name: bolt-ingress
+    protocol: bolt
+    address: 127.0.0.1:${ingress}
+    ingress: true
     routes: [{ match: { service: ${SERVICE} }, cluster: echo }]
 clusters:
   - { name: echo, protocol: bolt, endpoints: [127.0.0.1:${server}] }

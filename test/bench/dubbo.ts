@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- dubbo`: Dubbo echo(1 KiB String) straight at the Java Dubbo
- * provider and through the sidecar's Dubbo listener (issue 4, Performance).
+ * provider, through the sidecar's Dubbo listener and through its ingress listener with
+ * the class scan on (issue 4, Performance; issue 9, gadget classes).
  */
 import { runRpcBench } from './lib/rpc-bench.js';
 
@@ -12,12 +13,17 @@ export function benchDubbo(seconds: number): Promise<void> {
       mainClass: 'com.example.dubbo.Provider',
       ready: /PROVIDER READY port=\d+/,
       server: 'Java Dubbo 3.3.6 provider (clients/java/dubbo com.example.dubbo.Provider)',
-      sidecarYaml: ({ proxy, admin, server }) => `admin: { address: 127.0.0.1:${admin} }
+      sidecarYaml: ({ proxy, ingress, admin, server }) => `admin: { address: 127.0.0.1:${admin} }
 logging: { level: warn, accessLog: false }
 listeners:
   - name: dubbo-egress
     protocol: dubbo
     address: 127.0.0.1:${proxy}
+    routes: [{ match: { service: com.example.EchoService }, cluster: echo }]
+  - name: dubbo-ingress
+    protocol: dubbo
+    address: 127.0.0.1:${ingress}
+    ingress: true
     routes: [{ match: { service: com.example.EchoService }, cluster: echo }]
 clusters:
   - { name: echo, protocol: dubbo, endpoints: [127.0.0.1:${server}] }

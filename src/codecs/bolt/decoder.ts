@@ -148,15 +148,21 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
     if (headerLen < 0) throw bad(`header length ${headerLen} is negative`);
     if (contentLen < 0) throw bad(`content length ${contentLen} is negative`);
     if (classLen > limits.maxClassNameBytes) {
-      throw new MeshError('PMESH_FRAME_TOO_LARGE', `bolt: class name of ${classLen} bytes exceeds the limit of ${limits.maxClassNameBytes}`);
+      throw new MeshError('PMESH_FRAME_TOO_LARGE', `bolt: class name of ${classLen} bytes exceeds the limit of ${limits.maxClassNameBytes}`, {
+        details: { limit: 'max_class_name_bytes' },
+      });
     }
     if (headerLen > limits.maxHeaderBytes) {
-      throw new MeshError('PMESH_HEADERS_TOO_LARGE', `bolt: header map of ${headerLen} bytes exceeds the limit of ${limits.maxHeaderBytes}`);
+      throw new MeshError('PMESH_HEADERS_TOO_LARGE', `bolt: header map of ${headerLen} bytes exceeds the limit of ${limits.maxHeaderBytes}`, {
+        details: { limit: 'max_header_bytes' },
+      });
     }
     const withCrc = head[0] === PROTO_V2 && head[1] === V2_VERSION_2 && (switchByte & SWITCH_CRC) !== 0;
     const total = layout.fixedLen + classLen + headerLen + contentLen + (withCrc ? CRC_BYTES : 0);
     if (total > limits.maxFrameBytes) {
-      throw new MeshError('PMESH_FRAME_TOO_LARGE', `bolt: frame of ${total} bytes exceeds the limit of ${limits.maxFrameBytes}`);
+      throw new MeshError('PMESH_FRAME_TOO_LARGE', `bolt: frame of ${total} bytes exceeds the limit of ${limits.maxFrameBytes}`, {
+        details: { limit: 'max_frame_bytes' },
+      });
     }
     return { layout, total, withCrc };
   }

@@ -29,7 +29,7 @@ export function parseHeaderMap(block: Buffer, maxCount: number): Map<string, str
   };
   let pairs = 0;
   while (pos < block.length) {
-    if (++pairs > maxCount) throw new MeshError('PMESH_HEADERS_TOO_LARGE', `bolt: header map has more than ${maxCount} entries`);
+    if (++pairs > maxCount) throw new MeshError('PMESH_HEADERS_TOO_LARGE', `bolt: header map has more than ${maxCount} entries`, { details: { limit: 'max_header_count' } });
     const key = take('key');
     const value = take('value');
     if (key === null || value === null) continue;

@@ -7,7 +7,7 @@ import type { FrameKind, ProtocolCodec } from '../../core/codec.js';
 import type { MeshError } from '../../core/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
 import {
-  decodeSofaRequest, decodeSofaResponse, type DecodeOptions, type SofaRequestBody, type SofaResponseBody,
+  decodeSofaRequest, decodeSofaResponse, forEachValueClassName, type DecodeOptions, type SofaRequestBody, type SofaResponseBody,
 } from '../hessian/index.js';
 import { BoltDecoder } from './decoder.js';
 import { encodeFrame, withRequestId, withTimeout } from './encoder.js';
@@ -86,6 +86,12 @@ export function createBoltCodec(options: BoltCodecOptions = {}): BoltCodec {
     withTimeout,
     toResult,
     localReply: (request: BoltFrame, error: MeshError) => localReply(request, error, replyStatus),
+    forEachClassName(frame, visit) {
+      if (frame.codec !== CODEC_HESSIAN2 || frame.contentLen === 0) return;
+      const body = decodeSofaRequest(frameContent(frame));
+      for (const type of body.methodArgSigs) visit(type);
+      forEachValueClassName([...body.args, body.requestProps], visit);
+    },
     bridge: boltBridge,
     decodeRequestBody: (frame, decodeOptions) => decodeSofaRequest(frameContent(frame), decodeOptions),
     decodeResponseBody: (frame, decodeOptions) => decodeSofaResponse(frameContent(frame), decodeOptions),

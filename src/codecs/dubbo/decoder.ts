@@ -89,7 +89,7 @@ export class DubboDecoder implements FrameDecoder<DubboFrame> {
       throw new MeshError(
         'PMESH_FRAME_TOO_LARGE',
         `dubbo: body of ${length} bytes exceeds the limit of ${this.#limits.maxFrameBytes}`,
-        { details: { limit: this.#limits.maxFrameBytes, length } },
+        { details: { limit: 'max_frame_bytes', max: this.#limits.maxFrameBytes, length } },
       );
     }
     if ((flag & FLAG_EVENT) !== 0 && length > MAX_EVENT_BODY) {

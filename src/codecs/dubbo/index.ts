@@ -5,6 +5,7 @@
  */
 import type { FrameKind, MatchResult, ProtocolCodec } from '../../core/codec.js';
 import type { Limits } from '../../core/limits.js';
+import { HessianScanner } from '../hessian/scan.js';
 import { DubboDecoder } from './decoder.js';
 import { encodeFrame, withId } from './encoder.js';
 import { dubboBridge } from './bridge.js';
@@ -68,6 +69,10 @@ export function createDubboCodec(options: DubboCodecOptions = {}): ProtocolCodec
     withTimeout: (frame, remainingMs) => rewriteTimeout(frame, remainingMs, maxDepth),
     toResult: (frame) => toResult(frame, maxDepth),
     localReply,
+    forEachClassName: (frame, visit) => {
+      const scanner = new HessianScanner(frame.body, 0, frame.body.length, maxDepth, visit);
+      while (scanner.remaining > 0) scanner.skip();
+    },
     bridge: dubboBridge,
   };
 }

@@ -2,6 +2,7 @@
 export * from './values.js';
 export { HessianReader, DEFAULT_MAX_DEPTH } from './reader.js';
 export * from './sofa.js';
+export { forEachValueClassName } from './class-names.js';
 export { encodeSofaErrorResponse } from './writer.js';
 export { encodeSofaRequest, encodeSofaResponse, type SofaRequestSpec, type PropValue } from './sofa-request-out.js';
 export {

@@ -36,12 +36,15 @@ export class HessianScanner {
   readonly #classFields: number[] = [];
   /** Composites (lists, maps, objects) started so far: the valid range of `Q` references. */
   #refs = 0;
+  /** Told every class name met while skipping: object types, typed lists and maps, a map's "class" entry. */
+  readonly #onClass: ((name: string) => void) | undefined;
 
-  constructor(buf: Buffer, start = 0, end = buf.length, maxDepth = 64) {
+  constructor(buf: Buffer, start = 0, end = buf.length, maxDepth = 64, onClass?: (name: string) => void) {
     this.#buf = buf;
     this.#pos = start;
     this.#end = end;
     this.#maxDepth = maxDepth;
+    this.#onClass = onClass;
   }
 
   get position(): number {
@@ -270,8 +273,9 @@ export class HessianScanner {
 
   /** A list/map type: a type-name string or an int index into the type table. */
   #type(): void {
-    if (this.isString()) this.readString();
-    else this.readInt();
+    if (!this.isString()) return void this.readInt();
+    const name = this.readString();
+    this.#onClass?.(name);
   }
 
   #count(): number {
@@ -292,7 +296,12 @@ export class HessianScanner {
 
   #mapEntries(depth: number): void {
     while (this.peek() !== 0x5a) {
-      this.#skip(depth + 1);
+      // A generic call's map names the class to build in its "class" entry (Dubbo PojoUtils).
+      if (!this.#onClass || !this.isString()) this.#skip(depth + 1);
+      else if (this.readString() === 'class' && this.isString()) {
+        this.#onClass(this.readString());
+        continue;
+      }
       this.#skip(depth + 1);
     }
     this.#pos++;
@@ -300,7 +309,8 @@ export class HessianScanner {
 
   #classDef(): void {
     if (this.#classFields.length >= MAX_CLASS_DEFS) throw new HessianScanError(`more than ${MAX_CLASS_DEFS} class definitions`);
-    this.readString();
+    const name = this.readString(); // read whether or not anyone listens: `?.(...)` would skip the read
+    this.#onClass?.(name);
     const fields = this.#count();
     this.#need(fields, 'class definition');
     for (let i = 0; i < fields; i++) this.readString();

@@ -7,6 +7,7 @@
  * grpc-js turns Node's HTTP/2 memory guard off and sets no stream limit unless told
  * (RELIABILITY.md finding 2): both are set here, with gRPC's 4 MiB message limit.
  */
+import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import {
   Server,
@@ -57,6 +58,8 @@ export interface GrpcInvokeListenerOptions {
 }
 
 const MAX_MESSAGE = 4 * 1024 * 1024;
+/** How long the answers a drain's end writes may take to leave before the sessions are cut. */
+const ANSWER_LINGER_MS = 1_000;
 
 function invokerService(): ServiceClientConstructor['service'] {
   const definition = loadSync(INVOKE_PROTO, { keepCase: false, longs: String, defaults: true });
@@ -71,6 +74,8 @@ export class GrpcInvokeListener implements Listener {
   readonly #options: GrpcInvokeListenerOptions;
   readonly #server: Server;
   readonly #inFlight = new InFlight();
+  /** Calls not yet answered: a drain that ends answers them UNAVAILABLE rather than cutting them. */
+  readonly #pending = new Map<Cancel, (error: MeshError) => void>();
   #handler: Handler;
 
   constructor(options: GrpcInvokeListenerOptions) {
@@ -99,17 +104,38 @@ export class GrpcInvokeListener implements Listener {
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#server.bindAsync(this.address, ServerCredentials.createInsecure(), (error) => {
-        if (error) reject(new Error(`listener ${this.name} cannot bind ${this.address}: ${error.message}`));
-        else resolve();
+        if (error) return reject(new Error(`listener ${this.name} cannot bind ${this.address}: ${error.message}`));
+        this.#countSessionErrors();
+        resolve();
       });
     });
   }
 
   async close(drainMs: number): Promise<void> {
     // tryShutdown refuses new calls and waits for those in flight; the drain bounds the wait.
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref());
-    await Promise.race([new Promise<void>((resolve) => this.#server.tryShutdown(() => resolve())), timer]);
+    const shutDown = new Promise<void>((resolve) => this.#server.tryShutdown(() => resolve()));
+    await Promise.race([shutDown, this.#inFlight.drained(drainMs)]);
+    const overrun = new MeshError('PMESH_DRAINING', `the sidecar is shutting down and the call did not finish within its drain of ${drainMs} ms`);
+    for (const [cancel, answer] of this.#pending) {
+      answer(overrun);
+      cancel.abort(overrun);
+    }
+    // The answers' trailers go out before the sessions are cut (bounded).
+    await Promise.race([shutDown, new Promise<void>((resolve) => setTimeout(resolve, ANSWER_LINGER_MS).unref())]);
     this.#server.forceShutdown();
+  }
+
+  /**
+   * Counts connections that are not HTTP/2 or break its framing (garbage on the port). grpc-js
+   * keeps its node:http2 servers private and has no hook for this; their `sessionError`
+   * event is node's. Reached by name, so a grpc-js that renames it counts nothing (the
+   * listener test would say so) rather than failing.
+   */
+  #countSessionErrors(): void {
+    const servers = (this.#server as unknown as { http2Servers?: Map<EventEmitter, unknown> }).http2Servers;
+    for (const http2 of servers?.keys() ?? []) {
+      http2.on('sessionError', (error: NodeJS.ErrnoException) => this.#options.metrics.codecError('grpc', error.code ?? 'ERR_HTTP2_ERROR', 'downstream'));
+    }
   }
 
   #invoke(call: ServerUnaryCall<InvokeRequest, InvokeResponse>, callback: sendUnaryData<InvokeResponse>): void {
@@ -118,17 +144,15 @@ export class GrpcInvokeListener implements Listener {
     const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
     call.once('cancelled', () => ctx.cancel.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller cancelled the call')));
     this.#inFlight.begin();
-    this.#handler(toInvocation(request, call.getDeadline(), startedAt), ctx).then(
-      (result) => {
-        this.#inFlight.end();
-        callback(null, toResponse(result));
-      },
-      (error: unknown) => {
-        this.#inFlight.end();
-        const mesh = MeshError.from(error);
-        callback({ code: mesh.code as number as GrpcStatus, details: `${mesh.reason}: ${mesh.message}` });
-      },
-    );
+    // Answers once: with the call's outcome, or the drain's when that comes first.
+    const answer = (outcome: Result | MeshError): void => {
+      if (!this.#pending.delete(ctx.cancel)) return;
+      this.#inFlight.end();
+      if (outcome instanceof MeshError) callback({ code: outcome.code as number as GrpcStatus, details: `${outcome.reason}: ${outcome.message}` });
+      else callback(null, toResponse(outcome));
+    };
+    this.#pending.set(ctx.cancel, answer);
+    this.#handler(toInvocation(request, call.getDeadline(), startedAt), ctx).then(answer, (error: unknown) => answer(MeshError.from(error)));
   }
 }
 

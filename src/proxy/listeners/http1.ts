@@ -3,9 +3,9 @@
  * request-smuggling shape we tried; RELIABILITY.md finding 7). This is the one place
  * where a MeshError becomes HTTP bytes.
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Cancel, Code, MeshError, listenOn, type Invocation, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, Code, MeshError, listenOn, refuseHttpRequest, type Invocation, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import { http1 } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { LimitStream } from './limit-stream.js';
@@ -20,14 +20,21 @@ export interface Http1ListenerOptions {
   readonly log: Logger;
   readonly maxHeaderBytes: number;
   readonly maxBodyBytes: number;
+  /** A request head not whole within this time is answered 408 (slowloris). */
+  readonly headersTimeoutMs?: number;
+  /** Open connections at most; one more is closed at once and counted. */
+  readonly maxConnections?: number;
   /** The sidecar's own endpoints on this listener; returns true when it answered the request. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** RELIABILITY.md section 4: slowloris bound tighter than Node's 60 s; 5 s keep-alive. */
 const HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_CONNECTIONS = 10_000;
 const REQUEST_TIMEOUT_MS = 300_000;
 const KEEP_ALIVE_MS = 5_000;
+/** How long the 503s a drain's end writes may take to reach their callers before the sockets are cut. */
+const ANSWER_LINGER_MS = 1_000;
 
 export class Http1Listener implements Listener {
   readonly name: string;
@@ -37,6 +44,8 @@ export class Http1Listener implements Listener {
   readonly #server: Server;
   #handler: Handler;
   readonly #inFlight = new InFlight();
+  /** Calls not yet answered, so a drain that ends can answer them 503 rather than cut them. */
+  readonly #pending = new Map<ServerResponse, Cancel>();
   #draining = false;
 
   constructor(options: Http1ListenerOptions) {
@@ -47,7 +56,9 @@ export class Http1Listener implements Listener {
     this.#server = createServer(
       {
         maxHeaderSize: options.maxHeaderBytes,
-        headersTimeout: HEADERS_TIMEOUT_MS,
+        headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+        // node:http looks for slow heads this often (30 s by default, which tripled the bound).
+        connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS),
         requestTimeout: REQUEST_TIMEOUT_MS,
         keepAliveTimeout: KEEP_ALIVE_MS,
         insecureHTTPParser: false,
@@ -58,7 +69,10 @@ export class Http1Listener implements Listener {
       options.metrics.connectionOpened(this.name);
       socket.once('close', () => options.metrics.connectionClosed(this.name));
     });
-    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.#onClientError(error, socket));
+    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => refuseHttpRequest(error, socket, options.metrics, 'http1'));
+    // Past the limit node:net closes the new socket itself, before any byte is read.
+    this.#server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.#server.on('drop', () => options.metrics.limitExceeded('max_connections_per_listener'));
   }
 
   get inFlight(): number {
@@ -78,6 +92,16 @@ export class Http1Listener implements Listener {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
     await this.#inFlight.drained(drainMs);
+    const overrun = new MeshError('PMESH_DRAINING', `the sidecar is shutting down and the call did not finish within its drain of ${drainMs} ms`);
+    const answered: Promise<void>[] = [];
+    for (const [res, cancel] of this.#pending) {
+      cancel.abort(overrun);
+      if (res.headersSent) continue; // a body already streaming can only be cut
+      answered.push(new Promise<void>((resolve) => res.once('close', resolve)));
+      this.#writeError(res, overrun);
+    }
+    // Let the 503s reach their callers (bounded), then cut whatever is left.
+    await Promise.race([Promise.all(answered), new Promise<void>((resolve) => setTimeout(resolve, ANSWER_LINGER_MS).unref())]);
     this.#server.closeAllConnections();
     await closed;
   }
@@ -87,8 +111,10 @@ export class Http1Listener implements Listener {
     const startedAt = performance.now();
     const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
     this.#inFlight.begin();
+    this.#pending.set(res, ctx.cancel);
     res.once('close', () => {
       if (!res.writableFinished) ctx.cancel.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller closed the connection'));
+      this.#pending.delete(res);
       this.#inFlight.end();
     });
     if (this.#draining) res.shouldKeepAlive = false;
@@ -128,7 +154,7 @@ export class Http1Listener implements Listener {
   }
 
   #writeResult(res: ServerResponse, result: Result, ctx: CallContext): void {
-    if (res.destroyed) return;
+    if (res.destroyed || res.writableEnded) return; // cut, or answered by the drain
     res.writeHead(result.protocolStatus, result.rawHeaders ? [...result.rawHeaders] : undefined);
     if (result.body.kind !== 'stream') {
       res.end(result.body.kind === 'raw' ? result.body.bytes : undefined);
@@ -152,10 +178,12 @@ export class Http1Listener implements Listener {
       const level = error.code === Code.UNAVAILABLE || error.code === Code.INTERNAL || error.code === Code.DEADLINE_EXCEEDED ? 'warn' : 'debug';
       ctx.log[level]({ reason: error.reason, err: error.message, cluster: ctx.cluster, endpoint: ctx.endpoint }, 'call failed');
     }
+    if (res.writableEnded) return; // answered by the drain
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    if (this.#draining) res.shouldKeepAlive = false;
     const body = http1.errorBody(error);
     const status = http1.httpStatusOf(error);
     const headers: Record<string, string | number> = {
@@ -166,20 +194,5 @@ export class Http1Listener implements Listener {
     if (status === 405 && typeof error.details.allow === 'string') headers.allow = error.details.allow;
     res.writeHead(status, headers);
     res.end(body);
-  }
-
-  #onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-    const code = error.code ?? 'UNKNOWN';
-    this.#options.metrics.codecError('http1', code, 'downstream');
-    if (code === 'HPE_HEADER_OVERFLOW') this.#options.metrics.limitExceeded('max_header_bytes');
-    if (code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = JSON.stringify({ error: 'PMESH_BAD_REQUEST', code, message: `malformed HTTP/1 request: ${error.message}` });
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
   }
 }

@@ -1,14 +1,16 @@
 /** Listener construction by protocol: HTTP/1 on node:http, the rest driven by their codec. */
 import { getCodec } from '../../codecs/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger, MeshMetrics } from '../../core/index.js';
+import type { ClassPolicy, Logger, MeshMetrics } from '../../core/index.js';
 import type { Handler } from '../filter.js';
 import { GrpcInvokeListener, type GrpcServiceBinding } from './grpc-invoke.js';
 import { Http1Listener } from './http1.js';
 import type { Listener } from './listener.js';
+import type { PartialFrameBudget } from './partial-frames.js';
 import { RpcListener } from './rpc.js';
 
 export type { Listener } from './listener.js';
+export { PartialFrameBudget } from './partial-frames.js';
 
 export interface ListenerSpec {
   readonly name: string;
@@ -21,6 +23,14 @@ export interface ListenerSpec {
   readonly maxBodyBytes: number;
   readonly maxFrameBytes: number;
   readonly frameReadTimeoutMs: number;
+  /** HTTP/1 only: a request head not whole within this time is answered 408. */
+  readonly headersTimeoutMs: number;
+  /** Open connections at most (Bolt, Dubbo, HTTP/1); one more is closed at once. */
+  readonly maxConnections: number;
+  /** The sidecar-wide budget of bytes held in partial binary frames. */
+  readonly partialFrames: PartialFrameBudget;
+  /** Bolt and Dubbo: check requests' class names against this policy's deny list (absent: no scan). */
+  readonly classScan?: ClassPolicy;
   /** HTTP/1 only: the sidecar's own endpoints (`/v1/services`); returns true when it answered. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** gRPC only: more services on the same port (the registry API). */

@@ -2,17 +2,22 @@
  * The listener for binary multiplexed RPC protocols (Bolt, Dubbo...), driven by the
  * protocol's codec: bytes -> frames -> Invocations -> the filter chain, and back.
  * Housekeeping stays here and never reaches the router: heartbeats are answered on
- * the spot. A malformed frame closes only its own connection and is counted; a
- * connection that starts a frame and stalls is closed after `frameReadTimeoutMs`.
+ * the spot. A malformed frame closes only its own connection and is counted; so does a
+ * frame not whole within `frameReadTimeoutMs` of its first byte, and one that would take
+ * the sidecar's partial-frame bytes past their budget (frame-reader.ts). Past
+ * `maxConnections` a new connection is closed at once and counted. A call still running
+ * when a drain ends is answered with the protocol's error before its connection closes.
  * This is the one place where a MeshError becomes bytes for these protocols
  * (`codec.localReply`).
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Cancel, MeshError, listenOn, withLimits, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, MeshError, listenOn, withLimits, type ClassPolicy, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import type { AnyCodec } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
+import { FrameReader } from './frame-reader.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
+import { PartialFrameBudget } from './partial-frames.js';
 
 export interface RpcListenerOptions {
   readonly name: string;
@@ -22,11 +27,30 @@ export interface RpcListenerOptions {
   readonly metrics: MeshMetrics;
   readonly log: Logger;
   readonly maxFrameBytes: number;
-  /** A frame begun and not finished within this time closes the connection. */
+  /** A frame not whole within this time of its first byte closes the connection. */
   readonly frameReadTimeoutMs?: number;
+  /** Open connections at most; one more is closed at once and counted. */
+  readonly maxConnections?: number;
+  /** The sidecar-wide budget of bytes in partial frames (a listener of its own when absent). */
+  readonly partialFrames?: PartialFrameBudget;
+  /**
+   * When set, every request's class names (codec.forEachClassName) are checked against this
+   * policy's deny list and a gadget class is refused with the protocol's error before routing.
+   */
+  readonly classScan?: ClassPolicy;
+}
+
+/** A call accepted and not yet answered, so a drain that ends can still answer it. */
+interface PendingCall {
+  readonly cancel: Cancel;
+  readonly frame: unknown;
+  readonly oneway: boolean;
+  answered: boolean;
 }
 
 const DEFAULT_FRAME_READ_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_CONNECTIONS = 10_000;
+const DEFAULT_PARTIAL_FRAME_BYTES = 256 * 1024 * 1024;
 /** How long a closing connection may take to flush and say goodbye before it is cut. */
 const SOCKET_LINGER_MS = 1_000;
 
@@ -38,9 +62,10 @@ export class RpcListener implements Listener {
   readonly #server: Server;
   readonly #limits: Limits;
   /** Open connections and the calls each has in flight, cancelled if it goes away. */
-  readonly #sockets = new Map<Socket, Set<Cancel>>();
+  readonly #sockets = new Map<Socket, Set<PendingCall>>();
   #handler: Handler;
   readonly #inFlight = new InFlight();
+  readonly #partialFrames: PartialFrameBudget;
 
   constructor(options: RpcListenerOptions) {
     this.name = options.name;
@@ -49,7 +74,11 @@ export class RpcListener implements Listener {
     this.#options = options;
     this.#handler = options.handler;
     this.#limits = withLimits({ maxFrameBytes: options.maxFrameBytes });
+    this.#partialFrames = options.partialFrames ?? new PartialFrameBudget(DEFAULT_PARTIAL_FRAME_BYTES);
     this.#server = createServer((socket) => this.#onConnection(socket));
+    // Past the limit node:net closes the new socket itself, before any byte is read.
+    this.#server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.#server.on('drop', () => options.metrics.limitExceeded('max_connections_per_listener'));
   }
 
   get inFlight(): number {
@@ -70,6 +99,14 @@ export class RpcListener implements Listener {
     const { goAway } = this.#options.codec;
     if (goAway) for (const socket of this.#sockets.keys()) this.#write(socket, goAway(0n));
     await this.#inFlight.drained(drainMs);
+    // Calls the drain did not see finish get an answer, not a reset.
+    const overrun = new MeshError('PMESH_DRAINING', `the sidecar is shutting down and the call did not finish within its drain of ${drainMs} ms`);
+    for (const [socket, calls] of this.#sockets) {
+      for (const call of calls) {
+        this.#answer(socket, call, overrun);
+        call.cancel.abort(overrun);
+      }
+    }
     // End gracefully so a last frame (READONLY, a reply) is flushed; cut what lingers.
     for (const socket of this.#sockets.keys()) {
       socket.end();
@@ -81,46 +118,36 @@ export class RpcListener implements Listener {
   #onConnection(socket: Socket): void {
     const { codec, metrics, log } = this.#options;
     socket.setNoDelay(true);
-    const calls = new Set<Cancel>();
+    const calls = new Set<PendingCall>();
     this.#sockets.set(socket, calls);
     metrics.connectionOpened(this.name);
-    const decoder = codec.newDecoder(this.#limits);
-    let stallTimer: NodeJS.Timeout | undefined;
-    const clearStall = (): void => {
-      if (stallTimer) clearTimeout(stallTimer);
-      stallTimer = undefined;
-    };
-    socket.on('data', (chunk: Buffer) => {
-      let frames: unknown[];
-      try {
-        frames = decoder.push(chunk);
-      } catch (error) {
-        const mesh = MeshError.from(error, 'PMESH_CODEC_ERROR');
-        metrics.codecError(codec.name, mesh.reason, 'downstream');
-        log.warn({ reason: mesh.reason, err: mesh.message, remote: socket.remoteAddress }, 'malformed frame; closing the connection');
+    const reader = new FrameReader({
+      decoder: codec.newDecoder(this.#limits),
+      frameDeadlineMs: this.#options.frameReadTimeoutMs ?? DEFAULT_FRAME_READ_TIMEOUT_MS,
+      budget: this.#partialFrames,
+      onFrames: (frames) => {
+        for (const frame of frames) this.#onFrame(socket, calls, frame);
+      },
+      onRefused: (error) => {
+        metrics.codecError(codec.name, error.reason, 'downstream');
+        const limit = error.details.limit;
+        if (typeof limit === 'string') metrics.limitExceeded(limit);
+        log.warn({ reason: error.reason, err: error.message, remote: socket.remoteAddress }, 'closing the connection');
         socket.destroy();
-        return;
-      }
-      for (const frame of frames) this.#onFrame(socket, calls, frame);
-      clearStall();
-      if (decoder.buffered > 0) {
-        stallTimer = setTimeout(() => {
-          metrics.codecError(codec.name, 'PMESH_FRAME_STALLED', 'downstream');
-          log.warn({ buffered: decoder.buffered, remote: socket.remoteAddress }, 'frame not completed in time; closing the connection');
-          socket.destroy();
-        }, this.#options.frameReadTimeoutMs ?? DEFAULT_FRAME_READ_TIMEOUT_MS);
-      }
+      },
     });
+    socket.on('data', (chunk: Buffer) => reader.push(chunk));
     socket.on('error', () => socket.destroy());
     socket.once('close', () => {
-      clearStall();
+      reader.release();
       this.#sockets.delete(socket);
-      for (const cancel of calls) cancel.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller closed the connection'));
+      const gone = new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller closed the connection');
+      for (const call of calls) call.cancel.abort(gone);
       metrics.connectionClosed(this.name);
     });
   }
 
-  #onFrame(socket: Socket, calls: Set<Cancel>, frame: unknown): void {
+  #onFrame(socket: Socket, calls: Set<PendingCall>, frame: unknown): void {
     const codec = this.#options.codec;
     switch (codec.kind(frame)) {
       case 'heartbeat':
@@ -136,7 +163,7 @@ export class RpcListener implements Listener {
     }
   }
 
-  #onRequest(socket: Socket, calls: Set<Cancel>, frame: unknown): void {
+  #onRequest(socket: Socket, calls: Set<PendingCall>, frame: unknown): void {
     const codec = this.#options.codec;
     let invocation;
     try {
@@ -147,26 +174,47 @@ export class RpcListener implements Listener {
       if (codec.kind(frame) === 'request') this.#write(socket, codec.localReply(frame, mesh));
       return;
     }
+    const refused = this.#scanClasses(frame);
+    if (refused) {
+      this.#options.metrics.codecError(codec.name, refused.reason, 'downstream');
+      this.#options.log.warn({ reason: refused.reason, err: refused.message, remote: socket.remoteAddress }, 'request refused by the class scan');
+      if (!invocation.oneway) this.#write(socket, codec.localReply(frame, refused));
+      return;
+    }
     const ctx: CallContext = { listener: this.name, startedAt: performance.now(), log: this.#options.log, cancel: new Cancel() };
+    const call: PendingCall = { cancel: ctx.cancel, frame, oneway: invocation.oneway, answered: false };
     this.#inFlight.begin();
-    calls.add(ctx.cancel);
-    const finished = (): void => {
-      calls.delete(ctx.cancel);
-      this.#inFlight.end();
-    };
-    const oneway = invocation.oneway;
+    calls.add(call);
     this.#handler(invocation, ctx).then(
-      (result) => {
-        finished();
-        if (!oneway) this.#write(socket, this.#reply(frame, result));
-      },
+      (result) => this.#answer(socket, call, result),
       (error: unknown) => {
-        finished();
         const mesh = MeshError.from(error);
         ctx.log.debug({ reason: mesh.reason, err: mesh.message, cluster: ctx.cluster, endpoint: ctx.endpoint }, 'call failed');
-        if (!oneway) this.#write(socket, codec.localReply(frame, mesh));
+        this.#answer(socket, call, mesh);
       },
     );
+  }
+
+  /** Why the request's body may not pass (a denied class, or a body the scan cannot read), or undefined. */
+  #scanClasses(frame: unknown): MeshError | undefined {
+    const { classScan, codec } = this.#options;
+    if (!classScan || !codec.forEachClassName) return undefined;
+    try {
+      codec.forEachClassName(frame, (name) => classScan.checkNotDenied(name));
+      return undefined;
+    } catch (error) {
+      return MeshError.from(error, 'PMESH_BAD_REQUEST');
+    }
+  }
+
+  /** Answers a call once: with its result, its error, or the drain's, whichever comes first. */
+  #answer(socket: Socket, call: PendingCall, outcome: Result | MeshError): void {
+    if (call.answered) return;
+    call.answered = true;
+    this.#sockets.get(socket)?.delete(call);
+    this.#inFlight.end();
+    if (call.oneway) return;
+    this.#write(socket, outcome instanceof MeshError ? this.#options.codec.localReply(call.frame, outcome) : this.#reply(call.frame, outcome));
   }
 
   /** The reply frame: the upstream's own frame with the caller's id put back. */

@@ -75,6 +75,7 @@ export class MuxConnection {
       } catch (error) {
         const mesh = MeshError.from(error, 'PMESH_CODEC_ERROR');
         options.metrics.codecError(options.codec.name, mesh.reason, 'upstream');
+        if (typeof mesh.details.limit === 'string') options.metrics.limitExceeded(mesh.details.limit);
         this.#fail(
           new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `cluster "${options.cluster}": malformed reply from ${options.address}: ${mesh.message}`, {
             details: { cluster: options.cluster, endpoint: options.address },

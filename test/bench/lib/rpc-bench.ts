@@ -1,7 +1,8 @@
 /**
  * One RPC bench run (Bolt or Dubbo): a Java server, a sidecar child process with a
  * listener routing to it, and the same closed-loop load from a separate load
- * generator process, straight at the server and through the sidecar in alternating windows.
+ * generator process, straight at the server, through the sidecar and through its
+ * ingress listener (class scan on) in alternating windows.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { startJavaServer } from './java-server.js';
 import { processStats } from './process-stats.js';
 import { printReport, type LoadResult } from './report.js';
 import { rpcLoadTool, runRpcLoad } from './rpc-load.js';
+import { classScanMicros } from './class-scan-cost.js';
 import { startSidecarChild } from './sidecar-child.js';
 
 export interface RpcBenchSpec {
@@ -25,8 +27,11 @@ export interface RpcBenchSpec {
   readonly ready: RegExp;
   /** Who answers, for the report. */
   readonly server: string;
-  /** The sidecar config: a listener on proxyPort routing to the server. */
-  readonly sidecarYaml: (ports: { proxy: number; admin: number; server: number }) => string;
+  /**
+   * The sidecar config: a listener on `proxy` routing to the server, and the same route on
+   * an ingress listener on `ingress` (class scan on, as for calls from other hosts).
+   */
+  readonly sidecarYaml: (ports: { proxy: number; ingress: number; admin: number; server: number }) => string;
 }
 
 const CONNECTIONS = 4;
@@ -86,14 +91,17 @@ async function loadWindow(pids: readonly number[], options: LoadOptions, totals:
 
 export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<void> {
   // Build (and check) the request frame before starting anything.
-  const frames = loadProtocol(spec.bench).template.source;
+  const { template } = loadProtocol(spec.bench);
+  const frames = template.source;
+  const scanMicros = classScanMicros(spec.bench, template.bytes);
   const serverPort = await freePort();
   const proxyPort = await freePort();
+  const ingressPort = await freePort();
   const adminPort = await freePort();
   const server: Peer = await startJavaServer(spec.javaProject, spec.mainClass, [String(serverPort)], spec.ready);
   let sidecar: Peer | undefined;
   try {
-    sidecar = await startSidecarChild(spec.sidecarYaml({ proxy: proxyPort, admin: adminPort, server: serverPort }), proxyPort);
+    sidecar = await startSidecarChild(spec.sidecarYaml({ proxy: proxyPort, ingress: ingressPort, admin: adminPort, server: serverPort }), proxyPort);
     const load = (port: number, duration: number): LoadOptions => ({
       protocol: spec.bench,
       host: '127.0.0.1',
@@ -106,6 +114,7 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
     const loadBefore = loadavg()[0]!;
     await runRpcLoad(load(serverPort, WARM_UP_SECONDS));
     await runRpcLoad(load(proxyPort, WARM_UP_SECONDS));
+    await runRpcLoad(load(ingressPort, WARM_UP_SECONDS));
 
     // Windows alternate between the paths, so both see the same mix of whatever else
     // the host is running (a shared 2-CPU box swings by a factor of two otherwise).
@@ -113,10 +122,14 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
     const rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.floor(seconds / 2)));
     const direct = new PathTotals(pids.length);
     const through = new PathTotals(pids.length);
+    const scanned = new PathTotals(pids.length);
     for (let round = 0; round < rounds; round++) {
       await loadWindow(pids, load(serverPort, seconds / rounds), direct);
       await loadWindow(pids, load(proxyPort, seconds / rounds), through);
+      await loadWindow(pids, load(ingressPort, seconds / rounds), scanned);
     }
+    const ingress = scanned.result();
+    const sidecarCpuMicrosPerCall = (totals: PathTotals): number => (totals.cpuSeconds[1]! / Math.max(1, totals.ok)) * 1e6;
     const stats = processStats(sidecar.child.pid!);
     const loadCpu = (totals: PathTotals): string => ((totals.loadCpuSeconds / totals.elapsed) * 100).toFixed(0);
     const firstError = (name: string, totals: PathTotals): string[] => (totals.firstError ? [`first ${name} error: ${totals.firstError}`] : []);
@@ -133,10 +146,13 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
           `load generator: ${rpcLoadTool()}, CPU ${loadCpu(direct)}% (direct) / ${loadCpu(through)}% (sidecar) of one core`,
           `Java server CPU: ${direct.cpuPercent(0).toFixed(0)}% (direct) / ${through.cpuPercent(0).toFixed(0)}% (sidecar) of one core`,
           `request frame: ${frames}`,
+          `class scan alone: ${scanMicros.toFixed(2)} µs per call (codec.forEachClassName + deny list on the request frame, in-process)`,
+          `through an ingress listener (class scan on): ${ingress.rate.toFixed(0)} calls/s, p50 ${ingress.p50Ms.toFixed(3)} ms, p99 ${ingress.p99Ms.toFixed(3)} ms, ${ingress.errors} errors; sidecar CPU ${sidecarCpuMicrosPerCall(scanned).toFixed(1)} µs per call vs ${sidecarCpuMicrosPerCall(through).toFixed(1)} µs on the egress listener`,
           `server: ${spec.server}, default JVM flags; sidecar upstream: 1 connection per endpoint (the default)`,
           `host: ${availableParallelism()} CPUs shared by all processes, 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
           ...firstError('direct', direct),
           ...firstError('sidecar', through),
+          ...firstError('ingress', scanned),
         ],
       },
       join(REPO_ROOT, 'test/results'),

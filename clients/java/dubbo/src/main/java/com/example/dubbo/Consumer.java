@@ -11,7 +11,7 @@ import org.apache.dubbo.rpc.service.GenericService;
  *
  * Usage: Consumer [--version V] [--group G] [--timeout MS] HOST:PORT COMMAND [ARGS]
  * Commands: suite | echo TEXT | add A B | addLong A B | greet | mixed | nothing | fail REASON
- *           | sleep MS | nonce TOKEN | forget KEY | generic TEXT | genericGreet | concurrent N
+ *           | sleep MS | nonce TOKEN | forget KEY | generic TEXT | genericGreet | genericGadget | concurrent N
  * Prints one "RESULT {json}" line per call, then "DONE ok=N failed=M"; exit code 0 iff failed=0.
  */
 public final class Consumer {
@@ -71,6 +71,7 @@ public final class Consumer {
             });
             case "generic" -> calls.report("generic", () -> calls.genericEcho(a[0]));
             case "genericGreet" -> calls.report("genericGreet", calls::genericGreet);
+            case "genericGadget" -> calls.report("genericGadget", calls::genericGadget);
             case "concurrent" -> calls.report("concurrent", () -> calls.concurrent(Integer.parseInt(a[0])));
             default -> usage("unknown command " + command);
         }
@@ -79,7 +80,7 @@ public final class Consumer {
     private static void usage(String problem) {
         System.err.println(problem);
         System.err.println("usage: Consumer [--version V] [--group G] [--timeout MS] HOST:PORT "
-                + "suite|echo|add|addLong|greet|mixed|nothing|fail|sleep|nonce|forget|generic|genericGreet|concurrent [ARGS]");
+                + "suite|echo|add|addLong|greet|mixed|nothing|fail|sleep|nonce|forget|generic|genericGreet|genericGadget|concurrent [ARGS]");
         System.exit(2);
     }
 }

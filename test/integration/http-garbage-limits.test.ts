@@ -1,0 +1,108 @@
+/**
+ * What the HTTP-speaking ports do with callers that are slow or speak nonsense, read
+ * back from /metrics: a request head sent too slowly on an HTTP/1 listener is answered
+ * 408 and counted once (not again when the caller then closes); connections past the
+ * listener's limit are closed at once; garbage on the admin port and on the gRPC port
+ * is counted as a codec error of that port.
+ */
+import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import type { Running } from '../../src/main.js';
+import { freePort } from '../support/ports.js';
+import { startInProcess } from '../support/sidecar.js';
+
+let sidecar: Running;
+let httpPort: number;
+let grpcPort: number;
+let adminPort: number;
+
+beforeAll(async () => {
+  httpPort = await freePort();
+  grpcPort = await freePort();
+  adminPort = await freePort();
+  sidecar = await startInProcess(`
+admin: { address: 127.0.0.1:${adminPort} }
+defaults: { headersTimeoutMs: 500, maxConnectionsPerListener: 3 }
+listeners:
+  - { name: http-in, protocol: http1, address: 127.0.0.1:${httpPort} }
+  - { name: grpc-in, protocol: grpc, address: 127.0.0.1:${grpcPort} }
+`);
+});
+
+afterAll(async () => {
+  await sidecar?.stop(200);
+});
+
+async function metrics(): Promise<string> {
+  return (await request(`http://127.0.0.1:${adminPort}/metrics`)).body.text();
+}
+
+async function count(pattern: RegExp): Promise<number> {
+  return Number(pattern.exec(await metrics())?.[1] ?? 0);
+}
+
+/** Bounded wait for a condition read from /metrics. */
+async function untilMetrics(test: (text: string) => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (test(await metrics())) return;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Writes bytes on a new connection; resolves with everything read until the server closes it. */
+function exchange(port: number, bytes: string | Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(text));
+    socket.write(bytes);
+  });
+}
+
+function open(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.once('connect', () => resolve(socket));
+    socket.once('close', () => reject(new Error('closed before connecting')));
+  });
+}
+
+describe('HTTP ports under slow and garbage callers', () => {
+  it('a request head sent too slowly is answered 408 and counted once, not again when the caller closes', async () => {
+    const answer = await exchange(httpPort, 'GET /slow HTTP/1.1\r\nHost: slow.local\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain('"code":"ERR_HTTP_REQUEST_TIMEOUT"');
+    // The server's side of the connection is gone once the gauge is back to 0.
+    await untilMetrics((text) => /pmesh_downstream_connections_open\{listener="http-in"\} 0/.test(text), 'the connection to close');
+    const text = await metrics();
+    const http1Errors = [...text.matchAll(/pmesh_codec_errors_total\{protocol="http1",reason="([^"]+)",side="downstream"\} (\d+)/g)];
+    expect(http1Errors.map((m) => [m[1], Number(m[2])])).toEqual([['ERR_HTTP_REQUEST_TIMEOUT', 1]]);
+    expect(await count(/pmesh_limit_exceeded_total\{limit="headers_timeout_ms"\} (\d+)/)).toBe(1);
+  });
+
+  it('an HTTP/1 connection past the listener limit is closed at once and counted', async () => {
+    const kept = await Promise.all([open(httpPort), open(httpPort), open(httpPort)]);
+    await untilMetrics((text) => /pmesh_downstream_connections_open\{listener="http-in"\} 3/.test(text), 'three connections');
+    expect(await exchange(httpPort, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('');
+    expect(await count(/pmesh_limit_exceeded_total\{limit="max_connections_per_listener"\} (\d+)/)).toBe(1);
+    for (const socket of kept) socket.destroy();
+  });
+
+  it('garbage on the admin port is answered 400 and counted as an admin codec error', async () => {
+    const answer = await exchange(adminPort, '\x16\x03\x01 not http at all\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await count(/pmesh_codec_errors_total\{protocol="admin",reason="[^"]+",side="downstream"\} (\d+)/)).toBe(1);
+  });
+
+  it('garbage on the gRPC port closes the connection and is counted as a gRPC codec error', async () => {
+    await exchange(grpcPort, 'GET / HTTP/1.1\r\nHost: x\r\n\r\nnot an HTTP/2 preface');
+    await untilMetrics((text) => /pmesh_codec_errors_total\{protocol="grpc"/.test(text), 'the gRPC codec error');
+    expect(await count(/pmesh_codec_errors_total\{protocol="grpc",reason="ERR_HTTP2_ERROR",side="downstream"\} (\d+)/)).toBe(1);
+  });
+});
