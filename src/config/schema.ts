@@ -7,8 +7,7 @@
 import { z } from 'zod';
 import { parseHostPort } from '../core/index.js';
 import { bridgeSchema } from './bridge-schema.js';
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+import { crossCheck } from './cross-checks.js';
 
 export const hostPort = z
   .string({ invalid_type_error: 'expected host:port' })
@@ -137,56 +136,8 @@ export const configSchema = z
       .optional(),
   })
   .strict()
-  .superRefine((config, ctx) => {
-    const clusters = new Set<string>();
-    config.clusters.forEach((cluster, i) => {
-      if (cluster.name.startsWith('app:')) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: 'names starting with "app:" are kept for app publications' });
-      }
-      if (clusters.has(cluster.name)) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cluster.name}"` });
-      }
-      clusters.add(cluster.name);
-      if (cluster.service !== undefined && cluster.endpoints.length > 0) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', i], message: 'give endpoints or a service, not both' });
-      }
-    });
-    const listeners = new Set<string>();
-    const addresses = new Set<string>([config.admin.address, ...(config.sofaMeshApi ? [config.sofaMeshApi.address] : [])]);
-    if (config.sofaMeshApi?.address === config.admin.address) {
-      ctx.addIssue({ code: 'custom', path: ['sofaMeshApi', 'address'], message: `address ${config.admin.address} is already used by admin` });
-    }
-    config.listeners.forEach((listener, i) => {
-      if (listeners.has(listener.name)) {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'name'], message: `duplicate listener name "${listener.name}"` });
-      }
-      listeners.add(listener.name);
-      if (addresses.has(listener.address)) {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'address'], message: `address ${listener.address} is already used` });
-      }
-      addresses.add(listener.address);
-      listener.routes.forEach((route, j) => {
-        if (route.cluster === undefined) {
-          if (route.match.service === undefined) {
-            ctx.addIssue({ code: 'custom', path: ['listeners', i, 'routes', j, 'cluster'], message: 'required unless match.service names a service' });
-          }
-        } else if (!clusters.has(route.cluster)) {
-          ctx.addIssue({ code: 'custom', path: ['listeners', i, 'routes', j, 'cluster'], message: `unknown cluster "${route.cluster}"` });
-        }
-      });
-    });
-    if (!config.allowNonLoopback) {
-      const check = (address: string, path: (string | number)[]): void => {
-        const parsed = parseHostPort(address);
-        if (parsed && !LOOPBACK.test(parsed.host)) {
-          ctx.addIssue({ code: 'custom', path, message: `${parsed.host} is not a loopback address; set allowNonLoopback: true to bind it` });
-        }
-      };
-      check(config.admin.address, ['admin', 'address']);
-      if (config.sofaMeshApi) check(config.sofaMeshApi.address, ['sofaMeshApi', 'address']);
-      config.listeners.forEach((listener, i) => check(listener.address, ['listeners', i, 'address']));
-    }
-  });
+  // Checks across sections live in cross-checks.ts: load.ts also runs them on a file the schema refused.
+  .superRefine((config, ctx) => crossCheck(config, (path, message) => ctx.addIssue({ code: 'custom', path, message })));
 
 export type ParsedConfig = z.infer<typeof configSchema>;
 /** A config after `resolveServiceRoutes`: every route names its cluster. */
