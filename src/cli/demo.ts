@@ -7,7 +7,7 @@ import { DEMO_CONFIG_YAML, startDemo } from '../demo/index.js';
 import { checkers, run, setup } from '../main.js';
 import { parseFlags } from './args.js';
 import type { CliCommand } from './command.js';
-import { serveUntilSignal } from './serve.js';
+import { serveUntil, stopSignal } from './serve.js';
 import { help } from './start.js';
 
 export const demo: CliCommand = {
@@ -32,6 +32,7 @@ options:
       process.stdout.write(DEMO_CONFIG_YAML);
       return 0;
     }
+    const signal = stopSignal();
     setup();
     const dataDir = mkdtempSync(join(tmpdir(), 'pmesh-demo-'));
     const parsed = parseConfig(DEMO_CONFIG_YAML, '(demo)', checkers);
@@ -46,7 +47,7 @@ options:
       throw error;
     }
     running.log.info({ providers: values.java ? 'java' : 'node' }, 'pmesh demo ready');
-    const code = await serveUntilSignal(running, stopDemo);
+    const code = await serveUntil(signal, running, stopDemo);
     rmSync(dataDir, { recursive: true, force: true });
     return code;
   },

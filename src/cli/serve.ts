@@ -18,26 +18,27 @@ export function portsTable(config: MeshConfig): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** Resolves with the exit code once a signal has stopped the sidecar (and `also`). */
-export function serveUntilSignal(running: Running, also: () => Promise<void> = async () => {}): Promise<number> {
-  if (process.stderr.isTTY) process.stderr.write(`\n${portsTable(running.sidecar.config)}\n\nStop with Ctrl-C.\n\n`);
+/**
+ * Catches SIGTERM and SIGINT from now on (call it before starting anything, so a signal that
+ * arrives while the sidecar starts is not the default kill); resolves with the first one.
+ */
+export function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
-      running.log.info({ signal }, 'stopping');
-      also()
-        .then(() => running.stop())
-        .then(
-          () => resolve(0),
-          (error: unknown) => {
-            running.log.error({ err: String(error) }, 'shutdown failed');
-            resolve(1);
-          },
-        );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
   });
+}
+
+/** Waits for `signal`, then stops `also` and the sidecar; resolves with the exit code. */
+export async function serveUntil(signal: Promise<string>, running: Running, also: () => Promise<void> = async () => {}): Promise<number> {
+  if (process.stderr.isTTY) process.stderr.write(`\n${portsTable(running.sidecar.config)}\n\nStop with Ctrl-C.\n\n`);
+  running.log.info({ signal: await signal }, 'stopping');
+  try {
+    await also();
+    await running.stop();
+    return 0;
+  } catch (error) {
+    running.log.error({ err: String(error) }, 'shutdown failed');
+    return 1;
+  }
 }

@@ -2,7 +2,7 @@
 import { run } from '../main.js';
 import { configPath, parseFlags } from './args.js';
 import type { CliCommand } from './command.js';
-import { serveUntilSignal } from './serve.js';
+import { serveUntil, stopSignal } from './serve.js';
 
 export const start: CliCommand = {
   name: 'start',
@@ -24,8 +24,9 @@ exit codes: 0 stopped by a signal, 1 could not start (a port in use...), 2 inval
   async run(argv) {
     const { values } = parseFlags(argv, { config: { type: 'string', short: 'c' } });
     if (values.help) return help(this.usage);
-    const running = await run(configPath(values.config));
-    return serveUntilSignal(running);
+    const path = configPath(values.config);
+    const signal = stopSignal();
+    return serveUntil(signal, await run(path));
   },
 };
 
