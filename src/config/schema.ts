@@ -17,106 +17,109 @@ const positiveMs = z.number().int().positive();
 
 const matchSchema = z
   .object({
-    host: z.string().min(1).optional(),
-    pathPrefix: z.string().startsWith('/').optional(),
-    headers: z.record(z.string()).optional(),
-    service: z.string().min(1).optional(),
-    method: z.string().min(1).optional(),
+    host: z.string().min(1).optional().describe('The request\'s host, without its port, case-insensitive; `*.example.com` matches any subdomain. Example: `echo.local`'),
+    pathPrefix: z.string().startsWith('/').optional().describe('The request path starts with this. Example: `/api/`'),
+    headers: z.record(z.string()).optional().describe('Every header named must be present with exactly this value. Example: `{ x-env: canary }`'),
+    service: z.string().min(1).optional().describe('The called service: an interface name, or `interface:version[:group]`. Example: `com.example.EchoService:1.0.0`'),
+    method: z.string().min(1).optional().describe('The called method (Bolt, Dubbo, the bridge). Example: `echo`'),
   })
   .strict();
 
 const routeSchema = z
   .object({
-    name: z.string().min(1).optional(),
-    match: matchSchema.default({}),
+    name: z.string().min(1).optional().describe('A name for logs and metrics; default `<index>:<cluster>`.'),
+    match: matchSchema.default({}).describe('Conditions that must all hold; the first route whose match holds wins. Empty matches every call.'),
     /** Omitted: the cluster of the service `match.service` names (made if none is configured). */
-    cluster: z.string().min(1).optional(),
+    cluster: z.string().min(1).optional().describe('The cluster the call goes to; may be left out when `match.service` names a service (its cluster, made from the registry if none is configured). Example: `echo`'),
     /** Overall deadline for the call, covering the wait for the response head. */
-    timeoutMs: positiveMs.optional(),
+    timeoutMs: positiveMs.optional().describe('Deadline of the whole call, ms; default `defaults.routeTimeoutMs`. A caller\'s own sooner deadline wins. Example: `2000`'),
   })
   .strict();
 
 const listenerSchema = z
   .object({
-    name: z.string().min(1),
-    protocol: z.string().min(1),
-    address: hostPort,
-    routes: z.array(routeSchema).default([]),
-    accessLog: z.boolean().optional(),
+    name: z.string().min(1).describe('Unique name of the listener. Example: `http-egress`'),
+    protocol: z.string().min(1).describe('`http1` (JSON bridge, /v1/services, HTTP proxying), `grpc` (pmesh.v1 Invoker and Registry), `bolt` (SOFARPC) or `dubbo`.'),
+    address: hostPort.describe('host:port to bind; loopback only unless `allowNonLoopback`. Example: `127.0.0.1:15001`'),
+    routes: z.array(routeSchema).default([]).describe('Where calls go, tried in order.'),
+    accessLog: z.boolean().optional().describe('One access-log line per call on this listener; default `logging.accessLog`.'),
     /** Receives calls from other sidecars for the apps behind this one; apps publish through it. */
-    ingress: z.boolean().default(false),
+    ingress: z.boolean().default(false).describe('Receives calls from other sidecars for the apps behind this one; apps publish through the ingress of their protocol.'),
     /**
      * Bolt and Dubbo egress: a call no route matches goes to the registry's providers of
      * its service (a cluster made on first use). Off for ingress listeners.
      */
-    routeByRegistry: z.boolean().optional(),
+    routeByRegistry: z.boolean().optional().describe('Bolt and Dubbo: a call no route matches goes to the registry\'s providers of its service. Default: on, off for an ingress.'),
     /** The address published for an ingress when it differs from the bound one (NAT, 0.0.0.0). */
-    advertise: hostPort.optional(),
+    advertise: hostPort.optional().describe('The address registered for an ingress when it differs from the bound one (NAT, 0.0.0.0). Example: `10.0.0.5:20882`'),
   })
   .strict();
 
 export const clusterSchema = z
   .object({
-    name: z.string().min(1),
-    protocol: z.string().min(1),
+    name: z.string().min(1).describe('Unique name; names starting with `app:` are kept for app publications. Example: `orders`'),
+    protocol: z.string().min(1).describe('What the upstream speaks: `http1`, `grpc`, `bolt` or `dubbo`. An HTTP/JSON call to a `bolt` or `dubbo` cluster goes through the bridge.'),
     /** Static endpoints; or leave empty and name a `service` to take them from the registry. */
-    endpoints: z.array(hostPort).default([]),
-    service: z.string().min(1).optional(),
-    version: z.string().min(1).optional(),
-    group: z.string().min(1).optional(),
-    balancer: z.string().default('round_robin'),
-    connectTimeoutMs: positiveMs.default(1_000),
+    endpoints: z.array(hostPort).default([]).describe('Static upstream addresses; leave empty and name a `service` to take them from the registry. Example: `[127.0.0.1:20880]`'),
+    service: z.string().min(1).optional().describe('Take the endpoints from the registry\'s providers of this service. Example: `com.example.OrderService`'),
+    version: z.string().min(1).optional().describe('With `service`: only providers of this version. Example: `1.0.0`'),
+    group: z.string().min(1).optional().describe('With `service`: only providers of this group (Dubbo group, SOFARPC uniqueId).'),
+    balancer: z.string().default('round_robin').describe('`round_robin` or `random`.'),
+    connectTimeoutMs: positiveMs.default(1_000).describe('Connecting to an endpoint fails after this many ms (503).'),
     /** HTTP/1: most pooled connections per endpoint. */
-    maxConnectionsPerEndpoint: z.number().int().positive().default(64),
+    maxConnectionsPerEndpoint: z.number().int().positive().default(64).describe('HTTP/1: most pooled connections per endpoint.'),
     /** Multiplexed protocols (Bolt, Dubbo): connections per endpoint carrying every call. */
-    connectionsPerEndpoint: z.number().int().positive().max(64).default(1),
+    connectionsPerEndpoint: z.number().int().positive().max(64).default(1).describe('Bolt and Dubbo: multiplexed connections per endpoint carrying every call (at most 64).'),
     /** Idle upstream connections are probed this often; dead after `maxMissedHeartbeats`. */
-    heartbeatIntervalMs: positiveMs.default(15_000),
-    maxMissedHeartbeats: z.number().int().positive().default(3),
+    heartbeatIntervalMs: positiveMs.default(15_000).describe('Idle Bolt and Dubbo upstream connections are probed this often, ms.'),
+    maxMissedHeartbeats: z.number().int().positive().default(3).describe('A connection that misses this many heartbeats in a row is closed and replaced.'),
   })
   .strict();
 
 /** The registry backend; keys beyond these belong to the backend and are checked by it. */
 const registrySchema = z
   .object({
-    type: z.string().min(1).default('embedded'),
+    type: z.string().min(1).default('embedded').describe('`embedded` (in this sidecar, kept in `dataDir`) or `zookeeper` (Dubbo\'s and SOFARPC\'s layouts; its keys are listed below).'),
     /** Snapshot and cache files (embedded publications, last-known endpoints). */
-    dataDir: z.string().min(1).default('data'),
+    dataDir: z.string().min(1).default('data').describe('Folder for the registry\'s snapshot, app publications and last-known endpoints, relative to the working directory.'),
   })
   .passthrough()
-  .default({});
+  .default({})
+  .describe('Where services are published and found.');
 
 export const configSchema = z
   .object({
-    admin: z.object({ address: hostPort.default('127.0.0.1:15000') }).strict().default({}),
+    admin: z.object({ address: hostPort.default('127.0.0.1:15000').describe('host:port of /ready, /metrics, /config and /clusters.') }).strict().default({}),
     registry: registrySchema,
     bridge: bridgeSchema,
     logging: z
       .object({
-        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-        accessLog: z.boolean().default(true),
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Least severe level logged; the PMESH_LOG_LEVEL environment variable wins over it.'),
+        accessLog: z.boolean().default(true).describe('One access-log line per call, on every listener that does not say otherwise.'),
       })
       .strict()
-      .default({}),
-    /** Binding anything but loopback must be asked for (RELIABILITY.md S1). */
-    allowNonLoopback: z.boolean().default(false),
+      .default({})
+      .describe('What the sidecar logs (JSON lines; readable lines on a terminal).'),
+    /** Binding anything but loopback must be asked for (docs/reliability.md). */
+    allowNonLoopback: z.boolean().default(false).describe('Binding anything but loopback (127.0.0.0/8, ::1) must be asked for with `true`.'),
     defaults: z
       .object({
-        routeTimeoutMs: positiveMs.default(15_000),
-        drainTimeoutMs: positiveMs.default(30_000),
-        maxHeaderBytes: z.number().int().positive().default(16 * 1024),
-        maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
-        maxFrameBytes: z.number().int().positive().default(8 * 1024 * 1024),
+        routeTimeoutMs: positiveMs.default(15_000).describe('Deadline of a call whose route sets none, ms (504 when spent).'),
+        drainTimeoutMs: positiveMs.default(30_000).describe('On SIGTERM: stop accepting, let calls in flight finish for at most this many ms, exit 0.'),
+        maxHeaderBytes: z.number().int().positive().default(16 * 1024).describe('Largest HTTP request head (431 beyond).'),
+        maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024).describe('Largest HTTP request body (413 beyond).'),
+        maxFrameBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('Largest Bolt or Dubbo frame, checked from its header before it is buffered.'),
         /** A binary frame begun and not finished within this time closes its connection. */
-        frameReadTimeoutMs: positiveMs.default(10_000),
+        frameReadTimeoutMs: positiveMs.default(10_000).describe('A Bolt or Dubbo frame begun and not finished within this many ms closes its connection.'),
         /** An app's published port is checked this often; after `appHealthMaxFailures` misses it is withdrawn. */
-        appHealthCheckMs: positiveMs.default(5_000),
-        appHealthMaxFailures: z.number().int().positive().default(3),
+        appHealthCheckMs: positiveMs.default(5_000).describe('An app\'s published port is checked (TCP connect) this often, ms.'),
+        appHealthMaxFailures: z.number().int().positive().default(3).describe('After this many failed checks in a row the app\'s publications are withdrawn.'),
       })
       .strict()
-      .default({}),
-    listeners: z.array(listenerSchema).default([]),
-    clusters: z.array(clusterSchema).default([]),
+      .default({})
+      .describe('Limits and timeouts for every listener and call.'),
+    listeners: z.array(listenerSchema).default([]).describe('Ports the sidecar serves, each with one protocol.'),
+    clusters: z.array(clusterSchema).default([]).describe('Upstreams calls are routed to.'),
     /**
      * SOFARPC's mesh registry API, so an unmodified SOFARPC app with registry `mesh` publishes
      * and subscribes through this sidecar (src/registry/sofa-mesh-api.ts). Absent means off;
@@ -125,15 +128,16 @@ export const configSchema = z
      */
     sofaMeshApi: z
       .object({
-        address: hostPort.default('127.0.0.1:13330'),
+        address: hostPort.default('127.0.0.1:13330').describe('host:port of the mesh registry API (SOFARPC\'s default 13330).'),
         /**
          * The app's Bolt server port on 127.0.0.1 (SOFARPC's default 12200): SOFARPC 5.13 does not
          * say it when publishing, so the ingress must be told where to send the app's calls.
          */
-        appPort: z.number().int().min(1).max(65535).default(12200),
+        appPort: z.number().int().min(1).max(65535).default(12200).describe('The SOFARPC app\'s own Bolt server port on 127.0.0.1, where the ingress sends its calls.'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('SOFARPC\'s mesh registry API, so an unmodified SOFARPC app with registry `mesh` joins the mesh. Absent: off (the built-in config turns it on). Its apps call `<this host>:12220`: give the sidecar a Bolt listener there.'),
   })
   .strict()
   // Checks across sections live in cross-checks.ts: load.ts also runs them on a file the schema refused.
