@@ -89,7 +89,7 @@ const registrySchema = z
 
 export const configSchema = z
   .object({
-    admin: z.object({ address: hostPort.default('127.0.0.1:15000').describe('host:port of /ready, /metrics, /config and /clusters.') }).strict().default({}),
+    admin: z.object({ address: hostPort.default('127.0.0.1:15000').describe('host:port of /ready, /metrics, /config and /clusters.') }).strict().default({}).describe('The admin HTTP server.'),
     registry: registrySchema,
     bridge: bridgeSchema,
     logging: z
