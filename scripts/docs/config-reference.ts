@@ -73,10 +73,10 @@ function isHostPort(schema: ZodTypeAny): boolean {
 }
 
 function typeOf(schema: ZodTypeAny): string {
-  const def = schema._def as { typeName: string; values?: string[]; checks?: Array<{ kind: string; value?: number; inclusive?: boolean }>; type?: ZodTypeAny; valueType?: ZodTypeAny };
+  const def = schema._def as { typeName: string; values?: string[]; checks?: Array<{ kind: string; value?: number; inclusive?: boolean }>; type?: ZodTypeAny; valueType?: ZodTypeAny; schema?: ZodTypeAny };
   switch (def.typeName) {
     case 'ZodEffects':
-      return isHostPort(schema) ? 'host:port' : typeOf(unwrap((def as { schema: ZodTypeAny }).schema).core);
+      return isHostPort(schema) ? 'host:port' : typeOf(unwrap(def.schema!).core);
     case 'ZodString':
       return 'string';
     case 'ZodBoolean':
