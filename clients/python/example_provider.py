@@ -1,9 +1,9 @@
 """A Python app that provides com.example.EchoService to Java callers, with no RPC SDK.
 
-Run: python3 clients/python/example_provider.py PORT [SIDECAR_HTTP_ADDRESS]
+Run: python3 clients/python/example_provider.py PORT [SIDECAR_HTTP_ADDRESS [VERSION]]
 
 With a sidecar address it publishes itself there (pmesh.publish, app_protocol="http"),
-so Java callers find it through the sidecar's Dubbo ingress.
+so Java callers find it through the sidecar's Dubbo ingress (as VERSION, default 1.0.0).
 
 The sidecar turns each Dubbo or SOFARPC call into POST /{service}/{method} with the
 arguments as a JSON array (Java type hints such as {"$type": "long", "$value": "..."}
@@ -68,7 +68,7 @@ if __name__ == "__main__":
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     if len(sys.argv) > 2:
         address = pmesh.Client(sys.argv[2]).publish(
-            "com.example.EchoService", "dubbo", port, version="1.0.0", app_protocol="http",
+            "com.example.EchoService", "dubbo", port, version=sys.argv[3] if len(sys.argv) > 3 else "1.0.0", app_protocol="http",
             signatures=[
                 {"name": "echo", "params": ["java.lang.String"], "returns": "java.lang.String"},
                 {"name": "add", "params": ["int", "int"], "returns": "int"},
