@@ -1,24 +1,30 @@
 /**
  * The demo's com.example.EchoService: the same methods, and the same answers, as the Java
- * provider in clients/java (EchoServiceImpl), written over the bridge's typed values so a
- * Dubbo or SOFARPC caller cannot tell them apart. An example for people to call, never a
- * test oracle: protocol tests run the Java peers.
+ * providers in clients/java (the Dubbo one in dubbo-api, the SOFARPC one in sofarpc: they
+ * differ a little), written over the bridge's typed values so a Dubbo or SOFARPC caller
+ * cannot tell them apart. An example for people to call, never a test oracle: protocol
+ * tests run the Java peers.
  */
 import type { BridgeCall, BridgeOutcome, JavaValue } from '../core/index.js';
 import { jv } from '../core/index.js';
 
 export const ECHO_SERVICE = 'com.example.EchoService';
 
-/** The signatures the sidecar's `bridge:` section declares for it (and the Java interface has). */
+/** The signatures the sidecar's `bridge:` section declares for it: both Java interfaces' methods. */
 export const ECHO_METHODS = [
   { name: 'echo', params: ['java.lang.String'], returns: 'java.lang.String' },
   { name: 'add', params: ['int', 'int'], returns: 'int' },
   { name: 'addLong', params: ['long', 'long'], returns: 'long' },
   { name: 'greet', params: ['com.example.Person'], returns: 'com.example.Person' },
+  { name: 'older', params: ['com.example.Person', 'int'], returns: 'com.example.Person' },
+  { name: 'describe', params: ['com.example.Person'], returns: 'java.lang.String' },
   { name: 'fail', params: ['java.lang.String'], returns: 'java.lang.String' },
   { name: 'nothing', params: [], returns: 'java.lang.String' },
   { name: 'nonce', params: ['java.lang.String'], returns: 'java.lang.String' },
 ] as const;
+
+/** Which Java provider's behaviour to copy. */
+export type EchoFlavour = 'dubbo' | 'sofarpc';
 
 /** com.example.Person's fields, in the Java class's order. */
 export const PERSON_FIELDS = [
@@ -43,30 +49,47 @@ function field(person: JavaValue | undefined, name: string): JavaValue | undefin
 const addInt = (a: number, b: number): number => (a + b) | 0;
 const addLong = (a: bigint, b: bigint): bigint => BigInt.asIntN(64, a + b);
 
-const METHODS: Readonly<Record<string, Method>> = {
+const tagsOf = (person: JavaValue | undefined): readonly JavaValue[] => {
+  const tags = field(person, 'tags');
+  return tags && (tags.kind === 'list' || tags.kind === 'array') ? tags.items : [];
+};
+
+const person = (name: string, age: number, id: bigint, tags: readonly JavaValue[]): JavaValue =>
+  jv.object('com.example.Person', [
+    ['name', jv.string(name)],
+    ['age', jv.int(age)],
+    ['id', jv.long(id)],
+    ['tags', jv.list(tags)],
+  ]);
+
+const COMMON: Readonly<Record<string, Method>> = {
   echo: ([value]) => ok(value === undefined || value === null ? null : jv.string(text(value))),
   add: ([a, b]) => ok(jv.int(addInt(int(a), int(b)))),
   addLong: ([a, b]) => ok(jv.long(addLong(long(a), long(b)))),
-  greet: ([person]) => {
-    const tags = field(person, 'tags');
-    const items = tags && (tags.kind === 'list' || tags.kind === 'array') ? tags.items : [];
-    return ok(
-      jv.object('com.example.Person', [
-        ['name', jv.string(`Hello ${text(field(person, 'name'))}`)],
-        ['age', jv.int(addInt(int(field(person, 'age')), 1))],
-        ['id', jv.long(long(field(person, 'id')))],
-        ['tags', jv.list([...items, jv.string('greeted')])],
-      ]),
-    );
-  },
-  fail: ([reason]) => ({ kind: 'exception', className: 'com.example.EchoException', message: `fail: ${text(reason)}` }),
-  nothing: () => ok(null),
   nonce: ([token]) => ok(jv.string(`nonce:${text(token)}`)),
 };
 
+const METHODS: Readonly<Record<EchoFlavour, Readonly<Record<string, Method>>>> = {
+  /** clients/java/dubbo-api EchoServiceImpl. */
+  dubbo: {
+    ...COMMON,
+    greet: ([p]) => ok(person(`Hello ${text(field(p, 'name'))}`, addInt(int(field(p, 'age')), 1), long(field(p, 'id')), [...tagsOf(p), jv.string('greeted')])),
+    fail: ([reason]) => ({ kind: 'exception', className: 'com.example.EchoException', message: `fail: ${text(reason)}` }),
+    nothing: () => ok(null),
+  },
+  /** clients/java/sofarpc EchoServiceImpl. */
+  sofarpc: {
+    ...COMMON,
+    older: ([p, years]) => ok(person(text(field(p, 'name')), addInt(int(field(p, 'age')), int(years)), long(field(p, 'id')), [...tagsOf(p), jv.string('older')])),
+    describe: ([p]) =>
+      ok(jv.string(`Person{name=${text(field(p, 'name'))},age=${int(field(p, 'age'))},id=${long(field(p, 'id'))},tags=[${tagsOf(p).map((t) => text(t)).join(', ')}]}`)),
+    fail: ([message]) => ({ kind: 'exception', className: 'com.example.EchoException', message: text(message) }),
+  },
+};
+
 /** Answers one call to the EchoService; an unknown method fails the way a Java provider's does. */
-export function answerEcho(call: BridgeCall): BridgeOutcome {
-  const method = METHODS[call.method];
+export function answerEcho(call: BridgeCall, flavour: EchoFlavour): BridgeOutcome {
+  const method = METHODS[flavour][call.method];
   if (!method) return { kind: 'exception', message: `no method ${call.method} in ${ECHO_SERVICE}` };
   return method(call.args);
 }

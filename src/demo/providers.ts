@@ -34,7 +34,7 @@ function echoHandler(protocol: string): Handler {
     const call = bridge.readRequest(request, CATALOG);
     const outcome =
       call.service.interface === ECHO_SERVICE
-        ? answerEcho(call)
+        ? answerEcho(call, protocol === 'dubbo' ? 'dubbo' : 'sofarpc')
         : ({ kind: 'exception', message: `no service ${call.service.interface} here` } as const);
     const reply = bridge.reply(request, outcome);
     return { ...codec.toResult(reply), frame: reply };
