@@ -54,13 +54,16 @@ const tagsOf = (person: JavaValue | undefined): readonly JavaValue[] => {
   return tags && (tags.kind === 'list' || tags.kind === 'array') ? tags.items : [];
 };
 
-const person = (name: string, age: number, id: bigint, tags: readonly JavaValue[]): JavaValue =>
-  jv.object('com.example.Person', [
+/** Dubbo's hessian-lite writes Person's fields last-declared first; SOFARPC's Hessian in declaration order. */
+const person = (name: string, age: number, id: bigint, tags: readonly JavaValue[], order: 'declared' | 'reversed' = 'declared'): JavaValue => {
+  const fields: Array<readonly [string, JavaValue]> = [
     ['name', jv.string(name)],
     ['age', jv.int(age)],
     ['id', jv.long(id)],
     ['tags', jv.list(tags)],
-  ]);
+  ];
+  return jv.object('com.example.Person', order === 'declared' ? fields : fields.reverse());
+};
 
 const COMMON: Readonly<Record<string, Method>> = {
   echo: ([value]) => ok(value === undefined || value === null ? null : jv.string(text(value))),
@@ -73,7 +76,7 @@ const METHODS: Readonly<Record<EchoFlavour, Readonly<Record<string, Method>>>> =
   /** clients/java/dubbo-api EchoServiceImpl. */
   dubbo: {
     ...COMMON,
-    greet: ([p]) => ok(person(`Hello ${text(field(p, 'name'))}`, addInt(int(field(p, 'age')), 1), long(field(p, 'id')), [...tagsOf(p), jv.string('greeted')])),
+    greet: ([p]) => ok(person(`Hello ${text(field(p, 'name'))}`, addInt(int(field(p, 'age')), 1), long(field(p, 'id')), [...tagsOf(p), jv.string('greeted')], 'reversed')),
     fail: ([reason]) => ({ kind: 'exception', className: 'com.example.EchoException', message: `fail: ${text(reason)}` }),
     nothing: () => ok(null),
   },
