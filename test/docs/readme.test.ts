@@ -4,6 +4,7 @@
  * no example can go stale. The README's own ports are used: the test first waits for them
  * to be free.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -46,6 +47,14 @@ describe('README', () => {
     for (const [, target] of README.matchAll(/\]\(([^)]+)\)/g)) {
       expect(target, `link ${target}`).not.toMatch(/^(\.\.\/|\/)/);
     }
+  });
+
+  it('nothing in src/, docs/, clients/ or scripts/ cites notes outside the repository', () => {
+    const found = spawnSync('grep', ['-rlE', String.raw`\.\./shared|shared/(DESIGN|STYLE|RELIABILITY|protocols)|(DESIGN|STYLE|RELIABILITY|TOOLCHAIN)\.md`, 'src', 'docs', 'clients', 'scripts', '--exclude-dir=target', '--exclude-dir=node_modules'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect(found.stdout.split('\n').filter(Boolean)).toEqual([]);
   });
 
   it('parses every ```sh block, and each foreground block states what it prints or is a plain step', () => {
