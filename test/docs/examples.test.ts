@@ -23,8 +23,12 @@ describe('example configs', () => {
     );
   });
 
-  it.each(files)('pmesh validate %s exits 0', async (file) => {
-    const { stdout, stderr } = await run(process.execPath, [PMESH, 'validate', file], { cwd: REPO_ROOT });
+  it('pmesh validate exits 0 on every one of them', async () => {
+    // One run checks them all: every file is reported, and the exit code is 0 only if all are valid.
+    const { stdout, stderr } = await run(process.execPath, [PMESH, 'validate', ...files], { cwd: REPO_ROOT });
+    expect(stdout).toBe(files.map((file) => `${file}: ok\n`).join(''));
+    expect(stderr).toBe('');
+  });
     expect(stdout).toBe(`${file}: ok\n`);
     expect(stderr).toBe('');
   });
