@@ -1,10 +1,10 @@
 """A Python app that provides com.example.EchoService to Java callers, with no RPC SDK.
 
-Run: python3 clients/python/example_provider.py PORT [SIDECAR_HTTP_ADDRESS [bolt]]
+Run: python3 clients/python/example_provider.py PORT [SIDECAR_HTTP_ADDRESS [VERSION]] [--bolt]
 
 With a sidecar address it publishes itself there (pmesh.Provider.publish), so Java
-callers find it through the sidecar's Dubbo ingress (version 1.0.0), and with "bolt"
-through its Bolt ingress too (version 1.0). A Python exception reaches the Java caller
+callers find it through the sidecar's Dubbo ingress (VERSION, default 1.0.0), and with
+--bolt through its Bolt ingress too (version 1.0). A Python exception reaches the Java caller
 as a RuntimeException carrying its message.
 """
 
@@ -57,13 +57,14 @@ SIGNATURES = [
 ]
 
 if __name__ == "__main__":
-    provider = pmesh.Provider(int(sys.argv[1]) if len(sys.argv) > 1 else 8000)
+    args = [arg for arg in sys.argv[1:] if arg != "--bolt"]
+    provider = pmesh.Provider(int(args[0]) if args else 8000)
     provider.add_service("com.example.EchoService", EchoService())
-    if len(sys.argv) > 2:
+    if len(args) > 1:
         signatures = {"com.example.EchoService": SIGNATURES}
-        addresses = provider.publish(sys.argv[2], "dubbo", version="1.0.0", signatures=signatures)
-        if len(sys.argv) > 3 and sys.argv[3] == "bolt":
-            provider.publish(sys.argv[2], "bolt", version="1.0", signatures=signatures)
+        addresses = provider.publish(args[1], "dubbo", version=args[2] if len(args) > 2 else "1.0.0", signatures=signatures)
+        if "--bolt" in sys.argv:
+            provider.publish(args[1], "bolt", version="1.0", signatures=signatures)
         print(f"PUBLISHED at {addresses['com.example.EchoService']}", flush=True)
     print(f"PYTHON PROVIDER READY port={provider.port}", flush=True)
     try:

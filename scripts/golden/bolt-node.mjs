@@ -33,7 +33,7 @@ const INTERFACE = 'com.example.EchoService';
 function u16(b, o) { return b.readUInt16BE(o); }
 function i32(b, o) { return b.readInt32BE(o); }
 
-/** Splits a byte stream into Bolt frames using the header lengths (protocols.md §1.2-1.5). */
+/** Splits a byte stream into Bolt frames using the header lengths (docs/protocols.md). */
 function frames(all) {
   const out = [];
   let off = 0;

@@ -35,14 +35,29 @@ const typeText = z
   });
 
 const methodSchema = z
-  .object({ name: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'expected a method name'), params: z.array(typeText).default([]), returns: typeText.optional() })
+  .object({
+    name: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'expected a method name').describe('The Java method name. Example: `place`'),
+    params: z.array(typeText).default([]).describe('Its parameter types, in order. Example: `[com.example.Order, long]`'),
+    returns: typeText.optional().describe('Its return type, so answers get exact Java types. Example: `long`'),
+  })
   .strict();
 
 const classSchema = z
-  .object({ className: javaName, fields: z.array(z.object({ name: z.string().min(1), type: typeText }).strict()).default([]) })
+  .object({
+    className: javaName.describe('The POJO\'s class. Example: `com.example.Order`'),
+    fields: z
+      .array(z.object({ name: z.string().min(1).describe('Field name, as in the Java class.'), type: typeText.describe('Field type. Example: `java.util.List<com.example.Item>`') }).strict())
+      .default([])
+      .describe('The fields, in the Java class\'s declaration order (Hessian writes them in that order).'),
+  })
   .strict();
 
-const enumSchema = z.object({ className: javaName, constants: z.array(z.string().min(1)).default([]) }).strict();
+const enumSchema = z
+  .object({
+    className: javaName.describe('The enum\'s class. Example: `com.example.Color`'),
+    constants: z.array(z.string().min(1)).default([]).describe('Its constants. Example: `[RED, GREEN]`'),
+  })
+  .strict();
 
 export const bridgeSchema = z
   .object({
@@ -62,22 +77,24 @@ export const bridgeSchema = z
      * generic calls itself, in the safe default mode, when it has no types.
      */
     allowGenericInvoke: z.boolean().default(false),
-    allowClasses: z.array(javaName).default([]),
-    denyClasses: z.array(javaName).default([]),
+    allowClasses: z.array(javaName).default([]).describe('Classes the bridge may send or read besides JDK value classes and the classes declared below: exact names, or package prefixes ending in `.`. Example: `[com.example.]`'),
+    denyClasses: z.array(javaName).default([]).describe('Refused even if allowed, on top of the built-in list of gadget classes. Example: `[com.example.internal.]`'),
     services: z
       .array(
         z
           .object({
-            service: javaName,
-            methods: z.array(methodSchema).default([]),
-            classes: z.array(classSchema).default([]),
-            enums: z.array(enumSchema).default([]),
+            service: javaName.describe('The service interface. Example: `com.example.OrderService`'),
+            methods: z.array(methodSchema).default([]).describe('Method signatures, so apps send plain JSON.'),
+            classes: z.array(classSchema).default([]).describe('POJO schemas; each is allowed implicitly.'),
+            enums: z.array(enumSchema).default([]).describe('Enum schemas; each is allowed implicitly.'),
           })
           .strict(),
       )
-      .default([]),
+      .default([])
+      .describe('What the bridge knows of the services it calls.'),
   })
   .strict()
-  .default({});
+  .default({})
+  .describe('The HTTP/JSON and gRPC bridge to Dubbo and SOFARPC: which classes may cross, and the types of the services it calls.');
 
 export type BridgeConfig = z.infer<typeof bridgeSchema>;

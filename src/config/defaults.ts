@@ -7,7 +7,8 @@
  * SOFARPC apps with registry `mesh` work with no set-up: the mesh API on SOFARPC's default
  * 13330, their calls on 12220 (bolt-egress), and a Bolt ingress for what they publish. The
  * ingress is on 12221, not 12200: 12200 is where a SOFARPC app binds its own Bolt server by
- * default (and so the app port the ingress forwards to, sofaMeshApi.appPort).
+ * default (and so the app port the ingress forwards to, sofaMeshApi.appPort). Apps publish
+ * Dubbo services through the Dubbo ingress on 20882 (20880 is Dubbo's own default port).
  */
 export const DEFAULT_CONFIG_YAML = `
 admin: { address: 127.0.0.1:15000 }
@@ -28,6 +29,10 @@ listeners:
   - name: dubbo-egress
     protocol: dubbo
     address: 127.0.0.1:20881
+  - name: dubbo-ingress
+    protocol: dubbo
+    address: 127.0.0.1:20882
+    ingress: true
 sofaMeshApi: { address: 127.0.0.1:13330, appPort: 12200 }
 clusters: []
 `;

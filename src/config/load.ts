@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { MeshError } from '../core/index.js';
+import { crossCheck } from './cross-checks.js';
 import { configSchema, type ClusterConfig, type MeshConfig } from './schema.js';
 import { resolveServiceRoutes } from './service-routes.js';
 
@@ -49,24 +50,43 @@ export function parseConfig(text: string, source: string, checkers?: ConfigCheck
   }
   const raw: unknown = document.toJS() ?? {};
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map(describeIssue));
-  const config = parsed.data;
-  if (checkers) {
-    const problems: string[] = [];
-    config.listeners.forEach((listener, i) => {
-      if (!checkers.isProtocol(listener.protocol)) problems.push(`listeners[${i}].protocol: unknown protocol "${listener.protocol}"`);
-    });
-    config.clusters.forEach((cluster, i) => {
-      if (!checkers.isProtocol(cluster.protocol)) problems.push(`clusters[${i}].protocol: unknown protocol "${cluster.protocol}"`);
-      const balancerProblem = checkers.balancerProblem(cluster.balancer);
-      if (balancerProblem) problems.push(`clusters[${i}].balancer: ${balancerProblem}`);
-    });
-    const registryProblem = checkers.checkRegistry?.(config.registry);
-    if (registryProblem) problems.push(registryProblem);
-    if (problems.length > 0) throw new ConfigError(source, problems);
+  const problems = parsed.success ? [] : parsed.error.issues.map(describeIssue);
+  if (!parsed.success) {
+    // The schema stops before its cross-section checks when a field is invalid: run them on
+    // the file as written, so one run names every problem.
+    crossCheck(raw, (path, message) => problems.push(`${formatPath(path)}: ${message}`));
   }
-  return resolveServiceRoutes(config);
+  if (checkers) problems.push(...pluginProblems(parsed.success ? parsed.data : raw, checkers));
+  if (problems.length > 0) throw new ConfigError(source, [...new Set(problems)]);
+  return resolveServiceRoutes(parsed.data!);
 }
+
+/** Protocols, balancers and the registry backend, checked by their plugins; reads the config loosely. */
+function pluginProblems(input: unknown, checkers: ConfigCheckers): string[] {
+  const problems: string[] = [];
+  const config = object(input);
+  list(config.listeners).forEach((listener, i) => {
+    const protocol = object(listener).protocol;
+    if (typeof protocol === 'string' && protocol !== '' && !checkers.isProtocol(protocol)) problems.push(`listeners[${i}].protocol: unknown protocol "${protocol}"`);
+  });
+  list(config.clusters).forEach((raw, i) => {
+    const cluster = object(raw);
+    if (typeof cluster.protocol === 'string' && cluster.protocol !== '' && !checkers.isProtocol(cluster.protocol)) problems.push(`clusters[${i}].protocol: unknown protocol "${cluster.protocol}"`);
+    const balancer = cluster.balancer ?? 'round_robin';
+    const balancerProblem = typeof balancer === 'string' || typeof balancer === 'object' ? checkers.balancerProblem(balancer as ClusterConfig['balancer']) : undefined;
+    if (balancerProblem) problems.push(`clusters[${i}].balancer: ${balancerProblem}`);
+  });
+  const registry = object(config.registry);
+  const type = registry.type ?? 'embedded';
+  if (typeof type === 'string' && type !== '') {
+    const registryProblem = checkers.checkRegistry?.({ ...registry, type });
+    if (registryProblem) problems.push(registryProblem);
+  }
+  return problems;
+}
+
+const object = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 export function loadConfigFile(path: string, checkers?: ConfigCheckers): MeshConfig {
   let text: string;

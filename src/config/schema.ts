@@ -7,8 +7,7 @@
 import { z } from 'zod';
 import { parseHostPort } from '../core/index.js';
 import { bridgeSchema } from './bridge-schema.js';
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+import { crossCheck } from './cross-checks.js';
 
 export const hostPort = z
   .string({ invalid_type_error: 'expected host:port' })
@@ -18,11 +17,11 @@ const positiveMs = z.number().int().positive();
 
 const matchSchema = z
   .object({
-    host: z.string().min(1).optional(),
-    pathPrefix: z.string().startsWith('/').optional(),
-    headers: z.record(z.string()).optional(),
-    service: z.string().min(1).optional(),
-    method: z.string().min(1).optional(),
+    host: z.string().min(1).optional().describe('The request\'s host, without its port, case-insensitive; `*.example.com` matches any subdomain. Example: `echo.local`'),
+    pathPrefix: z.string().startsWith('/').optional().describe('The request path starts with this. Example: `/api/`'),
+    headers: z.record(z.string()).optional().describe('Every header named must be present with exactly this value. Example: `{ x-env: canary }`'),
+    service: z.string().min(1).optional().describe('The called service: an interface name, or `interface:version[:group]`. Example: `com.example.EchoService:1.0.0`'),
+    method: z.string().min(1).optional().describe('The called method (Bolt, Dubbo, the bridge). Example: `echo`'),
   })
   .strict();
 
@@ -30,186 +29,191 @@ const percent = z.number().min(0).max(100);
 
 const retrySchema = z
   .object({
-    /** Tries in all, the first included. */
-    attempts: z.number().int().min(1).max(10).default(2),
-    perTryTimeoutMs: positiveMs.optional(),
-    /** Failures retried after the request was written (idempotent methods only). */
-    on: z.array(z.enum(['unavailable', 'timeout', 'reset', 'overloaded'])).default([]),
+    attempts: z.number().int().min(1).max(10).default(2).describe('Tries in all, the first included.'),
+    perTryTimeoutMs: positiveMs.optional().describe('Bound on each attempt, ms; the call\'s own deadline still bounds them all.'),
+    on: z
+      .array(z.enum(['unavailable', 'timeout', 'reset', 'overloaded']))
+      .default([])
+      .describe('Failures retried after the request was written, for idempotent methods only. Example: `[unavailable, reset]`'),
     budget: z
-      .object({ percent: percent.default(20), minPerSecond: z.number().min(0).default(10) })
+      .object({
+        percent: percent.default(20).describe('Retries allowed as a share of the route\'s calls over the last 10 s.'),
+        minPerSecond: z.number().min(0).default(10).describe('Retries allowed per second on top of the share.'),
+      })
       .strict()
-      .default({}),
+      .default({})
+      .describe('Caps retries so they cannot multiply an outage (Linkerd\'s and Envoy\'s defaults).'),
   })
   .strict();
 
 const rateLimitSchema = z
   .object({
-    perSecond: z.number().positive(),
-    /** Calls allowed at once after a quiet spell; default: perSecond (at least 1). */
-    burst: z.number().int().positive().optional(),
-    /** One bucket per method of the route instead of one for the route. */
-    perMethod: z.boolean().default(false),
+    perSecond: z.number().positive().describe('Calls allowed per second. Example: `100`'),
+    burst: z.number().int().positive().optional().describe('Calls allowed at once after a quiet spell; default `perSecond` (at least 1).'),
+    perMethod: z.boolean().default(false).describe('One bucket per method of the route instead of one for the route.'),
   })
   .strict();
 
 const faultSchema = z
   .object({
-    delay: z.object({ ms: positiveMs, percent }).strict().optional(),
+    delay: z
+      .object({ ms: positiveMs.describe('How long, ms.'), percent: percent.describe('Share of calls, 0 to 100.') })
+      .strict()
+      .optional()
+      .describe('Hold a share of calls before they go on.'),
     abort: z
       .object({
-        code: z.enum(['unavailable', 'resource_exhausted', 'deadline_exceeded', 'internal', 'permission_denied', 'not_found', 'unknown']),
-        percent,
+        code: z
+          .enum(['unavailable', 'resource_exhausted', 'deadline_exceeded', 'internal', 'permission_denied', 'not_found', 'unknown'])
+          .describe('The code the caller gets, in its protocol\'s form.'),
+        percent: percent.describe('Share of calls, 0 to 100.'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('Answer a share of calls with an error instead of sending them.'),
   })
   .strict();
 
 const routeSchema = z
   .object({
-    name: z.string().min(1).optional(),
-    match: matchSchema.default({}),
+    name: z.string().min(1).optional().describe('A name for logs and metrics; default `<index>:<cluster>`.'),
+    match: matchSchema.default({}).describe('Conditions that must all hold; the first route whose match holds wins. Empty matches every call.'),
     /** Omitted: the cluster of the service `match.service` names (made if none is configured). */
-    cluster: z.string().min(1).optional(),
+    cluster: z.string().min(1).optional().describe('The cluster the call goes to; may be left out when `match.service` names a service (its cluster, made from the registry if none is configured). Example: `echo`'),
     /** Overall deadline for the call, covering the wait for the response head. */
-    timeoutMs: positiveMs.optional(),
-    /** Calls never written are retried on another endpoint anyway (attempts 2); this sets the rest. */
-    retry: retrySchema.optional(),
-    /** Methods safe to run twice: `true` for all, or their names. Only these are retried once written. */
-    idempotent: z.union([z.boolean(), z.array(z.string().min(1))]).optional(),
-    rateLimit: rateLimitSchema.optional(),
-    fault: faultSchema.optional(),
+    timeoutMs: positiveMs.optional().describe('Deadline of the whole call, ms; default `defaults.routeTimeoutMs`. A caller\'s own sooner deadline wins. Example: `2000`'),
+    retry: retrySchema.optional().describe('Retries after the request was written (calls never written go to another endpoint anyway, 2 attempts in all).'),
+    idempotent: z
+      .union([z.boolean(), z.array(z.string().min(1))])
+      .optional()
+      .describe('Methods safe to run twice: `true` for all, or their names. Only these are retried once written. Example: `[get, list]`'),
+    rateLimit: rateLimitSchema.optional().describe('A token bucket for this route (or each of its methods); refused calls get the protocol\'s flow-control error.'),
+    fault: faultSchema.optional().describe('Delay or abort a share of calls, to rehearse failures.'),
   })
   .strict();
 
 const listenerSchema = z
   .object({
-    name: z.string().min(1),
-    protocol: z.string().min(1),
-    address: hostPort,
-    routes: z.array(routeSchema).default([]),
-    accessLog: z.boolean().optional(),
+    name: z.string().min(1).describe('Unique name of the listener. Example: `http-egress`'),
+    protocol: z.string().min(1).describe('`http1` (JSON bridge, /v1/services, HTTP proxying), `grpc` (pmesh.v1 Invoker and Registry), `bolt` (SOFARPC) or `dubbo`.'),
+    address: hostPort.describe('host:port to bind; loopback only unless `allowNonLoopback`. Example: `127.0.0.1:15001`'),
+    routes: z.array(routeSchema).default([]).describe('Where calls go, tried in order.'),
+    accessLog: z.boolean().optional().describe('One access-log line per call on this listener; default `logging.accessLog`.'),
     /** Receives calls from other sidecars for the apps behind this one; apps publish through it. */
-    ingress: z.boolean().default(false),
+    ingress: z.boolean().default(false).describe('Receives calls from other sidecars for the apps behind this one; apps publish through the ingress of their protocol.'),
     /**
      * Bolt and Dubbo egress: a call no route matches goes to the registry's providers of
      * its service (a cluster made on first use). Off for ingress listeners.
      */
-    routeByRegistry: z.boolean().optional(),
-    /**
-     * Bolt and Dubbo: refuse a request whose body names a class on the deny list (gadgets such as
-     * com.sun.rowset.JdbcRowSetImpl). Default: on for ingress listeners, off for egress.
-     */
-    scanClasses: z.boolean().optional(),
+    routeByRegistry: z.boolean().optional().describe('Bolt and Dubbo: a call no route matches goes to the registry\'s providers of its service. Default: on, off for an ingress.'),
+    scanClasses: z
+      .boolean()
+      .optional()
+      .describe('Bolt and Dubbo: refuse a request whose body names a class on the deny list (gadgets such as com.sun.rowset.JdbcRowSetImpl). Default: on for an ingress, off for egress.'),
     /** The address published for an ingress when it differs from the bound one (NAT, 0.0.0.0). */
-    advertise: hostPort.optional(),
+    advertise: hostPort.optional().describe('The address registered for an ingress when it differs from the bound one (NAT, 0.0.0.0). Example: `10.0.0.5:20882`'),
   })
   .strict();
 
 export const clusterSchema = z
   .object({
-    name: z.string().min(1),
-    protocol: z.string().min(1),
+    name: z.string().min(1).describe('Unique name; names starting with `app:` are kept for app publications. Example: `orders`'),
+    protocol: z.string().min(1).describe('What the upstream speaks: `http1`, `grpc`, `bolt` or `dubbo`. An HTTP/JSON call to a `bolt` or `dubbo` cluster goes through the bridge.'),
     /** Static endpoints; or leave empty and name a `service` to take them from the registry. */
-    endpoints: z.array(hostPort).default([]),
-    service: z.string().min(1).optional(),
-    version: z.string().min(1).optional(),
-    group: z.string().min(1).optional(),
-    /**
-     * A policy name (`round_robin`, `weighted_random`, `random`, `least_request`, `peak_ewma`,
-     * `least_active`, `shortest_response`), or `{ name, ...options }` for one with options
-     * (`{ name: consistent_hash, hashOn: { header | attachment | argument }, virtualNodes }`).
-     */
+    endpoints: z.array(hostPort).default([]).describe('Static upstream addresses; leave empty and name a `service` to take them from the registry. Example: `[127.0.0.1:20880]`'),
+    service: z.string().min(1).optional().describe('Take the endpoints from the registry\'s providers of this service. Example: `com.example.OrderService`'),
+    version: z.string().min(1).optional().describe('With `service`: only providers of this version. Example: `1.0.0`'),
+    group: z.string().min(1).optional().describe('With `service`: only providers of this group (Dubbo group, SOFARPC uniqueId).'),
     balancer: z
       .union([z.string().min(1), z.object({ name: z.string().min(1) }).passthrough()])
-      .default('round_robin'),
-    connectTimeoutMs: positiveMs.default(1_000),
+      .default('round_robin')
+      .describe(
+        'A policy: `round_robin`, `weighted_random` (or `random`), `least_request`, `peak_ewma`, `least_active`, `shortest_response`; or `{ name, ...options }`: `{ name: consistent_hash, hashOn: { header | attachment | argument }, virtualNodes }`. Endpoint weights and warm-up (Dubbo `timestamp`/`warmup`, SOFARPC `startTime`/`warmupTime`) apply.',
+      ),
+    connectTimeoutMs: positiveMs.default(1_000).describe('Connecting to an endpoint fails after this many ms (503).'),
     /** HTTP/1: most pooled connections per endpoint. */
-    maxConnectionsPerEndpoint: z.number().int().positive().default(64),
+    maxConnectionsPerEndpoint: z.number().int().positive().default(64).describe('HTTP/1: most pooled connections per endpoint.'),
     /** Multiplexed protocols (Bolt, Dubbo): connections per endpoint carrying every call. */
-    connectionsPerEndpoint: z.number().int().positive().max(64).default(1),
+    connectionsPerEndpoint: z.number().int().positive().max(64).default(1).describe('Bolt and Dubbo: multiplexed connections per endpoint carrying every call (at most 64).'),
     /** Idle upstream connections are probed this often; dead after `maxMissedHeartbeats`. */
-    heartbeatIntervalMs: positiveMs.default(15_000),
-    maxMissedHeartbeats: z.number().int().positive().default(3),
-    /** Beyond these a call is answered at once as overloaded (Envoy's thresholds and defaults). */
+    heartbeatIntervalMs: positiveMs.default(15_000).describe('Idle Bolt and Dubbo upstream connections are probed this often, ms.'),
+    maxMissedHeartbeats: z.number().int().positive().default(3).describe('A connection that misses this many heartbeats in a row is closed and replaced.'),
     circuitBreaker: z
       .object({
-        maxConnections: z.number().int().positive().default(1024),
-        maxPending: z.number().int().positive().default(1024),
-        maxRequests: z.number().int().positive().default(1024),
-        maxRetries: z.number().int().min(0).default(3),
+        maxConnections: z.number().int().positive().default(1024).describe('Upstream connections across the cluster\'s endpoints.'),
+        maxPending: z.number().int().positive().default(1024).describe('Calls waiting for the cluster\'s first endpoints.'),
+        maxRequests: z.number().int().positive().default(1024).describe('Calls in flight to the cluster.'),
+        maxRetries: z.number().int().min(0).default(3).describe('Retries of written calls in flight to the cluster.'),
       })
       .strict()
-      .default({}),
-    /**
-     * Bolt: the Hessian dialect of the requests the bridge makes (HTTP/JSON or gRPC in).
-     * `legacy` for Java SOFARPC and sofa-rpc-node's default (hessianVersion 3.0); `final`
-     * for a sofa-rpc-node server set to hessianVersion 4.0. Neither reads the other, and a
-     * sofa-rpc-node server closes the connection on what it cannot read. Passed-through
-     * calls are carried as their callers wrote them, whatever this says.
-     */
-    sofaHessian: z.enum(['legacy', 'final']).default('legacy'),
+      .default({})
+      .describe('Beyond these a call is answered at once as overloaded (Envoy\'s thresholds and defaults).'),
+    sofaHessian: z
+      .enum(['legacy', 'final'])
+      .default('legacy')
+      .describe(
+        'Bolt: the Hessian dialect of requests the bridge makes. `legacy` for Java SOFARPC and sofa-rpc-node\'s default (hessianVersion 3.0); `final` for a sofa-rpc-node server set to 4.0. Passed-through calls keep their own.',
+      ),
   })
   .strict();
 
 /** The registry backend; keys beyond these belong to the backend and are checked by it. */
 const registrySchema = z
   .object({
-    type: z.string().min(1).default('embedded'),
+    type: z.string().min(1).default('embedded').describe('`embedded` (in this sidecar, kept in `dataDir`) or `zookeeper` (Dubbo\'s and SOFARPC\'s layouts; its keys are listed below).'),
     /** Snapshot and cache files (embedded publications, last-known endpoints). */
-    dataDir: z.string().min(1).default('data'),
+    dataDir: z.string().min(1).default('data').describe('Folder for the registry\'s snapshot, app publications and last-known endpoints, relative to the working directory.'),
   })
   .passthrough()
-  .default({});
+  .default({})
+  .describe('Where services are published and found.');
 
 export const configSchema = z
   .object({
-    admin: z.object({ address: hostPort.default('127.0.0.1:15000') }).strict().default({}),
+    admin: z.object({ address: hostPort.default('127.0.0.1:15000').describe('host:port of /ready, /metrics, /config and /clusters.') }).strict().default({}).describe('The admin HTTP server.'),
     registry: registrySchema,
     bridge: bridgeSchema,
     logging: z
       .object({
-        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-        accessLog: z.boolean().default(true),
-        /** Access log paths keep their query string; off because queries carry tokens and secrets. */
-        accessLogQuery: z.boolean().default(false),
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Least severe level logged; the PMESH_LOG_LEVEL environment variable wins over it.'),
+        accessLog: z.boolean().default(true).describe('One access-log line per call, on every listener that does not say otherwise.'),
+        accessLogQuery: z.boolean().default(false).describe('Access log paths keep their query string; off because queries carry tokens and secrets.'),
       })
       .strict()
-      .default({}),
-    /** Binding anything but loopback must be asked for (RELIABILITY.md S1). */
-    allowNonLoopback: z.boolean().default(false),
+      .default({})
+      .describe('What the sidecar logs (JSON lines; readable lines on a terminal).'),
+    /** Binding anything but loopback must be asked for (docs/reliability.md). */
+    allowNonLoopback: z.boolean().default(false).describe('Binding anything but loopback (127.0.0.0/8, ::1) must be asked for with `true`.'),
     defaults: z
       .object({
-        routeTimeoutMs: positiveMs.default(15_000),
-        drainTimeoutMs: positiveMs.default(30_000),
-        maxHeaderBytes: z.number().int().positive().default(16 * 1024),
-        maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
-        maxFrameBytes: z.number().int().positive().default(8 * 1024 * 1024),
-        /** A binary frame not whole within this time of its first byte closes its connection (a trickle too). */
-        frameReadTimeoutMs: positiveMs.default(10_000),
-        /** An HTTP/1 request head not whole within this time is answered 408 and closed (at most node's 300 s request timeout). */
-        headersTimeoutMs: positiveMs.max(300_000).default(10_000),
-        /** Open connections per Bolt, Dubbo or HTTP/1 listener; one more is closed at once. */
-        maxConnectionsPerListener: z.number().int().positive().default(10_000),
-        /** Bytes held in unfinished binary frames, all connections together; the one that would pass it is closed. */
-        maxPartialFrameBytes: z.number().int().positive().default(256 * 1024 * 1024),
+        routeTimeoutMs: positiveMs.default(15_000).describe('Deadline of a call whose route sets none, ms (504 when spent).'),
+        drainTimeoutMs: positiveMs.default(30_000).describe('On SIGTERM: stop accepting, let calls in flight finish for at most this many ms, exit 0.'),
+        maxHeaderBytes: z.number().int().positive().default(16 * 1024).describe('Largest HTTP request head (431 beyond).'),
+        maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024).describe('Largest HTTP request body (413 beyond).'),
+        maxFrameBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('Largest Bolt or Dubbo frame, checked from its header before it is buffered.'),
+        /** A binary frame begun and not finished within this time closes its connection. */
+        frameReadTimeoutMs: positiveMs.default(10_000).describe('A Bolt or Dubbo frame not whole within this many ms of its first byte closes its connection (a trickle too).'),
         /** An app's published port is checked this often; after `appHealthMaxFailures` misses it is withdrawn. */
-        appHealthCheckMs: positiveMs.default(5_000),
-        appHealthMaxFailures: z.number().int().positive().default(3),
-        // Bounds on what callers can make the sidecar hold (registry and metrics side).
-        /** Registry clusters made on demand for egress calls no route matched; the least recently used goes first. */
-        maxOnDemandClusters: z.number().int().positive().default(1_000),
-        /** An on-demand cluster unused this long is dropped (made again at its next call). */
-        onDemandClusterIdleMs: positiveMs.default(600_000),
-        /** Distinct values each of the route and cluster metric labels takes; later ones are counted as `other`. */
-        maxMetricLabelValues: z.number().int().positive().default(2_000),
-        /** After a registry reconnect or new session, an empty provider list keeps the last known endpoints this long. */
-        registryEmptyGraceMs: z.number().int().nonnegative().default(10_000),
+        appHealthCheckMs: positiveMs.default(5_000).describe('An app\'s published port is checked (TCP connect) this often, ms.'),
+        appHealthMaxFailures: z.number().int().positive().default(3).describe('After this many failed checks in a row the app\'s publications are withdrawn.'),
+        headersTimeoutMs: positiveMs.max(300_000).default(10_000).describe('An HTTP/1 request head not whole within this many ms is answered 408 and closed.'),
+        maxConnectionsPerListener: z.number().int().positive().default(10_000).describe('Open connections per Bolt, Dubbo or HTTP/1 listener; one more is closed at once.'),
+        maxPartialFrameBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(256 * 1024 * 1024)
+          .describe('Bytes held in unfinished Bolt and Dubbo frames, all connections together; the connection that would pass it is closed.'),
+        maxOnDemandClusters: z.number().int().positive().default(1_000).describe('Registry clusters made on demand for egress calls no route matched; the least recently used goes first.'),
+        onDemandClusterIdleMs: positiveMs.default(600_000).describe('An on-demand cluster unused this long is dropped (made again at its next call).'),
+        maxMetricLabelValues: z.number().int().positive().default(2_000).describe('Distinct values each of the route and cluster metric labels takes; later ones are counted as `other`.'),
+        registryEmptyGraceMs: z.number().int().nonnegative().default(10_000).describe('After a registry reconnect or new session, an empty provider list keeps the last known endpoints this long.'),
       })
       .strict()
-      .default({}),
-    listeners: z.array(listenerSchema).default([]),
-    clusters: z.array(clusterSchema).default([]),
+      .default({})
+      .describe('Limits and timeouts for every listener and call.'),
+    listeners: z.array(listenerSchema).default([]).describe('Ports the sidecar serves, each with one protocol.'),
+    clusters: z.array(clusterSchema).default([]).describe('Upstreams calls are routed to.'),
     /**
      * SOFARPC's mesh registry API, so an unmodified SOFARPC app with registry `mesh` publishes
      * and subscribes through this sidecar (src/registry/sofa-mesh-api.ts). Absent means off;
@@ -218,67 +222,20 @@ export const configSchema = z
      */
     sofaMeshApi: z
       .object({
-        address: hostPort.default('127.0.0.1:13330'),
+        address: hostPort.default('127.0.0.1:13330').describe('host:port of the mesh registry API (SOFARPC\'s default 13330).'),
         /**
          * The app's Bolt server port on 127.0.0.1 (SOFARPC's default 12200): SOFARPC 5.13 does not
          * say it when publishing, so the ingress must be told where to send the app's calls.
          */
-        appPort: z.number().int().min(1).max(65535).default(12200),
+        appPort: z.number().int().min(1).max(65535).default(12200).describe('The SOFARPC app\'s own Bolt server port on 127.0.0.1, where the ingress sends its calls.'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('SOFARPC\'s mesh registry API, so an unmodified SOFARPC app with registry `mesh` joins the mesh. Absent: off (the built-in config turns it on). Its apps call `<this host>:12220`: give the sidecar a Bolt listener there.'),
   })
   .strict()
-  .superRefine((config, ctx) => {
-    const clusters = new Set<string>();
-    config.clusters.forEach((cluster, i) => {
-      if (cluster.name.startsWith('app:')) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: 'names starting with "app:" are kept for app publications' });
-      }
-      if (clusters.has(cluster.name)) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cluster.name}"` });
-      }
-      clusters.add(cluster.name);
-      if (cluster.service !== undefined && cluster.endpoints.length > 0) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', i], message: 'give endpoints or a service, not both' });
-      }
-    });
-    const listeners = new Set<string>();
-    const addresses = new Set<string>([config.admin.address, ...(config.sofaMeshApi ? [config.sofaMeshApi.address] : [])]);
-    if (config.sofaMeshApi?.address === config.admin.address) {
-      ctx.addIssue({ code: 'custom', path: ['sofaMeshApi', 'address'], message: `address ${config.admin.address} is already used by admin` });
-    }
-    config.listeners.forEach((listener, i) => {
-      if (listeners.has(listener.name)) {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'name'], message: `duplicate listener name "${listener.name}"` });
-      }
-      listeners.add(listener.name);
-      if (addresses.has(listener.address)) {
-        ctx.addIssue({ code: 'custom', path: ['listeners', i, 'address'], message: `address ${listener.address} is already used` });
-      }
-      addresses.add(listener.address);
-      listener.routes.forEach((route, j) => {
-        if (route.cluster === undefined) {
-          if (route.match.service === undefined) {
-            ctx.addIssue({ code: 'custom', path: ['listeners', i, 'routes', j, 'cluster'], message: 'required unless match.service names a service' });
-          }
-        } else if (!clusters.has(route.cluster)) {
-          ctx.addIssue({ code: 'custom', path: ['listeners', i, 'routes', j, 'cluster'], message: `unknown cluster "${route.cluster}"` });
-        }
-      });
-    });
-    if (!config.allowNonLoopback) {
-      const check = (address: string, path: (string | number)[]): void => {
-        const parsed = parseHostPort(address);
-        if (parsed && !LOOPBACK.test(parsed.host)) {
-          ctx.addIssue({ code: 'custom', path, message: `${parsed.host} is not a loopback address; set allowNonLoopback: true to bind it` });
-        }
-      };
-      check(config.admin.address, ['admin', 'address']);
-      if (config.sofaMeshApi) check(config.sofaMeshApi.address, ['sofaMeshApi', 'address']);
-      config.listeners.forEach((listener, i) => check(listener.address, ['listeners', i, 'address']));
-    }
-  })
+  // Checks across sections live in cross-checks.ts: load.ts also runs them on a file the schema refused.
+  .superRefine((config, ctx) => crossCheck(config, (path, message) => ctx.addIssue({ code: 'custom', path, message })))
   // The bridge's body limit follows the frame limit unless set: a body past it would make a frame past it.
   .transform((config) => ({ ...config, bridge: { ...config.bridge, maxBodyBytes: config.bridge.maxBodyBytes ?? config.defaults.maxFrameBytes } }));
 

@@ -8,7 +8,7 @@
  * call is a normal one: overload picked by arity and JSON shape, arguments converted to
  * the declared types, Dubbo's descriptor and SOFARPC's methodArgSigs derived from them.
  * Without them the types come from hints or the JSON itself, and Dubbo is called
- * through generic `$invoke` (protocols.md 3.9), whose provider realizes maps into POJOs.
+ * through generic `$invoke` (docs/protocols.md), whose provider realizes maps into POJOs.
  */
 import { MeshError } from './errors.js';
 import { javaTypeName, jvmDescriptor, parseJavaType, type JavaType } from './java-types.js';
@@ -97,7 +97,7 @@ export function typeOfValue(value: JavaValue): JavaType {
 
 /**
  * The three arguments of Dubbo's `$invoke(String method, String[] parameterTypes,
- * Object[] args)` (protocols.md 3.9), written as Java's GenericService consumer does.
+ * Object[] args)` (docs/protocols.md), written as Java's GenericService consumer does.
  */
 export function genericInvokeArguments(call: PreparedCall): JavaValue[] {
   return [
@@ -129,7 +129,7 @@ export function resultToJson(value: JavaValue, options: ToJsonOptions = {}): Jso
 /**
  * Undoes Dubbo's PojoUtils.generalize on a generic call's answer: a map of string keys
  * with a "class" entry becomes the POJO it stood for, so the app sees `$class` as in a
- * normal call (protocols.md 3.9: generalized POJOs are HashMaps with "class").
+ * normal call (docs/protocols.md: generalized POJOs are HashMaps with "class").
  */
 export function ungeneralize(value: JavaValue): JavaValue {
   if (value === null) return null;

@@ -37,8 +37,8 @@ export type BridgeResult =
 /** What an app answered a bridged call from a Java caller with (the reverse direction). */
 export type BridgeOutcome =
   | { readonly kind: 'value'; readonly value: JavaValue }
-  /** The app failed: the Java caller sees a java.lang.RuntimeException with this message. */
-  | { readonly kind: 'exception'; readonly message: string };
+  /** The app failed: the Java caller sees this exception class (java.lang.RuntimeException by default) with the message. */
+  | { readonly kind: 'exception'; readonly message: string; readonly className?: string };
 
 export interface BridgeCodec<F> {
   /** A request frame for this call, under `id` (the pool rewrites it anyway). */
@@ -51,9 +51,9 @@ export interface BridgeCodec<F> {
   reply(request: F, outcome: BridgeOutcome): F;
 }
 
-/** The Throwable a Java caller receives for an app's failure: RuntimeException(message). */
-export function runtimeException(message: string): JavaValue {
-  return { kind: 'object', className: 'java.lang.RuntimeException', fields: [['detailMessage', { kind: 'string', value: message }]] };
+/** The Throwable a Java caller receives for an app's failure: RuntimeException(message), or the class given. */
+export function runtimeException(message: string, className = 'java.lang.RuntimeException'): JavaValue {
+  return { kind: 'object', className, fields: [['detailMessage', { kind: 'string', value: message }]] };
 }
 
 /** The message of a Throwable read as a POJO (`detailMessage`), or its class name. */

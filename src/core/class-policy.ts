@@ -1,8 +1,8 @@
 /**
- * The class allow list of the bridge (RELIABILITY.md finding 6, row B9): every Java
+ * The class allow list of the bridge (docs/reliability.md): every Java
  * class name that comes from outside (`$class`, `$enum`, `$type`, a generic map's
  * "class" key) passes `ClassPolicy.check` before anything is encoded. Deny lists were
- * bypassed within months every time (RELIABILITY.md 1.9), so the policy is an allow
+ * bypassed within months every time (docs/reliability.md), so the policy is an allow
  * list: the JDK value classes the model needs plus the classes and packages the
  * operator names (service schemas). The deny list is a second layer that wins over
  * every allow entry, so `allow: ["org.springframework."]` still refuses the gadgets.
@@ -73,7 +73,7 @@ export const DEFAULT_ALLOWED_CLASSES: readonly string[] = [
 /** Exact names that the deny prefixes would catch but the model needs (Object[] arrays, `java.lang.Object` params). */
 const DENY_EXEMPT = new Set(['java.lang.Object']);
 
-/** Hessian's own array type names (protocols.md 4.2): `[int`, `[string`, `[object`. */
+/** Hessian's own array type names (docs/protocols.md): `[int`, `[string`, `[object`. */
 const HESSIAN_COMPONENTS = new Set(['boolean', 'byte', 'short', 'char', 'int', 'long', 'float', 'double', 'string', 'object', 'date']);
 const PRIMITIVE_LETTERS = new Set(['Z', 'B', 'S', 'C', 'I', 'J', 'F', 'D']);
 

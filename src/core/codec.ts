@@ -1,5 +1,5 @@
 /**
- * The contract every binary RPC protocol implements (STYLE.md principle 1, after
+ * The contract every binary RPC protocol implements (docs/architecture.md, after
  * Envoy's generic_proxy codec and MOSN's xprotocol). Three parts:
  *
  * - framing: a per-connection decoder turning chunks into whole frames, and an

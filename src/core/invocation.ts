@@ -1,6 +1,6 @@
 /**
- * The protocol-neutral view of one call: all the routing core sees (STYLE.md
- * principle 2). Kept as thin as Envoy's request view: who is called, with which
+ * The protocol-neutral view of one call: all the routing core sees (docs/architecture.md).
+ * Kept as thin as Envoy's request view: who is called, with which
  * metadata, by when, and a body that stays raw bytes unless someone asks for it.
  */
 import type { Readable } from 'node:stream';

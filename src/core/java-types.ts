@@ -6,8 +6,8 @@
  * (`java.util.Map<java.lang.Long, java.util.List<com.example.User>>`), source arrays
  * (`int[]`, `com.example.User[]`) and Class.getName() arrays (`[I`, `[Ljava.lang.String;`).
  * Two printers give what the wire needs: Class.getName() (SOFARPC methodArgSigs, Dubbo
- * generic parameterTypes, protocols.md 2.4 and 3.9) and the JVM descriptor (Dubbo's
- * parameter-types string, protocols.md 3.5).
+ * generic parameterTypes, docs/protocols.md) and the JVM descriptor (Dubbo's
+ * parameter-types string, docs/protocols.md).
  */
 import { MeshError } from './errors.js';
 

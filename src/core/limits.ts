@@ -1,5 +1,5 @@
 /**
- * Default bounds, shipped safe (RELIABILITY.md section 4). Every decoder checks the
+ * Default bounds, shipped safe (docs/reliability.md). Every decoder checks the
  * declared length against these before it allocates.
  */
 export interface Limits {

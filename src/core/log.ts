@@ -3,6 +3,7 @@
  * their bindings once when created, so one per connection costs nothing per line.
  */
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -27,8 +28,15 @@ function stdout(): ReturnType<typeof pino.destination> {
   return output;
 }
 
-export function createRootLogger(level: string = process.env.PMESH_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { app: 'pmesh' }, redact: { paths: REDACT, censor: '[redacted]' } }, stdout());
+/**
+ * JSON lines with ISO 8601 times for machines, on the bounded asynchronous stdout above;
+ * readable colored lines when stdout is a terminal (a person watching). PMESH_LOG_LEVEL,
+ * when set, wins over the config's level.
+ */
+export function createRootLogger(level: string = 'info'): Logger {
+  const options = { level: process.env.PMESH_LOG_LEVEL || level, base: { app: 'pmesh' }, redact: { paths: REDACT, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (!process.stdout.isTTY) return pino(options, stdout());
+  return pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app', sync: true }));
 }
 
 /**

@@ -9,7 +9,7 @@
  *   {"$class": "com.example.User", ...fields}               POJOs ({"$fields": {...}} too)
  *   {"$enum": "com.example.Color", "$value": "RED"}
  * Every class name a hint carries passes the ClassPolicy before anything else happens
- * (RELIABILITY.md row B9). Depth and node count are bounded; errors are MeshError
+ * (docs/reliability.md). Depth and node count are bounded; errors are MeshError
  * PMESH_BAD_REQUEST naming the JSON path (`$[1].customer.id`).
  */
 import { MeshError } from './errors.js';
@@ -122,7 +122,7 @@ class JsonConverter {
     if (!isObject(json)) throw bad(path, `expected a JSON object, got ${describe(json)}`);
     const entries: [JavaValue, JavaValue][] = [];
     for (const [k, v] of Object.entries(json)) {
-      // Dubbo's generic PojoUtils.realize loads the class a map's "class" key names (RELIABILITY.md finding 6b).
+      // Dubbo's generic PojoUtils.realize loads the class a map's "class" key names (docs/reliability.md).
       if (k === 'class' && typeof v === 'string') this.#policy.check(v);
       const keyValue = key === undefined ? jv.string(k) : this.value(k, key, depth + 1, `${path}.${k}`);
       entries.push([keyValue, this.value(v, value, depth + 1, `${path}.${k}`)]);
@@ -164,7 +164,7 @@ class JsonConverter {
     const pojo = this.#catalog.pojo(className);
     if (pojo !== undefined) return this.#pojo(json, className, depth, path);
     // Unknown class, plain object: an untyped map, which Java's readObject(paramClass) and
-    // Dubbo's generic PojoUtils.realize both fill field by field (protocols.md 2.4, 3.9).
+    // Dubbo's generic PojoUtils.realize both fill field by field (docs/protocols.md).
     return this.#infer(json, depth, path);
   }
 

@@ -1,5 +1,5 @@
 /**
- * The neutral, Java-typed value model of the bridge path (DESIGN.md "The value model").
+ * The neutral, Java-typed value model of the bridge path (docs/architecture.md).
  *
  * JSON has no long, BigDecimal, Date, class names or enums; Hessian has them all. A
  * JavaValue carries each value with its Java type so that nothing is guessed twice:

@@ -1,5 +1,5 @@
 /**
- * The protocol bridge (DESIGN.md job 2): an HTTP/JSON call routed to a Dubbo or
+ * The protocol bridge (docs/architecture.md): an HTTP/JSON call routed to a Dubbo or
  * SOFARPC cluster is turned into a typed call for that cluster's codec, and the reply
  * back into JSON. Pass-through calls (same protocol both sides) go by untouched.
  *

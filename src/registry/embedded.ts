@@ -141,7 +141,7 @@ export function parseEmbeddedConfig(raw: Readonly<Record<string, unknown>>): Emb
   return file === undefined ? {} : { snapshotFile: file };
 }
 
-/** Registers the `embedded` backend (STYLE.md principle 7). */
+/** Registers the `embedded` backend (docs/architecture.md). */
 export function setup(): void {
   registerBackend<EmbeddedConfig>({
     name: 'embedded',

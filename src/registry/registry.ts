@@ -5,7 +5,7 @@
  * a service (optionally version, group, protocol) and receives complete endpoint sets, never
  * deltas, so a cluster can swap its picker on each update. Backends never empty a
  * subscription because they lost their connection: they keep the last-known set (and say
- * where it came from). Plugins follow STYLE.md principle 7: a name -> factory map with
+ * where it came from). Plugins follow docs/architecture.md: a name -> factory map with
  * `registerBackend`, `createRegistry` and `parseConfig`, filled by each backend's `setup()`.
  */
 import type { Endpoint, EndpointSet, Logger } from '../core/index.js';

@@ -49,11 +49,12 @@ afterEach(async () => {
   upstream = undefined;
 });
 
-/** A process running stopOnSignals over a shutdown that never finishes, with a 200 ms drain. */
+/** A process serving (src/cli/serve.ts) a sidecar whose shutdown never finishes, with a 200 ms drain. */
 const HANGING_SHUTDOWN = `
 import { pino } from 'pino';
-import { stopOnSignals } from './src/stop-on-signals.ts';
-stopOnSignals({ log: pino(), stop: () => new Promise(() => {}) }, 200);
+import { serveUntil, stopSignal } from './src/cli/serve.ts';
+const never = { log: pino(), sidecar: { config: { defaults: { drainTimeoutMs: 200 } } }, stop: () => new Promise(() => {}) };
+void serveUntil(stopSignal(), never);
 setInterval(() => {}, 1000);
 console.log('HANGING READY');
 `;

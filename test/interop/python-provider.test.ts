@@ -93,7 +93,7 @@ listeners:
     });
     expect(other.statusCode, await other.body.text()).toBe(201);
     provider = startPeer('published python provider', 'python3', [
-      join(REPO_ROOT, 'clients/python/example_provider.py'), String(appPort), `127.0.0.1:${httpPort}`, 'bolt',
+      join(REPO_ROOT, 'clients/python/example_provider.py'), String(appPort), `127.0.0.1:${httpPort}`, '--bolt',
     ], { cwd: join(REPO_ROOT, 'clients/python') });
     await provider.waitFor(/PUBLISHED at 127\.0\.0\.1:\d+/, 30_000);
     expect(provider.output()).toContain(`PUBLISHED at 127.0.0.1:${ingressPort}`);

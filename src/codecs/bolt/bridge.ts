@@ -97,7 +97,7 @@ function readRequest(frame: BoltFrame, catalog: TypeCatalog): BridgeCall {
 
 function reply(request: BoltFrame, outcome: BridgeOutcome): BoltFrame {
   const encode = (value: JavaValue): Buffer => encodeJavaValues([value], { dialect: 'legacy', continueFrom: SOFA_RESPONSE_STATE });
-  if (outcome.kind === 'exception') return buildResponse(request.requestId, { kind: 'exception', exception: encode(runtimeException(outcome.message)) });
+  if (outcome.kind === 'exception') return buildResponse(request.requestId, { kind: 'exception', exception: encode(runtimeException(outcome.message, outcome.className)) });
   return buildResponse(request.requestId, outcome.value === null ? { kind: 'null' } : { kind: 'value', value: encode(outcome.value) });
 }
 

@@ -1,5 +1,5 @@
 /**
- * Incremental Bolt decoder: an explicit two-state machine (STYLE.md principle 3).
+ * Incremental Bolt decoder: an explicit two-state machine (docs/architecture.md).
  *
  *   HEAD  wait for the fixed part (proto and type are checked byte by byte as they
  *         arrive, so garbage is refused on its first bytes); then validate every
@@ -24,7 +24,7 @@ import { isKnownStatus } from './status.js';
 
 export interface BoltDecoderOptions {
   readonly limits: Limits;
-  /** Serializer ids accepted on RPC frames (RELIABILITY.md §0.5); heartbeats carry no body and are exempt. */
+  /** Serializer ids accepted on RPC frames (docs/reliability.md); heartbeats carry no body and are exempt. */
   readonly allowedSerializers: ReadonlySet<number>;
 }
 

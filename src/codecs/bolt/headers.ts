@@ -1,5 +1,5 @@
 /**
- * SOFARPC's header map (SimpleMapSerializer, protocols.md §1.6): repeated
+ * SOFARPC's header map (SimpleMapSerializer, docs/protocols.md): repeated
  * `int32 keyLen | key | int32 valLen | value`, UTF-8, no count; length -1 = null and
  * the pair is dropped (as Java and MOSN do). An empty map is zero bytes.
  */

@@ -1,5 +1,5 @@
 /**
- * Heartbeats (protocols.md §1.7): a request with cmdcode 0, timeout -1 and codec 1
+ * Heartbeats (docs/protocols.md): a request with cmdcode 0, timeout -1 and codec 1
  * and no body, as Java's RpcHeartbeatTrigger sends; the ack echoes its id with
  * status SUCCESS and the request's protocol, version and switch.
  */

@@ -1,6 +1,6 @@
 /**
  * Frame <-> the routing view. Routing needs no body decoding: SOFARPC's Java client
- * puts the service and method in the header map (protocols.md §2.3). sofa-bolt-node
+ * puts the service and method in the header map (docs/protocols.md). sofa-bolt-node
  * writes only `service` for Hessian calls, so when the method header is missing the
  * SofaRequest object (not the arguments) is decoded to find it.
  */
@@ -97,7 +97,7 @@ export function toResult(frame: BoltFrame): Result {
     };
   }
   if (frame.headers.get(HEAD_RESPONSE_ERROR) !== 'true') return { ...base, status: 'ok' };
-  // Error or business exception: only the SofaResponse can tell which (protocols.md §2.5).
+  // Error or business exception: only the SofaResponse can tell which (docs/protocols.md).
   if (frame.codec !== CODEC_HESSIAN2) return { ...base, status: 'error', message: body.bytes.toString('utf8') };
   try {
     const response = decodeSofaResponse(body.bytes);

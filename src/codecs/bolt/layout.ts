@@ -1,5 +1,5 @@
 /**
- * SOFABolt wire layout (protocols.md §1). Mirrors the Java classes
+ * SOFABolt wire layout (docs/protocols.md). Mirrors the Java classes
  * com.alipay.remoting.rpc.protocol.RpcProtocol / RpcProtocolV2 (fixed header lengths,
  * protocol codes), RpcCommandEncoder(V2) / RpcCommandDecoder(V2) (field order),
  * com.alipay.remoting.rpc.RpcCommandType, CommandCode/RpcCommandCode and
@@ -95,11 +95,11 @@ export function layoutFor(proto: number, type: number): FixedLayout {
   return response ? V2_RESPONSE : V2_REQUEST;
 }
 
-/** SOFARPC class names carried in the class field (protocols.md §2.1). */
+/** SOFARPC class names carried in the class field (docs/protocols.md). */
 export const CLASS_SOFA_REQUEST = 'com.alipay.sofa.rpc.core.request.SofaRequest';
 export const CLASS_SOFA_RESPONSE = 'com.alipay.sofa.rpc.core.response.SofaResponse';
 
-/** SOFARPC header keys (RemotingConstants, protocols.md §2.3). */
+/** SOFARPC header keys (RemotingConstants, docs/protocols.md). */
 export const HEAD_SERVICE = 'service';
 export const HEAD_TARGET_SERVICE = 'sofa_head_target_service';
 export const HEAD_METHOD_NAME = 'sofa_head_method_name';

@@ -1,5 +1,5 @@
 /**
- * Bolt ResponseStatus <-> mesh Code, both directions (STYLE.md principle 9; MOSN
+ * Bolt ResponseStatus <-> mesh Code, both directions (docs/architecture.md; MOSN
  * bolt/mapping.go does the HTTP side of the same idea). Values are
  * com.alipay.remoting.ResponseStatus; note 0x0010-0x0012 are hex literals (16-18).
  * Java's ResponseStatus.valueOf throws on anything else, so we never invent codes.

@@ -93,7 +93,7 @@ function reply(request: DubboFrame, outcome: BridgeOutcome): DubboFrame {
   const id = idOf(request);
   // The value follows the one-byte result flag in the body's Hessian stream.
   const encode = (value: JavaValue): Buffer => encodeJavaValues([value], { dialect: 'final', continueFrom: DUBBO_RESULT_STATE });
-  if (outcome.kind === 'exception') return buildResponse(id, { kind: 'exception', exception: encode(runtimeException(outcome.message)) }, REPLY_ATTACHMENTS);
+  if (outcome.kind === 'exception') return buildResponse(id, { kind: 'exception', exception: encode(runtimeException(outcome.message, outcome.className)) }, REPLY_ATTACHMENTS);
   if (outcome.value === null) return buildResponse(id, { kind: 'null' }, REPLY_ATTACHMENTS);
   return buildResponse(id, { kind: 'value', value: encode(outcome.value) }, REPLY_ATTACHMENTS);
 }

@@ -1,5 +1,5 @@
 /**
- * Heartbeats and the read-only event (protocols.md 3.7; remoting-api
+ * Heartbeats and the read-only event (docs/protocols.md; remoting-api
  * exchange/codec/ExchangeCodec.java encodeRequest/encodeResponse, HeartbeatHandler,
  * HeaderExchangeServer.sendChannelReadOnlyEvent). The connection layer answers
  * them; they never reach the router.

@@ -3,7 +3,7 @@
  * rewritten `timeout` attachment, event payloads).
  * Strings follow Java's Hessian2Output.writeString: CESU-8 (one to three bytes per
  * UTF-16 unit), chunks of at most 0x8000 units that never end on a high surrogate,
- * short forms for the final chunk (protocols.md 4.2, 4.3).
+ * short forms for the final chunk (docs/protocols.md).
  */
 
 const CHUNK = 0x8000;

@@ -1,5 +1,5 @@
 /**
- * The Dubbo 2.x frame (still the `dubbo` protocol of Dubbo 3.3), protocols.md section 3.
+ * The Dubbo 2.x frame (still the `dubbo` protocol of Dubbo 3.3), docs/protocols.md.
  * Mirrors apache/dubbo remoting-api exchange/codec/ExchangeCodec.java (header, flags),
  * rpc-dubbo DubboCodec.java (body layout, result flags) and exchange/Response.java
  * (status bytes).

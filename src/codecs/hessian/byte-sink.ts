@@ -1,6 +1,6 @@
 /**
  * A growable byte buffer for the Hessian writers (one copy per doubling, never per
- * value), with the number and string forms both dialects share (protocols.md 4.1, 4.2).
+ * value), with the number and string forms both dialects share (docs/protocols.md).
  */
 import { isHighSurrogate } from './java-wire.js';
 
@@ -73,7 +73,7 @@ export class ByteSink {
     this.#len += 5;
   }
 
-  /** Each UTF-16 unit as 1-3 bytes; surrogates separately (CESU-8, protocols.md 4.3 #2). */
+  /** Each UTF-16 unit as 1-3 bytes; surrogates separately (CESU-8, docs/protocols.md). */
   cesu8(text: string, start = 0, end = text.length): void {
     this.#ensure((end - start) * 3);
     const buf = this.#buf;
@@ -110,7 +110,7 @@ export class ByteSink {
     else this.int64(0x4c, v);
   }
 
-  /** Hessian2Output.writeString: 32 Ki-unit chunks never ending on a high surrogate (protocols.md 4.3). */
+  /** Hessian2Output.writeString: 32 Ki-unit chunks never ending on a high surrogate (docs/protocols.md). */
   hessianString(text: string, legacy: boolean): void {
     let start = 0;
     for (;;) {

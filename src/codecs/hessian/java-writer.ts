@@ -1,6 +1,6 @@
 /**
  * JavaValue -> Hessian 2.0 (final) bytes, making the choices Java's Hessian2Output makes
- * so that our bytes equal Java's where Java is deterministic (protocols.md 4.2; checked
+ * so that our bytes equal Java's where Java is deterministic (docs/protocols.md; checked
  * against test/golden/values, written by Dubbo 3.3.6 / hessian-lite 4.0.4):
  * smallest int/long forms, doubles as 5b/5c/5d/5e/5f (milliths)/D, a boxed Float as the
  * double of its shortest decimal text (hessian-lite goes through Float.toString: 0.1f is

@@ -3,14 +3,14 @@
  *
  * Why our own reader and not hessian.js: hessian.js 2.11 recurses without a depth
  * bound (RangeError at ~5,000 levels), trusts declared lengths and resolves dangling
- * refs to undefined (RELIABILITY.md §0.3), returns longs beyond 2^53 as strings, and
+ * refs to undefined (docs/reliability.md), returns longs beyond 2^53 as strings, and
  * cannot read the legacy dialect at all (sofa-bolt-node reads it with hessian.js 1.x,
  * which is not our dependency). Every guard is checked here before any work: depth
  * <= limit, every declared length/count <= the bytes left, class/type/ref indexes in
  * range, and callers check consumed == body length (`atEnd`). It allocates only after
  * those checks, so a hostile body costs at most O(body length).
  *
- * Byte maps: protocols.md §4.1 (final). Legacy codes as read by hessian.js 1.12
+ * Byte maps: docs/protocols.md (final). Legacy codes as read by hessian.js 1.12
  * lib/v2/decoder.js: long 0x77 int32; double 0x67/0x68/0x69/0x6a/0x6b(float32);
  * date 0x64; string chunks 's'/'S'; binary chunks 'b'/'B'; class def `O` len-int
  * raw-name int-count names, instance `o` int; list `V` type [n byte | l int] values `z`,
@@ -190,7 +190,7 @@ export class HessianReader {
     return this.#refs[index] as HessianValue;
   }
 
-  /** `len` UTF-16 units, each 1-3 bytes (CESU-8, protocols.md §4.3). */
+  /** `len` UTF-16 units, each 1-3 bytes (CESU-8, docs/protocols.md). */
   #chars(len: number): string {
     this.#need(len, 'string');
     const buf = this.#buf;

@@ -3,7 +3,7 @@
  * that JavaHessianWriter can continue that stream with the right tables (class
  * definition indexes, reference numbers, type indexes, Java's buffer position):
  *
- * - Dubbo request (protocols.md 3.4): five head strings, then the arguments; strings
+ * - Dubbo request (docs/protocols.md): five head strings, then the arguments; strings
  *   add to no table, so only the byte offset matters (binary chunking).
  * - Dubbo response (3.6): the result-flag int, then the value or exception.
  * - SOFARPC request (2.4): the SofaRequest object (class 0, ref 0), its requestProps
@@ -16,7 +16,7 @@ import { JavaHessianWriter, type StreamState } from './java-writer.js';
 import type { PropValue } from './sofa-request-out.js';
 import { SOFA_REQUEST_CLASS, SOFA_RESPONSE_CLASS } from './sofa.js';
 
-/** Java SOFARPC's field order (protocols.md 2.4, 2.5), as the Bolt builders write them. */
+/** Java SOFARPC's field order (docs/protocols.md), as the Bolt builders write them. */
 const SOFA_REQUEST_FIELDS = ['targetAppName', 'methodName', 'targetServiceUniqueName', 'requestProps', 'methodArgSigs'];
 const SOFA_RESPONSE_FIELDS = ['isError', 'errorMsg', 'appResponse', 'responseProps'];
 const DUBBO_PROTOCOL_VERSION = '2.0.2';

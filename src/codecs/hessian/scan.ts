@@ -4,15 +4,15 @@
  * value without building it, so a codec can reach the values after the arguments
  * (Dubbo's attachments) while the arguments stay raw bytes.
  *
- * Byte codes follow protocols.md section 4.1 (hessian-lite Hessian2Constants).
+ * Byte codes follow docs/protocols.md (hessian-lite Hessian2Constants).
  * Every declared length is checked against the bytes left before anything is
  * allocated or looped over, and every value consumes at least one byte, so a scan
- * costs O(bytes) whatever the input claims (RELIABILITY.md row B6). One file of
+ * costs O(bytes) whatever the input claims (docs/reliability.md). One file of
  * about 400 lines: the rest of hessian/ is the full decoder, owned separately.
  */
 import { MeshError } from '../../core/errors.js';
 
-/** Most class definitions one stream may declare (RELIABILITY.md section 4). */
+/** Most class definitions one stream may declare (docs/reliability.md). */
 export const MAX_CLASS_DEFS = 4096;
 
 export class HessianScanError extends MeshError {
@@ -152,7 +152,7 @@ export class HessianScanner {
 
   /**
    * Reads or skips `units` UTF-16 code units written CESU-8 style: 1, 2 or 3 bytes
-   * per unit, never a 4-byte sequence (protocols.md 4.3 #2; Java and hessian.js
+   * per unit, never a 4-byte sequence (docs/protocols.md; Java and hessian.js
    * both reject those).
    */
   #chars(units: number, keep: boolean): string {
@@ -234,7 +234,7 @@ export class HessianScanner {
     }
   }
 
-  /** Maps and lists: each takes the next reference index as it starts (protocols.md 4.3 #4). */
+  /** Maps and lists: each takes the next reference index as it starts (docs/protocols.md). */
   #composite(b: number, depth: number): void {
     this.#refs++;
     if (b === 0x4d || b === 0x55 || b === 0x56) this.#type(); // M, U, V carry a type

@@ -1,5 +1,5 @@
 /**
- * SOFARPC bodies over Hessian (protocols.md §2.4, §2.5), decoded only when asked:
+ * SOFARPC bodies over Hessian (docs/protocols.md), decoded only when asked:
  * pass-through never calls these. A request body is one SofaRequest object followed
  * by one value per `methodArgSigs` entry; a response body is one SofaResponse.
  * Fields are read by name from the class definition, never by position, because
@@ -47,7 +47,7 @@ function codecError(message: string): MeshError {
 
 /**
  * The dialect of a SOFARPC body, from its first byte: a final-dialect stream starts
- * with the `C` class definition, a legacy one with `O` (protocols.md §4.1; goldens).
+ * with the `C` class definition, a legacy one with `O` (docs/protocols.md; goldens).
  */
 export function detectDialect(body: Buffer): HessianDialect {
   const first = body[0];

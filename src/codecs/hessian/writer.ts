@@ -7,7 +7,7 @@
 import type { HessianDialect } from './values.js';
 import { SOFA_RESPONSE_CLASS } from './sofa.js';
 
-/** Hessian string bytes: UTF-16 units, each as 1-3 bytes (CESU-8, protocols.md §4.3). */
+/** Hessian string bytes: UTF-16 units, each as 1-3 bytes (CESU-8, docs/protocols.md). */
 export function cesu8(text: string): Buffer {
   const out = Buffer.allocUnsafe(text.length * 3);
   let n = 0;

@@ -5,7 +5,7 @@
  * and a MeshError is answered with its code (our codes are gRPC's).
  *
  * grpc-js turns Node's HTTP/2 memory guard off and sets no stream limit unless told
- * (RELIABILITY.md finding 2): both are set here, with gRPC's 4 MiB message limit.
+ * (docs/reliability.md): both are set here, with gRPC's 4 MiB message limit.
  */
 import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * The HTTP/1 listener, on node:http (whose llhttp parser already refuses every
- * request-smuggling shape we tried; RELIABILITY.md finding 7). This is the one place
+ * request-smuggling shape we tried; docs/reliability.md). This is the one place
  * where a MeshError becomes HTTP bytes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -28,7 +28,7 @@ export interface Http1ListenerOptions {
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
-/** RELIABILITY.md section 4: slowloris bound tighter than Node's 60 s; 5 s keep-alive. */
+/** docs/reliability.md: slowloris bound tighter than Node's 60 s; 5 s keep-alive. */
 const HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_CONNECTIONS = 10_000;
 const REQUEST_TIMEOUT_MS = 300_000;

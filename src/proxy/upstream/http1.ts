@@ -9,7 +9,7 @@ import { http1 } from '../../codecs/index.js';
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 
-/** How long an idle upstream connection is kept (Linkerd's pool idle; RELIABILITY.md section 4). */
+/** How long an idle upstream connection is kept (Linkerd's pool idle; docs/reliability.md). */
 const IDLE_MS = 3_000;
 
 export class Http1Upstream implements Upstream {

@@ -2,7 +2,7 @@
  * The ZooKeeper backend: publishes into and watches both Dubbo's and SOFARPC's trees, so
  * Java apps on either framework and apps behind sidecars find each other.
  *
- * Fail-safe rules (RELIABILITY.md F5-F7 and the "Registry (ZooKeeper)" defaults):
+ * Fail-safe rules (docs/reliability.md, "Registry fail-safety"):
  * - start never waits for ZooKeeper: subscriptions are served from the on-disk cache of
  *   last-known providers, and the session keeps retrying;
  * - a disconnect or an expiry never empties a subscription: the last set stays, marked
@@ -236,7 +236,7 @@ export class ZooKeeperRegistry implements Registry {
     const endpoints = decodeChildren(watch, children, 'registry');
     if (endpoints.length === 0 && watch.endpoints.length > 0) {
       // An empty list right after a session change may be our own nodes not re-created yet,
-      // or a notify storm: confirm it once more before emptying (RELIABILITY.md section 4).
+      // or a notify storm: confirm it once more before emptying (docs/reliability.md).
       const now = Date.now();
       watch.emptySince ??= now;
       if (now - watch.emptySince < this.#config.emptyConfirmMs) {

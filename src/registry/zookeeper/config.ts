@@ -4,7 +4,7 @@ import { DEFAULT_ROOTS, type Roots } from './paths.js';
 export interface ZooKeeperConfig {
   /** Connection string, `host:port[,host:port...]`. */
   readonly address: string;
-  /** Requested session timeout; the server caps it at 20 x tickTime (RELIABILITY.md finding 9). */
+  /** Requested session timeout; the server caps it at 20 x tickTime (docs/reliability.md). */
   readonly sessionTimeoutMs: number;
   /** Pause before retrying a failed registration or read. */
   readonly retryMs: number;
@@ -22,7 +22,7 @@ export interface ZooKeeperConfig {
   readonly application: string;
 }
 
-/** Values from RELIABILITY.md section 4 "Registry (ZooKeeper)". */
+/** Values from docs/reliability.md. */
 export const ZOOKEEPER_DEFAULTS = {
   sessionTimeoutMs: 60_000,
   retryMs: 5_000,

@@ -8,7 +8,7 @@ export { parseZooKeeperConfig, ZOOKEEPER_DEFAULTS, type ZooKeeperConfig } from '
 export { categoryPath, javaUrlDecode, javaUrlEncode, type Layout } from './paths.js';
 export { decodeProvider, dubboProviderUrl, parseUrl, sofaProviderUrl } from './url.js';
 
-/** Registers the `zookeeper` backend (STYLE.md principle 7). */
+/** Registers the `zookeeper` backend (docs/architecture.md). */
 export function setup(): void {
   registerBackend<ZooKeeperConfig>({
     name: 'zookeeper',

@@ -3,7 +3,7 @@
  * wanted until withdrawn: created when connected, re-created on every new session (ZooKeeper
  * deleted them with the old one), retried every `retryMs` while a create fails. A node left
  * by an older session of ours (still alive on the server for a moment) is replaced, so there
- * is never a stale or duplicate node (RELIABILITY.md F6).
+ * is never a stale or duplicate node (docs/reliability.md).
  */
 import type { Logger } from '../../core/index.js';
 import type { Counters } from '../common.js';

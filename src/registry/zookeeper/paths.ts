@@ -1,5 +1,5 @@
 /**
- * Where the frameworks keep providers in ZooKeeper (shared/protocols.md 2.9 and 3.11):
+ * Where the frameworks keep providers in ZooKeeper (docs/protocols.md):
  *
  *   Dubbo     /dubbo/<URL.encode(interface)>/providers/<URL.encode(provider URL)>   (consumers/ likewise)
  *   SOFARPC   /sofa-rpc/<interface>/providers/<URL.encode(provider URL)>           (consumers/ likewise)

@@ -41,10 +41,12 @@ clusters:
   it('the built-in default binds loopback only', () => {
     const config = loadConfig(undefined);
     expect(config.admin.address).toBe('127.0.0.1:15000');
-    expect(config.listeners.map((l) => l.address)).toEqual(['127.0.0.1:15001', '127.0.0.1:15002', '127.0.0.1:12220', '127.0.0.1:12221', '127.0.0.1:20881']);
+    expect(config.listeners.map((l) => l.address)).toEqual(['127.0.0.1:15001', '127.0.0.1:15002', '127.0.0.1:12220', '127.0.0.1:12221', '127.0.0.1:20881', '127.0.0.1:20882']);
     // SOFARPC apps with registry mesh: its default API port, and an ingress clear of the apps' own 12200.
     expect(config.sofaMeshApi).toEqual({ address: '127.0.0.1:13330', appPort: 12200 });
     expect(config.listeners.find((l) => l.ingress)).toMatchObject({ protocol: 'bolt', address: '127.0.0.1:12221' });
+    // Apps publish Dubbo services through it: `POST /v1/services` with protocol dubbo works on `npm start`.
+    expect(config.listeners.find((l) => l.ingress && l.protocol === 'dubbo')).toMatchObject({ address: '127.0.0.1:20882' });
   });
 
   it('sofaMeshApi is off unless asked for, with SOFARPC\'s defaults when it is', () => {
@@ -86,6 +88,36 @@ clusters:
   it('names every problem at once, not only the first', () => {
     const found = problems('listeners: [{name: a, protocol: http1, address: x}]\nclusters: [{name: c, protocol: http1, endpoints: [y]}]');
     expect(found).toEqual(['listeners[0].address: expected host:port', 'clusters[0].endpoints[0]: expected host:port']);
+  });
+
+  it('names the cross-section and plugin problems too when a field is invalid (one run, every problem)', () => {
+    const yaml = [
+      'logging: { level: loud }',
+      'listeners:',
+      '  - { name: a, protocol: foo, address: 127.0.0.1:1, routes: [{ cluster: b }] }',
+      'clusters:',
+      '  - { name: c, protocol: bar, balancer: x, endpoints: [bad] }',
+    ].join('\n');
+    let problems: readonly string[] = [];
+    try {
+      parseConfig(yaml, 'test', checkers);
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(/^logging\.level: /),
+      'clusters[0].endpoints[0]: expected host:port',
+      'listeners[0].routes[0].cluster: unknown cluster "b"',
+      'listeners[0].protocol: unknown protocol "foo"',
+      'clusters[0].protocol: unknown protocol "bar"',
+      'clusters[0].balancer: unknown balancer "x"',
+    ]);
+  });
+
+  it('an unknown protocol is named together with an unknown cluster', () => {
+    expect(() => parseConfig('listeners:\n  - { name: a, protocol: foo, address: 127.0.0.1:1, routes: [{ cluster: b }] }\n', 'test', checkers)).toThrow(
+      /unknown cluster "b"[\s\S]*unknown protocol "foo"/,
+    );
   });
 
   it('a route naming only a service goes to that service\'s cluster, made when none is configured', () => {

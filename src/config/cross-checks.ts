@@ -1,0 +1,71 @@
+/**
+ * The checks that look across sections (a route naming a cluster that does not exist, two
+ * listeners on one address, a non-loopback bind not asked for). They read the config loosely,
+ * field by field, so they also run on a file whose other parts are invalid: `pmesh validate`
+ * names every problem in one run, not the next one after each fix.
+ */
+import { parseHostPort } from '../core/index.js';
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+
+export type AddProblem = (path: (string | number)[], message: string) => void;
+
+type Loose = Record<string, unknown>;
+const object = (value: unknown): Loose => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Loose) : {});
+const array = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** Runs on the parsed config (schema defaults applied) or on the raw file (defaults assumed). */
+export function crossCheck(input: unknown, add: AddProblem): void {
+  const config = object(input);
+  const adminAddress = text(object(config.admin).address) ?? '127.0.0.1:15000';
+  const sofaMeshApi = config.sofaMeshApi === undefined ? undefined : object(config.sofaMeshApi);
+  const sofaMeshAddress = sofaMeshApi ? (text(sofaMeshApi.address) ?? '127.0.0.1:13330') : undefined;
+
+  const clusters = new Set<string>();
+  array(config.clusters).forEach((raw, i) => {
+    const cluster = object(raw);
+    const name = text(cluster.name);
+    if (name === undefined) return;
+    if (name.startsWith('app:')) add(['clusters', i, 'name'], 'names starting with "app:" are kept for app publications');
+    if (clusters.has(name)) add(['clusters', i, 'name'], `duplicate cluster name "${name}"`);
+    clusters.add(name);
+    if (cluster.service !== undefined && array(cluster.endpoints).length > 0) add(['clusters', i], 'give endpoints or a service, not both');
+  });
+
+  const listeners = new Set<string>();
+  const addresses = new Set<string>([adminAddress, ...(sofaMeshAddress ? [sofaMeshAddress] : [])]);
+  if (sofaMeshAddress === adminAddress) add(['sofaMeshApi', 'address'], `address ${adminAddress} is already used by admin`);
+  array(config.listeners).forEach((raw, i) => {
+    const listener = object(raw);
+    const name = text(listener.name);
+    if (name !== undefined) {
+      if (listeners.has(name)) add(['listeners', i, 'name'], `duplicate listener name "${name}"`);
+      listeners.add(name);
+    }
+    const address = text(listener.address);
+    if (address !== undefined) {
+      if (addresses.has(address)) add(['listeners', i, 'address'], `address ${address} is already used`);
+      addresses.add(address);
+    }
+    array(listener.routes).forEach((rawRoute, j) => {
+      const route = object(rawRoute);
+      const cluster = text(route.cluster);
+      if (route.cluster === undefined) {
+        if (object(route.match).service === undefined) add(['listeners', i, 'routes', j, 'cluster'], 'required unless match.service names a service');
+      } else if (cluster !== undefined && !clusters.has(cluster)) {
+        add(['listeners', i, 'routes', j, 'cluster'], `unknown cluster "${cluster}"`);
+      }
+    });
+  });
+
+  if (config.allowNonLoopback !== true) {
+    const check = (address: string | undefined, path: (string | number)[]): void => {
+      const parsed = address === undefined ? undefined : parseHostPort(address);
+      if (parsed && !LOOPBACK.test(parsed.host)) add(path, `${parsed.host} is not a loopback address; set allowNonLoopback: true to bind it`);
+    };
+    check(adminAddress, ['admin', 'address']);
+    if (sofaMeshAddress) check(sofaMeshAddress, ['sofaMeshApi', 'address']);
+    array(config.listeners).forEach((listener, i) => check(text(object(listener).address), ['listeners', i, 'address']));
+  }
+}
