@@ -61,22 +61,23 @@ const enumSchema = z
 
 export const bridgeSchema = z
   .object({
-    /**
-     * Largest bridged body, bytes, checked from Content-Length before reading and while
-     * streaming. Absent: the frame limit (defaults.maxFrameBytes), filled in when the
-     * config is read, so /config shows the number in force.
-     */
-    maxBodyBytes: z.number().int().positive().optional(),
-    /** Most JSON values in a call's arguments (elements, members, containers), counted while the body streams. */
-    maxJsonValues: z.number().int().positive().default(100_000),
-    /** Deepest nesting inside a call's arguments. */
-    maxJsonDepth: z.number().int().positive().max(1_000).default(64),
-    /**
-     * Callers may call Dubbo's generic `$invoke` / `$invokeAsync` themselves. Off: the
-     * generic mode decides how the provider deserializes (CVE-2021-30179); the mesh makes
-     * generic calls itself, in the safe default mode, when it has no types.
-     */
-    allowGenericInvoke: z.boolean().default(false),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Largest bridged body, bytes, checked from Content-Length before reading and while streaming (413). Default: `defaults.maxFrameBytes`, filled in when the config is read.'),
+    maxJsonValues: z
+      .number()
+      .int()
+      .positive()
+      .default(100_000)
+      .describe('Most values in a call\'s arguments (elements, members, containers), counted while the body streams (413).'),
+    maxJsonDepth: z.number().int().positive().max(1_000).default(64).describe('Deepest nesting inside a call\'s arguments (400).'),
+    allowGenericInvoke: z
+      .boolean()
+      .default(false)
+      .describe('Callers may call Dubbo\'s generic `$invoke` / `$invokeAsync` themselves. Off: a caller-chosen generic mode is how CVE-2021-30179 is reached; the mesh makes generic calls itself, in the safe default mode, when it has no types.'),
     allowClasses: z.array(javaName).default([]).describe('Classes the bridge may send or read besides JDK value classes and the classes declared below: exact names, or package prefixes ending in `.`. Example: `[com.example.]`'),
     denyClasses: z.array(javaName).default([]).describe('Refused even if allowed, on top of the built-in list of gadget classes. Example: `[com.example.internal.]`'),
     services: z

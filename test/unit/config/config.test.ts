@@ -110,7 +110,7 @@ clusters:
       'listeners[0].routes[0].cluster: unknown cluster "b"',
       'listeners[0].protocol: unknown protocol "foo"',
       'clusters[0].protocol: unknown protocol "bar"',
-      'clusters[0].balancer: unknown balancer "x"',
+      'clusters[0].balancer: unknown balancer "x" (known: round_robin, weighted_random, random, least_request, peak_ewma, least_active, shortest_response, consistent_hash)',
     ]);
   });
 
