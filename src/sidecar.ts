@@ -166,6 +166,7 @@ export class Sidecar implements Ingress {
           maxMissedHeartbeats: config.maxMissedHeartbeats,
           metrics: this.metrics,
           maxFrameBytes: this.#config.defaults.maxFrameBytes,
+          ...this.#grpcKeepalive(),
         });
         cluster = new Cluster(config.name, config.protocol, config.balancer, balancer, upstream);
         this.#clusters.set(config.name, cluster);
@@ -213,6 +214,7 @@ export class Sidecar implements Ingress {
         frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
         local: (req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false),
         grpcServices: this.#apps ? [registryGrpcService(this.#apps)] : [],
+        grpc: config.grpc,
       });
       await listener.start();
       this.#listeners.set(spec.name, listener);
@@ -242,6 +244,7 @@ export class Sidecar implements Ingress {
         maxMissedHeartbeats: 3,
         metrics: this.metrics,
         maxFrameBytes: defaults.maxFrameBytes,
+        ...this.#grpcKeepalive(),
       });
       cluster = new Cluster(name, protocol, 'round_robin', getBalancer('round_robin')!, upstream);
       this.#clusters.set(name, cluster);
@@ -282,8 +285,8 @@ export class Sidecar implements Ingress {
 
   #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {
     const accessLog = spec.accessLog ?? config.logging.accessLog;
-    // Only binary RPC protocols route by the registry: their calls name a service and a codec can forward them.
-    const byRegistry = isCodecRegistered(spec.protocol) && (spec.routeByRegistry ?? !spec.ingress);
+    // Only RPC protocols route by the registry: their calls name a service and can be forwarded as they are.
+    const byRegistry = (isCodecRegistered(spec.protocol) || spec.protocol === 'grpc') && (spec.routeByRegistry ?? !spec.ingress);
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
       fallback: byRegistry ? (invocation) => this.#clusterForService(spec.protocol, invocation.service) : undefined,
@@ -293,6 +296,10 @@ export class Sidecar implements Ingress {
       accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,
       defaultTimeoutMs: config.defaults.routeTimeoutMs,
     });
+  }
+
+  #grpcKeepalive(): { keepaliveMs: number; keepaliveTimeoutMs: number } {
+    return { keepaliveMs: this.#config.grpc.keepaliveMs, keepaliveTimeoutMs: this.#config.grpc.keepaliveTimeoutMs };
   }
 
   #readiness(): { ready: boolean; listeners: Record<string, string> } {

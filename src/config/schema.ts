@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseHostPort } from '../core/index.js';
 import { bridgeSchema } from './bridge-schema.js';
+import { grpcSchema } from './grpc-schema.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 
@@ -47,7 +48,7 @@ const listenerSchema = z
     /** Receives calls from other sidecars for the apps behind this one; apps publish through it. */
     ingress: z.boolean().default(false),
     /**
-     * Bolt and Dubbo egress: a call no route matches goes to the registry's providers of
+     * Bolt, Dubbo and gRPC egress: a call no route matches goes to the registry's providers of
      * its service (a cluster made on first use). Off for ingress listeners.
      */
     routeByRegistry: z.boolean().optional(),
@@ -92,6 +93,7 @@ export const configSchema = z
     admin: z.object({ address: hostPort.default('127.0.0.1:15000') }).strict().default({}),
     registry: registrySchema,
     bridge: bridgeSchema,
+    grpc: grpcSchema,
     logging: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
