@@ -6,6 +6,6 @@
  */
 export { CONTENT_TYPE, GRPC_MESSAGE, GRPC_STATUS, GRPC_TIMEOUT, attachmentsOf, forwardable, isGrpcRequest } from './headers.js';
 export { grpcInvocation, parseGrpcPath, type GrpcRequestFrame, type GrpcResponseFrame } from './invocation.js';
-export { LengthPrefixCheck } from './length-prefix.js';
-export { decodeGrpcMessage, encodeGrpcMessage, grpcMessageOf, grpcStatusOf } from './status.js';
+export { LengthPrefixCheck, MessageBoundaries } from './length-prefix.js';
+export { decodeGrpcMessage, encodeGrpcMessage, grpcMessageOf, grpcStatusOf, resetCodeOf } from './status.js';
 export { formatGrpcTimeout, parseGrpcTimeout } from './timeout.js';

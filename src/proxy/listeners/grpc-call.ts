@@ -3,7 +3,13 @@
  * messages passed on as they came, the upstream's trailers sent as its trailers, and
  * every way a call can end before that (mesh error, deadline, a message over the
  * limit, the upstream lost) turned into a gRPC status the caller can read. Before the
- * head is sent that status is a trailers-only reply; after, it is the trailers.
+ * head is sent that status is a trailers-only reply; after, it is the trailers; and if
+ * a reply message is half sent when the call must end, trailers would make the client
+ * report a truncated message (INTERNAL), so the stream is reset with the code the
+ * client reads as that status (grpc.resetCodeOf).
+ *
+ * The reply is written chunk by chunk rather than piped, so every byte the boundary
+ * check has seen is in the caller's stream: what is half sent is known exactly.
  */
 import { constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { Readable } from 'node:stream';
@@ -20,8 +26,9 @@ export class GrpcCall {
   #finished = false;
   #trailers: OutgoingHttpHeaders = {};
   #deadlineTimer: NodeJS.Timeout | undefined;
-  /** The checked reply body being piped to the caller, unpiped when the call ends early. */
-  #replySource: Readable | undefined;
+  /** The reply body being written to the caller, and where its messages end. */
+  #reply: Readable | undefined;
+  #boundaries: grpc.MessageBoundaries | undefined;
 
   constructor(stream: ServerHttp2Stream, ctx: CallContext, maxMessageBytes: number, onTooLarge: () => void) {
     this.#stream = stream;
@@ -72,20 +79,25 @@ export class GrpcCall {
     }
     this.#stream.respond(head, { waitForTrailers: true });
     this.#headSent = true;
-    const body = result.body.stream;
-    const check = new grpc.LengthPrefixCheck(this.#maxMessageBytes, 'response', this.#onTooLarge);
-    check.on('error', (error) => {
-      const mesh = MeshError.from(error);
-      this.#ctx.cancel.abort(mesh);
-      this.fail(mesh);
+    const body = (this.#reply = result.body.stream);
+    const boundaries = (this.#boundaries = new grpc.MessageBoundaries(this.#maxMessageBytes, 'response'));
+    const stream = this.#stream;
+    body.on('data', (chunk: Buffer) => {
+      const tooLarge = boundaries.check(chunk);
+      if (tooLarge) {
+        this.#onTooLarge();
+        this.#ctx.cancel.abort(tooLarge);
+        this.fail(tooLarge);
+        return;
+      }
+      if (!stream.write(chunk)) body.pause();
     });
-    check.once('end', () => void frame.trailers.then((trailers) => this.#finish(trailers)));
+    stream.on('drain', () => body.resume());
+    body.once('end', () => void frame.trailers.then((trailers) => this.#finish(trailers)));
     // The upstream stream closed before its end: its trailers promise says how (UNAVAILABLE).
     body.once('close', () => {
       if (!body.readableEnded) void frame.trailers.then((trailers) => this.#finish(trailers));
     });
-    this.#replySource = check;
-    body.pipe(check).pipe(this.#stream, { end: false });
   }
 
   /** Ends the call with this mesh error as its gRPC status. */
@@ -109,8 +121,13 @@ export class GrpcCall {
     const stream = this.#stream;
     if (stream.destroyed || stream.closed) return;
     if (this.#headSent) {
+      this.#reply?.removeAllListeners('data');
+      this.#reply?.resume();
+      if (this.#boundaries && !this.#boundaries.atBoundary) {
+        stream.close(grpc.resetCodeOf(Number(trailers[grpc.GRPC_STATUS] ?? Code.INTERNAL)));
+        return;
+      }
       this.#trailers = trailers;
-      this.#replySource?.unpipe(stream);
       stream.end();
     } else {
       stream.respond({ [constants.HTTP2_HEADER_STATUS]: 200, 'content-type': grpc.CONTENT_TYPE, ...trailers }, { endStream: true });
