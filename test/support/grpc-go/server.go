@@ -5,7 +5,8 @@ package main
 // wire-identical well-known types (see streaming.proto).
 //
 // SayHello's name steers it: "fail" answers FAILED_PRECONDITION with a message and
-// binary trailers, "sleep:<ms>" waits (or until cancelled), anything else says hello.
+// binary trailers, "sleep:<ms>" waits (or until cancelled), "deadline" answers the
+// milliseconds left of the deadline it received, anything else says hello.
 // Every request's x-echo and x-echo-bin metadata is sent back in both the header and
 // the trailer. A call that ends because its caller cancelled prints "CANCELLED <method>".
 
@@ -56,6 +57,13 @@ func sayHello(_ any, ctx context.Context, dec func(any) error, _ grpc.UnaryServe
 	if name == "fail" {
 		grpc.SetTrailer(ctx, metadata.Pairs("x-detail-bin", string([]byte{0, 1, 2, 0xfe, 0xff})))
 		return nil, status.Error(codes.FailedPrecondition, "not today: ünïcode, 100% sure\nsecond line")
+	}
+	if name == "deadline" {
+		deadline, ok := ctx.Deadline()
+		if !ok {
+			return &wrapperspb.StringValue{Value: "deadline none"}, nil
+		}
+		return &wrapperspb.StringValue{Value: fmt.Sprintf("deadline %d", time.Until(deadline).Milliseconds())}, nil
 	}
 	if rest, ok := strings.CutPrefix(name, "sleep:"); ok {
 		ms, _ := strconv.Atoi(rest)

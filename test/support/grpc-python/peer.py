@@ -44,9 +44,9 @@ class Greeter(hw_grpc.GreeterServicer):
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, FAIL_MESSAGE)
         context.set_trailing_metadata(md)
         if name.startswith("sleep:"):
-            done = threading.Event()
-            context.add_callback(done.set)
-            if done.wait(int(name[6:]) / 1000):
+            ended = threading.Event()
+            context.add_callback(ended.set)
+            if ended.wait(int(name[6:]) / 1000):
                 report_cancel("SayHello")
                 return hw.HelloReply()
         return hw.HelloReply(message="Hello " + name)
@@ -55,15 +55,16 @@ class Greeter(hw_grpc.GreeterServicer):
 class Streamer(st_grpc.StreamerServicer):
     def Download(self, request, context):
         context.set_trailing_metadata((("x-sent", str(request.bytes)),))
+        finished = threading.Event()
+        # Runs when the call ends however it ends; only a call cut short reports.
+        context.add_callback(lambda: None if finished.is_set() else report_cancel("Download"))
         chunk = bytes(CHUNK)
         left = request.bytes
-        while left > 0:
-            if not context.is_active():
-                report_cancel("Download")
-                return
+        while left > 0 and context.is_active():
             n = min(left, CHUNK)
             yield st.Chunk(data=chunk[:n])
             left -= n
+        finished.set()
 
     def Upload(self, request_iterator, context):
         total = 0
