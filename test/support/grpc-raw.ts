@@ -4,7 +4,7 @@
  * reading the exact status the sidecar wrote. Messages are protobuf StringValue
  * (helloworld's HelloRequest and HelloReply have the same wire form).
  */
-import { connect, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import { connect, type ClientHttp2Session, type ClientSessionOptions, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 
 export interface RawReply {
   readonly headers: IncomingHttpHeaders;
@@ -53,8 +53,8 @@ function readStrings(data: Buffer): string[] {
   return out;
 }
 
-export function rawSession(port: number): ClientHttp2Session {
-  const session = connect(`http://127.0.0.1:${port}`);
+export function rawSession(port: number, options: ClientSessionOptions = {}): ClientHttp2Session {
+  const session = connect(`http://127.0.0.1:${port}`, options);
   session.on('error', () => {});
   return session;
 }

@@ -164,7 +164,11 @@ export class GrpcListener implements Listener {
       if (stream.rstCode !== constants.NGHTTP2_NO_ERROR) session?.guard.count('reset');
       ctx.cancel.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller cancelled the call'));
     });
-    const refused = this.#refusal(headers, session);
+    const refused = this.#refusal(headers);
+    // nghttp2 enforces the advertised stream limit itself (a stream beyond it is refused with
+    // REFUSED_STREAM, unseen here, and compliant clients queue instead); what is counted is a
+    // connection reaching it, the sign that its callers are being held back.
+    if (session?.active === this.#limits.maxConcurrentStreams) this.#options.metrics.limitExceeded('http2_max_concurrent_streams');
     if (refused) {
       call.fail(refused);
       return;
@@ -181,13 +185,9 @@ export class GrpcListener implements Listener {
   }
 
   /** A reason to answer this stream at once without routing it, or undefined. */
-  #refusal(headers: IncomingHttpHeaders, session: SessionState | undefined): MeshError | undefined {
+  #refusal(headers: IncomingHttpHeaders): MeshError | undefined {
     if (!grpc.isGrpcRequest(headers) || !grpc.parseGrpcPath(headers[':path'])) {
       return new MeshError('PMESH_BAD_REQUEST', `not a gRPC call: ${String(headers[':method'])} ${String(headers[':path'])} (${String(headers['content-type'])})`);
-    }
-    if (session && session.active > this.#limits.maxConcurrentStreams) {
-      this.#options.metrics.limitExceeded('http2_max_concurrent_streams');
-      return new MeshError('PMESH_OVERLOADED', `more than ${this.#limits.maxConcurrentStreams} concurrent streams on one connection`);
     }
     let size = 0;
     for (const [name, value] of Object.entries(headers)) size += name.length + String(value).length + HEADER_OVERHEAD;
