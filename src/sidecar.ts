@@ -289,7 +289,9 @@ export class Sidecar implements Ingress {
     const byRegistry = (isCodecRegistered(spec.protocol) || spec.protocol === 'grpc') && (spec.routeByRegistry ?? !spec.ingress);
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
-      fallback: byRegistry ? (invocation) => this.#clusterForService(spec.protocol, invocation.service) : undefined,
+      // Only a call that carries its frame can be forwarded as it is; the gRPC Invoke API's calls
+      // are bridged, and their target protocol is the route's to say.
+      fallback: byRegistry ? (invocation) => (invocation.frame === undefined ? undefined : this.#clusterForService(spec.protocol, invocation.service)) : undefined,
       bridge: bridgeOptions(config.bridge, config.defaults, (service) => this.#apps?.signaturesOf(service), this.registry),
       cluster: (name) => this.#clusters.get(name),
       metrics: this.metrics,
