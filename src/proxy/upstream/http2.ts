@@ -118,8 +118,13 @@ export class Http2Upstream implements Upstream {
   /** Resolves with the upstream's trailers; a stream that closes without them was lost: UNAVAILABLE. */
   #trailers(stream: ClientHttp2Stream, endpoint: Endpoint): Promise<OutgoingHttpHeaders> {
     return new Promise((resolve) => {
-      stream.once('trailers', (trailers: IncomingHttpHeaders) => resolve(grpc.forwardable(trailers)));
+      let received = false;
+      stream.once('trailers', (trailers: IncomingHttpHeaders) => {
+        received = true;
+        resolve(grpc.forwardable(trailers));
+      });
       stream.once('close', () => {
+        if (received) return;
         const error = this.#lost(endpoint, new Error(stream.rstCode ? `stream reset (code ${stream.rstCode})` : 'stream ended without a gRPC status'));
         resolve({ [grpc.GRPC_STATUS]: String(grpc.grpcStatusOf(error)), [grpc.GRPC_MESSAGE]: grpc.encodeGrpcMessage(grpc.grpcMessageOf(error)) });
       });
