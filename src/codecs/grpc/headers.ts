@@ -24,8 +24,19 @@ export function forwardable(headers: IncomingHttpHeaders, drop?: ReadonlySet<str
   return out;
 }
 
-/** Headers as the string map an Invocation carries (repeats joined with ", ", as HTTP folds them). */
-export function attachmentsOf(headers: IncomingHttpHeaders): Record<string, string> {
+/**
+ * Headers as the string map an Invocation carries. node:http2 already folds repeated
+ * fields into one string (", ", or "; " for cookie), so the object is used as it is
+ * (no copy per call) unless it holds an array (set-cookie), which is then joined.
+ */
+export function attachmentsOf(headers: IncomingHttpHeaders): Readonly<Record<string, string>> {
+  for (const name in headers) {
+    if (typeof headers[name] !== 'string') return folded(headers);
+  }
+  return headers as Record<string, string>;
+}
+
+function folded(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;

@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { constants, createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cancel, MeshError, listenOn, makeEndpoint, type Endpoint, type Logger, type MeshMetrics } from '../../core/index.js';
@@ -106,6 +107,8 @@ export class GrpcListener implements Listener {
       maxHeaderListPairs: 256,
       settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderListBytes * 2 },
     });
+    // No Nagle: replies' HEADERS and trailers are small writes that must not wait for an ACK.
+    this.#server.on('connection', (socket: Socket) => socket.setNoDelay(true));
     this.#server.on('session', (session) => this.#onSession(session));
     this.#server.on('stream', (stream, headers) => this.#onStream(stream, headers));
     this.#server.on('sessionError', () => {});

@@ -85,7 +85,8 @@ export class H2Sessions {
     const path = this.#options.socketPath;
     const authority = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     return new Promise((resolve, reject) => {
-      const session = h2connect(authority, path ? { createConnection: () => netConnect(path) } : {});
+      // No Nagle: a call's HEADERS and trailers are small writes that must not wait for an ACK.
+      const session = h2connect(authority, { createConnection: () => (path ? netConnect(path) : netConnect({ host, port, noDelay: true })) });
       const fail = (error: Error): void => {
         clearTimeout(timer);
         session.destroy();
