@@ -29,7 +29,7 @@ import { Http2Guard, type Http2FloodLimits } from './http2-guard.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 
-/** The gRPC and HTTP/2 limits of a listener (config section `grpc`). */
+/** The gRPC and HTTP/2 limits of a listener (config section `grpc`, src/config/grpc-schema.ts, has the defaults). */
 export interface GrpcLimits extends Http2FloodLimits {
   readonly maxMessageBytes: number;
   readonly maxConcurrentStreams: number;
@@ -38,24 +38,13 @@ export interface GrpcLimits extends Http2FloodLimits {
   readonly keepaliveTimeoutMs: number;
 }
 
-export const DEFAULT_GRPC_LIMITS: GrpcLimits = Object.freeze({
-  maxMessageBytes: 4 * 1024 * 1024,
-  maxConcurrentStreams: 100,
-  maxHeaderListBytes: 16 * 1024,
-  maxPingsPer10s: 100,
-  maxSettingsPer10s: 100,
-  maxResetsPer10s: 500,
-  keepaliveMs: 300_000,
-  keepaliveTimeoutMs: 20_000,
-});
-
 export interface GrpcListenerOptions {
   readonly name: string;
   readonly address: string;
   readonly handler: Handler;
   readonly metrics: MeshMetrics;
   readonly log: Logger;
-  readonly grpc?: GrpcLimits;
+  readonly grpc: GrpcLimits;
   /** More built-in services on the same port (the registry API). */
   readonly grpcServices?: readonly GrpcServiceBinding[];
 }
@@ -91,7 +80,7 @@ export class GrpcListener implements Listener {
     this.address = options.address;
     this.#options = options;
     this.#handler = options.handler;
-    const limits = (this.#limits = options.grpc ?? DEFAULT_GRPC_LIMITS);
+    const limits = (this.#limits = options.grpc);
     this.#builtIn = new GrpcInvokeListener({ ...options, address: `unix:${this.#socketPath}` });
     this.#builtInUpstream = new Http2Upstream({
       cluster: `${options.name}:built-in`,

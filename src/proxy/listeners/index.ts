@@ -10,7 +10,7 @@ import type { Listener } from './listener.js';
 import { RpcListener } from './rpc.js';
 
 export type { Listener } from './listener.js';
-export { DEFAULT_GRPC_LIMITS, type GrpcLimits } from './grpc.js';
+export type { GrpcLimits } from './grpc.js';
 
 export interface ListenerSpec {
   readonly name: string;
@@ -27,8 +27,8 @@ export interface ListenerSpec {
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** gRPC only: more services on the same port (the registry API). */
   readonly grpcServices?: readonly GrpcServiceBinding[];
-  /** gRPC only: message size, HTTP/2 stream and flood limits (defaults: DEFAULT_GRPC_LIMITS). */
-  readonly grpc?: GrpcLimits;
+  /** gRPC: message size, HTTP/2 stream and flood limits, upstream keepalive. */
+  readonly grpc: GrpcLimits;
 }
 
 export function createListener(spec: ListenerSpec): Listener {

@@ -15,19 +15,13 @@ export interface UpstreamSpec extends UpstreamOptions {
   readonly heartbeatIntervalMs: number;
   readonly maxMissedHeartbeats: number;
   /** gRPC: PING each HTTP/2 session with open streams this often; no answer within the timeout closes it. */
-  readonly keepaliveMs?: number;
-  readonly keepaliveTimeoutMs?: number;
+  readonly keepaliveMs: number;
+  readonly keepaliveTimeoutMs: number;
 }
-
-/** grpc-go's smallest keepalive its servers accept by default (5 min); a shorter one earns GOAWAY. */
-const GRPC_KEEPALIVE_MS = 300_000;
-const GRPC_KEEPALIVE_TIMEOUT_MS = 20_000;
 
 export function createUpstream(protocol: string, spec: UpstreamSpec): Upstream {
   if (protocol === 'http1') return new Http1Upstream(spec);
-  if (protocol === 'grpc') {
-    return new Http2Upstream({ ...spec, keepaliveMs: spec.keepaliveMs ?? GRPC_KEEPALIVE_MS, keepaliveTimeoutMs: spec.keepaliveTimeoutMs ?? GRPC_KEEPALIVE_TIMEOUT_MS });
-  }
+  if (protocol === 'grpc') return new Http2Upstream(spec);
   if (isCodecRegistered(protocol)) return new MultiplexedUpstream({ ...spec, protocol });
   throw new Error(`cluster ${spec.cluster}: protocol "${protocol}" has no upstream`);
 }
