@@ -16,12 +16,13 @@ import { startInProcess } from '../support/sidecar.js';
 
 let sidecar: Running;
 let server: { peer: Peer; port: number };
+let graceful: { peer: Peer; port: number };
 let grpcPort: number;
 let adminPort: number;
 const HELLO = '/helloworld.Greeter/SayHello';
 
 beforeAll(async () => {
-  server = await startGrpcServer('go');
+  [server, graceful] = await Promise.all([startGrpcServer('go'), startGrpcServer('go')]);
   [grpcPort, adminPort] = [await freePort(), await freePort()];
   sidecar = await startInProcess(`
 admin: { address: 127.0.0.1:${adminPort} }
@@ -30,9 +31,15 @@ listeners:
   - name: grpc
     protocol: grpc
     address: 127.0.0.1:${grpcPort}
-    routes: [{ match: { service: helloworld.Greeter }, cluster: go }, { match: { service: examples.streaming.Streamer }, cluster: go }]
+    routes:
+      - { match: { headers: { x-route: graceful } }, cluster: graceful }
+      - { match: { headers: { x-route: drain } }, cluster: drain }
+      - { match: { service: helloworld.Greeter }, cluster: go }
+      - { match: { service: examples.streaming.Streamer }, cluster: go }
 clusters:
   - { name: go, protocol: grpc, endpoints: [127.0.0.1:${server.port}] }
+  - { name: graceful, protocol: grpc, endpoints: [127.0.0.1:${graceful.port}] }
+  - { name: drain, protocol: grpc, endpoints: [127.0.0.1:${server.port}] }
 `);
 }, 600_000);
 
@@ -45,6 +52,16 @@ async function limitCount(limit: string): Promise<number> {
   const text = await (await request(`http://127.0.0.1:${adminPort}/metrics`)).body.text();
   const line = text.split('\n').find((l) => l.startsWith(`pmesh_limit_exceeded_total{limit="${limit}"}`));
   return Number(line?.split(' ')[1] ?? 0);
+}
+
+/** Waits (bounded) until the sidecar holds a session to the cluster's endpoint, i.e. the call has gone out. */
+async function upstreamSessionOpen(cluster: string): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    const body = (await (await request(`http://127.0.0.1:${adminPort}/clusters`)).body.json()) as { clusters: { name: string; endpoints: { connections: number }[] }[] };
+    if ((body.clusters.find((c) => c.name === cluster)?.endpoints[0]?.connections ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no session to cluster ${cluster} after 5 s`);
 }
 
 function goaway(session: ClientHttp2Session): Promise<{ code: number; data: string }> {
@@ -156,12 +173,26 @@ describe('HTTP/2 flood protections', () => {
   });
 });
 
+describe('upstream GOAWAY', () => {
+  it('a server that stops gracefully finishes the call in flight; the next call is UNAVAILABLE naming the endpoint', async () => {
+    const call = rawUnary(grpcPort, HELLO, stringMessage('sleep:1500'), { 'x-route': 'graceful' });
+    await upstreamSessionOpen('graceful');
+    const stopped = graceful.peer.stop(10_000);
+    await graceful.peer.waitFor(/^STOPPING$/m, 10_000);
+    expect(await call).toMatchObject({ status: 0, messages: ['Hello sleep:1500'] });
+    expect(await stopped).toBe(0);
+    const after = await rawUnary(grpcPort, HELLO, stringMessage('x'), { 'x-route': 'graceful' });
+    expect(after.status).toBe(14);
+    expect(after.message).toContain(`cannot connect to 127.0.0.1:${graceful.port}`);
+  });
+});
+
 describe('drain', () => {
   it('on shutdown callers get GOAWAY and the stream in flight finishes', async () => {
     const session = rawSession(grpcPort);
     const away = goaway(session);
-    const inFlight = rawCall(session, HELLO, stringMessage('sleep:500'));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const inFlight = rawCall(session, HELLO, stringMessage('sleep:500'), { 'x-route': 'drain' });
+    await upstreamSessionOpen('drain');
     const stopping = sidecar.stop(10_000);
     expect((await away).code).toBe(constants.NGHTTP2_NO_ERROR);
     expect(await inFlight).toMatchObject({ status: 0, messages: ['Hello sleep:500'] });

@@ -7,6 +7,7 @@ package main
 // SayHello's name steers it: "fail" answers FAILED_PRECONDITION with a message and
 // binary trailers, "sleep:<ms>" waits (or until cancelled), "deadline" answers the
 // milliseconds left of the deadline it received, anything else says hello.
+// SIGTERM stops it gracefully (GOAWAY, calls in flight finish).
 // Every request's x-echo and x-echo-bin metadata is sent back in both the header and
 // the trailer. A call that ends because its caller cancelled prints "CANCELLED <method>".
 
@@ -15,8 +16,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
@@ -151,6 +155,14 @@ func serve(address string) error {
 			{StreamName: "Echo", Handler: serveEcho, ServerStreams: true, ClientStreams: true},
 		},
 	}, struct{}{})
+	// SIGTERM stops gracefully: GOAWAY, then calls in flight finish.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM)
+	go func() {
+		<-stop
+		fmt.Println("STOPPING")
+		server.GracefulStop()
+	}()
 	fmt.Printf("LISTENING %d\n", listener.Addr().(*net.TCPAddr).Port)
 	return server.Serve(listener)
 }
