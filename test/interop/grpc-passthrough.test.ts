@@ -69,8 +69,10 @@ describe('gRPC pass-through between grpc-go and grpcio', () => {
     await goServer.peer.waitFor(/^CANCELLED Download$/m, 10_000);
   }, 240_000);
 
-  it('1,000 concurrent streams from one grpc-go connection all complete', async () => {
+  it('1,000 concurrent streams from one grpc-go connection all complete, held to the stream limit (100)', async () => {
     expect(await runGrpcClient('go', `127.0.0.1:${ports.toGo}`, ['concurrent'])).toEqual(['ok concurrent']);
+    const metrics = await (await request(`http://127.0.0.1:${ports.admin}/metrics`)).body.text();
+    expect(metrics).toMatch(/^pmesh_limit_exceeded_total\{limit="http2_max_concurrent_streams"\} [1-9]/m);
   }, 240_000);
 
   it('1 GiB streamed to a reader that pauses: the sidecar holds memory flat (HTTP/2 flow control end to end)', async () => {
