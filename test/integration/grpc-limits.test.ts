@@ -5,6 +5,7 @@
  * GOAWAY, and the stream in flight finishes. The upstream is the grpc-go peer.
  */
 import { constants, type ClientHttp2Session, type ClientSessionOptions } from 'node:http2';
+import { connect } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
@@ -170,6 +171,30 @@ describe('HTTP/2 flood protections', () => {
   it('the limits are in /config', async () => {
     const config = (await (await request(`http://127.0.0.1:${adminPort}/config`)).body.json()) as { grpc: Record<string, number> };
     expect(config.grpc).toMatchObject({ maxMessageBytes: 1024, maxConcurrentStreams: 4, maxHeaderListBytes: 2048, maxResetsPer10s: 20, keepaliveMs: 300_000 });
+  });
+});
+
+describe('bad input', () => {
+  it('an HTTP/2 request that is not gRPC gets INVALID_ARGUMENT saying what came', async () => {
+    const session = rawSession(grpcPort);
+    const reply = await new Promise<{ status: string; message: string }>((resolve) => {
+      const stream = session.request({ ':method': 'GET', ':path': '/index.html' });
+      stream.on('response', (head) => resolve({ status: String(head['grpc-status']), message: decodeURIComponent(String(head['grpc-message'])) }));
+      stream.resume();
+    });
+    session.close();
+    expect(reply).toEqual({ status: '3', message: 'PMESH_BAD_REQUEST: not a gRPC call: GET /index.html (undefined)' });
+  });
+
+  it('HTTP/1.1 or garbage on the gRPC port closes that connection only', async () => {
+    for (const bytes of ['GET / HTTP/1.1\r\nhost: x\r\n\r\n', '\x00\x01garbage'.repeat(20)]) {
+      const socket = connect(grpcPort, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.resume(); // read (and drop) the server's SETTINGS and GOAWAY, so 'close' can come
+      socket.end(bytes);
+      await new Promise((resolve) => socket.once('close', resolve));
+    }
+    await stillServes();
   });
 });
 
