@@ -195,6 +195,7 @@ export class Sidecar implements Ingress {
         maxMissedHeartbeats: config.maxMissedHeartbeats,
         metrics: this.metrics,
         maxFrameBytes: this.#config.defaults.maxFrameBytes,
+        ...this.#grpcKeepalive(),
       });
       cluster = new Cluster(config.name, config.protocol, policy, balancer, upstream);
       this.#clusters.set(config.name, cluster);
@@ -258,6 +259,7 @@ export class Sidecar implements Ingress {
         classScan: (spec.scanClasses ?? spec.ingress) ? new ClassPolicy({ deny: config.bridge.denyClasses }) : undefined,
         local: guardHttp((req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false), this.#log),
         grpcServices: this.#apps ? [registryGrpcService(this.#apps)] : [],
+        grpc: config.grpc,
       });
       await listener.start();
       this.#listeners.set(spec.name, listener);
@@ -297,6 +299,7 @@ export class Sidecar implements Ingress {
         maxMissedHeartbeats: 3,
         metrics: this.metrics,
         maxFrameBytes: defaults.maxFrameBytes,
+        ...this.#grpcKeepalive(),
       });
       cluster = new Cluster(name, protocol, 'round_robin', createBalancer('round_robin'), upstream);
       this.#clusters.set(name, cluster);
@@ -325,12 +328,17 @@ export class Sidecar implements Ingress {
 
   #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {
     const accessLog = spec.accessLog ?? config.logging.accessLog;
-    // Only binary RPC protocols route by the registry: their calls name a service and a codec can forward them.
-    const byRegistry = isCodecRegistered(spec.protocol) && (spec.routeByRegistry ?? !spec.ingress);
+    // Only RPC protocols route by the registry: their calls name a service and can be forwarded as they are.
+    const byRegistry = (isCodecRegistered(spec.protocol) || spec.protocol === 'grpc') && (spec.routeByRegistry ?? !spec.ingress);
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
+      // Only a call that carries its frame can be forwarded as it is; the gRPC Invoke API's calls
+      // are bridged, and their target protocol is the route's to say.
       fallback: byRegistry
-        ? (invocation) => this.#onDemand.existing(spec.protocol, invocation.service) ?? this.#onDemand.resolve(spec.protocol, invocation.service)
+        ? (invocation) =>
+            invocation.frame === undefined
+              ? undefined
+              : (this.#onDemand.existing(spec.protocol, invocation.service) ?? this.#onDemand.resolve(spec.protocol, invocation.service))
         : undefined,
       bridge: bridgeOptions(config.bridge, config.defaults, (service) => this.#apps?.signaturesOf(service), this.registry),
       cluster: (name) => this.#clusters.get(name),
@@ -339,6 +347,10 @@ export class Sidecar implements Ingress {
       accessLogQuery: config.logging.accessLogQuery,
       defaultTimeoutMs: config.defaults.routeTimeoutMs,
     });
+  }
+
+  #grpcKeepalive(): { keepaliveMs: number; keepaliveTimeoutMs: number } {
+    return { keepaliveMs: this.#config.grpc.keepaliveMs, keepaliveTimeoutMs: this.#config.grpc.keepaliveTimeoutMs };
   }
 
   #readiness(): { ready: boolean; listeners: Record<string, string> } {

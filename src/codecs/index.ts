@@ -49,3 +49,4 @@ export function setupCodecs(): void {
 
 /** HTTP/1 mapping helpers (the protocol itself is node:http's). */
 export * as http1 from './http1/index.js';
+export * as grpc from './grpc/index.js';

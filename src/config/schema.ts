@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseHostPort } from '../core/index.js';
 import { bridgeSchema } from './bridge-schema.js';
 import { crossCheck } from './cross-checks.js';
+import { grpcSchema } from './grpc-schema.js';
 
 export const hostPort = z
   .string({ invalid_type_error: 'expected host:port' })
@@ -102,7 +103,7 @@ const listenerSchema = z
     /** Receives calls from other sidecars for the apps behind this one; apps publish through it. */
     ingress: z.boolean().default(false).describe('Receives calls from other sidecars for the apps behind this one; apps publish through the ingress of their protocol.'),
     /**
-     * Bolt and Dubbo egress: a call no route matches goes to the registry's providers of
+     * Bolt, Dubbo and gRPC egress: a call no route matches goes to the registry's providers of
      * its service (a cluster made on first use). Off for ingress listeners.
      */
     routeByRegistry: z.boolean().optional().describe('Bolt and Dubbo: a call no route matches goes to the registry\'s providers of its service. Default: on, off for an ingress.'),
@@ -173,6 +174,7 @@ export const configSchema = z
     admin: z.object({ address: hostPort.default('127.0.0.1:15000').describe('host:port of /ready, /metrics, /config and /clusters.') }).strict().default({}).describe('The admin HTTP server.'),
     registry: registrySchema,
     bridge: bridgeSchema,
+    grpc: grpcSchema,
     logging: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Least severe level logged; the PMESH_LOG_LEVEL environment variable wins over it.'),

@@ -7,6 +7,7 @@
  */
 import { NOOP_METRICS, TypeCatalog, type Logger } from '../core/index.js';
 import { getCodec } from '../codecs/index.js';
+import { grpcSchema } from '../config/grpc-schema.js';
 import { PartialFrameBudget, createListener, type Handler, type Listener } from '../proxy/index.js';
 import { ECHO_SERVICE, PERSON_FIELDS, answerEcho } from './echo-service.js';
 
@@ -63,6 +64,7 @@ export async function startDemoProviders(log: Logger, providers: readonly DemoPr
         headersTimeoutMs: 10_000,
         maxConnections: 1_000,
         partialFrames: new PartialFrameBudget(64 * 1024 * 1024),
+        grpc: grpcSchema.parse({}),
       });
       await listener.start();
       started.push(listener);

@@ -88,6 +88,9 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (!JSON_ENTRIES.has(invocation.protocol)) return next(invocation, ctx);
     const target = cluster(ctx.cluster ?? '');
     if (!target || target.protocol === invocation.protocol) return next(invocation, ctx);
+    if (invocation.body.kind === 'stream' && invocation.protocol === 'grpc') {
+      throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}: a gRPC call passes through to gRPC clusters only`);
+    }
     const codec = getCodec(target.protocol);
     if (!codec?.bridge) {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);

@@ -5,6 +5,7 @@
 import { benchBolt } from './bolt.js';
 import { benchBridge } from './bridge.js';
 import { benchDubbo } from './dubbo.js';
+import { benchGrpc } from './grpc.js';
 import { benchHttp1 } from './http1.js';
 import { stopAllPeers } from '../support/process.js';
 
@@ -13,6 +14,7 @@ const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
   bolt: benchBolt,
   dubbo: benchDubbo,
   bridge: benchBridge,
+  grpc: benchGrpc,
 };
 
 const [name, secondsArg] = process.argv.slice(2);

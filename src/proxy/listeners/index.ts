@@ -3,7 +3,8 @@ import { getCodec } from '../../codecs/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClassPolicy, Logger, MeshMetrics } from '../../core/index.js';
 import type { Handler } from '../filter.js';
-import { GrpcInvokeListener, type GrpcServiceBinding } from './grpc-invoke.js';
+import { GrpcListener, type GrpcLimits } from './grpc.js';
+import type { GrpcServiceBinding } from './grpc-invoke.js';
 import { Http1Listener } from './http1.js';
 import type { Listener } from './listener.js';
 import type { PartialFrameBudget } from './partial-frames.js';
@@ -11,6 +12,7 @@ import { RpcListener } from './rpc.js';
 
 export type { Listener } from './listener.js';
 export { PartialFrameBudget } from './partial-frames.js';
+export type { GrpcLimits } from './grpc.js';
 
 export interface ListenerSpec {
   readonly name: string;
@@ -35,11 +37,13 @@ export interface ListenerSpec {
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** gRPC only: more services on the same port (the registry API). */
   readonly grpcServices?: readonly GrpcServiceBinding[];
+  /** gRPC: message size, HTTP/2 stream and flood limits, upstream keepalive. */
+  readonly grpc: GrpcLimits;
 }
 
 export function createListener(spec: ListenerSpec): Listener {
   if (spec.protocol === 'http1') return new Http1Listener(spec);
-  if (spec.protocol === 'grpc') return new GrpcInvokeListener(spec);
+  if (spec.protocol === 'grpc') return new GrpcListener(spec);
   const codec = getCodec(spec.protocol);
   if (codec) return new RpcListener({ ...spec, codec });
   throw new Error(`listener ${spec.name}: protocol "${spec.protocol}" has no listener`);

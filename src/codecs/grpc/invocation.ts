@@ -1,0 +1,49 @@
+/**
+ * A gRPC call as an Invocation: `:path` is `/{package.Service}/{Method}`, so the
+ * router matches `service` and `method` as for Bolt and Dubbo, and headers as for
+ * HTTP. The body is the request stream, messages never decoded. The original header
+ * object rides along as the frame, so the upstream forwards exactly what came.
+ */
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type { Readable } from 'node:stream';
+import type { Invocation } from '../../core/index.js';
+import { attachmentsOf, GRPC_TIMEOUT } from './headers.js';
+import { parseGrpcTimeout } from './timeout.js';
+
+/** What a gRPC Invocation carries as its `frame`: the request head as received. */
+export interface GrpcRequestFrame {
+  readonly headers: IncomingHttpHeaders;
+}
+
+/** What a gRPC Result carries as its `frame`: the response head and, later, its trailers. */
+export interface GrpcResponseFrame {
+  readonly headers: IncomingHttpHeaders;
+  /** The head ended the stream (a trailers-only reply: grpc-status is in `headers`). */
+  readonly trailersOnly: boolean;
+  /** The upstream's trailers, or a status that says how the stream was lost. */
+  readonly trailers: Promise<OutgoingHttpHeaders>;
+}
+
+/** `/pkg.Service/Method` -> its parts; undefined for any other path. */
+export function parseGrpcPath(path: string | undefined): { service: string; method: string } | undefined {
+  if (!path || path.charAt(0) !== '/') return undefined;
+  const slash = path.indexOf('/', 1);
+  if (slash <= 1 || slash === path.length - 1 || path.indexOf('/', slash + 1) !== -1) return undefined;
+  return { service: path.slice(1, slash), method: path.slice(slash + 1) };
+}
+
+export function grpcInvocation(headers: IncomingHttpHeaders, body: Readable, now: number): Invocation {
+  const target = parseGrpcPath(headers[':path']) ?? { service: '', method: '' };
+  const timeout = parseGrpcTimeout(headers[GRPC_TIMEOUT] as string | undefined);
+  const frame: GrpcRequestFrame = { headers };
+  return {
+    protocol: 'grpc',
+    service: { interface: target.service },
+    method: target.method,
+    attachments: attachmentsOf(headers),
+    deadline: timeout === undefined ? undefined : now + timeout,
+    oneway: false,
+    body: { kind: 'stream', stream: body },
+    frame,
+  };
+}

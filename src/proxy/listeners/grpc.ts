@@ -1,0 +1,192 @@
+/**
+ * The gRPC listener: cleartext HTTP/2 (h2c, prior knowledge) on node:http2. Every
+ * stream becomes an Invocation (service and method from `:path`, headers, the
+ * `grpc-timeout` deadline, the request stream as its body) and goes through the
+ * filter chain like any call; a gRPC cluster passes it through without decoding a
+ * message (upstream/http2.ts). Limits and flood protections are checked here, at the
+ * edge (http2-guard.ts), and counted in pmesh_limit_exceeded_total.
+ *
+ * The built-in services `pmesh.v1.*` (the Invoke bridge and the registry API) stay on
+ * this port: they are served by grpc-js (grpc-invoke.ts) bound on a private unix socket
+ * of this process, and their streams are passed to it by the same HTTP/2 pass-through
+ * as any upstream, skipping routing. That keeps one HTTP/2 server on the public port
+ * (one set of limits, one drain) and grpc-js unchanged; a unix socket, unlike a
+ * loopback port, cannot be reached from outside the host nor taken by another process.
+ */
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { constants, createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cancel, MeshError, listenOn, makeEndpoint, type Endpoint, type Logger, type MeshMetrics } from '../../core/index.js';
+import { grpc } from '../../codecs/index.js';
+import type { CallContext, Handler } from '../filter.js';
+import { Http2Upstream } from '../upstream/http2.js';
+import { GrpcCall } from './grpc-call.js';
+import { GrpcInvokeListener, type GrpcServiceBinding } from './grpc-invoke.js';
+import { Http2Guard, type Http2FloodLimits } from './http2-guard.js';
+import { InFlight } from './in-flight.js';
+import type { Listener } from './listener.js';
+
+/** The gRPC and HTTP/2 limits of a listener (config section `grpc`, src/config/grpc-schema.ts, has the defaults). */
+export interface GrpcLimits extends Http2FloodLimits {
+  readonly maxMessageBytes: number;
+  readonly maxConcurrentStreams: number;
+  readonly maxHeaderListBytes: number;
+  readonly keepaliveMs: number;
+  readonly keepaliveTimeoutMs: number;
+}
+
+export interface GrpcListenerOptions {
+  readonly name: string;
+  readonly address: string;
+  readonly handler: Handler;
+  readonly metrics: MeshMetrics;
+  readonly log: Logger;
+  readonly grpc: GrpcLimits;
+  /** More built-in services on the same port (the registry API). */
+  readonly grpcServices?: readonly GrpcServiceBinding[];
+}
+
+const BUILT_IN = 'pmesh.v1.';
+/** RFC 7541 section 4.1: each header costs its name, its value and 32 bytes. */
+const HEADER_OVERHEAD = 32;
+/** Node's per-session memory bound, in MB (grpc-js's default is off: RELIABILITY.md finding 2). */
+const SESSION_MEMORY_MB = 10;
+
+interface SessionState {
+  readonly guard: Http2Guard;
+  active: number;
+}
+
+export class GrpcListener implements Listener {
+  readonly name: string;
+  readonly protocol = 'grpc';
+  readonly address: string;
+  readonly #options: GrpcListenerOptions;
+  readonly #limits: GrpcLimits;
+  readonly #server: Http2Server;
+  readonly #sessions = new Map<ServerHttp2Session, SessionState>();
+  readonly #inFlight = new InFlight();
+  readonly #socketPath = join(tmpdir(), `pmesh-grpc-${process.pid}-${randomBytes(6).toString('hex')}.sock`);
+  readonly #builtIn: GrpcInvokeListener;
+  readonly #builtInUpstream: Http2Upstream;
+  readonly #builtInEndpoint: Endpoint = makeEndpoint('127.0.0.1:1', { source: 'static' });
+  #handler: Handler;
+
+  constructor(options: GrpcListenerOptions) {
+    this.name = options.name;
+    this.address = options.address;
+    this.#options = options;
+    this.#handler = options.handler;
+    const limits = (this.#limits = options.grpc);
+    this.#builtIn = new GrpcInvokeListener({ ...options, address: `unix:${this.#socketPath}` });
+    this.#builtInUpstream = new Http2Upstream({
+      cluster: `${options.name}:built-in`,
+      connectTimeoutMs: 1_000,
+      maxConnectionsPerEndpoint: 4,
+      keepaliveMs: limits.keepaliveMs,
+      keepaliveTimeoutMs: limits.keepaliveTimeoutMs,
+      socketPath: this.#socketPath,
+    });
+    this.#server = createServer({
+      maxSessionMemory: SESSION_MEMORY_MB,
+      // Twice the limit is let through nghttp2 so the exact check below can answer with a reason.
+      maxHeaderListPairs: 256,
+      settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderListBytes * 2 },
+    });
+    // No Nagle: replies' HEADERS and trailers are small writes that must not wait for an ACK.
+    this.#server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+    this.#server.on('session', (session) => this.#onSession(session));
+    this.#server.on('stream', (stream, headers) => this.#onStream(stream, headers));
+    this.#server.on('sessionError', () => {});
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.count;
+  }
+
+  setHandler(handler: Handler): void {
+    this.#handler = handler;
+    this.#builtIn.setHandler(handler);
+  }
+
+  async start(): Promise<void> {
+    await this.#builtIn.start();
+    await listenOn(this.#server, this.address, `listener ${this.name}`);
+  }
+
+  async close(drainMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    // GOAWAY: callers open no new streams here; those in flight may finish within the drain.
+    for (const session of this.#sessions.keys()) if (!session.closed) session.close();
+    await this.#inFlight.drained(drainMs);
+    for (const session of this.#sessions.keys()) session.destroy();
+    await this.#builtInUpstream.close();
+    await this.#builtIn.close(0);
+    await closed;
+    rmSync(this.#socketPath, { force: true });
+  }
+
+  #onSession(session: ServerHttp2Session): void {
+    this.#options.metrics.connectionOpened(this.name);
+    const state: SessionState = { guard: new Http2Guard(session, this.#limits, this.#options.metrics, () => state.active === 0), active: 0 };
+    this.#sessions.set(session, state);
+    session.on('error', () => {});
+    session.once('close', () => {
+      this.#sessions.delete(session);
+      this.#options.metrics.connectionClosed(this.name);
+    });
+  }
+
+  #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    const session = this.#sessions.get(stream.session as ServerHttp2Session);
+    const startedAt = performance.now();
+    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
+    const call = new GrpcCall(stream, ctx, this.#limits.maxMessageBytes, () => this.#options.metrics.limitExceeded('grpc_max_message_bytes'));
+    stream.on('error', () => {});
+    this.#inFlight.begin();
+    if (session) session.active += 1;
+    stream.once('close', () => {
+      if (session) session.active -= 1;
+      this.#inFlight.end();
+      if (call.finished) return;
+      call.abandon();
+      if (stream.rstCode !== constants.NGHTTP2_NO_ERROR) session?.guard.count('reset');
+      ctx.cancel.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller cancelled the call'));
+    });
+    const refused = this.#refusal(headers);
+    // nghttp2 enforces the advertised stream limit itself (a stream beyond it is refused with
+    // REFUSED_STREAM, unseen here, and compliant clients queue instead); what is counted is a
+    // connection reaching it, the sign that its callers are being held back.
+    if (session?.active === this.#limits.maxConcurrentStreams) this.#options.metrics.limitExceeded('http2_max_concurrent_streams');
+    if (refused) {
+      call.fail(refused);
+      return;
+    }
+    const invocation = grpc.grpcInvocation(headers, call.requestBody(), startedAt);
+    if (invocation.deadline !== undefined) call.setDeadline(invocation.deadline, startedAt);
+    const reply = invocation.service.interface.startsWith(BUILT_IN)
+      ? this.#builtInUpstream.call(this.#builtInEndpoint, invocation, ctx)
+      : this.#handler(invocation, ctx);
+    reply.then(
+      (result) => call.reply(result),
+      (error: unknown) => call.fail(MeshError.from(error)),
+    );
+  }
+
+  /** A reason to answer this stream at once without routing it, or undefined. */
+  #refusal(headers: IncomingHttpHeaders): MeshError | undefined {
+    if (!grpc.isGrpcRequest(headers) || !grpc.parseGrpcPath(headers[':path'])) {
+      return new MeshError('PMESH_BAD_REQUEST', `not a gRPC call: ${String(headers[':method'])} ${String(headers[':path'])} (${String(headers['content-type'])})`);
+    }
+    let size = 0;
+    for (const [name, value] of Object.entries(headers)) size += name.length + String(value).length + HEADER_OVERHEAD;
+    if (size > this.#limits.maxHeaderListBytes) {
+      this.#options.metrics.limitExceeded('http2_max_header_list_bytes');
+      return new MeshError('PMESH_HEADERS_TOO_LARGE', `header list of ${size} bytes exceeds the limit of ${this.#limits.maxHeaderListBytes} bytes`);
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The gRPC upstream's HTTP/2 sessions: calls to one endpoint share one session,
+ * sessions with open streams are PINGed, and a refused connection is a connect
+ * failure (safe to retry elsewhere). The peer is a node:http2 server so PINGs can be
+ * counted (grpc-go's server would answer a fast keepalive with GOAWAY, as it should).
+ */
+import { createServer, type Http2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grpc } from '../../../src/codecs/index.js';
+import { Cancel, createRootLogger, makeEndpoint, type Result } from '../../../src/core/index.js';
+import type { CallContext } from '../../../src/proxy/index.js';
+import { Http2Upstream } from '../../../src/proxy/upstream/http2.js';
+import { freePort } from '../../support/ports.js';
+
+let server: Http2Server;
+let port: number;
+let pings = 0;
+let sessions = 0;
+
+beforeAll(async () => {
+  server = createServer();
+  server.on('session', (session) => {
+    sessions += 1;
+    session.on('ping', () => (pings += 1));
+  });
+  server.on('stream', (stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+    stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'x-done': 'yes' }));
+    stream.resume();
+    setTimeout(() => stream.end(), 600);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function call(upstream: Http2Upstream, address: string): Promise<Result> {
+  const invocation = grpc.grpcInvocation({ ':method': 'POST', ':path': '/a.B/C', 'content-type': 'application/grpc' }, Readable.from([]), performance.now());
+  const ctx: CallContext = { listener: 't', startedAt: performance.now(), log: createRootLogger('silent'), cancel: new Cancel() };
+  return upstream.call(makeEndpoint(address), invocation, ctx);
+}
+
+describe('gRPC upstream sessions', () => {
+  it('multiplexes calls on one session and PINGs it while streams are open', async () => {
+    const upstream = new Http2Upstream({ cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, keepaliveMs: 100, keepaliveTimeoutMs: 1_000 });
+    const address = `127.0.0.1:${port}`;
+    const results = await Promise.all(Array.from({ length: 10 }, () => call(upstream, address)));
+    expect(upstream.connections()).toEqual({ [address]: 1 });
+    expect(sessions).toBe(1);
+    const trailers = await Promise.all(results.map((r) => (r.body.kind === 'stream' && r.body.stream.resume(), (r.frame as grpc.GrpcResponseFrame).trailers)));
+    expect(trailers.every((t) => t['grpc-status'] === '0' && t['x-done'] === 'yes')).toBe(true);
+    expect(pings).toBeGreaterThanOrEqual(2);
+    await upstream.close();
+  });
+
+  it('a refused connection is PMESH_UPSTREAM_CONNECT_FAILED naming the endpoint', async () => {
+    const upstream = new Http2Upstream({ cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, keepaliveMs: 100, keepaliveTimeoutMs: 1_000 });
+    const address = `127.0.0.1:${await freePort()}`;
+    await expect(call(upstream, address)).rejects.toMatchObject({ reason: 'PMESH_UPSTREAM_CONNECT_FAILED', message: `cluster "c": cannot connect to ${address}: ECONNREFUSED` });
+    await upstream.close();
+  });
+});
