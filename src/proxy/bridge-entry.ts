@@ -13,8 +13,8 @@ export const ATTACHMENT_PREFIX = 'x-pmesh-attachment-';
  * who could set `generic` would choose how the provider deserializes the arguments
  * (`nativejava`: CVE-2021-30179); the others address, time or type the call. Refused,
  * not dropped: a caller that meant one learns at once that it does not get through.
- * Dubbo: DubboInvoker / RpcInvocation and GenericFilter (protocols.md 3.x); SOFARPC:
- * RemotingConstants HEAD_* and the requestProps a Java client sets (protocols.md 2.3, 2.7).
+ * Dubbo: DubboInvoker / RpcInvocation and GenericFilter (docs/protocols.md); SOFARPC:
+ * RemotingConstants HEAD_* and the requestProps a Java client sets (docs/protocols.md).
  */
 const RESERVED_ATTACHMENTS = new Set([
   // Dubbo

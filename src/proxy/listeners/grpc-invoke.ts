@@ -7,7 +7,6 @@
  * grpc-js turns Node's HTTP/2 memory guard off and sets no stream limit unless told
  * (docs/reliability.md): both are set here, with gRPC's 4 MiB message limit.
  */
-import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import {
   Server,
@@ -105,8 +104,7 @@ export class GrpcInvokeListener implements Listener {
     return new Promise((resolve, reject) => {
       this.#server.bindAsync(this.address, ServerCredentials.createInsecure(), (error) => {
         if (error) return reject(new Error(`listener ${this.name} cannot bind ${this.address}: ${error.message}`));
-        this.#countSessionErrors();
-        resolve();
+            resolve();
       });
     });
   }
@@ -123,19 +121,6 @@ export class GrpcInvokeListener implements Listener {
     // The answers' trailers go out before the sessions are cut (bounded).
     await Promise.race([shutDown, new Promise<void>((resolve) => setTimeout(resolve, ANSWER_LINGER_MS).unref())]);
     this.#server.forceShutdown();
-  }
-
-  /**
-   * Counts connections that are not HTTP/2 or break its framing (garbage on the port). grpc-js
-   * keeps its node:http2 servers private and has no hook for this; their `sessionError`
-   * event is node's. Reached by name, so a grpc-js that renames it counts nothing (the
-   * listener test would say so) rather than failing.
-   */
-  #countSessionErrors(): void {
-    const servers = (this.#server as unknown as { http2Servers?: Map<EventEmitter, unknown> }).http2Servers;
-    for (const http2 of servers?.keys() ?? []) {
-      http2.on('sessionError', (error: NodeJS.ErrnoException) => this.#options.metrics.codecError('grpc', error.code ?? 'ERR_HTTP2_ERROR', 'downstream'));
-    }
   }
 
   #invoke(call: ServerUnaryCall<InvokeRequest, InvokeResponse>, callback: sendUnaryData<InvokeResponse>): void {

@@ -52,8 +52,10 @@ export interface GrpcListenerOptions {
 const BUILT_IN = 'pmesh.v1.';
 /** RFC 7541 section 4.1: each header costs its name, its value and 32 bytes. */
 const HEADER_OVERHEAD = 32;
-/** Node's per-session memory bound, in MB (grpc-js's default is off: RELIABILITY.md finding 2). */
+/** Node's per-session memory bound, in MB (grpc-js's default is off: docs/reliability.md). */
 const SESSION_MEMORY_MB = 10;
+/** After a drain runs out: how long the calls answered with PMESH_DRAINING get for their trailers to leave. */
+const DRAIN_REPLY_MS = 1_000;
 
 interface SessionState {
   readonly guard: Http2Guard;
@@ -69,6 +71,8 @@ export class GrpcListener implements Listener {
   readonly #server: Http2Server;
   readonly #sessions = new Map<ServerHttp2Session, SessionState>();
   readonly #inFlight = new InFlight();
+  /** Calls not yet answered, so a drain that runs out can answer them instead of cutting them. */
+  readonly #open = new Map<GrpcCall, CallContext>();
   readonly #socketPath = join(tmpdir(), `pmesh-grpc-${process.pid}-${randomBytes(6).toString('hex')}.sock`);
   readonly #builtIn: GrpcInvokeListener;
   readonly #builtInUpstream: Http2Upstream;
@@ -100,7 +104,10 @@ export class GrpcListener implements Listener {
     this.#server.on('connection', (socket: Socket) => socket.setNoDelay(true));
     this.#server.on('session', (session) => this.#onSession(session));
     this.#server.on('stream', (stream, headers) => this.#onStream(stream, headers));
-    this.#server.on('sessionError', () => {});
+    // Connections that are not HTTP/2 or break its framing (garbage on the port) are counted.
+    this.#server.on('sessionError', (error: NodeJS.ErrnoException) =>
+      this.#options.metrics.codecError('grpc', error.code ?? 'ERR_HTTP2_ERROR', 'downstream'),
+    );
   }
 
   get inFlight(): number {
@@ -122,6 +129,15 @@ export class GrpcListener implements Listener {
     // GOAWAY: callers open no new streams here; those in flight may finish within the drain.
     for (const session of this.#sessions.keys()) if (!session.closed) session.close();
     await this.#inFlight.drained(drainMs);
+    if (this.#open.size > 0) {
+      const overrun = new MeshError('PMESH_DRAINING', `the sidecar is shutting down and the call did not finish within its drain of ${drainMs} ms`);
+      for (const [call, ctx] of this.#open) {
+        ctx.cancel.abort(overrun);
+        call.fail(overrun);
+      }
+      // Let the trailers go out before the sessions are cut.
+      await this.#inFlight.drained(DRAIN_REPLY_MS);
+    }
     for (const session of this.#sessions.keys()) session.destroy();
     await this.#builtInUpstream.close();
     await this.#builtIn.close(0);
@@ -146,9 +162,11 @@ export class GrpcListener implements Listener {
     const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
     const call = new GrpcCall(stream, ctx, this.#limits.maxMessageBytes, () => this.#options.metrics.limitExceeded('grpc_max_message_bytes'));
     stream.on('error', () => {});
+    this.#open.set(call, ctx);
     this.#inFlight.begin();
     if (session) session.active += 1;
     stream.once('close', () => {
+      this.#open.delete(call);
       if (session) session.active -= 1;
       this.#inFlight.end();
       if (call.finished) return;

@@ -1,5 +1,5 @@
 /**
- * The HTTP/2 flood protections of one server session (RELIABILITY.md section 4; the
+ * The HTTP/2 flood protections of one server session (docs/reliability.md; the
  * 2019 HTTP/2 DoS advisories and CVE-2023-44487): PINGs, SETTINGS and streams the
  * peer resets are counted per 10-second window, and a session over any limit is sent
  * GOAWAY ENHANCE_YOUR_CALM and closed. Each trip is counted as
