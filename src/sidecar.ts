@@ -54,6 +54,7 @@ export class Sidecar implements Ingress {
     this.registry = registry;
     this.#registryClusters = new RegistryClusters(registry);
     this.metrics.observeRegistry(() => registry.state());
+    this.metrics.observeClusters(() => [...this.#clusters.values()].map((cluster) => cluster.snapshot()));
   }
 
   /** Starts on a registry that has been started; the sidecar does not close it. */
@@ -111,7 +112,7 @@ export class Sidecar implements Ingress {
     this.#apps?.close();
     await this.#sofaMesh?.close();
     this.#registryClusters.close();
-    await Promise.all([...this.#clusters.values()].map((cluster) => cluster.upstream.close()));
+    await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));
     await this.#admin?.close();
     this.#state = 'closed';
   }
@@ -146,7 +147,7 @@ export class Sidecar implements Ingress {
     for (const [name, cluster] of this.#clusters) {
       if (!wanted.has(name) && !name.startsWith('app:')) {
         this.#clusters.delete(name);
-        void cluster.upstream.close();
+        void cluster.close();
       }
     }
     for (const config of configs) {
@@ -159,7 +160,7 @@ export class Sidecar implements Ingress {
       const policy = balancerName(config.balancer);
       let cluster = this.#clusters.get(config.name);
       if (cluster && cluster.protocol !== config.protocol) {
-        void cluster.upstream.close();
+        void cluster.close();
         cluster = undefined;
       }
       if (!cluster) {
@@ -179,6 +180,11 @@ export class Sidecar implements Ingress {
         cluster.setBalancer(policy, balancer);
       }
       cluster.setCircuitBreaker(config.circuitBreaker);
+      try {
+        cluster.setHealth(config.outlierDetection, config.healthCheck, this.metrics);
+      } catch (error) {
+        throw MeshError.from(error, 'PMESH_CONFIG_INVALID');
+      }
       cluster.sofaHessian = config.sofaHessian;
       if (config.service === undefined) {
         cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
@@ -268,7 +274,7 @@ export class Sidecar implements Ingress {
     const name = `app:${key}`;
     const cluster = this.#clusters.get(name);
     this.#clusters.delete(name);
-    void cluster?.upstream.close();
+    void cluster?.close();
   }
 
   /** The registry cluster of a service for an egress call no route matched, made on first use. */

@@ -3,7 +3,7 @@
  * (not prom-client's global), so several sidecars in one test process do not mix.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallLabels, MeshMetrics, TrafficEvent } from '../core/index.js';
+import type { CallLabels, HealthEvent, MeshMetrics, TrafficEvent } from '../core/index.js';
 
 /** What the metrics read of a registry (a structural view: admin imports no registry code). */
 export interface RegistryStateView {
@@ -65,6 +65,19 @@ export class PrometheusMetrics implements MeshMetrics {
     registers: [this.registry],
   });
 
+  readonly #health = new Counter({
+    name: 'pmesh_endpoint_health_events_total',
+    help: 'Endpoint health changes by cluster: ejected_consecutive_failures, ejected_success_rate (outlier detection), unhealthy, healthy (active checks).',
+    labelNames: ['cluster', 'event'] as const,
+    registers: [this.registry],
+  });
+  readonly #mirrorDiffs = new Counter({
+    name: 'pmesh_mirror_diffs_total',
+    help: 'Mirrored calls whose answer differed from the primary one, by route and method.',
+    labelNames: ['route', 'method'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pmesh_' });
   }
@@ -98,6 +111,20 @@ export class PrometheusMetrics implements MeshMetrics {
       collect() {
         const now = state();
         this.set({ backend: now.backend }, now.status === 'connected' ? 1 : 0);
+      },
+    });
+  }
+
+  /** Exports each cluster's endpoints the balancer may pick, at each scrape. */
+  observeClusters(healthy: () => ReadonlyArray<{ readonly name: string; readonly healthy: number }>): void {
+    new Gauge({
+      name: 'pmesh_cluster_healthy_endpoints',
+      help: 'Endpoints neither ejected by outlier detection nor failing active health checks, per cluster.',
+      labelNames: ['cluster'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const cluster of healthy()) this.set({ cluster: cluster.name }, cluster.healthy);
       },
     });
   }
@@ -142,5 +169,13 @@ export class PrometheusMetrics implements MeshMetrics {
 
   trafficEvent(event: TrafficEvent, route: string, cluster: string): void {
     this.#traffic.inc({ event, route, cluster });
+  }
+
+  endpointHealth(cluster: string, event: HealthEvent): void {
+    this.#health.inc({ cluster, event });
+  }
+
+  mirrorDiff(route: string, method: string): void {
+    this.#mirrorDiffs.inc({ route, method });
   }
 }

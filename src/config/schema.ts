@@ -136,6 +136,38 @@ export const clusterSchema = z
       })
       .strict()
       .default({}),
+    /** Passive health (Envoy's outlier detection and defaults); see docs/traffic.md. */
+    outlierDetection: z
+      .object({
+        consecutiveFailures: z.number().int().positive().default(5),
+        /** How often success rates are compared and back-offs decay, ms. */
+        interval: positiveMs.default(10_000),
+        baseEjectionMs: positiveMs.default(30_000),
+        maxEjectionMs: positiveMs.default(300_000),
+        maxEjectionPercent: percent.default(10),
+        successRate: z
+          .object({
+            minRequests: z.number().int().positive().default(100),
+            minHosts: z.number().int().positive().default(5),
+            stdevFactor: z.number().positive().default(1.9),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default({}),
+    /** Active health checks in the protocol's own way (Bolt/Dubbo heartbeat, HTTP GET path); absent: none. */
+    healthCheck: z
+      .object({
+        intervalMs: positiveMs.default(5_000),
+        timeoutMs: positiveMs.default(1_000),
+        healthyThreshold: z.number().int().positive().default(1),
+        unhealthyThreshold: z.number().int().positive().default(3),
+        /** HTTP/1 clusters: the path asked; a 2xx is healthy. */
+        path: z.string().startsWith('/').optional(),
+      })
+      .strict()
+      .optional(),
     /**
      * Bolt: the Hessian dialect of the requests the bridge makes (HTTP/JSON or gRPC in).
      * `legacy` for Java SOFARPC and sofa-rpc-node's default (hessianVersion 3.0); `final`

@@ -19,7 +19,13 @@ export interface MeshMetrics {
   limitExceeded(limit: string): void;
   /** A traffic policy acted on a call (a retry, a breaker overflow, a rate limit, an injected fault...). */
   trafficEvent(event: TrafficEvent, route: string, cluster: string): void;
+  /** An endpoint was ejected (outlier detection) or changed health (active checks). */
+  endpointHealth(cluster: string, event: HealthEvent): void;
+  /** A mirrored call answered unlike the primary: per route and method (bounded by the routes' methods). */
+  mirrorDiff(route: string, method: string): void;
 }
+
+export type HealthEvent = 'ejected_consecutive_failures' | 'ejected_success_rate' | 'unhealthy' | 'healthy';
 
 /** What a traffic policy did; one counter per kind, labelled by route and cluster. */
 export type TrafficEvent =
@@ -39,4 +45,6 @@ export const NOOP_METRICS: MeshMetrics = {
   codecError() {},
   limitExceeded() {},
   trafficEvent() {},
+  endpointHealth() {},
+  mirrorDiff() {},
 };
