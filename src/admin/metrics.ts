@@ -60,7 +60,7 @@ export class PrometheusMetrics implements MeshMetrics {
 
   readonly #traffic = new Counter({
     name: 'pmesh_traffic_events_total',
-    help: 'What traffic policies did: retry, retry_budget_exhausted, breaker_overflow, rate_limited, fault_delay, fault_abort, mirror, mirror_diff; by route and cluster.',
+    help: 'What traffic policies did: retry, retry_budget_exhausted, breaker_overflow, rate_limited, fault_delay, fault_abort, mirror, mirror_dropped, mirror_diff; by route and cluster.',
     labelNames: ['event', 'route', 'cluster'] as const,
     registers: [this.registry],
   });
@@ -73,8 +73,8 @@ export class PrometheusMetrics implements MeshMetrics {
   });
   readonly #mirrorDiffs = new Counter({
     name: 'pmesh_mirror_diffs_total',
-    help: 'Mirrored calls whose answer differed from the primary one, by route and method.',
-    labelNames: ['route', 'method'] as const,
+    help: 'Fields of mirrored answers that differed from the primary answer, by route, method and field path (at most 100 pairs per route, then "other").',
+    labelNames: ['route', 'method', 'field'] as const,
     registers: [this.registry],
   });
 
@@ -175,7 +175,7 @@ export class PrometheusMetrics implements MeshMetrics {
     this.#health.inc({ cluster, event });
   }
 
-  mirrorDiff(route: string, method: string): void {
-    this.#mirrorDiffs.inc({ route, method });
+  mirrorDiff(route: string, method: string, field: string): void {
+    this.#mirrorDiffs.inc({ route, method, field });
   }
 }

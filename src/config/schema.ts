@@ -15,6 +15,7 @@ export const hostPort = z
   .refine((text) => parseHostPort(text) !== undefined, { message: 'expected host:port' });
 
 const positiveMs = z.number().int().positive();
+const percent = z.number().min(0).max(100);
 
 const matchSchema = z
   .object({
@@ -23,10 +24,30 @@ const matchSchema = z
     headers: z.record(z.string()).optional(),
     service: z.string().min(1).optional(),
     method: z.string().min(1).optional(),
+    /** The service version (Dubbo's version, SOFARPC's :version) and group (uniqueId) the caller asked for. */
+    version: z.string().min(1).optional(),
+    group: z.string().min(1).optional(),
+    /** Dubbo attachments / SOFARPC request properties (or `x-pmesh-attachment-*` on the bridge) equal to these. */
+    attachments: z.record(z.string()).optional(),
   })
   .strict();
 
-const percent = z.number().min(0).max(100);
+/** `route.mirror`: a share of calls copied to a shadow cluster whose answers are dropped. */
+const mirrorSchema = z
+  .object({
+    cluster: z.string().min(1),
+    percent: percent.default(100),
+    /** Shadow calls in flight at most; a copy beyond is dropped and counted (mirror_dropped). */
+    maxInFlight: z.number().int().positive().default(64),
+    /** Compare the shadow's answer with the primary's (Dubbo and Bolt answers, read as Java values). */
+    compare: z.boolean().default(false),
+    /** Field paths left out of the comparison (`name`, `address.city`, `items[0].price`; a path covers what is under it). */
+    ignore: z.array(z.string().min(1)).default([]),
+    /** How many differences are logged with both values (the rest are only counted). */
+    logFirst: z.number().int().min(0).default(10),
+  })
+  .strict();
+
 
 const retrySchema = z
   .object({
@@ -71,6 +92,13 @@ const routeSchema = z
     match: matchSchema.default({}),
     /** Omitted: the cluster of the service `match.service` names (made if none is configured). */
     cluster: z.string().min(1).optional(),
+    /** Instead of `cluster`: clusters sharing the calls by weight (canaries: `[{ name: v1, weight: 90 }, { name: v2, weight: 10 }]`). */
+    clusters: z
+      .array(z.object({ name: z.string().min(1), weight: z.number().int().min(0) }).strict())
+      .min(1)
+      .refine((list) => list.some((entry) => entry.weight > 0), { message: 'at least one weight must be above 0' })
+      .optional(),
+    mirror: mirrorSchema.optional(),
     /** Overall deadline for the call, covering the wait for the response head. */
     timeoutMs: positiveMs.optional(),
     /** Calls never written are retried on another endpoint anyway (attempts 2); this sets the rest. */
@@ -268,12 +296,21 @@ export const configSchema = z
       }
       addresses.add(listener.address);
       listener.routes.forEach((route, j) => {
-        if (route.cluster === undefined) {
+        const at = ['listeners', i, 'routes', j];
+        if (route.clusters !== undefined) {
+          if (route.cluster !== undefined) ctx.addIssue({ code: 'custom', path: [...at, 'clusters'], message: 'give cluster or clusters, not both' });
+          route.clusters.forEach((entry, k) => {
+            if (!clusters.has(entry.name)) ctx.addIssue({ code: 'custom', path: [...at, 'clusters', k, 'name'], message: `unknown cluster "${entry.name}"` });
+          });
+        } else if (route.cluster === undefined) {
           if (route.match.service === undefined) {
             ctx.addIssue({ code: 'custom', path: ['listeners', i, 'routes', j, 'cluster'], message: 'required unless match.service names a service' });
           }
         } else if (!clusters.has(route.cluster)) {
           ctx.addIssue({ code: 'custom', path: ['listeners', i, 'routes', j, 'cluster'], message: `unknown cluster "${route.cluster}"` });
+        }
+        if (route.mirror !== undefined && !clusters.has(route.mirror.cluster)) {
+          ctx.addIssue({ code: 'custom', path: [...at, 'mirror', 'cluster'], message: `unknown cluster "${route.mirror.cluster}"` });
         }
       });
     });

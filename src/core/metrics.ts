@@ -22,7 +22,7 @@ export interface MeshMetrics {
   /** An endpoint was ejected (outlier detection) or changed health (active checks). */
   endpointHealth(cluster: string, event: HealthEvent): void;
   /** A mirrored call answered unlike the primary: per route and method (bounded by the routes' methods). */
-  mirrorDiff(route: string, method: string): void;
+  mirrorDiff(route: string, method: string, field: string): void;
 }
 
 export type HealthEvent = 'ejected_consecutive_failures' | 'ejected_success_rate' | 'unhealthy' | 'healthy';
@@ -36,6 +36,7 @@ export type TrafficEvent =
   | 'fault_delay'
   | 'fault_abort'
   | 'mirror'
+  | 'mirror_dropped'
   | 'mirror_diff';
 
 export const NOOP_METRICS: MeshMetrics = {
