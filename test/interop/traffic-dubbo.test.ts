@@ -81,6 +81,7 @@ clusters:
   - { name: steady, protocol: dubbo, endpoints: ${all}, circuitBreaker: { maxRetries: 16 } }
   - { name: plain, protocol: dubbo, endpoints: ${all} }
   - { name: pair, protocol: dubbo, endpoints: [${addr(ports[2]!)}, ${addr(ports[0]!)}] }
+  - { name: checked, protocol: dubbo, endpoints: ${all}, healthCheck: { intervalMs: 300, timeoutMs: 1000, unhealthyThreshold: 2 } }
 `;
 }
 
@@ -88,6 +89,12 @@ async function clusters(): Promise<Record<string, Record<string, number>>> {
   const res = await request(`http://127.0.0.1:${adminPort}/clusters`);
   const body = (await res.body.json()) as { clusters: Array<{ name: string; endpoints: Array<{ address: string; completed: number }> }> };
   return Object.fromEntries(body.clusters.map((c) => [c.name, Object.fromEntries(c.endpoints.map((e) => [e.address, e.completed]))]));
+}
+
+async function health(cluster: string): Promise<{ healthy: number; endpoints: Array<{ address: string; health: string; why?: string }> }> {
+  const res = await request(`http://127.0.0.1:${adminPort}/clusters`);
+  const body = (await res.body.json()) as { clusters: Array<{ name: string; healthy: number; endpoints: Array<{ address: string; health: string; why?: string }> }> };
+  return body.clusters.find((c) => c.name === cluster)!;
 }
 
 async function inFlight(cluster: string): Promise<number> {
@@ -249,5 +256,10 @@ describe('traffic management with three real Dubbo providers', () => {
     const pair = (await clusters()).pair!;
     expect(pair[addr(ports[0]!)]).toBe(1);
     expect((await clusters()).steady![victim]).toBeLessThan(1_200);
+    // Outlier detection took the dead provider out of the load-bearing cluster, and the Dubbo heartbeat check saw it die.
+    expect((await health('steady')).endpoints.find((e) => e.address === victim)).toMatchObject({ health: 'ejected', why: expect.stringMatching(/^5 failures in a row; ejected for 30 s/) });
+    await expect.poll(async () => (await health('checked')).healthy, { timeout: 15_000 }).toBe(2);
+    expect((await health('checked')).endpoints.find((e) => e.address === victim)).toMatchObject({ health: 'unhealthy', why: expect.stringMatching(/connect failed: .*ECONNREFUSED/) });
+    expect(await metric('pmesh_endpoint_health_events_total', { cluster: 'steady', event: 'ejected_consecutive_failures' })).toBe(1);
   }, 300_000);
 });
