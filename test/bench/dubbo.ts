@@ -2,7 +2,7 @@
  * `npm run bench -- dubbo`: Dubbo echo(1 KiB String) straight at the Java Dubbo
  * provider and through the sidecar's Dubbo listener (issue 4, Performance).
  */
-import { runRpcBench } from './lib/rpc-bench.js';
+import { policiesYaml, runRpcBench } from './lib/rpc-bench.js';
 
 export function benchDubbo(seconds: number): Promise<void> {
   return runRpcBench(
@@ -12,15 +12,17 @@ export function benchDubbo(seconds: number): Promise<void> {
       mainClass: 'com.example.dubbo.Provider',
       ready: /PROVIDER READY port=\d+/,
       server: 'Java Dubbo 3.3.6 provider (clients/java/dubbo com.example.dubbo.Provider)',
-      sidecarYaml: ({ proxy, admin, server }) => `admin: { address: 127.0.0.1:${admin} }
+      sidecarYaml: ({ proxy, policies, admin, server }) => `admin: { address: 127.0.0.1:${admin} }
 logging: { level: warn, accessLog: false }
 listeners:
   - name: dubbo-egress
     protocol: dubbo
     address: 127.0.0.1:${proxy}
     routes: [{ match: { service: com.example.EchoService }, cluster: echo }]
+${policiesYaml('dubbo', 'com.example.EchoService', { policies, server }).listener}
 clusters:
   - { name: echo, protocol: dubbo, endpoints: [127.0.0.1:${server}] }
+${policiesYaml('dubbo', 'com.example.EchoService', { policies, server }).cluster}
 `,
     },
     seconds,

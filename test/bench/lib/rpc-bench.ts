@@ -25,8 +25,11 @@ export interface RpcBenchSpec {
   readonly ready: RegExp;
   /** Who answers, for the report. */
   readonly server: string;
-  /** The sidecar config: a listener on proxyPort routing to the server. */
-  readonly sidecarYaml: (ports: { proxy: number; admin: number; server: number }) => string;
+  /**
+   * The sidecar config: a listener on `proxy` routing plainly to the server, and one on
+   * `policies` routing to it with every traffic policy on (policiesYaml).
+   */
+  readonly sidecarYaml: (ports: { proxy: number; policies: number; admin: number; server: number }) => string;
 }
 
 const CONNECTIONS = 4;
@@ -84,16 +87,41 @@ async function loadWindow(pids: readonly number[], options: LoadOptions, totals:
   pids.forEach((_, i) => (totals.cpuSeconds[i]! += after[i]! - before[i]!));
 }
 
+/**
+ * The "policies" variant's listener and cluster: peak_ewma, retries on, outlier detection,
+ * circuit breaker and a rate limit too high to trigger, so their cost per call shows.
+ */
+export function policiesYaml(protocol: 'bolt' | 'dubbo', service: string, ports: { policies: number; server: number }): { listener: string; cluster: string } {
+  return {
+    listener: `  - name: ${protocol}-policies
+    protocol: ${protocol}
+    address: 127.0.0.1:${ports.policies}
+    routes:
+      - match: { service: ${service} }
+        cluster: echo-policies
+        idempotent: true
+        retry: { attempts: 3, on: [unavailable, reset, timeout, overloaded] }
+        rateLimit: { perSecond: 10000000, perMethod: true }`,
+    cluster: `  - name: echo-policies
+    protocol: ${protocol}
+    endpoints: [127.0.0.1:${ports.server}]
+    balancer: peak_ewma
+    outlierDetection: { consecutiveFailures: 5, successRate: { minRequests: 100 } }
+    circuitBreaker: { maxRequests: 100000, maxRetries: 100 }`,
+  };
+}
+
 export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<void> {
   // Build (and check) the request frame before starting anything.
   const frames = loadProtocol(spec.bench).template.source;
   const serverPort = await freePort();
   const proxyPort = await freePort();
+  const policiesPort = await freePort();
   const adminPort = await freePort();
   const server: Peer = await startJavaServer(spec.javaProject, spec.mainClass, [String(serverPort)], spec.ready);
   let sidecar: Peer | undefined;
   try {
-    sidecar = await startSidecarChild(spec.sidecarYaml({ proxy: proxyPort, admin: adminPort, server: serverPort }), proxyPort);
+    sidecar = await startSidecarChild(spec.sidecarYaml({ proxy: proxyPort, policies: policiesPort, admin: adminPort, server: serverPort }), proxyPort);
     const load = (port: number, duration: number): LoadOptions => ({
       protocol: spec.bench,
       host: '127.0.0.1',
@@ -106,6 +134,7 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
     const loadBefore = loadavg()[0]!;
     await runRpcLoad(load(serverPort, WARM_UP_SECONDS));
     await runRpcLoad(load(proxyPort, WARM_UP_SECONDS));
+    await runRpcLoad(load(policiesPort, WARM_UP_SECONDS));
 
     // Windows alternate between the paths, so both see the same mix of whatever else
     // the host is running (a shared 2-CPU box swings by a factor of two otherwise).
@@ -113,10 +142,16 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
     const rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.floor(seconds / 2)));
     const direct = new PathTotals(pids.length);
     const through = new PathTotals(pids.length);
+    const policies = new PathTotals(pids.length);
     for (let round = 0; round < rounds; round++) {
       await loadWindow(pids, load(serverPort, seconds / rounds), direct);
       await loadWindow(pids, load(proxyPort, seconds / rounds), through);
+      await loadWindow(pids, load(policiesPort, seconds / rounds), policies);
     }
+    // Sidecar CPU per call on each path: what the traffic policies add is the difference.
+    const cpuUsPerCall = (totals: PathTotals): number => (totals.cpuSeconds[1]! / Math.max(1, totals.ok)) * 1e6;
+    const plainUs = cpuUsPerCall(through);
+    const policiesUs = cpuUsPerCall(policies);
     const stats = processStats(sidecar.child.pid!);
     const loadCpu = (totals: PathTotals): string => ((totals.loadCpuSeconds / totals.elapsed) * 100).toFixed(0);
     const firstError = (name: string, totals: PathTotals): string[] => (totals.firstError ? [`first ${name} error: ${totals.firstError}`] : []);
@@ -132,11 +167,13 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
         notes: [
           `load generator: ${rpcLoadTool()}, CPU ${loadCpu(direct)}% (direct) / ${loadCpu(through)}% (sidecar) of one core`,
           `Java server CPU: ${direct.cpuPercent(0).toFixed(0)}% (direct) / ${through.cpuPercent(0).toFixed(0)}% (sidecar) of one core`,
+          `policies variant (peak_ewma, retries, outlier detection, circuit breaker, rate limit not triggering): ${policies.result().rate.toFixed(0)} calls/s, p99 ${policies.result().p99Ms.toFixed(2)} ms, ${policies.errors} errors; sidecar CPU ${plainUs.toFixed(1)} µs/call plain, ${policiesUs.toFixed(1)} µs/call with policies: +${(policiesUs - plainUs).toFixed(1)} µs (${(((policiesUs - plainUs) / plainUs) * 100).toFixed(1)} %, goal <= 10 %)`,
           `request frame: ${frames}`,
           `server: ${spec.server}, default JVM flags; sidecar upstream: 1 connection per endpoint (the default)`,
           `host: ${availableParallelism()} CPUs shared by all processes, 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
           ...firstError('direct', direct),
           ...firstError('sidecar', through),
+          ...firstError('policies', policies),
         ],
       },
       join(REPO_ROOT, 'test/results'),
