@@ -70,6 +70,7 @@ export class Sidecar implements Ingress {
       onDemandLimits(config),
     );
     this.metrics.observeRegistry(() => registry.state());
+    this.metrics.observeClusters(() => [...this.#clusters.values()].map((cluster) => cluster.snapshot()));
   }
 
   /** Starts on a registry that has been started; the sidecar does not close it. */
@@ -128,7 +129,7 @@ export class Sidecar implements Ingress {
     await this.#sofaMesh?.close();
     this.#registryClusters.close();
     this.#onDemand.close();
-    await Promise.all([...this.#clusters.values()].map((cluster) => cluster.upstream.close()));
+    await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));
     await this.#admin?.close();
     this.#state = 'closed';
   }
@@ -166,7 +167,7 @@ export class Sidecar implements Ingress {
     for (const [name, cluster] of this.#clusters) {
       if (!wanted.has(name) && !name.startsWith('app:') && !this.#onDemand.has(name)) {
         this.#clusters.delete(name);
-        void cluster.upstream.close();
+        void cluster.close();
       }
     }
     for (const config of configs) this.#ensureCluster(config);
@@ -182,7 +183,7 @@ export class Sidecar implements Ingress {
     const policy = balancerName(config.balancer);
     let cluster = this.#clusters.get(config.name);
     if (cluster && cluster.protocol !== config.protocol) {
-      void cluster.upstream.close();
+      void cluster.close();
       cluster = undefined;
     }
     if (!cluster) {
@@ -203,6 +204,11 @@ export class Sidecar implements Ingress {
       cluster.setBalancer(policy, balancer);
     }
     cluster.setCircuitBreaker(config.circuitBreaker);
+    try {
+      cluster.setHealth(config.outlierDetection, config.healthCheck, this.metrics);
+    } catch (error) {
+      throw MeshError.from(error, 'PMESH_CONFIG_INVALID');
+    }
     cluster.sofaHessian = config.sofaHessian;
     if (config.service === undefined) {
       cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
@@ -215,7 +221,7 @@ export class Sidecar implements Ingress {
     this.#registryClusters.remove(name);
     const cluster = this.#clusters.get(name);
     this.#clusters.delete(name);
-    void cluster?.upstream.close();
+    void cluster?.close();
   }
 
   #registryClusterOptions(config: MeshConfig): RegistryClustersOptions {
@@ -318,7 +324,7 @@ export class Sidecar implements Ingress {
     const name = `app:${key}`;
     const cluster = this.#clusters.get(name);
     this.#clusters.delete(name);
-    void cluster?.upstream.close();
+    void cluster?.close();
   }
 
   /** Config routes first, then the routes apps published; `routes` defaults to the config in force. */

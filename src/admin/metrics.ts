@@ -3,7 +3,7 @@
  * (not prom-client's global), so several sidecars in one test process do not mix.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallLabels, MeshMetrics, TrafficEvent } from '../core/index.js';
+import type { CallLabels, HealthEvent, MeshMetrics, TrafficEvent } from '../core/index.js';
 
 /** What the metrics read of a registry (a structural view: admin imports no registry code). */
 export interface RegistryStateView {
@@ -60,8 +60,21 @@ export class PrometheusMetrics implements MeshMetrics {
 
   readonly #traffic = new Counter({
     name: 'pmesh_traffic_events_total',
-    help: 'What traffic policies did: retry, retry_budget_exhausted, breaker_overflow, rate_limited, fault_delay, fault_abort, mirror, mirror_diff; by route and cluster.',
+    help: 'What traffic policies did: retry, retry_budget_exhausted, breaker_overflow, rate_limited, fault_delay, fault_abort, mirror, mirror_dropped, mirror_diff; by route and cluster.',
     labelNames: ['event', 'route', 'cluster'] as const,
+    registers: [this.registry],
+  });
+
+  readonly #health = new Counter({
+    name: 'pmesh_endpoint_health_events_total',
+    help: 'Endpoint health changes by cluster: ejected_consecutive_failures, ejected_success_rate (outlier detection), unhealthy, healthy (active checks).',
+    labelNames: ['cluster', 'event'] as const,
+    registers: [this.registry],
+  });
+  readonly #mirrorDiffs = new Counter({
+    name: 'pmesh_mirror_diffs_total',
+    help: 'Fields of mirrored answers that differed from the primary answer, by route, method and field path (at most 100 pairs per route, then "other").',
+    labelNames: ['route', 'method', 'field'] as const,
     registers: [this.registry],
   });
 
@@ -98,6 +111,20 @@ export class PrometheusMetrics implements MeshMetrics {
       collect() {
         const now = state();
         this.set({ backend: now.backend }, now.status === 'connected' ? 1 : 0);
+      },
+    });
+  }
+
+  /** Exports each cluster's endpoints the balancer may pick, at each scrape. */
+  observeClusters(healthy: () => ReadonlyArray<{ readonly name: string; readonly healthy: number }>): void {
+    new Gauge({
+      name: 'pmesh_cluster_healthy_endpoints',
+      help: 'Endpoints neither ejected by outlier detection nor failing active health checks, per cluster.',
+      labelNames: ['cluster'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const cluster of healthy()) this.set({ cluster: cluster.name }, cluster.healthy);
       },
     });
   }
@@ -177,6 +204,14 @@ export class PrometheusMetrics implements MeshMetrics {
 
   registryEmptyProtected(): void {
     this.#emptyProtected.inc();
+  }
+
+  endpointHealth(cluster: string, event: HealthEvent): void {
+    this.#health.inc({ cluster, event });
+  }
+
+  mirrorDiff(route: string, method: string, field: string): void {
+    this.#mirrorDiffs.inc({ route, method, field });
   }
 }
 

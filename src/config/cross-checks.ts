@@ -50,12 +50,21 @@ export function crossCheck(input: unknown, add: AddProblem): void {
     }
     array(listener.routes).forEach((rawRoute, j) => {
       const route = object(rawRoute);
+      const at = ['listeners', i, 'routes', j];
       const cluster = text(route.cluster);
-      if (route.cluster === undefined) {
-        if (object(route.match).service === undefined) add(['listeners', i, 'routes', j, 'cluster'], 'required unless match.service names a service');
+      if (route.clusters !== undefined) {
+        if (route.cluster !== undefined) add([...at, 'clusters'], 'give cluster or clusters, not both');
+        array(route.clusters).forEach((entry, k) => {
+          const name = text(object(entry).name);
+          if (name !== undefined && !clusters.has(name)) add([...at, 'clusters', k, 'name'], `unknown cluster "${name}"`);
+        });
+      } else if (route.cluster === undefined) {
+        if (object(route.match).service === undefined) add([...at, 'cluster'], 'required unless match.service names a service');
       } else if (cluster !== undefined && !clusters.has(cluster)) {
-        add(['listeners', i, 'routes', j, 'cluster'], `unknown cluster "${cluster}"`);
+        add([...at, 'cluster'], `unknown cluster "${cluster}"`);
       }
+      const mirror = text(object(route.mirror).cluster);
+      if (mirror !== undefined && !clusters.has(mirror)) add([...at, 'mirror', 'cluster'], `unknown cluster "${mirror}"`);
     });
   });
 

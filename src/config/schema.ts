@@ -15,6 +15,7 @@ export const hostPort = z
   .refine((text) => parseHostPort(text) !== undefined, { message: 'expected host:port' });
 
 const positiveMs = z.number().int().positive();
+const percent = z.number().min(0).max(100);
 
 const matchSchema = z
   .object({
@@ -23,10 +24,23 @@ const matchSchema = z
     headers: z.record(z.string()).optional().describe('Every header named must be present with exactly this value. Example: `{ x-env: canary }`'),
     service: z.string().min(1).optional().describe('The called service: an interface name, or `interface:version[:group]`. Example: `com.example.EchoService:1.0.0`'),
     method: z.string().min(1).optional().describe('The called method (Bolt, Dubbo, the bridge). Example: `echo`'),
+    version: z.string().min(1).optional().describe('The service version the caller asked for (Dubbo version, SOFARPC :version). Example: `1.0.0`'),
+    group: z.string().min(1).optional().describe('The group the caller asked for (Dubbo group, SOFARPC uniqueId).'),
+    attachments: z.record(z.string()).optional().describe('Dubbo attachments / SOFARPC request properties (or `x-pmesh-attachment-*` on the bridge) equal to these. Example: `{ env: canary }`'),
   })
   .strict();
 
-const percent = z.number().min(0).max(100);
+const mirrorSchema = z
+  .object({
+    cluster: z.string().min(1).describe('The shadow cluster the copies go to; its answers are dropped.'),
+    percent: percent.default(100).describe('Share of calls copied, 0 to 100.'),
+    maxInFlight: z.number().int().positive().default(64).describe('Shadow calls in flight at most; a copy beyond is dropped and counted.'),
+    compare: z.boolean().default(false).describe('Compare the shadow\'s answer with the primary\'s (Dubbo and Bolt answers, read as Java values) and count the differences per method and field.'),
+    ignore: z.array(z.string().min(1)).default([]).describe('Field paths left out of the comparison. Example: `[timestamp, items[0].price]`'),
+    logFirst: z.number().int().min(0).default(10).describe('How many differences are logged with both values.'),
+  })
+  .strict();
+
 
 const retrySchema = z
   .object({
@@ -81,6 +95,17 @@ const routeSchema = z
     match: matchSchema.default({}).describe('Conditions that must all hold; the first route whose match holds wins. Empty matches every call.'),
     /** Omitted: the cluster of the service `match.service` names (made if none is configured). */
     cluster: z.string().min(1).optional().describe('The cluster the call goes to; may be left out when `match.service` names a service (its cluster, made from the registry if none is configured). Example: `echo`'),
+    clusters: z
+      .array(
+        z
+          .object({ name: z.string().min(1).describe('A cluster.'), weight: z.number().int().min(0).describe('Its share of the calls.') })
+          .strict(),
+      )
+      .min(1)
+      .refine((list) => list.some((entry) => entry.weight > 0), { message: 'at least one weight must be above 0' })
+      .optional()
+      .describe('Instead of `cluster`: clusters sharing the calls by weight (canaries). Example: `[{ name: v1, weight: 90 }, { name: v2, weight: 10 }]`'),
+    mirror: mirrorSchema.optional().describe('Copy a share of calls to a shadow cluster (dark traffic), optionally comparing its answers.'),
     /** Overall deadline for the call, covering the wait for the response head. */
     timeoutMs: positiveMs.optional().describe('Deadline of the whole call, ms; default `defaults.routeTimeoutMs`. A caller\'s own sooner deadline wins. Example: `2000`'),
     retry: retrySchema.optional().describe('Retries after the request was written (calls never written go to another endpoint anyway, 2 attempts in all).'),
@@ -149,6 +174,37 @@ export const clusterSchema = z
       .strict()
       .default({})
       .describe('Beyond these a call is answered at once as overloaded (Envoy\'s thresholds and defaults).'),
+    outlierDetection: z
+      .object({
+        consecutiveFailures: z.number().int().positive().default(5).describe('Failures in a row that eject an endpoint.'),
+        interval: positiveMs.default(10_000).describe('How often success rates are compared and back-offs decay, ms.'),
+        baseEjectionMs: positiveMs.default(30_000).describe('First ejection, ms; doubled for each ejection in a row.'),
+        maxEjectionMs: positiveMs.default(300_000).describe('Longest ejection, ms.'),
+        maxEjectionPercent: percent.default(10).describe('Most endpoints ejected at once, percent (always at least one).'),
+        successRate: z
+          .object({
+            minRequests: z.number().int().positive().default(100).describe('Calls an endpoint needs in an interval to be judged.'),
+            minHosts: z.number().int().positive().default(5).describe('Endpoints with enough calls needed for the comparison.'),
+            stdevFactor: z.number().positive().default(1.9).describe('Ejected below the mean success rate minus this many standard deviations.'),
+          })
+          .strict()
+          .default({})
+          .describe('Success-rate ejection (Envoy\'s).'),
+      })
+      .strict()
+      .default({})
+      .describe('Passive health: endpoints that fail are ejected for a while (Envoy\'s outlier detection and defaults).'),
+    healthCheck: z
+      .object({
+        intervalMs: positiveMs.default(5_000).describe('How often each endpoint is probed, ms.'),
+        timeoutMs: positiveMs.default(1_000).describe('A probe not answered in this many ms fails.'),
+        healthyThreshold: z.number().int().positive().default(1).describe('Probes in a row that make an endpoint healthy again.'),
+        unhealthyThreshold: z.number().int().positive().default(3).describe('Failed probes in a row that make it unhealthy.'),
+        path: z.string().startsWith('/').optional().describe('HTTP/1 clusters: the path asked; a 2xx is healthy.'),
+      })
+      .strict()
+      .optional()
+      .describe('Active health checks in the protocol\'s own way (Bolt or Dubbo heartbeat, HTTP GET); absent: none.'),
     sofaHessian: z
       .enum(['legacy', 'final'])
       .default('legacy')

@@ -25,6 +25,8 @@ export function resolveServiceRoutes(config: ParsedConfig): MeshConfig {
     ...listener,
     routes: listener.routes.map((route) => {
       if (route.cluster !== undefined) return { ...route, cluster: route.cluster };
+      // A split route's `cluster` is its first one (for what names a route's cluster); calls go by weight.
+      if (route.clusters !== undefined) return { ...route, cluster: route.clusters[0]!.name };
       const service = route.match.service ?? '';
       let cluster = clusters.find((c) => serves(c, service) && c.protocol === listener.protocol) ?? clusters.find((c) => serves(c, service));
       if (!cluster) {

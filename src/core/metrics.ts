@@ -19,7 +19,13 @@ export interface MeshMetrics {
   limitExceeded(limit: string): void;
   /** A traffic policy acted on a call (a retry, a breaker overflow, a rate limit, an injected fault...). */
   trafficEvent(event: TrafficEvent, route: string, cluster: string): void;
+  /** An endpoint was ejected (outlier detection) or changed health (active checks). */
+  endpointHealth(cluster: string, event: HealthEvent): void;
+  /** A mirrored call answered unlike the primary: per route and method (bounded by the routes' methods). */
+  mirrorDiff(route: string, method: string, field: string): void;
 }
+
+export type HealthEvent = 'ejected_consecutive_failures' | 'ejected_success_rate' | 'unhealthy' | 'healthy';
 
 /** What a traffic policy did; one counter per kind, labelled by route and cluster. */
 export type TrafficEvent =
@@ -30,6 +36,7 @@ export type TrafficEvent =
   | 'fault_delay'
   | 'fault_abort'
   | 'mirror'
+  | 'mirror_dropped'
   | 'mirror_diff';
 
 export const NOOP_METRICS: MeshMetrics = {
@@ -39,4 +46,6 @@ export const NOOP_METRICS: MeshMetrics = {
   codecError() {},
   limitExceeded() {},
   trafficEvent() {},
+  endpointHealth() {},
+  mirrorDiff() {},
 };

@@ -1,17 +1,17 @@
 /**
  * The concrete level (linkerd): one named cluster's endpoints, their health, and the
- * picker over the healthy ones. Health is passive here: consecutive connection
- * failures eject an endpoint for a while (Envoy's outlier detection defaults: 5
- * failures, 30 s base ejection growing with each ejection, capped at 300 s). If
- * every endpoint is ejected the cluster uses them all anyway (Envoy's panic mode):
- * a guess is better than a certain failure.
+ * picker over the healthy ones. Health is passive (`outlierDetection`, health/outlier.ts)
+ * and, when configured, active (`healthCheck`, health/active.ts). If every endpoint is
+ * out the cluster uses them all anyway (Envoy's panic mode): a guess is better than a
+ * certain failure.
  */
-import { MeshError, type Endpoint, type Invocation, type Result } from '../core/index.js';
+import { Code, MeshError, NOOP_METRICS, type Endpoint, type HealthEvent, type Invocation, type MeshMetrics, type Result } from '../core/index.js';
 import { LoadBook, type Balancer, type Picker } from './balancers/index.js';
 import type { CallContext } from './filter.js';
+import { ActiveHealthChecker, type HealthCheckSpec } from './health/active.js';
+import { DEFAULT_OUTLIER, OutlierDetector, type OutlierSpec } from './health/outlier.js';
+import { probeFor } from './health/probes.js';
 import type { Upstream } from './upstream/upstream.js';
-
-export const OUTLIER = Object.freeze({ consecutiveFailures: 5, baseEjectionMs: 30_000, maxEjectionMs: 300_000 });
 
 /**
  * `cluster.circuitBreaker` (Envoy's thresholds, same defaults): beyond them a call is
@@ -33,17 +33,13 @@ export const DEFAULT_CIRCUIT_BREAKER: CircuitBreaker = Object.freeze({ maxConnec
 /** How many times a retry re-asks the picker for an endpoint it has not tried. */
 const AVOID_TRIED_PICKS = 3;
 
-interface EndpointHealth {
-  consecutiveFailures: number;
-  ejections: number;
-  ejectedUntil: number;
-}
-
 export interface EndpointSnapshot {
   readonly address: string;
   readonly source: string;
   readonly weight: number;
-  readonly health: 'healthy' | 'ejected';
+  /** `ejected` by outlier detection, `unhealthy` by active checks; `why` says what happened. */
+  readonly health: 'healthy' | 'ejected' | 'unhealthy';
+  readonly why?: string;
   readonly consecutiveFailures: number;
   readonly connections: number;
   /** Calls sent to the endpoint and not yet answered. */
@@ -57,6 +53,8 @@ export interface ClusterSnapshot {
   readonly protocol: string;
   readonly balancer: string;
   readonly endpoints: readonly EndpointSnapshot[];
+  /** Endpoints the balancer may pick (all of them in panic mode, when none is healthy). */
+  readonly healthy: number;
 }
 
 export class Cluster {
@@ -70,7 +68,12 @@ export class Cluster {
   #balancerName: string;
   #balancer: Balancer;
   #endpoints: readonly Endpoint[] = [];
-  readonly #health = new Map<string, EndpointHealth>();
+  #metrics: MeshMetrics = NOOP_METRICS;
+  readonly #outlier = new OutlierDetector(performance.now(), (_address, cause) => {
+    this.#metrics.endpointHealth(this.name, cause === 'success_rate' ? 'ejected_success_rate' : 'ejected_consecutive_failures');
+  });
+  #checker: ActiveHealthChecker | undefined;
+  #outlierTimer: NodeJS.Timeout | undefined;
   readonly #loads = new LoadBook();
   #picker: Picker | undefined;
   /** When the next ejection ends, so the picker is rebuilt when it does. */
@@ -104,6 +107,42 @@ export class Cluster {
     this.#firstSet = new Promise((resolve) => (this.#markFirstSet = resolve));
   }
 
+  /**
+   * `outlierDetection` and `healthCheck` (undefined: none). A changed health check
+   * restarts its probes; outlier state carries over a reload.
+   */
+  setHealth(outlier: OutlierSpec, healthCheck: HealthCheckSpec | undefined, metrics: MeshMetrics): void {
+    this.#metrics = metrics;
+    this.#outlier.setSpec(outlier);
+    if (this.#outlierTimer) clearInterval(this.#outlierTimer);
+    // The success-rate sweep also runs on calls; the timer covers a quiet cluster.
+    this.#outlierTimer = setInterval(() => this.#sweep(performance.now()), outlier.interval);
+    this.#outlierTimer.unref();
+    if (JSON.stringify(healthCheck) === JSON.stringify(this.#checker?.spec)) return;
+    this.#checker?.close();
+    this.#checker = undefined;
+    if (!healthCheck) return;
+    const probe = probeFor(this.protocol, { path: healthCheck.path });
+    if (!probe) throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${this.name}: protocol ${this.protocol} has no health check probe`);
+    this.#checker = new ActiveHealthChecker(healthCheck, probe, () => this.#endpoints, (_address, healthy) => {
+      this.#metrics.endpointHealth(this.name, healthy ? 'healthy' : 'unhealthy');
+      this.#picker = undefined;
+    });
+    this.#picker = undefined;
+  }
+
+  /** Probes every endpoint now (tests; the checker's timer does it every intervalMs). */
+  checkHealth(): Promise<void> {
+    return this.#checker?.checkAll() ?? Promise.resolve();
+  }
+
+  /** Stops the health timers and closes the upstream's connections. */
+  close(): Promise<void> {
+    this.#checker?.close();
+    if (this.#outlierTimer) clearInterval(this.#outlierTimer);
+    return this.upstream.close();
+  }
+
   setCircuitBreaker(breaker: CircuitBreaker): void {
     this.#breaker = breaker;
   }
@@ -119,7 +158,7 @@ export class Cluster {
     const keep = new Set(endpoints.map((endpoint) => endpoint.address));
     for (const old of this.#endpoints) {
       if (!keep.has(old.address)) {
-        this.#health.delete(old.address);
+        this.#outlier.forget(old.address);
         this.#loads.delete(old.address);
         this.upstream.release(old.address);
       }
@@ -173,12 +212,13 @@ export class Cluster {
       const result = await this.upstream.call(endpoint, invocation, ctx);
       const now = performance.now();
       load.end(now, now - started, result.status !== 'error');
-      this.#recordSuccess(endpoint.address);
+      if (isEndpointFailure(result)) this.#recordFailure(endpoint.address, now);
+      else this.#outlier.recordSuccess(endpoint.address);
       return result;
     } catch (error) {
       const now = performance.now();
       load.end(now, now - started, false);
-      if (MeshError.is(error) && isConnectionFailure(error)) this.#recordFailure(endpoint.address);
+      if (MeshError.is(error) && isConnectionFailure(error)) this.#recordFailure(endpoint.address, now);
       throw error;
     }
   }
@@ -186,23 +226,27 @@ export class Cluster {
   snapshot(): ClusterSnapshot {
     const now = performance.now();
     const connections = this.upstream.connections();
+    const endpoints = this.#endpoints.map((endpoint): EndpointSnapshot => {
+      const unhealthy = this.#checker?.unhealthy(endpoint.address);
+      const ejected = this.#outlier.why(endpoint.address, now);
+      return {
+        address: endpoint.address,
+        source: endpoint.source,
+        weight: endpoint.weight,
+        health: unhealthy !== undefined ? 'unhealthy' : ejected !== undefined ? 'ejected' : 'healthy',
+        ...(unhealthy !== undefined || ejected !== undefined ? { why: unhealthy ?? ejected } : {}),
+        consecutiveFailures: this.#outlier.consecutiveFailures(endpoint.address),
+          connections: connections[endpoint.address] ?? 0,
+        inFlight: this.#loads.get(endpoint.address).inFlight,
+        completed: this.#loads.get(endpoint.address).completed,
+      };
+    });
     return {
       name: this.name,
       protocol: this.protocol,
       balancer: this.#balancerName,
-      endpoints: this.#endpoints.map((endpoint) => {
-        const health = this.#health.get(endpoint.address);
-        return {
-          address: endpoint.address,
-          source: endpoint.source,
-          weight: endpoint.weight,
-          health: health && health.ejectedUntil > now ? 'ejected' : 'healthy',
-          consecutiveFailures: health?.consecutiveFailures ?? 0,
-          connections: connections[endpoint.address] ?? 0,
-          inFlight: this.#loads.get(endpoint.address).inFlight,
-          completed: this.#loads.get(endpoint.address).completed,
-        };
-      }),
+      endpoints,
+      healthy: endpoints.filter((endpoint) => endpoint.health === 'healthy').length,
     };
   }
 
@@ -226,8 +270,10 @@ export class Cluster {
     const now = performance.now();
     if (this.#picker && now < this.#pickerValidUntil && now < (this.#picker.expiresAt ?? Infinity)) return this.#picker;
     let nextExpiry = Infinity;
+    this.#sweep(now);
     const healthy = this.#endpoints.filter((endpoint) => {
-      const until = this.#health.get(endpoint.address)?.ejectedUntil ?? 0;
+      if (this.#checker?.unhealthy(endpoint.address) !== undefined) return false;
+      const until = this.#outlier.ejectedUntil(endpoint.address);
       if (until > now) {
         nextExpiry = Math.min(nextExpiry, until);
         return false;
@@ -241,25 +287,12 @@ export class Cluster {
     return this.#picker;
   }
 
-  #recordSuccess(address: string): void {
-    const health = this.#health.get(address);
-    if (health) health.consecutiveFailures = 0;
+  #recordFailure(address: string, now: number): void {
+    if (this.#outlier.recordFailure(address, now, this.#endpoints.length)) this.#picker = undefined;
   }
 
-  #recordFailure(address: string): void {
-    let health = this.#health.get(address);
-    if (!health) {
-      health = { consecutiveFailures: 0, ejections: 0, ejectedUntil: 0 };
-      this.#health.set(address, health);
-    }
-    health.consecutiveFailures += 1;
-    if (health.consecutiveFailures >= OUTLIER.consecutiveFailures) {
-      health.ejections += 1;
-      const duration = Math.min(OUTLIER.baseEjectionMs * health.ejections, OUTLIER.maxEjectionMs);
-      health.ejectedUntil = performance.now() + duration;
-      health.consecutiveFailures = 0;
-      this.#picker = undefined;
-    }
+  #sweep(now: number): void {
+    if (this.#outlier.sweep(now, this.#endpoints.map((endpoint) => endpoint.address))) this.#picker = undefined;
   }
 }
 
@@ -277,5 +310,15 @@ function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
 }
 
 function isConnectionFailure(error: MeshError): boolean {
-  return error.reason === 'PMESH_UPSTREAM_CONNECT_FAILED' || error.reason === 'PMESH_UPSTREAM_CONNECTION_LOST';
+  return error.reason === 'PMESH_UPSTREAM_CONNECT_FAILED' || error.reason === 'PMESH_UPSTREAM_CONNECTION_LOST' || error.reason === 'PMESH_UPSTREAM_TIMEOUT';
+}
+
+/**
+ * An answer that counts against the endpoint (Envoy's 5xx): the protocol's own failure
+ * status saying the server could not serve (Dubbo 100 / Bolt threadpool busy, server
+ * errors, HTTP 5xx), not a business exception the service threw.
+ */
+function isEndpointFailure(result: Result): boolean {
+  if (result.status !== 'error') return false;
+  return result.code === Code.UNAVAILABLE || result.code === Code.RESOURCE_EXHAUSTED || result.code === Code.INTERNAL || result.code === Code.UNKNOWN;
 }

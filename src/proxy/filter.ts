@@ -34,6 +34,16 @@ export interface FaultSpec {
   readonly abort?: { readonly code: FaultCode; readonly percent: number };
 }
 
+/** `route.mirror`: a share of calls copied to a shadow cluster; its answers are dropped, or compared. */
+export interface MirrorSpec {
+  readonly cluster: string;
+  readonly percent: number;
+  readonly maxInFlight: number;
+  readonly compare: boolean;
+  readonly ignore: readonly string[];
+  readonly logFirst: number;
+}
+
 /**
  * A route's traffic policy, as configured. Filters keep their state (buckets, budgets)
  * per policy object, so a rebuilt router starts them afresh.
@@ -44,6 +54,7 @@ export interface RoutePolicy {
   readonly idempotent?: boolean | readonly string[];
   readonly rateLimit?: RateLimitSpec;
   readonly fault?: FaultSpec;
+  readonly mirror?: MirrorSpec;
 }
 
 /** What a call carries beside its Invocation, filled in as it moves down the stack. */

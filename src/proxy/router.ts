@@ -16,18 +16,34 @@ export interface RouteMatch {
   /** Interface name, or `interface:version[:group]`. */
   readonly service?: string;
   readonly method?: string;
+  /** The version and group the caller asked for (blue/green by version). */
+  readonly version?: string;
+  readonly group?: string;
+  /** Attachments equal to these; on the bridge, `x-pmesh-attachment-<name>` headers count too. */
+  readonly attachments?: Readonly<Record<string, string>>;
+}
+
+/** One cluster of a split route and its share. */
+export interface WeightedCluster {
+  readonly name: string;
+  readonly weight: number;
 }
 
 export interface RouteSpec extends RoutePolicy {
   readonly name?: string;
   readonly match: RouteMatch;
   readonly cluster: string;
+  /** Calls shared by weight among these instead of all going to `cluster`. */
+  readonly clusters?: readonly WeightedCluster[];
   readonly timeoutMs?: number;
 }
 
 export interface Route {
   readonly name: string;
+  /** The route's cluster (a split route's first). */
   readonly cluster: string;
+  /** The cluster for one call: `cluster`, or one of a split route's by weight. */
+  pickCluster(): string;
   readonly timeoutMs?: number;
   /** Retry, idempotency, rate limit and fault settings; one object per route per router. */
   readonly policy: RoutePolicy;
@@ -52,7 +68,7 @@ function stripPort(authority: string): string {
 
 function compileRoute(spec: RouteSpec, index: number): Route {
   const checks: Array<(inv: Invocation) => boolean> = [];
-  const { host, pathPrefix, headers, service, method } = spec.match;
+  const { host, pathPrefix, headers, service, method, version, group, attachments } = spec.match;
   if (host !== undefined) {
     const matchHost = hostMatcher(host);
     checks.push((inv) => matchHost(stripPort(inv.attachments[':authority'] ?? '')));
@@ -66,12 +82,32 @@ function compileRoute(spec: RouteSpec, index: number): Route {
     checks.push((inv) => inv.service.interface === service || serviceKeyString(inv.service) === service);
   }
   if (method !== undefined) checks.push((inv) => inv.method === method);
+  if (version !== undefined) checks.push((inv) => inv.service.version === version);
+  if (group !== undefined) checks.push((inv) => inv.service.group === group);
+  for (const [name, value] of Object.entries(attachments ?? {})) {
+    const header = `x-pmesh-attachment-${name.toLowerCase()}`;
+    checks.push((inv) => (inv.attachments[name] ?? inv.attachments[header]) === value);
+  }
   return {
     name: spec.name ?? `${index}:${spec.cluster}`,
     cluster: spec.cluster,
+    pickCluster: spec.clusters ? weightedPick(spec.clusters) : () => spec.cluster,
     timeoutMs: spec.timeoutMs,
-    policy: { retry: spec.retry, idempotent: spec.idempotent, rateLimit: spec.rateLimit, fault: spec.fault },
+    policy: { retry: spec.retry, idempotent: spec.idempotent, rateLimit: spec.rateLimit, fault: spec.fault, mirror: spec.mirror },
     matches: (inv) => checks.every((check) => check(inv)),
+  };
+}
+
+/** Weighted random choice (Envoy's weighted_clusters): each call independently, so shares hold at any rate. */
+function weightedPick(clusters: readonly WeightedCluster[]): () => string {
+  const total = clusters.reduce((sum, entry) => sum + entry.weight, 0);
+  return () => {
+    let at = Math.random() * total;
+    for (const entry of clusters) {
+      at -= entry.weight;
+      if (at < 0) return entry.name;
+    }
+    return clusters[clusters.length - 1]!.name;
   };
 }
 

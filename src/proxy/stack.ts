@@ -2,11 +2,12 @@
  * The filter chain of a listener, in the one order that is written down here:
  *
  *   access log -> metrics -> route (picks route and cluster) -> rate limit -> fault -> timeout
- *     -> bridge -> reverse bridge -> retry -> cluster (circuit breaker, balancer)
+ *     -> bridge -> reverse bridge -> mirror -> retry -> cluster (circuit breaker, balancer)
  *
  * (the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
  * Bolt out, or the reverse; retries sit below them so a retry re-sends the frame already built,
- * and below the timeout so the call's deadline bounds every attempt)
+ * and below the timeout so the call's deadline bounds every attempt; the mirror copies the
+ * frame the bridge built, once per call whatever the retries do)
  *
  * The router and clusters are looked up through functions at call time, so a hot
  * reload swaps them without rebuilding connections; a call in flight keeps the
@@ -20,6 +21,7 @@ import { compose, type Filter, type Handler } from './filter.js';
 import { accessLogFilter } from './filters/access-log.js';
 import { faultFilter } from './filters/fault.js';
 import { metricsFilter } from './filters/metrics.js';
+import { mirrorFilter } from './mirror/step.js';
 import { rateLimitFilter } from './filters/rate-limit.js';
 import { retryFilter } from './filters/retry.js';
 import { timeoutFilter } from './filters/timeout.js';
@@ -50,7 +52,7 @@ function routeStep(router: () => Router, fallback: StackOptions['fallback']): Fi
     const route = router().find(invocation);
     if (route) {
       ctx.route = route.name;
-      ctx.cluster = route.cluster;
+      ctx.cluster = route.pickCluster();
       ctx.policy = route.policy;
     } else {
       const cluster = fallback?.(invocation);
@@ -91,6 +93,7 @@ export function buildStack(options: StackOptions): Handler {
   );
   filters.push(bridgeStep(options.cluster, options.bridge, options.metrics));
   filters.push(reverseBridgeStep(options.cluster, options.bridge ?? DEFAULT_BRIDGE));
+  filters.push(mirrorFilter({ metrics: options.metrics, cluster: options.cluster }));
   filters.push(retryFilter({ metrics: options.metrics, retrySlot: (name) => options.cluster(name)?.retrySlot }));
   return compose(filters, clusterStep(options.cluster));
 }

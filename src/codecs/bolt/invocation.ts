@@ -119,6 +119,13 @@ export type ReplyStatusMode =
   /** The status from status.ts (MOSN style); the SofaResponse content is still attached. */
   | 'bolt';
 
+/**
+ * The sidecar's own overload answers (breaker overflow, rate limit) carry the Bolt status
+ * SERVER_THREADPOOL_BUSY in either mode: it is what a busy SOFARPC server answers, and the
+ * Java client raises it as its SERVER_BUSY error, which its failover retries elsewhere.
+ */
+const BUSY_REASONS: ReadonlySet<string> = new Set(['PMESH_OVERLOADED', 'PMESH_RATE_LIMITED']);
+
 function describeTarget(request: BoltFrame): string {
   let service = request.headers.get(HEAD_TARGET_SERVICE) ?? request.headers.get(HEAD_SERVICE);
   let method = request.headers.get(HEAD_METHOD_NAME);
@@ -149,7 +156,7 @@ export function localReply(request: BoltFrame, error: MeshError, mode: ReplyStat
     requestId: request.requestId,
     codec,
     switchByte: request.switchByte,
-    status: mode === 'bolt' ? statusForError(error) : BoltStatus.SUCCESS,
+    status: mode === 'bolt' || BUSY_REASONS.has(error.reason) ? statusForError(error) : BoltStatus.SUCCESS,
     className: CLASS_SOFA_RESPONSE,
     headers: new Map([
       [HEAD_RESPONSE_ERROR, 'true'],

@@ -11,6 +11,12 @@
  *   cluster's circuit breaker caps retries of written calls in flight; the call's
  *   deadline, set above this filter, always wins.
  *
+ * - The caller may set the number of retries the way Dubbo's consumers do: a `retries`
+ *   attachment (Dubbo attachment, Bolt request property, or `x-pmesh-attachment-retries`
+ *   on the HTTP/JSON bridge) makes attempts = retries + 1 (at most 10) in place of the
+ *   route's; `retries: 0` turns even the retry of unsent calls off. It changes how many
+ *   times, never which calls: written ones still need the route's idempotent and `on`.
+ *
  * Sitting right above the cluster, it also counts the circuit breaker's refusals.
  */
 import { Cancel, Code, MeshError, type Invocation, type MeshMetrics, type Result } from '../../core/index.js';
@@ -59,6 +65,16 @@ export class RetryBudget {
     }
     this.#slotSecond = second;
   }
+}
+
+/** Most attempts a caller's `retries` attachment may ask for (the config's own maximum). */
+const MAX_ATTEMPTS = 10;
+
+/** attempts = the caller's `retries` + 1 when it set a valid one, else the route's. */
+export function attemptsFor(invocation: Invocation, spec: RetrySpec): number {
+  const asked = invocation.attachments.retries ?? invocation.attachments['x-pmesh-attachment-retries'];
+  if (asked === undefined || !/^\d{1,3}$/.test(asked)) return spec.attempts;
+  return Math.min(MAX_ATTEMPTS, Number(asked) + 1);
 }
 
 export interface RetryOptions {
@@ -131,6 +147,7 @@ export function retryFilter(options: RetryOptions): Filter {
       budgets.set(key, budget);
     }
     budget.recordCall(performance.now());
+    const attempts = attemptsFor(invocation, spec);
     let tried: Set<string> | undefined;
     // The cluster's retry slot held by the attempt under way, if it is a retry.
     let held: { release(): void } | undefined;
@@ -149,7 +166,7 @@ export function retryFilter(options: RetryOptions): Filter {
       }
       const failure = 'result' in outcome ? failureOfCode(outcome.result.code) : failureOfError(outcome.error);
       const again =
-        n < spec.attempts &&
+        n < attempts &&
         retryable(failure, spec, policy, invocation) &&
         !ctx.cancel.aborted &&
         (ctx.deadline === undefined || ctx.deadline > performance.now());

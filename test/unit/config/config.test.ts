@@ -140,6 +140,51 @@ clusters:
     expect(config.clusters.find((c) => c.name === 'service:bolt:com.example.B')).toMatchObject({ protocol: 'bolt', service: 'com.example.B', connectTimeoutMs: 1000 });
   });
 
+  it('traffic fields: outlier detection defaults are Envoy\'s; split, mirror and health check are checked with their paths', () => {
+    const config = parseConfig(
+      `listeners:
+  - name: d
+    protocol: dubbo
+    address: 127.0.0.1:20880
+    routes:
+      - match: { service: com.example.A, version: 2.0.0, attachments: { tenant: acme } }
+        clusters: [{ name: v1, weight: 90 }, { name: v2, weight: 10 }]
+        mirror: { cluster: v2, compare: true, ignore: [id] }
+clusters:
+  - { name: v1, protocol: dubbo, endpoints: [127.0.0.1:1], healthCheck: { intervalMs: 2000 } }
+  - { name: v2, protocol: dubbo, endpoints: [127.0.0.1:2] }
+`,
+      'traffic',
+    );
+    expect(config.listeners[0]?.routes[0]).toMatchObject({ cluster: 'v1', mirror: { cluster: 'v2', percent: 100, maxInFlight: 64, compare: true, ignore: ['id'], logFirst: 10 } });
+    expect(config.clusters[0]?.outlierDetection).toEqual({
+      consecutiveFailures: 5,
+      interval: 10_000,
+      baseEjectionMs: 30_000,
+      maxEjectionMs: 300_000,
+      maxEjectionPercent: 10,
+      successRate: { minRequests: 100, minHosts: 5, stdevFactor: 1.9 },
+    });
+    expect(config.clusters[0]?.healthCheck).toEqual({ intervalMs: 2000, timeoutMs: 1000, healthyThreshold: 1, unhealthyThreshold: 3 });
+    const found = problems(`listeners:
+  - name: d
+    protocol: dubbo
+    address: 127.0.0.1:20880
+    routes:
+      - { match: {}, cluster: v1, clusters: [{ name: v1, weight: 1 }] }
+      - { match: {}, clusters: [{ name: nope, weight: 0 }], mirror: { cluster: gone } }
+clusters:
+  - { name: v1, protocol: dubbo, endpoints: [127.0.0.1:1], outlierDetection: { maxEjectionPercent: 120 } }
+`);
+    expect([...found].sort()).toEqual([
+      'clusters[0].outlierDetection.maxEjectionPercent: Number must be less than or equal to 100',
+      'listeners[0].routes[0].clusters: give cluster or clusters, not both',
+      'listeners[0].routes[1].clusters: at least one weight must be above 0',
+      'listeners[0].routes[1].clusters[0].name: unknown cluster "nope"',
+      'listeners[0].routes[1].mirror.cluster: unknown cluster "gone"',
+    ]);
+  });
+
   it('formats paths the way users write them', () => {
     expect(formatPath(['listeners', 0, 'routes', 2, 'match', 'host'])).toBe('listeners[0].routes[2].match.host');
     expect(formatPath([])).toBe('(root)');

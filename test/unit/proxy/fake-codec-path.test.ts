@@ -16,7 +16,7 @@ import {
   type Result,
 } from '../../../src/core/index.js';
 import { Cluster, Router, buildStack, createBalancer, setupBalancers, type CallContext, type Upstream } from '../../../src/proxy/index.js';
-import { OUTLIER } from '../../../src/proxy/cluster.js';
+import { DEFAULT_OUTLIER as OUTLIER } from '../../../src/proxy/health/outlier.js';
 import { fakeCodec, type FakeFrame } from '../../support/fake-codec.js';
 
 const log = createRootLogger('silent');

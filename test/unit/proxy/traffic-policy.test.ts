@@ -57,6 +57,8 @@ class CountingMetrics implements MeshMetrics {
   trafficEvent(event: TrafficEvent): void {
     this.events[event] = (this.events[event] ?? 0) + 1;
   }
+  endpointHealth(): void {}
+  mirrorDiff(): void {}
 }
 
 const ENDPOINTS = ['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'];

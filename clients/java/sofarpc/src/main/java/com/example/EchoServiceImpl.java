@@ -4,8 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 public class EchoServiceImpl implements EchoService {
+    /** A server made slow on purpose (-Dpmesh.echo.delayMs=300): for balancer tests. */
+    private static final long ECHO_DELAY_MS = Long.getLong("pmesh.echo.delayMs", 0L);
+
     @Override
     public String echo(String text) {
+        if (ECHO_DELAY_MS > 0) {
+            try {
+                Thread.sleep(ECHO_DELAY_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return text;
     }
 

@@ -1,0 +1,74 @@
+/**
+ * Active health probes, one per protocol, each in the protocol's own way: Bolt and
+ * Dubbo send their heartbeat frame on a connection of its own and wait for the reply
+ * (what SOFARPC's and Dubbo's clients do on idle connections); HTTP/1 asks
+ * `healthCheck.path` and wants a 2xx. A protocol that lands later (gRPC's
+ * grpc.health.v1) plugs its own in with `registerProbe`.
+ */
+import { connect } from 'node:net';
+import { request } from 'node:http';
+import { DEFAULT_LIMITS, type Endpoint } from '../../core/index.js';
+import { getCodec } from '../../codecs/index.js';
+
+/** Resolves when the endpoint answered healthy within `timeoutMs`; rejects with why not. */
+export type Probe = (endpoint: Endpoint, timeoutMs: number) => Promise<void>;
+export type ProbeFactory = (options: { readonly path?: string }) => Probe;
+
+const factories = new Map<string, ProbeFactory>();
+
+export function registerProbe(protocol: string, factory: ProbeFactory): void {
+  factories.set(protocol, factory);
+}
+
+/** The probe for a protocol: a registered one, the codec's heartbeat, or undefined. */
+export function probeFor(protocol: string, options: { readonly path?: string }): Probe | undefined {
+  const factory = factories.get(protocol);
+  if (factory) return factory(options);
+  if (protocol === 'http1') return httpProbe(options.path ?? '/');
+  if (getCodec(protocol)) return heartbeatProbe(protocol);
+  return undefined;
+}
+
+function heartbeatProbe(protocol: string): Probe {
+  return (endpoint, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const codec = getCodec(protocol);
+      if (!codec) return reject(new Error(`no codec for ${protocol}`));
+      const decoder = codec.newDecoder(DEFAULT_LIMITS);
+      const socket = connect({ host: endpoint.host, port: endpoint.port });
+      const done = (error?: Error): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        if (error) reject(error);
+        else resolve();
+      };
+      const timer = setTimeout(() => done(new Error(`no heartbeat reply within ${timeoutMs} ms`)), timeoutMs);
+      socket.on('connect', () => {
+        for (const buffer of codec.encode(codec.heartbeat(1n))) socket.write(buffer);
+      });
+      socket.on('data', (chunk: Buffer) => {
+        try {
+          if (decoder.push(chunk).some((frame) => codec.kind(frame) === 'heartbeat-reply')) done();
+        } catch (error) {
+          done(new Error(`bad heartbeat reply: ${(error as Error).message}`));
+        }
+      });
+      socket.on('error', (error) => done(new Error(`connect failed: ${error.message}`)));
+      socket.on('close', () => done(new Error('connection closed before the heartbeat reply')));
+    });
+}
+
+function httpProbe(path: string): Probe {
+  return (endpoint, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: endpoint.host, port: endpoint.port, path, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve();
+        else reject(new Error(`GET ${path} answered ${status}`));
+      });
+      req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within ${timeoutMs} ms`)));
+      req.on('error', (error) => reject(new Error(error.message)));
+      req.end();
+    });
+}
