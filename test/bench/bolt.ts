@@ -3,7 +3,7 @@
  * server, through the sidecar's Bolt listener and through its ingress listener with the
  * class scan on (issue 3, Performance; issue 9, gadget classes).
  */
-import { runRpcBench } from './lib/rpc-bench.js';
+import { policiesYaml, runRpcBench } from './lib/rpc-bench.js';
 
 const SERVICE = 'com.example.EchoService:1.0';
 
@@ -15,7 +15,7 @@ export function benchBolt(seconds: number): Promise<void> {
       mainClass: 'com.example.Server',
       ready: /READY \d+/,
       server: 'Java SOFARPC 5.13.2 Bolt server (clients/java/sofarpc com.example.Server)',
-      sidecarYaml: ({ proxy, ingress, admin, server }) => `admin: { address: 127.0.0.1:${admin} }
+      sidecarYaml: ({ proxy, ingress, policies, admin, server }) => `admin: { address: 127.0.0.1:${admin} }
 logging: { level: warn, accessLog: false }
 listeners:
   - name: bolt-egress
@@ -27,8 +27,10 @@ listeners:
     address: 127.0.0.1:${ingress}
     ingress: true
     routes: [{ match: { service: ${SERVICE} }, cluster: echo }]
+${policiesYaml('bolt', SERVICE, { policies, server }).listener}
 clusters:
   - { name: echo, protocol: bolt, endpoints: [127.0.0.1:${server}] }
+${policiesYaml('bolt', SERVICE, { policies, server }).cluster}
 `,
     },
     seconds,

@@ -3,7 +3,7 @@
  * provider, through the sidecar's Dubbo listener and through its ingress listener with
  * the class scan on (issue 4, Performance; issue 9, gadget classes).
  */
-import { runRpcBench } from './lib/rpc-bench.js';
+import { policiesYaml, runRpcBench } from './lib/rpc-bench.js';
 
 export function benchDubbo(seconds: number): Promise<void> {
   return runRpcBench(
@@ -13,7 +13,7 @@ export function benchDubbo(seconds: number): Promise<void> {
       mainClass: 'com.example.dubbo.Provider',
       ready: /PROVIDER READY port=\d+/,
       server: 'Java Dubbo 3.3.6 provider (clients/java/dubbo com.example.dubbo.Provider)',
-      sidecarYaml: ({ proxy, ingress, admin, server }) => `admin: { address: 127.0.0.1:${admin} }
+      sidecarYaml: ({ proxy, ingress, policies, admin, server }) => `admin: { address: 127.0.0.1:${admin} }
 logging: { level: warn, accessLog: false }
 listeners:
   - name: dubbo-egress
@@ -25,8 +25,10 @@ listeners:
     address: 127.0.0.1:${ingress}
     ingress: true
     routes: [{ match: { service: com.example.EchoService }, cluster: echo }]
+${policiesYaml('dubbo', 'com.example.EchoService', { policies, server }).listener}
 clusters:
   - { name: echo, protocol: dubbo, endpoints: [127.0.0.1:${server}] }
+${policiesYaml('dubbo', 'com.example.EchoService', { policies, server }).cluster}
 `,
     },
     seconds,

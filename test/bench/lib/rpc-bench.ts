@@ -2,7 +2,8 @@
  * One RPC bench run (Bolt or Dubbo): a Java server, a sidecar child process with a
  * listener routing to it, and the same closed-loop load from a separate load
  * generator process, straight at the server, through the sidecar and through its
- * ingress listener (class scan on) in alternating windows.
+ * ingress listener (class scan on) and through a listener with every traffic policy on,
+ * in alternating windows.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -29,9 +30,10 @@ export interface RpcBenchSpec {
   readonly server: string;
   /**
    * The sidecar config: a listener on `proxy` routing to the server, and the same route on
-   * an ingress listener on `ingress` (class scan on, as for calls from other hosts).
+   * an ingress listener on `ingress` (class scan on, as for calls from other hosts), and one
+   * on `policies` with every traffic policy on (policiesYaml).
    */
-  readonly sidecarYaml: (ports: { proxy: number; ingress: number; admin: number; server: number }) => string;
+  readonly sidecarYaml: (ports: { proxy: number; ingress: number; policies: number; admin: number; server: number }) => string;
 }
 
 const CONNECTIONS = 4;
@@ -89,6 +91,30 @@ async function loadWindow(pids: readonly number[], options: LoadOptions, totals:
   pids.forEach((_, i) => (totals.cpuSeconds[i]! += after[i]! - before[i]!));
 }
 
+/**
+ * The "policies" variant's listener and cluster: peak_ewma, retries on, outlier detection,
+ * circuit breaker and a rate limit too high to trigger, so their cost per call shows.
+ */
+export function policiesYaml(protocol: 'bolt' | 'dubbo', service: string, ports: { policies: number; server: number }): { listener: string; cluster: string } {
+  return {
+    listener: `  - name: ${protocol}-policies
+    protocol: ${protocol}
+    address: 127.0.0.1:${ports.policies}
+    routes:
+      - match: { service: ${service} }
+        cluster: echo-policies
+        idempotent: true
+        retry: { attempts: 3, on: [unavailable, reset, timeout, overloaded] }
+        rateLimit: { perSecond: 10000000, perMethod: true }`,
+    cluster: `  - name: echo-policies
+    protocol: ${protocol}
+    endpoints: [127.0.0.1:${ports.server}]
+    balancer: peak_ewma
+    outlierDetection: { consecutiveFailures: 5, successRate: { minRequests: 100 } }
+    circuitBreaker: { maxRequests: 100000, maxRetries: 100 }`,
+  };
+}
+
 export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<void> {
   // Build (and check) the request frame before starting anything.
   const { template } = loadProtocol(spec.bench);
@@ -97,11 +123,12 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
   const serverPort = await freePort();
   const proxyPort = await freePort();
   const ingressPort = await freePort();
+  const policiesPort = await freePort();
   const adminPort = await freePort();
   const server: Peer = await startJavaServer(spec.javaProject, spec.mainClass, [String(serverPort)], spec.ready);
   let sidecar: Peer | undefined;
   try {
-    sidecar = await startSidecarChild(spec.sidecarYaml({ proxy: proxyPort, ingress: ingressPort, admin: adminPort, server: serverPort }), proxyPort);
+    sidecar = await startSidecarChild(spec.sidecarYaml({ proxy: proxyPort, ingress: ingressPort, policies: policiesPort, admin: adminPort, server: serverPort }), proxyPort);
     const load = (port: number, duration: number): LoadOptions => ({
       protocol: spec.bench,
       host: '127.0.0.1',
@@ -115,6 +142,7 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
     await runRpcLoad(load(serverPort, WARM_UP_SECONDS));
     await runRpcLoad(load(proxyPort, WARM_UP_SECONDS));
     await runRpcLoad(load(ingressPort, WARM_UP_SECONDS));
+    await runRpcLoad(load(policiesPort, WARM_UP_SECONDS));
 
     // Windows alternate between the paths, so both see the same mix of whatever else
     // the host is running (a shared 2-CPU box swings by a factor of two otherwise).
@@ -123,13 +151,18 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
     const direct = new PathTotals(pids.length);
     const through = new PathTotals(pids.length);
     const scanned = new PathTotals(pids.length);
+    const policies = new PathTotals(pids.length);
     for (let round = 0; round < rounds; round++) {
       await loadWindow(pids, load(serverPort, seconds / rounds), direct);
       await loadWindow(pids, load(proxyPort, seconds / rounds), through);
       await loadWindow(pids, load(ingressPort, seconds / rounds), scanned);
+      await loadWindow(pids, load(policiesPort, seconds / rounds), policies);
     }
     const ingress = scanned.result();
     const sidecarCpuMicrosPerCall = (totals: PathTotals): number => (totals.cpuSeconds[1]! / Math.max(1, totals.ok)) * 1e6;
+    // What the traffic policies add is the difference from the plain path's CPU per call.
+    const plainUs = sidecarCpuMicrosPerCall(through);
+    const policiesUs = sidecarCpuMicrosPerCall(policies);
     const stats = processStats(sidecar.child.pid!);
     const loadCpu = (totals: PathTotals): string => ((totals.loadCpuSeconds / totals.elapsed) * 100).toFixed(0);
     const firstError = (name: string, totals: PathTotals): string[] => (totals.firstError ? [`first ${name} error: ${totals.firstError}`] : []);
@@ -146,6 +179,7 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
           `load generator: ${rpcLoadTool()}, CPU ${loadCpu(direct)}% (direct) / ${loadCpu(through)}% (sidecar) of one core`,
           `Java server CPU: ${direct.cpuPercent(0).toFixed(0)}% (direct) / ${through.cpuPercent(0).toFixed(0)}% (sidecar) of one core`,
           `request frame: ${frames}`,
+          `policies variant (peak_ewma, retries, outlier detection, circuit breaker, rate limit not triggering): ${policies.result().rate.toFixed(0)} calls/s, p99 ${policies.result().p99Ms.toFixed(2)} ms, ${policies.errors} errors; sidecar CPU ${plainUs.toFixed(1)} µs/call plain, ${policiesUs.toFixed(1)} µs/call with policies: +${(policiesUs - plainUs).toFixed(1)} µs (${(((policiesUs - plainUs) / plainUs) * 100).toFixed(1)} %, goal <= 10 %)`,
           `class scan alone: ${scanMicros.toFixed(2)} µs per call (codec.forEachClassName + deny list on the request frame, in-process)`,
           `through an ingress listener (class scan on): ${ingress.rate.toFixed(0)} calls/s, p50 ${ingress.p50Ms.toFixed(3)} ms, p99 ${ingress.p99Ms.toFixed(3)} ms, ${ingress.errors} errors; sidecar CPU ${sidecarCpuMicrosPerCall(scanned).toFixed(1)} µs per call vs ${sidecarCpuMicrosPerCall(through).toFixed(1)} µs on the egress listener`,
           `server: ${spec.server}, default JVM flags; sidecar upstream: 1 connection per endpoint (the default)`,
@@ -153,6 +187,7 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
           ...firstError('direct', direct),
           ...firstError('sidecar', through),
           ...firstError('ingress', scanned),
+          ...firstError('policies', policies),
         ],
       },
       join(REPO_ROOT, 'test/results'),
