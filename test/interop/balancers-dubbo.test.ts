@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { Running } from '../../src/main.js';
 import { startJava } from '../support/java-peers.js';
-import { dubbo2js } from '../support/dubbo2js.js';
+import { echoLoad } from '../support/dubbo2js.js';
 import { freePort } from '../support/ports.js';
 import type { Peer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -60,24 +60,8 @@ async function completed(cluster: string): Promise<Record<string, number>> {
 }
 
 /** `total` echo calls, `concurrency` at a time; every answer checked. */
-async function load(listener: string, total: number, concurrency: number, text: (i: number) => string = (i) => `call-${i}`): Promise<void> {
-  const client = dubbo2js(listenerPorts[listener]!, 20_000);
-  let next = 0;
-  const failures: unknown[] = [];
-  try {
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < total) {
-          const i = next++;
-          const { res, err } = await client.echo.echo(text(i));
-          if (err || res !== text(i)) failures.push(err ?? res);
-        }
-      }),
-    );
-  } finally {
-    client.close();
-  }
-  expect(failures).toEqual([]);
+async function load(listener: string, total: number, concurrency: number, text?: (i: number) => string): Promise<void> {
+  expect(await echoLoad(listenerPorts[listener]!, total, concurrency, text)).toEqual([]);
 }
 
 describe('balancers with three real Dubbo providers, one slow', () => {

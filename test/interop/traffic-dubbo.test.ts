@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { Running } from '../../src/main.js';
 import { runDubboConsumer, startJava } from '../support/java-peers.js';
-import { dubbo2js } from '../support/dubbo2js.js';
+import { dubbo2js, echoLoad } from '../support/dubbo2js.js';
 import { startDubboShadow } from '../support/dubbo-shadow.js';
 import { freePort } from '../support/ports.js';
 import { REPO_ROOT } from '../support/maven.js';
@@ -114,27 +114,8 @@ async function metric(name: string, labels: Record<string, string>): Promise<num
 }
 
 /** `total` echo calls through a listener, `concurrency` at a time; returns the failures. */
-async function load(listener: string, total: number, concurrency: number, text: (i: number) => string = (i) => `call-${i}`, during?: (done: number) => Promise<void> | void): Promise<unknown[]> {
-  const client = dubbo2js(listen[listener]!, 20_000);
-  let next = 0;
-  let done = 0;
-  const failures: unknown[] = [];
-  try {
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < total) {
-          const i = next++;
-          const { res, err } = await client.echo.echo(text(i));
-          if (err || res !== text(i)) failures.push(err ?? res);
-          done += 1;
-          await during?.(done);
-        }
-      }),
-    );
-  } finally {
-    client.close();
-  }
-  return failures;
+function load(listener: string, total: number, concurrency: number, text?: (i: number) => string, during?: (done: number) => Promise<void> | void): Promise<unknown[]> {
+  return echoLoad(listen[listener]!, total, concurrency, text, during);
 }
 
 function python(code: string): Promise<string> {

@@ -47,3 +47,36 @@ export function dubbo2js(port: number, timeoutMs = 10_000): { echo: EchoProxy; c
     },
   };
 }
+
+/**
+ * `total` echo calls through dubbo2.js to 127.0.0.1:port, `concurrency` at a time, each answer
+ * checked against its text; `during` is told how many have ended after each one. Returns the failures.
+ */
+export async function echoLoad(
+  port: number,
+  total: number,
+  concurrency: number,
+  text: (i: number) => string = (i) => `call-${i}`,
+  during?: (done: number) => Promise<void> | void,
+): Promise<unknown[]> {
+  const client = dubbo2js(port, 20_000);
+  let next = 0;
+  let done = 0;
+  const failures: unknown[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) {
+          const i = next++;
+          const { res, err } = await client.echo.echo(text(i));
+          if (err || res !== text(i)) failures.push(err ?? res);
+          done += 1;
+          await during?.(done);
+        }
+      }),
+    );
+  } finally {
+    client.close();
+  }
+  return failures;
+}
