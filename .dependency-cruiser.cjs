@@ -70,7 +70,7 @@ module.exports = {
       name: 'admin-read-only',
       severity: 'error',
       from: { path: '^src/admin/' },
-      to: { path: '^src/(proxy|codecs|registry|config|control|main|sidecar|cli)' },
+      to: { path: '^src/(proxy|codecs|bridge|registry|config|control|main|sidecar|cli)' },
     },
     {
       name: 'control-over-proxy-and-registry',
