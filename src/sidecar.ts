@@ -10,7 +10,7 @@ import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
 import { bridgeOptions } from './bridge-config.js';
-import { isCodecRegistered } from './codecs/index.js';
+import { getProtocol, protocolForApp } from './codecs/index.js';
 import type { ClusterConfig, ListenerConfig, MeshConfig } from './config/index.js';
 import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from './registry/index.js';
 import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
@@ -295,7 +295,7 @@ export class Sidecar implements Ingress {
     if (!cluster) {
       const defaults = this.#config.defaults;
       // An app that speaks HTTP/JSON is called through the reverse bridge.
-      const protocol = publication.appProtocol === 'http' ? 'http1' : publication.protocol;
+      const protocol = (publication.appProtocol && protocolForApp(publication.appProtocol)?.name) ?? publication.protocol;
       const upstream = createUpstream(protocol, {
         cluster: name,
         connectTimeoutMs: 1_000,
@@ -335,7 +335,7 @@ export class Sidecar implements Ingress {
   #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {
     const accessLog = spec.accessLog ?? config.logging.accessLog;
     // Only RPC protocols route by the registry: their calls name a service and can be forwarded as they are.
-    const byRegistry = (isCodecRegistered(spec.protocol) || spec.protocol === 'grpc') && (spec.routeByRegistry ?? !spec.ingress);
+    const byRegistry = getProtocol(spec.protocol)?.bridge.registryRoutable === true && (spec.routeByRegistry ?? !spec.ingress);
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
       // Only a call that carries its frame can be forwarded as it is; the gRPC Invoke API's calls

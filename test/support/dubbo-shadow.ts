@@ -6,10 +6,10 @@
  */
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { DEFAULT_LIMITS, EMPTY_CATALOG, jv, type JavaValue } from '../../src/core/index.js';
-import { getCodec, setupCodecs } from '../../src/codecs/index.js';
+import { getCodec, setupProtocols } from '../../src/codecs/index.js';
 
 export async function startDubboShadow(): Promise<{ port: number; calls: string[]; close(): Promise<void> }> {
-  setupCodecs();
+  setupProtocols();
   const dubbo = getCodec('dubbo')!;
   const calls: string[] = [];
   const server: Server = createServer((socket) => {

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Cancel, EMPTY_CATALOG, NOOP_METRICS, jv, makeEndpoint, type Endpoint, type Invocation, type JavaValue, type Logger, type MeshMetrics, type Result } from '../../../src/core/index.js';
-import { getCodec, setupCodecs, type AnyCodec } from '../../../src/codecs/index.js';
+import { getCodec, setupProtocols, type AnyCodec } from '../../../src/codecs/index.js';
 import { parseJavaType } from '../../../src/core/java-types.js';
 import { Cluster, Router, buildStack, createBalancer, setupBalancers, type CallContext, type Upstream } from '../../../src/proxy/index.js';
 import { diffResults } from '../../../src/proxy/mirror/value-diff.js';
@@ -49,7 +49,7 @@ class DubboAnswerer implements Upstream {
 
 describe('mirror with compare over Dubbo frames', () => {
   beforeAll(() => {
-    setupCodecs();
+    setupProtocols();
     setupBalancers();
   });
 
