@@ -5,17 +5,18 @@
  * routes; a cluster that stays keeps its pools and the health of the endpoints that
  * stay. Calls in flight finish on the objects they started with.
  */
-import { ClassPolicy, MeshError, guardHttp, makeEndpoint, parseHostPort, serviceKeyString, type Logger } from './core/index.js';
-import { AppPublications, type Ingress } from './app-publications.js';
+import { MeshError, guardHttp, makeEndpoint, parseHostPort, serviceKeyString, type Logger } from './core/index.js';
+import { ClassPolicy } from './bridge/index.js';
+import { AppPublications, type Ingress } from './control/app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
-import { bridgeOptions } from './bridge-config.js';
+import { bridgeOptions } from './control/bridge-config.js';
 import { getProtocol, protocolForApp } from './codecs/index.js';
 import type { ClusterConfig, ListenerConfig, MeshConfig } from './config/index.js';
 import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from './registry/index.js';
-import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
-import { RegistryClusters, type RegistryClustersOptions } from './registry-clusters.js';
-import { SofaMeshServer } from './sofa-mesh-server.js';
+import { OnDemandClusters, type OnDemandLimits } from './control/on-demand-clusters.js';
+import { RegistryClusters, type RegistryClustersOptions } from './control/registry-clusters.js';
+import { SofaMeshServer } from './control/sofa-mesh-server.js';
 import {
   Cluster,
   PartialFrameBudget,

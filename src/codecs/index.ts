@@ -6,6 +6,7 @@
  * folder and one line in `setupProtocols`.
  */
 import type { MatchResult, ProtocolCodec, ProtocolPlugin } from '../core/index.js';
+import type { BridgeCodec } from '../bridge/index.js';
 import { boltProtocol } from './bolt/plugin.js';
 import { dubboProtocol } from './dubbo/plugin.js';
 import { grpcProtocol } from './grpc/plugin.js';
@@ -13,9 +14,9 @@ import { http1Protocol } from './http1/plugin.js';
 
 // Frames are opaque to the proxy; each plug-in knows its own frame type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyCodec = ProtocolCodec<any>;
+export type AnyCodec = ProtocolCodec<any, BridgeCodec<any>>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyProtocol = ProtocolPlugin<any>;
+export type AnyProtocol = ProtocolPlugin<any, BridgeCodec<any>>;
 
 const protocols = new Map<string, AnyProtocol>();
 

@@ -11,7 +11,6 @@
  * codec and to the upstream as its client codec (protocol.ts: FrameServerCodec,
  * FrameClientCodec), each of which uses only its half.
  */
-import type { BridgeCodec } from './bridge.js';
 import type { MeshError } from './errors.js';
 import type { Invocation, Result } from './invocation.js';
 import type { Limits } from './limits.js';
@@ -35,7 +34,11 @@ export interface FrameDecoder<F> {
   readonly buffered: number;
 }
 
-export interface ProtocolCodec<F> {
+/**
+ * `B` is the codec's bridge half (src/bridge/bridge-codec.ts, BridgeCodec<F>): a type
+ * parameter because core knows nothing of Java values; `never` for codecs without one.
+ */
+export interface ProtocolCodec<F, B = never> {
   /** Registry name, also the `protocol:` value in config. */
   readonly name: string;
 
@@ -85,5 +88,5 @@ export interface ProtocolCodec<F> {
    */
   forEachClassName?(request: F, visit: (name: string) => void): void;
   /** Typed calls from and to Java values (Dubbo, SOFARPC over Bolt); the plug-in declares it as its `bridge.typed`. */
-  readonly bridge?: BridgeCodec<F>;
+  readonly bridge?: B;
 }

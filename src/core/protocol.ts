@@ -29,7 +29,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import type { Readable, Transform } from 'node:stream';
-import type { BridgeCodec } from './bridge.js';
 import type { MatchResult, ProtocolCodec } from './codec.js';
 import type { Code, MeshError } from './errors.js';
 import type { Invocation } from './invocation.js';
@@ -48,9 +47,13 @@ export type PoolMode = 'multiplexed' | 'pooled' | 'streams';
 /** How an active health check asks an endpoint whether it is alive. */
 export type ProbeKind = 'heartbeat' | 'http-get';
 
-// Frames are opaque to the proxy; each plug-in knows its own frame type.
+/**
+ * `F` is the plug-in's frame type (opaque to the proxy); `B` its typed-call codec
+ * (src/bridge/bridge-codec.ts, BridgeCodec<F>), a type parameter because core knows
+ * nothing of Java values; `never` for protocols without one.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export interface ProtocolPlugin<F = any> {
+export interface ProtocolPlugin<F = any, B = never> {
   /** Registry name, also the `protocol:` value in config. Unique. */
   readonly name: string;
   /** How people write the protocol's name in messages ("gRPC", "HTTP/1"). */
@@ -62,7 +65,7 @@ export interface ProtocolPlugin<F = any> {
   match(head: Buffer): MatchResult;
   readonly server: ServerSide<F>;
   readonly client: ClientSide<F>;
-  readonly bridge: BridgeAbilities<F>;
+  readonly bridge: BridgeAbilities<B>;
   /** The name apps use for this protocol in the publish API (`appProtocol: http`), if any. */
   readonly appProtocol?: string;
 }
@@ -79,7 +82,7 @@ export type ServerSide<F> =
  * for mesh errors, heartbeat answers and the drain notice (`goAway`).
  */
 export type FrameServerCodec<F> = Pick<
-  ProtocolCodec<F>,
+  ProtocolCodec<F, unknown>,
   'name' | 'newDecoder' | 'encode' | 'kind' | 'requestId' | 'withRequestId' | 'toInvocation' | 'localReply' | 'heartbeatReply' | 'goAway' | 'forEachClassName'
 >;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -160,7 +163,7 @@ export type ClientSide<F> =
  * first), and the peer's drain notice (a `control` frame).
  */
 export type FrameClientCodec<F> = Pick<
-  ProtocolCodec<F>,
+  ProtocolCodec<F, unknown>,
   'name' | 'newDecoder' | 'encode' | 'kind' | 'requestId' | 'withRequestId' | 'withTimeout' | 'toResult' | 'heartbeat' | 'heartbeatReply'
 >;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -199,7 +202,7 @@ export interface StreamClientCodec {
  * rather than inferred from its name. Every field is optional: a plug-in that declares
  * none passes its calls through to clusters of its own protocol only.
  */
-export interface BridgeAbilities<F> {
+export interface BridgeAbilities<B> {
   /**
    * Calls this protocol brings in may carry JSON arguments for a cluster of another
    * protocol (HTTP/JSON, the gRPC Invoke API).
@@ -214,7 +217,7 @@ export interface BridgeAbilities<F> {
    * Typed arguments: request frames built from Java values and replies read back into
    * them, both directions (the bridge's target, and the reverse bridge's caller).
    */
-  readonly typed?: BridgeCodec<F>;
+  readonly typed?: B;
   /** With no parameter types known, the call goes out as the provider's generic call (Dubbo `$invoke`). */
   readonly genericCall?: boolean;
   /** A caller's own generic invoke (`$invoke`) may go through as the provider's, where config allows it. */
@@ -237,10 +240,10 @@ export interface BridgeAbilities<F> {
 
 // ---------------------------------------------------------------- framed plug-ins
 
-export interface FramedProtocolOptions<F> {
+export interface FramedProtocolOptions {
   readonly label: string;
   /** The bridge's abilities beyond typed calls (which come from the codec's `bridge`). */
-  readonly bridge?: Omit<BridgeAbilities<F>, 'typed'>;
+  readonly bridge?: Omit<BridgeAbilities<never>, 'typed'>;
 }
 
 /**
@@ -249,7 +252,7 @@ export interface FramedProtocolOptions<F> {
  * protocol's heartbeat, calls are routable by the registry, and typed calls are the
  * codec's `bridge` when it has one.
  */
-export function framedProtocol<F>(codec: ProtocolCodec<F>, options: FramedProtocolOptions<F>): ProtocolPlugin<F> {
+export function framedProtocol<F, B>(codec: ProtocolCodec<F, B>, options: FramedProtocolOptions): ProtocolPlugin<F, B> {
   return {
     name: codec.name,
     label: options.label,

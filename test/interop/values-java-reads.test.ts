@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeJavaValues } from '../../src/codecs/hessian/java-values.js';
-import { javaException } from '../../src/core/bridge-call.js';
-import { ClassPolicy } from '../../src/core/class-policy.js';
-import { fromJson } from '../../src/core/values-json.js';
-import { typesFromDubboDefinition } from '../../src/core/schema-dubbo.js';
-import type { JavaValue } from '../../src/core/values.js';
+import { javaException } from '../../src/bridge/bridge-call.js';
+import { ClassPolicy } from '../../src/bridge/class-policy.js';
+import { fromJson } from '../../src/bridge/values-json.js';
+import { typesFromDubboDefinition } from '../../src/bridge/schema-dubbo.js';
+import type { JavaValue } from '../../src/bridge/values.js';
 import { javaClasspath } from '../support/maven.js';
 import { V, VALUES_DIR, cases, catalog } from '../support/value-goldens.js';
 

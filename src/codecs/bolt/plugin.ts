@@ -3,6 +3,7 @@
  * probed by heartbeat, callable by the bridge with typed arguments.
  */
 import { framedProtocol, type ProtocolPlugin } from '../../core/index.js';
+import type { BridgeCodec } from '../../bridge/index.js';
 import type { BoltFrame } from './frame.js';
 import { boltCodec } from './index.js';
 
@@ -13,7 +14,7 @@ import { boltCodec } from './index.js';
 const RESERVED = ['service', 'protocol', 'type', 'app', 'generic.revise'];
 const RESERVED_PREFIXES = ['sofa_head_', 'rpc_trace_context'];
 
-export const boltProtocol: ProtocolPlugin<BoltFrame> = framedProtocol(boltCodec, {
+export const boltProtocol: ProtocolPlugin<BoltFrame, BridgeCodec<BoltFrame>> = framedProtocol(boltCodec, {
   label: 'SOFARPC (Bolt)',
   bridge: { reservedAttachments: { names: RESERVED, prefixes: RESERVED_PREFIXES } },
 });

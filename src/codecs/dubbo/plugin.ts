@@ -5,6 +5,7 @@
  * `$invoke` where config allows it.
  */
 import { framedProtocol, type ProtocolPlugin } from '../../core/index.js';
+import type { BridgeCodec } from '../../bridge/index.js';
 import type { DubboFrame } from './layout.js';
 import { dubboCodec } from './index.js';
 
@@ -15,7 +16,7 @@ import { dubboCodec } from './index.js';
  */
 const RESERVED = ['generic', 'path', 'interface', 'version', 'group', 'timeout', 'dubbo', 'input', 'output'];
 
-export const dubboProtocol: ProtocolPlugin<DubboFrame> = framedProtocol(dubboCodec, {
+export const dubboProtocol: ProtocolPlugin<DubboFrame, BridgeCodec<DubboFrame>> = framedProtocol(dubboCodec, {
   label: 'Dubbo',
   bridge: { genericCall: true, callerGenericInvoke: true, reservedAttachments: { names: RESERVED, prefixes: [] } },
 });

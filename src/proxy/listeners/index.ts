@@ -4,7 +4,8 @@
  */
 import { getProtocol, type AnyProtocol } from '../../codecs/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClassPolicy, Logger, MeshMetrics } from '../../core/index.js';
+import type { Logger, MeshMetrics } from '../../core/index.js';
+import type { ClassPolicy } from '../../bridge/index.js';
 import type { Handler } from '../filter.js';
 import { GrpcListener, type GrpcLimits } from './grpc.js';
 import type { GrpcServiceBinding } from './grpc-invoke.js';

@@ -10,12 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { boltCodec } from '../../../../src/codecs/bolt/index.js';
 import { dubboCodec, readRequestHead } from '../../../../src/codecs/dubbo/index.js';
 import { decodeJavaValues, encodeJavaValues, toJavaValue } from '../../../../src/codecs/hessian/java-values.js';
-import { exceptionOf, genericInvokeArguments, prepareCall, resultToJson, ungeneralize } from '../../../../src/core/bridge-call.js';
-import { ClassPolicy } from '../../../../src/core/class-policy.js';
+import { exceptionOf, genericInvokeArguments, prepareCall, resultToJson, ungeneralize } from '../../../../src/bridge/bridge-call.js';
+import { ClassPolicy } from '../../../../src/bridge/class-policy.js';
 import { DEFAULT_LIMITS } from '../../../../src/core/limits.js';
-import { TypeCatalog, type MethodSignature } from '../../../../src/core/schema.js';
-import { stringifyJson } from '../../../../src/core/values-to-json.js';
-import { jv, type JavaValue } from '../../../../src/core/values.js';
+import { TypeCatalog, type MethodSignature } from '../../../../src/bridge/schema.js';
+import { stringifyJson } from '../../../../src/bridge/values-to-json.js';
+import { jv, type JavaValue } from '../../../../src/bridge/values.js';
 
 const GOLDEN = resolve(import.meta.dirname, '../../../golden');
 const policy = new ClassPolicy({ allow: ['com.example.'] });
