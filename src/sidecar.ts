@@ -8,7 +8,7 @@
 import type { Logger } from './core/index.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
-import { isCodecRegistered } from './codecs/index.js';
+import { getProtocol } from './codecs/index.js';
 import type { ListenerConfig, MeshConfig } from './config/index.js';
 import type { Registry } from './registry/index.js';
 import { buildStack, type Handler } from './proxy/index.js';
@@ -118,7 +118,7 @@ export class Sidecar {
   #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {
     const accessLog = spec.accessLog ?? config.logging.accessLog;
     // Only RPC protocols route by the registry: their calls name a service and can be forwarded as they are.
-    const byRegistry = (isCodecRegistered(spec.protocol) || spec.protocol === 'grpc') && (spec.routeByRegistry ?? !spec.ingress);
+    const byRegistry = getProtocol(spec.protocol)?.bridge.registryRoutable === true && (spec.routeByRegistry ?? !spec.ingress);
     return buildStack({
       router: () => this.#routes.router(spec.name),
       // Only a call that carries its frame can be forwarded as it is; the gRPC Invoke API's calls

@@ -10,6 +10,7 @@ import type { MethodSignature } from '../bridge/index.js';
 import type { MeshConfig } from '../config/index.js';
 import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from '../registry/index.js';
 import type { ListenerSpec } from '../proxy/index.js';
+import { protocolForApp } from '../codecs/index.js';
 import { AppPublications, type Ingress } from './app-publications.js';
 import type { MeshClusters } from './clusters.js';
 import type { ListenerRoutes } from './listener-routes.js';
@@ -82,7 +83,7 @@ export class AppPlane implements Ingress {
   routeToApp(listener: string, key: string, publication: AppPublication): void {
     const name = `app:${key}`;
     // An app that speaks HTTP/JSON is called through the reverse bridge.
-    const protocol = publication.appProtocol === 'http' ? 'http1' : publication.protocol;
+    const protocol = (publication.appProtocol && protocolForApp(publication.appProtocol)?.name) ?? publication.protocol;
     this.#clusters.toApp(name, protocol, publication.port);
     const service = serviceKeyString({ interface: publication.service, version: publication.version, group: publication.group });
     this.#routes.setAppRoute(listener, key, { name, match: { service }, cluster: name });

@@ -1,5 +1,7 @@
 /**
- * The gRPC listener: cleartext HTTP/2 (h2c, prior knowledge) on node:http2. Every
+ * The listener of the `node:http2` transport (src/core/protocol.ts), after gRPC's
+ * wire: cleartext HTTP/2 (h2c, prior knowledge) on node:http2; the protocol plug-in's
+ * server codec names the headers, statuses and message framing. Every
  * stream becomes an Invocation (service and method from `:path`, headers, the
  * `grpc-timeout` deadline, the request stream as its body) and goes through the
  * filter chain like any call; a gRPC cluster passes it through without decoding a
@@ -19,8 +21,7 @@ import { constants, createServer, type Http2Server, type IncomingHttpHeaders, ty
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cancel, MeshError, listenOn, makeEndpoint, type Endpoint, type Logger, type MeshMetrics } from '../../core/index.js';
-import { grpc } from '../../codecs/index.js';
+import { Cancel, MeshError, listenOn, makeEndpoint, type Endpoint, type Logger, type MeshMetrics, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { Http2Upstream } from '../upstream/http2.js';
 import { GrpcCall } from './grpc-call.js';
@@ -40,6 +41,11 @@ export interface GrpcLimits extends Http2FloodLimits {
 
 export interface GrpcListenerOptions {
   readonly name: string;
+  /** The protocol plug-in's name (the `protocol:` of the listener). */
+  readonly protocol: string;
+  readonly codec: StreamServerCodec;
+  /** The same plug-in's client codec: the built-in services are reached through it. */
+  readonly clientCodec: StreamClientCodec;
   readonly address: string;
   readonly handler: Handler;
   readonly metrics: MeshMetrics;
@@ -64,7 +70,7 @@ interface SessionState {
 
 export class GrpcListener implements Listener {
   readonly name: string;
-  readonly protocol = 'grpc';
+  readonly protocol: string;
   readonly address: string;
   readonly #options: GrpcListenerOptions;
   readonly #limits: GrpcLimits;
@@ -81,12 +87,15 @@ export class GrpcListener implements Listener {
 
   constructor(options: GrpcListenerOptions) {
     this.name = options.name;
+    this.protocol = options.protocol;
     this.address = options.address;
     this.#options = options;
     this.#handler = options.handler;
     const limits = (this.#limits = options.grpc);
     this.#builtIn = new GrpcInvokeListener({ ...options, address: `unix:${this.#socketPath}` });
     this.#builtInUpstream = new Http2Upstream({
+      protocol: options.protocol,
+      codec: options.clientCodec,
       cluster: `${options.name}:built-in`,
       connectTimeoutMs: 1_000,
       maxConnectionsPerEndpoint: 4,
@@ -106,7 +115,7 @@ export class GrpcListener implements Listener {
     this.#server.on('stream', (stream, headers) => this.#onStream(stream, headers));
     // Connections that are not HTTP/2 or break its framing (garbage on the port) are counted.
     this.#server.on('sessionError', (error: NodeJS.ErrnoException) =>
-      this.#options.metrics.codecError('grpc', error.code ?? 'ERR_HTTP2_ERROR', 'downstream'),
+      this.#options.metrics.codecError(this.protocol, error.code ?? 'ERR_HTTP2_ERROR', 'downstream'),
     );
   }
 
@@ -160,7 +169,7 @@ export class GrpcListener implements Listener {
     const session = this.#sessions.get(stream.session as ServerHttp2Session);
     const startedAt = performance.now();
     const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
-    const call = new GrpcCall(stream, ctx, this.#limits.maxMessageBytes, () => this.#options.metrics.limitExceeded('grpc_max_message_bytes'));
+    const call = new GrpcCall(stream, ctx, this.#options.codec, this.#limits.maxMessageBytes, () => this.#options.metrics.limitExceeded('grpc_max_message_bytes'));
     stream.on('error', () => {});
     this.#open.set(call, ctx);
     this.#inFlight.begin();
@@ -183,7 +192,7 @@ export class GrpcListener implements Listener {
       call.fail(refused);
       return;
     }
-    const invocation = grpc.grpcInvocation(headers, call.requestBody(), startedAt);
+    const invocation = this.#options.codec.toInvocation(headers, call.requestBody(), startedAt);
     if (invocation.deadline !== undefined) call.setDeadline(invocation.deadline, startedAt);
     const reply = invocation.service.interface.startsWith(BUILT_IN)
       ? this.#builtInUpstream.call(this.#builtInEndpoint, invocation, ctx)
@@ -196,9 +205,8 @@ export class GrpcListener implements Listener {
 
   /** A reason to answer this stream at once without routing it, or undefined. */
   #refusal(headers: IncomingHttpHeaders): MeshError | undefined {
-    if (!grpc.isGrpcRequest(headers) || !grpc.parseGrpcPath(headers[':path'])) {
-      return new MeshError('PMESH_BAD_REQUEST', `not a gRPC call: ${String(headers[':method'])} ${String(headers[':path'])} (${String(headers['content-type'])})`);
-    }
+    const notACall = this.#options.codec.refusal(headers);
+    if (notACall !== undefined) return new MeshError('PMESH_BAD_REQUEST', notACall);
     let size = 0;
     for (const [name, value] of Object.entries(headers)) size += name.length + String(value).length + HEADER_OVERHEAD;
     if (size > this.#limits.maxHeaderListBytes) {

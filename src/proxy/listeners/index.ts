@@ -1,5 +1,8 @@
-/** Listener construction by protocol: HTTP/1 on node:http, the rest driven by their codec. */
-import { getCodec } from '../../codecs/index.js';
+/**
+ * Listener construction by the transport a protocol plug-in's server side names
+ * (src/core/protocol.ts): its own frames on a socket, node:http, or node:http2.
+ */
+import { getProtocol, type AnyProtocol } from '../../codecs/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger, MeshMetrics } from '../../core/index.js';
 import type { ClassPolicy } from '../../bridge/index.js';
@@ -43,13 +46,17 @@ export interface ListenerSpec {
 }
 
 export function createListener(spec: ListenerSpec): Listener {
-  if (spec.protocol === 'http1') return new Http1Listener(spec);
-  if (spec.protocol === 'grpc') return new GrpcListener(spec);
-  const codec = getCodec(spec.protocol);
-  if (codec) return new RpcListener({ ...spec, codec });
-  throw new Error(`listener ${spec.name}: protocol "${spec.protocol}" has no listener`);
-}
-
-export function hasListenerFor(protocol: string): boolean {
-  return protocol === 'http1' || protocol === 'grpc' || getCodec(protocol) !== undefined;
+  const plugin: AnyProtocol | undefined = getProtocol(spec.protocol);
+  if (!plugin) throw new Error(`listener ${spec.name}: protocol "${spec.protocol}" has no listener`);
+  const server = plugin.server;
+  switch (server.transport) {
+    case 'framed':
+      return new RpcListener({ ...spec, codec: server.codec });
+    case 'node:http':
+      return new Http1Listener({ ...spec, codec: server.http });
+    case 'node:http2':
+      // The built-in services on this port are reached through the same plug-in's client side.
+      if (plugin.client.transport !== 'node:http2') throw new Error(`protocol "${plugin.name}": a node:http2 server side needs a node:http2 client side`);
+      return new GrpcListener({ ...spec, codec: server.streams, clientCodec: plugin.client.streams });
+  }
 }

@@ -1,26 +1,27 @@
 /**
- * gRPC upstream over HTTP/2 sessions (h2-sessions.ts): each call is one stream, its
- * head and messages forwarded as they came (the caller's header object, with only
- * `grpc-timeout` rewritten to the budget left) and its reply returned as soon as the
+ * The upstream of the `node:http2` transport (src/core/protocol.ts), after gRPC's
+ * wire, over HTTP/2 sessions (h2-sessions.ts): each call is one stream, its head and
+ * messages forwarded as they came (the caller's header object, with only the deadline
+ * header rewritten to the budget left; the plug-in's client codec names it) and its reply returned as soon as the
  * response head arrives, the body a stream and the trailers a promise. Flow control
  * is HTTP/2's own, end to end: the request body is piped into the stream (a full
  * window stops the reading), the reply is read only as fast as the caller takes it.
  */
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
-import { MeshError, type Endpoint, type Invocation, type Result } from '../../core/index.js';
-import { grpc } from '../../codecs/index.js';
+import { MeshError, type Endpoint, type Invocation, type Result, type StreamClientCodec, type StreamRequestFrame, type StreamResponseFrame } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import { H2Sessions } from './h2-sessions.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 
 export interface Http2UpstreamOptions extends UpstreamOptions {
+  /** The protocol plug-in's name: only its calls are passed to this upstream. */
+  readonly protocol: string;
+  readonly codec: StreamClientCodec;
   readonly keepaliveMs: number;
   readonly keepaliveTimeoutMs: number;
   /** Every endpoint is reached through this unix socket (the built-in gRPC services). */
   readonly socketPath?: string;
 }
-
-const DROP = new Set([grpc.GRPC_TIMEOUT]);
 
 export class Http2Upstream implements Upstream {
   readonly #options: Http2UpstreamOptions;
@@ -31,20 +32,24 @@ export class Http2Upstream implements Upstream {
   }
 
   async call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
-    const frame = invocation.frame as grpc.GrpcRequestFrame | undefined;
-    if (invocation.protocol !== 'grpc' || !frame || invocation.body.kind !== 'stream') {
-      throw new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks gRPC: only gRPC calls can be passed to it`);
+    const frame = invocation.frame as StreamRequestFrame | undefined;
+    const codec = this.#options.codec;
+    if (invocation.protocol !== this.#options.protocol || !frame || invocation.body.kind !== 'stream') {
+      throw new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks ${this.#options.protocol}: only ${this.#options.protocol} calls can be passed to it`);
     }
     if (ctx.cancel.reason) throw ctx.cancel.reason;
     const { session, release } = await this.#pool(endpoint).acquire();
     const headers: OutgoingHttpHeaders = {
-      ...grpc.forwardable(frame.headers, DROP),
+      ...codec.requestHeaders(frame.headers),
       [constants.HTTP2_HEADER_METHOD]: 'POST',
       [constants.HTTP2_HEADER_PATH]: frame.headers[':path'],
       [constants.HTTP2_HEADER_SCHEME]: 'http',
       [constants.HTTP2_HEADER_AUTHORITY]: frame.headers[':authority'] ?? endpoint.address,
     };
-    if (invocation.deadline !== undefined) headers[grpc.GRPC_TIMEOUT] = grpc.formatGrpcTimeout(invocation.deadline - performance.now());
+    if (invocation.deadline !== undefined) {
+      const [name, value] = codec.deadlineHeader(invocation.deadline - performance.now());
+      headers[name] = value;
+    }
     let stream: ClientHttp2Stream;
     try {
       stream = session.request(headers);
@@ -65,12 +70,12 @@ export class Http2Upstream implements Upstream {
       let responded = false;
       stream.once('response', (head, flags) => {
         responded = true;
-        const trailersOnly = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0 || head[grpc.GRPC_STATUS] !== undefined;
-        const result: grpc.GrpcResponseFrame = { headers: head, trailersOnly, trailers: this.#trailers(stream, endpoint) };
+        const trailersOnly = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0 || codec.isTrailersOnly(head);
+        const result: StreamResponseFrame = { headers: head, trailersOnly, trailers: this.#trailers(stream, endpoint) };
         resolve({
           status: 'ok',
           protocolStatus: Number(head[constants.HTTP2_HEADER_STATUS] ?? 200),
-          attachments: grpc.attachmentsOf(head),
+          attachments: codec.attachmentsOf(head),
           body: { kind: 'stream', stream },
           frame: result,
         });
@@ -121,12 +126,12 @@ export class Http2Upstream implements Upstream {
       let received = false;
       stream.once('trailers', (trailers: IncomingHttpHeaders) => {
         received = true;
-        resolve(grpc.forwardable(trailers));
+        resolve(this.#options.codec.forwardable(trailers));
       });
       stream.once('close', () => {
         if (received) return;
         const error = this.#lost(endpoint, new Error(stream.rstCode ? `stream reset (code ${stream.rstCode})` : 'stream ended without a gRPC status'));
-        resolve({ [grpc.GRPC_STATUS]: String(grpc.grpcStatusOf(error)), [grpc.GRPC_MESSAGE]: grpc.encodeGrpcMessage(grpc.grpcMessageOf(error)) });
+        resolve(this.#options.codec.errorTrailers(error));
       });
     });
   }
