@@ -69,7 +69,8 @@ export class GrpcCall {
       return;
     }
     if (this.#finished || this.#stream.destroyed) return;
-    const head = { ...grpc.forwardable(frame.headers), [constants.HTTP2_HEADER_STATUS]: result.protocolStatus };
+    const head = grpc.forwardable(frame.headers);
+    head[constants.HTTP2_HEADER_STATUS] = result.protocolStatus;
     if (frame.trailersOnly) {
       this.#finished = true;
       this.#clear();

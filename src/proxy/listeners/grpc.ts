@@ -200,7 +200,10 @@ export class GrpcListener implements Listener {
       return new MeshError('PMESH_BAD_REQUEST', `not a gRPC call: ${String(headers[':method'])} ${String(headers[':path'])} (${String(headers['content-type'])})`);
     }
     let size = 0;
-    for (const [name, value] of Object.entries(headers)) size += name.length + String(value).length + HEADER_OVERHEAD;
+    for (const name in headers) {
+      const value = headers[name];
+      size += name.length + (typeof value === 'string' ? value.length : String(value).length) + HEADER_OVERHEAD;
+    }
     if (size > this.#limits.maxHeaderListBytes) {
       this.#options.metrics.limitExceeded('http2_max_header_list_bytes');
       return new MeshError('PMESH_HEADERS_TOO_LARGE', `header list of ${size} bytes exceeds the limit of ${this.#limits.maxHeaderListBytes} bytes`);

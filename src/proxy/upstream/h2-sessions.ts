@@ -24,6 +24,11 @@ export interface H2SessionOptions {
   readonly socketPath?: string;
 }
 
+export interface Lease {
+  readonly session: ClientHttp2Session;
+  readonly release: () => void;
+}
+
 interface Entry {
   readonly session: ClientHttp2Session;
   active: number;
@@ -48,28 +53,34 @@ export class H2Sessions {
     return this.#entries.length;
   }
 
-  /** A session with a free stream slot; the caller must call `release` when its stream closes. */
-  async acquire(): Promise<{ session: ClientHttp2Session; release: () => void }> {
-    let entry = this.#entries.find((e) => e.usable && e.active < (e.session.remoteSettings.maxConcurrentStreams ?? 100));
-    if (!entry) {
-      if (this.#entries.length >= this.#options.maxSessions) {
-        // All full: queue on the least loaded one (nghttp2 holds the stream until a slot frees).
-        entry = this.#entries.filter((e) => e.usable).sort((a, b) => a.active - b.active)[0];
-      }
-      entry ??= await (this.#connecting ??= this.#connect().finally(() => (this.#connecting = undefined)));
+  /**
+   * A session with a free stream slot; the caller must call `release` when its stream
+   * closes. Synchronous while a connected session has room (every call but the first few),
+   * so the hot path awaits nothing here.
+   */
+  acquire(): Lease | Promise<Lease> {
+    const entry = this.#entries.find((e) => e.usable && e.active < (e.session.remoteSettings.maxConcurrentStreams ?? 100));
+    if (entry) return this.#lease(entry);
+    if (this.#entries.length >= this.#options.maxSessions) {
+      // All full: queue on the least loaded one (nghttp2 holds the stream until a slot frees).
+      const least = this.#entries.filter((e) => e.usable).sort((a, b) => a.active - b.active)[0];
+      if (least) return this.#lease(least);
     }
-    const chosen = entry;
-    chosen.active += 1;
-    if (chosen.idleTimer) clearTimeout(chosen.idleTimer);
+    return (this.#connecting ??= this.#connect().finally(() => (this.#connecting = undefined))).then((connected) => this.#lease(connected));
+  }
+
+  #lease(entry: Entry): Lease {
+    entry.active += 1;
+    if (entry.idleTimer) clearTimeout(entry.idleTimer);
     let released = false;
     return {
-      session: chosen.session,
+      session: entry.session,
       release: () => {
         if (released) return;
         released = true;
-        chosen.active -= 1;
-        if (chosen.active === 0 && !chosen.session.closed) {
-          chosen.idleTimer = setTimeout(() => chosen.session.close(), IDLE_MS).unref();
+        entry.active -= 1;
+        if (entry.active === 0 && !entry.session.closed) {
+          entry.idleTimer = setTimeout(() => entry.session.close(), IDLE_MS).unref();
         }
       },
     };

@@ -6,11 +6,12 @@
  * is HTTP/2's own, end to end: the request body is piped into the stream (a full
  * window stops the reading), the reply is read only as fast as the caller takes it.
  */
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import { constants, type ClientHttp2Stream } from 'node:http2';
 import { MeshError, type Endpoint, type Invocation, type Result } from '../../core/index.js';
 import { grpc } from '../../codecs/index.js';
 import type { CallContext } from '../filter.js';
 import { H2Sessions } from './h2-sessions.js';
+import { UpstreamStream } from './h2-stream.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 
 export interface Http2UpstreamOptions extends UpstreamOptions {
@@ -36,14 +37,14 @@ export class Http2Upstream implements Upstream {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks gRPC: only gRPC calls can be passed to it`);
     }
     if (ctx.cancel.reason) throw ctx.cancel.reason;
-    const { session, release } = await this.#pool(endpoint).acquire();
-    const headers: OutgoingHttpHeaders = {
-      ...grpc.forwardable(frame.headers, DROP),
-      [constants.HTTP2_HEADER_METHOD]: 'POST',
-      [constants.HTTP2_HEADER_PATH]: frame.headers[':path'],
-      [constants.HTTP2_HEADER_SCHEME]: 'http',
-      [constants.HTTP2_HEADER_AUTHORITY]: frame.headers[':authority'] ?? endpoint.address,
-    };
+    const pool = this.#pool(endpoint);
+    const leased = pool.acquire();
+    const { session, release } = leased instanceof Promise ? await leased : leased;
+    const headers = grpc.forwardable(frame.headers, DROP);
+    headers[constants.HTTP2_HEADER_METHOD] = 'POST';
+    headers[constants.HTTP2_HEADER_PATH] = frame.headers[':path'];
+    headers[constants.HTTP2_HEADER_SCHEME] = 'http';
+    headers[constants.HTTP2_HEADER_AUTHORITY] = frame.headers[':authority'] ?? endpoint.address;
     if (invocation.deadline !== undefined) headers[grpc.GRPC_TIMEOUT] = grpc.formatGrpcTimeout(invocation.deadline - performance.now());
     let stream: ClientHttp2Stream;
     try {
@@ -52,36 +53,7 @@ export class Http2Upstream implements Upstream {
       release();
       throw this.#lost(endpoint, error);
     }
-    stream.once('close', release);
-    ctx.cancel.onAbort(() => {
-      if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
-    });
-    const body = invocation.body.stream;
-    body.pipe(stream);
-    body.once('error', () => {
-      if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
-    });
-    return new Promise<Result>((resolve, reject) => {
-      let responded = false;
-      stream.once('response', (head, flags) => {
-        responded = true;
-        const trailersOnly = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0 || head[grpc.GRPC_STATUS] !== undefined;
-        const result: grpc.GrpcResponseFrame = { headers: head, trailersOnly, trailers: this.#trailers(stream, endpoint) };
-        resolve({
-          status: 'ok',
-          protocolStatus: Number(head[constants.HTTP2_HEADER_STATUS] ?? 200),
-          attachments: grpc.attachmentsOf(head),
-          body: { kind: 'stream', stream },
-          frame: result,
-        });
-      });
-      stream.on('error', (error) => {
-        if (!responded) reject(ctx.cancel.reason ?? this.#lost(endpoint, error));
-      });
-      stream.once('close', () => {
-        if (!responded) reject(ctx.cancel.reason ?? this.#lost(endpoint, new Error(`stream reset (code ${stream.rstCode})`)));
-      });
-    });
+    return new UpstreamStream(stream, invocation.body.stream, ctx, release, (error) => this.#lost(endpoint, error)).reply;
   }
 
   release(address: string): void {
@@ -113,22 +85,6 @@ export class Http2Upstream implements Upstream {
       this.#pools.set(endpoint.address, pool);
     }
     return pool;
-  }
-
-  /** Resolves with the upstream's trailers; a stream that closes without them was lost: UNAVAILABLE. */
-  #trailers(stream: ClientHttp2Stream, endpoint: Endpoint): Promise<OutgoingHttpHeaders> {
-    return new Promise((resolve) => {
-      let received = false;
-      stream.once('trailers', (trailers: IncomingHttpHeaders) => {
-        received = true;
-        resolve(grpc.forwardable(trailers));
-      });
-      stream.once('close', () => {
-        if (received) return;
-        const error = this.#lost(endpoint, new Error(stream.rstCode ? `stream reset (code ${stream.rstCode})` : 'stream ended without a gRPC status'));
-        resolve({ [grpc.GRPC_STATUS]: String(grpc.grpcStatusOf(error)), [grpc.GRPC_MESSAGE]: grpc.encodeGrpcMessage(grpc.grpcMessageOf(error)) });
-      });
-    });
   }
 
   #lost(endpoint: Endpoint, error: unknown): MeshError {
