@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { Cancel, MeshError, listenOn, makeEndpoint, type Endpoint, type Logger, type MeshMetrics } from '../../core/index.js';
 import { grpc } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
+import { openConnectionWindow } from '../upstream/h2-window.js';
 import { Http2Upstream } from '../upstream/http2.js';
 import { GrpcCall } from './grpc-call.js';
 import { GrpcInvokeListener, type GrpcServiceBinding } from './grpc-invoke.js';
@@ -147,6 +148,7 @@ export class GrpcListener implements Listener {
 
   #onSession(session: ServerHttp2Session): void {
     this.#options.metrics.connectionOpened(this.name);
+    openConnectionWindow(session);
     const state: SessionState = { guard: new Http2Guard(session, this.#limits, this.#options.metrics, () => state.active === 0), active: 0 };
     this.#sessions.set(session, state);
     session.on('error', () => {});

@@ -11,6 +11,7 @@
 import { connect as h2connect, constants, type ClientHttp2Session } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { MeshError, type Endpoint } from '../../core/index.js';
+import { openConnectionWindow } from './h2-window.js';
 
 const IDLE_MS = 60_000;
 
@@ -113,6 +114,7 @@ export class H2Sessions {
       session.once('connect', () => {
         clearTimeout(timer);
         session.off('error', fail);
+        openConnectionWindow(session);
         const entry: Entry = { session, active: 0, usable: true };
         this.#entries.push(entry);
         // Errors end the session; its streams see them and fail themselves.
