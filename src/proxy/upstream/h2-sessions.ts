@@ -27,7 +27,8 @@ export interface H2SessionOptions {
 
 export interface Lease {
   readonly session: ClientHttp2Session;
-  readonly release: () => void;
+  /** The stream closed: its slot is free (once; later calls do nothing). */
+  release(): void;
 }
 
 interface Entry {
@@ -35,6 +36,30 @@ interface Entry {
   active: number;
   usable: boolean;
   idleTimer?: NodeJS.Timeout;
+}
+
+/** One stream's hold on a session slot (a class, not a closure: one is made per call). */
+class SessionLease implements Lease {
+  readonly #entry: Entry;
+  #released = false;
+
+  constructor(entry: Entry) {
+    this.#entry = entry;
+  }
+
+  get session(): ClientHttp2Session {
+    return this.#entry.session;
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    const entry = this.#entry;
+    entry.active -= 1;
+    if (entry.active === 0 && !entry.session.closed) {
+      entry.idleTimer = setTimeout(() => entry.session.close(), IDLE_MS).unref();
+    }
+  }
 }
 
 export class H2Sessions {
@@ -73,18 +98,7 @@ export class H2Sessions {
   #lease(entry: Entry): Lease {
     entry.active += 1;
     if (entry.idleTimer) clearTimeout(entry.idleTimer);
-    let released = false;
-    return {
-      session: entry.session,
-      release: () => {
-        if (released) return;
-        released = true;
-        entry.active -= 1;
-        if (entry.active === 0 && !entry.session.closed) {
-          entry.idleTimer = setTimeout(() => entry.session.close(), IDLE_MS).unref();
-        }
-      },
-    };
+    return new SessionLease(entry);
   }
 
   close(): void {

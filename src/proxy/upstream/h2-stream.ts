@@ -11,13 +11,14 @@ import type { Readable } from 'node:stream';
 import { type MeshError, type Result } from '../../core/index.js';
 import { grpc } from '../../codecs/index.js';
 import type { CallContext } from '../filter.js';
+import type { Lease } from './h2-sessions.js';
 
 export class UpstreamStream {
   /** Settles once: with the reply head (body still streaming), or with why there is none. */
   readonly reply: Promise<Result>;
   readonly #stream: ClientHttp2Stream;
   readonly #ctx: CallContext;
-  readonly #release: () => void;
+  readonly #lease: Lease;
   readonly #lost: (error: unknown) => MeshError;
   #resolveReply!: (result: Result) => void;
   #rejectReply!: (error: unknown) => void;
@@ -25,10 +26,10 @@ export class UpstreamStream {
   #responded = false;
   #trailersReceived = false;
 
-  constructor(stream: ClientHttp2Stream, body: Readable, ctx: CallContext, release: () => void, lost: (error: unknown) => MeshError) {
+  constructor(stream: ClientHttp2Stream, body: Readable, ctx: CallContext, lease: Lease, lost: (error: unknown) => MeshError) {
     this.#stream = stream;
     this.#ctx = ctx;
-    this.#release = release;
+    this.#lease = lease;
     this.#lost = lost;
     this.reply = new Promise<Result>((resolve, reject) => {
       this.#resolveReply = resolve;
@@ -72,7 +73,7 @@ export class UpstreamStream {
 
   /** The stream is over: its slot is free, and whatever it did not deliver is failed. */
   #onClose(): void {
-    this.#release();
+    this.#lease.release();
     const stream = this.#stream;
     if (!this.#responded) {
       this.#rejectReply(this.#ctx.cancel.reason ?? this.#lost(new Error(`stream reset (code ${stream.rstCode})`)));

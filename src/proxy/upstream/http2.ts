@@ -39,7 +39,7 @@ export class Http2Upstream implements Upstream {
     if (ctx.cancel.reason) throw ctx.cancel.reason;
     const pool = this.#pool(endpoint);
     const leased = pool.acquire();
-    const { session, release } = leased instanceof Promise ? await leased : leased;
+    const lease = leased instanceof Promise ? await leased : leased;
     const headers = grpc.forwardable(frame.headers, DROP);
     headers[constants.HTTP2_HEADER_METHOD] = 'POST';
     headers[constants.HTTP2_HEADER_PATH] = frame.headers[':path'];
@@ -48,12 +48,12 @@ export class Http2Upstream implements Upstream {
     if (invocation.deadline !== undefined) headers[grpc.GRPC_TIMEOUT] = grpc.formatGrpcTimeout(invocation.deadline - performance.now());
     let stream: ClientHttp2Stream;
     try {
-      stream = session.request(headers);
+      stream = lease.session.request(headers);
     } catch (error) {
-      release();
+      lease.release();
       throw this.#lost(endpoint, error);
     }
-    return new UpstreamStream(stream, invocation.body.stream, ctx, release, (error) => this.#lost(endpoint, error)).reply;
+    return new UpstreamStream(stream, invocation.body.stream, ctx, lease, (error) => this.#lost(endpoint, error)).reply;
   }
 
   release(address: string): void {
@@ -62,7 +62,10 @@ export class Http2Upstream implements Upstream {
   }
 
   connections(): Record<string, number> {
-    return Object.fromEntries([...this.#pools].map(([address, pool]) => [address, pool.open]));
+    // A loop, not Object.fromEntries of a mapped array: the cluster asks on every call.
+    const open: Record<string, number> = {};
+    for (const [address, pool] of this.#pools) open[address] = pool.open;
+    return open;
   }
 
   async close(): Promise<void> {
