@@ -70,7 +70,8 @@ export class GrpcCall {
       return;
     }
     if (this.#finished || this.#stream.destroyed) return;
-    const head = { ...this.#codec.forwardable(frame.headers), [constants.HTTP2_HEADER_STATUS]: result.protocolStatus };
+    const head = this.#codec.forwardable(frame.headers);
+    head[constants.HTTP2_HEADER_STATUS] = result.protocolStatus;
     if (frame.trailersOnly) {
       this.#finished = true;
       this.#clear();

@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cancel, MeshError, listenOn, makeEndpoint, type Endpoint, type Logger, type MeshMetrics, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
 import type { CallContext, Handler } from '../filter.js';
+import { openConnectionWindow } from '../upstream/h2-window.js';
 import { Http2Upstream } from '../upstream/http2.js';
 import { GrpcCall } from './grpc-call.js';
 import { GrpcInvokeListener, type GrpcServiceBinding } from './grpc-invoke.js';
@@ -156,6 +157,7 @@ export class GrpcListener implements Listener {
 
   #onSession(session: ServerHttp2Session): void {
     this.#options.metrics.connectionOpened(this.name);
+    openConnectionWindow(session);
     const state: SessionState = { guard: new Http2Guard(session, this.#limits, this.#options.metrics, () => state.active === 0), active: 0 };
     this.#sessions.set(session, state);
     session.on('error', () => {});
@@ -208,7 +210,10 @@ export class GrpcListener implements Listener {
     const notACall = this.#options.codec.refusal(headers);
     if (notACall !== undefined) return new MeshError('PMESH_BAD_REQUEST', notACall);
     let size = 0;
-    for (const [name, value] of Object.entries(headers)) size += name.length + String(value).length + HEADER_OVERHEAD;
+    for (const name in headers) {
+      const value = headers[name];
+      size += name.length + (typeof value === 'string' ? value.length : String(value).length) + HEADER_OVERHEAD;
+    }
     if (size > this.#limits.maxHeaderListBytes) {
       this.#options.metrics.limitExceeded('http2_max_header_list_bytes');
       return new MeshError('PMESH_HEADERS_TOO_LARGE', `header list of ${size} bytes exceeds the limit of ${this.#limits.maxHeaderListBytes} bytes`);

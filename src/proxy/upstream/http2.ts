@@ -7,10 +7,11 @@
  * is HTTP/2's own, end to end: the request body is piped into the stream (a full
  * window stops the reading), the reply is read only as fast as the caller takes it.
  */
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
-import { MeshError, type Endpoint, type Invocation, type Result, type StreamClientCodec, type StreamRequestFrame, type StreamResponseFrame } from '../../core/index.js';
+import { constants, type ClientHttp2Stream } from 'node:http2';
+import { MeshError, type Endpoint, type Invocation, type Result, type StreamClientCodec, type StreamRequestFrame } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import { H2Sessions } from './h2-sessions.js';
+import { UpstreamStream } from './h2-stream.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 
 export interface Http2UpstreamOptions extends UpstreamOptions {
@@ -38,55 +39,26 @@ export class Http2Upstream implements Upstream {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks ${this.#options.protocol}: only ${this.#options.protocol} calls can be passed to it`);
     }
     if (ctx.cancel.reason) throw ctx.cancel.reason;
-    const { session, release } = await this.#pool(endpoint).acquire();
-    const headers: OutgoingHttpHeaders = {
-      ...codec.requestHeaders(frame.headers),
-      [constants.HTTP2_HEADER_METHOD]: 'POST',
-      [constants.HTTP2_HEADER_PATH]: frame.headers[':path'],
-      [constants.HTTP2_HEADER_SCHEME]: 'http',
-      [constants.HTTP2_HEADER_AUTHORITY]: frame.headers[':authority'] ?? endpoint.address,
-    };
+    const pool = this.#pool(endpoint);
+    const leased = pool.acquire();
+    const lease = leased instanceof Promise ? await leased : leased;
+    const headers = codec.requestHeaders(frame.headers);
+    headers[constants.HTTP2_HEADER_METHOD] = 'POST';
+    headers[constants.HTTP2_HEADER_PATH] = frame.headers[':path'];
+    headers[constants.HTTP2_HEADER_SCHEME] = 'http';
+    headers[constants.HTTP2_HEADER_AUTHORITY] = frame.headers[':authority'] ?? endpoint.address;
     if (invocation.deadline !== undefined) {
       const [name, value] = codec.deadlineHeader(invocation.deadline - performance.now());
       headers[name] = value;
     }
     let stream: ClientHttp2Stream;
     try {
-      stream = session.request(headers);
+      stream = lease.session.request(headers);
     } catch (error) {
-      release();
+      lease.release();
       throw this.#lost(endpoint, error);
     }
-    stream.once('close', release);
-    ctx.cancel.onAbort(() => {
-      if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
-    });
-    const body = invocation.body.stream;
-    body.pipe(stream);
-    body.once('error', () => {
-      if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
-    });
-    return new Promise<Result>((resolve, reject) => {
-      let responded = false;
-      stream.once('response', (head, flags) => {
-        responded = true;
-        const trailersOnly = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0 || codec.isTrailersOnly(head);
-        const result: StreamResponseFrame = { headers: head, trailersOnly, trailers: this.#trailers(stream, endpoint) };
-        resolve({
-          status: 'ok',
-          protocolStatus: Number(head[constants.HTTP2_HEADER_STATUS] ?? 200),
-          attachments: codec.attachmentsOf(head),
-          body: { kind: 'stream', stream },
-          frame: result,
-        });
-      });
-      stream.on('error', (error) => {
-        if (!responded) reject(ctx.cancel.reason ?? this.#lost(endpoint, error));
-      });
-      stream.once('close', () => {
-        if (!responded) reject(ctx.cancel.reason ?? this.#lost(endpoint, new Error(`stream reset (code ${stream.rstCode})`)));
-      });
-    });
+    return new UpstreamStream(stream, invocation.body.stream, ctx, lease, codec, (error) => this.#lost(endpoint, error)).reply;
   }
 
   release(address: string): void {
@@ -95,7 +67,10 @@ export class Http2Upstream implements Upstream {
   }
 
   connections(): Record<string, number> {
-    return Object.fromEntries([...this.#pools].map(([address, pool]) => [address, pool.open]));
+    // A loop, not Object.fromEntries of a mapped array: the cluster asks on every call.
+    const open: Record<string, number> = {};
+    for (const [address, pool] of this.#pools) open[address] = pool.open;
+    return open;
   }
 
   async close(): Promise<void> {
@@ -118,22 +93,6 @@ export class Http2Upstream implements Upstream {
       this.#pools.set(endpoint.address, pool);
     }
     return pool;
-  }
-
-  /** Resolves with the upstream's trailers; a stream that closes without them was lost: UNAVAILABLE. */
-  #trailers(stream: ClientHttp2Stream, endpoint: Endpoint): Promise<OutgoingHttpHeaders> {
-    return new Promise((resolve) => {
-      let received = false;
-      stream.once('trailers', (trailers: IncomingHttpHeaders) => {
-        received = true;
-        resolve(this.#options.codec.forwardable(trailers));
-      });
-      stream.once('close', () => {
-        if (received) return;
-        const error = this.#lost(endpoint, new Error(stream.rstCode ? `stream reset (code ${stream.rstCode})` : 'stream ended without a gRPC status'));
-        resolve(this.#options.codec.errorTrailers(error));
-      });
-    });
   }
 
   #lost(endpoint: Endpoint, error: unknown): MeshError {
