@@ -10,7 +10,7 @@ export { fromJson, argumentsFromJson, checkTypeAllowed, type FromJsonOptions } f
 export { toJson, toBinaryTree, stringifyJson, type JsonValue, type BinaryTreeValue, type ToJsonOptions } from './values-to-json.js';
 export { MSGPACK_TYPE, namesMsgpack, msgpackToTree, packMsgpack } from './values-msgpack.js';
 export { resolveOverload, jsonFit, type ResolvedMethod } from './overload.js';
-export { prepareCall, typeOfValue, genericInvokeArguments, exceptionOf, resultToJson, ungeneralize, javaException, type PreparedCall, type JavaException } from './bridge-call.js';
+export { ungeneralize } from './ungeneralize.js';
 export * from './bridge-codec.js';
 export { typesFromDubboDefinition, type ServiceTypes } from './schema-dubbo.js';
 export { typesFor, PARAM_TYPES_HEADER, type CallTypes } from './types-for.js';

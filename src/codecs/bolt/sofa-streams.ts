@@ -9,12 +9,8 @@
  *   is the value.
  */
 import type { StreamState } from '../hessian/java-writer.js';
-import type { PropValue } from './sofa-body-out.js';
+import { SOFA_REQUEST_FIELDS, SOFA_RESPONSE_FIELDS, type PropValue } from './sofa-body-out.js';
 import { SOFA_REQUEST_CLASS, SOFA_RESPONSE_CLASS } from './sofa-body.js';
-
-/** Java SOFARPC's field order (docs/protocols.md), as the Bolt builders write them. */
-const SOFA_REQUEST_FIELDS = ['targetAppName', 'methodName', 'targetServiceUniqueName', 'requestProps', 'methodArgSigs'];
-const SOFA_RESPONSE_FIELDS = ['isError', 'errorMsg', 'appResponse', 'responseProps'];
 
 function mapCount(props: ReadonlyArray<readonly [string, PropValue]>): number {
   let count = 1;

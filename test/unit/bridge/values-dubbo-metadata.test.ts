@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { prepareCall } from '../../../src/bridge/bridge-call.js';
+import { typedCall } from '../../support/typed-call.js';
 import { ClassPolicy } from '../../../src/bridge/class-policy.js';
 import { typesFromDubboDefinition } from '../../../src/bridge/schema-dubbo.js';
 import { javaEquals, jv, type JavaValue } from '../../../src/bridge/values.js';
@@ -33,27 +33,27 @@ describe('Dubbo metadata -> types', () => {
   });
 
   it('overloads resolve by JSON shape', () => {
-    expect(prepareCall(methods, 'find', [1], { policy, catalog }).descriptor).toBe('I');
-    expect(prepareCall(methods, 'find', ['ada'], { policy, catalog }).descriptor).toBe('Ljava/lang/String;');
+    expect(typedCall(methods, 'find', [1], { policy, catalog }).descriptor).toBe('I');
+    expect(typedCall(methods, 'find', ['ada'], { policy, catalog }).descriptor).toBe('Ljava/lang/String;');
   });
 
   it('plain JSON for every parameter type', () => {
-    const order = prepareCall(methods, 'order', [{ name: 'Ada', id: '9007199254740993', address: { city: 'London', zip: 12345 }, color: 'BLUE' }, ['first', null]], { policy, catalog });
+    const order = typedCall(methods, 'order', [{ name: 'Ada', id: '9007199254740993', address: { city: 'London', zip: 12345 }, color: 'BLUE' }, ['first', null]], { policy, catalog });
     expect(order.descriptor).toBe(`L${V.replaceAll('.', '/')}Customer;Ljava/util/List;`);
     const golden = cases.find((c) => c.name === 'pojo_nested')?.value;
     const customer = golden !== null && golden?.kind === 'object' ? golden.fields.find(([n]) => n === 'customer')?.[1] : undefined;
     expect(javaEquals(byName(order.values[0] ?? null), byName(customer ?? null))).toBe(true);
     expect(order.values[1]).toEqual(jv.list([jv.string('first'), null]));
 
-    const names = prepareCall(methods, 'names', [[1, '9007199254740993']], { policy, catalog });
+    const names = typedCall(methods, 'names', [[1, '9007199254740993']], { policy, catalog });
     expect(names.values[0]).toEqual(jv.set([jv.long(1n), jv.long(9007199254740993n)]));
     expect(names.returns).toEqual({ sort: 'class', name: 'java.util.Map', args: [{ sort: 'class', name: 'java.lang.Long', args: [] }, { sort: 'class', name: 'java.lang.String', args: [] }] });
 
-    const paint = prepareCall(methods, 'paint', ['RED', [1, 2]], { policy, catalog });
+    const paint = typedCall(methods, 'paint', ['RED', [1, 2]], { policy, catalog });
     expect(paint.values).toEqual([jv.enumOf(`${V}Color`, 'RED'), jv.array('int', [jv.int(1), jv.int(2)])]);
     expect(paint.typeNames).toEqual([`${V}Color`, '[I']);
 
-    const total = prepareCall(methods, 'total', ['123456789012345678901234.567890', 1], { policy, catalog });
+    const total = typedCall(methods, 'total', ['123456789012345678901234.567890', 1], { policy, catalog });
     expect(total.values).toEqual([jv.decimal('123456789012345678901234.567890'), jv.decimal('1')]);
   });
 
