@@ -72,6 +72,10 @@ export interface ProtocolPlugin<F = any, B = never> {
 
 // ---------------------------------------------------------------- server side
 
+/**
+ * A `node:http2` server side needs a `node:http2` client side in the same plug-in: the
+ * listener reaches the mesh's built-in services on its port (pmesh.v1) through it.
+ */
 export type ServerSide<F> =
   | { readonly transport: 'framed'; readonly codec: FrameServerCodec<F> }
   | { readonly transport: 'node:http'; readonly http: HttpServerCodec }
