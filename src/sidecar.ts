@@ -308,6 +308,7 @@ export class Sidecar implements Ingress {
         ...this.#grpcKeepalive(),
       });
       cluster = new Cluster(name, protocol, 'round_robin', createBalancer('round_robin'), upstream);
+      cluster.setMetrics(this.metrics);
       this.#clusters.set(name, cluster);
     }
     cluster.setEndpoints([makeEndpoint(`127.0.0.1:${publication.port}`, { source: 'app' })]);

@@ -264,7 +264,7 @@ export const configSchema = z
           .describe('Bytes held in unfinished Bolt and Dubbo frames, all connections together; the connection that would pass it is closed.'),
         maxOnDemandClusters: z.number().int().positive().default(1_000).describe('Registry clusters made on demand for egress calls no route matched; the least recently used goes first.'),
         onDemandClusterIdleMs: positiveMs.default(600_000).describe('An on-demand cluster unused this long is dropped (made again at its next call).'),
-        maxMetricLabelValues: z.number().int().positive().default(2_000).describe('Distinct values each of the route and cluster metric labels takes; later ones are counted as `other`.'),
+        maxMetricLabelValues: z.number().int().positive().default(2_000).describe('Distinct values each of the route, cluster, service, method and endpoint metric labels takes; later ones are counted as `other`.'),
         registryEmptyGraceMs: z.number().int().nonnegative().default(10_000).describe('After a registry reconnect or new session, an empty provider list keeps the last known endpoints this long.'),
       })
       .strict()
