@@ -10,7 +10,9 @@ import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
 import { bridgeOptions } from './bridge-config.js';
-import { isCodecRegistered } from './codecs/index.js';
+import { getCodec, isCodecRegistered } from './codecs/index.js';
+import { TapHub } from './admin/ui/tap-hub.js';
+import { dashboardSources } from './dashboard-sources.js';
 import type { ClusterConfig, ListenerConfig, MeshConfig } from './config/index.js';
 import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from './registry/index.js';
 import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
@@ -34,6 +36,8 @@ type State = 'starting' | 'ready' | 'draining' | 'closed';
 
 export class Sidecar implements Ingress {
   readonly metrics = new PrometheusMetrics();
+  /** The dashboard's tap and recent errors; decodes only while someone taps. */
+  readonly tap: TapHub;
   readonly #log: Logger;
   #config: MeshConfig;
   #state: State = 'starting';
@@ -57,6 +61,7 @@ export class Sidecar implements Ingress {
     this.#log = log;
     this.registry = registry;
     this.#partialFrames = new PartialFrameBudget(config.defaults.maxPartialFrameBytes);
+    this.tap = new TapHub(config.tap, getCodec, (result) => this.metrics.tapEvent(result));
     this.#registryClusters = new RegistryClusters(registry, this.#registryClusterOptions(config));
     this.#onDemand = new OnDemandClusters(
       {
@@ -136,6 +141,7 @@ export class Sidecar implements Ingress {
 
   async #apply(config: MeshConfig): Promise<void> {
     this.metrics.setMaxLabelValues(config.defaults.maxMetricLabelValues);
+    this.tap.setOptions(config.tap);
     this.#registryClusters.setOptions(this.#registryClusterOptions(config));
     this.#onDemand.setLimits(onDemandLimits(config));
     this.#applyClusters(config.clusters);
@@ -155,6 +161,16 @@ export class Sidecar implements Ingress {
           };
         },
         metrics: this.metrics,
+        ui: dashboardSources({
+          config: () => this.#config,
+          clusters: () => [...this.#clusters.values()],
+          origins: () => this.#registryClusters.origins(),
+          appRoutes: (listener) => [...(this.#appRoutes.get(listener)?.values() ?? [])],
+          apps: () => this.#apps,
+          registry: this.registry,
+          metrics: this.metrics,
+          tap: this.tap,
+        }),
       });
       await old?.close();
       await this.#admin.start();
@@ -353,6 +369,7 @@ export class Sidecar implements Ingress {
       accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,
       accessLogQuery: config.logging.accessLogQuery,
       defaultTimeoutMs: config.defaults.routeTimeoutMs,
+      tap: this.tap,
     });
   }
 
