@@ -24,12 +24,18 @@ function label(sidecar, id, stats, now) {
   const before = previous.get(key);
   previous.set(key, { ...stats, at: now });
   const calls = stats.ok + stats.failed;
-  const ms = (seconds, timed) => (timed > 0 ? `${((seconds / timed) * 1000).toFixed(2)} ms` : '');
-  if (!before || now <= before.at) return `${calls} calls · ${calls ? Math.round((stats.failed / calls) * 100) : 0}% err · ${ms(stats.seconds, stats.timed)}`;
+  const ms = (seconds, timed) => (timed > 0 ? ` · ${((seconds / timed) * 1000).toFixed(1)} ms` : '');
+  if (!before || now <= before.at) return `${calls} calls · ${calls ? Math.round((stats.failed / calls) * 100) : 0}% err${ms(stats.seconds, stats.timed)}`;
   const dt = (now - before.at) / 1000;
   const dCalls = calls - before.ok - before.failed;
   const dFailed = stats.failed - before.failed;
-  return `${(dCalls / dt).toFixed(1)}/s · ${dCalls ? Math.round((dFailed / dCalls) * 100) : 0}% err · ${ms(stats.seconds - before.seconds, stats.timed - before.timed) || ms(stats.seconds, stats.timed)}`;
+  const recent = ms(stats.seconds - before.seconds, stats.timed - before.timed);
+  return `${(dCalls / dt).toFixed(1)}/s · ${dCalls ? Math.round((dFailed / dCalls) * 100) : 0}% err${recent || ms(stats.seconds, stats.timed)}`;
+}
+
+/** Services are keyed by interface: a route may name `interface:version`, calls carry the interface. */
+function serviceId(service) {
+  return `s:${service.split(':')[0]}`;
 }
 
 function breakerOpen(cluster) {
@@ -59,15 +65,17 @@ function graph(topo, peersByListener) {
     }
     for (const route of listener.routes) {
       const service = route.service ?? route.name ?? '(any)';
-      add(2, `s:${service}`, [el('b', {}, service)]);
-      edges.push({ from: `l:${listener.name}`, to: `s:${service}`, id: `ls|${listener.name}|${service}` });
-      for (const cluster of route.clusters ?? [route.cluster]) edges.push({ from: `s:${service}`, to: `c:${cluster}`, id: `sc|${service}|${cluster}` });
+      const id = serviceId(service);
+      add(2, id, [el('b', {}, service)]);
+      edges.push({ from: `l:${listener.name}`, to: id, id: `ls|${listener.name}|${id}` });
+      for (const cluster of route.clusters ?? [route.cluster]) edges.push({ from: id, to: `c:${cluster}`, id: `sc|${id}|${cluster}` });
     }
   }
   for (const call of calls) {
-    add(2, `s:${call.service}`, [el('b', {}, call.service)]);
-    edges.push({ from: `l:${call.listener}`, to: `s:${call.service}`, id: `ls|${call.listener}|${call.service}` });
-    if (call.cluster) edges.push({ from: `s:${call.service}`, to: `c:${call.cluster}`, id: `sc|${call.service}|${call.cluster}` });
+    const id = serviceId(call.service);
+    add(2, id, [el('b', {}, call.service)]);
+    edges.push({ from: `l:${call.listener}`, to: id, id: `ls|${call.listener}|${id}` });
+    if (call.cluster) edges.push({ from: id, to: `c:${call.cluster}`, id: `sc|${id}|${call.cluster}` });
   }
   const apps = new Map(topo.apps.map((app) => [app.appAddress, app]));
   for (const cluster of topo.clusters) {
@@ -92,8 +100,8 @@ function graph(topo, peersByListener) {
     }
   }
   const stats = new Map([
-    ...[...sum(calls, (c) => `ls|${c.listener}|${c.service}`)],
-    ...[...sum(calls, (c) => (c.cluster ? `sc|${c.service}|${c.cluster}` : undefined))],
+    ...[...sum(calls, (c) => `ls|${c.listener}|${serviceId(c.service)}`)],
+    ...[...sum(calls, (c) => (c.cluster ? `sc|${serviceId(c.service)}|${c.cluster}` : undefined))],
     ...[...sum(topo.red.attempts, (a) => `ce|${a.cluster}|${a.endpoint}`)],
   ]);
   const seen = new Set();
@@ -127,8 +135,9 @@ function drawEdges(block, columns, edges, stats, sidecar) {
     const text = edge.text ?? (edge.id ? label(sidecar, edge.id, s, now) : '');
     if (text) {
       const t = document.createElementNS(svg.namespaceURI, 'text');
-      t.setAttribute('x', String(x1 + 4));
-      t.setAttribute('y', String(y1 + (y2 - y1) * 0.15 - 3));
+      t.setAttribute('x', String((x1 + x2) / 2));
+      t.setAttribute('y', String((y1 + y2) / 2 - 4));
+      t.setAttribute('text-anchor', 'middle');
       t.setAttribute('data-edge', edge.id ?? '');
       t.textContent = text;
       svg.append(t);
