@@ -3,17 +3,15 @@
  * (not prom-client's global), so several sidecars in one test process do not mix.
  * Every name and label here is documented in docs/metrics.md (a test checks it).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallRecord, HealthEvent, MeshMetrics, TrafficEvent } from '../core/index.js';
 import { BoundedLabels } from './metric-labels.js';
+import { HistogramFamily, ValueFamily, type HistogramCell, type ValueCell } from './metric-cells.js';
 import { observeClusters, observeRegistry, type ClusterStateView, type RegistryStateView } from './metrics-state.js';
 
 export { OTHER_LABEL_VALUE } from './metric-labels.js';
 export type { ClusterStateView, RegistryStateView } from './metrics-state.js';
 
-type CounterChild = ReturnType<Counter<string>['labels']>;
-type HistogramChild = ReturnType<Histogram<string>['labels']>;
-type GaugeChild = ReturnType<Gauge<string>['labels']>;
 
 /** 0.1 ms to 10 s: the sidecar's own sub-millisecond cost and a slow service's seconds both resolve. */
 export const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -21,81 +19,37 @@ export const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 export const SIZE_BUCKETS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216];
 
 /**
- * Bound label children per label set are cached under one string key: prom-client hashes
- * a label object on every call, which showed in the HTTP/1 bench profile. The cache is
- * capped too, past which children are looked up the slow way.
+ * The cells of one call's label set, cached under one string key of the raw label values
+ * (a map lookup per call). Capped, past which cells are looked up through their families.
  */
 const MAX_CACHED_CHILDREN = 10_000;
 
 interface CallChildren {
-  readonly requests: CounterChild;
-  readonly latency: HistogramChild;
-  readonly requestSize: HistogramChild;
-  readonly responseSize: HistogramChild;
-  readonly errors?: CounterChild;
+  readonly requests: ValueCell;
+  readonly latency: HistogramCell;
+  readonly requestSize: HistogramCell;
+  readonly responseSize: HistogramCell;
+  readonly errors?: ValueCell;
 }
 
 interface AttemptChildren {
-  readonly requests: CounterChild;
-  readonly latency: HistogramChild;
+  readonly requests: ValueCell;
+  readonly latency: HistogramCell;
 }
 
 export class PrometheusMetrics implements MeshMetrics {
   readonly registry = new Registry();
   readonly #labels = new BoundedLabels(() => this.limitExceeded('max_metric_label_values'));
 
-  readonly #requests = new Counter({
-    name: 'pmesh_requests_total',
-    help: 'Calls finished, by listener, route, service, method, cluster and outcome (ok, exception, error, or the mesh error reason id).',
-    labelNames: ['listener', 'route', 'service', 'method', 'cluster', 'outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly #errors = new Counter({
-    name: 'pmesh_request_errors_total',
-    help: 'Calls that failed with a mesh error, by reason id.',
-    labelNames: ['listener', 'route', 'cluster', 'reason'] as const,
-    registers: [this.registry],
-  });
-  readonly #latency = new Histogram({
-    name: 'pmesh_request_duration_seconds',
-    help: 'Time from a call arriving to its answer head, seconds.',
-    labelNames: ['listener', 'route', 'service', 'method', 'cluster'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly #requestSize = new Histogram({
-    name: 'pmesh_request_size_bytes',
-    help: 'Request body bytes, where known without reading the body (frames, sized HTTP bodies).',
-    labelNames: ['listener', 'service', 'method'] as const,
-    buckets: SIZE_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly #responseSize = new Histogram({
-    name: 'pmesh_response_size_bytes',
-    help: 'Response body bytes, where known without reading the body.',
-    labelNames: ['listener', 'service', 'method'] as const,
-    buckets: SIZE_BUCKETS,
-    registers: [this.registry],
-  });
-  readonly #inFlight = new Gauge({
-    name: 'pmesh_requests_in_flight',
-    help: 'Calls a listener has received and not yet answered.',
-    labelNames: ['listener'] as const,
-    registers: [this.registry],
-  });
-  readonly #upstreamRequests = new Counter({
-    name: 'pmesh_upstream_requests_total',
-    help: 'Attempts sent to an endpoint (each retry is one), by cluster, endpoint and outcome.',
-    labelNames: ['cluster', 'endpoint', 'outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly #upstreamLatency = new Histogram({
-    name: 'pmesh_upstream_request_duration_seconds',
-    help: 'Time from an attempt being handed to the endpoint\'s pool to its answer, seconds.',
-    labelNames: ['cluster', 'endpoint'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  // The per-call families are cells bumped directly (metric-cells.ts); the rest are prom-client's.
+  readonly #requests = new ValueFamily(this.registry, 'pmesh_requests_total', 'Calls finished, by listener, route, service, method, cluster and outcome (ok, exception, error, or the mesh error reason id).', 'counter');
+  readonly #errors = new ValueFamily(this.registry, 'pmesh_request_errors_total', 'Calls that failed with a mesh error, by reason id.', 'counter');
+  readonly #latency = new HistogramFamily(this.registry, 'pmesh_request_duration_seconds', 'Time from a call arriving to its answer head, seconds.', LATENCY_BUCKETS);
+  readonly #requestSize = new HistogramFamily(this.registry, 'pmesh_request_size_bytes', 'Request body bytes, where known without reading the body (frames, sized HTTP bodies).', SIZE_BUCKETS);
+  readonly #responseSize = new HistogramFamily(this.registry, 'pmesh_response_size_bytes', 'Response body bytes, where known without reading the body.', SIZE_BUCKETS);
+  readonly #inFlight = new ValueFamily(this.registry, 'pmesh_requests_in_flight', 'Calls a listener has received and not yet answered.', 'gauge');
+  readonly #upstreamRequests = new ValueFamily(this.registry, 'pmesh_upstream_requests_total', 'Attempts sent to an endpoint (each retry is one), by cluster, endpoint and outcome.', 'counter');
+  readonly #upstreamLatency = new HistogramFamily(this.registry, 'pmesh_upstream_request_duration_seconds', "Time from an attempt being handed to the endpoint's pool to its answer, seconds.", LATENCY_BUCKETS);
   readonly #connections = new Gauge({
     name: 'pmesh_downstream_connections_open',
     help: 'Open downstream connections per listener.',
@@ -146,7 +100,7 @@ export class PrometheusMetrics implements MeshMetrics {
 
   readonly #calls = new Map<string, CallChildren>();
   readonly #attempts = new Map<string, AttemptChildren>();
-  readonly #listenersInFlight = new Map<string, GaugeChild>();
+  readonly #listenersInFlight = new Map<string, ValueCell>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pmesh_' });
@@ -168,18 +122,18 @@ export class PrometheusMetrics implements MeshMetrics {
   }
 
   callStarted(listener: string): void {
-    this.#listenerInFlight(listener).inc();
+    this.#listenerInFlight(listener).value += 1;
   }
 
   callFinished(call: CallRecord): void {
     const key = `${call.listener}\u0000${call.route}\u0000${call.service}\u0000${call.method}\u0000${call.cluster}\u0000${call.outcome}`;
     const children = this.#calls.get(key) ?? this.#callChildren(key, call);
-    children.requests.inc();
-    children.latency.observe(call.seconds);
-    if (call.requestBytes >= 0) children.requestSize.observe(call.requestBytes);
-    if (call.responseBytes >= 0) children.responseSize.observe(call.responseBytes);
-    children.errors?.inc();
-    this.#listenerInFlight(call.listener).dec();
+    children.requests.value += 1;
+    this.#latency.observe(children.latency, call.seconds);
+    if (call.requestBytes >= 0) this.#requestSize.observe(children.requestSize, call.requestBytes);
+    if (call.responseBytes >= 0) this.#responseSize.observe(children.responseSize, call.responseBytes);
+    if (children.errors) children.errors.value += 1;
+    this.#listenerInFlight(call.listener).value -= 1;
   }
 
   upstreamCallFinished(cluster: string, endpoint: string, seconds: number, outcome: string): void {
@@ -187,11 +141,11 @@ export class PrometheusMetrics implements MeshMetrics {
     let children = this.#attempts.get(key);
     if (!children) {
       const labels = { cluster: this.#labels.bound('cluster', cluster), endpoint: this.#labels.bound('endpoint', endpoint) };
-      children = { requests: this.#upstreamRequests.labels({ ...labels, outcome }), latency: this.#upstreamLatency.labels(labels) };
+      children = { requests: this.#upstreamRequests.cell({ ...labels, outcome }), latency: this.#upstreamLatency.cell(labels) };
       if (this.#attempts.size < MAX_CACHED_CHILDREN) this.#attempts.set(key, children);
     }
-    children.requests.inc();
-    children.latency.observe(seconds);
+    children.requests.value += 1;
+    this.#upstreamLatency.observe(children.latency, seconds);
   }
 
   connectionOpened(listener: string): void {
@@ -236,19 +190,19 @@ export class PrometheusMetrics implements MeshMetrics {
     const sized = { listener: call.listener, service: bound('service', call.service), method: bound('method', call.method) };
     const labels = { listener: call.listener, route: bound('route', call.route), service: sized.service, method: sized.method, cluster: bound('cluster', call.cluster) };
     const children: CallChildren = {
-      requests: this.#requests.labels({ ...labels, outcome: call.outcome }),
-      latency: this.#latency.labels(labels),
-      requestSize: this.#requestSize.labels(sized),
-      responseSize: this.#responseSize.labels(sized),
-      errors: call.outcome.startsWith('PMESH_') ? this.#errors.labels({ listener: labels.listener, route: labels.route, cluster: labels.cluster, reason: call.outcome }) : undefined,
+      requests: this.#requests.cell({ ...labels, outcome: call.outcome }),
+      latency: this.#latency.cell(labels),
+      requestSize: this.#requestSize.cell(sized),
+      responseSize: this.#responseSize.cell(sized),
+      errors: call.outcome.startsWith('PMESH_') ? this.#errors.cell({ listener: labels.listener, route: labels.route, cluster: labels.cluster, reason: call.outcome }) : undefined,
     };
     if (this.#calls.size < MAX_CACHED_CHILDREN) this.#calls.set(key, children);
     return children;
   }
 
-  #listenerInFlight(listener: string): GaugeChild {
-    let child = this.#listenersInFlight.get(listener);
-    if (!child) this.#listenersInFlight.set(listener, (child = this.#inFlight.labels({ listener })));
-    return child;
+  #listenerInFlight(listener: string): ValueCell {
+    let cell = this.#listenersInFlight.get(listener);
+    if (!cell) this.#listenersInFlight.set(listener, (cell = this.#inFlight.cell({ listener })));
+    return cell;
   }
 }
