@@ -30,7 +30,7 @@ export interface TapSink {
   /** True while someone taps: when false, the tap costs the call path one property read. */
   readonly active: boolean;
   /** Whether to capture this call (subscribers' filters, sampling, the rate bound). */
-  wants(invocation: Invocation, listener: string): boolean;
+  wants(invocation: Invocation): boolean;
   /** A captured call finished. Called on the call path: must only queue. */
   tapped(call: TappedCall): void;
   /** Any call that failed, tapped or not (the dashboard's recent errors). Must only queue. */

@@ -88,10 +88,10 @@ export class TapHub implements TapSink {
     return this.#errors.list();
   }
 
-  wants(invocation: Invocation, listener: string): boolean {
+  wants(invocation: Invocation): boolean {
     let matched = false;
     for (const subscriber of this.#subscribers) if (matchesCall(subscriber.filter, invocation)) matched = true;
-    if (!matched || listener === '') return false;
+    if (!matched) return false;
     if (this.#options.samplePercent < 100 && Math.random() * 100 >= this.#options.samplePercent) return false;
     return this.#takeToken();
   }
@@ -103,12 +103,6 @@ export class TapHub implements TapSink {
 
   failed(call: TappedCall): void {
     this.#errors.add(call);
-  }
-
-  /** Closes every stream (admin server closing). */
-  close(): void {
-    for (const subscriber of this.#subscribers) subscriber.res.end();
-    this.#subscribers.clear();
   }
 
   #takeToken(): boolean {

@@ -16,6 +16,7 @@ export interface TapCapture {
 }
 
 function report(invocation: Invocation, ctx: CallContext, result: Result | undefined, error: MeshError | undefined): TappedCall {
+  const ms = performance.now() - ctx.startedAt;
   return {
     listener: ctx.listener,
     route: ctx.route,
@@ -26,14 +27,14 @@ function report(invocation: Invocation, ctx: CallContext, result: Result | undef
     upstreamResult: ctx.tap?.upstreamResult,
     result,
     error,
-    ms: performance.now() - ctx.startedAt,
-    at: Date.now() - (performance.now() - ctx.startedAt),
+    ms,
+    at: Date.now() - ms,
   };
 }
 
 export function tapFilter(sink: TapSink): Filter {
   return (next) => (invocation, ctx) => {
-    const tapped = sink.active && sink.wants(invocation, ctx.listener);
+    const tapped = sink.active && sink.wants(invocation);
     if (tapped) ctx.tap = {};
     return next(invocation, ctx).then(
       (result) => {

@@ -54,7 +54,7 @@ describe('TapHub', () => {
   it('decodes nothing and wants nothing while nobody taps, but keeps recent errors (bounded)', () => {
     const hub = new TapHub(OPTIONS, () => fakeCodec, () => {});
     expect(hub.active).toBe(false);
-    expect(hub.wants(invocation(), 'l')).toBe(false);
+    expect(hub.wants(invocation())).toBe(false);
     for (let i = 0; i < 5; i++) hub.failed(call(invocation(`m${i}`), undefined, new MeshError('PMESH_NO_ROUTE', `no route ${i}`)));
     expect(hub.recentErrors().map((e) => (e as { method: string }).method)).toEqual(['m4', 'm3', 'm2']);
   });
@@ -64,8 +64,8 @@ describe('TapHub', () => {
     const hub = new TapHub(OPTIONS, () => fakeCodec, (result) => counts.push(result));
     const res = new FakeResponse();
     hub.subscribe(res as unknown as ServerResponse, { service: 'userservice', status: 'ok' });
-    expect(hub.wants(invocation(), 'l')).toBe(true);
-    expect(hub.wants(invocation('save', 'com.example.Other'), 'l')).toBe(false);
+    expect(hub.wants(invocation())).toBe(true);
+    expect(hub.wants(invocation('save', 'com.example.Other'))).toBe(false);
     hub.tapped(call(invocation(), OK));
     hub.tapped(call(invocation('fail'), undefined, new MeshError('PMESH_UPSTREAM_TIMEOUT', 'late')));
     await flush();
@@ -114,7 +114,7 @@ describe('TapHub', () => {
     const hub = new TapHub({ ...OPTIONS, maxEventsPerSecond: 3, maxBodyBytes: 8 }, () => fakeCodec, () => {});
     const res = new FakeResponse();
     hub.subscribe(res as unknown as ServerResponse, {});
-    const wanted = Array.from({ length: 10 }, () => hub.wants(invocation(), 'l')).filter(Boolean);
+    const wanted = Array.from({ length: 10 }, () => hub.wants(invocation())).filter(Boolean);
     expect(wanted).toHaveLength(3);
     const before = decoded;
     hub.tapped(call(invocation(), OK));
