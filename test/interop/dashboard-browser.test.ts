@@ -122,4 +122,22 @@ describe('the /ui dashboard in Chromium', () => {
     await page.screenshot({ path: join(RESULTS, 'dashboard-topology.png'), fullPage: true });
     expect(existsSync(join(RESULTS, 'dashboard-topology.png'))).toBe(true);
   }, 60_000);
+
+  it('lists a failed call under recent errors, and shows the registry and config views', async () => {
+    await python(ports.sofaHttp, [
+      'try:',
+      '    client.invoke("com.example.Missing", "nothing", version="1.0")',
+      'except Exception as error:',
+      '    print("failed as expected:", type(error).__name__)',
+    ].join('\n'));
+    await page.locator('nav button[data-view="errors"]').click();
+    const failed = page.locator('#view-errors tr', { hasText: 'com.example.Missing:1.0#nothing' });
+    await failed.waitFor({ timeout: 30_000 });
+    expect(await failed.textContent()).toContain('PMESH_NO_ROUTE');
+    await page.screenshot({ path: join(RESULTS, 'dashboard-errors.png'), fullPage: true });
+    await page.locator('nav button[data-view="registry"]').click();
+    await expect.poll(() => page.locator('#view-registry').textContent(), { timeout: 30_000 }).toContain('Registry: embedded');
+    await page.locator('nav button[data-view="config"]').click();
+    await expect.poll(() => page.locator('#config-json').textContent(), { timeout: 30_000 }).toContain(`127.0.0.1:${ports.backAdmin}`);
+  }, 120_000);
 });
