@@ -4,14 +4,28 @@
  * publish through it, and the registry's view. Part of the composition root: it alone
  * may look at the sidecar's parts; the admin server gets only these functions.
  */
-import type { AppPublications } from './app-publications.js';
 import type { DashboardSources } from './admin/ui/routes.js';
 import type { TapHub } from './admin/ui/tap-hub.js';
 import type { PrometheusMetrics } from './admin/metrics.js';
 import type { MeshConfig } from './config/index.js';
 import type { Cluster, RouteSpec } from './proxy/index.js';
-import type { Registry } from './registry/index.js';
-import type { ClusterOrigin } from './registry-clusters.js';
+import type { AppPublication, Publication, Registry } from './registry/index.js';
+
+/** Where a registry cluster's endpoints came from (structural: this file imports no control-plane code). */
+interface ClusterOrigin {
+  readonly backend: string;
+  readonly origin: string;
+  readonly at: number;
+  readonly service: string;
+}
+
+/** One app publication behind this sidecar, lease token left out. */
+interface AppEntry {
+  readonly publication: AppPublication;
+  readonly registered: Publication;
+  readonly listener: string;
+  readonly failures: number;
+}
 
 export interface DashboardParts {
   readonly config: () => MeshConfig;
@@ -19,7 +33,7 @@ export interface DashboardParts {
   readonly origins: () => Record<string, ClusterOrigin>;
   /** Routes apps published, per ingress listener. */
   readonly appRoutes: (listener: string) => readonly RouteSpec[];
-  readonly apps: () => AppPublications | undefined;
+  readonly apps: () => readonly AppEntry[];
   readonly registry: Registry;
   readonly metrics: PrometheusMetrics;
   readonly tap: TapHub;
@@ -40,7 +54,7 @@ export function dashboardSources(parts: DashboardParts): DashboardSources {
     return parts.clusters().map((cluster) => ({ ...cluster.snapshot(), service: cluster.service, registry: origins[cluster.name] }));
   };
   const appViews = (): unknown[] =>
-    (parts.apps()?.list() ?? []).map(({ publication, registered, listener, failures }) => ({
+    parts.apps().map(({ publication, registered, listener, failures }) => ({
       service: publication.service,
       version: publication.version,
       group: publication.group,

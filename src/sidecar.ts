@@ -13,6 +13,7 @@ import { bridgeOptions } from './bridge-config.js';
 import { getCodec, isCodecRegistered } from './codecs/index.js';
 import { TapHub } from './admin/ui/tap-hub.js';
 import { dashboardSources } from './dashboard-sources.js';
+import { tapDecoder } from './tap-decode.js';
 import type { ClusterConfig, ListenerConfig, MeshConfig } from './config/index.js';
 import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from './registry/index.js';
 import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
@@ -61,7 +62,7 @@ export class Sidecar implements Ingress {
     this.#log = log;
     this.registry = registry;
     this.#partialFrames = new PartialFrameBudget(config.defaults.maxPartialFrameBytes);
-    this.tap = new TapHub(config.tap, getCodec, (result) => this.metrics.tapEvent(result));
+    this.tap = new TapHub(config.tap, tapDecoder(getCodec), (result) => this.metrics.tapEvent(result));
     this.#registryClusters = new RegistryClusters(registry, this.#registryClusterOptions(config));
     this.#onDemand = new OnDemandClusters(
       {
@@ -166,7 +167,7 @@ export class Sidecar implements Ingress {
           clusters: () => [...this.#clusters.values()],
           origins: () => this.#registryClusters.origins(),
           appRoutes: (listener) => [...(this.#appRoutes.get(listener)?.values() ?? [])],
-          apps: () => this.#apps,
+          apps: () => this.#apps?.list() ?? [],
           registry: this.registry,
           metrics: this.metrics,
           tap: this.tap,

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { PrometheusMetrics } from '../../src/admin/metrics.js';
 import { TapHub, type TapOptions } from '../../src/admin/ui/tap-hub.js';
 import { getCodec, setupCodecs } from '../../src/codecs/index.js';
+import { tapDecoder } from '../../src/tap-decode.js';
 import { DEFAULT_LIMITS, NOOP_TAP, createRootLogger, type TapSink } from '../../src/core/index.js';
 import { compose, type CallContext, type Filter, type Handler } from '../../src/proxy/filter.js';
 import { metricsFilter } from '../../src/proxy/filters/metrics.js';
@@ -28,7 +29,7 @@ function reader(): ServerResponse {
 }
 
 function openTap(maxEventsPerSecond: number): TapSink {
-  const hub = new TapHub({ ...TAP, maxEventsPerSecond }, (name) => getCodec(name), () => {});
+  const hub = new TapHub({ ...TAP, maxEventsPerSecond }, tapDecoder(getCodec), () => {});
   hub.subscribe(reader(), { service: 'com.example' });
   return hub;
 }

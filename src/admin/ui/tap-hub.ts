@@ -6,7 +6,6 @@
  */
 import type { ServerResponse } from 'node:http';
 import { serviceKeyString, type Invocation, type TapSink, type TappedCall } from '../../core/index.js';
-import { decodeAnswer, decodeRequest, type CodecLookup } from './tap-decode.js';
 import { redactor, type Redactor } from './redact.js';
 import { RecentErrors, outcomeOf } from './recent-errors.js';
 import { traceIdOf } from './trace-id.js';
@@ -31,6 +30,13 @@ export interface TapFilter {
   readonly status?: string;
 }
 
+/**
+ * Turns a captured call's bodies into what the page shows (typed JSON, or a note saying why
+ * not); bodies over `maxBodyBytes` are not decoded. Given by the composition root, which
+ * alone knows the codecs and the value model.
+ */
+export type TapDecoder = (call: TappedCall, maxBodyBytes: number) => { readonly request: unknown; readonly response: unknown };
+
 interface Subscriber {
   readonly filter: TapFilter;
   readonly res: ServerResponse;
@@ -39,7 +45,7 @@ interface Subscriber {
 
 export class TapHub implements TapSink {
   readonly #subscribers = new Set<Subscriber>();
-  readonly #codecFor: CodecLookup;
+  readonly #decode: TapDecoder;
   readonly #count: (result: 'sent' | 'dropped') => void;
   #options: TapOptions;
   #redact: Redactor;
@@ -49,10 +55,10 @@ export class TapHub implements TapSink {
   #refilledAt = 0;
   #nextId = 1;
 
-  constructor(options: TapOptions, codecFor: CodecLookup, count: (result: 'sent' | 'dropped') => void) {
+  constructor(options: TapOptions, decode: TapDecoder, count: (result: 'sent' | 'dropped') => void) {
     this.#options = options;
     this.#redact = redactor(options.redact);
-    this.#codecFor = codecFor;
+    this.#decode = decode;
     this.#count = count;
     this.#errors = new RecentErrors(options.recentErrors);
   }
@@ -140,8 +146,7 @@ export class TapHub implements TapSink {
 
   #event(call: TappedCall): Record<string, unknown> & { status: string } {
     const { invocation, upstream } = call;
-    const answerProtocol = upstream?.protocol ?? invocation.protocol;
-    const max = this.#options.maxBodyBytes;
+    const { request, response } = this.#decode(call, this.#options.maxBodyBytes);
     return {
       id: this.#nextId++,
       at: call.at,
@@ -159,8 +164,8 @@ export class TapHub implements TapSink {
       traceId: traceIdOf(upstream?.attachments) ?? traceIdOf(invocation.attachments),
       error: call.error ? { reason: call.error.reason, message: call.error.message } : undefined,
       attachments: this.#redact(invocation.attachments),
-      request: this.#redact(decodeRequest([upstream, invocation], this.#codecFor, max)),
-      response: this.#redact(decodeAnswer(call.upstreamResult ?? call.result, call.upstreamResult ? answerProtocol : invocation.protocol, this.#codecFor, max)),
+      request: this.#redact(request),
+      response: this.#redact(response),
     };
   }
 }

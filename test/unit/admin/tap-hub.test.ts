@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { MeshError, classType, jv, type Invocation, type ProtocolCodec, type Result, type TappedCall } from '../../../src/core/index.js';
 import { TapHub, type TapOptions } from '../../../src/admin/ui/tap-hub.js';
+import { tapDecoder } from '../../../src/tap-decode.js';
 
 const OPTIONS: TapOptions = { redact: ['password'], maxSubscribers: 2, maxEventsPerSecond: 100, samplePercent: 100, maxBodyBytes: 1024, subscriberBufferBytes: 4096, recentErrors: 3 };
 
@@ -52,7 +53,7 @@ const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve
 
 describe('TapHub', () => {
   it('decodes nothing and wants nothing while nobody taps, but keeps recent errors (bounded)', () => {
-    const hub = new TapHub(OPTIONS, () => fakeCodec, () => {});
+    const hub = new TapHub(OPTIONS, tapDecoder(() => fakeCodec), () => {});
     expect(hub.active).toBe(false);
     expect(hub.wants(invocation())).toBe(false);
     for (let i = 0; i < 5; i++) hub.failed(call(invocation(`m${i}`), undefined, new MeshError('PMESH_NO_ROUTE', `no route ${i}`)));
@@ -61,7 +62,7 @@ describe('TapHub', () => {
 
   it('sends matching calls with typed, redacted arguments and answer, and the trace id', async () => {
     const counts: string[] = [];
-    const hub = new TapHub(OPTIONS, () => fakeCodec, (result) => counts.push(result));
+    const hub = new TapHub(OPTIONS, tapDecoder(() => fakeCodec), (result) => counts.push(result));
     const res = new FakeResponse();
     hub.subscribe(res as unknown as ServerResponse, { service: 'userservice', status: 'ok' });
     expect(hub.wants(invocation())).toBe(true);
@@ -88,7 +89,7 @@ describe('TapHub', () => {
 
   it('drops and counts events for a subscriber that reads too slowly, and refuses subscribers past the limit', async () => {
     const counts: string[] = [];
-    const hub = new TapHub(OPTIONS, () => fakeCodec, (result) => counts.push(result));
+    const hub = new TapHub(OPTIONS, tapDecoder(() => fakeCodec), (result) => counts.push(result));
     const slow = new FakeResponse();
     slow.writableLength = OPTIONS.subscriberBufferBytes + 1;
     const fast = new FakeResponse();
@@ -111,7 +112,7 @@ describe('TapHub', () => {
   });
 
   it('captures at most maxEventsPerSecond calls, and none past maxBodyBytes is decoded', async () => {
-    const hub = new TapHub({ ...OPTIONS, maxEventsPerSecond: 3, maxBodyBytes: 8 }, () => fakeCodec, () => {});
+    const hub = new TapHub({ ...OPTIONS, maxEventsPerSecond: 3, maxBodyBytes: 8 }, tapDecoder(() => fakeCodec), () => {});
     const res = new FakeResponse();
     hub.subscribe(res as unknown as ServerResponse, {});
     const wanted = Array.from({ length: 10 }, () => hub.wants(invocation())).filter(Boolean);

@@ -8,7 +8,7 @@ import { TapHub } from '../../../src/admin/ui/tap-hub.js';
 const TAP = { redact: [], maxSubscribers: 1, maxEventsPerSecond: 1, samplePercent: 100, maxBodyBytes: 1, subscriberBufferBytes: 1, recentErrors: 1 };
 
 const sources: DashboardSources = {
-  tap: new TapHub(TAP, () => undefined, () => {}),
+  tap: new TapHub(TAP, () => ({ request: {}, response: {} }), () => {}),
   metrics: new PrometheusMetrics().registry,
   address: () => '127.0.0.1:15000',
   topology: () => ({ listeners: [], clusters: [], apps: [] }),

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeAnswer, decodeRequest } from '../../../src/admin/ui/tap-decode.js';
-import { getCodec, setupCodecs } from '../../../src/codecs/index.js';
-import { DEFAULT_LIMITS, type Invocation, type Result } from '../../../src/core/index.js';
-import { REPO_ROOT } from '../../support/maven.js';
+import { decodeAnswer, decodeRequest } from '../../src/tap-decode.js';
+import { getCodec, setupCodecs } from '../../src/codecs/index.js';
+import { DEFAULT_LIMITS, type Invocation, type Result } from '../../src/core/index.js';
+import { REPO_ROOT } from '../support/maven.js';
 
 setupCodecs();
 const codecFor = (name: string) => getCodec(name);

@@ -1,4 +1,7 @@
 /**
+ * The dashboard tap's decoder, part of the composition: it alone may use both the protocol
+ * registry and the value model, and hands the admin server a plain function.
+ *
  * What the tap shows of a call's bodies: the request arguments and the answer decoded into
  * the bridge's Java value model and written as typed JSON (longs, BigDecimal, dates and
  * POJO classes keep their Java types, values-to-json.ts 'typed' style). Only protocols whose
@@ -15,7 +18,9 @@ import {
   type JsonValue,
   type ProtocolCodec,
   type Result,
-} from '../../core/index.js';
+  type TappedCall,
+} from './core/index.js';
+import type { TapDecoder } from './admin/ui/tap-hub.js';
 
 export type CodecLookup = (protocol: string) => ProtocolCodec<unknown> | undefined;
 
@@ -76,4 +81,17 @@ export function decodeAnswer(result: Result | undefined, protocol: string | unde
   } catch (error) {
     return { note: `could not decode: ${MeshError.from(error).message}` };
   }
+}
+
+/** The tap hub's decoder over the codecs `codecFor` finds: the call as sent upstream first (below any bridge). */
+export function tapDecoder(codecFor: CodecLookup): TapDecoder {
+  return (call: TappedCall, maxBytes: number) => ({
+    request: decodeRequest([call.upstream, call.invocation], codecFor, maxBytes),
+    response: decodeAnswer(
+      call.upstreamResult ?? call.result,
+      call.upstreamResult ? (call.upstream?.protocol ?? call.invocation.protocol) : call.invocation.protocol,
+      codecFor,
+      maxBytes,
+    ),
+  });
 }
