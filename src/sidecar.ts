@@ -8,7 +8,10 @@
 import type { Logger } from './core/index.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
-import { getProtocol } from './codecs/index.js';
+import { getCodec, getProtocol } from './codecs/index.js';
+import { TapHub } from './admin/ui/tap-hub.js';
+import { dashboardSources } from './dashboard-sources.js';
+import { tapDecoder } from './tap-decode.js';
 import type { ListenerConfig, MeshConfig } from './config/index.js';
 import type { Registry } from './registry/index.js';
 import { buildStack, type Handler } from './proxy/index.js';
@@ -22,6 +25,8 @@ type State = 'starting' | 'ready' | 'draining' | 'closed';
 
 export class Sidecar {
   readonly metrics = new PrometheusMetrics();
+  /** The dashboard's tap and recent errors; decodes only while someone taps. */
+  readonly tap: TapHub;
   readonly registry: Registry;
   readonly #log: Logger;
   #config: MeshConfig;
@@ -36,6 +41,7 @@ export class Sidecar {
     this.#config = config;
     this.#log = log;
     this.registry = registry;
+    this.tap = new TapHub(config.tap, tapDecoder(getCodec), (result) => this.metrics.tapEvent(result));
     this.#clusters = new MeshClusters(config, registry, this.metrics);
     this.#listeners = new MeshListeners(config, this.metrics, log);
     // Made before the listeners: the HTTP and gRPC listeners serve the app API over it.
@@ -95,6 +101,7 @@ export class Sidecar {
 
   async #apply(config: MeshConfig): Promise<void> {
     this.metrics.setMaxLabelValues(config.defaults.maxMetricLabelValues);
+    this.tap.setOptions(config.tap);
     this.#clusters.apply(config);
     for (const listener of config.listeners) this.#routes.setConfigRoutes(listener.name, listener.routes);
     await this.#listeners.apply(config, {
@@ -109,6 +116,16 @@ export class Sidecar {
         config: () => this.#config,
         clusters: () => ({ registry: this.registry.state(), clusters: this.#clusters.snapshotsWithOrigin() }),
         metrics: this.metrics,
+        ui: dashboardSources({
+          config: () => this.#config,
+          clusters: () => this.#clusters.all(),
+          origins: () => this.#clusters.origins(),
+          appRoutes: (listener) => this.#routes.appRoutes(listener),
+          apps: () => this.#apps.list(),
+          registry: this.registry,
+          metrics: this.metrics,
+          tap: this.tap,
+        }),
       });
       await old?.close();
       await this.#admin.start();
@@ -132,6 +149,7 @@ export class Sidecar {
       accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,
       accessLogQuery: config.logging.accessLogQuery,
       defaultTimeoutMs: config.defaults.routeTimeoutMs,
+      tap: this.tap,
     });
   }
 }

@@ -1,44 +1,55 @@
 /**
  * The Prometheus side of MeshMetrics, on prom-client. One registry per sidecar
  * (not prom-client's global), so several sidecars in one test process do not mix.
+ * Every name and label here is documented in docs/metrics.md (a test checks it).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallLabels, HealthEvent, MeshMetrics, TrafficEvent } from '../core/index.js';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallRecord, HealthEvent, MeshMetrics, TrafficEvent } from '../core/index.js';
+import { BoundedLabels } from './metric-labels.js';
+import { HistogramFamily, ValueFamily, type HistogramCell, type ValueCell } from './metric-cells.js';
+import { observeClusters, observeRegistry, type ClusterStateView, type RegistryStateView } from './metrics-state.js';
 
-/** What the metrics read of a registry (a structural view: admin imports no registry code). */
-export interface RegistryStateView {
-  readonly backend: string;
-  readonly status: string;
-  readonly events: Readonly<Record<string, number>>;
+export { OTHER_LABEL_VALUE } from './metric-labels.js';
+export type { ClusterStateView, RegistryStateView } from './metrics-state.js';
+
+
+/** 0.1 ms to 10 s: the sidecar's own sub-millisecond cost and a slow service's seconds both resolve. */
+export const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** 64 B to 16 MiB by fours. */
+export const SIZE_BUCKETS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216];
+
+/**
+ * The cells of one call's label set, cached under one string key of the raw label values
+ * (a map lookup per call). Capped, past which cells are looked up through their families.
+ */
+const MAX_CACHED_CHILDREN = 10_000;
+
+interface CallChildren {
+  readonly requests: ValueCell;
+  readonly latency: HistogramCell;
+  readonly requestSize: HistogramCell;
+  readonly responseSize: HistogramCell;
+  readonly errors?: ValueCell;
 }
 
-/** Sub-millisecond buckets first: the sidecar's own latency is what we watch. */
-type CounterChild = ReturnType<Counter<string>['labels']>;
-type HistogramChild = ReturnType<Histogram<string>['labels']>;
-
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+interface AttemptChildren {
+  readonly requests: ValueCell;
+  readonly latency: HistogramCell;
+}
 
 export class PrometheusMetrics implements MeshMetrics {
   readonly registry = new Registry();
-  readonly #requests = new Counter({
-    name: 'pmesh_requests_total',
-    help: 'Calls finished, by listener, route, cluster and outcome (ok, exception, or the error reason id).',
-    labelNames: ['listener', 'route', 'cluster', 'outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly #errors = new Counter({
-    name: 'pmesh_request_errors_total',
-    help: 'Calls that failed with a mesh error, by reason id.',
-    labelNames: ['listener', 'route', 'cluster', 'reason'] as const,
-    registers: [this.registry],
-  });
-  readonly #latency = new Histogram({
-    name: 'pmesh_request_duration_seconds',
-    help: 'Time from a call arriving to its answer head, seconds.',
-    labelNames: ['listener', 'route', 'cluster'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly #labels = new BoundedLabels(() => this.limitExceeded('max_metric_label_values'));
+
+  // The per-call families are cells bumped directly (metric-cells.ts); the rest are prom-client's.
+  readonly #requests = new ValueFamily(this.registry, 'pmesh_requests_total', 'Calls finished, by listener, route, service, method, cluster and outcome (ok, exception, error, or the mesh error reason id).', 'counter');
+  readonly #errors = new ValueFamily(this.registry, 'pmesh_request_errors_total', 'Calls that failed with a mesh error, by reason id.', 'counter');
+  readonly #latency = new HistogramFamily(this.registry, 'pmesh_request_duration_seconds', 'Time from a call arriving to its answer head, seconds.', LATENCY_BUCKETS);
+  readonly #requestSize = new HistogramFamily(this.registry, 'pmesh_request_size_bytes', 'Request body bytes, where known without reading the body (frames, sized HTTP bodies).', SIZE_BUCKETS);
+  readonly #responseSize = new HistogramFamily(this.registry, 'pmesh_response_size_bytes', 'Response body bytes, where known without reading the body.', SIZE_BUCKETS);
+  readonly #inFlight = new ValueFamily(this.registry, 'pmesh_requests_in_flight', 'Calls a listener has received and not yet answered.', 'gauge');
+  readonly #upstreamRequests = new ValueFamily(this.registry, 'pmesh_upstream_requests_total', 'Attempts sent to an endpoint (each retry is one), by cluster, endpoint and outcome.', 'counter');
+  readonly #upstreamLatency = new HistogramFamily(this.registry, 'pmesh_upstream_request_duration_seconds', "Time from an attempt being handed to the endpoint's pool to its answer, seconds.", LATENCY_BUCKETS);
   readonly #connections = new Gauge({
     name: 'pmesh_downstream_connections_open',
     help: 'Open downstream connections per listener.',
@@ -57,14 +68,12 @@ export class PrometheusMetrics implements MeshMetrics {
     labelNames: ['limit'] as const,
     registers: [this.registry],
   });
-
   readonly #traffic = new Counter({
     name: 'pmesh_traffic_events_total',
     help: 'What traffic policies did: retry, retry_budget_exhausted, breaker_overflow, rate_limited, fault_delay, fault_abort, mirror, mirror_dropped, mirror_diff; by route and cluster.',
     labelNames: ['event', 'route', 'cluster'] as const,
     registers: [this.registry],
   });
-
   readonly #health = new Counter({
     name: 'pmesh_endpoint_health_events_total',
     help: 'Endpoint health changes by cluster: ejected_consecutive_failures, ejected_success_rate (outlier detection), unhealthy, healthy (active checks).',
@@ -77,79 +86,66 @@ export class PrometheusMetrics implements MeshMetrics {
     labelNames: ['route', 'method', 'field'] as const,
     registers: [this.registry],
   });
+  readonly #emptyProtected = new Counter({
+    name: 'pmesh_registry_empty_protected_total',
+    help: 'Empty provider lists held back while the registry was reconnecting or not yet stable (the last known endpoints were kept).',
+    registers: [this.registry],
+  });
+  readonly #tapEvents = new Counter({
+    name: 'pmesh_tap_events_total',
+    help: 'Calls shown to dashboard tap subscribers (`sent`), or dropped because a subscriber read too slowly (`dropped`).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly #calls = new Map<string, CallChildren>();
+  readonly #attempts = new Map<string, AttemptChildren>();
+  readonly #listenersInFlight = new Map<string, ValueCell>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pmesh_' });
   }
 
-  /**
-   * Exports a registry backend's state at each scrape: whether it is connected, and its
-   * monotonic event counters (connected, disconnected, expired, notify, publish, error...).
-   */
+  /** Exports a registry backend's state at each scrape. */
   observeRegistry(state: () => RegistryStateView): void {
-    const seen = new Map<string, number>();
-    new Counter({
-      name: 'pmesh_registry_events_total',
-      help: 'Registry events by backend and kind (connected, disconnected, expired, notify, publish, error...).',
-      labelNames: ['backend', 'event'] as const,
-      registers: [this.registry],
-      collect() {
-        const now = state();
-        for (const [event, count] of Object.entries(now.events)) {
-          const key = `${now.backend}\u0000${event}`;
-          const delta = count - (seen.get(key) ?? 0);
-          if (delta > 0) this.inc({ backend: now.backend, event }, delta);
-          seen.set(key, count);
-        }
-      },
-    });
-    new Gauge({
-      name: 'pmesh_registry_connected',
-      help: '1 while the registry backend is connected (the embedded one always is), else 0.',
-      labelNames: ['backend'] as const,
-      registers: [this.registry],
-      collect() {
-        const now = state();
-        this.set({ backend: now.backend }, now.status === 'connected' ? 1 : 0);
-      },
-    });
+    observeRegistry(this.registry, state);
   }
 
-  /** Exports each cluster's endpoints the balancer may pick, at each scrape. */
-  observeClusters(healthy: () => ReadonlyArray<{ readonly name: string; readonly healthy: number }>): void {
-    new Gauge({
-      name: 'pmesh_cluster_healthy_endpoints',
-      help: 'Endpoints neither ejected by outlier detection nor failing active health checks, per cluster.',
-      labelNames: ['cluster'] as const,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const cluster of healthy()) this.set({ cluster: cluster.name }, cluster.healthy);
-      },
-    });
+  /** Exports each cluster's health, pools and breaker at each scrape. */
+  observeClusters(clusters: () => readonly ClusterStateView[]): void {
+    observeClusters(this.registry, clusters, this.#labels);
   }
 
-  /**
-   * Bound children per label set: prom-client hashes a label object on every call,
-   * which showed in the HTTP/1 bench profile; a map lookup on one string does not.
-   */
-  readonly #children = new Map<string, { requests: CounterChild; latency: HistogramChild; errors?: CounterChild }>();
+  /** Most distinct values each of the route, cluster, service, method and endpoint labels takes. */
+  setMaxLabelValues(max: number): void {
+    this.#labels.setMax(max);
+  }
 
-  callFinished(raw: CallLabels, seconds: number, outcome: string): void {
-    const labels = { listener: raw.listener, route: this.#bounded('route', raw.route), cluster: this.#bounded('cluster', raw.cluster) };
-    const key = `${labels.listener}\u0000${labels.route}\u0000${labels.cluster}\u0000${outcome}`;
-    let child = this.#children.get(key);
-    if (!child) {
-      child = {
-        requests: this.#requests.labels({ ...labels, outcome }),
-        latency: this.#latency.labels(labels),
-        errors: outcome.startsWith('PMESH_') ? this.#errors.labels({ ...labels, reason: outcome }) : undefined,
-      };
-      this.#children.set(key, child);
+  callStarted(listener: string): void {
+    this.#listenerInFlight(listener).value += 1;
+  }
+
+  callFinished(call: CallRecord): void {
+    const key = `${call.listener}\u0000${call.route}\u0000${call.service}\u0000${call.method}\u0000${call.cluster}\u0000${call.outcome}`;
+    const children = this.#calls.get(key) ?? this.#callChildren(key, call);
+    children.requests.value += 1;
+    this.#latency.observe(children.latency, call.seconds);
+    if (call.requestBytes >= 0) this.#requestSize.observe(children.requestSize, call.requestBytes);
+    if (call.responseBytes >= 0) this.#responseSize.observe(children.responseSize, call.responseBytes);
+    if (children.errors) children.errors.value += 1;
+    this.#listenerInFlight(call.listener).value -= 1;
+  }
+
+  upstreamCallFinished(cluster: string, endpoint: string, seconds: number, outcome: string): void {
+    const key = `${cluster}\u0000${endpoint}\u0000${outcome}`;
+    let children = this.#attempts.get(key);
+    if (!children) {
+      const labels = { cluster: this.#labels.bound('cluster', cluster), endpoint: this.#labels.bound('endpoint', endpoint) };
+      children = { requests: this.#upstreamRequests.cell({ ...labels, outcome }), latency: this.#upstreamLatency.cell(labels) };
+      if (this.#attempts.size < MAX_CACHED_CHILDREN) this.#attempts.set(key, children);
     }
-    child.requests.inc();
-    child.latency.observe(seconds);
-    child.errors?.inc();
+    children.requests.value += 1;
+    this.#upstreamLatency.observe(children.latency, seconds);
   }
 
   connectionOpened(listener: string): void {
@@ -169,38 +165,8 @@ export class PrometheusMetrics implements MeshMetrics {
   }
 
   trafficEvent(event: TrafficEvent, route: string, cluster: string): void {
-    this.#traffic.inc({ event, route: this.#bounded('route', route), cluster: this.#bounded('cluster', cluster) });
+    this.#traffic.inc({ event, route: this.#labels.bound('route', route), cluster: this.#labels.bound('cluster', cluster) });
   }
-
-  // --- Bounded label values (issue 9): a caller naming services must not grow /metrics ---
-
-  #maxLabelValues = 1_000;
-  readonly #labelValues = new Map<string, Set<string>>();
-
-  /** Most distinct values each of the route and cluster labels takes; later ones are counted as `other`. */
-  setMaxLabelValues(max: number): void {
-    this.#maxLabelValues = max;
-  }
-
-  #bounded(label: string, value: string): string {
-    let seen = this.#labelValues.get(label);
-    if (!seen) this.#labelValues.set(label, (seen = new Set()));
-    if (seen.has(value)) return value;
-    if (seen.size < this.#maxLabelValues) {
-      seen.add(value);
-      return value;
-    }
-    this.limitExceeded('max_metric_label_values');
-    return OTHER_LABEL_VALUE;
-  }
-
-  // --- Registry empty protection (issue 9) ---
-
-  readonly #emptyProtected = new Counter({
-    name: 'pmesh_registry_empty_protected_total',
-    help: 'Empty provider lists held back while the registry was reconnecting or not yet stable (the last known endpoints were kept).',
-    registers: [this.registry],
-  });
 
   registryEmptyProtected(): void {
     this.#emptyProtected.inc();
@@ -213,7 +179,30 @@ export class PrometheusMetrics implements MeshMetrics {
   mirrorDiff(route: string, method: string, field: string): void {
     this.#mirrorDiffs.inc({ route, method, field });
   }
-}
 
-/** The one label value that stands for every value past the cap. */
-export const OTHER_LABEL_VALUE = 'other';
+  /** A tapped call was sent to a dashboard subscriber, or dropped for a slow one. */
+  tapEvent(result: 'sent' | 'dropped'): void {
+    this.#tapEvents.inc({ result });
+  }
+
+  #callChildren(key: string, call: CallRecord): CallChildren {
+    const bound = (label: string, value: string): string => this.#labels.bound(label, value);
+    const sized = { listener: call.listener, service: bound('service', call.service), method: bound('method', call.method) };
+    const labels = { listener: call.listener, route: bound('route', call.route), service: sized.service, method: sized.method, cluster: bound('cluster', call.cluster) };
+    const children: CallChildren = {
+      requests: this.#requests.cell({ ...labels, outcome: call.outcome }),
+      latency: this.#latency.cell(labels),
+      requestSize: this.#requestSize.cell(sized),
+      responseSize: this.#responseSize.cell(sized),
+      errors: call.outcome.startsWith('PMESH_') ? this.#errors.cell({ listener: labels.listener, route: labels.route, cluster: labels.cluster, reason: call.outcome }) : undefined,
+    };
+    if (this.#calls.size < MAX_CACHED_CHILDREN) this.#calls.set(key, children);
+    return children;
+  }
+
+  #listenerInFlight(listener: string): ValueCell {
+    let cell = this.#listenersInFlight.get(listener);
+    if (!cell) this.#listenersInFlight.set(listener, (cell = this.#inFlight.cell({ listener })));
+    return cell;
+  }
+}

@@ -4,10 +4,12 @@
  *   GET /metrics   Prometheus text
  *   GET /config    the config in force, JSON
  *   GET /clusters  each cluster's endpoints and their health, JSON
+ *   GET /ui        the live dashboard (ui/routes.ts), loopback callers only
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listenOn, refuseHttpRequest } from '../core/index.js';
 import type { PrometheusMetrics } from './metrics.js';
+import { handleUi, type DashboardSources } from './ui/routes.js';
 
 /** What the admin server may read; it gets snapshots, never the objects that mutate. */
 export interface AdminSources {
@@ -15,6 +17,8 @@ export interface AdminSources {
   config(): unknown;
   clusters(): unknown;
   metrics: PrometheusMetrics;
+  /** The /ui dashboard's views; absent: no dashboard. */
+  ui?: DashboardSources;
 }
 
 export class AdminServer {
@@ -46,8 +50,10 @@ export class AdminServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const path = url.pathname;
     if (req.method !== 'GET') return json(res, 405, { error: `${req.method} is not allowed; the admin API is read-only` });
+    if (this.#sources.ui && (path === '/ui' || path.startsWith('/ui/'))) return handleUi(req, res, url, this.#sources.ui);
     switch (path) {
       case '/ready': {
         const state = this.#sources.ready();
@@ -64,7 +70,7 @@ export class AdminServer {
       case '/clusters':
         return json(res, 200, this.#sources.clusters());
       default:
-        return json(res, 404, { error: `no admin page ${path}`, pages: ['/ready', '/metrics', '/config', '/clusters'] });
+        return json(res, 404, { error: `no admin page ${path}`, pages: ['/ready', '/metrics', '/config', '/clusters', '/ui'] });
     }
   }
 }

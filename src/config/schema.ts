@@ -227,7 +227,35 @@ const registrySchema = z
 
 export const configSchema = z
   .object({
-    admin: z.object({ address: hostPort.default('127.0.0.1:15000').describe('host:port of /ready, /metrics, /config and /clusters.') }).strict().default({}).describe('The admin HTTP server.'),
+    admin: z
+      .object({
+        address: hostPort.default('127.0.0.1:15000').describe('host:port of /ready, /metrics, /config, /clusters and the /ui dashboard.'),
+        peers: z
+          .array(hostPort)
+          .max(32)
+          .default([])
+          .describe('Admin addresses of other sidecars whose topology the /ui dashboard shows beside this one (loopback addresses can also be added in the page).'),
+      })
+      .strict()
+      .default({})
+      .describe('The admin HTTP server.'),
+    tap: z
+      .object({
+        redact: z
+          .array(z.string().min(1))
+          .max(256)
+          .default(['password', 'passwd', 'secret', 'token', 'authorization', 'cookie'])
+          .describe('Field, attachment and header names (any case) whose values the dashboard tap shows as `***`.'),
+        maxSubscribers: z.number().int().positive().max(64).default(4).describe('Dashboard tap streams open at once; more are refused with 429.'),
+        maxEventsPerSecond: z.number().int().positive().default(50).describe('Calls the tap captures and decodes per second, all subscribers together; more are not captured.'),
+        samplePercent: z.number().min(0).max(100).default(100).describe('Share of matching calls the tap captures (0-100), before the per-second bound.'),
+        maxBodyBytes: z.number().int().positive().default(65_536).describe('Bodies larger than this are shown by size only, never decoded by the tap.'),
+        subscriberBufferBytes: z.number().int().positive().default(1_048_576).describe('Bytes a tap subscriber may have unread; events past it are dropped and counted (pmesh_tap_events_total{result="dropped"}).'),
+        recentErrors: z.number().int().nonnegative().max(10_000).default(100).describe('Failed calls the dashboard keeps for its recent errors view.'),
+      })
+      .strict()
+      .default({})
+      .describe('The /ui dashboard\'s live tap of calls: decoding happens only while someone taps, sampled and bounded.'),
     registry: registrySchema,
     bridge: bridgeSchema,
     grpc: grpcSchema,
@@ -264,7 +292,7 @@ export const configSchema = z
           .describe('Bytes held in unfinished Bolt and Dubbo frames, all connections together; the connection that would pass it is closed.'),
         maxOnDemandClusters: z.number().int().positive().default(1_000).describe('Registry clusters made on demand for egress calls no route matched; the least recently used goes first.'),
         onDemandClusterIdleMs: positiveMs.default(600_000).describe('An on-demand cluster unused this long is dropped (made again at its next call).'),
-        maxMetricLabelValues: z.number().int().positive().default(2_000).describe('Distinct values each of the route and cluster metric labels takes; later ones are counted as `other`.'),
+        maxMetricLabelValues: z.number().int().positive().default(2_000).describe('Distinct values each of the route, cluster, service, method and endpoint metric labels takes; later ones are counted as `other`.'),
         registryEmptyGraceMs: z.number().int().nonnegative().default(10_000).describe('After a registry reconnect or new session, an empty provider list keeps the last known endpoints this long.'),
       })
       .strict()

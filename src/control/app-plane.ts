@@ -53,6 +53,11 @@ export class AppPlane implements Ingress {
     };
   }
 
+  /** What apps published through this sidecar (the dashboard's registry view). */
+  list(): ReturnType<AppPublications['list']> {
+    return this.#apps.list();
+  }
+
   /** The signatures an app published with `service`, for the bridge. */
   signaturesOf(service: ServiceKey): readonly MethodSignature[] | undefined {
     return this.#apps.signaturesOf(service);

@@ -94,6 +94,11 @@ export class AppPublications implements AppRegistry {
     }
   }
 
+  /** What the apps behind this sidecar publish, for the dashboard; lease tokens left out. */
+  list(): Array<{ publication: AppPublication; registered: Publication; listener: string; failures: number }> {
+    return [...this.#entries.values()].map(({ publication, registered, listener, failures }) => ({ publication, registered, listener, failures }));
+  }
+
   /** Publishes for `owner` (the token an earlier publish returned; none makes a new one). */
   async publish(publication: AppPublication, owner?: string): Promise<{ address: string; token: string }> {
     const own = this.#ingress.ownPort(publication.port);

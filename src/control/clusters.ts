@@ -55,6 +55,16 @@ export class MeshClusters {
     return [...this.#clusters.values()].map((cluster) => cluster.snapshot());
   }
 
+  /** Every cluster now (the dashboard's topology). */
+  all(): Cluster[] {
+    return [...this.#clusters.values()];
+  }
+
+  /** The registry feed each registry-fed cluster came from, by cluster name. */
+  origins(): Record<string, ClusterOrigin> {
+    return this.#registryClusters.origins();
+  }
+
   /** Each cluster's snapshot with the registry feed it came from, if any (admin /clusters). */
   snapshotsWithOrigin(): Array<ClusterSnapshot & { registry: ClusterOrigin | undefined }> {
     const origins = this.#registryClusters.origins();
@@ -88,6 +98,7 @@ export class MeshClusters {
     if (!cluster) {
       const upstream = createUpstream(protocol, { cluster: name, ...APP_UPSTREAM, ...this.#upstreamDefaults() });
       cluster = new Cluster(name, protocol, 'round_robin', createBalancer('round_robin'), upstream);
+      cluster.setMetrics(this.#metrics);
       this.#clusters.set(name, cluster);
     }
     cluster.setEndpoints([makeEndpoint(`127.0.0.1:${port}`, { source: 'app' })]);

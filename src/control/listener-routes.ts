@@ -15,6 +15,11 @@ export class ListenerRoutes {
     return this.#routers.get(listener) ?? new Router([]);
   }
 
+  /** The routes apps published on `listener` (the dashboard's topology). */
+  appRoutes(listener: string): RouteSpec[] {
+    return [...(this.#appRoutes.get(listener)?.values() ?? [])];
+  }
+
   /** The config's routes for `listener` (a reload). */
   setConfigRoutes(listener: string, routes: readonly RouteSpec[]): void {
     this.#configRoutes.set(listener, routes);

@@ -10,3 +10,4 @@ export * from './cancel.js';
 export * from './listen.js';
 export { refuseHttpRequest } from './http-client-error.js';
 export { guardHttp, answerUnexpected, type HttpHandler } from './request-guard.js';
+export * from './tap.js';

@@ -6,11 +6,28 @@ export interface CallLabels {
   readonly listener: string;
   readonly route: string;
   readonly cluster: string;
+  /** The called interface (`com.example.EchoService`), and its method. */
+  readonly service: string;
+  readonly method: string;
+}
+
+/** One finished call as the listener saw it (RED plus sizes). */
+export interface CallRecord extends CallLabels {
+  readonly seconds: number;
+  /** 'ok', 'exception', 'error' (a protocol error status), or the MeshError reason id. */
+  readonly outcome: string;
+  /** Body bytes when known (raw frames, sized streams), else -1. */
+  readonly requestBytes: number;
+  readonly responseBytes: number;
 }
 
 export interface MeshMetrics {
-  /** One call finished: `outcome` is 'ok', or the MeshError reason id. */
-  callFinished(labels: CallLabels, seconds: number, outcome: string): void;
+  /** A call arrived on a listener (the in-flight gauge); every call started also finishes. */
+  callStarted(listener: string): void;
+  /** One call finished. */
+  callFinished(call: CallRecord): void;
+  /** One attempt to one endpoint finished (retries are attempts of their own). */
+  upstreamCallFinished(cluster: string, endpoint: string, seconds: number, outcome: string): void;
   connectionOpened(listener: string): void;
   connectionClosed(listener: string): void;
   /** A malformed frame or request from a peer (`side`: downstream or upstream). */
@@ -40,7 +57,9 @@ export type TrafficEvent =
   | 'mirror_diff';
 
 export const NOOP_METRICS: MeshMetrics = {
+  callStarted() {},
   callFinished() {},
+  upstreamCallFinished() {},
   connectionOpened() {},
   connectionClosed() {},
   codecError() {},

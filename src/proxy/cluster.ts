@@ -55,6 +55,11 @@ export interface ClusterSnapshot {
   readonly endpoints: readonly EndpointSnapshot[];
   /** Endpoints the balancer may pick (all of them in panic mode, when none is healthy). */
   readonly healthy: number;
+  /** Calls in flight, calls waiting for the first endpoints, retries in flight. */
+  readonly inFlight: number;
+  readonly pending: number;
+  readonly retries: number;
+  readonly circuitBreaker: CircuitBreaker;
 }
 
 export class Cluster {
@@ -112,7 +117,7 @@ export class Cluster {
    * restarts its probes; outlier state carries over a reload.
    */
   setHealth(outlier: OutlierSpec, healthCheck: HealthCheckSpec | undefined, metrics: MeshMetrics): void {
-    this.#metrics = metrics;
+    this.setMetrics(metrics);
     this.#outlier.setSpec(outlier);
     if (this.#outlierTimer) clearInterval(this.#outlierTimer);
     // The success-rate sweep also runs on calls; the timer covers a quiet cluster.
@@ -129,6 +134,11 @@ export class Cluster {
       this.#picker = undefined;
     });
     this.#picker = undefined;
+  }
+
+  /** Where the cluster reports health changes and per-endpoint attempts. */
+  setMetrics(metrics: MeshMetrics): void {
+    this.#metrics = metrics;
   }
 
   /** Probes every endpoint now (tests; the checker's timer does it every intervalMs). */
@@ -212,12 +222,14 @@ export class Cluster {
       const result = await this.upstream.call(endpoint, invocation, ctx);
       const now = performance.now();
       load.end(now, now - started, result.status !== 'error');
+      this.#metrics.upstreamCallFinished(this.name, endpoint.address, (now - started) / 1000, result.status);
       if (isEndpointFailure(result)) this.#recordFailure(endpoint.address, now);
       else this.#outlier.recordSuccess(endpoint.address);
       return result;
     } catch (error) {
       const now = performance.now();
       load.end(now, now - started, false);
+      this.#metrics.upstreamCallFinished(this.name, endpoint.address, (now - started) / 1000, MeshError.from(error).reason);
       if (MeshError.is(error) && isConnectionFailure(error)) this.#recordFailure(endpoint.address, now);
       throw error;
     }
@@ -236,7 +248,7 @@ export class Cluster {
         health: unhealthy !== undefined ? 'unhealthy' : ejected !== undefined ? 'ejected' : 'healthy',
         ...(unhealthy !== undefined || ejected !== undefined ? { why: unhealthy ?? ejected } : {}),
         consecutiveFailures: this.#outlier.consecutiveFailures(endpoint.address),
-          connections: connections[endpoint.address] ?? 0,
+        connections: connections[endpoint.address] ?? 0,
         inFlight: this.#loads.get(endpoint.address).inFlight,
         completed: this.#loads.get(endpoint.address).completed,
       };
@@ -247,6 +259,10 @@ export class Cluster {
       balancer: this.#balancerName,
       endpoints,
       healthy: endpoints.filter((endpoint) => endpoint.health === 'healthy').length,
+      inFlight: this.#inFlight,
+      pending: this.#pending,
+      retries: this.#retries,
+      circuitBreaker: this.#breaker,
     };
   }
 

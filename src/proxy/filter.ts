@@ -78,6 +78,8 @@ export interface CallContext {
   deadline?: number;
   /** Set when the call failed with a mesh error, for logs and metrics. */
   error?: MeshError;
+  /** Set while the dashboard taps this call: the call as sent upstream and its raw answer (filters/tap.ts). */
+  tap?: { upstream?: Invocation; upstreamResult?: Result };
 }
 
 export type Handler = (invocation: Invocation, ctx: CallContext) => Promise<Result>;

@@ -1,8 +1,8 @@
 /**
  * The filter chain of a listener, in the one order that is written down here:
  *
- *   access log -> metrics -> route (picks route and cluster) -> rate limit -> fault -> timeout
- *     -> bridge -> reverse bridge -> mirror -> retry -> cluster (circuit breaker, balancer)
+ *   access log -> metrics -> tap -> route (picks route and cluster) -> rate limit -> fault -> timeout
+ *     -> bridge -> reverse bridge -> mirror -> tap capture -> retry -> cluster (circuit breaker, balancer)
  *
  * (the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
  * Bolt out, or the reverse; retries sit below them so a retry re-sends the frame already built,
@@ -13,7 +13,7 @@
  * reload swaps them without rebuilding connections; a call in flight keeps the
  * cluster object it started with.
  */
-import { MeshError, type Invocation, type Logger, type MeshMetrics } from '../core/index.js';
+import { MeshError, NOOP_TAP, type Invocation, type Logger, type MeshMetrics, type TapSink } from '../core/index.js';
 import { DEFAULT_BRIDGE, bridgeStep, type BridgeOptions } from './bridge.js';
 import { reverseBridgeStep } from './bridge-reverse.js';
 import type { Cluster } from './cluster.js';
@@ -24,6 +24,7 @@ import { metricsFilter } from './filters/metrics.js';
 import { mirrorFilter } from './mirror/step.js';
 import { rateLimitFilter } from './filters/rate-limit.js';
 import { retryFilter } from './filters/retry.js';
+import { tapCapture, tapFilter } from './filters/tap.js';
 import { timeoutFilter } from './filters/timeout.js';
 import type { Router } from './router.js';
 
@@ -43,6 +44,8 @@ export interface StackOptions {
   readonly defaultTimeoutMs: number;
   /** Types, schemas and the class allow list for bridged calls. */
   readonly bridge?: BridgeOptions;
+  /** The dashboard's tap and recent errors (admin /ui); none by default. */
+  readonly tap?: TapSink;
 }
 
 function routeStep(router: () => Router, fallback: StackOptions['fallback']): Filter {
@@ -85,6 +88,7 @@ export function buildStack(options: StackOptions): Handler {
   const filters: Filter[] = [];
   if (options.accessLog) filters.push(accessLogFilter(options.accessLog, { withQuery: options.accessLogQuery }));
   filters.push(metricsFilter(options.metrics));
+  filters.push(tapFilter(options.tap ?? NOOP_TAP));
   filters.push(routeStep(options.router, options.fallback));
   filters.push(rateLimitFilter(options.metrics));
   filters.push(faultFilter(options.metrics));
@@ -94,6 +98,7 @@ export function buildStack(options: StackOptions): Handler {
   filters.push(bridgeStep(options.cluster, options.bridge, options.metrics));
   filters.push(reverseBridgeStep(options.cluster, options.bridge ?? DEFAULT_BRIDGE));
   filters.push(mirrorFilter({ metrics: options.metrics, cluster: options.cluster }));
+  filters.push(tapCapture());
   filters.push(retryFilter({ metrics: options.metrics, retrySlot: (name) => options.cluster(name)?.retrySlot }));
   return compose(filters, clusterStep(options.cluster));
 }

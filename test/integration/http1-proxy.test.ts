@@ -223,7 +223,7 @@ describe('admin server', () => {
     await get('dead.local', '/metric-probe');
     await rawExchange(proxyPort, 'BREW /pot HTCPCP/1.0\r\n\r\n');
     const metrics = await (await request(`http://127.0.0.1:${adminPort}/metrics`)).body.text();
-    expect(metrics).toMatch(/pmesh_requests_total\{listener="http-egress",route="2:echo",cluster="echo",outcome="ok"\} \d+/);
+    expect(metrics).toMatch(/pmesh_requests_total\{listener="http-egress",route="2:echo",service="[^"]*",method="[^"]*",cluster="echo",outcome="ok"\} \d+/);
     expect(metrics).toMatch(/pmesh_request_errors_total\{listener="http-egress",route="3:dead",cluster="dead",reason="PMESH_UPSTREAM_CONNECT_FAILED"\} \d+/);
     expect(metrics).toContain('pmesh_request_duration_seconds_bucket');
     expect(metrics).toMatch(/pmesh_downstream_connections_open\{listener="http-egress"\} \d+/);

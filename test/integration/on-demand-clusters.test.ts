@@ -165,7 +165,7 @@ describe('on-demand registry clusters', () => {
     const metrics = await admin('/metrics');
     expect(limitCount(metrics, 'max_on_demand_clusters')).toBeGreaterThan(0);
     expect(limitCount(metrics, 'max_metric_label_values')).toBeGreaterThan(0);
-    expect(metrics).toMatch(/pmesh_requests_total\{listener="bolt-out",route="registry",cluster="other",outcome="ok"\} \d+/);
+    expect(metrics).toMatch(/pmesh_requests_total\{listener="bolt-out",route="registry",service="other",method="echo",cluster="other",outcome="ok"\} \d+/);
     const config = JSON.parse(await admin('/config')) as { defaults: Record<string, number> };
     expect(config.defaults).toMatchObject({ maxOnDemandClusters: MAX_CLUSTERS, onDemandClusterIdleMs: 600_000, maxMetricLabelValues: 10, registryEmptyGraceMs: 10_000 });
     caller.close();

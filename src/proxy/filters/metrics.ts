@@ -1,19 +1,45 @@
-/** Counts and times every call by listener, route and cluster; failures by reason id. */
-import { MeshError, type MeshMetrics } from '../../core/index.js';
+/**
+ * RED per call: counts by outcome, latency and body sizes by listener, route, service,
+ * method and cluster; the in-flight gauge per listener. The sink binds its label
+ * children once, so a call costs a string key and a map lookup (bench: bolt).
+ */
+import { MeshError, type Body, type MeshMetrics, type Result } from '../../core/index.js';
 import type { CallContext, Filter } from '../filter.js';
+import type { Invocation } from '../../core/index.js';
 
-function labels(ctx: CallContext): { listener: string; route: string; cluster: string } {
-  return { listener: ctx.listener, route: ctx.route ?? '', cluster: ctx.cluster ?? '' };
+/** Bytes of a body when known without reading it; -1 otherwise. */
+export function bodyBytes(body: Body): number {
+  if (body.kind === 'raw') return body.bytes.length;
+  if (body.kind === 'stream') return body.length ?? -1;
+  return body.kind === 'empty' ? 0 : -1;
+}
+
+function record(metrics: MeshMetrics, invocation: Invocation, ctx: CallContext, outcome: string, result: Result | undefined): void {
+  // A call no route or provider took names whatever the caller made up: its service and
+  // method stay out of the labels, so junk names cannot fill the label budget.
+  const routed = ctx.cluster !== undefined;
+  metrics.callFinished({
+    listener: ctx.listener,
+    route: ctx.route ?? '',
+    cluster: ctx.cluster ?? '',
+    service: routed ? invocation.service.interface : '',
+    method: routed ? invocation.method : '',
+    seconds: (performance.now() - ctx.startedAt) / 1000,
+    outcome,
+    requestBytes: bodyBytes(invocation.body),
+    responseBytes: result ? bodyBytes(result.body) : -1,
+  });
 }
 
 export function metricsFilter(metrics: MeshMetrics): Filter {
   return (next) => async (invocation, ctx) => {
+    metrics.callStarted(ctx.listener);
     try {
       const result = await next(invocation, ctx);
-      metrics.callFinished(labels(ctx), (performance.now() - ctx.startedAt) / 1000, result.status === 'ok' ? 'ok' : result.status);
+      record(metrics, invocation, ctx, result.status, result);
       return result;
     } catch (error) {
-      metrics.callFinished(labels(ctx), (performance.now() - ctx.startedAt) / 1000, MeshError.from(error).reason);
+      record(metrics, invocation, ctx, MeshError.from(error).reason, undefined);
       throw error;
     }
   };

@@ -49,7 +49,9 @@ class FakeUpstream implements Upstream {
 
 class CountingMetrics implements MeshMetrics {
   readonly events: Record<string, number> = {};
+  callStarted(): void {}
   callFinished(): void {}
+  upstreamCallFinished(): void {}
   connectionOpened(): void {}
   connectionClosed(): void {}
   codecError(): void {}
