@@ -16,6 +16,7 @@ import { handleAppApi, registryGrpcService, type AppPublication, type Registry }
 import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
 import { RegistryClusters, type RegistryClustersOptions } from './registry-clusters.js';
 import { SofaMeshServer } from './sofa-mesh-server.js';
+import { WorkloadIdentity } from './security/workload.js';
 import {
   Cluster,
   PartialFrameBudget,
@@ -25,9 +26,12 @@ import {
   createUpstream,
   balancerName,
   createBalancer,
+  type EgressTls,
   type Handler,
+  type IngressTlsOptions,
   type Listener,
   type RouteSpec,
+  type TlsMode,
 } from './proxy/index.js';
 
 type State = 'starting' | 'ready' | 'draining' | 'closed';
@@ -51,6 +55,8 @@ export class Sidecar implements Ingress {
   readonly #onDemand: OnDemandClusters;
   /** Bytes held in partial binary frames, all listeners together (fixed at start). */
   readonly #partialFrames: PartialFrameBudget;
+  /** The workload certificate for mTLS between sidecars (config `identity`; fixed at start, its files watched). */
+  #identity: WorkloadIdentity | undefined;
 
   private constructor(config: MeshConfig, log: Logger, registry: Registry) {
     this.#config = config;
@@ -77,6 +83,7 @@ export class Sidecar implements Ingress {
   static async start(config: MeshConfig, log: Logger, registry: Registry): Promise<Sidecar> {
     const sidecar = new Sidecar(config, log, registry);
     try {
+      if (config.identity) sidecar.#identity = await WorkloadIdentity.start(config.identity, log.child({ module: 'identity' }));
       // Made before the listeners: the HTTP and gRPC listeners serve the app API over it.
       sidecar.#apps = new AppPublications(registry, sidecar, {
         dataDir: config.registry.dataDir,
@@ -130,6 +137,7 @@ export class Sidecar implements Ingress {
     this.#registryClusters.close();
     this.#onDemand.close();
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));
+    this.#identity?.close();
     await this.#admin?.close();
     this.#state = 'closed';
   }
@@ -182,7 +190,7 @@ export class Sidecar implements Ingress {
     }
     const policy = balancerName(config.balancer);
     let cluster = this.#clusters.get(config.name);
-    if (cluster && cluster.protocol !== config.protocol) {
+    if (cluster && (cluster.protocol !== config.protocol || this.#clusterMtls.get(config.name) !== config.mtls)) {
       void cluster.close();
       cluster = undefined;
     }
@@ -197,9 +205,11 @@ export class Sidecar implements Ingress {
         metrics: this.metrics,
         maxFrameBytes: this.#config.defaults.maxFrameBytes,
         ...this.#grpcKeepalive(),
+        tls: this.#egressTls(config.mtls),
       });
       cluster = new Cluster(config.name, config.protocol, policy, balancer, upstream);
       this.#clusters.set(config.name, cluster);
+      this.#clusterMtls.set(config.name, config.mtls);
     } else {
       cluster.setBalancer(policy, balancer);
     }
@@ -233,7 +243,8 @@ export class Sidecar implements Ingress {
     const stopping: Promise<void>[] = [];
     for (const [name, listener] of this.#listeners) {
       const next = wanted.get(name);
-      if (!next || next.address !== listener.address || next.protocol !== listener.protocol) {
+      // A listener's TLS sits under its server: a change of it needs a new listener.
+      if (!next || next.address !== listener.address || next.protocol !== listener.protocol || this.#listenerTls.get(name) !== JSON.stringify(next.tls)) {
         this.#listeners.delete(name);
         stopping.push(listener.close(config.defaults.drainTimeoutMs));
         if (!next) this.#routers.delete(name);
@@ -266,17 +277,35 @@ export class Sidecar implements Ingress {
         local: guardHttp((req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false), this.#log),
         grpcServices: this.#apps ? [registryGrpcService(this.#apps)] : [],
         grpc: config.grpc,
+        tls: this.#ingressTls(spec.tls),
       });
       await listener.start();
       this.#listeners.set(spec.name, listener);
+      this.#listenerTls.set(spec.name, JSON.stringify(spec.tls));
     }
   }
 
   // --- Ingress: routes to the apps that published through this sidecar ---
 
-  find(protocol: string): { listener: string; advertise: string } | undefined {
+  find(protocol: string): { listener: string; advertise: string; tlsMode: TlsMode } | undefined {
     const listener = this.#config.listeners.find((l) => l.ingress && l.protocol === protocol);
-    return listener ? { listener: listener.name, advertise: listener.advertise ?? listener.address } : undefined;
+    if (!listener) return undefined;
+    return { listener: listener.name, advertise: listener.advertise ?? listener.address, tlsMode: this.#ingressTls(listener.tls)?.mode ?? 'off' };
+  }
+
+  // --- mTLS between sidecars (docs/security.md) ---
+
+  /** Each cluster's `mtls` when its upstream was made, and each listener's `tls`: a change makes them anew. */
+  readonly #clusterMtls = new Map<string, string>();
+  readonly #listenerTls = new Map<string, string>();
+
+  #ingressTls(tls: ListenerConfig['tls']): IngressTlsOptions | undefined {
+    if (!this.#identity || tls.mode === 'off') return undefined;
+    return { mode: tls.mode, material: this.#identity, handshakeTimeoutMs: tls.handshakeTimeoutMs };
+  }
+
+  #egressTls(mtls: ClusterConfig['mtls']): EgressTls | undefined {
+    return this.#identity ? { mtls, material: this.#identity } : undefined;
   }
 
   ownPort(port: number): string | undefined {
@@ -352,6 +381,7 @@ export class Sidecar implements Ingress {
       accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,
       accessLogQuery: config.logging.accessLogQuery,
       defaultTimeoutMs: config.defaults.routeTimeoutMs,
+      authorization: spec.authorization,
     });
   }
 

@@ -3,7 +3,7 @@
  * (not prom-client's global), so several sidecars in one test process do not mix.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallLabels, HealthEvent, MeshMetrics, TrafficEvent } from '../core/index.js';
+import type { CallLabels, HealthEvent, MeshMetrics, TlsOutcome, TrafficEvent } from '../core/index.js';
 
 /** What the metrics read of a registry (a structural view: admin imports no registry code). */
 export interface RegistryStateView {
@@ -212,6 +212,29 @@ export class PrometheusMetrics implements MeshMetrics {
 
   mirrorDiff(route: string, method: string, field: string): void {
     this.#mirrorDiffs.inc({ route, method, field });
+  }
+
+  // --- Security (issue 13): mTLS between sidecars, authorization ---
+
+  readonly #tlsConnections = new Counter({
+    name: 'pmesh_tls_connections_total',
+    help: 'Connections to listeners with tls on, by listener and outcome: mtls, plaintext (permissive), refused_plaintext, refused_handshake.',
+    labelNames: ['listener', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly #authorization = new Counter({
+    name: 'pmesh_authz_decisions_total',
+    help: 'Calls an ingress authorization policy allowed or denied, by listener.',
+    labelNames: ['listener', 'decision'] as const,
+    registers: [this.registry],
+  });
+
+  tlsConnection(listener: string, outcome: TlsOutcome): void {
+    this.#tlsConnections.inc({ listener, outcome });
+  }
+
+  authorization(listener: string, decision: 'allow' | 'deny'): void {
+    this.#authorization.inc({ listener, decision });
   }
 }
 

@@ -48,6 +48,10 @@ export function crossCheck(input: unknown, add: AddProblem): void {
       if (addresses.has(address)) add(['listeners', i, 'address'], `address ${address} is already used`);
       addresses.add(address);
     }
+    const tlsMode = text(object(listener.tls).mode);
+    if (tlsMode !== undefined && tlsMode !== 'off' && config.identity === undefined) {
+      add(['listeners', i, 'tls', 'mode'], `tls mode ${tlsMode} needs an identity section (the certificate this sidecar presents)`);
+    }
     array(listener.routes).forEach((rawRoute, j) => {
       const route = object(rawRoute);
       const at = ['listeners', i, 'routes', j];

@@ -19,3 +19,4 @@ export { prepareCall, typeOfValue, genericInvokeArguments, exceptionOf, resultTo
 export * from './bridge.js';
 export { typesFromDubboDefinition, type ServiceTypes } from './schema-dubbo.js';
 export { guardHttp, answerUnexpected, type HttpHandler } from './request-guard.js';
+export * from './identity.js';

@@ -1,7 +1,7 @@
 /**
  * The filter chain of a listener, in the one order that is written down here:
  *
- *   access log -> metrics -> route (picks route and cluster) -> rate limit -> fault -> timeout
+ *   access log -> metrics -> authorization -> route (picks route and cluster) -> rate limit -> fault -> timeout
  *     -> bridge -> reverse bridge -> mirror -> retry -> cluster (circuit breaker, balancer)
  *
  * (the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
@@ -19,6 +19,7 @@ import { reverseBridgeStep } from './bridge-reverse.js';
 import type { Cluster } from './cluster.js';
 import { compose, type Filter, type Handler } from './filter.js';
 import { accessLogFilter } from './filters/access-log.js';
+import { authorizationFilter, type AuthorizationPolicy } from './filters/authorization.js';
 import { faultFilter } from './filters/fault.js';
 import { metricsFilter } from './filters/metrics.js';
 import { mirrorFilter } from './mirror/step.js';
@@ -43,6 +44,8 @@ export interface StackOptions {
   readonly defaultTimeoutMs: number;
   /** Types, schemas and the class allow list for bridged calls. */
   readonly bridge?: BridgeOptions;
+  /** Ingress authorization policies (none: every caller may call every service). */
+  readonly authorization?: readonly AuthorizationPolicy[];
 }
 
 function routeStep(router: () => Router, fallback: StackOptions['fallback']): Filter {
@@ -85,6 +88,7 @@ export function buildStack(options: StackOptions): Handler {
   const filters: Filter[] = [];
   if (options.accessLog) filters.push(accessLogFilter(options.accessLog, { withQuery: options.accessLogQuery }));
   filters.push(metricsFilter(options.metrics));
+  filters.push(authorizationFilter(options.authorization ?? [], options.metrics));
   filters.push(routeStep(options.router, options.fallback));
   filters.push(rateLimitFilter(options.metrics));
   filters.push(faultFilter(options.metrics));

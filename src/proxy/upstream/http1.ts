@@ -8,6 +8,7 @@ import { MeshError, type Endpoint, type Invocation, type Result } from '../../co
 import { http1 } from '../../codecs/index.js';
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
+import { connector, usesMtls } from '../transport/index.js';
 
 /** How long an idle upstream connection is kept (Linkerd's pool idle; docs/reliability.md). */
 const IDLE_MS = 3_000;
@@ -73,7 +74,9 @@ export class Http1Upstream implements Upstream {
       const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
       pool = new Pool(`http://${host}:${endpoint.port}`, {
         connections: this.#options.maxConnectionsPerEndpoint,
-        connect: { timeout: this.#options.connectTimeoutMs },
+        connect: usesMtls(endpoint, this.#options.tls)
+          ? connector(endpoint, this.#options.tls!, this.#options.connectTimeoutMs)
+          : { timeout: this.#options.connectTimeoutMs },
         keepAliveTimeout: IDLE_MS,
         keepAliveMaxTimeout: IDLE_MS,
       });
