@@ -58,14 +58,14 @@ function callMatches(policy: CompiledPolicy, invocation: Invocation, peer: PeerI
   return callerMatches(policy.from, peer);
 }
 
-/** Why the call is refused, or undefined when it may pass. */
-function refusal(policies: readonly CompiledPolicy[], invocation: Invocation, peer: PeerIdentity | undefined): string | undefined {
+/** `open`: no policy names the service; `allow`; or why the call is refused. */
+function decide(policies: readonly CompiledPolicy[], invocation: Invocation, peer: PeerIdentity | undefined): 'open' | 'allow' | { refused: string } {
   const forService = policies.filter((policy) => policy.service.test(invocation.service.interface));
-  if (forService.length === 0) return undefined;
+  if (forService.length === 0) return 'open';
   const denied = forService.find((policy) => policy.action === 'deny' && callMatches(policy, invocation, peer));
-  if (denied) return `denied by authorization policy ${denied.index}`;
-  if (forService.some((policy) => policy.action === 'allow' && callMatches(policy, invocation, peer))) return undefined;
-  return 'no authorization policy allows it';
+  if (denied) return { refused: `denied by authorization policy ${denied.index}` };
+  if (forService.some((policy) => policy.action === 'allow' && callMatches(policy, invocation, peer))) return 'allow';
+  return { refused: 'no authorization policy allows it' };
 }
 
 export function authorizationFilter(policies: readonly AuthorizationPolicy[], metrics: MeshMetrics): Filter {
@@ -73,11 +73,13 @@ export function authorizationFilter(policies: readonly AuthorizationPolicy[], me
   return (next) => {
     if (compiled.length === 0) return next;
     return (invocation: Invocation, ctx: CallContext) => {
-      const why = refusal(compiled, invocation, ctx.peer);
-      if (why === undefined) {
+      const decision = decide(compiled, invocation, ctx.peer);
+      if (decision === 'open') return next(invocation, ctx);
+      if (decision === 'allow') {
         metrics.authorization(ctx.listener, 'allow');
         return next(invocation, ctx);
       }
+      const why = decision.refused;
       metrics.authorization(ctx.listener, 'deny');
       const caller = ctx.peer?.spiffeId ?? UNAUTHENTICATED;
       const call = `${invocation.service.interface}${invocation.service.version ? `:${invocation.service.version}` : ''}#${invocation.method}`;
