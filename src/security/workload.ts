@@ -122,7 +122,10 @@ function load(options: WorkloadIdentityOptions, caFile: string): Loaded {
   const ca = readFileSync(caFile, 'utf8');
   const parsed = new X509Certificate(cert);
   const identity = identityFromAltNames(parsed.subjectAltName);
-  if (!identity) throw new Error(`${options.certFile} carries no spiffe:// URI SAN: issue it with pmesh cert issue`);
+  // A root names its trust domain alone (spiffe://<domain>); a workload's id has a path.
+  if (!identity || identity.spiffeId === `spiffe://${identity.trustDomain}`) {
+    throw new Error(`${options.certFile} carries no workload spiffe:// URI SAN: issue it with pmesh cert issue`);
+  }
   if (!parsed.checkPrivateKey(createPrivateKey(key))) throw new Error(`${options.keyFile} is not the key of ${options.certFile}`);
   createSecureContext({ cert, key, ca }); // throws on anything else node:tls would refuse
   return { material: { cert, key, ca, trustDomain: identity.trustDomain }, notAfter: Date.parse(parsed.validTo) };
