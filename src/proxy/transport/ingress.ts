@@ -35,13 +35,16 @@ export interface IngressTlsContext {
 /** The first byte of a TLS handshake record (RFC 8446 section 5.1, ContentType handshake). */
 const TLS_HANDSHAKE = 0x16;
 
-/** Puts mTLS under `server` (no-op when off); returns what undoes the certificate subscription. */
+/** Puts mTLS under `server` (no-op when off); returns what the listener calls when it closes. */
 export function secureConnections(server: Server, options: IngressTlsOptions | undefined, context: IngressTlsContext): () => void {
   if (!options || options.mode === 'off') return () => {};
   const { listener, metrics, log } = context;
   const handlers = server.listeners('connection') as Array<(socket: Socket) => void>;
   server.removeAllListeners('connection');
-  const deliver = (socket: Socket): void => {
+  // Connections still being sniffed or shaken hands with: the listener does not know them yet, so closing it cuts them here.
+  const pending = new Set<Socket>();
+  const deliver = (socket: Socket, raw: Socket): void => {
+    pending.delete(raw);
     for (const handler of handlers) handler.call(server, socket);
   };
   const tls = createTlsServer({
@@ -62,7 +65,7 @@ export function secureConnections(server: Server, options: IngressTlsOptions | u
       return;
     }
     metrics.tlsConnection(listener, 'mtls');
-    deliver(socket);
+    deliver(socket, rawOf(socket));
   });
   tls.on('tlsClientError', (error: Error, socket: TLSSocket) => {
     metrics.tlsConnection(listener, 'refused_handshake');
@@ -70,6 +73,8 @@ export function secureConnections(server: Server, options: IngressTlsOptions | u
     socket.destroy();
   });
   server.on('connection', (socket: Socket) => {
+    pending.add(socket);
+    socket.once('close', () => pending.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.once('data', (chunk: Buffer) => {
       socket.pause();
@@ -78,7 +83,7 @@ export function secureConnections(server: Server, options: IngressTlsOptions | u
         tls.emit('connection', socket);
       } else if (options.mode === 'permissive') {
         metrics.tlsConnection(listener, 'plaintext');
-        deliver(socket);
+        deliver(socket, socket);
         socket.resume();
       } else {
         metrics.tlsConnection(listener, 'refused_plaintext');
@@ -87,7 +92,16 @@ export function secureConnections(server: Server, options: IngressTlsOptions | u
       }
     });
   });
-  return unsubscribe;
+  return () => {
+    unsubscribe();
+    for (const socket of pending) socket.destroy();
+    pending.clear();
+  };
+}
+
+/** The TCP socket under a TLS socket made by tls.Server from an emitted connection. */
+function rawOf(socket: TLSSocket): Socket {
+  return ((socket as unknown as { _parent?: Socket })._parent ?? socket) as Socket;
 }
 
 /** Why a client that finished the handshake may not stay, or undefined. */

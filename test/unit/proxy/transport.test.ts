@@ -40,9 +40,9 @@ const log = rootLogger().child({ test: 'transport' });
 async function echoServer(mode: 'strict' | 'permissive', material: TlsMaterial, metrics: MeshMetrics) {
   const server = createServer((socket: Socket) => socket.on('data', (chunk) => socket.write(`${peerOf(socket)?.app ?? 'plain'}:${chunk.toString()}`)));
   const source = fixedMaterial(material);
-  secureConnections(server, { mode, material: source, handshakeTimeoutMs: 5_000 }, { listener: 'test', metrics, log });
+  const stop = secureConnections(server, { mode, material: source, handshakeTimeoutMs: 5_000 }, { listener: 'test', metrics, log });
   await listen(server);
-  return { port: (server.address() as { port: number }).port, source };
+  return { port: (server.address() as { port: number }).port, source, stop };
 }
 
 async function listen(server: Server): Promise<void> {
@@ -124,6 +124,16 @@ describe('ingress mTLS over a plain net server', () => {
     expect(seen(first.socket)).toBe('URI:spiffe://mesh.test/app/provider-v1');
     expect(seen(second.socket)).toBe('URI:spiffe://mesh.test/app/provider-v2');
     expect(await roundTrip(first.socket, undefined, 'still here')).toBe('orders:still here');
+  });
+
+  it('closing the listener cuts connections it has not been handed yet (silent, or mid-handshake)', async () => {
+    const server = await echoServer('permissive', await ca.material('provider'), counting());
+    const silent = connect({ host: '127.0.0.1', port: server.port });
+    await new Promise((resolve) => silent.once('connect', resolve));
+    const closed = new Promise((resolve) => silent.once('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // accepted on the server side
+    server.stop();
+    await closed;
   });
 });
 
