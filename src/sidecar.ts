@@ -7,7 +7,8 @@
  */
 import { ClassPolicy, MeshError, guardHttp, makeEndpoint, parseHostPort, serviceKeyString, type Logger } from './core/index.js';
 import { AppPublications, type Ingress } from './app-publications.js';
-import { AdminServer } from './admin/server.js';
+import { readFileSync } from 'node:fs';
+import { AdminServer, type AdminGuard } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
 import { bridgeOptions } from './bridge-config.js';
 import { isCodecRegistered } from './codecs/index.js';
@@ -163,7 +164,7 @@ export class Sidecar implements Ingress {
           };
         },
         metrics: this.metrics,
-      });
+      }, adminGuard(config.admin));
       await old?.close();
       await this.#admin.start();
     }
@@ -393,6 +394,14 @@ export class Sidecar implements Ingress {
     const listeners = Object.fromEntries([...this.#listeners.values()].map((l) => [l.name, l.address]));
     return { ready: this.#state === 'ready', listeners };
   }
+}
+
+/** The admin API's TLS and bearer token, read from the files the config names. */
+function adminGuard(admin: MeshConfig['admin']): AdminGuard {
+  return {
+    ...(admin.tls ? { tls: { cert: readFileSync(admin.tls.certFile, 'utf8'), key: readFileSync(admin.tls.keyFile, 'utf8') } } : {}),
+    ...(admin.tokenFile ? { token: readFileSync(admin.tokenFile, 'utf8').trim() } : {}),
+  };
 }
 
 function onDemandLimits(config: MeshConfig): OnDemandLimits {

@@ -29,6 +29,8 @@ const RESTART: Readonly<Record<string, string>> = {
   'defaults.appHealthMaxFailures': 'restart',
   // The section is read at start; the files it names are watched and reloaded live.
   identity: 'restart',
+  'admin.tls': 'restart',
+  'admin.tokenFile': 'restart',
 };
 
 interface Row {

@@ -72,6 +72,13 @@ export function crossCheck(input: unknown, add: AddProblem): void {
     });
   });
 
+  // Beyond loopback the admin API shows the config and metrics to a network: only over TLS, to token holders.
+  const adminHost = parseHostPort(adminAddress)?.host;
+  const admin = object(config.admin);
+  if (config.allowNonLoopback === true && adminHost !== undefined && !LOOPBACK.test(adminHost) && (admin.tls === undefined || admin.tokenFile === undefined)) {
+    add(['admin'], `the admin API on ${adminHost} (beyond loopback) needs tls and tokenFile`);
+  }
+
   if (config.allowNonLoopback !== true) {
     const check = (address: string | undefined, path: (string | number)[]): void => {
       const parsed = address === undefined ? undefined : parseHostPort(address);

@@ -9,7 +9,7 @@ import { parseHostPort } from '../core/index.js';
 import { bridgeSchema } from './bridge-schema.js';
 import { crossCheck } from './cross-checks.js';
 import { grpcSchema } from './grpc-schema.js';
-import { authorizationSchema, clusterMtlsSchema, identitySchema, listenerTlsSchema } from './security-schema.js';
+import { adminTlsSchema, adminTokenFileSchema, authorizationSchema, clusterMtlsSchema, identitySchema, listenerTlsSchema } from './security-schema.js';
 
 export const hostPort = z
   .string({ invalid_type_error: 'expected host:port' })
@@ -231,7 +231,15 @@ const registrySchema = z
 
 export const configSchema = z
   .object({
-    admin: z.object({ address: hostPort.default('127.0.0.1:15000').describe('host:port of /ready, /metrics, /config and /clusters.') }).strict().default({}).describe('The admin HTTP server.'),
+    admin: z
+      .object({
+        address: hostPort.default('127.0.0.1:15000').describe('host:port of /ready, /metrics, /config and /clusters.'),
+        tls: adminTlsSchema,
+        tokenFile: adminTokenFileSchema,
+      })
+      .strict()
+      .default({})
+      .describe('The admin HTTP server.'),
     registry: registrySchema,
     bridge: bridgeSchema,
     grpc: grpcSchema,

@@ -66,6 +66,21 @@ export const authorizationSchema = z
     'Ingress authorization. A call to a service no policy names is allowed; once a policy names the service, the call must match an `allow` policy and no `deny` one. Refused calls get the protocol\'s permission error (gRPC PERMISSION_DENIED, Dubbo BAD_REQUEST with the reason, Bolt SERVER_EXCEPTION, HTTP 403).',
   );
 
+export const adminTlsSchema = z
+  .object({
+    certFile: z.string().min(1).describe('The admin server\'s certificate (PEM). Example: `certs/admin.crt`'),
+    keyFile: z.string().min(1).describe('Its private key (PEM).'),
+  })
+  .strict()
+  .optional()
+  .describe('Serve the admin API over HTTPS. Required (with `tokenFile`) when it is bound beyond loopback.');
+
+export const adminTokenFileSchema = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('A file holding the bearer token every admin request must carry (`authorization: Bearer <token>`). Required (with `tls`) when the admin API is bound beyond loopback.');
+
 export const clusterMtlsSchema = z
   .enum(['auto', 'on', 'off'])
   .default('auto')
