@@ -176,6 +176,7 @@ export class Sidecar implements Ingress {
     for (const [name, cluster] of this.#clusters) {
       if (!wanted.has(name) && !name.startsWith('app:') && !this.#onDemand.has(name)) {
         this.#clusters.delete(name);
+        this.#clusterMtls.delete(name);
         void cluster.close();
       }
     }
@@ -232,6 +233,7 @@ export class Sidecar implements Ingress {
     this.#registryClusters.remove(name);
     const cluster = this.#clusters.get(name);
     this.#clusters.delete(name);
+    this.#clusterMtls.delete(name);
     void cluster?.close();
   }
 

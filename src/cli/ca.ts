@@ -1,6 +1,6 @@
 /** `pmesh ca init`: a trust domain's root for mTLS between sidecars (docs/security.md). */
 import { join } from 'node:path';
-import { initCa, CA_CERT_FILE, CA_KEY_FILE } from '../security/ca.js';
+import { CA_CERT_FILE, CA_KEY_FILE } from '../security/files.js';
 import { UsageError, parseFlags } from './args.js';
 import type { CliCommand } from './command.js';
 import { help } from './start.js';
@@ -28,6 +28,8 @@ exit codes: 0 created, 1 it could not be (a CA already there...), 2 usage`,
     const trustDomain = values['trust-domain'];
     if (!trustDomain) throw new UsageError('--trust-domain is required');
     const dir = values.dir!;
+    // Loaded here, not at the top: every other pmesh command would pay for the X.509 library.
+    const { initCa } = await import('../security/ca.js');
     await initCa(dir, trustDomain);
     process.stdout.write(`created the CA of spiffe://${trustDomain} in ${dir}: ${join(dir, CA_CERT_FILE)} (trust bundle), ${join(dir, CA_KEY_FILE)} (secret)\n`);
     return 0;

@@ -1,6 +1,6 @@
 /** `pmesh cert issue`: a workload certificate for one app, from the CA `pmesh ca init` made. */
 import { join } from 'node:path';
-import { DEFAULT_CERT_TTL_MS, issueCertificate, loadCa, writeIssued } from '../security/ca.js';
+import { DEFAULT_CERT_TTL_MS } from '../security/files.js';
 import { UsageError, parseFlags } from './args.js';
 import type { CliCommand } from './command.js';
 import { help } from './start.js';
@@ -42,6 +42,8 @@ exit codes: 0 issued, 1 it could not be (no CA...), 2 usage`,
     if (positionals[0] !== 'issue' || positionals.length !== 1) throw new UsageError('the sub-command is issue');
     if (!values.app) throw new UsageError('--app is required');
     const ttlMs = values.ttl === undefined ? DEFAULT_CERT_TTL_MS : parseTtl(values.ttl);
+    // Loaded here, not at the top: every other pmesh command would pay for the X.509 library.
+    const { issueCertificate, loadCa, writeIssued } = await import('../security/ca.js');
     const ca = await loadCa(values['ca-dir']!);
     let issued;
     try {

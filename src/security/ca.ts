@@ -8,14 +8,13 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkTrustDomain, parseSpiffeId, spiffeIdOf } from '../core/index.js';
+import { CA_CERT_FILE, CA_KEY_FILE, DEFAULT_CERT_TTL_MS } from './files.js';
 import { EC_P256, generateKeys, type Key, importPrivateKey, privateKeyPem, serialNumber, x509 } from './x509.js';
 
-export const CA_CERT_FILE = 'ca.crt';
-export const CA_KEY_FILE = 'ca.key';
+export { CA_CERT_FILE, CA_KEY_FILE, DEFAULT_CERT_TTL_MS };
 
-/** A root lives ten years; workloads a day unless told otherwise. */
+/** A root lives ten years. */
 const ROOT_LIFETIME_MS = 10 * 365 * 24 * 3600_000;
-export const DEFAULT_CERT_TTL_MS = 24 * 3600_000;
 /** Issued certificates start a little in the past, so a peer whose clock is behind accepts them. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { identityFromAltNames, type Logger } from '../core/index.js';
 import type { TlsMaterial, TlsMaterialSource } from '../proxy/index.js';
-import { CA_CERT_FILE, issueCertificate, loadCa, writeIssued } from './ca.js';
+import { CA_CERT_FILE } from './files.js';
 
 export interface WorkloadIdentityOptions {
   readonly app?: string;
@@ -144,6 +144,8 @@ function needsIssue(options: WorkloadIdentityOptions): boolean {
 }
 
 async function issueInto(options: WorkloadIdentityOptions): Promise<void> {
+  // Loaded on first use: the X.509 library takes a second or more to load on a busy host.
+  const { issueCertificate, loadCa, writeIssued } = await import('./ca.js');
   const ca = await loadCa(options.caDir!);
   const issued = await issueCertificate(ca, options.app!, { ttlMs: options.certTtlMs });
   writeIssued(issued, options.certFile, options.keyFile);
