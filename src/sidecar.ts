@@ -6,7 +6,8 @@
  * listeners.ts, and app-plane.ts (the app API, app publications, the SOFA Mesh API).
  */
 import type { Logger } from './core/index.js';
-import { AdminServer } from './admin/server.js';
+import { readFileSync } from 'node:fs';
+import { AdminServer, type AdminGuard } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
 import { getCodec, getProtocol } from './codecs/index.js';
 import { TapHub } from './admin/ui/tap-hub.js';
@@ -20,6 +21,7 @@ import { bridgeOptions } from './control/bridge-config.js';
 import { MeshClusters } from './control/clusters.js';
 import { ListenerRoutes } from './control/listener-routes.js';
 import { MeshListeners } from './control/listeners.js';
+import { WorkloadIdentity } from './security/workload.js';
 
 type State = 'starting' | 'ready' | 'draining' | 'closed';
 
@@ -36,16 +38,18 @@ export class Sidecar {
   readonly #listeners: MeshListeners;
   readonly #apps: AppPlane;
   #admin: AdminServer | undefined;
+  /** The workload certificate for mTLS between sidecars (config `identity`; fixed at start, its files watched). */
+  #identity: WorkloadIdentity | undefined;
 
   private constructor(config: MeshConfig, log: Logger, registry: Registry) {
     this.#config = config;
     this.#log = log;
     this.registry = registry;
     this.tap = new TapHub(config.tap, tapDecoder(getCodec), (result) => this.metrics.tapEvent(result));
-    this.#clusters = new MeshClusters(config, registry, this.metrics);
-    this.#listeners = new MeshListeners(config, this.metrics, log);
+    this.#clusters = new MeshClusters(config, registry, this.metrics, () => this.#identity);
+    this.#listeners = new MeshListeners(config, this.metrics, log, () => this.#identity);
     // Made before the listeners: the HTTP and gRPC listeners serve the app API over it.
-    this.#apps = new AppPlane(() => this.#config, registry, this.#clusters, this.#routes, log);
+    this.#apps = new AppPlane(() => this.#config, registry, this.#clusters, this.#routes, log, (tls) => this.#listeners.ingressTls(tls)?.mode ?? 'off');
     this.metrics.observeRegistry(() => registry.state());
     this.metrics.observeClusters(() => this.#clusters.snapshots());
   }
@@ -54,6 +58,7 @@ export class Sidecar {
   static async start(config: MeshConfig, log: Logger, registry: Registry): Promise<Sidecar> {
     const sidecar = new Sidecar(config, log, registry);
     try {
+      if (config.identity) sidecar.#identity = await WorkloadIdentity.start(config.identity, log.child({ module: 'identity' }));
       await sidecar.#apply(config);
       await sidecar.#apps.start();
       sidecar.#state = 'ready';
@@ -95,6 +100,7 @@ export class Sidecar {
     await this.#listeners.close(drainMs);
     await this.#apps.close();
     await this.#clusters.close();
+    this.#identity?.close();
     await this.#admin?.close();
     this.#state = 'closed';
   }
@@ -126,7 +132,7 @@ export class Sidecar {
           metrics: this.metrics,
           tap: this.tap,
         }),
-      });
+      }, adminGuard(config.admin));
       await old?.close();
       await this.#admin.start();
     }
@@ -150,6 +156,15 @@ export class Sidecar {
       accessLogQuery: config.logging.accessLogQuery,
       defaultTimeoutMs: config.defaults.routeTimeoutMs,
       tap: this.tap,
+      authorization: spec.authorization,
     });
   }
+}
+
+/** The admin API's TLS and bearer token, read from the files the config names. */
+function adminGuard(admin: MeshConfig['admin']): AdminGuard {
+  return {
+    ...(admin.tls ? { tls: { cert: readFileSync(admin.tls.certFile, 'utf8'), key: readFileSync(admin.tls.keyFile, 'utf8') } } : {}),
+    ...(admin.tokenFile ? { token: readFileSync(admin.tokenFile, 'utf8').trim() } : {}),
+  };
 }

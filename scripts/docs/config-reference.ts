@@ -27,6 +27,10 @@ const RESTART: Readonly<Record<string, string>> = {
   'defaults.frameReadTimeoutMs': 'new listeners',
   'defaults.appHealthCheckMs': 'restart',
   'defaults.appHealthMaxFailures': 'restart',
+  // The section is read at start; the files it names are watched and reloaded live.
+  identity: 'restart',
+  'admin.tls': 'restart',
+  'admin.tokenFile': 'restart',
 };
 
 interface Row {

@@ -4,7 +4,7 @@
  * Every name and label here is documented in docs/metrics.md (a test checks it).
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallRecord, HealthEvent, MeshMetrics, TrafficEvent } from '../core/index.js';
+import type { CallRecord, HealthEvent, MeshMetrics, TlsOutcome, TrafficEvent } from '../core/index.js';
 import { BoundedLabels } from './metric-labels.js';
 import { HistogramFamily, ValueFamily, type HistogramCell, type ValueCell } from './metric-cells.js';
 import { observeClusters, observeRegistry, type ClusterStateView, type RegistryStateView } from './metrics-state.js';
@@ -178,6 +178,29 @@ export class PrometheusMetrics implements MeshMetrics {
 
   mirrorDiff(route: string, method: string, field: string): void {
     this.#mirrorDiffs.inc({ route, method, field });
+  }
+
+  // --- Security (issue 13): mTLS between sidecars, authorization ---
+
+  readonly #tlsConnections = new Counter({
+    name: 'pmesh_tls_connections_total',
+    help: 'Connections to listeners with tls on, by listener and outcome: mtls, plaintext (permissive), refused_plaintext, refused_handshake.',
+    labelNames: ['listener', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly #authorization = new Counter({
+    name: 'pmesh_authz_decisions_total',
+    help: 'Calls an ingress authorization policy allowed or denied, by listener.',
+    labelNames: ['listener', 'decision'] as const,
+    registers: [this.registry],
+  });
+
+  tlsConnection(listener: string, outcome: TlsOutcome): void {
+    this.#tlsConnections.inc({ listener, outcome });
+  }
+
+  authorization(listener: string, decision: 'allow' | 'deny'): void {
+    this.#authorization.inc({ listener, decision });
   }
 
   /** A tapped call was sent to a dashboard subscriber, or dropped for a slow one. */

@@ -5,8 +5,12 @@
  *   GET /config    the config in force, JSON
  *   GET /clusters  each cluster's endpoints and their health, JSON
  *   GET /ui        the live dashboard (ui/routes.ts), loopback callers only
+ * Over HTTPS when given a certificate; with a token, every request must carry it as a bearer
+ * token (a 401 otherwise), compared in constant time.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { listenOn, refuseHttpRequest } from '../core/index.js';
 import type { PrometheusMetrics } from './metrics.js';
 import { handleUi, type DashboardSources } from './ui/routes.js';
@@ -21,19 +25,34 @@ export interface AdminSources {
   ui?: DashboardSources;
 }
 
+/** How the admin API is guarded (config admin.tls, admin.tokenFile): files already read. */
+export interface AdminGuard {
+  readonly tls?: { readonly cert: string; readonly key: string };
+  readonly token?: string;
+}
+
 export class AdminServer {
   readonly address: string;
   readonly #server: Server;
   readonly #sources: AdminSources;
 
-  constructor(address: string, sources: AdminSources) {
+  readonly #token: Buffer | undefined;
+
+  constructor(address: string, sources: AdminSources, guard: AdminGuard = {}) {
     this.address = address;
     this.#sources = sources;
-    this.#server = createServer((req, res) => {
+    this.#token = guard.token === undefined ? undefined : Buffer.from(`Bearer ${guard.token}`);
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      if (!this.#authorized(req)) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'application/json' });
+        res.end('{"error":"the admin API needs authorization: Bearer <token>"}');
+        return;
+      }
       this.#handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) json(res, 500, { error: String(error) });
       });
-    });
+    };
+    this.#server = guard.tls ? createHttpsServer({ cert: guard.tls.cert, key: guard.tls.key }, handler) : createServer(handler);
     // Garbage and slow heads on the admin port are counted like a listener's, as protocol "admin".
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => refuseHttpRequest(error, socket, sources.metrics, 'admin'));
   }
@@ -47,6 +66,12 @@ export class AdminServer {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
     });
+  }
+
+  #authorized(req: IncomingMessage): boolean {
+    if (!this.#token) return true;
+    const given = Buffer.from(req.headers.authorization ?? '');
+    return given.length === this.#token.length && timingSafeEqual(given, this.#token);
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

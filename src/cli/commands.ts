@@ -1,4 +1,6 @@
 /** Every `pmesh` command, in the order `pmesh --help` lists them. */
+import { caCommand } from './ca.js';
+import { certCommand } from './cert.js';
 import type { CliCommand } from './command.js';
 import { demo } from './demo.js';
 import { doctorCommand } from './doctor.js';
@@ -12,4 +14,6 @@ export const COMMANDS: readonly CliCommand[] = [
   validate,
   doctorCommand,
   statusCommand,
+  caCommand,
+  certCommand,
 ];

@@ -48,6 +48,10 @@ export function crossCheck(input: unknown, add: AddProblem): void {
       if (addresses.has(address)) add(['listeners', i, 'address'], `address ${address} is already used`);
       addresses.add(address);
     }
+    const tlsMode = text(object(listener.tls).mode);
+    if (tlsMode !== undefined && tlsMode !== 'off' && config.identity === undefined) {
+      add(['listeners', i, 'tls', 'mode'], `tls mode ${tlsMode} needs an identity section (the certificate this sidecar presents)`);
+    }
     array(listener.routes).forEach((rawRoute, j) => {
       const route = object(rawRoute);
       const at = ['listeners', i, 'routes', j];
@@ -67,6 +71,13 @@ export function crossCheck(input: unknown, add: AddProblem): void {
       if (mirror !== undefined && !clusters.has(mirror)) add([...at, 'mirror', 'cluster'], `unknown cluster "${mirror}"`);
     });
   });
+
+  // Beyond loopback the admin API shows the config and metrics to a network: only over TLS, to token holders.
+  const adminHost = parseHostPort(adminAddress)?.host;
+  const admin = object(config.admin);
+  if (config.allowNonLoopback === true && adminHost !== undefined && !LOOPBACK.test(adminHost) && (admin.tls === undefined || admin.tokenFile === undefined)) {
+    add(['admin'], `the admin API on ${adminHost} (beyond loopback) needs tls and tokenFile`);
+  }
 
   if (config.allowNonLoopback !== true) {
     const check = (address: string | undefined, path: (string | number)[]): void => {

@@ -9,6 +9,7 @@ import { parseHostPort } from '../core/index.js';
 import { bridgeSchema } from './bridge-schema.js';
 import { crossCheck } from './cross-checks.js';
 import { grpcSchema } from './grpc-schema.js';
+import { adminTlsSchema, adminTokenFileSchema, authorizationSchema, clusterMtlsSchema, identitySchema, listenerTlsSchema } from './security-schema.js';
 
 export const hostPort = z
   .string({ invalid_type_error: 'expected host:port' })
@@ -138,6 +139,8 @@ const listenerSchema = z
       .describe('Bolt and Dubbo: refuse a request whose body names a class on the deny list (gadgets such as com.sun.rowset.JdbcRowSetImpl). Default: on for an ingress, off for egress.'),
     /** The address published for an ingress when it differs from the bound one (NAT, 0.0.0.0). */
     advertise: hostPort.optional().describe('The address registered for an ingress when it differs from the bound one (NAT, 0.0.0.0). Example: `10.0.0.5:20882`'),
+    tls: listenerTlsSchema.default({}).describe('mTLS from other sidecars (docs/security.md).'),
+    authorization: authorizationSchema.default([]),
   })
   .strict();
 
@@ -205,6 +208,7 @@ export const clusterSchema = z
       .strict()
       .optional()
       .describe('Active health checks in the protocol\'s own way (Bolt or Dubbo heartbeat, HTTP GET); absent: none.'),
+    mtls: clusterMtlsSchema,
     sofaHessian: z
       .enum(['legacy', 'final'])
       .default('legacy')
@@ -230,6 +234,8 @@ export const configSchema = z
     admin: z
       .object({
         address: hostPort.default('127.0.0.1:15000').describe('host:port of /ready, /metrics, /config, /clusters and the /ui dashboard.'),
+        tls: adminTlsSchema,
+        tokenFile: adminTokenFileSchema,
         peers: z
           .array(hostPort)
           .max(32)
@@ -298,6 +304,7 @@ export const configSchema = z
       .strict()
       .default({})
       .describe('Limits and timeouts for every listener and call.'),
+    identity: identitySchema.optional().describe('This sidecar\'s workload identity for mTLS between sidecars; absent: no mTLS (docs/security.md).'),
     listeners: z.array(listenerSchema).default([]).describe('Ports the sidecar serves, each with one protocol.'),
     clusters: z.array(clusterSchema).default([]).describe('Upstreams calls are routed to.'),
     /**

@@ -7,9 +7,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { guardHttp, parseHostPort, serviceKeyString, type Logger, type ServiceKey } from '../core/index.js';
 import type { MethodSignature } from '../bridge/index.js';
-import type { MeshConfig } from '../config/index.js';
+import type { ListenerConfig, MeshConfig } from '../config/index.js';
 import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from '../registry/index.js';
-import type { ListenerSpec } from '../proxy/index.js';
+import type { ListenerSpec, TlsMode } from '../proxy/index.js';
 import { protocolForApp } from '../codecs/index.js';
 import { AppPublications, type Ingress } from './app-publications.js';
 import type { MeshClusters } from './clusters.js';
@@ -25,8 +25,19 @@ export class AppPlane implements Ingress {
   #sofaMesh: SofaMeshServer | undefined;
 
   /** Made before the listeners: the HTTP and gRPC listeners serve the app API over it. */
-  constructor(config: () => MeshConfig, registry: Registry, clusters: MeshClusters, routes: ListenerRoutes, log: Logger) {
+  /** The TLS mode a listener serves with (publications made on it say so in the registry). */
+  readonly #tlsModeOf: (tls: ListenerConfig['tls']) => TlsMode;
+
+  constructor(
+    config: () => MeshConfig,
+    registry: Registry,
+    clusters: MeshClusters,
+    routes: ListenerRoutes,
+    log: Logger,
+    tlsModeOf: (tls: ListenerConfig['tls']) => TlsMode = () => 'off',
+  ) {
     this.#config = config;
+    this.#tlsModeOf = tlsModeOf;
     this.#clusters = clusters;
     this.#routes = routes;
     this.#log = log;
@@ -70,9 +81,10 @@ export class AppPlane implements Ingress {
 
   // --- Ingress: routes to the apps that published through this sidecar ---
 
-  find(protocol: string): { listener: string; advertise: string } | undefined {
+  find(protocol: string): { listener: string; advertise: string; tlsMode: TlsMode } | undefined {
     const listener = this.#config().listeners.find((l) => l.ingress && l.protocol === protocol);
-    return listener ? { listener: listener.name, advertise: listener.advertise ?? listener.address } : undefined;
+    if (!listener) return undefined;
+    return { listener: listener.name, advertise: listener.advertise ?? listener.address, tlsMode: this.#tlsModeOf(listener.tls) };
   }
 
   ownPort(port: number): string | undefined {

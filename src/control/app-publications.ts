@@ -27,11 +27,13 @@ import {
   type RegistryUpdate,
   type ServiceQuery,
 } from '../registry/index.js';
+import { SIDECAR_MARK, TLS_MODE_MARK, type TlsMode } from '../proxy/index.js';
 
 /** The sidecar's side of it: its ingress listeners and their routes to apps. */
 export interface Ingress {
   /** The ingress listener for a protocol and the address it advertises, or undefined. */
-  find(protocol: string): { listener: string; advertise: string } | undefined;
+  /** `tlsMode` absent: off. */
+  find(protocol: string): { listener: string; advertise: string; tlsMode?: TlsMode } | undefined;
   /** Routes `service` on that listener to 127.0.0.1:port (replacing a route of the same key). */
   routeToApp(listener: string, key: string, publication: AppPublication): void;
   dropAppRoute(listener: string, key: string): void;
@@ -126,7 +128,8 @@ export class AppPublications implements AppRegistry {
       port: at.port,
       methods: publication.methods,
       application: publication.application,
-      parameters: publication.metadata,
+      // Consumers' sidecars read these: the address is a sidecar's ingress, and whether it takes mTLS.
+      parameters: { ...publication.metadata, [SIDECAR_MARK]: 'true', [TLS_MODE_MARK]: ingress.tlsMode ?? 'off' },
     };
     this.#ingress.routeToApp(ingress.listener, key, publication);
     await this.#registry.publish(registered);

@@ -6,7 +6,7 @@
  */
 import { MeshError, makeEndpoint, serviceKeyString, type MeshMetrics, type ServiceKey } from '../core/index.js';
 import type { ClusterConfig, MeshConfig } from '../config/index.js';
-import { Cluster, balancerName, createBalancer, createUpstream, type ClusterSnapshot } from '../proxy/index.js';
+import { Cluster, balancerName, createBalancer, createUpstream, type ClusterSnapshot, type EgressTls, type TlsMaterialSource } from '../proxy/index.js';
 import type { Registry } from '../registry/index.js';
 import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
 import { RegistryClusters, type ClusterOrigin, type RegistryClustersOptions } from './registry-clusters.js';
@@ -28,11 +28,16 @@ export class MeshClusters {
   /** Registry clusters made on first use by egress calls no route matched, kept across reloads. */
   readonly #onDemand: OnDemandClusters;
   readonly #metrics: ClusterMetrics;
+  /** The workload certificate for mTLS to other sidecars (absent: every connection is plaintext). */
+  readonly #identity: () => TlsMaterialSource | undefined;
+  /** Each cluster's `mtls` when its upstream was made: a change makes the upstream anew. */
+  readonly #clusterMtls = new Map<string, string>();
   #config: MeshConfig;
 
-  constructor(config: MeshConfig, registry: Registry, metrics: ClusterMetrics) {
+  constructor(config: MeshConfig, registry: Registry, metrics: ClusterMetrics, identity: () => TlsMaterialSource | undefined = () => undefined) {
     this.#config = config;
     this.#metrics = metrics;
+    this.#identity = identity;
     this.#registryClusters = new RegistryClusters(registry, this.#registryClusterOptions(config));
     this.#onDemand = new OnDemandClusters(
       {
@@ -80,6 +85,7 @@ export class MeshClusters {
     for (const [name, cluster] of this.#clusters) {
       if (!wanted.has(name) && !name.startsWith('app:') && !this.#onDemand.has(name)) {
         this.#clusters.delete(name);
+        this.#clusterMtls.delete(name);
         void cluster.close();
       }
     }
@@ -125,7 +131,7 @@ export class MeshClusters {
     }
     const policy = balancerName(config.balancer);
     let cluster = this.#clusters.get(config.name);
-    if (cluster && cluster.protocol !== config.protocol) {
+    if (cluster && (cluster.protocol !== config.protocol || this.#clusterMtls.get(config.name) !== config.mtls)) {
       void cluster.close();
       cluster = undefined;
     }
@@ -138,9 +144,11 @@ export class MeshClusters {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         maxMissedHeartbeats: config.maxMissedHeartbeats,
         ...this.#upstreamDefaults(),
+        tls: this.#egressTls(config.mtls),
       });
       cluster = new Cluster(config.name, config.protocol, policy, balancer, upstream);
       this.#clusters.set(config.name, cluster);
+      this.#clusterMtls.set(config.name, config.mtls);
     } else {
       cluster.setBalancer(policy, balancer);
     }
@@ -162,7 +170,13 @@ export class MeshClusters {
     this.#registryClusters.remove(name);
     const cluster = this.#clusters.get(name);
     this.#clusters.delete(name);
+    this.#clusterMtls.delete(name);
     void cluster?.close();
+  }
+
+  #egressTls(mtls: ClusterConfig['mtls']): EgressTls | undefined {
+    const material = this.#identity();
+    return material ? { mtls, material } : undefined;
   }
 
   /** What every upstream shares: metrics, the frame limit, gRPC keepalive. */

@@ -6,7 +6,7 @@
 import type { Logger, MeshMetrics } from '../core/index.js';
 import { ClassPolicy } from '../bridge/index.js';
 import type { ListenerConfig, MeshConfig } from '../config/index.js';
-import { PartialFrameBudget, createListener, type Handler, type Listener, type ListenerSpec } from '../proxy/index.js';
+import { PartialFrameBudget, createListener, type Handler, type IngressTlsOptions, type Listener, type ListenerSpec, type TlsMaterialSource } from '../proxy/index.js';
 
 export interface ListenerParts {
   /** The call stack for a listener. */
@@ -23,10 +23,15 @@ export class MeshListeners {
   readonly #log: Logger;
   /** Bytes held in partial binary frames, all listeners together (fixed at start). */
   readonly #partialFrames: PartialFrameBudget;
+  /** The workload certificate ingress TLS serves (absent: every listener is plaintext). */
+  readonly #identity: () => TlsMaterialSource | undefined;
+  /** Each listener's `tls` when it was made: TLS sits under the server, so a change needs a new listener. */
+  readonly #listenerTls = new Map<string, string>();
 
-  constructor(config: MeshConfig, metrics: MeshMetrics, log: Logger) {
+  constructor(config: MeshConfig, metrics: MeshMetrics, log: Logger, identity: () => TlsMaterialSource | undefined = () => undefined) {
     this.#metrics = metrics;
     this.#log = log;
+    this.#identity = identity;
     this.#partialFrames = new PartialFrameBudget(config.defaults.maxPartialFrameBytes);
   }
 
@@ -39,12 +44,19 @@ export class MeshListeners {
     return Object.fromEntries([...this.#listeners.values()].map((l) => [l.name, l.address]));
   }
 
+  /** A listener's TLS as served: none without an identity or with `mode: off`. */
+  ingressTls(tls: ListenerConfig['tls']): IngressTlsOptions | undefined {
+    const material = this.#identity();
+    if (!material || tls.mode === 'off') return undefined;
+    return { mode: tls.mode, material, handshakeTimeoutMs: tls.handshakeTimeoutMs };
+  }
+
   async apply(config: MeshConfig, parts: ListenerParts): Promise<void> {
     const wanted = new Map(config.listeners.map((l) => [l.name, l]));
     const stopping: Promise<void>[] = [];
     for (const [name, listener] of this.#listeners) {
       const next = wanted.get(name);
-      if (!next || next.address !== listener.address || next.protocol !== listener.protocol) {
+      if (!next || next.address !== listener.address || next.protocol !== listener.protocol || this.#listenerTls.get(name) !== JSON.stringify(next.tls)) {
         this.#listeners.delete(name);
         stopping.push(listener.close(config.defaults.drainTimeoutMs));
         if (!next) parts.onRemoved(name);
@@ -76,8 +88,10 @@ export class MeshListeners {
         classScan: (spec.scanClasses ?? spec.ingress) ? new ClassPolicy({ deny: config.bridge.denyClasses }) : undefined,
         ...parts.services,
         grpc: config.grpc,
+        tls: this.ingressTls(spec.tls),
       });
       await listener.start();
+      this.#listenerTls.set(spec.name, JSON.stringify(spec.tls));
       this.#listeners.set(spec.name, listener);
     }
   }

@@ -65,6 +65,8 @@ export const REASONS = {
   PMESH_METHOD_NOT_ALLOWED: Code.UNIMPLEMENTED,
   /** Dubbo generic invoke (`$invoke`) from a caller, where no config allows it. */
   PMESH_GENERIC_INVOKE_NOT_ALLOWED: Code.PERMISSION_DENIED,
+  /** An ingress authorization policy refused the caller (listeners[].authorization). */
+  PMESH_NOT_AUTHORIZED: Code.PERMISSION_DENIED,
 } as const satisfies Record<string, Code>;
 
 export type Reason = keyof typeof REASONS;

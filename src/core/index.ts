@@ -11,3 +11,4 @@ export * from './listen.js';
 export { refuseHttpRequest } from './http-client-error.js';
 export { guardHttp, answerUnexpected, type HttpHandler } from './request-guard.js';
 export * from './tap.js';
+export * from './identity.js';

@@ -3,7 +3,7 @@
  * interceptors, linkerd's layers): a filter takes the next handler and returns a
  * handler. Each filter is one file under filters/ and imports no protocol.
  */
-import type { Cancel, Invocation, Logger, MeshError, Result } from '../core/index.js';
+import type { Cancel, Invocation, Logger, MeshError, PeerIdentity, Result } from '../core/index.js';
 
 /** Protocol-neutral failures a route may retry after the request was written. */
 export type RetryOn = 'unavailable' | 'timeout' | 'reset' | 'overloaded';
@@ -65,6 +65,8 @@ export interface CallContext {
   readonly log: Logger;
   /** Cancelled when the downstream goes away or a deadline fires; the reason is a MeshError. */
   readonly cancel: Cancel;
+  /** The caller's verified workload identity, when it came over mTLS (absent: plaintext). */
+  readonly peer?: PeerIdentity;
   /** Set by the router. */
   route?: string;
   cluster?: string;

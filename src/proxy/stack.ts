@@ -1,7 +1,7 @@
 /**
  * The filter chain of a listener, in the one order that is written down here:
  *
- *   access log -> metrics -> tap -> route (picks route and cluster) -> rate limit -> fault -> timeout
+ *   access log -> metrics -> authorization -> tap -> route (picks route and cluster) -> rate limit -> fault -> timeout
  *     -> bridge -> reverse bridge -> mirror -> tap capture -> retry -> cluster (circuit breaker, balancer)
  *
  * (the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
@@ -19,6 +19,7 @@ import { reverseBridgeStep } from './bridge-reverse.js';
 import type { Cluster } from './cluster.js';
 import { compose, type Filter, type Handler } from './filter.js';
 import { accessLogFilter } from './filters/access-log.js';
+import { authorizationFilter, type AuthorizationPolicy } from './filters/authorization.js';
 import { faultFilter } from './filters/fault.js';
 import { metricsFilter } from './filters/metrics.js';
 import { mirrorFilter } from './mirror/step.js';
@@ -46,6 +47,8 @@ export interface StackOptions {
   readonly bridge?: BridgeOptions;
   /** The dashboard's tap and recent errors (admin /ui); none by default. */
   readonly tap?: TapSink;
+  /** Ingress authorization policies (none: every caller may call every service). */
+  readonly authorization?: readonly AuthorizationPolicy[];
 }
 
 function routeStep(router: () => Router, fallback: StackOptions['fallback']): Filter {
@@ -88,6 +91,7 @@ export function buildStack(options: StackOptions): Handler {
   const filters: Filter[] = [];
   if (options.accessLog) filters.push(accessLogFilter(options.accessLog, { withQuery: options.accessLogQuery }));
   filters.push(metricsFilter(options.metrics));
+  filters.push(authorizationFilter(options.authorization ?? [], options.metrics));
   filters.push(tapFilter(options.tap ?? NOOP_TAP));
   filters.push(routeStep(options.router, options.fallback));
   filters.push(rateLimitFilter(options.metrics));

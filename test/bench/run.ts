@@ -3,6 +3,7 @@
  * Benchmarks report; they never pass or fail. Results go to test/results/bench-*.json.
  */
 import { benchBolt } from './bolt.js';
+import { benchBoltMtls } from './bolt-mtls.js';
 import { benchBridge } from './bridge.js';
 import { benchDubbo } from './dubbo.js';
 import { benchGrpc } from './grpc.js';
@@ -13,6 +14,7 @@ import { stopAllPeers } from '../support/process.js';
 const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
   http1: benchHttp1,
   bolt: benchBolt,
+  'bolt-mtls': benchBoltMtls,
   dubbo: benchDubbo,
   bridge: benchBridge,
   grpc: benchGrpc,

@@ -2,6 +2,7 @@
  * A TCP relay on 127.0.0.1 that a test can cut: `block()` drops every relayed connection and
  * refuses new ones (accepts and closes at once) until `unblock()`. Used to cut one client off
  * ZooKeeper for longer than its session timeout (RELIABILITY.md F6) without touching others.
+ * A tap sees the bytes going each way (what travels between two sidecars).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
@@ -13,7 +14,10 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+/** Sees every chunk relayed: `up` from the client towards the target, `down` back. */
+export type Tap = (chunk: Buffer, direction: 'up' | 'down') => void;
+
+export async function startTcpProxy(targetPort: number, tap?: Tap): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let blocked = false;
   const server: Server = createServer((downstream) => {
@@ -29,6 +33,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     }
     downstream.on('close', () => upstream.destroy());
     upstream.on('close', () => downstream.destroy());
+    if (tap) {
+      downstream.on('data', (chunk: Buffer) => tap(chunk, 'up'));
+      upstream.on('data', (chunk: Buffer) => tap(chunk, 'down'));
+    }
     downstream.pipe(upstream);
     upstream.pipe(downstream);
   });

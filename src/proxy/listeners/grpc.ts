@@ -30,6 +30,7 @@ import { GrpcInvokeListener, type GrpcServiceBinding } from './grpc-invoke.js';
 import { Http2Guard, type Http2FloodLimits } from './http2-guard.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
+import { peerOf, secureConnections, type IngressTlsOptions } from '../transport/index.js';
 
 /** The gRPC and HTTP/2 limits of a listener (config section `grpc`, src/config/grpc-schema.ts, has the defaults). */
 export interface GrpcLimits extends Http2FloodLimits {
@@ -54,6 +55,8 @@ export interface GrpcListenerOptions {
   readonly grpc: GrpcLimits;
   /** More built-in services on the same port (the registry API). */
   readonly grpcServices?: readonly GrpcServiceBinding[];
+  /** mTLS under the listener (transport/ingress.ts). */
+  readonly tls?: IngressTlsOptions;
 }
 
 const BUILT_IN = 'pmesh.v1.';
@@ -118,7 +121,11 @@ export class GrpcListener implements Listener {
     this.#server.on('sessionError', (error: NodeJS.ErrnoException) =>
       this.#options.metrics.codecError(this.protocol, error.code ?? 'ERR_HTTP2_ERROR', 'downstream'),
     );
+    // HTTP/2 over TLS is known by ALPN `h2` (RFC 9113 section 3.2); node:http2 serves it on a TLS socket only then.
+    this.#stopTls = secureConnections(this.#server, options.tls, { listener: this.name, metrics: options.metrics, log: options.log, alpn: ['h2'] });
   }
+
+  readonly #stopTls: () => void;
 
   get inFlight(): number {
     return this.#inFlight.count;
@@ -136,6 +143,7 @@ export class GrpcListener implements Listener {
 
   async close(drainMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#stopTls();
     // GOAWAY: callers open no new streams here; those in flight may finish within the drain.
     for (const session of this.#sessions.keys()) if (!session.closed) session.close();
     await this.#inFlight.drained(drainMs);
@@ -170,7 +178,7 @@ export class GrpcListener implements Listener {
   #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     const session = this.#sessions.get(stream.session as ServerHttp2Session);
     const startedAt = performance.now();
-    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
+    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: peerOf(stream.session!.socket) };
     const call = new GrpcCall(stream, ctx, this.#options.codec, this.#limits.maxMessageBytes, () => this.#options.metrics.limitExceeded('grpc_max_message_bytes'));
     stream.on('error', () => {});
     this.#open.set(call, ctx);

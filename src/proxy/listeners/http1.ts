@@ -12,6 +12,7 @@ import type { CallContext, Handler } from '../filter.js';
 import { LimitStream } from './limit-stream.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
+import { peerOf, secureConnections, type IngressTlsOptions } from '../transport/index.js';
 
 export interface Http1ListenerOptions {
   readonly name: string;
@@ -30,6 +31,8 @@ export interface Http1ListenerOptions {
   readonly maxConnections?: number;
   /** The sidecar's own endpoints on this listener; returns true when it answered the request. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** mTLS under the listener (transport/ingress.ts). */
+  readonly tls?: IngressTlsOptions;
 }
 
 /** docs/reliability.md: slowloris bound tighter than Node's 60 s; 5 s keep-alive. */
@@ -78,7 +81,10 @@ export class Http1Listener implements Listener {
     // Past the limit node:net closes the new socket itself, before any byte is read.
     this.#server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.#server.on('drop', () => options.metrics.limitExceeded('max_connections_per_listener'));
+    this.#stopTls = secureConnections(this.#server, options.tls, { listener: this.name, metrics: options.metrics, log: options.log });
   }
+
+  readonly #stopTls: () => void;
 
   get inFlight(): number {
     return this.#inFlight.count;
@@ -94,6 +100,7 @@ export class Http1Listener implements Listener {
 
   async close(drainMs: number): Promise<void> {
     this.#draining = true;
+    this.#stopTls();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
     await this.#inFlight.drained(drainMs);
@@ -114,7 +121,7 @@ export class Http1Listener implements Listener {
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (this.#options.local?.(req, res)) return;
     const startedAt = performance.now();
-    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
+    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: peerOf(req.socket) };
     this.#inFlight.begin();
     this.#pending.set(res, ctx.cancel);
     res.once('close', () => {

@@ -13,6 +13,7 @@ import { Http1Listener } from './http1.js';
 import type { Listener } from './listener.js';
 import type { PartialFrameBudget } from './partial-frames.js';
 import { RpcListener } from './rpc.js';
+import type { IngressTlsOptions } from '../transport/index.js';
 
 export type { Listener } from './listener.js';
 export { PartialFrameBudget } from './partial-frames.js';
@@ -43,6 +44,8 @@ export interface ListenerSpec {
   readonly grpcServices?: readonly GrpcServiceBinding[];
   /** gRPC: message size, HTTP/2 stream and flood limits, upstream keepalive. */
   readonly grpc: GrpcLimits;
+  /** mTLS from other sidecars (absent or mode off: plaintext). */
+  readonly tls?: IngressTlsOptions;
 }
 
 export function createListener(spec: ListenerSpec): Listener {

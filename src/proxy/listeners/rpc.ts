@@ -18,6 +18,7 @@ import { FrameReader } from './frame-reader.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 import { PartialFrameBudget } from './partial-frames.js';
+import { peerOf, secureConnections, type IngressTlsOptions } from '../transport/index.js';
 
 export interface RpcListenerOptions {
   readonly name: string;
@@ -38,6 +39,8 @@ export interface RpcListenerOptions {
    * policy's deny list and a gadget class is refused with the protocol's error before routing.
    */
   readonly classScan?: ClassPolicy;
+  /** mTLS under the listener (transport/ingress.ts). */
+  readonly tls?: IngressTlsOptions;
 }
 
 /** A call accepted and not yet answered, so a drain that ends can still answer it. */
@@ -79,7 +82,10 @@ export class RpcListener implements Listener {
     // Past the limit node:net closes the new socket itself, before any byte is read.
     this.#server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.#server.on('drop', () => options.metrics.limitExceeded('max_connections_per_listener'));
+    this.#stopTls = secureConnections(this.#server, options.tls, { listener: this.name, metrics: options.metrics, log: options.log });
   }
+
+  readonly #stopTls: () => void;
 
   get inFlight(): number {
     return this.#inFlight.count;
@@ -95,6 +101,7 @@ export class RpcListener implements Listener {
 
   async close(drainMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#stopTls();
     // Tell callers that can hear it to send nothing new here (Dubbo READONLY), then drain.
     const { goAway } = this.#options.codec;
     if (goAway) for (const socket of this.#sockets.keys()) this.#write(socket, goAway(0n));
@@ -181,7 +188,7 @@ export class RpcListener implements Listener {
       if (!invocation.oneway) this.#write(socket, codec.localReply(frame, refused));
       return;
     }
-    const ctx: CallContext = { listener: this.name, startedAt: performance.now(), log: this.#options.log, cancel: new Cancel() };
+    const ctx: CallContext = { listener: this.name, startedAt: performance.now(), log: this.#options.log, cancel: new Cancel(), peer: peerOf(socket) };
     const call: PendingCall = { cancel: ctx.cancel, frame, oneway: invocation.oneway, answered: false };
     this.#inFlight.begin();
     calls.add(call);

@@ -10,6 +10,7 @@
  */
 import { connect as h2connect, constants, type ClientHttp2Session } from 'node:http2';
 import { connect as netConnect } from 'node:net';
+import { dial, type EgressTls } from '../transport/index.js';
 import { MeshError, type Endpoint } from '../../core/index.js';
 import { openConnectionWindow } from './h2-window.js';
 
@@ -23,6 +24,8 @@ export interface H2SessionOptions {
   readonly keepaliveTimeoutMs: number;
   /** Connect to this unix socket instead of the endpoint's host and port (the built-in gRPC services). */
   readonly socketPath?: string;
+  /** mTLS to endpoints that are sidecars (transport/egress.ts). */
+  readonly tls?: EgressTls;
 }
 
 export interface Lease {
@@ -112,7 +115,8 @@ export class H2Sessions {
     const authority = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     return new Promise((resolve, reject) => {
       // No Nagle: a call's HEADERS and trailers are small writes that must not wait for an ACK.
-      const session = h2connect(authority, { createConnection: () => (path ? netConnect(path) : netConnect({ host, port, noDelay: true })) });
+      // Over mTLS, HTTP/2 is asked for by ALPN `h2`; node:http2 waits for the handshake itself.
+      const session = h2connect(authority, { createConnection: () => (path ? netConnect(path) : dial(this.#endpoint, this.#options.tls, ['h2']).socket) });
       const fail = (error: Error): void => {
         clearTimeout(timer);
         session.destroy();

@@ -9,6 +9,7 @@ import { Pool, errors as undiciErrors } from 'undici';
 import { MeshError, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
+import { connector, usesMtls } from '../transport/index.js';
 
 /** How long an idle upstream connection is kept (Linkerd's pool idle; docs/reliability.md). */
 const IDLE_MS = 3_000;
@@ -78,7 +79,9 @@ export class Http1Upstream implements Upstream {
       const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
       pool = new Pool(`http://${host}:${endpoint.port}`, {
         connections: this.#options.maxConnectionsPerEndpoint,
-        connect: { timeout: this.#options.connectTimeoutMs },
+        connect: usesMtls(endpoint, this.#options.tls)
+          ? connector(endpoint, this.#options.tls!, this.#options.connectTimeoutMs)
+          : { timeout: this.#options.connectTimeoutMs },
         keepAliveTimeout: IDLE_MS,
         keepAliveMaxTimeout: IDLE_MS,
       });

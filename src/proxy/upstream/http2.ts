@@ -89,6 +89,7 @@ export class Http2Upstream implements Upstream {
         keepaliveMs: o.keepaliveMs,
         keepaliveTimeoutMs: o.keepaliveTimeoutMs,
         socketPath: o.socketPath,
+        tls: o.tls,
       });
       this.#pools.set(endpoint.address, pool);
     }

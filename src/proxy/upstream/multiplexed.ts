@@ -80,6 +80,8 @@ export class MultiplexedUpstream implements Upstream {
         codec: this.#codec,
         host: endpoint.host,
         port: endpoint.port,
+        metadata: endpoint.metadata,
+        tls: this.#options.tls,
         address: endpoint.address,
         cluster: this.#options.cluster,
         limits: this.#limits,

@@ -5,13 +5,17 @@
  * `maxMissedHeartbeats` unanswered ones. When the connection ends, every call still
  * waiting gets an error at once, never silence.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { MeshError, type AnyFrameClientCodec, type Limits, type MeshMetrics } from '../../core/index.js';
+import { dial, type EgressTls } from '../transport/index.js';
 
 export interface MuxConnectionOptions {
   readonly codec: AnyFrameClientCodec;
   readonly host: string;
   readonly port: number;
+  /** The endpoint's registry metadata: it says whether the endpoint is a sidecar taking mTLS. */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly tls?: EgressTls;
   readonly address: string;
   readonly cluster: string;
   readonly limits: Limits;
@@ -47,10 +51,11 @@ export class MuxConnection {
 
   constructor(options: MuxConnectionOptions) {
     this.#options = options;
-    this.#socket = connect({ host: options.host, port: options.port, noDelay: true });
+    const dialed = dial(options, options.tls);
+    this.#socket = dialed.socket;
     this.#socket.setTimeout(options.connectTimeoutMs);
     this.#ready = new Promise((resolve, reject) => {
-      this.#socket.once('connect', () => {
+      this.#socket.once(dialed.readyEvent, () => {
         this.#connected = true;
         this.#socket.setTimeout(0);
         this.#startHeartbeats();

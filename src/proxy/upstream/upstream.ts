@@ -5,6 +5,7 @@
  */
 import type { Endpoint, Invocation, Result } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
+import type { EgressTls } from '../transport/index.js';
 
 export interface Upstream {
   /**
@@ -25,6 +26,8 @@ export interface UpstreamOptions {
   readonly cluster: string;
   readonly connectTimeoutMs: number;
   readonly maxConnectionsPerEndpoint: number;
+  /** mTLS to endpoints that are other sidecars' ingresses (transport/egress.ts); absent: plaintext. */
+  readonly tls?: EgressTls;
 }
 
 export type UpstreamFactory = (options: UpstreamOptions) => Upstream;

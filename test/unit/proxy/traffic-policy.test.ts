@@ -61,6 +61,8 @@ class CountingMetrics implements MeshMetrics {
   }
   endpointHealth(): void {}
   mirrorDiff(): void {}
+  tlsConnection(): void {}
+  authorization(): void {}
 }
 
 const ENDPOINTS = ['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'];

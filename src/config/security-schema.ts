@@ -1,0 +1,87 @@
+/**
+ * Config for issue 13: the sidecar's workload identity (`identity`), mTLS on listeners
+ * (`listeners[].tls`) and to upstream sidecars (`clusters[].mtls`), and ingress
+ * authorization (`listeners[].authorization`). docs/security.md explains them together.
+ */
+import { z } from 'zod';
+
+const positiveMs = z.number().int().positive();
+
+export const identitySchema = z
+  .object({
+    app: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, dots, dashes and underscores')
+      .optional()
+      .describe('The app behind this sidecar: its SPIFFE id is `spiffe://<trust-domain>/app/<app>`. Needed with `caDir` (the name the sidecar issues its certificate for). Example: `orders`'),
+    certFile: z.string().min(1).describe('The workload certificate (PEM), watched: a replaced file is used for new connections without dropping open ones. Example: `certs/orders.crt`'),
+    keyFile: z.string().min(1).describe('Its private key (PEM, PKCS#8), watched like the certificate.'),
+    caFile: z.string().min(1).optional().describe('The trust bundle peers\' certificates must chain to (PEM); default `<caDir>/ca.crt`.'),
+    caDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A CA made by `pmesh ca init`: the sidecar issues its own certificate into `certFile`/`keyFile` when missing, and renews it before it expires.'),
+    certTtlMs: positiveMs.default(24 * 3600_000).describe('With `caDir`: lifetime of the certificates the sidecar issues itself, ms (24 h).'),
+    renewBeforeMs: positiveMs
+      .default(8 * 3600_000)
+      .describe('With `caDir`: a certificate with less than this left is renewed, ms (8 h; keep it under `certTtlMs`).'),
+    watchIntervalMs: positiveMs.default(1_000).describe('How often the certificate, key and bundle files are checked for changes (and renewal is considered), ms.'),
+  })
+  .strict()
+  .refine((identity) => identity.caFile !== undefined || identity.caDir !== undefined, { message: 'give caFile (the trust bundle) or caDir' })
+  .refine((identity) => identity.caDir === undefined || identity.app !== undefined, { message: 'caDir needs app: the name the certificate is issued for' })
+  .refine((identity) => identity.renewBeforeMs < identity.certTtlMs, { message: 'renewBeforeMs must be less than certTtlMs' });
+
+export const listenerTlsSchema = z
+  .object({
+    mode: z
+      .enum(['strict', 'permissive', 'off'])
+      .default('off')
+      .describe('`strict`: mTLS only (plaintext connections are closed); `permissive`: mTLS or plaintext on the same port, each counted (for migration); `off`: plaintext. Needs `identity`.'),
+    handshakeTimeoutMs: positiveMs.default(10_000).describe('A TLS handshake not done within this many ms closes the connection.'),
+  })
+  .strict();
+
+/** A wildcard pattern: `*` matches any run of characters. */
+const pattern = z.string().min(1);
+
+const policySchema = z
+  .object({
+    service: pattern.describe('The service the policy is about (interface name, `*` wildcards). Example: `com.example.OrderService`'),
+    version: pattern.optional().describe('Only calls asking for this version (wildcards). Example: `1.*`'),
+    methods: z.array(pattern).min(1).optional().describe('Only these methods (wildcards); absent: every method. Example: `[get, list*]`'),
+    from: z
+      .array(pattern)
+      .min(1)
+      .optional()
+      .describe('Callers it is about: SPIFFE ids (`spiffe://example.org/app/web`) or app names (`web`), with wildcards; `unauthenticated` for a plaintext caller. Absent: every caller.'),
+    action: z.enum(['allow', 'deny']).describe('What a call matching the policy gets.'),
+  })
+  .strict();
+
+export const authorizationSchema = z
+  .array(policySchema)
+  .describe(
+    'Ingress authorization. A call to a service no policy names is allowed; once a policy names the service, the call must match an `allow` policy and no `deny` one. Refused calls get the protocol\'s permission error (gRPC PERMISSION_DENIED, Dubbo BAD_REQUEST with the reason, Bolt SERVER_EXCEPTION, HTTP 403).',
+  );
+
+export const adminTlsSchema = z
+  .object({
+    certFile: z.string().min(1).describe('The admin server\'s certificate (PEM). Example: `certs/admin.crt`'),
+    keyFile: z.string().min(1).describe('Its private key (PEM).'),
+  })
+  .strict()
+  .optional()
+  .describe('Serve the admin API over HTTPS. Required (with `tokenFile`) when it is bound beyond loopback.');
+
+export const adminTokenFileSchema = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('A file holding the bearer token every admin request must carry (`authorization: Bearer <token>`). Required (with `tls`) when the admin API is bound beyond loopback.');
+
+export const clusterMtlsSchema = z
+  .enum(['auto', 'on', 'off'])
+  .default('auto')
+  .describe('mTLS to the endpoints (needs `identity`): `auto` for endpoints the registry marks as a sidecar ingress taking mTLS, `on` for every endpoint (static endpoints that are sidecars), `off` never.');
