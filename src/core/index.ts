@@ -7,6 +7,7 @@ export * from './log.js';
 export * from './metrics.js';
 export * from './cancel.js';
 export * from './listen.js';
+export { lazyRequire } from './lazy-require.js';
 export { refuseHttpRequest } from './http-client-error.js';
 export * from './values.js';
 export { classType, typeToString, OBJECT_TYPE } from './java-types.js';

@@ -3,14 +3,17 @@
  * Bodies stream both ways. undici's errors become MeshErrors that say whether the
  * request ever left: a refused connect is safe to retry, a dropped one is not.
  */
-import { Pool, errors as undiciErrors } from 'undici';
-import { MeshError, type Endpoint, type Invocation, type Result } from '../../core/index.js';
+import type { Pool } from 'undici';
+import { MeshError, lazyRequire, type Endpoint, type Invocation, type Result } from '../../core/index.js';
 import { http1 } from '../../codecs/index.js';
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 
 /** How long an idle upstream connection is kept (Linkerd's pool idle; docs/reliability.md). */
 const IDLE_MS = 3_000;
+
+/** Loaded by the first HTTP/1 cluster made, not by importing this file (a sidecar without one never loads it). */
+const undici = lazyRequire<typeof import('undici')>('undici');
 
 export class Http1Upstream implements Upstream {
   readonly #options: UpstreamOptions;
@@ -19,6 +22,8 @@ export class Http1Upstream implements Upstream {
 
   constructor(options: UpstreamOptions) {
     this.#options = options;
+    // Loaded now rather than by the first call, which would wait for it.
+    undici();
   }
 
   async call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
@@ -71,7 +76,7 @@ export class Http1Upstream implements Upstream {
     let pool = this.#pools.get(endpoint.address);
     if (!pool) {
       const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-      pool = new Pool(`http://${host}:${endpoint.port}`, {
+      pool = new (undici().Pool)(`http://${host}:${endpoint.port}`, {
         connections: this.#options.maxConnectionsPerEndpoint,
         connect: { timeout: this.#options.connectTimeoutMs },
         keepAliveTimeout: IDLE_MS,
@@ -90,14 +95,14 @@ export class Http1Upstream implements Upstream {
     const where = { cluster: this.#options.cluster, endpoint: endpoint.address };
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
-    if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || error instanceof undiciErrors.ConnectTimeoutError) {
+    if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || error instanceof undici().errors.ConnectTimeoutError) {
       return new MeshError(
         'PMESH_UPSTREAM_CONNECT_FAILED',
         `cluster "${this.#options.cluster}": cannot connect to ${endpoint.address}: ${code ?? message}`,
         { cause: error, details: where },
       );
     }
-    if (error instanceof undiciErrors.SocketError || code === 'ECONNRESET' || code === 'EPIPE') {
+    if (error instanceof undici().errors.SocketError || code === 'ECONNRESET' || code === 'EPIPE') {
       return new MeshError(
         'PMESH_UPSTREAM_CONNECTION_LOST',
         `cluster "${this.#options.cluster}": connection to ${endpoint.address} lost: ${message}`,
