@@ -73,7 +73,9 @@ async function startOnce(): Promise<StartRun> {
   const path = join(dir, 'pmesh.yaml');
   writeFileSync(path, `${yaml}registry: { dataDir: ${JSON.stringify(join(dir, 'data'))} }\nlogging: { level: warn }\n`);
   const started = performance.now();
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/pmesh.js'), 'start', '--config', path], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  // PMESH_BENCH_PMESH: another checkout's bin/pmesh.js, for a before/after pair (lib/sidecar-child.ts).
+  const bin = process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
+  const child = spawn(process.execPath, [bin, 'start', '--config', path], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   try {
