@@ -11,17 +11,28 @@
  * Maps with `$class` / `$type` keys are hints exactly as in JSON. Answers go the other
  * way: byte[] as bin, Date as a timestamp, longs beyond 2^53 as int64.
  */
-import { Packr, Unpackr } from 'msgpackr';
+import type { Packr, Unpackr } from 'msgpackr';
 import { MeshError } from '../core/errors.js';
+import { lazyRequire } from '../core/lazy-require.js';
 import { DEFAULT_MAX_NODES } from './values-json.js';
 import type { BinaryTreeValue } from './values-to-json.js';
 
 export const MSGPACK_TYPE = 'application/msgpack';
 
-// No records or structures (msgpackr's own extensions): plain MessagePack any peer reads.
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: 'bigint' });
-// bigint goes out as int64 (uint64 up to 2^64); a BigInteger beyond that as its decimal string.
-const packr = new Packr({ useRecords: false, moreTypes: false, largeBigIntToString: true });
+/** Loaded by the first MessagePack body: JSON-only callers never load msgpackr (and its native part). */
+const msgpackr = lazyRequire<typeof import('msgpackr')>('msgpackr');
+let coders: { unpackr: Unpackr; packr: Packr } | undefined;
+
+function msgpack(): { unpackr: Unpackr; packr: Packr } {
+  const { Packr, Unpackr } = msgpackr();
+  coders ??= {
+    // No records or structures (msgpackr's own extensions): plain MessagePack any peer reads.
+    unpackr: new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: 'bigint' }),
+    // bigint goes out as int64 (uint64 up to 2^64); a BigInteger beyond that as its decimal string.
+    packr: new Packr({ useRecords: false, moreTypes: false, largeBigIntToString: true }),
+  };
+  return coders;
+}
 
 /** True when a Content-Type or Accept header names MessagePack. */
 export function namesMsgpack(header: string | undefined): boolean {
@@ -37,7 +48,7 @@ export function msgpackToTree(bytes: Uint8Array, maxDepth: number, maxNodes = DE
   checkShape(bytes, maxDepth, maxNodes);
   let decoded: unknown;
   try {
-    decoded = unpackr.unpack(bytes);
+    decoded = msgpack().unpackr.unpack(bytes);
   } catch (error) {
     throw new MeshError('PMESH_BAD_REQUEST', `the body is not MessagePack: ${(error as Error).message}`);
   }
@@ -46,7 +57,7 @@ export function msgpackToTree(bytes: Uint8Array, maxDepth: number, maxNodes = DE
 
 /** An answer's tree (toBinaryTree of a Java value, or the bridge's `{exception, message}`) as MessagePack bytes. */
 export function packMsgpack(tree: BinaryTreeValue): Buffer {
-  return packr.pack(tree);
+  return msgpack().packr.pack(tree);
 }
 
 function treeOf(value: unknown, depth: number, maxDepth: number, path: string): unknown {

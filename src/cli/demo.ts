@@ -2,9 +2,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../config/index.js';
-import { DEMO_CONFIG_YAML, startDemo } from '../demo/index.js';
-import { checkers, run, setup } from '../main.js';
 import { parseFlags } from './args.js';
 import type { CliCommand } from './command.js';
 import { serveUntil, stopSignal } from './serve.js';
@@ -28,6 +25,12 @@ options:
   async run(argv) {
     const { values } = parseFlags(argv, { java: { type: 'boolean' }, 'print-config': { type: 'boolean' } });
     if (values.help) return help(this.usage);
+    // Imported here, not at the top: `pmesh --help` and the other commands do not load the sidecar.
+    const [{ parseConfig }, { DEMO_CONFIG_YAML, startDemo }, { checkers, run, setup }] = await Promise.all([
+      import('../config/index.js'),
+      import('../demo/index.js'),
+      import('../main.js'),
+    ]);
     if (values['print-config']) {
       process.stdout.write(DEMO_CONFIG_YAML);
       return 0;

@@ -9,8 +9,6 @@
 import { parseArgs } from 'node:util';
 import { AdminApi } from './admin-api.js';
 import type { CliCommand } from './command.js';
-import { checkPeer } from './doctor/check-peer.js';
-import { checkService } from './doctor/check-service.js';
 import { render, type Finding } from './doctor/findings.js';
 
 const USAGE = `usage: pmesh doctor <service | host:port> [options]
@@ -75,8 +73,9 @@ export const doctorCommand: CliCommand = {
     }
     process.stdout.write(`pmesh doctor ${target}\n`);
     let findings: Finding[];
-    if (hostPort) findings = (await checkPeer(target, timeoutMs)).findings;
-    else findings = await checkService(new AdminApi(values.admin, timeoutMs), { service: target, version: values.version, group: values.group }, timeoutMs);
+    // The probes (protocol codecs, a ZooKeeper client) are imported only by this command.
+    if (hostPort) findings = (await (await import('./doctor/check-peer.js')).checkPeer(target, timeoutMs)).findings;
+    else findings = await (await import('./doctor/check-service.js')).checkService(new AdminApi(values.admin, timeoutMs), { service: target, version: values.version, group: values.group }, timeoutMs);
     process.stdout.write(render(findings));
     return findings.some((f) => f.level === 'problem') ? 1 : 0;
   },

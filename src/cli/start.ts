@@ -1,5 +1,4 @@
 /** `pmesh start`: runs the sidecar with a config file, PMESH_CONFIG, or the built-in config. */
-import { run } from '../main.js';
 import { configPath, parseFlags } from './args.js';
 import type { CliCommand } from './command.js';
 import { serveUntil, stopSignal } from './serve.js';
@@ -26,6 +25,8 @@ exit codes: 0 stopped by a signal, 1 could not start (a port in use...), 2 inval
     if (values.help) return help(this.usage);
     const path = configPath(values.config);
     const signal = stopSignal();
+    // Imported here, not at the top: `pmesh --help` and the other commands do not load the sidecar.
+    const { run } = await import('../main.js');
     return serveUntil(signal, await run(path));
   },
 };

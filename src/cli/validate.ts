@@ -1,7 +1,6 @@
 /** `pmesh validate FILE...`: checks config files without starting anything. */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/index.js';
-import { loadConfig } from '../main.js';
 import { UsageError, parseFlags } from './args.js';
 import type { CliCommand } from './command.js';
 import { help } from './start.js';
@@ -22,6 +21,8 @@ exit codes: 0 every file is valid, 2 a file is invalid (or no file was named)`,
     const { values, positionals } = parseFlags(argv, {}, true);
     if (values.help) return help(this.usage);
     if (positionals.length === 0) throw new UsageError('name the config file(s) to check');
+    // Imported here, not at the top: the other commands do not load the sidecar.
+    const { loadConfig } = await import('../main.js');
     let failed = false;
     for (const path of positionals) {
       try {

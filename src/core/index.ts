@@ -8,6 +8,7 @@ export * from './log.js';
 export * from './metrics.js';
 export * from './cancel.js';
 export * from './listen.js';
+export { lazyRequire } from './lazy-require.js';
 export { refuseHttpRequest } from './http-client-error.js';
 export { guardHttp, answerUnexpected, type HttpHandler } from './request-guard.js';
 export * from './tap.js';

@@ -3,9 +3,12 @@
  * their bindings once when created, so one per connection costs nothing per line.
  */
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { lazyRequire } from './lazy-require.js';
 
 export type { Logger };
+
+/** Only a terminal gets pretty lines: a sidecar whose stdout is a pipe or file never loads it. */
+const pretty = lazyRequire<typeof import('pino-pretty')>('pino-pretty');
 
 const REDACT = ['req.headers.authorization', 'headers.authorization', '*.password', '*.token', '*.secret'];
 
@@ -36,7 +39,7 @@ function stdout(): ReturnType<typeof pino.destination> {
 export function createRootLogger(level: string = 'info'): Logger {
   const options = { level: process.env.PMESH_LOG_LEVEL || level, base: { app: 'pmesh' }, redact: { paths: REDACT, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime };
   if (!process.stdout.isTTY) return pino(options, stdout());
-  return pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app', sync: true }));
+  return pino(options, pretty()({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app', sync: true }));
 }
 
 /**

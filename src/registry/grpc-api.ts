@@ -4,10 +4,9 @@
  * handlers, for the sidecar's gRPC listener to serve.
  */
 import { join } from 'node:path';
-import { loadPackageDefinition, status as GrpcStatus, type GrpcObject, type ServiceClientConstructor, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { GrpcObject, ServiceClientConstructor, UntypedServiceImplementation, status as GrpcStatus } from '@grpc/grpc-js';
 import type { ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { MeshError } from '../core/index.js';
+import { MeshError, lazyRequire } from '../core/index.js';
 import { appPublicationSchema, callerToken, type AppRegistry } from './app-api.js';
 import type { RegistryUpdate, ServiceQuery } from './registry.js';
 
@@ -32,9 +31,13 @@ export interface GrpcServiceBinding {
   readonly handlers: UntypedServiceImplementation;
 }
 
+/** Loaded by the first call to a built-in gRPC service (proxy/listeners/grpc.ts), which reads `definition`. */
+const grpc = lazyRequire<typeof import('@grpc/grpc-js')>('@grpc/grpc-js');
+const protoLoader = lazyRequire<typeof import('@grpc/proto-loader')>('@grpc/proto-loader');
+
 function definition(): ServiceClientConstructor['service'] {
-  const loaded = loadSync(REGISTRY_PROTO, { keepCase: false, longs: String, defaults: true });
-  const v1 = (loadPackageDefinition(loaded).pmesh as GrpcObject).v1 as GrpcObject;
+  const loaded = protoLoader().loadSync(REGISTRY_PROTO, { keepCase: false, longs: String, defaults: true });
+  const v1 = (grpc().loadPackageDefinition(loaded).pmesh as GrpcObject).v1 as GrpcObject;
   return (v1.Registry as ServiceClientConstructor).service;
 }
 
@@ -93,7 +96,13 @@ export function registryGrpcService(apps: AppRegistry): GrpcServiceBinding {
       call.once('close', stop);
     },
   };
-  return { definition: definition(), handlers: guarded(handlers) };
+  return {
+    // Read by the gRPC listener when it starts its built-in services, not now (grpc-js loads then).
+    get definition() {
+      return definition();
+    },
+    handlers: guarded(handlers),
+  };
 }
 
 /**

@@ -5,10 +5,12 @@
 import { benchBolt } from './bolt.js';
 import { benchBoltMtls } from './bolt-mtls.js';
 import { benchBridge } from './bridge.js';
+import { benchCompare } from './compare.js';
 import { benchDubbo } from './dubbo.js';
 import { benchGrpc } from './grpc.js';
 import { benchHttp1 } from './http1.js';
 import { benchObserve } from './observe.js';
+import { benchStartup } from './startup.js';
 import { stopAllPeers } from '../support/process.js';
 
 const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
@@ -19,11 +21,15 @@ const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
   bridge: benchBridge,
   grpc: benchGrpc,
   observe: benchObserve,
+  startup: benchStartup,
+  compare: benchCompare,
 };
+/** Run only when named: it installs Debian packages and builds MOSN. */
+const ONLY_BY_NAME = new Set(['compare']);
 
 const [name, secondsArg] = process.argv.slice(2);
 const seconds = Number(secondsArg ?? process.env.PMESH_BENCH_SECONDS ?? 10);
-const chosen = name ? [name] : Object.keys(BENCHES);
+const chosen = name ? [name] : Object.keys(BENCHES).filter((bench) => !ONLY_BY_NAME.has(bench));
 const unknown = chosen.filter((bench) => !BENCHES[bench]);
 if (unknown.length > 0) {
   process.stderr.write(`unknown bench "${unknown[0]}"; choose one of: ${Object.keys(BENCHES).join(', ')}\n`);

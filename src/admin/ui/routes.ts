@@ -14,10 +14,12 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { request } from 'undici';
-import { parseHostPort } from '../../core/index.js';
+import { lazyRequire, parseHostPort } from '../../core/index.js';
 import { redOf } from './red.js';
 import type { TapFilter, TapHub } from './tap-hub.js';
+
+/** Loaded by the first joined sidecar's view, not at start (most dashboards join none). */
+const undici = lazyRequire<typeof import('undici')>('undici');
 
 /** What the dashboard reads; snapshots only. */
 export interface DashboardSources {
@@ -95,7 +97,7 @@ async function peer(res: ServerResponse, url: URL, ui: DashboardSources): Promis
     return json(res, 403, { error: `${address} is neither in admin.peers nor a loopback address` });
   }
   try {
-    const answer = await request(`http://${address}/ui/api/${view}`, { headersTimeout: PEER_TIMEOUT_MS, bodyTimeout: PEER_TIMEOUT_MS });
+    const answer = await undici().request(`http://${address}/ui/api/${view}`, { headersTimeout: PEER_TIMEOUT_MS, bodyTimeout: PEER_TIMEOUT_MS });
     const length = Number(answer.headers['content-length'] ?? 0);
     if (length > MAX_PEER_BYTES) {
       await answer.body.dump();

@@ -7,6 +7,7 @@
  */
 import { MeshError } from '../../core/errors.js';
 import { HessianScanner } from '../hessian/scan.js';
+import type { DubboFrame } from './layout.js';
 
 /** Where the `timeout` attachment sits, so it can be replaced without touching the rest. */
 export interface TimeoutEntry {
@@ -108,6 +109,23 @@ export function parseRequestBody(body: Buffer, maxDepth: number): RequestHead {
   const mapEnd = scanner.position - 1;
   if (scanner.remaining !== 0) throw bad(`request body has ${scanner.remaining} bytes after the attachments`);
   return { dubboVersion, path, version, method, descriptor, argTypes, argsStart, argsEnd, attachments, entriesStart, mapEnd, timeoutEntry };
+}
+
+/** A frame that carries its parsed head, for the next reader. */
+interface FrameWithHead extends DubboFrame {
+  requestHead?: { readonly maxDepth: number; readonly head: RequestHead };
+}
+
+/**
+ * A request frame's head, parsed once per frame and kept on it: routing reads it, then the
+ * deadline rewrite, and skipping the arguments to reach the attachments is most of the parse.
+ */
+export function requestHeadOf(frame: DubboFrame, maxDepth: number): RequestHead {
+  const known = (frame as FrameWithHead).requestHead;
+  if (known !== undefined && known.maxDepth === maxDepth) return known.head;
+  const head = parseRequestBody(frame.body, maxDepth);
+  (frame as FrameWithHead).requestHead = { maxDepth, head };
+  return head;
 }
 
 /** Reads the attachments map that ends a response body at `offset`; empty when there is none. */

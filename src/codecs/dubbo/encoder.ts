@@ -8,7 +8,27 @@ import { HEADER_LENGTH, OFFSET_ID } from './layout.js';
 
 export function encodeFrame(frame: DubboFrame): Buffer[] {
   if (frame.raw !== undefined) return [frame.raw];
+  if (frame.bodyParts !== undefined) return [frame.header, ...frame.bodyParts];
   return frame.body.length === 0 ? [frame.header] : [frame.header, frame.body];
+}
+
+/** A frame whose body is `bodyParts` in a row, joined only if `body` is read. */
+class PartsFrame implements DubboFrame {
+  readonly raw = undefined;
+  #body: Buffer | undefined;
+
+  constructor(
+    readonly header: Buffer,
+    readonly bodyParts: readonly Buffer[],
+  ) {}
+
+  get body(): Buffer {
+    return (this.#body ??= Buffer.concat(this.bodyParts));
+  }
+}
+
+export function withBodyParts(header: Buffer, parts: readonly Buffer[]): DubboFrame {
+  return new PartsFrame(header, parts);
 }
 
 /** A copy of the frame with another id: only the 16 header bytes are copied and patched. */
@@ -16,5 +36,6 @@ export function withId(frame: DubboFrame, id: bigint): DubboFrame {
   const header = Buffer.allocUnsafe(HEADER_LENGTH);
   frame.header.copy(header, 0, 0, HEADER_LENGTH);
   header.writeBigUInt64BE(BigInt.asUintN(64, id), OFFSET_ID);
+  if (frame.bodyParts !== undefined) return withBodyParts(header, frame.bodyParts);
   return { header, body: frame.body, raw: undefined };
 }

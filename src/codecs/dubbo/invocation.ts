@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { EMPTY_BODY, type Body, type Invocation, type Result } from '../../core/invocation.js';
 import { MeshError } from '../../core/errors.js';
 import { HessianScanner } from '../hessian/scan.js';
-import { parseRequestBody, readTrailingMap, type RequestHead } from './body.js';
+import { readTrailingMap, requestHeadOf, type RequestHead } from './body.js';
 import { codeForStatus } from './status.js';
 import {
   GENERIC_METHODS,
@@ -32,7 +32,7 @@ function raw(frame: DubboFrame, start: number, end: number): Body {
 /** The routing head of a request frame (also what the bridge needs: version, descriptor, arg offsets). */
 export function readRequestHead(frame: DubboFrame, maxDepth = 64): RequestHead {
   if (!isRequest(frame) || isEvent(frame)) throw bad('not a call request frame');
-  return parseRequestBody(frame.body, maxDepth);
+  return requestHeadOf(frame, maxDepth);
 }
 
 /** True for `$invoke` / `$invokeAsync` generic calls (passed through like any call). */

@@ -89,6 +89,11 @@ export interface DubboFrame {
   readonly header: Buffer;
   readonly body: Buffer;
   readonly raw: Buffer | undefined;
+  /**
+   * A rewritten body as slices of the received one around the new bytes, written as they
+   * are (writev); `body` then joins them only if something reads it.
+   */
+  readonly bodyParts?: readonly Buffer[];
 }
 
 export const flagOf = (frame: DubboFrame): number => frame.header[OFFSET_FLAG] as number;

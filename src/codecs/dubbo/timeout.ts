@@ -3,9 +3,12 @@
  * attachment (a string of milliseconds, as DubboInvoker writes it). Only the
  * attachments tail of the body is rewritten: every byte before the map (the five
  * head strings and the raw arguments) is kept as is, and the header gets the new
- * length. The original frame is not modified.
+ * length. The original frame is not modified, and its body is not copied either: the
+ * new frame's body is slices of it around the new entry, written as they are. The head
+ * was parsed already to route the call and is kept on the frame.
  */
-import { parseRequestBody } from './body.js';
+import { requestHeadOf } from './body.js';
+import { withBodyParts } from './encoder.js';
 import { hessianString } from '../hessian/byte-sink.js';
 import { HEADER_LENGTH, OFFSET_LENGTH, isEvent, isRequest, type DubboFrame } from './layout.js';
 
@@ -15,7 +18,7 @@ const TIMEOUT_KEY = hessianString('timeout');
 
 export function rewriteTimeout(frame: DubboFrame, remainingMs: number, maxDepth: number): DubboFrame {
   if (!isRequest(frame) || isEvent(frame)) return frame;
-  const head = parseRequestBody(frame.body, maxDepth);
+  const head = requestHeadOf(frame, maxDepth);
   const ms = Math.max(1, Math.floor(remainingMs));
   if (head.attachments.get('timeout') === String(ms)) return frame;
   const entry = [TIMEOUT_KEY, hessianString(String(ms))];
@@ -28,8 +31,7 @@ export function rewriteTimeout(frame: DubboFrame, remainingMs: number, maxDepth:
   } else {
     parts = [body.subarray(0, head.mapEnd), ...entry, body.subarray(head.mapEnd)];
   }
-  const newBody = Buffer.concat(parts);
   const header = Buffer.from(frame.header.subarray(0, HEADER_LENGTH));
-  header.writeUInt32BE(newBody.length, OFFSET_LENGTH);
-  return { header, body: newBody, raw: undefined };
+  header.writeUInt32BE(parts.reduce((length, part) => length + part.length, 0), OFFSET_LENGTH);
+  return withBodyParts(header, parts);
 }

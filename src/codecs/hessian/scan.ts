@@ -10,6 +10,7 @@
  * costs O(bytes) whatever the input claims (docs/reliability.md). One file of
  * about 400 lines: the rest of hessian/ is the full decoder, owned separately.
  */
+import { isAscii } from 'node:buffer';
 import { MeshError } from '../../core/errors.js';
 
 /** Most class definitions one stream may declare (docs/reliability.md). */
@@ -159,6 +160,11 @@ export class HessianScanner {
     this.#need(units, 'string'); // at least one byte per unit
     const buf = this.#buf;
     const start = this.#pos;
+    // Most strings are ASCII, one byte per unit: checked in one native pass, not unit by unit.
+    if (isAscii(buf.subarray(start, start + units))) {
+      this.#pos = start + units;
+      return keep ? buf.toString('latin1', start, start + units) : '';
+    }
     let pos = start;
     let ascii = true;
     for (let i = 0; i < units; i++) {

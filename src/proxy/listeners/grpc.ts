@@ -14,6 +14,8 @@
  * as any upstream, skipping routing. That keeps one HTTP/2 server on the public port
  * (one set of limits, one drain) and grpc-js unchanged; a unix socket, unlike a
  * loopback port, cannot be reached from outside the host nor taken by another process.
+ * grpc-js is loaded and that server started by the first call to a built-in service, so a
+ * sidecar whose apps never call one does not carry grpc-js (about 10 MB).
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -26,7 +28,7 @@ import type { CallContext, Handler } from '../filter.js';
 import { openConnectionWindow } from '../upstream/h2-window.js';
 import { Http2Upstream } from '../upstream/http2.js';
 import { GrpcCall } from './grpc-call.js';
-import { GrpcInvokeListener, type GrpcServiceBinding } from './grpc-invoke.js';
+import type { GrpcInvokeListener, GrpcServiceBinding } from './grpc-invoke.js';
 import { Http2Guard, type Http2FloodLimits } from './http2-guard.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
@@ -84,7 +86,9 @@ export class GrpcListener implements Listener {
   /** Calls not yet answered, so a drain that runs out can answer them instead of cutting them. */
   readonly #open = new Map<GrpcCall, CallContext>();
   readonly #socketPath = join(tmpdir(), `pmesh-grpc-${process.pid}-${randomBytes(6).toString('hex')}.sock`);
-  readonly #builtIn: GrpcInvokeListener;
+  #builtIn: GrpcInvokeListener | undefined;
+  /** The built-in services' server being started (by the first call to one), or started. */
+  #builtInStarted: Promise<void> | undefined;
   readonly #builtInUpstream: Http2Upstream;
   readonly #builtInEndpoint: Endpoint = makeEndpoint('127.0.0.1:1', { source: 'static' });
   #handler: Handler;
@@ -96,7 +100,6 @@ export class GrpcListener implements Listener {
     this.#options = options;
     this.#handler = options.handler;
     const limits = (this.#limits = options.grpc);
-    this.#builtIn = new GrpcInvokeListener({ ...options, address: `unix:${this.#socketPath}` });
     this.#builtInUpstream = new Http2Upstream({
       protocol: options.protocol,
       codec: options.clientCodec,
@@ -133,11 +136,10 @@ export class GrpcListener implements Listener {
 
   setHandler(handler: Handler): void {
     this.#handler = handler;
-    this.#builtIn.setHandler(handler);
+    this.#builtIn?.setHandler(handler);
   }
 
   async start(): Promise<void> {
-    await this.#builtIn.start();
     await listenOn(this.#server, this.address, `listener ${this.name}`);
   }
 
@@ -158,7 +160,8 @@ export class GrpcListener implements Listener {
     }
     for (const session of this.#sessions.keys()) session.destroy();
     await this.#builtInUpstream.close();
-    await this.#builtIn.close(0);
+    await this.#builtInStarted?.catch(() => {});
+    await this.#builtIn?.close(0);
     await closed;
     rmSync(this.#socketPath, { force: true });
   }
@@ -205,12 +208,20 @@ export class GrpcListener implements Listener {
     const invocation = this.#options.codec.toInvocation(headers, call.requestBody(), startedAt);
     if (invocation.deadline !== undefined) call.setDeadline(invocation.deadline, startedAt);
     const reply = invocation.service.interface.startsWith(BUILT_IN)
-      ? this.#builtInUpstream.call(this.#builtInEndpoint, invocation, ctx)
+      ? this.#startBuiltIn().then(() => this.#builtInUpstream.call(this.#builtInEndpoint, invocation, ctx))
       : this.#handler(invocation, ctx);
     reply.then(
       (result) => call.reply(result),
       (error: unknown) => call.fail(MeshError.from(error)),
     );
+  }
+
+  #startBuiltIn(): Promise<void> {
+    this.#builtInStarted ??= import('./grpc-invoke.js').then(({ GrpcInvokeListener }) => {
+      this.#builtIn = new GrpcInvokeListener({ ...this.#options, handler: this.#handler, address: `unix:${this.#socketPath}` });
+      return this.#builtIn.start();
+    });
+    return this.#builtInStarted;
   }
 
   /** A reason to answer this stream at once without routing it, or undefined. */

@@ -5,8 +5,8 @@
  * Bodies stream both ways. undici's errors become MeshErrors that say whether the
  * request ever left: a refused connect is safe to retry, a dropped one is not.
  */
-import { Pool, errors as undiciErrors } from 'undici';
-import { MeshError, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
+import type { Pool } from 'undici';
+import { MeshError, lazyRequire, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 import { connector, usesMtls } from '../transport/index.js';
@@ -18,6 +18,9 @@ export interface Http1UpstreamOptions extends UpstreamOptions {
   readonly codec: HttpClientCodec;
 }
 
+/** Loaded by the first HTTP/1 cluster made, not by importing this file (a sidecar without one never loads it). */
+const undici = lazyRequire<typeof import('undici')>('undici');
+
 export class Http1Upstream implements Upstream {
   readonly #options: Http1UpstreamOptions;
   readonly #pools = new Map<string, Pool>();
@@ -25,6 +28,8 @@ export class Http1Upstream implements Upstream {
 
   constructor(options: Http1UpstreamOptions) {
     this.#options = options;
+    // Loaded now rather than by the first call, which would wait for it.
+    undici();
   }
 
   async call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
@@ -77,7 +82,7 @@ export class Http1Upstream implements Upstream {
     let pool = this.#pools.get(endpoint.address);
     if (!pool) {
       const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-      pool = new Pool(`http://${host}:${endpoint.port}`, {
+      pool = new (undici().Pool)(`http://${host}:${endpoint.port}`, {
         connections: this.#options.maxConnectionsPerEndpoint,
         connect: usesMtls(endpoint, this.#options.tls)
           ? connector(endpoint, this.#options.tls!, this.#options.connectTimeoutMs)
@@ -98,14 +103,14 @@ export class Http1Upstream implements Upstream {
     const where = { cluster: this.#options.cluster, endpoint: endpoint.address };
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
-    if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || error instanceof undiciErrors.ConnectTimeoutError) {
+    if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || error instanceof undici().errors.ConnectTimeoutError) {
       return new MeshError(
         'PMESH_UPSTREAM_CONNECT_FAILED',
         `cluster "${this.#options.cluster}": cannot connect to ${endpoint.address}: ${code ?? message}`,
         { cause: error, details: where },
       );
     }
-    if (error instanceof undiciErrors.SocketError || code === 'ECONNRESET' || code === 'EPIPE') {
+    if (error instanceof undici().errors.SocketError || code === 'ECONNRESET' || code === 'EPIPE') {
       return new MeshError(
         'PMESH_UPSTREAM_CONNECTION_LOST',
         `cluster "${this.#options.cluster}": connection to ${endpoint.address} lost: ${message}`,

@@ -14,8 +14,9 @@
  * completing the handshake for a whole period; the library then reconnects as usual.
  */
 import type { Socket } from 'node:net';
-import zookeeper, { type Client, type Stat } from 'node-zookeeper-client';
-import type { Logger } from '../../core/index.js';
+import type zookeeper from 'node-zookeeper-client';
+import type { Client, Stat } from 'node-zookeeper-client';
+import { lazyRequire, type Logger } from '../../core/index.js';
 
 export interface SessionOptions {
   readonly sessionTimeoutMs: number;
@@ -34,12 +35,15 @@ export interface SessionEvents {
 
 export type CreateResult = 'created' | 'exists';
 
+/** Loaded by the first session started: a sidecar on the embedded registry never loads it. */
+const zk = lazyRequire<typeof zookeeper>('node-zookeeper-client');
+
 function isCode(error: unknown, code: number): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }
 
-export const isNoNode = (e: unknown): boolean => isCode(e, zookeeper.Exception.NO_NODE);
-export const isNodeExists = (e: unknown): boolean => isCode(e, zookeeper.Exception.NODE_EXISTS);
+export const isNoNode = (e: unknown): boolean => isCode(e, zk().Exception.NO_NODE);
+export const isNodeExists = (e: unknown): boolean => isCode(e, zk().Exception.NODE_EXISTS);
 
 export class ZkSession {
   readonly #address: string;
@@ -71,7 +75,7 @@ export class ZkSession {
 
   start(): void {
     if (this.#closed || this.#client) return;
-    const client = zookeeper.createClient(this.#address, {
+    const client = zk().createClient(this.#address, {
       sessionTimeout: this.#options.sessionTimeoutMs,
       spinDelay: this.#options.spinDelayMs,
       retries: 0,
@@ -108,17 +112,17 @@ export class ZkSession {
 
   #onState(client: Client, state: zookeeper.State): void {
     if (client !== this.#client) return;
-    if (state === zookeeper.State.SYNC_CONNECTED || state === zookeeper.State.CONNECTED_READ_ONLY) {
+    if (state === zk().State.SYNC_CONNECTED || state === zk().State.CONNECTED_READ_ONLY) {
       const id = client.getSessionId().toString('hex');
       const newSession = id !== this.#sessionId;
       this.#sessionId = id;
       this.#connected = true;
       this.#events.connected(newSession);
-    } else if (state === zookeeper.State.DISCONNECTED) {
+    } else if (state === zk().State.DISCONNECTED) {
       if (!this.#connected) return;
       this.#connected = false;
       this.#events.disconnected();
-    } else if (state === zookeeper.State.EXPIRED) {
+    } else if (state === zk().State.EXPIRED) {
       this.#connected = false;
       this.#logger?.warn({ session: this.#sessionId }, 'zookeeper session expired; opening a new one');
       this.#client = undefined;
@@ -180,7 +184,7 @@ export class ZkSession {
   async create(path: string, ephemeral: boolean): Promise<CreateResult> {
     try {
       await this.#call<void>(`create ${path}`, (c, done) =>
-        c.create(path, ephemeral ? zookeeper.CreateMode.EPHEMERAL : zookeeper.CreateMode.PERSISTENT, (e) => done(e)),
+        c.create(path, ephemeral ? zk().CreateMode.EPHEMERAL : zk().CreateMode.PERSISTENT, (e) => done(e)),
       );
       return 'created';
     } catch (error) {

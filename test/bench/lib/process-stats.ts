@@ -1,5 +1,5 @@
 /** RSS and CPU time of another process, read from /proc (Linux). */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux x86-64
 
@@ -18,4 +18,41 @@ export function processStats(pid: number): ProcessStats {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024, cpuSeconds: ticks / TICKS_PER_SECOND };
+}
+
+/** Pids of a process's children (Linux /proc/<pid>/task/<tid>/children). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (text) children.push(...text.split(/\s+/).map(Number));
+    }
+  } catch {
+    // the process is gone
+  }
+  return children;
+}
+
+/**
+ * A process and all its descendants together (nginx's master and workers): CPU summed, and
+ * the sum of each one's RSS and peak (their shared pages counted once per process).
+ */
+export function processTreeStats(pid: number): ProcessStats {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) pids.push(...childrenOf(pids[i]!));
+  let rssMiB = 0;
+  let peakRssMiB = 0;
+  let cpuSeconds = 0;
+  for (const one of pids) {
+    try {
+      const stats = processStats(one);
+      rssMiB += stats.rssMiB;
+      peakRssMiB += stats.peakRssMiB;
+      cpuSeconds += stats.cpuSeconds;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return { rssMiB, peakRssMiB, cpuSeconds };
 }

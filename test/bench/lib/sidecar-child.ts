@@ -5,10 +5,15 @@ import { join } from 'node:path';
 import { startPeer, waitForPort, type Peer } from '../../support/process.js';
 import { REPO_ROOT } from '../../support/maven.js';
 
+/**
+ * PMESH_BENCH_PMESH names another checkout's bin/pmesh.js, to measure a baseline (a clone of
+ * main, say) with this checkout's bench.
+ */
 export async function startSidecarChild(yaml: string, readyPort: number): Promise<Peer> {
   const path = join(mkdtempSync(join(tmpdir(), 'pmesh-bench-')), 'pmesh.yaml');
   writeFileSync(path, yaml);
-  const peer = startPeer('pmesh', process.execPath, [join(REPO_ROOT, 'bin/pmesh.js'), 'start', '--config', path], {
+  const bin = process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
+  const peer = startPeer('pmesh', process.execPath, [bin, 'start', '--config', path], {
     cwd: REPO_ROOT,
   });
   await waitForPort(readyPort);

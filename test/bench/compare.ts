@@ -1,0 +1,286 @@
+/**
+ * `npm run bench -- compare [seconds]` (issue 14): our sidecar side by side with MOSN v0.27.0
+ * (Bolt, Dubbo), HAProxy 2.6 and nginx 1.22 (HTTP/1), in one run, same load generators:
+ *   Bolt, Dubbo  - our codec in a separate process, 4 connections x 16 calls in flight,
+ *                  echo(1 KiB String) to a Java server, every reply checked;
+ *   HTTP/1       - wrk, 64 connections, 1 KiB POST and 1 KiB answer;
+ *   bridge       - wrk POSTing JSON to our HTTP listener, which calls the Java Dubbo
+ *                  provider (dubbo-go-pixiu, the other HTTP->Dubbo proxy, is not served by
+ *                  the Go module proxy here), against Dubbo called directly.
+ * Paths alternate in windows so all see the same share of a busy host. Proxy CPU per call is
+ * utime+stime (/proc/<pid>/stat, children included) over the measured windows divided by the
+ * calls; peak RSS is VmHWM. Proxies other than ours get `THREADS` threads. Reported, never asserted.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../support/ports.js';
+import { REPO_ROOT } from '../support/maven.js';
+import type { Peer } from '../support/process.js';
+import { ARG_1KIB } from './load/frames.js';
+import type { LoadOptions } from './load/rpc-load.js';
+import { httpLoadTool, runHttpLoad, type HttpLoad } from './lib/http-load.js';
+import { startJavaServer } from './lib/java-server.js';
+import { processTreeStats } from './lib/process-stats.js';
+import type { LoadResult } from './lib/report.js';
+import { PathTotals, loadWindow } from './lib/rpc-bench.js';
+import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
+import { startSidecarChild, startTsServer } from './lib/sidecar-child.js';
+import { startHaproxy, startNginx } from './compare/http-proxies.js';
+import { buildMosn, startMosn } from './compare/mosn.js';
+import { ensureDebianTools, ensureGo, versionOf } from './compare/tools.js';
+
+/** Threads (GOMAXPROCS, nbthread, worker processes) of the proxies that are not ours. */
+const THREADS = 2;
+const WARM_UP_SECONDS = 5;
+const ROUNDS = 3;
+const RPC = { connections: 4, inFlight: 16 };
+const HTTP_CONNECTIONS = 64;
+
+interface Row {
+  readonly path: string;
+  readonly result: LoadResult;
+  /** calls/s of the direct path this row is compared with, and its name when not the row's own section. */
+  readonly directRate: number;
+  readonly directNote?: string;
+  readonly cpuMicrosPerCall?: number;
+  readonly peakRssMiB?: number;
+}
+
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+const JAVA = {
+  bolt: { project: 'sofarpc', main: 'com.example.Server', ready: /READY \d+/, service: 'com.example.EchoService:1.0' },
+  dubbo: { project: 'dubbo', main: 'com.example.dubbo.Provider', ready: /PROVIDER READY port=\d+/, service: 'com.example.EchoService' },
+} as const;
+
+function sidecarYaml(admin: number, listeners: string, clusters: string): string {
+  return `admin: { address: 127.0.0.1:${admin} }
+logging: { level: warn, accessLog: false }
+listeners:
+${listeners}
+clusters:
+${clusters}
+`;
+}
+
+/** Bolt or Dubbo: direct, through our sidecar, through MOSN. */
+async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinary: string): Promise<Row[]> {
+  const java = JAVA[protocol];
+  const [serverPort, oursPort, mosnPort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const peers: Peer[] = [];
+  try {
+    const server = await startJavaServer(java.project, java.main, [String(serverPort)], java.ready);
+    peers.push(server);
+    const ours = await startSidecarChild(
+      sidecarYaml(
+        adminPort,
+        `  - name: ${protocol}-egress\n    protocol: ${protocol}\n    address: 127.0.0.1:${oursPort}\n    routes: [{ match: { service: ${java.service} }, cluster: echo }]`,
+        `  - { name: echo, protocol: ${protocol}, endpoints: [127.0.0.1:${serverPort}] }`,
+      ),
+      oursPort,
+    );
+    peers.push(ours);
+    const mosn = await startMosn(mosnBinary, protocol, mosnPort, serverPort, THREADS);
+    peers.push(mosn);
+    const load = (port: number, duration: number): LoadOptions => ({ protocol, host: '127.0.0.1', port, ...RPC, seconds: duration });
+    for (const port of [serverPort, oursPort, mosnPort]) await runRpcLoad(load(port, WARM_UP_SECONDS));
+    const pids = [ours.child.pid!, mosn.child.pid!];
+    const [direct, viaOurs, viaMosn] = [new PathTotals(2), new PathTotals(2), new PathTotals(2)];
+    for (let round = 0; round < ROUNDS; round++) {
+      await loadWindow(pids, load(serverPort, seconds / ROUNDS), direct);
+      await loadWindow(pids, load(oursPort, seconds / ROUNDS), viaOurs);
+      await loadWindow(pids, load(mosnPort, seconds / ROUNDS), viaMosn);
+    }
+    for (const [name, totals] of [['direct', direct], ['ours', viaOurs], ['MOSN', viaMosn]] as const) {
+      if (totals.firstError) log(`  ${protocol} ${name}: first error: ${totals.firstError}`);
+    }
+    const perCall = (totals: PathTotals, index: number): number => (totals.cpuSeconds[index]! / Math.max(1, totals.ok)) * 1e6;
+    const name = protocol === 'bolt' ? 'Bolt' : 'Dubbo';
+    const directRate = direct.result().rate;
+    return [
+      { path: `${name}, direct`, result: direct.result(), directRate },
+      { path: `${name}, ours`, result: viaOurs.result(), directRate, cpuMicrosPerCall: perCall(viaOurs, 0), peakRssMiB: processTreeStats(pids[0]!).peakRssMiB },
+      { path: `${name}, MOSN`, result: viaMosn.result(), directRate, cpuMicrosPerCall: perCall(viaMosn, 1), peakRssMiB: processTreeStats(pids[1]!).peakRssMiB },
+    ];
+  } finally {
+    for (const peer of peers.reverse()) await peer.stop();
+  }
+}
+
+/** One wrk window against `url`, with the CPU `pid` (and its children) used meanwhile. */
+async function httpWindow(load: HttpLoad, pid: number | undefined): Promise<{ result: LoadResult; cpuSeconds: number }> {
+  const before = pid === undefined ? 0 : processTreeStats(pid).cpuSeconds;
+  const result = await runHttpLoad(load);
+  const after = pid === undefined ? 0 : processTreeStats(pid).cpuSeconds;
+  return { result, cpuSeconds: after - before };
+}
+
+/** Adds up wrk windows: calls and time, latencies weighted by calls (wrk gives percentiles, not histograms). */
+class HttpTotals {
+  calls = 0;
+  seconds = 0;
+  errors = 0;
+  cpuSeconds = 0;
+  p50 = 0;
+  p99 = 0;
+
+  add(window: { result: LoadResult; cpuSeconds: number }, seconds: number): void {
+    const calls = window.result.rate * seconds;
+    this.p50 = (this.p50 * this.calls + window.result.p50Ms * calls) / Math.max(1, this.calls + calls);
+    this.p99 = (this.p99 * this.calls + window.result.p99Ms * calls) / Math.max(1, this.calls + calls);
+    this.calls += calls;
+    this.seconds += seconds;
+    this.errors += window.result.errors;
+    this.cpuSeconds += window.cpuSeconds;
+  }
+
+  result(): LoadResult {
+    return { rate: this.calls / this.seconds, p50Ms: this.p50, p99Ms: this.p99, errors: this.errors, total: Math.round(this.calls) };
+  }
+
+  cpuMicrosPerCall(): number {
+    return (this.cpuSeconds / Math.max(1, this.calls)) * 1e6;
+  }
+}
+
+/** HTTP/1: direct to the upstream, through our sidecar, HAProxy and nginx. */
+async function httpSection(seconds: number): Promise<Row[]> {
+  const [upstreamPort, oursPort, haproxyPort, nginxPort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const peers: Peer[] = [];
+  try {
+    peers.push(await startTsServer('upstream', join(REPO_ROOT, 'test/bench/servers/http-upstream.ts'), upstreamPort));
+    const ours = await startSidecarChild(
+      sidecarYaml(
+        adminPort,
+        `  - name: http-egress\n    protocol: http1\n    address: 127.0.0.1:${oursPort}\n    routes: [{ match: { host: echo.local }, cluster: echo }]`,
+        `  - { name: echo, protocol: http1, endpoints: [127.0.0.1:${upstreamPort}] }`,
+      ),
+      oursPort,
+    );
+    peers.push(ours);
+    const haproxy = await startHaproxy(haproxyPort, upstreamPort, THREADS);
+    peers.push(haproxy);
+    const nginx = await startNginx(nginxPort, upstreamPort, THREADS);
+    peers.push(nginx);
+    const paths = [
+      { path: 'HTTP/1, direct', port: upstreamPort, pid: undefined },
+      { path: 'HTTP/1, ours', port: oursPort, pid: ours.child.pid },
+      { path: 'HTTP/1, HAProxy', port: haproxyPort, pid: haproxy.child.pid },
+      { path: 'HTTP/1, nginx', port: nginxPort, pid: nginx.child.pid },
+    ];
+    const load = (port: number, duration: number): HttpLoad => ({
+      url: `http://127.0.0.1:${port}/`,
+      host: 'echo.local',
+      body: Buffer.alloc(1024, 'x'),
+      connections: HTTP_CONNECTIONS,
+      seconds: duration,
+    });
+    for (const { port } of paths) await runHttpLoad(load(port, WARM_UP_SECONDS));
+    const totals = paths.map(() => new HttpTotals());
+    const window = Math.max(1, Math.round(seconds / ROUNDS));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, { port, pid }] of paths.entries()) totals[i]!.add(await httpWindow(load(port, window), pid), window);
+    }
+    const directRate = totals[0]!.result().rate;
+    return paths.map(({ path, pid }, i) => ({
+      path,
+      result: totals[i]!.result(),
+      directRate,
+      ...(pid === undefined ? {} : { cpuMicrosPerCall: totals[i]!.cpuMicrosPerCall(), peakRssMiB: processTreeStats(pid).peakRssMiB }),
+    }));
+  } finally {
+    for (const peer of peers.reverse()) await peer.stop();
+  }
+}
+
+/** HTTP/JSON -> Dubbo through our bridge, against Dubbo called directly, same provider. */
+async function bridgeSection(seconds: number): Promise<Row[]> {
+  const java = JAVA.dubbo;
+  const [providerPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  const peers: Peer[] = [];
+  try {
+    peers.push(await startJavaServer(java.project, java.main, [String(providerPort)], java.ready));
+    const ours = await startSidecarChild(
+      sidecarYaml(
+        adminPort,
+        `  - name: http\n    protocol: http1\n    address: 127.0.0.1:${httpPort}\n    routes: [{ match: { service: ${java.service} }, cluster: dubbo }]`,
+        `  - { name: dubbo, protocol: dubbo, endpoints: [127.0.0.1:${providerPort}] }`,
+      ),
+      httpPort,
+    );
+    peers.push(ours);
+    const pid = ours.child.pid!;
+    const http = (duration: number): HttpLoad => ({
+      url: `http://127.0.0.1:${httpPort}/${java.service}/echo`,
+      host: '127.0.0.1',
+      body: Buffer.from(JSON.stringify([ARG_1KIB])),
+      contentType: 'application/json',
+      headers: { 'x-pmesh-version': '1.0.0' },
+      connections: HTTP_CONNECTIONS,
+      seconds: duration,
+    });
+    const rpc = (duration: number): LoadOptions => ({ protocol: 'dubbo', host: '127.0.0.1', port: providerPort, ...RPC, seconds: duration });
+    await runRpcLoad(rpc(WARM_UP_SECONDS));
+    await runHttpLoad(http(WARM_UP_SECONDS));
+    const direct = new PathTotals(1);
+    const bridged = new HttpTotals();
+    const window = Math.max(1, Math.round(seconds / ROUNDS));
+    for (let round = 0; round < ROUNDS; round++) {
+      await loadWindow([pid], rpc(window), direct);
+      bridged.add(await httpWindow(http(window), pid), window);
+    }
+    const directRate = direct.result().rate;
+    return [
+      { path: 'Dubbo, direct (bridge section)', result: direct.result(), directRate },
+      { path: 'HTTP/JSON->Dubbo, ours', result: bridged.result(), directRate, directNote: 'of Dubbo direct', cpuMicrosPerCall: bridged.cpuMicrosPerCall(), peakRssMiB: processTreeStats(pid).peakRssMiB },
+    ];
+  } finally {
+    for (const peer of peers.reverse()) await peer.stop();
+  }
+}
+
+function table(rows: readonly Row[]): string {
+  const header = ['path', 'calls/s', 'ratio to direct', 'p50 ms', 'p99 ms', 'proxy CPU µs/call', 'peak RSS MiB', 'errors'];
+  const lines = rows.map((row) => [
+    row.path,
+    row.result.rate.toFixed(0),
+    `${(row.result.rate / row.directRate).toFixed(2)}${row.directNote ? ` ${row.directNote}` : ''}`,
+    row.result.p50Ms.toFixed(2),
+    row.result.p99Ms.toFixed(2),
+    row.cpuMicrosPerCall === undefined ? '' : row.cpuMicrosPerCall.toFixed(0),
+    row.peakRssMiB === undefined ? '' : row.peakRssMiB.toFixed(0),
+    String(row.result.errors),
+  ]);
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
+}
+
+export async function benchCompare(seconds: number): Promise<void> {
+  ensureDebianTools(log);
+  ensureGo();
+  const mosn = buildMosn(log);
+  const loadBefore = loadavg()[0]!;
+  const rows: Row[] = [];
+  for (const protocol of ['bolt', 'dubbo'] as const) {
+    log(`compare: ${protocol} (direct, ours, MOSN)...`);
+    rows.push(...(await rpcSection(protocol, seconds, mosn)));
+  }
+  log('compare: HTTP/1 (direct, ours, HAProxy, nginx)...');
+  rows.push(...(await httpSection(seconds)));
+  log('compare: HTTP/JSON -> Dubbo (direct, ours)...');
+  rows.push(...(await bridgeSection(seconds)));
+  const notes = [
+    `RPC load: ${rpcLoadTool()}, ${RPC.connections} connections x ${RPC.inFlight} in flight, echo(1 KiB String), every reply checked; HTTP load: ${httpLoadTool()}, ${HTTP_CONNECTIONS} connections, 1 KiB POST and answer`,
+    `${ROUNDS} alternating windows per path, ${seconds} s per path in all, after ${WARM_UP_SECONDS} s warm-up each; proxies other than ours: ${THREADS} threads (GOMAXPROCS, nbthread, worker_processes)`,
+    `MOSN v0.27.0 (our main: bolt and dubbo codecs, proxy filter), ${versionOf('haproxy', ['-v'])}, ${versionOf('nginx', ['-v'])}, ${versionOf('wrk', ['--version'])}`,
+    'HTTP/JSON->Dubbo, dubbo-go-pixiu: not run (not served by the Go module proxy)',
+    `host: ${availableParallelism()} CPUs shared with everything else, 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
+  ];
+  const text = `${table(rows)}\n\n${notes.map((note) => `- ${note}`).join('\n')}\n`;
+  log(`\nbench compare\n\n${text}`);
+  const dir = join(REPO_ROOT, 'test/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'bench-compare.md'), text);
+  writeFileSync(join(dir, 'bench-compare.json'), `${JSON.stringify({ rows, notes, node: process.version, at: new Date().toISOString() }, null, 2)}\n`);
+  log(`written: ${join(dir, 'bench-compare.md')}`);
+}

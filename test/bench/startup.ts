@@ -1,0 +1,148 @@
+/**
+ * Start-up bench: how long `pmesh start` takes from spawn to a ready admin `/ready`, and
+ * how much memory the idle sidecar holds, with the built-in config (its ports moved to
+ * free ones, so a sidecar already running on the built-in ports does not matter). A bare
+ * `node` process waiting on a timer is measured alongside as the floor.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_CONFIG_YAML } from '../../src/config/defaults.js';
+import { freePort } from '../support/ports.js';
+import { REPO_ROOT } from '../support/maven.js';
+import { processStats } from './lib/process-stats.js';
+
+const RUNS = 5;
+/** How long the sidecar idles before its memory is read (lazy work, GC settling). */
+const IDLE_MS = 3_000;
+const READY_TIMEOUT_MS = 30_000;
+
+interface StartRun {
+  readonly readyMs: number;
+  /** CPU the process used until ready: steadier than wall time on a busy machine. */
+  readonly readyCpuMs: number;
+  readonly idleRssMiB: number;
+  readonly peakRssMiB: number;
+}
+
+/** The built-in config with every 127.0.0.1 port replaced by a free one. */
+async function builtInConfigOnFreePorts(): Promise<{ yaml: string; admin: number }> {
+  const ports = new Map<string, number>();
+  let yaml = DEFAULT_CONFIG_YAML;
+  for (const [, port] of DEFAULT_CONFIG_YAML.matchAll(/127\.0\.0\.1:(\d+)/g)) {
+    if (!ports.has(port!)) ports.set(port!, await freePort());
+  }
+  yaml = yaml.replace(/127\.0\.0\.1:(\d+)/g, (_, port: string) => `127.0.0.1:${ports.get(port)}`);
+  const admin = ports.get(/admin: \{ address: 127\.0\.0\.1:(\d+)/.exec(DEFAULT_CONFIG_YAML)![1]!)!;
+  // Each run gets its own data dir so no run starts from another's registry cache.
+  return { yaml, admin };
+}
+
+function readyAnswer(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/ready', timeout: 1_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(res.statusCode === 200 && body.includes('"ready": true')));
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function startOnce(): Promise<StartRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'pmesh-startup-'));
+  const { yaml, admin } = await builtInConfigOnFreePorts();
+  const path = join(dir, 'pmesh.yaml');
+  writeFileSync(path, `${yaml}registry: { dataDir: ${JSON.stringify(join(dir, 'data'))} }\nlogging: { level: warn }\n`);
+  const started = performance.now();
+  // PMESH_BENCH_PMESH: another checkout's bin/pmesh.js, for a before/after pair (lib/sidecar-child.ts).
+  const bin = process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
+  const child = spawn(process.execPath, [bin, 'start', '--config', path], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  try {
+    for (;;) {
+      if (await readyAnswer(admin)) break;
+      if (child.exitCode !== null) throw new Error(`pmesh start exited ${child.exitCode}: ${stderr.slice(-2000)}`);
+      if (performance.now() - started > READY_TIMEOUT_MS) throw new Error(`not ready after ${READY_TIMEOUT_MS} ms: ${stderr.slice(-2000)}`);
+      await sleep(5);
+    }
+    const readyMs = performance.now() - started;
+    const readyCpuMs = processStats(child.pid!).cpuSeconds * 1000;
+    await sleep(IDLE_MS);
+    const stats = processStats(child.pid!);
+    return { readyMs, readyCpuMs, idleRssMiB: stats.rssMiB, peakRssMiB: stats.peakRssMiB };
+  } finally {
+    await stop(child);
+  }
+}
+
+/** A bare node answering `/ready` on an HTTP port: what any Node process costs, the floor. */
+async function bareNode(): Promise<{ readyMs: number; readyCpuMs: number; rssMiB: number }> {
+  const port = await freePort();
+  const server = `require('node:http').createServer((q, s) => s.end('{"ready": true}')).listen(${port}, '127.0.0.1')`;
+  const started = performance.now();
+  const child = spawn(process.execPath, ['-e', server], { stdio: 'ignore' });
+  try {
+    while (!(await readyAnswer(port))) {
+      if (performance.now() - started > READY_TIMEOUT_MS) throw new Error('bare node did not answer');
+      await sleep(5);
+    }
+    const readyMs = performance.now() - started;
+    const readyCpuMs = processStats(child.pid!).cpuSeconds * 1000;
+    await sleep(IDLE_MS);
+    return { readyMs, readyCpuMs, rssMiB: processStats(child.pid!).rssMiB };
+  } finally {
+    await stop(child);
+  }
+}
+
+const fmtMs = (ms: number): string => `${ms.toFixed(0).padStart(6)} ms`;
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+export async function benchStartup(): Promise<void> {
+  const runs: StartRun[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await startOnce());
+  const bares = [];
+  for (let i = 0; i < RUNS; i++) bares.push(await bareNode());
+  const bare = { readyMs: median(bares.map((b) => b.readyMs)), readyCpuMs: median(bares.map((b) => b.readyCpuMs)), rssMiB: median(bares.map((b) => b.rssMiB)) };
+  const result = {
+    readyMs: median(runs.map((r) => r.readyMs)),
+    readyCpuMs: median(runs.map((r) => r.readyCpuMs)),
+    idleRssMiB: median(runs.map((r) => r.idleRssMiB)),
+    peakRssMiB: median(runs.map((r) => r.peakRssMiB)),
+    bareNode: bare,
+  };
+  const lines = [
+    `bench startup: pmesh start, built-in config on free ports, ${RUNS} runs (medians)`,
+    `                   pmesh    bare node (an HTTP server answering /ready: the floor)`,
+    `  ready, wall   ${fmtMs(result.readyMs)}  ${fmtMs(bare.readyMs)}   spawn to /ready answering (pmesh runs: ${runs.map((r) => r.readyMs.toFixed(0)).join(', ')})`,
+    `  ready, CPU    ${fmtMs(result.readyCpuMs)}  ${fmtMs(bare.readyCpuMs)}   user+system CPU until then (steadier on a busy machine)`,
+    `  idle RSS     ${result.idleRssMiB.toFixed(1).padStart(6)} MiB ${bare.rssMiB.toFixed(1).padStart(5)} MiB  ${IDLE_MS / 1000} s after ready (pmesh peak ${result.peakRssMiB.toFixed(1)} MiB)`,
+    `  target: ready <= 300 ms, idle RSS <= 50 MB`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const resultsDir = join(REPO_ROOT, 'test/results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, 'bench-startup.json');
+  writeFileSync(file, `${JSON.stringify({ bench: 'startup', ...result, runs, node: process.version, at: new Date().toISOString() }, null, 2)}\n`);
+  process.stdout.write(`  written: ${file}\n`);
+}
