@@ -12,6 +12,7 @@
  * must not fail. An empty list from a registry that has been stable that long is real.
  * Part of the composition root: it is where the registry meets the proxy.
  */
+import { registrySchemeOf } from './codecs/index.js';
 import type { ClusterConfig } from './config/index.js';
 import type { Cluster } from './proxy/index.js';
 import type { Registry, RegistryUpdate, Subscription } from './registry/index.js';
@@ -79,7 +80,8 @@ export class RegistryClusters {
       if (feed) this.#offer(name, feed, update, clusters);
     };
     const subscription = this.#registry.subscribe(
-      { service: config.service!, version: config.version, group: config.group, protocol: config.protocol },
+      // Providers are listed under their framework's scheme (Dubbo writes Triple's as tri://).
+      { service: config.service!, version: config.version, group: config.group, protocol: registrySchemeOf(config.protocol) },
       onUpdate,
     );
     feed = { key: keyOf(config), subscription, source, firstAnswer, nonEmptySince: 0, recheck: undefined };

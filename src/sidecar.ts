@@ -10,7 +10,7 @@ import { AppPublications, type Ingress } from './app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
 import { bridgeOptions } from './bridge-config.js';
-import { isCodecRegistered } from './codecs/index.js';
+import { getStreamProtocol, isCodecRegistered } from './codecs/index.js';
 import type { ClusterConfig, ListenerConfig, MeshConfig } from './config/index.js';
 import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from './registry/index.js';
 import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
@@ -335,7 +335,7 @@ export class Sidecar implements Ingress {
   #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {
     const accessLog = spec.accessLog ?? config.logging.accessLog;
     // Only RPC protocols route by the registry: their calls name a service and can be forwarded as they are.
-    const byRegistry = (isCodecRegistered(spec.protocol) || spec.protocol === 'grpc') && (spec.routeByRegistry ?? !spec.ingress);
+    const byRegistry = (isCodecRegistered(spec.protocol) || getStreamProtocol(spec.protocol) !== undefined) && (spec.routeByRegistry ?? !spec.ingress);
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
       // Only a call that carries its frame can be forwarded as it is; the gRPC Invoke API's calls

@@ -3,9 +3,11 @@
  * explicitly by `setupCodecs()` (called once by the composition root), never as an
  * import side effect, so import order never changes behaviour.
  */
-import type { MatchResult, ProtocolCodec } from '../core/index.js';
+import type { MatchResult, ProtocolCodec, StreamProtocol } from '../core/index.js';
 import { dubboCodec } from './dubbo/index.js';
 import { boltCodec } from './bolt/index.js';
+import { grpcStreams } from './grpc/index.js';
+import { tripleStreams } from './triple/index.js';
 
 // Frames are opaque to the proxy; each codec knows its own frame type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,11 +42,28 @@ export function detectCodec(head: Buffer): AnyCodec | 'need-more' | undefined {
   return undecided ? 'need-more' : undefined;
 }
 
+const streamProtocols = new Map<string, StreamProtocol>();
+
+export function registerStreamProtocol(protocol: StreamProtocol): void {
+  streamProtocols.set(protocol.name, protocol);
+}
+
+/** The protocol carried as HTTP/2 streams under this name (gRPC, Triple), if any. */
+export function getStreamProtocol(name: string): StreamProtocol | undefined {
+  return streamProtocols.get(name);
+}
+
+/** The scheme a registry lists this protocol's providers under (`tri` for Triple); the name itself for most. */
+export function registrySchemeOf(protocol: string): string {
+  return streamProtocols.get(protocol)?.registryScheme ?? protocol;
+}
+
 /** Registers every built-in codec. Protocol folders add their line here as they land. */
 export function setupCodecs(): void {
   registerCodec(boltCodec);
-  // bolt and dubbo register here once their folders exist (issues 3 and 4).
   registerCodec(dubboCodec);
+  registerStreamProtocol(grpcStreams);
+  registerStreamProtocol(tripleStreams);
 }
 
 /** HTTP/1 mapping helpers (the protocol itself is node:http's). */

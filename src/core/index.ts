@@ -3,6 +3,7 @@ export * from './limits.js';
 export * from './endpoint.js';
 export * from './invocation.js';
 export * from './codec.js';
+export * from './stream-protocol.js';
 export * from './log.js';
 export * from './metrics.js';
 export * from './cancel.js';

@@ -1,7 +1,9 @@
 /**
  * The protocol bridge (docs/architecture.md): an HTTP/JSON call routed to a Dubbo or
  * SOFARPC cluster is turned into a typed call for that cluster's codec, and the reply
- * back into JSON. Pass-through calls (same protocol both sides) go by untouched.
+ * back into JSON; one routed to a protocol whose servers take JSON themselves (Triple)
+ * goes as that protocol's JSON call (bridge-json-call.ts). Pass-through calls (same
+ * protocol both sides) go by untouched.
  *
  *   200 {the return value as JSON}      longs beyond 2^53 as {"$type":"long","$value":"..."}
  *   500 {"exception": class, "message": ...}   the Java service threw
@@ -33,7 +35,7 @@ import {
   type TypeCatalog,
 } from '../core/index.js';
 import { parseJavaType, type JavaType } from '../core/java-types.js';
-import { getCodec, type AnyCodec } from '../codecs/index.js';
+import { getCodec, getStreamProtocol, type AnyCodec } from '../codecs/index.js';
 import type { Cluster } from './cluster.js';
 import type { CallContext, Filter } from './filter.js';
 import { typesFor, type CallTypes } from './bridge-types.js';
@@ -41,6 +43,7 @@ import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body
 import { callerAttachments, checkBridgeEntry, checkKnownMethod, isGenericInvoke } from './bridge-entry.js';
 import { errorForCaller, firstLine, isUnknownServiceAnswer } from './bridge-errors.js';
 import { msgpackResult, wantsMsgpack } from './bridge-format.js';
+import { bridgeJsonCall } from './bridge-json-call.js';
 
 /** A service's types as its registry reports them (Dubbo's metadata report). */
 export interface ReportedTypes {
@@ -88,9 +91,13 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (!JSON_ENTRIES.has(invocation.protocol)) return next(invocation, ctx);
     const target = cluster(ctx.cluster ?? '');
     if (!target || target.protocol === invocation.protocol) return next(invocation, ctx);
+    const streams = getStreamProtocol(target.protocol);
     if (invocation.body.kind === 'stream' && invocation.protocol === 'grpc') {
+      // Protocols on gRPC's wire (Triple) take a gRPC call as it is.
+      if (streams) return next(invocation, ctx);
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}: a gRPC call passes through to gRPC clusters only`);
     }
+    if (streams?.json) return bridgeJsonCall(invocation, ctx, next, { protocol: streams.name, codec: streams.json }, options, metrics);
     const codec = getCodec(target.protocol);
     if (!codec?.bridge) {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);

@@ -1,7 +1,8 @@
 /**
- * The gRPC listener: cleartext HTTP/2 (h2c, prior knowledge) on node:http2. Every
- * stream becomes an Invocation (service and method from `:path`, headers, the
- * `grpc-timeout` deadline, the request stream as its body) and goes through the
+ * The gRPC listener: cleartext HTTP/2 (h2c, prior knowledge) on node:http2, for every
+ * protocol on gRPC's wire (gRPC, Dubbo Triple: src/core/stream-protocol.ts). Every
+ * stream becomes an Invocation as its protocol reads it (service and method from
+ * `:path`, headers, the deadline, the request stream as its body) and goes through the
  * filter chain like any call; a gRPC cluster passes it through without decoding a
  * message (upstream/http2.ts). Limits and flood protections are checked here, at the
  * edge (http2-guard.ts), and counted in pmesh_limit_exceeded_total.
@@ -19,7 +20,7 @@ import { constants, createServer, type Http2Server, type IncomingHttpHeaders, ty
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cancel, MeshError, listenOn, makeEndpoint, type Endpoint, type Logger, type MeshMetrics } from '../../core/index.js';
+import { Cancel, MeshError, listenOn, makeEndpoint, type Endpoint, type Logger, type MeshMetrics, type StreamProtocol } from '../../core/index.js';
 import { grpc } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { Http2Upstream } from '../upstream/http2.js';
@@ -40,6 +41,8 @@ export interface GrpcLimits extends Http2FloodLimits {
 
 export interface GrpcListenerOptions {
   readonly name: string;
+  /** How a stream reads as a call (gRPC when absent). */
+  readonly streams?: StreamProtocol;
   readonly address: string;
   readonly handler: Handler;
   readonly metrics: MeshMetrics;
@@ -64,9 +67,10 @@ interface SessionState {
 
 export class GrpcListener implements Listener {
   readonly name: string;
-  readonly protocol = 'grpc';
+  readonly protocol: string;
   readonly address: string;
   readonly #options: GrpcListenerOptions;
+  readonly #streams: StreamProtocol;
   readonly #limits: GrpcLimits;
   readonly #server: Http2Server;
   readonly #sessions = new Map<ServerHttp2Session, SessionState>();
@@ -83,6 +87,8 @@ export class GrpcListener implements Listener {
     this.name = options.name;
     this.address = options.address;
     this.#options = options;
+    this.#streams = options.streams ?? grpc.grpcStreams;
+    this.protocol = this.#streams.name;
     this.#handler = options.handler;
     const limits = (this.#limits = options.grpc);
     this.#builtIn = new GrpcInvokeListener({ ...options, address: `unix:${this.#socketPath}` });
@@ -106,7 +112,7 @@ export class GrpcListener implements Listener {
     this.#server.on('stream', (stream, headers) => this.#onStream(stream, headers));
     // Connections that are not HTTP/2 or break its framing (garbage on the port) are counted.
     this.#server.on('sessionError', (error: NodeJS.ErrnoException) =>
-      this.#options.metrics.codecError('grpc', error.code ?? 'ERR_HTTP2_ERROR', 'downstream'),
+      this.#options.metrics.codecError(this.protocol, error.code ?? 'ERR_HTTP2_ERROR', 'downstream'),
     );
   }
 
@@ -183,7 +189,7 @@ export class GrpcListener implements Listener {
       call.fail(refused);
       return;
     }
-    const invocation = grpc.grpcInvocation(headers, call.requestBody(), startedAt);
+    const invocation = this.#streams.toInvocation(headers, call.requestBody(), startedAt);
     if (invocation.deadline !== undefined) call.setDeadline(invocation.deadline, startedAt);
     const reply = invocation.service.interface.startsWith(BUILT_IN)
       ? this.#builtInUpstream.call(this.#builtInEndpoint, invocation, ctx)

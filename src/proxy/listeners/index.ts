@@ -1,5 +1,5 @@
 /** Listener construction by protocol: HTTP/1 on node:http, the rest driven by their codec. */
-import { getCodec } from '../../codecs/index.js';
+import { getCodec, getStreamProtocol } from '../../codecs/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClassPolicy, Logger, MeshMetrics } from '../../core/index.js';
 import type { Handler } from '../filter.js';
@@ -35,7 +35,7 @@ export interface ListenerSpec {
   readonly classScan?: ClassPolicy;
   /** HTTP/1 only: the sidecar's own endpoints (`/v1/services`); returns true when it answered. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
-  /** gRPC only: more services on the same port (the registry API). */
+  /** gRPC and Triple: more services on the same port (the registry API). */
   readonly grpcServices?: readonly GrpcServiceBinding[];
   /** gRPC: message size, HTTP/2 stream and flood limits, upstream keepalive. */
   readonly grpc: GrpcLimits;
@@ -43,12 +43,13 @@ export interface ListenerSpec {
 
 export function createListener(spec: ListenerSpec): Listener {
   if (spec.protocol === 'http1') return new Http1Listener(spec);
-  if (spec.protocol === 'grpc') return new GrpcListener(spec);
+  const streams = getStreamProtocol(spec.protocol);
+  if (streams) return new GrpcListener({ ...spec, streams });
   const codec = getCodec(spec.protocol);
   if (codec) return new RpcListener({ ...spec, codec });
   throw new Error(`listener ${spec.name}: protocol "${spec.protocol}" has no listener`);
 }
 
 export function hasListenerFor(protocol: string): boolean {
-  return protocol === 'http1' || protocol === 'grpc' || getCodec(protocol) !== undefined;
+  return protocol === 'http1' || getStreamProtocol(protocol) !== undefined || getCodec(protocol) !== undefined;
 }

@@ -1,14 +1,15 @@
 /**
- * gRPC upstream over HTTP/2 sessions (h2-sessions.ts): each call is one stream, its
- * head and messages forwarded as they came (the caller's header object, with only
- * `grpc-timeout` rewritten to the budget left) and its reply returned as soon as the
- * response head arrives, the body a stream and the trailers a promise. Flow control
- * is HTTP/2's own, end to end: the request body is piped into the stream (a full
- * window stops the reading), the reply is read only as fast as the caller takes it.
+ * Upstream over HTTP/2 sessions (h2-sessions.ts) for the protocols on gRPC's wire (gRPC,
+ * Dubbo Triple): each call is one stream, its head and messages forwarded as they came
+ * (the caller's header object, with only the deadline headers rewritten to the budget
+ * left) and its reply returned as soon as the response head arrives, the body a stream
+ * and the trailers a promise. Flow control is HTTP/2's own, end to end: the request body
+ * is piped into the stream (a full window stops the reading), the reply is read only as
+ * fast as the caller takes it. A call the bridge made (a JSON body, raw) is sent whole.
  */
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { MeshError, type Endpoint, type Invocation, type Result } from '../../core/index.js';
-import { grpc } from '../../codecs/index.js';
+import { getStreamProtocol, grpc } from '../../codecs/index.js';
 import type { CallContext } from '../filter.js';
 import { H2Sessions } from './h2-sessions.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
@@ -20,8 +21,6 @@ export interface Http2UpstreamOptions extends UpstreamOptions {
   readonly socketPath?: string;
 }
 
-const DROP = new Set([grpc.GRPC_TIMEOUT]);
-
 export class Http2Upstream implements Upstream {
   readonly #options: Http2UpstreamOptions;
   readonly #pools = new Map<string, H2Sessions>();
@@ -32,19 +31,21 @@ export class Http2Upstream implements Upstream {
 
   async call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     const frame = invocation.frame as grpc.GrpcRequestFrame | undefined;
-    if (invocation.protocol !== 'grpc' || !frame || invocation.body.kind !== 'stream') {
-      throw new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks gRPC: only gRPC calls can be passed to it`);
+    const protocol = getStreamProtocol(invocation.protocol);
+    const body = invocation.body;
+    if (!protocol || !frame || (body.kind !== 'stream' && body.kind !== 'raw')) {
+      throw new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks HTTP/2 streams (gRPC, Triple): a ${invocation.protocol} call cannot be passed to it`);
     }
     if (ctx.cancel.reason) throw ctx.cancel.reason;
     const { session, release } = await this.#pool(endpoint).acquire();
     const headers: OutgoingHttpHeaders = {
-      ...grpc.forwardable(frame.headers, DROP),
+      ...grpc.forwardable(frame.headers, protocol.deadlineHeaderNames),
       [constants.HTTP2_HEADER_METHOD]: 'POST',
       [constants.HTTP2_HEADER_PATH]: frame.headers[':path'],
       [constants.HTTP2_HEADER_SCHEME]: 'http',
       [constants.HTTP2_HEADER_AUTHORITY]: frame.headers[':authority'] ?? endpoint.address,
     };
-    if (invocation.deadline !== undefined) headers[grpc.GRPC_TIMEOUT] = grpc.formatGrpcTimeout(invocation.deadline - performance.now());
+    if (invocation.deadline !== undefined) Object.assign(headers, protocol.deadlineHeaders(invocation.deadline - performance.now()));
     let stream: ClientHttp2Stream;
     try {
       stream = session.request(headers);
@@ -56,11 +57,14 @@ export class Http2Upstream implements Upstream {
     ctx.cancel.onAbort(() => {
       if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
     });
-    const body = invocation.body.stream;
-    body.pipe(stream);
-    body.once('error', () => {
-      if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
-    });
+    if (body.kind === 'raw') {
+      stream.end(body.bytes);
+    } else {
+      body.stream.pipe(stream);
+      body.stream.once('error', () => {
+        if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
+      });
+    }
     return new Promise<Result>((resolve, reject) => {
       let responded = false;
       stream.once('response', (head, flags) => {

@@ -1,5 +1,5 @@
-/** Upstream construction by cluster protocol: HTTP/1 on undici, gRPC on HTTP/2 sessions, the rest multiplexed by codec. */
-import { isCodecRegistered } from '../../codecs/index.js';
+/** Upstream construction by cluster protocol: HTTP/1 on undici, gRPC and Triple on HTTP/2 sessions, the rest multiplexed by codec. */
+import { getStreamProtocol, isCodecRegistered } from '../../codecs/index.js';
 import type { MeshMetrics } from '../../core/index.js';
 import { Http1Upstream } from './http1.js';
 import { Http2Upstream } from './http2.js';
@@ -21,11 +21,11 @@ export interface UpstreamSpec extends UpstreamOptions {
 
 export function createUpstream(protocol: string, spec: UpstreamSpec): Upstream {
   if (protocol === 'http1') return new Http1Upstream(spec);
-  if (protocol === 'grpc') return new Http2Upstream(spec);
+  if (getStreamProtocol(protocol)) return new Http2Upstream(spec);
   if (isCodecRegistered(protocol)) return new MultiplexedUpstream({ ...spec, protocol });
   throw new Error(`cluster ${spec.cluster}: protocol "${protocol}" has no upstream`);
 }
 
 export function hasUpstreamFor(protocol: string): boolean {
-  return protocol === 'http1' || protocol === 'grpc' || isCodecRegistered(protocol);
+  return protocol === 'http1' || getStreamProtocol(protocol) !== undefined || isCodecRegistered(protocol);
 }

@@ -8,7 +8,7 @@ import { createServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grpc } from '../../../src/codecs/index.js';
+import { grpc, setupCodecs } from '../../../src/codecs/index.js';
 import { Cancel, createRootLogger, makeEndpoint, type Result } from '../../../src/core/index.js';
 import type { CallContext } from '../../../src/proxy/index.js';
 import { Http2Upstream } from '../../../src/proxy/upstream/http2.js';
@@ -20,6 +20,7 @@ let pings = 0;
 let sessions = 0;
 
 beforeAll(async () => {
+  setupCodecs();
   server = createServer();
   server.on('session', (session) => {
     sessions += 1;

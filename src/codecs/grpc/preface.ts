@@ -1,0 +1,14 @@
+/**
+ * The HTTP/2 client connection preface (RFC 9113 section 3.4), the first bytes of every
+ * h2c connection with prior knowledge: what gRPC clients send on a cleartext port.
+ */
+import type { MatchResult } from '../../core/index.js';
+
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+/** 'yes' for the whole preface, 'need-more' for a prefix of it, 'no' otherwise. */
+export function matchHttp2Preface(head: Buffer): MatchResult {
+  const length = Math.min(head.length, PREFACE.length);
+  if (head.compare(PREFACE, 0, length, 0, length) !== 0) return 'no';
+  return length === PREFACE.length ? 'yes' : 'need-more';
+}
