@@ -13,7 +13,7 @@ import {
   type ConfigWatcher,
   type MeshConfig,
 } from './config/index.js';
-import { hasListenerFor, hasUpstreamFor, balancerProblem, setupBalancers } from './proxy/index.js';
+import { AUTO_PROTOCOL, hasListenerFor, hasUpstreamFor, balancerProblem, setupBalancers } from './proxy/index.js';
 import { createRegistry, parseRegistryConfig, setup as setupRegistries } from './registry/index.js';
 import { Sidecar } from './sidecar.js';
 
@@ -31,7 +31,7 @@ export function setup(): void {
 }
 
 export const checkers: ConfigCheckers = {
-  isProtocol: (name) => hasListenerFor(name) || hasUpstreamFor(name) || isCodecRegistered(name),
+  isProtocol: (name) => name === AUTO_PROTOCOL || hasListenerFor(name) || hasUpstreamFor(name) || isCodecRegistered(name),
   balancerProblem: (spec) => balancerProblem(spec),
   checkRegistry: (raw) => {
     const { type, dataDir: _dataDir, ...backendConfig } = raw;

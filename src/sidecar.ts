@@ -11,12 +11,13 @@ import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
 import { bridgeOptions } from './bridge-config.js';
 import { getStreamProtocol, isCodecRegistered } from './codecs/index.js';
-import type { ClusterConfig, ListenerConfig, MeshConfig } from './config/index.js';
+import { autoSchema, type ClusterConfig, type ListenerConfig, type MeshConfig } from './config/index.js';
 import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from './registry/index.js';
 import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
 import { RegistryClusters, type RegistryClustersOptions } from './registry-clusters.js';
 import { SofaMeshServer } from './sofa-mesh-server.js';
 import {
+  AUTO_PROTOCOL,
   Cluster,
   PartialFrameBudget,
   Router,
@@ -266,6 +267,7 @@ export class Sidecar implements Ingress {
         local: guardHttp((req, res) => (this.#apps ? handleAppApi(req, res, this.#apps) : false), this.#log),
         grpcServices: this.#apps ? [registryGrpcService(this.#apps)] : [],
         grpc: config.grpc,
+        auto: spec.protocol === AUTO_PROTOCOL ? (spec.auto ?? autoSchema.parse({})) : undefined,
       });
       await listener.start();
       this.#listeners.set(spec.name, listener);
@@ -335,7 +337,7 @@ export class Sidecar implements Ingress {
   #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {
     const accessLog = spec.accessLog ?? config.logging.accessLog;
     // Only RPC protocols route by the registry: their calls name a service and can be forwarded as they are.
-    const byRegistry = (isCodecRegistered(spec.protocol) || getStreamProtocol(spec.protocol) !== undefined) && (spec.routeByRegistry ?? !spec.ingress);
+    const byRegistry = (isCodecRegistered(spec.protocol) || getStreamProtocol(spec.protocol) !== undefined || spec.protocol === AUTO_PROTOCOL) && (spec.routeByRegistry ?? !spec.ingress);
     return buildStack({
       router: () => this.#routers.get(spec.name) ?? new Router([]),
       // Only a call that carries its frame can be forwarded as it is; the gRPC Invoke API's calls
@@ -344,7 +346,7 @@ export class Sidecar implements Ingress {
         ? (invocation) =>
             invocation.frame === undefined
               ? undefined
-              : (this.#onDemand.existing(spec.protocol, invocation.service) ?? this.#onDemand.resolve(spec.protocol, invocation.service))
+              : (this.#onDemand.existing(invocation.protocol, invocation.service) ?? this.#onDemand.resolve(invocation.protocol, invocation.service))
         : undefined,
       bridge: bridgeOptions(config.bridge, config.defaults, (service) => this.#apps?.signaturesOf(service), this.registry),
       cluster: (name) => this.#clusters.get(name),

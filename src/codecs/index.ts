@@ -8,6 +8,7 @@ import { dubboCodec } from './dubbo/index.js';
 import { boltCodec } from './bolt/index.js';
 import { grpcStreams } from './grpc/index.js';
 import { tripleStreams } from './triple/index.js';
+import { matchHttp1Method } from './http1/index.js';
 
 // Frames are opaque to the proxy; each codec knows its own frame type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -29,6 +30,35 @@ export function isCodecRegistered(name: string): boolean {
 
 export function codecNames(): string[] {
   return [...codecs.keys()];
+}
+
+/**
+ * How each protocol recognizes the first bytes of a connection, for the `auto` listener:
+ * the codecs' and stream protocols' own `match`, and HTTP/1's, which has no codec here
+ * (node:http parses it). A protocol plug-in's `match` takes this table's place.
+ */
+function matcherOf(name: string): ((head: Buffer) => MatchResult) | undefined {
+  if (name === 'http1') return matchHttp1Method;
+  return codecs.get(name)?.match ?? streamProtocols.get(name)?.match;
+}
+
+/** The protocols that can say from a connection's first bytes that it is theirs. */
+export function canMatch(name: string): boolean {
+  return matcherOf(name) !== undefined;
+}
+
+/**
+ * Which of `candidates` (in order) claims these first bytes: its name, 'need-more' while
+ * one of them might with more bytes, or undefined when none can.
+ */
+export function detectProtocol(head: Buffer, candidates: readonly string[]): string | 'need-more' | undefined {
+  let undecided = false;
+  for (const name of candidates) {
+    const answer = matcherOf(name)?.(head) ?? 'no';
+    if (answer === 'yes') return name;
+    if (answer === 'need-more') undecided = true;
+  }
+  return undecided ? 'need-more' : undefined;
 }
 
 /** Which registered codec claims these first bytes; 'need-more' if one might with more. */

@@ -185,10 +185,11 @@ describe("the bridge to Triple providers (Triple's application/json calls)", () 
       `    c.invoke("${GREETER}", "fail", "py")`,
       'except pmesh.JavaException as e:',
       '    print("thrown", e)',
+      'print("END")',
     ].join('\n');
     execFileSync('python3', ['--version'], { stdio: 'ignore' });
     const peer = startPeer('python client', 'python3', ['-c', script], { env: { ...process.env, PYTHONPATH: join(REPO_ROOT, 'clients/python') } });
-    await peer.waitFor(/^(thrown|Traceback)/m, 60_000);
+    await peer.waitFor(/^(END|Traceback)/m, 60_000);
     await peer.stop();
     const lines = peer.output().trim().split('\n');
     expect(lines[0]).toBe(`ok green/2.0.0@${green.port} hello py`);

@@ -5,10 +5,15 @@
 import type { MatchResult } from '../../core/index.js';
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+/**
+ * Bytes that decide: "PRI * HT" begins no other protocol's first bytes (PRI is no HTTP/1
+ * method), so sniffing stops at 8 bytes, not 24; HTTP/2 itself checks the rest.
+ */
+const DECISIVE = 8;
 
-/** 'yes' for the whole preface, 'need-more' for a prefix of it, 'no' otherwise. */
+/** 'yes' once the first 8 bytes (or more) are the preface's, 'need-more' for a shorter prefix of it, 'no' otherwise. */
 export function matchHttp2Preface(head: Buffer): MatchResult {
   const length = Math.min(head.length, PREFACE.length);
   if (head.compare(PREFACE, 0, length, 0, length) !== 0) return 'no';
-  return length === PREFACE.length ? 'yes' : 'need-more';
+  return length >= DECISIVE ? 'yes' : 'need-more';
 }

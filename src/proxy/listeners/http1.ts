@@ -9,6 +9,7 @@ import { Cancel, Code, MeshError, listenOn, refuseHttpRequest, type Invocation, 
 import { http1 } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { LimitStream } from './limit-stream.js';
+import { ReplayedSocket } from './replayed-socket.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 
@@ -85,6 +86,14 @@ export class Http1Listener implements Listener {
 
   start(): Promise<void> {
     return listenOn(this.#server, this.address, `listener ${this.name}`);
+  }
+
+  /** Everything but the port: nothing to do before connections are handed over (`accept`). */
+  async startUnbound(): Promise<void> {}
+
+  /** A connection the auto listener accepted, `head` its first bytes, already read. */
+  accept(socket: Socket, head: Buffer): void {
+    this.#server.emit('connection', new ReplayedSocket(socket, head));
   }
 
   async close(drainMs: number): Promise<void> {

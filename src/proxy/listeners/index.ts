@@ -1,8 +1,9 @@
 /** Listener construction by protocol: HTTP/1 on node:http, the rest driven by their codec. */
-import { getCodec, getStreamProtocol } from '../../codecs/index.js';
+import { canMatch, getCodec, getStreamProtocol } from '../../codecs/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClassPolicy, Logger, MeshMetrics } from '../../core/index.js';
 import type { Handler } from '../filter.js';
+import { AutoListener, type AutoSniff, type ConnectionTaker } from './auto.js';
 import { GrpcListener, type GrpcLimits } from './grpc.js';
 import type { GrpcServiceBinding } from './grpc-invoke.js';
 import { Http1Listener } from './http1.js';
@@ -13,6 +14,7 @@ import { RpcListener } from './rpc.js';
 export type { Listener } from './listener.js';
 export { PartialFrameBudget } from './partial-frames.js';
 export type { GrpcLimits } from './grpc.js';
+export { AUTO_PROTOCOL, type AutoSniff } from './auto.js';
 
 export interface ListenerSpec {
   readonly name: string;
@@ -39,15 +41,32 @@ export interface ListenerSpec {
   readonly grpcServices?: readonly GrpcServiceBinding[];
   /** gRPC: message size, HTTP/2 stream and flood limits, upstream keepalive. */
   readonly grpc: GrpcLimits;
+  /** Set for an auto listener: the protocols it tells apart by their first bytes, and its limits. */
+  readonly auto?: AutoSniff;
 }
 
 export function createListener(spec: ListenerSpec): Listener {
+  if (spec.auto) return createAutoListener(spec, spec.auto);
+  return createProtocolListener(spec);
+}
+
+function createProtocolListener(spec: ListenerSpec): ConnectionTaker {
   if (spec.protocol === 'http1') return new Http1Listener(spec);
   const streams = getStreamProtocol(spec.protocol);
   if (streams) return new GrpcListener({ ...spec, streams });
   const codec = getCodec(spec.protocol);
   if (codec) return new RpcListener({ ...spec, codec });
   throw new Error(`listener ${spec.name}: protocol "${spec.protocol}" has no listener`);
+}
+
+/** One unbound listener per candidate protocol, behind one port that sniffs. */
+function createAutoListener(spec: ListenerSpec, sniff: AutoSniff): Listener {
+  const listeners = new Map<string, ConnectionTaker>();
+  for (const protocol of sniff.protocols) {
+    if (!canMatch(protocol)) throw new Error(`listener ${spec.name}: protocol "${protocol}" cannot be told apart by its first bytes, so an auto listener cannot serve it`);
+    listeners.set(protocol, createProtocolListener({ ...spec, protocol, auto: undefined }));
+  }
+  return new AutoListener({ name: spec.name, address: spec.address, metrics: spec.metrics, log: spec.log, sniff, maxConnections: spec.maxConnections, listeners });
 }
 
 export function hasListenerFor(protocol: string): boolean {

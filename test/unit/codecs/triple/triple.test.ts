@@ -35,10 +35,12 @@ describe('Triple stream head -> Invocation', () => {
     expect(registrySchemeOf('grpc')).toBe('grpc');
   });
 
-  it('matches the HTTP/2 preface, byte by byte', () => {
+  it('matches the HTTP/2 preface, decided by its first 8 bytes', () => {
     const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
     expect(triple.match(preface)).toBe('yes');
     expect(triple.match(preface.subarray(0, 5))).toBe('need-more');
+    expect(triple.match(preface.subarray(0, 8))).toBe('yes');
+    expect(triple.match(Buffer.from('PRI * HTTP/1.1'))).toBe('no');
     expect(triple.match(Buffer.from('POST / HTTP/1.1\r\n'))).toBe('no');
   });
 });
