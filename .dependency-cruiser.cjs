@@ -1,7 +1,8 @@
 /**
  * The import rules of docs/architecture.md ("Layers"), enforced by `npm run lint`.
- * core is the vocabulary; codecs translate bytes; proxy routes; registry knows who is
- * out there; main.ts (and the sidecar it builds) connects them.
+ * core is the vocabulary; bridge is the Java value model on top of it; codecs translate
+ * bytes; proxy routes; registry knows who is out there; control is the app-facing
+ * control plane over proxy and registry; main.ts (and the sidecar it builds) connects them.
  */
 module.exports = {
   forbidden: [
@@ -13,11 +14,18 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/core/' },
     },
     {
-      name: 'codecs-only-core',
-      comment: 'a codec imports core (and bolt/dubbo also hessian), never proxy, registry, config or admin',
+      name: 'bridge-on-core',
+      comment: 'src/bridge (Java values, JSON conversion, type sources) imports core only: no protocol, no registry',
+      severity: 'error',
+      from: { path: '^src/bridge/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/bridge/'] },
+    },
+    {
+      name: 'codecs-only-core-and-bridge',
+      comment: 'a codec imports core and bridge (and bolt/dubbo also hessian), never proxy, registry, config, admin or control',
       severity: 'error',
       from: { path: '^src/codecs/' },
-      to: { path: '^src/(proxy|registry|config|admin|main|sidecar|cli)' },
+      to: { path: '^src/(proxy|registry|config|admin|control|main|sidecar|cli)' },
     },
     {
       name: 'codec-not-another-protocol',
@@ -44,7 +52,7 @@ module.exports = {
       name: 'proxy-not-outer-layers',
       severity: 'error',
       from: { path: '^src/proxy/' },
-      to: { path: '^src/(registry|config|admin|main|sidecar|cli)' },
+      to: { path: '^src/(registry|config|admin|control|main|sidecar|cli)' },
     },
     {
       name: 'filters-stand-alone',
@@ -57,19 +65,33 @@ module.exports = {
       name: 'registry-only-core',
       severity: 'error',
       from: { path: '^src/registry/' },
-      to: { path: '^src/(proxy|codecs|config|admin|main|sidecar|cli)' },
+      to: { path: '^src/(proxy|codecs|bridge|config|admin|control|main|sidecar|cli)' },
     },
     {
       name: 'config-no-implementations',
       severity: 'error',
       from: { path: '^src/config/' },
-      to: { path: '^src/(proxy|codecs|registry|admin|main|sidecar|cli)' },
+      to: { path: '^src/(proxy|codecs|registry|admin|control|main|sidecar|cli)' },
     },
     {
       name: 'admin-read-only',
       severity: 'error',
       from: { path: '^src/admin/' },
-      to: { path: '^src/(proxy|codecs|registry|config|main|sidecar|cli)' },
+      to: { path: '^src/(proxy|codecs|registry|config|control|main|sidecar|cli)' },
+    },
+    {
+      name: 'control-over-proxy-and-registry',
+      comment: 'the control plane uses proxy, registry, bridge, config and core; it never reaches into a codec, admin or the root',
+      severity: 'error',
+      from: { path: '^src/control/' },
+      to: { path: '^src/(codecs|admin|main|sidecar|cli|demo)' },
+    },
+    {
+      name: 'only-the-sidecar-uses-control',
+      comment: 'the control plane is wired in by the composition (sidecar.ts) alone',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/control/', '^src/sidecar\\.ts$'] },
+      to: { path: '^src/control/' },
     },
     {
       name: 'nobody-imports-the-root',

@@ -5,17 +5,18 @@
  * routes; a cluster that stays keeps its pools and the health of the endpoints that
  * stay. Calls in flight finish on the objects they started with.
  */
-import { ClassPolicy, MeshError, guardHttp, makeEndpoint, parseHostPort, serviceKeyString, type Logger } from './core/index.js';
-import { AppPublications, type Ingress } from './app-publications.js';
+import { MeshError, guardHttp, makeEndpoint, parseHostPort, serviceKeyString, type Logger } from './core/index.js';
+import { ClassPolicy } from './bridge/index.js';
+import { AppPublications, type Ingress } from './control/app-publications.js';
 import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
-import { bridgeOptions } from './bridge-config.js';
-import { getStreamProtocol, isCodecRegistered } from './codecs/index.js';
+import { bridgeOptions } from './control/bridge-config.js';
+import { getStreamProtocol, isCodecRegistered, registrySchemeOf } from './codecs/index.js';
 import { autoSchema, type ClusterConfig, type ListenerConfig, type MeshConfig } from './config/index.js';
 import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from './registry/index.js';
-import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
-import { RegistryClusters, type RegistryClustersOptions } from './registry-clusters.js';
-import { SofaMeshServer } from './sofa-mesh-server.js';
+import { OnDemandClusters, type OnDemandLimits } from './control/on-demand-clusters.js';
+import { RegistryClusters, type RegistryClustersOptions } from './control/registry-clusters.js';
+import { SofaMeshServer } from './control/sofa-mesh-server.js';
 import {
   AUTO_PROTOCOL,
   Cluster,
@@ -226,7 +227,7 @@ export class Sidecar implements Ingress {
   }
 
   #registryClusterOptions(config: MeshConfig): RegistryClustersOptions {
-    return { emptyGraceMs: config.defaults.registryEmptyGraceMs, onEmptyProtected: () => this.metrics.registryEmptyProtected() };
+    return { emptyGraceMs: config.defaults.registryEmptyGraceMs, onEmptyProtected: () => this.metrics.registryEmptyProtected(), registryScheme: registrySchemeOf };
   }
 
   async #applyListeners(config: MeshConfig): Promise<void> {

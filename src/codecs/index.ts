@@ -4,6 +4,7 @@
  * import side effect, so import order never changes behaviour.
  */
 import type { MatchResult, ProtocolCodec, StreamProtocol } from '../core/index.js';
+import type { BridgeCodec } from '../bridge/index.js';
 import { dubboCodec } from './dubbo/index.js';
 import { boltCodec } from './bolt/index.js';
 import { grpcStreams } from './grpc/index.js';
@@ -12,7 +13,7 @@ import { matchHttp1Method } from './http1/index.js';
 
 // Frames are opaque to the proxy; each codec knows its own frame type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyCodec = ProtocolCodec<any>;
+export type AnyCodec = ProtocolCodec<any, BridgeCodec<any>>;
 
 const codecs = new Map<string, AnyCodec>();
 

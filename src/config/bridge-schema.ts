@@ -18,7 +18,7 @@
  * Classes and enums declared here are allowed implicitly.
  */
 import { z } from 'zod';
-import { parseJavaType } from '../core/java-types.js';
+import { parseJavaType } from '../bridge/java-types.js';
 
 const javaName = z.string().regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*\.?$/, 'expected a Java class name or a package prefix ending in "."');
 /** A Java type as parseJavaType reads it (`long`, `int[]`, `java.util.List<com.example.Item>`). */

@@ -10,7 +10,6 @@
  * HTTP/1 and gRPC run on Node's own parsers and implement only the mapping half;
  * see their folders.
  */
-import type { BridgeCodec } from './bridge.js';
 import type { MeshError } from './errors.js';
 import type { Invocation, Result } from './invocation.js';
 import type { Limits } from './limits.js';
@@ -37,7 +36,11 @@ export interface FrameDecoder<F> {
   readonly buffered: number;
 }
 
-export interface ProtocolCodec<F> {
+/**
+ * `B` is the codec's bridge half (src/bridge/bridge-codec.ts, BridgeCodec<F>): a type
+ * parameter because core knows nothing of Java values; `never` for codecs without one.
+ */
+export interface ProtocolCodec<F, B = never> {
   /** Registry name, also the `protocol:` value in config. */
   readonly name: string;
   readonly poolMode: PoolMode;
@@ -88,5 +91,5 @@ export interface ProtocolCodec<F> {
    */
   forEachClassName?(request: F, visit: (name: string) => void): void;
   /** Present for protocols the bridge can call with typed values (Dubbo, SOFARPC over Bolt). */
-  readonly bridge?: BridgeCodec<F>;
+  readonly bridge?: B;
 }

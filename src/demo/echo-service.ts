@@ -5,8 +5,7 @@
  * cannot tell them apart. An example for people to call, never a test oracle: protocol
  * tests run the Java peers.
  */
-import type { BridgeCall, BridgeOutcome, JavaValue } from '../core/index.js';
-import { jv } from '../core/index.js';
+import { jv, type BridgeCall, type BridgeOutcome, type JavaValue } from '../bridge/index.js';
 
 export const ECHO_SERVICE = 'com.example.EchoService';
 

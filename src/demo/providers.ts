@@ -5,7 +5,8 @@
  * call into typed values, answers it with echo-service.ts, and writes the reply as the
  * Java framework would. They are registered in the sidecar's registry like any provider.
  */
-import { NOOP_METRICS, TypeCatalog, type Logger } from '../core/index.js';
+import { NOOP_METRICS, type Logger } from '../core/index.js';
+import { TypeCatalog } from '../bridge/index.js';
 import { getCodec } from '../codecs/index.js';
 import { grpcSchema } from '../config/grpc-schema.js';
 import { PartialFrameBudget, createListener, type Handler, type Listener } from '../proxy/index.js';

@@ -4,7 +4,8 @@
  * against the service's known signatures. Each refusal names what was wrong; nothing
  * refused here is sent anywhere.
  */
-import { MeshError, type Invocation, type MethodSignature } from '../core/index.js';
+import { MeshError, type Invocation } from '../core/index.js';
+import { type MethodSignature } from '../bridge/index.js';
 
 export const ATTACHMENT_PREFIX = 'x-pmesh-attachment-';
 

@@ -5,7 +5,8 @@
  * bad request...) stay JSON: the listener writes those, for every caller alike.
  */
 import type { BodyFormat, BodyLimits } from './bridge-body-format.js';
-import { MSGPACK_TYPE, MeshError, msgpackToTree, namesMsgpack, packMsgpack, type BinaryTreeValue, type Invocation, type Result } from '../core/index.js';
+import { MeshError, type Invocation, type Result } from '../core/index.js';
+import { MSGPACK_TYPE, msgpackToTree, namesMsgpack, packMsgpack, type BinaryTreeValue } from '../bridge/index.js';
 
 export function sendsMsgpack(invocation: Invocation): boolean {
   return namesMsgpack(invocation.attachments['content-type']);

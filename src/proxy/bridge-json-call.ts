@@ -6,7 +6,8 @@
  * (src/core/stream-protocol.ts, JsonCallCodec); no Java types are needed on the mesh's
  * side, and the answer's JSON is passed back as the provider wrote it.
  */
-import { MeshError, stringifyJson, type Invocation, type JsonCallCodec, type JsonValue, type MeshMetrics, type MethodSignature, type Result, type ServiceKey } from '../core/index.js';
+import { MeshError, type Invocation, type JsonCallCodec, type MeshMetrics, type Result, type ServiceKey } from '../core/index.js';
+import { stringifyJson, type JsonValue, type MethodSignature } from '../bridge/index.js';
 import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body.js';
 import { callerAttachments, checkBridgeEntry, checkKnownMethod } from './bridge-entry.js';
 import type { CallContext, Handler } from './filter.js';

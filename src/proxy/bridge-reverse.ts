@@ -10,8 +10,9 @@
  * RuntimeException carrying the app's message.
  */
 import { isSafeNumber, parse as parseLossless } from 'lossless-json';
-import { MeshError, fromJson, stringifyJson, toJson, type JavaValue, type Result } from '../core/index.js';
-import { parseJavaType } from '../core/java-types.js';
+import { MeshError, type Result } from '../core/index.js';
+import { fromJson, stringifyJson, toJson, type JavaValue } from '../bridge/index.js';
+import { parseJavaType } from '../bridge/java-types.js';
 import { getCodec } from '../codecs/index.js';
 import type { BridgeOptions } from './bridge.js';
 import type { Cluster } from './cluster.js';

@@ -13,10 +13,16 @@
  * values: bridge-format.ts.
  */
 import {
-  ClassPolicy,
-  EMPTY_CATALOG,
   MeshError,
   NOOP_METRICS,
+  type Invocation,
+  type MeshMetrics,
+  type Result,
+  type ServiceKey,
+} from '../core/index.js';
+import {
+  ClassPolicy,
+  EMPTY_CATALOG,
   argumentsFromJson,
   checkTypeAllowed,
   fromJson,
@@ -27,18 +33,14 @@ import {
   toJson,
   ungeneralize,
   type BridgeCall,
-  type Invocation,
-  type MeshMetrics,
   type MethodSignature,
-  type Result,
-  type ServiceKey,
   type TypeCatalog,
-} from '../core/index.js';
-import { parseJavaType, type JavaType } from '../core/java-types.js';
+} from '../bridge/index.js';
+import { parseJavaType, type JavaType } from '../bridge/java-types.js';
 import { getCodec, getStreamProtocol, type AnyCodec } from '../codecs/index.js';
 import type { Cluster } from './cluster.js';
 import type { CallContext, Filter } from './filter.js';
-import { typesFor, type CallTypes } from './bridge-types.js';
+import { typesFor, type CallTypes } from '../bridge/types-for.js';
 import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body.js';
 import { callerAttachments, checkBridgeEntry, checkKnownMethod, isGenericInvoke } from './bridge-entry.js';
 import { errorForCaller, firstLine, isUnknownServiceAnswer } from './bridge-errors.js';

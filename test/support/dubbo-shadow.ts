@@ -5,7 +5,8 @@
  * provider does but with the age one higher, so exactly one field differs.
  */
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { DEFAULT_LIMITS, EMPTY_CATALOG, jv, type JavaValue } from '../../src/core/index.js';
+import { DEFAULT_LIMITS } from '../../src/core/index.js';
+import { EMPTY_CATALOG, jv, type JavaValue } from '../../src/bridge/index.js';
 import { getCodec, setupCodecs } from '../../src/codecs/index.js';
 
 export async function startDubboShadow(): Promise<{ port: number; calls: string[]; close(): Promise<void> }> {

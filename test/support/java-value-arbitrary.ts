@@ -5,7 +5,7 @@
  * double comes back as an int).
  */
 import { fc } from '@fast-check/vitest';
-import { jv, type JavaValue } from '../../src/core/values.js';
+import { jv, type JavaValue } from '../../src/bridge/values.js';
 import { floatAsJavaWritesIt } from '../../src/codecs/hessian/java-writer.js';
 
 const IDENT = fc.stringMatching(/^[a-z][A-Za-z0-9_]{0,6}$/);

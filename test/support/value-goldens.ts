@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TypeCatalog } from '../../src/core/schema.js';
-import { jv, type JavaValue } from '../../src/core/values.js';
+import { TypeCatalog } from '../../src/bridge/schema.js';
+import { jv, type JavaValue } from '../../src/bridge/values.js';
 
 export const VALUES_DIR = resolve(import.meta.dirname, '../golden/values');
 export const goldenValue = (name: string, peer: 'dubbo' | 'sofa'): Buffer => readFileSync(join(VALUES_DIR, `${name}.${peer}.bin`));

@@ -4,7 +4,7 @@
  * FullServiceDefinition JSON), read with the parser the bridge uses.
  */
 import zookeeper from 'node-zookeeper-client';
-import { typesFromDubboDefinition } from '../../core/index.js';
+import { typesFromDubboDefinition } from '../../bridge/index.js';
 import { info, type Finding } from './findings.js';
 import type { ServiceQuery } from './types.js';
 

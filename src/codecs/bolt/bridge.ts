@@ -3,14 +3,15 @@
  * the request object's Hessian stream, in the cluster's dialect), and a SofaResponse read
  * back into typed values (either dialect, told by its first byte).
  */
-import { runtimeException, throwableMessage, type BridgeCall, type BridgeCodec, type BridgeOutcome, type BridgeResult } from '../../core/bridge.js';
-import { jv, type JavaValue } from '../../core/values.js';
+import { runtimeException, throwableMessage, type BridgeCall, type BridgeCodec, type BridgeOutcome, type BridgeResult } from '../../bridge/bridge-codec.js';
+import { jv, type JavaValue } from '../../bridge/values.js';
 import { Code, MeshError, type Reason } from '../../core/errors.js';
-import { javaTypeName, parseJavaType, type JavaType } from '../../core/java-types.js';
-import type { TypeCatalog } from '../../core/schema.js';
-import { SOFA_REQUEST_CLASS, decodeSofaRequest, decodeSofaResponse, type HessianValue } from '../hessian/index.js';
+import { javaTypeName, parseJavaType, type JavaType } from '../../bridge/java-types.js';
+import type { TypeCatalog } from '../../bridge/schema.js';
+import type { HessianValue } from '../hessian/index.js';
+import { SOFA_REQUEST_CLASS, decodeSofaRequest, decodeSofaResponse } from './sofa-body.js';
 import { encodeJavaValues, toJavaValue } from '../hessian/java-values.js';
-import { SOFA_RESPONSE_STATE } from '../hessian/rpc-streams.js';
+import { SOFA_RESPONSE_STATE } from './sofa-streams.js';
 import { buildResponse, requestFrame } from './build.js';
 import { parseServiceUniqueName } from './invocation.js';
 import { frameContent, type BoltFrame } from './frame.js';

@@ -9,7 +9,7 @@
  * SofaRequest / SofaResponse definition is number 0, so the first class a value
  * defines is number 1 (`o 0x91`), as Java writes them.
  */
-import { encodeSofaRequest, encodeSofaResponse, type PropValue } from '../hessian/index.js';
+import { encodeSofaRequest, encodeSofaResponse, type PropValue } from './sofa-body-out.js';
 import { buildFrame } from './encoder.js';
 import type { BoltFrame } from './frame.js';
 import {

@@ -6,9 +6,9 @@
 import type { FrameKind, ProtocolCodec } from '../../core/codec.js';
 import type { MeshError } from '../../core/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../../core/limits.js';
-import {
-  decodeSofaRequest, decodeSofaResponse, forEachValueClassName, type DecodeOptions, type SofaRequestBody, type SofaResponseBody,
-} from '../hessian/index.js';
+import type { BridgeCodec } from '../../bridge/bridge-codec.js';
+import { forEachValueClassName } from '../hessian/index.js';
+import { decodeSofaRequest, decodeSofaResponse, type DecodeOptions, type SofaRequestBody, type SofaResponseBody } from './sofa-body.js';
 import { BoltDecoder } from './decoder.js';
 import { encodeFrame, withRequestId, withTimeout } from './encoder.js';
 import { frameContent, type BoltFrame } from './frame.js';
@@ -36,7 +36,7 @@ export interface BoltCodecOptions {
   readonly replyStatus?: ReplyStatusMode;
 }
 
-export interface BoltCodec extends ProtocolCodec<BoltFrame> {
+export interface BoltCodec extends ProtocolCodec<BoltFrame, BridgeCodec<BoltFrame>> {
   readonly allowedSerializers: ReadonlySet<number>;
   newDecoder(limits?: Limits): BoltDecoder;
   /** Lazily decodes a request frame's Hessian body (SofaRequest + arguments); both dialects. */

@@ -7,9 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import { MeshError } from '../../core/errors.js';
 import type { Invocation, Result, ServiceKey } from '../../core/invocation.js';
-import {
-  decodeHessianValue, decodeSofaRequestHead, decodeSofaResponse, encodeSofaErrorResponse, throwableMessage, type SofaRequestHead,
-} from '../hessian/index.js';
+import { decodeHessianValue, decodeSofaRequestHead, decodeSofaResponse, throwableMessage, type SofaRequestHead } from './sofa-body.js';
+import { encodeSofaErrorResponse } from './sofa-body-out.js';
 import { buildFrame } from './encoder.js';
 import { frameContent, type BoltFrame } from './frame.js';
 import {

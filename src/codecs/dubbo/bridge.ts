@@ -4,12 +4,12 @@
  * arguments in one Hessian2 stream, then the attachments), and a reply read back into
  * typed values.
  */
-import { runtimeException, throwableMessage, type BridgeCall, type BridgeCodec, type BridgeOutcome, type BridgeResult } from '../../core/bridge.js';
-import type { JavaValue } from '../../core/values.js';
-import { jvmDescriptor, parseJavaType, type JavaType } from '../../core/java-types.js';
-import type { TypeCatalog } from '../../core/schema.js';
+import { runtimeException, throwableMessage, type BridgeCall, type BridgeCodec, type BridgeOutcome, type BridgeResult } from '../../bridge/bridge-codec.js';
+import type { JavaValue } from '../../bridge/values.js';
+import { jvmDescriptor, parseJavaType, type JavaType } from '../../bridge/java-types.js';
+import type { TypeCatalog } from '../../bridge/schema.js';
 import { decodeJavaValues, encodeJavaValues } from '../hessian/java-values.js';
-import { DUBBO_RESULT_STATE, dubboArgumentsState } from '../hessian/rpc-streams.js';
+import { DUBBO_RESULT_STATE, dubboArgumentsState } from './body-streams.js';
 import { parseRequestBody } from './body.js';
 import { buildRequest, buildResponse } from './build.js';
 import { errorMessageOf, readResponseBody } from './invocation.js';

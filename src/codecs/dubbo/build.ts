@@ -5,7 +5,7 @@
  * DubboCodec.encodeRequestData / encodeResponseData write; the tests rebuild frames
  * captured from Java 3.3.6 and compare bytes.
  */
-import { hessianString } from './hessian-out.js';
+import { hessianString } from '../hessian/byte-sink.js';
 import {
   DUBBO_PROTOCOL_VERSION,
   FLAG_REQUEST,

@@ -4,7 +4,7 @@
  * HeaderExchangeServer.sendChannelReadOnlyEvent). The connection layer answers
  * them; they never reach the router.
  */
-import { hessianString } from './hessian-out.js';
+import { hessianString } from '../hessian/byte-sink.js';
 import {
   FLAG_EVENT,
   FLAG_REQUEST,

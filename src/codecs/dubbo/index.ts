@@ -5,6 +5,7 @@
  */
 import type { FrameKind, MatchResult, ProtocolCodec } from '../../core/codec.js';
 import type { Limits } from '../../core/limits.js';
+import type { BridgeCodec } from '../../bridge/bridge-codec.js';
 import { HessianScanner } from '../hessian/scan.js';
 import { DubboDecoder } from './decoder.js';
 import { encodeFrame, withId } from './encoder.js';
@@ -50,7 +51,7 @@ function kind(frame: DubboFrame): FrameKind {
   return isEvent(frame) ? 'heartbeat-reply' : 'response';
 }
 
-export function createDubboCodec(options: DubboCodecOptions = {}): ProtocolCodec<DubboFrame> {
+export function createDubboCodec(options: DubboCodecOptions = {}): ProtocolCodec<DubboFrame, BridgeCodec<DubboFrame>> {
   const allowed: ReadonlySet<number> = new Set(options.allowedSerializations ?? DEFAULT_ALLOWED_SERIALIZATIONS);
   const maxDepth = options.maxDepth ?? 64;
   return {
@@ -78,7 +79,7 @@ export function createDubboCodec(options: DubboCodecOptions = {}): ProtocolCodec
 }
 
 /** The default codec: hessian2 only. */
-export const dubboCodec: ProtocolCodec<DubboFrame> = createDubboCodec();
+export const dubboCodec: ProtocolCodec<DubboFrame, BridgeCodec<DubboFrame>> = createDubboCodec();
 
 export type { DubboFrame } from './layout.js';
 export {

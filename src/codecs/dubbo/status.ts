@@ -12,7 +12,7 @@
  */
 import { Code, MeshError, type Reason } from '../../core/errors.js';
 import { parseRequestBody } from './body.js';
-import { hessianString } from './hessian-out.js';
+import { hessianString } from '../hessian/byte-sink.js';
 import { SERIALIZATION_HESSIAN2, Status, idOf, makeFrame, type DubboFrame } from './layout.js';
 
 interface Row {

@@ -6,7 +6,7 @@
  * length. The original frame is not modified.
  */
 import { parseRequestBody } from './body.js';
-import { hessianString } from './hessian-out.js';
+import { hessianString } from '../hessian/byte-sink.js';
 import { HEADER_LENGTH, OFFSET_LENGTH, isEvent, isRequest, type DubboFrame } from './layout.js';
 
 const MAP_OPEN = Buffer.from([0x48]);

@@ -1,14 +1,22 @@
 /**
- * A growable byte buffer for the Hessian writers (one copy per doubling, never per
- * value), with the number and string forms both dialects share (docs/protocols.md).
+ * The one Hessian primitive writer: a growable byte buffer (one copy per doubling, never
+ * per value) with the number and string forms both dialects share (docs/protocols.md).
+ * JavaHessianWriter writes whole values with it; the codecs' own small writes (Dubbo's
+ * head strings and attachments, SOFARPC's SofaRequest / SofaResponse) use it directly.
  */
 import { isHighSurrogate } from './java-wire.js';
+import type { HessianDialect } from './values.js';
 
 const STRING_CHUNK = 0x8000;
 
 export class ByteSink {
-  #buf = Buffer.allocUnsafe(256);
+  #buf: Buffer;
   #len = 0;
+
+  /** `capacity`: the bytes first allocated (it grows as needed). */
+  constructor(capacity = 256) {
+    this.#buf = Buffer.allocUnsafe(Math.max(16, capacity));
+  }
 
   get length(): number {
     return this.#len;
@@ -127,4 +135,12 @@ export class ByteSink {
       start = end;
     }
   }
+}
+
+/** Hessian2Output.writeString of one string, as bytes of their own (final dialect unless told). */
+export function hessianString(text: string, dialect: HessianDialect = 'final'): Buffer {
+  // CESU-8 is at most 3 bytes a unit, plus a 3-byte head per 32 Ki-unit chunk.
+  const sink = new ByteSink(text.length * 3 + 3 * (1 + (text.length >> 15)));
+  sink.hessianString(text, dialect === 'legacy');
+  return sink.toBuffer();
 }

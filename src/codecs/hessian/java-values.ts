@@ -15,10 +15,10 @@
  * because the model is a tree and Java reads a self-cause as "no cause".
  */
 import { MeshError } from '../../core/errors.js';
-import { shapeOf } from '../../core/java-kinds.js';
-import { javaTypeName, parseJavaType, type JavaType } from '../../core/java-types.js';
-import { EMPTY_CATALOG, type TypeCatalog } from '../../core/schema.js';
-import { jv, inIntRange, type JavaValue } from '../../core/values.js';
+import { shapeOf } from '../../bridge/java-kinds.js';
+import { javaTypeName, parseJavaType, type JavaType } from '../../bridge/java-types.js';
+import { EMPTY_CATALOG, type TypeCatalog } from '../../bridge/schema.js';
+import { jv, inIntRange, type JavaValue } from '../../bridge/values.js';
 import { HessianReader, DEFAULT_MAX_DEPTH } from './reader.js';
 import { JavaHessianWriter, type JavaWriterOptions } from './java-writer.js';
 import { isJavaObject, type HessianDialect, type HessianValue, type JavaObject } from './values.js';

@@ -20,7 +20,7 @@
  * cached fields (written as zero, as a fresh BigInteger has them) and POJO field order
  * (taken from the value; hessian-lite and sofa-hessian order the same class differently).
  */
-import type { JavaValue } from '../../core/values.js';
+import type { JavaValue } from '../../bridge/values.js';
 import { ByteSink } from './byte-sink.js';
 import { floatAsJavaWritesIt, hessianComponent, javaIntCast } from './java-wire.js';
 import type { HessianDialect } from './values.js';

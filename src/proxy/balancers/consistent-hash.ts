@@ -12,7 +12,8 @@
  * endpoint (Envoy does the same).
  */
 import { z } from 'zod';
-import { EMPTY_CATALOG, type Endpoint, type Invocation, type JavaValue } from '../../core/index.js';
+import { type Endpoint, type Invocation } from '../../core/index.js';
+import { EMPTY_CATALOG, type JavaValue } from '../../bridge/index.js';
 import { getCodec } from '../../codecs/index.js';
 import type { Balancer, BalancerPlugin, Picker } from './picker.js';
 

@@ -1,7 +1,8 @@
 /** Listener construction by protocol: HTTP/1 on node:http, the rest driven by their codec. */
 import { canMatch, getCodec, getStreamProtocol } from '../../codecs/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClassPolicy, Logger, MeshMetrics } from '../../core/index.js';
+import type { Logger, MeshMetrics } from '../../core/index.js';
+import type { ClassPolicy } from '../../bridge/index.js';
 import type { Handler } from '../filter.js';
 import { AutoListener, type AutoSniff, type ConnectionTaker } from './auto.js';
 import { GrpcListener, type GrpcLimits } from './grpc.js';

@@ -11,7 +11,8 @@
  * (`codec.localReply`).
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Cancel, MeshError, listenOn, withLimits, type ClassPolicy, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, MeshError, listenOn, withLimits, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { type ClassPolicy } from '../../bridge/index.js';
 import type { AnyCodec } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { FrameReader } from './frame-reader.js';

@@ -14,7 +14,8 @@
  *
  * Sits below the bridges, so a bridged call is mirrored as the frame it became.
  */
-import { Cancel, EMPTY_CATALOG, MeshError, toJson, type Invocation, type JavaValue, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, MeshError, type Invocation, type MeshMetrics, type Result } from '../../core/index.js';
+import { EMPTY_CATALOG, toJson, type JavaValue } from '../../bridge/index.js';
 import { getCodec } from '../../codecs/index.js';
 import type { Cluster } from '../cluster.js';
 import type { CallContext, Filter, MirrorSpec } from '../filter.js';

@@ -5,7 +5,7 @@
  * new provider's answer is not the old one's. A path in `ignore` covers everything
  * under it. At most `limit` differences are reported per pair.
  */
-import type { BridgeResult, JavaValue } from '../../core/index.js';
+import type { BridgeResult, JavaValue } from '../../bridge/index.js';
 
 export interface ValueDifference {
   readonly path: string;

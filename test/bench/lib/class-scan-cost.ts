@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { getCodec, setupCodecs } from '../../../src/codecs/index.js';
-import { ClassPolicy, DEFAULT_LIMITS } from '../../../src/core/index.js';
+import { DEFAULT_LIMITS } from '../../../src/core/index.js';
+import { ClassPolicy } from '../../../src/bridge/index.js';
 
 const WARM_UP = 2_000;
 const CALLS = 20_000;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
 import { boltCodec, frameContent } from '../../../src/codecs/bolt/index.js';
 import { dubboCodec, readRequestHead, type DubboFrame } from '../../../src/codecs/dubbo/index.js';
-import { hessianString } from '../../../src/codecs/dubbo/hessian-out.js';
+import { hessianString } from '../../../src/codecs/hessian/byte-sink.js';
 import { REPO_ROOT } from '../../support/maven.js';
 
 /** 1,024 ASCII characters (so 1 KiB on the wire in both Hessian dialects). */

@@ -9,8 +9,8 @@
 import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
 import { boltCodec, boltLayout, frameContent } from '../../../src/codecs/bolt/index.js';
 import { DubboStatus, dubboCodec, isEvent, readResponseBody, statusOf, type DubboFrame } from '../../../src/codecs/dubbo/index.js';
-import { hessianString } from '../../../src/codecs/dubbo/hessian-out.js';
-import { decodeSofaResponse } from '../../../src/codecs/hessian/index.js';
+import { hessianString } from '../../../src/codecs/hessian/byte-sink.js';
+import { decodeSofaResponse } from '../../../src/codecs/bolt/sofa-body.js';
 import { ARG_1KIB, boltEchoRequest, dubboEchoRequest, type RequestTemplate } from './frames.js';
 
 export interface Reply {

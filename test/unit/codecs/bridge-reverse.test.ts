@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boltCodec, type BoltFrame } from '../../../src/codecs/bolt/index.js';
 import { dubboCodec, type DubboFrame } from '../../../src/codecs/dubbo/index.js';
-import { DEFAULT_LIMITS, EMPTY_CATALOG, jv, type JavaValue } from '../../../src/core/index.js';
+import { DEFAULT_LIMITS } from '../../../src/core/index.js';
+import { EMPTY_CATALOG, jv, type JavaValue } from '../../../src/bridge/index.js';
 
 const GOLDEN = join(import.meta.dirname, '../../golden');
 const dubbo = (name: string): DubboFrame => dubboCodec.newDecoder(DEFAULT_LIMITS).push(readFileSync(join(GOLDEN, 'dubbo', `${name}.bin`)))[0]!;

@@ -4,9 +4,10 @@
  * paths; each difference counted by route, method and field and the first N logged.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Cancel, EMPTY_CATALOG, NOOP_METRICS, jv, makeEndpoint, type Endpoint, type Invocation, type JavaValue, type Logger, type MeshMetrics, type Result } from '../../../src/core/index.js';
+import { Cancel, NOOP_METRICS, makeEndpoint, type Endpoint, type Invocation, type Logger, type MeshMetrics, type Result } from '../../../src/core/index.js';
+import { EMPTY_CATALOG, jv, type JavaValue } from '../../../src/bridge/index.js';
 import { getCodec, setupCodecs, type AnyCodec } from '../../../src/codecs/index.js';
-import { parseJavaType } from '../../../src/core/java-types.js';
+import { parseJavaType } from '../../../src/bridge/java-types.js';
 import { Cluster, Router, buildStack, createBalancer, setupBalancers, type CallContext, type Upstream } from '../../../src/proxy/index.js';
 import { diffResults } from '../../../src/proxy/mirror/value-diff.js';
 

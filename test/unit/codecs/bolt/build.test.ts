@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { boltCodec, buildRequest, buildResponse, frameContent, type BoltFrame } from '../../../../src/codecs/bolt/index.js';
-import { decodeSofaRequestHead, encodeSofaRequest, type HessianValue, type PropValue } from '../../../../src/codecs/hessian/index.js';
+import type { HessianValue } from '../../../../src/codecs/hessian/index.js';
+import { decodeSofaRequestHead } from '../../../../src/codecs/bolt/sofa-body.js';
+import { encodeSofaRequest, type PropValue } from '../../../../src/codecs/bolt/sofa-body-out.js';
 import { DEFAULT_LIMITS } from '../../../../src/core/index.js';
 
 const GOLDEN = join(import.meta.dirname, '../../../golden/bolt');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BoltStatus, boltCodec, codeForStatus, createBoltCodec, statusForError, type BoltFrame,
 } from '../../../../src/codecs/bolt/index.js';
-import { decodeSofaResponse } from '../../../../src/codecs/hessian/index.js';
+import { decodeSofaResponse } from '../../../../src/codecs/bolt/sofa-body.js';
 import { Code, MeshError } from '../../../../src/core/errors.js';
 import { golden } from './goldens.js';
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HessianScanner } from '../../../../src/codecs/hessian/scan.js';
-import { hessianString } from '../../../../src/codecs/dubbo/hessian-out.js';
+import { hessianString } from '../../../../src/codecs/hessian/byte-sink.js';
 import { golden, hessianBytes, hessianValues } from './helpers.js';
 
 const scan = (bytes: Buffer, maxDepth = 64): HessianScanner => new HessianScanner(bytes, 0, bytes.length, maxDepth);

@@ -13,12 +13,12 @@ import { frameContent, type BoltFrame } from '../../../../src/codecs/bolt/frame.
 import { dubboCodec, readRequestHead } from '../../../../src/codecs/dubbo/index.js';
 import { HessianReader } from '../../../../src/codecs/hessian/reader.js';
 import { decodeJavaValues, encodeJavaValues, readJavaValues, type StreamState } from '../../../../src/codecs/hessian/java-values.js';
-import { ClassPolicy } from '../../../../src/core/class-policy.js';
+import { ClassPolicy } from '../../../../src/bridge/class-policy.js';
 import { DEFAULT_LIMITS } from '../../../../src/core/limits.js';
-import { parseJavaType } from '../../../../src/core/java-types.js';
-import { TypeCatalog } from '../../../../src/core/schema.js';
-import { argumentsFromJson } from '../../../../src/core/values-json.js';
-import { javaEquals, jv, type JavaValue } from '../../../../src/core/values.js';
+import { parseJavaType } from '../../../../src/bridge/java-types.js';
+import { TypeCatalog } from '../../../../src/bridge/schema.js';
+import { argumentsFromJson } from '../../../../src/bridge/values-json.js';
+import { javaEquals, jv, type JavaValue } from '../../../../src/bridge/values.js';
 
 const GOLDEN = resolve(import.meta.dirname, '../../../golden');
 

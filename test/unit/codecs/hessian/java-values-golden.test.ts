@@ -9,7 +9,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeJavaValues, encodeJavaValues } from '../../../../src/codecs/hessian/java-values.js';
-import { javaEquals, type JavaValue } from '../../../../src/core/values.js';
+import { javaEquals, type JavaValue } from '../../../../src/bridge/values.js';
 import { DUBBO_ORDER, VALUES_DIR, cases, catalog, goldenValue, ordered } from '../../../support/value-goldens.js';
 
 const DIR = VALUES_DIR;

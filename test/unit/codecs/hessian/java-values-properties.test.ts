@@ -8,7 +8,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { decodeJavaValues, encodeJavaValues } from '../../../../src/codecs/hessian/java-values.js';
 import { MeshError } from '../../../../src/core/errors.js';
-import { javaEquals, type JavaValue } from '../../../../src/core/values.js';
+import { javaEquals, type JavaValue } from '../../../../src/bridge/values.js';
 import { javaValueArbitrary, untyped } from '../../../support/java-value-arbitrary.js';
 
 const show = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? [...x] : x));

@@ -1,8 +1,8 @@
 /**
- * Whole RPC bodies from JSON: the bridge's frame builders (Dubbo buildRequest /
+ * Whole RPC bodies from JSON converted as the bridge filter converts it (typed-call.ts): the frame builders (Dubbo buildRequest /
  * buildResponse, SOFARPC encodeSofaRequest / encodeSofaResponse) filled with arguments
  * and values written by our Hessian writer, continuing each body's stream
- * (rpc-streams.ts), equal the frames real Java peers sent, byte for byte.
+ * (bolt/sofa-streams.ts, dubbo/body-streams.ts), equal the frames real Java peers sent, byte for byte.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,13 +10,16 @@ import { describe, expect, it } from 'vitest';
 import { boltCodec, frameContent } from '../../../../src/codecs/bolt/index.js';
 import { buildRequest, buildResponse, type DubboFrame } from '../../../../src/codecs/dubbo/index.js';
 import { parseRequestBody } from '../../../../src/codecs/dubbo/body.js';
-import { decodeSofaRequestHead, decodeSofaResponse, encodeSofaRequest, encodeSofaResponse, type HessianValue, type PropValue } from '../../../../src/codecs/hessian/index.js';
+import type { HessianValue } from '../../../../src/codecs/hessian/index.js';
+import { decodeSofaRequestHead, decodeSofaResponse } from '../../../../src/codecs/bolt/sofa-body.js';
+import { encodeSofaRequest, encodeSofaResponse, type PropValue } from '../../../../src/codecs/bolt/sofa-body-out.js';
 import { encodeJavaValues, toJavaValue } from '../../../../src/codecs/hessian/java-values.js';
-import { DUBBO_RESULT_STATE, SOFA_RESPONSE_STATE, dubboArgumentsState, sofaArgumentsState } from '../../../../src/codecs/hessian/rpc-streams.js';
-import { prepareCall } from '../../../../src/core/bridge-call.js';
-import { ClassPolicy } from '../../../../src/core/class-policy.js';
+import { SOFA_RESPONSE_STATE, sofaArgumentsState } from '../../../../src/codecs/bolt/sofa-streams.js';
+import { DUBBO_RESULT_STATE, dubboArgumentsState } from '../../../../src/codecs/dubbo/body-streams.js';
+import { typedCall } from '../../../support/typed-call.js';
+import { ClassPolicy } from '../../../../src/bridge/class-policy.js';
 import { DEFAULT_LIMITS } from '../../../../src/core/limits.js';
-import { TypeCatalog, type MethodSignature } from '../../../../src/core/schema.js';
+import { TypeCatalog, type MethodSignature } from '../../../../src/bridge/schema.js';
 import { decodeOne, golden as dubboGolden } from '../dubbo/helpers.js';
 
 const BOLT = resolve(import.meta.dirname, '../../../golden/bolt');
@@ -49,12 +52,12 @@ describe('SOFARPC: JSON call -> the SofaRequest Java SOFARPC 5.13 wrote', () => 
   it.each(table)('%s', (name, method, json) => {
     const content = boltContent(name);
     const head = decodeSofaRequestHead(content);
-    const call = prepareCall(methods, method, json, { policy, catalog });
+    const call = typedCall(methods, method, json, { policy, catalog });
     expect(call.typeNames).toEqual(head.methodArgSigs);
     const requestProps = head.requestProps === null ? null : props(head.requestProps);
     const body = encodeSofaRequest({
       targetAppName: head.targetAppName,
-      methodName: call.method,
+      methodName: method,
       targetServiceUniqueName: head.targetServiceUniqueName,
       requestProps,
       methodArgSigs: call.typeNames,
@@ -89,14 +92,14 @@ describe('Dubbo: JSON call -> the request Java Dubbo 3.3.6 wrote', () => {
   it.each(table)('%s', (name, method, json) => {
     const original = decodeOne(dubboGolden(`${name}-request`));
     const head = parseRequestBody(original.body, 64);
-    const call = prepareCall(methods, method, json, { policy, catalog });
-    const state = dubboArgumentsState(head.path, head.version, call.method, call.descriptor);
+    const call = typedCall(methods, method, json, { policy, catalog });
+    const state = dubboArgumentsState(head.path, head.version, method, call.descriptor);
     const attachments: [string, string][] = [...head.attachments];
     const frame = buildRequest({
       id: original.header.readBigInt64BE(4),
       path: head.path,
       version: head.version,
-      method: call.method,
+      method,
       descriptor: call.descriptor,
       args: encodeJavaValues(call.values, { continueFrom: state }),
       attachments,

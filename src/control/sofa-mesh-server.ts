@@ -1,0 +1,53 @@
+/**
+ * The HTTP server of SOFARPC's mesh registry API (config `sofaMeshApi`), on its own port as
+ * SOFARPC apps expect (13330 by default), apart from the app-facing HTTP listener whose paths
+ * belong to the proxy. The handlers are src/registry/sofa-mesh-api.ts; this file binds them to
+ * the running sidecar: its app publications, and its Bolt egress read from the config in force
+ * at each request, so a reload that moves the egress is seen at once.
+ */
+import { createServer, type Server } from 'node:http';
+import { guardHttp, listenOn, type Logger } from '../core/index.js';
+import type { MeshConfig } from '../config/index.js';
+import { handleSofaMeshApi, type AppRegistry } from '../registry/index.js';
+
+export class SofaMeshServer {
+  readonly address: string;
+  readonly #server: Server;
+
+  private constructor(address: string, server: Server) {
+    this.address = address;
+    this.#server = server;
+  }
+
+  /** Starts answering on `config().sofaMeshApi.address`; undefined when the section is absent. */
+  static async start(config: () => MeshConfig, apps: AppRegistry, log: Logger): Promise<SofaMeshServer | undefined> {
+    const section = config().sofaMeshApi;
+    if (!section) return undefined;
+    const server = createServer(
+      guardHttp((req, res) => {
+        const current = config();
+        handleSofaMeshApi(req, res, {
+          apps,
+          boltEgress: boltEgressOf(current),
+          appPort: current.sofaMeshApi?.appPort ?? section.appPort,
+          log,
+        });
+      }, log),
+    );
+    await listenOn(server, section.address, 'sofaMeshApi');
+    log.info({ address: section.address, appPort: section.appPort, boltEgress: boltEgressOf(config()) }, 'SOFARPC mesh API ready');
+    return new SofaMeshServer(section.address, server);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+}
+
+/** The listener SOFARPC apps send their calls to: Bolt, not an ingress. */
+function boltEgressOf(config: MeshConfig): string | undefined {
+  return config.listeners.find((listener) => listener.protocol === 'bolt' && !listener.ingress)?.address;
+}
