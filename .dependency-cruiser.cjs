@@ -77,14 +77,14 @@ module.exports = {
       name: 'admin-read-only',
       severity: 'error',
       from: { path: '^src/admin/' },
-      to: { path: '^src/(proxy|codecs|registry|config|control|main|sidecar|cli)' },
+      to: { path: '^src/(proxy|codecs|bridge|registry|config|control|main|sidecar|cli)' },
     },
     {
       name: 'control-over-proxy-and-registry',
-      comment: 'the control plane uses proxy, registry, bridge, config and core; it never reaches into a codec, admin or the root',
+      comment: 'the control plane uses proxy, registry, bridge, config, core and the protocol registry; it never reaches into a codec, admin or the root',
       severity: 'error',
       from: { path: '^src/control/' },
-      to: { path: '^src/(codecs|admin|main|sidecar|cli|demo)' },
+      to: { path: '^src/(codecs/(?!index\\.ts$)|admin|main|sidecar|cli|demo)' },
     },
     {
       name: 'only-the-sidecar-uses-control',

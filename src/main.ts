@@ -3,7 +3,7 @@
  * Nothing imports this file except the CLI and tests that run a whole sidecar.
  */
 import { createRootLogger, setRootLogger, type Logger } from './core/index.js';
-import { isCodecRegistered, setupCodecs } from './codecs/index.js';
+import { isProtocolRegistered, setupProtocols } from './codecs/index.js';
 import {
   DEFAULT_CONFIG_YAML,
   loadConfigFile,
@@ -13,7 +13,7 @@ import {
   type ConfigWatcher,
   type MeshConfig,
 } from './config/index.js';
-import { AUTO_PROTOCOL, hasListenerFor, hasUpstreamFor, balancerProblem, setupBalancers } from './proxy/index.js';
+import { AUTO_PROTOCOL, balancerProblem, setupBalancers } from './proxy/index.js';
 import { createRegistry, parseRegistryConfig, setup as setupRegistries } from './registry/index.js';
 import { Sidecar } from './sidecar.js';
 
@@ -25,13 +25,13 @@ let setUp = false;
 export function setup(): void {
   if (setUp) return;
   setUp = true;
-  setupCodecs();
+  setupProtocols();
   setupBalancers();
   setupRegistries();
 }
 
 export const checkers: ConfigCheckers = {
-  isProtocol: (name) => name === AUTO_PROTOCOL || hasListenerFor(name) || hasUpstreamFor(name) || isCodecRegistered(name),
+  isProtocol: (name) => name === AUTO_PROTOCOL || isProtocolRegistered(name),
   balancerProblem: (spec) => balancerProblem(spec),
   checkRegistry: (raw) => {
     const { type, dataDir: _dataDir, ...backendConfig } = raw;

@@ -13,4 +13,4 @@ export { resolveOverload, jsonFit, type ResolvedMethod } from './overload.js';
 export { ungeneralize } from './ungeneralize.js';
 export * from './bridge-codec.js';
 export { typesFromDubboDefinition, type ServiceTypes } from './schema-dubbo.js';
-export { typesFor, PARAM_TYPES_HEADER, type CallTypes } from './types-for.js';
+export { typesFor, type CallTypes } from './types-for.js';

@@ -1,102 +1,100 @@
 /**
- * The codec registry: the proxy's only door into protocols. Codecs are registered
- * explicitly by `setupCodecs()` (called once by the composition root), never as an
- * import side effect, so import order never changes behaviour.
+ * The protocol registry: the proxy's only door into protocols, and the one place that
+ * names them. Each protocol is a folder exporting a ProtocolPlugin (src/core/protocol.ts);
+ * `setupProtocols()` (called once by the composition root) registers them, never an
+ * import side effect, so import order never changes behaviour. Adding a protocol is its
+ * folder and one line in `setupProtocols`.
  */
-import type { MatchResult, ProtocolCodec, StreamProtocol } from '../core/index.js';
+import type { MatchResult, ProtocolCodec, ProtocolPlugin } from '../core/index.js';
 import type { BridgeCodec } from '../bridge/index.js';
-import { dubboCodec } from './dubbo/index.js';
-import { boltCodec } from './bolt/index.js';
-import { grpcStreams } from './grpc/index.js';
-import { tripleStreams } from './triple/index.js';
-import { matchHttp1Method } from './http1/index.js';
+import { boltProtocol } from './bolt/plugin.js';
+import { dubboProtocol } from './dubbo/plugin.js';
+import { grpcProtocol } from './grpc/plugin.js';
+import { http1Protocol } from './http1/plugin.js';
+import { tripleProtocol } from './triple/index.js';
 
-// Frames are opaque to the proxy; each codec knows its own frame type.
+// Frames are opaque to the proxy; each plug-in knows its own frame type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyCodec = ProtocolCodec<any, BridgeCodec<any>>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyProtocol = ProtocolPlugin<any, BridgeCodec<any>>;
 
-const codecs = new Map<string, AnyCodec>();
+const protocols = new Map<string, AnyProtocol>();
 
-export function registerCodec(codec: AnyCodec): void {
-  codecs.set(codec.name, codec);
+/** Registers every built-in protocol. */
+export function setupProtocols(): void {
+  registerProtocol(http1Protocol);
+  registerProtocol(grpcProtocol);
+  registerProtocol(boltProtocol);
+  registerProtocol(dubboProtocol);
+  // After gRPC: both claim the HTTP/2 preface, and a sniffer asking all of them gets gRPC.
+  registerProtocol(tripleProtocol);
 }
 
+export function registerProtocol(plugin: AnyProtocol): void {
+  protocols.set(plugin.name, plugin);
+  reserved = undefined;
+}
+
+export function getProtocol(name: string): AnyProtocol | undefined {
+  return protocols.get(name);
+}
+
+export function isProtocolRegistered(name: string): boolean {
+  return protocols.has(name);
+}
+
+export function protocolNames(): string[] {
+  return [...protocols.keys()];
+}
+
+/** The frame codec of a protocol on the `framed` transport (Bolt, Dubbo), or undefined. */
 export function getCodec(name: string): AnyCodec | undefined {
-  return codecs.get(name);
+  const server = protocols.get(name)?.server;
+  return server?.transport === 'framed' ? (server.codec as AnyCodec) : undefined;
 }
 
-export function isCodecRegistered(name: string): boolean {
-  return codecs.has(name);
+/** The protocol apps name this way in the publish API (`appProtocol: http`), if any. */
+export function protocolForApp(appProtocol: string): AnyProtocol | undefined {
+  for (const plugin of protocols.values()) if (plugin.appProtocol === appProtocol) return plugin;
+  return undefined;
 }
 
-export function codecNames(): string[] {
-  return [...codecs.keys()];
+export interface ReservedAttachments {
+  readonly names: ReadonlySet<string>;
+  readonly prefixes: readonly string[];
 }
 
-/**
- * How each protocol recognizes the first bytes of a connection, for the `auto` listener:
- * the codecs' and stream protocols' own `match`, and HTTP/1's, which has no codec here
- * (node:http parses it). A protocol plug-in's `match` takes this table's place.
- */
-function matcherOf(name: string): ((head: Buffer) => MatchResult) | undefined {
-  if (name === 'http1') return matchHttp1Method;
-  return codecs.get(name)?.match ?? streamProtocols.get(name)?.match;
-}
+let reserved: ReservedAttachments | undefined;
 
-/** The protocols that can say from a connection's first bytes that it is theirs. */
-export function canMatch(name: string): boolean {
-  return matcherOf(name) !== undefined;
-}
-
-/**
- * Which of `candidates` (in order) claims these first bytes: its name, 'need-more' while
- * one of them might with more bytes, or undefined when none can.
- */
-export function detectProtocol(head: Buffer, candidates: readonly string[]): string | 'need-more' | undefined {
-  let undecided = false;
-  for (const name of candidates) {
-    const answer = matcherOf(name)?.(head) ?? 'no';
-    if (answer === 'yes') return name;
-    if (answer === 'need-more') undecided = true;
+/** The attachment names and prefixes every registered protocol reserves for the mesh. */
+export function reservedAttachments(): ReservedAttachments {
+  if (reserved) return reserved;
+  const names = new Set<string>();
+  const prefixes: string[] = [];
+  for (const plugin of protocols.values()) {
+    for (const name of plugin.bridge.reservedAttachments?.names ?? []) names.add(name);
+    prefixes.push(...(plugin.bridge.reservedAttachments?.prefixes ?? []));
   }
-  return undecided ? 'need-more' : undefined;
-}
-
-/** Which registered codec claims these first bytes; 'need-more' if one might with more. */
-export function detectCodec(head: Buffer): AnyCodec | 'need-more' | undefined {
-  let undecided = false;
-  for (const codec of codecs.values()) {
-    const answer: MatchResult = codec.match(head);
-    if (answer === 'yes') return codec;
-    if (answer === 'need-more') undecided = true;
-  }
-  return undecided ? 'need-more' : undefined;
-}
-
-const streamProtocols = new Map<string, StreamProtocol>();
-
-export function registerStreamProtocol(protocol: StreamProtocol): void {
-  streamProtocols.set(protocol.name, protocol);
-}
-
-/** The protocol carried as HTTP/2 streams under this name (gRPC, Triple), if any. */
-export function getStreamProtocol(name: string): StreamProtocol | undefined {
-  return streamProtocols.get(name);
+  return (reserved = { names, prefixes });
 }
 
 /** The scheme a registry lists this protocol's providers under (`tri` for Triple); the name itself for most. */
-export function registrySchemeOf(protocol: string): string {
-  return streamProtocols.get(protocol)?.registryScheme ?? protocol;
+export function registrySchemeOf(name: string): string {
+  return protocols.get(name)?.registryScheme ?? name;
 }
 
-/** Registers every built-in codec. Protocol folders add their line here as they land. */
-export function setupCodecs(): void {
-  registerCodec(boltCodec);
-  registerCodec(dubboCodec);
-  registerStreamProtocol(grpcStreams);
-  registerStreamProtocol(tripleStreams);
+/**
+ * Which registered protocol claims these first bytes; 'need-more' if one might with more.
+ * `candidates` (names, asked in that order) narrows the search; all protocols when absent.
+ */
+export function detectProtocol(head: Buffer, candidates?: readonly string[]): AnyProtocol | 'need-more' | undefined {
+  let undecided = false;
+  const asked = candidates ? candidates.map((name) => protocols.get(name)).filter((p) => p !== undefined) : protocols.values();
+  for (const plugin of asked) {
+    const answer: MatchResult = plugin.match(head);
+    if (answer === 'yes') return plugin;
+    if (answer === 'need-more') undecided = true;
+  }
+  return undecided ? 'need-more' : undefined;
 }
-
-/** HTTP/1 mapping helpers (the protocol itself is node:http's). */
-export * as http1 from './http1/index.js';
-export * as grpc from './grpc/index.js';

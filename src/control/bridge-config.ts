@@ -1,7 +1,8 @@
 /**
  * Builds the bridge's options from the `bridge:` config section: the class allow list
  * (configured names plus every class and enum a service schema declares), the type
- * catalog, and the method signatures per service. Part of the composition root.
+ * catalog, and the method signatures per service. Part of the control plane: the
+ * registry-backed type sources reach the bridge filter as lookup functions.
  */
 import { serviceKeyString, type ServiceKey } from '../core/index.js';
 import { ClassPolicy, TypeCatalog, type MethodSignature } from '../bridge/index.js';

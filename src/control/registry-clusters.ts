@@ -10,7 +10,7 @@
  * applied only if still empty when the grace period is over. A session expiry on a loaded
  * machine can list no providers for a moment while they re-create their nodes; calls then
  * must not fail. An empty list from a registry that has been stable that long is real.
- * Part of the composition root: it is where the registry meets the proxy.
+ * Part of the control plane: it is where the registry meets the proxy.
  */
 import type { ClusterConfig } from '../config/index.js';
 import type { Cluster } from '../proxy/index.js';

@@ -1,27 +1,25 @@
 /**
- * The contract every binary RPC protocol implements (docs/architecture.md, after
- * Envoy's generic_proxy codec and MOSN's xprotocol). Three parts:
+ * The frame codec of a protocol on the `framed` transport (protocol.ts): Bolt and
+ * Dubbo, after Envoy's generic_proxy codec and MOSN's xprotocol. Three parts:
  *
  * - framing: a per-connection decoder turning chunks into whole frames, and an
  *   encoder returning buffers for `writev`;
  * - mapping: frame to Invocation / Result, and Result / MeshError to frame;
- * - housekeeping: sniffing, request ids, heartbeats, deadlines, pool mode.
+ * - housekeeping: sniffing, request ids, heartbeats, deadlines.
  *
- * HTTP/1 and gRPC run on Node's own parsers and implement only the mapping half;
- * see their folders.
+ * One object serves both roles; the plug-in hands it to the listener as its server
+ * codec and to the upstream as its client codec (protocol.ts: FrameServerCodec,
+ * FrameClientCodec), each of which uses only its half.
  */
 import type { MeshError } from './errors.js';
 import type { Invocation, Result } from './invocation.js';
 import type { Limits } from './limits.js';
 
-/** Answer of `match`: the first bytes are ours, not ours, or too few to tell. */
-export type MatchResult = 'yes' | 'no' | 'need-more';
-
-/** `multiplex`: many calls per connection, ids rewritten. `exclusive`: one call per connection. */
-export type PoolMode = 'multiplex' | 'exclusive';
-
 /** What a decoded frame is, so the connection layer can route it without knowing the protocol. */
 export type FrameKind = 'request' | 'oneway' | 'response' | 'heartbeat' | 'heartbeat-reply' | 'control';
+
+/** Answer of `match`: the first bytes are ours, not ours, or too few to tell. */
+export type MatchResult = 'yes' | 'no' | 'need-more';
 
 export interface FrameDecoder<F> {
   /**
@@ -43,7 +41,6 @@ export interface FrameDecoder<F> {
 export interface ProtocolCodec<F, B = never> {
   /** Registry name, also the `protocol:` value in config. */
   readonly name: string;
-  readonly poolMode: PoolMode;
 
   /** Sniffs the first bytes of a connection. */
   match(head: Buffer): MatchResult;
@@ -90,6 +87,6 @@ export interface ProtocolCodec<F, B = never> {
    * protocol allows. Throws a MeshError on a body it cannot read.
    */
   forEachClassName?(request: F, visit: (name: string) => void): void;
-  /** Present for protocols the bridge can call with typed values (Dubbo, SOFARPC over Bolt). */
+  /** Typed calls from and to Java values (Dubbo, SOFARPC over Bolt); the plug-in declares it as its `bridge.typed`. */
   readonly bridge?: B;
 }

@@ -6,38 +6,30 @@
  */
 import { MeshError, type Invocation } from '../core/index.js';
 import { type MethodSignature } from '../bridge/index.js';
+import { reservedAttachments } from '../codecs/index.js';
 
 export const ATTACHMENT_PREFIX = 'x-pmesh-attachment-';
-
-/**
- * Attachments (Dubbo) and request properties (SOFARPC) the mesh writes itself. A caller
- * who could set `generic` would choose how the provider deserializes the arguments
- * (`nativejava`: CVE-2021-30179); the others address, time or type the call. Refused,
- * not dropped: a caller that meant one learns at once that it does not get through.
- * Dubbo: DubboInvoker / RpcInvocation and GenericFilter (docs/protocols.md); SOFARPC:
- * RemotingConstants HEAD_* and the requestProps a Java client sets (docs/protocols.md).
- */
-const RESERVED_ATTACHMENTS = new Set([
-  // Dubbo
-  'generic', 'path', 'interface', 'version', 'group', 'timeout', 'dubbo', 'input', 'output',
-  // SOFARPC request props and Bolt header keys
-  'service', 'protocol', 'type', 'app', 'generic.revise',
-]);
-const RESERVED_PREFIXES = ['sofa_head_', 'rpc_trace_context'];
 
 /** Dubbo's generic invoke methods (GenericService): the caller would pick the provider's deserialization. */
 const GENERIC_METHODS = new Set(['$invoke', '$invokeAsync']);
 /** With SOFARPC's `$genericInvoke` (ConsumerGenericFilter rewrites it; never on the wire): all refused from callers. */
 const REFUSED_GENERIC_METHODS = new Set([...GENERIC_METHODS, '$genericInvoke']);
 
-/** `x-pmesh-attachment-foo: bar` -> `foo: bar`; a mesh-owned name is refused with 400 naming it. */
+/**
+ * `x-pmesh-attachment-foo: bar` -> `foo: bar`; a mesh-owned name is refused with 400
+ * naming it. Mesh-owned are the attachments (Dubbo) and request properties (SOFARPC)
+ * the protocol plug-ins reserve (`bridge.reservedAttachments`): they address, time or
+ * type the call. Refused, not dropped: a caller that meant one learns at once that it
+ * does not get through.
+ */
 export function callerAttachments(invocation: Invocation): Record<string, string> {
+  const reserved = reservedAttachments();
   const out: Record<string, string> = {};
   for (const [header, value] of Object.entries(invocation.attachments)) {
     if (!header.startsWith(ATTACHMENT_PREFIX)) continue;
     const name = header.slice(ATTACHMENT_PREFIX.length);
     const lower = name.toLowerCase();
-    if (RESERVED_ATTACHMENTS.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix))) {
+    if (reserved.names.has(lower) || reserved.prefixes.some((prefix) => lower.startsWith(prefix))) {
       throw new MeshError('PMESH_BAD_REQUEST', `attachment "${name}" is set by the mesh and cannot be set by a caller`, { details: { attachment: name } });
     }
     out[name] = value;
@@ -45,12 +37,12 @@ export function callerAttachments(invocation: Invocation): Record<string, string
   return out;
 }
 
-/** The checks made on a bridged call before its body is read. */
-export function checkBridgeEntry(invocation: Invocation, allowGenericInvoke: boolean): void {
+/** The checks made on a bridged call before its body is read; `method` is the `:method` its entry protocol requires, if any. */
+export function checkBridgeEntry(invocation: Invocation, method: string | undefined, allowGenericInvoke: boolean): void {
   const httpMethod = invocation.attachments[':method'];
-  if (invocation.protocol === 'http1' && httpMethod !== undefined && httpMethod !== 'POST') {
-    throw new MeshError('PMESH_METHOD_NOT_ALLOWED', `${httpMethod} is not allowed on a bridged call: use POST with the arguments as a JSON array`, {
-      details: { allow: 'POST' },
+  if (method !== undefined && httpMethod !== undefined && httpMethod !== method) {
+    throw new MeshError('PMESH_METHOD_NOT_ALLOWED', `${httpMethod} is not allowed on a bridged call: use ${method} with the arguments as a JSON array`, {
+      details: { allow: method },
     });
   }
   if (REFUSED_GENERIC_METHODS.has(invocation.method) && !allowGenericInvoke) {

@@ -27,6 +27,8 @@ export interface JsonCallTarget {
   /** The protocol the call goes out in (the cluster's). */
   readonly protocol: string;
   readonly codec: JsonCallCodec;
+  /** The HTTP method a bridged call must use, where the entry has one (HTTP/1: POST). */
+  readonly httpMethod?: string;
 }
 
 export async function bridgeJsonCall(
@@ -37,7 +39,7 @@ export async function bridgeJsonCall(
   options: JsonCallOptions,
   metrics: MeshMetrics,
 ): Promise<Result> {
-  checkBridgeEntry(invocation, false);
+  checkBridgeEntry(invocation, target.httpMethod, false);
   const onLimit = (limit: string): void => metrics.limitExceeded(limit);
   checkDeclaredSize(invocation, options.body.maxBytes, onLimit);
   checkKnownMethod(invocation, options.signatures(invocation.service));
@@ -49,9 +51,8 @@ export async function bridgeJsonCall(
       details: { limit: 'max_frame_bytes' },
     });
   }
-  const now = performance.now();
-  const deadline = invocation.deadline ?? ctx.deadline ?? now + DEFAULT_BUDGET_MS;
-  const head = target.codec.requestHead(invocation.service, invocation.method, deadline - now, callerAttachments(invocation));
+  const deadline = invocation.deadline ?? ctx.deadline ?? performance.now() + DEFAULT_BUDGET_MS;
+  const head = target.codec.requestHead(invocation.service, invocation.method, callerAttachments(invocation));
   const reply = await next(
     { ...invocation, protocol: target.protocol, deadline, frame: { headers: head }, body: { kind: 'raw', serialization: 0, bytes: body } },
     ctx,

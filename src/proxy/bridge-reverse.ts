@@ -1,6 +1,7 @@
 /**
- * The reverse bridge (issue 6.5): a Java caller's Dubbo or SOFARPC call routed to a
- * cluster that speaks HTTP/1 (an app with no RPC SDK) becomes
+ * The reverse bridge (issue 6.5): a Java caller's call in a protocol with typed
+ * arguments (its plug-in's `bridge.typed`: Dubbo, SOFARPC) routed to a cluster whose
+ * plug-in declares `bridge.jsonApp` (HTTP/1: an app with no RPC SDK) becomes
  *
  *   POST /{service}/{method}   body: the arguments as a JSON array (Java type hints where JSON is not enough)
  *
@@ -13,7 +14,7 @@ import { isSafeNumber, parse as parseLossless } from 'lossless-json';
 import { MeshError, type Result } from '../core/index.js';
 import { fromJson, stringifyJson, toJson, type JavaValue } from '../bridge/index.js';
 import { parseJavaType } from '../bridge/java-types.js';
-import { getCodec } from '../codecs/index.js';
+import { getCodec, getProtocol } from '../codecs/index.js';
 import type { BridgeOptions } from './bridge.js';
 import type { Cluster } from './cluster.js';
 import type { Filter } from './filter.js';
@@ -22,12 +23,15 @@ const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 export function reverseBridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions): Filter {
   return (next) => async (invocation, ctx) => {
-    // Only a binary frame bound for an HTTP/1 cluster is bridged; the cluster is looked up last.
-    if (invocation.frame === undefined || invocation.protocol === 'http1') return next(invocation, ctx);
+    // Only a typed frame bound for a JSON app's cluster is bridged; the cluster is looked up last.
+    const frame: unknown = invocation.frame;
+    if (frame === undefined) return next(invocation, ctx);
+    const typed = getProtocol(invocation.protocol)?.bridge.typed;
+    const codec = getCodec(invocation.protocol);
+    if (!typed || !codec) return next(invocation, ctx);
     const target = cluster(ctx.cluster ?? '');
-    const codec = target?.protocol === 'http1' ? getCodec(invocation.protocol) : undefined;
-    if (!codec?.bridge) return next(invocation, ctx);
-    const call = codec.bridge.readRequest(invocation.frame, options.catalog);
+    if (!target || !getProtocol(target.protocol)?.bridge.jsonApp) return next(invocation, ctx);
+    const call = typed.readRequest(frame, options.catalog);
     const body = Buffer.from(stringifyJson(call.args.map((arg) => toJson(arg, { style: 'plain', bigLongs: 'wrapper' }))));
     const headers: Record<string, string> = {
       ':path': `/${call.service.interface}/${call.method}`,
@@ -38,9 +42,9 @@ export function reverseBridgeStep(cluster: (name: string) => Cluster | undefined
     };
     if (call.service.version) headers['x-pmesh-version'] = call.service.version;
     if (call.service.group) headers['x-pmesh-group'] = call.service.group;
-    const answer = await next({ ...invocation, protocol: 'http1', attachments: headers, body: { kind: 'raw', serialization: 0, bytes: body } }, ctx);
+    const answer = await next({ ...invocation, protocol: target.protocol, attachments: headers, body: { kind: 'raw', serialization: 0, bytes: body } }, ctx);
     const text = await readText(answer);
-    let outcome: Parameters<typeof codec.bridge.reply>[1];
+    let outcome: Parameters<typeof typed.reply>[1];
     if (answer.protocolStatus === 200) {
       const signature = options.signatures(call.service)?.find((s) => s.name === call.method && s.params.length === call.args.length);
       const returns = signature?.returns ? parseJavaType(signature.returns) : undefined;
@@ -50,7 +54,7 @@ export function reverseBridgeStep(cluster: (name: string) => Cluster | undefined
     } else {
       outcome = { kind: 'exception', message: messageOf(text, answer.protocolStatus) };
     }
-    const reply = codec.bridge.reply(invocation.frame, outcome);
+    const reply = typed.reply(frame, outcome);
     return { ...codec.toResult(reply), frame: reply };
   };
 }

@@ -1,9 +1,11 @@
 /**
- * The protocol bridge (docs/architecture.md): an HTTP/JSON call routed to a Dubbo or
- * SOFARPC cluster is turned into a typed call for that cluster's codec, and the reply
- * back into JSON; one routed to a protocol whose servers take JSON themselves (Triple)
- * goes as that protocol's JSON call (bridge-json-call.ts). Pass-through calls (same
- * protocol both sides) go by untouched.
+ * The protocol bridge (docs/architecture.md): a call bringing JSON arguments (its
+ * protocol plug-in declares `bridge.jsonEntry`: HTTP/JSON, the gRPC Invoke API) routed
+ * to a cluster whose plug-in takes typed arguments (`bridge.typed`: Dubbo, SOFARPC) is
+ * turned into a typed call for that cluster's codec, and the reply back into JSON; to a
+ * cluster whose servers take JSON themselves (`bridge.jsonCall`: Triple) it goes as that
+ * protocol's JSON call (bridge-json-call.ts). Pass-through calls (same protocol both
+ * sides) go by untouched.
  *
  *   200 {the return value as JSON}      longs beyond 2^53 as {"$type":"long","$value":"..."}
  *   500 {"exception": class, "message": ...}   the Java service threw
@@ -37,7 +39,7 @@ import {
   type TypeCatalog,
 } from '../bridge/index.js';
 import { parseJavaType, type JavaType } from '../bridge/java-types.js';
-import { getCodec, getStreamProtocol, type AnyCodec } from '../codecs/index.js';
+import { getProtocol, type AnyProtocol } from '../codecs/index.js';
 import type { Cluster } from './cluster.js';
 import type { CallContext, Filter } from './filter.js';
 import { typesFor, type CallTypes } from '../bridge/types-for.js';
@@ -83,43 +85,45 @@ export const DEFAULT_BRIDGE: BridgeOptions = {
   allowGenericInvoke: false,
 };
 
-/** Entries whose calls carry JSON arguments: HTTP/JSON and the gRPC Invoke API. */
-const JSON_ENTRIES = new Set(['http1', 'grpc']);
 const JSON_HEADERS = ['content-type', 'application/json'] as const;
 
 export function bridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions = DEFAULT_BRIDGE, metrics: MeshMetrics = NOOP_METRICS): Filter {
   return (next) => async (invocation, ctx) => {
-    // Pass-through calls (Bolt, Dubbo) leave at the first test, before any lookup.
-    if (!JSON_ENTRIES.has(invocation.protocol)) return next(invocation, ctx);
+    // Calls with no JSON arguments (Bolt, Dubbo pass-through) leave at the first test, before any cluster lookup.
+    const entry = getProtocol(invocation.protocol);
+    if (!entry?.bridge.jsonEntry) return next(invocation, ctx);
     const target = cluster(ctx.cluster ?? '');
     if (!target || target.protocol === invocation.protocol) return next(invocation, ctx);
-    const streams = getStreamProtocol(target.protocol);
-    if (invocation.body.kind === 'stream' && invocation.protocol === 'grpc') {
-      // Protocols on gRPC's wire (Triple) take a gRPC call as it is.
-      if (streams) return next(invocation, ctx);
-      throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}: a gRPC call passes through to gRPC clusters only`);
+    const plugin = getProtocol(target.protocol);
+    if (invocation.body.kind === 'stream' && !entry.bridge.jsonEntry.streamedArguments) {
+      // A protocol on the same wire (Triple is gRPC with Dubbo's headers) takes the call as it is.
+      if (entry.client.transport === 'node:http2' && plugin?.client.transport === 'node:http2') return next(invocation, ctx);
+      throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}: a ${entry.label} call passes through to ${entry.label} clusters only`);
     }
-    if (streams?.json) return bridgeJsonCall(invocation, ctx, next, { protocol: streams.name, codec: streams.json }, options, metrics);
-    const codec = getCodec(target.protocol);
-    if (!codec?.bridge) {
+    if (plugin?.bridge.jsonCall) {
+      const jsonTarget = { protocol: plugin.name, codec: plugin.bridge.jsonCall, httpMethod: entry.bridge.jsonEntry.method };
+      return bridgeJsonCall(invocation, ctx, next, jsonTarget, options, metrics);
+    }
+    const typed = plugin?.bridge.typed;
+    if (!plugin || !typed) {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);
     }
-    checkBridgeEntry(invocation, options.allowGenericInvoke);
+    checkBridgeEntry(invocation, entry.bridge.jsonEntry.method, options.allowGenericInvoke);
     const onLimit = (limit: string): void => metrics.limitExceeded(limit);
     checkDeclaredSize(invocation, options.body.maxBytes, onLimit);
     const effective = await withReportedTypes(invocation, options);
     checkKnownMethod(invocation, effective.signatures(invocation.service));
     const args = await readArguments(invocation, options.body, ctx.cancel, onLimit);
-    const call = (codec.name === 'dubbo' && isGenericInvoke(invocation.method) ? callerGenericCall(invocation, args, effective) : undefined)
+    const call = (plugin.bridge.callerGenericInvoke && isGenericInvoke(invocation.method) ? callerGenericCall(invocation, args, effective) : undefined)
       ?? typedCall(invocation, args, effective)
-      ?? (codec.name === 'dubbo' ? genericCall(invocation, args, effective) : undefined);
+      ?? (plugin.bridge.genericCall ? genericCall(invocation, args, effective) : undefined);
     if (!call) throw untypedError(invocation, args, effective);
-    const frame = codec.bridge.request({ ...call, service: invocation.service, timeoutMs: remaining(ctx), hessian: target.sofaHessian }, 0n);
-    checkFrameSize(codec, frame, options.maxFrameBytes, metrics);
+    const frame = typed.request({ ...call, service: invocation.service, timeoutMs: remaining(ctx), hessian: target.sofaHessian }, 0n);
+    checkFrameSize(plugin, frame, options.maxFrameBytes, metrics);
     const types = { returns: call.returns };
-    const reply = await next({ ...invocation, protocol: codec.name, frame, oneway: false, body: { kind: 'empty' } }, ctx);
+    const reply = await next({ ...invocation, protocol: plugin.name, frame, oneway: false, body: { kind: 'empty' } }, ctx);
     if (reply.frame === undefined) return reply;
-    const result = codec.bridge.result(reply.frame, types.returns, effective.catalog);
+    const result = typed.result(reply.frame, types.returns, effective.catalog);
     if (result.kind === 'error') {
       const knownKeys = isUnknownServiceAnswer(result.error) ? await knownServiceKeys(invocation, target, options) : [];
       throw errorForCaller(result.error, { invocation, paramTypes: call.paramTypes.map(javaTypeName), knownKeys, log: ctx.log });
@@ -216,11 +220,12 @@ function convertOptions(options: BridgeOptions): { policy: ClassPolicy; catalog:
 }
 
 /** A frame the bridge built past the frame limit is refused here: the provider would drop the connection for it. */
-function checkFrameSize(codec: AnyCodec, frame: unknown, maxFrameBytes: number, metrics: MeshMetrics): void {
-  const size = (codec.encode(frame) as Buffer[]).reduce((sum: number, part: Buffer) => sum + part.length, 0);
+function checkFrameSize(plugin: AnyProtocol, frame: unknown, maxFrameBytes: number, metrics: MeshMetrics): void {
+  if (plugin.client.transport !== 'framed') return;
+  const size = (plugin.client.codec.encode(frame) as Buffer[]).reduce((sum: number, part: Buffer) => sum + part.length, 0);
   if (size <= maxFrameBytes) return;
   metrics.limitExceeded('max_frame_bytes');
-  throw new MeshError('PMESH_BODY_TOO_LARGE', `the ${codec.name} frame for this call would be ${size} bytes, over the limit of ${maxFrameBytes} bytes (defaults.maxFrameBytes)`, {
+  throw new MeshError('PMESH_BODY_TOO_LARGE', `the ${plugin.name} frame for this call would be ${size} bytes, over the limit of ${maxFrameBytes} bytes (defaults.maxFrameBytes)`, {
     details: { limit: 'max_frame_bytes' },
   });
 }

@@ -69,7 +69,7 @@ export function callerToken(value: unknown): string | undefined {
   return value;
 }
 
-/** What publishing means; implemented by the composition root. */
+/** What publishing means; implemented by src/control/app-publications.ts. */
 export interface AppRegistry {
   /**
    * Registers the sidecar's ingress for the app's service for `owner` (a lease token; none

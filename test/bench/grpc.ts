@@ -1,8 +1,14 @@
 /**
  * `npm run bench -- grpc`: helloworld SayHello with a 1 KiB name, unary, straight at a
- * grpc-go server and through the sidecar's gRPC listener (pass-through over HTTP/2).
- * The load is grpc-go too (test/support/grpc-go `bench`): one connection, 64 calls in
- * flight, closed loop, in windows alternating between the two paths.
+ * grpc-go server, through the sidecar's gRPC listener (pass-through over HTTP/2), and
+ * through a bare node:http2 relay (servers/h2-relay.ts: what node:http2 alone costs,
+ * the floor under any node:http2 pass-through) and through a TCP byte pump
+ * (servers/tcp-relay.ts: what one more Node process in the path costs by itself). The
+ * load is grpc-go too
+ * (test/support/grpc-go `bench`), shaped like the other RPC benches: 4 connections x 16
+ * calls in flight, closed loop, every reply checked, in windows alternating between the
+ * paths. The generator's own CPU is reported so a run shows whether it, rather than the
+ * path measured, was the limit.
  */
 import { execFile } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -15,10 +21,11 @@ import type { Peer } from '../support/process.js';
 import { LatencyHistogram, type HistogramCounts } from './load/histogram.js';
 import { processStats } from './lib/process-stats.js';
 import { printReport, type LoadResult } from './lib/report.js';
-import { startSidecarChild } from './lib/sidecar-child.js';
+import { startSidecarChild, startTsServer } from './lib/sidecar-child.js';
 
 const run = promisify(execFile);
-const CONCURRENCY = 64;
+const CONNECTIONS = 4;
+const IN_FLIGHT_PER_CONNECTION = 16;
 const MESSAGE_BYTES = 1024;
 const WARM_UP_SECONDS = 3;
 const MAX_ROUNDS = 5;
@@ -28,6 +35,8 @@ interface WindowResult {
   errors: number;
   seconds: number;
   firstError: string;
+  /** The generator's own CPU seconds in the window. */
+  cpuSeconds: number;
   histogram: HistogramCounts;
 }
 
@@ -36,17 +45,33 @@ class PathTotals {
   errors = 0;
   elapsed = 0;
   firstError = '';
+  loadCpuSeconds = 0;
   readonly histogram = new LatencyHistogram();
-  /** CPU seconds of [server, sidecar] inside this path's windows. */
-  readonly cpuSeconds = [0, 0];
+  /** CPU seconds of [server, sidecar, h2 relay, tcp relay] inside this path's windows. */
+  readonly cpuSeconds = [0, 0, 0, 0];
 
   result(): LoadResult {
     return { rate: this.calls / this.elapsed, total: this.calls + this.errors, errors: this.errors, p50Ms: this.histogram.percentile(50), p99Ms: this.histogram.percentile(99) };
   }
+
+  /** CPU of the watched process `index` in these windows, in % of one core. */
+  cpuPercent(index: number): number {
+    return (this.cpuSeconds[index]! / this.elapsed) * 100;
+  }
+
+  /** CPU µs per call of the watched process `index`. */
+  cpuMicrosPerCall(index: number): number {
+    return (this.cpuSeconds[index]! / Math.max(1, this.calls)) * 1e6;
+  }
+
+  get loadCpuPercent(): number {
+    return (this.loadCpuSeconds / this.elapsed) * 100;
+  }
 }
 
 async function loadWindow(port: number, seconds: number): Promise<WindowResult> {
-  const { stdout } = await run(buildGoPeer(), ['bench', `127.0.0.1:${port}`, String(seconds), String(CONCURRENCY), String(MESSAGE_BYTES)], { maxBuffer: 16 * 1024 * 1024 });
+  const args = ['bench', `127.0.0.1:${port}`, String(seconds), String(CONNECTIONS), String(IN_FLIGHT_PER_CONNECTION), String(MESSAGE_BYTES)];
+  const { stdout } = await run(buildGoPeer(), args, { maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout) as WindowResult;
 }
 
@@ -58,14 +83,17 @@ async function measured(pids: readonly number[], port: number, seconds: number, 
   totals.errors += window.errors;
   totals.elapsed += window.seconds;
   totals.firstError ||= window.firstError;
+  totals.loadCpuSeconds += window.cpuSeconds;
   totals.histogram.addCounts(window.histogram);
   pids.forEach((_, i) => (totals.cpuSeconds[i]! += after[i]! - before[i]!));
 }
 
 export async function benchGrpc(seconds: number): Promise<void> {
   const server = await startGrpcServer('go');
-  const [proxyPort, adminPort] = [await freePort(), await freePort()];
+  const [proxyPort, relayPort, pumpPort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   let sidecar: Peer | undefined;
+  let relay: Peer | undefined;
+  let pump: Peer | undefined;
   try {
     sidecar = await startSidecarChild(
       `admin: { address: 127.0.0.1:${adminPort} }
@@ -80,41 +108,54 @@ clusters:
 `,
       proxyPort,
     );
+    relay = await startTsServer('h2-relay', join(REPO_ROOT, 'test/bench/servers/h2-relay.ts'), relayPort, [String(server.port)]);
+    pump = await startTsServer('tcp-relay', join(REPO_ROOT, 'test/bench/servers/tcp-relay.ts'), pumpPort, [String(server.port)]);
     const loadBefore = loadavg()[0]!;
-    await loadWindow(server.port, WARM_UP_SECONDS);
-    await loadWindow(proxyPort, WARM_UP_SECONDS);
-    const pids = [server.peer.child.pid!, sidecar.child.pid!];
+    for (const port of [server.port, proxyPort, relayPort, pumpPort]) await loadWindow(port, WARM_UP_SECONDS);
+    const pids = [server.peer.child.pid!, sidecar.child.pid!, relay.child.pid!, pump.child.pid!];
     const rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.floor(seconds / 2)));
     const direct = new PathTotals();
     const through = new PathTotals();
+    const bare = new PathTotals();
+    const pumped = new PathTotals();
     for (let round = 0; round < rounds; round++) {
       await measured(pids, server.port, seconds / rounds, direct);
       await measured(pids, proxyPort, seconds / rounds, through);
+      await measured(pids, relayPort, seconds / rounds, bare);
+      await measured(pids, pumpPort, seconds / rounds, pumped);
     }
     const stats = processStats(sidecar.child.pid!);
-    const cpuUsPerCall = (through.cpuSeconds[1]! / through.calls) * 1e6;
-    const serverCpu = (totals: PathTotals): string => ((totals.cpuSeconds[0]! / totals.elapsed) * 100).toFixed(0);
+    const relayed = bare.result();
+    const bytePumped = pumped.result();
+    const firstError = (name: string, totals: PathTotals): string[] => (totals.firstError ? [`first ${name} error: ${totals.firstError}`] : []);
     printReport(
       {
         bench: 'grpc',
         tool: 'grpc-go 1.75.1 client (test/support/grpc-go bench)',
-        load: `unary SayHello(1 KiB name), 1 connection x ${CONCURRENCY} calls in flight, closed loop, ${seconds} s each as ${rounds} alternating windows, after ${WARM_UP_SECONDS} s warm-up of each path`,
+        load: `unary SayHello(1 KiB name), ${CONNECTIONS} connections x ${IN_FLIGHT_PER_CONNECTION} calls in flight, closed loop, every reply checked, ${seconds} s each as ${rounds} alternating windows, after ${WARM_UP_SECONDS} s warm-up of each path`,
         direct: direct.result(),
         sidecar: through.result(),
-        sidecarProcess: { rssMiB: stats.rssMiB, peakRssMiB: stats.peakRssMiB, cpuPercent: (through.cpuSeconds[1]! / through.elapsed) * 100 },
+        sidecarProcess: { rssMiB: stats.rssMiB, peakRssMiB: stats.peakRssMiB, cpuPercent: through.cpuPercent(1) },
         target: 'ratio >= 0.7',
         notes: [
-          `sidecar CPU per call: ${cpuUsPerCall.toFixed(1)} µs`,
-          `grpc-go server CPU: ${serverCpu(direct)}% (direct) / ${serverCpu(through)}% (sidecar) of one core`,
+          `sidecar CPU per call: ${through.cpuMicrosPerCall(1).toFixed(1)} µs`,
+          `bare node:http2 relay (test/bench/servers/h2-relay.ts, the floor of a node:http2 pass-through): ${relayed.rate.toFixed(0)} calls/s (ratio ${(relayed.rate / direct.result().rate).toFixed(3)}), p50 ${relayed.p50Ms.toFixed(3)} ms, p99 ${relayed.p99Ms.toFixed(3)} ms, ${relayed.errors} errors; CPU ${bare.cpuMicrosPerCall(2).toFixed(1)} µs per call, ${bare.cpuPercent(2).toFixed(0)}% of one core`,
+          `TCP byte pump (test/bench/servers/tcp-relay.ts, one more Node process in the path and nothing else): ${bytePumped.rate.toFixed(0)} calls/s (ratio ${(bytePumped.rate / direct.result().rate).toFixed(3)}), p50 ${bytePumped.p50Ms.toFixed(3)} ms, p99 ${bytePumped.p99Ms.toFixed(3)} ms, ${bytePumped.errors} errors; CPU ${pumped.cpuMicrosPerCall(3).toFixed(1)} µs per call`,
+          `grpc-go server CPU: ${direct.cpuPercent(0).toFixed(0)}% (direct) / ${through.cpuPercent(0).toFixed(0)}% (sidecar) / ${bare.cpuPercent(0).toFixed(0)}% (h2 relay) / ${pumped.cpuPercent(0).toFixed(0)}% (byte pump) of one core`,
+          `load generator CPU: ${direct.loadCpuPercent.toFixed(0)}% (direct) / ${through.loadCpuPercent.toFixed(0)}% (sidecar) / ${bare.loadCpuPercent.toFixed(0)}% (h2 relay) / ${pumped.loadCpuPercent.toFixed(0)}% (byte pump) of one core`,
           `server: grpc-go 1.75.1 (test/support/grpc-go server); sidecar upstream: HTTP/2 sessions multiplexed, 1 per endpoint while its stream limit allows`,
           `host: ${availableParallelism()} CPUs shared by all processes, 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
-          ...(direct.firstError ? [`first direct error: ${direct.firstError}`] : []),
-          ...(through.firstError ? [`first sidecar error: ${through.firstError}`] : []),
+          ...firstError('direct', direct),
+          ...firstError('sidecar', through),
+          ...firstError('h2 relay', bare),
+          ...firstError('byte pump', pumped),
         ],
       },
       join(REPO_ROOT, 'test/results'),
     );
   } finally {
+    await pump?.stop();
+    await relay?.stop();
     await sidecar?.stop();
     await server.peer.stop();
   }

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { registerCodec } from '../../src/codecs/index.js';
+import { registerProtocol } from '../../src/codecs/index.js';
 import { setup, type Running } from '../../src/main.js';
-import { fakeCodec } from '../support/fake-codec.js';
+import { fakeProtocol } from '../support/fake-codec.js';
 import { FakeClient, startFakeServer, type FakeServer } from '../support/fake-rpc.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -36,7 +36,7 @@ listeners:
 
 beforeAll(async () => {
   setup();
-  registerCodec(fakeCodec);
+  registerProtocol(fakeProtocol);
   app = await startFakeServer();
   [httpPort, ingressPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   sidecar = await startInProcess(await config());

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { registerCodec } from '../../src/codecs/index.js';
+import { registerProtocol } from '../../src/codecs/index.js';
 import { setup, type Running } from '../../src/main.js';
 import type { Publication } from '../../src/registry/index.js';
-import { fakeCodec, type FakeFrame } from '../support/fake-codec.js';
+import { fakeProtocol, type FakeFrame } from '../support/fake-codec.js';
 import { FakeClient, startFakeServer, type FakeServer } from '../support/fake-rpc.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -22,7 +22,7 @@ const call = (service: string, id: bigint): FakeFrame => ({ kind: 'REQ', id, ser
 
 beforeAll(async () => {
   setup();
-  registerCodec(fakeCodec);
+  registerProtocol(fakeProtocol);
   provider = await startFakeServer();
   port = await freePort();
   adminPort = await freePort();

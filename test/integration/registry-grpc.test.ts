@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentials, loadPackageDefinition, type GrpcObject, type ServiceClientConstructor, type Client } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { request } from 'undici';
-import { registerCodec } from '../../src/codecs/index.js';
+import { registerProtocol } from '../../src/codecs/index.js';
 import { setup, type Running } from '../../src/main.js';
 import { REGISTRY_PROTO } from '../../src/registry/index.js';
-import { fakeCodec } from '../support/fake-codec.js';
+import { fakeProtocol } from '../support/fake-codec.js';
 import { FakeClient, startFakeServer, type FakeServer } from '../support/fake-rpc.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -23,7 +23,7 @@ let client: Client & Record<string, (...args: unknown[]) => unknown>;
 
 beforeAll(async () => {
   setup();
-  registerCodec(fakeCodec);
+  registerProtocol(fakeProtocol);
   app = await startFakeServer();
   [grpcPort, ingressPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   sidecar = await startInProcess(`

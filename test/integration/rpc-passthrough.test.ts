@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { registerCodec } from '../../src/codecs/index.js';
+import { registerProtocol } from '../../src/codecs/index.js';
 import { setup, type Running } from '../../src/main.js';
-import { fakeCodec, type FakeFrame } from '../support/fake-codec.js';
+import { fakeProtocol, type FakeFrame } from '../support/fake-codec.js';
 import { FakeClient, echoBehaviour, startFakeServer, type FakeServer } from '../support/fake-rpc.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -29,7 +29,7 @@ const req = (id: bigint, method = 'say', headers: Record<string, string> = {}, s
 
 beforeAll(async () => {
   setup();
-  registerCodec(fakeCodec);
+  registerProtocol(fakeProtocol);
   a = await startFakeServer();
   b = await startFakeServer();
   port = await freePort();

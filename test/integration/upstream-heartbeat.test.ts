@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { registerCodec } from '../../src/codecs/index.js';
+import { registerProtocol } from '../../src/codecs/index.js';
 import { setup, type Running } from '../../src/main.js';
-import { fakeCodec } from '../support/fake-codec.js';
+import { fakeProtocol } from '../support/fake-codec.js';
 import { FakeClient, startFakeServer, type FakeServer } from '../support/fake-rpc.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -19,7 +19,7 @@ let adminPort: number;
 
 beforeAll(async () => {
   setup();
-  registerCodec(fakeCodec);
+  registerProtocol(fakeProtocol);
   upstream = await startFakeServer();
   port = await freePort();
   adminPort = await freePort();

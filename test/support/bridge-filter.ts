@@ -5,7 +5,7 @@
  */
 import { Cancel, type Invocation, type Logger, type Result, type ServiceKey } from '../../src/core/index.js';
 import type { MethodSignature } from '../../src/bridge/index.js';
-import { setupCodecs } from '../../src/codecs/index.js';
+import { setupProtocols } from '../../src/codecs/index.js';
 import { DEFAULT_BRIDGE, type BridgeOptions, type Cluster } from '../../src/proxy/index.js';
 import { bridgeStep } from '../../src/proxy/bridge.js';
 
@@ -35,7 +35,7 @@ export interface BridgeFilterAnswer {
 const QUIET = { warn: () => {}, debug: () => {}, info: () => {}, error: () => {}, child: () => QUIET } as unknown as Logger;
 
 export async function throughBridgeFilter(call: BridgeFilterCall): Promise<BridgeFilterAnswer> {
-  setupCodecs();
+  setupProtocols();
   const options: BridgeOptions = {
     ...DEFAULT_BRIDGE,
     signatures: () => call.signatures,

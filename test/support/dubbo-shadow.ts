@@ -7,10 +7,10 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { DEFAULT_LIMITS } from '../../src/core/index.js';
 import { EMPTY_CATALOG, jv, type JavaValue } from '../../src/bridge/index.js';
-import { getCodec, setupCodecs } from '../../src/codecs/index.js';
+import { getCodec, setupProtocols } from '../../src/codecs/index.js';
 
 export async function startDubboShadow(): Promise<{ port: number; calls: string[]; close(): Promise<void> }> {
-  setupCodecs();
+  setupProtocols();
   const dubbo = getCodec('dubbo')!;
   const calls: string[] = [];
   const server: Server = createServer((socket) => {

@@ -9,11 +9,13 @@
  */
 import {
   MeshError,
+  framedProtocol,
   type FrameDecoder,
   type FrameKind,
   type Invocation,
   type Limits,
   type ProtocolCodec,
+  type ProtocolPlugin,
   type Result,
 } from '../../src/core/index.js';
 
@@ -85,7 +87,6 @@ class FakeDecoder implements FrameDecoder<FakeFrame> {
 
 export const fakeCodec: ProtocolCodec<FakeFrame> = {
   name: 'fake',
-  poolMode: 'multiplex',
   match: (head) => (head.length === 0 ? 'need-more' : /^\d/.test(String.fromCharCode(head[0] ?? 0)) ? 'yes' : 'no'),
   newDecoder: (limits) => new FakeDecoder(limits),
   encode(frame) {
@@ -129,3 +130,6 @@ export const fakeCodec: ProtocolCodec<FakeFrame> = {
     payload: error.message,
   }),
 };
+
+/** The fake codec as a protocol plug-in: framed, multiplexed, heartbeat-probed, routable by registry. */
+export const fakeProtocol: ProtocolPlugin<FakeFrame> = framedProtocol(fakeCodec, { label: 'fake' });

@@ -62,7 +62,6 @@ export function createBoltCodec(options: BoltCodecOptions = {}): BoltCodec {
   const replyStatus = options.replyStatus ?? 'sofarpc';
   return {
     name: 'bolt',
-    poolMode: 'multiplex',
     allowedSerializers: allowed,
     match(head: Buffer) {
       if (head.length === 0) return 'need-more';

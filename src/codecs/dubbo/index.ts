@@ -56,7 +56,6 @@ export function createDubboCodec(options: DubboCodecOptions = {}): ProtocolCodec
   const maxDepth = options.maxDepth ?? 64;
   return {
     name: PROTOCOL,
-    poolMode: 'multiplex',
     match,
     newDecoder: (limits: Limits) => new DubboDecoder(limits, allowed),
     encode: encodeFrame,

@@ -12,13 +12,16 @@ export const GRPC_MESSAGE = 'grpc-message';
 export const GRPC_TIMEOUT = 'grpc-timeout';
 export const CONTENT_TYPE = 'application/grpc';
 
+const COLON = 0x3a;
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'http2-settings']);
 
 /** Headers to forward: pseudo-headers, connection-specific fields and those in `drop` left out. */
 export function forwardable(headers: IncomingHttpHeaders, drop?: ReadonlySet<string>): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name.startsWith(':') || CONNECTION_SPECIFIC.has(name) || drop?.has(name)) continue;
+  // for-in, not Object.entries: this runs up to three times per call (request, head, trailers).
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || name.charCodeAt(0) === COLON || CONNECTION_SPECIFIC.has(name) || drop?.has(name)) continue;
     out[name] = value;
   }
   return out;
@@ -27,7 +30,8 @@ export function forwardable(headers: IncomingHttpHeaders, drop?: ReadonlySet<str
 /**
  * Headers as the string map an Invocation carries. node:http2 already folds repeated
  * fields into one string (", ", or "; " for cookie), so the object is used as it is
- * (no copy per call) unless it holds an array (set-cookie), which is then joined.
+ * (no copy per call) unless it holds an array (set-cookie), which is then joined, or a
+ * number (a reply's `:status`), which is then written as a string.
  */
 export function attachmentsOf(headers: IncomingHttpHeaders): Readonly<Record<string, string>> {
   for (const name in headers) {
@@ -38,7 +42,8 @@ export function attachmentsOf(headers: IncomingHttpHeaders): Readonly<Record<str
 
 function folded(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : String(value);
   }

@@ -9,5 +9,3 @@ export { grpcInvocation, parseGrpcPath, type GrpcRequestFrame, type GrpcResponse
 export { LengthPrefixCheck, MessageBoundaries } from './length-prefix.js';
 export { decodeGrpcMessage, encodeGrpcMessage, grpcMessageOf, grpcStatusOf, resetCodeOf } from './status.js';
 export { formatGrpcTimeout, parseGrpcTimeout } from './timeout.js';
-export { matchHttp2Preface } from './preface.js';
-export { grpcStreams } from './protocol.js';

@@ -4,25 +4,17 @@
  * HTTP. The body is the request stream, messages never decoded. The original header
  * object rides along as the frame, so the upstream forwards exactly what came.
  */
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type { IncomingHttpHeaders } from 'node:http2';
 import type { Readable } from 'node:stream';
-import type { Invocation } from '../../core/index.js';
+import type { Invocation, StreamRequestFrame, StreamResponseFrame } from '../../core/index.js';
 import { attachmentsOf, GRPC_TIMEOUT } from './headers.js';
 import { parseGrpcTimeout } from './timeout.js';
 
 /** What a gRPC Invocation carries as its `frame`: the request head as received. */
-export interface GrpcRequestFrame {
-  readonly headers: IncomingHttpHeaders;
-}
+export type GrpcRequestFrame = StreamRequestFrame;
 
 /** What a gRPC Result carries as its `frame`: the response head and, later, its trailers. */
-export interface GrpcResponseFrame {
-  readonly headers: IncomingHttpHeaders;
-  /** The head ended the stream (a trailers-only reply: grpc-status is in `headers`). */
-  readonly trailersOnly: boolean;
-  /** The upstream's trailers, or a status that says how the stream was lost. */
-  readonly trailers: Promise<OutgoingHttpHeaders>;
-}
+export type GrpcResponseFrame = StreamResponseFrame;
 
 /** `/pkg.Service/Method` -> its parts; undefined for any other path. */
 export function parseGrpcPath(path: string | undefined): { service: string; method: string } | undefined {

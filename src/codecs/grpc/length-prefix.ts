@@ -14,9 +14,9 @@ const PREFIX = 5;
 export class MessageBoundaries {
   readonly #max: number;
   readonly #direction: string;
-  readonly #prefix = Buffer.alloc(PREFIX);
-  /** Prefix bytes gathered so far (0-4); then message bytes still to pass. */
+  /** Prefix bytes gathered so far (0-4) and the length read from them; then message bytes still to pass. */
   #prefixHave = 0;
+  #length = 0;
   #skip = 0;
 
   /** `direction` names the side in the error ("request" or "response"). */
@@ -35,13 +35,16 @@ export class MessageBoundaries {
         at += step;
         continue;
       }
-      const step = Math.min(PREFIX - this.#prefixHave, chunk.length - at);
-      chunk.copy(this.#prefix, this.#prefixHave, at, at + step);
-      this.#prefixHave += step;
-      at += step;
+      // The length is summed byte by byte (no buffer per call: two of these are made per call).
+      while (this.#prefixHave < PREFIX && at < chunk.length) {
+        if (this.#prefixHave > 0) this.#length = this.#length * 256 + chunk[at]!;
+        this.#prefixHave += 1;
+        at += 1;
+      }
       if (this.#prefixHave < PREFIX) break;
+      const length = this.#length;
       this.#prefixHave = 0;
-      const length = this.#prefix.readUInt32BE(1);
+      this.#length = 0;
       if (length > this.#max) {
         return new MeshError('PMESH_BODY_TOO_LARGE', `${this.#direction} message of ${length} bytes exceeds the limit of ${this.#max} bytes`, {
           details: { limit: 'grpc_max_message_bytes' },

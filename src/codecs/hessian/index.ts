@@ -2,7 +2,6 @@
 export * from './values.js';
 export { HessianReader, DEFAULT_MAX_DEPTH } from './reader.js';
 export { forEachValueClassName } from './class-names.js';
-export { ByteSink, hessianString } from './byte-sink.js';
 export {
   encodeJavaValues, decodeJavaValues, readJavaValues, toJavaValue, JavaHessianWriter,
   type JavaDecodeOptions, type JavaWriterOptions, type StreamState,

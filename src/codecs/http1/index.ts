@@ -5,4 +5,3 @@
 export { upstreamHeaders, flattenHeaders, appendForwardedFor } from './headers.js';
 export { httpStatusOf, errorBody, errorHeaders, codeOfResponse } from './status.js';
 export { requestToInvocation, TIMEOUT_HEADER, VERSION_HEADER, GROUP_HEADER } from './invocation.js';
-export { matchHttp1Method } from './match.js';

@@ -8,23 +8,22 @@
  *   200 application/json  the return value                     "blue/1.0.0 hello bob"
  *   500                   {"message":"fail: x","status":"500"}  the method threw
  *   404                   {"message":"Invoker not found",...}   no such service, version, group or method
- *   408                   {"message":"Request Timeout",...}     tri-service-timeout spent
+ *   408                   {"message":"Request Timeout",...}     its deadline spent
  *   400                   {"message":...}                       arguments that do not fit the method
  */
 import { constants, type OutgoingHttpHeaders } from 'node:http2';
 import { MeshError, serviceKeyString, type JsonCallCodec, type JsonCallReply, type ServiceKey } from '../../core/index.js';
-import { JSON_CONTENT_TYPE, RESERVED_PREFIXES, TRI_SERVICE_GROUP, TRI_SERVICE_TIMEOUT, TRI_SERVICE_VERSION } from './headers.js';
+import { JSON_CONTENT_TYPE, RESERVED_PREFIXES, TRI_SERVICE_GROUP, TRI_SERVICE_VERSION } from './headers.js';
 
 /** What Dubbo's JSON answers name as the exception: it sends the message, not the class. */
 const THROWN = 'java.lang.RuntimeException';
 
 export const tripleJsonCall: JsonCallCodec = {
-  requestHead(service, method, remainingMs, attachments) {
+  requestHead(service, method, attachments) {
     const head: OutgoingHttpHeaders = {
       [constants.HTTP2_HEADER_METHOD]: 'POST',
       [constants.HTTP2_HEADER_PATH]: `/${service.interface}/${method}`,
       [constants.HTTP2_HEADER_CONTENT_TYPE]: JSON_CONTENT_TYPE,
-      [TRI_SERVICE_TIMEOUT]: String(Math.max(1, Math.ceil(remainingMs))),
     };
     for (const [name, value] of Object.entries(attachments)) {
       const lower = name.toLowerCase();

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { type Endpoint, type Invocation } from '../../core/index.js';
 import { EMPTY_CATALOG, type JavaValue } from '../../bridge/index.js';
-import { getCodec } from '../../codecs/index.js';
+import { getProtocol } from '../../codecs/index.js';
 import type { Balancer, BalancerPlugin, Picker } from './picker.js';
 
 const optionsSchema = z
@@ -61,7 +61,7 @@ function valueText(value: JavaValue | undefined): string | undefined {
 
 function argumentOf(invocation: Invocation, index: number): string | undefined {
   if (invocation.body.kind === 'decoded') return valueText(invocation.body.values[index] as JavaValue | undefined);
-  const bridge = invocation.frame === undefined ? undefined : getCodec(invocation.protocol)?.bridge;
+  const bridge = invocation.frame === undefined ? undefined : getProtocol(invocation.protocol)?.bridge.typed;
   if (!bridge) return undefined;
   try {
     return valueText(bridge.readRequest(invocation.frame, EMPTY_CATALOG).args[index]);

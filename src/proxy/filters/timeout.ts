@@ -6,11 +6,18 @@
  * timeout instead, since its head has already been sent downstream).
  */
 import { MeshError, type Result } from '../../core/index.js';
-import type { Filter } from '../filter.js';
+import type { CallContext, Filter } from '../filter.js';
 
 export interface TimeoutOptions {
   /** Route timeout for this call, in ms (the route's or the global default). */
   readonly timeoutFor: (routeName: string | undefined) => number;
+}
+
+/** A module function, not a named closure per call: under tsx each one also costs a defineProperty for its name. */
+function expired(deadline: number, ctx: CallContext): MeshError {
+  return new MeshError('PMESH_DEADLINE_EXCEEDED', `deadline of ${Math.round(deadline - ctx.startedAt)} ms exceeded`, {
+    details: { cluster: ctx.cluster ?? '', endpoint: ctx.endpoint ?? '' },
+  });
 }
 
 export function timeoutFilter(options: TimeoutOptions): Filter {
@@ -19,14 +26,10 @@ export function timeoutFilter(options: TimeoutOptions): Filter {
     const deadline = invocation.deadline === undefined ? routeDeadline : Math.min(invocation.deadline, routeDeadline);
     ctx.deadline = deadline;
     const remaining = deadline - performance.now();
-    const expired = (): MeshError =>
-      new MeshError('PMESH_DEADLINE_EXCEEDED', `deadline of ${Math.round(deadline - ctx.startedAt)} ms exceeded`, {
-        details: { cluster: ctx.cluster ?? '', endpoint: ctx.endpoint ?? '' },
-      });
-    if (remaining <= 0) return Promise.reject(expired());
+    if (remaining <= 0) return Promise.reject(expired(deadline, ctx));
     return new Promise<Result>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const error = expired();
+        const error = expired(deadline, ctx);
         ctx.cancel.abort(error);
         reject(error);
       }, remaining);

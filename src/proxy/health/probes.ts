@@ -1,14 +1,14 @@
 /**
- * Active health probes, one per protocol, each in the protocol's own way: Bolt and
- * Dubbo send their heartbeat frame on a connection of its own and wait for the reply
- * (what SOFARPC's and Dubbo's clients do on idle connections); HTTP/1 asks
- * `healthCheck.path` and wants a 2xx. A protocol that lands later (gRPC's
- * grpc.health.v1) plugs its own in with `registerProbe`.
+ * Active health probes, of the kind the protocol plug-in's client side names
+ * (src/core/protocol.ts): `heartbeat` sends the protocol's heartbeat frame on a
+ * connection of its own and waits for the reply (what SOFARPC's and Dubbo's clients do
+ * on idle connections); `http-get` asks `healthCheck.path` and wants a 2xx. A probe of
+ * another kind (gRPC's grpc.health.v1) plugs in with `registerProbe`.
  */
 import { connect } from 'node:net';
 import { request } from 'node:http';
 import { DEFAULT_LIMITS, type Endpoint } from '../../core/index.js';
-import { getCodec } from '../../codecs/index.js';
+import { getCodec, getProtocol } from '../../codecs/index.js';
 
 /** Resolves when the endpoint answered healthy within `timeoutMs`; rejects with why not. */
 export type Probe = (endpoint: Endpoint, timeoutMs: number) => Promise<void>;
@@ -20,13 +20,18 @@ export function registerProbe(protocol: string, factory: ProbeFactory): void {
   factories.set(protocol, factory);
 }
 
-/** The probe for a protocol: a registered one, the codec's heartbeat, or undefined. */
+/** The probe for a protocol: a registered one, the kind its plug-in names, or undefined. */
 export function probeFor(protocol: string, options: { readonly path?: string }): Probe | undefined {
   const factory = factories.get(protocol);
   if (factory) return factory(options);
-  if (protocol === 'http1') return httpProbe(options.path ?? '/');
-  if (getCodec(protocol)) return heartbeatProbe(protocol);
-  return undefined;
+  switch (getProtocol(protocol)?.client.probe) {
+    case 'http-get':
+      return httpProbe(options.path ?? '/');
+    case 'heartbeat':
+      return heartbeatProbe(protocol);
+    case undefined:
+      return undefined;
+  }
 }
 
 function heartbeatProbe(protocol: string): Probe {

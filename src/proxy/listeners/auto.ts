@@ -1,7 +1,7 @@
 /**
  * The `auto` listener: one port for every protocol (MOSN's Auto protocol). Each new
- * connection's first bytes are offered to the candidate protocols' `match` (Bolt 0x01 /
- * 0x02, Dubbo 0xdabb, the HTTP/2 preface, an HTTP/1 method: codecs/index.ts) and the
+ * connection's first bytes are offered to the candidate plug-ins' `match` (Bolt 0x01 /
+ * 0x02, Dubbo 0xdabb, the HTTP/2 preface, an HTTP/1 method) in order, and the
  * connection is handed, bytes and all, to that protocol's own listener machinery, which
  * never binds a port of its own. A connection whose first bytes no protocol claims is
  * closed; so is one still undecided after `maxSniffBytes` or `sniffTimeoutMs` (a slow
@@ -108,7 +108,7 @@ export class AutoListener implements Listener {
       }
       done();
       socket.pause();
-      listeners.get(found)!.accept(socket, head);
+      listeners.get(found.name)!.accept(socket, head);
     };
     const timer = setTimeout(() => refuse('PMESH_SNIFF_TIMEOUT', `closing a connection undecided after ${sniff.sniffTimeoutMs} ms`), sniff.sniffTimeoutMs);
     socket.on('data', onData);

@@ -6,20 +6,20 @@
  * head is sent that status is a trailers-only reply; after, it is the trailers; and if
  * a reply message is half sent when the call must end, trailers would make the client
  * report a truncated message (INTERNAL), so the stream is reset with the code the
- * client reads as that status (grpc.resetCodeOf).
+ * client reads as that status (the codec's resetCodeOf).
  *
  * The reply is written chunk by chunk rather than piped, so every byte the boundary
  * check has seen is in the caller's stream: what is half sent is known exactly.
  */
 import { constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { Readable } from 'node:stream';
-import { Code, MeshError, type Result } from '../../core/index.js';
-import { grpc } from '../../codecs/index.js';
+import { Code, MeshError, type MessageBoundaryCheck, type Result, type StreamResponseFrame, type StreamServerCodec } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 
 export class GrpcCall {
   readonly #stream: ServerHttp2Stream;
   readonly #ctx: CallContext;
+  readonly #codec: StreamServerCodec;
   readonly #maxMessageBytes: number;
   readonly #onTooLarge: () => void;
   #headSent = false;
@@ -28,11 +28,12 @@ export class GrpcCall {
   #deadlineTimer: NodeJS.Timeout | undefined;
   /** The reply body being written to the caller, and where its messages end. */
   #reply: Readable | undefined;
-  #boundaries: grpc.MessageBoundaries | undefined;
+  #boundaries: MessageBoundaryCheck | undefined;
 
-  constructor(stream: ServerHttp2Stream, ctx: CallContext, maxMessageBytes: number, onTooLarge: () => void) {
+  constructor(stream: ServerHttp2Stream, ctx: CallContext, codec: StreamServerCodec, maxMessageBytes: number, onTooLarge: () => void) {
     this.#stream = stream;
     this.#ctx = ctx;
+    this.#codec = codec;
     this.#maxMessageBytes = maxMessageBytes;
     this.#onTooLarge = onTooLarge;
     stream.once('wantTrailers', () => stream.sendTrailers(this.#trailers));
@@ -53,7 +54,7 @@ export class GrpcCall {
 
   /** The request messages, their length prefixes checked as they pass. */
   requestBody(): Readable {
-    const check = new grpc.LengthPrefixCheck(this.#maxMessageBytes, 'request', this.#onTooLarge);
+    const check = this.#codec.messageLimit(this.#maxMessageBytes, 'request', this.#onTooLarge);
     check.on('error', (error) => {
       const mesh = MeshError.from(error);
       this.#ctx.cancel.abort(mesh);
@@ -63,13 +64,14 @@ export class GrpcCall {
   }
 
   reply(result: Result): void {
-    const frame = result.frame as grpc.GrpcResponseFrame | undefined;
+    const frame = result.frame as StreamResponseFrame | undefined;
     if (!frame || result.body.kind !== 'stream') {
       this.fail(new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', 'the cluster answered a gRPC call with a reply that is not gRPC'));
       return;
     }
     if (this.#finished || this.#stream.destroyed) return;
-    const head = { ...grpc.forwardable(frame.headers), [constants.HTTP2_HEADER_STATUS]: result.protocolStatus };
+    const head = this.#codec.forwardable(frame.headers);
+    head[constants.HTTP2_HEADER_STATUS] = result.protocolStatus;
     if (frame.trailersOnly) {
       this.#finished = true;
       this.#clear();
@@ -80,7 +82,7 @@ export class GrpcCall {
     this.#stream.respond(head, { waitForTrailers: true });
     this.#headSent = true;
     const body = (this.#reply = result.body.stream);
-    const boundaries = (this.#boundaries = new grpc.MessageBoundaries(this.#maxMessageBytes, 'response'));
+    const boundaries = (this.#boundaries = this.#codec.messageBoundaries(this.#maxMessageBytes, 'response'));
     const stream = this.#stream;
     body.on('data', (chunk: Buffer) => {
       const tooLarge = boundaries.check(chunk);
@@ -105,7 +107,7 @@ export class GrpcCall {
     if (this.#finished) return;
     const level = error.code === Code.UNAVAILABLE || error.code === Code.INTERNAL || error.code === Code.DEADLINE_EXCEEDED ? 'warn' : 'debug';
     this.#ctx.log[level]({ reason: error.reason, err: error.message, cluster: this.#ctx.cluster, endpoint: this.#ctx.endpoint }, 'call failed');
-    this.#finish({ [grpc.GRPC_STATUS]: String(grpc.grpcStatusOf(error)), [grpc.GRPC_MESSAGE]: grpc.encodeGrpcMessage(grpc.grpcMessageOf(error)) });
+    this.#finish(this.#codec.errorTrailers(error));
   }
 
   /** The caller went away (RST_STREAM or its connection): nothing more is sent. */
@@ -124,13 +126,13 @@ export class GrpcCall {
       this.#reply?.removeAllListeners('data');
       this.#reply?.resume();
       if (this.#boundaries && !this.#boundaries.atBoundary) {
-        stream.close(grpc.resetCodeOf(Number(trailers[grpc.GRPC_STATUS] ?? Code.INTERNAL)));
+        stream.close(this.#codec.resetCodeOf(this.#codec.statusOf(trailers)));
         return;
       }
       this.#trailers = trailers;
       stream.end();
     } else {
-      stream.respond({ [constants.HTTP2_HEADER_STATUS]: 200, 'content-type': grpc.CONTENT_TYPE, ...trailers }, { endStream: true });
+      stream.respond({ [constants.HTTP2_HEADER_STATUS]: 200, 'content-type': this.#codec.contentType, ...trailers }, { endStream: true });
     }
     this.#discardRequest();
   }

@@ -49,6 +49,8 @@ export interface GrpcServiceBinding {
 
 export interface GrpcInvokeListenerOptions {
   readonly name: string;
+  /** The protocol plug-in's name, carried by the calls this API brings in. */
+  readonly protocol: string;
   readonly address: string;
   readonly handler: Handler;
   readonly metrics: MeshMetrics;
@@ -68,7 +70,7 @@ function invokerService(): ServiceClientConstructor['service'] {
 
 export class GrpcInvokeListener implements Listener {
   readonly name: string;
-  readonly protocol = 'grpc';
+  readonly protocol: string;
   readonly address: string;
   readonly #options: GrpcInvokeListenerOptions;
   readonly #server: Server;
@@ -79,6 +81,7 @@ export class GrpcInvokeListener implements Listener {
 
   constructor(options: GrpcInvokeListenerOptions) {
     this.name = options.name;
+    this.protocol = options.protocol;
     this.address = options.address;
     this.#options = options;
     this.#handler = options.handler;
@@ -137,17 +140,17 @@ export class GrpcInvokeListener implements Listener {
       else callback(null, toResponse(outcome));
     };
     this.#pending.set(ctx.cancel, answer);
-    this.#handler(toInvocation(request, call.getDeadline(), startedAt), ctx).then(answer, (error: unknown) => answer(MeshError.from(error)));
+    this.#handler(toInvocation(this.protocol, request, call.getDeadline(), startedAt), ctx).then(answer, (error: unknown) => answer(MeshError.from(error)));
   }
 }
 
-function toInvocation(request: InvokeRequest, deadline: Date | number, now: number): Invocation {
+function toInvocation(protocol: string, request: InvokeRequest, deadline: Date | number, now: number): Invocation {
   const attachments: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.attachments ?? {})) attachments[`x-pmesh-attachment-${key}`] = value;
   if (request.paramTypes.length > 0) attachments['x-pmesh-param-types'] = JSON.stringify(request.paramTypes);
   const until = deadline instanceof Date ? deadline.getTime() : deadline;
   return {
-    protocol: 'grpc',
+    protocol,
     service: { interface: request.service, version: request.version || undefined, group: request.group || undefined },
     method: request.method,
     attachments,

@@ -1,8 +1,9 @@
 /**
- * The gRPC listener: cleartext HTTP/2 (h2c, prior knowledge) on node:http2, for every
- * protocol on gRPC's wire (gRPC, Dubbo Triple: src/core/stream-protocol.ts). Every
- * stream becomes an Invocation as its protocol reads it (service and method from
- * `:path`, headers, the deadline, the request stream as its body) and goes through the
+ * The listener of the `node:http2` transport (src/core/protocol.ts), after gRPC's
+ * wire: cleartext HTTP/2 (h2c, prior knowledge) on node:http2; the protocol plug-in's
+ * server codec names the headers, statuses and message framing. Every
+ * stream becomes an Invocation (service and method from `:path`, headers, the
+ * `grpc-timeout` deadline, the request stream as its body) and goes through the
  * filter chain like any call; a gRPC cluster passes it through without decoding a
  * message (upstream/http2.ts). Limits and flood protections are checked here, at the
  * edge (http2-guard.ts), and counted in pmesh_limit_exceeded_total.
@@ -20,9 +21,9 @@ import { constants, createServer, type Http2Server, type IncomingHttpHeaders, ty
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cancel, MeshError, listenOn, makeEndpoint, type Endpoint, type Logger, type MeshMetrics, type StreamProtocol } from '../../core/index.js';
-import { grpc } from '../../codecs/index.js';
+import { Cancel, MeshError, listenOn, makeEndpoint, type Endpoint, type Logger, type MeshMetrics, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
 import type { CallContext, Handler } from '../filter.js';
+import { openConnectionWindow } from '../upstream/h2-window.js';
 import { Http2Upstream } from '../upstream/http2.js';
 import { GrpcCall } from './grpc-call.js';
 import { GrpcInvokeListener, type GrpcServiceBinding } from './grpc-invoke.js';
@@ -42,8 +43,11 @@ export interface GrpcLimits extends Http2FloodLimits {
 
 export interface GrpcListenerOptions {
   readonly name: string;
-  /** How a stream reads as a call (gRPC when absent). */
-  readonly streams?: StreamProtocol;
+  /** The protocol plug-in's name (the `protocol:` of the listener). */
+  readonly protocol: string;
+  readonly codec: StreamServerCodec;
+  /** The same plug-in's client codec: the built-in services are reached through it. */
+  readonly clientCodec: StreamClientCodec;
   readonly address: string;
   readonly handler: Handler;
   readonly metrics: MeshMetrics;
@@ -71,7 +75,6 @@ export class GrpcListener implements Listener {
   readonly protocol: string;
   readonly address: string;
   readonly #options: GrpcListenerOptions;
-  readonly #streams: StreamProtocol;
   readonly #limits: GrpcLimits;
   readonly #server: Http2Server;
   readonly #sessions = new Map<ServerHttp2Session, SessionState>();
@@ -86,14 +89,15 @@ export class GrpcListener implements Listener {
 
   constructor(options: GrpcListenerOptions) {
     this.name = options.name;
+    this.protocol = options.protocol;
     this.address = options.address;
     this.#options = options;
-    this.#streams = options.streams ?? grpc.grpcStreams;
-    this.protocol = this.#streams.name;
     this.#handler = options.handler;
     const limits = (this.#limits = options.grpc);
     this.#builtIn = new GrpcInvokeListener({ ...options, address: `unix:${this.#socketPath}` });
     this.#builtInUpstream = new Http2Upstream({
+      protocol: options.protocol,
+      codec: options.clientCodec,
       cluster: `${options.name}:built-in`,
       connectTimeoutMs: 1_000,
       maxConnectionsPerEndpoint: 4,
@@ -164,6 +168,7 @@ export class GrpcListener implements Listener {
 
   #onSession(session: ServerHttp2Session): void {
     this.#options.metrics.connectionOpened(this.name);
+    openConnectionWindow(session);
     const state: SessionState = { guard: new Http2Guard(session, this.#limits, this.#options.metrics, () => state.active === 0), active: 0 };
     this.#sessions.set(session, state);
     session.on('error', () => {});
@@ -177,7 +182,7 @@ export class GrpcListener implements Listener {
     const session = this.#sessions.get(stream.session as ServerHttp2Session);
     const startedAt = performance.now();
     const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel() };
-    const call = new GrpcCall(stream, ctx, this.#limits.maxMessageBytes, () => this.#options.metrics.limitExceeded('grpc_max_message_bytes'));
+    const call = new GrpcCall(stream, ctx, this.#options.codec, this.#limits.maxMessageBytes, () => this.#options.metrics.limitExceeded('grpc_max_message_bytes'));
     stream.on('error', () => {});
     this.#open.set(call, ctx);
     this.#inFlight.begin();
@@ -200,7 +205,7 @@ export class GrpcListener implements Listener {
       call.fail(refused);
       return;
     }
-    const invocation = this.#streams.toInvocation(headers, call.requestBody(), startedAt);
+    const invocation = this.#options.codec.toInvocation(headers, call.requestBody(), startedAt);
     if (invocation.deadline !== undefined) call.setDeadline(invocation.deadline, startedAt);
     const reply = invocation.service.interface.startsWith(BUILT_IN)
       ? this.#builtInUpstream.call(this.#builtInEndpoint, invocation, ctx)
@@ -213,11 +218,13 @@ export class GrpcListener implements Listener {
 
   /** A reason to answer this stream at once without routing it, or undefined. */
   #refusal(headers: IncomingHttpHeaders): MeshError | undefined {
-    if (!grpc.isGrpcRequest(headers) || !grpc.parseGrpcPath(headers[':path'])) {
-      return new MeshError('PMESH_BAD_REQUEST', `not a gRPC call: ${String(headers[':method'])} ${String(headers[':path'])} (${String(headers['content-type'])})`);
-    }
+    const notACall = this.#options.codec.refusal(headers);
+    if (notACall !== undefined) return new MeshError('PMESH_BAD_REQUEST', notACall);
     let size = 0;
-    for (const [name, value] of Object.entries(headers)) size += name.length + String(value).length + HEADER_OVERHEAD;
+    for (const name in headers) {
+      const value = headers[name];
+      size += name.length + (typeof value === 'string' ? value.length : String(value).length) + HEADER_OVERHEAD;
+    }
     if (size > this.#limits.maxHeaderListBytes) {
       this.#options.metrics.limitExceeded('http2_max_header_list_bytes');
       return new MeshError('PMESH_HEADERS_TOO_LARGE', `header list of ${size} bytes exceeds the limit of ${this.#limits.maxHeaderListBytes} bytes`);

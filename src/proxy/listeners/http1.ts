@@ -1,12 +1,13 @@
 /**
- * The HTTP/1 listener, on node:http (whose llhttp parser already refuses every
- * request-smuggling shape we tried; docs/reliability.md). This is the one place
- * where a MeshError becomes HTTP bytes.
+ * The listener of the `node:http` transport (src/core/protocol.ts), on node:http
+ * (whose llhttp parser already refuses every request-smuggling shape we tried;
+ * docs/reliability.md). The protocol plug-in's server codec maps each request to an
+ * Invocation and each mesh error to its reply; this is the one place where those
+ * replies are written.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Cancel, Code, MeshError, listenOn, refuseHttpRequest, type Invocation, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
-import { http1 } from '../../codecs/index.js';
+import { Cancel, Code, MeshError, listenOn, refuseHttpRequest, type HttpServerCodec, type Invocation, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { LimitStream } from './limit-stream.js';
 import { ReplayedSocket } from './replayed-socket.js';
@@ -15,6 +16,9 @@ import type { Listener } from './listener.js';
 
 export interface Http1ListenerOptions {
   readonly name: string;
+  /** The protocol plug-in's name (the `protocol:` of the listener). */
+  readonly protocol: string;
+  readonly codec: HttpServerCodec;
   readonly address: string;
   readonly handler: Handler;
   readonly metrics: MeshMetrics;
@@ -39,7 +43,7 @@ const ANSWER_LINGER_MS = 1_000;
 
 export class Http1Listener implements Listener {
   readonly name: string;
-  readonly protocol = 'http1';
+  readonly protocol: string;
   readonly address: string;
   readonly #options: Http1ListenerOptions;
   readonly #server: Server;
@@ -51,6 +55,7 @@ export class Http1Listener implements Listener {
 
   constructor(options: Http1ListenerOptions) {
     this.name = options.name;
+    this.protocol = options.protocol;
     this.address = options.address;
     this.#options = options;
     this.#handler = options.handler;
@@ -70,7 +75,7 @@ export class Http1Listener implements Listener {
       options.metrics.connectionOpened(this.name);
       socket.once('close', () => options.metrics.connectionClosed(this.name));
     });
-    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => refuseHttpRequest(error, socket, options.metrics, 'http1'));
+    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => refuseHttpRequest(error, socket, options.metrics, options.protocol));
     // Past the limit node:net closes the new socket itself, before any byte is read.
     this.#server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.#server.on('drop', () => options.metrics.limitExceeded('max_connections_per_listener'));
@@ -130,7 +135,7 @@ export class Http1Listener implements Listener {
 
     let invocation: Invocation;
     try {
-      invocation = http1.requestToInvocation(req, startedAt);
+      invocation = this.#options.codec.toInvocation(req, startedAt);
     } catch (error) {
       this.#writeError(res, MeshError.from(error, 'PMESH_BAD_REQUEST'), ctx);
       return;
@@ -193,15 +198,8 @@ export class Http1Listener implements Listener {
       return;
     }
     if (this.#draining) res.shouldKeepAlive = false;
-    const body = http1.errorBody(error);
-    const status = http1.httpStatusOf(error);
-    const headers: Record<string, string | number> = {
-      ...http1.errorHeaders(error),
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-    };
-    if (status === 405 && typeof error.details.allow === 'string') headers.allow = error.details.allow;
-    res.writeHead(status, headers);
-    res.end(body);
+    const reply = this.#options.codec.localReply(error);
+    res.writeHead(reply.status, reply.headers);
+    res.end(reply.body);
   }
 }

@@ -1,5 +1,8 @@
-/** Listener construction by protocol: HTTP/1 on node:http, the rest driven by their codec. */
-import { canMatch, getCodec, getStreamProtocol } from '../../codecs/index.js';
+/**
+ * Listener construction by the transport a protocol plug-in's server side names
+ * (src/core/protocol.ts): its own frames on a socket, node:http, or node:http2.
+ */
+import { getProtocol, type AnyProtocol } from '../../codecs/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger, MeshMetrics } from '../../core/index.js';
 import type { ClassPolicy } from '../../bridge/index.js';
@@ -38,7 +41,7 @@ export interface ListenerSpec {
   readonly classScan?: ClassPolicy;
   /** HTTP/1 only: the sidecar's own endpoints (`/v1/services`); returns true when it answered. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
-  /** gRPC and Triple: more services on the same port (the registry API). */
+  /** gRPC only: more services on the same port (the registry API). */
   readonly grpcServices?: readonly GrpcServiceBinding[];
   /** gRPC: message size, HTTP/2 stream and flood limits, upstream keepalive. */
   readonly grpc: GrpcLimits;
@@ -51,25 +54,28 @@ export function createListener(spec: ListenerSpec): Listener {
   return createProtocolListener(spec);
 }
 
-function createProtocolListener(spec: ListenerSpec): ConnectionTaker {
-  if (spec.protocol === 'http1') return new Http1Listener(spec);
-  const streams = getStreamProtocol(spec.protocol);
-  if (streams) return new GrpcListener({ ...spec, streams });
-  const codec = getCodec(spec.protocol);
-  if (codec) return new RpcListener({ ...spec, codec });
-  throw new Error(`listener ${spec.name}: protocol "${spec.protocol}" has no listener`);
-}
-
 /** One unbound listener per candidate protocol, behind one port that sniffs. */
 function createAutoListener(spec: ListenerSpec, sniff: AutoSniff): Listener {
   const listeners = new Map<string, ConnectionTaker>();
   for (const protocol of sniff.protocols) {
-    if (!canMatch(protocol)) throw new Error(`listener ${spec.name}: protocol "${protocol}" cannot be told apart by its first bytes, so an auto listener cannot serve it`);
+    if (!getProtocol(protocol)) throw new Error(`listener ${spec.name}: auto.protocols names "${protocol}", which is no protocol`);
     listeners.set(protocol, createProtocolListener({ ...spec, protocol, auto: undefined }));
   }
   return new AutoListener({ name: spec.name, address: spec.address, metrics: spec.metrics, log: spec.log, sniff, maxConnections: spec.maxConnections, listeners });
 }
 
-export function hasListenerFor(protocol: string): boolean {
-  return protocol === 'http1' || getStreamProtocol(protocol) !== undefined || getCodec(protocol) !== undefined;
+function createProtocolListener(spec: ListenerSpec): ConnectionTaker {
+  const plugin: AnyProtocol | undefined = getProtocol(spec.protocol);
+  if (!plugin) throw new Error(`listener ${spec.name}: protocol "${spec.protocol}" has no listener`);
+  const server = plugin.server;
+  switch (server.transport) {
+    case 'framed':
+      return new RpcListener({ ...spec, codec: server.codec });
+    case 'node:http':
+      return new Http1Listener({ ...spec, codec: server.http });
+    case 'node:http2':
+      // The built-in services on this port are reached through the same plug-in's client side.
+      if (plugin.client.transport !== 'node:http2') throw new Error(`protocol "${plugin.name}": a node:http2 server side needs a node:http2 client side`);
+      return new GrpcListener({ ...spec, codec: server.streams, clientCodec: plugin.client.streams });
+  }
 }

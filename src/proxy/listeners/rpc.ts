@@ -11,9 +11,8 @@
  * (`codec.localReply`).
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Cancel, MeshError, listenOn, withLimits, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, MeshError, listenOn, withLimits, type AnyFrameServerCodec, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import { type ClassPolicy } from '../../bridge/index.js';
-import type { AnyCodec } from '../../codecs/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { FrameReader } from './frame-reader.js';
 import { InFlight } from './in-flight.js';
@@ -23,7 +22,7 @@ import { PartialFrameBudget } from './partial-frames.js';
 export interface RpcListenerOptions {
   readonly name: string;
   readonly address: string;
-  readonly codec: AnyCodec;
+  readonly codec: AnyFrameServerCodec;
   readonly handler: Handler;
   readonly metrics: MeshMetrics;
   readonly log: Logger;

@@ -16,7 +16,7 @@
  */
 import { Cancel, MeshError, type Invocation, type MeshMetrics, type Result } from '../../core/index.js';
 import { EMPTY_CATALOG, toJson, type JavaValue } from '../../bridge/index.js';
-import { getCodec } from '../../codecs/index.js';
+import { getProtocol } from '../../codecs/index.js';
 import type { Cluster } from '../cluster.js';
 import type { CallContext, Filter, MirrorSpec } from '../filter.js';
 import { diffResults, type ValueDifference } from './value-diff.js';
@@ -88,11 +88,11 @@ function shadowCall(cluster: Cluster, invocation: Invocation, ctx: CallContext, 
 }
 
 function compare(metrics: MeshMetrics, spec: MirrorSpec, state: MirrorState, invocation: Invocation, ctx: CallContext, primary: Result, shadow: Result): void {
-  const codec = getCodec(invocation.protocol);
-  if (!codec?.bridge || shadow.frame === undefined) return;
+  const typed = getProtocol(invocation.protocol)?.bridge.typed;
+  if (!typed || shadow.frame === undefined) return;
   let differences: ValueDifference[];
   try {
-    differences = diffResults(codec.bridge.result(primary.frame, undefined, EMPTY_CATALOG), codec.bridge.result(shadow.frame, undefined, EMPTY_CATALOG), spec.ignore);
+    differences = diffResults(typed.result(primary.frame, undefined, EMPTY_CATALOG), typed.result(shadow.frame, undefined, EMPTY_CATALOG), spec.ignore);
   } catch (error) {
     ctx.log.debug({ err: (error as Error).message }, 'mirror: an answer could not be read for comparison');
     return;

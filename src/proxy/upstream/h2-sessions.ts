@@ -11,6 +11,7 @@
 import { connect as h2connect, constants, type ClientHttp2Session } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { MeshError, type Endpoint } from '../../core/index.js';
+import { openConnectionWindow } from './h2-window.js';
 
 const IDLE_MS = 60_000;
 
@@ -24,11 +25,41 @@ export interface H2SessionOptions {
   readonly socketPath?: string;
 }
 
+export interface Lease {
+  readonly session: ClientHttp2Session;
+  /** The stream closed: its slot is free (once; later calls do nothing). */
+  release(): void;
+}
+
 interface Entry {
   readonly session: ClientHttp2Session;
   active: number;
   usable: boolean;
   idleTimer?: NodeJS.Timeout;
+}
+
+/** One stream's hold on a session slot (a class, not a closure: one is made per call). */
+class SessionLease implements Lease {
+  readonly #entry: Entry;
+  #released = false;
+
+  constructor(entry: Entry) {
+    this.#entry = entry;
+  }
+
+  get session(): ClientHttp2Session {
+    return this.#entry.session;
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    const entry = this.#entry;
+    entry.active -= 1;
+    if (entry.active === 0 && !entry.session.closed) {
+      entry.idleTimer = setTimeout(() => entry.session.close(), IDLE_MS).unref();
+    }
+  }
 }
 
 export class H2Sessions {
@@ -48,31 +79,26 @@ export class H2Sessions {
     return this.#entries.length;
   }
 
-  /** A session with a free stream slot; the caller must call `release` when its stream closes. */
-  async acquire(): Promise<{ session: ClientHttp2Session; release: () => void }> {
-    let entry = this.#entries.find((e) => e.usable && e.active < (e.session.remoteSettings.maxConcurrentStreams ?? 100));
-    if (!entry) {
-      if (this.#entries.length >= this.#options.maxSessions) {
-        // All full: queue on the least loaded one (nghttp2 holds the stream until a slot frees).
-        entry = this.#entries.filter((e) => e.usable).sort((a, b) => a.active - b.active)[0];
-      }
-      entry ??= await (this.#connecting ??= this.#connect().finally(() => (this.#connecting = undefined)));
+  /**
+   * A session with a free stream slot; the caller must call `release` when its stream
+   * closes. Synchronous while a connected session has room (every call but the first few),
+   * so the hot path awaits nothing here.
+   */
+  acquire(): Lease | Promise<Lease> {
+    const entry = this.#entries.find((e) => e.usable && e.active < (e.session.remoteSettings.maxConcurrentStreams ?? 100));
+    if (entry) return this.#lease(entry);
+    if (this.#entries.length >= this.#options.maxSessions) {
+      // All full: queue on the least loaded one (nghttp2 holds the stream until a slot frees).
+      const least = this.#entries.filter((e) => e.usable).sort((a, b) => a.active - b.active)[0];
+      if (least) return this.#lease(least);
     }
-    const chosen = entry;
-    chosen.active += 1;
-    if (chosen.idleTimer) clearTimeout(chosen.idleTimer);
-    let released = false;
-    return {
-      session: chosen.session,
-      release: () => {
-        if (released) return;
-        released = true;
-        chosen.active -= 1;
-        if (chosen.active === 0 && !chosen.session.closed) {
-          chosen.idleTimer = setTimeout(() => chosen.session.close(), IDLE_MS).unref();
-        }
-      },
-    };
+    return (this.#connecting ??= this.#connect().finally(() => (this.#connecting = undefined))).then((connected) => this.#lease(connected));
+  }
+
+  #lease(entry: Entry): Lease {
+    entry.active += 1;
+    if (entry.idleTimer) clearTimeout(entry.idleTimer);
+    return new SessionLease(entry);
   }
 
   close(): void {
@@ -102,6 +128,7 @@ export class H2Sessions {
       session.once('connect', () => {
         clearTimeout(timer);
         session.off('error', fail);
+        openConnectionWindow(session);
         const entry: Entry = { session, active: 0, usable: true };
         this.#entries.push(entry);
         // Errors end the session; its streams see them and fail themselves.

@@ -1,23 +1,28 @@
 /**
- * HTTP/1 upstream: one undici Pool per endpoint (keep-alive, bounded connections).
+ * The upstream of the `node:http` transport (src/core/protocol.ts): one undici Pool
+ * per endpoint (keep-alive, bounded connections); the plug-in's client codec names
+ * the headers and what a status means.
  * Bodies stream both ways. undici's errors become MeshErrors that say whether the
  * request ever left: a refused connect is safe to retry, a dropped one is not.
  */
 import { Pool, errors as undiciErrors } from 'undici';
-import { MeshError, type Endpoint, type Invocation, type Result } from '../../core/index.js';
-import { http1 } from '../../codecs/index.js';
+import { MeshError, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 
 /** How long an idle upstream connection is kept (Linkerd's pool idle; docs/reliability.md). */
 const IDLE_MS = 3_000;
 
+export interface Http1UpstreamOptions extends UpstreamOptions {
+  readonly codec: HttpClientCodec;
+}
+
 export class Http1Upstream implements Upstream {
-  readonly #options: UpstreamOptions;
+  readonly #options: Http1UpstreamOptions;
   readonly #pools = new Map<string, Pool>();
   readonly #open = new Map<string, number>();
 
-  constructor(options: UpstreamOptions) {
+  constructor(options: Http1UpstreamOptions) {
     this.#options = options;
   }
 
@@ -28,20 +33,20 @@ export class Http1Upstream implements Upstream {
       const response = await pool.request({
         path: invocation.attachments[':path'] ?? '/',
         method: (invocation.attachments[':method'] ?? 'GET') as 'GET',
-        headers: http1.upstreamHeaders(invocation.attachments),
+        headers: this.#options.codec.requestHeaders(invocation.attachments),
         body,
         signal: ctx.cancel,
         // The timeout filter owns the deadline for the head; the body has an idle bound.
         headersTimeout: 0,
         bodyTimeout: 300_000,
       });
-      const code = http1.codeOfResponse(response.statusCode);
+      const code = this.#options.codec.codeOfStatus(response.statusCode);
       return {
         status: 'ok',
         protocolStatus: response.statusCode,
         ...(code === undefined ? {} : { code }),
         attachments: {},
-        rawHeaders: http1.flattenHeaders(response.headers),
+        rawHeaders: this.#options.codec.replyHeaders(response.headers),
         body: { kind: 'stream', stream: response.body },
       };
     } catch (error) {

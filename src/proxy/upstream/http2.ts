@@ -1,20 +1,25 @@
 /**
- * Upstream over HTTP/2 sessions (h2-sessions.ts) for the protocols on gRPC's wire (gRPC,
- * Dubbo Triple): each call is one stream, its head and messages forwarded as they came
- * (the caller's header object, with only the deadline headers rewritten to the budget
- * left) and its reply returned as soon as the response head arrives, the body a stream
- * and the trailers a promise. Flow control is HTTP/2's own, end to end: the request body
- * is piped into the stream (a full window stops the reading), the reply is read only as
- * fast as the caller takes it. A call the bridge made (a JSON body, raw) is sent whole.
+ * The upstream of the `node:http2` transport (src/core/protocol.ts), after gRPC's
+ * wire, over HTTP/2 sessions (h2-sessions.ts): each call is one stream, its head and
+ * messages forwarded as they came (the caller's header object, with only the deadline
+ * header rewritten to the budget left; the plug-in's client codec names it) and its reply returned as soon as the
+ * response head arrives, the body a stream and the trailers a promise. Flow control
+ * is HTTP/2's own, end to end: the request body is piped into the stream (a full
+ * window stops the reading), the reply is read only as fast as the caller takes it.
  */
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
-import { MeshError, type Endpoint, type Invocation, type Result } from '../../core/index.js';
-import { getStreamProtocol, grpc } from '../../codecs/index.js';
+import { constants, type ClientHttp2Stream } from 'node:http2';
+import { Readable } from 'node:stream';
+import { getProtocol } from '../../codecs/index.js';
+import { MeshError, type Endpoint, type Invocation, type Result, type StreamClientCodec, type StreamRequestFrame } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import { H2Sessions } from './h2-sessions.js';
+import { UpstreamStream } from './h2-stream.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 
 export interface Http2UpstreamOptions extends UpstreamOptions {
+  /** The protocol plug-in's name: only its calls are passed to this upstream. */
+  readonly protocol: string;
+  readonly codec: StreamClientCodec;
   readonly keepaliveMs: number;
   readonly keepaliveTimeoutMs: number;
   /** Every endpoint is reached through this unix socket (the built-in gRPC services). */
@@ -30,62 +35,37 @@ export class Http2Upstream implements Upstream {
   }
 
   async call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
-    const frame = invocation.frame as grpc.GrpcRequestFrame | undefined;
-    const protocol = getStreamProtocol(invocation.protocol);
+    const frame = invocation.frame as StreamRequestFrame | undefined;
+    const codec = this.#options.codec;
+    // Calls of a protocol on the same wire (a gRPC call to a Triple cluster) pass too; so does a
+    // call the bridge made, whose body (JSON arguments) is whole.
+    const sameWire = invocation.protocol === this.#options.protocol || getProtocol(invocation.protocol)?.client.transport === 'node:http2';
     const body = invocation.body;
-    if (!protocol || !frame || (body.kind !== 'stream' && body.kind !== 'raw')) {
-      throw new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks HTTP/2 streams (gRPC, Triple): a ${invocation.protocol} call cannot be passed to it`);
+    if (!sameWire || !frame || (body.kind !== 'stream' && body.kind !== 'raw')) {
+      throw new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks ${this.#options.protocol}: only ${this.#options.protocol} calls can be passed to it`);
     }
     if (ctx.cancel.reason) throw ctx.cancel.reason;
-    const { session, release } = await this.#pool(endpoint).acquire();
-    const headers: OutgoingHttpHeaders = {
-      ...grpc.forwardable(frame.headers, protocol.deadlineHeaderNames),
-      [constants.HTTP2_HEADER_METHOD]: 'POST',
-      [constants.HTTP2_HEADER_PATH]: frame.headers[':path'],
-      [constants.HTTP2_HEADER_SCHEME]: 'http',
-      [constants.HTTP2_HEADER_AUTHORITY]: frame.headers[':authority'] ?? endpoint.address,
-    };
-    if (invocation.deadline !== undefined) Object.assign(headers, protocol.deadlineHeaders(invocation.deadline - performance.now()));
+    const pool = this.#pool(endpoint);
+    const leased = pool.acquire();
+    const lease = leased instanceof Promise ? await leased : leased;
+    const headers = codec.requestHeaders(frame.headers);
+    headers[constants.HTTP2_HEADER_METHOD] = 'POST';
+    headers[constants.HTTP2_HEADER_PATH] = frame.headers[':path'];
+    headers[constants.HTTP2_HEADER_SCHEME] = 'http';
+    headers[constants.HTTP2_HEADER_AUTHORITY] = frame.headers[':authority'] ?? endpoint.address;
+    if (invocation.deadline !== undefined) {
+      const [name, value] = codec.deadlineHeader(invocation.deadline - performance.now());
+      headers[name] = value;
+    }
     let stream: ClientHttp2Stream;
     try {
-      stream = session.request(headers);
+      stream = lease.session.request(headers);
     } catch (error) {
-      release();
+      lease.release();
       throw this.#lost(endpoint, error);
     }
-    stream.once('close', release);
-    ctx.cancel.onAbort(() => {
-      if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
-    });
-    if (body.kind === 'raw') {
-      stream.end(body.bytes);
-    } else {
-      body.stream.pipe(stream);
-      body.stream.once('error', () => {
-        if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
-      });
-    }
-    return new Promise<Result>((resolve, reject) => {
-      let responded = false;
-      stream.once('response', (head, flags) => {
-        responded = true;
-        const trailersOnly = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0 || head[grpc.GRPC_STATUS] !== undefined;
-        const result: grpc.GrpcResponseFrame = { headers: head, trailersOnly, trailers: this.#trailers(stream, endpoint) };
-        resolve({
-          status: 'ok',
-          protocolStatus: Number(head[constants.HTTP2_HEADER_STATUS] ?? 200),
-          attachments: grpc.attachmentsOf(head),
-          body: { kind: 'stream', stream },
-          frame: result,
-        });
-      });
-      stream.on('error', (error) => {
-        if (!responded) reject(ctx.cancel.reason ?? this.#lost(endpoint, error));
-      });
-      stream.once('close', () => {
-        if (!responded) reject(ctx.cancel.reason ?? this.#lost(endpoint, new Error(`stream reset (code ${stream.rstCode})`)));
-      });
-    });
+    const requestBody = body.kind === 'stream' ? body.stream : Readable.from([body.bytes]);
+    return new UpstreamStream(stream, requestBody, ctx, lease, codec, (error) => this.#lost(endpoint, error)).reply;
   }
 
   release(address: string): void {
@@ -94,7 +74,10 @@ export class Http2Upstream implements Upstream {
   }
 
   connections(): Record<string, number> {
-    return Object.fromEntries([...this.#pools].map(([address, pool]) => [address, pool.open]));
+    // A loop, not Object.fromEntries of a mapped array: the cluster asks on every call.
+    const open: Record<string, number> = {};
+    for (const [address, pool] of this.#pools) open[address] = pool.open;
+    return open;
   }
 
   async close(): Promise<void> {
@@ -117,22 +100,6 @@ export class Http2Upstream implements Upstream {
       this.#pools.set(endpoint.address, pool);
     }
     return pool;
-  }
-
-  /** Resolves with the upstream's trailers; a stream that closes without them was lost: UNAVAILABLE. */
-  #trailers(stream: ClientHttp2Stream, endpoint: Endpoint): Promise<OutgoingHttpHeaders> {
-    return new Promise((resolve) => {
-      let received = false;
-      stream.once('trailers', (trailers: IncomingHttpHeaders) => {
-        received = true;
-        resolve(grpc.forwardable(trailers));
-      });
-      stream.once('close', () => {
-        if (received) return;
-        const error = this.#lost(endpoint, new Error(stream.rstCode ? `stream reset (code ${stream.rstCode})` : 'stream ended without a gRPC status'));
-        resolve({ [grpc.GRPC_STATUS]: String(grpc.grpcStatusOf(error)), [grpc.GRPC_MESSAGE]: grpc.encodeGrpcMessage(grpc.grpcMessageOf(error)) });
-      });
-    });
   }
 
   #lost(endpoint: Endpoint, error: unknown): MeshError {

@@ -1,5 +1,9 @@
-/** Upstream construction by cluster protocol: HTTP/1 on undici, gRPC and Triple on HTTP/2 sessions, the rest multiplexed by codec. */
-import { getStreamProtocol, isCodecRegistered } from '../../codecs/index.js';
+/**
+ * Upstream construction by the transport and pool mode a protocol plug-in's client side
+ * names (src/core/protocol.ts): multiplexed frames on sockets, pooled node:http
+ * connections (undici), or streams on shared HTTP/2 sessions.
+ */
+import { getProtocol } from '../../codecs/index.js';
 import type { MeshMetrics } from '../../core/index.js';
 import { Http1Upstream } from './http1.js';
 import { Http2Upstream } from './http2.js';
@@ -20,12 +24,14 @@ export interface UpstreamSpec extends UpstreamOptions {
 }
 
 export function createUpstream(protocol: string, spec: UpstreamSpec): Upstream {
-  if (protocol === 'http1') return new Http1Upstream(spec);
-  if (getStreamProtocol(protocol)) return new Http2Upstream(spec);
-  if (isCodecRegistered(protocol)) return new MultiplexedUpstream({ ...spec, protocol });
-  throw new Error(`cluster ${spec.cluster}: protocol "${protocol}" has no upstream`);
-}
-
-export function hasUpstreamFor(protocol: string): boolean {
-  return protocol === 'http1' || getStreamProtocol(protocol) !== undefined || isCodecRegistered(protocol);
+  const client = getProtocol(protocol)?.client;
+  if (!client) throw new Error(`cluster ${spec.cluster}: protocol "${protocol}" has no upstream`);
+  switch (client.transport) {
+    case 'framed':
+      return new MultiplexedUpstream({ ...spec, codec: client.codec });
+    case 'node:http':
+      return new Http1Upstream({ ...spec, codec: client.http });
+    case 'node:http2':
+      return new Http2Upstream({ ...spec, protocol, codec: client.streams });
+  }
 }

@@ -4,14 +4,14 @@
  * reply gets the caller's id back at the listener. Pass-through frames are forwarded
  * with only the id and the remaining deadline rewritten.
  */
-import { MeshError, withLimits, type Endpoint, type Invocation, type Limits, type MeshMetrics, type Result } from '../../core/index.js';
-import { getCodec, type AnyCodec } from '../../codecs/index.js';
+import { MeshError, withLimits, type AnyFrameClientCodec, type Endpoint, type Invocation, type Limits, type MeshMetrics, type Result } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import { MuxConnection } from './mux-connection.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 
 export interface MultiplexedOptions extends UpstreamOptions {
-  readonly protocol: string;
+  /** The protocol plug-in's client codec. */
+  readonly codec: AnyFrameClientCodec;
   readonly metrics: MeshMetrics;
   readonly maxFrameBytes: number;
   /** Connections per endpoint; calls are spread over them in turn. */
@@ -25,15 +25,13 @@ const MAX_REQUEST_ID = 0x7fffffff;
 
 export class MultiplexedUpstream implements Upstream {
   readonly #options: MultiplexedOptions;
-  readonly #codec: AnyCodec;
+  readonly #codec: AnyFrameClientCodec;
   readonly #limits: Limits;
   readonly #connections = new Map<string, { list: MuxConnection[]; next: number }>();
 
   constructor(options: MultiplexedOptions) {
-    const codec = getCodec(options.protocol);
-    if (!codec) throw new Error(`cluster ${options.cluster}: no codec for protocol "${options.protocol}"`);
     this.#options = options;
-    this.#codec = codec;
+    this.#codec = options.codec;
     this.#limits = withLimits({ maxFrameBytes: options.maxFrameBytes });
   }
 

@@ -6,11 +6,10 @@
  * waiting gets an error at once, never silence.
  */
 import { connect, type Socket } from 'node:net';
-import { MeshError, type Limits, type MeshMetrics } from '../../core/index.js';
-import type { AnyCodec } from '../../codecs/index.js';
+import { MeshError, type AnyFrameClientCodec, type Limits, type MeshMetrics } from '../../core/index.js';
 
 export interface MuxConnectionOptions {
-  readonly codec: AnyCodec;
+  readonly codec: AnyFrameClientCodec;
   readonly host: string;
   readonly port: number;
   readonly address: string;

@@ -4,7 +4,7 @@
  * loop in this process. The end-to-end cost shows in the ingress path's figures.
  */
 import { performance } from 'node:perf_hooks';
-import { getCodec, setupCodecs } from '../../../src/codecs/index.js';
+import { getCodec, setupProtocols } from '../../../src/codecs/index.js';
 import { DEFAULT_LIMITS } from '../../../src/core/index.js';
 import { ClassPolicy } from '../../../src/bridge/index.js';
 
@@ -13,7 +13,7 @@ const CALLS = 20_000;
 
 /** Microseconds per request frame for the class scan of `protocol`. */
 export function classScanMicros(protocol: string, requestBytes: Buffer): number {
-  setupCodecs();
+  setupProtocols();
   const codec = getCodec(protocol);
   if (!codec?.forEachClassName) throw new Error(`${protocol} has no class scan`);
   const frame = codec.newDecoder(DEFAULT_LIMITS).push(requestBytes)[0];

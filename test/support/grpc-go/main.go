@@ -2,7 +2,7 @@
 //
 //	grpc-peer server 127.0.0.1:0                 serves proto/examples, prints LISTENING <port>
 //	grpc-peer client 127.0.0.1:<port> <case>...  runs each case, prints "ok <case>" or "FAIL <case>: why", then DONE
-//	grpc-peer bench 127.0.0.1:<port> <seconds> <concurrency> <bytes>   unary load, prints one JSON line
+//	grpc-peer bench 127.0.0.1:<port> <seconds> <connections> <in-flight> <bytes>   unary load, prints one JSON line
 package main
 
 import (

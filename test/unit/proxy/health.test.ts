@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, MeshError, NOOP_METRICS, makeEndpoint, type Endpoint, type HealthEvent, type Invocation, type MeshMetrics, type Result } from '../../../src/core/index.js';
-import { getCodec, setupCodecs } from '../../../src/codecs/index.js';
+import { getCodec, setupProtocols } from '../../../src/codecs/index.js';
 import { Cluster, createBalancer, setupBalancers, type CallContext, type Upstream } from '../../../src/proxy/index.js';
 import { DEFAULT_OUTLIER, OutlierDetector, type OutlierSpec } from '../../../src/proxy/health/outlier.js';
 import { Cancel, createRootLogger } from '../../../src/core/index.js';
@@ -49,7 +49,7 @@ const spec = (overrides: Partial<OutlierSpec>): OutlierSpec => ({ ...DEFAULT_OUT
 
 beforeAll(() => {
   setupBalancers();
-  setupCodecs();
+  setupProtocols();
 });
 afterEach(async () => {
   await Promise.all(clusters.splice(0).map((c) => c.close()));

@@ -8,11 +8,14 @@ import { createServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grpc, setupCodecs } from '../../../src/codecs/index.js';
-import { Cancel, createRootLogger, makeEndpoint, type Result } from '../../../src/core/index.js';
+import { grpcInvocation } from '../../../src/codecs/grpc/invocation.js';
+import { grpcProtocol } from '../../../src/codecs/grpc/plugin.js';
+import { Cancel, createRootLogger, makeEndpoint, type Result, type StreamClientCodec, type StreamResponseFrame } from '../../../src/core/index.js';
 import type { CallContext } from '../../../src/proxy/index.js';
 import { Http2Upstream } from '../../../src/proxy/upstream/http2.js';
 import { freePort } from '../../support/ports.js';
+
+const CODEC = (grpcProtocol.client as { readonly streams: StreamClientCodec }).streams;
 
 let server: Http2Server;
 let port: number;
@@ -20,7 +23,6 @@ let pings = 0;
 let sessions = 0;
 
 beforeAll(async () => {
-  setupCodecs();
   server = createServer();
   server.on('session', (session) => {
     sessions += 1;
@@ -39,26 +41,26 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function call(upstream: Http2Upstream, address: string): Promise<Result> {
-  const invocation = grpc.grpcInvocation({ ':method': 'POST', ':path': '/a.B/C', 'content-type': 'application/grpc' }, Readable.from([]), performance.now());
+  const invocation = grpcInvocation({ ':method': 'POST', ':path': '/a.B/C', 'content-type': 'application/grpc' }, Readable.from([]), performance.now());
   const ctx: CallContext = { listener: 't', startedAt: performance.now(), log: createRootLogger('silent'), cancel: new Cancel() };
   return upstream.call(makeEndpoint(address), invocation, ctx);
 }
 
 describe('gRPC upstream sessions', () => {
   it('multiplexes calls on one session and PINGs it while streams are open', async () => {
-    const upstream = new Http2Upstream({ cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, keepaliveMs: 100, keepaliveTimeoutMs: 1_000 });
+    const upstream = new Http2Upstream({ protocol: 'grpc', codec: CODEC, cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, keepaliveMs: 100, keepaliveTimeoutMs: 1_000 });
     const address = `127.0.0.1:${port}`;
     const results = await Promise.all(Array.from({ length: 10 }, () => call(upstream, address)));
     expect(upstream.connections()).toEqual({ [address]: 1 });
     expect(sessions).toBe(1);
-    const trailers = await Promise.all(results.map((r) => (r.body.kind === 'stream' && r.body.stream.resume(), (r.frame as grpc.GrpcResponseFrame).trailers)));
+    const trailers = await Promise.all(results.map((r) => (r.body.kind === 'stream' && r.body.stream.resume(), (r.frame as StreamResponseFrame).trailers)));
     expect(trailers.every((t) => t['grpc-status'] === '0' && t['x-done'] === 'yes')).toBe(true);
     expect(pings).toBeGreaterThanOrEqual(2);
     await upstream.close();
   });
 
   it('a refused connection is PMESH_UPSTREAM_CONNECT_FAILED naming the endpoint', async () => {
-    const upstream = new Http2Upstream({ cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, keepaliveMs: 100, keepaliveTimeoutMs: 1_000 });
+    const upstream = new Http2Upstream({ protocol: 'grpc', codec: CODEC, cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, keepaliveMs: 100, keepaliveTimeoutMs: 1_000 });
     const address = `127.0.0.1:${await freePort()}`;
     await expect(call(upstream, address)).rejects.toMatchObject({ reason: 'PMESH_UPSTREAM_CONNECT_FAILED', message: `cluster "c": cannot connect to ${address}: ECONNREFUSED` });
     await upstream.close();

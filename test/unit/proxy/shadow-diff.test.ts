@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Cancel, NOOP_METRICS, makeEndpoint, type Endpoint, type Invocation, type Logger, type MeshMetrics, type Result } from '../../../src/core/index.js';
 import { EMPTY_CATALOG, jv, type JavaValue } from '../../../src/bridge/index.js';
-import { getCodec, setupCodecs, type AnyCodec } from '../../../src/codecs/index.js';
+import { getCodec, setupProtocols, type AnyCodec } from '../../../src/codecs/index.js';
 import { parseJavaType } from '../../../src/bridge/java-types.js';
 import { Cluster, Router, buildStack, createBalancer, setupBalancers, type CallContext, type Upstream } from '../../../src/proxy/index.js';
 import { diffResults } from '../../../src/proxy/mirror/value-diff.js';
@@ -50,7 +50,7 @@ class DubboAnswerer implements Upstream {
 
 describe('mirror with compare over Dubbo frames', () => {
   beforeAll(() => {
-    setupCodecs();
+    setupProtocols();
     setupBalancers();
   });
 

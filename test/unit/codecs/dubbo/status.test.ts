@@ -120,7 +120,6 @@ describe('dubbo housekeeping', () => {
     expect(dubboCodec.match(Buffer.from([0xda, 0xbb]))).toBe('yes');
     expect(dubboCodec.match(Buffer.from([0xda, 0xbc]))).toBe('no');
     expect(dubboCodec.match(Buffer.from('GET / HTTP/1.1'))).toBe('no');
-    expect(dubboCodec.poolMode).toBe('multiplex');
     expect(dubboCodec.name).toBe('dubbo');
   });
 

@@ -8,11 +8,11 @@
 import { createServer, type Server } from 'node:net';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, MeshError } from '../../../../src/core/index.js';
-import { dubboCodec, readRequestHead } from '../../../../src/codecs/dubbo/index.js';
-import { javaClasspath } from '../../../support/maven.js';
-import { freePort } from '../../../support/ports.js';
-import { startPeer, stopAllPeers, type Peer } from '../../../support/process.js';
+import { DEFAULT_LIMITS, MeshError } from '../../src/core/index.js';
+import { dubboCodec, readRequestHead } from '../../src/codecs/dubbo/index.js';
+import { javaClasspath } from '../support/maven.js';
+import { freePort } from '../support/ports.js';
+import { startPeer, stopAllPeers, type Peer } from '../support/process.js';
 
 interface CallLine {
   call: string;

@@ -7,9 +7,9 @@
  * java.lang opened to the unnamed module (JAVA_OPENS below).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { javaClasspath } from '../../../support/maven.js';
-import { freePort } from '../../../support/ports.js';
-import { startPeer, stopAllPeers } from '../../../support/process.js';
+import { javaClasspath } from '../support/maven.js';
+import { freePort } from '../support/ports.js';
+import { startPeer, stopAllPeers } from '../support/process.js';
 
 const JAVA_OPENS = ['--add-opens', 'java.base/java.lang=ALL-UNNAMED', '--add-opens', 'java.base/java.math=ALL-UNNAMED', '--add-opens', 'java.base/java.util=ALL-UNNAMED'];
 

@@ -7,11 +7,11 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../../../src/core/index.js';
-import { dubboCodec, type DubboFrame } from '../../../../src/codecs/dubbo/index.js';
-import { javaClasspath } from '../../../support/maven.js';
-import { freePort } from '../../../support/ports.js';
-import { startPeer, stopAllPeers } from '../../../support/process.js';
+import { DEFAULT_LIMITS } from '../../src/core/index.js';
+import { dubboCodec, type DubboFrame } from '../../src/codecs/dubbo/index.js';
+import { javaClasspath } from '../support/maven.js';
+import { freePort } from '../support/ports.js';
+import { startPeer, stopAllPeers } from '../support/process.js';
 
 let classpath = '';
 let relayPort = 0;

@@ -6,11 +6,11 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boltCodec } from '../../../../src/codecs/bolt/index.js';
-import { MeshError } from '../../../../src/core/errors.js';
-import { javaClasspath } from '../../../support/maven.js';
-import { freePort } from '../../../support/ports.js';
-import { startPeer, stopAllPeers, type Peer } from '../../../support/process.js';
+import { boltCodec } from '../../src/codecs/bolt/index.js';
+import { MeshError } from '../../src/core/errors.js';
+import { javaClasspath } from '../support/maven.js';
+import { freePort } from '../support/ports.js';
+import { startPeer, stopAllPeers, type Peer } from '../support/process.js';
 
 let classpath = '';
 let server: Peer | undefined;
@@ -41,8 +41,9 @@ afterAll(async () => {
 
 describe('Java SOFARPC client -> Java SOFARPC server (peer build check)', () => {
   it('calls every method kind and prints parseable results', async () => {
+    // A generous client timeout: a cold JVM on a busy machine can take seconds over its first call.
     const lines = await runClient(`bolt://127.0.0.1:${port}`, [
-      'echo', 'hi there', '--', 'add', '2', '40', '--', 'addLong', '9007199254740993', '1', '--',
+      '--timeout', '20000', 'echo', 'hi there', '--', 'add', '2', '40', '--', 'addLong', '9007199254740993', '1', '--',
       'older', 'Ada', '36', '9007199254740993', '1', '--', 'fail', 'boom', '--', 'nonce', 'n-1', '--', 'concurrent', '200',
     ]);
     expect(lines).toEqual([

@@ -1,0 +1,177 @@
+/**
+ * Every cluster the sidecar has, by name, and where each comes from: the config (static
+ * endpoints or a registry feed), the registry on first use (egress calls no route matched),
+ * or an app that published through this sidecar (`app:<key>`). A reload changes only what
+ * changed: a cluster that stays keeps its pools and the health of the endpoints that stay.
+ */
+import { MeshError, makeEndpoint, serviceKeyString, type MeshMetrics, type ServiceKey } from '../core/index.js';
+import type { ClusterConfig, MeshConfig } from '../config/index.js';
+import { Cluster, balancerName, createBalancer, createUpstream, type ClusterSnapshot } from '../proxy/index.js';
+import type { Registry } from '../registry/index.js';
+import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
+import { RegistryClusters, type ClusterOrigin, type RegistryClustersOptions } from './registry-clusters.js';
+
+/** The sidecar's metrics as clusters use them: the data plane's, and the registry's empty protection. */
+export interface ClusterMetrics extends MeshMetrics {
+  registryEmptyProtected(): void;
+}
+
+/** How long a call to a service not seen before waits for the registry to say who provides it. */
+const FIRST_ANSWER_WAIT_MS = 3_000;
+
+/** An app cluster's connections: one local endpoint, short connect timeout. */
+const APP_UPSTREAM = { connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 64, connectionsPerEndpoint: 1, heartbeatIntervalMs: 15_000, maxMissedHeartbeats: 3 };
+
+export class MeshClusters {
+  readonly #clusters = new Map<string, Cluster>();
+  readonly #registryClusters: RegistryClusters;
+  /** Registry clusters made on first use by egress calls no route matched, kept across reloads. */
+  readonly #onDemand: OnDemandClusters;
+  readonly #metrics: ClusterMetrics;
+  readonly #registryScheme: ((protocol: string) => string) | undefined;
+  #config: MeshConfig;
+
+  /** `registryScheme`: the scheme a registry lists a protocol's providers under (tri for Triple). */
+  constructor(config: MeshConfig, registry: Registry, metrics: ClusterMetrics, registryScheme?: (protocol: string) => string) {
+    this.#config = config;
+    this.#metrics = metrics;
+    this.#registryScheme = registryScheme;
+    this.#registryClusters = new RegistryClusters(registry, this.#registryClusterOptions(config));
+    this.#onDemand = new OnDemandClusters(
+      {
+        create: (cluster) => {
+          this.#ensure(cluster);
+          return this.#registryClusters.add(cluster.name, cluster, (name) => this.#clusters.get(name));
+        },
+        drop: (name) => this.#drop(name),
+        metrics,
+      },
+      onDemandLimits(config),
+    );
+  }
+
+  get(name: string): Cluster | undefined {
+    return this.#clusters.get(name);
+  }
+
+  snapshots(): ClusterSnapshot[] {
+    return [...this.#clusters.values()].map((cluster) => cluster.snapshot());
+  }
+
+  /** Each cluster's snapshot with the registry feed it came from, if any (admin /clusters). */
+  snapshotsWithOrigin(): Array<ClusterSnapshot & { registry: ClusterOrigin | undefined }> {
+    const origins = this.#registryClusters.origins();
+    return [...this.#clusters.values()].map((cluster) => ({ ...cluster.snapshot(), registry: origins[cluster.name] }));
+  }
+
+  /** The configured clusters: made or updated; those gone from the config closed (app and on-demand ones stay). */
+  apply(config: MeshConfig): void {
+    this.#config = config;
+    this.#registryClusters.setOptions(this.#registryClusterOptions(config));
+    this.#onDemand.setLimits(onDemandLimits(config));
+    const wanted = new Set(config.clusters.map((c) => c.name));
+    for (const [name, cluster] of this.#clusters) {
+      if (!wanted.has(name) && !name.startsWith('app:') && !this.#onDemand.has(name)) {
+        this.#clusters.delete(name);
+        void cluster.close();
+      }
+    }
+    for (const cluster of config.clusters) this.#ensure(cluster);
+    this.#registryClusters.apply(config.clusters, (name) => this.#clusters.get(name));
+  }
+
+  /** The registry cluster for `service` over `protocol`, made on first use (the router's fallback). */
+  onDemand(protocol: string, service: ServiceKey): string | Promise<string> {
+    return this.#onDemand.existing(protocol, service) ?? this.#onDemand.resolve(protocol, service);
+  }
+
+  /** The cluster `name` for an app listening on 127.0.0.1:port, made on first use. */
+  toApp(name: string, protocol: string, port: number): void {
+    let cluster = this.#clusters.get(name);
+    if (!cluster) {
+      const upstream = createUpstream(protocol, { cluster: name, ...APP_UPSTREAM, ...this.#upstreamDefaults() });
+      cluster = new Cluster(name, protocol, 'round_robin', createBalancer('round_robin'), upstream);
+      this.#clusters.set(name, cluster);
+    }
+    cluster.setEndpoints([makeEndpoint(`127.0.0.1:${port}`, { source: 'app' })]);
+  }
+
+  dropApp(name: string): void {
+    const cluster = this.#clusters.get(name);
+    this.#clusters.delete(name);
+    void cluster?.close();
+  }
+
+  async close(): Promise<void> {
+    this.#registryClusters.close();
+    this.#onDemand.close();
+    await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));
+  }
+
+  #ensure(config: ClusterConfig): void {
+    let balancer;
+    try {
+      balancer = createBalancer(config.balancer);
+    } catch (error) {
+      throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${config.name}: ${(error as Error).message}`);
+    }
+    const policy = balancerName(config.balancer);
+    let cluster = this.#clusters.get(config.name);
+    if (cluster && cluster.protocol !== config.protocol) {
+      void cluster.close();
+      cluster = undefined;
+    }
+    if (!cluster) {
+      const upstream = createUpstream(config.protocol, {
+        cluster: config.name,
+        connectTimeoutMs: config.connectTimeoutMs,
+        maxConnectionsPerEndpoint: config.maxConnectionsPerEndpoint,
+        connectionsPerEndpoint: config.connectionsPerEndpoint,
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+        maxMissedHeartbeats: config.maxMissedHeartbeats,
+        ...this.#upstreamDefaults(),
+      });
+      cluster = new Cluster(config.name, config.protocol, policy, balancer, upstream);
+      this.#clusters.set(config.name, cluster);
+    } else {
+      cluster.setBalancer(policy, balancer);
+    }
+    cluster.setCircuitBreaker(config.circuitBreaker);
+    try {
+      cluster.setHealth(config.outlierDetection, config.healthCheck, this.#metrics);
+    } catch (error) {
+      throw MeshError.from(error, 'PMESH_CONFIG_INVALID');
+    }
+    cluster.sofaHessian = config.sofaHessian;
+    if (config.service === undefined) {
+      cluster.setEndpoints(config.endpoints.map((address) => makeEndpoint(address, { source: 'static' })));
+    } else {
+      cluster.service = serviceKeyString({ interface: config.service, version: config.version, group: config.group });
+    }
+  }
+
+  #drop(name: string): void {
+    this.#registryClusters.remove(name);
+    const cluster = this.#clusters.get(name);
+    this.#clusters.delete(name);
+    void cluster?.close();
+  }
+
+  /** What every upstream shares: metrics, the frame limit, gRPC keepalive. */
+  #upstreamDefaults(): { metrics: MeshMetrics; maxFrameBytes: number; keepaliveMs: number; keepaliveTimeoutMs: number } {
+    const config = this.#config;
+    return { metrics: this.#metrics, maxFrameBytes: config.defaults.maxFrameBytes, keepaliveMs: config.grpc.keepaliveMs, keepaliveTimeoutMs: config.grpc.keepaliveTimeoutMs };
+  }
+
+  #registryClusterOptions(config: MeshConfig): RegistryClustersOptions {
+    return { emptyGraceMs: config.defaults.registryEmptyGraceMs, onEmptyProtected: () => this.#metrics.registryEmptyProtected(), registryScheme: this.#registryScheme };
+  }
+}
+
+function onDemandLimits(config: MeshConfig): OnDemandLimits {
+  return {
+    maxClusters: config.defaults.maxOnDemandClusters,
+    idleMs: config.defaults.onDemandClusterIdleMs,
+    firstAnswerMs: FIRST_ANSWER_WAIT_MS,
+  };
+}
