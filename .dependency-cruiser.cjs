@@ -31,8 +31,15 @@ module.exports = {
       name: 'codec-not-another-protocol',
       comment: 'a protocol folder does not import another protocol (hessian is shared by bolt and dubbo)',
       severity: 'error',
-      from: { path: '^src/codecs/([^/]+)/' },
+      from: { path: '^src/codecs/([^/]+)/', pathNot: '^src/codecs/triple/' },
       to: { path: '^src/codecs/([^/]+)/', pathNot: ['^src/codecs/$1/', '^src/codecs/hessian/'] },
+    },
+    {
+      name: 'triple-reuses-grpc-only',
+      comment: 'Triple is gRPC with Dubbo headers: it builds on codecs/grpc and imports no other protocol',
+      severity: 'error',
+      from: { path: '^src/codecs/triple/' },
+      to: { path: '^src/codecs/([^/]+)/', pathNot: ['^src/codecs/triple/', '^src/codecs/grpc/'] },
     },
     {
       name: 'proxy-uses-codec-registry-only',

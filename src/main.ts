@@ -13,7 +13,7 @@ import {
   type ConfigWatcher,
   type MeshConfig,
 } from './config/index.js';
-import { balancerProblem, setupBalancers } from './proxy/index.js';
+import { AUTO_PROTOCOL, balancerProblem, setupBalancers } from './proxy/index.js';
 import { createRegistry, parseRegistryConfig, setup as setupRegistries } from './registry/index.js';
 import { Sidecar } from './sidecar.js';
 
@@ -31,7 +31,7 @@ export function setup(): void {
 }
 
 export const checkers: ConfigCheckers = {
-  isProtocol: (name) => isProtocolRegistered(name),
+  isProtocol: (name) => name === AUTO_PROTOCOL || isProtocolRegistered(name),
   balancerProblem: (spec) => balancerProblem(spec),
   checkRegistry: (raw) => {
     const { type, dataDir: _dataDir, ...backendConfig } = raw;

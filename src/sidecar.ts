@@ -9,13 +9,13 @@ import type { Logger } from './core/index.js';
 import { readFileSync } from 'node:fs';
 import { AdminServer, type AdminGuard } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
-import { getCodec, getProtocol } from './codecs/index.js';
+import { getCodec, getProtocol, registrySchemeOf } from './codecs/index.js';
 import { TapHub } from './admin/ui/tap-hub.js';
 import { dashboardSources } from './dashboard-sources.js';
 import { tapDecoder } from './tap-decode.js';
 import type { ListenerConfig, MeshConfig } from './config/index.js';
 import type { Registry } from './registry/index.js';
-import { buildStack, type Handler } from './proxy/index.js';
+import { AUTO_PROTOCOL, buildStack, type Handler } from './proxy/index.js';
 import { AppPlane } from './control/app-plane.js';
 import { bridgeOptions } from './control/bridge-config.js';
 import { MeshClusters } from './control/clusters.js';
@@ -46,7 +46,7 @@ export class Sidecar {
     this.#log = log;
     this.registry = registry;
     this.tap = new TapHub(config.tap, tapDecoder(getCodec), (result) => this.metrics.tapEvent(result));
-    this.#clusters = new MeshClusters(config, registry, this.metrics, () => this.#identity);
+    this.#clusters = new MeshClusters(config, registry, this.metrics, registrySchemeOf, () => this.#identity);
     this.#listeners = new MeshListeners(config, this.metrics, log, () => this.#identity);
     // Made before the listeners: the HTTP and gRPC listeners serve the app API over it.
     this.#apps = new AppPlane(() => this.#config, registry, this.#clusters, this.#routes, log, (tls) => this.#listeners.ingressTls(tls)?.mode ?? 'off');
@@ -141,13 +141,15 @@ export class Sidecar {
   #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {
     const accessLog = spec.accessLog ?? config.logging.accessLog;
     // Only RPC protocols route by the registry: their calls name a service and can be forwarded as they are.
-    const byRegistry = getProtocol(spec.protocol)?.bridge.registryRoutable === true && (spec.routeByRegistry ?? !spec.ingress);
+    // An auto listener's calls are each of their own protocol: each is asked.
+    const routable = (protocol: string): boolean => getProtocol(protocol)?.bridge.registryRoutable === true;
+    const byRegistry = (routable(spec.protocol) || spec.protocol === AUTO_PROTOCOL) && (spec.routeByRegistry ?? !spec.ingress);
     return buildStack({
       router: () => this.#routes.router(spec.name),
       // Only a call that carries its frame can be forwarded as it is; the gRPC Invoke API's calls
       // are bridged, and their target protocol is the route's to say.
       fallback: byRegistry
-        ? (invocation) => (invocation.frame === undefined ? undefined : this.#clusters.onDemand(spec.protocol, invocation.service))
+        ? (invocation) => (invocation.frame === undefined || !routable(invocation.protocol) ? undefined : this.#clusters.onDemand(invocation.protocol, invocation.service))
         : undefined,
       bridge: bridgeOptions(config.bridge, config.defaults, (service) => this.#apps.signaturesOf(service), this.registry),
       cluster: (name) => this.#clusters.get(name),

@@ -11,6 +11,7 @@ import { boltProtocol } from './bolt/plugin.js';
 import { dubboProtocol } from './dubbo/plugin.js';
 import { grpcProtocol } from './grpc/plugin.js';
 import { http1Protocol } from './http1/plugin.js';
+import { tripleProtocol } from './triple/index.js';
 
 // Frames are opaque to the proxy; each plug-in knows its own frame type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,6 +27,8 @@ export function setupProtocols(): void {
   registerProtocol(grpcProtocol);
   registerProtocol(boltProtocol);
   registerProtocol(dubboProtocol);
+  // After gRPC: both claim the HTTP/2 preface, and a sniffer asking all of them gets gRPC.
+  registerProtocol(tripleProtocol);
 }
 
 export function registerProtocol(plugin: AnyProtocol): void {
@@ -76,10 +79,19 @@ export function reservedAttachments(): ReservedAttachments {
   return (reserved = { names, prefixes });
 }
 
-/** Which registered protocol claims these first bytes; 'need-more' if one might with more. */
-export function detectProtocol(head: Buffer): AnyProtocol | 'need-more' | undefined {
+/** The scheme a registry lists this protocol's providers under (`tri` for Triple); the name itself for most. */
+export function registrySchemeOf(name: string): string {
+  return protocols.get(name)?.registryScheme ?? name;
+}
+
+/**
+ * Which registered protocol claims these first bytes; 'need-more' if one might with more.
+ * `candidates` (names, asked in that order) narrows the search; all protocols when absent.
+ */
+export function detectProtocol(head: Buffer, candidates?: readonly string[]): AnyProtocol | 'need-more' | undefined {
   let undecided = false;
-  for (const plugin of protocols.values()) {
+  const asked = candidates ? candidates.map((name) => protocols.get(name)).filter((p) => p !== undefined) : protocols.values();
+  for (const plugin of asked) {
     const answer: MatchResult = plugin.match(head);
     if (answer === 'yes') return plugin;
     if (answer === 'need-more') undecided = true;

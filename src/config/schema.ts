@@ -119,12 +119,25 @@ const routeSchema = z
   })
   .strict();
 
+export const autoSchema = z
+  .object({
+    protocols: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['bolt', 'dubbo', 'grpc', 'http1'])
+      .describe('The protocols told apart by their first bytes, asked in this order; HTTP/2 goes to the first of `grpc` or `triple` listed. Example: `[bolt, dubbo, triple, http1]`'),
+    maxSniffBytes: z.number().int().min(3).max(64).default(8).describe('A connection whose first bytes no protocol has claimed by this many is closed and counted.'),
+    sniffTimeoutMs: positiveMs.default(5_000).describe('A connection whose protocol is not known this long after it opened (a silent or slow caller) is closed and counted.'),
+  })
+  .strict();
+
 const listenerSchema = z
   .object({
     name: z.string().min(1).describe('Unique name of the listener. Example: `http-egress`'),
-    protocol: z.string().min(1).describe('`http1` (JSON bridge, /v1/services, HTTP proxying), `grpc` (pmesh.v1 Invoker and Registry), `bolt` (SOFARPC) or `dubbo`.'),
+    protocol: z.string().min(1).describe('`http1` (JSON bridge, /v1/services, HTTP proxying), `grpc` (gRPC pass-through; pmesh.v1 Invoker and Registry), `triple` (Dubbo 3 Triple pass-through, routed by version and group), `bolt` (SOFARPC), `dubbo`, or `auto` (one port for several protocols, told apart by their first bytes: see `auto`).'),
     address: hostPort.describe('host:port to bind; loopback only unless `allowNonLoopback`. Example: `127.0.0.1:15001`'),
     routes: z.array(routeSchema).default([]).describe('Where calls go, tried in order.'),
+    auto: autoSchema.optional().describe('`protocol: auto` only: which protocols share the port and how long a connection may take to say which it speaks (defaults when absent).'),
     accessLog: z.boolean().optional().describe('One access-log line per call on this listener; default `logging.accessLog`.'),
     /** Receives calls from other sidecars for the apps behind this one; apps publish through it. */
     ingress: z.boolean().default(false).describe('Receives calls from other sidecars for the apps behind this one; apps publish through the ingress of their protocol.'),
@@ -132,7 +145,7 @@ const listenerSchema = z
      * Bolt, Dubbo and gRPC egress: a call no route matches goes to the registry's providers of
      * its service (a cluster made on first use). Off for ingress listeners.
      */
-    routeByRegistry: z.boolean().optional().describe('Bolt and Dubbo: a call no route matches goes to the registry\'s providers of its service. Default: on, off for an ingress.'),
+    routeByRegistry: z.boolean().optional().describe('Bolt, Dubbo, gRPC and Triple: a call no route matches goes to the registry\'s providers of its service. Default: on, off for an ingress.'),
     scanClasses: z
       .boolean()
       .optional()
@@ -147,7 +160,7 @@ const listenerSchema = z
 export const clusterSchema = z
   .object({
     name: z.string().min(1).describe('Unique name; names starting with `app:` are kept for app publications. Example: `orders`'),
-    protocol: z.string().min(1).describe('What the upstream speaks: `http1`, `grpc`, `bolt` or `dubbo`. An HTTP/JSON call to a `bolt` or `dubbo` cluster goes through the bridge.'),
+    protocol: z.string().min(1).describe('What the upstream speaks: `http1`, `grpc`, `triple`, `bolt` or `dubbo`. An HTTP/JSON call to a `bolt`, `dubbo` or `triple` cluster goes through the bridge; `triple` providers are found in the registry as `tri://`.'),
     /** Static endpoints; or leave empty and name a `service` to take them from the registry. */
     endpoints: z.array(hostPort).default([]).describe('Static upstream addresses; leave empty and name a `service` to take them from the registry. Example: `[127.0.0.1:20880]`'),
     service: z.string().min(1).optional().describe('Take the endpoints from the registry\'s providers of this service. Example: `com.example.OrderService`'),

@@ -32,11 +32,23 @@ export class MeshClusters {
   readonly #identity: () => TlsMaterialSource | undefined;
   /** Each cluster's `mtls` when its upstream was made: a change makes the upstream anew. */
   readonly #clusterMtls = new Map<string, string>();
+  readonly #registryScheme: ((protocol: string) => string) | undefined;
   #config: MeshConfig;
 
-  constructor(config: MeshConfig, registry: Registry, metrics: ClusterMetrics, identity: () => TlsMaterialSource | undefined = () => undefined) {
+  /**
+   * `registryScheme`: the scheme a registry lists a protocol's providers under (tri for Triple);
+   * `identity`: the workload certificate for mTLS to other sidecars.
+   */
+  constructor(
+    config: MeshConfig,
+    registry: Registry,
+    metrics: ClusterMetrics,
+    registryScheme?: (protocol: string) => string,
+    identity: () => TlsMaterialSource | undefined = () => undefined,
+  ) {
     this.#config = config;
     this.#metrics = metrics;
+    this.#registryScheme = registryScheme;
     this.#identity = identity;
     this.#registryClusters = new RegistryClusters(registry, this.#registryClusterOptions(config));
     this.#onDemand = new OnDemandClusters(
@@ -186,7 +198,7 @@ export class MeshClusters {
   }
 
   #registryClusterOptions(config: MeshConfig): RegistryClustersOptions {
-    return { emptyGraceMs: config.defaults.registryEmptyGraceMs, onEmptyProtected: () => this.#metrics.registryEmptyProtected() };
+    return { emptyGraceMs: config.defaults.registryEmptyGraceMs, onEmptyProtected: () => this.#metrics.registryEmptyProtected(), registryScheme: this.#registryScheme };
   }
 }
 

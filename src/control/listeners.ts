@@ -5,8 +5,8 @@
  */
 import type { Logger, MeshMetrics } from '../core/index.js';
 import { ClassPolicy } from '../bridge/index.js';
-import type { ListenerConfig, MeshConfig } from '../config/index.js';
-import { PartialFrameBudget, createListener, type Handler, type IngressTlsOptions, type Listener, type ListenerSpec, type TlsMaterialSource } from '../proxy/index.js';
+import { autoSchema, type ListenerConfig, type MeshConfig } from '../config/index.js';
+import { AUTO_PROTOCOL, PartialFrameBudget, createListener, type Handler, type IngressTlsOptions, type Listener, type ListenerSpec, type TlsMaterialSource } from '../proxy/index.js';
 
 export interface ListenerParts {
   /** The call stack for a listener. */
@@ -89,6 +89,7 @@ export class MeshListeners {
         ...parts.services,
         grpc: config.grpc,
         tls: this.ingressTls(spec.tls),
+        auto: spec.protocol === AUTO_PROTOCOL ? (spec.auto ?? autoSchema.parse({})) : undefined,
       });
       await listener.start();
       this.#listenerTls.set(spec.name, JSON.stringify(spec.tls));

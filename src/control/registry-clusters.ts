@@ -40,6 +40,8 @@ export interface RegistryClustersOptions {
   readonly emptyGraceMs: number;
   /** Called each time an empty list is held back (for `/metrics`). */
   readonly onEmptyProtected?: () => void;
+  /** The scheme the registry lists a protocol's providers under (Dubbo writes Triple's as tri://); the name itself when absent. */
+  readonly registryScheme?: (protocol: string) => string;
 }
 
 type ClusterLookup = (name: string) => Cluster | undefined;
@@ -79,7 +81,8 @@ export class RegistryClusters {
       if (feed) this.#offer(name, feed, update, clusters);
     };
     const subscription = this.#registry.subscribe(
-      { service: config.service!, version: config.version, group: config.group, protocol: config.protocol },
+      // Providers are listed under their framework's scheme (Dubbo writes Triple's as tri://).
+      { service: config.service!, version: config.version, group: config.group, protocol: this.#options.registryScheme?.(config.protocol) ?? config.protocol },
       onUpdate,
     );
     feed = { key: keyOf(config), subscription, source, firstAnswer, nonEmptySince: 0, recheck: undefined };

@@ -4,6 +4,7 @@ export * from './endpoint.js';
 export * from './invocation.js';
 export * from './codec.js';
 export * from './protocol.js';
+export * from './json-call.js';
 export * from './log.js';
 export * from './metrics.js';
 export * from './cancel.js';

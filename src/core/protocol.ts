@@ -32,6 +32,7 @@ import type { Readable, Transform } from 'node:stream';
 import type { MatchResult, ProtocolCodec } from './codec.js';
 import type { Code, MeshError } from './errors.js';
 import type { Invocation } from './invocation.js';
+import type { JsonCallCodec } from './json-call.js';
 
 /** How bytes travel: the protocol's own frames on a socket, or Node's HTTP/1 or HTTP/2 stack. */
 export type Transport = 'framed' | 'node:http' | 'node:http2';
@@ -68,6 +69,8 @@ export interface ProtocolPlugin<F = any, B = never> {
   readonly bridge: BridgeAbilities<B>;
   /** The name apps use for this protocol in the publish API (`appProtocol: http`), if any. */
   readonly appProtocol?: string;
+  /** The scheme registries list this protocol's providers under (Dubbo writes Triple's as `tri://`); the name when absent. */
+  readonly registryScheme?: string;
 }
 
 // ---------------------------------------------------------------- server side
@@ -240,6 +243,12 @@ export interface BridgeAbilities<B> {
   readonly jsonApp?: boolean;
   /** Calls name a service and carry their frame, so a listener may route them by the registry. */
   readonly registryRoutable?: boolean;
+  /**
+   * The protocol's servers take unary calls with JSON arguments and convert them to the
+   * method's parameter types themselves (Triple): the bridge sends the caller's JSON as it
+   * came, in this form, instead of typed values.
+   */
+  readonly jsonCall?: JsonCallCodec;
 }
 
 // ---------------------------------------------------------------- framed plug-ins

@@ -2,8 +2,10 @@
  * The protocol bridge (docs/architecture.md): a call bringing JSON arguments (its
  * protocol plug-in declares `bridge.jsonEntry`: HTTP/JSON, the gRPC Invoke API) routed
  * to a cluster whose plug-in takes typed arguments (`bridge.typed`: Dubbo, SOFARPC) is
- * turned into a typed call for that cluster's codec, and the reply back into JSON.
- * Pass-through calls (same protocol both sides) go by untouched.
+ * turned into a typed call for that cluster's codec, and the reply back into JSON; to a
+ * cluster whose servers take JSON themselves (`bridge.jsonCall`: Triple) it goes as that
+ * protocol's JSON call (bridge-json-call.ts). Pass-through calls (same protocol both
+ * sides) go by untouched.
  *
  *   200 {the return value as JSON}      longs beyond 2^53 as {"$type":"long","$value":"..."}
  *   500 {"exception": class, "message": ...}   the Java service threw
@@ -45,6 +47,7 @@ import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body
 import { callerAttachments, checkBridgeEntry, checkKnownMethod, isGenericInvoke } from './bridge-entry.js';
 import { errorForCaller, firstLine, isUnknownServiceAnswer } from './bridge-errors.js';
 import { msgpackResult, wantsMsgpack } from './bridge-format.js';
+import { bridgeJsonCall } from './bridge-json-call.js';
 
 /** A service's types as its registry reports them (Dubbo's metadata report). */
 export interface ReportedTypes {
@@ -91,10 +94,16 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (!entry?.bridge.jsonEntry) return next(invocation, ctx);
     const target = cluster(ctx.cluster ?? '');
     if (!target || target.protocol === invocation.protocol) return next(invocation, ctx);
+    const plugin = getProtocol(target.protocol);
     if (invocation.body.kind === 'stream' && !entry.bridge.jsonEntry.streamedArguments) {
+      // A protocol on the same wire (Triple is gRPC with Dubbo's headers) takes the call as it is.
+      if (entry.client.transport === 'node:http2' && plugin?.client.transport === 'node:http2') return next(invocation, ctx);
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}: a ${entry.label} call passes through to ${entry.label} clusters only`);
     }
-    const plugin = getProtocol(target.protocol);
+    if (plugin?.bridge.jsonCall) {
+      const jsonTarget = { protocol: plugin.name, codec: plugin.bridge.jsonCall, httpMethod: entry.bridge.jsonEntry.method };
+      return bridgeJsonCall(invocation, ctx, next, jsonTarget, options, metrics);
+    }
     const typed = plugin?.bridge.typed;
     if (!plugin || !typed) {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);

@@ -2,7 +2,7 @@ export { Router, type RouteSpec, type RouteMatch, type Route } from './router.js
 export { Cluster, type ClusterSnapshot, type EndpointSnapshot } from './cluster.js';
 export { compose, type CallContext, type Filter, type Handler } from './filter.js';
 export { buildStack, type StackOptions } from './stack.js';
-export { createListener, PartialFrameBudget, type GrpcLimits, type Listener, type ListenerSpec } from './listeners/index.js';
+export { AUTO_PROTOCOL, createListener, PartialFrameBudget, type AutoSniff, type GrpcLimits, type Listener, type ListenerSpec } from './listeners/index.js';
 export { createUpstream, type Upstream, type UpstreamOptions } from './upstream/index.js';
 export { LoadBook, balancerName, balancerProblem, createBalancer, isBalancerRegistered, registerBalancer, setupBalancers } from './balancers/index.js';
 export type { Balancer, BalancerPlugin, BalancerSpec, Picker } from './balancers/index.js';

@@ -114,7 +114,7 @@ interface InvokeClient {
 }
 
 /** One call to pmesh.v1.Invoker/Invoke on the sidecar's gRPC listener. */
-export async function grpcInvoke(port: number, call: { service: string; method: string; version?: string; argumentsJson: string; paramTypes?: string[]; attachments?: Record<string, string> }): Promise<InvokeAnswer> {
+export async function grpcInvoke(port: number, call: { service: string; method: string; version?: string; group?: string; argumentsJson: string; paramTypes?: string[]; attachments?: Record<string, string> }): Promise<InvokeAnswer> {
   const definition = loadSync(INVOKE_PROTO, { keepCase: false, longs: String, defaults: true });
   const Invoker = ((loadPackageDefinition(definition).pmesh as GrpcObject).v1 as GrpcObject).Invoker as ServiceClientConstructor;
   const client = new Invoker(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as InvokeClient;

@@ -33,6 +33,7 @@ import { Http2Guard, type Http2FloodLimits } from './http2-guard.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 import { peerOf, secureConnections, type IngressTlsOptions } from '../transport/index.js';
+import { ReplayedSocket } from './replayed-socket.js';
 
 /** The gRPC and HTTP/2 limits of a listener (config section `grpc`, src/config/grpc-schema.ts, has the defaults). */
 export interface GrpcLimits extends Http2FloodLimits {
@@ -141,6 +142,14 @@ export class GrpcListener implements Listener {
 
   async start(): Promise<void> {
     await listenOn(this.#server, this.address, `listener ${this.name}`);
+  }
+
+  /** Everything but the port, for an auto listener that hands connections over (`accept`): nothing, as the built-in API starts on its first call. */
+  async startUnbound(): Promise<void> {}
+
+  /** A connection the auto listener accepted, `head` its first bytes, already read. */
+  accept(socket: Socket, head: Buffer): void {
+    this.#server.emit('connection', new ReplayedSocket(socket, head));
   }
 
   async close(drainMs: number): Promise<void> {

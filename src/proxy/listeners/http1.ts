@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import { Cancel, Code, MeshError, listenOn, refuseHttpRequest, type HttpServerCodec, type Invocation, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { LimitStream } from './limit-stream.js';
+import { ReplayedSocket } from './replayed-socket.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 import { peerOf, secureConnections, type IngressTlsOptions } from '../transport/index.js';
@@ -96,6 +97,14 @@ export class Http1Listener implements Listener {
 
   start(): Promise<void> {
     return listenOn(this.#server, this.address, `listener ${this.name}`);
+  }
+
+  /** Everything but the port: nothing to do before connections are handed over (`accept`). */
+  async startUnbound(): Promise<void> {}
+
+  /** A connection the auto listener accepted, `head` its first bytes, already read. */
+  accept(socket: Socket, head: Buffer): void {
+    this.#server.emit('connection', new ReplayedSocket(socket, head));
   }
 
   async close(drainMs: number): Promise<void> {

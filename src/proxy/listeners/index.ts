@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger, MeshMetrics } from '../../core/index.js';
 import type { ClassPolicy } from '../../bridge/index.js';
 import type { Handler } from '../filter.js';
+import { AutoListener, type AutoSniff, type ConnectionTaker } from './auto.js';
 import { GrpcListener, type GrpcLimits } from './grpc.js';
 import type { GrpcServiceBinding } from './grpc-invoke.js';
 import { Http1Listener } from './http1.js';
@@ -18,6 +19,7 @@ import type { IngressTlsOptions } from '../transport/index.js';
 export type { Listener } from './listener.js';
 export { PartialFrameBudget } from './partial-frames.js';
 export type { GrpcLimits } from './grpc.js';
+export { AUTO_PROTOCOL, type AutoSniff } from './auto.js';
 
 export interface ListenerSpec {
   readonly name: string;
@@ -46,9 +48,26 @@ export interface ListenerSpec {
   readonly grpc: GrpcLimits;
   /** mTLS from other sidecars (absent or mode off: plaintext). */
   readonly tls?: IngressTlsOptions;
+  /** Set for an auto listener: the protocols it tells apart by their first bytes, and its limits. */
+  readonly auto?: AutoSniff;
 }
 
 export function createListener(spec: ListenerSpec): Listener {
+  if (spec.auto) return createAutoListener(spec, spec.auto);
+  return createProtocolListener(spec);
+}
+
+/** One unbound listener per candidate protocol, behind one port that sniffs. */
+function createAutoListener(spec: ListenerSpec, sniff: AutoSniff): Listener {
+  const listeners = new Map<string, ConnectionTaker>();
+  for (const protocol of sniff.protocols) {
+    if (!getProtocol(protocol)) throw new Error(`listener ${spec.name}: auto.protocols names "${protocol}", which is no protocol`);
+    listeners.set(protocol, createProtocolListener({ ...spec, protocol, auto: undefined }));
+  }
+  return new AutoListener({ name: spec.name, address: spec.address, metrics: spec.metrics, log: spec.log, sniff, maxConnections: spec.maxConnections, listeners });
+}
+
+function createProtocolListener(spec: ListenerSpec): ConnectionTaker {
   const plugin: AnyProtocol | undefined = getProtocol(spec.protocol);
   if (!plugin) throw new Error(`listener ${spec.name}: protocol "${spec.protocol}" has no listener`);
   const server = plugin.server;

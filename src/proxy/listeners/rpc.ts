@@ -122,7 +122,16 @@ export class RpcListener implements Listener {
     await closed;
   }
 
-  #onConnection(socket: Socket): void {
+  /** Everything but the port: nothing to do before connections are handed over (`accept`). */
+  async startUnbound(): Promise<void> {}
+
+  /** A connection the auto listener accepted, `head` its first bytes, already read. */
+  accept(socket: Socket, head: Buffer): void {
+    this.#onConnection(socket, head);
+    socket.resume();
+  }
+
+  #onConnection(socket: Socket, head?: Buffer): void {
     const { codec, metrics, log } = this.#options;
     socket.setNoDelay(true);
     const calls = new Set<PendingCall>();
@@ -145,6 +154,7 @@ export class RpcListener implements Listener {
     });
     socket.on('data', (chunk: Buffer) => reader.push(chunk));
     socket.on('error', () => socket.destroy());
+    if (head) reader.push(head);
     socket.once('close', () => {
       reader.release();
       this.#sockets.delete(socket);

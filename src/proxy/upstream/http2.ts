@@ -8,6 +8,8 @@
  * window stops the reading), the reply is read only as fast as the caller takes it.
  */
 import { constants, type ClientHttp2Stream } from 'node:http2';
+import { Readable } from 'node:stream';
+import { getProtocol } from '../../codecs/index.js';
 import { MeshError, type Endpoint, type Invocation, type Result, type StreamClientCodec, type StreamRequestFrame } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import { H2Sessions } from './h2-sessions.js';
@@ -35,7 +37,11 @@ export class Http2Upstream implements Upstream {
   async call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     const frame = invocation.frame as StreamRequestFrame | undefined;
     const codec = this.#options.codec;
-    if (invocation.protocol !== this.#options.protocol || !frame || invocation.body.kind !== 'stream') {
+    // Calls of a protocol on the same wire (a gRPC call to a Triple cluster) pass too; so does a
+    // call the bridge made, whose body (JSON arguments) is whole.
+    const sameWire = invocation.protocol === this.#options.protocol || getProtocol(invocation.protocol)?.client.transport === 'node:http2';
+    const body = invocation.body;
+    if (!sameWire || !frame || (body.kind !== 'stream' && body.kind !== 'raw')) {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks ${this.#options.protocol}: only ${this.#options.protocol} calls can be passed to it`);
     }
     if (ctx.cancel.reason) throw ctx.cancel.reason;
@@ -58,7 +64,8 @@ export class Http2Upstream implements Upstream {
       lease.release();
       throw this.#lost(endpoint, error);
     }
-    return new UpstreamStream(stream, invocation.body.stream, ctx, lease, codec, (error) => this.#lost(endpoint, error)).reply;
+    const requestBody = body.kind === 'stream' ? body.stream : Readable.from([body.bytes]);
+    return new UpstreamStream(stream, requestBody, ctx, lease, codec, (error) => this.#lost(endpoint, error)).reply;
   }
 
   release(address: string): void {

@@ -59,7 +59,7 @@ function expectClaimed(bytes: Buffer, name: string): void {
 
 describe('protocol registry', () => {
   it('registers the built-in protocols, each with both sides', () => {
-    expect(protocolNames().sort()).toEqual(['bolt', 'dubbo', 'grpc', 'http1']);
+    expect(protocolNames().sort()).toEqual(['bolt', 'dubbo', 'grpc', 'http1', 'triple']);
     expect(getProtocol('bolt')?.client).toMatchObject({ transport: 'framed', pool: 'multiplexed', probe: 'heartbeat' });
     expect(getProtocol('http1')?.client).toMatchObject({ transport: 'node:http', pool: 'pooled', probe: 'http-get' });
     expect(getProtocol('grpc')?.client).toMatchObject({ transport: 'node:http2', pool: 'streams' });
