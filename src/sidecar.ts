@@ -16,6 +16,7 @@ import { handleAppApi, registryGrpcService, type AppPublication, type Registry }
 import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
 import { RegistryClusters, type RegistryClustersOptions } from './registry-clusters.js';
 import { SofaMeshServer } from './sofa-mesh-server.js';
+import type { Tracing } from './tracing/index.js';
 import {
   Cluster,
   PartialFrameBudget,
@@ -51,6 +52,8 @@ export class Sidecar implements Ingress {
   readonly #onDemand: OnDemandClusters;
   /** Bytes held in partial binary frames, all listeners together (fixed at start). */
   readonly #partialFrames: PartialFrameBudget;
+  /** Spans and their export; undefined when the config has no `tracing` (its SDK is then never loaded). */
+  #tracing: Tracing | undefined;
 
   private constructor(config: MeshConfig, log: Logger, registry: Registry) {
     this.#config = config;
@@ -77,6 +80,7 @@ export class Sidecar implements Ingress {
   static async start(config: MeshConfig, log: Logger, registry: Registry): Promise<Sidecar> {
     const sidecar = new Sidecar(config, log, registry);
     try {
+      if (config.tracing) sidecar.#tracing = (await import('./tracing/index.js')).startTracing(config.tracing, log.child({ module: 'tracing' }));
       // Made before the listeners: the HTTP and gRPC listeners serve the app API over it.
       sidecar.#apps = new AppPublications(registry, sidecar, {
         dataDir: config.registry.dataDir,
@@ -113,6 +117,7 @@ export class Sidecar implements Ingress {
     if (JSON.stringify([config.registry, config.sofaMeshApi?.address]) !== JSON.stringify([this.#config.registry, this.#config.sofaMeshApi?.address])) {
       this.#log.warn({ registry: config.registry, sofaMeshApi: config.sofaMeshApi }, 'the registry section or sofaMeshApi address changed: it takes effect at the next start');
     }
+    if (JSON.stringify(config.tracing) !== JSON.stringify(this.#config.tracing)) this.#log.warn('the tracing section changed: it takes effect at the next start');
     this.#config = config;
     await this.#apply(config);
     this.#log.info({ listeners: config.listeners.map((l) => l.name), clusters: config.clusters.map((c) => c.name) }, 'config reloaded');
@@ -131,6 +136,7 @@ export class Sidecar implements Ingress {
     this.#onDemand.close();
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));
     await this.#admin?.close();
+    await this.#tracing?.shutdown();
     this.#state = 'closed';
   }
 
@@ -352,6 +358,7 @@ export class Sidecar implements Ingress {
       accessLog: accessLog ? this.#log.child({ listener: spec.name }) : undefined,
       accessLogQuery: config.logging.accessLogQuery,
       defaultTimeoutMs: config.defaults.routeTimeoutMs,
+      tracer: this.#tracing?.tracer,
     });
   }
 

@@ -4,8 +4,13 @@
  * import side effect, so import order never changes behaviour.
  */
 import type { MatchResult, ProtocolCodec } from '../core/index.js';
+import { GENERIC_TELEMETRY, type ProtocolTelemetry } from '../core/telemetry.js';
 import { dubboCodec } from './dubbo/index.js';
 import { boltCodec } from './bolt/index.js';
+import { boltTelemetry } from './bolt/telemetry.js';
+import { dubboTelemetry } from './dubbo/telemetry.js';
+import { grpcTelemetry } from './grpc/telemetry.js';
+import { http1Telemetry } from './http1/telemetry.js';
 
 // Frames are opaque to the proxy; each codec knows its own frame type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -45,6 +50,13 @@ export function setupCodecs(): void {
   registerCodec(boltCodec);
   // bolt and dubbo register here once their folders exist (issues 3 and 4).
   registerCodec(dubboCodec);
+}
+
+const TELEMETRY: Readonly<Record<string, ProtocolTelemetry>> = { bolt: boltTelemetry, dubbo: dubboTelemetry, grpc: grpcTelemetry, http1: http1Telemetry };
+
+/** Where a protocol carries trace keys and which statuses it answers with (tracing, access log). */
+export function telemetryOf(protocol: string): ProtocolTelemetry {
+  return TELEMETRY[protocol] ?? GENERIC_TELEMETRY;
 }
 
 /** HTTP/1 mapping helpers (the protocol itself is node:http's). */

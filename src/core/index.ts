@@ -6,6 +6,7 @@ export * from './codec.js';
 export * from './log.js';
 export * from './metrics.js';
 export * from './cancel.js';
+export * from './telemetry.js';
 export * from './listen.js';
 export { refuseHttpRequest } from './http-client-error.js';
 export * from './values.js';

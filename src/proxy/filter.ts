@@ -3,7 +3,7 @@
  * interceptors, linkerd's layers): a filter takes the next handler and returns a
  * handler. Each filter is one file under filters/ and imports no protocol.
  */
-import type { Cancel, Invocation, Logger, MeshError, Result } from '../core/index.js';
+import type { Cancel, Invocation, Logger, MeshError, Result, ServerSpan } from '../core/index.js';
 
 /** Protocol-neutral failures a route may retry after the request was written. */
 export type RetryOn = 'unavailable' | 'timeout' | 'reset' | 'overloaded';
@@ -78,6 +78,8 @@ export interface CallContext {
   deadline?: number;
   /** Set when the call failed with a mesh error, for logs and metrics. */
   error?: MeshError;
+  /** Set by the tracing filter: the call's server span, parent of its upstream attempts. */
+  span?: ServerSpan;
 }
 
 export type Handler = (invocation: Invocation, ctx: CallContext) => Promise<Result>;

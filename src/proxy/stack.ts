@@ -1,10 +1,13 @@
 /**
  * The filter chain of a listener, in the one order that is written down here:
  *
- *   access log -> metrics -> route (picks route and cluster) -> rate limit -> fault -> timeout
- *     -> bridge -> reverse bridge -> mirror -> retry -> cluster (circuit breaker, balancer)
+ *   access log -> server span -> metrics -> route (picks route and cluster) -> rate limit -> fault
+ *     -> timeout -> bridge -> reverse bridge -> mirror -> retry -> attempt span -> cluster (circuit
+ *     breaker, balancer)
  *
- * (the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
+ * (the spans are there only with tracing on: the server span covers the whole call, one
+ * attempt span each try, so it writes the trace context into the frame that try sends;
+ * the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
  * Bolt out, or the reverse; retries sit below them so a retry re-sends the frame already built,
  * and below the timeout so the call's deadline bounds every attempt; the mirror copies the
  * frame the bridge built, once per call whatever the retries do)
@@ -13,7 +16,8 @@
  * reload swaps them without rebuilding connections; a call in flight keeps the
  * cluster object it started with.
  */
-import { MeshError, type Invocation, type Logger, type MeshMetrics } from '../core/index.js';
+import { MeshError, type CallTracer, type Invocation, type Logger, type MeshMetrics } from '../core/index.js';
+import { telemetryOf } from '../codecs/index.js';
 import { DEFAULT_BRIDGE, bridgeStep, type BridgeOptions } from './bridge.js';
 import { reverseBridgeStep } from './bridge-reverse.js';
 import type { Cluster } from './cluster.js';
@@ -25,6 +29,7 @@ import { mirrorFilter } from './mirror/step.js';
 import { rateLimitFilter } from './filters/rate-limit.js';
 import { retryFilter } from './filters/retry.js';
 import { timeoutFilter } from './filters/timeout.js';
+import { attemptSpanFilter, serverSpanFilter } from './filters/tracing.js';
 import type { Router } from './router.js';
 
 export interface StackOptions {
@@ -43,6 +48,8 @@ export interface StackOptions {
   readonly defaultTimeoutMs: number;
   /** Types, schemas and the class allow list for bridged calls. */
   readonly bridge?: BridgeOptions;
+  /** Spans for calls and attempts; absent when tracing is off (no filter then). */
+  readonly tracer?: CallTracer;
 }
 
 function routeStep(router: () => Router, fallback: StackOptions['fallback']): Filter {
@@ -83,7 +90,8 @@ function clusterStep(cluster: (name: string) => Cluster | undefined): Handler {
 
 export function buildStack(options: StackOptions): Handler {
   const filters: Filter[] = [];
-  if (options.accessLog) filters.push(accessLogFilter(options.accessLog, { withQuery: options.accessLogQuery }));
+  if (options.accessLog) filters.push(accessLogFilter(options.accessLog, { withQuery: options.accessLogQuery, telemetry: telemetryOf }));
+  if (options.tracer) filters.push(serverSpanFilter({ tracer: options.tracer, telemetry: telemetryOf }));
   filters.push(metricsFilter(options.metrics));
   filters.push(routeStep(options.router, options.fallback));
   filters.push(rateLimitFilter(options.metrics));
@@ -95,5 +103,6 @@ export function buildStack(options: StackOptions): Handler {
   filters.push(reverseBridgeStep(options.cluster, options.bridge ?? DEFAULT_BRIDGE));
   filters.push(mirrorFilter({ metrics: options.metrics, cluster: options.cluster }));
   filters.push(retryFilter({ metrics: options.metrics, retrySlot: (name) => options.cluster(name)?.retrySlot }));
+  if (options.tracer) filters.push(attemptSpanFilter({ telemetry: telemetryOf }));
   return compose(filters, clusterStep(options.cluster));
 }
