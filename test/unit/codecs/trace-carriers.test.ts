@@ -25,7 +25,7 @@ describe('Bolt: the header map', () => {
     const frame = boltGolden('v1-echo-request');
     const invocation = boltCodec.toInvocation(frame);
     const traced = telemetryOf('bolt').withTrace({ ...invocation, frame }, [['traceparent', TRACEPARENT], ['rpc_trace_context.sofaRpcId', '0']]);
-    const bytes = Buffer.concat(boltCodec.encode(traced.frame));
+    const bytes = Buffer.concat(boltCodec.encode(traced.frame as BoltFrame));
     const again = boltCodec.newDecoder(withLimits({})).push(bytes)[0] as BoltFrame;
     expect(again.headers.get('traceparent')).toBe(TRACEPARENT);
     expect(again.headers.get('rpc_trace_context.sofaTraceId')).toBe('7f0000011700000000000100142424');
