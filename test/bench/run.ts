@@ -7,6 +7,7 @@ import { benchBridge } from './bridge.js';
 import { benchDubbo } from './dubbo.js';
 import { benchGrpc } from './grpc.js';
 import { benchHttp1 } from './http1.js';
+import { benchTracing } from './tracing.js';
 import { stopAllPeers } from '../support/process.js';
 
 const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
   dubbo: benchDubbo,
   bridge: benchBridge,
   grpc: benchGrpc,
+  tracing: benchTracing,
 };
 
 const [name, secondsArg] = process.argv.slice(2);

@@ -45,7 +45,7 @@ const WARM_UP_SECONDS = 5;
 const MAX_ROUNDS = 5;
 
 /** What one path accumulates over its windows. */
-class PathTotals {
+export class PathTotals {
   ok = 0;
   errors = 0;
   elapsed = 0;
@@ -75,7 +75,7 @@ class PathTotals {
 }
 
 /** One load window; adds its calls and each pid's CPU use over exactly the measured window to `totals`. */
-async function loadWindow(pids: readonly number[], options: LoadOptions, totals: PathTotals): Promise<void> {
+export async function loadWindow(pids: readonly number[], options: LoadOptions, totals: PathTotals): Promise<void> {
   let before: number[] = [];
   let after: number[] = [];
   const result = await runRpcLoad(options, {
