@@ -9,6 +9,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { bodyBytes, type CallSpan, type CallTracer, type Invocation, type ProtocolTelemetry, type ServerSpan, type SpanOutcome, type TraceFormat } from '../core/index.js';
 import { extractTrace, injectTrace, type IncomingTrace } from './propagation.js';
+import { SOFA_PARENT } from './sampler.js';
 
 function spanName(invocation: Invocation): string {
   const service = invocation.service.interface;
@@ -110,7 +111,8 @@ export class OtelCallTracer implements CallTracer {
       const name = telemetry.traceKey(key);
       return name === undefined ? undefined : invocation.attachments[name];
     });
-    const parent = incoming.parent ? trace.setSpanContext(ROOT_CONTEXT, incoming.parent) : ROOT_CONTEXT;
+    let parent = incoming.parent ? trace.setSpanContext(ROOT_CONTEXT, incoming.parent) : ROOT_CONTEXT;
+    if (incoming.parentFromSofa) parent = parent.setValue(SOFA_PARENT, true);
     const span = this.#tracer.startSpan(spanName(invocation), { kind: SpanKind.SERVER }, parent);
     if (span.isRecording()) {
       span.setAttributes(callAttributes(invocation));

@@ -26,6 +26,8 @@ export interface IncomingTrace {
   readonly sofa?: SofaContext;
   /** SOFATracer's context came as one string (`new_rpc_trace_context`). */
   readonly sofaAsString?: boolean;
+  /** The parent is known from SOFATracer's fields only (its sampling mark then decides nothing). */
+  readonly parentFromSofa?: boolean;
 }
 
 const w3c = new W3CTraceContextPropagator();
@@ -73,6 +75,7 @@ export function extractTrace(read: ReadTraceKey): IncomingTrace {
   const sofa = readSofa(read);
   if (sofa) formats.add('sofa');
   let parent = fromW3c ?? fromB3;
+  const parentFromSofa = !parent && sofa !== undefined;
   if (!parent && sofa) {
     parent = {
       traceId: traceIdOfSofa(sofa.context.traceId),
@@ -81,7 +84,7 @@ export function extractTrace(read: ReadTraceKey): IncomingTrace {
       isRemote: true,
     };
   }
-  return { formats, ...(parent ? { parent } : {}), ...(sofa ? { sofa: sofa.context, sofaAsString: sofa.asString } : {}) };
+  return { formats, ...(parent ? { parent } : {}), ...(sofa ? { sofa: sofa.context, sofaAsString: sofa.asString } : {}), ...(parentFromSofa ? { parentFromSofa } : {}) };
 }
 
 /**
@@ -109,10 +112,14 @@ export function injectTrace(
   return entries;
 }
 
-/** SOFATracer's fields: the caller's trace id and rpcId when it sent them, else this trace's id and a root rpcId. */
+/**
+ * SOFATracer's fields: the caller's trace id, rpcId and sampling mark when it sent them
+ * (the sidecar is no SOFATracer hop: the provider logs what the consumer would have had it
+ * logged), else this trace's id, a root rpcId and this span's sampling.
+ */
 function injectSofa(span: SpanContext, incoming: IncomingTrace, keyOf: (key: TraceKey) => string | undefined, out: Array<[string, string]>): void {
-  const sampled = (span.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
-  const sofa: SofaContext = incoming.sofa ? { ...incoming.sofa, sampled } : { traceId: span.traceId, rpcId: '0', sampled };
+  const sofa: SofaContext = incoming.sofa ?? { traceId: span.traceId, rpcId: '0', sampled: (span.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED };
+  const sampled = sofa.sampled ?? true;
   const put = (key: TraceKey, value: string | undefined): void => {
     const name = keyOf(key);
     if (name !== undefined && value) out.push([name, value]);

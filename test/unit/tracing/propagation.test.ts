@@ -7,12 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TraceFlags, type SpanContext } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, trace, type Context, type SpanContext } from '@opentelemetry/api';
+import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { telemetryOf } from '../../../src/codecs/index.js';
 import { boltCodec } from '../../../src/codecs/bolt/index.js';
 import { withLimits, type Invocation, type ProtocolTelemetry, type TraceFormat } from '../../../src/core/index.js';
 import { extractTrace, injectTrace, type IncomingTrace } from '../../../src/tracing/propagation.js';
+import { MeshSampler, SOFA_PARENT } from '../../../src/tracing/sampler.js';
 import { formatSofaSpanContext, parseSofaSpanContext, spanIdOfSofa, traceIdOfSofa } from '../../../src/tracing/sofa-context.js';
 
 const W3C_PARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -137,5 +139,25 @@ describe('no context', () => {
   it('reads nothing from a call that carries none', () => {
     const incoming = read(telemetryOf('bolt'), call('bolt', { service: 'x' }));
     expect(incoming).toEqual({ formats: new Set() });
+  });
+});
+
+describe('sampling', () => {
+  const sampler = new MeshSampler(0);
+  const context = (incoming: IncomingTrace): Context => {
+    const withParent = trace.setSpanContext(ROOT_CONTEXT, incoming.parent!);
+    return incoming.parentFromSofa ? withParent.setValue(SOFA_PARENT, true) : withParent;
+  };
+
+  it('keeps a W3C caller\'s decision whatever the ratio', () => {
+    const incoming = read(telemetryOf('http1'), call('http1', { traceparent: W3C_PARENT }));
+    expect(sampler.shouldSample(context(incoming), incoming.parent!.traceId).decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+  });
+
+  it('lets the ratio decide for a parent known only from SOFATracer (which marks nearly all calls sampled)', () => {
+    const incoming = read(telemetryOf('bolt'), call('bolt', SOFA_JAVA_HEADERS));
+    expect(incoming.parentFromSofa).toBe(true);
+    expect(sampler.shouldSample(context(incoming), incoming.parent!.traceId).decision).toBe(SamplingDecision.NOT_RECORD);
+    expect(new MeshSampler(1).shouldSample(context(incoming), incoming.parent!.traceId).decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
   });
 });
