@@ -6,9 +6,12 @@
  * clients send the whole context as one string in `new_rpc_trace_context`, which the
  * server reads first. W3C and B3 keys travel in the header map under their own names.
  */
+import { MeshError } from '../../core/errors.js';
 import type { ProtocolTelemetry, TraceKey } from '../../core/telemetry.js';
 import { buildFrame } from './encoder.js';
 import { frameContent, type BoltFrame } from './frame.js';
+import { encodeHeaderMap } from './headers.js';
+import { MAX_SHORT_LEN, layoutFor } from './layout.js';
 import { statusForError } from './status.js';
 
 const SOFA_KEYS: Partial<Record<TraceKey, string>> = {
@@ -20,10 +23,29 @@ const SOFA_KEYS: Partial<Record<TraceKey, string>> = {
   'sofa-span-context': 'new_rpc_trace_context',
 };
 
-/** The frame with these header map entries set (added, or replacing the same key); the content is kept as is. */
+/**
+ * The frame with these header map entries set (added, or replacing the same key); the
+ * content is kept as is. Entries the frame already has with the same value are skipped;
+ * when all the others are new keys (the usual case: a pass-through call whose SOFATracer
+ * fields go on unchanged, plus `traceparent`), their encoding is appended to the frame's
+ * own header block instead of encoding the whole map again.
+ */
 export function withHeaders(frame: BoltFrame, entries: ReadonlyArray<readonly [string, string]>): BoltFrame {
+  const changed = entries.filter(([key, value]) => frame.headers.get(key) !== value);
+  if (changed.length === 0) return frame;
   const headers = new Map(frame.headers);
-  for (const [key, value] of entries) headers.set(key, value);
+  for (const [key, value] of changed) headers.set(key, value);
+  if (frame.crc !== undefined || changed.some(([key]) => frame.headers.has(key))) return rebuilt(frame, headers);
+  const added = encodeHeaderMap(new Map(changed));
+  const headerLen = frame.headerLen + added.length;
+  if (headerLen > MAX_SHORT_LEN) throw new MeshError('PMESH_INTERNAL', 'bolt: header map longer than 32767 bytes cannot be encoded');
+  const end = frame.classLen + frame.headerLen;
+  const head = Buffer.from(frame.head);
+  head.writeInt16BE(headerLen, layoutFor(frame.proto, frame.type).headerLenAt);
+  return { ...frame, head, headers, headerLen, rest: Buffer.concat([frame.rest.subarray(0, end), added, frame.rest.subarray(end)]) };
+}
+
+function rebuilt(frame: BoltFrame, headers: ReadonlyMap<string, string>): BoltFrame {
   return buildFrame({
     proto: frame.proto,
     ver1: frame.ver1,

@@ -37,6 +37,16 @@ describe('Bolt: the header map', () => {
     expect(frame.headers.has('traceparent')).toBe(false);
   });
 
+  it('replaces an entry whose value changes, once, and leaves a frame with nothing to change as it is', () => {
+    const frame = boltGolden('v1-echo-request');
+    const invocation = { ...boltCodec.toInvocation(frame), frame };
+    const traced = telemetryOf('bolt').withTrace(invocation, [['rpc_trace_context.sofaRpcId', '0.1'], ['traceparent', TRACEPARENT]]);
+    const again = boltCodec.newDecoder(withLimits({})).push(Buffer.concat(boltCodec.encode(traced.frame as BoltFrame)))[0] as BoltFrame;
+    expect(again.headers.get('rpc_trace_context.sofaRpcId')).toBe('0.1');
+    expect(again.headers.get('traceparent')).toBe(TRACEPARENT);
+    expect(telemetryOf('bolt').withTrace(invocation, [['rpc_trace_context.sofaRpcId', '0']]).frame).toBe(frame);
+  });
+
   it('answers a mesh error with the Bolt status a SOFARPC client reads', () => {
     expect(telemetryOf('bolt').errorStatus(new MeshError('PMESH_UPSTREAM_TIMEOUT', 'late'))).toBe(0x0007);
   });
