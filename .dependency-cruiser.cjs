@@ -62,6 +62,20 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/core/', '^src/proxy/filter\\.ts$'] },
     },
     {
+      name: 'tracing-only-core',
+      comment: 'src/tracing (loaded lazily, only with tracing on) imports core only; its protocol knowledge comes through ProtocolTelemetry',
+      severity: 'error',
+      from: { path: '^src/tracing/' },
+      to: { path: '^src/', pathNot: '^src/(core|tracing)/' },
+    },
+    {
+      name: 'tracing-loaded-lazily',
+      comment: 'tracing off costs nothing: outside src/tracing, OpenTelemetry is never imported and src/tracing only by a dynamic import() (or for types)',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/tracing/' },
+      to: { path: ['^src/tracing/', '@opentelemetry/'], dependencyTypesNot: ['dynamic-import', 'type-only'] },
+    },
+    {
       name: 'registry-only-core',
       severity: 'error',
       from: { path: '^src/registry/' },

@@ -22,6 +22,7 @@ import { MeshClusters } from './control/clusters.js';
 import { ListenerRoutes } from './control/listener-routes.js';
 import { MeshListeners } from './control/listeners.js';
 import { WorkloadIdentity } from './security/workload.js';
+import type { Tracing } from './tracing/index.js';
 
 type State = 'starting' | 'ready' | 'draining' | 'closed';
 
@@ -40,6 +41,8 @@ export class Sidecar {
   #admin: AdminServer | undefined;
   /** The workload certificate for mTLS between sidecars (config `identity`; fixed at start, its files watched). */
   #identity: WorkloadIdentity | undefined;
+  /** Spans and their export; undefined when the config has no `tracing` (its SDK is then never loaded). */
+  #tracing: Tracing | undefined;
 
   private constructor(config: MeshConfig, log: Logger, registry: Registry) {
     this.#config = config;
@@ -59,6 +62,7 @@ export class Sidecar {
     const sidecar = new Sidecar(config, log, registry);
     try {
       if (config.identity) sidecar.#identity = await WorkloadIdentity.start(config.identity, log.child({ module: 'identity' }));
+      if (config.tracing) sidecar.#tracing = (await import('./tracing/index.js')).startTracing(config.tracing, log.child({ module: 'tracing' }));
       await sidecar.#apply(config);
       await sidecar.#apps.start();
       sidecar.#state = 'ready';
@@ -87,6 +91,8 @@ export class Sidecar {
     if (JSON.stringify([config.registry, config.sofaMeshApi?.address]) !== JSON.stringify([this.#config.registry, this.#config.sofaMeshApi?.address])) {
       this.#log.warn({ registry: config.registry, sofaMeshApi: config.sofaMeshApi }, 'the registry section or sofaMeshApi address changed: it takes effect at the next start');
     }
+    if (JSON.stringify(config.tracing) !== JSON.stringify(this.#config.tracing)) this.#log.warn('the tracing section changed: it takes effect at the next start');
+    if (JSON.stringify(config.tracing) !== JSON.stringify(this.#config.tracing)) this.#log.warn('the tracing section changed: it takes effect at the next start');
     this.#config = config;
     await this.#apply(config);
     this.#log.info({ listeners: config.listeners.map((l) => l.name), clusters: config.clusters.map((c) => c.name) }, 'config reloaded');
@@ -102,6 +108,7 @@ export class Sidecar {
     await this.#clusters.close();
     this.#identity?.close();
     await this.#admin?.close();
+    await this.#tracing?.shutdown();
     this.#state = 'closed';
   }
 
@@ -159,6 +166,7 @@ export class Sidecar {
       defaultTimeoutMs: config.defaults.routeTimeoutMs,
       tap: this.tap,
       authorization: spec.authorization,
+      tracer: this.#tracing?.tracer,
     });
   }
 }

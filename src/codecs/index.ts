@@ -12,6 +12,7 @@ import { dubboProtocol } from './dubbo/plugin.js';
 import { grpcProtocol } from './grpc/plugin.js';
 import { http1Protocol } from './http1/plugin.js';
 import { tripleProtocol } from './triple/index.js';
+import { GENERIC_TELEMETRY, type ProtocolTelemetry } from '../core/telemetry.js';
 
 // Frames are opaque to the proxy; each plug-in knows its own frame type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -97,4 +98,9 @@ export function detectProtocol(head: Buffer, candidates?: readonly string[]): An
     if (answer === 'need-more') undecided = true;
   }
   return undecided ? 'need-more' : undefined;
+}
+
+/** Where a protocol carries trace keys and which statuses it answers with (tracing, access log). */
+export function telemetryOf(protocol: string): ProtocolTelemetry {
+  return getProtocol(protocol)?.telemetry ?? GENERIC_TELEMETRY;
 }

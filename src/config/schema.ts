@@ -10,6 +10,7 @@ import { bridgeSchema } from './bridge-schema.js';
 import { crossCheck } from './cross-checks.js';
 import { grpcSchema } from './grpc-schema.js';
 import { adminTlsSchema, adminTokenFileSchema, authorizationSchema, clusterMtlsSchema, identitySchema, listenerTlsSchema } from './security-schema.js';
+import { tracingSchema } from './tracing-schema.js';
 
 export const hostPort = z
   .string({ invalid_type_error: 'expected host:port' })
@@ -287,6 +288,7 @@ export const configSchema = z
       .strict()
       .default({})
       .describe('What the sidecar logs (JSON lines; readable lines on a terminal).'),
+    tracing: tracingSchema.optional().describe('Spans for every call, exported over OTLP/HTTP and/or Zipkin v2; W3C, B3 and SOFATracer contexts read and passed on. Absent: off, at no cost.'),
     /** Binding anything but loopback must be asked for (docs/reliability.md). */
     allowNonLoopback: z.boolean().default(false).describe('Binding anything but loopback (127.0.0.0/8, ::1) must be asked for with `true`.'),
     defaults: z

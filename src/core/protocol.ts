@@ -33,6 +33,7 @@ import type { MatchResult, ProtocolCodec } from './codec.js';
 import type { Code, MeshError } from './errors.js';
 import type { Invocation } from './invocation.js';
 import type { JsonCallCodec } from './json-call.js';
+import type { ProtocolTelemetry } from './telemetry.js';
 
 /** How bytes travel: the protocol's own frames on a socket, or Node's HTTP/1 or HTTP/2 stack. */
 export type Transport = 'framed' | 'node:http' | 'node:http2';
@@ -71,6 +72,8 @@ export interface ProtocolPlugin<F = any, B = never> {
   readonly appProtocol?: string;
   /** The scheme registries list this protocol's providers under (Dubbo writes Triple's as `tri://`); the name when absent. */
   readonly registryScheme?: string;
+  /** Where the protocol carries trace keys and which status its replies carry (tracing, access log); generic when absent. */
+  readonly telemetry?: ProtocolTelemetry;
 }
 
 // ---------------------------------------------------------------- server side
@@ -257,6 +260,7 @@ export interface FramedProtocolOptions {
   readonly label: string;
   /** The bridge's abilities beyond typed calls (which come from the codec's `bridge`). */
   readonly bridge?: Omit<BridgeAbilities<never>, 'typed'>;
+  readonly telemetry?: ProtocolTelemetry;
 }
 
 /**
@@ -273,5 +277,6 @@ export function framedProtocol<F, B>(codec: ProtocolCodec<F, B>, options: Framed
     server: { transport: 'framed', codec },
     client: { transport: 'framed', pool: 'multiplexed', codec, probe: 'heartbeat' },
     bridge: { registryRoutable: true, ...options.bridge, ...(codec.bridge ? { typed: codec.bridge } : {}) },
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * interceptors, linkerd's layers): a filter takes the next handler and returns a
  * handler. Each filter is one file under filters/ and imports no protocol.
  */
-import type { Cancel, Invocation, Logger, MeshError, PeerIdentity, Result } from '../core/index.js';
+import type { Cancel, Invocation, Logger, MeshError, PeerIdentity, Result, ServerSpan } from '../core/index.js';
 
 /** Protocol-neutral failures a route may retry after the request was written. */
 export type RetryOn = 'unavailable' | 'timeout' | 'reset' | 'overloaded';
@@ -82,6 +82,8 @@ export interface CallContext {
   error?: MeshError;
   /** Set while the dashboard taps this call: the call as sent upstream and its raw answer (filters/tap.ts). */
   tap?: { upstream?: Invocation; upstreamResult?: Result };
+  /** Set by the tracing filter: the call's server span, parent of its upstream attempts. */
+  span?: ServerSpan;
 }
 
 export type Handler = (invocation: Invocation, ctx: CallContext) => Promise<Result>;

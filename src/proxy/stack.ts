@@ -1,10 +1,13 @@
 /**
  * The filter chain of a listener, in the one order that is written down here:
  *
- *   access log -> metrics -> authorization -> tap -> route (picks route and cluster) -> rate limit -> fault -> timeout
- *     -> bridge -> reverse bridge -> mirror -> tap capture -> retry -> cluster (circuit breaker, balancer)
+ *   access log -> server span -> metrics -> authorization -> tap -> route (picks route and cluster)
+ *     -> rate limit -> fault -> timeout -> bridge -> reverse bridge -> mirror -> tap capture -> retry
+ *     -> attempt span -> cluster (circuit breaker, balancer)
  *
- * (the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
+ * (the spans are there only with tracing on: the server span covers the whole call, one
+ * attempt span each try, so it writes the trace context into the frame that try sends;
+ * the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
  * Bolt out, or the reverse; retries sit below them so a retry re-sends the frame already built,
  * and below the timeout so the call's deadline bounds every attempt; the mirror copies the
  * frame the bridge built, once per call whatever the retries do)
@@ -13,7 +16,8 @@
  * reload swaps them without rebuilding connections; a call in flight keeps the
  * cluster object it started with.
  */
-import { MeshError, NOOP_TAP, type Invocation, type Logger, type MeshMetrics, type TapSink } from '../core/index.js';
+import { MeshError, NOOP_TAP, type CallTracer, type Invocation, type Logger, type MeshMetrics, type TapSink } from '../core/index.js';
+import { telemetryOf } from '../codecs/index.js';
 import { DEFAULT_BRIDGE, bridgeStep, type BridgeOptions } from './bridge.js';
 import { reverseBridgeStep } from './bridge-reverse.js';
 import type { Cluster } from './cluster.js';
@@ -27,6 +31,7 @@ import { rateLimitFilter } from './filters/rate-limit.js';
 import { retryFilter } from './filters/retry.js';
 import { tapCapture, tapFilter } from './filters/tap.js';
 import { timeoutFilter } from './filters/timeout.js';
+import { attemptSpanFilter, serverSpanFilter } from './filters/tracing.js';
 import type { Router } from './router.js';
 
 export interface StackOptions {
@@ -49,6 +54,8 @@ export interface StackOptions {
   readonly tap?: TapSink;
   /** Ingress authorization policies (none: every caller may call every service). */
   readonly authorization?: readonly AuthorizationPolicy[];
+  /** Spans for calls and attempts; absent when tracing is off (no filter then). */
+  readonly tracer?: CallTracer;
 }
 
 function routeStep(router: () => Router, fallback: StackOptions['fallback']): Filter {
@@ -89,7 +96,8 @@ function clusterStep(cluster: (name: string) => Cluster | undefined): Handler {
 
 export function buildStack(options: StackOptions): Handler {
   const filters: Filter[] = [];
-  if (options.accessLog) filters.push(accessLogFilter(options.accessLog, { withQuery: options.accessLogQuery }));
+  if (options.accessLog) filters.push(accessLogFilter(options.accessLog, { withQuery: options.accessLogQuery, telemetry: telemetryOf }));
+  if (options.tracer) filters.push(serverSpanFilter({ tracer: options.tracer, telemetry: telemetryOf }));
   filters.push(metricsFilter(options.metrics));
   filters.push(authorizationFilter(options.authorization ?? [], options.metrics));
   filters.push(tapFilter(options.tap ?? NOOP_TAP));
@@ -104,5 +112,6 @@ export function buildStack(options: StackOptions): Handler {
   filters.push(mirrorFilter({ metrics: options.metrics, cluster: options.cluster }));
   filters.push(tapCapture());
   filters.push(retryFilter({ metrics: options.metrics, retrySlot: (name) => options.cluster(name)?.retrySlot }));
+  if (options.tracer) filters.push(attemptSpanFilter({ telemetry: telemetryOf }));
   return compose(filters, clusterStep(options.cluster));
 }

@@ -11,6 +11,7 @@ import { benchGrpc } from './grpc.js';
 import { benchHttp1 } from './http1.js';
 import { benchObserve } from './observe.js';
 import { benchStartup } from './startup.js';
+import { benchTracing } from './tracing.js';
 import { stopAllPeers } from '../support/process.js';
 
 const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
@@ -23,6 +24,7 @@ const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
   observe: benchObserve,
   startup: benchStartup,
   compare: benchCompare,
+  tracing: benchTracing,
 };
 /** Run only when named: it installs Debian packages and builds MOSN. */
 const ONLY_BY_NAME = new Set(['compare']);

@@ -26,8 +26,8 @@ export interface CliResult {
  * Runs a client CLI that prints tab-separated `RESULT\t<cmd>\t...` lines and finally
  * `DONE`, and returns them parsed.
  */
-export async function runJavaCli(project: string, mainClass: string, args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
-  const peer = startJava(project, mainClass, args, `${project} client`);
+export async function runJavaCli(project: string, mainClass: string, args: readonly string[], timeoutMs = 120_000, jvmOptions: readonly string[] = []): Promise<CliResult> {
+  const peer = startJava(project, mainClass, args, `${project} client`, jvmOptions);
   try {
     await peer.waitFor(/^DONE$/m, timeoutMs);
   } finally {

@@ -17,6 +17,7 @@ from ._client import DEFAULT_ADDRESS, LEASE_HEADER, Client
 from ._errors import JavaException, MeshError, RemoteError
 from ._hints import BigDecimal, Bytes, Char, Date, JavaObject, Long, decode, epoch_ms
 from ._provider import Provider
+from ._trace import new_traceparent, trace_id_of
 from ._wire import default_format
 
 __version__ = "0.1.0"
@@ -24,6 +25,7 @@ __version__ = "0.1.0"
 __all__ = [
     "invoke", "publish", "unpublish", "Client", "Provider", "RemoteError", "JavaException", "MeshError",
     "Long", "BigDecimal", "Date", "Char", "Bytes", "JavaObject", "decode", "epoch_ms", "default_format", "DEFAULT_ADDRESS", "LEASE_HEADER",
+    "new_traceparent", "trace_id_of",
 ]
 
 _default = Client()

@@ -44,8 +44,11 @@ class Client:
 
     def invoke(self, service: str, method: str, *args: Any, version: Optional[str] = None, group: Optional[str] = None,
                types: Optional[Iterable[str]] = None, timeout_ms: Optional[int] = None,
-               attachments: Optional[Mapping[str, Any]] = None) -> Any:
-        """Calls `service.method(*args)`; returns what Java returned, raises RemoteError otherwise."""
+               attachments: Optional[Mapping[str, Any]] = None, traceparent: Optional[str] = None) -> Any:
+        """Calls `service.method(*args)`; returns what Java returned, raises RemoteError otherwise.
+
+        `traceparent` (W3C Trace Context, see `new_traceparent`) makes the call part of that trace.
+        """
         mime = _wire.content_type(self.format)
         headers = {"content-type": mime, "accept": mime}
         if version:
@@ -56,6 +59,8 @@ class Client:
             headers["x-pmesh-param-types"] = json.dumps(list(types))
         if timeout_ms is not None:
             headers["x-pmesh-timeout-ms"] = str(int(timeout_ms))
+        if traceparent:
+            headers["traceparent"] = traceparent
         for key, value in (attachments or {}).items():
             headers["x-pmesh-attachment-" + key] = str(value)
         body = _wire.dumps(list(args), self.format)

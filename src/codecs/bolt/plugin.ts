@@ -6,6 +6,7 @@ import { framedProtocol, type ProtocolPlugin } from '../../core/index.js';
 import type { BridgeCodec } from '../../bridge/index.js';
 import type { BoltFrame } from './frame.js';
 import { boltCodec } from './index.js';
+import { boltTelemetry } from './telemetry.js';
 
 /**
  * Request properties and Bolt header keys the mesh writes into a SOFARPC call
@@ -16,5 +17,6 @@ const RESERVED_PREFIXES = ['sofa_head_', 'rpc_trace_context'];
 
 export const boltProtocol: ProtocolPlugin<BoltFrame, BridgeCodec<BoltFrame>> = framedProtocol(boltCodec, {
   label: 'SOFARPC (Bolt)',
+  telemetry: boltTelemetry,
   bridge: { reservedAttachments: { names: RESERVED, prefixes: RESERVED_PREFIXES } },
 });

@@ -8,6 +8,7 @@ import { framedProtocol, type ProtocolPlugin } from '../../core/index.js';
 import type { BridgeCodec } from '../../bridge/index.js';
 import type { DubboFrame } from './layout.js';
 import { dubboCodec } from './index.js';
+import { dubboTelemetry } from './telemetry.js';
 
 /**
  * Attachments the mesh writes into a Dubbo call (DubboInvoker, RpcInvocation,
@@ -18,5 +19,6 @@ const RESERVED = ['generic', 'path', 'interface', 'version', 'group', 'timeout',
 
 export const dubboProtocol: ProtocolPlugin<DubboFrame, BridgeCodec<DubboFrame>> = framedProtocol(dubboCodec, {
   label: 'Dubbo',
+  telemetry: dubboTelemetry,
   bridge: { genericCall: true, callerGenericInvoke: true, reservedAttachments: { names: RESERVED, prefixes: [] } },
 });

@@ -13,6 +13,7 @@ import { LengthPrefixCheck, MessageBoundaries } from './length-prefix.js';
 import { matchHttp2Preface } from './match.js';
 import { encodeGrpcMessage, grpcMessageOf, grpcStatusOf, resetCodeOf } from './status.js';
 import { formatGrpcTimeout } from './timeout.js';
+import { grpcTelemetry } from './telemetry.js';
 
 /** The caller's deadline header is not forwarded as it came: the upstream writes the budget left. */
 const REWRITTEN = new Set([GRPC_TIMEOUT]);
@@ -29,6 +30,7 @@ function refusal(headers: IncomingHttpHeaders): string | undefined {
 export const grpcProtocol: ProtocolPlugin<never> = {
   name: 'grpc',
   label: 'gRPC',
+  telemetry: grpcTelemetry,
   match: matchHttp2Preface,
   server: {
     transport: 'node:http2',

@@ -10,6 +10,7 @@ import { flattenHeaders, upstreamHeaders } from './headers.js';
 import { requestToInvocation } from './invocation.js';
 import { matchHttp1 } from './match.js';
 import { codeOfResponse, errorBody, errorHeaders, httpStatusOf } from './status.js';
+import { http1Telemetry } from './telemetry.js';
 
 function localReply(error: MeshError): { status: number; headers: Record<string, string | number>; body: string } {
   const body = errorBody(error);
@@ -22,6 +23,7 @@ function localReply(error: MeshError): { status: number; headers: Record<string,
 export const http1Protocol: ProtocolPlugin<never> = {
   name: 'http1',
   label: 'HTTP/1',
+  telemetry: http1Telemetry,
   match: matchHttp1,
   server: { transport: 'node:http', http: { toInvocation: requestToInvocation, localReply } },
   client: {

@@ -11,6 +11,7 @@ import { grpcProtocol } from '../grpc/plugin.js';
 import { TRI_SERVICE_TIMEOUT } from './headers.js';
 import { tripleInvocation } from './invocation.js';
 import { tripleJsonCall } from './json-call.js';
+import { grpcTelemetry } from '../grpc/telemetry.js';
 
 export { TRI_SERVICE_GROUP, TRI_SERVICE_TIMEOUT, TRI_SERVICE_VERSION, parseServiceTimeout } from './headers.js';
 export { tripleInvocation } from './invocation.js';
@@ -25,6 +26,8 @@ if (grpcServer.transport !== 'node:http2' || grpcClient.transport !== 'node:http
 export const tripleProtocol: ProtocolPlugin<never> = {
   name: 'triple',
   label: 'Triple',
+  // Triple is gRPC's wire: the same headers carry trace keys, the same trailers the status.
+  telemetry: grpcTelemetry,
   match: grpcProtocol.match,
   server: { transport: 'node:http2', streams: { ...grpcServer.streams, toInvocation: tripleInvocation } },
   client: { ...grpcClient, streams: { ...grpcClient.streams, requestHeaders: (headers) => forwardable(headers, REWRITTEN) } },

@@ -3,13 +3,20 @@
  * on and off per listener; pino serializes the line off the hot path's allocations.
  * The path is logged without its query string unless asked: queries carry secrets
  * (`?token=`, `?secret=`) that have no place in a log.
+ *
+ * `status` is what the caller's protocol says: the HTTP status, the gRPC code (from the
+ * trailers, so a streamed gRPC reply is logged when it ends), the Bolt or Dubbo status,
+ * also for a call the mesh failed (`reason` then says why). With tracing on, the line
+ * carries the call's trace and span ids.
  */
-import { MeshError, type Logger } from '../../core/index.js';
+import { GENERIC_TELEMETRY, MeshError, type Logger, type ProtocolTelemetry } from '../../core/index.js';
 import type { Filter } from '../filter.js';
 
 export interface AccessLogOptions {
   /** Log the query string with the path (off by default). */
   readonly withQuery?: boolean;
+  /** The caller's protocol's statuses; without it, statuses are logged as the Result states them. */
+  readonly telemetry?: (protocol: string) => ProtocolTelemetry;
 }
 
 /** The path as logged: without `?query` unless `withQuery`. */
@@ -21,9 +28,12 @@ function loggedPath(path: string | undefined, withQuery = false): string | undef
 
 export function accessLogFilter(log: Logger, options: AccessLogOptions = {}): Filter {
   return (next) => async (invocation, ctx) => {
-    const write = (status: number | string, reason?: string): void => {
+    const telemetry = options.telemetry?.(invocation.protocol) ?? GENERIC_TELEMETRY;
+    const write = (status: number, reason?: string): void => {
       log.info(
         {
+          traceId: ctx.span?.traceId,
+          spanId: ctx.span?.spanId,
           route: ctx.route,
           cluster: ctx.cluster,
           endpoint: ctx.endpoint,
@@ -40,11 +50,13 @@ export function accessLogFilter(log: Logger, options: AccessLogOptions = {}): Fi
     };
     try {
       const result = await next(invocation, ctx);
-      write(result.protocolStatus);
+      const status = telemetry.resultStatus(result);
+      if (typeof status === 'number') write(status);
+      else void status.then((late) => write(late));
       return result;
     } catch (error) {
       const mesh = MeshError.from(error);
-      write('error', mesh.reason);
+      write(telemetry.errorStatus(mesh), mesh.reason);
       throw error;
     }
   };

@@ -1,0 +1,75 @@
+/**
+ * Tracing on Bolt: SOFARPC's Java client flattens its `rpc_trace_context` request
+ * property into the header map (`rpc_trace_context.sofaTraceId`, ...), and the server
+ * merges those header entries back over the body's (SofaRpcSerialization), so rewriting
+ * the header map is enough: the SofaRequest body is forwarded untouched. Newer SOFARPC
+ * clients send the whole context as one string in `new_rpc_trace_context`, which the
+ * server reads first. W3C and B3 keys travel in the header map under their own names.
+ */
+import { MeshError } from '../../core/errors.js';
+import type { ProtocolTelemetry, TraceKey } from '../../core/telemetry.js';
+import { buildFrame } from './encoder.js';
+import { frameContent, type BoltFrame } from './frame.js';
+import { encodeHeaderMap } from './headers.js';
+import { MAX_SHORT_LEN, layoutFor } from './layout.js';
+import { statusForError } from './status.js';
+
+const SOFA_KEYS: Partial<Record<TraceKey, string>> = {
+  'sofa-trace-id': 'rpc_trace_context.sofaTraceId',
+  'sofa-rpc-id': 'rpc_trace_context.sofaRpcId',
+  'sofa-pen-attrs': 'rpc_trace_context.sofaPenAttrs',
+  'sofa-sys-pen-attrs': 'rpc_trace_context.sysPenAttrs',
+  'sofa-sampled': 'rpc_trace_context.samp',
+  'sofa-span-context': 'new_rpc_trace_context',
+};
+
+/**
+ * The frame with these header map entries set (added, or replacing the same key); the
+ * content is kept as is. Entries the frame already has with the same value are skipped;
+ * when all the others are new keys (the usual case: a pass-through call whose SOFATracer
+ * fields go on unchanged, plus `traceparent`), their encoding is appended to the frame's
+ * own header block instead of encoding the whole map again.
+ */
+export function withHeaders(frame: BoltFrame, entries: ReadonlyArray<readonly [string, string]>): BoltFrame {
+  const changed = entries.filter(([key, value]) => frame.headers.get(key) !== value);
+  if (changed.length === 0) return frame;
+  const headers = new Map(frame.headers);
+  for (const [key, value] of changed) headers.set(key, value);
+  if (frame.crc !== undefined || changed.some(([key]) => frame.headers.has(key))) return rebuilt(frame, headers);
+  const added = encodeHeaderMap(new Map(changed));
+  const headerLen = frame.headerLen + added.length;
+  if (headerLen > MAX_SHORT_LEN) throw new MeshError('PMESH_INTERNAL', 'bolt: header map longer than 32767 bytes cannot be encoded');
+  const end = frame.classLen + frame.headerLen;
+  const head = Buffer.from(frame.head);
+  head.writeInt16BE(headerLen, layoutFor(frame.proto, frame.type).headerLenAt);
+  return { ...frame, head, headers, headerLen, rest: Buffer.concat([frame.rest.subarray(0, end), added, frame.rest.subarray(end)]) };
+}
+
+function rebuilt(frame: BoltFrame, headers: ReadonlyMap<string, string>): BoltFrame {
+  return buildFrame({
+    proto: frame.proto,
+    ver1: frame.ver1,
+    type: frame.type,
+    cmdCode: frame.cmdCode,
+    ver2: frame.ver2,
+    requestId: frame.requestId,
+    codec: frame.codec,
+    switchByte: frame.switchByte,
+    timeout: frame.timeout,
+    className: frame.className,
+    headers,
+    content: frameContent(frame),
+  });
+}
+
+export const boltTelemetry: ProtocolTelemetry = {
+  traceKey: (key) => (key.startsWith('sofa-') ? SOFA_KEYS[key] : key),
+  withTrace(invocation, entries) {
+    const attachments = { ...invocation.attachments, ...Object.fromEntries(entries) };
+    const frame = invocation.frame === undefined ? undefined : withHeaders(invocation.frame as BoltFrame, entries);
+    return { ...invocation, attachments, ...(frame ? { frame } : {}) };
+  },
+  nativeFormats: ['sofa'],
+  errorStatus: (error) => statusForError(error),
+  resultStatus: (result) => result.protocolStatus,
+};

@@ -1,0 +1,113 @@
+/**
+ * What tracing and the access log need to know of a protocol, without the proxy knowing
+ * the protocol (docs/tracing.md). Each protocol folder gives one `ProtocolTelemetry`:
+ * where it carries the keys of the trace propagation formats, how to write them into a
+ * call (its headers, header map or attachments, and the frame that is forwarded), and
+ * which status its own reply carries for a mesh error.
+ */
+import type { MeshError } from './errors.js';
+import type { Invocation, Result } from './invocation.js';
+
+/**
+ * Neutral names of the keys the propagation formats use. W3C and B3 keys are their
+ * header names; the `sofa-*` ones stand for SOFATracer's fields, which each protocol
+ * spells its own way (Bolt's `rpc_trace_context.sofaTraceId`, HTTP's `SOFA-TraceId`).
+ */
+export type TraceKey =
+  | 'traceparent'
+  | 'tracestate'
+  | 'b3'
+  | 'x-b3-traceid'
+  | 'x-b3-spanid'
+  | 'x-b3-parentspanid'
+  | 'x-b3-sampled'
+  | 'x-b3-flags'
+  /** SOFATracer's trace id (any string; 30 characters from its generator). */
+  | 'sofa-trace-id'
+  /** SOFATracer's span id, a dotted path (`0`, `0.1`, `0.1.2`). */
+  | 'sofa-rpc-id'
+  /** SOFATracer's business baggage, `k=v&k=v&`. */
+  | 'sofa-pen-attrs'
+  /** SOFATracer's system baggage. */
+  | 'sofa-sys-pen-attrs'
+  /** SOFATracer's sampling mark, `true` or `false`. */
+  | 'sofa-sampled'
+  /** SOFATracer's whole context in one string, `tcid=..&spid=..&pspid=..&sample=true&`. */
+  | 'sofa-span-context';
+
+/** The propagation formats the sidecar reads and writes. */
+export type TraceFormat = 'w3c' | 'b3' | 'b3multi' | 'sofa';
+
+export interface ProtocolTelemetry {
+  /** This protocol's name for a trace key where the call carries it; undefined when it carries none. */
+  traceKey(key: TraceKey): string | undefined;
+  /**
+   * The call with these entries (this protocol's key names, from `traceKey`) set in its
+   * headers or attachments and in the frame forwarded, when there is one. The given
+   * invocation is not modified.
+   */
+  withTrace(invocation: Invocation, entries: ReadonlyArray<readonly [string, string]>): Invocation;
+  /** Formats this protocol's own peers read, written on every call it makes. */
+  readonly nativeFormats: readonly TraceFormat[];
+  /** The status this protocol's reply carries for a mesh error (HTTP status, gRPC code, Bolt or Dubbo status). */
+  errorStatus(error: MeshError): number;
+  /**
+   * The status of a result as this protocol states it: the protocol status, or a later
+   * one (gRPC's code arrives in the trailers, after the body).
+   */
+  resultStatus(result: Result): number | Promise<number>;
+}
+
+/** Where a call sits in its trace, for the access log. */
+export interface TraceIds {
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+/** A span of one call or one upstream attempt. */
+export interface CallSpan extends TraceIds {
+  /** Ends the span with the protocol's status and the reply's size; `failed` marks it an error. */
+  end(outcome: SpanOutcome): void;
+}
+
+export interface SpanOutcome {
+  readonly status: number;
+  readonly failed: boolean;
+  /** The mesh reason of a failure (`PMESH_UPSTREAM_TIMEOUT`...). */
+  readonly reason?: string;
+  readonly responseBytes?: number;
+  readonly endpoint?: string;
+  readonly route?: string;
+  readonly cluster?: string;
+}
+
+/** The server span of a call: the parent of its upstream attempts. */
+export interface ServerSpan extends CallSpan {
+  /**
+   * Starts the client span of one upstream attempt and returns it with the entries to
+   * write into that attempt (in `telemetry`'s key names).
+   */
+  attempt(invocation: Invocation, telemetry: ProtocolTelemetry, cluster: string | undefined): { span: CallSpan; entries: Array<[string, string]> };
+}
+
+/** Starts server spans, continuing the context a caller sent. */
+export interface CallTracer {
+  server(invocation: Invocation, telemetry: ProtocolTelemetry, listener: string): ServerSpan;
+}
+
+/** Bytes of a body when known without reading it (raw bytes, a declared stream length). */
+export function bodyBytes(body: Invocation['body']): number | undefined {
+  if (body.kind === 'raw') return body.bytes.length;
+  if (body.kind === 'stream') return body.length;
+  if (body.kind === 'empty') return 0;
+  return undefined;
+}
+
+/** Telemetry for a protocol that names none: trace keys are attachment names, statuses as they are. */
+export const GENERIC_TELEMETRY: ProtocolTelemetry = {
+  traceKey: (key) => (key.startsWith('sofa-') ? undefined : key),
+  withTrace: (invocation, entries) => ({ ...invocation, attachments: { ...invocation.attachments, ...Object.fromEntries(entries) } }),
+  nativeFormats: [],
+  errorStatus: (error) => error.code,
+  resultStatus: (result) => result.protocolStatus,
+};

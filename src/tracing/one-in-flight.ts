@@ -1,0 +1,44 @@
+/**
+ * An exporter that sends one batch at a time: a batch that comes while the last is still
+ * on its way is dropped and counted. The batch processor already bounds its queue and
+ * times an export out, but it starts the next export after a timeout whether or not the
+ * last request ended; a collector that accepts connections and never answers would then
+ * hold ever more requests (the Zipkin exporter sets no timeout of its own).
+ */
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+export class OneInFlightExporter implements SpanExporter {
+  readonly #inner: SpanExporter;
+  #busy = false;
+  /** Spans dropped because the collector had not answered the last batch. */
+  dropped = 0;
+  /** Batches the collector refused or that failed on the way. */
+  failed = 0;
+
+  constructor(inner: SpanExporter) {
+    this.#inner = inner;
+  }
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    if (this.#busy) {
+      this.dropped += spans.length;
+      done({ code: ExportResultCode.FAILED, error: new Error('the last batch is still being exported') });
+      return;
+    }
+    this.#busy = true;
+    this.#inner.export(spans, (result) => {
+      this.#busy = false;
+      if (result.code !== ExportResultCode.SUCCESS) this.failed++;
+      done(result);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.#inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.#inner.forceFlush?.() ?? Promise.resolve();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Reading and writing a call's trace context in the three formats: W3C Trace Context
+ * and B3 through OpenTelemetry's own propagators (@opentelemetry/core,
+ * @opentelemetry/propagator-b3), SOFATracer's by sofa-context.ts. Keys are the neutral
+ * TraceKey names: each protocol's telemetry says where it carries them.
+ *
+ * Reading takes the first format present, in the order W3C, B3, SOFATracer; the others
+ * the caller sent are remembered, so the next hop gets them too (a SOFATracer id passes
+ * through a W3C-speaking hop unchanged).
+ */
+import { ROOT_CONTEXT, TraceFlags, isSpanContextValid, trace, type SpanContext, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+import type { TraceFormat, TraceKey } from '../core/telemetry.js';
+import { formatSofaSpanContext, parseSofaSpanContext, spanIdOfSofa, traceIdOfSofa, type SofaContext } from './sofa-context.js';
+
+export type ReadTraceKey = (key: TraceKey) => string | undefined;
+
+/** What a caller sent. */
+export interface IncomingTrace {
+  /** The remote parent span, when any format named one. */
+  readonly parent?: SpanContext;
+  /** Every format the caller used. */
+  readonly formats: ReadonlySet<TraceFormat>;
+  /** SOFATracer's context as received, forwarded as is. */
+  readonly sofa?: SofaContext;
+  /** SOFATracer's context came as one string (`new_rpc_trace_context`). */
+  readonly sofaAsString?: boolean;
+  /** The parent is known from SOFATracer's fields only (its sampling mark then decides nothing). */
+  readonly parentFromSofa?: boolean;
+}
+
+const w3c = new W3CTraceContextPropagator();
+const b3Single = new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER });
+const b3Multi = new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
+
+const getter: TextMapGetter<ReadTraceKey> = {
+  get: (read, key) => read(key as TraceKey),
+  keys: () => [],
+};
+
+function otelParent(read: ReadTraceKey, propagator: W3CTraceContextPropagator | B3Propagator): SpanContext | undefined {
+  const context = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, read, getter));
+  return context && isSpanContextValid(context) ? context : undefined;
+}
+
+function readSofa(read: ReadTraceKey): { context: SofaContext; asString: boolean } | undefined {
+  const text = read('sofa-span-context');
+  const parsed = text ? parseSofaSpanContext(text) : undefined;
+  if (parsed) return { context: parsed, asString: true };
+  const traceId = read('sofa-trace-id');
+  if (!traceId) return undefined;
+  const sampled = read('sofa-sampled');
+  const pen = read('sofa-pen-attrs');
+  const sys = read('sofa-sys-pen-attrs');
+  return {
+    context: {
+      traceId,
+      rpcId: read('sofa-rpc-id') || '0',
+      ...(sampled ? { sampled: sampled === 'true' } : {}),
+      ...(pen ? { penAttrs: pen } : {}),
+      ...(sys ? { sysPenAttrs: sys } : {}),
+    },
+    asString: false,
+  };
+}
+
+export function extractTrace(read: ReadTraceKey): IncomingTrace {
+  const formats = new Set<TraceFormat>();
+  const fromW3c = read('traceparent') === undefined ? undefined : otelParent(read, w3c);
+  if (fromW3c) formats.add('w3c');
+  const single = read('b3') !== undefined;
+  const fromB3 = single || read('x-b3-traceid') !== undefined ? otelParent(read, b3Single) : undefined;
+  if (fromB3) formats.add(single ? 'b3' : 'b3multi');
+  const sofa = readSofa(read);
+  if (sofa) formats.add('sofa');
+  let parent = fromW3c ?? fromB3;
+  const parentFromSofa = !parent && sofa !== undefined;
+  if (!parent && sofa) {
+    parent = {
+      traceId: traceIdOfSofa(sofa.context.traceId),
+      spanId: spanIdOfSofa(sofa.context.traceId, sofa.context.rpcId),
+      traceFlags: sofa.context.sampled === false ? TraceFlags.NONE : TraceFlags.SAMPLED,
+      isRemote: true,
+    };
+  }
+  return { formats, ...(parent ? { parent } : {}), ...(sofa ? { sofa: sofa.context, sofaAsString: sofa.asString } : {}), ...(parentFromSofa ? { parentFromSofa } : {}) };
+}
+
+/**
+ * The entries that carry `span` to the next hop in these formats, under the names `keyOf`
+ * gives (a format whose keys the protocol does not carry is left out).
+ */
+export function injectTrace(
+  span: SpanContext,
+  incoming: IncomingTrace,
+  formats: ReadonlySet<TraceFormat>,
+  keyOf: (key: TraceKey) => string | undefined,
+): Array<[string, string]> {
+  const entries: Array<[string, string]> = [];
+  const setter: TextMapSetter<Array<[string, string]>> = {
+    set: (out, key, value) => {
+      const name = keyOf(key as TraceKey);
+      if (name !== undefined) out.push([name, value]);
+    },
+  };
+  const context = trace.setSpanContext(ROOT_CONTEXT, span);
+  if (formats.has('w3c')) w3c.inject(context, entries, setter);
+  if (formats.has('b3')) b3Single.inject(context, entries, setter);
+  if (formats.has('b3multi')) b3Multi.inject(context, entries, setter);
+  if (formats.has('sofa')) injectSofa(span, incoming, keyOf, entries);
+  return entries;
+}
+
+/**
+ * SOFATracer's fields: the caller's trace id, rpcId and sampling mark when it sent them
+ * (the sidecar is no SOFATracer hop: the provider logs what the consumer would have had it
+ * logged), else this trace's id, a root rpcId and this span's sampling.
+ */
+function injectSofa(span: SpanContext, incoming: IncomingTrace, keyOf: (key: TraceKey) => string | undefined, out: Array<[string, string]>): void {
+  const sofa: SofaContext = incoming.sofa ?? { traceId: span.traceId, rpcId: '0', sampled: (span.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED };
+  const sampled = sofa.sampled ?? true;
+  const put = (key: TraceKey, value: string | undefined): void => {
+    const name = keyOf(key);
+    if (name !== undefined && value) out.push([name, value]);
+  };
+  const fields = keyOf('sofa-trace-id') !== undefined;
+  if (fields) {
+    put('sofa-trace-id', sofa.traceId);
+    put('sofa-rpc-id', sofa.rpcId);
+    put('sofa-pen-attrs', sofa.penAttrs);
+    put('sofa-sys-pen-attrs', sofa.sysPenAttrs);
+    put('sofa-sampled', String(sampled));
+  }
+  // The one-string form where the protocol has no fields, or where the caller used it (a SOFARPC server reads it first).
+  if (!fields || incoming.sofaAsString) put('sofa-span-context', formatSofaSpanContext(sofa));
+}
