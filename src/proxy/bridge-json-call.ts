@@ -11,8 +11,8 @@ import { stringifyJson, type JsonValue, type MethodSignature } from '../bridge/i
 import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body.js';
 import { callerAttachments, checkBridgeEntry, checkKnownMethod } from './bridge-entry.js';
 import type { CallContext, Handler } from './filter.js';
+import { jsonBytesResult, readAnswerText } from './bridge-answer.js';
 
-const JSON_HEADERS = ['content-type', 'application/json'] as const;
 /** The budget of a call with no deadline of its own, as for every bridged call. */
 const DEFAULT_BUDGET_MS = 15_000;
 
@@ -57,37 +57,10 @@ export async function bridgeJsonCall(
     { ...invocation, protocol: target.protocol, deadline, frame: { headers: head }, body: { kind: 'raw', serialization: 0, bytes: body } },
     ctx,
   );
-  const text = await readReply(reply, options.body.maxBytes, onLimit);
+  const text = await readAnswerText(reply, { maxBytes: options.body.maxBytes, what: "the provider's answer", field: 'bridge.maxBodyBytes', onLimit });
   const outcome = target.codec.reply(reply.protocolStatus, text, invocation.service, invocation.method);
   if (outcome.kind === 'error') throw outcome.error;
-  if (outcome.kind === 'exception') return jsonResult(500, 'exception', Buffer.from(JSON.stringify({ exception: outcome.className, message: outcome.message })));
-  return jsonResult(200, 'ok', Buffer.from(outcome.json));
+  if (outcome.kind === 'exception') return jsonBytesResult(500, 'exception', Buffer.from(JSON.stringify({ exception: outcome.className, message: outcome.message })));
+  return jsonBytesResult(200, 'ok', Buffer.from(outcome.json));
 }
 
-/** The reply body as text, at most `maxBytes` (the bridge's body limit applies both ways). */
-async function readReply(result: Result, maxBytes: number, onLimit: (limit: string) => void): Promise<string> {
-  if (result.body.kind === 'raw') return result.body.bytes.toString('utf8');
-  if (result.body.kind !== 'stream') return '';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of result.body.stream) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      result.body.stream.destroy();
-      onLimit('bridge_max_body_bytes');
-      throw new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `the provider's answer exceeds ${maxBytes} bytes (bridge.maxBodyBytes)`, { details: { limit: 'bridge_max_body_bytes' } });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
-}
-
-function jsonResult(status: number, outcome: Result['status'], bytes: Buffer): Result {
-  return {
-    status: outcome,
-    protocolStatus: status,
-    attachments: {},
-    rawHeaders: [...JSON_HEADERS, 'content-length', String(bytes.length)],
-    body: { kind: 'raw', serialization: 0, bytes },
-  };
-}

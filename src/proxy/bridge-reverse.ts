@@ -18,6 +18,7 @@ import { getCodec, getProtocol } from '../codecs/index.js';
 import type { BridgeOptions } from './bridge.js';
 import type { Cluster } from './cluster.js';
 import type { Filter } from './filter.js';
+import { readAnswerText } from './bridge-answer.js';
 
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
@@ -43,7 +44,7 @@ export function reverseBridgeStep(cluster: (name: string) => Cluster | undefined
     if (call.service.version) headers['x-pmesh-version'] = call.service.version;
     if (call.service.group) headers['x-pmesh-group'] = call.service.group;
     const answer = await next({ ...invocation, protocol: target.protocol, attachments: headers, body: { kind: 'raw', serialization: 0, bytes: body } }, ctx);
-    const text = await readText(answer);
+    const text = await readAnswerText(answer, { maxBytes: MAX_ANSWER_BYTES, what: "the app's answer" });
     let outcome: Parameters<typeof typed.reply>[1];
     if (answer.protocolStatus === 200) {
       const signature = options.signatures(call.service)?.find((s) => s.name === call.method && s.params.length === call.args.length);
@@ -81,16 +82,4 @@ function messageOf(text: string, status: number): string {
   return `the app answered HTTP ${status}${text ? `: ${text.slice(0, 500)}` : ''}`;
 }
 
-async function readText(result: Result): Promise<string> {
-  if (result.body.kind === 'raw') return result.body.bytes.toString('utf8');
-  if (result.body.kind !== 'stream') return '';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of result.body.stream) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_ANSWER_BYTES) throw new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `the app's answer exceeds ${MAX_ANSWER_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 

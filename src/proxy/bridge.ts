@@ -48,6 +48,7 @@ import { callerAttachments, checkBridgeEntry, checkKnownMethod, isGenericInvoke 
 import { errorForCaller, firstLine, isUnknownServiceAnswer } from './bridge-errors.js';
 import { msgpackResult, wantsMsgpack } from './bridge-format.js';
 import { bridgeJsonCall } from './bridge-json-call.js';
+import { jsonBytesResult } from './bridge-answer.js';
 
 /** A service's types as its registry reports them (Dubbo's metadata report). */
 export interface ReportedTypes {
@@ -85,7 +86,6 @@ export const DEFAULT_BRIDGE: BridgeOptions = {
   allowGenericInvoke: false,
 };
 
-const JSON_HEADERS = ['content-type', 'application/json'] as const;
 
 export function bridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions = DEFAULT_BRIDGE, metrics: MeshMetrics = NOOP_METRICS): Filter {
   return (next) => async (invocation, ctx) => {
@@ -238,11 +238,5 @@ function remaining(ctx: CallContext): number {
 
 function jsonResult(status: number, outcome: Result['status'], body: unknown): Result {
   const bytes = Buffer.from(typeof body === 'object' && body !== null && !Array.isArray(body) && 'exception' in body ? JSON.stringify(body) : stringifyJson(body as never));
-  return {
-    status: outcome,
-    protocolStatus: status,
-    attachments: {},
-    rawHeaders: [...JSON_HEADERS, 'content-length', String(bytes.length)],
-    body: { kind: 'raw', serialization: 0, bytes },
-  };
+  return jsonBytesResult(status, outcome, bytes);
 }
