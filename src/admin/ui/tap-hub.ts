@@ -52,7 +52,8 @@ export class TapHub implements TapSink {
   readonly #errors: RecentErrors;
   #queue: TappedCall[] = [];
   #tokens = 0;
-  #refilledAt = 0;
+  // -Infinity: the first call refills, even within the process's first second (performance.now() starts at 0).
+  #refilledAt = Number.NEGATIVE_INFINITY;
   #nextId = 1;
 
   constructor(options: TapOptions, decode: TapDecoder, count: (result: 'sent' | 'dropped') => void) {

@@ -8,7 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { telemetryOf } from '../../../src/codecs/index.js';
+import { setupProtocols, telemetryOf } from '../../../src/codecs/index.js';
+
+// Each protocol's telemetry is part of its plug-in: the registry must know them.
+setupProtocols();
 import { boltCodec, type BoltFrame } from '../../../src/codecs/bolt/index.js';
 import { dubboCodec, type DubboFrame } from '../../../src/codecs/dubbo/index.js';
 import { Code, MeshError, withLimits } from '../../../src/core/index.js';

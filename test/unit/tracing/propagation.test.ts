@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { ROOT_CONTEXT, TraceFlags, trace, type Context, type SpanContext } from '@opentelemetry/api';
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { telemetryOf } from '../../../src/codecs/index.js';
+import { setupProtocols, telemetryOf } from '../../../src/codecs/index.js';
+
+// Each protocol's telemetry is part of its plug-in: the registry must know them.
+setupProtocols();
 import { boltCodec } from '../../../src/codecs/bolt/index.js';
 import { withLimits, type Invocation, type ProtocolTelemetry, type TraceFormat } from '../../../src/core/index.js';
 import { extractTrace, injectTrace, type IncomingTrace } from '../../../src/tracing/propagation.js';
