@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import zookeeper from 'node-zookeeper-client';
+import { guardSocketData } from '../../src/registry/zookeeper/socket-data-guard.js';
 import { javaClasspath } from './maven.js';
 import { freePort } from './ports.js';
 import { startPeer, type Peer } from './process.js';
@@ -113,6 +114,8 @@ export async function startZooKeeper(): Promise<ZooKeeperServer> {
 /** Lists a znode's children (decoded), or [] when it does not exist; a short-lived client. */
 export async function listChildren(address: string, path: string): Promise<string[]> {
   const client = zookeeper.createClient(address, { sessionTimeout: 5_000, spinDelay: 200, retries: 0 });
+  // The library's reply parsing can throw on a restarted server's bytes; the sidecar's guard keeps the test's client alive too.
+  guardSocketData(client, () => {});
   try {
     await new Promise<void>((resolve) => {
       client.once('connected', () => resolve());

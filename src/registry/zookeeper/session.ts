@@ -17,6 +17,7 @@ import type { Socket } from 'node:net';
 import type zookeeper from 'node-zookeeper-client';
 import type { Client, Stat } from 'node-zookeeper-client';
 import { lazyRequire, type Logger } from '../../core/index.js';
+import { guardSocketData } from './socket-data-guard.js';
 
 export interface SessionOptions {
   readonly sessionTimeoutMs: number;
@@ -81,6 +82,7 @@ export class ZkSession {
       retries: 0,
     });
     this.#client = client;
+    guardSocketData(client, (error) => this.#logger?.warn({ address: this.#address, err: error.message }, 'zookeeper sent a reply the client cannot read; reconnecting'));
     client.on('state', (state: zookeeper.State) => this.#onState(client, state));
     client.connect();
     this.#startWatchdog();
