@@ -18,6 +18,7 @@
  * raw-name | `T`/`u` int; refs `R` int32, `J` u8, `K` u16.
  */
 import { MeshError } from '../../core/errors.js';
+import { cesu8End, decodeCesu8 } from './cesu8.js';
 import type { HessianDialect, HessianValue, JavaObject } from './values.js';
 
 export const DEFAULT_MAX_DEPTH = 64;
@@ -193,22 +194,19 @@ export class HessianReader {
   /** `len` UTF-16 units, each 1-3 bytes (CESU-8, docs/protocols.md). */
   #chars(len: number): string {
     this.#need(len, 'string');
-    const buf = this.#buf;
-    let ascii = true;
-    for (let i = this.#pos; i < this.#pos + len; i++) if ((buf[i] as number) >= 0x80) { ascii = false; break; }
-    if (ascii) return this.#fixed(len, 'string').toString('latin1');
-    const units: number[] = [];
-    for (let i = 0; i < len; i++) {
-      const b = this.#u8();
-      if (b < 0x80) units.push(b);
-      else if ((b & 0xe0) === 0xc0) units.push(((b & 0x1f) << 6) | (this.#u8() & 0x3f));
-      else if ((b & 0xf0) === 0xe0) units.push(((b & 0x0f) << 12) | ((this.#u8() & 0x3f) << 6) | (this.#u8() & 0x3f));
-      else this.fail(`bad UTF-8 lead byte 0x${b.toString(16)}`, this.#pos - 1);
-    }
-    let out = '';
-    for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode(...units.slice(i, i + 8192));
-    return out;
+    const start = this.#pos;
+    const end = cesu8End(
+      this.#buf,
+      start,
+      this.#end,
+      len,
+      (b, at) => this.fail(`bad UTF-8 lead byte 0x${b.toString(16)}`, at),
+      () => this.fail('value needs 1 bytes, 0 left', this.#end),
+    );
+    this.#pos = end;
+    return decodeCesu8(this.#buf, start, end, len);
   }
+
 
   /** Chunked string: `code` is the first chunk's code, already consumed. */
   #string(code: number): string {

@@ -10,8 +10,8 @@
  * costs O(bytes) whatever the input claims (docs/reliability.md). One file of
  * about 400 lines: the rest of hessian/ is the full decoder, owned separately.
  */
-import { isAscii } from 'node:buffer';
 import { MeshError } from '../../core/errors.js';
+import { cesu8End, decodeCesu8 } from './cesu8.js';
 
 /** Most class definitions one stream may declare (docs/reliability.md). */
 export const MAX_CLASS_DEFS = 4096;
@@ -23,6 +23,12 @@ export class HessianScanError extends MeshError {
 }
 
 const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`;
+const badLead = (b: number): never => {
+  throw new HessianScanError(`bad utf-8 lead byte ${hex(b)} in a string`);
+};
+const pastEnd = (): never => {
+  throw new HessianScanError('string runs past the end of data');
+};
 
 /**
  * A cursor over one Hessian stream (one Dubbo body). Class definitions seen while
@@ -158,28 +164,10 @@ export class HessianScanner {
    */
   #chars(units: number, keep: boolean): string {
     this.#need(units, 'string'); // at least one byte per unit
-    const buf = this.#buf;
     const start = this.#pos;
-    // Most strings are ASCII, one byte per unit: checked in one native pass, not unit by unit.
-    if (isAscii(buf.subarray(start, start + units))) {
-      this.#pos = start + units;
-      return keep ? buf.toString('latin1', start, start + units) : '';
-    }
-    let pos = start;
-    let ascii = true;
-    for (let i = 0; i < units; i++) {
-      if (pos >= this.#end) throw new HessianScanError('string runs past the end of data');
-      const b = buf[pos] as number;
-      if (b < 0x80) pos += 1;
-      else if ((b & 0xe0) === 0xc0) (pos += 2), (ascii = false);
-      else if ((b & 0xf0) === 0xe0) (pos += 3), (ascii = false);
-      else throw new HessianScanError(`bad utf-8 lead byte ${hex(b)} in a string`);
-    }
-    if (pos > this.#end) throw new HessianScanError('string runs past the end of data');
-    this.#pos = pos;
-    if (!keep) return '';
-    if (ascii) return buf.toString('latin1', start, pos);
-    return decodeCesu8(buf, start, pos, units);
+    const end = cesu8End(this.#buf, start, this.#end, units, badLead, pastEnd);
+    this.#pos = end;
+    return keep ? decodeCesu8(this.#buf, start, end, units) : '';
   }
 
   /** Skips one value of any type, checking depth and every declared length. */
@@ -378,27 +366,4 @@ export class HessianScanner {
     this.#skip(1);
     return undefined;
   }
-}
-
-/** CESU-8 (1-3 bytes per UTF-16 unit) to a JS string; surrogate pairs come out as two units. */
-function decodeCesu8(buf: Buffer, start: number, end: number, units: number): string {
-  const codes = new Uint16Array(units);
-  let pos = start;
-  for (let i = 0; i < units; i++) {
-    const b = buf[pos] as number;
-    if (b < 0x80) {
-      codes[i] = b;
-      pos += 1;
-    } else if ((b & 0xe0) === 0xc0) {
-      codes[i] = ((b & 0x1f) << 6) | ((buf[pos + 1] as number) & 0x3f);
-      pos += 2;
-    } else {
-      codes[i] = ((b & 0x0f) << 12) | (((buf[pos + 1] as number) & 0x3f) << 6) | ((buf[pos + 2] as number) & 0x3f);
-      pos += 3;
-    }
-  }
-  if (pos !== end) throw new HessianScanError('string length mismatch');
-  let text = '';
-  for (let i = 0; i < units; i += 8192) text += String.fromCharCode(...codes.subarray(i, Math.min(units, i + 8192)));
-  return text;
 }
