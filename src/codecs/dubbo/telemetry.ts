@@ -6,7 +6,7 @@
  * new entries are added at the map's end, where Java's HashMap lets the last one win.
  */
 import type { ProtocolTelemetry, TraceKey } from '../../core/telemetry.js';
-import { parseRequestBody } from './body.js';
+import { requestHeadOf } from './body.js';
 import { hessianString } from '../hessian/byte-sink.js';
 import { HEADER_LENGTH, OFFSET_LENGTH, isEvent, isRequest, type DubboFrame } from './layout.js';
 import { statusForError } from './status.js';
@@ -19,7 +19,8 @@ const MAX_DEPTH = 64;
 /** The request frame with these attachments added; the original frame is not modified. */
 export function withAttachments(frame: DubboFrame, entries: ReadonlyArray<readonly [string, string]>, maxDepth = MAX_DEPTH): DubboFrame {
   if (!isRequest(frame) || isEvent(frame) || entries.length === 0) return frame;
-  const head = parseRequestBody(frame.body, maxDepth);
+  // The head routing parsed is kept on the frame: not parsed again here.
+  const head = requestHeadOf(frame, maxDepth);
   const added = entries.flatMap(([key, value]) => [hessianString(key), hessianString(value)]);
   const body = frame.body;
   const parts = head.mapEnd === -1 ? [body, MAP_OPEN, ...added, MAP_CLOSE] : [body.subarray(0, head.mapEnd), ...added, body.subarray(head.mapEnd)];
