@@ -27,8 +27,6 @@ export interface AutoSniff {
 
 /** A listener that can take a connection the auto listener accepted, with the bytes already read from it. */
 export interface ConnectionTaker extends Listener {
-  /** Gets ready to take connections without binding a port of its own. */
-  startUnbound(): Promise<void>;
   accept(socket: Socket, head: Buffer): void;
 }
 
@@ -72,7 +70,6 @@ export class AutoListener implements Listener {
   }
 
   async start(): Promise<void> {
-    await Promise.all([...this.#options.listeners.values()].map((listener) => listener.startUnbound()));
     await listenOn(this.#server, this.address, `listener ${this.name}`);
   }
 

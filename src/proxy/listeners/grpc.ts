@@ -144,9 +144,6 @@ export class GrpcListener implements Listener {
     await listenOn(this.#server, this.address, `listener ${this.name}`);
   }
 
-  /** Everything but the port, for an auto listener that hands connections over (`accept`): nothing, as the built-in API starts on its first call. */
-  async startUnbound(): Promise<void> {}
-
   /** A connection the auto listener accepted, `head` its first bytes, already read. */
   accept(socket: Socket, head: Buffer): void {
     this.#server.emit('connection', new ReplayedSocket(socket, head));

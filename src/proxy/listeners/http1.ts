@@ -99,9 +99,6 @@ export class Http1Listener implements Listener {
     return listenOn(this.#server, this.address, `listener ${this.name}`);
   }
 
-  /** Everything but the port: nothing to do before connections are handed over (`accept`). */
-  async startUnbound(): Promise<void> {}
-
   /** A connection the auto listener accepted, `head` its first bytes, already read. */
   accept(socket: Socket, head: Buffer): void {
     this.#server.emit('connection', new ReplayedSocket(socket, head));

@@ -122,9 +122,6 @@ export class RpcListener implements Listener {
     await closed;
   }
 
-  /** Everything but the port: nothing to do before connections are handed over (`accept`). */
-  async startUnbound(): Promise<void> {}
-
   /** A connection the auto listener accepted, `head` its first bytes, already read. */
   accept(socket: Socket, head: Buffer): void {
     this.#onConnection(socket, head);
