@@ -135,11 +135,13 @@ describe('pmesh CLI', () => {
 
     // The first 50 MiB grows the process to its working size (buffers awaiting GC, pools):
     // measured here, about 70 MiB whether 50, 200 or 400 MiB pass. Then 4 x 50 MiB more
-    // must not grow it further: a sidecar that buffered a body would grow by its size.
+    // must not grow it by a body: a sidecar that buffered one would grow by at least its
+    // 50 MiB. Garbage the collector has not reached yet adds to the peak on a busy machine
+    // (31 MiB seen once in CI, under 25 on a quiet one), hence the bound below one body.
     await transfer(SIZE);
     const warm = peakRssKiB(pid);
     await transfer(4 * SIZE);
     const growthMiB = (peakRssKiB(pid) - warm) / 1024;
-    expect(growthMiB).toBeLessThan(25);
+    expect(growthMiB).toBeLessThan(40);
   });
 });
