@@ -7,7 +7,7 @@
  * A refused call is answered with PMESH_NOT_AUTHORIZED, which each protocol writes as
  * its own permission error, and is counted and logged with the caller's identity.
  */
-import { MeshError, type Invocation, type MeshMetrics, type PeerIdentity } from '../../core/index.js';
+import { MeshError, serviceKeyString, type Invocation, type MeshMetrics, type PeerIdentity } from '../../core/index.js';
 import type { CallContext, Filter } from '../filter.js';
 
 export interface AuthorizationPolicy {
@@ -82,7 +82,7 @@ export function authorizationFilter(policies: readonly AuthorizationPolicy[], me
       const why = decision.refused;
       metrics.authorization(ctx.listener, 'deny');
       const caller = ctx.peer?.spiffeId ?? UNAUTHENTICATED;
-      const call = `${invocation.service.interface}${invocation.service.version ? `:${invocation.service.version}` : ''}#${invocation.method}`;
+      const call = `${serviceKeyString(invocation.service)}#${invocation.method}`;
       ctx.log.warn({ caller, service: invocation.service.interface, method: invocation.method, reason: why }, 'call refused by authorization');
       return Promise.reject(
         new MeshError('PMESH_NOT_AUTHORIZED', `permission denied: ${caller} may not call ${call} (${why})`, { details: { caller }, notSent: true }),

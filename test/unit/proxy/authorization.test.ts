@@ -14,8 +14,8 @@ const OK: Result = { status: 'ok', protocolStatus: 0, attachments: {}, body: { k
 function check(policies: AuthorizationPolicy[]) {
   const decisions: string[] = [];
   const handler = authorizationFilter(policies, { ...NOOP_METRICS, authorization: (_l, d) => void decisions.push(d) })(async () => OK);
-  const call = async (service: string, method: string, caller?: string, version?: string): Promise<string> => {
-    const invocation = { protocol: 'fake', service: { interface: service, version }, method, attachments: {}, oneway: false, body: { kind: 'empty' } } as Invocation;
+  const call = async (service: string, method: string, caller?: string, version?: string, group?: string): Promise<string> => {
+    const invocation = { protocol: 'fake', service: { interface: service, version, group }, method, attachments: {}, oneway: false, body: { kind: 'empty' } } as Invocation;
     const ctx: CallContext = { listener: 'in', startedAt: 0, log: createRootLogger('silent'), cancel: new Cancel(), peer: caller ? parseSpiffeId(caller) : undefined };
     try {
       await handler(invocation, ctx);
@@ -52,6 +52,8 @@ describe('authorization policies', () => {
     expect(await call('com.example.OrderService', 'get', BATCH)).toContain('no authorization policy allows it');
     expect(await call('com.example.OrderService', 'get')).toBe('permission denied: unauthenticated may not call com.example.OrderService#get (no authorization policy allows it)');
     expect(decisions).toEqual(['allow', 'allow', 'deny', 'deny', 'deny']);
+    // The refused call is named by its whole service key, group included, as the registry names it.
+    expect(await call('com.example.OrderService', 'delete', WEB, '1.0', 'eu')).toContain('may not call com.example.OrderService:1.0:eu#delete');
   });
 
   it('deny wins over allow; wildcards on service, version and caller; app names match only ids that have one', async () => {
