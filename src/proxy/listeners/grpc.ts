@@ -128,7 +128,13 @@ export class GrpcListener implements Listener {
       this.#options.metrics.codecError(this.protocol, error.code ?? 'ERR_HTTP2_ERROR', 'downstream'),
     );
     // HTTP/2 over TLS is known by ALPN `h2` (RFC 9113 section 3.2); node:http2 serves it on a TLS socket only then.
-    this.#stopTls = secureConnections(this.#server, options.tls, { listener: this.name, metrics: options.metrics, log: options.log, alpn: ['h2'] });
+    this.#stopTls = secureConnections(this.#server, options.tls, {
+      listener: this.name,
+      metrics: options.metrics,
+      log: options.log,
+      alpn: ['h2'],
+      replay: (socket, head) => new ReplayedSocket(socket, head),
+    });
   }
 
   readonly #stopTls: () => void;
