@@ -27,6 +27,7 @@ const ERROR_COUNTERS: Readonly<Record<string, string>> = {
   pmesh_request_errors_total: 'reason',
   pmesh_codec_errors_total: 'reason',
   pmesh_limit_exceeded_total: 'limit',
+  pmesh_control_refusals_total: 'reason',
 };
 
 export const statusCommand: CliCommand = {

@@ -87,6 +87,11 @@ describe('pmesh status against a guarded admin API', () => {
     expect(code).toBe(1);
   });
 
+  it('the refusals the admin API counted show among the errors since start', async () => {
+    const { out } = await runPmesh('status', '--config', sidecar.configPath);
+    expect(out).toMatch(/^\s+\d+\s+control refusals: unauthorized$/m);
+  });
+
   it('a token file that cannot be read: usage error naming it, exit 2', async () => {
     const { code, out } = await runPmesh('status', '--admin', admin, '--token-file', join(ca.dir, 'nope.token'));
     expect(out).toMatch(/pmesh status: --token-file .*nope\.token: cannot read it \(ENOENT\)/);

@@ -25,7 +25,7 @@ const MESH_TOKEN = 'mesh-api-token-0123456789';
 let ca: TestCa;
 let sidecar: Running;
 let app: FakeServer;
-let ports: { http: number; grpc: number; ingress: number; admin: number; mesh: number };
+let ports: { http: number; grpc: number; ingress: number; admin: number; mesh: number; httpOff: number; grpcOff: number };
 /** An app on another host: its certificate from the trust domain (the listeners take mTLS). */
 let client: { cert: string; key: string; ca: string };
 let mtls: Agent;
@@ -44,7 +44,15 @@ beforeAll(async () => {
   const meshTokenFile = join(ca.dir, '..', 'mesh.token');
   writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
   writeFileSync(meshTokenFile, `${MESH_TOKEN}\n`, { mode: 0o600 });
-  ports = { http: await freePort(), grpc: await freePort(), ingress: await freePort(), admin: await freePort(), mesh: await freePort() };
+  ports = {
+    http: await freePort(),
+    grpc: await freePort(),
+    ingress: await freePort(),
+    admin: await freePort(),
+    mesh: await freePort(),
+    httpOff: await freePort(),
+    grpcOff: await freePort(),
+  };
   // Bound to every interface (the guarded path); the test connects to 127.0.0.1 only.
   sidecar = await startInProcess(`
 allowNonLoopback: true
@@ -55,6 +63,8 @@ listeners:
   - { name: http-api, protocol: http1, address: 0.0.0.0:${ports.http}, tls: { mode: permissive }, appApi: { tokenFile: ${tokenFile} } }
   - { name: grpc-api, protocol: grpc, address: 0.0.0.0:${ports.grpc}, tls: { mode: permissive }, appApi: { tokenFile: ${tokenFile} } }
   - { name: fake-ingress, protocol: fake, address: 127.0.0.1:${ports.ingress}, ingress: true }
+  - { name: http-off, protocol: http1, address: 127.0.0.1:${ports.httpOff}, appApi: { enabled: false } }
+  - { name: grpc-off, protocol: grpc, address: 127.0.0.1:${ports.grpcOff}, appApi: { enabled: false } }
 `);
   // The sidecars' certificates name a SPIFFE id, no host: these clients check the chain only.
   mtls = new Agent({ connect: { ...client, checkServerIdentity: () => undefined } });
@@ -155,6 +165,23 @@ describe('the gRPC Registry beyond loopback', () => {
     const { token } = await call<{ token: string }>(secure, 'Publish', { service: 'grpc.Owned', protocol: 'fake', port: app.port }, TOKEN);
     expect(await call(secure, 'Unpublish', { service: 'grpc.Owned' }, TOKEN).catch((e: unknown) => e)).toMatchObject({ code: 7, details: expect.stringContaining('PMESH_NOT_OWNER') });
     expect(await call(secure, 'Unpublish', { service: 'grpc.Owned', token }, TOKEN)).toEqual({ unpublished: 1 });
+  });
+});
+
+describe('appApi.enabled: false', () => {
+  it('the listener serves no app API: /v1/services and pmesh.v1.Registry are routed as any other call (no route here)', async () => {
+    const response = await request(`http://127.0.0.1:${ports.httpOff}/v1/services/app.Svc`);
+    const body = (await response.body.json()) as Record<string, unknown>;
+    expect(response.statusCode).toBe(404);
+    expect(body).not.toHaveProperty('endpoints');
+    const v1 = (loadPackageDefinition(loadSync(REGISTRY_PROTO, { keepCase: false, defaults: true })).pmesh as GrpcObject).v1 as GrpcObject;
+    const registry = new (v1.Registry as ServiceClientConstructor)(`127.0.0.1:${ports.grpcOff}`, credentials.createInsecure()) as Client & Record<string, (...args: unknown[]) => unknown>;
+    try {
+      const outcome = await new Promise((resolve) => registry.List!({ service: 'app.Svc' }, (error: Error | null, reply: unknown) => resolve(error ?? reply)));
+      expect(outcome).toMatchObject({ code: expect.any(Number), details: expect.stringContaining('PMESH_NO_') });
+    } finally {
+      registry.close();
+    }
   });
 });
 
