@@ -96,11 +96,6 @@ export class ApiAccess {
     this.#options = options;
   }
 
-  /** True when requests are checked at all. */
-  get guarded(): boolean {
-    return this.#options.token !== undefined || this.#options.requireTls === true;
-  }
-
   /** Reports a refusal made elsewhere (a failed TLS handshake, a call without its owner's token). */
   report(reason: ApiRefusal): void {
     this.#options.onRefused?.(reason);
