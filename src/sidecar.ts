@@ -5,9 +5,8 @@
  * clusters.ts (configured, registry, on-demand and app clusters), listener-routes.ts,
  * listeners.ts, and app-plane.ts (the app API, app publications, the SOFA Mesh API).
  */
-import type { Logger } from './core/index.js';
-import { readFileSync } from 'node:fs';
-import { AdminServer, type AdminGuard } from './admin/server.js';
+import { readApiGuard, type Logger } from './core/index.js';
+import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
 import { getCodec, getProtocol, registrySchemeOf } from './codecs/index.js';
 import { TapHub } from './admin/ui/tap-hub.js';
@@ -52,7 +51,15 @@ export class Sidecar {
     this.#clusters = new MeshClusters(config, registry, this.metrics, registrySchemeOf, () => this.#identity);
     this.#listeners = new MeshListeners(config, this.metrics, log, () => this.#identity);
     // Made before the listeners: the HTTP and gRPC listeners serve the app API over it.
-    this.#apps = new AppPlane(() => this.#config, registry, this.#clusters, this.#routes, log, (tls) => this.#listeners.ingressTls(tls)?.mode ?? 'off');
+    this.#apps = new AppPlane(
+      () => this.#config,
+      registry,
+      this.#clusters,
+      this.#routes,
+      log,
+      (tls) => this.#listeners.ingressTls(tls)?.mode ?? 'off',
+      (api, reason) => this.metrics.controlRefusal(api, reason),
+    );
     this.metrics.observeRegistry(() => registry.state());
     this.metrics.observeClusters(() => this.#clusters.snapshots());
   }
@@ -120,7 +127,7 @@ export class Sidecar {
     await this.#listeners.apply(config, {
       handlerFor: (spec) => this.#stackFor(spec, config),
       onRemoved: (name) => this.#routes.forget(name),
-      services: this.#apps.listenerServices(),
+      servicesFor: (spec) => this.#apps.listenerServices(spec),
     });
     if (!this.#admin || this.#admin.address !== config.admin.address) {
       const old = this.#admin;
@@ -139,7 +146,7 @@ export class Sidecar {
           metrics: this.metrics,
           tap: this.tap,
         }),
-      }, adminGuard(config.admin));
+      }, readApiGuard('admin', config.admin));
       await old?.close();
       await this.#admin.start();
     }
@@ -169,12 +176,4 @@ export class Sidecar {
       tracer: this.#tracing?.tracer,
     });
   }
-}
-
-/** The admin API's TLS and bearer token, read from the files the config names. */
-function adminGuard(admin: MeshConfig['admin']): AdminGuard {
-  return {
-    ...(admin.tls ? { tls: { cert: readFileSync(admin.tls.certFile, 'utf8'), key: readFileSync(admin.tls.keyFile, 'utf8') } } : {}),
-    ...(admin.tokenFile ? { token: readFileSync(admin.tokenFile, 'utf8').trim() } : {}),
-  };
 }

@@ -31,6 +31,8 @@ const RESTART: Readonly<Record<string, string>> = {
   identity: 'restart',
   'admin.tls': 'restart',
   'admin.tokenFile': 'restart',
+  'sofaMeshApi.tls': 'restart',
+  'sofaMeshApi.tokenFile': 'restart',
 };
 
 interface Row {

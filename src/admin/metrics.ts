@@ -4,7 +4,7 @@
  * Every name and label here is documented in docs/metrics.md (a test checks it).
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CallRecord, HealthEvent, MeshMetrics, TlsOutcome, TrafficEvent } from '../core/index.js';
+import type { ApiRefusal, CallRecord, ControlApi, HealthEvent, MeshMetrics, TlsOutcome, TrafficEvent } from '../core/index.js';
 import { BoundedLabels } from './metric-labels.js';
 import { HistogramFamily, ValueFamily, type HistogramCell, type ValueCell } from './metric-cells.js';
 import { observeClusters, observeRegistry, type ClusterStateView, type RegistryStateView } from './metrics-state.js';
@@ -194,6 +194,18 @@ export class PrometheusMetrics implements MeshMetrics {
     labelNames: ['listener', 'decision'] as const,
     registers: [this.registry],
   });
+
+  readonly #controlRefusals = new Counter({
+    name: 'pmesh_control_refusals_total',
+    help: 'Requests the sidecar\'s own APIs refused, by api (admin, app_api, sofa_mesh_api) and reason: unauthorized (no or wrong bearer token), plaintext, tls_handshake, not_owner (a publish or unpublish without the publication\'s lease token).',
+    labelNames: ['api', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  /** One of the sidecar's own APIs refused a request (api-guard.ts, app publications' ownership). */
+  controlRefusal(api: ControlApi, reason: ApiRefusal): void {
+    this.#controlRefusals.inc({ api, reason });
+  }
 
   tlsConnection(listener: string, outcome: TlsOutcome): void {
     this.#tlsConnections.inc({ listener, outcome });

@@ -6,12 +6,10 @@
  *   GET /clusters  each cluster's endpoints and their health, JSON
  *   GET /ui        the live dashboard (ui/routes.ts), loopback callers only
  * Over HTTPS when given a certificate; with a token, every request must carry it as a bearer
- * token (a 401 otherwise), compared in constant time.
+ * token (a 401 otherwise): the guard every API of the sidecar shares (core/api-guard.ts).
  */
-import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { listenOn, refuseHttpRequest } from '../core/index.js';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { ApiAccess, guardedHttpServer, listenOn, refuseHttpRequest, type ApiGuard } from '../core/index.js';
 import type { PrometheusMetrics } from './metrics.js';
 import { handleUi, type DashboardSources } from './ui/routes.js';
 
@@ -25,34 +23,21 @@ export interface AdminSources {
   ui?: DashboardSources;
 }
 
-/** How the admin API is guarded (config admin.tls, admin.tokenFile): files already read. */
-export interface AdminGuard {
-  readonly tls?: { readonly cert: string; readonly key: string };
-  readonly token?: string;
-}
-
 export class AdminServer {
   readonly address: string;
   readonly #server: Server;
   readonly #sources: AdminSources;
 
-  readonly #token: Buffer | undefined;
-
-  constructor(address: string, sources: AdminSources, guard: AdminGuard = {}) {
+  /** `guard`: config admin.tls and admin.tokenFile, files already read. */
+  constructor(address: string, sources: AdminSources, guard: ApiGuard = {}) {
     this.address = address;
     this.#sources = sources;
-    this.#token = guard.token === undefined ? undefined : Buffer.from(`Bearer ${guard.token}`);
-    const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      if (!this.#authorized(req)) {
-        res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'application/json' });
-        res.end('{"error":"the admin API needs authorization: Bearer <token>"}');
-        return;
-      }
+    const access = new ApiAccess('admin API', { token: guard.token, onRefused: (reason) => sources.metrics.controlRefusal('admin', reason) });
+    this.#server = guardedHttpServer(guard, access, (req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) json(res, 500, { error: String(error) });
       });
-    };
-    this.#server = guard.tls ? createHttpsServer({ cert: guard.tls.cert, key: guard.tls.key }, handler) : createServer(handler);
+    });
     // Garbage and slow heads on the admin port are counted like a listener's, as protocol "admin".
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => refuseHttpRequest(error, socket, sources.metrics, 'admin'));
   }
@@ -66,12 +51,6 @@ export class AdminServer {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
     });
-  }
-
-  #authorized(req: IncomingMessage): boolean {
-    if (!this.#token) return true;
-    const given = Buffer.from(req.headers.authorization ?? '');
-    return given.length === this.#token.length && timingSafeEqual(given, this.#token);
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

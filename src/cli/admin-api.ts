@@ -1,8 +1,33 @@
 /**
  * What `pmesh doctor` and `pmesh status` read from a running sidecar: its admin API
- * (/ready, /config, /clusters, /metrics) and the app API on its HTTP listener
- * (/v1/services/{service}). Only the fields these commands use are typed.
+ * (/ready, /config, /clusters, /metrics), over HTTPS and with its bearer token when it is
+ * guarded, and the app API on its HTTP listener (/v1/services/{service}). Only the fields
+ * these commands use are typed. Every failure is an AdminApiError carrying its fix (a 401,
+ * a certificate not trusted, plaintext to an HTTPS port...), never a stack trace.
  */
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { Agent, request, type Dispatcher } from 'undici';
+
+/** How to talk to a guarded admin API (admin.tls, admin.tokenFile). */
+export interface AdminConnection {
+  /** Over HTTPS; `ca` absent: the system's roots. */
+  readonly tls?: { readonly ca?: string };
+  readonly token?: string;
+}
+
+/** The admin API could not be read: what happened, and what to do about it. */
+export class AdminApiError extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+  }
+}
+
+const START_FIX = 'start the sidecar (pmesh start --config FILE), or pass its admin address with --admin host:port';
+const TOKEN_FIX = 'pass the admin token with --token-file FILE (the file admin.tokenFile names), or the sidecar\'s config with --config FILE';
+const TLS_FIX = 'the admin API is served over HTTPS (admin.tls): pass --ca-file FILE (the CA that signed its certificate) or --config FILE';
 
 export interface RouteView {
   readonly name?: string;
@@ -66,7 +91,17 @@ export interface RegisteredView {
 }
 
 export class AdminApi {
-  constructor(readonly address: string, private readonly timeoutMs: number) {}
+  readonly #dispatcher: Dispatcher | undefined;
+  readonly #scheme: 'http' | 'https';
+
+  constructor(
+    readonly address: string,
+    private readonly timeoutMs: number,
+    private readonly connection: AdminConnection = {},
+  ) {
+    this.#scheme = connection.tls ? 'https' : 'http';
+    this.#dispatcher = connection.tls ? new Agent({ connect: { ca: connection.tls.ca, checkServerIdentity: serverIdentity } }) : undefined;
+  }
 
   ready(): Promise<ReadyView> {
     // 503 while starting or draining still carries the listeners.
@@ -82,24 +117,71 @@ export class AdminApi {
   }
 
   async metrics(): Promise<string> {
-    const response = await this.#fetch(`http://${this.address}/metrics`);
-    return response.text();
+    return (await this.#fetch('/metrics', [200])).text();
+  }
+
+  /** Lets go of the HTTPS connections (the process may then exit at once). */
+  async close(): Promise<void> {
+    await this.#dispatcher?.close();
   }
 
   async #get(path: string, accept: readonly number[] = [200]): Promise<unknown> {
-    const response = await this.#fetch(`http://${this.address}${path}`);
-    if (!accept.includes(response.status)) throw new Error(`GET ${path} answered ${response.status}`);
-    return response.json();
+    return (await this.#fetch(path, accept)).json();
   }
 
-  async #fetch(url: string): Promise<Response> {
+  async #fetch(path: string, accept: readonly number[]): Promise<Dispatcher.ResponseData['body']> {
+    const url = `${this.#scheme}://${this.address}${path}`;
+    let response: Dispatcher.ResponseData;
     try {
-      return await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await request(url, {
+        dispatcher: this.#dispatcher,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: this.connection.token === undefined ? {} : { authorization: `Bearer ${this.connection.token}` },
+      });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new Error(`no sidecar admin API at ${this.address} (${cause})`);
+      throw this.#unreachable(error);
     }
+    if (accept.includes(response.statusCode)) return response.body;
+    await response.body.dump();
+    if (response.statusCode === 401) {
+      const why = this.connection.token === undefined ? 'it needs a bearer token and none was given' : 'the token given is not its token';
+      throw new AdminApiError(`the admin API at ${this.address} refused the request (401): ${why}`, TOKEN_FIX);
+    }
+    throw new AdminApiError(`GET ${path} answered ${response.statusCode}`, START_FIX);
   }
+
+  #unreachable(error: unknown): AdminApiError {
+    const code = causeCode(error);
+    const at = `${this.#scheme}://${this.address}`;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') return new AdminApiError(`no sidecar admin API at ${this.address} (${code})`, START_FIX);
+    if (this.#scheme === 'https') {
+      if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO') {
+        return new AdminApiError(`the admin API at ${this.address} does not speak TLS (${code})`, 'it is served in plaintext: leave out --ca-file, or check admin.tls in its config');
+      }
+      if (/CERT|SIGNATURE|ISSUER|ALTNAME|SELF_SIGNED/.test(code)) {
+        return new AdminApiError(`the admin API's certificate at ${at} is not trusted (${code})`, 'pass the CA that signed it with --ca-file FILE, and check that it has not expired');
+      }
+    }
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return new AdminApiError(`the admin API at ${this.address} closed the connection (${code})`, TLS_FIX);
+    return new AdminApiError(`no sidecar admin API at ${at} (${code})`, START_FIX);
+  }
+}
+
+/** The code of what went wrong: the deepest one (undici wraps the socket's error as its cause). */
+function causeCode(error: unknown): string {
+  let found: string | undefined;
+  for (let e: unknown = error; e instanceof Error; e = e.cause) found = (e as NodeJS.ErrnoException).code ?? found;
+  return found ?? (error instanceof Error ? error.name : String(error));
+}
+
+/**
+ * The host check of the admin API's certificate: by its DNS names and IP addresses when it has
+ * any; a workload certificate from `pmesh cert issue` names only a SPIFFE id, and is then
+ * checked by its chain to the CA given alone (as sidecars check each other).
+ */
+function serverIdentity(host: string, cert: PeerCertificate): Error | undefined {
+  const names = cert.subjectaltname ?? '';
+  return /(^|, )(DNS|IP Address):/.test(names) ? checkServerIdentity(host, cert) : undefined;
 }
 
 /** The providers the sidecar's registry lists for a service (GET /v1/services/{service} on its HTTP listener). */

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { AdminApi } from './admin-api.js';
+import { ADMIN_FLAGS, ADMIN_USAGE, adminTarget } from './admin-target.js';
 import type { CliCommand } from './command.js';
 import { render, type Finding } from './doctor/findings.js';
 
@@ -22,7 +23,7 @@ Tells what stands between this sidecar and a provider, with a fix for each probl
                    speak, and (Dubbo with ZooKeeper) its method signatures
 
 options:
-  --admin host:port   the sidecar's admin API (default 127.0.0.1:15000)
+${ADMIN_USAGE}
   --version V         the service version to look for
   --group G           the service group to look for
   --timeout MS        per probe and per request (default 2000)
@@ -44,7 +45,7 @@ export const doctorCommand: CliCommand = {
         strict: true,
         allowPositionals: true,
         options: {
-          admin: { type: 'string', default: '127.0.0.1:15000' },
+          ...ADMIN_FLAGS,
           version: { type: 'string' },
           group: { type: 'string' },
           timeout: { type: 'string', default: '2000' },
@@ -61,7 +62,7 @@ export const doctorCommand: CliCommand = {
       return 0;
     }
     const timeoutMs = Number(values.timeout);
-    if (positionals.length !== 1 || !Number.isInteger(timeoutMs) || timeoutMs <= 0 || !HOST_PORT.test(values.admin)) {
+    if (positionals.length !== 1 || !Number.isInteger(timeoutMs) || timeoutMs <= 0 || (values.admin !== undefined && !HOST_PORT.test(values.admin))) {
       process.stderr.write(`${USAGE}\n`);
       return 2;
     }
@@ -75,7 +76,15 @@ export const doctorCommand: CliCommand = {
     let findings: Finding[];
     // The probes (protocol codecs, a ZooKeeper client) are imported only by this command.
     if (hostPort) findings = (await (await import('./doctor/check-peer.js')).checkPeer(target, timeoutMs)).findings;
-    else findings = await (await import('./doctor/check-service.js')).checkService(new AdminApi(values.admin, timeoutMs), { service: target, version: values.version, group: values.group }, timeoutMs);
+    else {
+      const { address, connection } = await adminTarget(values);
+      const admin = new AdminApi(address, timeoutMs, connection);
+      try {
+        findings = await (await import('./doctor/check-service.js')).checkService(admin, { service: target, version: values.version, group: values.group }, timeoutMs);
+      } finally {
+        await admin.close();
+      }
+    }
     process.stdout.write(render(findings));
     return findings.some((f) => f.level === 'problem') ? 1 : 0;
   },

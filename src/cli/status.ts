@@ -4,16 +4,18 @@
  * since it started (by reason). Exit codes: 0 healthy, 1 a problem shown, 2 usage.
  */
 import { parseArgs } from 'node:util';
-import { AdminApi, type ClustersView, type ConfigView, type ReadyView } from './admin-api.js';
+import { AdminApi, AdminApiError, type ClustersView, type ConfigView, type ReadyView } from './admin-api.js';
+import { ADMIN_FLAGS, ADMIN_USAGE, adminTarget } from './admin-target.js';
 import type { CliCommand } from './command.js';
 
-const USAGE = `usage: pmesh status [--admin host:port] [--timeout MS]
+const USAGE = `usage: pmesh status [--admin host:port] [--config FILE] [--token-file FILE] [--ca-file FILE] [--timeout MS]
 
 Shows the running sidecar's listeners, clusters and their endpoints' health, the
-registry, and the errors counted since it started, read from its admin API.
+registry, and the errors counted since it started, read from its admin API (over HTTPS
+and with its bearer token when it is guarded: admin.tls, admin.tokenFile).
 
 options:
-  --admin host:port   the sidecar's admin API (default 127.0.0.1:15000)
+${ADMIN_USAGE}
   --timeout MS        per request (default 2000)
   -h, --help          this text
 
@@ -25,6 +27,7 @@ const ERROR_COUNTERS: Readonly<Record<string, string>> = {
   pmesh_request_errors_total: 'reason',
   pmesh_codec_errors_total: 'reason',
   pmesh_limit_exceeded_total: 'limit',
+  pmesh_control_refusals_total: 'reason',
 };
 
 export const statusCommand: CliCommand = {
@@ -37,7 +40,7 @@ export const statusCommand: CliCommand = {
       ({ values } = parseArgs({
         args: argv,
         strict: true,
-        options: { admin: { type: 'string', default: '127.0.0.1:15000' }, timeout: { type: 'string', default: '2000' }, help: { type: 'boolean', short: 'h' } },
+        options: { ...ADMIN_FLAGS, timeout: { type: 'string', default: '2000' }, help: { type: 'boolean', short: 'h' } },
       }));
     } catch (error) {
       process.stderr.write(`pmesh status: ${(error as Error).message}\n${USAGE}\n`);
@@ -52,13 +55,17 @@ export const statusCommand: CliCommand = {
       process.stderr.write(`${USAGE}\n`);
       return 2;
     }
-    const admin = new AdminApi(values.admin, timeoutMs);
+    const { address, connection } = await adminTarget(values);
+    const admin = new AdminApi(address, timeoutMs, connection);
     let views: [ReadyView, ConfigView, ClustersView, string];
     try {
       views = await Promise.all([admin.ready(), admin.config(), admin.clusters(), admin.metrics()]);
     } catch (error) {
-      process.stdout.write(`PROBLEM ${(error as Error).message}\n    fix: start the sidecar (pmesh start --config FILE), or pass its admin address with --admin host:port\n`);
+      const fix = error instanceof AdminApiError ? error.fix : 'start the sidecar (pmesh start --config FILE), or pass its admin address with --admin host:port';
+      process.stdout.write(`PROBLEM ${(error as Error).message}\n    fix: ${fix}\n`);
       return 1;
+    } finally {
+      await admin.close();
     }
     const [ready, config, clusters, metrics] = views;
     const { text, problems } = show(admin.address, ready, config, clusters, metrics);

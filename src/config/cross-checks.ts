@@ -4,9 +4,12 @@
  * field by field, so they also run on a file whose other parts are invalid: `pmesh validate`
  * names every problem in one run, not the next one after each fix.
  */
-import { parseHostPort } from '../core/index.js';
+import { isLoopbackHost, parseHostPort } from '../core/index.js';
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+/** Protocols whose listeners serve the app API (HTTP `/v1/services`, gRPC `pmesh.v1.*`). */
+const APP_API_PROTOCOLS = new Set(['http1', 'grpc', 'triple']);
+/** An auto listener's protocols when it names none (autoSchema's default). */
+const AUTO_DEFAULT_PROTOCOLS = ['bolt', 'dubbo', 'grpc', 'http1'];
 
 export type AddProblem = (path: (string | number)[], message: string) => void;
 
@@ -72,20 +75,50 @@ export function crossCheck(input: unknown, add: AddProblem): void {
     });
   });
 
-  // Beyond loopback the admin API shows the config and metrics to a network: only over TLS, to token holders.
-  const adminHost = parseHostPort(adminAddress)?.host;
-  const admin = object(config.admin);
-  if (config.allowNonLoopback === true && adminHost !== undefined && !LOOPBACK.test(adminHost) && (admin.tls === undefined || admin.tokenFile === undefined)) {
-    add(['admin'], `the admin API on ${adminHost} (beyond loopback) needs tls and tokenFile`);
+  // Beyond loopback the sidecar's own APIs are served only over TLS, to holders of a bearer token:
+  // the admin API shows the config and metrics, the app and mesh APIs change what the registry says.
+  if (config.allowNonLoopback === true) {
+    const beyondLoopback = (address: string | undefined): string | undefined => {
+      const host = address === undefined ? undefined : parseHostPort(address)?.host;
+      return host !== undefined && !isLoopbackHost(host) ? host : undefined;
+    };
+    const admin = object(config.admin);
+    const adminHost = beyondLoopback(adminAddress);
+    if (adminHost !== undefined && (admin.tls === undefined || admin.tokenFile === undefined)) {
+      add(['admin'], `the admin API on ${adminHost} (beyond loopback) needs tls and tokenFile`);
+    }
+    const meshHost = beyondLoopback(sofaMeshAddress);
+    if (sofaMeshApi && meshHost !== undefined && (sofaMeshApi.tls === undefined || sofaMeshApi.tokenFile === undefined)) {
+      add(['sofaMeshApi'], `the mesh registry API on ${meshHost} (beyond loopback) needs tls and tokenFile`);
+    }
+    array(config.listeners).forEach((raw, i) => {
+      const listener = object(raw);
+      const host = beyondLoopback(text(listener.address));
+      const appApi = object(listener.appApi);
+      if (host === undefined || appApi.enabled === false || !servesAppApi(listener)) return;
+      const tlsMode = text(object(listener.tls).mode) ?? 'off';
+      const missing = [...(appApi.tokenFile === undefined ? ['appApi.tokenFile'] : []), ...(tlsMode === 'off' ? ['tls.mode strict or permissive'] : [])];
+      if (missing.length > 0) {
+        add(['listeners', i, 'appApi'], `the app API on ${host} (beyond loopback) needs ${missing.join(' and ')}; or set appApi.enabled: false to serve it only on loopback listeners`);
+      }
+    });
   }
 
   if (config.allowNonLoopback !== true) {
     const check = (address: string | undefined, path: (string | number)[]): void => {
       const parsed = address === undefined ? undefined : parseHostPort(address);
-      if (parsed && !LOOPBACK.test(parsed.host)) add(path, `${parsed.host} is not a loopback address; set allowNonLoopback: true to bind it`);
+      if (parsed && !isLoopbackHost(parsed.host)) add(path, `${parsed.host} is not a loopback address; set allowNonLoopback: true to bind it`);
     };
     check(adminAddress, ['admin', 'address']);
     if (sofaMeshAddress) check(sofaMeshAddress, ['sofaMeshApi', 'address']);
     array(config.listeners).forEach((listener, i) => check(text(object(listener).address), ['listeners', i, 'address']));
   }
+}
+
+/** Whether a listener's protocol serves the app API (an auto listener: one of the protocols it tells apart does). */
+function servesAppApi(listener: Loose): boolean {
+  const protocol = text(listener.protocol);
+  if (protocol !== 'auto') return protocol !== undefined && APP_API_PROTOCOLS.has(protocol);
+  const protocols = object(listener.auto).protocols;
+  return (Array.isArray(protocols) ? protocols : AUTO_DEFAULT_PROTOCOLS).some((p) => typeof p === 'string' && APP_API_PROTOCOLS.has(p));
 }

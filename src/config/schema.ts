@@ -9,7 +9,17 @@ import { parseHostPort } from '../core/index.js';
 import { bridgeSchema } from './bridge-schema.js';
 import { crossCheck } from './cross-checks.js';
 import { grpcSchema } from './grpc-schema.js';
-import { adminTlsSchema, adminTokenFileSchema, authorizationSchema, clusterMtlsSchema, identitySchema, listenerTlsSchema } from './security-schema.js';
+import {
+  adminTlsSchema,
+  adminTokenFileSchema,
+  authorizationSchema,
+  clusterMtlsSchema,
+  identitySchema,
+  listenerAppApiSchema,
+  listenerTlsSchema,
+  sofaMeshApiTlsSchema,
+  sofaMeshApiTokenFileSchema,
+} from './security-schema.js';
 import { tracingSchema } from './tracing-schema.js';
 
 export const hostPort = z
@@ -155,6 +165,7 @@ const listenerSchema = z
     advertise: hostPort.optional().describe('The address registered for an ingress when it differs from the bound one (NAT, 0.0.0.0). Example: `10.0.0.5:20882`'),
     tls: listenerTlsSchema.default({}).describe('mTLS from other sidecars (docs/security.md).'),
     authorization: authorizationSchema.default([]),
+    appApi: listenerAppApiSchema,
   })
   .strict();
 
@@ -336,6 +347,8 @@ export const configSchema = z
          * say it when publishing, so the ingress must be told where to send the app's calls.
          */
         appPort: z.number().int().min(1).max(65535).default(12200).describe('The SOFARPC app\'s own Bolt server port on 127.0.0.1, where the ingress sends its calls.'),
+        tls: sofaMeshApiTlsSchema,
+        tokenFile: sofaMeshApiTokenFileSchema,
       })
       .strict()
       .optional()

@@ -66,20 +66,42 @@ export const authorizationSchema = z
     'Ingress authorization. A call to a service no policy names is allowed; once a policy names the service, the call must match an `allow` policy and no `deny` one. Refused calls get the protocol\'s permission error (gRPC PERMISSION_DENIED, Dubbo BAD_REQUEST with the reason, Bolt SERVER_EXCEPTION, HTTP 403).',
   );
 
-export const adminTlsSchema = z
+/** TLS for one of the sidecar's own HTTP APIs; `api` names it in the description. */
+const apiTlsSchema = (api: string) =>
+  z
+    .object({
+      certFile: z.string().min(1).describe(`The ${api}'s certificate (PEM). Example: \`certs/api.crt\``),
+      keyFile: z.string().min(1).describe('Its private key (PEM).'),
+    })
+    .strict()
+    .optional()
+    .describe(`Serve the ${api} over HTTPS. Required (with \`tokenFile\`) when it is bound beyond loopback.`);
+
+/** The bearer token file of one of the sidecar's own APIs. */
+const apiTokenFileSchema = (api: string, requiredWith: string, note = '') =>
+  z
+    .string()
+    .min(1)
+    .optional()
+    .describe(`A file holding the bearer token every ${api} request must carry (\`authorization: Bearer <token>\`; others get 401). Required (with ${requiredWith}) when it is bound beyond loopback.${note}`);
+
+export const adminTlsSchema = apiTlsSchema('admin API');
+export const adminTokenFileSchema = apiTokenFileSchema('admin API', '`tls`');
+export const sofaMeshApiTlsSchema = apiTlsSchema('mesh registry API');
+export const sofaMeshApiTokenFileSchema = apiTokenFileSchema('mesh registry API', '`tls`', ' SOFARPC\'s own client sends no token: unmodified apps reach it on loopback.');
+
+/** The app API a listener serves beside its calls (HTTP `/v1/services`, gRPC `pmesh.v1.*`). */
+export const listenerAppApiSchema = z
   .object({
-    certFile: z.string().min(1).describe('The admin server\'s certificate (PEM). Example: `certs/admin.crt`'),
-    keyFile: z.string().min(1).describe('Its private key (PEM).'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Serve the app API on this listener: HTTP `/v1/services` (http1), gRPC `pmesh.v1.Registry` and `pmesh.v1.Invoker` (grpc, triple); `false` leaves those paths and services to routing, as any other call.'),
+    tokenFile: apiTokenFileSchema('app API', 'a `tls.mode` of `strict` or `permissive`: plaintext requests are then refused'),
   })
   .strict()
-  .optional()
-  .describe('Serve the admin API over HTTPS. Required (with `tokenFile`) when it is bound beyond loopback.');
-
-export const adminTokenFileSchema = z
-  .string()
-  .min(1)
-  .optional()
-  .describe('A file holding the bearer token every admin request must carry (`authorization: Bearer <token>`). Required (with `tls`) when the admin API is bound beyond loopback.');
+  .default({})
+  .describe('The app API (publish, unpublish, look up; the gRPC Invoke entry) on this listener. Beyond loopback it needs `tokenFile` and TLS under the listener, or `enabled: false` (docs/security.md).');
 
 export const clusterMtlsSchema = z
   .enum(['auto', 'on', 'off'])

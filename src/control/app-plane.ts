@@ -3,18 +3,27 @@
  * (the HTTP app API and the gRPC Registry service on the listeners, the SOFA Mesh API on
  * its own port), and what an app publishes becomes an ingress route on this sidecar to
  * 127.0.0.1:<its port>, plus signatures the bridge may use for its calls.
+ *
+ * A listener bound beyond loopback serves the app API only over TLS and, with
+ * `appApi.tokenFile`, to holders of its bearer token (the config refuses a listener beyond
+ * loopback without both); refusals, and calls refused for want of a publication's lease
+ * token, are counted per API.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { guardHttp, parseHostPort, serviceKeyString, type Logger, type ServiceKey } from '../core/index.js';
+import { ApiAccess, guardHttp, isLoopbackHost, parseHostPort, readApiGuard, serviceKeyString, type CountRefusal, type Logger, type ServiceKey } from '../core/index.js';
 import type { MethodSignature } from '../bridge/index.js';
 import type { ListenerConfig, MeshConfig } from '../config/index.js';
-import { handleAppApi, registryGrpcService, type AppPublication, type Registry } from '../registry/index.js';
+import { handleAppApi, registryGrpcService, type AppPublication, type AppRegistry, type Registry } from '../registry/index.js';
 import type { ListenerSpec, TlsMode } from '../proxy/index.js';
 import { protocolForApp } from '../codecs/index.js';
 import { AppPublications, type Ingress } from './app-publications.js';
 import type { MeshClusters } from './clusters.js';
 import type { ListenerRoutes } from './listener-routes.js';
+import { countingOwnership } from './owned-calls.js';
 import { SofaMeshServer } from './sofa-mesh-server.js';
+
+/** What a listener serves beside routed calls. */
+export type ListenerServices = Pick<ListenerSpec, 'local' | 'grpcServices' | 'appApi'>;
 
 export class AppPlane implements Ingress {
   readonly #config: () => MeshConfig;
@@ -22,6 +31,9 @@ export class AppPlane implements Ingress {
   readonly #routes: ListenerRoutes;
   readonly #log: Logger;
   readonly #apps: AppPublications;
+  /** The publications as the HTTP and gRPC app API see them (ownership refusals counted). */
+  readonly #appApi: AppRegistry;
+  readonly #countRefusal: CountRefusal;
   #sofaMesh: SofaMeshServer | undefined;
 
   /** Made before the listeners: the HTTP and gRPC listeners serve the app API over it. */
@@ -35,8 +47,10 @@ export class AppPlane implements Ingress {
     routes: ListenerRoutes,
     log: Logger,
     tlsModeOf: (tls: ListenerConfig['tls']) => TlsMode = () => 'off',
+    countRefusal: CountRefusal = () => {},
   ) {
     this.#config = config;
+    this.#countRefusal = countRefusal;
     this.#tlsModeOf = tlsModeOf;
     this.#clusters = clusters;
     this.#routes = routes;
@@ -48,19 +62,33 @@ export class AppPlane implements Ingress {
       maxFailures: defaults.appHealthMaxFailures,
       log: log.child({ module: 'app-publications' }),
     });
+    this.#appApi = countingOwnership(this.#apps, 'app_api', countRefusal, log.child({ module: 'app-api' }));
   }
 
   /** Once the listeners are up: the publications kept from the last run, then the SOFA Mesh API. */
   async start(): Promise<void> {
     await this.#apps.restore();
-    this.#sofaMesh = await SofaMeshServer.start(this.#config, this.#apps, this.#log.child({ module: 'sofa-mesh-api' }));
+    const log = this.#log.child({ module: 'sofa-mesh-api' });
+    this.#sofaMesh = await SofaMeshServer.start(this.#config, countingOwnership(this.#apps, 'sofa_mesh_api', this.#countRefusal, log), log, this.#countRefusal);
   }
 
-  /** What a listener serves beside routed calls: the HTTP app API and the gRPC Registry service. */
-  listenerServices(): Pick<ListenerSpec, 'local' | 'grpcServices'> {
+  /**
+   * What `listener` serves beside routed calls: the HTTP app API and the gRPC Registry service,
+   * guarded beyond loopback (its token file is read now, when the listener is made).
+   */
+  listenerServices(listener: ListenerConfig): ListenerServices {
+    if (!listener.appApi.enabled) return { appApi: 'off' };
+    const { token } = readApiGuard(`listeners[${listener.name}].appApi`, { tokenFile: listener.appApi.tokenFile });
+    const host = parseHostPort(listener.address)?.host;
+    const access = new ApiAccess('app API', {
+      token,
+      requireTls: host !== undefined && !isLoopbackHost(host),
+      onRefused: (reason) => this.#countRefusal('app_api', reason),
+    });
     return {
-      local: guardHttp((req: IncomingMessage, res: ServerResponse) => handleAppApi(req, res, this.#apps), this.#log),
-      grpcServices: [registryGrpcService(this.#apps)],
+      local: guardHttp((req: IncomingMessage, res: ServerResponse) => handleAppApi(req, res, this.#appApi, access), this.#log),
+      grpcServices: [registryGrpcService(this.#appApi)],
+      appApi: access,
     };
   }
 

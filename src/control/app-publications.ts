@@ -8,14 +8,15 @@
  *
  * A publication is owned, as a Consul session or an etcd lease owns its keys: publish
  * returns a lease token, and replacing or withdrawing the publication takes that token
- * (another caller gets PMESH_NOT_OWNER). The token is kept with the publication, so it
- * still holds after a restart. An app may not publish one of the sidecar's own ports.
+ * (another caller gets PMESH_NOT_OWNER, 403 over HTTP, PERMISSION_DENIED over gRPC; a call
+ * without a token too). Tokens are compared in constant time. The token is kept with the
+ * publication, so it still holds after a restart. An app may not publish one of the sidecar's own ports.
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MeshError, parseHostPort, type Logger, type ServiceKey } from '../core/index.js';
+import { MeshError, parseHostPort, sameSecret, type Logger, type ServiceKey } from '../core/index.js';
 import { type MethodSignature } from '../bridge/index.js';
 import {
   appPublicationSchema,
@@ -109,7 +110,7 @@ export class AppPublications implements AppRegistry {
     }
     const key = keyOf(publication);
     const held = this.#entries.get(key);
-    if (held && held.owner !== owner) throw notOwner(publication.service);
+    if (held && !owns(held, owner)) throw notOwner(publication.service, owner);
     const token = owner ?? randomBytes(16).toString('hex');
     const ingress = this.#ingress.find(publication.protocol);
     if (!ingress) {
@@ -153,7 +154,7 @@ export class AppPublications implements AppRegistry {
         (group === '*' || (e.publication.group ?? '') === group) &&
         (query.protocol === undefined || e.publication.protocol === query.protocol),
     );
-    if (matching.some(([, e]) => e.owner !== owner)) throw notOwner(query.service);
+    if (matching.some(([, e]) => !owns(e, owner))) throw notOwner(query.service, owner);
     for (const [key, entry] of matching) await this.#withdraw(key, entry);
     if (matching.length > 0) this.#save();
     return matching.length;
@@ -240,11 +241,14 @@ export class AppPublications implements AppRegistry {
   }
 }
 
-function notOwner(service: string): MeshError {
-  return new MeshError(
-    'PMESH_NOT_OWNER',
-    `${service} is published by another owner: send the token its publish returned (it is withdrawn by its health check when its app goes)`,
-  );
+/** Whether `owner` is the entry's lease token (a missing token owns nothing). */
+function owns(entry: Entry, owner: string | undefined): boolean {
+  return owner !== undefined && sameSecret(owner, entry.owner);
+}
+
+function notOwner(service: string, sent: string | undefined): MeshError {
+  const fix = 'send the token its publish returned (it is withdrawn by its health check when its app goes)';
+  return new MeshError('PMESH_NOT_OWNER', sent === undefined ? `${service} is published by another owner and no token was sent: ${fix}` : `${service} is published by another owner: ${fix}`);
 }
 
 /** True when something accepts a TCP connection on 127.0.0.1:port within a second. */

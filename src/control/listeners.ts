@@ -13,8 +13,8 @@ export interface ListenerParts {
   readonly handlerFor: (spec: ListenerConfig) => Handler;
   /** Gone from the config: the listener's router can go too. */
   readonly onRemoved: (name: string) => void;
-  /** What a listener serves beside routed calls (the app API). */
-  readonly services: Pick<ListenerSpec, 'local' | 'grpcServices'>;
+  /** What a listener serves beside routed calls (the app API), asked when the listener is made. */
+  readonly servicesFor: (spec: ListenerConfig) => Pick<ListenerSpec, 'local' | 'grpcServices' | 'appApi'>;
 }
 
 export class MeshListeners {
@@ -25,7 +25,7 @@ export class MeshListeners {
   readonly #partialFrames: PartialFrameBudget;
   /** The workload certificate ingress TLS serves (absent: every listener is plaintext). */
   readonly #identity: () => TlsMaterialSource | undefined;
-  /** Each listener's `tls` when it was made: TLS sits under the server, so a change needs a new listener. */
+  /** Each listener's `tls` and `appApi` when it was made: both sit under the server, so a change needs a new listener. */
   readonly #listenerTls = new Map<string, string>();
 
   constructor(config: MeshConfig, metrics: MeshMetrics, log: Logger, identity: () => TlsMaterialSource | undefined = () => undefined) {
@@ -56,7 +56,7 @@ export class MeshListeners {
     const stopping: Promise<void>[] = [];
     for (const [name, listener] of this.#listeners) {
       const next = wanted.get(name);
-      if (!next || next.address !== listener.address || next.protocol !== listener.protocol || this.#listenerTls.get(name) !== JSON.stringify(next.tls)) {
+      if (!next || next.address !== listener.address || next.protocol !== listener.protocol || this.#listenerTls.get(name) !== madeWith(next)) {
         this.#listeners.delete(name);
         stopping.push(listener.close(config.defaults.drainTimeoutMs));
         if (!next) parts.onRemoved(name);
@@ -86,13 +86,13 @@ export class MeshListeners {
         maxConnections: config.defaults.maxConnectionsPerListener,
         partialFrames: this.#partialFrames,
         classScan: (spec.scanClasses ?? spec.ingress) ? new ClassPolicy({ deny: config.bridge.denyClasses }) : undefined,
-        ...parts.services,
+        ...parts.servicesFor(spec),
         grpc: config.grpc,
         tls: this.ingressTls(spec.tls),
         auto: spec.protocol === AUTO_PROTOCOL ? (spec.auto ?? autoSchema.parse({})) : undefined,
       });
       await listener.start();
-      this.#listenerTls.set(spec.name, JSON.stringify(spec.tls));
+      this.#listenerTls.set(spec.name, madeWith(spec));
       this.#listeners.set(spec.name, listener);
     }
   }
@@ -100,4 +100,9 @@ export class MeshListeners {
   async close(drainMs: number): Promise<void> {
     await Promise.all([...this.#listeners.values()].map((listener) => listener.close(drainMs)));
   }
+}
+
+/** What of a listener's config is fixed when it is made (TLS under its server, the app API beside its calls). */
+function madeWith(spec: ListenerConfig): string {
+  return JSON.stringify([spec.tls, spec.appApi]);
 }

@@ -3,10 +3,12 @@
  * SOFARPC apps expect (13330 by default), apart from the app-facing HTTP listener whose paths
  * belong to the proxy. The handlers are src/registry/sofa-mesh-api.ts; this file binds them to
  * the running sidecar: its app publications, and its Bolt egress read from the config in force
- * at each request, so a reload that moves the egress is seen at once.
+ * at each request, so a reload that moves the egress is seen at once. With `tls` and `tokenFile`
+ * (required beyond loopback) it is served over HTTPS to holders of the bearer token; SOFARPC's
+ * own client sends neither, so unmodified apps reach it on loopback.
  */
-import { createServer, type Server } from 'node:http';
-import { guardHttp, listenOn, type Logger } from '../core/index.js';
+import type { Server } from 'node:http';
+import { ApiAccess, guardHttp, guardedHttpServer, listenOn, readApiGuard, type CountRefusal, type Logger } from '../core/index.js';
 import type { MeshConfig } from '../config/index.js';
 import { handleSofaMeshApi, type AppRegistry } from '../registry/index.js';
 
@@ -20,10 +22,14 @@ export class SofaMeshServer {
   }
 
   /** Starts answering on `config().sofaMeshApi.address`; undefined when the section is absent. */
-  static async start(config: () => MeshConfig, apps: AppRegistry, log: Logger): Promise<SofaMeshServer | undefined> {
+  static async start(config: () => MeshConfig, apps: AppRegistry, log: Logger, countRefusal: CountRefusal): Promise<SofaMeshServer | undefined> {
     const section = config().sofaMeshApi;
     if (!section) return undefined;
-    const server = createServer(
+    const guard = readApiGuard('sofaMeshApi', section);
+    const access = new ApiAccess('mesh registry API', { token: guard.token, onRefused: (reason) => countRefusal('sofa_mesh_api', reason) });
+    const server = guardedHttpServer(
+      guard,
+      access,
       guardHttp((req, res) => {
         const current = config();
         handleSofaMeshApi(req, res, {

@@ -67,6 +67,10 @@ export const REASONS = {
   PMESH_GENERIC_INVOKE_NOT_ALLOWED: Code.PERMISSION_DENIED,
   /** An ingress authorization policy refused the caller (listeners[].authorization). */
   PMESH_NOT_AUTHORIZED: Code.PERMISSION_DENIED,
+  /** A guarded API (admin, app API, SOFARPC mesh API) asked without its bearer token, or with a wrong one. */
+  PMESH_UNAUTHENTICATED: Code.UNAUTHENTICATED,
+  /** An API bound beyond loopback asked in plaintext on a port that also takes plaintext. */
+  PMESH_TLS_REQUIRED: Code.PERMISSION_DENIED,
 } as const satisfies Record<string, Code>;
 
 export type Reason = keyof typeof REASONS;

@@ -15,3 +15,4 @@ export { refuseHttpRequest } from './http-client-error.js';
 export { guardHttp, answerUnexpected, type HttpHandler } from './request-guard.js';
 export * from './tap.js';
 export * from './identity.js';
+export * from './api-guard.js';

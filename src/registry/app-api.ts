@@ -16,12 +16,12 @@
  *
  * Ownership: the token a publish returns is the publication's lease. Publishing the same
  * service, version, group and protocol again, or withdrawing it, takes that token; without
- * it the answer is 409 PMESH_NOT_OWNER. A publish with a token the caller chose (or one it
+ * it the answer is 403 PMESH_NOT_OWNER. A publish with a token the caller chose (or one it
  * was given before) owns what it publishes under that token, so one app can use one token.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { MeshError, type Endpoint } from '../core/index.js';
+import { MeshError, type ApiAccess, type Endpoint } from '../core/index.js';
 import type { RegistryUpdate, ServiceQuery } from './registry.js';
 import { checkQuery } from './validate.js';
 
@@ -85,13 +85,17 @@ export interface AppRegistry {
 }
 
 const PREFIX = '/v1/services';
-const STATUS_OF: Partial<Record<string, number>> = { PMESH_BAD_REQUEST: 400, PMESH_NO_ROUTE: 404, PMESH_NOT_OWNER: 409 };
+const STATUS_OF: Partial<Record<string, number>> = { PMESH_BAD_REQUEST: 400, PMESH_NO_ROUTE: 404, PMESH_NOT_OWNER: 403 };
 const MAX_BODY = 64 * 1024;
 
-/** Handles the request if it is one of ours; returns false to let the proxy have it. */
-export function handleAppApi(req: IncomingMessage, res: ServerResponse, api: AppRegistry): boolean {
+/**
+ * Handles the request if it is one of ours (after `access` let it in: the listener's token and
+ * TLS, beyond loopback); returns false to let the proxy have it.
+ */
+export function handleAppApi(req: IncomingMessage, res: ServerResponse, api: AppRegistry, access?: ApiAccess): boolean {
   const url = new URL(req.url ?? '/', 'http://sidecar');
   if (url.pathname !== PREFIX && !url.pathname.startsWith(`${PREFIX}/`)) return false;
+  if (access && !access.admit(req, res)) return true;
   route(req, res, url, api).catch((error: unknown) => {
     const mesh = MeshError.from(error);
     const status = STATUS_OF[mesh.reason] ?? 500;

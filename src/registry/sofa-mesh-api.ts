@@ -33,7 +33,7 @@
  * the mesh API itself (`SOFA_MESH_OWNER`, a name no caller of the HTTP or gRPC API can send):
  * any SOFARPC app on this host may replace or withdraw what SOFARPC apps published here, as
  * with SOFARPC's own registries, but none can touch what an app published with a token, and
- * no token holder can touch these (409 either way).
+ * no token holder can touch these (403 either way).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -156,7 +156,7 @@ export function handleSofaMeshApi(req: IncomingMessage, res: ServerResponse, dep
       (answer) => reply(res, 200, answer),
       (error: unknown) => {
         const mesh = MeshError.from(error);
-        const status = mesh.reason === 'PMESH_BAD_REQUEST' ? 400 : mesh.reason === 'PMESH_NO_ROUTE' ? 503 : mesh.reason === 'PMESH_NOT_OWNER' ? 409 : 500;
+        const status = mesh.reason === 'PMESH_BAD_REQUEST' ? 400 : mesh.reason === 'PMESH_NO_ROUTE' ? 503 : mesh.reason === 'PMESH_NOT_OWNER' ? 403 : 500;
         deps.log.warn({ path, status, err: mesh.message }, 'SOFARPC mesh API request refused');
         reply(res, status, failure(mesh.message));
       },

@@ -38,6 +38,11 @@ describe('admin API guard', () => {
       expect(await ask('Bearer wrong')).toBe(401);
       expect(await ask('Bearer s3cret-token')).toBe(200);
       await expect(request(`http://127.0.0.1:${port}/ready`)).rejects.toThrow();
+      // Both refusals and the failed handshake are counted.
+      const metrics = await request(`https://127.0.0.1:${port}/metrics`, { dispatcher, headers: { authorization: 'Bearer s3cret-token' } });
+      const text = await metrics.body.text();
+      expect(text).toMatch(/^pmesh_control_refusals_total\{api="admin",reason="unauthorized"\} 2$/m);
+      expect(text).toMatch(/^pmesh_control_refusals_total\{api="admin",reason="tls_handshake"\} [1-9]/m);
     } finally {
       await dispatcher.close();
       await running.stop(0);

@@ -126,11 +126,11 @@ describe('app publications over HTTP', () => {
     expect((await api('GET', '/v1/services/app.Svc')).json.endpoints).toEqual([]);
   });
 
-  it('a publication is owned: another caller can neither replace nor withdraw it (409), its token can, also after a restart', async () => {
+  it('a publication is owned: another caller can neither replace nor withdraw it (403), its token can, also after a restart', async () => {
     const first = await api('POST', '/v1/services', { service: 'owned.Svc', protocol: 'fake', port: app.port });
     expect(first).toMatchObject({ status: 201, json: { token: expect.stringMatching(/^[0-9a-f]{32}$/) } });
     const token = first.json.token as string;
-    const notOwner = { status: 409, json: { error: 'PMESH_NOT_OWNER', message: expect.stringContaining('owned.Svc is published by another owner') } };
+    const notOwner = { status: 403, json: { error: 'PMESH_NOT_OWNER', message: expect.stringContaining('owned.Svc is published by another owner') } };
 
     const other = await startFakeServer();
     expect(await api('POST', '/v1/services', { service: 'owned.Svc', protocol: 'fake', port: other.port })).toMatchObject(notOwner);

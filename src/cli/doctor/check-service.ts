@@ -3,7 +3,7 @@
  * providers (with which version and group), does a route or a registry cluster reach the
  * service from this sidecar, are those endpoints healthy, and what does each provider speak.
  */
-import { AdminApi, dialable, registered, type ClustersView, type ConfigView, type ListenerView, type RegisteredView } from '../admin-api.js';
+import { AdminApi, AdminApiError, dialable, registered, type ClustersView, type ConfigView, type ListenerView, type RegisteredView } from '../admin-api.js';
 import { checkPeer } from './check-peer.js';
 import { dubboMethods } from './dubbo-metadata.js';
 import { info, ok, problem, type Finding } from './findings.js';
@@ -22,7 +22,8 @@ export async function checkService(admin: AdminApi, query: ServiceQuery, timeout
   try {
     [config, clusters] = await Promise.all([admin.config(), admin.clusters()]);
   } catch (error) {
-    return [problem(`${(error as Error).message}`, `start the sidecar (pmesh start --config FILE), or pass its admin address with --admin host:port`)];
+    const fix = error instanceof AdminApiError ? error.fix : 'start the sidecar (pmesh start --config FILE), or pass its admin address with --admin host:port';
+    return [problem(`${(error as Error).message}`, fix)];
   }
   const findings: Finding[] = [ok(`sidecar admin API at ${admin.address}`)];
   const registryName = config.registry.type + (config.registry.address ? ` at ${config.registry.address}` : '');

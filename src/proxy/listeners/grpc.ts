@@ -23,7 +23,7 @@ import { constants, createServer, type Http2Server, type IncomingHttpHeaders, ty
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cancel, MeshError, listenOn, makeEndpoint, type Endpoint, type Logger, type MeshMetrics, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
+import { Cancel, MeshError, isTls, listenOn, makeEndpoint, type ApiAccess, type Endpoint, type Logger, type MeshMetrics, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { openConnectionWindow } from '../upstream/h2-window.js';
 import { Http2Upstream } from '../upstream/http2.js';
@@ -60,6 +60,8 @@ export interface GrpcListenerOptions {
   readonly grpcServices?: readonly GrpcServiceBinding[];
   /** mTLS under the listener (transport/ingress.ts). */
   readonly tls?: IngressTlsOptions;
+  /** Who may call the built-in services, or `off`: not served here. */
+  readonly appApi?: ApiAccess | 'off';
 }
 
 const BUILT_IN = 'pmesh.v1.';
@@ -126,7 +128,13 @@ export class GrpcListener implements Listener {
       this.#options.metrics.codecError(this.protocol, error.code ?? 'ERR_HTTP2_ERROR', 'downstream'),
     );
     // HTTP/2 over TLS is known by ALPN `h2` (RFC 9113 section 3.2); node:http2 serves it on a TLS socket only then.
-    this.#stopTls = secureConnections(this.#server, options.tls, { listener: this.name, metrics: options.metrics, log: options.log, alpn: ['h2'] });
+    this.#stopTls = secureConnections(this.#server, options.tls, {
+      listener: this.name,
+      metrics: options.metrics,
+      log: options.log,
+      alpn: ['h2'],
+      replay: (socket, head) => new ReplayedSocket(socket, head),
+    });
   }
 
   readonly #stopTls: () => void;
@@ -211,9 +219,17 @@ export class GrpcListener implements Listener {
       call.fail(refused);
       return;
     }
+    // The built-in services, unless turned off here (their calls are then routed as any other), and to whom the guard admits.
+    const appApi = this.#options.appApi;
+    const builtIn = appApi !== 'off' && String(headers[':path'] ?? '').startsWith(`/${BUILT_IN}`);
+    const notAdmitted = builtIn ? appApi?.check({ authorization: headers.authorization, tls: isTls(stream.session?.socket) }) : undefined;
+    if (notAdmitted) {
+      call.fail(notAdmitted);
+      return;
+    }
     const invocation = this.#options.codec.toInvocation(headers, call.requestBody(), startedAt);
     if (invocation.deadline !== undefined) call.setDeadline(invocation.deadline, startedAt);
-    const reply = invocation.service.interface.startsWith(BUILT_IN)
+    const reply = builtIn
       ? this.#startBuiltIn().then(() => this.#builtInUpstream.call(this.#builtInEndpoint, invocation, ctx))
       : this.#handler(invocation, ctx);
     reply.then(

@@ -4,7 +4,7 @@
  */
 import { getProtocol, type AnyProtocol } from '../../codecs/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger, MeshMetrics } from '../../core/index.js';
+import type { ApiAccess, Logger, MeshMetrics } from '../../core/index.js';
 import type { ClassPolicy } from '../../bridge/index.js';
 import type { Handler } from '../filter.js';
 import { AutoListener, type AutoSniff, type ConnectionTaker } from './auto.js';
@@ -44,6 +44,11 @@ export interface ListenerSpec {
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** gRPC only: more services on the same port (the registry API). */
   readonly grpcServices?: readonly GrpcServiceBinding[];
+  /**
+   * gRPC only: who may call the built-in `pmesh.v1.*` services (absent: anyone), or `off`: they
+   * are not served here and their calls are routed as any other. HTTP's `local` checks its own.
+   */
+  readonly appApi?: ApiAccess | 'off';
   /** gRPC: message size, HTTP/2 stream and flood limits, upstream keepalive. */
   readonly grpc: GrpcLimits;
   /** mTLS from other sidecars (absent or mode off: plaintext). */

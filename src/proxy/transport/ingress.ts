@@ -11,6 +11,7 @@
  * (tls.Server#setSecureContext); connections already open keep theirs and are not dropped.
  */
 import type { Server, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger, MeshMetrics } from '../../core/index.js';
 import { contextOptions } from './context.js';
@@ -30,6 +31,12 @@ export interface IngressTlsContext {
   readonly log: Logger;
   /** ALPN ids the listener's protocol is known by over TLS (HTTP/2's `h2`); none for the others. */
   readonly alpn?: readonly string[];
+  /**
+   * How a plaintext connection (permissive mode) is handed over with its first bytes, already
+   * read: node:http2 reads a socket through its native handle, so bytes put back with
+   * `unshift` never reach it and its preface would be lost. Absent: put back on the socket.
+   */
+  readonly replay?: (socket: Socket, head: Buffer) => Duplex;
 }
 
 /** The first byte of a TLS handshake record (RFC 8446 section 5.1, ContentType handshake). */
@@ -43,9 +50,10 @@ export function secureConnections(server: Server, options: IngressTlsOptions | u
   server.removeAllListeners('connection');
   // Connections still being sniffed or shaken hands with: the listener does not know them yet, so closing it cuts them here.
   const pending = new Set<Socket>();
-  const deliver = (socket: Socket, raw: Socket): void => {
+  const deliver = (socket: Duplex, raw: Socket): void => {
     pending.delete(raw);
-    for (const handler of handlers) handler.call(server, socket);
+    // A replayed connection is a Duplex that stands in for the socket (the servers take any Duplex).
+    for (const handler of handlers) handler.call(server, socket as Socket);
   };
   const tls = createTlsServer({
     ...contextOptions(options.material.current()),
@@ -78,12 +86,17 @@ export function secureConnections(server: Server, options: IngressTlsOptions | u
     socket.on('error', () => socket.destroy());
     socket.once('data', (chunk: Buffer) => {
       socket.pause();
-      socket.unshift(chunk);
       if (chunk[0] === TLS_HANDSHAKE) {
+        socket.unshift(chunk);
         tls.emit('connection', socket);
       } else if (options.mode === 'permissive') {
         metrics.tlsConnection(listener, 'plaintext');
-        deliver(socket, socket);
+        if (context.replay) {
+          deliver(context.replay(socket, chunk), socket);
+        } else {
+          socket.unshift(chunk);
+          deliver(socket, socket);
+        }
         socket.resume();
       } else {
         metrics.tlsConnection(listener, 'refused_plaintext');

@@ -96,14 +96,14 @@ describe('SOFARPC mesh API', () => {
     ]);
   });
 
-  it('publishes and unpublishes as the mesh API\'s own owner (SOFARPC apps send no token); a service another owner holds is 409', async () => {
+  it('publishes and unpublishes as the mesh API\'s own owner (SOFARPC apps send no token); a service another owner holds is 403', async () => {
     await post('/services/publish', publishBody);
     await post('/services/unpublish', { serviceName: 'com.example.EchoService:1.0', protocolType: 'bolt' });
     expect(owners).toEqual([SOFA_MESH_OWNER, SOFA_MESH_OWNER]);
     // No caller of the HTTP or gRPC API can send this owner as its token.
     expect(() => callerToken(SOFA_MESH_OWNER)).toThrow('token: expected');
     expect(await post('/services/publish', { ...publishBody, serviceName: 'com.example.Taken:1.0' })).toEqual({
-      status: 409,
+      status: 403,
       json: { success: false, errorMessage: 'com.example.Taken is published by another owner' },
     });
   });
