@@ -17,13 +17,21 @@ import { fileURLToPath } from 'node:url';
 import { DIST, KEY_FILE, ROOT, STATS_FILE, inputFiles, inputStats, readDist, sourceKey } from './freshness.mjs';
 
 /**
- * The libraries put into the bundle: pure JavaScript the built-in config loads at start,
- * each with the packages only it uses. Every other package stays in node_modules and is
- * loaded from there: those loaded lazily (lazyRequire), those that find files of their own
- * at run time (pino's worker transports, grpc's protos), and @opentelemetry/api, of which
+ * The libraries put into the bundle: pure JavaScript every start loads, each with the
+ * packages only it uses. pino is among them because the sidecar uses no pino transport: the
+ * worker files a transport would look for by path are never needed. Every other package
+ * stays in node_modules and is loaded from there: those loaded lazily (lazyRequire), those
+ * that find files of their own at run time (grpc's protos), and @opentelemetry/api, of which
  * the tracing SDK in node_modules must share the one copy (its context keys are per copy).
  */
-const BUNDLED = new Set(['zod', 'yaml', 'prom-client', 'tdigest', 'bintrees', 'lossless-json']);
+const BUNDLED = new Set([
+  'zod',
+  'yaml',
+  'lossless-json',
+  ...['prom-client', 'tdigest', 'bintrees'],
+  ...['pino', '@pinojs/redact', 'atomic-sleep', 'on-exit-leak-free', 'pino-abstract-transport', 'pino-std-serializers'],
+  ...['process-warning', 'quick-format-unescaped', 'real-require', 'safe-stable-stringify', 'sonic-boom', 'split2', 'thread-stream'],
+]);
 
 function packageName(specifier) {
   const parts = specifier.split('/');
