@@ -1,76 +1,110 @@
-// Compiles src/ to dist/ with tsc when the sources changed since the last build; a fresh
-// build costs one hash of the sources (a few ms). `pmesh` runs dist/ when it matches the
-// sources (bin/pmesh.js asks `isBuilt()`), and the sources through tsx otherwise, so a
-// stale build is never run. Run as a script (`node scripts/build.mjs`), it builds if needed.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+// Bundles src/ into dist/ with esbuild when the inputs changed since the last build
+// (scripts/freshness.mjs says whether they did). `pmesh` runs dist/ when it is fresh and the
+// sources through tsx otherwise, so a stale build is never run. Run as a script
+// (`node scripts/build.mjs`), it builds if needed.
+//
+// Why a bundle rather than one .js file per .ts file: Node resolves, reads and compiles
+// each module on its own, and the sidecar's ~220 modules plus the ~130 of the libraries
+// it needs at start cost it tens of milliseconds of CPU and megabytes of memory. The
+// bundle is split where the code loads lazily (`await import()`: the sidecar behind
+// `pmesh start`, tracing, the CLI's other commands), so what `pmesh start` loads is a few
+// files. Types are not checked (esbuild strips them): that is `npm run lint`'s job, and a
+// type error never stops the sidecar from starting.
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DIST, KEY_FILE, ROOT, STATS_FILE, inputFiles, inputStats, readDist, sourceKey } from './freshness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = join(ROOT, 'dist');
-/** Written last into dist/: the key of the sources it was built from. */
-const STAMP = '.source-key';
-/** Besides src/, what changes the output. */
-const INPUTS = ['tsconfig.json', 'tsconfig.build.json'];
+/**
+ * The libraries put into the bundle: pure JavaScript every start loads, each with the
+ * packages only it uses. pino is among them because the sidecar uses no pino transport: the
+ * worker files a transport would look for by path are never needed. Every other package
+ * stays in node_modules and is loaded from there: those loaded lazily (lazyRequire), those
+ * that find files of their own at run time (grpc's protos), and @opentelemetry/api, of which
+ * the tracing SDK in node_modules must share the one copy (its context keys are per copy).
+ */
+const BUNDLED = new Set([
+  'zod',
+  'yaml',
+  'lossless-json',
+  ...['prom-client', 'tdigest', 'bintrees'],
+  ...['pino', '@pinojs/redact', 'atomic-sleep', 'on-exit-leak-free', 'pino-abstract-transport', 'pino-std-serializers'],
+  ...['process-warning', 'quick-format-unescaped', 'real-require', 'safe-stable-stringify', 'sonic-boom', 'split2', 'thread-stream'],
+]);
 
-function sourceFiles(dir) {
-  const files = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...sourceFiles(path));
-    else if (entry.isFile()) files.push(path);
-  }
-  return files;
+function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** A hash of every source's path and content: mtimes change on a clone or checkout, contents do not. */
-export function sourceKey() {
-  const hash = createHash('sha256');
-  const files = [...sourceFiles(join(ROOT, 'src')), ...INPUTS.map((name) => join(ROOT, name))].sort();
-  for (const file of files) {
-    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
-  }
-  return hash.digest('hex');
-}
+/** Bare imports stay imports unless their package is BUNDLED. */
+const keepPackagesExternal = {
+  name: 'keep-packages-external',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, ({ path }) => {
+      if (isBuiltin(path) || !BUNDLED.has(packageName(path))) return { path, external: true };
+      return undefined;
+    });
+  },
+};
 
-/** Whether dist/ holds the build of the sources as they are now (true when there are no sources: an installed package). */
-export function isBuilt() {
-  if (!existsSync(join(ROOT, 'src'))) return existsSync(DIST);
-  return stampOf(DIST) === sourceKey();
-}
-
-function stampOf(dir) {
-  try {
-    return readFileSync(join(dir, STAMP), 'utf8');
-  } catch {
-    return undefined;
-  }
+/** Compiles into `outdir`: dist/cli/main.js (what bin/pmesh.js imports) and its chunks in dist/chunks/. */
+async function bundle(outdir) {
+  // esbuild comes with tsx (a dependency: it runs the sources when there is no fresh build),
+  // at the version tsx was released with; asked for through tsx, not hoisting.
+  const require = createRequire(import.meta.url);
+  const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild');
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { 'cli/main': 'src/cli/main.ts' },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    chunkNames: 'chunks/[name]-[hash]',
+    sourcemap: 'linked',
+    // Shorter source is less to parse and less held in memory (V8 keeps every module's text);
+    // names are kept, so stack traces still name functions (and --enable-source-maps maps lines).
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // The CommonJS libraries in the bundle call require(); an ES module has none of its own.
+    banner: { js: "import { createRequire as __pmeshCreateRequire } from 'node:module'; const require = __pmeshCreateRequire(import.meta.url);" },
+    plugins: [keepPackagesExternal],
+    logLevel: 'warning',
+  });
 }
 
 /**
- * Builds dist/ unless it is fresh. Compiles into a folder of its own beside dist/ (the same
- * depth, so relative paths hold) and swaps it in, so a process starting meanwhile sees the
- * old build or the new one, and two builds at once do not mix their files.
+ * Builds dist/ unless it is fresh. Bundles into a folder of its own beside dist/ and swaps
+ * it in, so a process starting meanwhile sees the old build or the new one, and two builds
+ * at once do not mix their files. The stats are taken before the key and the key before
+ * the bundle: a file edited meanwhile leaves a build whose key or stats do not match.
  */
-export function build({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
-  const key = sourceKey();
-  if (stampOf(DIST) === key) return false;
-  log('pmesh: compiling src/ to dist/ (tsc)...');
+export async function build({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+  const files = inputFiles();
+  const stats = inputStats(files);
+  const key = sourceKey(files);
+  if (readDist(KEY_FILE) === key) {
+    // Same contents, new mtimes (a checkout, a clone): record them, so starts take the cheap check.
+    if (readDist(STATS_FILE) !== stats) writeFileSync(join(DIST, STATS_FILE), stats);
+    return false;
+  }
+  log('pmesh: bundling src/ into dist/ (esbuild)...');
   const staging = join(ROOT, `.dist-${process.pid}`);
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   try {
-    execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', staging], { cwd: ROOT, stdio: 'inherit' });
-    writeFileSync(join(staging, STAMP), key);
+    await bundle(staging);
+    writeFileSync(join(staging, STATS_FILE), stats);
+    writeFileSync(join(staging, KEY_FILE), key);
     const old = join(ROOT, `.dist-old-${process.pid}`);
     if (existsSync(DIST)) renameSync(DIST, old);
     try {
       renameSync(staging, DIST);
     } catch (error) {
       // Another build swapped its dist/ in meanwhile: fine if it is of the same sources.
-      if (stampOf(DIST) !== key) throw error;
+      if (readDist(KEY_FILE) !== key) throw error;
     }
     rmSync(old, { recursive: true, force: true });
   } finally {
@@ -79,4 +113,4 @@ export function build({ log = (line) => process.stderr.write(`${line}\n`) } = {}
   return true;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) build();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await build();

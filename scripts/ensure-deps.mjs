@@ -1,5 +1,5 @@
-// Installs node_modules on a fresh clone (or after package-lock.json changed), then compiles
-// src/ to dist/ when the sources changed (scripts/build.mjs), so that `npm start` and
+// Installs node_modules on a fresh clone (or after package-lock.json changed), then bundles
+// src/ into dist/ when the sources changed (scripts/build.mjs), so that `npm start` and
 // `npm test` are the only two commands a new user needs.
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,6 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== hash) {
   execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
   writeFileSync(stamp, hash);
 }
-// Imported only now: the build needs typescript from node_modules.
+// Imported only now: the build needs esbuild from node_modules.
 const { build } = await import('./build.mjs');
-build();
+await build();

@@ -9,9 +9,9 @@ import { ConfigError } from '../config/index.js';
 import { UsageError } from './args.js';
 import { COMMANDS } from './commands.js';
 import { LOG_FLUSH_MS } from './serve.js';
-import { closeLogOutput } from '../core/index.js';
+import { PACKAGE_ROOT, closeLogOutput } from '../core/index.js';
 
-const VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

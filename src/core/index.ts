@@ -11,6 +11,7 @@ export * from './cancel.js';
 export * from './telemetry.js';
 export * from './listen.js';
 export { lazyRequire } from './lazy-require.js';
+export { PACKAGE_ROOT } from './package-root.js';
 export { refuseHttpRequest } from './http-client-error.js';
 export { guardHttp, answerUnexpected, type HttpHandler } from './request-guard.js';
 export * from './tap.js';

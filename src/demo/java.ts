@@ -5,11 +5,11 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parseHostPort, type Logger } from '../core/index.js';
+import { join } from 'node:path';
+import { PACKAGE_ROOT, parseHostPort, type Logger } from '../core/index.js';
 import { DEMO_PROVIDERS } from './providers.js';
 
-const JAVA_ROOT = resolve(import.meta.dirname, '../../clients/java');
+const JAVA_ROOT = join(PACKAGE_ROOT, 'clients/java');
 /** JDK 17 keeps java.base closed to reflection; the Hessian serializers need it opened. */
 const OPENS = ['java.lang', 'java.math', 'java.util'].flatMap((pkg) => ['--add-opens', `java.base/${pkg}=ALL-UNNAMED`]);
 

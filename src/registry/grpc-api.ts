@@ -6,11 +6,11 @@
 import { join } from 'node:path';
 import type { GrpcObject, ServiceClientConstructor, UntypedServiceImplementation, status as GrpcStatus } from '@grpc/grpc-js';
 import type { ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
-import { MeshError, lazyRequire } from '../core/index.js';
+import { MeshError, PACKAGE_ROOT, lazyRequire } from '../core/index.js';
 import { appPublicationSchema, callerToken, type AppRegistry } from './app-api.js';
 import type { RegistryUpdate, ServiceQuery } from './registry.js';
 
-export const REGISTRY_PROTO = join(import.meta.dirname, '../../proto/pmesh/v1/registry.proto');
+export const REGISTRY_PROTO = join(PACKAGE_ROOT, 'proto/pmesh/v1/registry.proto');
 
 interface QueryMessage {
   service: string;

@@ -12,9 +12,10 @@
  *   GET /ui/api/peer?address=host:port&view=topology|registry|errors   another sidecar's view
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { lazyRequire, parseHostPort } from '../../core/index.js';
+import { PACKAGE_ROOT, lazyRequire, parseHostPort } from '../../core/index.js';
 import { redOf } from './red.js';
 import type { TapFilter, TapHub } from './tap-hub.js';
 
@@ -42,7 +43,8 @@ const STATIC: Record<string, string> = {
   'tables.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
-const STATIC_DIR = new URL('./static/', import.meta.url);
+/** Served from the sources: the bundle in dist/ holds no static files. */
+const STATIC_DIR = join(PACKAGE_ROOT, 'src/admin/ui/static');
 const PEER_VIEWS = new Set(['topology', 'registry', 'errors']);
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+|localhost)$/;
 /** A peer's answer bigger than this is refused: a dashboard view is a few hundred KiB at most. */
@@ -73,7 +75,7 @@ export async function handleUi(req: IncomingMessage, res: ServerResponse, url: U
 async function sendStatic(res: ServerResponse, name: string): Promise<void> {
   const type = STATIC[name];
   if (!type) return json(res, 404, { error: `no dashboard file ${name}` });
-  const body = await readFile(new URL(name, STATIC_DIR));
+  const body = await readFile(join(STATIC_DIR, name));
   res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-cache' });
   res.end(body);
 }

@@ -19,12 +19,12 @@ import {
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { loadPackageDefinition, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
-import { Cancel, MeshError, type Invocation, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, MeshError, PACKAGE_ROOT, type Invocation, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 
-export const INVOKE_PROTO = join(import.meta.dirname, '../../../proto/pmesh/v1/invoke.proto');
+export const INVOKE_PROTO = join(PACKAGE_ROOT, 'proto/pmesh/v1/invoke.proto');
 
 interface InvokeRequest {
   service: string;

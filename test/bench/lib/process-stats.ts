@@ -56,3 +56,17 @@ export function processTreeStats(pid: number): ProcessStats {
   }
   return { rssMiB, peakRssMiB, cpuSeconds };
 }
+
+/**
+ * Milliseconds a process's main thread spent runnable but waiting for a CPU since it started
+ * (/proc/<pid>/schedstat, second field, ns; 0 where the kernel keeps no schedstats). Wall
+ * time is this, plus the thread's own CPU, plus its sleeps (I/O, timers): on a busy shared
+ * host, this is most of the gap between wall time and CPU.
+ */
+export function runQueueWaitMs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1] ?? 0) / 1e6;
+  } catch {
+    return 0;
+  }
+}

@@ -13,11 +13,16 @@ export async function startSidecarChild(yaml: string, readyPort: number): Promis
   const path = join(mkdtempSync(join(tmpdir(), 'pmesh-bench-')), 'pmesh.yaml');
   writeFileSync(path, yaml);
   const bin = process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
-  const peer = startPeer('pmesh', process.execPath, [bin, 'start', '--config', path], {
+  const peer = startPeer('pmesh', process.execPath, [...sidecarNodeArgs(), bin, 'start', '--config', path], {
     cwd: REPO_ROOT,
   });
   await waitForPort(readyPort);
   return peer;
+}
+
+/** PMESH_BENCH_NODE_ARGS: node options for the sidecar process only (`--max-semi-space-size=2`), to measure one. */
+export function sidecarNodeArgs(): string[] {
+  return (process.env.PMESH_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
 
 /** Starts a TypeScript bench server file in its own process and waits for its port. */

@@ -1,0 +1,112 @@
+/**
+ * The build as a fresh clone sees it (scripts/build.mjs, scripts/freshness.mjs,
+ * bin/pmesh.js), on a copy of the checkout in a temp dir: the bundle is built once and
+ * then reused, a touched file with the same content keeps it, an edited file is never run
+ * from a stale bundle (the sources run through tsx instead), and the bundle finds the
+ * files it reads at run time (package.json, the dashboard's static files, the gRPC protos)
+ * although it does not keep the sources' folder layout.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { credentials, loadPackageDefinition, type GrpcObject, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { request } from 'undici';
+import { freePort } from '../support/ports.js';
+import { REPO_ROOT } from '../support/maven.js';
+import { startPeer, stopAllPeers } from '../support/process.js';
+import { writeConfig } from '../support/sidecar.js';
+
+const exec = promisify(execFile);
+/** Printed by the copy's dist/cli/main.js once the test marks it: proof that the bundle ran, not the sources. */
+const FROM_DIST = 'marker: ran dist/';
+
+const clone = mkdtempSync(join(tmpdir(), 'pmesh-build-'));
+for (const path of ['src', 'proto', 'scripts', 'bin', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+  cpSync(join(REPO_ROOT, path), join(clone, path), { recursive: true });
+}
+symlinkSync(join(REPO_ROOT, 'node_modules'), join(clone, 'node_modules'));
+afterAll(async () => {
+  await stopAllPeers();
+  rmSync(clone, { recursive: true, force: true });
+});
+
+const build = () => exec(process.execPath, ['scripts/build.mjs'], { cwd: clone });
+const version = () => exec(process.execPath, ['bin/pmesh.js', '--version'], { cwd: clone });
+/** Puts `line` first in a module, so it runs before the module's own code (which ends in process.exit). */
+function prepend(path: string, line: string): void {
+  writeFileSync(path, `${line}\n${readFileSync(path, 'utf8')}`);
+}
+const markDist = () => prepend(join(clone, 'dist/cli/main.js'), `process.stderr.write(${JSON.stringify(`${FROM_DIST}\n`)});`);
+const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+describe('build and freshness', () => {
+  it('bundles once, then finds the bundle fresh', { timeout: 120_000 }, async () => {
+    expect((await build()).stderr).toContain('bundling src/ into dist/');
+    expect(existsSync(join(clone, 'dist/cli/main.js'))).toBe(true);
+    expect((await build()).stderr).toBe('');
+  });
+
+  it('runs the bundle while it is fresh, also after an mtime changed with the content the same', { timeout: 60_000 }, async () => {
+    markDist();
+    const fresh = await version();
+    expect(fresh.stdout.trim()).toBe(VERSION);
+    expect(fresh.stderr).toContain(FROM_DIST);
+    const file = join(clone, 'src/core/errors.ts');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(file, later, later);
+    expect((await version()).stderr).toContain(FROM_DIST);
+  });
+
+  it('never runs a stale bundle: an edited source runs through tsx until the next build', { timeout: 120_000 }, async () => {
+    prepend(join(clone, 'src/cli/main.ts'), `process.stderr.write('marker: edited source\\n');`);
+    const edited = await version();
+    expect(edited.stdout.trim()).toBe(VERSION);
+    expect(edited.stderr).toContain('marker: edited source');
+    expect(edited.stderr).not.toContain(FROM_DIST);
+    expect((await build()).stderr).toContain('bundling src/ into dist/');
+    const rebuilt = await version();
+    expect(rebuilt.stderr).toContain('marker: edited source');
+    expect(rebuilt.stderr).not.toContain(FROM_DIST);
+  });
+
+  it('the bundle serves the dashboard files and answers on the built-in gRPC API (files it reads at run time)', { timeout: 120_000 }, async () => {
+    await build();
+    markDist();
+    const admin = await freePort();
+    const grpcPort = await freePort();
+    const config = writeConfig(`admin: { address: 127.0.0.1:${admin} }
+listeners:
+  - { name: grpc, protocol: grpc, address: 127.0.0.1:${grpcPort} }
+clusters: []
+`);
+    const peer = startPeer('pmesh-built', process.execPath, ['bin/pmesh.js', 'start', '--config', config], { cwd: clone });
+    await peer.waitFor(/pmesh sidecar ready/, 60_000);
+    expect(peer.output()).toContain(FROM_DIST);
+
+    for (const [path, text] of [['/ui', '<html'], ['/ui/static/app.js', 'import']] as const) {
+      const res = await request(`http://127.0.0.1:${admin}${path}`);
+      expect(res.statusCode, path).toBe(200);
+      expect(await res.body.text()).toContain(text);
+    }
+
+    const definition = loadSync(join(REPO_ROOT, 'proto/pmesh/v1/invoke.proto'), { keepCase: false, longs: String, defaults: true });
+    const Invoker = ((loadPackageDefinition(definition).pmesh as GrpcObject).v1 as GrpcObject).Invoker as ServiceClientConstructor;
+    const client = new Invoker(`127.0.0.1:${grpcPort}`, credentials.createInsecure()) as InstanceType<ServiceClientConstructor> & {
+      Invoke(request: object, callback: (error: ServiceError | null) => void): void;
+    };
+    try {
+      const error = await new Promise<ServiceError | null>((resolve) =>
+        client.Invoke({ service: 'com.example.NoSuchService', method: 'echo', argumentsJson: '[]' }, (e: ServiceError | null) => resolve(e)),
+      );
+      // No route for the service: the sidecar's own answer, which it can give only with its proto loaded.
+      expect(error?.details).toMatch(/route|NoSuchService/i);
+    } finally {
+      client.close();
+    }
+    expect(await peer.stop()).toBe(0);
+  });
+});
