@@ -1,6 +1,7 @@
 package com.example.triple;
 
 import com.google.protobuf.StringValue;
+import com.google.protobuf.Struct;
 
 /**
  * Triple's protobuf mode: every method takes and returns one protobuf message, so Dubbo
@@ -10,4 +11,7 @@ import com.google.protobuf.StringValue;
 public interface PbGreeter {
     /** "TAG hello NAME". */
     StringValue greet(StringValue name);
+
+    /** A message whose JSON is an object: the fields it was sent plus "tag". */
+    Struct describe(Struct fields);
 }
