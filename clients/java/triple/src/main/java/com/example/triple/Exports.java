@@ -71,6 +71,8 @@ final class Exports {
 
                     @Override
                     public void onCompleted() {
+                        System.out.println("PROVIDER COMPLETED bidi " + tag);
+                        System.out.flush();
                         replies.onCompleted();
                     }
                 };
@@ -80,7 +82,8 @@ final class Exports {
 
     /**
      * A provider's side of a caller's stream. A caller's cancel (RST_STREAM) reaches it as
-     * onError: printed as "PROVIDER CANCELLED METHOD TAG: STATUS" so a test can see it arrive.
+     * onError: printed as "PROVIDER CANCELLED METHOD TAG: STATUS" so a test can see it arrive
+     * (and, against "PROVIDER COMPLETED bidi TAG", when).
      */
     private abstract static class Inbound implements StreamObserver<String> {
         private final String method;
