@@ -166,6 +166,15 @@ describe("Triple streaming through the sidecar (Dubbo's StreamObserver API, Java
     expect(answer).toMatchObject({ outcome: 'ok', value: sent.map((m) => `blue/1.0.0@${blue.port} echo ${m}`) });
   }, 120_000);
 
+  it('protobuf mode (IDL): server streaming and bidi, every message in order', async () => {
+    const [served, echoed] = await Promise.all([
+      runTripleConsumer(['--version', '2.0.0', '--group', 'green', via(), 'pbServerStream', '300']),
+      runTripleConsumer(['--version', '1.0.0', '--group', 'blue', via(), 'pbBidi', ...Array.from({ length: 100 }, (_, i) => `p${i}`)]),
+    ]);
+    expect(served).toMatchObject({ outcome: 'ok', value: Array.from({ length: 300 }, (_, i) => `green/2.0.0@${green.port} #${i + 1}`) });
+    expect(echoed).toMatchObject({ outcome: 'ok', value: Array.from({ length: 100 }, (_, i) => `blue/1.0.0@${blue.port} echo p${i}`) });
+  }, 120_000);
+
   it("the consumer's cancel reaches the provider, and the connection serves the next stream", async () => {
     const before = green.peer.output().length;
     const answer = await runTripleConsumer(['--version', '2.0.0', '--group', 'green', via(), 'bidiCancel', 'first']);

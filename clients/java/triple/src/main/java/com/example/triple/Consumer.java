@@ -41,7 +41,7 @@ public final class Consumer {
         Loopback.settings();
         DubboBootstrap.getInstance().application(Loopback.application("pmesh-triple-consumer")).start();
 
-        boolean pb = command.equals("pbGreet");
+        boolean pb = command.equals("pbGreet") || StreamCalls.onPbGreeter(command);
         ReferenceConfig<Object> reference = new ReferenceConfig<>();
         reference.setInterface(pb ? PbGreeter.class : Greeter.class);
         reference.setUrl("tri://" + address);
@@ -55,14 +55,9 @@ public final class Consumer {
         String line;
         boolean ok = false;
         try {
-            Object value = StreamCalls.handles(command) ? StreamCalls.run((Greeter) proxy, command, rest) : switch (command) {
-                case "greet" -> ((Greeter) proxy).greet(rest[0]);
-                case "pbGreet" -> ((PbGreeter) proxy).greet(StringValue.of(rest[0])).getValue();
-                case "add" -> ((Greeter) proxy).add(Integer.parseInt(rest[0]), Integer.parseInt(rest[1]));
-                case "sleep" -> ((Greeter) proxy).sleep(Integer.parseInt(rest[0]));
-                case "fail" -> ((Greeter) proxy).fail(rest[0]);
-                default -> throw new IllegalArgumentException("unknown command " + command);
-            };
+            Object value = !StreamCalls.handles(command) ? unary(proxy, command, rest)
+                    : pb ? StreamCalls.runPb((PbGreeter) proxy, command, rest)
+                    : StreamCalls.run((Greeter) proxy, command, rest);
             line = "{\"call\":" + quote(command) + ",\"outcome\":\"ok\",\"value\":" + json(value) + "}";
             ok = true;
         } catch (RpcException e) {
@@ -76,6 +71,17 @@ public final class Consumer {
         System.out.flush();
         DubboBootstrap.getInstance().stop();
         System.exit(ok ? 0 : 1);
+    }
+
+    private static Object unary(Object proxy, String command, String[] rest) {
+        return switch (command) {
+            case "greet" -> ((Greeter) proxy).greet(rest[0]);
+            case "pbGreet" -> ((PbGreeter) proxy).greet(StringValue.of(rest[0])).getValue();
+            case "add" -> ((Greeter) proxy).add(Integer.parseInt(rest[0]), Integer.parseInt(rest[1]));
+            case "sleep" -> ((Greeter) proxy).sleep(Integer.parseInt(rest[0]));
+            case "fail" -> ((Greeter) proxy).fail(rest[0]);
+            default -> throw new IllegalArgumentException("unknown command " + command);
+        };
     }
 
     private static String json(Object value) {

@@ -117,6 +117,34 @@ final class Exports {
             public Struct describe(Struct fields) {
                 return fields.toBuilder().putFields("tag", Value.newBuilder().setStringValue(tag).build()).build();
             }
+
+            @Override
+            public void pbServerStream(StringValue count, StreamObserver<StringValue> replies) {
+                int n = Integer.parseInt(count.getValue());
+                for (int i = 1; i <= n; i++) replies.onNext(StringValue.of(tag + " #" + i));
+                replies.onCompleted();
+            }
+
+            @Override
+            public StreamObserver<StringValue> pbBidi(StreamObserver<StringValue> replies) {
+                return new StreamObserver<>() {
+                    @Override
+                    public void onNext(StringValue message) {
+                        replies.onNext(StringValue.of(tag + " echo " + message.getValue()));
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        System.out.println("PROVIDER CANCELLED pbBidi " + tag + ": " + error);
+                        System.out.flush();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        replies.onCompleted();
+                    }
+                };
+            }
         };
     }
 }

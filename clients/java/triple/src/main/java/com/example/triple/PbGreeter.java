@@ -2,6 +2,7 @@ package com.example.triple;
 
 import com.google.protobuf.StringValue;
 import com.google.protobuf.Struct;
+import org.apache.dubbo.common.stream.StreamObserver;
 
 /**
  * Triple's protobuf mode: every method takes and returns one protobuf message, so Dubbo
@@ -14,4 +15,10 @@ public interface PbGreeter {
 
     /** A message whose JSON is an object: the fields it was sent plus "tag". */
     Struct describe(Struct fields);
+
+    /** Server streaming in protobuf mode: "TAG #1" ... "TAG #COUNT" for a request "COUNT". */
+    void pbServerStream(StringValue count, StreamObserver<StringValue> replies);
+
+    /** Bidi in protobuf mode: "TAG echo X" for each X, in order. */
+    StreamObserver<StringValue> pbBidi(StreamObserver<StringValue> replies);
 }

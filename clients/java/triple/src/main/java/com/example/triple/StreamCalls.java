@@ -1,5 +1,6 @@
 package com.example.triple;
 
+import com.google.protobuf.StringValue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.apache.dubbo.common.stream.StreamObserver;
  *   bidi A B ...          sends A, B, ... and reads an echo of each, then completes
  *   bidiCancel A          sends A, reads its echo, cancels the stream (onError: RST_STREAM),
  *                         then opens another bidi on the same connection and sends "after"
+ *   pbServerStream COUNT, pbBidi A B ...   the same in protobuf mode (PbGreeter)
  */
 final class StreamCalls {
     private StreamCalls() {}
@@ -25,7 +27,43 @@ final class StreamCalls {
     private static final long WAIT_SECONDS = 60;
 
     static boolean handles(String command) {
-        return List.of("serverStream", "clientStream", "bidi", "bidiCancel").contains(command);
+        return List.of("serverStream", "clientStream", "bidi", "bidiCancel", "pbServerStream", "pbBidi").contains(command);
+    }
+
+    /** The commands on PbGreeter, the protobuf-mode service. */
+    static boolean onPbGreeter(String command) {
+        return command.startsWith("pb");
+    }
+
+    /** Protobuf mode: the messages are StringValue; the same commands, with a "pb" prefix. */
+    static List<String> runPb(PbGreeter greeter, String command, String[] args) throws Exception {
+        Collector replies = new Collector();
+        StreamObserver<StringValue> unwrapping = new StreamObserver<>() {
+            @Override
+            public void onNext(StringValue message) {
+                replies.onNext(message.getValue());
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                replies.onError(error);
+            }
+
+            @Override
+            public void onCompleted() {
+                replies.onCompleted();
+            }
+        };
+        switch (command) {
+            case "pbServerStream" -> greeter.pbServerStream(StringValue.of(args[0]), unwrapping);
+            case "pbBidi" -> {
+                StreamObserver<StringValue> requests = greeter.pbBidi(unwrapping);
+                Arrays.stream(args).map(StringValue::of).forEach(requests::onNext);
+                requests.onCompleted();
+            }
+            default -> throw new IllegalArgumentException("unknown command " + command);
+        }
+        return replies.awaitEnd();
     }
 
     static List<String> run(Greeter greeter, String command, String[] args) throws Exception {
