@@ -1,6 +1,6 @@
 /**
- * Lint: no protocol name in the routing core. The proxy (src/proxy/**) and the
- * composition root (src/main.ts) reach protocols only through their plug-ins
+ * Lint: no protocol name in the routing core. The proxy (src/proxy/**), the control
+ * plane (src/control/**) and the composition root (src/main.ts) reach protocols only through their plug-ins
  * (src/core/protocol.ts) and the registry (src/codecs/index.ts); a string literal
  * naming a protocol there ('grpc', `dubbo`, a comparison such as
  * `codec.name === 'bolt'`) means a special case crept back in. Comments are not
@@ -62,7 +62,7 @@ export function findProtocolNames(file: string, text: string, names: ReadonlySet
   return findings;
 }
 
-/** The files the rule covers: src/proxy/** and src/main.ts, TypeScript only. */
+/** The files the rule covers: src/proxy/**, src/control/** and src/main.ts, TypeScript only. */
 export function coveredFiles(root: string): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
@@ -73,6 +73,7 @@ export function coveredFiles(root: string): string[] {
     }
   };
   walk(join(root, 'src/proxy'));
+  walk(join(root, 'src/control'));
   files.push(join(root, 'src/main.ts'));
   return files;
 }
@@ -87,8 +88,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const findings = lintProtocolNames(root);
   for (const f of findings) console.error(`${f.file}:${f.line}:${f.column}  ${f.message}`);
   if (findings.length > 0) {
-    console.error(`\n${findings.length} protocol name(s) in the routing core (scripts/lint/protocol-names.ts)`);
+    console.error(`\n${findings.length} protocol name(s) in the routing core or control plane (scripts/lint/protocol-names.ts)`);
     process.exit(1);
   }
-  console.log('✔ no protocol names in src/proxy or src/main.ts');
+  console.log('✔ no protocol names in src/proxy, src/control or src/main.ts');
 }

@@ -8,6 +8,7 @@
  * own client sends neither, so unmodified apps reach it on loopback.
  */
 import type { Server } from 'node:http';
+import { getProtocol } from '../codecs/index.js';
 import { ApiAccess, guardHttp, guardedHttpServer, listenOn, readApiGuard, type CountRefusal, type Logger } from '../core/index.js';
 import type { MeshConfig } from '../config/index.js';
 import { handleSofaMeshApi, type AppRegistry } from '../registry/index.js';
@@ -53,7 +54,7 @@ export class SofaMeshServer {
   }
 }
 
-/** The listener SOFARPC apps send their calls to: Bolt, not an ingress. */
+/** The listener SOFARPC apps send their calls to: one of the protocol they speak (the plug-in's `sofaMeshEgress`), not an ingress. */
 function boltEgressOf(config: MeshConfig): string | undefined {
-  return config.listeners.find((listener) => listener.protocol === 'bolt' && !listener.ingress)?.address;
+  return config.listeners.find((listener) => getProtocol(listener.protocol)?.sofaMeshEgress === true && !listener.ingress)?.address;
 }

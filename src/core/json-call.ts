@@ -9,7 +9,14 @@ import type { MeshError } from './errors.js';
 import type { ServiceKey } from './invocation.js';
 
 export interface JsonCallCodec {
-  /** The request head for a call of `method` on `service`; the body is the arguments as a JSON array. The upstream adds the deadline. */
+  /**
+   * How the arguments travel in the body: `array`, always as one JSON array; `bare-when-one`,
+   * a lone argument as itself and any other number as an array, for servers that read the
+   * body of a one-parameter method as that parameter (Dubbo 3.3: a protobuf message's JSON
+   * wrapped in an array loses its fields there).
+   */
+  readonly argumentsAs: 'array' | 'bare-when-one';
+  /** The request head for a call of `method` on `service`. The upstream adds the deadline. */
   requestHead(service: ServiceKey, method: string, attachments: Readonly<Record<string, string>>): OutgoingHttpHeaders;
   /** The reply read back: the return value as JSON text, the exception the service threw, or a mesh error. */
   reply(status: number, text: string, service: ServiceKey, method: string): JsonCallReply;

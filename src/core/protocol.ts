@@ -74,6 +74,11 @@ export interface ProtocolPlugin<F = any, B = never> {
   readonly registryScheme?: string;
   /** Where the protocol carries trace keys and which status its replies carry (tracing, access log); generic when absent. */
   readonly telemetry?: ProtocolTelemetry;
+  /**
+   * Apps that register through SOFARPC's mesh registry API (`sofaMeshApi`) send their
+   * calls in this protocol (Bolt): the API names an egress listener of it as their way out.
+   */
+  readonly sofaMeshEgress?: boolean;
 }
 
 // ---------------------------------------------------------------- server side

@@ -2,7 +2,7 @@
  * The bridge to a protocol whose servers take JSON themselves (Triple: Dubbo 3.3 converts
  * JSON arguments to the Java method's parameter types on the provider). An HTTP/JSON or
  * gRPC `Invoke` call is read and checked as every bridged call is (entry checks, body
- * limits, known methods), then sent as one JSON array in the protocol's own JSON call
+ * limits, known methods), then sent as JSON in the protocol's own JSON call
  * (src/core/stream-protocol.ts, JsonCallCodec); no Java types are needed on the mesh's
  * side, and the answer's JSON is passed back as the provider wrote it.
  */
@@ -44,7 +44,8 @@ export async function bridgeJsonCall(
   checkDeclaredSize(invocation, options.body.maxBytes, onLimit);
   checkKnownMethod(invocation, options.signatures(invocation.service));
   const args = await readArguments(invocation, options.body, ctx.cancel, onLimit);
-  const body = Buffer.from(stringifyJson(args as JsonValue[]));
+  const values = args as JsonValue[];
+  const body = Buffer.from(stringifyJson(target.codec.argumentsAs === 'bare-when-one' && values.length === 1 ? values[0]! : values));
   if (body.length > options.maxFrameBytes) {
     metrics.limitExceeded('max_frame_bytes');
     throw new MeshError('PMESH_BODY_TOO_LARGE', `the ${target.protocol} call would carry ${body.length} bytes of arguments, over the limit of ${options.maxFrameBytes} bytes (defaults.maxFrameBytes)`, {

@@ -31,7 +31,7 @@ export interface GrpcServiceBinding {
   readonly handlers: UntypedServiceImplementation;
 }
 
-/** Loaded by the first call to a built-in gRPC service (proxy/listeners/grpc.ts), which reads `definition`. */
+/** Loaded by the first call to a built-in gRPC service (proxy/listeners/http2.ts), which reads `definition`. */
 const grpc = lazyRequire<typeof import('@grpc/grpc-js')>('@grpc/grpc-js');
 const protoLoader = lazyRequire<typeof import('@grpc/proto-loader')>('@grpc/proto-loader');
 

@@ -15,7 +15,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { getCodec, type AnyCodec } from '../../src/codecs/index.js';
 import { DEFAULT_LIMITS } from '../../src/core/index.js';
 import { setup } from '../../src/main.js';
-import { INVOKE_PROTO } from '../../src/proxy/listeners/grpc-invoke.js';
+import { INVOKE_PROTO } from '../../src/proxy/listeners/built-in-api.js';
 import { startUpstream, type TestUpstream } from '../support/http-upstream.js';
 import { REPO_ROOT } from '../support/maven.js';
 import { freePort } from '../support/ports.js';

@@ -3,8 +3,10 @@
  * a Java Triple consumer calls Java Triple providers in both of Triple's modes (protobuf,
  * and the non-IDL mode with Hessian2 arguments in Triple's wrapper), routed by version and
  * group; the deadline headers are honoured and forwarded; providers registered in
- * ZooKeeper as tri:// URLs are found; and the HTTP/JSON bridge, the gRPC Invoke API and
- * the Python client reach a Triple provider through Triple's own JSON calls.
+ * ZooKeeper as tri:// URLs are found; server-, client- and bidi streams pass every
+ * message in order and a consumer's cancel reaches the provider; and the HTTP/JSON
+ * bridge, the gRPC Invoke API and the Python client reach a Triple provider in both
+ * modes through Triple's own JSON calls.
  */
 import { execFileSync } from 'node:child_process';
 import { createServer, type Http2Server, type IncomingHttpHeaders } from 'node:http2';
@@ -67,8 +69,8 @@ listeners:
     routes: [${byVersion(GREETER)}, ${byVersion(PB_GREETER)}]
   - { name: egress, protocol: triple, address: 127.0.0.1:${ports.egress} }
   - { name: capture, protocol: triple, address: 127.0.0.1:${ports.capture}, routeByRegistry: false, routes: [{ match: { service: ${GREETER} }, cluster: capture }] }
-  - { name: http, protocol: http1, address: 127.0.0.1:${ports.http}, routes: [${byVersion(GREETER)}] }
-  - { name: grpc, protocol: grpc, address: 127.0.0.1:${ports.grpc}, routes: [${byVersion(GREETER)}] }
+  - { name: http, protocol: http1, address: 127.0.0.1:${ports.http}, routes: [${byVersion(GREETER)}, ${byVersion(PB_GREETER)}] }
+  - { name: grpc, protocol: grpc, address: 127.0.0.1:${ports.grpc}, routes: [${byVersion(GREETER)}, ${byVersion(PB_GREETER)}] }
 clusters:
   - { name: blue, protocol: triple, endpoints: [127.0.0.1:${blue.port}] }
   - { name: green, protocol: triple, endpoints: [127.0.0.1:${green.port}] }
@@ -143,6 +145,48 @@ describe('Java Triple consumer -> sidecar -> Java Triple provider (Dubbo 3.3.6)'
   }, 60_000);
 });
 
+describe("Triple streaming through the sidecar (Dubbo's StreamObserver API, Java consumer and provider)", () => {
+  const via = (): string => `127.0.0.1:${ports.triple}`;
+
+  it('server streaming: every message arrives, in order, from the export the version and group name', async () => {
+    const answer = await runTripleConsumer(['--version', '2.0.0', '--group', 'green', via(), 'serverStream', '500']);
+    expect(answer.outcome).toBe('ok');
+    expect(answer.value).toEqual(Array.from({ length: 500 }, (_, i) => `green/2.0.0@${green.port} #${i + 1}`));
+  }, 120_000);
+
+  it('client streaming: the provider reads every message, in order, and answers once', async () => {
+    const sent = Array.from({ length: 200 }, (_, i) => `m${i}`);
+    const answer = await runTripleConsumer(['--version', '1.0.0', '--group', 'blue', via(), 'clientStream', ...sent]);
+    expect(answer).toMatchObject({ outcome: 'ok', value: [`blue/1.0.0@${blue.port} got 200: ${sent.join(',')}`] });
+  }, 120_000);
+
+  it('bidi: an echo of every message, in order', async () => {
+    const sent = Array.from({ length: 200 }, (_, i) => `b${i}`);
+    const answer = await runTripleConsumer(['--version', '1.0.0', '--group', 'blue', via(), 'bidi', ...sent]);
+    expect(answer).toMatchObject({ outcome: 'ok', value: sent.map((m) => `blue/1.0.0@${blue.port} echo ${m}`) });
+  }, 120_000);
+
+  it('protobuf mode (IDL): server streaming and bidi, every message in order', async () => {
+    const [served, echoed] = await Promise.all([
+      runTripleConsumer(['--version', '2.0.0', '--group', 'green', via(), 'pbServerStream', '300']),
+      runTripleConsumer(['--version', '1.0.0', '--group', 'blue', via(), 'pbBidi', ...Array.from({ length: 100 }, (_, i) => `p${i}`)]),
+    ]);
+    expect(served).toMatchObject({ outcome: 'ok', value: Array.from({ length: 300 }, (_, i) => `green/2.0.0@${green.port} #${i + 1}`) });
+    expect(echoed).toMatchObject({ outcome: 'ok', value: Array.from({ length: 100 }, (_, i) => `blue/1.0.0@${blue.port} echo p${i}`) });
+  }, 120_000);
+
+  it("the consumer's cancel reaches the provider, and the connection serves the next stream", async () => {
+    const before = green.peer.output().length;
+    const answer = await runTripleConsumer(['--version', '2.0.0', '--group', 'green', via(), 'bidiCancel', 'first']);
+    expect(answer).toMatchObject({ outcome: 'ok', value: [`green/2.0.0@${green.port} echo first`, `green/2.0.0@${green.port} echo after`] });
+    // The cancel arrived as the stream's own reset, not as the end of the consumer's
+    // connection: before the provider completed the next stream on that connection.
+    await green.peer.waitFor(/PROVIDER COMPLETED bidi green\/2\.0\.0/, 30_000);
+    const seen = green.peer.output().slice(before);
+    expect(seen).toMatch(/PROVIDER CANCELLED bidi green\/2\.0\.0[^\n]*\n(.*\n)*PROVIDER COMPLETED bidi green\/2\.0\.0/);
+  }, 120_000);
+});
+
 describe('Triple providers registered in ZooKeeper (tri:// URLs)', () => {
   it('an egress Triple listener with no route finds the provider of the version and group asked for', async () => {
     const answer = await runTripleConsumer(['--version', '1.0.0', '--group', 'blue', `127.0.0.1:${ports.egress}`, 'greet', 'zk']);
@@ -171,9 +215,23 @@ describe("the bridge to Triple providers (Triple's application/json calls)", () 
     expect(unknown.json).toMatchObject({ error: 'PMESH_UNKNOWN_SERVICE' });
   }, 60_000);
 
-  it('gRPC pmesh.v1.Invoker/Invoke', async () => {
+  it('HTTP/JSON into a protobuf-mode (IDL) service: the message as proto3 JSON, version and group pick the route', async () => {
+    const greenHeaders = { 'content-type': 'application/json', 'x-pmesh-version': '2.0.0', 'x-pmesh-group': 'green' };
+    const greeted = await callBridge(ports.http, `/${PB_GREETER}/greet`, '["pb"]', greenHeaders);
+    expect(greeted).toMatchObject({ status: 200, text: `"green/2.0.0@${green.port} hello pb"` });
+    const blueGreeted = await callBridge(ports.http, `/${PB_GREETER}/greet`, '["pb"]', { 'content-type': 'application/json', 'x-pmesh-version': '1.0.0', 'x-pmesh-group': 'blue' });
+    expect(blueGreeted).toMatchObject({ status: 200, text: `"blue/1.0.0@${blue.port} hello pb"` });
+    // A message whose JSON is an object (google.protobuf.Struct): every field arrives.
+    const described = await callBridge(ports.http, `/${PB_GREETER}/describe`, '[{"name": "ann", "langs": ["ts", "java"]}]', greenHeaders);
+    expect(described.status).toBe(200);
+    expect(described.json).toEqual({ name: 'ann', langs: ['ts', 'java'], tag: `green/2.0.0@${green.port}` });
+  }, 60_000);
+
+  it('gRPC pmesh.v1.Invoker/Invoke, into both modes', async () => {
     const answer = await grpcInvoke(ports.grpc, { service: GREETER, method: 'greet', version: '1.0.0', group: 'blue', argumentsJson: '["invoke"]' });
     expect(answer).toMatchObject({ resultJson: `"blue/1.0.0@${blue.port} hello invoke"` });
+    const pb = await grpcInvoke(ports.grpc, { service: PB_GREETER, method: 'greet', version: '2.0.0', group: 'green', argumentsJson: '["invoke"]' });
+    expect(pb).toMatchObject({ resultJson: `"green/2.0.0@${green.port} hello invoke"` });
   }, 60_000);
 
   it('the Python client (clients/python) calls the Triple provider through the bridge', async () => {
@@ -196,5 +254,23 @@ describe("the bridge to Triple providers (Triple's application/json calls)", () 
     expect(lines[0]).toBe(`ok green/2.0.0@${green.port} hello py`);
     expect(lines[1]).toBe('ok 3');
     expect(lines[2]).toMatch(/^thrown .*fail: py/);
+  }, 60_000);
+
+  it('the Python client calls a protobuf-mode (IDL) Triple service through the bridge, by version and group', async () => {
+    const script = [
+      'import json, pmesh',
+      `c = pmesh.Client("127.0.0.1:${ports.http}", format="json")`,
+      `print("ok", c.invoke("${PB_GREETER}", "greet", "py", version="2.0.0", group="green"))`,
+      `print("ok", c.invoke("${PB_GREETER}", "greet", "py", version="1.0.0", group="blue"))`,
+      `print("ok", json.dumps(c.invoke("${PB_GREETER}", "describe", {"name": "py", "n": 3}, version="2.0.0", group="green"), sort_keys=True))`,
+      'print("END")',
+    ].join('\n');
+    const peer = startPeer('python client', 'python3', ['-c', script], { env: { ...process.env, PYTHONPATH: join(REPO_ROOT, 'clients/python') } });
+    await peer.waitFor(/^(END|Traceback)/m, 60_000);
+    await peer.stop();
+    const lines = peer.output().trim().split('\n');
+    expect(lines[0]).toBe(`ok green/2.0.0@${green.port} hello py`);
+    expect(lines[1]).toBe(`ok blue/1.0.0@${blue.port} hello py`);
+    expect(lines[2]).toBe(`ok {"n": 3.0, "name": "py", "tag": "green/2.0.0@${green.port}"}`);
   }, 60_000);
 });

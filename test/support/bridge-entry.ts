@@ -7,7 +7,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { credentials, loadPackageDefinition, type GrpcObject, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { request } from 'undici';
-import { INVOKE_PROTO } from '../../src/proxy/listeners/grpc-invoke.js';
+import { INVOKE_PROTO } from '../../src/proxy/listeners/built-in-api.js';
 import { freePort } from './ports.js';
 
 export interface Trap {

@@ -1,8 +1,12 @@
 /**
  * The bridge's way into a Triple provider: Dubbo 3.3 serves unary calls with JSON bodies
  * on the same HTTP/2 path as its gRPC calls, and converts the arguments to the Java
- * method's parameter types itself, so the bridge sends the caller's JSON array as it
- * came (no value model, no Hessian) and reads the answer as JSON. What a Dubbo 3.3.6
+ * method's parameter types itself, so the bridge sends the caller's JSON as it came (no
+ * value model, no Hessian) and reads the answer as JSON. Dubbo reads the body of a
+ * one-parameter method as that parameter, first, so a lone argument goes bare: that is
+ * the only form a protobuf-mode (IDL) method takes (the message's proto3 JSON; in an
+ * array, Dubbo 3.3.6 drops an object message's fields without a word), and the one that
+ * keeps a lone list argument a list. Other counts go as the array. What a Dubbo 3.3.6
  * provider answers (seen in tests):
  *
  *   200 application/json  the return value                     "blue/1.0.0 hello bob"
@@ -19,6 +23,8 @@ import { JSON_CONTENT_TYPE, RESERVED_PREFIXES, TRI_SERVICE_GROUP, TRI_SERVICE_VE
 const THROWN = 'java.lang.RuntimeException';
 
 export const tripleJsonCall: JsonCallCodec = {
+  argumentsAs: 'bare-when-one',
+
   requestHead(service, method, attachments) {
     const head: OutgoingHttpHeaders = {
       [constants.HTTP2_HEADER_METHOD]: 'POST',

@@ -8,8 +8,8 @@ import type { ApiAccess, Logger, MeshMetrics } from '../../core/index.js';
 import type { ClassPolicy } from '../../bridge/index.js';
 import type { Handler } from '../filter.js';
 import { AutoListener, type AutoSniff, type ConnectionTaker } from './auto.js';
-import { GrpcListener, type GrpcLimits } from './grpc.js';
-import type { GrpcServiceBinding } from './grpc-invoke.js';
+import { Http2Listener, type GrpcLimits } from './http2.js';
+import type { GrpcServiceBinding } from './built-in-api.js';
 import { Http1Listener } from './http1.js';
 import type { Listener } from './listener.js';
 import type { PartialFrameBudget } from './partial-frames.js';
@@ -18,7 +18,7 @@ import type { IngressTlsOptions } from '../transport/index.js';
 
 export type { Listener } from './listener.js';
 export { PartialFrameBudget } from './partial-frames.js';
-export type { GrpcLimits } from './grpc.js';
+export type { GrpcLimits } from './http2.js';
 export { AUTO_PROTOCOL, type AutoSniff } from './auto.js';
 
 export interface ListenerSpec {
@@ -84,6 +84,6 @@ function createProtocolListener(spec: ListenerSpec): ConnectionTaker {
     case 'node:http2':
       // The built-in services on this port are reached through the same plug-in's client side.
       if (plugin.client.transport !== 'node:http2') throw new Error(`protocol "${plugin.name}": a node:http2 server side needs a node:http2 client side`);
-      return new GrpcListener({ ...spec, codec: server.streams, clientCodec: plugin.client.streams });
+      return new Http2Listener({ ...spec, codec: server.streams, clientCodec: plugin.client.streams });
   }
 }

@@ -7,7 +7,7 @@
  * after it: a status saying the stream was lost, as trailers).
  */
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
-import type { Readable } from 'node:stream';
+import { addAbortSignal, type Readable } from 'node:stream';
 import type { MeshError, Result, StreamClientCodec, StreamResponseFrame } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import type { Lease } from './h2-sessions.js';
@@ -45,8 +45,18 @@ export class UpstreamStream {
     body.once('error', () => this.#cancel());
   }
 
+  /**
+   * RST_STREAM(CANCEL) and nothing before it. Not `close(NGHTTP2_CANCEL)`: node:http2 ends
+   * the writable side first there (DATA with END_STREAM, then the reset), and a server may
+   * act on that half-close, taking a cut request stream for a whole one (Dubbo calls the
+   * StreamObserver's onCompleted), before the reset lands. A stream destroyed through an
+   * abort signal is reset with CANCEL alone.
+   */
   #cancel(): void {
-    if (!this.#stream.closed) this.#stream.close(constants.NGHTTP2_CANCEL);
+    if (this.#stream.closed || this.#stream.destroyed) return;
+    const abort = new AbortController();
+    addAbortSignal(abort.signal, this.#stream);
+    abort.abort();
   }
 
   #onResponse(head: IncomingHttpHeaders, flags: number): void {

@@ -3,9 +3,9 @@
  * (scripts/lint/protocol-names.ts): it must catch a planted special case, in each
  * shape one takes, and find none in the tree as it is.
  */
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findProtocolNames, lintProtocolNames, protocolNames } from '../../../scripts/lint/protocol-names.js';
+import { coveredFiles, findProtocolNames, lintProtocolNames, protocolNames } from '../../../scripts/lint/protocol-names.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const NAMES = protocolNames(join(ROOT, 'src/codecs'));
@@ -43,7 +43,15 @@ describe('protocol-name lint', () => {
     expect(lines(clean)).toEqual([]);
   });
 
-  it('finds no protocol name in src/proxy or src/main.ts', () => {
+  it('covers src/proxy, src/control and src/main.ts', () => {
+    const covered = coveredFiles(ROOT).map((file) => relative(ROOT, file));
+    expect(covered).toContain('src/main.ts');
+    expect(covered).toContain('src/control/sofa-mesh-server.ts');
+    expect(covered).toContain('src/proxy/listeners/http2.ts');
+    expect(covered.every((file) => /^src\/(proxy|control)\/|^src\/main\.ts$/.test(file))).toBe(true);
+  });
+
+  it('finds no protocol name in src/proxy, src/control or src/main.ts', () => {
     expect(lintProtocolNames(ROOT)).toEqual([]);
   });
 });

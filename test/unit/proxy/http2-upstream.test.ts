@@ -6,11 +6,11 @@
  */
 import { createServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpcInvocation } from '../../../src/codecs/grpc/invocation.js';
 import { grpcProtocol } from '../../../src/codecs/grpc/plugin.js';
-import { Cancel, createRootLogger, makeEndpoint, type Result, type StreamClientCodec, type StreamResponseFrame } from '../../../src/core/index.js';
+import { Cancel, createRootLogger, makeEndpoint, MeshError, type Result, type StreamClientCodec, type StreamResponseFrame } from '../../../src/core/index.js';
 import type { CallContext } from '../../../src/proxy/index.js';
 import { Http2Upstream } from '../../../src/proxy/upstream/http2.js';
 import { freePort } from '../../support/ports.js';
@@ -64,5 +64,44 @@ describe('gRPC upstream sessions', () => {
     const address = `127.0.0.1:${await freePort()}`;
     await expect(call(upstream, address)).rejects.toMatchObject({ reason: 'PMESH_UPSTREAM_CONNECT_FAILED', message: `cluster "c": cannot connect to ${address}: ECONNREFUSED` });
     await upstream.close();
+  });
+
+  it("a cancel resets the upstream stream (CANCEL) without ending its request first: the server never reads a cut request as whole", async () => {
+    // node:http2's close(code) ends the writable side before the reset (DATA with
+    // END_STREAM, then RST_STREAM): a server could take a half-close for the caller's
+    // last message (Dubbo calls a StreamObserver's onCompleted) before the cancel lands.
+    const seen: string[] = [];
+    let closed!: () => void;
+    const done = new Promise<void>((resolve) => (closed = resolve));
+    const peer = createServer();
+    peer.on('stream', (stream) => {
+      stream.on('error', () => {});
+      stream.on('data', () => seen.push('data'));
+      stream.once('end', () => seen.push('end'));
+      stream.once('aborted', () => seen.push('aborted'));
+      stream.once('close', () => {
+        seen.push(`close ${stream.rstCode}`);
+        closed();
+      });
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+    });
+    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+    const upstream = new Http2Upstream({ protocol: 'grpc', codec: CODEC, cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, keepaliveMs: 60_000, keepaliveTimeoutMs: 1_000 });
+    try {
+      const request = new PassThrough();
+      request.write(Buffer.from([0, 0, 0, 0, 1, 0x2a]));
+      const invocation = grpcInvocation({ ':method': 'POST', ':path': '/a.B/Stream', 'content-type': 'application/grpc' }, request, performance.now());
+      const ctx: CallContext = { listener: 't', startedAt: performance.now(), log: createRootLogger('silent'), cancel: new Cancel() };
+      const reply = await upstream.call(makeEndpoint(`127.0.0.1:${(peer.address() as AddressInfo).port}`), invocation, ctx);
+      if (reply.body.kind === 'stream') reply.body.stream.resume();
+      while (!seen.includes('data')) await new Promise((resolve) => setTimeout(resolve, 10));
+      ctx.cancel.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller cancelled the call'));
+      await done;
+      expect(seen.filter((event) => event !== 'data').slice(0, 1)).toEqual(['aborted']);
+      expect(seen.at(-1)).toBe('close 8');
+    } finally {
+      await upstream.close();
+      await new Promise<void>((resolve) => peer.close(() => resolve()));
+    }
   });
 });

@@ -9,14 +9,16 @@ import org.apache.dubbo.rpc.RpcException;
  * A Triple consumer CLI connecting straight to HOST:PORT (a provider or a sidecar).
  *
  * Usage: Consumer [--version V] [--group G] [--timeout MS] HOST:PORT COMMAND [ARGS]
- * Commands: greet NAME (non-IDL), pbGreet NAME (protobuf), add A B, sleep MS, fail REASON.
- * Prints one line "RESULT {json}" with call, outcome (ok|timeout|error), value or message,
+ * Commands: greet NAME (non-IDL), pbGreet NAME (protobuf), add A B, sleep MS, fail REASON,
+ * and the streaming ones of StreamCalls (serverStream, clientStream, bidi, bidiCancel).
+ * Prints one line "RESULT {json}" with call, outcome (ok|timeout|error), value (for a
+ * stream: an array of the messages received, in order) or message,
  * then "DONE ok=N failed=M"; exits 0 iff the call succeeded.
  */
 public final class Consumer {
     private Consumer() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         String version = null;
         String group = null;
         int timeout = 10_000;
@@ -39,7 +41,7 @@ public final class Consumer {
         Loopback.settings();
         DubboBootstrap.getInstance().application(Loopback.application("pmesh-triple-consumer")).start();
 
-        boolean pb = command.equals("pbGreet");
+        boolean pb = command.equals("pbGreet") || StreamCalls.onPbGreeter(command);
         ReferenceConfig<Object> reference = new ReferenceConfig<>();
         reference.setInterface(pb ? PbGreeter.class : Greeter.class);
         reference.setUrl("tri://" + address);
@@ -53,20 +55,15 @@ public final class Consumer {
         String line;
         boolean ok = false;
         try {
-            Object value = switch (command) {
-                case "greet" -> ((Greeter) proxy).greet(rest[0]);
-                case "pbGreet" -> ((PbGreeter) proxy).greet(StringValue.of(rest[0])).getValue();
-                case "add" -> ((Greeter) proxy).add(Integer.parseInt(rest[0]), Integer.parseInt(rest[1]));
-                case "sleep" -> ((Greeter) proxy).sleep(Integer.parseInt(rest[0]));
-                case "fail" -> ((Greeter) proxy).fail(rest[0]);
-                default -> throw new IllegalArgumentException("unknown command " + command);
-            };
-            line = "{\"call\":" + quote(command) + ",\"outcome\":\"ok\",\"value\":" + (value instanceof Number ? value.toString() : quote(String.valueOf(value))) + "}";
+            Object value = !StreamCalls.handles(command) ? unary(proxy, command, rest)
+                    : pb ? StreamCalls.runPb((PbGreeter) proxy, command, rest)
+                    : StreamCalls.run((Greeter) proxy, command, rest);
+            line = "{\"call\":" + quote(command) + ",\"outcome\":\"ok\",\"value\":" + json(value) + "}";
             ok = true;
         } catch (RpcException e) {
             String outcome = e.isTimeout() ? "timeout" : "error";
             line = "{\"call\":" + quote(command) + ",\"outcome\":\"" + outcome + "\",\"code\":" + e.getCode() + ",\"message\":" + quote(String.valueOf(e.getMessage())) + "}";
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             line = "{\"call\":" + quote(command) + ",\"outcome\":\"error\",\"type\":" + quote(e.getClass().getName()) + ",\"message\":" + quote(String.valueOf(e.getMessage())) + "}";
         }
         System.out.println("RESULT " + line);
@@ -74,6 +71,25 @@ public final class Consumer {
         System.out.flush();
         DubboBootstrap.getInstance().stop();
         System.exit(ok ? 0 : 1);
+    }
+
+    private static Object unary(Object proxy, String command, String[] rest) {
+        return switch (command) {
+            case "greet" -> ((Greeter) proxy).greet(rest[0]);
+            case "pbGreet" -> ((PbGreeter) proxy).greet(StringValue.of(rest[0])).getValue();
+            case "add" -> ((Greeter) proxy).add(Integer.parseInt(rest[0]), Integer.parseInt(rest[1]));
+            case "sleep" -> ((Greeter) proxy).sleep(Integer.parseInt(rest[0]));
+            case "fail" -> ((Greeter) proxy).fail(rest[0]);
+            default -> throw new IllegalArgumentException("unknown command " + command);
+        };
+    }
+
+    private static String json(Object value) {
+        if (value instanceof Number) return value.toString();
+        if (value instanceof java.util.List<?> list) {
+            return "[" + String.join(",", list.stream().map(item -> quote(String.valueOf(item))).toList()) + "]";
+        }
+        return quote(String.valueOf(value));
     }
 
     private static String quote(String text) {

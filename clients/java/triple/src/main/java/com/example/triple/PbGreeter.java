@@ -1,6 +1,8 @@
 package com.example.triple;
 
 import com.google.protobuf.StringValue;
+import com.google.protobuf.Struct;
+import org.apache.dubbo.common.stream.StreamObserver;
 
 /**
  * Triple's protobuf mode: every method takes and returns one protobuf message, so Dubbo
@@ -10,4 +12,13 @@ import com.google.protobuf.StringValue;
 public interface PbGreeter {
     /** "TAG hello NAME". */
     StringValue greet(StringValue name);
+
+    /** A message whose JSON is an object: the fields it was sent plus "tag". */
+    Struct describe(Struct fields);
+
+    /** Server streaming in protobuf mode: "TAG #1" ... "TAG #COUNT" for a request "COUNT". */
+    void pbServerStream(StringValue count, StreamObserver<StringValue> replies);
+
+    /** Bidi in protobuf mode: "TAG echo X" for each X, in order. */
+    StreamObserver<StringValue> pbBidi(StreamObserver<StringValue> replies);
 }

@@ -16,7 +16,7 @@ import type { Readable } from 'node:stream';
 import { Code, MeshError, type MessageBoundaryCheck, type Result, type StreamResponseFrame, type StreamServerCodec } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 
-export class GrpcCall {
+export class Http2Call {
   readonly #stream: ServerHttp2Stream;
   readonly #ctx: CallContext;
   readonly #codec: StreamServerCodec;

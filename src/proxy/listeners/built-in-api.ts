@@ -68,7 +68,7 @@ function invokerService(): ServiceClientConstructor['service'] {
   return (pmesh.Invoker as ServiceClientConstructor).service;
 }
 
-export class GrpcInvokeListener implements Listener {
+export class BuiltInApiServer implements Listener {
   readonly name: string;
   readonly protocol: string;
   readonly address: string;

@@ -9,7 +9,7 @@
  * edge (http2-guard.ts), and counted in pmesh_limit_exceeded_total.
  *
  * The built-in services `pmesh.v1.*` (the Invoke bridge and the registry API) stay on
- * this port: they are served by grpc-js (grpc-invoke.ts) bound on a private unix socket
+ * this port: they are served by grpc-js (built-in-api.ts) bound on a private unix socket
  * of this process, and their streams are passed to it by the same HTTP/2 pass-through
  * as any upstream, skipping routing. That keeps one HTTP/2 server on the public port
  * (one set of limits, one drain) and grpc-js unchanged; a unix socket, unlike a
@@ -27,8 +27,8 @@ import { Cancel, MeshError, isTls, listenOn, makeEndpoint, type ApiAccess, type 
 import type { CallContext, Handler } from '../filter.js';
 import { openConnectionWindow } from '../upstream/h2-window.js';
 import { Http2Upstream } from '../upstream/http2.js';
-import { GrpcCall } from './grpc-call.js';
-import type { GrpcInvokeListener, GrpcServiceBinding } from './grpc-invoke.js';
+import { Http2Call } from './http2-call.js';
+import type { BuiltInApiServer, GrpcServiceBinding } from './built-in-api.js';
 import { Http2Guard, type Http2FloodLimits } from './http2-guard.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
@@ -44,7 +44,7 @@ export interface GrpcLimits extends Http2FloodLimits {
   readonly keepaliveTimeoutMs: number;
 }
 
-export interface GrpcListenerOptions {
+export interface Http2ListenerOptions {
   readonly name: string;
   /** The protocol plug-in's name (the `protocol:` of the listener). */
   readonly protocol: string;
@@ -77,26 +77,26 @@ interface SessionState {
   active: number;
 }
 
-export class GrpcListener implements Listener {
+export class Http2Listener implements Listener {
   readonly name: string;
   readonly protocol: string;
   readonly address: string;
-  readonly #options: GrpcListenerOptions;
+  readonly #options: Http2ListenerOptions;
   readonly #limits: GrpcLimits;
   readonly #server: Http2Server;
   readonly #sessions = new Map<ServerHttp2Session, SessionState>();
   readonly #inFlight = new InFlight();
   /** Calls not yet answered, so a drain that runs out can answer them instead of cutting them. */
-  readonly #open = new Map<GrpcCall, CallContext>();
+  readonly #open = new Map<Http2Call, CallContext>();
   readonly #socketPath = join(tmpdir(), `pmesh-grpc-${process.pid}-${randomBytes(6).toString('hex')}.sock`);
-  #builtIn: GrpcInvokeListener | undefined;
+  #builtIn: BuiltInApiServer | undefined;
   /** The built-in services' server being started (by the first call to one), or started. */
   #builtInStarted: Promise<void> | undefined;
   readonly #builtInUpstream: Http2Upstream;
   readonly #builtInEndpoint: Endpoint = makeEndpoint('127.0.0.1:1', { source: 'static' });
   #handler: Handler;
 
-  constructor(options: GrpcListenerOptions) {
+  constructor(options: Http2ListenerOptions) {
     this.name = options.name;
     this.protocol = options.protocol;
     this.address = options.address;
@@ -196,7 +196,7 @@ export class GrpcListener implements Listener {
     const session = this.#sessions.get(stream.session as ServerHttp2Session);
     const startedAt = performance.now();
     const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: peerOf(stream.session!.socket) };
-    const call = new GrpcCall(stream, ctx, this.#options.codec, this.#limits.maxMessageBytes, () => this.#options.metrics.limitExceeded('grpc_max_message_bytes'));
+    const call = new Http2Call(stream, ctx, this.#options.codec, this.#limits.maxMessageBytes, () => this.#options.metrics.limitExceeded('grpc_max_message_bytes'));
     stream.on('error', () => {});
     this.#open.set(call, ctx);
     this.#inFlight.begin();
@@ -239,8 +239,8 @@ export class GrpcListener implements Listener {
   }
 
   #startBuiltIn(): Promise<void> {
-    this.#builtInStarted ??= import('./grpc-invoke.js').then(({ GrpcInvokeListener }) => {
-      this.#builtIn = new GrpcInvokeListener({ ...this.#options, handler: this.#handler, address: `unix:${this.#socketPath}` });
+    this.#builtInStarted ??= import('./built-in-api.js').then(({ BuiltInApiServer }) => {
+      this.#builtIn = new BuiltInApiServer({ ...this.#options, handler: this.#handler, address: `unix:${this.#socketPath}` });
       return this.#builtIn.start();
     });
     return this.#builtInStarted;
