@@ -71,6 +71,7 @@ clusters:
     const bridged = await runHttpLoad({ ...http, seconds });
     const elapsed = (performance.now() - started) / 1000;
     const stats = processStats(pid);
+    const cpuMicrosPerCall = ((stats.cpuSeconds - cpuBefore) * 1e6) / bridged.total;
     const packed = await runHttpLoad({ ...msgpack, seconds });
     const line = (name: string, r: typeof bridged): string =>
       `${name.padEnd(20)} ${r.rate.toFixed(0).padStart(8)} calls/s  p50 ${r.p50Ms.toFixed(3)} ms  p99 ${r.p99Ms.toFixed(3)} ms  errors ${r.errors}`;
@@ -83,6 +84,8 @@ clusters:
         sidecar: bridged,
         sidecarProcess: { rssMiB: stats.rssMiB, peakRssMiB: stats.peakRssMiB, cpuPercent: ((stats.cpuSeconds - cpuBefore) / elapsed) * 100 },
         notes: [
+          `sidecar CPU per JSON bridge call: ${cpuMicrosPerCall.toFixed(0)} us (issue 14 goal: <= 100 us)`,
+          `bridge p99 / direct p99: ${(bridged.p99Ms / direct.p99Ms).toFixed(2)} (goal: <= 2)`,
           'bridge body formats, same call and load:',
           line('  JSON', bridged),
           line('  MessagePack', packed),
