@@ -29,6 +29,11 @@ export class ByteSink {
     return Buffer.from(this.#buf.subarray(0, this.#len));
   }
 
+  /** The bytes written so far without a copy: later writes never change them (growing copies elsewhere). */
+  written(): Buffer {
+    return this.#buf.subarray(0, this.#len);
+  }
+
   #ensure(n: number): void {
     if (this.#len + n <= this.#buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#len + n));

@@ -63,10 +63,15 @@ export interface JavaWriterOptions {
    * sofa-hessian reads floats right.
    */
   readonly floatFieldsFirst?: boolean;
+  /**
+   * Write after what this sink holds (a frame's head, Hessian strings that fill no table):
+   * its bytes count as the stream's start for binary chunking, as `byteOffset` would.
+   */
+  readonly sink?: ByteSink;
 }
 
 export class JavaHessianWriter {
-  readonly #out = new ByteSink();
+  readonly #out: ByteSink;
   readonly #legacy: boolean;
   readonly #reverseFields: boolean;
   readonly #floatFieldsFirst: boolean;
@@ -81,6 +86,7 @@ export class JavaHessianWriter {
     this.#legacy = options.dialect === 'legacy';
     this.#reverseFields = options.reverseFields === true;
     this.#floatFieldsFirst = options.floatFieldsFirst === true;
+    this.#out = options.sink ?? new ByteSink();
     const state = options.continueFrom;
     this.#refCount = state?.refCount ?? 0;
     this.#flushMark = -(state?.byteOffset ?? 0);
