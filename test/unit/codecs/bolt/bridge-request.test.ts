@@ -35,7 +35,7 @@ describe('SOFARPC bridge request', () => {
       for (const round of [1, 2, 3]) {
         const args = [person(`Ada ${round}`), jv.list([person('Grace'), jv.bytes(new Uint8Array(40).fill(round))]), jv.long(BigInt(round)), jv.string('x'.repeat(100 * round))];
         const call: BridgeCall = { service: SERVICE, method: 'find', paramTypes, args, attachments: {}, timeoutMs: 1000, hessian };
-        const frame = boltCodec.bridge.request(call, 7n) as BoltFrame;
+        const frame = boltCodec.bridge!.request(call, 7n) as BoltFrame;
         expect(frameContent(frame).toString('hex')).toBe(encodeJavaValues([sofaRequest(call), ...args], { dialect: hessian }).toString('hex'));
       }
     });
