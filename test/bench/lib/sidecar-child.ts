@@ -10,10 +10,10 @@ import { REPO_ROOT } from '../../support/maven.js';
  * main, say) with this checkout's bench. PMESH_BENCH_SIDECAR_FLAGS adds Node flags to the
  * sidecar alone, for a profile of it under load (`--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-export async function startSidecarChild(yaml: string, readyPort: number): Promise<Peer> {
+export async function startSidecarChild(yaml: string, readyPort: number, pmeshBin?: string): Promise<Peer> {
   const path = join(mkdtempSync(join(tmpdir(), 'pmesh-bench-')), 'pmesh.yaml');
   writeFileSync(path, yaml);
-  const bin = process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
+  const bin = pmeshBin || process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
   const flags = (process.env.PMESH_BENCH_SIDECAR_FLAGS ?? '').split(' ').filter(Boolean);
   const peer = startPeer('pmesh', process.execPath, [...flags, bin, 'start', '--config', path], {
     cwd: REPO_ROOT,
