@@ -53,9 +53,22 @@ export type Shape =
   /** A class the model has no special form for: a POJO or enum (see the catalog), or anything with a hint. */
   | { readonly shape: 'class'; readonly className: string };
 
+const OBJECT_SHAPE: Shape = { shape: 'object' };
+/** Shapes by type object: types are immutable and kept by signatures and schemas, and every value converted asks. */
+const shapes = new WeakMap<JavaType, Shape>();
+
 /** The model's reading of a declared type; `undefined` type means java.lang.Object. */
 export function shapeOf(type: JavaType | undefined): Shape {
-  if (type === undefined) return { shape: 'object' };
+  if (type === undefined) return OBJECT_SHAPE;
+  let shape = shapes.get(type);
+  if (shape === undefined) {
+    shape = readShape(type);
+    shapes.set(type, shape);
+  }
+  return shape;
+}
+
+function readShape(type: JavaType): Shape {
   if (type.sort === 'primitive') {
     return { shape: 'scalar', kind: type.name === 'void' ? 'string' : (type.name as ScalarKind), primitive: true };
   }

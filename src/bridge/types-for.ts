@@ -35,9 +35,44 @@ export function typesFor(
   if (declared !== undefined) return { params: parseDeclared(declared, args.length) };
   if (signatures && signatures.some((s) => s.name === method)) {
     const resolved = resolveOverload(signatures, method, args, catalog);
-    return { params: resolved.params, returns: resolved.signature.returns ? parseJavaType(resolved.signature.returns) : undefined };
+    return { params: resolved.params, returns: returnsOf(resolved.signature) };
   }
-  return { params: args.map((arg, i) => inferType(fromJson(arg, undefined, { policy, catalog }), arg, i, method)) };
+  return { params: plainTypes(args) ?? args.map((arg, i) => inferType(fromJson(arg, undefined, { policy, catalog }), arg, i, method)) };
+}
+
+/** Parsed return types per signature object (kept as long as the schema holds the signature). */
+const parsedReturns = new WeakMap<MethodSignature, JavaType | undefined>();
+
+function returnsOf(signature: MethodSignature): JavaType | undefined {
+  if (!parsedReturns.has(signature)) parsedReturns.set(signature, signature.returns ? parseJavaType(signature.returns) : undefined);
+  return parsedReturns.get(signature);
+}
+
+const STRING_TYPE = parseJavaType('java.lang.String');
+const BOOLEAN_TYPE = parseJavaType('boolean');
+/** Parameter lists of string and boolean arguments by pattern ("sb": String, boolean), one array each. */
+const plainLists = new Map<string, readonly JavaType[]>();
+const MAX_PLAIN_ARGS = 8;
+
+/**
+ * The types of arguments that are all strings or booleans (what inferType gives them),
+ * the same array for the same pattern, so what is derived from it (descriptor, policy
+ * check) is made once; undefined for anything else.
+ */
+function plainTypes(args: readonly unknown[]): readonly JavaType[] | undefined {
+  if (args.length > MAX_PLAIN_ARGS) return undefined;
+  let pattern = '';
+  for (const arg of args) {
+    if (typeof arg === 'string') pattern += 's';
+    else if (typeof arg === 'boolean') pattern += 'b';
+    else return undefined;
+  }
+  let types = plainLists.get(pattern);
+  if (types === undefined) {
+    types = [...pattern].map((letter) => (letter === 's' ? STRING_TYPE : BOOLEAN_TYPE));
+    plainLists.set(pattern, types);
+  }
+  return types;
 }
 
 function parseDeclared(text: string, count: number): JavaType[] {

@@ -148,6 +148,13 @@ function sourceName(component: string): string {
 
 /** JSON.stringify that writes bigint as exact JSON numbers (Python's json and Go's json.Number read them exactly). */
 export function stringifyJson(value: JsonValue): string {
+  // Most trees hold no bigint (answers write big longs as wrappers): plain JSON.stringify,
+  // with no replacer called per value and no pass over the text, which throws on a bigint.
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
   const marker = '\u0000pmesh-bigint:';
   const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${marker}${v.toString()}` : v));
   return text.replace(/"\\u0000pmesh-bigint:(-?\d+)"/g, '$1');

@@ -65,7 +65,25 @@ async function readBody(invocation: Invocation, maxBytes: number, reader: BodyRe
     reader.push(body.bytes);
     return body.bytes;
   }
-  return collect(body.stream, maxBytes, reader, cancel);
+  const whole = bufferedWhole(body.stream, body.length);
+  if (whole === undefined) return collect(body.stream, maxBytes, reader, cancel);
+  if (whole.length > maxBytes) throw tooLarge("a bridged call's body", maxBytes);
+  reader.push(whole);
+  return whole;
+}
+
+/**
+ * The body the stream already holds whole (all `length` declared bytes), taken in one read
+ * without a round of stream events: a small request arrives with its head, and node:http
+ * has buffered all of it by the time the bridge reads. The stream is then resumed so its
+ * end is still seen. Undefined while the body is still arriving.
+ */
+function bufferedWhole(stream: Readable, length: number | undefined): Buffer | undefined {
+  if (length === undefined || stream.readableFlowing !== null || stream.readableLength < length) return undefined;
+  const chunks: Buffer[] = [];
+  for (let chunk = stream.read() as Buffer | null; chunk !== null; chunk = stream.read() as Buffer | null) chunks.push(chunk);
+  stream.resume();
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
 function tooLarge(what: string, maxBytes: number): MeshError {

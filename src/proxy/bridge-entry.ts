@@ -25,8 +25,9 @@ const REFUSED_GENERIC_METHODS = new Set([...GENERIC_METHODS, '$genericInvoke']);
 export function callerAttachments(invocation: Invocation): Record<string, string> {
   const reserved = reservedAttachments();
   const out: Record<string, string> = {};
-  for (const [header, value] of Object.entries(invocation.attachments)) {
+  for (const header in invocation.attachments) {
     if (!header.startsWith(ATTACHMENT_PREFIX)) continue;
+    const value = invocation.attachments[header] as string;
     const name = header.slice(ATTACHMENT_PREFIX.length);
     const lower = name.toLowerCase();
     if (reserved.names.has(lower) || reserved.prefixes.some((prefix) => lower.startsWith(prefix))) {
@@ -37,8 +38,11 @@ export function callerAttachments(invocation: Invocation): Record<string, string
   return out;
 }
 
-/** The checks made on a bridged call before its body is read; `method` is the `:method` its entry protocol requires, if any. */
-export function checkBridgeEntry(invocation: Invocation, method: string | undefined, allowGenericInvoke: boolean): void {
+/**
+ * The checks made on a bridged call before its body is read; `method` is the `:method` its
+ * entry protocol requires, if any. Returns the caller's attachments (callerAttachments).
+ */
+export function checkBridgeEntry(invocation: Invocation, method: string | undefined, allowGenericInvoke: boolean): Record<string, string> {
   const httpMethod = invocation.attachments[':method'];
   if (method !== undefined && httpMethod !== undefined && httpMethod !== method) {
     throw new MeshError('PMESH_METHOD_NOT_ALLOWED', `${httpMethod} is not allowed on a bridged call: use ${method} with the arguments as a JSON array`, {
@@ -51,7 +55,7 @@ export function checkBridgeEntry(invocation: Invocation, method: string | undefi
       `${invocation.method} (generic invoke) is not allowed from callers; call the method by its name, or set bridge.allowGenericInvoke`,
     );
   }
-  callerAttachments(invocation);
+  return callerAttachments(invocation);
 }
 
 export function isGenericInvoke(method: string): boolean {

@@ -9,7 +9,7 @@
 import { MeshError, type Invocation, type JsonCallCodec, type MeshMetrics, type Result, type ServiceKey } from '../core/index.js';
 import { stringifyJson, type JsonValue, type MethodSignature } from '../bridge/index.js';
 import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body.js';
-import { callerAttachments, checkBridgeEntry, checkKnownMethod } from './bridge-entry.js';
+import { checkBridgeEntry, checkKnownMethod } from './bridge-entry.js';
 import type { CallContext, Handler } from './filter.js';
 import { jsonBytesResult, readAnswerText } from './bridge-answer.js';
 
@@ -39,7 +39,7 @@ export async function bridgeJsonCall(
   options: JsonCallOptions,
   metrics: MeshMetrics,
 ): Promise<Result> {
-  checkBridgeEntry(invocation, target.httpMethod, false);
+  const attachments = checkBridgeEntry(invocation, target.httpMethod, false);
   const onLimit = (limit: string): void => metrics.limitExceeded(limit);
   checkDeclaredSize(invocation, options.body.maxBytes, onLimit);
   checkKnownMethod(invocation, options.signatures(invocation.service));
@@ -53,7 +53,7 @@ export async function bridgeJsonCall(
     });
   }
   const deadline = invocation.deadline ?? ctx.deadline ?? performance.now() + DEFAULT_BUDGET_MS;
-  const head = target.codec.requestHead(invocation.service, invocation.method, callerAttachments(invocation));
+  const head = target.codec.requestHead(invocation.service, invocation.method, attachments);
   const reply = await next(
     { ...invocation, protocol: target.protocol, deadline, frame: { headers: head }, body: { kind: 'raw', serialization: 0, bytes: body } },
     ctx,

@@ -44,7 +44,7 @@ import type { Cluster } from './cluster.js';
 import type { CallContext, Filter } from './filter.js';
 import { typesFor, type CallTypes } from '../bridge/types-for.js';
 import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body.js';
-import { callerAttachments, checkBridgeEntry, checkKnownMethod, isGenericInvoke } from './bridge-entry.js';
+import { checkBridgeEntry, checkKnownMethod, isGenericInvoke } from './bridge-entry.js';
 import { errorForCaller, firstLine, isUnknownServiceAnswer } from './bridge-errors.js';
 import { msgpackResult, wantsMsgpack } from './bridge-format.js';
 import { bridgeJsonCall } from './bridge-json-call.js';
@@ -108,15 +108,15 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (!plugin || !typed) {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${target.name}" speaks ${target.protocol}, which the bridge cannot call from HTTP/JSON`);
     }
-    checkBridgeEntry(invocation, entry.bridge.jsonEntry.method, options.allowGenericInvoke);
+    const attachments = checkBridgeEntry(invocation, entry.bridge.jsonEntry.method, options.allowGenericInvoke);
     const onLimit = (limit: string): void => metrics.limitExceeded(limit);
     checkDeclaredSize(invocation, options.body.maxBytes, onLimit);
     const effective = await withReportedTypes(invocation, options);
     checkKnownMethod(invocation, effective.signatures(invocation.service));
     const args = await readArguments(invocation, options.body, ctx.cancel, onLimit);
-    const call = (plugin.bridge.callerGenericInvoke && isGenericInvoke(invocation.method) ? callerGenericCall(invocation, args, effective) : undefined)
-      ?? typedCall(invocation, args, effective)
-      ?? (plugin.bridge.genericCall ? genericCall(invocation, args, effective) : undefined);
+    const call = (plugin.bridge.callerGenericInvoke && isGenericInvoke(invocation.method) ? callerGenericCall(invocation, args, attachments, effective) : undefined)
+      ?? typedCall(invocation, args, attachments, effective)
+      ?? (plugin.bridge.genericCall ? genericCall(invocation, args, attachments, effective) : undefined);
     if (!call) throw untypedError(invocation, args, effective);
     const frame = typed.request({ ...call, service: invocation.service, timeoutMs: remaining(ctx), hessian: target.sofaHessian }, 0n);
     checkFrameSize(plugin, frame, options.maxFrameBytes, metrics);
@@ -159,7 +159,7 @@ async function knownServiceKeys(invocation: Invocation, target: Cluster, options
 type PreparedCall = Omit<BridgeCall, 'service' | 'timeoutMs'> & { readonly returns?: JavaType; readonly generic?: true };
 
 /** The call with its Java types, or undefined when nothing says what they are. */
-function typedCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall | undefined {
+function typedCall(invocation: Invocation, args: unknown[], attachments: Record<string, string>, options: BridgeOptions): PreparedCall | undefined {
   let types: CallTypes;
   try {
     types = typesFor(invocation.method, args, invocation.attachments, options.signatures(invocation.service), options.policy, options.catalog);
@@ -167,9 +167,21 @@ function typedCall(invocation: Invocation, args: unknown[], options: BridgeOptio
     if (MeshError.is(error) && error.reason === 'PMESH_BAD_REQUEST' && UNTYPED.test(error.message)) return undefined;
     throw error;
   }
-  for (const type of types.params) checkTypeAllowed(type, options.policy);
+  checkTypesAllowed(types.params, options.policy);
   const values = argumentsFromJson(args, types.params, convertOptions(options));
-  return { method: invocation.method, paramTypes: types.params, args: values, attachments: callerAttachments(invocation), returns: types.returns };
+  return { method: invocation.method, paramTypes: types.params, args: values, attachments, returns: types.returns };
+}
+
+/**
+ * Parameter lists that passed a policy: the same list (a signature's, or one inferred
+ * pattern's) is checked once per policy object, not on every call.
+ */
+const allowedLists = new WeakMap<readonly JavaType[], ClassPolicy>();
+
+function checkTypesAllowed(params: readonly JavaType[], policy: ClassPolicy): void {
+  if (allowedLists.get(params) === policy) return;
+  for (const type of params) checkTypeAllowed(type, policy);
+  allowedLists.set(params, policy);
 }
 
 /** What typesFor says when the arguments alone cannot tell their Java types. */
@@ -190,13 +202,13 @@ function untypedError(invocation: Invocation, args: unknown[], options: BridgeOp
  * arguments to its parameter types itself (GenericFilter, PojoUtils.realize); maps stand
  * for POJOs. The answer comes back generalized (POJOs as maps), undone before it is JSON.
  */
-function genericCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall {
+function genericCall(invocation: Invocation, args: unknown[], attachments: Record<string, string>, options: BridgeOptions): PreparedCall {
   const values = args.map((arg) => fromJson(arg, undefined, convertOptions(options)));
   return {
     method: '$invoke',
     paramTypes: GENERIC_PARAMS,
     args: [jv.string(invocation.method), null, jv.array('java.lang.Object', values)],
-    attachments: { ...callerAttachments(invocation), generic: 'true' },
+    attachments: { ...attachments, generic: 'true' },
     generic: true,
   };
 }
@@ -206,12 +218,12 @@ function genericCall(invocation: Invocation, args: unknown[], options: BridgeOpt
  * through: always in Dubbo's default generic mode (`generic: true`, PojoUtils), which the
  * mesh sets; the caller cannot choose another (`generic` is a mesh-owned attachment).
  */
-function callerGenericCall(invocation: Invocation, args: unknown[], options: BridgeOptions): PreparedCall {
+function callerGenericCall(invocation: Invocation, args: unknown[], attachments: Record<string, string>, options: BridgeOptions): PreparedCall {
   return {
     method: invocation.method,
     paramTypes: GENERIC_PARAMS,
     args: argumentsFromJson(args, GENERIC_PARAMS, convertOptions(options)),
-    attachments: { ...callerAttachments(invocation), generic: 'true' },
+    attachments: { ...attachments, generic: 'true' },
   };
 }
 

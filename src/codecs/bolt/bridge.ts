@@ -10,7 +10,9 @@ import { javaTypeName, parseJavaType, type JavaType } from '../../bridge/java-ty
 import type { TypeCatalog } from '../../bridge/schema.js';
 import type { HessianValue } from '../hessian/index.js';
 import { SOFA_REQUEST_CLASS, decodeSofaRequest, decodeSofaResponse } from './sofa-body.js';
-import { encodeJavaValues, toJavaValue } from '../hessian/java-values.js';
+import { JavaHessianWriter, encodeJavaValues, toJavaValue, type StreamState } from '../hessian/java-values.js';
+import { ByteSink } from '../hessian/byte-sink.js';
+import type { HessianDialect } from '../hessian/values.js';
 import { SOFA_RESPONSE_STATE } from './sofa-streams.js';
 import { buildResponse, requestFrame } from './build.js';
 import { parseServiceUniqueName } from './invocation.js';
@@ -49,11 +51,48 @@ function sofaRequest(call: BridgeCall, service: string): JavaValue {
   ]);
 }
 
+/** The SofaRequest's bytes and the stream's tables after it: the same for every call of a method. */
+interface RequestHead {
+  readonly bytes: Buffer;
+  readonly state: StreamState;
+}
+
+const heads = new Map<string, RequestHead>();
+/** Heads kept at most; past that the cache starts over (a sidecar calls far fewer methods). */
+const MAX_HEADS = 4096;
+/** methodArgSigs by parameter-type list: the bridge keeps one list per resolved method. */
+const argSigs = new WeakMap<readonly JavaType[], string>();
+
+function headOf(call: BridgeCall, service: string, dialect: HessianDialect): RequestHead {
+  let sigs = argSigs.get(call.paramTypes);
+  if (sigs === undefined) {
+    sigs = call.paramTypes.map(javaTypeName).join('\u0000');
+    argSigs.set(call.paramTypes, sigs);
+  }
+  const key = `${dialect}\u0000${service}\u0000${call.method}\u0000${sigs}`;
+  let head = heads.get(key);
+  if (head === undefined) {
+    const writer = new JavaHessianWriter({ dialect });
+    writer.write(sofaRequest(call, service));
+    head = { bytes: writer.toBuffer(), state: writer.state() };
+    if (heads.size >= MAX_HEADS) heads.clear();
+    heads.set(key, head);
+  }
+  return head;
+}
+
+/** The SofaRequest (made once per method) and the arguments continuing its Hessian stream, in one buffer. */
 function request(call: BridgeCall, id: bigint): BoltFrame {
   const service = uniqueName(call);
+  const dialect = call.hessian ?? 'legacy';
+  const head = headOf(call, service, dialect);
+  const sink = new ByteSink(head.bytes.length + 1024);
+  sink.raw(head.bytes);
+  const writer = new JavaHessianWriter({ dialect, sink, continueFrom: head.state });
+  for (const arg of call.args) writer.write(arg);
   return requestFrame(
     { requestId: Number(BigInt.asIntN(32, id)), service, method: call.method, timeoutMs: Math.max(1, Math.floor(call.timeoutMs)) },
-    encodeJavaValues([sofaRequest(call, service), ...call.args], { dialect: call.hessian ?? 'legacy' }),
+    sink.written(),
   );
 }
 

@@ -6,16 +6,15 @@
  *   no table, so only the byte offset matters (binary chunking).
  * - response (3.6): the result-flag int, then the value or exception.
  */
-import { jv } from '../../bridge/values.js';
-import { JavaHessianWriter, type StreamState } from '../hessian/java-writer.js';
-
-const DUBBO_PROTOCOL_VERSION = '2.0.2';
+import { ByteSink } from '../hessian/byte-sink.js';
+import type { StreamState } from '../hessian/java-writer.js';
+import { writeRequestHead } from './build.js';
 
 /** The Dubbo request body's head strings, as one Hessian stream writes them (for the byte offset). */
 export function dubboArgumentsState(path: string, version: string, method: string, descriptor: string): StreamState {
-  const head = new JavaHessianWriter();
-  for (const text of [DUBBO_PROTOCOL_VERSION, path, version, method, descriptor]) head.write(jv.string(text));
-  return { classes: [], refCount: 0, types: [], byteOffset: head.toBuffer().length };
+  const head = new ByteSink();
+  writeRequestHead(head, path, version, method, descriptor);
+  return { classes: [], refCount: 0, types: [], byteOffset: head.length };
 }
 
 /** After the result flag (one byte, 0x90..0x95). */

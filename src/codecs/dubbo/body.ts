@@ -122,10 +122,18 @@ interface FrameWithHead extends DubboFrame {
  */
 export function requestHeadOf(frame: DubboFrame, maxDepth: number): RequestHead {
   const known = (frame as FrameWithHead).requestHead;
-  if (known !== undefined && known.maxDepth === maxDepth) return known.head;
+  if (known !== undefined && (known.maxDepth === maxDepth || known.maxDepth === BUILT)) return known.head;
   const head = parseRequestBody(frame.body, maxDepth);
   (frame as FrameWithHead).requestHead = { maxDepth, head };
   return head;
+}
+
+/** The depth mark of a head the sidecar wrote itself: no reader's depth limit applies to it. */
+const BUILT = Number.POSITIVE_INFINITY;
+
+/** Keeps the head of a request the sidecar built (the bridge), so no reader parses its body again. */
+export function rememberBuiltHead(frame: DubboFrame, head: RequestHead): void {
+  (frame as FrameWithHead).requestHead = { maxDepth: BUILT, head };
 }
 
 /** Reads the attachments map that ends a response body at `offset`; empty when there is none. */

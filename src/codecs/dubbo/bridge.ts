@@ -6,38 +6,100 @@
  */
 import { runtimeException, throwableMessage, type BridgeCall, type BridgeCodec, type BridgeOutcome, type BridgeResult } from '../../bridge/bridge-codec.js';
 import type { JavaValue } from '../../bridge/values.js';
-import { jvmDescriptor, parseJavaType, type JavaType } from '../../bridge/java-types.js';
+import { javaTypeName, jvmDescriptor, parseJavaType, type JavaType } from '../../bridge/java-types.js';
 import type { TypeCatalog } from '../../bridge/schema.js';
-import { decodeJavaValues, encodeJavaValues } from '../hessian/java-values.js';
-import { DUBBO_RESULT_STATE, dubboArgumentsState } from './body-streams.js';
-import { parseRequestBody } from './body.js';
-import { buildRequest, buildResponse } from './build.js';
+import { ByteSink } from '../hessian/byte-sink.js';
+import { JavaHessianWriter, decodeJavaValues, encodeJavaValues } from '../hessian/java-values.js';
+import { DUBBO_RESULT_STATE } from './body-streams.js';
+import { parseRequestBody, rememberBuiltHead, type TimeoutEntry } from './body.js';
+import { buildResponse, requestFlag, writeRequestHead } from './build.js';
 import { errorMessageOf, readResponseBody } from './invocation.js';
-import { DUBBO_PROTOCOL_VERSION, Status, idOf, statusOf, type DubboFrame } from './layout.js';
+import { DUBBO_PROTOCOL_VERSION, Status, idOf, makeFrame, statusOf, type DubboFrame } from './layout.js';
 import { errorForStatus } from './status.js';
 
+/** A request body's head strings by path, version, method and descriptor: the same for every call of a method. */
+const heads = new Map<string, Buffer>();
+/** Heads kept at most; past that the cache starts over (a sidecar calls far fewer methods). */
+const MAX_HEADS = 4096;
+/** Descriptors by parameter-type list: the bridge keeps one list per resolved method. */
+const descriptors = new WeakMap<readonly JavaType[], string>();
+
+function descriptorOf(paramTypes: readonly JavaType[]): string {
+  let descriptor = descriptors.get(paramTypes);
+  if (descriptor === undefined) {
+    descriptor = paramTypes.map(jvmDescriptor).join('');
+    descriptors.set(paramTypes, descriptor);
+  }
+  return descriptor;
+}
+
+function headBytes(path: string, version: string, method: string, descriptor: string): Buffer {
+  const key = `${path}\u0000${version}\u0000${method}\u0000${descriptor}`;
+  let bytes = heads.get(key);
+  if (bytes === undefined) {
+    const sink = new ByteSink();
+    writeRequestHead(sink, path, version, method, descriptor);
+    bytes = sink.toBuffer();
+    if (heads.size >= MAX_HEADS) heads.clear();
+    heads.set(key, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * One Hessian stream for the whole body, written into one buffer: the head strings (made
+ * once per method), the arguments, the attachments. The head is kept on the frame, so the
+ * deadline rewrite on the way out finds the `timeout` entry without parsing the body.
+ */
 function request(call: BridgeCall, id: bigint): DubboFrame {
+  const path = call.service.interface;
   const version = call.service.version ?? '0.0.0';
-  const descriptor = call.paramTypes.map(jvmDescriptor).join('');
-  // The arguments continue the body's Hessian stream; Java chunks binaries by stream offset.
+  const descriptor = descriptorOf(call.paramTypes);
+  const head = headBytes(path, version, call.method, descriptor);
+  const sink = new ByteSink(head.length + 1024);
+  sink.raw(head);
   // floatFieldsFirst: hessian-lite 4.0.4 stores a float field's value in 8 bytes, clobbering
   // the fields it read before it; writing floats first keeps those (the float itself Dubbo loses).
-  const args = encodeJavaValues(call.args, {
-    dialect: 'final',
-    continueFrom: dubboArgumentsState(call.service.interface, version, call.method, descriptor),
-    floatFieldsFirst: true,
-  });
-  const attachments: Array<[string, string]> = [
-    ['path', call.service.interface],
-    ['interface', call.service.interface],
+  // The arguments continue the head's stream: Java chunks binaries by stream offset.
+  const writer = new JavaHessianWriter({ dialect: 'final', sink, floatFieldsFirst: true });
+  for (const arg of call.args) writer.write(arg);
+  const argsEnd = sink.length;
+  const attachments = new Map<string, string>([
+    ['path', path],
+    ['interface', path],
     ['version', version],
-  ];
-  if (call.service.group) attachments.push(['group', call.service.group]);
-  attachments.push(['timeout', String(Math.max(1, Math.floor(call.timeoutMs)))]);
-  for (const [key, value] of Object.entries(call.attachments)) {
-    if (!attachments.some(([name]) => name === key)) attachments.push([key, value]);
+  ]);
+  if (call.service.group) attachments.set('group', call.service.group);
+  attachments.set('timeout', String(Math.max(1, Math.floor(call.timeoutMs))));
+  for (const key in call.attachments) {
+    if (!attachments.has(key)) attachments.set(key, call.attachments[key] as string);
   }
-  return buildRequest({ id, path: call.service.interface, version, method: call.method, descriptor, args, attachments });
+  sink.byte(0x48);
+  let timeoutEntry: TimeoutEntry | undefined;
+  for (const [key, value] of attachments) {
+    const start = sink.length;
+    sink.hessianString(key, false);
+    sink.hessianString(value, false);
+    if (key === 'timeout') timeoutEntry = { start, end: sink.length };
+  }
+  const mapEnd = sink.length;
+  sink.byte(0x5a);
+  const frame = makeFrame(requestFlag(false), 0, id, sink.written());
+  rememberBuiltHead(frame, {
+    dubboVersion: DUBBO_PROTOCOL_VERSION,
+    path,
+    version,
+    method: call.method,
+    descriptor,
+    argTypes: call.paramTypes.map(javaTypeName),
+    argsStart: head.length,
+    argsEnd,
+    attachments,
+    entriesStart: argsEnd + 1,
+    mapEnd,
+    timeoutEntry,
+  });
+  return frame;
 }
 
 function result(reply: DubboFrame, returnType: JavaType | undefined, catalog: TypeCatalog): BridgeResult {

@@ -5,7 +5,7 @@
  * DubboCodec.encodeRequestData / encodeResponseData write; the tests rebuild frames
  * captured from Java 3.3.6 and compare bytes.
  */
-import { hessianString } from '../hessian/byte-sink.js';
+import { ByteSink } from '../hessian/byte-sink.js';
 import {
   DUBBO_PROTOCOL_VERSION,
   FLAG_REQUEST,
@@ -34,24 +34,36 @@ export interface RequestSpec {
 
 /** Hessian2 untyped map `H ... Z` of string keys and values. */
 function stringMap(entries: ReadonlyArray<readonly [string, string]>): Buffer {
-  const parts: Buffer[] = [Buffer.from([0x48])];
-  for (const [key, value] of entries) parts.push(hessianString(key), hessianString(value));
-  parts.push(Buffer.from([0x5a]));
-  return Buffer.concat(parts);
+  const sink = new ByteSink();
+  writeStringMap(sink, entries);
+  return sink.written();
+}
+
+/** Writes an untyped map `H ... Z` of string keys and values. */
+export function writeStringMap(sink: ByteSink, entries: ReadonlyArray<readonly [string, string]>): void {
+  sink.byte(0x48);
+  for (const [key, value] of entries) {
+    sink.hessianString(key, false);
+    sink.hessianString(value, false);
+  }
+  sink.byte(0x5a);
+}
+
+/** The five strings a request body starts with: protocol version, path, version, method, descriptor. */
+export function writeRequestHead(sink: ByteSink, path: string, version: string, method: string, descriptor: string): void {
+  for (const text of [DUBBO_PROTOCOL_VERSION, path, version, method, descriptor]) sink.hessianString(text, false);
+}
+
+export function requestFlag(oneway: boolean): number {
+  return FLAG_REQUEST | (oneway ? 0 : FLAG_TWOWAY) | SERIALIZATION_HESSIAN2;
 }
 
 export function buildRequest(spec: RequestSpec): DubboFrame {
-  const body = Buffer.concat([
-    hessianString(DUBBO_PROTOCOL_VERSION),
-    hessianString(spec.path),
-    hessianString(spec.version ?? '0.0.0'),
-    hessianString(spec.method),
-    hessianString(spec.descriptor),
-    spec.args,
-    stringMap(spec.attachments),
-  ]);
-  const flag = FLAG_REQUEST | (spec.oneway ? 0 : FLAG_TWOWAY) | SERIALIZATION_HESSIAN2;
-  return makeFrame(flag, 0, spec.id, body);
+  const sink = new ByteSink(spec.args.length + 256);
+  writeRequestHead(sink, spec.path, spec.version ?? '0.0.0', spec.method, spec.descriptor);
+  sink.raw(spec.args);
+  writeStringMap(sink, spec.attachments);
+  return makeFrame(requestFlag(spec.oneway === true), 0, spec.id, sink.written());
 }
 
 export type ResponseSpec =

@@ -82,8 +82,25 @@ export interface ResponseView {
   readonly attachments: Map<string, string>;
 }
 
-/** Reads the result flag, skips the value or exception, reads trailing attachments. */
+/** A response frame that carries its view, for the next reader. */
+interface FrameWithView extends DubboFrame {
+  responseView?: { readonly maxDepth: number; readonly view: ResponseView };
+}
+
+/**
+ * Reads the result flag, skips the value or exception, reads trailing attachments. Read
+ * once per frame and kept on it: the upstream reads it for the Result, the bridge again
+ * for the value, and skipping the value is most of the work.
+ */
 export function readResponseBody(frame: DubboFrame, maxDepth = 64): ResponseView {
+  const known = (frame as FrameWithView).responseView;
+  if (known !== undefined && known.maxDepth === maxDepth) return known.view;
+  const view = parseResponseBody(frame, maxDepth);
+  (frame as FrameWithView).responseView = { maxDepth, view };
+  return view;
+}
+
+function parseResponseBody(frame: DubboFrame, maxDepth: number): ResponseView {
   const scanner = new HessianScanner(frame.body, 0, frame.body.length, maxDepth);
   const flag = scanner.readInt();
   const start = scanner.position;

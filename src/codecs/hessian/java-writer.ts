@@ -63,16 +63,23 @@ export interface JavaWriterOptions {
    * sofa-hessian reads floats right.
    */
   readonly floatFieldsFirst?: boolean;
+  /**
+   * Write after what this sink holds (a frame's head, Hessian strings that fill no table):
+   * its bytes count as the stream's start for binary chunking, as `byteOffset` would.
+   */
+  readonly sink?: ByteSink;
 }
 
 export class JavaHessianWriter {
-  readonly #out = new ByteSink();
+  readonly #out: ByteSink;
   readonly #legacy: boolean;
   readonly #reverseFields: boolean;
   readonly #floatFieldsFirst: boolean;
   #refCount: number;
   readonly #refs = new Map<object | string, number>();
   readonly #classes = new Map<string, number>();
+  /** The same definitions in order, as StreamState lists them. */
+  readonly #classList: (readonly [string, readonly string[]])[] = [];
   readonly #types = new Map<string, number>();
   /** Where Java's buffer was last empty, relative to our output (negative: bytes before this writer). */
   #flushMark: number;
@@ -81,10 +88,11 @@ export class JavaHessianWriter {
     this.#legacy = options.dialect === 'legacy';
     this.#reverseFields = options.reverseFields === true;
     this.#floatFieldsFirst = options.floatFieldsFirst === true;
+    this.#out = options.sink ?? new ByteSink();
     const state = options.continueFrom;
     this.#refCount = state?.refCount ?? 0;
     this.#flushMark = -(state?.byteOffset ?? 0);
-    for (const [name, fields] of state?.classes ?? []) this.#classes.set(classKey(name, fields), this.#classes.size);
+    for (const [name, fields] of state?.classes ?? []) this.#defineClass(name, fields);
     for (const type of state?.types ?? []) this.#types.set(type, this.#types.size);
   }
 
@@ -96,6 +104,18 @@ export class JavaHessianWriter {
 
   toBuffer(): Buffer {
     return this.#out.toBuffer();
+  }
+
+  /** The stream's tables as they stand: what a writer continuing after these bytes starts from. */
+  state(): StreamState {
+    return { classes: [...this.#classList], refCount: this.#refCount, types: [...this.#types.keys()] };
+  }
+
+  #defineClass(name: string, fields: readonly string[]): number {
+    const index = this.#classes.size;
+    this.#classes.set(classKey(name, fields), index);
+    this.#classList.push([name, fields]);
+    return index;
   }
 
   /** Hessian2Output.writeDouble, including Java's (int) truncation and saturation. */
@@ -260,8 +280,7 @@ export class JavaHessianWriter {
     const key = classKey(className, fields);
     let index = this.#classes.get(key);
     if (index === undefined) {
-      index = this.#classes.size;
-      this.#classes.set(key, index);
+      index = this.#defineClass(className, fields);
       if (this.#legacy) {
         out.byte(0x4f);
         this.#out.hessianInt(className.length);

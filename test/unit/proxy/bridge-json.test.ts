@@ -2,6 +2,7 @@
  * The bridge's JSON body reader: limits enforced chunk by chunk before any parse, and
  * integers beyond 2^53 kept exact.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MeshError } from '../../../src/core/index.js';
 import { JSON_BODY } from '../../../src/proxy/bridge-json.js';
@@ -13,6 +14,19 @@ function read(text: string | Buffer, limits = LIMITS): unknown[] {
   const reader = JSON_BODY.newReader(limits);
   reader.push(body);
   return reader.finish(body);
+}
+
+/** The reader's count (containers opened plus commas), from JSON.parse's tree. */
+function countValues(body: Buffer): number {
+  const count = (value: unknown): number => {
+    if (Array.isArray(value)) return 1 + Math.max(0, value.length - 1) + value.reduce((sum: number, item) => sum + count(item), 0);
+    if (typeof value === 'object' && value !== null) {
+      const items = Object.values(value);
+      return 1 + Math.max(0, items.length - 1) + items.reduce((sum: number, item) => sum + count(item), 0);
+    }
+    return 0;
+  };
+  return count(JSON.parse(body.toString()));
 }
 
 function refusal(run: () => unknown): MeshError {
@@ -98,6 +112,32 @@ describe('the bridge JSON reader', () => {
     const error = refusal(() => read('[1, 2'));
     expect(error.reason).toBe('PMESH_BAD_REQUEST');
     expect(error.message).toMatch(/^the body is not JSON: /);
+  });
+
+  it('any split into chunks reads as the whole body, escaped quotes and backslash runs included', () => {
+    const text = fc.stringMatching(/^[a-z"\\\[\]{},:0-9 ]{0,12}$/);
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(text, tie('value'), { maxKeys: 3 })),
+    })).value;
+    fc.assert(
+      fc.property(fc.array(json, { maxLength: 4 }), fc.array(fc.nat(), { maxLength: 4 }), (args, cuts) => {
+        const body = Buffer.from(JSON.stringify(args, (_key, v: unknown) => (typeof v === 'bigint' ? `\u0000${v}` : v)).replace(/"\\u0000(-?\d+)"/g, '$1'));
+        const whole = read(body);
+        const reader = JSON_BODY.newReader(LIMITS);
+        const at = [...new Set(cuts.map((cut) => cut % (body.length + 1)))].sort((a, b) => a - b);
+        let from = 0;
+        for (const cut of [...at, body.length]) {
+          reader.push(body.subarray(from, cut));
+          from = cut;
+        }
+        expect(reader.finish(body)).toEqual(whole);
+        // The value count does not depend on the chunks either: the exact count passes, one less is refused.
+        const values = countValues(body);
+        expect(() => read(body, { ...LIMITS, maxValues: values })).not.toThrow();
+        if (values > 0) expect(() => read(body, { ...LIMITS, maxValues: values - 1 })).toThrow(/JSON values/);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('an 8 MiB string is read whole', () => {

@@ -13,7 +13,7 @@ const scan = (bytes: Buffer, maxDepth = 64): HessianScanner => new HessianScanne
 
 const STRINGS = [
   '', 'a', 'x'.repeat(31), 'x'.repeat(32), 'x'.repeat(1023), 'x'.repeat(1024), 'x'.repeat(0x8000), 'x'.repeat(0x8001),
-  'é', '中文', '\u{1F600}', 'a'.repeat(0x7fff) + '\u{1F600}', '\u00e9'.repeat(70000),
+  'é', '中文', '\u{1F600}', 'a'.repeat(0x7fff) + '\u{1F600}', '\u00e9'.repeat(70000), 'ü€ x'.repeat(20), 'x'.repeat(40) + '\u{1F600}' + 'y'.repeat(40),
 ];
 
 describe('HessianScanner strings', () => {

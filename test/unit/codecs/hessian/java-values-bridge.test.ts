@@ -11,6 +11,7 @@ import { boltCodec, frameContent, type BoltFrame } from '../../../../src/codecs/
 import { decodeSofaRequest } from '../../../../src/codecs/bolt/sofa-body.js';
 import { dubboCodec, readRequestHead, type DubboFrame } from '../../../../src/codecs/dubbo/index.js';
 import { decodeJavaValues } from '../../../../src/codecs/hessian/java-values.js';
+import { parseRequestBody } from '../../../../src/codecs/dubbo/body.js';
 import { ClassPolicy } from '../../../../src/bridge/class-policy.js';
 import { DEFAULT_LIMITS } from '../../../../src/core/limits.js';
 import { TypeCatalog, type MethodSignature } from '../../../../src/bridge/schema.js';
@@ -91,6 +92,19 @@ describe('JSON call -> Dubbo arguments', () => {
       protocol: 'bolt', signatures: undefined,
     });
     expect(decodeSofaRequest(frameContent(request as BoltFrame)).methodArgSigs).toEqual(['long', 'java.lang.String', 'com.example.Person', 'java.util.List']);
+  });
+
+  it('the head kept on the built frame is what a reader parses from its bytes', async () => {
+    const calls: Array<[string, string, Partial<BridgeFilterCall>]> = [
+      ['mixed', '[true, 1.5, "AQID/w==", 1700000000000, ["x", "y"], {"a": 1}]', {}],
+      ['greet', '[{"name": "Ada", "age": 36}]', { headers: { 'x-pmesh-attachment-tenant': 'blue' } }],
+      ['echo', `["${'\u00e9x'.repeat(600)}"]`, { service: { ...SERVICE, group: 'g1' } }],
+      ['greet', '[{"name": "Grace"}]', { signatures: undefined }],
+    ];
+    for (const [method, body, more] of calls) {
+      const frame = (await call(method, body, more)).request as DubboFrame;
+      expect(readRequestHead(frame, 64)).toEqual(parseRequestBody(frame.body, 64));
+    }
   });
 
   it('refusals name the argument', async () => {

@@ -1,0 +1,43 @@
+/**
+ * The SOFARPC bridge request: the SofaRequest is written once per method and kept with
+ * the stream's tables after it, and each call's arguments continue that stream. The bytes
+ * must be those of one writer writing the SofaRequest and the arguments together (what
+ * the bridge wrote before the head was kept), in both dialects, on a first call and on
+ * later ones; argument bytes themselves are checked against Java's in the golden tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { boltCodec, frameContent, type BoltFrame } from '../../../../src/codecs/bolt/index.js';
+import { SOFA_REQUEST_CLASS } from '../../../../src/codecs/bolt/sofa-body.js';
+import { encodeJavaValues } from '../../../../src/codecs/hessian/java-values.js';
+import { parseJavaType } from '../../../../src/bridge/java-types.js';
+import { jv, type BridgeCall, type JavaValue } from '../../../../src/bridge/index.js';
+
+const SERVICE = { interface: 'com.example.EchoService', version: '1.0' };
+
+function person(name: string): JavaValue {
+  return jv.object('com.example.Person', [['name', jv.string(name)], ['tags', jv.list([jv.string('a'), jv.string('b')])], ['id', jv.long(1n << 40n)]]);
+}
+
+/** The SofaRequest the bridge writes (four fields: see bolt/bridge.ts). */
+function sofaRequest(call: BridgeCall): JavaValue {
+  return jv.object(SOFA_REQUEST_CLASS, [
+    ['methodName', jv.string(call.method)],
+    ['targetServiceUniqueName', jv.string('com.example.EchoService:1.0')],
+    ['requestProps', jv.map([[jv.string('protocol'), jv.string('bolt')], [jv.string('type'), jv.string('sync')]])],
+    ['methodArgSigs', jv.array('java.lang.String', call.paramTypes.map((type) => jv.string(type.sort === 'class' ? type.name : 'long')))],
+  ]);
+}
+
+describe('SOFARPC bridge request', () => {
+  const paramTypes = ['com.example.Person', 'java.util.List', 'long', 'java.lang.String'].map((name) => parseJavaType(name));
+  for (const hessian of ['legacy', 'final'] as const) {
+    it(`${hessian}: a kept SofaRequest and the arguments read as one stream would have written them, on every call`, () => {
+      for (const round of [1, 2, 3]) {
+        const args = [person(`Ada ${round}`), jv.list([person('Grace'), jv.bytes(new Uint8Array(40).fill(round))]), jv.long(BigInt(round)), jv.string('x'.repeat(100 * round))];
+        const call: BridgeCall = { service: SERVICE, method: 'find', paramTypes, args, attachments: {}, timeoutMs: 1000, hessian };
+        const frame = boltCodec.bridge!.request(call, 7n) as BoltFrame;
+        expect(frameContent(frame).toString('hex')).toBe(encodeJavaValues([sofaRequest(call), ...args], { dialect: hessian }).toString('hex'));
+      }
+    });
+  }
+});
