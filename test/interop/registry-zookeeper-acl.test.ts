@@ -129,7 +129,7 @@ describe('ZooKeeper digest ACLs on the nodes the sidecar creates', () => {
     expect(await codeOf(anonymous.run((c, done) => c.getData(dubboNode, done)))).toBe('ok');
     expect(await codeOf(anonymous.run((c, done) => c.remove(dubboNode, -1, done)))).toBe(zookeeper.Exception.NO_AUTH);
     expect(await codeOf(anonymous.run((c, done) => c.setData(dubboNode, Buffer.from('hijacked'), -1, done)))).toBe(zookeeper.Exception.NO_AUTH);
-    expect(await codeOf(anonymous.run((c, done) => c.setACL(dubboNode, zookeeper.ACL.OPEN_ACL_UNSAFE, -1, done)))).toBe(zookeeper.Exception.NO_AUTH);
+    expect(await codeOf(anonymous.run((c, done) => c.setACL(dubboNode, [new zookeeper.ACL(ALL, new zookeeper.Id('world', 'anyone'))], -1, done)))).toBe(zookeeper.Exception.NO_AUTH);
     expect(await codeOf(anonymous.run((c, done) => c.remove(`/dubbo/${SERVICE}/providers`, -1, done)))).toBe(zookeeper.Exception.NO_AUTH);
     // A Java provider without credentials can still register beside the sidecar's.
     const plain = `/dubbo/${SERVICE}/providers/${encodeURIComponent('dubbo://127.0.0.1:20999/x?interface=x')}`;
