@@ -215,6 +215,27 @@ export class PrometheusMetrics implements MeshMetrics {
     this.#authorization.inc({ listener, decision });
   }
 
+  readonly #tlsPeerNotBefore = new Gauge({
+    name: 'pmesh_tls_peer_certificate_not_before_seconds',
+    help: 'Start of validity (Unix seconds) of the certificate the peer presented in the latest mTLS handshake: on a listener (side ingress) or to an endpoint of a cluster (side egress).',
+    labelNames: ['side', 'name'] as const,
+    registers: [this.registry],
+  });
+  readonly #tlsRenewed = new Counter({
+    name: 'pmesh_tls_renewed_endpoints_total',
+    help: 'Endpoints whose mTLS connections a cluster renewed because the workload certificate changed (calls in flight finish on the old connections).',
+    labelNames: ['cluster'] as const,
+    registers: [this.registry],
+  });
+
+  tlsPeerCertificate(side: 'ingress' | 'egress', name: string, notBeforeMs: number): void {
+    this.#tlsPeerNotBefore.set({ side, name }, Math.floor(notBeforeMs / 1000));
+  }
+
+  tlsConnectionsRenewed(cluster: string, endpoints: number): void {
+    this.#tlsRenewed.inc({ cluster }, endpoints);
+  }
+
   /** A tapped call was sent to a dashboard subscriber, or dropped for a slow one. */
   tapEvent(result: 'sent' | 'dropped'): void {
     this.#tapEvents.inc({ result });

@@ -20,6 +20,7 @@ import {
   sofaMeshApiTlsSchema,
   sofaMeshApiTokenFileSchema,
 } from './security-schema.js';
+import { registryAclSchema, registryAuthSchema } from './registry-auth-schema.js';
 import { tracingSchema } from './tracing-schema.js';
 
 export const hostPort = z
@@ -249,8 +250,11 @@ const registrySchema = z
     type: z.string().min(1).default('embedded').describe('`embedded` (in this sidecar, kept in `dataDir`) or `zookeeper` (Dubbo\'s and SOFARPC\'s layouts; its keys are listed below).'),
     /** Snapshot and cache files (embedded publications, last-known endpoints). */
     dataDir: z.string().min(1).default('data').describe('Folder for the registry\'s snapshot, app publications and last-known endpoints, relative to the working directory.'),
+    auth: registryAuthSchema,
+    acl: registryAclSchema,
   })
   .passthrough()
+  .refine((registry) => registry.type === 'zookeeper' || (registry.auth === undefined && registry.acl === undefined), { message: 'auth and acl apply to type zookeeper' })
   .default({})
   .describe('Where services are published and found.');
 

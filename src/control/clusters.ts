@@ -6,7 +6,7 @@
  */
 import { MeshError, makeEndpoint, serviceKeyString, type MeshMetrics, type ServiceKey } from '../core/index.js';
 import type { ClusterConfig, MeshConfig } from '../config/index.js';
-import { Cluster, balancerName, createBalancer, createUpstream, type ClusterSnapshot, type EgressTls, type TlsMaterialSource } from '../proxy/index.js';
+import { Cluster, balancerName, createBalancer, createUpstream, usesMtls, type ClusterSnapshot, type EgressTls, type TlsMaterialSource } from '../proxy/index.js';
 import type { Registry } from '../registry/index.js';
 import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
 import { RegistryClusters, type ClusterOrigin, type RegistryClustersOptions } from './registry-clusters.js';
@@ -33,6 +33,8 @@ export class MeshClusters {
   /** Each cluster's `mtls` when its upstream was made: a change makes the upstream anew. */
   readonly #clusterMtls = new Map<string, string>();
   readonly #registryScheme: ((protocol: string) => string) | undefined;
+  /** The identity whose replacements renew the clusters' mTLS connections, and how to stop hearing of them. */
+  #rotation: { material: TlsMaterialSource; unsubscribe: () => void } | undefined;
   #config: MeshConfig;
 
   /**
@@ -129,6 +131,8 @@ export class MeshClusters {
   }
 
   async close(): Promise<void> {
+    this.#rotation?.unsubscribe();
+    this.#rotation = undefined;
     this.#registryClusters.close();
     this.#onDemand.close();
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));
@@ -156,7 +160,7 @@ export class MeshClusters {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         maxMissedHeartbeats: config.maxMissedHeartbeats,
         ...this.#upstreamDefaults(),
-        tls: this.#egressTls(config.mtls),
+        tls: this.#egressTls(config.name, config.mtls),
       });
       cluster = new Cluster(config.name, config.protocol, policy, balancer, upstream);
       this.#clusters.set(config.name, cluster);
@@ -186,9 +190,32 @@ export class MeshClusters {
     void cluster?.close();
   }
 
-  #egressTls(mtls: ClusterConfig['mtls']): EgressTls | undefined {
+  #egressTls(cluster: string, mtls: ClusterConfig['mtls']): EgressTls | undefined {
     const material = this.#identity();
-    return material ? { mtls, material } : undefined;
+    if (!material) return undefined;
+    this.#followRotation(material);
+    return { mtls, material, onHandshake: (peer) => this.#metrics.tlsPeerCertificate('egress', cluster, Date.parse(peer.valid_from)) };
+  }
+
+  /**
+   * A connection keeps the certificate it was made with, and Bolt and Dubbo connections live
+   * as long as the sidecars do: without renewal a rotated (or revoked and replaced) certificate
+   * would never be shown to a peer already connected. When the identity changes, every
+   * cluster's mTLS connections are retired (calls in flight finish on them) and the next
+   * calls handshake anew with the new certificate.
+   */
+  #followRotation(material: TlsMaterialSource): void {
+    if (this.#rotation?.material === material) return;
+    this.#rotation?.unsubscribe();
+    const unsubscribe = material.onChange(() => {
+      for (const [name, cluster] of this.#clusters) {
+        const mtls = this.#clusterMtls.get(name) as ClusterConfig['mtls'] | undefined;
+        if (mtls === undefined) continue;
+        const renewed = cluster.renewConnections((endpoint) => usesMtls(endpoint, { mtls, material }));
+        if (renewed > 0) this.#metrics.tlsConnectionsRenewed(name, renewed);
+      }
+    });
+    this.#rotation = { material, unsubscribe };
   }
 
   /** What every upstream shares: metrics, the frame limit, gRPC keepalive. */

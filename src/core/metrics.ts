@@ -44,6 +44,10 @@ export interface MeshMetrics {
   tlsConnection(listener: string, outcome: TlsOutcome): void;
   /** An ingress authorization policy allowed or refused a call. */
   authorization(listener: string, decision: 'allow' | 'deny'): void;
+  /** The latest mTLS handshake on a listener (`ingress`) or to one of a cluster's endpoints (`egress`): since when the peer's certificate is valid. */
+  tlsPeerCertificate(side: 'ingress' | 'egress', name: string, notBeforeMs: number): void;
+  /** The workload certificate changed: the cluster's mTLS connections to this many endpoints are being renewed. */
+  tlsConnectionsRenewed(cluster: string, endpoints: number): void;
 }
 
 /** `mtls` and `plaintext` were accepted; the `refused_*` ones were closed before any frame was read. */
@@ -76,4 +80,6 @@ export const NOOP_METRICS: MeshMetrics = {
   mirrorDiff() {},
   tlsConnection() {},
   authorization() {},
+  tlsPeerCertificate() {},
+  tlsConnectionsRenewed() {},
 };

@@ -179,6 +179,21 @@ export class Cluster {
     this.#markFirstSet();
   }
 
+  /**
+   * New connections to the endpoints `which` picks, from the next call on; calls in flight
+   * finish on the old ones. After the workload certificate changed, so the next handshakes
+   * present the new one. Returns how many endpoints it renewed.
+   */
+  renewConnections(which: (endpoint: Endpoint) => boolean): number {
+    let renewed = 0;
+    for (const endpoint of this.#endpoints) {
+      if (!which(endpoint)) continue;
+      this.upstream.release(endpoint.address);
+      renewed += 1;
+    }
+    return renewed;
+  }
+
   get endpoints(): readonly Endpoint[] {
     return this.#endpoints;
   }

@@ -5,7 +5,8 @@
  * goes over the wire between the sidecars is captured by a TCP relay and checked to be TLS
  * records only; plaintext, another CA and an expired certificate are refused and counted;
  * authorization answers the Java consumer with its protocol's error; certificates of both
- * sidecars are rotated under load without losing a call.
+ * sidecars are rotated during 30 s of load, each rotation renewing the egress connection
+ * mid-load with handshakes that show the new certificates, without losing a call.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
 import { runDubboConsumer, runJavaCli, startJavaEchoServers, type JavaEchoServers } from '../support/java-peers.js';
-import { echoLoad } from '../support/dubbo2js.js';
+import { dubbo2js } from '../support/dubbo2js.js';
 import { makeTestCa, type TestCa } from '../support/mesh-ca.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -201,29 +202,78 @@ describe('permissive mode', () => {
 });
 
 describe('certificate rotation', () => {
-  it('both sidecars get new certificates three times during load: no call is lost, new handshakes show the new ones', async () => {
-    const serials: string[] = [];
-    let rotating = Promise.resolve();
-    let rotations = 0;
-    const failures = await echoLoad(port.dubboOut!, 3_000, 8, undefined, (done) => {
-      if (done % 750 !== 0 || rotations >= 3) return;
-      rotations += 1;
-      rotating = rotating.then(async () => {
-        await ca.issue('consumer');
-        const issued = await ca.issue('provider');
-        serials.push(new X509Certificate(readFileSync(issued.certFile)).serialNumber);
-      });
-    });
-    await rotating;
-    expect(failures).toEqual([]);
-    expect(serials).toHaveLength(3);
-    // The ingress now presents the last certificate written (the watch polls every 200 ms).
-    await expect.poll(() => servedSerial(port.dubboIn!), { timeout: 10_000, interval: 300 }).toBe(serials.at(-1));
-    // And calls from the egress still get through afterwards.
+  /**
+   * 30 s of load from a Dubbo client (8 at a time) through both sidecars; both get new
+   * certificates three times. Each new certificate starts its validity a whole second after
+   * the previous one (X.509 times are whole seconds), so the peers' gauges tell them apart.
+   * The provider's is written first and taken by the ingress (a probe sees it served); the
+   * consumer's then makes the egress renew its connections mid-load: the new connection's
+   * handshake must present the new consumer certificate to the ingress and be shown the new
+   * provider certificate. Every call must succeed.
+   */
+  it('both sidecars get new certificates three times during 30 s of load: the egress renews its connection after each, the handshakes show the new certificates to both peers, no call is lost', async () => {
+    const LOAD_MS = 30_000;
+    const load = startLoad(port.dubboOut!, 8);
+    const startedAt = Date.now();
+    const base = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+    const peerSeen = (side: 'ingress' | 'egress', admin: number) => () => metric(admin, new RegExp(`^pmesh_tls_peer_certificate_not_before_seconds\\{side="${side}",name="dubbo-in"\\} (\\d+)`, 'm'));
+    const renewed = () => metric(port.egressAdmin!, /^pmesh_tls_renewed_endpoints_total\{cluster="dubbo-in"\} (\d+)/m);
+    const relayConnections = () => relays[0]!.connections;
+    let outcome: { calls: number; failures: unknown[] };
+    try {
+      for (let rotation = 1; rotation <= 3; rotation++) {
+        // Spread the rotations over the load window; the calls keep running meanwhile.
+        await sleep(Math.max(0, startedAt + (rotation * LOAD_MS) / 4 - Date.now()));
+        const notBefore = new Date(base + rotation * 1000);
+        const provider = await ca.issue('provider', { notBefore });
+        await expect.poll(() => servedSerial(port.dubboIn!), { timeout: 15_000, interval: 200 }).toBe(serialOf(provider.certFile));
+        const [renewedBefore, connectionsBefore] = [await renewed(), relayConnections()];
+        await ca.issue('consumer', { notBefore });
+        await expect.poll(peerSeen('ingress', port.ingressAdmin!), { timeout: 15_000, interval: 200 }).toBe(notBefore.getTime() / 1000);
+        await expect.poll(peerSeen('egress', port.egressAdmin!), { timeout: 15_000, interval: 200 }).toBe(notBefore.getTime() / 1000);
+        expect(await renewed()).toBeGreaterThan(renewedBefore);
+        expect(relayConnections()).toBeGreaterThan(connectionsBefore);
+        expect(load.calls(), `calls run during rotation ${rotation}`).toBeGreaterThan(0);
+      }
+      await sleep(Math.max(0, startedAt + LOAD_MS - Date.now()));
+    } finally {
+      outcome = await load.stop();
+    }
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.calls).toBeGreaterThan(300);
+    // And calls from the egress still get through afterwards, on new connections too.
     const after = await runDubboConsumer([`127.0.0.1:${port.dubboAuthzOut}`, 'echo', 'after rotation']);
     expect(after.results[0], after.output).toMatchObject({ outcome: 'ok', value: 'after rotation' });
   }, 600_000);
 });
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const serialOf = (certFile: string): string => new X509Certificate(readFileSync(certFile)).serialNumber;
+
+/** Echo calls, `concurrency` at a time, until stopped (at most 200,000, so it always ends). */
+function startLoad(listenPort: number, concurrency: number): { calls(): number; stop(): Promise<{ calls: number; failures: unknown[] }> } {
+  const client = dubbo2js(listenPort, 20_000);
+  let running = true;
+  let calls = 0;
+  const failures: unknown[] = [];
+  const workers = Array.from({ length: concurrency }, async (_, worker) => {
+    for (let i = 0; running && calls < 200_000; i++) {
+      const text = `rotation-${worker}-${i}`;
+      const { res, err } = await client.echo.echo(text);
+      if (err || res !== text) failures.push(err ?? res);
+      calls += 1;
+    }
+  });
+  return {
+    calls: () => calls,
+    stop: async () => {
+      running = false;
+      await Promise.all(workers);
+      client.close();
+      return { calls, failures };
+    },
+  };
+}
 
 /** The serial number of the certificate the ingress presents to a new mTLS client. */
 async function servedSerial(ingressPort: number): Promise<string> {

@@ -9,6 +9,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export interface TcpProxy {
   readonly port: number;
   readonly address: string;
+  /** Connections accepted and relayed so far (a new connection from the client shows here). */
+  readonly connections: number;
   block(): void;
   unblock(): void;
   close(): Promise<void>;
@@ -20,11 +22,13 @@ export type Tap = (chunk: Buffer, direction: 'up' | 'down') => void;
 export async function startTcpProxy(targetPort: number, tap?: Tap): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let blocked = false;
+  let connections = 0;
   const server: Server = createServer((downstream) => {
     if (blocked) {
       downstream.destroy();
       return;
     }
+    connections += 1;
     const upstream = connect({ port: targetPort, host: '127.0.0.1' });
     for (const socket of [downstream, upstream]) {
       sockets.add(socket);
@@ -46,6 +50,9 @@ export async function startTcpProxy(targetPort: number, tap?: Tap): Promise<TcpP
   return {
     port,
     address: `127.0.0.1:${port}`,
+    get connections() {
+      return connections;
+    },
     block() {
       blocked = true;
       for (const socket of sockets) socket.destroy();

@@ -132,3 +132,27 @@ export async function listChildren(address: string, path: string): Promise<strin
     client.close();
   }
 }
+
+/** A plain node-zookeeper-client session for tests, optionally with digest auth (`user:password`). */
+export interface TestZkClient {
+  readonly client: zookeeper.Client;
+  /** Runs one callback-style call and resolves with its value, or rejects with the library's exception. */
+  run<T>(call: (client: zookeeper.Client, done: (error: Error | zookeeper.Exception | null, value?: T) => void) => void): Promise<T>;
+  close(): void;
+}
+
+export async function openZkClient(address: string, digest?: string): Promise<TestZkClient> {
+  const client = zookeeper.createClient(address, { sessionTimeout: 5_000, spinDelay: 200, retries: 0 });
+  guardSocketData(client, () => {});
+  if (digest !== undefined) client.addAuthInfo('digest', Buffer.from(digest));
+  await new Promise<void>((resolve) => {
+    client.once('connected', () => resolve());
+    client.connect();
+  });
+  return {
+    client,
+    run: <T>(call: (c: zookeeper.Client, done: (error: Error | zookeeper.Exception | null, value?: T) => void) => void) =>
+      new Promise<T>((resolve, reject) => call(client, (error, value) => (error ? reject(error) : resolve(value as T)))),
+    close: () => client.close(),
+  };
+}

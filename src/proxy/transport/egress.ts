@@ -4,7 +4,7 @@
  * every upstream (multiplexed, HTTP/1 pools, HTTP/2 sessions), so the protocols never see TLS.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import type { Endpoint } from '../../core/index.js';
 import { clientOptions } from './context.js';
 import type { TlsMaterialSource } from './tls-material.js';
@@ -26,6 +26,8 @@ export interface EgressTls {
   readonly mtls: UpstreamMtls;
   /** Absent when the sidecar has no identity: then every connection is plaintext. */
   readonly material?: TlsMaterialSource;
+  /** Told the peer's certificate after each mTLS handshake (metrics). */
+  readonly onHandshake?: (peer: PeerCertificate) => void;
 }
 
 /** Whether the connection to `endpoint` is wrapped in mTLS. */
@@ -70,5 +72,7 @@ export function dial(endpoint: Pick<Endpoint, 'host' | 'port' | 'metadata'>, tls
   if (!usesMtls(endpoint, tls)) return { socket: netConnect({ host, port, noDelay: true }), readyEvent: 'connect' };
   const socket = tlsConnect({ host, port, ...clientOptions(tls!.material!.current(), alpn) });
   socket.setNoDelay(true);
+  const onHandshake = tls!.onHandshake;
+  if (onHandshake) socket.once('secureConnect', () => onHandshake(socket.getPeerCertificate()));
   return { socket, readyEvent: 'secureConnect' };
 }

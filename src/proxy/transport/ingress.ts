@@ -73,6 +73,7 @@ export function secureConnections(server: Server, options: IngressTlsOptions | u
       return;
     }
     metrics.tlsConnection(listener, 'mtls');
+    metrics.tlsPeerCertificate('ingress', listener, Date.parse(socket.getPeerCertificate().valid_from));
     deliver(socket, rawOf(socket));
   });
   tls.on('tlsClientError', (error: Error, socket: TLSSocket) => {

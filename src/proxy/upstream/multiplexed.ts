@@ -55,7 +55,7 @@ export class MultiplexedUpstream implements Upstream {
     if (!entry) return;
     this.#connections.delete(address);
     // Calls in flight on them finish; new calls never reach them.
-    for (const connection of entry.list) this.#closeWhenIdle(connection);
+    for (const connection of [...entry.list]) connection.retire();
   }
 
   connections(): Record<string, number> {
@@ -101,19 +101,5 @@ export class MultiplexedUpstream implements Upstream {
     }
     entry.next = (entry.next + 1) % entry.list.length;
     return entry.list[entry.next]!;
-  }
-
-  #closeWhenIdle(connection: MuxConnection): void {
-    if (connection.pending === 0 || connection.closed) {
-      connection.close();
-      return;
-    }
-    const timer = setInterval(() => {
-      if (connection.pending === 0 || connection.closed) {
-        clearInterval(timer);
-        connection.close();
-      }
-    }, 100);
-    timer.unref();
   }
 }

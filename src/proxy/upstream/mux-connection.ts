@@ -39,8 +39,10 @@ export class MuxConnection {
   readonly #ready: Promise<void>;
   #connected = false;
   #closed: MeshError | undefined;
-  /** The peer said it takes no new calls (Dubbo READONLY): finish what is pending, then close. */
+  /** The peer said it takes no new calls (Dubbo READONLY), or the pool retired it: finish what is pending, then close. */
   #goingAway = false;
+  /** Calls handed this connection that still wait for it to connect: they count as pending for a retirement. */
+  #starting = 0;
   #nextId = 1;
   #lastRead = performance.now();
   #missed = 0;
@@ -110,12 +112,20 @@ export class MuxConnection {
    */
   async call(frame: unknown, oneway: boolean, onCancel: (stop: (error: MeshError) => void) => void): Promise<unknown> {
     if (this.#closed) throw this.#closed;
-    if (!this.#connected) await this.#ready;
+    if (!this.#connected) {
+      this.#starting += 1;
+      try {
+        await this.#ready;
+      } finally {
+        this.#starting -= 1;
+      }
+    }
     const codec = this.#options.codec;
     const id = this.#allocateId();
     const bytes = codec.encode(codec.withRequestId(frame, BigInt(id)));
     if (oneway) {
       this.#write(bytes);
+      this.#closeIfDone();
       return undefined;
     }
     return new Promise((resolve, reject) => {
@@ -131,6 +141,25 @@ export class MuxConnection {
     this.#fail(this.#lostError('closed by the sidecar'));
   }
 
+  /**
+   * Takes no new calls from the pool (it leaves it now) and closes once the calls it carries,
+   * including those still waiting for it to connect, have their replies: an endpoint that left,
+   * or a connection made with a workload certificate that has since been replaced.
+   */
+  retire(): void {
+    this.#goingAway = true;
+    this.#leavePool();
+    this.#closeIfDone();
+  }
+
+  #closeIfDone(): void {
+    if (!this.#goingAway || this.#pending.size > 0 || this.#starting > 0 || this.#closed) return;
+    // After this tick: writes are corked until then (see #write), and a call that just connected writes now.
+    setImmediate(() => {
+      if (this.#pending.size === 0 && this.#starting === 0) this.close();
+    });
+  }
+
   #onFrame(frame: unknown): void {
     const codec = this.#options.codec;
     switch (codec.kind(frame)) {
@@ -144,13 +173,11 @@ export class MuxConnection {
           this.#pending.delete(id);
           waiter.resolve(frame);
         }
-        if (this.#goingAway && this.#pending.size === 0) this.close();
+        this.#closeIfDone();
         return;
       }
       case 'control':
-        this.#goingAway = true;
-        this.#leavePool(); // now; calls in flight still get their replies
-        if (this.#pending.size === 0) this.close();
+        this.retire(); // leaves the pool now; calls in flight still get their replies
         return;
       default:
         return; // heartbeat replies only prove liveness, already noted on read

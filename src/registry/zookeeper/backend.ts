@@ -16,10 +16,11 @@ import { Counters, matches, publicationKey, StatusTracker, SubscriptionHub, uniq
 import type { Publication, Registry, RegistryListener, RegistryState, ServiceQuery, SubscribeOptions, Subscription, UpdateOrigin } from '../registry.js';
 import { readJsonFile, SnapshotWriter } from '../snapshot.js';
 import { checkPublication, checkQuery } from '../validate.js';
+import { digestMismatch, loadCredentials, permissionLetters, type ZkCredentials } from './acl.js';
 import type { ZooKeeperConfig } from './config.js';
 import { EphemeralNodes } from './nodes.js';
 import { categoryPath, javaUrlEncode, layoutOf, layoutsFor, type Layout } from './paths.js';
-import { ZkSession, isNoNode } from './session.js';
+import { ZkNoAuthError, ZkSession, isNoNode } from './session.js';
 import { dubboConsumerUrl, dubboProviderUrl, sofaConsumerUrl, sofaProviderUrl, type UrlContext } from './url.js';
 import { decodeChildren, ORIGIN_RANK, type CacheFile, type ProviderWatch } from './watch.js';
 
@@ -39,18 +40,24 @@ export class ZooKeeperRegistry implements Registry {
   readonly #published = new Map<string, { publication: Publication; node: string }>();
   readonly #consumerNodes = new Map<number, string[]>();
   readonly #started = Date.now();
+  readonly #credentials: ZkCredentials | undefined;
+  /** The last NoAuth message logged, so a retried refusal is logged once, not every retryMs. */
+  #lastNoAuth: string | undefined;
 
   constructor(config: ZooKeeperConfig, context: { dataDir: string; logger?: Logger }) {
     this.#config = config;
     this.#logger = context.logger;
     this.#hub = new SubscriptionHub(this.backend, context.logger);
+    this.#credentials = config.auth && loadCredentials(config.auth, config.acl);
+    const auth = this.#credentials && { scheme: this.#credentials.scheme, auth: this.#credentials.auth, username: this.#credentials.username };
     this.#session = new ZkSession(
       config.address,
-      { sessionTimeoutMs: config.sessionTimeoutMs, spinDelayMs: config.spinDelayMs, requestTimeoutMs: config.requestTimeoutMs },
+      { sessionTimeoutMs: config.sessionTimeoutMs, spinDelayMs: config.spinDelayMs, requestTimeoutMs: config.requestTimeoutMs, ...(auth ? { auth } : {}) },
       { connected: (fresh) => this.#onConnected(fresh), disconnected: () => this.#onDisconnected('disconnected'), expired: () => this.#onDisconnected('expired') },
       context.logger,
     );
-    this.#nodes = new EphemeralNodes(this.#session, config.retryMs, this.#events, (error) => this.#error(error), context.logger);
+    const acls = this.#credentials ? { node: this.#credentials.nodeAcl, parent: this.#credentials.parentAcl } : {};
+    this.#nodes = new EphemeralNodes(this.#session, config.retryMs, this.#events, acls, (error) => this.#error(error), context.logger);
     const file = config.cacheFile ?? join(context.dataDir, `registry-zookeeper-${config.address.replace(/[^\w.-]+/g, '_')}.json`);
     this.#cacheWriter = new SnapshotWriter(file, () => this.#cacheFile(), { delayMs: 200, onError: (error) => this.#error(error) });
   }
@@ -62,6 +69,13 @@ export class ZooKeeperRegistry implements Registry {
         if (Array.isArray(entry?.children)) this.#cache.set(path, { at: Number(entry.at) || 0, children: entry.children.filter((c) => typeof c === 'string') });
       }
       this.#events.bump('cache_loaded');
+    }
+    if (this.#credentials) {
+      const world = (bits: number | undefined): string => permissionLetters(bits ?? 0);
+      this.#logger?.info(
+        { user: this.#credentials.username, nodes: world(this.#credentials.nodeAcl[1]?.permissions), folders: world(this.#credentials.parentAcl[1]?.permissions) },
+        'zookeeper: digest auth on; nodes created with all rights for the user and these for everyone',
+      );
     }
     this.#session.start();
   }
@@ -216,7 +230,7 @@ export class ZooKeeperRegistry implements Registry {
       } catch (error) {
         if (!isNoNode(error)) throw error;
         // Nobody has registered yet: create the path (as Dubbo's consumers do) and watch it.
-        await this.#session.mkdirp(watch.path);
+        await this.#session.mkdirp(watch.path, this.#credentials?.parentAcl);
         children = await this.#session.children(watch.path, watch.watcher);
       }
       this.#accept(watch, children);
@@ -293,7 +307,10 @@ export class ZooKeeperRegistry implements Registry {
     this.#status.set('connected');
     this.#events.bump(newSession ? 'session' : 'reconnected');
     this.#logger?.info({ address: this.#config.address, newSession }, 'zookeeper connected');
-    if (newSession) this.#nodes.sessionChanged();
+    if (newSession) {
+      this.#nodes.sessionChanged();
+      void this.#checkPassword();
+    }
     // Our own nodes first: a watch re-read before they are back would drop our own providers
     // for a moment after a session expiry.
     void this.#nodes.flush().finally(() => {
@@ -308,9 +325,37 @@ export class ZooKeeperRegistry implements Registry {
     for (const sub of this.#hub.all()) this.#deliver(sub);
   }
 
+  /**
+   * A wrong password is no login error in ZooKeeper, only another identity: look at the roots
+   * for an ACL naming our user with another digest, and say so before NoAuth errors pile up.
+   */
+  async #checkPassword(): Promise<void> {
+    const credentials = this.#credentials;
+    if (!credentials) return;
+    for (const root of new Set(Object.values(this.#config.roots))) {
+      try {
+        const acl = await this.#session.acl(root);
+        if (!acl || !digestMismatch(credentials, acl)) continue;
+        const message = `registry.auth: ${root} was created by digest user '${credentials.username}' with another password; the one in passwordFile does not match (ZooKeeper will refuse changes with NoAuth)`;
+        this.#events.bump('auth_mismatch');
+        this.#status.error(new Error(message));
+        this.#logger?.error({ path: root, user: credentials.username }, message);
+        return;
+      } catch (error) {
+        this.#error(error);
+      }
+    }
+  }
+
   #error(error: unknown): void {
     this.#status.error(error);
     this.#events.bump('error');
+    if (error instanceof ZkNoAuthError) {
+      this.#events.bump('no_auth');
+      if (error.message !== this.#lastNoAuth) this.#logger?.error({ err: error.message }, 'zookeeper refused an operation (NoAuth)');
+      this.#lastNoAuth = error.message;
+      return;
+    }
     this.#logger?.debug({ err: error }, 'zookeeper operation failed');
   }
 

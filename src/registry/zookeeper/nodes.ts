@@ -7,7 +7,14 @@
  */
 import type { Logger } from '../../core/index.js';
 import type { Counters } from '../common.js';
+import type { AclEntry } from './acl.js';
 import { ZkSession } from './session.js';
+
+/** ACLs of the registrations and of the folders created for them; undefined: open to all. */
+export interface NodeAcls {
+  readonly node?: readonly AclEntry[];
+  readonly parent?: readonly AclEntry[];
+}
 
 export class EphemeralNodes {
   readonly #session: ZkSession;
@@ -15,6 +22,7 @@ export class EphemeralNodes {
   readonly #events: Counters;
   readonly #onError: (error: unknown) => void;
   readonly #logger: Logger | undefined;
+  readonly #acl: NodeAcls;
   /** full path -> parent path */
   readonly #wanted = new Map<string, string>();
   readonly #pending = new Set<string>();
@@ -22,8 +30,9 @@ export class EphemeralNodes {
   #timer: NodeJS.Timeout | undefined;
   #chain: Promise<void> = Promise.resolve();
 
-  constructor(session: ZkSession, retryMs: number, events: Counters, onError: (error: unknown) => void, logger?: Logger) {
+  constructor(session: ZkSession, retryMs: number, events: Counters, acl: NodeAcls, onError: (error: unknown) => void, logger?: Logger) {
     this.#session = session;
+    this.#acl = acl;
     this.#retryMs = retryMs;
     this.#events = events;
     this.#onError = onError;
@@ -105,13 +114,13 @@ export class EphemeralNodes {
   }
 
   async #ensure(parent: string, full: string): Promise<void> {
-    await this.#session.mkdirp(parent);
-    if ((await this.#session.create(full, true)) === 'created') return;
+    await this.#session.mkdirp(parent, this.#acl.parent);
+    if ((await this.#session.create(full, true, this.#acl.node)) === 'created') return;
     const stat = await this.#session.stat(full);
     if (stat && ZkSession.owner(stat) === this.#session.sessionId) return;
     // Left by an earlier session of ours (or another owner): replace it with one of this session.
     this.#logger?.info({ path: full }, 'zookeeper: replacing a node owned by another session');
     await this.#session.remove(full);
-    await this.#session.create(full, true);
+    await this.#session.create(full, true, this.#acl.node);
   }
 }

@@ -17,6 +17,7 @@ import type { Socket } from 'node:net';
 import type zookeeper from 'node-zookeeper-client';
 import type { Client, Stat } from 'node-zookeeper-client';
 import { lazyRequire, type Logger } from '../../core/index.js';
+import { ALL_PERMISSIONS, type AclEntry } from './acl.js';
 import { guardSocketData } from './socket-data-guard.js';
 
 export interface SessionOptions {
@@ -25,6 +26,8 @@ export interface SessionOptions {
   readonly spinDelayMs: number;
   /** Deadline of each request. */
   readonly requestTimeoutMs: number;
+  /** Sent on every connection of every session (`registry.auth`); never logged. */
+  readonly auth?: { readonly scheme: string; readonly auth: Buffer; readonly username: string };
 }
 
 export interface SessionEvents {
@@ -45,6 +48,27 @@ function isCode(error: unknown, code: number): boolean {
 
 export const isNoNode = (e: unknown): boolean => isCode(e, zk().Exception.NO_NODE);
 export const isNodeExists = (e: unknown): boolean => isCode(e, zk().Exception.NODE_EXISTS);
+export const isNoAuth = (e: unknown): boolean => isCode(e, zk().Exception.NO_AUTH);
+
+/** A refusal by a node's ACL, with what to check (the library's own message is `NO_AUTH[-102]`). */
+export class ZkNoAuthError extends Error {
+  readonly code = zk().Exception.NO_AUTH;
+  constructor(what: string, identity: string | undefined) {
+    super(
+      identity === undefined
+        ? `zookeeper ${what}: refused by the node's ACL (NoAuth); the node is protected and registry.auth is not set`
+        : `zookeeper ${what}: refused by the node's ACL (NoAuth) for digest user '${identity}'; check registry.auth.username and the password in registry.auth.passwordFile`,
+    );
+    this.name = 'ZkNoAuthError';
+  }
+}
+
+/** ZooKeeper's default when none is asked for: everything for everyone (OPEN_ACL_UNSAFE). */
+const OPEN_ACL: readonly AclEntry[] = [{ permissions: ALL_PERMISSIONS, scheme: 'world', id: 'anyone' }];
+
+function toLibraryAcl(entries: readonly AclEntry[] = OPEN_ACL): zookeeper.ACL[] {
+  return entries.map((entry) => new (zk().ACL)(entry.permissions, new (zk().Id)(entry.scheme, entry.id)));
+}
 
 export class ZkSession {
   readonly #address: string;
@@ -82,6 +106,8 @@ export class ZkSession {
       retries: 0,
     });
     this.#client = client;
+    // Kept by the library and sent again after each connect, before any request of ours.
+    if (this.#options.auth) client.addAuthInfo(this.#options.auth.scheme, this.#options.auth.auth);
     guardSocketData(client, (error) => this.#logger?.warn({ address: this.#address, err: error.message }, 'zookeeper sent a reply the client cannot read; reconnecting'));
     client.on('state', (state: zookeeper.State) => this.#onState(client, state));
     client.connect();
@@ -172,21 +198,30 @@ export class ZkSession {
       const timer = setTimeout(() => reject(new Error(`zookeeper ${what}: no answer in ${this.#options.requestTimeoutMs} ms`)), this.#options.requestTimeoutMs);
       run(client, (error, value) => {
         clearTimeout(timer);
-        if (error) reject(error);
+        if (error && isNoAuth(error)) reject(new ZkNoAuthError(what, this.#options.auth?.username));
+        else if (error) reject(error);
         else resolve(value as T);
       });
     });
   }
 
-  /** Creates persistent parents as needed. */
-  mkdirp(path: string): Promise<void> {
-    return this.#call<void>(`mkdirp ${path}`, (c, done) => c.mkdirp(path, (e) => done(e)));
+  /**
+   * Creates the missing persistent folders of `path` with `acl` (open to all without one).
+   * Existing ones are skipped by looking first: creating one that exists under a parent
+   * whose ACL does not let us create would fail with NoAuth instead of NodeExists.
+   */
+  async mkdirp(path: string, acl?: readonly AclEntry[]): Promise<void> {
+    let current = '';
+    for (const part of path.split('/').slice(1)) {
+      current += `/${part}`;
+      if ((await this.stat(current)) === undefined) await this.create(current, false, acl);
+    }
   }
 
-  async create(path: string, ephemeral: boolean): Promise<CreateResult> {
+  async create(path: string, ephemeral: boolean, acl?: readonly AclEntry[]): Promise<CreateResult> {
     try {
       await this.#call<void>(`create ${path}`, (c, done) =>
-        c.create(path, ephemeral ? zk().CreateMode.EPHEMERAL : zk().CreateMode.PERSISTENT, (e) => done(e)),
+        c.create(path, toLibraryAcl(acl), ephemeral ? zk().CreateMode.EPHEMERAL : zk().CreateMode.PERSISTENT, (e) => done(e)),
       );
       return 'created';
     } catch (error) {
@@ -203,6 +238,18 @@ export class ZkSession {
   /** Hex owner session of an ephemeral node's stat ('0000000000000000' for persistent nodes). */
   static owner(stat: Stat): string {
     return stat.ephemeralOwner.toString('hex');
+  }
+
+  /** The ACL of a node, or undefined when it does not exist. */
+  async acl(path: string): Promise<AclEntry[] | undefined> {
+    try {
+      const acls = await this.#call<zookeeper.ACL[]>(`getACL ${path}`, (c, done) => c.getACL(path, (e, list) => done(e, list)));
+      // The library's objects carry `permission`; @types/node-zookeeper-client calls it `perms`.
+      return acls.map((entry) => ({ permissions: (entry as unknown as { permission: number }).permission, scheme: entry.id.scheme, id: entry.id.id }));
+    } catch (error) {
+      if (isNoNode(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Removes a node; a missing node is fine. */

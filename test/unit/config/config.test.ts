@@ -81,6 +81,10 @@ clusters:
     ['listeners: [{name: a, protocol: http1, address: "127.0.0.1:1", routes: [{match: {host: x}}]}]', 'listeners[0].routes[0].cluster: required unless match.service names a service'],
     ['clusters: [{name: c, protocol: http1, service: a.B, endpoints: ["127.0.0.1:1"]}]', 'clusters[0]: give endpoints or a service, not both'],
     ['registry: {type: etcd}', 'registry.type: unknown backend "etcd" (known: embedded, zookeeper)'],
+    ['registry: {auth: {username: u, passwordFile: p}}', 'registry: auth and acl apply to type zookeeper'],
+    ['registry: {type: zookeeper, address: "127.0.0.1:2181", auth: {scheme: sasl, username: u, passwordFile: p}}', 'registry.auth.scheme: Invalid literal value, expected "digest"'],
+    ['registry: {type: zookeeper, address: "127.0.0.1:2181", auth: {username: "u:x", passwordFile: p}}', 'registry.auth.username: a name without ":" or spaces'],
+    ['registry: {type: zookeeper, address: "127.0.0.1:2181", acl: {world: [read]}}', 'registry.acl: needs registry.auth (the nodes are open to all without it)'],
   ])('refuses %s with "%s"', (yaml, expected) => {
     expect(problems(yaml)).toContain(expected);
   });

@@ -63,6 +63,8 @@ class CountingMetrics implements MeshMetrics {
   mirrorDiff(): void {}
   tlsConnection(): void {}
   authorization(): void {}
+  tlsPeerCertificate(): void {}
+  tlsConnectionsRenewed(): void {}
 }
 
 const ENDPOINTS = ['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'];
