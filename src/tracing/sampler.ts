@@ -1,35 +1,32 @@
 /**
- * Which calls are recorded. A W3C or B3 caller's sampled flag is a decision and is kept;
- * a span under a local parent (an attempt under its call) follows it. SOFATracer marks
- * nearly every call sampled (its default samples all), so a parent known only from
- * SOFATracer decides nothing here: `sampler` does, by trace id, so every sidecar on the
- * way decides alike for the same trace.
+ * Which calls are traced, decided before any span exists, so an unsampled call costs no
+ * span objects and no rewrite of its frame (docs/tracing.md, "Sampling").
+ *
+ * A W3C or B3 caller's sampled flag is a decision and is kept. SOFATracer marks nearly
+ * every call sampled (its default samples all), so a context known only from SOFATracer
+ * decides nothing here: the ratio does, by trace id, so every sidecar on the way decides
+ * alike for the same trace. A call with no context is sampled at the ratio by a random
+ * number: there is no id yet, and making one for a call that is not traced is the cost
+ * this avoids.
  */
-import { createContextKey, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
-import { SamplingDecision, TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import { ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
+import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import type { IncomingTrace } from './propagation.js';
 
-/** Set on the context of a call whose only parent came from SOFATracer's fields. */
-export const SOFA_PARENT = createContextKey('pmesh.sofa-parent');
-
-const RECORD: SamplingResult = { decision: SamplingDecision.RECORD_AND_SAMPLED };
-const DROP: SamplingResult = { decision: SamplingDecision.NOT_RECORD };
-
-export class MeshSampler implements Sampler {
-  readonly #ratio: TraceIdRatioBasedSampler;
+export class CallSampler {
+  readonly ratio: number;
+  readonly #byTraceId: TraceIdRatioBasedSampler;
 
   constructor(ratio: number) {
-    this.#ratio = new TraceIdRatioBasedSampler(ratio);
+    this.ratio = ratio;
+    this.#byTraceId = new TraceIdRatioBasedSampler(ratio);
   }
 
-  shouldSample(context: Context, traceId: string): SamplingResult {
-    const parent = trace.getSpanContext(context);
-    if (parent && isSpanContextValid(parent) && context.getValue(SOFA_PARENT) !== true) {
-      return (parent.traceFlags & 1) === 1 ? RECORD : DROP;
-    }
-    return this.#ratio.shouldSample(context, traceId);
-  }
-
-  toString(): string {
-    return `MeshSampler{${this.#ratio.toString()}}`;
+  /** Whether the call whose caller sent `incoming` is traced. */
+  sampled(incoming: IncomingTrace): boolean {
+    const parent = incoming.parent;
+    if (!parent) return this.ratio > 0 && Math.random() < this.ratio;
+    if (!incoming.parentFromSofa) return (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+    return this.#byTraceId.shouldSample(ROOT_CONTEXT, parent.traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
   }
 }
