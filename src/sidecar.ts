@@ -62,7 +62,10 @@ export class Sidecar {
     const sidecar = new Sidecar(config, log, registry);
     try {
       if (config.identity) sidecar.#identity = await WorkloadIdentity.start(config.identity, log.child({ module: 'identity' }));
-      if (config.tracing) sidecar.#tracing = (await import('./tracing/index.js')).startTracing(config.tracing, log.child({ module: 'tracing' }));
+      if (config.tracing) {
+        const metrics = sidecar.metrics;
+        sidecar.#tracing = (await import('./tracing/index.js')).startTracing(config.tracing, log.child({ module: 'tracing' }), (exporter, result, spans) => metrics.tracingSpans(exporter, result, spans));
+      }
       await sidecar.#apply(config);
       await sidecar.#apps.start();
       sidecar.#state = 'ready';

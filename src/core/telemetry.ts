@@ -110,6 +110,18 @@ export interface CallTracer {
   server(invocation: Invocation, telemetry: ProtocolTelemetry, listener: string): ServerSpan | undefined;
 }
 
+/** Why finished spans did not reach the collector (the `reason` of `pmesh_tracing_spans_dropped_total`). */
+export type SpanDropReason =
+  /** The export queue held `tracing.queueSize` spans already. */
+  | 'queue_full'
+  /** A batch came while the last one was still on its way (one request in flight per exporter). */
+  | 'export_busy'
+  /** The collector refused the batch, the request failed, or it timed out. */
+  | 'export_failed';
+
+/** What became of finished spans given to an exporter. */
+export type SpanResult = 'exported' | SpanDropReason;
+
 /** Bytes of a body when known without reading it (raw bytes, a declared stream length). */
 export function bodyBytes(body: Invocation['body']): number | undefined {
   if (body.kind === 'raw') return body.bytes.length;
