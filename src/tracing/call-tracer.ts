@@ -9,7 +9,8 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { bodyBytes, type AttemptTrace, type CallSpan, type CallTracer, type Invocation, type ProtocolTelemetry, type ServerSpan, type SpanOutcome, type TraceFormat } from '../core/index.js';
 import { ForwardedTrace } from './forwarded-trace.js';
-import { extractTrace, injectTrace, type IncomingTrace } from './propagation.js';
+import { extractTrace, injectTrace, sofaTraceIdAlone, type IncomingTrace, type ReadTraceKey } from './propagation.js';
+import { traceIdOfSofa } from './sofa-context.js';
 import type { CallSampler } from './sampler.js';
 
 function spanName(invocation: Invocation): string {
@@ -108,11 +109,18 @@ export class OtelCallTracer implements CallTracer {
   }
 
   server(invocation: Invocation, telemetry: ProtocolTelemetry, listener: string): ServerSpan | undefined {
-    const incoming = extractTrace((key) => {
+    const read: ReadTraceKey = (key) => {
       const name = telemetry.traceKey(key);
       return name === undefined ? undefined : invocation.attachments[name];
-    });
-    if (!this.#sampler.sampled(incoming)) return incoming.parent ? new ForwardedTrace(incoming, incoming.parent, invocation.protocol) : undefined;
+    };
+    // A SOFARPC caller's usual context, decided on its trace id alone: most such calls are forwarded without reading more.
+    const sofaTraceId = sofaTraceIdAlone(read);
+    if (sofaTraceId !== undefined) {
+      const traceId = traceIdOfSofa(sofaTraceId);
+      if (!this.#sampler.sampledTrace(traceId)) return new ForwardedTrace(traceId, invocation.protocol, () => extractTrace(read));
+    }
+    const incoming = extractTrace(read);
+    if (!this.#sampler.sampled(incoming)) return incoming.parent ? new ForwardedTrace(incoming.parent.traceId, invocation.protocol, () => incoming) : undefined;
     const parent = incoming.parent ? trace.setSpanContext(ROOT_CONTEXT, incoming.parent) : ROOT_CONTEXT;
     const span = this.#tracer.startSpan(spanName(invocation), { kind: SpanKind.SERVER }, parent);
     span.setAttributes(callAttributes(invocation));

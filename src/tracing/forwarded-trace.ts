@@ -6,29 +6,29 @@
  * protocol changes (a bridged call, whose frame is built anew anyway), the caller's
  * context is written in the upstream protocol's place, with the caller's ids and flags.
  */
-import type { SpanContext } from '@opentelemetry/api';
 import type { AttemptTrace, Invocation, ProtocolTelemetry, ServerSpan } from '../core/index.js';
 import { injectTrace, type IncomingTrace } from './propagation.js';
 
 export class ForwardedTrace implements ServerSpan {
   readonly recording = false;
   readonly traceId: string;
-  readonly #incoming: IncomingTrace;
-  readonly #parent: SpanContext;
+  /** What the caller sent, read in full only when an attempt changes protocol. */
+  readonly #incoming: () => IncomingTrace;
   /** The protocol the call came in: an attempt in the same one carries the context in its frame already. */
   readonly #protocol: string;
 
-  /** `parent`: the caller's span, as `incoming` names it. */
-  constructor(incoming: IncomingTrace, parent: SpanContext, protocol: string) {
-    this.traceId = parent.traceId;
-    this.#incoming = incoming;
-    this.#parent = parent;
+  /** `traceId`: the caller's trace, as `incoming()` names it. */
+  constructor(traceId: string, protocol: string, incoming: () => IncomingTrace) {
+    this.traceId = traceId;
     this.#protocol = protocol;
+    this.#incoming = incoming;
   }
 
   attempt(invocation: Invocation, telemetry: ProtocolTelemetry): AttemptTrace | undefined {
     if (invocation.protocol === this.#protocol) return undefined;
-    return { entries: injectTrace(this.#parent, this.#incoming, this.#incoming.formats, (key) => telemetry.traceKey(key)) };
+    const incoming = this.#incoming();
+    if (!incoming.parent) return undefined;
+    return { entries: injectTrace(incoming.parent, incoming, incoming.formats, (key) => telemetry.traceKey(key)) };
   }
 
   end(): void {}

@@ -65,6 +65,16 @@ function readSofa(read: ReadTraceKey): { context: SofaContext; asString: boolean
   };
 }
 
+/**
+ * The SOFATracer trace id of a call that carries SOFATracer's separate fields and no
+ * other format, read without the rest: what a SOFARPC Java client sends, and enough to
+ * decide its sampling (extractTrace reads all of it).
+ */
+export function sofaTraceIdAlone(read: ReadTraceKey): string | undefined {
+  if (read('traceparent') !== undefined || read('b3') !== undefined || read('x-b3-traceid') !== undefined || read('sofa-span-context')) return undefined;
+  return read('sofa-trace-id') || undefined;
+}
+
 export function extractTrace(read: ReadTraceKey): IncomingTrace {
   const formats = new Set<TraceFormat>();
   const fromW3c = read('traceparent') === undefined ? undefined : otelParent(read, w3c);

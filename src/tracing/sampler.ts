@@ -27,6 +27,11 @@ export class CallSampler {
     const parent = incoming.parent;
     if (!parent) return this.ratio > 0 && Math.random() < this.ratio;
     if (!incoming.parentFromSofa) return (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
-    return this.#byTraceId.shouldSample(ROOT_CONTEXT, parent.traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
+    return this.sampledTrace(parent.traceId);
+  }
+
+  /** Whether a trace the caller's sampling flag does not decide (SOFATracer's) is traced, by its id. */
+  sampledTrace(traceId: string): boolean {
+    return this.#byTraceId.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
   }
 }
