@@ -144,7 +144,7 @@ export async function benchTracing(seconds: number): Promise<void> {
           'sidecar CPU per call, and what each adds over "off":',
           ...sidecars.map((s) => `  ${column(s)}`),
           `1 % sampling against the goal: +${(onePaired * 100).toFixed(1)} % (median per round) -> ${onePaired <= 0.05 ? 'met' : 'NOT met'} (goal <= 5 %)`,
-          `tracing work per call in process (filters only, 1 % sampling, Bolt): with SOFATracer context ${workBefore.withContext.toFixed(1)} / ${workAfter.withContext.toFixed(1)} µs, with none ${workBefore.withoutContext.toFixed(1)} / ${workAfter.withoutContext.toFixed(1)} µs (before / after the load)`,
+          `tracing work per call in process (filters only, 1 % sampling, Bolt): with SOFATracer context ${workBefore.withContext.toFixed(1)} / ${workAfter.withContext.toFixed(1)} µs, with none ${workBefore.withoutContext.toFixed(1)} / ${workAfter.withoutContext.toFixed(1)} µs (measured before / after the load windows)`,
           `tap: ${tap?.events() ?? 0} events received by the open stream`,
           `exported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1024 / 1024).toFixed(1)} MiB`,
           `host: ${availableParallelism()} CPUs shared by all processes, load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(1)).join('/')} before, ${loadAfter.map((l) => l.toFixed(1)).join('/')} after`,
