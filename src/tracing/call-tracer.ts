@@ -115,12 +115,14 @@ export class OtelCallTracer implements CallTracer {
     };
     // A SOFARPC caller's usual context, decided on its trace id alone: most such calls are forwarded without reading more.
     const sofaTraceId = sofaTraceIdAlone(read);
-    if (sofaTraceId !== undefined) {
-      const traceId = traceIdOfSofa(sofaTraceId);
-      if (!this.#sampler.sampledTrace(traceId)) return new ForwardedTrace(traceId, invocation.protocol, () => extractTrace(read));
+    if (sofaTraceId !== undefined && !this.#sampler.sampledSofaTrace(sofaTraceId)) {
+      return new ForwardedTrace(() => traceIdOfSofa(sofaTraceId), invocation.protocol, () => extractTrace(read));
     }
     const incoming = extractTrace(read);
-    if (!this.#sampler.sampled(incoming)) return incoming.parent ? new ForwardedTrace(incoming.parent.traceId, invocation.protocol, () => incoming) : undefined;
+    if (!this.#sampler.sampled(incoming)) {
+      const parent = incoming.parent;
+      return parent ? new ForwardedTrace(() => parent.traceId, invocation.protocol, () => incoming) : undefined;
+    }
     const parent = incoming.parent ? trace.setSpanContext(ROOT_CONTEXT, incoming.parent) : ROOT_CONTEXT;
     const span = this.#tracer.startSpan(spanName(invocation), { kind: SpanKind.SERVER }, parent);
     span.setAttributes(callAttributes(invocation));

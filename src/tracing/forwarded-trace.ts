@@ -11,17 +11,21 @@ import { injectTrace, type IncomingTrace } from './propagation.js';
 
 export class ForwardedTrace implements ServerSpan {
   readonly recording = false;
-  readonly traceId: string;
+  /** The caller's trace id as the backend names it, worked out only if the access log asks. */
+  readonly #traceId: () => string;
   /** What the caller sent, read in full only when an attempt changes protocol. */
   readonly #incoming: () => IncomingTrace;
   /** The protocol the call came in: an attempt in the same one carries the context in its frame already. */
   readonly #protocol: string;
 
-  /** `traceId`: the caller's trace, as `incoming()` names it. */
-  constructor(traceId: string, protocol: string, incoming: () => IncomingTrace) {
-    this.traceId = traceId;
+  constructor(traceId: () => string, protocol: string, incoming: () => IncomingTrace) {
+    this.#traceId = traceId;
     this.#protocol = protocol;
     this.#incoming = incoming;
+  }
+
+  get traceId(): string {
+    return this.#traceId();
   }
 
   attempt(invocation: Invocation, telemetry: ProtocolTelemetry): AttemptTrace | undefined {
