@@ -42,6 +42,8 @@ export class Sidecar {
   #identity: WorkloadIdentity | undefined;
   /** Spans and their export; undefined when the config has no `tracing` (its SDK is then never loaded). */
   #tracing: Tracing | undefined;
+  /** Tracing a reload replaced, kept until the calls that started under it have ended. */
+  readonly #retiredTracing = new Set<Tracing>();
 
   private constructor(config: MeshConfig, log: Logger, registry: Registry) {
     this.#config = config;
@@ -69,7 +71,7 @@ export class Sidecar {
     const sidecar = new Sidecar(config, log, registry);
     try {
       if (config.identity) sidecar.#identity = await WorkloadIdentity.start(config.identity, log.child({ module: 'identity' }));
-      if (config.tracing) sidecar.#tracing = (await import('./tracing/index.js')).startTracing(config.tracing, log.child({ module: 'tracing' }));
+      sidecar.#tracing = await sidecar.#startTracing(config);
       await sidecar.#apply(config);
       await sidecar.#apps.start();
       sidecar.#state = 'ready';
@@ -98,10 +100,16 @@ export class Sidecar {
     if (JSON.stringify([config.registry, config.sofaMeshApi?.address]) !== JSON.stringify([this.#config.registry, this.#config.sofaMeshApi?.address])) {
       this.#log.warn({ registry: config.registry, sofaMeshApi: config.sofaMeshApi }, 'the registry section or sofaMeshApi address changed: it takes effect at the next start');
     }
-    if (JSON.stringify(config.tracing) !== JSON.stringify(this.#config.tracing)) this.#log.warn('the tracing section changed: it takes effect at the next start');
-    if (JSON.stringify(config.tracing) !== JSON.stringify(this.#config.tracing)) this.#log.warn('the tracing section changed: it takes effect at the next start');
+    const tracingChanged = JSON.stringify(config.tracing) !== JSON.stringify(this.#config.tracing);
+    const retired = tracingChanged ? this.#tracing : undefined;
+    if (tracingChanged) {
+      this.#tracing = await this.#startTracing(config);
+      if (!this.#tracing) this.#log.info('tracing off');
+    }
     this.#config = config;
+    // The stacks are built again here, with the new tracer, or with no tracing filter when the section is gone.
     await this.#apply(config);
+    if (retired) this.#retire(retired, config.defaults.drainTimeoutMs);
     this.#log.info({ listeners: config.listeners.map((l) => l.name), clusters: config.clusters.map((c) => c.name) }, 'config reloaded');
   }
 
@@ -115,7 +123,7 @@ export class Sidecar {
     await this.#clusters.close();
     this.#identity?.close();
     await this.#admin?.close();
-    await this.#tracing?.shutdown();
+    await Promise.all([this.#tracing, ...this.#retiredTracing].map((tracing) => tracing?.shutdown()));
     this.#state = 'closed';
   }
 
@@ -150,6 +158,25 @@ export class Sidecar {
       await old?.close();
       await this.#admin.start();
     }
+  }
+
+  /** Tracing as `config` says, or undefined without a `tracing` section (its SDK is then never loaded). */
+  async #startTracing(config: MeshConfig): Promise<Tracing | undefined> {
+    if (!config.tracing) return undefined;
+    const { startTracing } = await import('./tracing/index.js');
+    return startTracing(config.tracing, this.#log.child({ module: 'tracing' }), (exporter, result, spans) => this.metrics.tracingSpans(exporter, result, spans));
+  }
+
+  /**
+   * Tracing replaced by a reload: calls that started under it end their spans on it, so it
+   * is shut down (sending what it holds) once they have had the drain time to finish.
+   */
+  #retire(tracing: Tracing, drainMs: number): void {
+    this.#retiredTracing.add(tracing);
+    setTimeout(() => {
+      this.#retiredTracing.delete(tracing);
+      void tracing.shutdown();
+    }, drainMs).unref();
   }
 
   #stackFor(spec: ListenerConfig, config: MeshConfig): Handler {

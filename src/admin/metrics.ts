@@ -4,7 +4,7 @@
  * Every name and label here is documented in docs/metrics.md (a test checks it).
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ApiRefusal, CallRecord, ControlApi, HealthEvent, MeshMetrics, TlsOutcome, TrafficEvent } from '../core/index.js';
+import type { ApiRefusal, CallRecord, ControlApi, HealthEvent, MeshMetrics, SpanResult, TlsOutcome, TrafficEvent } from '../core/index.js';
 import { BoundedLabels } from './metric-labels.js';
 import { HistogramFamily, ValueFamily, type HistogramCell, type ValueCell } from './metric-cells.js';
 import { observeClusters, observeRegistry, type ClusterStateView, type RegistryStateView } from './metrics-state.js';
@@ -234,6 +234,26 @@ export class PrometheusMetrics implements MeshMetrics {
 
   tlsConnectionsRenewed(cluster: string, endpoints: number): void {
     this.#tlsRenewed.inc({ cluster }, endpoints);
+  }
+
+  // --- Tracing: what became of finished spans (counted off the call path, by the exporters) ---
+
+  readonly #spansExported = new Counter({
+    name: 'pmesh_tracing_spans_exported_total',
+    help: 'Finished spans the trace collector accepted, by exporter (otlp, zipkin).',
+    labelNames: ['exporter'] as const,
+    registers: [this.registry],
+  });
+  readonly #spansDropped = new Counter({
+    name: 'pmesh_tracing_spans_dropped_total',
+    help: 'Finished spans that never reached the collector, by exporter and reason: queue_full (tracing.queueSize spans already waiting), export_busy (the last batch still on its way), export_failed (refused, failed or timed out).',
+    labelNames: ['exporter', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  tracingSpans(exporter: string, result: SpanResult, spans: number): void {
+    if (result === 'exported') this.#spansExported.inc({ exporter }, spans);
+    else this.#spansDropped.inc({ exporter, reason: result }, spans);
   }
 
   /** A tapped call was sent to a dashboard subscriber, or dropped for a slow one. */

@@ -61,7 +61,8 @@ export interface ProtocolTelemetry {
 /** Where a call sits in its trace, for the access log. */
 export interface TraceIds {
   readonly traceId: string;
-  readonly spanId: string;
+  /** Absent when the sidecar made no span: an unsampled call it forwarded with its caller's context. */
+  readonly spanId?: string;
 }
 
 /** A span of one call or one upstream attempt. */
@@ -81,19 +82,45 @@ export interface SpanOutcome {
   readonly cluster?: string;
 }
 
-/** The server span of a call: the parent of its upstream attempts. */
-export interface ServerSpan extends CallSpan {
-  /**
-   * Starts the client span of one upstream attempt and returns it with the entries to
-   * write into that attempt (in `telemetry`'s key names).
-   */
-  attempt(invocation: Invocation, telemetry: ProtocolTelemetry, cluster: string | undefined): { span: CallSpan; entries: Array<[string, string]> };
+/** What one upstream attempt carries: entries to write into it and, when the call is sampled, its client span. */
+export interface AttemptTrace {
+  readonly span?: CallSpan;
+  /** Entries in the upstream's key names (`telemetry.traceKey`). */
+  readonly entries: ReadonlyArray<readonly [string, string]>;
 }
 
-/** Starts server spans, continuing the context a caller sent. */
-export interface CallTracer {
-  server(invocation: Invocation, telemetry: ProtocolTelemetry, listener: string): ServerSpan;
+/**
+ * A call's place in its trace: the server span of a sampled call, parent of its upstream
+ * attempts, or the context an unsampled call came with, passed on as it came.
+ */
+export interface ServerSpan extends CallSpan {
+  /** False for an unsampled call: nothing is recorded and `end` does nothing. */
+  readonly recording: boolean;
+  /**
+   * The trace of one upstream attempt: a sampled call's starts a client span and returns
+   * it with its entries; undefined when the attempt is to go as it is (an unsampled call
+   * whose frame already carries its caller's context).
+   */
+  attempt(invocation: Invocation, telemetry: ProtocolTelemetry, cluster: string | undefined): AttemptTrace | undefined;
 }
+
+/** Decides whether a call is traced and starts its server span, continuing the context a caller sent. */
+export interface CallTracer {
+  /** Undefined for an unsampled call that carried no context: nothing to record, nothing to pass on. */
+  server(invocation: Invocation, telemetry: ProtocolTelemetry, listener: string): ServerSpan | undefined;
+}
+
+/** Why finished spans did not reach the collector (the `reason` of `pmesh_tracing_spans_dropped_total`). */
+export type SpanDropReason =
+  /** The export queue held `tracing.queueSize` spans already. */
+  | 'queue_full'
+  /** A batch came while the last one was still on its way (one request in flight per exporter). */
+  | 'export_busy'
+  /** The collector refused the batch, the request failed, or it timed out. */
+  | 'export_failed';
+
+/** What became of finished spans given to an exporter. */
+export type SpanResult = 'exported' | SpanDropReason;
 
 /** Bytes of a body when known without reading it (raw bytes, a declared stream length). */
 export function bodyBytes(body: Invocation['body']): number | undefined {

@@ -1,15 +1,17 @@
 /**
- * Spans for calls: a server span per call on a listener, continuing the caller's
+ * Spans for calls: a server span per sampled call on a listener, continuing the caller's
  * context, and a client span per upstream attempt under it (a retry is a new attempt).
- * Attributes follow OpenTelemetry's RPC conventions where they have a name (`rpc.system`,
- * `rpc.service`, `rpc.method`) and carry the mesh's own under `pmesh.*`. A span the
- * sampler dropped records nothing: attributes are set only on recording spans, so an
- * unsampled call costs its ids and the propagation entries.
+ * Sampling is decided first (sampler.ts): an unsampled call gets no span object at all,
+ * and its frame goes on as it came (forwarded-trace.ts). Attributes follow
+ * OpenTelemetry's RPC conventions where they have a name (`rpc.system`, `rpc.service`,
+ * `rpc.method`) and carry the mesh's own under `pmesh.*`.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import { bodyBytes, type CallSpan, type CallTracer, type Invocation, type ProtocolTelemetry, type ServerSpan, type SpanOutcome, type TraceFormat } from '../core/index.js';
-import { extractTrace, injectTrace, type IncomingTrace } from './propagation.js';
-import { SOFA_PARENT } from './sampler.js';
+import { bodyBytes, type AttemptTrace, type CallSpan, type CallTracer, type Invocation, type ProtocolTelemetry, type ServerSpan, type SpanOutcome, type TraceFormat } from '../core/index.js';
+import { ForwardedTrace } from './forwarded-trace.js';
+import { extractTrace, injectTrace, sofaTraceIdAlone, type IncomingTrace, type ReadTraceKey } from './propagation.js';
+import { traceIdOfSofa } from './sofa-context.js';
+import type { CallSampler } from './sampler.js';
 
 function spanName(invocation: Invocation): string {
   const service = invocation.service.interface;
@@ -30,15 +32,13 @@ function callAttributes(invocation: Invocation): Attributes {
 }
 
 function endSpan(span: Span, outcome: SpanOutcome): void {
-  if (span.isRecording()) {
-    span.setAttribute('pmesh.status', outcome.status);
-    if (outcome.route) span.setAttribute('pmesh.route', outcome.route);
-    if (outcome.cluster) span.setAttribute('pmesh.cluster', outcome.cluster);
-    if (outcome.endpoint) span.setAttribute('pmesh.endpoint', outcome.endpoint);
-    if (outcome.responseBytes !== undefined) span.setAttribute('pmesh.response.bytes', outcome.responseBytes);
-    if (outcome.reason) span.setAttribute('pmesh.reason', outcome.reason);
-    if (outcome.failed) span.setStatus({ code: SpanStatusCode.ERROR, ...(outcome.reason ? { message: outcome.reason } : {}) });
-  }
+  span.setAttribute('pmesh.status', outcome.status);
+  if (outcome.route) span.setAttribute('pmesh.route', outcome.route);
+  if (outcome.cluster) span.setAttribute('pmesh.cluster', outcome.cluster);
+  if (outcome.endpoint) span.setAttribute('pmesh.endpoint', outcome.endpoint);
+  if (outcome.responseBytes !== undefined) span.setAttribute('pmesh.response.bytes', outcome.responseBytes);
+  if (outcome.reason) span.setAttribute('pmesh.reason', outcome.reason);
+  if (outcome.failed) span.setStatus({ code: SpanStatusCode.ERROR, ...(outcome.reason ? { message: outcome.reason } : {}) });
   span.end();
 }
 
@@ -60,6 +60,7 @@ class AttemptSpan implements CallSpan {
 }
 
 class CallServerSpan implements ServerSpan {
+  readonly recording = true;
   readonly traceId: string;
   readonly spanId: string;
   readonly #span: Span;
@@ -78,14 +79,12 @@ class CallServerSpan implements ServerSpan {
     this.spanId = context.spanId;
   }
 
-  attempt(invocation: Invocation, telemetry: ProtocolTelemetry, cluster: string | undefined): { span: CallSpan; entries: Array<[string, string]> } {
+  attempt(invocation: Invocation, telemetry: ProtocolTelemetry, cluster: string | undefined): AttemptTrace {
     const attempt = ++this.#attempts;
     const span = this.#tracer.startSpan(spanName(invocation), { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, this.#span));
-    if (span.isRecording()) {
-      span.setAttributes(callAttributes(invocation));
-      span.setAttribute('pmesh.attempt', attempt);
-      if (cluster) span.setAttribute('pmesh.cluster', cluster);
-    }
+    span.setAttributes(callAttributes(invocation));
+    span.setAttribute('pmesh.attempt', attempt);
+    if (cluster) span.setAttribute('pmesh.cluster', cluster);
     const formats = new Set(this.#propagate);
     for (const format of telemetry.nativeFormats) formats.add(format);
     for (const format of this.#incoming.formats) formats.add(format);
@@ -99,26 +98,36 @@ class CallServerSpan implements ServerSpan {
 
 export class OtelCallTracer implements CallTracer {
   readonly #tracer: Tracer;
+  readonly #sampler: CallSampler;
   readonly #propagate: ReadonlySet<TraceFormat>;
 
-  constructor(tracer: Tracer, propagate: readonly TraceFormat[]) {
+  /** `tracer`'s own sampler must record every span it is asked for: `sampler` has decided before. */
+  constructor(tracer: Tracer, sampler: CallSampler, propagate: readonly TraceFormat[]) {
     this.#tracer = tracer;
+    this.#sampler = sampler;
     this.#propagate = new Set(propagate);
   }
 
-  server(invocation: Invocation, telemetry: ProtocolTelemetry, listener: string): ServerSpan {
-    const incoming = extractTrace((key) => {
+  server(invocation: Invocation, telemetry: ProtocolTelemetry, listener: string): ServerSpan | undefined {
+    const read: ReadTraceKey = (key) => {
       const name = telemetry.traceKey(key);
       return name === undefined ? undefined : invocation.attachments[name];
-    });
-    let parent = incoming.parent ? trace.setSpanContext(ROOT_CONTEXT, incoming.parent) : ROOT_CONTEXT;
-    if (incoming.parentFromSofa) parent = parent.setValue(SOFA_PARENT, true);
-    const span = this.#tracer.startSpan(spanName(invocation), { kind: SpanKind.SERVER }, parent);
-    if (span.isRecording()) {
-      span.setAttributes(callAttributes(invocation));
-      span.setAttribute('pmesh.listener', listener);
-      if (incoming.sofa) span.setAttribute('pmesh.sofa.trace_id', incoming.sofa.traceId);
+    };
+    // A SOFARPC caller's usual context, decided on its trace id alone: most such calls are forwarded without reading more.
+    const sofaTraceId = sofaTraceIdAlone(read);
+    if (sofaTraceId !== undefined && !this.#sampler.sampledSofaTrace(sofaTraceId)) {
+      return new ForwardedTrace(() => traceIdOfSofa(sofaTraceId), invocation.protocol, () => extractTrace(read));
     }
+    const incoming = extractTrace(read);
+    if (!this.#sampler.sampled(incoming)) {
+      const parent = incoming.parent;
+      return parent ? new ForwardedTrace(() => parent.traceId, invocation.protocol, () => incoming) : undefined;
+    }
+    const parent = incoming.parent ? trace.setSpanContext(ROOT_CONTEXT, incoming.parent) : ROOT_CONTEXT;
+    const span = this.#tracer.startSpan(spanName(invocation), { kind: SpanKind.SERVER }, parent);
+    span.setAttributes(callAttributes(invocation));
+    span.setAttribute('pmesh.listener', listener);
+    if (incoming.sofa) span.setAttribute('pmesh.sofa.trace_id', incoming.sofa.traceId);
     return new CallServerSpan(span, this.#tracer, incoming, this.#propagate);
   }
 }

@@ -7,29 +7,29 @@
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanResult } from '../core/index.js';
 
 export class OneInFlightExporter implements SpanExporter {
   readonly #inner: SpanExporter;
+  readonly #count: (result: SpanResult, spans: number) => void;
   #busy = false;
-  /** Spans dropped because the collector had not answered the last batch. */
-  dropped = 0;
-  /** Batches the collector refused or that failed on the way. */
-  failed = 0;
 
-  constructor(inner: SpanExporter) {
+  /** `count` hears of every batch: exported, dropped while busy, or failed. */
+  constructor(inner: SpanExporter, count: (result: SpanResult, spans: number) => void) {
     this.#inner = inner;
+    this.#count = count;
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     if (this.#busy) {
-      this.dropped += spans.length;
+      this.#count('export_busy', spans.length);
       done({ code: ExportResultCode.FAILED, error: new Error('the last batch is still being exported') });
       return;
     }
     this.#busy = true;
     this.#inner.export(spans, (result) => {
       this.#busy = false;
-      if (result.code !== ExportResultCode.SUCCESS) this.failed++;
+      this.#count(result.code === ExportResultCode.SUCCESS ? 'exported' : 'export_failed', spans.length);
       done(result);
     });
   }

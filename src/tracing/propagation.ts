@@ -65,6 +65,16 @@ function readSofa(read: ReadTraceKey): { context: SofaContext; asString: boolean
   };
 }
 
+/**
+ * The SOFATracer trace id of a call that carries SOFATracer's separate fields and no
+ * other format, read without the rest: what a SOFARPC Java client sends, and enough to
+ * decide its sampling (extractTrace reads all of it).
+ */
+export function sofaTraceIdAlone(read: ReadTraceKey): string | undefined {
+  if (read('traceparent') !== undefined || read('b3') !== undefined || read('x-b3-traceid') !== undefined || read('sofa-span-context')) return undefined;
+  return read('sofa-trace-id') || undefined;
+}
+
 export function extractTrace(read: ReadTraceKey): IncomingTrace {
   const formats = new Set<TraceFormat>();
   const fromW3c = read('traceparent') === undefined ? undefined : otelParent(read, w3c);
@@ -76,15 +86,24 @@ export function extractTrace(read: ReadTraceKey): IncomingTrace {
   if (sofa) formats.add('sofa');
   let parent = fromW3c ?? fromB3;
   const parentFromSofa = !parent && sofa !== undefined;
-  if (!parent && sofa) {
-    parent = {
-      traceId: traceIdOfSofa(sofa.context.traceId),
-      spanId: spanIdOfSofa(sofa.context.traceId, sofa.context.rpcId),
-      traceFlags: sofa.context.sampled === false ? TraceFlags.NONE : TraceFlags.SAMPLED,
-      isRemote: true,
-    };
-  }
+  if (!parent && sofa) parent = sofaParent(sofa.context);
   return { formats, ...(parent ? { parent } : {}), ...(sofa ? { sofa: sofa.context, sofaAsString: sofa.asString } : {}), ...(parentFromSofa ? { parentFromSofa } : {}) };
+}
+
+/**
+ * The caller's span as SOFATracer names it. Its span id (a hash) is worked out when first
+ * read: only a sampled call, which starts a span under it, needs it.
+ */
+function sofaParent(sofa: SofaContext): SpanContext {
+  let spanId: string | undefined;
+  return {
+    traceId: traceIdOfSofa(sofa.traceId),
+    get spanId() {
+      return (spanId ??= spanIdOfSofa(sofa.traceId, sofa.rpcId));
+    },
+    traceFlags: sofa.sampled === false ? TraceFlags.NONE : TraceFlags.SAMPLED,
+    isRemote: true,
+  };
 }
 
 /**

@@ -1,35 +1,48 @@
 /**
- * Which calls are recorded. A W3C or B3 caller's sampled flag is a decision and is kept;
- * a span under a local parent (an attempt under its call) follows it. SOFATracer marks
- * nearly every call sampled (its default samples all), so a parent known only from
- * SOFATracer decides nothing here: `sampler` does, by trace id, so every sidecar on the
- * way decides alike for the same trace.
+ * Which calls are traced, decided before any span exists, so an unsampled call costs no
+ * span objects and no rewrite of its frame (docs/tracing.md, "Sampling").
+ *
+ * A W3C or B3 caller's sampled flag is a decision and is kept. SOFATracer marks nearly
+ * every call sampled (its default samples all), so a context known only from SOFATracer
+ * decides nothing here: the ratio does, by a hash of SOFATracer's trace id, so every
+ * sidecar on the way decides alike for the same trace. A call with no context is sampled at the ratio by a random
+ * number: there is no id yet, and making one for a call that is not traced is the cost
+ * this avoids.
  */
-import { createContextKey, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
-import { SamplingDecision, TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import { TraceFlags } from '@opentelemetry/api';
+import type { IncomingTrace } from './propagation.js';
 
-/** Set on the context of a call whose only parent came from SOFATracer's fields. */
-export const SOFA_PARENT = createContextKey('pmesh.sofa-parent');
-
-const RECORD: SamplingResult = { decision: SamplingDecision.RECORD_AND_SAMPLED };
-const DROP: SamplingResult = { decision: SamplingDecision.NOT_RECORD };
-
-export class MeshSampler implements Sampler {
-  readonly #ratio: TraceIdRatioBasedSampler;
+export class CallSampler {
+  readonly ratio: number;
+  /** The ratio as a bound on a 32-bit hash. */
+  readonly #bound: number;
 
   constructor(ratio: number) {
-    this.#ratio = new TraceIdRatioBasedSampler(ratio);
+    this.ratio = ratio;
+    this.#bound = Math.floor(ratio * 0x1_0000_0000);
   }
 
-  shouldSample(context: Context, traceId: string): SamplingResult {
-    const parent = trace.getSpanContext(context);
-    if (parent && isSpanContextValid(parent) && context.getValue(SOFA_PARENT) !== true) {
-      return (parent.traceFlags & 1) === 1 ? RECORD : DROP;
-    }
-    return this.#ratio.shouldSample(context, traceId);
+  /** Whether the call whose caller sent `incoming` is traced. */
+  sampled(incoming: IncomingTrace): boolean {
+    const parent = incoming.parent;
+    if (!parent) return this.ratio > 0 && Math.random() < this.ratio;
+    if (incoming.parentFromSofa && incoming.sofa) return this.sampledSofaTrace(incoming.sofa.traceId);
+    return (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
   }
 
-  toString(): string {
-    return `MeshSampler{${this.#ratio.toString()}}`;
+  /**
+   * Whether a SOFATracer trace is traced, decided on its id as SOFATracer wrote it (its
+   * sampling mark decides nothing). A hash of the id, not the id's digits: SOFATracer's ids
+   * end in a counter and a pid, which are far from uniform.
+   */
+  sampledSofaTrace(sofaTraceId: string): boolean {
+    return this.ratio >= 1 || fnv1a(sofaTraceId) < this.#bound;
   }
+}
+
+/** FNV-1a, 32 bits: cheap, and spreads ids that differ in a few characters. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }

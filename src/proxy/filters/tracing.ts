@@ -1,13 +1,15 @@
 /**
- * Tracing as two filters (docs/tracing.md). The server filter sits outermost: it opens
- * the call's server span, continuing whatever context the caller sent, and closes it
- * with the protocol's own status. The attempt filter sits just above the cluster, below
- * retries: each attempt gets its own client span, and the call it sends carries that
- * span's context in the upstream protocol's place (headers, Bolt header map, Dubbo
- * attachments), through the protocol's telemetry. Neither knows a protocol.
+ * Tracing as two filters (docs/tracing.md). The server filter sits outermost: it has the
+ * tracer decide whether the call is sampled and, if so, opens the call's server span,
+ * continuing whatever context the caller sent, and closes it with the protocol's own
+ * status. The attempt filter sits just above the cluster, below retries: each attempt of
+ * a sampled call gets its own client span, and the call it sends carries that span's
+ * context in the upstream protocol's place (headers, Bolt header map, Dubbo attachments),
+ * through the protocol's telemetry. An unsampled call passes both untouched: no span, and
+ * its frame as it came. Neither filter knows a protocol.
  */
-import { MeshError, bodyBytes, type CallTracer, type CallSpan, type ProtocolTelemetry, type Result } from '../../core/index.js';
-import type { CallContext, Filter } from '../filter.js';
+import { MeshError, bodyBytes, type CallTracer, type CallSpan, type Invocation, type ProtocolTelemetry, type Result } from '../../core/index.js';
+import type { CallContext, Filter, Handler } from '../filter.js';
 
 export interface TracingFilterOptions {
   readonly tracer: CallTracer;
@@ -33,42 +35,39 @@ function endWithError(span: CallSpan, telemetry: ProtocolTelemetry, error: unkno
 }
 
 export function serverSpanFilter(options: TracingFilterOptions): Filter {
-  return (next) => async (invocation, ctx) => {
+  return (next) => (invocation, ctx) => {
     const telemetry = options.telemetry(invocation.protocol);
     const span = options.tracer.server(invocation, telemetry, ctx.listener);
+    if (!span) return next(invocation, ctx);
     ctx.span = span;
-    let result: Result;
-    try {
-      result = await next(invocation, ctx);
-    } catch (error) {
-      endWithError(span, telemetry, error, ctx);
-      throw error;
-    }
-    endWithResult(span, telemetry, result, ctx);
-    return result;
+    return span.recording ? traced(span, telemetry, next, invocation, ctx) : next(invocation, ctx);
   };
 }
 
 export function attemptSpanFilter(options: Pick<TracingFilterOptions, 'telemetry'>): Filter {
-  return (next) => async (invocation, ctx) => {
-    const server = ctx.span;
-    if (!server) return next(invocation, ctx);
+  return (next) => (invocation, ctx) => {
     const telemetry = options.telemetry(invocation.protocol);
-    const { span, entries } = server.attempt(invocation, telemetry, ctx.cluster);
-    let traced = invocation;
+    const attempt = ctx.span?.attempt(invocation, telemetry, ctx.cluster);
+    if (!attempt) return next(invocation, ctx);
+    let carrying = invocation;
     try {
-      traced = telemetry.withTrace(invocation, entries);
+      carrying = telemetry.withTrace(invocation, attempt.entries);
     } catch {
       // A frame that cannot take the entries (a Bolt header map at its size limit) goes as it came: the call matters more than its trace.
     }
-    let result: Result;
-    try {
-      result = await next(traced, ctx);
-    } catch (error) {
-      endWithError(span, telemetry, error, ctx);
-      throw error;
-    }
-    endWithResult(span, telemetry, result, ctx);
-    return result;
+    return attempt.span ? traced(attempt.span, telemetry, next, carrying, ctx) : next(carrying, ctx);
   };
+}
+
+/** Runs the call and ends `span` with its outcome. */
+async function traced(span: CallSpan, telemetry: ProtocolTelemetry, next: Handler, invocation: Invocation, ctx: CallContext): Promise<Result> {
+  let result: Result;
+  try {
+    result = await next(invocation, ctx);
+  } catch (error) {
+    endWithError(span, telemetry, error, ctx);
+    throw error;
+  }
+  endWithResult(span, telemetry, result, ctx);
+  return result;
 }

@@ -110,8 +110,34 @@ export function dubboProtocol(arg = ARG_1KIB): LoadProtocol {
   };
 }
 
+/** SOFATracer's trace id in the golden Bolt request's header map (`rpc_trace_context.sofaTraceId`). */
+const GOLDEN_SOFA_TRACE_ID = Buffer.from('7f0000011700000000000100142424');
+/** Its first 8 hex digits (the IP, in SOFATracer's generator) are kept; the rest is random per request. */
+const KEPT_DIGITS = 8;
+
+/**
+ * Bolt as `boltProtocol`, each request with a SOFATracer trace id of its own, as calls
+ * from a SOFARPC app with SOFATracer on carry: a sidecar samples such calls by trace id,
+ * and one id for every call would be sampled always or never.
+ */
+export function boltTracesProtocol(arg = ARG_1KIB): LoadProtocol {
+  const bolt = boltProtocol(arg);
+  const at = bolt.template.bytes.indexOf(GOLDEN_SOFA_TRACE_ID);
+  if (at < 0) throw new Error('the Bolt request template carries no SOFATracer trace id');
+  const hex = Buffer.from('0123456789abcdef');
+  return {
+    ...bolt,
+    request(id) {
+      const buf = bolt.request(id);
+      for (let i = at + KEPT_DIGITS; i < at + GOLDEN_SOFA_TRACE_ID.length; i++) buf[i] = hex[(Math.random() * 16) | 0]!;
+      return buf;
+    },
+  };
+}
+
 export function loadProtocol(name: string): LoadProtocol {
   if (name === 'bolt') return boltProtocol();
+  if (name === 'bolt-traces') return boltTracesProtocol();
   if (name === 'dubbo') return dubboProtocol();
   throw new Error(`unknown protocol ${name}`);
 }

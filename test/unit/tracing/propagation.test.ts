@@ -7,8 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT_CONTEXT, TraceFlags, trace, type Context, type SpanContext } from '@opentelemetry/api';
-import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import { TraceFlags, type SpanContext } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { setupProtocols, telemetryOf } from '../../../src/codecs/index.js';
 
@@ -17,7 +16,7 @@ setupProtocols();
 import { boltCodec } from '../../../src/codecs/bolt/index.js';
 import { withLimits, type Invocation, type ProtocolTelemetry, type TraceFormat } from '../../../src/core/index.js';
 import { extractTrace, injectTrace, type IncomingTrace } from '../../../src/tracing/propagation.js';
-import { MeshSampler, SOFA_PARENT } from '../../../src/tracing/sampler.js';
+import { CallSampler } from '../../../src/tracing/sampler.js';
 import { formatSofaSpanContext, parseSofaSpanContext, spanIdOfSofa, traceIdOfSofa } from '../../../src/tracing/sofa-context.js';
 
 const W3C_PARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -146,21 +145,33 @@ describe('no context', () => {
 });
 
 describe('sampling', () => {
-  const sampler = new MeshSampler(0);
-  const context = (incoming: IncomingTrace): Context => {
-    const withParent = trace.setSpanContext(ROOT_CONTEXT, incoming.parent!);
-    return incoming.parentFromSofa ? withParent.setValue(SOFA_PARENT, true) : withParent;
-  };
-
   it('keeps a W3C caller\'s decision whatever the ratio', () => {
-    const incoming = read(telemetryOf('http1'), call('http1', { traceparent: W3C_PARENT }));
-    expect(sampler.shouldSample(context(incoming), incoming.parent!.traceId).decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    const sampled = read(telemetryOf('http1'), call('http1', { traceparent: W3C_PARENT }));
+    const unsampled = read(telemetryOf('http1'), call('http1', { traceparent: W3C_PARENT.replace(/-01$/, '-00') }));
+    expect(new CallSampler(0).sampled(sampled)).toBe(true);
+    expect(new CallSampler(1).sampled(unsampled)).toBe(false);
   });
 
-  it('lets the ratio decide for a parent known only from SOFATracer (which marks nearly all calls sampled)', () => {
+  it('lets the ratio decide for a parent known only from SOFATracer (which marks nearly all calls sampled), by trace id', () => {
     const incoming = read(telemetryOf('bolt'), call('bolt', SOFA_JAVA_HEADERS));
     expect(incoming.parentFromSofa).toBe(true);
-    expect(sampler.shouldSample(context(incoming), incoming.parent!.traceId).decision).toBe(SamplingDecision.NOT_RECORD);
-    expect(new MeshSampler(1).shouldSample(context(incoming), incoming.parent!.traceId).decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(new CallSampler(0).sampled(incoming)).toBe(false);
+    expect(new CallSampler(1).sampled(incoming)).toBe(true);
+    // The same trace id gets the same answer every time, in every sidecar on the way.
+    const half = new CallSampler(0.5);
+    const first = half.sampled(incoming);
+    for (let i = 0; i < 20; i++) expect(half.sampled(incoming)).toBe(first);
+  });
+
+  it('samples a call with no context at the ratio', () => {
+    const none = read(telemetryOf('bolt'), call('bolt', {}));
+    expect(new CallSampler(0).sampled(none)).toBe(false);
+    expect(new CallSampler(1).sampled(none)).toBe(true);
+    const tenth = new CallSampler(0.1);
+    let kept = 0;
+    for (let i = 0; i < 10_000; i++) if (tenth.sampled(none)) kept++;
+    // 10 000 draws at 0.1: 1 000 expected, standard deviation 30; these bounds are 10 of them.
+    expect(kept).toBeGreaterThan(700);
+    expect(kept).toBeLessThan(1_300);
   });
 });

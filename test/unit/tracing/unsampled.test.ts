@@ -1,0 +1,121 @@
+/**
+ * An unsampled call through the tracing filters: no span is started, and the frame that
+ * reaches the cluster is the one that came in, byte for byte (Bolt from SOFARPC's Java
+ * client with SOFATracer's fields, and with no context; Dubbo from Dubbo 3.3). A sampled
+ * call on the same frames is the control: spans, and a frame that carries new ids. An
+ * unsampled call that changes protocol carries its caller's context as it came.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import { setupProtocols, telemetryOf } from '../../../src/codecs/index.js';
+
+// Each protocol's telemetry is part of its plug-in: the registry must know them.
+setupProtocols();
+import { boltCodec, type BoltFrame } from '../../../src/codecs/bolt/index.js';
+import { dubboCodec, type DubboFrame } from '../../../src/codecs/dubbo/index.js';
+import { Cancel, withLimits, type Invocation, type Result } from '../../../src/core/index.js';
+import { compose, type CallContext, type Handler } from '../../../src/proxy/filter.js';
+import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
+import { OtelCallTracer } from '../../../src/tracing/call-tracer.js';
+import { CallSampler } from '../../../src/tracing/sampler.js';
+import { decodeOne, golden as dubboGolden } from '../codecs/dubbo/helpers.js';
+
+const ANSWER: Result = { status: 'ok', protocolStatus: 0, attachments: {}, body: { kind: 'empty' } };
+const SILENT = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, child: () => SILENT } as unknown as CallContext['log'];
+
+/** The tracing filters at `ratio` around a cluster that records what it was sent; spans go to memory. */
+function tracedPath(ratio: number): { handler: Handler; sent: Invocation[]; spans: InMemorySpanExporter; ctx: () => CallContext } {
+  const spans = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [new SimpleSpanProcessor(spans)] });
+  const tracer = new OtelCallTracer(provider.getTracer('test'), new CallSampler(ratio), ['w3c']);
+  const sent: Invocation[] = [];
+  const cluster: Handler = (invocation) => {
+    sent.push(invocation);
+    return Promise.resolve(ANSWER);
+  };
+  const handler = compose([serverSpanFilter({ tracer, telemetry: telemetryOf }), attemptSpanFilter({ telemetry: telemetryOf })], cluster);
+  return { handler, sent, spans, ctx: () => ({ listener: 'in', startedAt: 0, log: SILENT, cancel: new Cancel(), cluster: 'out' }) };
+}
+
+function boltGolden(name: string): { bytes: Buffer; invocation: Invocation } {
+  const bytes = readFileSync(join(import.meta.dirname, `../../golden/bolt/${name}.bin`));
+  const frame = boltCodec.newDecoder(withLimits({})).push(bytes)[0] as BoltFrame;
+  return { bytes, invocation: { ...boltCodec.toInvocation(frame), frame } };
+}
+
+const boltBytes = (invocation: Invocation): Buffer => Buffer.concat(boltCodec.encode(invocation.frame as BoltFrame));
+
+describe('an unsampled call', () => {
+  it('Bolt with SOFATracer\'s context: no span, the frame forwarded byte for byte', async () => {
+    const { bytes, invocation } = boltGolden('v1-echo-request');
+    expect(invocation.attachments['rpc_trace_context.sofaTraceId']).toBe('7f0000011700000000000100142424');
+    const path = tracedPath(0);
+    const ctx = path.ctx();
+    await path.handler(invocation, ctx);
+    expect(path.sent).toHaveLength(1);
+    expect(path.sent[0]).toBe(invocation);
+    expect(boltBytes(path.sent[0]!)).toEqual(bytes);
+    expect(path.spans.getFinishedSpans()).toHaveLength(0);
+    // The access log still gets the caller's trace (SOFATracer's id, as the backend names it), with no span of ours.
+    expect(ctx.span).toMatchObject({ recording: false, traceId: '007f0000011700000000000100142424' });
+    expect(ctx.span?.spanId).toBeUndefined();
+  });
+
+  it('Bolt with no context: no span, no trace in the log, the frame byte for byte', async () => {
+    const { bytes, invocation } = boltGolden('v2-ver1-echo-request');
+    const path = tracedPath(0);
+    const ctx = path.ctx();
+    await path.handler(invocation, ctx);
+    expect(path.sent[0]).toBe(invocation);
+    expect(boltBytes(path.sent[0]!)).toEqual(bytes);
+    expect(path.spans.getFinishedSpans()).toHaveLength(0);
+    expect(ctx.span).toBeUndefined();
+  });
+
+  it('Dubbo: no span, the frame byte for byte', async () => {
+    const bytes = dubboGolden('echo-request');
+    const frame = decodeOne(bytes);
+    const invocation = { ...dubboCodec.toInvocation(frame), frame };
+    const path = tracedPath(0);
+    await path.handler(invocation, path.ctx());
+    expect(Buffer.concat(dubboCodec.encode(path.sent[0]!.frame as DubboFrame))).toEqual(bytes);
+    expect(path.spans.getFinishedSpans()).toHaveLength(0);
+  });
+
+  it('a W3C caller that said "not sampled" is obeyed at any ratio; a bridged call carries its context as it came', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
+    const http: Invocation = { protocol: 'http1', service: { interface: 'com.example.EchoService' }, method: 'echo', attachments: { traceparent, tracestate: 'congo=t61rcWkgMzE' }, oneway: false, body: { kind: 'empty' } };
+    const path = tracedPath(1);
+    await path.handler(http, path.ctx());
+    expect(path.sent[0]).toBe(http);
+    // Bridged to Dubbo: the bridge hands the attempt a call of the upstream's protocol.
+    const bridge = (next: Handler): Handler => (invocation, ctx) => next({ ...invocation, protocol: 'dubbo', attachments: {} }, ctx);
+    const spans = new InMemorySpanExporter();
+    const tracer = new OtelCallTracer(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }).getTracer('test'), new CallSampler(1), ['w3c', 'b3']);
+    const sent: Invocation[] = [];
+    const handler = compose([serverSpanFilter({ tracer, telemetry: telemetryOf }), bridge, attemptSpanFilter({ telemetry: telemetryOf })], (invocation) => {
+      sent.push(invocation);
+      return Promise.resolve(ANSWER);
+    });
+    await handler(http, path.ctx());
+    expect(sent[0]!.attachments).toEqual({ traceparent, tracestate: 'congo=t61rcWkgMzE' });
+    expect(spans.getFinishedSpans()).toHaveLength(0);
+  });
+});
+
+describe('a sampled call (the control)', () => {
+  it('Bolt with SOFATracer\'s context: a server and an attempt span, and the frame carries the attempt\'s id', async () => {
+    const { bytes, invocation } = boltGolden('v1-echo-request');
+    const path = tracedPath(1);
+    await path.handler(invocation, path.ctx());
+    const finished = path.spans.getFinishedSpans();
+    expect(finished).toHaveLength(2);
+    const attempt = finished.find((span) => span.parentSpanContext?.spanId === finished.find((s) => s !== span)?.spanContext().spanId)!;
+    expect(boltBytes(path.sent[0]!)).not.toEqual(bytes);
+    expect((path.sent[0]!.frame as BoltFrame).headers.get('traceparent')).toBe(`00-${attempt.spanContext().traceId}-${attempt.spanContext().spanId}-01`);
+    // SOFATracer's own fields go on as they came.
+    expect((path.sent[0]!.frame as BoltFrame).headers.get('rpc_trace_context.sofaTraceId')).toBe('7f0000011700000000000100142424');
+  });
+});
