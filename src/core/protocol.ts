@@ -93,7 +93,7 @@ export type ServerSide<F> =
  */
 export type FrameServerCodec<F> = Pick<
   ProtocolCodec<F, unknown>,
-  'name' | 'newDecoder' | 'encode' | 'kind' | 'requestId' | 'withRequestId' | 'toInvocation' | 'localReply' | 'heartbeatReply' | 'goAway' | 'forEachClassName'
+  'name' | 'newDecoder' | 'encode' | 'encodeForward' | 'kind' | 'requestId' | 'withRequestId' | 'toInvocation' | 'localReply' | 'heartbeatReply' | 'goAway' | 'forEachClassName'
 >;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyFrameServerCodec = FrameServerCodec<any>;
@@ -174,7 +174,7 @@ export type ClientSide<F> =
  */
 export type FrameClientCodec<F> = Pick<
   ProtocolCodec<F, unknown>,
-  'name' | 'newDecoder' | 'encode' | 'kind' | 'requestId' | 'withRequestId' | 'withTimeout' | 'toResult' | 'heartbeat' | 'heartbeatReply'
+  'name' | 'newDecoder' | 'encode' | 'encodeForward' | 'kind' | 'requestId' | 'withRequestId' | 'withTimeout' | 'toResult' | 'heartbeat' | 'heartbeatReply'
 >;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyFrameClientCodec = FrameClientCodec<any>;

@@ -68,6 +68,10 @@ export class Http1Upstream implements Upstream {
     void pool.close();
   }
 
+  hasConnection(address: string): boolean {
+    return (this.#open.get(address) ?? 0) > 0;
+  }
+
   connections(): Record<string, number> {
     return Object.fromEntries(this.#open);
   }

@@ -6,8 +6,8 @@
  * waiting gets an error at once, never silence.
  */
 import type { Socket } from 'node:net';
-import { MeshError, type AnyFrameClientCodec, type Limits, type MeshMetrics } from '../../core/index.js';
-import { dial, type EgressTls } from '../transport/index.js';
+import { MeshError, type AnyFrameClientCodec, type Cancel, type Limits, type MeshMetrics } from '../../core/index.js';
+import { dial, writeThisTurn, type EgressTls } from '../transport/index.js';
 
 export interface MuxConnectionOptions {
   readonly codec: AnyFrameClientCodec;
@@ -105,26 +105,33 @@ export class MuxConnection {
   }
 
   /**
-   * Sends `frame` under a fresh id; resolves with the reply frame. `cancel` stops
-   * waiting (a late reply is dropped). One-way frames resolve with undefined once written.
+   * Sends `frame` under a fresh id, its deadline field set to `remainingMs` when given;
+   * resolves with the reply frame. `cancel` stops waiting (a late reply is dropped).
+   * One-way frames resolve with undefined once written. Not an async function: on the
+   * pass-through path each call's one promise is the one its reply resolves.
    */
-  async call(frame: unknown, oneway: boolean, onCancel: (stop: (error: MeshError) => void) => void): Promise<unknown> {
-    if (this.#closed) throw this.#closed;
-    if (!this.#connected) await this.#ready;
-    const codec = this.#options.codec;
+  call(frame: unknown, oneway: boolean, remainingMs: number | undefined, cancel: Cancel): Promise<unknown> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    if (!this.#connected) return this.#ready.then(() => this.call(frame, oneway, remainingMs, cancel));
     const id = this.#allocateId();
-    const bytes = codec.encode(codec.withRequestId(frame, BigInt(id)));
+    const bytes = this.#encode(frame, BigInt(id), remainingMs);
     if (oneway) {
       this.#write(bytes);
-      return undefined;
+      return Promise.resolve(undefined);
     }
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      onCancel((error) => {
+      cancel.onAbort((error) => {
         if (this.#pending.delete(id)) reject(error);
       });
       this.#write(bytes);
     });
+  }
+
+  #encode(frame: unknown, id: bigint, remainingMs: number | undefined): Buffer[] {
+    const codec = this.#options.codec;
+    if (codec.encodeForward) return codec.encodeForward(frame, id, remainingMs);
+    return codec.encode(codec.withRequestId(remainingMs === undefined ? frame : codec.withTimeout(frame, remainingMs), id));
   }
 
   close(): void {
@@ -166,26 +173,15 @@ export class MuxConnection {
   }
 
   /**
-   * Writes are corked until the end of the tick, so the calls that arrive together
-   * leave in one writev. One writev per call cost a syscall and a TCP segment each:
-   * strace showed 18,574 writev for 17,156 Bolt calls, the profile 33% of the main
-   * thread in writev, and batching (A/B, `npm run bench -- bolt|dubbo`) took the Java
-   * server's CPU per call from about 100 to 65 µs and raised calls/s by half or more.
+   * Writes leave once per event-loop turn (transport/turn-writes.ts), so the calls that
+   * arrive together leave in one writev. One writev per call cost a syscall and a TCP
+   * segment each: strace showed 18,574 writev for 17,156 Bolt calls, the profile 33% of
+   * the main thread in writev, and batching (A/B, `npm run bench -- bolt|dubbo`) took the
+   * Java server's CPU per call from about 100 to 65 µs and raised calls/s by half or more.
    */
   #write(buffers: Buffer[]): void {
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      process.nextTick(this.#uncork);
-    }
-    for (const buffer of buffers) this.#socket.write(buffer);
+    writeThisTurn(this.#socket, buffers);
   }
-
-  #corked = false;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#socket.uncork();
-  };
 
   #startHeartbeats(): void {
     const { heartbeatIntervalMs, maxMissedHeartbeats, codec } = this.#options;
