@@ -183,8 +183,8 @@ export type AnyFrameClientCodec = FrameClientCodec<any>;
 export interface HttpClientCodec {
   /** The header list sent upstream for a call's attachments (hop-by-hop fields left out). */
   requestHeaders(attachments: Readonly<Record<string, string>>): string[];
-  /** The reply headers as a flat name/value list, the way the caller gets them. */
-  replyHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): string[];
+  /** The reply headers as received (a flat name/value list) to the list the caller gets. */
+  replyHeaders(raw: readonly string[]): string[];
   /** The mesh code an HTTP status stands for (for retries and outlier detection), if any. */
   codeOfStatus(status: number): Code | undefined;
 }
