@@ -53,6 +53,14 @@ export interface ProtocolCodec<F, B = never> {
   requestId(frame: F): bigint;
   /** A copy of the frame carrying another id; the rest of its bytes unchanged. */
   withRequestId(frame: F, id: bigint): F;
+  /**
+   * The bytes of a frame forwarded under another id and, for a request, with its
+   * deadline set to `remainingMs`: what `encode(withTimeout(withRequestId(frame, id),
+   * remainingMs))` writes, without building the frames in between, and leaving `frame`
+   * as it is. The pass-through path's one rewrite per hop; optional, the proxy falls
+   * back to those three calls.
+   */
+  encodeForward?(frame: F, id: bigint, remainingMs?: number): Buffer[];
 
   /** A heartbeat request with this id, to probe an idle connection. */
   heartbeat(id: bigint): F;

@@ -98,7 +98,7 @@ export type ServerSide<F> =
  */
 export type FrameServerCodec<F> = Pick<
   ProtocolCodec<F, unknown>,
-  'name' | 'newDecoder' | 'encode' | 'kind' | 'requestId' | 'withRequestId' | 'toInvocation' | 'localReply' | 'heartbeatReply' | 'goAway' | 'forEachClassName'
+  'name' | 'newDecoder' | 'encode' | 'encodeForward' | 'kind' | 'requestId' | 'withRequestId' | 'toInvocation' | 'localReply' | 'heartbeatReply' | 'goAway' | 'forEachClassName'
 >;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyFrameServerCodec = FrameServerCodec<any>;
@@ -179,7 +179,7 @@ export type ClientSide<F> =
  */
 export type FrameClientCodec<F> = Pick<
   ProtocolCodec<F, unknown>,
-  'name' | 'newDecoder' | 'encode' | 'kind' | 'requestId' | 'withRequestId' | 'withTimeout' | 'toResult' | 'heartbeat' | 'heartbeatReply'
+  'name' | 'newDecoder' | 'encode' | 'encodeForward' | 'kind' | 'requestId' | 'withRequestId' | 'withTimeout' | 'toResult' | 'heartbeat' | 'heartbeatReply'
 >;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyFrameClientCodec = FrameClientCodec<any>;
@@ -188,8 +188,8 @@ export type AnyFrameClientCodec = FrameClientCodec<any>;
 export interface HttpClientCodec {
   /** The header list sent upstream for a call's attachments (hop-by-hop fields left out). */
   requestHeaders(attachments: Readonly<Record<string, string>>): string[];
-  /** The reply headers as a flat name/value list, the way the caller gets them. */
-  replyHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): string[];
+  /** The reply headers as received (a flat name/value list) to the list the caller gets. */
+  replyHeaders(raw: readonly string[]): string[];
   /** The mesh code an HTTP status stands for (for retries and outlier detection), if any. */
   codeOfStatus(status: number): Code | undefined;
 }

@@ -41,7 +41,7 @@ import {
 import { parseJavaType, type JavaType } from '../bridge/java-types.js';
 import { getProtocol, type AnyProtocol } from '../codecs/index.js';
 import type { Cluster } from './cluster.js';
-import type { CallContext, Filter } from './filter.js';
+import type { CallContext, Filter, Handler } from './filter.js';
 import { typesFor, type CallTypes } from '../bridge/types-for.js';
 import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body.js';
 import { checkBridgeEntry, checkKnownMethod, isGenericInvoke } from './bridge-entry.js';
@@ -88,10 +88,7 @@ export const DEFAULT_BRIDGE: BridgeOptions = {
 
 
 export function bridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions = DEFAULT_BRIDGE, metrics: MeshMetrics = NOOP_METRICS): Filter {
-  return (next) => async (invocation, ctx) => {
-    // Calls with no JSON arguments (Bolt, Dubbo pass-through) leave at the first test, before any cluster lookup.
-    const entry = getProtocol(invocation.protocol);
-    if (!entry?.bridge.jsonEntry) return next(invocation, ctx);
+  return (next) => passUnlessJson(next, async (invocation, ctx, entry) => {
     const target = cluster(ctx.cluster ?? '');
     if (!target || target.protocol === invocation.protocol) return next(invocation, ctx);
     const plugin = getProtocol(target.protocol);
@@ -138,6 +135,19 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (wantsMsgpack(invocation)) return msgpackResult(200, 'ok', toBinaryTree(value));
     const style = invocation.attachments['x-pmesh-json'] === 'typed' ? 'typed' : 'plain';
     return jsonResult(200, 'ok', toJson(value, { style, bigLongs: 'wrapper' }));
+  });
+}
+
+/**
+ * Calls with no JSON arguments (Bolt, Dubbo pass-through) go straight to `next`, before
+ * any cluster lookup and without an async function's promise of their own.
+ */
+type JsonEntryProtocol = AnyProtocol & { readonly bridge: { readonly jsonEntry: NonNullable<AnyProtocol['bridge']['jsonEntry']> } };
+
+function passUnlessJson(next: Handler, bridged: (invocation: Invocation, ctx: CallContext, entry: JsonEntryProtocol) => Promise<Result>): Handler {
+  return (invocation, ctx) => {
+    const entry = getProtocol(invocation.protocol);
+    return entry?.bridge.jsonEntry ? bridged(invocation, ctx, entry as JsonEntryProtocol) : next(invocation, ctx);
   };
 }
 

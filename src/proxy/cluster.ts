@@ -198,56 +198,73 @@ export class Cluster {
     return this.#endpoints;
   }
 
-  async call(invocation: Invocation, ctx: CallContext): Promise<Result> {
-    if (!this.#hasFirstSet) {
-      if (this.#pending >= this.#breaker.maxPending) throw this.#overflow('maxPending', `${this.#pending} calls wait for its first endpoints`);
-      this.#pending += 1;
-      try {
-        await waitAtMost(this.#firstSet, FIRST_ENDPOINTS_WAIT_MS);
-      } finally {
-        this.#pending -= 1;
-      }
+  /**
+   * Calls an endpoint. Not an async function: once the first endpoints are known, a call
+   * costs its upstream's promise and one `then`, which also settles the bookkeeping.
+   */
+  call(invocation: Invocation, ctx: CallContext): Promise<Result> {
+    if (!this.#hasFirstSet) return this.#callAfterFirstSet(invocation, ctx);
+    try {
+      return this.#callNow(invocation, ctx);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  async #callAfterFirstSet(invocation: Invocation, ctx: CallContext): Promise<Result> {
+    if (this.#pending >= this.#breaker.maxPending) throw this.#overflow('maxPending', `${this.#pending} calls wait for its first endpoints`);
+    this.#pending += 1;
+    try {
+      await waitAtMost(this.#firstSet, FIRST_ENDPOINTS_WAIT_MS);
+    } finally {
+      this.#pending -= 1;
+    }
+    return this.#callNow(invocation, ctx);
+  }
+
+  /** Throws (synchronously) when the breaker or the endpoints refuse the call. */
+  #callNow(invocation: Invocation, ctx: CallContext): Promise<Result> {
     if (this.#inFlight >= this.#breaker.maxRequests) throw this.#overflow('maxRequests', `${this.#inFlight} calls are in flight`);
     const endpoint = this.#pick(invocation, ctx.tried);
     if (!endpoint) {
       const what = this.service === undefined ? `cluster "${this.name}" has no endpoint` : `no provider of service "${this.service}" is registered (cluster "${this.name}")`;
       throw new MeshError('PMESH_NO_HEALTHY_ENDPOINT', what, { details: { cluster: this.name } });
     }
-    const connections = this.upstream.connections();
-    if (!connections[endpoint.address]) {
+    if (!(this.upstream.hasConnection?.(endpoint.address) ?? this.upstream.connections()[endpoint.address])) {
       // A call to an endpoint without a connection opens one: count them first.
-      const open = Object.values(connections).reduce((a, b) => a + b, 0);
+      const open = Object.values(this.upstream.connections()).reduce((a, b) => a + b, 0);
       if (open >= this.#breaker.maxConnections) throw this.#overflow('maxConnections', `${open} connections are open`);
     }
-    this.#inFlight += 1;
-    try {
-      return await this.#callEndpoint(endpoint, invocation, ctx);
-    } finally {
-      this.#inFlight -= 1;
-    }
-  }
-
-  async #callEndpoint(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     ctx.endpoint = endpoint.address;
     const load = this.#loads.get(endpoint.address);
     const started = performance.now();
+    this.#inFlight += 1;
     load.begin();
+    let sent: Promise<Result>;
     try {
-      const result = await this.upstream.call(endpoint, invocation, ctx);
-      const now = performance.now();
-      load.end(now, now - started, result.status !== 'error');
-      this.#metrics.upstreamCallFinished(this.name, endpoint.address, (now - started) / 1000, result.status);
-      if (isEndpointFailure(result)) this.#recordFailure(endpoint.address, now);
-      else this.#outlier.recordSuccess(endpoint.address);
-      return result;
+      sent = this.upstream.call(endpoint, invocation, ctx);
     } catch (error) {
-      const now = performance.now();
-      load.end(now, now - started, false);
-      this.#metrics.upstreamCallFinished(this.name, endpoint.address, (now - started) / 1000, MeshError.from(error).reason);
-      if (MeshError.is(error) && isConnectionFailure(error)) this.#recordFailure(endpoint.address, now);
-      throw error;
+      sent = Promise.reject(error);
     }
+    return sent.then(
+      (result) => {
+        this.#inFlight -= 1;
+        const now = performance.now();
+        load.end(now, now - started, result.status !== 'error');
+        this.#metrics.upstreamCallFinished(this.name, endpoint.address, (now - started) / 1000, result.status);
+        if (isEndpointFailure(result)) this.#recordFailure(endpoint.address, now);
+        else this.#outlier.recordSuccess(endpoint.address);
+        return result;
+      },
+      (error: unknown) => {
+        this.#inFlight -= 1;
+        const now = performance.now();
+        load.end(now, now - started, false);
+        this.#metrics.upstreamCallFinished(this.name, endpoint.address, (now - started) / 1000, MeshError.from(error).reason);
+        if (MeshError.is(error) && isConnectionFailure(error)) this.#recordFailure(endpoint.address, now);
+        throw error;
+      },
+    );
   }
 
   snapshot(): ClusterSnapshot {

@@ -14,8 +14,8 @@ import { crc32 } from 'node:zlib';
 import type { FrameDecoder } from '../../core/codec.js';
 import { MeshError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
-import type { BoltFrame } from './frame.js';
-import { parseHeaderMap } from './headers.js';
+import { ReceivedFrame, type BoltFrame } from './frame.js';
+import { scanHeaderMap } from './headers.js';
 import {
   CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CMD_RESPONSE, CRC_BYTES, PROTO_V1, PROTO_V2, SWITCH_CRC,
   TYPE_ONEWAY, TYPE_REQUEST, TYPE_RESPONSE, V2_VERSION_1, V2_VERSION_2, layoutFor, type FixedLayout,
@@ -183,7 +183,10 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
     const type = head[layout.typeAt] as number;
     const response = type === TYPE_RESPONSE;
     const proto = head[0] === PROTO_V1 ? 1 : 2;
-    return {
+    const maxHeaderCount = this.#options.limits.maxHeaderCount;
+    // The whole map is checked now (a bad one closes the connection, as before); only the entries read on every call become strings.
+    const known = scanHeaderMap(rest.subarray(classLen, classLen + headerLen), maxHeaderCount);
+    const fields = {
       proto,
       ver1: proto === 2 ? (head[1] as number) : 0,
       type,
@@ -194,14 +197,10 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
       switchByte: layout.switchAt < 0 ? 0 : (head[layout.switchAt] as number),
       timeout: response ? 0 : head.readInt32BE(layout.timeoutOrStatusAt),
       status: response ? head.readUInt16BE(layout.timeoutOrStatusAt) : 0,
-      className: rest.toString('utf8', 0, classLen),
-      headers: parseHeaderMap(rest.subarray(classLen, classLen + headerLen), this.#options.limits.maxHeaderCount),
       classLen,
       headerLen,
       contentLen: head.readInt32BE(layout.contentLenAt),
-      head,
-      rest,
-      ...(crc === undefined ? {} : { crc }),
-    };
+    } as const;
+    return new ReceivedFrame(fields, head, rest, crc, known, maxHeaderCount);
   }
 }

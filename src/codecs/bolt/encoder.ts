@@ -5,7 +5,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { MeshError } from '../../core/errors.js';
-import type { BoltFrame } from './frame.js';
+import { frameWith, type BoltFrame } from './frame.js';
 import { encodeHeaderMap } from './headers.js';
 import {
   CRC_BYTES, MAX_SHORT_LEN, PROTO_V2, SWITCH_CRC, TYPE_RESPONSE, V2_VERSION_2, layoutFor,
@@ -22,9 +22,7 @@ function crcOf(head: Buffer, rest: Buffer): Buffer {
 }
 
 function patched(frame: BoltFrame, head: Buffer, changes: Partial<BoltFrame>): BoltFrame {
-  const next: BoltFrame = { ...frame, ...changes, head };
-  if (frame.crc === undefined) return next;
-  return { ...next, crc: crcOf(head, frame.rest) };
+  return frameWith(frame, { ...changes, head, ...(frame.crc === undefined ? {} : { crc: crcOf(head, frame.rest) }) });
 }
 
 export function withRequestId(frame: BoltFrame, id: number): BoltFrame {
@@ -34,13 +32,32 @@ export function withRequestId(frame: BoltFrame, id: number): BoltFrame {
   return patched(frame, head, { requestId: id });
 }
 
+function timeoutField(timeoutMs: number): number {
+  return Math.max(1, Math.min(0x7fffffff, Math.ceil(timeoutMs)));
+}
+
 export function withTimeout(frame: BoltFrame, timeoutMs: number): BoltFrame {
   if (frame.type === TYPE_RESPONSE) return frame;
   const layout = layoutFor(frame.proto, frame.type);
   const head = Buffer.from(frame.head);
-  const timeout = Math.max(1, Math.min(0x7fffffff, Math.ceil(timeoutMs)));
+  const timeout = timeoutField(timeoutMs);
   head.writeInt32BE(timeout, layout.timeoutOrStatusAt);
   return patched(frame, head, { timeout });
+}
+
+/**
+ * The bytes of `frame` under request id `id` and, for a request, with `timeoutMs` in its
+ * timeout field: one new fixed part (and CRC) beside the frame's own class, header and
+ * content, and no new frame. The frame itself is left as it is: the listener answers
+ * with its id, and a retry or a mirror sends it again.
+ */
+export function encodeForward(frame: BoltFrame, id: number, timeoutMs?: number): Buffer[] {
+  const layout = layoutFor(frame.proto, frame.type);
+  const head = Buffer.allocUnsafe(layout.fixedLen);
+  frame.head.copy(head, 0, 0, layout.fixedLen);
+  head.writeInt32BE(id, layout.idAt);
+  if (timeoutMs !== undefined && frame.type !== TYPE_RESPONSE) head.writeInt32BE(timeoutField(timeoutMs), layout.timeoutOrStatusAt);
+  return frame.crc === undefined ? [head, frame.rest] : [head, frame.rest, crcOf(head, frame.rest)];
 }
 
 /** What a new frame is made of; build() fills in the lengths and bytes. */

@@ -4,6 +4,8 @@
  * Id and timeout rewrites replace `head` (and `crc`) with patched copies; `rest` is
  * never copied, so pass-through forwards the bytes it got.
  */
+import { knownOf, parseHeaderMap, type KnownHeaders } from './headers.js';
+
 export interface BoltFrame {
   /** Protocol code: 1 (v1) or 2 (v2). */
   readonly proto: 1 | 2;
@@ -34,6 +36,118 @@ export interface BoltFrame {
   readonly rest: Buffer;
   /** The 4-byte CRC32 trailer, when the frame carries one. */
   readonly crc?: Buffer;
+}
+
+/** The fields of a frame the decoder reads from its fixed part. */
+export interface FixedFields {
+  readonly proto: 1 | 2;
+  readonly ver1: number;
+  readonly type: number;
+  readonly cmdCode: number;
+  readonly ver2: number;
+  readonly requestId: number;
+  readonly codec: number;
+  readonly switchByte: number;
+  readonly timeout: number;
+  readonly status: number;
+  readonly classLen: number;
+  readonly headerLen: number;
+  readonly contentLen: number;
+}
+
+/**
+ * A frame as read from the wire: its class name and header map become strings only
+ * when read (a pass-through call reads neither: routing takes `known`). The header
+ * block was checked whole by the decoder, so building the map later cannot fail.
+ */
+export class ReceivedFrame implements BoltFrame {
+  readonly proto: 1 | 2;
+  readonly ver1: number;
+  readonly type: number;
+  readonly cmdCode: number;
+  readonly ver2: number;
+  readonly requestId: number;
+  readonly codec: number;
+  readonly switchByte: number;
+  readonly timeout: number;
+  readonly status: number;
+  readonly classLen: number;
+  readonly headerLen: number;
+  readonly contentLen: number;
+  readonly head: Buffer;
+  readonly rest: Buffer;
+  readonly crc: Buffer | undefined;
+  /** The entries of `headers` read on every call, found by the decoder without building the map. */
+  readonly known: KnownHeaders;
+  readonly #maxHeaderCount: number;
+  #className: string | undefined;
+  #headers: ReadonlyMap<string, string> | undefined;
+
+  constructor(fields: FixedFields, head: Buffer, rest: Buffer, crc: Buffer | undefined, known: KnownHeaders, maxHeaderCount: number) {
+    this.proto = fields.proto;
+    this.ver1 = fields.ver1;
+    this.type = fields.type;
+    this.cmdCode = fields.cmdCode;
+    this.ver2 = fields.ver2;
+    this.requestId = fields.requestId;
+    this.codec = fields.codec;
+    this.switchByte = fields.switchByte;
+    this.timeout = fields.timeout;
+    this.status = fields.status;
+    this.classLen = fields.classLen;
+    this.headerLen = fields.headerLen;
+    this.contentLen = fields.contentLen;
+    this.head = head;
+    this.rest = rest;
+    this.crc = crc;
+    this.known = known;
+    this.#maxHeaderCount = maxHeaderCount;
+  }
+
+  get className(): string {
+    return (this.#className ??= this.rest.toString('utf8', 0, this.classLen));
+  }
+
+  get headers(): ReadonlyMap<string, string> {
+    return (this.#headers ??= parseHeaderMap(this.rest.subarray(this.classLen, this.classLen + this.headerLen), this.#maxHeaderCount));
+  }
+}
+
+/**
+ * The entries read on every call: found by the decoder, or taken from the map of any
+ * other frame (one built here, or a copy with other headers, which is no ReceivedFrame).
+ */
+export function knownHeaders(frame: BoltFrame): KnownHeaders {
+  return frame instanceof ReceivedFrame ? frame.known : knownOf(frame.headers);
+}
+
+/**
+ * A plain copy of a frame with some fields replaced. Spelled out rather than spread:
+ * a ReceivedFrame's className and headers are getters, which a spread would drop.
+ */
+export function frameWith(frame: BoltFrame, changes: Partial<BoltFrame>): BoltFrame {
+  const copy: BoltFrame = {
+    proto: frame.proto,
+    ver1: frame.ver1,
+    type: frame.type,
+    cmdCode: frame.cmdCode,
+    ver2: frame.ver2,
+    requestId: frame.requestId,
+    codec: frame.codec,
+    switchByte: frame.switchByte,
+    timeout: frame.timeout,
+    status: frame.status,
+    className: frame.className,
+    headers: frame.headers,
+    classLen: frame.classLen,
+    headerLen: frame.headerLen,
+    contentLen: frame.contentLen,
+    head: frame.head,
+    rest: frame.rest,
+    ...(frame.crc === undefined ? {} : { crc: frame.crc }),
+    ...changes,
+  };
+  return copy;
 }
 
 export function frameContent(frame: BoltFrame): Buffer {

@@ -10,7 +10,7 @@ import type { BridgeCodec } from '../../bridge/bridge-codec.js';
 import { forEachValueClassName } from '../hessian/index.js';
 import { decodeSofaRequest, decodeSofaResponse, type DecodeOptions, type SofaRequestBody, type SofaResponseBody } from './sofa-body.js';
 import { BoltDecoder } from './decoder.js';
-import { encodeFrame, withRequestId, withTimeout } from './encoder.js';
+import { encodeForward, encodeFrame, withRequestId, withTimeout } from './encoder.js';
 import { frameContent, type BoltFrame } from './frame.js';
 import { heartbeatReply, heartbeatRequest } from './heartbeat.js';
 import { boltBridge } from './bridge.js';
@@ -79,6 +79,7 @@ export function createBoltCodec(options: BoltCodecOptions = {}): BoltCodec {
     kind: kindOf,
     requestId: (frame) => BigInt(frame.requestId),
     withRequestId: (frame, id) => withRequestId(frame, int32(id)),
+    encodeForward: (frame, id, remainingMs) => encodeForward(frame, int32(id), remainingMs),
     heartbeat: (id) => heartbeatRequest(int32(id)),
     heartbeatReply,
     toInvocation,

@@ -10,7 +10,7 @@ import type { Invocation, Result, ServiceKey } from '../../core/invocation.js';
 import { decodeHessianValue, decodeSofaRequestHead, decodeSofaResponse, throwableMessage, type SofaRequestHead } from './sofa-body.js';
 import { encodeSofaErrorResponse } from './sofa-body-out.js';
 import { buildFrame } from './encoder.js';
-import { frameContent, type BoltFrame } from './frame.js';
+import { frameContent, knownHeaders, type BoltFrame } from './frame.js';
 import {
   CLASS_SOFA_RESPONSE, CMD_REQUEST, CMD_RESPONSE, CODEC_HESSIAN2, HEAD_METHOD_NAME, HEAD_RESPONSE_ERROR,
   HEAD_SERVICE, HEAD_TARGET_SERVICE, TYPE_ONEWAY, TYPE_RESPONSE,
@@ -33,12 +33,27 @@ function headOf(frame: BoltFrame): SofaRequestHead | undefined {
   return decodeSofaRequestHead(frameContent(frame));
 }
 
+/** The header map as a call's attachments, less the entries routing reads. */
+function attachmentsOf(frame: BoltFrame): Record<string, string> {
+  const attachments: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of frame.headers) {
+    if (key !== HEAD_TARGET_SERVICE && key !== HEAD_SERVICE && key !== HEAD_METHOD_NAME) attachments[key] = value;
+  }
+  return attachments;
+}
+
+/**
+ * The routing view. The service and method come from the entries the decoder already
+ * read; the other header entries become `attachments` only when something reads them
+ * (a route matching on one, the access log, tracing): a pass-through call never does.
+ */
 export function toInvocation(frame: BoltFrame): Invocation {
   if (frame.cmdCode !== CMD_REQUEST || frame.type === TYPE_RESPONSE) {
     throw new MeshError('PMESH_BAD_REQUEST', `bolt: frame ${frame.requestId} (command ${frame.cmdCode}) is not an RPC request`);
   }
-  let service = frame.headers.get(HEAD_TARGET_SERVICE) ?? frame.headers.get(HEAD_SERVICE);
-  let method = frame.headers.get(HEAD_METHOD_NAME);
+  const known = knownHeaders(frame);
+  let service = known.targetService ?? known.service;
+  let method = known.method;
   let argTypes: readonly string[] | undefined;
   if (service === undefined || method === undefined) {
     const head = headOf(frame);
@@ -49,19 +64,19 @@ export function toInvocation(frame: BoltFrame): Invocation {
   if (!service) {
     throw new MeshError('PMESH_BAD_REQUEST', `bolt: request ${frame.requestId} names no service (no ${HEAD_TARGET_SERVICE} or ${HEAD_SERVICE} header)`);
   }
-  const attachments: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [key, value] of frame.headers) {
-    if (key !== HEAD_TARGET_SERVICE && key !== HEAD_SERVICE && key !== HEAD_METHOD_NAME) attachments[key] = value;
-  }
+  let attachments: Record<string, string> | undefined;
   return {
     protocol: 'bolt',
     service: parseServiceUniqueName(service),
     method: method ?? '',
     ...(argTypes ? { argTypes } : {}),
-    attachments,
+    get attachments() {
+      return (attachments ??= attachmentsOf(frame));
+    },
     ...(frame.timeout > 0 ? { deadline: performance.now() + frame.timeout } : {}),
     oneway: frame.type === TYPE_ONEWAY,
     body: { kind: 'raw', serialization: frame.codec, bytes: frameContent(frame) },
+    frame,
   };
 }
 
@@ -79,32 +94,52 @@ function serverErrorDetail(frame: BoltFrame, content: Buffer): string | undefine
   }
 }
 
-export function toResult(frame: BoltFrame): Result {
-  if (frame.type !== TYPE_RESPONSE || frame.cmdCode !== CMD_RESPONSE) {
-    throw new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `bolt: frame ${frame.requestId} (command ${frame.cmdCode}) is not an RPC response`);
-  }
-  const attachments = headersRecord(frame);
-  const body = { kind: 'raw', serialization: frame.codec, bytes: frameContent(frame) } as const;
-  const base = { protocolStatus: frame.status, attachments, body };
+/** What a response says of itself: its status, and the message or code of a failure. */
+type Outcome = Pick<Result, 'status' | 'message' | 'code'>;
+
+function outcomeOf(frame: BoltFrame, content: Buffer): Outcome {
   if (frame.status !== BoltStatus.SUCCESS) {
-    const detail = serverErrorDetail(frame, body.bytes);
+    const detail = serverErrorDetail(frame, content);
     return {
-      ...base,
       status: 'error',
       code: codeForStatus(frame.status),
       message: `upstream answered Bolt status ${statusName(frame.status)}${detail ? `: ${detail}` : ''}`,
     };
   }
-  if (frame.headers.get(HEAD_RESPONSE_ERROR) !== 'true') return { ...base, status: 'ok' };
   // Error or business exception: only the SofaResponse can tell which (docs/protocols.md).
-  if (frame.codec !== CODEC_HESSIAN2) return { ...base, status: 'error', message: body.bytes.toString('utf8') };
+  if (frame.codec !== CODEC_HESSIAN2) return { status: 'error', message: content.toString('utf8') };
   try {
-    const response = decodeSofaResponse(body.bytes);
-    if (response.isError) return { ...base, status: 'error', message: response.errorMsg ?? 'SOFARPC error without a message' };
-    return { ...base, status: 'exception' };
+    const response = decodeSofaResponse(content);
+    if (response.isError) return { status: 'error', message: response.errorMsg ?? 'SOFARPC error without a message' };
+    return { status: 'exception' };
   } catch (cause) {
-    return { ...base, status: 'error', message: `undecodable SOFARPC error response: ${(cause as Error).message}` };
+    return { status: 'error', message: `undecodable SOFARPC error response: ${(cause as Error).message}` };
   }
+}
+
+/**
+ * The Result view of a response. The header map becomes `attachments` only when read
+ * (a getter): a pass-through reply forwards its frame and never reads them.
+ */
+export function toResult(frame: BoltFrame): Result {
+  if (frame.type !== TYPE_RESPONSE || frame.cmdCode !== CMD_RESPONSE) {
+    throw new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `bolt: frame ${frame.requestId} (command ${frame.cmdCode}) is not an RPC response`);
+  }
+  const content = frameContent(frame);
+  const ok = frame.status === BoltStatus.SUCCESS && knownHeaders(frame).responseError !== 'true';
+  const outcome: Outcome = ok ? { status: 'ok' } : outcomeOf(frame, content);
+  let attachments: Record<string, string> | undefined;
+  return {
+    status: outcome.status,
+    ...(outcome.code === undefined ? {} : { code: outcome.code }),
+    ...(outcome.message === undefined ? {} : { message: outcome.message }),
+    protocolStatus: frame.status,
+    get attachments(): Record<string, string> {
+      return (attachments ??= headersRecord(frame));
+    },
+    body: { kind: 'raw', serialization: frame.codec, bytes: content },
+    frame,
+  };
 }
 
 /** How localReply reports the error in the Bolt status field. */
@@ -126,8 +161,9 @@ export type ReplyStatusMode =
 const BUSY_REASONS: ReadonlySet<string> = new Set(['PMESH_OVERLOADED', 'PMESH_RATE_LIMITED']);
 
 function describeTarget(request: BoltFrame): string {
-  let service = request.headers.get(HEAD_TARGET_SERVICE) ?? request.headers.get(HEAD_SERVICE);
-  let method = request.headers.get(HEAD_METHOD_NAME);
+  const known = knownHeaders(request);
+  let service = known.targetService ?? known.service;
+  let method = known.method;
   if (service === undefined || method === undefined) {
     try {
       const head = headOf(request);

@@ -9,7 +9,7 @@
 import { MeshError } from '../../core/errors.js';
 import type { ProtocolTelemetry, TraceKey } from '../../core/telemetry.js';
 import { buildFrame } from './encoder.js';
-import { frameContent, type BoltFrame } from './frame.js';
+import { frameContent, frameWith, type BoltFrame } from './frame.js';
 import { encodeHeaderMap } from './headers.js';
 import { MAX_SHORT_LEN, layoutFor } from './layout.js';
 import { statusForError } from './status.js';
@@ -42,7 +42,7 @@ export function withHeaders(frame: BoltFrame, entries: ReadonlyArray<readonly [s
   const end = frame.classLen + frame.headerLen;
   const head = Buffer.from(frame.head);
   head.writeInt16BE(headerLen, layoutFor(frame.proto, frame.type).headerLenAt);
-  return { ...frame, head, headers, headerLen, rest: Buffer.concat([frame.rest.subarray(0, end), added, frame.rest.subarray(end)]) };
+  return frameWith(frame, { head, headers, headerLen, rest: Buffer.concat([frame.rest.subarray(0, end), added, frame.rest.subarray(end)]) });
 }
 
 function rebuilt(frame: BoltFrame, headers: ReadonlyMap<string, string>): BoltFrame {

@@ -4,12 +4,18 @@
  * body was rebuilt returns header and body separately, never copying the body.
  */
 import type { DubboFrame } from './layout.js';
-import { HEADER_LENGTH, OFFSET_ID } from './layout.js';
+import { HEADER_LENGTH, OFFSET_ID, OFFSET_LENGTH } from './layout.js';
 
 export function encodeFrame(frame: DubboFrame): Buffer[] {
   if (frame.raw !== undefined) return [frame.raw];
   if (frame.bodyParts !== undefined) return [frame.header, ...frame.bodyParts];
   return frame.body.length === 0 ? [frame.header] : [frame.header, frame.body];
+}
+
+export function bodyLength(parts: readonly Buffer[]): number {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  return length;
 }
 
 /** A frame whose body is `bodyParts` in a row, joined only if `body` is read. */
@@ -38,4 +44,21 @@ export function withId(frame: DubboFrame, id: bigint): DubboFrame {
   header.writeBigUInt64BE(BigInt.asUintN(64, id), OFFSET_ID);
   if (frame.bodyParts !== undefined) return withBodyParts(header, frame.bodyParts);
   return { header, body: frame.body, raw: undefined };
+}
+
+/**
+ * The bytes of `frame` under id `id`, its body given as `bodyParts` when the deadline
+ * rewrite replaced it (timeout.ts): one new 16-byte header and the body's own slices, no
+ * frame in between. The frame itself is left as it is.
+ */
+export function encodeWithId(frame: DubboFrame, id: bigint, bodyParts?: readonly Buffer[]): Buffer[] {
+  const header = Buffer.allocUnsafe(HEADER_LENGTH);
+  frame.header.copy(header, 0, 0, HEADER_LENGTH);
+  header.writeBigUInt64BE(BigInt.asUintN(64, id), OFFSET_ID);
+  const parts = bodyParts ?? frame.bodyParts;
+  if (parts !== undefined) {
+    header.writeUInt32BE(bodyLength(parts), OFFSET_LENGTH);
+    return [header, ...parts];
+  }
+  return frame.body.length === 0 ? [header] : [header, frame.body];
 }

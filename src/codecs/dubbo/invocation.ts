@@ -57,7 +57,7 @@ export function timeoutOf(attachments: ReadonlyMap<string, string>): number | un
  */
 export function toInvocation(frame: DubboFrame, maxDepth = 64): Invocation {
   const head = readRequestHead(frame, maxDepth);
-  const attachments: Record<string, string> = Object.fromEntries(head.attachments);
+  let attachments: Record<string, string> | undefined;
   const timeout = timeoutOf(head.attachments);
   const version = head.version === '' || head.version === '0.0.0' ? undefined : head.version;
   const group = head.attachments.get('group') || undefined;
@@ -66,10 +66,14 @@ export function toInvocation(frame: DubboFrame, maxDepth = 64): Invocation {
     service: { interface: head.attachments.get('interface') || head.path, version, group },
     method: head.method,
     argTypes: head.argTypes,
-    attachments,
+    // A record of the attachments only when read (route matches, access log, tracing): a pass-through call does not.
+    get attachments(): Record<string, string> {
+      return (attachments ??= Object.fromEntries(head.attachments));
+    },
     deadline: timeout === undefined ? undefined : performance.now() + timeout,
     oneway: !isTwoWay(frame),
     body: raw(frame, head.argsStart, head.argsEnd),
+    frame,
   };
 }
 
@@ -155,13 +159,18 @@ export function toResult(frame: DubboFrame, maxDepth = 64): Result {
       attachments: {},
       body: raw(frame, 0, frame.body.length),
       ...(message === undefined ? {} : { message }),
+      frame,
     };
   }
   const view = readResponseBody(frame, maxDepth);
+  let attachments: Record<string, string> | undefined;
   return {
     status: view.status,
     protocolStatus: status,
-    attachments: Object.fromEntries(view.attachments),
+    get attachments(): Record<string, string> {
+      return (attachments ??= Object.fromEntries(view.attachments));
+    },
     body: raw(frame, view.valueStart, view.valueEnd),
+    frame,
   };
 }

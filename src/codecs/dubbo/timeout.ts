@@ -8,7 +8,7 @@
  * was parsed already to route the call and is kept on the frame.
  */
 import { requestHeadOf } from './body.js';
-import { withBodyParts } from './encoder.js';
+import { bodyLength, withBodyParts } from './encoder.js';
 import { hessianString } from '../hessian/byte-sink.js';
 import { HEADER_LENGTH, OFFSET_LENGTH, isEvent, isRequest, type DubboFrame } from './layout.js';
 
@@ -16,22 +16,26 @@ const MAP_OPEN = Buffer.from([0x48]);
 const MAP_CLOSE = Buffer.from([0x5a]);
 const TIMEOUT_KEY = hessianString('timeout');
 
-export function rewriteTimeout(frame: DubboFrame, remainingMs: number, maxDepth: number): DubboFrame {
-  if (!isRequest(frame) || isEvent(frame)) return frame;
+/**
+ * The request body with its `timeout` attachment set to `remainingMs`, as slices of the
+ * original around the new entry; undefined when the frame is no call or already says so.
+ */
+export function timeoutBodyParts(frame: DubboFrame, remainingMs: number, maxDepth: number): Buffer[] | undefined {
+  if (!isRequest(frame) || isEvent(frame)) return undefined;
   const head = requestHeadOf(frame, maxDepth);
   const ms = Math.max(1, Math.floor(remainingMs));
-  if (head.attachments.get('timeout') === String(ms)) return frame;
+  if (head.attachments.get('timeout') === String(ms)) return undefined;
   const entry = [TIMEOUT_KEY, hessianString(String(ms))];
   const body = frame.body;
-  let parts: Buffer[];
-  if (head.entriesStart === -1) {
-    parts = [body, MAP_OPEN, ...entry, MAP_CLOSE];
-  } else if (head.timeoutEntry) {
-    parts = [body.subarray(0, head.timeoutEntry.start), ...entry, body.subarray(head.timeoutEntry.end)];
-  } else {
-    parts = [body.subarray(0, head.mapEnd), ...entry, body.subarray(head.mapEnd)];
-  }
+  if (head.entriesStart === -1) return [body, MAP_OPEN, ...entry, MAP_CLOSE];
+  if (head.timeoutEntry) return [body.subarray(0, head.timeoutEntry.start), ...entry, body.subarray(head.timeoutEntry.end)];
+  return [body.subarray(0, head.mapEnd), ...entry, body.subarray(head.mapEnd)];
+}
+
+export function rewriteTimeout(frame: DubboFrame, remainingMs: number, maxDepth: number): DubboFrame {
+  const parts = timeoutBodyParts(frame, remainingMs, maxDepth);
+  if (parts === undefined) return frame;
   const header = Buffer.from(frame.header.subarray(0, HEADER_LENGTH));
-  header.writeUInt32BE(parts.reduce((length, part) => length + part.length, 0), OFFSET_LENGTH);
+  header.writeUInt32BE(bodyLength(parts), OFFSET_LENGTH);
   return withBodyParts(header, parts);
 }

@@ -20,14 +20,21 @@ function connectionTokens(value: string | undefined): Set<string> | undefined {
   return new Set(value.split(',').map((token) => token.trim().toLowerCase()));
 }
 
-/** Response headers as undici gives them (lowercase object, arrays for repeats) to a flat array. */
-export function flattenHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): string[] {
-  const named = connectionTokens(typeof headers.connection === 'string' ? headers.connection : undefined);
+/**
+ * Response headers as received (name, value, name, value...: undici's raw list, names
+ * in the peer's case) to the list passed on: names lower-cased, repeats kept (Set-Cookie),
+ * hop-by-hop headers and those the Connection header names left out.
+ */
+export function forwardableReplyHeaders(raw: readonly string[]): string[] {
+  let named: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === 'connection') named = connectionTokens(raw[i + 1]);
+  }
   const out: string[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || named?.has(name)) continue;
-    if (Array.isArray(value)) for (const item of value) out.push(name, item);
-    else out.push(name, value);
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (HOP_BY_HOP.has(name) || named?.has(name)) continue;
+    out.push(name, raw[i + 1]!);
   }
   return out;
 }

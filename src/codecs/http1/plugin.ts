@@ -6,7 +6,7 @@
  * app with no RPC SDK answers POST /{service}/{method}).
  */
 import type { MeshError, ProtocolPlugin } from '../../core/index.js';
-import { flattenHeaders, upstreamHeaders } from './headers.js';
+import { forwardableReplyHeaders, upstreamHeaders } from './headers.js';
 import { requestToInvocation } from './invocation.js';
 import { matchHttp1 } from './match.js';
 import { codeOfResponse, errorBody, errorHeaders, httpStatusOf } from './status.js';
@@ -29,7 +29,7 @@ export const http1Protocol: ProtocolPlugin<never> = {
   client: {
     transport: 'node:http',
     pool: 'pooled',
-    http: { requestHeaders: upstreamHeaders, replyHeaders: flattenHeaders, codeOfStatus: codeOfResponse },
+    http: { requestHeaders: upstreamHeaders, replyHeaders: forwardableReplyHeaders, codeOfStatus: codeOfResponse },
     probe: 'http-get',
   },
   bridge: { jsonEntry: { method: 'POST', streamedArguments: true }, jsonApp: true },

@@ -20,7 +20,7 @@
  * Sitting right above the cluster, it also counts the circuit breaker's refusals.
  */
 import { Cancel, Code, MeshError, type Invocation, type MeshMetrics, type Result } from '../../core/index.js';
-import type { CallContext, Filter, RetryOn, RetrySpec, RoutePolicy } from '../filter.js';
+import type { CallContext, Filter, Handler, RetryOn, RetrySpec, RoutePolicy } from '../filter.js';
 
 export const DEFAULT_RETRY: RetrySpec = Object.freeze({ attempts: 2, on: [], budget: Object.freeze({ percent: 20, minPerSecond: 10 }) });
 
@@ -116,15 +116,23 @@ function retryable(failure: Failure, spec: RetrySpec, policy: RoutePolicy | unde
   return spec.on.includes(failure) && idempotent(policy, invocation.method);
 }
 
+/** One attempt, under its own per-try timeout when the route sets one. A synchronous throw below becomes a rejection. */
+function attempt(next: Handler, invocation: Invocation, ctx: CallContext, spec: RetrySpec): Promise<Result> {
+  try {
+    return spec.perTryTimeoutMs === undefined ? next(invocation, ctx) : attemptWithin(spec.perTryTimeoutMs, next, invocation, ctx);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /** One attempt under its own per-try timeout, sharing the call's cancel. */
-async function attempt(next: (inv: Invocation, ctx: CallContext) => Promise<Result>, invocation: Invocation, ctx: CallContext, spec: RetrySpec): Promise<Result> {
-  if (spec.perTryTimeoutMs === undefined) return next(invocation, ctx);
+async function attemptWithin(perTryTimeoutMs: number, next: Handler, invocation: Invocation, ctx: CallContext): Promise<Result> {
   const cancel = new Cancel();
   ctx.cancel.onAbort((reason) => cancel.abort(reason));
   const tryCtx: CallContext = { ...ctx, cancel };
   const timer = setTimeout(
-    () => cancel.abort(new MeshError('PMESH_UPSTREAM_TIMEOUT', `per-try timeout of ${spec.perTryTimeoutMs} ms (route "${ctx.route}")`, { details: { route: ctx.route ?? '' } })),
-    spec.perTryTimeoutMs,
+    () => cancel.abort(new MeshError('PMESH_UPSTREAM_TIMEOUT', `per-try timeout of ${perTryTimeoutMs} ms (route "${ctx.route}")`, { details: { route: ctx.route ?? '' } })),
+    perTryTimeoutMs,
   );
   try {
     return await next(invocation, tryCtx);
@@ -137,7 +145,7 @@ async function attempt(next: (inv: Invocation, ctx: CallContext) => Promise<Resu
 export function retryFilter(options: RetryOptions): Filter {
   const budgets = new WeakMap<object, RetryBudget>();
   const fallbackPolicy = {};
-  return (next) => async (invocation, ctx) => {
+  return (next) => (invocation, ctx) => {
     const policy = ctx.policy;
     const spec = policy?.retry ?? DEFAULT_RETRY;
     const key = policy ?? fallbackPolicy;
@@ -147,51 +155,75 @@ export function retryFilter(options: RetryOptions): Filter {
       budgets.set(key, budget);
     }
     budget.recordCall(performance.now());
-    const attempts = attemptsFor(invocation, spec);
-    let tried: Set<string> | undefined;
-    // The cluster's retry slot held by the attempt under way, if it is a retry.
-    let held: { release(): void } | undefined;
-    for (let n = 1; ; n++) {
-      let outcome: { result: Result } | { error: unknown };
+    const call: RetryCall = { next, invocation, ctx, spec, budget };
+    // The first attempt's answer goes back as it is unless it failed: no async function, and
+    // the `retries` attachment is read only when there is something to retry.
+    return attempt(next, invocation, ctx, spec).then(
+      (result) => (result.code === undefined ? result : afterFailure(call, options, { result })),
+      (error: unknown) => afterFailure(call, options, { error }),
+    );
+  };
+}
+
+interface RetryCall {
+  readonly next: Handler;
+  readonly invocation: Invocation;
+  readonly ctx: CallContext;
+  readonly spec: RetrySpec;
+  readonly budget: RetryBudget;
+}
+
+type Outcome = { result: Result } | { error: unknown };
+
+/** The first attempt failed (or answered a failure code): retry while the rules allow, else pass its outcome on. */
+async function afterFailure({ next, invocation, ctx, spec, budget }: RetryCall, options: RetryOptions, first: Outcome): Promise<Result> {
+  const policy = ctx.policy;
+  const attempts = attemptsFor(invocation, spec);
+  let tried: Set<string> | undefined;
+  // The cluster's retry slot held by the attempt under way, if it is a retry.
+  let held: { release(): void } | undefined;
+  let outcome: Outcome = first;
+  for (let n = 1; ; n++) {
+    if (n > 1) {
       try {
         outcome = { result: await attempt(next, invocation, ctx, spec) };
       } catch (error) {
         outcome = { error };
-        if (MeshError.is(error) && error.details.breaker !== undefined) {
-          options.metrics.trafficEvent('breaker_overflow', ctx.route ?? '', ctx.cluster ?? '');
-        }
       } finally {
         held?.release();
         held = undefined;
       }
-      const failure = 'result' in outcome ? failureOfCode(outcome.result.code) : failureOfError(outcome.error);
-      const again =
-        n < attempts &&
-        retryable(failure, spec, policy, invocation) &&
-        !ctx.cancel.aborted &&
-        (ctx.deadline === undefined || ctx.deadline > performance.now());
-      if (again) {
-        const route = ctx.route ?? '';
-        const cluster = ctx.cluster ?? '';
-        // A call never sent adds no load upstream: the breaker's maxRetries counts the others.
-        const slot = failure === 'unsent' ? undefined : options.retrySlot(cluster);
-        if (!budget.tryRetry(performance.now())) {
-          options.metrics.trafficEvent('retry_budget_exhausted', route, cluster);
-        } else if (slot && !slot.acquire()) {
-          options.metrics.trafficEvent('breaker_overflow', route, cluster);
-        } else {
-          held = slot;
-          tried ??= new Set();
-          if (ctx.endpoint) tried.add(ctx.endpoint);
-          ctx.tried = tried;
-          options.metrics.trafficEvent('retry', route, cluster);
-          // A relayed HTTP answer being replaced: let its body drain so the connection is reused.
-          if ('result' in outcome && outcome.result.body.kind === 'stream') outcome.result.body.stream.resume();
-          continue;
-        }
-      }
-      if ('result' in outcome) return outcome.result;
-      throw outcome.error;
     }
-  };
+    if ('error' in outcome && MeshError.is(outcome.error) && outcome.error.details.breaker !== undefined) {
+      options.metrics.trafficEvent('breaker_overflow', ctx.route ?? '', ctx.cluster ?? '');
+    }
+    const failure = 'result' in outcome ? failureOfCode(outcome.result.code) : failureOfError(outcome.error);
+    const again =
+      n < attempts &&
+      retryable(failure, spec, policy, invocation) &&
+      !ctx.cancel.aborted &&
+      (ctx.deadline === undefined || ctx.deadline > performance.now());
+    if (again) {
+      const route = ctx.route ?? '';
+      const cluster = ctx.cluster ?? '';
+      // A call never sent adds no load upstream: the breaker's maxRetries counts the others.
+      const slot = failure === 'unsent' ? undefined : options.retrySlot(cluster);
+      if (!budget.tryRetry(performance.now())) {
+        options.metrics.trafficEvent('retry_budget_exhausted', route, cluster);
+      } else if (slot && !slot.acquire()) {
+        options.metrics.trafficEvent('breaker_overflow', route, cluster);
+      } else {
+        held = slot;
+        tried ??= new Set();
+        if (ctx.endpoint) tried.add(ctx.endpoint);
+        ctx.tried = tried;
+        options.metrics.trafficEvent('retry', route, cluster);
+        // A relayed HTTP answer being replaced: let its body drain so the connection is reused.
+        if ('result' in outcome && outcome.result.body.kind === 'stream') outcome.result.body.stream.resume();
+        continue;
+      }
+    }
+    if ('result' in outcome) return outcome.result;
+    throw outcome.error;
+  }
 }

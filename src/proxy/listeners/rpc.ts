@@ -18,7 +18,7 @@ import { FrameReader } from './frame-reader.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 import { PartialFrameBudget } from './partial-frames.js';
-import { peerOf, secureConnections, type IngressTlsOptions } from '../transport/index.js';
+import { peerOf, secureConnections, writeThisTurn, type IngressTlsOptions } from '../transport/index.js';
 
 export interface RpcListenerOptions {
   readonly name: string;
@@ -181,7 +181,9 @@ export class RpcListener implements Listener {
     const codec = this.#options.codec;
     let invocation;
     try {
-      invocation = { ...codec.toInvocation(frame), frame };
+      // Codecs that keep the frame on the view (Bolt, Dubbo) save a copy; a spread would also read every lazy field.
+      const view = codec.toInvocation(frame);
+      invocation = view.frame === frame ? view : { ...view, frame };
     } catch (error) {
       const mesh = MeshError.from(error, 'PMESH_BAD_REQUEST');
       this.#options.metrics.codecError(codec.name, mesh.reason, 'downstream');
@@ -199,7 +201,13 @@ export class RpcListener implements Listener {
     const call: PendingCall = { cancel: ctx.cancel, frame, oneway: invocation.oneway, answered: false };
     this.#inFlight.begin();
     calls.add(call);
-    this.#handler(invocation, ctx).then(
+    let answer: Promise<Result>;
+    try {
+      answer = this.#handler(invocation, ctx);
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    answer.then(
       (result) => this.#answer(socket, call, result),
       (error: unknown) => {
         const mesh = MeshError.from(error);
@@ -228,32 +236,24 @@ export class RpcListener implements Listener {
     this.#sockets.get(socket)?.delete(call);
     this.#inFlight.end();
     if (call.oneway) return;
-    this.#write(socket, outcome instanceof MeshError ? this.#options.codec.localReply(call.frame, outcome) : this.#reply(call.frame, outcome));
+    if (outcome instanceof MeshError) this.#write(socket, this.#options.codec.localReply(call.frame, outcome));
+    else writeThisTurn(socket, this.#reply(call.frame, outcome));
   }
 
-  /** The reply frame: the upstream's own frame with the caller's id put back. */
-  #reply(request: unknown, result: Result): unknown {
+  /** The reply's bytes: the upstream's own frame with the caller's id put back. */
+  #reply(request: unknown, result: Result): Buffer[] {
     const codec = this.#options.codec;
-    if (result.frame !== undefined) return codec.withRequestId(result.frame, codec.requestId(request));
-    return codec.localReply(
-      request,
-      new MeshError('PMESH_INTERNAL', `no ${codec.name} reply could be built for a ${result.status} result`),
+    if (result.frame !== undefined) {
+      const id = codec.requestId(request);
+      return codec.encodeForward ? codec.encodeForward(result.frame, id) : codec.encode(codec.withRequestId(result.frame, id));
+    }
+    return codec.encode(
+      codec.localReply(request, new MeshError('PMESH_INTERNAL', `no ${codec.name} reply could be built for a ${result.status} result`)),
     );
   }
 
-  /** Replies leave corked until the end of the tick: those that finish together share a writev. */
+  /** Replies that finish in the same event-loop turn share a writev (transport/turn-writes.ts). */
   #write(socket: Socket, frame: unknown): void {
-    if (socket.destroyed) return;
-    if (!this.#corked.has(socket)) {
-      this.#corked.add(socket);
-      socket.cork();
-      process.nextTick(() => {
-        this.#corked.delete(socket);
-        socket.uncork();
-      });
-    }
-    for (const buffer of this.#options.codec.encode(frame)) socket.write(buffer);
+    writeThisTurn(socket, this.#options.codec.encode(frame));
   }
-
-  readonly #corked = new WeakSet<Socket>();
 }

@@ -18,7 +18,7 @@ import { Cancel, MeshError, type Invocation, type MeshMetrics, type Result } fro
 import { EMPTY_CATALOG, toJson, type JavaValue } from '../../bridge/index.js';
 import { getProtocol } from '../../codecs/index.js';
 import type { Cluster } from '../cluster.js';
-import type { CallContext, Filter, MirrorSpec } from '../filter.js';
+import type { CallContext, Filter, Handler, MirrorSpec } from '../filter.js';
 import { diffResults, type ValueDifference } from './value-diff.js';
 
 const MAX_DIFF_LABELS = 100;
@@ -37,9 +37,14 @@ export interface MirrorOptions {
 
 export function mirrorFilter(options: MirrorOptions): Filter {
   const states = new WeakMap<MirrorSpec, MirrorState>();
-  return (next) => async (invocation, ctx) => {
+  return (next) => (invocation, ctx) => {
     const spec = ctx.policy?.mirror;
     if (!spec || invocation.frame === undefined || (spec.percent < 100 && Math.random() * 100 >= spec.percent)) return next(invocation, ctx);
+    return mirrored(next, invocation, ctx, spec);
+  };
+
+  // An async function only for calls being copied: the others cost no promise here.
+  async function mirrored(next: Handler, invocation: Invocation, ctx: CallContext, spec: MirrorSpec): Promise<Result> {
     const shadowCluster = options.cluster(spec.cluster);
     if (!shadowCluster || shadowCluster.protocol !== invocation.protocol) return next(invocation, ctx);
     let state = states.get(spec);
@@ -62,7 +67,7 @@ export function mirrorFilter(options: MirrorOptions): Filter {
       });
     }
     return primary;
-  };
+  }
 }
 
 /** The copy, under its own cancel and the call's deadline; resolves undefined when it failed. */

@@ -2,14 +2,16 @@
  * The upstream of the `node:http` transport (src/core/protocol.ts): one undici Pool
  * per endpoint (keep-alive, bounded connections); the plug-in's client codec names
  * the headers and what a status means.
- * Bodies stream both ways. undici's errors become MeshErrors that say whether the
- * request ever left: a refused connect is safe to retry, a dropped one is not.
+ * Bodies stream both ways. Calls go through undici's `dispatch` with our own handler
+ * (http1-reply.ts), not its `request` API. undici's errors become MeshErrors that say
+ * whether the request ever left: a refused connect is safe to retry, a dropped one is not.
  */
-import type { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { MeshError, lazyRequire, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 import { connector, usesMtls } from '../transport/index.js';
+import { Http1Reply } from './http1-reply.js';
 
 /** How long an idle upstream connection is kept (Linkerd's pool idle; docs/reliability.md). */
 const IDLE_MS = 3_000;
@@ -32,32 +34,22 @@ export class Http1Upstream implements Upstream {
     undici();
   }
 
-  async call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
+  call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     const pool = this.#pool(endpoint);
     const body = invocation.body.kind === 'stream' ? invocation.body.stream : invocation.body.kind === 'raw' ? invocation.body.bytes : null;
-    try {
-      const response = await pool.request({
-        path: invocation.attachments[':path'] ?? '/',
-        method: (invocation.attachments[':method'] ?? 'GET') as 'GET',
-        headers: this.#options.codec.requestHeaders(invocation.attachments),
-        body,
-        signal: ctx.cancel,
-        // The timeout filter owns the deadline for the head; the body has an idle bound.
-        headersTimeout: 0,
-        bodyTimeout: 300_000,
-      });
-      const code = this.#options.codec.codeOfStatus(response.statusCode);
-      return {
-        status: 'ok',
-        protocolStatus: response.statusCode,
-        ...(code === undefined ? {} : { code }),
-        attachments: {},
-        rawHeaders: this.#options.codec.replyHeaders(response.headers),
-        body: { kind: 'stream', stream: response.body },
-      };
-    } catch (error) {
-      throw this.#translate(error, endpoint, ctx);
-    }
+    const options: Dispatcher.DispatchOptions = {
+      path: invocation.attachments[':path'] ?? '/',
+      method: (invocation.attachments[':method'] ?? 'GET') as Dispatcher.HttpMethod,
+      headers: this.#options.codec.requestHeaders(invocation.attachments),
+      body,
+      // The timeout filter owns the deadline for the head; the body has an idle bound.
+      headersTimeout: 0,
+      bodyTimeout: 300_000,
+    };
+    return new Promise<Result>((resolve, reject) => {
+      const fail = (error: unknown): void => reject(this.#translate(error, endpoint, ctx));
+      pool.dispatch(options, new Http1Reply(this.#options.codec, ctx.cancel, resolve, fail));
+    });
   }
 
   release(address: string): void {
@@ -66,6 +58,10 @@ export class Http1Upstream implements Upstream {
     this.#pools.delete(address);
     this.#open.delete(address);
     void pool.close();
+  }
+
+  hasConnection(address: string): boolean {
+    return (this.#open.get(address) ?? 0) > 0;
   }
 
   connections(): Record<string, number> {

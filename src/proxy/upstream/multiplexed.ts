@@ -35,20 +35,32 @@ export class MultiplexedUpstream implements Upstream {
     this.#limits = withLimits({ maxFrameBytes: options.maxFrameBytes });
   }
 
-  async call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
+  /** Not an async function: a pass-through call costs the connection's promise and one `then`. */
+  call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     if (invocation.protocol !== this.#codec.name || invocation.frame === undefined) {
-      throw new MeshError(
-        'PMESH_BAD_REQUEST',
-        `cluster "${this.#options.cluster}" speaks ${this.#codec.name}; a ${invocation.protocol} call cannot be passed through to it`,
+      return Promise.reject(
+        new MeshError(
+          'PMESH_BAD_REQUEST',
+          `cluster "${this.#options.cluster}" speaks ${this.#codec.name}; a ${invocation.protocol} call cannot be passed through to it`,
+        ),
       );
     }
-    let frame = invocation.frame;
-    if (ctx.deadline !== undefined) frame = this.#codec.withTimeout(frame, Math.max(1, Math.floor(ctx.deadline - performance.now())));
-    const connection = this.#connection(endpoint);
-    const reply = await connection.call(frame, invocation.oneway, (stop) => ctx.cancel.onAbort(stop));
-    if (reply === undefined) return { status: 'ok', protocolStatus: 0, attachments: {}, body: { kind: 'empty' } };
-    return { ...this.#codec.toResult(reply), frame: reply };
+    const remainingMs = ctx.deadline === undefined ? undefined : Math.max(1, Math.floor(ctx.deadline - performance.now()));
+    let connection: MuxConnection;
+    try {
+      connection = this.#connection(endpoint);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return connection.call(invocation.frame, invocation.oneway, remainingMs, ctx.cancel).then(this.#toResult);
   }
+
+  readonly #toResult = (reply: unknown): Result => {
+    if (reply === undefined) return { status: 'ok', protocolStatus: 0, attachments: {}, body: { kind: 'empty' } };
+    // Codecs that keep the frame on the Result (Bolt, Dubbo) save a copy; a spread would also read every lazy field.
+    const result = this.#codec.toResult(reply);
+    return result.frame === reply ? result : { ...result, frame: reply };
+  };
 
   release(address: string): void {
     const entry = this.#connections.get(address);
@@ -56,6 +68,10 @@ export class MultiplexedUpstream implements Upstream {
     this.#connections.delete(address);
     // Calls in flight on them finish; new calls never reach them.
     for (const connection of [...entry.list]) connection.retire();
+  }
+
+  hasConnection(address: string): boolean {
+    return (this.#connections.get(address)?.list.length ?? 0) > 0;
   }
 
   connections(): Record<string, number> {

@@ -6,8 +6,8 @@
  * waiting gets an error at once, never silence.
  */
 import type { Socket } from 'node:net';
-import { MeshError, type AnyFrameClientCodec, type Limits, type MeshMetrics } from '../../core/index.js';
-import { dial, type EgressTls } from '../transport/index.js';
+import { MeshError, type AnyFrameClientCodec, type Cancel, type Limits, type MeshMetrics } from '../../core/index.js';
+import { dial, writeThisTurn, type EgressTls } from '../transport/index.js';
 
 export interface MuxConnectionOptions {
   readonly codec: AnyFrameClientCodec;
@@ -107,34 +107,47 @@ export class MuxConnection {
   }
 
   /**
-   * Sends `frame` under a fresh id; resolves with the reply frame. `cancel` stops
-   * waiting (a late reply is dropped). One-way frames resolve with undefined once written.
+   * Sends `frame` under a fresh id, its deadline field set to `remainingMs` when given;
+   * resolves with the reply frame. `cancel` stops waiting (a late reply is dropped).
+   * One-way frames resolve with undefined once written. Not an async function: on the
+   * pass-through path each call's one promise is the one its reply resolves.
    */
-  async call(frame: unknown, oneway: boolean, onCancel: (stop: (error: MeshError) => void) => void): Promise<unknown> {
-    if (this.#closed) throw this.#closed;
+  call(frame: unknown, oneway: boolean, remainingMs: number | undefined, cancel: Cancel): Promise<unknown> {
+    if (this.#closed) return Promise.reject(this.#closed);
     if (!this.#connected) {
+      // Counted while it waits, so a retired connection does not close under it (#closeIfDone).
       this.#starting += 1;
-      try {
-        await this.#ready;
-      } finally {
-        this.#starting -= 1;
-      }
+      return this.#ready.then(
+        () => {
+          this.#starting -= 1;
+          return this.call(frame, oneway, remainingMs, cancel);
+        },
+        (error: unknown) => {
+          this.#starting -= 1;
+          throw error;
+        },
+      );
     }
-    const codec = this.#options.codec;
     const id = this.#allocateId();
-    const bytes = codec.encode(codec.withRequestId(frame, BigInt(id)));
+    const bytes = this.#encode(frame, BigInt(id), remainingMs);
     if (oneway) {
       this.#write(bytes);
       this.#closeIfDone();
-      return undefined;
+      return Promise.resolve(undefined);
     }
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      onCancel((error) => {
+      cancel.onAbort((error) => {
         if (this.#pending.delete(id)) reject(error);
       });
       this.#write(bytes);
     });
+  }
+
+  #encode(frame: unknown, id: bigint, remainingMs: number | undefined): Buffer[] {
+    const codec = this.#options.codec;
+    if (codec.encodeForward) return codec.encodeForward(frame, id, remainingMs);
+    return codec.encode(codec.withRequestId(remainingMs === undefined ? frame : codec.withTimeout(frame, remainingMs), id));
   }
 
   close(): void {
@@ -154,7 +167,7 @@ export class MuxConnection {
 
   #closeIfDone(): void {
     if (!this.#goingAway || this.#pending.size > 0 || this.#starting > 0 || this.#closed) return;
-    // After this tick: writes are corked until then (see #write), and a call that just connected writes now.
+    // In a later callback: this turn's writes leave first (see #write, queued before), and a call that just connected writes now.
     setImmediate(() => {
       if (this.#pending.size === 0 && this.#starting === 0) this.close();
     });
@@ -193,26 +206,15 @@ export class MuxConnection {
   }
 
   /**
-   * Writes are corked until the end of the tick, so the calls that arrive together
-   * leave in one writev. One writev per call cost a syscall and a TCP segment each:
-   * strace showed 18,574 writev for 17,156 Bolt calls, the profile 33% of the main
-   * thread in writev, and batching (A/B, `npm run bench -- bolt|dubbo`) took the Java
-   * server's CPU per call from about 100 to 65 µs and raised calls/s by half or more.
+   * Writes leave once per event-loop turn (transport/turn-writes.ts), so the calls that
+   * arrive together leave in one writev. One writev per call cost a syscall and a TCP
+   * segment each: strace showed 18,574 writev for 17,156 Bolt calls, the profile 33% of
+   * the main thread in writev, and batching (A/B, `npm run bench -- bolt|dubbo`) took the
+   * Java server's CPU per call from about 100 to 65 µs and raised calls/s by half or more.
    */
   #write(buffers: Buffer[]): void {
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      process.nextTick(this.#uncork);
-    }
-    for (const buffer of buffers) this.#socket.write(buffer);
+    writeThisTurn(this.#socket, buffers);
   }
-
-  #corked = false;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#socket.uncork();
-  };
 
   #startHeartbeats(): void {
     const { heartbeatIntervalMs, maxMissedHeartbeats, codec } = this.#options;

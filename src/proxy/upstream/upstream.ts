@@ -19,6 +19,8 @@ export interface Upstream {
   release(address: string): void;
   /** Open connections per endpoint address, for /clusters. */
   connections(): Record<string, number>;
+  /** Whether a connection to this address is open: asked on every call, so no record is built (connections() when absent). */
+  hasConnection?(address: string): boolean;
   close(): Promise<void>;
 }
 
