@@ -6,7 +6,7 @@
  */
 import { MeshError, makeEndpoint, serviceKeyString, type MeshMetrics, type ServiceKey } from '../core/index.js';
 import type { ClusterConfig, MeshConfig } from '../config/index.js';
-import { Cluster, balancerName, createBalancer, createUpstream, type ClusterSnapshot, type EgressTls, type TlsMaterialSource } from '../proxy/index.js';
+import { Cluster, balancerName, createBalancer, createUpstream, type ClusterSnapshot, type EgressTls, type PemSource, type TlsFilesOpener, type TlsMaterialSource } from '../proxy/index.js';
 import type { Registry } from '../registry/index.js';
 import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
 import { RegistryClusters, type ClusterOrigin, type RegistryClustersOptions } from './registry-clusters.js';
@@ -30,14 +30,19 @@ export class MeshClusters {
   readonly #metrics: ClusterMetrics;
   /** The workload certificate for mTLS to other sidecars (absent: every connection is plaintext). */
   readonly #identity: () => TlsMaterialSource | undefined;
-  /** Each cluster's `mtls` when its upstream was made: a change makes the upstream anew. */
+  /** Each cluster's `mtls` and `tls` when its upstream was made: a change makes the upstream anew. */
   readonly #clusterMtls = new Map<string, string>();
+  /** Reads and watches the files of `clusters[].tls` (absent: a cluster naming them is refused). */
+  readonly #tlsFiles: TlsFilesOpener | undefined;
+  /** Those files, per cluster, watched while its upstream lives. */
+  readonly #providerTlsFiles = new Map<string, PemSource>();
   readonly #registryScheme: ((protocol: string) => string) | undefined;
   #config: MeshConfig;
 
   /**
    * `registryScheme`: the scheme a registry lists a protocol's providers under (tri for Triple);
-   * `identity`: the workload certificate for mTLS to other sidecars.
+   * `identity`: the workload certificate for mTLS to other sidecars; `tlsFiles`: reads the
+   * certificate files of `clusters[].tls`.
    */
   constructor(
     config: MeshConfig,
@@ -45,8 +50,10 @@ export class MeshClusters {
     metrics: ClusterMetrics,
     registryScheme?: (protocol: string) => string,
     identity: () => TlsMaterialSource | undefined = () => undefined,
+    tlsFiles?: TlsFilesOpener,
   ) {
     this.#config = config;
+    this.#tlsFiles = tlsFiles;
     this.#metrics = metrics;
     this.#registryScheme = registryScheme;
     this.#identity = identity;
@@ -132,6 +139,7 @@ export class MeshClusters {
     this.#registryClusters.close();
     this.#onDemand.close();
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));
+    for (const name of [...this.#providerTlsFiles.keys()]) this.#closeTlsFiles(name);
   }
 
   #ensure(config: ClusterConfig): void {
@@ -143,11 +151,14 @@ export class MeshClusters {
     }
     const policy = balancerName(config.balancer);
     let cluster = this.#clusters.get(config.name);
-    if (cluster && (cluster.protocol !== config.protocol || this.#clusterMtls.get(config.name) !== config.mtls)) {
+    const security = JSON.stringify([config.mtls, config.tls]);
+    if (cluster && (cluster.protocol !== config.protocol || this.#clusterMtls.get(config.name) !== security)) {
       void cluster.close();
+      this.#closeTlsFiles(config.name);
       cluster = undefined;
     }
     if (!cluster) {
+      const tls = this.#egressTls(config);
       const upstream = createUpstream(config.protocol, {
         cluster: config.name,
         connectTimeoutMs: config.connectTimeoutMs,
@@ -156,11 +167,11 @@ export class MeshClusters {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         maxMissedHeartbeats: config.maxMissedHeartbeats,
         ...this.#upstreamDefaults(),
-        tls: this.#egressTls(config.mtls),
+        tls,
       });
       cluster = new Cluster(config.name, config.protocol, policy, balancer, upstream);
       this.#clusters.set(config.name, cluster);
-      this.#clusterMtls.set(config.name, config.mtls);
+      this.#clusterMtls.set(config.name, security);
     } else {
       cluster.setBalancer(policy, balancer);
     }
@@ -184,11 +195,33 @@ export class MeshClusters {
     this.#clusters.delete(name);
     this.#clusterMtls.delete(name);
     void cluster?.close();
+    this.#closeTlsFiles(name);
   }
 
-  #egressTls(mtls: ClusterConfig['mtls']): EgressTls | undefined {
+  /** mTLS to sidecars with the workload identity, TLS to providers with `clusters[].tls` (its files watched from here on), both, or none. */
+  #egressTls(config: ClusterConfig): EgressTls | undefined {
     const material = this.#identity();
-    return material ? { mtls, material } : undefined;
+    const provider = config.tls ? { files: this.#openTlsFiles(config.name, config.tls), serverName: config.tls.serverName } : undefined;
+    if (!material && !provider) return undefined;
+    const metrics = this.#metrics;
+    return { mtls: config.mtls, material, provider, onHandshake: (ok) => metrics.upstreamTlsHandshake(config.name, ok ? 'ok' : 'failed') };
+  }
+
+  #openTlsFiles(cluster: string, tls: NonNullable<ClusterConfig['tls']>): PemSource {
+    if (!this.#tlsFiles) throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${cluster}: this sidecar cannot read TLS files`);
+    let files: PemSource;
+    try {
+      files = this.#tlsFiles({ caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile });
+    } catch (error) {
+      throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${cluster}: tls: ${(error as Error).message}`);
+    }
+    this.#providerTlsFiles.set(cluster, files);
+    return files;
+  }
+
+  #closeTlsFiles(cluster: string): void {
+    this.#providerTlsFiles.get(cluster)?.close();
+    this.#providerTlsFiles.delete(cluster);
   }
 
   /** What every upstream shares: metrics, the frame limit, gRPC keepalive. */
