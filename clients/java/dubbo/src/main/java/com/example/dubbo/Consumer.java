@@ -10,7 +10,7 @@ import org.apache.dubbo.rpc.service.GenericService;
  * Consumer CLI for interop tests: calls com.example.EchoService at dubbo://HOST:PORT directly.
  *
  * Usage: Consumer [--version V] [--group G] [--timeout MS] HOST:PORT COMMAND [ARGS]
- * Speaks Dubbo's own TLS when -Dpmesh.tls.trust is set (Peers.withTls).
+ * Speaks Dubbo's own TLS when -Dpmesh.tls.cert, -Dpmesh.tls.key and -Dpmesh.tls.trust are set (Peers.withTls).
  * Commands: suite | echo TEXT | add A B | addLong A B | greet | mixed | nothing | fail REASON
  *           | sleep MS | nonce TOKEN | forget KEY | generic TEXT | genericGreet | genericGadget | concurrent N
  * Prints one "RESULT {json}" line per call, then "DONE ok=N failed=M"; exit code 0 iff failed=0.

@@ -43,8 +43,10 @@ final class Peers {
     /**
      * Dubbo's own TLS (SslConfig), from -Dpmesh.tls.cert, -Dpmesh.tls.key and -Dpmesh.tls.trust
      * (PEM files); none of them set: plaintext. A provider serves the certificate and, with a
-     * trust bundle, requires client certificates chained to it; a consumer verifies its
-     * provider against the trust bundle and presents the certificate when one is given.
+     * trust bundle, requires client certificates chained to it; a consumer presents the
+     * certificate and verifies its provider against the trust bundle. Dubbo's own
+     * SSLConfigCertProvider takes a consumer's SslConfig only when it has a certificate and key:
+     * without them the consumer connects in plaintext.
      */
     static DubboBootstrap withTls(DubboBootstrap bootstrap, boolean server) {
         String cert = System.getProperty("pmesh.tls.cert");
@@ -57,6 +59,13 @@ final class Peers {
             ssl.setServerPrivateKeyPath(key);
             ssl.setServerTrustCertCollectionPath(trust);
         } else {
+            // Dubbo 3.3.6's SslClientTlsHandler makes its SSLEngine without the provider's host, and
+            // Netty 4.2 checks host names by default: every handshake would fail with "Hostname or
+            // IP address is undefined". Netty's own switch turns that check off; the chain is still
+            // verified against the trust bundle.
+            if (System.getProperty("io.netty.handler.ssl.defaultEndpointVerificationAlgorithm") == null) {
+                System.setProperty("io.netty.handler.ssl.defaultEndpointVerificationAlgorithm", "NONE");
+            }
             ssl.setClientKeyCertChainPath(cert);
             ssl.setClientPrivateKeyPath(key);
             ssl.setClientTrustCertCollectionPath(trust);
