@@ -36,6 +36,8 @@ export class MeshClusters {
   readonly #tlsFiles: TlsFilesOpener | undefined;
   /** Those files, per cluster, watched while its upstream lives. */
   readonly #providerTlsFiles = new Map<string, PemSource>();
+  /** Each cluster's TLS as its upstream dials: its health probes connect the same way. */
+  readonly #clusterTls = new Map<string, EgressTls | undefined>();
   readonly #registryScheme: ((protocol: string) => string) | undefined;
   #config: MeshConfig;
 
@@ -172,12 +174,13 @@ export class MeshClusters {
       cluster = new Cluster(config.name, config.protocol, policy, balancer, upstream);
       this.#clusters.set(config.name, cluster);
       this.#clusterMtls.set(config.name, security);
+      this.#clusterTls.set(config.name, tls);
     } else {
       cluster.setBalancer(policy, balancer);
     }
     cluster.setCircuitBreaker(config.circuitBreaker);
     try {
-      cluster.setHealth(config.outlierDetection, config.healthCheck, this.#metrics);
+      cluster.setHealth(config.outlierDetection, config.healthCheck, this.#metrics, this.#clusterTls.get(config.name));
     } catch (error) {
       throw MeshError.from(error, 'PMESH_CONFIG_INVALID');
     }
@@ -194,6 +197,7 @@ export class MeshClusters {
     const cluster = this.#clusters.get(name);
     this.#clusters.delete(name);
     this.#clusterMtls.delete(name);
+    this.#clusterTls.delete(name);
     void cluster?.close();
     this.#closeTlsFiles(name);
   }

@@ -9,9 +9,12 @@
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync, renameSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NOOP_METRICS, rootLogger, type MeshMetrics, type TlsOutcome } from '../../../src/core/index.js';
+import { setupProtocols } from '../../../src/codecs/index.js';
+import { NOOP_METRICS, makeEndpoint, rootLogger, type MeshMetrics, type TlsOutcome } from '../../../src/core/index.js';
+import { probeFor } from '../../../src/proxy/health/probes.js';
 import { describeConnectError, dial, secureConnections, type EgressTls, type TlsMode } from '../../../src/proxy/transport/index.js';
 import { WatchedTlsFiles, readTlsFiles } from '../../../src/security/tls-files.js';
 import { makeTestPki, type CertPair, type TestPki } from '../../support/tls-pki.js';
@@ -207,5 +210,13 @@ describe('dialling a provider that serves TLS itself', () => {
     dialed.socket.on('error', () => {});
     expect(dialed.readyEvent).toBe('secureConnect');
     dialed.socket.destroy();
+  });
+
+  it('health probes connect as calls do: an HTTP probe of an HTTPS provider passes with the cluster\'s TLS, fails without', async () => {
+    setupProtocols();
+    const https = createHttpsServer({ cert: readFileSync(server.certFile), key: readFileSync(server.keyFile) }, (_req, res) => res.end('ok'));
+    const at = makeEndpoint(`127.0.0.1:${await listen(https)}`, { source: 'static' });
+    await expect(probeFor('http1', { path: '/health', tls: egress({ caFile: pki.caFile }) })!(at, 5_000)).resolves.toBeUndefined();
+    await expect(probeFor('http1', { path: '/health' })!(at, 5_000)).rejects.toThrow();
   });
 });
