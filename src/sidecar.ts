@@ -14,12 +14,13 @@ import { dashboardSources } from './dashboard-sources.js';
 import { tapDecoder } from './tap-decode.js';
 import type { ListenerConfig, MeshConfig } from './config/index.js';
 import type { Registry } from './registry/index.js';
-import { AUTO_PROTOCOL, buildStack, type Handler } from './proxy/index.js';
+import { AUTO_PROTOCOL, buildStack, type Handler, type TlsFiles } from './proxy/index.js';
 import { AppPlane } from './control/app-plane.js';
 import { bridgeOptions } from './control/bridge-config.js';
 import { MeshClusters } from './control/clusters.js';
 import { ListenerRoutes } from './control/listener-routes.js';
 import { MeshListeners } from './control/listeners.js';
+import { TLS_FILES_WATCH_MS, WatchedTlsFiles } from './security/tls-files.js';
 import { WorkloadIdentity } from './security/workload.js';
 import type { Tracing } from './tracing/index.js';
 
@@ -50,8 +51,9 @@ export class Sidecar {
     this.#log = log;
     this.registry = registry;
     this.tap = new TapHub(config.tap, tapDecoder(getCodec), (result) => this.metrics.tapEvent(result));
-    this.#clusters = new MeshClusters(config, registry, this.metrics, registrySchemeOf, () => this.#identity);
-    this.#listeners = new MeshListeners(config, this.metrics, log, () => this.#identity);
+    const tlsFiles = (files: TlsFiles): WatchedTlsFiles => new WatchedTlsFiles(files, TLS_FILES_WATCH_MS, log.child({ module: 'tls-files' }));
+    this.#clusters = new MeshClusters(config, registry, this.metrics, registrySchemeOf, () => this.#identity, tlsFiles);
+    this.#listeners = new MeshListeners(config, this.metrics, log, () => this.#identity, tlsFiles);
     // Made before the listeners: the HTTP and gRPC listeners serve the app API over it.
     this.#apps = new AppPlane(
       () => this.#config,

@@ -184,8 +184,14 @@ export class PrometheusMetrics implements MeshMetrics {
 
   readonly #tlsConnections = new Counter({
     name: 'pmesh_tls_connections_total',
-    help: 'Connections to listeners with tls on, by listener and outcome: mtls, plaintext (permissive), refused_plaintext, refused_handshake.',
+    help: 'Connections to listeners with tls on, by listener and outcome: mtls, tls (an app), plaintext (permissive), refused_plaintext, refused_handshake.',
     labelNames: ['listener', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly #upstreamTlsHandshakes = new Counter({
+    name: 'pmesh_upstream_tls_handshakes_total',
+    help: 'TLS handshakes with upstream endpoints (sidecars in mTLS, providers serving TLS), by cluster and outcome: ok or failed.',
+    labelNames: ['cluster', 'outcome'] as const,
     registers: [this.registry],
   });
   readonly #authorization = new Counter({
@@ -209,6 +215,10 @@ export class PrometheusMetrics implements MeshMetrics {
 
   tlsConnection(listener: string, outcome: TlsOutcome): void {
     this.#tlsConnections.inc({ listener, outcome });
+  }
+
+  upstreamTlsHandshake(cluster: string, outcome: 'ok' | 'failed'): void {
+    this.#upstreamTlsHandshakes.inc({ cluster, outcome });
   }
 
   authorization(listener: string, decision: 'allow' | 'deny'): void {

@@ -34,6 +34,7 @@ export function crossCheck(input: unknown, add: AddProblem): void {
     if (clusters.has(name)) add(['clusters', i, 'name'], `duplicate cluster name "${name}"`);
     clusters.add(name);
     if (cluster.service !== undefined && array(cluster.endpoints).length > 0) add(['clusters', i], 'give endpoints or a service, not both');
+    if (cluster.tls !== undefined && cluster.mtls === 'on') add(['clusters', i, 'tls'], 'give tls (a provider\'s own TLS) or mtls: on (every endpoint is a sidecar), not both');
   });
 
   const listeners = new Set<string>();
@@ -51,9 +52,13 @@ export function crossCheck(input: unknown, add: AddProblem): void {
       if (addresses.has(address)) add(['listeners', i, 'address'], `address ${address} is already used`);
       addresses.add(address);
     }
-    const tlsMode = text(object(listener.tls).mode);
-    if (tlsMode !== undefined && tlsMode !== 'off' && config.identity === undefined) {
-      add(['listeners', i, 'tls', 'mode'], `tls mode ${tlsMode} needs an identity section (the certificate this sidecar presents)`);
+    const tls = object(listener.tls);
+    const tlsMode = text(tls.mode);
+    if (tls.certFile !== undefined) {
+      // An ingress is called by sidecars, which speak mTLS with workload certificates, not TLS to an app's certificate.
+      if (listener.ingress === true) add(['listeners', i, 'tls', 'certFile'], 'an ingress takes mTLS from sidecars with the workload identity; serve apps TLS (certFile) on a listener that is not an ingress');
+    } else if (tlsMode !== undefined && tlsMode !== 'off' && config.identity === undefined) {
+      add(['listeners', i, 'tls', 'mode'], `tls mode ${tlsMode} needs an identity section (the certificate this sidecar presents), or certFile and keyFile to serve apps TLS`);
     }
     array(listener.routes).forEach((rawRoute, j) => {
       const route = object(rawRoute);

@@ -14,6 +14,7 @@ import {
   adminTokenFileSchema,
   authorizationSchema,
   clusterMtlsSchema,
+  clusterTlsSchema,
   identitySchema,
   listenerAppApiSchema,
   listenerTlsSchema,
@@ -164,7 +165,7 @@ const listenerSchema = z
       .describe('Bolt and Dubbo: refuse a request whose body names a class on the deny list (gadgets such as com.sun.rowset.JdbcRowSetImpl). Default: on for an ingress, off for egress.'),
     /** The address published for an ingress when it differs from the bound one (NAT, 0.0.0.0). */
     advertise: hostPort.optional().describe('The address registered for an ingress when it differs from the bound one (NAT, 0.0.0.0). Example: `10.0.0.5:20882`'),
-    tls: listenerTlsSchema.default({}).describe('mTLS from other sidecars (docs/security.md).'),
+    tls: listenerTlsSchema.default({}).describe('mTLS from other sidecars, or TLS to apps with the listener\'s own certificate (docs/security.md).'),
     authorization: authorizationSchema.default([]),
     appApi: listenerAppApiSchema,
   })
@@ -235,6 +236,7 @@ export const clusterSchema = z
       .optional()
       .describe('Active health checks in the protocol\'s own way (Bolt or Dubbo heartbeat, HTTP GET); absent: none.'),
     mtls: clusterMtlsSchema,
+    tls: clusterTlsSchema,
     sofaHessian: z
       .enum(['legacy', 'final'])
       .default('legacy')

@@ -38,10 +38,26 @@ export const listenerTlsSchema = z
     mode: z
       .enum(['strict', 'permissive', 'off'])
       .default('off')
-      .describe('`strict`: mTLS only (plaintext connections are closed); `permissive`: mTLS or plaintext on the same port, each counted (for migration); `off`: plaintext. Needs `identity`.'),
+      .describe(
+        'Without `certFile`, mTLS from other sidecars with the workload identity (needs `identity`): `strict` mTLS only (plaintext connections are closed), `permissive` mTLS or plaintext on the same port, each counted (for migration), `off` plaintext. With `certFile`, TLS to apps: `strict` TLS only, `permissive` TLS or plaintext.',
+      ),
     handshakeTimeoutMs: positiveMs.default(10_000).describe('A TLS handshake not done within this many ms closes the connection.'),
+    certFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Serve TLS to apps with this certificate (PEM, chain after the leaf) instead of mTLS between sidecars; watched: a replaced file is used for new connections without dropping open ones. Not on an `ingress`. Example: `certs/orders-api.crt`'),
+    keyFile: z.string().min(1).optional().describe('With `certFile`: its private key (PEM), watched like the certificate.'),
+    caFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('With `certFile`: apps must present a client certificate chained to this CA bundle (PEM); absent, no client certificate is asked for.'),
   })
-  .strict();
+  .strict()
+  .refine((tls) => (tls.certFile === undefined) === (tls.keyFile === undefined), { message: 'give certFile and keyFile together' })
+  .refine((tls) => tls.caFile === undefined || tls.certFile !== undefined, { message: 'caFile (client certificates) needs certFile and keyFile: the certificate this listener serves' })
+  .refine((tls) => tls.certFile === undefined || tls.mode !== 'off', { message: 'certFile needs mode strict (TLS only) or permissive (TLS or plaintext)' });
 
 /** A wildcard pattern: `*` matches any run of characters. */
 const pattern = z.string().min(1);
@@ -107,3 +123,21 @@ export const clusterMtlsSchema = z
   .enum(['auto', 'on', 'off'])
   .default('auto')
   .describe('mTLS to the endpoints (needs `identity`): `auto` for endpoints the registry marks as a sidecar ingress taking mTLS, `on` for every endpoint (static endpoints that are sidecars), `off` never.');
+
+export const clusterTlsSchema = z
+  .object({
+    caFile: z.string().min(1).describe('The CA bundle (PEM) the provider\'s certificate must chain to; watched. Example: `certs/provider-ca.crt`'),
+    serverName: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The name the provider\'s certificate must carry (and SNI); default the endpoint\'s host, a DNS name or an IP address SAN. Example: `orders.internal`'),
+    certFile: z.string().min(1).optional().describe('A client certificate (PEM) for a provider that asks for one; watched.'),
+    keyFile: z.string().min(1).optional().describe('Its private key (PEM).'),
+  })
+  .strict()
+  .refine((tls) => (tls.certFile === undefined) === (tls.keyFile === undefined), { message: 'give certFile and keyFile together' })
+  .optional()
+  .describe(
+    'TLS to providers that serve it themselves (Dubbo\'s `SslConfig`, a gRPC or HTTPS server), verified against `caFile`. Endpoints that are sidecars taking mTLS still get mTLS under `mtls: auto`; not with `mtls: on`.',
+  );

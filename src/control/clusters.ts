@@ -6,7 +6,7 @@
  */
 import { MeshError, makeEndpoint, serviceKeyString, type MeshMetrics, type ServiceKey } from '../core/index.js';
 import type { ClusterConfig, MeshConfig } from '../config/index.js';
-import { Cluster, balancerName, createBalancer, createUpstream, usesMtls, type ClusterSnapshot, type EgressTls, type TlsMaterialSource } from '../proxy/index.js';
+import { Cluster, balancerName, createBalancer, createUpstream, usesMtls, type ClusterSnapshot, type EgressTls, type PemSource, type TlsFilesOpener, type TlsMaterialSource } from '../proxy/index.js';
 import type { Registry } from '../registry/index.js';
 import { OnDemandClusters, type OnDemandLimits } from './on-demand-clusters.js';
 import { RegistryClusters, type ClusterOrigin, type RegistryClustersOptions } from './registry-clusters.js';
@@ -30,8 +30,14 @@ export class MeshClusters {
   readonly #metrics: ClusterMetrics;
   /** The workload certificate for mTLS to other sidecars (absent: every connection is plaintext). */
   readonly #identity: () => TlsMaterialSource | undefined;
-  /** Each cluster's `mtls` when its upstream was made: a change makes the upstream anew. */
+  /** Each cluster's `mtls` and `tls` when its upstream was made: a change makes the upstream anew. */
   readonly #clusterMtls = new Map<string, string>();
+  /** Reads and watches the files of `clusters[].tls` (absent: a cluster naming them is refused). */
+  readonly #tlsFiles: TlsFilesOpener | undefined;
+  /** Those files, per cluster, watched while its upstream lives. */
+  readonly #providerTlsFiles = new Map<string, PemSource>();
+  /** Each cluster's TLS as its upstream dials: its health probes connect the same way. */
+  readonly #clusterTls = new Map<string, EgressTls | undefined>();
   readonly #registryScheme: ((protocol: string) => string) | undefined;
   /** The identity whose replacements renew the clusters' mTLS connections, and how to stop hearing of them. */
   #rotation: { material: TlsMaterialSource; unsubscribe: () => void } | undefined;
@@ -39,7 +45,8 @@ export class MeshClusters {
 
   /**
    * `registryScheme`: the scheme a registry lists a protocol's providers under (tri for Triple);
-   * `identity`: the workload certificate for mTLS to other sidecars.
+   * `identity`: the workload certificate for mTLS to other sidecars; `tlsFiles`: reads the
+   * certificate files of `clusters[].tls`.
    */
   constructor(
     config: MeshConfig,
@@ -47,8 +54,10 @@ export class MeshClusters {
     metrics: ClusterMetrics,
     registryScheme?: (protocol: string) => string,
     identity: () => TlsMaterialSource | undefined = () => undefined,
+    tlsFiles?: TlsFilesOpener,
   ) {
     this.#config = config;
+    this.#tlsFiles = tlsFiles;
     this.#metrics = metrics;
     this.#registryScheme = registryScheme;
     this.#identity = identity;
@@ -136,6 +145,7 @@ export class MeshClusters {
     this.#registryClusters.close();
     this.#onDemand.close();
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));
+    for (const name of [...this.#providerTlsFiles.keys()]) this.#closeTlsFiles(name);
   }
 
   #ensure(config: ClusterConfig): void {
@@ -147,11 +157,14 @@ export class MeshClusters {
     }
     const policy = balancerName(config.balancer);
     let cluster = this.#clusters.get(config.name);
-    if (cluster && (cluster.protocol !== config.protocol || this.#clusterMtls.get(config.name) !== config.mtls)) {
+    const security = JSON.stringify([config.mtls, config.tls]);
+    if (cluster && (cluster.protocol !== config.protocol || this.#clusterMtls.get(config.name) !== security)) {
       void cluster.close();
+      this.#closeTlsFiles(config.name);
       cluster = undefined;
     }
     if (!cluster) {
+      const tls = this.#egressTls(config);
       const upstream = createUpstream(config.protocol, {
         cluster: config.name,
         connectTimeoutMs: config.connectTimeoutMs,
@@ -160,17 +173,18 @@ export class MeshClusters {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         maxMissedHeartbeats: config.maxMissedHeartbeats,
         ...this.#upstreamDefaults(),
-        tls: this.#egressTls(config.name, config.mtls),
+        tls,
       });
       cluster = new Cluster(config.name, config.protocol, policy, balancer, upstream);
       this.#clusters.set(config.name, cluster);
-      this.#clusterMtls.set(config.name, config.mtls);
+      this.#clusterMtls.set(config.name, security);
+      this.#clusterTls.set(config.name, tls);
     } else {
       cluster.setBalancer(policy, balancer);
     }
     cluster.setCircuitBreaker(config.circuitBreaker);
     try {
-      cluster.setHealth(config.outlierDetection, config.healthCheck, this.#metrics);
+      cluster.setHealth(config.outlierDetection, config.healthCheck, this.#metrics, this.#clusterTls.get(config.name));
     } catch (error) {
       throw MeshError.from(error, 'PMESH_CONFIG_INVALID');
     }
@@ -187,14 +201,42 @@ export class MeshClusters {
     const cluster = this.#clusters.get(name);
     this.#clusters.delete(name);
     this.#clusterMtls.delete(name);
+    this.#clusterTls.delete(name);
     void cluster?.close();
+    this.#closeTlsFiles(name);
   }
 
-  #egressTls(cluster: string, mtls: ClusterConfig['mtls']): EgressTls | undefined {
+  /** mTLS to sidecars with the workload identity, TLS to providers with `clusters[].tls` (its files watched from here on), both, or none. */
+  #egressTls(config: ClusterConfig): EgressTls | undefined {
     const material = this.#identity();
-    if (!material) return undefined;
-    this.#followRotation(material);
-    return { mtls, material, onHandshake: (peer) => this.#metrics.tlsPeerCertificate('egress', cluster, Date.parse(peer.valid_from)) };
+    if (material) this.#followRotation(material);
+    const provider = config.tls ? { files: this.#openTlsFiles(config.name, config.tls), serverName: config.tls.serverName } : undefined;
+    if (!material && !provider) return undefined;
+    const metrics = this.#metrics;
+    return {
+      mtls: config.mtls,
+      material,
+      provider,
+      onHandshake: (ok) => metrics.upstreamTlsHandshake(config.name, ok ? 'ok' : 'failed'),
+      onPeerCertificate: (peer) => metrics.tlsPeerCertificate('egress', config.name, Date.parse(peer.valid_from)),
+    };
+  }
+
+  #openTlsFiles(cluster: string, tls: NonNullable<ClusterConfig['tls']>): PemSource {
+    if (!this.#tlsFiles) throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${cluster}: this sidecar cannot read TLS files`);
+    let files: PemSource;
+    try {
+      files = this.#tlsFiles({ caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile });
+    } catch (error) {
+      throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${cluster}: tls: ${(error as Error).message}`);
+    }
+    this.#providerTlsFiles.set(cluster, files);
+    return files;
+  }
+
+  #closeTlsFiles(cluster: string): void {
+    this.#providerTlsFiles.get(cluster)?.close();
+    this.#providerTlsFiles.delete(cluster);
   }
 
   /**
@@ -209,9 +251,9 @@ export class MeshClusters {
     this.#rotation?.unsubscribe();
     const unsubscribe = material.onChange(() => {
       for (const [name, cluster] of this.#clusters) {
-        const mtls = this.#clusterMtls.get(name) as ClusterConfig['mtls'] | undefined;
-        if (mtls === undefined) continue;
-        const renewed = cluster.renewConnections((endpoint) => usesMtls(endpoint, { mtls, material }));
+        const tls = this.#clusterTls.get(name);
+        if (tls === undefined) continue;
+        const renewed = cluster.renewConnections((endpoint) => usesMtls(endpoint, tls));
         if (renewed > 0) this.#metrics.tlsConnectionsRenewed(name, renewed);
       }
     });

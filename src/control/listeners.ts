@@ -3,10 +3,21 @@
  * address stay keeps its socket and connections and gets the new handler; one that moved
  * or went is drained and closed before its replacement binds.
  */
-import type { Logger, MeshMetrics } from '../core/index.js';
+import { MeshError, type Logger, type MeshMetrics } from '../core/index.js';
 import { ClassPolicy } from '../bridge/index.js';
 import { autoSchema, type ListenerConfig, type MeshConfig } from '../config/index.js';
-import { AUTO_PROTOCOL, PartialFrameBudget, createListener, type Handler, type IngressTlsOptions, type Listener, type ListenerSpec, type TlsMaterialSource } from '../proxy/index.js';
+import {
+  AUTO_PROTOCOL,
+  PartialFrameBudget,
+  createListener,
+  type Handler,
+  type IngressTlsOptions,
+  type Listener,
+  type ListenerSpec,
+  type PemSource,
+  type TlsFilesOpener,
+  type TlsMaterialSource,
+} from '../proxy/index.js';
 
 export interface ListenerParts {
   /** The call stack for a listener. */
@@ -27,11 +38,16 @@ export class MeshListeners {
   readonly #identity: () => TlsMaterialSource | undefined;
   /** Each listener's `tls` and `appApi` when it was made: both sit under the server, so a change needs a new listener. */
   readonly #listenerTls = new Map<string, string>();
+  /** Reads and watches the certificate files of listeners serving apps TLS (`tls.certFile`). */
+  readonly #tlsFiles: TlsFilesOpener | undefined;
+  /** Those files, per listener, watched while the listener lives. */
+  readonly #appTlsFiles = new Map<string, PemSource>();
 
-  constructor(config: MeshConfig, metrics: MeshMetrics, log: Logger, identity: () => TlsMaterialSource | undefined = () => undefined) {
+  constructor(config: MeshConfig, metrics: MeshMetrics, log: Logger, identity: () => TlsMaterialSource | undefined = () => undefined, tlsFiles?: TlsFilesOpener) {
     this.#metrics = metrics;
     this.#log = log;
     this.#identity = identity;
+    this.#tlsFiles = tlsFiles;
     this.#partialFrames = new PartialFrameBudget(config.defaults.maxPartialFrameBytes);
   }
 
@@ -44,10 +60,10 @@ export class MeshListeners {
     return Object.fromEntries([...this.#listeners.values()].map((l) => [l.name, l.address]));
   }
 
-  /** A listener's TLS as served: none without an identity or with `mode: off`. */
+  /** A listener's mTLS from sidecars as served: none without an identity, with `mode: off`, or on a listener serving apps TLS. */
   ingressTls(tls: ListenerConfig['tls']): IngressTlsOptions | undefined {
     const material = this.#identity();
-    if (!material || tls.mode === 'off') return undefined;
+    if (!material || tls.mode === 'off' || tls.certFile !== undefined) return undefined;
     return { mode: tls.mode, material, handshakeTimeoutMs: tls.handshakeTimeoutMs };
   }
 
@@ -58,7 +74,7 @@ export class MeshListeners {
       const next = wanted.get(name);
       if (!next || next.address !== listener.address || next.protocol !== listener.protocol || this.#listenerTls.get(name) !== madeWith(next)) {
         this.#listeners.delete(name);
-        stopping.push(listener.close(config.defaults.drainTimeoutMs));
+        stopping.push(listener.close(config.defaults.drainTimeoutMs).finally(() => this.#closeTlsFiles(name)));
         if (!next) parts.onRemoved(name);
       }
     }
@@ -71,27 +87,34 @@ export class MeshListeners {
         existing.setHandler(handler);
         continue;
       }
-      const listener = createListener({
-        name: spec.name,
-        protocol: spec.protocol,
-        address: spec.address,
-        handler,
-        metrics: this.#metrics,
-        log: this.#log.child({ listener: spec.name }),
-        maxHeaderBytes: config.defaults.maxHeaderBytes,
-        maxBodyBytes: config.defaults.maxBodyBytes,
-        maxFrameBytes: config.defaults.maxFrameBytes,
-        frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
-        headersTimeoutMs: config.defaults.headersTimeoutMs,
-        maxConnections: config.defaults.maxConnectionsPerListener,
-        partialFrames: this.#partialFrames,
-        classScan: (spec.scanClasses ?? spec.ingress) ? new ClassPolicy({ deny: config.bridge.denyClasses }) : undefined,
-        ...parts.servicesFor(spec),
-        grpc: config.grpc,
-        tls: this.ingressTls(spec.tls),
-        auto: spec.protocol === AUTO_PROTOCOL ? (spec.auto ?? autoSchema.parse({})) : undefined,
-      });
-      await listener.start();
+      const tls = this.#tlsOf(spec);
+      let listener: Listener;
+      try {
+        listener = createListener({
+          name: spec.name,
+          protocol: spec.protocol,
+          address: spec.address,
+          handler,
+          metrics: this.#metrics,
+          log: this.#log.child({ listener: spec.name }),
+          maxHeaderBytes: config.defaults.maxHeaderBytes,
+          maxBodyBytes: config.defaults.maxBodyBytes,
+          maxFrameBytes: config.defaults.maxFrameBytes,
+          frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
+          headersTimeoutMs: config.defaults.headersTimeoutMs,
+          maxConnections: config.defaults.maxConnectionsPerListener,
+          partialFrames: this.#partialFrames,
+          classScan: (spec.scanClasses ?? spec.ingress) ? new ClassPolicy({ deny: config.bridge.denyClasses }) : undefined,
+          ...parts.servicesFor(spec),
+          grpc: config.grpc,
+          tls,
+          auto: spec.protocol === AUTO_PROTOCOL ? (spec.auto ?? autoSchema.parse({})) : undefined,
+        });
+        await listener.start();
+      } catch (error) {
+        this.#closeTlsFiles(spec.name);
+        throw error;
+      }
       this.#listenerTls.set(spec.name, madeWith(spec));
       this.#listeners.set(spec.name, listener);
     }
@@ -99,6 +122,27 @@ export class MeshListeners {
 
   async close(drainMs: number): Promise<void> {
     await Promise.all([...this.#listeners.values()].map((listener) => listener.close(drainMs)));
+    for (const name of [...this.#appTlsFiles.keys()]) this.#closeTlsFiles(name);
+  }
+
+  /** mTLS from sidecars, TLS to apps with the listener's own certificate files (watched from here on), or none. */
+  #tlsOf(spec: ListenerConfig): IngressTlsOptions | undefined {
+    const { tls } = spec;
+    if (tls.certFile === undefined || tls.mode === 'off') return this.ingressTls(tls);
+    if (!this.#tlsFiles) throw new MeshError('PMESH_CONFIG_INVALID', `listener ${spec.name}: this sidecar cannot read TLS files`);
+    let files: PemSource;
+    try {
+      files = this.#tlsFiles({ certFile: tls.certFile, keyFile: tls.keyFile, caFile: tls.caFile });
+    } catch (error) {
+      throw new MeshError('PMESH_CONFIG_INVALID', `listener ${spec.name}: tls: ${(error as Error).message}`);
+    }
+    this.#appTlsFiles.set(spec.name, files);
+    return { peers: 'apps', mode: tls.mode, material: files, handshakeTimeoutMs: tls.handshakeTimeoutMs };
+  }
+
+  #closeTlsFiles(name: string): void {
+    this.#appTlsFiles.get(name)?.close();
+    this.#appTlsFiles.delete(name);
   }
 }
 

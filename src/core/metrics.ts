@@ -40,8 +40,10 @@ export interface MeshMetrics {
   endpointHealth(cluster: string, event: HealthEvent): void;
   /** A mirrored call answered unlike the primary: per route and method (bounded by the routes' methods). */
   mirrorDiff(route: string, method: string, field: string): void;
-  /** How a connection to a listener with `tls` on came in: over mTLS, in plaintext, or refused (and why). */
+  /** How a connection to a listener with `tls` on came in: over mTLS or TLS, in plaintext, or refused (and why). */
   tlsConnection(listener: string, outcome: TlsOutcome): void;
+  /** A TLS handshake with an upstream endpoint (a sidecar or a provider serving TLS) succeeded or failed. */
+  upstreamTlsHandshake(cluster: string, outcome: 'ok' | 'failed'): void;
   /** An ingress authorization policy allowed or refused a call. */
   authorization(listener: string, decision: 'allow' | 'deny'): void;
   /** The latest mTLS handshake on a listener (`ingress`) or to one of a cluster's endpoints (`egress`): since when the peer's certificate is valid. */
@@ -50,8 +52,11 @@ export interface MeshMetrics {
   tlsConnectionsRenewed(cluster: string, endpoints: number): void;
 }
 
-/** `mtls` and `plaintext` were accepted; the `refused_*` ones were closed before any frame was read. */
-export type TlsOutcome = 'mtls' | 'plaintext' | 'refused_plaintext' | 'refused_handshake';
+/**
+ * `mtls` (a sidecar), `tls` (an app, on a listener with its own certificate) and `plaintext`
+ * were accepted; the `refused_*` ones were closed before any frame was read.
+ */
+export type TlsOutcome = 'mtls' | 'tls' | 'plaintext' | 'refused_plaintext' | 'refused_handshake';
 
 export type HealthEvent = 'ejected_consecutive_failures' | 'ejected_success_rate' | 'unhealthy' | 'healthy';
 
@@ -79,6 +84,7 @@ export const NOOP_METRICS: MeshMetrics = {
   endpointHealth() {},
   mirrorDiff() {},
   tlsConnection() {},
+  upstreamTlsHandshake() {},
   authorization() {},
   tlsPeerCertificate() {},
   tlsConnectionsRenewed() {},

@@ -11,6 +11,7 @@ import type { CallContext } from './filter.js';
 import { ActiveHealthChecker, type HealthCheckSpec } from './health/active.js';
 import { DEFAULT_OUTLIER, OutlierDetector, type OutlierSpec } from './health/outlier.js';
 import { probeFor } from './health/probes.js';
+import type { EgressTls } from './transport/index.js';
 import type { Upstream } from './upstream/upstream.js';
 
 /**
@@ -114,9 +115,9 @@ export class Cluster {
 
   /**
    * `outlierDetection` and `healthCheck` (undefined: none). A changed health check
-   * restarts its probes; outlier state carries over a reload.
+   * restarts its probes; outlier state carries over a reload. Probes connect with `tls`, as calls do.
    */
-  setHealth(outlier: OutlierSpec, healthCheck: HealthCheckSpec | undefined, metrics: MeshMetrics): void {
+  setHealth(outlier: OutlierSpec, healthCheck: HealthCheckSpec | undefined, metrics: MeshMetrics, tls?: EgressTls): void {
     this.setMetrics(metrics);
     this.#outlier.setSpec(outlier);
     if (this.#outlierTimer) clearInterval(this.#outlierTimer);
@@ -127,7 +128,7 @@ export class Cluster {
     this.#checker?.close();
     this.#checker = undefined;
     if (!healthCheck) return;
-    const probe = probeFor(this.protocol, { path: healthCheck.path });
+    const probe = probeFor(this.protocol, { path: healthCheck.path, tls });
     if (!probe) throw new MeshError('PMESH_CONFIG_INVALID', `cluster ${this.name}: protocol ${this.protocol} has no health check probe`);
     this.#checker = new ActiveHealthChecker(healthCheck, probe, () => this.#endpoints, (_address, healthy) => {
       this.#metrics.endpointHealth(this.name, healthy ? 'healthy' : 'unhealthy');

@@ -7,4 +7,18 @@ export { createUpstream, type Upstream, type UpstreamOptions } from './upstream/
 export { LoadBook, balancerName, balancerProblem, createBalancer, isBalancerRegistered, registerBalancer, setupBalancers } from './balancers/index.js';
 export type { Balancer, BalancerPlugin, BalancerSpec, Picker } from './balancers/index.js';
 export { DEFAULT_BRIDGE, type BridgeOptions, type ReportedTypes } from './bridge.js';
-export { SIDECAR_MARK, TLS_MODE_MARK, usesMtls, type EgressTls, type IngressTlsOptions, type TlsMaterial, type TlsMaterialSource, type TlsMode, type UpstreamMtls } from './transport/index.js';
+export {
+  SIDECAR_MARK,
+  TLS_MODE_MARK,
+  usesMtls,
+  type EgressTls,
+  type IngressTlsOptions,
+  type PemSet,
+  type PemSource,
+  type TlsFiles,
+  type TlsFilesOpener,
+  type TlsMaterial,
+  type TlsMaterialSource,
+  type TlsMode,
+  type UpstreamMtls,
+} from './transport/index.js';

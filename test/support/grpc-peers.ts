@@ -68,10 +68,15 @@ export function preparePythonPeer(): void {
   pythonReady = true;
 }
 
-function spawnPeer(kind: GrpcPeerKind, args: string[]): Peer {
-  if (kind === 'go') return startPeer('grpc-go peer', buildGoPeer(), args);
+/** `tlsCaFile` (grpcio only): the client speaks TLS, verifying the server against this CA bundle. */
+function spawnPeer(kind: GrpcPeerKind, args: string[], tlsCaFile?: string): Peer {
+  if (kind === 'go') {
+    if (tlsCaFile) throw new Error('the grpc-go peer speaks no TLS; use the grpcio one');
+    return startPeer('grpc-go peer', buildGoPeer(), args);
+  }
   preparePythonPeer();
-  return startPeer('grpcio peer', join(VENV, 'bin/python'), [PY_SCRIPT, ...args], { env: { ...process.env, PMESH_GRPC_STUBS: STUBS } });
+  const tls = tlsCaFile ? { PMESH_GRPC_TLS_CA: tlsCaFile } : {};
+  return startPeer('grpcio peer', join(VENV, 'bin/python'), [PY_SCRIPT, ...args], { env: { ...process.env, PMESH_GRPC_STUBS: STUBS, ...tls } });
 }
 
 /** Starts a server of helloworld.Greeter and examples.streaming.Streamer on a free port. */
@@ -86,9 +91,9 @@ export function startGrpcClient(kind: GrpcPeerKind, address: string, cases: read
   return spawnPeer(kind, ['client', address, ...cases]);
 }
 
-/** Runs `cases` to the end and returns the "ok ..." / "FAIL ..." lines. */
-export async function runGrpcClient(kind: GrpcPeerKind, address: string, cases: readonly string[], timeoutMs = 180_000): Promise<string[]> {
-  const peer = startGrpcClient(kind, address, cases);
+/** Runs `cases` to the end and returns the "ok ..." / "FAIL ..." lines; over TLS verified against `tlsCaFile` when given (grpcio). */
+export async function runGrpcClient(kind: GrpcPeerKind, address: string, cases: readonly string[], timeoutMs = 180_000, tlsCaFile?: string): Promise<string[]> {
+  const peer = spawnPeer(kind, ['client', address, ...cases], tlsCaFile);
   await peer.waitFor(/^DONE$/m, timeoutMs);
   await peer.stop();
   return clientLines(peer);

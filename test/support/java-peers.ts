@@ -80,10 +80,14 @@ export interface DubboCallLine {
 
 /**
  * Runs a Dubbo consumer CLI (3.3.6, or 2.7.23 with `dubbo27`) to its DONE line and returns
- * its RESULT lines and whole output.
+ * its RESULT lines and whole output. `jvmOptions` such as -Dpmesh.tls.trust=FILE (Dubbo's own TLS).
  */
-export async function runDubboConsumer(args: readonly string[], project: 'dubbo' | 'dubbo27' = 'dubbo'): Promise<{ results: DubboCallLine[]; output: string }> {
-  const peer = startJava(project, `com.example.${project}.Consumer`, args, `${project} consumer`);
+export async function runDubboConsumer(
+  args: readonly string[],
+  project: 'dubbo' | 'dubbo27' = 'dubbo',
+  jvmOptions: readonly string[] = [],
+): Promise<{ results: DubboCallLine[]; output: string }> {
+  const peer = startJava(project, `com.example.${project}.Consumer`, args, `${project} consumer`, jvmOptions);
   try {
     await peer.waitFor(/DONE ok=\d+ failed=\d+/, 120_000);
   } finally {

@@ -3,16 +3,23 @@
  * (src/core/protocol.ts): `heartbeat` sends the protocol's heartbeat frame on a
  * connection of its own and waits for the reply (what SOFARPC's and Dubbo's clients do
  * on idle connections); `http-get` asks `healthCheck.path` and wants a 2xx. A probe of
- * another kind (gRPC's grpc.health.v1) plugs in with `registerProbe`.
+ * another kind (gRPC's grpc.health.v1) plugs in with `registerProbe`. Probes connect as
+ * calls do (dial): over mTLS to a sidecar, over TLS to a provider with `clusters[].tls`.
  */
-import { connect } from 'node:net';
 import { request } from 'node:http';
 import { DEFAULT_LIMITS, type Endpoint } from '../../core/index.js';
 import { getCodec, getProtocol } from '../../codecs/index.js';
+import { dial, usesTls, type EgressTls } from '../transport/index.js';
 
 /** Resolves when the endpoint answered healthy within `timeoutMs`; rejects with why not. */
 export type Probe = (endpoint: Endpoint, timeoutMs: number) => Promise<void>;
-export type ProbeFactory = (options: { readonly path?: string }) => Probe;
+export interface ProbeOptions {
+  readonly path?: string;
+  /** The cluster's TLS, as its calls use it. */
+  readonly tls?: EgressTls;
+}
+
+export type ProbeFactory = (options: ProbeOptions) => Probe;
 
 const factories = new Map<string, ProbeFactory>();
 
@@ -21,26 +28,26 @@ export function registerProbe(protocol: string, factory: ProbeFactory): void {
 }
 
 /** The probe for a protocol: a registered one, the kind its plug-in names, or undefined. */
-export function probeFor(protocol: string, options: { readonly path?: string }): Probe | undefined {
+export function probeFor(protocol: string, options: ProbeOptions): Probe | undefined {
   const factory = factories.get(protocol);
   if (factory) return factory(options);
   switch (getProtocol(protocol)?.client.probe) {
     case 'http-get':
-      return httpProbe(options.path ?? '/');
+      return httpProbe(options.path ?? '/', options.tls);
     case 'heartbeat':
-      return heartbeatProbe(protocol);
+      return heartbeatProbe(protocol, options.tls);
     case undefined:
       return undefined;
   }
 }
 
-function heartbeatProbe(protocol: string): Probe {
+function heartbeatProbe(protocol: string, tls: EgressTls | undefined): Probe {
   return (endpoint, timeoutMs) =>
     new Promise((resolve, reject) => {
       const codec = getCodec(protocol);
       if (!codec) return reject(new Error(`no codec for ${protocol}`));
       const decoder = codec.newDecoder(DEFAULT_LIMITS);
-      const socket = connect({ host: endpoint.host, port: endpoint.port });
+      const { socket, readyEvent } = dial(endpoint, tls);
       const done = (error?: Error): void => {
         clearTimeout(timer);
         socket.destroy();
@@ -48,7 +55,7 @@ function heartbeatProbe(protocol: string): Probe {
         else resolve();
       };
       const timer = setTimeout(() => done(new Error(`no heartbeat reply within ${timeoutMs} ms`)), timeoutMs);
-      socket.on('connect', () => {
+      socket.on(readyEvent, () => {
         for (const buffer of codec.encode(codec.heartbeat(1n))) socket.write(buffer);
       });
       socket.on('data', (chunk: Buffer) => {
@@ -63,10 +70,12 @@ function heartbeatProbe(protocol: string): Probe {
     });
 }
 
-function httpProbe(path: string): Probe {
+function httpProbe(path: string, tls: EgressTls | undefined): Probe {
   return (endpoint, timeoutMs) =>
     new Promise((resolve, reject) => {
-      const req = request({ host: endpoint.host, port: endpoint.port, path, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+      // A connection of its own each time: no agent, or node:http would ignore createConnection.
+      const connection = usesTls(endpoint, tls) ? { createConnection: () => dial(endpoint, tls).socket } : { agent: false as const };
+      const req = request({ host: endpoint.host, port: endpoint.port, path, method: 'GET', timeout: timeoutMs, ...connection }, (res) => {
         res.resume();
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) resolve();

@@ -12,6 +12,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { listenOn, type Logger, type MeshMetrics } from '../../core/index.js';
 import { detectProtocol } from '../../codecs/index.js';
 import type { Handler } from '../filter.js';
+import { secureConnections, type IngressTlsOptions } from '../transport/index.js';
 import type { Listener } from './listener.js';
 
 /** The `protocol:` value of an auto listener. Not a protocol: a way of listening. */
@@ -40,6 +41,10 @@ export interface AutoListenerOptions {
   readonly maxConnections: number;
   /** Each candidate's listener (not bound to any port). */
   readonly listeners: ReadonlyMap<string, ConnectionTaker>;
+  /** TLS under the port, taken off before the sniff (absent or mode off: plaintext). */
+  readonly tls?: IngressTlsOptions;
+  /** ALPN ids of the candidates served over TLS (`h2` for gRPC, `http/1.1`). */
+  readonly alpn?: readonly string[];
 }
 
 export class AutoListener implements Listener {
@@ -49,6 +54,7 @@ export class AutoListener implements Listener {
   readonly #options: AutoListenerOptions;
   readonly #server: Server;
   readonly #sniffing = new Set<Socket>();
+  readonly #stopTls: () => void;
 
   constructor(options: AutoListenerOptions) {
     this.name = options.name;
@@ -57,6 +63,8 @@ export class AutoListener implements Listener {
     this.#server = createServer((socket) => this.#onConnection(socket));
     this.#server.maxConnections = options.maxConnections;
     this.#server.on('drop', () => options.metrics.limitExceeded('max_connections_per_listener'));
+    const alpn = options.alpn?.length ? options.alpn : undefined;
+    this.#stopTls = secureConnections(this.#server, options.tls, { listener: this.name, metrics: options.metrics, log: options.log, ...(alpn ? { alpn } : {}) });
   }
 
   get inFlight(): number {
@@ -75,6 +83,7 @@ export class AutoListener implements Listener {
 
   async close(drainMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#stopTls();
     for (const socket of this.#sniffing) socket.destroy();
     await Promise.all([...this.#options.listeners.values()].map((listener) => listener.close(drainMs)));
     await closed;

@@ -51,7 +51,7 @@ export interface ListenerSpec {
   readonly appApi?: ApiAccess | 'off';
   /** gRPC: message size, HTTP/2 stream and flood limits, upstream keepalive. */
   readonly grpc: GrpcLimits;
-  /** mTLS from other sidecars (absent or mode off: plaintext). */
+  /** mTLS from other sidecars or TLS to apps (absent or mode off: plaintext). */
   readonly tls?: IngressTlsOptions;
   /** Set for an auto listener: the protocols it tells apart by their first bytes, and its limits. */
   readonly auto?: AutoSniff;
@@ -65,11 +65,17 @@ export function createListener(spec: ListenerSpec): Listener {
 /** One unbound listener per candidate protocol, behind one port that sniffs. */
 function createAutoListener(spec: ListenerSpec, sniff: AutoSniff): Listener {
   const listeners = new Map<string, ConnectionTaker>();
+  const alpn = new Set<string>();
   for (const protocol of sniff.protocols) {
-    if (!getProtocol(protocol)) throw new Error(`listener ${spec.name}: auto.protocols names "${protocol}", which is no protocol`);
-    listeners.set(protocol, createProtocolListener({ ...spec, protocol, auto: undefined }));
+    const plugin = getProtocol(protocol);
+    if (!plugin) throw new Error(`listener ${spec.name}: auto.protocols names "${protocol}", which is no protocol`);
+    // TLS sits under the shared port, before the sniff: the candidates see decrypted bytes.
+    listeners.set(protocol, createProtocolListener({ ...spec, protocol, auto: undefined, tls: undefined }));
+    if (plugin.server.transport === 'node:http2') alpn.add('h2');
+    if (plugin.server.transport === 'node:http') alpn.add('http/1.1');
   }
-  return new AutoListener({ name: spec.name, address: spec.address, metrics: spec.metrics, log: spec.log, sniff, maxConnections: spec.maxConnections, listeners });
+  const { name, address, metrics, log, maxConnections, tls } = spec;
+  return new AutoListener({ name, address, metrics, log, sniff, maxConnections, listeners, tls, alpn: [...alpn] });
 }
 
 function createProtocolListener(spec: ListenerSpec): ConnectionTaker {

@@ -8,18 +8,20 @@
  */
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
+import type { RelayedConnection } from '../transport/index.js';
 
-export class ReplayedSocket extends Duplex {
-  readonly #socket: Socket;
+export class ReplayedSocket extends Duplex implements RelayedConnection {
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   readonly remoteFamily: string | undefined;
   readonly localAddress: string | undefined;
   readonly localPort: number | undefined;
+  /** The connection relayed (a TLSSocket under TLS): who is calling is read from it (peerOf). */
+  readonly underlying: Socket;
 
   constructor(socket: Socket, head: Buffer) {
     super({ allowHalfOpen: false });
-    this.#socket = socket;
+    this.underlying = socket;
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
     this.remoteFamily = socket.remoteFamily;
@@ -36,34 +38,34 @@ export class ReplayedSocket extends Duplex {
   }
 
   override _read(): void {
-    this.#socket.resume();
+    this.underlying.resume();
   }
 
   override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#socket.write(chunk, encoding, callback);
+    this.underlying.write(chunk, encoding, callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.#socket.end(callback);
+    this.underlying.end(callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.#socket.destroy();
+    this.underlying.destroy();
     callback(error);
   }
 
   setNoDelay(noDelay?: boolean): this {
-    this.#socket.setNoDelay(noDelay);
+    this.underlying.setNoDelay(noDelay);
     return this;
   }
 
   setKeepAlive(enable?: boolean, initialDelay?: number): this {
-    this.#socket.setKeepAlive(enable, initialDelay);
+    this.underlying.setKeepAlive(enable, initialDelay);
     return this;
   }
 
   setTimeout(ms: number, callback?: () => void): this {
-    this.#socket.setTimeout(ms);
+    this.underlying.setTimeout(ms);
     if (callback) this.once('timeout', callback);
     return this;
   }
@@ -73,12 +75,12 @@ export class ReplayedSocket extends Duplex {
   }
 
   ref(): this {
-    this.#socket.ref();
+    this.underlying.ref();
     return this;
   }
 
   unref(): this {
-    this.#socket.unref();
+    this.underlying.unref();
     return this;
   }
 }

@@ -1,10 +1,20 @@
-/** node:tls options from the workload identity: TLS 1.3 only, both ends presenting certificates. */
+/**
+ * node:tls options. Between sidecars: the workload identity, TLS 1.3 only, both ends
+ * presenting certificates. With apps and providers: the certificate files a config names,
+ * TLS 1.2 or later (what Java and Python peers of every supported version speak).
+ */
+import { isIP } from 'node:net';
 import { checkServerIdentity, type ConnectionOptions, type PeerCertificate, type SecureContextOptions } from 'node:tls';
 import { identityFromAltNames } from '../../core/index.js';
-import type { TlsMaterial } from './tls-material.js';
+import type { PemSet, TlsMaterial } from './tls-material.js';
 
 export function contextOptions(material: TlsMaterial): SecureContextOptions {
   return { key: material.key, cert: material.cert, ca: material.ca, minVersion: 'TLSv1.3' };
+}
+
+/** A listener serving apps: its own certificate, and the CA bundle client certificates must chain to when there is one. */
+export function appContextOptions(pem: PemSet): SecureContextOptions {
+  return { key: pem.key, cert: pem.cert, ...(pem.ca ? { ca: pem.ca } : {}), minVersion: 'TLSv1.2' };
 }
 
 /**
@@ -24,5 +34,23 @@ export function clientOptions(material: TlsMaterial, alpn: readonly string[] | u
       error.message = `the peer's certificate names ${peer ? peer.spiffeId : 'no SPIFFE id'}, not one of spiffe://${material.trustDomain}`;
       return error;
     },
+  };
+}
+
+/**
+ * Client options for a provider serving TLS itself (`clusters[].tls`): its certificate must
+ * chain to the CA bundle and name `serverName`, or the endpoint's host (a DNS name or IP SAN).
+ * SNI carries the name, never an IP address (RFC 6066 section 3).
+ */
+export function providerClientOptions(pem: PemSet, host: string, serverName: string | undefined, alpn: readonly string[] | undefined): ConnectionOptions {
+  const name = serverName ?? host;
+  return {
+    ca: pem.ca,
+    ...(pem.cert && pem.key ? { cert: pem.cert, key: pem.key } : {}),
+    minVersion: 'TLSv1.2',
+    rejectUnauthorized: true,
+    ...(isIP(name) ? {} : { servername: name }),
+    ...(alpn ? { ALPNProtocols: [...alpn] } : {}),
+    checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(name, cert),
   };
 }

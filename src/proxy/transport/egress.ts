@@ -1,13 +1,14 @@
 /**
- * Connections to upstream endpoints, in plaintext or, when the endpoint is another
- * sidecar's ingress, in mTLS with this sidecar's workload certificate. One function for
- * every upstream (multiplexed, HTTP/1 pools, HTTP/2 sessions), so the protocols never see TLS.
+ * Connections to upstream endpoints: in plaintext; in mTLS with this sidecar's workload
+ * certificate when the endpoint is another sidecar's ingress; or in TLS to a provider that
+ * serves it itself (`clusters[].tls`). One function for every upstream (multiplexed, HTTP/1
+ * pools, HTTP/2 sessions), so the protocols never see TLS.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { Endpoint } from '../../core/index.js';
-import { clientOptions } from './context.js';
-import type { TlsMaterialSource } from './tls-material.js';
+import { clientOptions, providerClientOptions } from './context.js';
+import type { MaterialSource, PemSet, TlsMaterialSource } from './tls-material.js';
 
 /**
  * Registry metadata a sidecar writes with the publications it makes for its apps: the
@@ -22,13 +23,27 @@ export const TLS_MODE_MARK = 'pmesh.tls';
  */
 export type UpstreamMtls = 'auto' | 'on' | 'off';
 
+/** `clusters[].tls`: the provider's own TLS, verified against a CA bundle. */
+export interface ProviderTls {
+  /** The CA bundle, and the client certificate and key when the provider asks for one. */
+  readonly files: MaterialSource<PemSet>;
+  /** The name the provider's certificate must carry; default the endpoint's host. */
+  readonly serverName?: string;
+}
+
 export interface EgressTls {
   readonly mtls: UpstreamMtls;
-  /** Absent when the sidecar has no identity: then every connection is plaintext. */
+  /** Absent when the sidecar has no identity: then no connection is mTLS. */
   readonly material?: TlsMaterialSource;
-  /** Told the peer's certificate after each mTLS handshake (metrics). */
-  readonly onHandshake?: (peer: PeerCertificate) => void;
+  /** TLS to every endpoint that is not a sidecar taking mTLS. */
+  readonly provider?: ProviderTls;
+  /** Each TLS handshake's outcome (pmesh_upstream_tls_handshakes_total). */
+  readonly onHandshake?: (ok: boolean) => void;
+  /** Told the other sidecar's certificate after each mTLS handshake (pmesh_tls_peer_certificate_not_before_seconds). */
+  readonly onPeerCertificate?: (peer: PeerCertificate) => void;
 }
+
+type Target = Pick<Endpoint, 'host' | 'port' | 'metadata'>;
 
 /** Whether the connection to `endpoint` is wrapped in mTLS. */
 export function usesMtls(endpoint: Pick<Endpoint, 'metadata'>, tls: EgressTls | undefined): boolean {
@@ -36,6 +51,11 @@ export function usesMtls(endpoint: Pick<Endpoint, 'metadata'>, tls: EgressTls | 
   if (tls.mtls === 'on') return true;
   const mode = endpoint.metadata[TLS_MODE_MARK];
   return mode === 'strict' || mode === 'permissive';
+}
+
+/** Whether the connection to `endpoint` is wrapped in TLS of either kind. */
+export function usesTls(endpoint: Pick<Endpoint, 'metadata'>, tls: EgressTls | undefined): boolean {
+  return tls?.provider !== undefined || usesMtls(endpoint, tls);
 }
 
 export interface Dialed {
@@ -46,9 +66,9 @@ export interface Dialed {
 
 /**
  * A connector in undici's shape (`connect` option of a Pool): the connection is handed over
- * once ready (after the handshake for mTLS), or the error once, whichever comes first.
+ * once ready (after the handshake for TLS), or the error once, whichever comes first.
  */
-export function connector(endpoint: Pick<Endpoint, 'host' | 'port' | 'metadata'>, tls: EgressTls, timeoutMs: number) {
+export function connector(endpoint: Target, tls: EgressTls, timeoutMs: number) {
   return (_options: unknown, callback: (...args: [null, Socket] | [Error, null]) => void): void => {
     const { socket, readyEvent } = dial(endpoint, tls);
     let settled = false;
@@ -62,17 +82,54 @@ export function connector(endpoint: Pick<Endpoint, 'host' | 'port' | 'metadata'>
     };
     socket.setTimeout(timeoutMs, () => settle(Object.assign(new Error(`no connection within ${timeoutMs} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' })));
     socket.once(readyEvent, () => settle(null));
-    socket.once('error', settle);
+    socket.once('error', (error: Error) => settle(new Error(describeConnectError(error))));
   };
 }
 
 /** Opens a connection to `endpoint`; the caller waits for `readyEvent`. */
-export function dial(endpoint: Pick<Endpoint, 'host' | 'port' | 'metadata'>, tls: EgressTls | undefined, alpn?: readonly string[]): Dialed {
+export function dial(endpoint: Target, tls: EgressTls | undefined, alpn?: readonly string[]): Dialed {
   const { host, port } = endpoint;
-  if (!usesMtls(endpoint, tls)) return { socket: netConnect({ host, port, noDelay: true }), readyEvent: 'connect' };
-  const socket = tlsConnect({ host, port, ...clientOptions(tls!.material!.current(), alpn) });
+  const options = tlsOptions(endpoint, tls, alpn);
+  if (!options) return { socket: netConnect({ host, port, noDelay: true }), readyEvent: 'connect' };
+  const socket = tlsConnect({ host, port, ...options });
   socket.setNoDelay(true);
-  const onHandshake = tls!.onHandshake;
-  if (onHandshake) socket.once('secureConnect', () => onHandshake(socket.getPeerCertificate()));
+  watchHandshake(socket, tls?.onHandshake);
+  const onPeer = tls?.onPeerCertificate;
+  if (onPeer && usesMtls(endpoint, tls)) socket.once('secureConnect', () => onPeer(socket.getPeerCertificate()));
   return { socket, readyEvent: 'secureConnect' };
+}
+
+function tlsOptions(endpoint: Target, tls: EgressTls | undefined, alpn: readonly string[] | undefined): ConnectionOptions | undefined {
+  if (usesMtls(endpoint, tls)) return clientOptions(tls!.material!.current(), alpn);
+  if (tls?.provider) return providerClientOptions(tls.provider.files.current(), endpoint.host, tls.provider.serverName, alpn);
+  return undefined;
+}
+
+/** Errors raised by a TLS handshake (after TCP connected, before secureConnect), to name them as such. */
+const handshakeErrors = new WeakSet<Error>();
+
+function watchHandshake(socket: Socket, onHandshake: ((ok: boolean) => void) | undefined): void {
+  let connected = false;
+  let done = false;
+  socket.once('connect', () => (connected = true));
+  socket.once('secureConnect', () => {
+    done = true;
+    onHandshake?.(true);
+  });
+  // Registered before the caller's own listeners, so the error is marked before they describe it.
+  socket.once('error', (error: Error) => {
+    if (!connected || done) return;
+    handshakeErrors.add(error);
+    onHandshake?.(false);
+  });
+}
+
+/**
+ * A connection error as a caller should read it: the code of a socket error (ECONNREFUSED),
+ * or, for a refused TLS handshake, what was wrong with the provider's certificate.
+ */
+export function describeConnectError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (handshakeErrors.has(error)) return `TLS handshake failed: ${error.message}${code ? ` (${code})` : ''}`;
+  return code ?? error.message;
 }

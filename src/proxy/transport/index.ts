@@ -1,6 +1,6 @@
-/** The transport layer under every listener and upstream: plaintext or mTLS between sidecars. */
-export { secureConnections, type IngressTlsOptions } from './ingress.js';
-export { connector, dial, usesMtls, SIDECAR_MARK, TLS_MODE_MARK, type EgressTls, type UpstreamMtls, type Dialed } from './egress.js';
-export { peerOf } from './peer.js';
-export type { TlsMaterial, TlsMaterialSource, TlsMode } from './tls-material.js';
+/** The transport layer under every listener and upstream: plaintext, mTLS between sidecars, or TLS with apps and providers. */
+export { secureConnections, type AppTlsOptions, type IngressTlsOptions, type SidecarTlsOptions } from './ingress.js';
+export { connector, describeConnectError, dial, usesMtls, usesTls, SIDECAR_MARK, TLS_MODE_MARK, type EgressTls, type ProviderTls, type UpstreamMtls, type Dialed } from './egress.js';
+export { peerOf, type RelayedConnection } from './peer.js';
+export type { MaterialSource, PemSet, PemSource, TlsFiles, TlsFilesOpener, TlsMaterial, TlsMaterialSource, TlsMode } from './tls-material.js';
 export { writeThisTurn } from './turn-writes.js';

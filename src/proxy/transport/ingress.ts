@@ -1,29 +1,47 @@
 /**
- * mTLS under a listener, whatever its protocol: the server's `connection` handlers are
+ * TLS under a listener, whatever its protocol: the server's `connection` handlers are
  * moved behind a step that looks at the first byte of each new connection. A TLS record
- * (0x16, a ClientHello) goes through a node:tls server that requires a client certificate
- * chained to the trust bundle and naming a SPIFFE id of our trust domain; the decrypted
- * socket is then handed to the listener's own handlers as if it had just connected.
- * Anything else is plaintext: served in `permissive` mode, closed in `strict` mode. Each
- * outcome is counted per listener (pmesh_tls_connections_total).
+ * (0x16, a ClientHello) goes through a node:tls server; the decrypted socket is then
+ * handed to the listener's own handlers as if it had just connected. Anything else is
+ * plaintext: served in `permissive` mode, closed in `strict` mode. Each outcome is counted
+ * per listener (pmesh_tls_connections_total).
+ *
+ * Two kinds of peer, one path. Sidecars (`peers: 'sidecars'`) get mTLS with the workload
+ * identity: a client certificate chained to the trust bundle and naming a SPIFFE id of our
+ * trust domain is required. Apps (`peers: 'apps'`) get TLS with the listener's own
+ * certificate, and must present a client certificate only when the listener names a CA
+ * bundle for them.
  *
  * A new certificate (renewal, rotated files) becomes the context of new handshakes
  * (tls.Server#setSecureContext); connections already open keep theirs and are not dropped.
  */
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import type { Logger, MeshMetrics } from '../../core/index.js';
-import { contextOptions } from './context.js';
+import { createServer as createTlsServer, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import type { Logger, MeshMetrics, TlsOutcome } from '../../core/index.js';
+import { appContextOptions, contextOptions } from './context.js';
 import { peerOf } from './peer.js';
-import type { TlsMaterialSource, TlsMode } from './tls-material.js';
+import type { MaterialSource, PemSet, TlsMaterialSource, TlsMode } from './tls-material.js';
 
-export interface IngressTlsOptions {
+interface CommonTlsOptions {
   readonly mode: TlsMode;
-  readonly material: TlsMaterialSource;
   /** A handshake not finished within this time closes the connection. */
   readonly handshakeTimeoutMs: number;
 }
+
+/** mTLS from other sidecars, with the workload identity. */
+export interface SidecarTlsOptions extends CommonTlsOptions {
+  readonly peers?: 'sidecars';
+  readonly material: TlsMaterialSource;
+}
+
+/** TLS to apps with the listener's own certificate; client certificates required when `ca` is there. */
+export interface AppTlsOptions extends CommonTlsOptions {
+  readonly peers: 'apps';
+  readonly material: MaterialSource<PemSet>;
+}
+
+export type IngressTlsOptions = SidecarTlsOptions | AppTlsOptions;
 
 export interface IngressTlsContext {
   readonly listener: string;
@@ -39,13 +57,27 @@ export interface IngressTlsContext {
   readonly replay?: (socket: Socket, head: Buffer) => Duplex;
 }
 
+/** What differs between the two kinds of peer. */
+interface Policy {
+  /** `mTLS` or `TLS`, in log lines. */
+  readonly name: string;
+  readonly accepted: TlsOutcome;
+  readonly requestCert: boolean;
+  context(): SecureContextOptions;
+  /** Calls `apply` with the new context options after each replacement; returns the unsubscribe function. */
+  onChange(apply: (options: SecureContextOptions) => void): () => void;
+  /** Why a client that finished the handshake may not stay, or undefined. */
+  refusal(socket: TLSSocket): string | undefined;
+}
+
 /** The first byte of a TLS handshake record (RFC 8446 section 5.1, ContentType handshake). */
 const TLS_HANDSHAKE = 0x16;
 
-/** Puts mTLS under `server` (no-op when off); returns what the listener calls when it closes. */
+/** Puts TLS under `server` (no-op when off); returns what the listener calls when it closes. */
 export function secureConnections(server: Server, options: IngressTlsOptions | undefined, context: IngressTlsContext): () => void {
   if (!options || options.mode === 'off') return () => {};
   const { listener, metrics, log } = context;
+  const policy = policyOf(options);
   const handlers = server.listeners('connection') as Array<(socket: Socket) => void>;
   server.removeAllListeners('connection');
   // Connections still being sniffed or shaken hands with: the listener does not know them yet, so closing it cuts them here.
@@ -56,29 +88,29 @@ export function secureConnections(server: Server, options: IngressTlsOptions | u
     for (const handler of handlers) handler.call(server, socket as Socket);
   };
   const tls = createTlsServer({
-    ...contextOptions(options.material.current()),
+    ...policy.context(),
     // Checked in secureConnection instead of by node:tls, so a refusal is logged with its cause (CERT_HAS_EXPIRED...).
-    requestCert: true,
+    requestCert: policy.requestCert,
     rejectUnauthorized: false,
     handshakeTimeout: options.handshakeTimeoutMs,
     ...(context.alpn ? { ALPNProtocols: [...context.alpn] } : {}),
   });
-  const unsubscribe = options.material.onChange((material) => tls.setSecureContext(contextOptions(material)));
+  const unsubscribe = policy.onChange((next) => tls.setSecureContext(next));
   tls.on('secureConnection', (socket: TLSSocket) => {
-    const refusal = refusalOf(socket, options.material.current().trustDomain);
+    const refusal = policy.refusal(socket);
     if (refusal) {
       metrics.tlsConnection(listener, 'refused_handshake');
-      log.warn({ remote: socket.remoteAddress, reason: refusal }, 'mTLS refused');
+      log.warn({ remote: socket.remoteAddress, reason: refusal }, `${policy.name} refused`);
       socket.destroy();
       return;
     }
-    metrics.tlsConnection(listener, 'mtls');
-    metrics.tlsPeerCertificate('ingress', listener, Date.parse(socket.getPeerCertificate().valid_from));
+    metrics.tlsConnection(listener, policy.accepted);
+    if (policy.accepted === 'mtls') metrics.tlsPeerCertificate('ingress', listener, Date.parse(socket.getPeerCertificate().valid_from));
     deliver(socket, rawOf(socket));
   });
   tls.on('tlsClientError', (error: Error, socket: TLSSocket) => {
     metrics.tlsConnection(listener, 'refused_handshake');
-    log.warn({ err: error.message, remote: socket.remoteAddress }, 'mTLS handshake refused');
+    log.warn({ err: error.message, remote: socket.remoteAddress }, `${policy.name} handshake refused`);
     socket.destroy();
   });
   server.on('connection', (socket: Socket) => {
@@ -101,7 +133,7 @@ export function secureConnections(server: Server, options: IngressTlsOptions | u
         socket.resume();
       } else {
         metrics.tlsConnection(listener, 'refused_plaintext');
-        log.warn({ remote: socket.remoteAddress }, 'plaintext connection refused: this listener takes mTLS only (tls.mode strict)');
+        log.warn({ remote: socket.remoteAddress }, `plaintext connection refused: this listener takes ${policy.name} only (tls.mode strict)`);
         socket.destroy();
       }
     });
@@ -113,18 +145,44 @@ export function secureConnections(server: Server, options: IngressTlsOptions | u
   };
 }
 
+function policyOf(options: IngressTlsOptions): Policy {
+  if (options.peers !== 'apps') {
+    const { material } = options;
+    return {
+      name: 'mTLS',
+      accepted: 'mtls',
+      requestCert: true,
+      context: () => contextOptions(material.current()),
+      onChange: (apply) => material.onChange((next) => apply(contextOptions(next))),
+      refusal: (socket) => sidecarRefusal(socket, material.current().trustDomain),
+    };
+  }
+  const { material } = options;
+  // Whether clients must present a certificate is fixed by the config (caFile or not), not by a file's contents.
+  const requireClientCert = material.current().ca !== undefined;
+  return {
+    name: 'TLS',
+    accepted: 'tls',
+    requestCert: requireClientCert,
+    context: () => appContextOptions(material.current()),
+    onChange: (apply) => material.onChange((next) => apply(appContextOptions(next))),
+    refusal: (socket) => (requireClientCert && !socket.authorized ? `the client certificate is not trusted: ${causeOf(socket)}` : undefined),
+  };
+}
+
 /** The TCP socket under a TLS socket made by tls.Server from an emitted connection. */
 function rawOf(socket: TLSSocket): Socket {
   return ((socket as unknown as { _parent?: Socket })._parent ?? socket) as Socket;
 }
 
-/** Why a client that finished the handshake may not stay, or undefined. */
-function refusalOf(socket: TLSSocket, trustDomain: string): string | undefined {
-  if (!socket.authorized) {
-    const error = socket.authorizationError as unknown;
-    const cause = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error ?? 'no client certificate');
-    return `the client certificate is not trusted: ${cause}`;
-  }
+function causeOf(socket: TLSSocket): string {
+  const error = socket.authorizationError as unknown;
+  return error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error ?? 'no client certificate');
+}
+
+/** Why a sidecar that finished the handshake may not stay, or undefined. */
+function sidecarRefusal(socket: TLSSocket, trustDomain: string): string | undefined {
+  if (!socket.authorized) return `the client certificate is not trusted: ${causeOf(socket)}`;
   const peer = peerOf(socket);
   if (peer?.trustDomain !== trustDomain) return `the client certificate names ${peer?.spiffeId ?? 'no SPIFFE id'}, not one of spiffe://${trustDomain}`;
   return undefined;

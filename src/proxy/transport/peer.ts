@@ -5,11 +5,17 @@ import { identityFromAltNames, type PeerIdentity } from '../../core/index.js';
 
 const known = new WeakMap<Duplex, PeerIdentity | null>();
 
+/** A stream standing for a connection it relays (the auto listener's replayed socket): its peer is that connection's. */
+export interface RelayedConnection {
+  readonly underlying: Duplex;
+}
+
 /** The SPIFFE identity of a verified mTLS peer; undefined for plaintext or a certificate without one. */
 export function peerOf(socket: Duplex): PeerIdentity | undefined {
   let identity = known.get(socket);
   if (identity === undefined) {
-    identity = socket instanceof TLSSocket && socket.authorized ? (identityFromAltNames(socket.getPeerCertificate().subjectaltname) ?? null) : null;
+    const connection = 'underlying' in socket ? (socket as unknown as RelayedConnection).underlying : socket;
+    identity = connection instanceof TLSSocket && connection.authorized ? (identityFromAltNames(connection.getPeerCertificate().subjectaltname) ?? null) : null;
     known.set(socket, identity);
   }
   return identity ?? undefined;

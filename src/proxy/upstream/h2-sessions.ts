@@ -10,7 +10,7 @@
  */
 import { connect as h2connect, constants, type ClientHttp2Session } from 'node:http2';
 import { connect as netConnect } from 'node:net';
-import { dial, type EgressTls } from '../transport/index.js';
+import { describeConnectError, dial, type EgressTls } from '../transport/index.js';
 import { MeshError, type Endpoint } from '../../core/index.js';
 import { openConnectionWindow } from './h2-window.js';
 
@@ -115,13 +115,13 @@ export class H2Sessions {
     const authority = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     return new Promise((resolve, reject) => {
       // No Nagle: a call's HEADERS and trailers are small writes that must not wait for an ACK.
-      // Over mTLS, HTTP/2 is asked for by ALPN `h2`; node:http2 waits for the handshake itself.
+      // Over TLS, HTTP/2 is asked for by ALPN `h2`; node:http2 waits for the handshake itself.
       const session = h2connect(authority, { createConnection: () => (path ? netConnect(path) : dial(this.#endpoint, this.#options.tls, ['h2']).socket) });
       const fail = (error: Error): void => {
         clearTimeout(timer);
         session.destroy();
         reject(
-          new MeshError('PMESH_UPSTREAM_CONNECT_FAILED', `cluster "${this.#options.cluster}": cannot connect to ${address}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, {
+          new MeshError('PMESH_UPSTREAM_CONNECT_FAILED', `cluster "${this.#options.cluster}": cannot connect to ${address}: ${describeConnectError(error)}`, {
             cause: error,
             details: { cluster: this.#options.cluster, endpoint: address },
           }),

@@ -10,7 +10,7 @@ import type { Dispatcher, Pool } from 'undici';
 import { MeshError, lazyRequire, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
-import { connector, usesMtls } from '../transport/index.js';
+import { connector, usesTls } from '../transport/index.js';
 import { Http1Reply } from './http1-reply.js';
 
 /** How long an idle upstream connection is kept (Linkerd's pool idle; docs/reliability.md). */
@@ -80,7 +80,7 @@ export class Http1Upstream implements Upstream {
       const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
       pool = new (undici().Pool)(`http://${host}:${endpoint.port}`, {
         connections: this.#options.maxConnectionsPerEndpoint,
-        connect: usesMtls(endpoint, this.#options.tls)
+        connect: usesTls(endpoint, this.#options.tls)
           ? connector(endpoint, this.#options.tls!, this.#options.connectTimeoutMs)
           : { timeout: this.#options.connectTimeoutMs },
         keepAliveTimeout: IDLE_MS,

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import { MeshError, type AnyFrameClientCodec, type Cancel, type Limits, type MeshMetrics } from '../../core/index.js';
-import { dial, writeThisTurn, type EgressTls } from '../transport/index.js';
+import { describeConnectError, dial, writeThisTurn, type EgressTls } from '../transport/index.js';
 
 export interface MuxConnectionOptions {
   readonly codec: AnyFrameClientCodec;
@@ -68,7 +68,7 @@ export class MuxConnection {
     this.#ready.catch(() => {});
     this.#socket.on('timeout', () => this.#fail(this.#connectError(`no connection within ${options.connectTimeoutMs} ms`)));
     this.#socket.on('error', (error: NodeJS.ErrnoException) =>
-      this.#fail(this.#connected ? this.#lostError(error.code ?? error.message) : this.#connectError(error.code ?? error.message)),
+      this.#fail(this.#connected ? this.#lostError(error.code ?? error.message) : this.#connectError(describeConnectError(error))),
     );
     this.#socket.on('close', () => this.#fail(this.#lostError('closed by the peer')));
     const decoder = options.codec.newDecoder(options.limits);

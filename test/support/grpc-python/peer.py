@@ -3,6 +3,7 @@ test/support/grpc-go (same services, same cases, same output):
 
   peer.py server 127.0.0.1:0                  serves proto/examples, prints LISTENING <port>
   peer.py client 127.0.0.1:<port> <case>...   prints "ok <case>" or "FAIL <case>: why", then DONE
+                                              (over TLS when PMESH_GRPC_TLS_CA names a CA bundle)
 
 Stubs are generated from proto/examples with grpcio-tools into a folder given by
 PMESH_GRPC_STUBS (made by test/support/grpc-peers.ts).
@@ -203,7 +204,15 @@ CASES = {
 def run_client(address, names):
     # grpcio refuses to send more than its own default; the limit under test is the sidecar's.
     options = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)]
-    with grpc.insecure_channel(address, options=options) as channel:
+    ca_file = os.environ.get("PMESH_GRPC_TLS_CA")
+    if ca_file:
+        # grpcio's own TLS, verifying the server against this CA bundle (and its name against the target).
+        with open(ca_file, "rb") as f:
+            credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
+        channel = grpc.secure_channel(address, credentials, options=options)
+    else:
+        channel = grpc.insecure_channel(address, options=options)
+    with channel:
         for name in names:
             try:
                 CASES[name](channel)

@@ -62,6 +62,7 @@ class CountingMetrics implements MeshMetrics {
   endpointHealth(): void {}
   mirrorDiff(): void {}
   tlsConnection(): void {}
+  upstreamTlsHandshake(): void {}
   authorization(): void {}
   tlsPeerCertificate(): void {}
   tlsConnectionsRenewed(): void {}

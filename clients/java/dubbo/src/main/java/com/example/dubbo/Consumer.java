@@ -10,6 +10,7 @@ import org.apache.dubbo.rpc.service.GenericService;
  * Consumer CLI for interop tests: calls com.example.EchoService at dubbo://HOST:PORT directly.
  *
  * Usage: Consumer [--version V] [--group G] [--timeout MS] HOST:PORT COMMAND [ARGS]
+ * Speaks Dubbo's own TLS when -Dpmesh.tls.cert, -Dpmesh.tls.key and -Dpmesh.tls.trust are set (Peers.withTls).
  * Commands: suite | echo TEXT | add A B | addLong A B | greet | mixed | nothing | fail REASON
  *           | sleep MS | nonce TOKEN | forget KEY | generic TEXT | genericGreet | genericGadget | concurrent N
  * Prints one "RESULT {json}" line per call, then "DONE ok=N failed=M"; exit code 0 iff failed=0.
@@ -39,7 +40,7 @@ public final class Consumer {
 
         ReferenceConfig<EchoService> ref = Calls.reference(url, version, group, timeout);
         ReferenceConfig<GenericService> genericRef = Calls.genericReference(url, version, group, timeout);
-        DubboBootstrap bootstrap = DubboBootstrap.getInstance()
+        DubboBootstrap bootstrap = Peers.withTls(DubboBootstrap.getInstance(), false)
                 .application(Peers.application("pmesh-dubbo-consumer"))
                 .registry(new RegistryConfig(RegistryConfig.NO_AVAILABLE))
                 .reference(ref)

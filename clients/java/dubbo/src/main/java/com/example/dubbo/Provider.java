@@ -12,6 +12,7 @@ import org.apache.dubbo.config.bootstrap.DubboBootstrap;
  * Exports com.example.EchoService over dubbo:// + hessian2 on 127.0.0.1, no registry.
  *
  * Usage: Provider PORT [VERSION] [GROUP]   (VERSION defaults to 1.0.0, GROUP to none)
+ * Serves Dubbo's own TLS when -Dpmesh.tls.cert and -Dpmesh.tls.key are set (Peers.withTls).
  * Prints "PROVIDER READY port=PORT" once the port accepts calls; runs until SIGTERM,
  * when Dubbo's shutdown hook sends the READONLY event to connected consumers.
  */
@@ -43,7 +44,7 @@ public final class Provider {
         protocol.setHost("127.0.0.1");
         protocol.setSerialization("hessian2");
 
-        DubboBootstrap.getInstance()
+        Peers.withTls(DubboBootstrap.getInstance(), true)
                 .application(Peers.application("pmesh-dubbo-provider"))
                 .registry(new RegistryConfig(RegistryConfig.NO_AVAILABLE))
                 .protocol(protocol)
