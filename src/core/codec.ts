@@ -74,8 +74,11 @@ export interface ProtocolCodec<F, B = never> {
    */
   goAway?(id: bigint): F;
 
-  /** Routing view of a request frame. Must not decode the arguments. */
-  toInvocation(frame: F): Invocation;
+  /**
+   * Routing view of a request frame. Must not decode the arguments. `receivedAt` is when
+   * the call began (the listener's `startedAt`): a deadline the frame carries counts from it.
+   */
+  toInvocation(frame: F, receivedAt?: number): Invocation;
   /**
    * The request frame with its deadline field set to `remainingMs`, so the next hop
    * knows the budget left. Protocols with no such field return the frame unchanged.

@@ -47,7 +47,7 @@ function attachmentsOf(frame: BoltFrame): Record<string, string> {
  * read; the other header entries become `attachments` only when something reads them
  * (a route matching on one, the access log, tracing): a pass-through call never does.
  */
-export function toInvocation(frame: BoltFrame): Invocation {
+export function toInvocation(frame: BoltFrame, receivedAt = performance.now()): Invocation {
   if (frame.cmdCode !== CMD_REQUEST || frame.type === TYPE_RESPONSE) {
     throw new MeshError('PMESH_BAD_REQUEST', `bolt: frame ${frame.requestId} (command ${frame.cmdCode}) is not an RPC request`);
   }
@@ -73,7 +73,7 @@ export function toInvocation(frame: BoltFrame): Invocation {
     get attachments() {
       return (attachments ??= attachmentsOf(frame));
     },
-    ...(frame.timeout > 0 ? { deadline: performance.now() + frame.timeout } : {}),
+    ...(frame.timeout > 0 ? { deadline: receivedAt + frame.timeout } : {}),
     oneway: frame.type === TYPE_ONEWAY,
     body: { kind: 'raw', serialization: frame.codec, bytes: frameContent(frame) },
     frame,

@@ -67,7 +67,7 @@ export function createDubboCodec(options: DubboCodecOptions = {}): ProtocolCodec
     heartbeat: heartbeatRequest,
     heartbeatReply,
     goAway: readonlyEvent,
-    toInvocation: (frame) => toInvocation(frame, maxDepth),
+    toInvocation: (frame, receivedAt) => toInvocation(frame, maxDepth, receivedAt),
     withTimeout: (frame, remainingMs) => rewriteTimeout(frame, remainingMs, maxDepth),
     toResult: (frame) => toResult(frame, maxDepth),
     localReply,

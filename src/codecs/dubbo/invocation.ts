@@ -55,7 +55,7 @@ export function timeoutOf(attachments: ReadonlyMap<string, string>): number | un
  * (DubboProtocol.getInvoker). The body is the raw argument bytes, one hessian2 value
  * per entry of `argTypes`.
  */
-export function toInvocation(frame: DubboFrame, maxDepth = 64): Invocation {
+export function toInvocation(frame: DubboFrame, maxDepth = 64, receivedAt = performance.now()): Invocation {
   const head = readRequestHead(frame, maxDepth);
   let attachments: Record<string, string> | undefined;
   const timeout = timeoutOf(head.attachments);
@@ -70,7 +70,7 @@ export function toInvocation(frame: DubboFrame, maxDepth = 64): Invocation {
     get attachments(): Record<string, string> {
       return (attachments ??= Object.fromEntries(head.attachments));
     },
-    deadline: timeout === undefined ? undefined : performance.now() + timeout,
+    deadline: timeout === undefined ? undefined : receivedAt + timeout,
     oneway: !isTwoWay(frame),
     body: raw(frame, head.argsStart, head.argsEnd),
     frame,

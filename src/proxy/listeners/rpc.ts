@@ -179,10 +179,12 @@ export class RpcListener implements Listener {
 
   #onRequest(socket: Socket, calls: Set<PendingCall>, frame: unknown): void {
     const codec = this.#options.codec;
+    // One clock for the call: the frame's deadline and the call's age both count from here, not from after the class scan.
+    const startedAt = performance.now();
     let invocation;
     try {
       // Codecs that keep the frame on the view (Bolt, Dubbo) save a copy; a spread would also read every lazy field.
-      const view = codec.toInvocation(frame);
+      const view = codec.toInvocation(frame, startedAt);
       invocation = view.frame === frame ? view : { ...view, frame };
     } catch (error) {
       const mesh = MeshError.from(error, 'PMESH_BAD_REQUEST');
@@ -197,7 +199,7 @@ export class RpcListener implements Listener {
       if (!invocation.oneway) this.#write(socket, codec.localReply(frame, refused));
       return;
     }
-    const ctx: CallContext = { listener: this.name, startedAt: performance.now(), log: this.#options.log, cancel: new Cancel(), peer: peerOf(socket) };
+    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: peerOf(socket) };
     const call: PendingCall = { cancel: ctx.cancel, frame, oneway: invocation.oneway, answered: false };
     this.#inFlight.begin();
     calls.add(call);

@@ -121,6 +121,7 @@ describe('dubbo golden frames from Apache Dubbo 3.3.6', () => {
       expect(inv.oneway).toBe(false);
       expect(inv.deadline).toBeGreaterThanOrEqual(before + 5000);
       expect(inv.deadline).toBeLessThanOrEqual(performance.now() + 5000);
+      expect(dubboCodec.toInvocation(frame, 1_000).deadline).toBe(6_000);
       if (want.args.length === 0) expect(inv.body.kind).toBe('empty');
       else expect(hessianValues(rawBytes(inv.body), want.args.length)).toEqual(want.args);
       const head = readRequestHead(frame);
