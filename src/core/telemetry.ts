@@ -42,6 +42,12 @@ export interface ProtocolTelemetry {
   /** This protocol's name for a trace key where the call carries it; undefined when it carries none. */
   traceKey(key: TraceKey): string | undefined;
   /**
+   * One entry (a name from `traceKey`) of the call as it came, when the protocol can read it
+   * without building every attachment (Bolt's header map); absent: `invocation.attachments`.
+   * Tracing reads a few such entries on every call, sampled or not.
+   */
+  traceValue?(invocation: Invocation, name: string): string | undefined;
+  /**
    * The call with these entries (this protocol's key names, from `traceKey`) set in its
    * headers or attachments and in the frame forwarded, when there is one. The given
    * invocation is not modified.

@@ -111,7 +111,8 @@ export class OtelCallTracer implements CallTracer {
   server(invocation: Invocation, telemetry: ProtocolTelemetry, listener: string): ServerSpan | undefined {
     const read: ReadTraceKey = (key) => {
       const name = telemetry.traceKey(key);
-      return name === undefined ? undefined : invocation.attachments[name];
+      if (name === undefined) return undefined;
+      return telemetry.traceValue ? telemetry.traceValue(invocation, name) : invocation.attachments[name];
     };
     // A SOFARPC caller's usual context, decided on its trace id alone: most such calls are forwarded without reading more.
     const sofaTraceId = sofaTraceIdAlone(read);

@@ -92,6 +92,25 @@ export function scanHeaderMap(block: Buffer, maxCount: number): KnownHeaders {
   return known;
 }
 
+/**
+ * The value of one entry of a block scanHeaderMap already checked, found by comparing key
+ * bytes: no other key or value becomes a string. `key` must be ASCII (every key the
+ * sidecar looks up is), so equal bytes are exactly equal text.
+ */
+export function headerValue(block: Buffer, key: Buffer): string | undefined {
+  let pos = 0;
+  while (pos < block.length) {
+    const keyLen = lengthAt(block, pos, 'key');
+    const keyStart = pos + 4;
+    pos = keyStart + Math.max(0, keyLen);
+    const valueLen = lengthAt(block, pos, 'value');
+    const valueStart = pos + 4;
+    pos = valueStart + Math.max(0, valueLen);
+    if (keyLen === key.length && valueLen !== -1 && sameBytes(block, keyStart, key, 0, keyLen)) return block.toString('utf8', valueStart, valueStart + valueLen);
+  }
+  return undefined;
+}
+
 /** The known entries of a map already built (frames the sidecar makes itself). */
 export function knownOf(map: ReadonlyMap<string, string>): KnownHeaders {
   return {

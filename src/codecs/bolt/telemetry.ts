@@ -9,7 +9,7 @@
 import { MeshError } from '../../core/errors.js';
 import type { ProtocolTelemetry, TraceKey } from '../../core/telemetry.js';
 import { buildFrame } from './encoder.js';
-import { frameContent, frameWith, type BoltFrame } from './frame.js';
+import { frameContent, frameWith, headerOf, type BoltFrame } from './frame.js';
 import { encodeHeaderMap } from './headers.js';
 import { MAX_SHORT_LEN, layoutFor } from './layout.js';
 import { statusForError } from './status.js';
@@ -64,6 +64,7 @@ function rebuilt(frame: BoltFrame, headers: ReadonlyMap<string, string>): BoltFr
 
 export const boltTelemetry: ProtocolTelemetry = {
   traceKey: (key) => (key.startsWith('sofa-') ? SOFA_KEYS[key] : key),
+  traceValue: (invocation, name) => (invocation.frame === undefined ? invocation.attachments[name] : headerOf(invocation.frame as BoltFrame, name)),
   withTrace(invocation, entries) {
     const attachments = { ...invocation.attachments, ...Object.fromEntries(entries) };
     const frame = invocation.frame === undefined ? undefined : withHeaders(invocation.frame as BoltFrame, entries);

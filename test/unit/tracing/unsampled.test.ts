@@ -63,6 +63,22 @@ describe('an unsampled call', () => {
     expect(ctx.span?.spanId).toBeUndefined();
   });
 
+  it('Bolt: the caller\'s context is read from the header bytes, without building every attachment', async () => {
+    const frame = boltCodec.newDecoder(withLimits({})).push(boltGolden('v1-echo-request').bytes)[0] as BoltFrame;
+    let attachmentReads = 0;
+    const invocation = new Proxy(boltCodec.toInvocation(frame), {
+      get(target, property, receiver) {
+        if (property === 'attachments') attachmentReads += 1;
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const path = tracedPath(0);
+    const ctx = path.ctx();
+    await path.handler(invocation, ctx);
+    expect(ctx.span).toMatchObject({ recording: false, traceId: '007f0000011700000000000100142424' });
+    expect(attachmentReads).toBe(0);
+  });
+
   it('Bolt with no context: no span, no trace in the log, the frame byte for byte', async () => {
     const { bytes, invocation } = boltGolden('v2-ver1-echo-request');
     const path = tracedPath(0);
