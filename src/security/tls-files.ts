@@ -1,68 +1,46 @@
 /**
  * Certificate files a config names for TLS with apps and providers that are not sidecars
- * (`listeners[].tls.certFile/keyFile/caFile`, `clusters[].tls`), read and kept current the
- * way the workload identity is (src/security/workload.ts): polled with fs.watchFile, which
- * sees an atomic rename, and a change taken only once the key matches the certificate
- * again, so a rotation that writes one file before the other is never half-applied.
- * Whoever serves or dials with them hears each change and uses it for new connections;
- * open connections keep theirs.
+ * (`listeners[].tls.certFile/keyFile/caFile`, `clusters[].tls`), read and kept current as
+ * the workload identity is (watched-files.ts): whoever serves or dials with them hears
+ * each change and uses it for new connections; open connections keep theirs.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { Logger } from '../core/index.js';
 import type { PemSet, PemSource, TlsFiles } from '../proxy/index.js';
+import { WatchedFiles } from './watched-files.js';
 
 /** How often the files are checked for changes, ms (as often as the workload identity's by default). */
 export const TLS_FILES_WATCH_MS = 1_000;
 
 export class WatchedTlsFiles implements PemSource {
-  readonly #files: TlsFiles;
-  readonly #log: Logger;
-  readonly #listeners = new Set<(pem: PemSet) => void>();
-  #pem: PemSet;
-  readonly #onFileChange = (): void => this.#reload();
+  readonly #files: WatchedFiles<PemSet>;
 
   /** Reads the files (throwing a clear error when they are unusable) and watches them every `intervalMs`. */
   constructor(files: TlsFiles, intervalMs: number, log: Logger) {
-    this.#files = files;
-    this.#log = log;
-    this.#pem = readTlsFiles(files);
-    for (const file of this.#paths()) watchFile(file, { interval: intervalMs, persistent: false }, this.#onFileChange);
+    const { certFile, keyFile, caFile } = files;
+    this.#files = new WatchedFiles({
+      paths: [certFile, keyFile, caFile].filter((file): file is string => file !== undefined),
+      intervalMs,
+      read: () => readTlsFiles(files),
+      same: (a, b) => a.cert === b.cert && a.key === b.key && a.ca === b.ca,
+      what: 'TLS',
+      reloaded: () => log.info({ certFile, caFile }, 'TLS files reloaded'),
+      log,
+    });
   }
 
   current(): PemSet {
-    return this.#pem;
+    return this.#files.current();
   }
 
   onChange(listener: (pem: PemSet) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#files.onChange(listener);
   }
 
   close(): void {
-    for (const file of this.#paths()) unwatchFile(file, this.#onFileChange);
-    this.#listeners.clear();
-  }
-
-  #paths(): string[] {
-    const { certFile, keyFile, caFile } = this.#files;
-    return [certFile, keyFile, caFile].filter((file): file is string => file !== undefined);
-  }
-
-  #reload(): void {
-    let pem: PemSet;
-    try {
-      pem = readTlsFiles(this.#files);
-    } catch (error) {
-      // Mid-rotation (the key written, not yet the certificate): the next change completes it.
-      this.#log.debug({ err: (error as Error).message }, 'TLS files not usable yet; keeping the current ones');
-      return;
-    }
-    if (pem.cert === this.#pem.cert && pem.key === this.#pem.key && pem.ca === this.#pem.ca) return;
-    this.#pem = pem;
-    this.#log.info({ certFile: this.#files.certFile, caFile: this.#files.caFile }, 'TLS files reloaded');
-    for (const listener of this.#listeners) listener(pem);
+    this.#files.close();
   }
 }
 

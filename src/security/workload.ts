@@ -1,19 +1,18 @@
 /**
- * The sidecar's workload identity, read from files and kept current: the certificate, its
- * key and the trust bundle are polled (fs.watchFile: it sees an atomic rename, which
- * fs.watch can miss) and a change is taken once the key and certificate match again, so a
- * rotation that writes one file before the other is never half-applied. With a CA
- * directory the sidecar issues its own certificate when it has none and renews it when
- * less than `renewBeforeMs` is left. Listeners and upstreams hear each change (onChange)
+ * The sidecar's workload identity, read from files and kept current (watched-files.ts):
+ * the certificate, its key and the trust bundle, a change taken once the key and the
+ * certificate match again. With a CA directory the sidecar issues its own certificate when
+ * it has none and renews it when less than `renewBeforeMs` is left. Listeners and upstreams hear each change (onChange)
  * and use it for new connections; open connections keep theirs.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { identityFromAltNames, type Logger } from '../core/index.js';
 import type { TlsMaterial, TlsMaterialSource } from '../proxy/index.js';
 import { CA_CERT_FILE } from './files.js';
+import { WatchedFiles } from './watched-files.js';
 
 export interface WorkloadIdentityOptions {
   readonly app?: string;
@@ -29,79 +28,62 @@ export interface WorkloadIdentityOptions {
 export class WorkloadIdentity implements TlsMaterialSource {
   readonly #options: WorkloadIdentityOptions;
   readonly #log: Logger;
-  readonly #listeners = new Set<(material: TlsMaterial) => void>();
-  readonly #caFile: string;
-  #material: TlsMaterial;
-  #notAfter: number;
+  readonly #files: WatchedFiles<Loaded>;
   #renewing = false;
   #timer: NodeJS.Timeout | undefined;
-  readonly #onFileChange = (): void => this.#reload();
 
-  private constructor(options: WorkloadIdentityOptions, log: Logger, caFile: string, loaded: Loaded) {
+  private constructor(options: WorkloadIdentityOptions, log: Logger, caFile: string) {
     this.#options = options;
     this.#log = log;
-    this.#caFile = caFile;
-    this.#material = loaded.material;
-    this.#notAfter = loaded.notAfter;
+    this.#files = new WatchedFiles({
+      paths: [options.certFile, options.keyFile, caFile],
+      intervalMs: options.watchIntervalMs,
+      read: () => load(options, caFile),
+      same: (a, b) => a.material.cert === b.material.cert && a.material.key === b.material.key && a.material.ca === b.material.ca,
+      what: 'workload identity',
+      reloaded: (loaded) => log.info({ spiffeId: this.spiffeId, notAfter: new Date(loaded.notAfter).toISOString() }, 'workload identity reloaded'),
+      log,
+    });
   }
 
   /** Loads (issuing first when a CA directory is given and no valid certificate is there) and starts watching. */
   static async start(options: WorkloadIdentityOptions, log: Logger): Promise<WorkloadIdentity> {
     const caFile = options.caFile ?? join(options.caDir!, CA_CERT_FILE);
     if (options.caDir && needsIssue(options)) await issueInto(options);
-    const identity = new WorkloadIdentity(options, log, caFile, load(options, caFile));
-    for (const file of [options.certFile, options.keyFile, caFile]) watchFile(file, { interval: options.watchIntervalMs, persistent: false }, identity.#onFileChange);
+    const identity = new WorkloadIdentity(options, log, caFile);
     if (options.caDir) identity.#timer = setInterval(() => void identity.#renewIfDue(), options.watchIntervalMs).unref();
-    log.info({ spiffeId: identity.spiffeId, notAfter: new Date(identity.#notAfter).toISOString() }, 'workload identity loaded');
+    log.info({ spiffeId: identity.spiffeId, notAfter: new Date(identity.notAfter).toISOString() }, 'workload identity loaded');
     return identity;
   }
 
   current(): TlsMaterial {
-    return this.#material;
+    return this.#files.current().material;
   }
 
   onChange(listener: (material: TlsMaterial) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#files.onChange((loaded) => listener(loaded.material));
   }
 
   get spiffeId(): string {
-    return identityFromAltNames(new X509Certificate(this.#material.cert).subjectAltName)?.spiffeId ?? '';
+    return identityFromAltNames(new X509Certificate(this.current().cert).subjectAltName)?.spiffeId ?? '';
   }
 
   /** When the certificate in use expires (ms since the epoch). */
   get notAfter(): number {
-    return this.#notAfter;
+    return this.#files.current().notAfter;
   }
 
   close(): void {
     clearInterval(this.#timer);
-    for (const file of [this.#options.certFile, this.#options.keyFile, this.#caFile]) unwatchFile(file, this.#onFileChange);
-    this.#listeners.clear();
-  }
-
-  #reload(): void {
-    let loaded: Loaded;
-    try {
-      loaded = load(this.#options, this.#caFile);
-    } catch (error) {
-      // Mid-rotation (the key written, not yet the certificate): the next change completes it.
-      this.#log.debug({ err: (error as Error).message }, 'workload identity files not usable yet; keeping the current ones');
-      return;
-    }
-    if (loaded.material.cert === this.#material.cert && loaded.material.key === this.#material.key && loaded.material.ca === this.#material.ca) return;
-    this.#material = loaded.material;
-    this.#notAfter = loaded.notAfter;
-    this.#log.info({ spiffeId: this.spiffeId, notAfter: new Date(loaded.notAfter).toISOString() }, 'workload identity reloaded');
-    for (const listener of this.#listeners) listener(loaded.material);
+    this.#files.close();
   }
 
   async #renewIfDue(): Promise<void> {
-    if (this.#renewing || this.#notAfter - Date.now() > this.#options.renewBeforeMs) return;
+    if (this.#renewing || this.notAfter - Date.now() > this.#options.renewBeforeMs) return;
     this.#renewing = true;
     try {
       await issueInto(this.#options);
-      this.#reload();
+      this.#files.reload();
     } catch (error) {
       this.#log.error({ err: (error as Error).message }, 'could not renew the workload certificate; retrying');
     } finally {
