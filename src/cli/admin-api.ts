@@ -6,7 +6,12 @@
  * a certificate not trusted, plaintext to an HTTPS port...), never a stack trace.
  */
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { lazyRequire } from '../core/lazy-require.js';
+
+// Loaded when a command asks the admin API, not when the CLI starts: `pmesh start` imports
+// this module (through the command list) and would otherwise load undici's ~110 files.
+const undici = lazyRequire<typeof import('undici')>('undici');
 
 /** How to talk to a guarded admin API (admin.tls, admin.tokenFile). */
 export interface AdminConnection {
@@ -100,7 +105,7 @@ export class AdminApi {
     private readonly connection: AdminConnection = {},
   ) {
     this.#scheme = connection.tls ? 'https' : 'http';
-    this.#dispatcher = connection.tls ? new Agent({ connect: { ca: connection.tls.ca, checkServerIdentity: serverIdentity } }) : undefined;
+    this.#dispatcher = connection.tls ? new (undici().Agent)({ connect: { ca: connection.tls.ca, checkServerIdentity: serverIdentity } }) : undefined;
   }
 
   ready(): Promise<ReadyView> {
@@ -133,7 +138,7 @@ export class AdminApi {
     const url = `${this.#scheme}://${this.address}${path}`;
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(url, {
+      response = await undici().request(url, {
         dispatcher: this.#dispatcher,
         signal: AbortSignal.timeout(this.timeoutMs),
         headers: this.connection.token === undefined ? {} : { authorization: `Bearer ${this.connection.token}` },

@@ -3,9 +3,13 @@
  * how much memory the idle sidecar holds, with the built-in config (its ports moved to
  * free ones, so a sidecar already running on the built-in ports does not matter). A bare
  * `node` process waiting on a timer is measured alongside as the floor.
+ *
+ * PMESH_BENCH_BASELINE names another checkout's bin/pmesh.js (main, say): its starts
+ * alternate with this checkout's, so both see the same host, and a column shows each.
+ * PMESH_BENCH_NODE_ARGS adds Node flags to this checkout's sidecar (lib/sidecar-child.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +18,7 @@ import { DEFAULT_CONFIG_YAML } from '../../src/config/defaults.js';
 import { freePort } from '../support/ports.js';
 import { REPO_ROOT } from '../support/maven.js';
 import { processStats, runQueueWaitMs } from './lib/process-stats.js';
+import { sidecarNodeArgs } from './lib/sidecar-child.js';
 
 const RUNS = 5;
 /** How long the sidecar idles before its memory is read (lazy work, GC settling). */
@@ -27,6 +32,8 @@ interface StartRun {
   /** Time its main thread was runnable but waiting for a CPU until then: the host's share of the wall time. */
   readonly readyCpuWaitMs: number;
   readonly idleRssMiB: number;
+  /** Of the idle RSS, what is not file-backed (heap, malloc, stacks): the node binary's pages are shared by every process. */
+  readonly idleAnonMiB: number;
   readonly peakRssMiB: number;
 }
 
@@ -69,15 +76,18 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function startOnce(): Promise<StartRun> {
+function anonRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/RssAnon:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+async function startOnce(bin: string, nodeArgs: readonly string[]): Promise<StartRun> {
   const dir = mkdtempSync(join(tmpdir(), 'pmesh-startup-'));
   const { yaml, admin } = await builtInConfigOnFreePorts();
   const path = join(dir, 'pmesh.yaml');
   writeFileSync(path, `${yaml}registry: { dataDir: ${JSON.stringify(join(dir, 'data'))} }\nlogging: { level: warn }\n`);
   const started = performance.now();
-  // PMESH_BENCH_PMESH: another checkout's bin/pmesh.js, for a before/after pair (lib/sidecar-child.ts).
-  const bin = process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
-  const child = spawn(process.execPath, [bin, 'start', '--config', path], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'start', '--config', path], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   try {
@@ -92,14 +102,14 @@ async function startOnce(): Promise<StartRun> {
     const readyCpuWaitMs = runQueueWaitMs(child.pid!);
     await sleep(IDLE_MS);
     const stats = processStats(child.pid!);
-    return { readyMs, readyCpuMs, readyCpuWaitMs, idleRssMiB: stats.rssMiB, peakRssMiB: stats.peakRssMiB };
+    return { readyMs, readyCpuMs, readyCpuWaitMs, idleRssMiB: stats.rssMiB, idleAnonMiB: anonRssMiB(child.pid!), peakRssMiB: stats.peakRssMiB };
   } finally {
     await stop(child);
   }
 }
 
 /** A bare node answering `/ready` on an HTTP port: what any Node process costs, the floor. */
-async function bareNode(): Promise<{ readyMs: number; readyCpuMs: number; readyCpuWaitMs: number; rssMiB: number }> {
+async function bareNode(): Promise<{ readyMs: number; readyCpuMs: number; readyCpuWaitMs: number; rssMiB: number; anonMiB: number }> {
   const port = await freePort();
   const server = `require('node:http').createServer((q, s) => s.end('{"ready": true}')).listen(${port}, '127.0.0.1')`;
   const started = performance.now();
@@ -113,7 +123,7 @@ async function bareNode(): Promise<{ readyMs: number; readyCpuMs: number; readyC
     const readyCpuMs = processStats(child.pid!).cpuSeconds * 1000;
     const readyCpuWaitMs = runQueueWaitMs(child.pid!);
     await sleep(IDLE_MS);
-    return { readyMs, readyCpuMs, readyCpuWaitMs, rssMiB: processStats(child.pid!).rssMiB };
+    return { readyMs, readyCpuMs, readyCpuWaitMs, rssMiB: processStats(child.pid!).rssMiB, anonMiB: anonRssMiB(child.pid!) };
   } finally {
     await stop(child);
   }
@@ -122,9 +132,38 @@ async function bareNode(): Promise<{ readyMs: number; readyCpuMs: number; readyC
 const fmtMs = (ms: number): string => `${ms.toFixed(0).padStart(6)} ms`;
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+interface Summary {
+  readonly readyMs: number;
+  readonly readyCpuMs: number;
+  readonly readyCpuWaitMs: number;
+  readonly idleRssMiB: number;
+  readonly idleAnonMiB: number;
+  readonly peakRssMiB: number;
+}
+
+function summary(runs: readonly StartRun[]): Summary {
+  const of = (field: keyof StartRun): number => median(runs.map((r) => r[field]));
+  return {
+    readyMs: of('readyMs'),
+    readyCpuMs: of('readyCpuMs'),
+    readyCpuWaitMs: of('readyCpuWaitMs'),
+    idleRssMiB: of('idleRssMiB'),
+    idleAnonMiB: of('idleAnonMiB'),
+    peakRssMiB: of('peakRssMiB'),
+  };
+}
+
 export async function benchStartup(): Promise<void> {
+  // PMESH_BENCH_PMESH: another checkout's bin/pmesh.js in place of this one (lib/sidecar-child.ts).
+  const bin = process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
+  const baselineBin = process.env.PMESH_BENCH_BASELINE;
   const runs: StartRun[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await startOnce());
+  const baselineRuns: StartRun[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    // Alternated, so a change in the host's load falls on both alike.
+    if (baselineBin) baselineRuns.push(await startOnce(baselineBin, []));
+    runs.push(await startOnce(bin, sidecarNodeArgs()));
+  }
   const bares = [];
   for (let i = 0; i < RUNS; i++) bares.push(await bareNode());
   const bare = {
@@ -132,28 +171,27 @@ export async function benchStartup(): Promise<void> {
     readyCpuMs: median(bares.map((b) => b.readyCpuMs)),
     readyCpuWaitMs: median(bares.map((b) => b.readyCpuWaitMs)),
     rssMiB: median(bares.map((b) => b.rssMiB)),
+    anonMiB: median(bares.map((b) => b.anonMiB)),
   };
-  const result = {
-    readyMs: median(runs.map((r) => r.readyMs)),
-    readyCpuMs: median(runs.map((r) => r.readyCpuMs)),
-    readyCpuWaitMs: median(runs.map((r) => r.readyCpuWaitMs)),
-    idleRssMiB: median(runs.map((r) => r.idleRssMiB)),
-    peakRssMiB: median(runs.map((r) => r.peakRssMiB)),
-    bareNode: bare,
-  };
+  const result = { ...summary(runs), bareNode: bare, ...(baselineBin ? { baseline: { bin: baselineBin, ...summary(baselineRuns) } } : {}) };
+  const base = baselineBin ? summary(baselineRuns) : undefined;
+  const cell = (value: number, unit: string, digits: number): string => `${value.toFixed(digits).padStart(6)} ${unit.padEnd(3)}`;
+  const row = (label: string, field: keyof Summary, unit: string, digits: number, bareValue: number, note: string): string =>
+    `  ${label.padEnd(12)} ${base ? `${cell(base[field], unit, digits)}  ` : ''}${cell(result[field], unit, digits)}  ${cell(bareValue, unit, digits)}  ${note}`;
   const lines = [
-    `bench startup: pmesh start, built-in config on free ports, ${RUNS} runs (medians)`,
-    `                   pmesh    bare node (an HTTP server answering /ready: the floor)`,
-    `  ready, wall   ${fmtMs(result.readyMs)}  ${fmtMs(bare.readyMs)}   spawn to /ready answering (pmesh runs: ${runs.map((r) => r.readyMs.toFixed(0)).join(', ')})`,
-    `  ready, CPU    ${fmtMs(result.readyCpuMs)}  ${fmtMs(bare.readyCpuMs)}   user+system CPU until then (steadier on a busy machine)`,
-    `  CPU wait      ${fmtMs(result.readyCpuWaitMs)}  ${fmtMs(bare.readyCpuWaitMs)}   main thread runnable but waiting for a CPU until then: the host's share of the wall time`,
-    `  idle RSS     ${result.idleRssMiB.toFixed(1).padStart(6)} MiB ${bare.rssMiB.toFixed(1).padStart(5)} MiB  ${IDLE_MS / 1000} s after ready (pmesh peak ${result.peakRssMiB.toFixed(1)} MiB)`,
+    `bench startup: pmesh start, built-in config on free ports, ${RUNS} runs (medians)${baselineBin ? `, alternating with the baseline ${baselineBin}` : ''}`,
+    `               ${base ? 'baseline    ' : ''}pmesh       bare node (an HTTP server answering /ready: the floor)`,
+    row('ready, wall', 'readyMs', 'ms', 0, bare.readyMs, `spawn to /ready answering (pmesh runs: ${runs.map((r) => r.readyMs.toFixed(0)).join(', ')})`),
+    row('ready, CPU', 'readyCpuMs', 'ms', 0, bare.readyCpuMs, 'user+system CPU until then (steadier on a busy machine)'),
+    row('CPU wait', 'readyCpuWaitMs', 'ms', 0, bare.readyCpuWaitMs, "main thread runnable but waiting for a CPU until then: the host's share of the wall time"),
+    row('idle RSS', 'idleRssMiB', 'MiB', 1, bare.rssMiB, `${IDLE_MS / 1000} s after ready (pmesh peak ${result.peakRssMiB.toFixed(1)} MiB)`),
+    row('  anonymous', 'idleAnonMiB', 'MiB', 1, bare.anonMiB, 'of it not backed by a file: heap, malloc; the rest is mostly pages of the node binary'),
     `  target: ready <= 300 ms, idle RSS <= 50 MB; host: 1-min load average ${loadavg()[0]!.toFixed(1)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const resultsDir = join(REPO_ROOT, 'test/results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, 'bench-startup.json');
-  writeFileSync(file, `${JSON.stringify({ bench: 'startup', ...result, runs, node: process.version, at: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ bench: 'startup', ...result, runs, baselineRuns, node: process.version, at: new Date().toISOString() }, null, 2)}\n`);
   process.stdout.write(`  written: ${file}\n`);
 }
