@@ -27,6 +27,8 @@ const RESTART: Readonly<Record<string, string>> = {
   'defaults.frameReadTimeoutMs': 'new listeners',
   'defaults.appHealthCheckMs': 'restart',
   'defaults.appHealthMaxFailures': 'restart',
+  // `pmesh start` sets the process's V8 heap once.
+  heap: 'restart',
   // The section is read at start; the files it names are watched and reloaded live.
   identity: 'restart',
   'admin.tls': 'restart',

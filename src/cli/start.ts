@@ -1,4 +1,5 @@
 /** `pmesh start`: runs the sidecar with a config file, PMESH_CONFIG, or the built-in config. */
+import { capYoungGeneration } from '../core/young-generation.js';
 import { configPath, parseFlags } from './args.js';
 import type { CliCommand } from './command.js';
 import { serveUntil, stopSignal } from './serve.js';
@@ -26,8 +27,11 @@ exit codes: 0 stopped by a signal, 1 could not start (a port in use...), 2 inval
     const path = configPath(values.config);
     const signal = stopSignal();
     // Imported here, not at the top: `pmesh --help` and the other commands do not load the sidecar.
-    const { run } = await import('../main.js');
-    return serveUntil(signal, await run(path));
+    const { loadConfig, run } = await import('../main.js');
+    const config = loadConfig(path);
+    // Process-wide, so set here and not by run(), which tests call in a shared process.
+    capYoungGeneration(config.heap.maxSemiSpaceMiB);
+    return serveUntil(signal, await run(path, config));
   },
 };
 

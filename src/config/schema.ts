@@ -29,6 +29,8 @@ export const hostPort = z
   .refine((text) => parseHostPort(text) !== undefined, { message: 'expected host:port' });
 
 const positiveMs = z.number().int().positive();
+/** heap.maxSemiSpaceMiB's default: measured in docs/performance.md (npm run bench -- heap). */
+const HEAP_DEFAULT_MAX_SEMI_SPACE_MIB = 4;
 const percent = z.number().min(0).max(100);
 
 const matchSchema = z
@@ -306,6 +308,21 @@ export const configSchema = z
       .default({})
       .describe('What the sidecar logs (JSON lines; readable lines on a terminal).'),
     tracing: tracingSchema.optional().describe('Spans for every call, exported over OTLP/HTTP and/or Zipkin v2; W3C, B3 and SOFATracer contexts read and passed on. Absent: off, at no cost.'),
+    heap: z
+      .object({
+        maxSemiSpaceMiB: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024)
+          .default(HEAP_DEFAULT_MAX_SEMI_SPACE_MIB)
+          .describe(
+            "Largest size of each of V8's two young-generation semi-spaces, MiB, set at start (docs/performance.md): smaller holds less memory under load for more frequent minor GCs. 16 is V8's own maximum (no cap).",
+          ),
+      })
+      .strict()
+      .default({})
+      .describe("The sidecar process's V8 heap (read by `pmesh start` when it starts)."),
     /** Binding anything but loopback must be asked for (docs/reliability.md). */
     allowNonLoopback: z.boolean().default(false).describe('Binding anything but loopback (127.0.0.0/8, ::1) must be asked for with `true`.'),
     defaults: z

@@ -7,7 +7,9 @@ import { benchBoltMtls } from './bolt-mtls.js';
 import { benchBridge } from './bridge.js';
 import { benchCompare } from './compare.js';
 import { benchDubbo } from './dubbo.js';
+import { benchFootprint } from './footprint.js';
 import { benchGrpc } from './grpc.js';
+import { benchHeap } from './heap.js';
 import { benchHttp1 } from './http1.js';
 import { benchObserve } from './observe.js';
 import { benchStartup } from './startup.js';
@@ -19,8 +21,10 @@ const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
   bolt: benchBolt,
   'bolt-mtls': benchBoltMtls,
   dubbo: benchDubbo,
+  footprint: benchFootprint,
   bridge: benchBridge,
   grpc: benchGrpc,
+  heap: benchHeap,
   observe: benchObserve,
   startup: benchStartup,
   compare: benchCompare,

@@ -1,0 +1,60 @@
+/**
+ * Caps V8's young generation (its two semi-spaces, where every short-lived object of a call
+ * is made) at a size chosen at run time: `heap.maxSemiSpaceMiB`.
+ *
+ * Why not `node --max-semi-space-size`: V8 reads that flag once, when it sizes the heap,
+ * before any JavaScript runs, so setting it from inside (`v8.setFlagsFromString`) changes
+ * nothing, and passing it would need NODE_OPTIONS or a second process at every start. What V8
+ * does read every time it grows a semi-space is `--semi-space-growth-factor`: the new size is
+ * the old one times the factor, up to V8's own maximum (16 MiB by default). So after each
+ * garbage collection the factor is set to what takes the current size at most to the cap, 1
+ * (no growth) once there. V8 still shrinks the young generation on its own when allocation
+ * slows, and it may grow again up to the cap.
+ */
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+
+const MiB = 1024 * 1024;
+/** V8's growth factor when nobody sets it. */
+const V8_DEFAULT_GROWTH_FACTOR = 2;
+
+/** The size of one semi-space now, in MiB (V8 reports the new space as both together). */
+export function semiSpaceMiB(): number {
+  const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+  return (newSpace?.space_size ?? 0) / 2 / MiB;
+}
+
+/** The growth factor that takes a semi-space of `currentMiB` at most to `capMiB`: 1 keeps it. */
+export function growthFactorFor(currentMiB: number, capMiB: number): number {
+  if (currentMiB <= 0) return 1;
+  return Math.max(1, Math.floor(capMiB / currentMiB));
+}
+
+let stopCurrent: (() => void) | undefined;
+
+/**
+ * Keeps each semi-space at or under `capMiB` from now on (process-wide: V8 has one heap per
+ * thread and this sets its flag). Calling it again replaces the cap; the function returned
+ * lifts it (V8's default growth again).
+ */
+export function capYoungGeneration(capMiB: number): () => void {
+  stopCurrent?.();
+  let factor = -1;
+  const apply = (): void => {
+    const next = growthFactorFor(semiSpaceMiB(), capMiB);
+    if (next === factor) return;
+    factor = next;
+    setFlagsFromString(`--semi-space-growth-factor=${next}`);
+  };
+  apply();
+  // A growth happens only in a garbage collection, so the factor is set again after each.
+  const observer = new PerformanceObserver(apply);
+  observer.observe({ entryTypes: ['gc'] });
+  const stop = (): void => {
+    observer.disconnect();
+    setFlagsFromString(`--semi-space-growth-factor=${V8_DEFAULT_GROWTH_FACTOR}`);
+    if (stopCurrent === stop) stopCurrent = undefined;
+  };
+  stopCurrent = stop;
+  return stop;
+}

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench -- heap [seconds]`: what `heap.maxSemiSpaceMiB` trades. One sidecar per
+ * cap, all proxying Bolt calls (SOFARPC echo of 1 KiB, 4 connections x 16 in flight, the
+ * compare bench's load) to the same Java server, in alternating windows so every cap sees
+ * the same host. Per cap: calls/s, the sidecar's CPU per call, and its RSS (peak and at the
+ * end). 16 MiB is V8's own maximum: no cap.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { freePort } from '../support/ports.js';
+import { REPO_ROOT } from '../support/maven.js';
+import type { Peer } from '../support/process.js';
+import type { LoadOptions } from './load/rpc-load.js';
+import { startJavaServer } from './lib/java-server.js';
+import { processStats } from './lib/process-stats.js';
+import { PathTotals, loadWindow } from './lib/rpc-bench.js';
+import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
+import { startSidecarChild } from './lib/sidecar-child.js';
+
+const CAPS_MIB = [1, 2, 4, 8, 16];
+const SERVICE = 'com.example.EchoService:1.0';
+const WARM_UP_SECONDS = 3;
+const ROUNDS = 4;
+
+interface Variant {
+  readonly capMiB: number;
+  readonly port: number;
+  readonly sidecar: Peer;
+  readonly totals: PathTotals;
+}
+
+function sidecarYaml(capMiB: number, port: number, admin: number, server: number): string {
+  return `admin: { address: 127.0.0.1:${admin} }
+logging: { level: warn, accessLog: false }
+heap: { maxSemiSpaceMiB: ${capMiB} }
+listeners:
+  - name: bolt-egress
+    protocol: bolt
+    address: 127.0.0.1:${port}
+    routes: [{ match: { service: ${SERVICE} }, cluster: echo }]
+clusters:
+  - { name: echo, protocol: bolt, endpoints: [127.0.0.1:${server}] }
+`;
+}
+
+export async function benchHeap(seconds: number): Promise<void> {
+  const serverPort = await freePort();
+  const server = await startJavaServer('sofarpc', 'com.example.Server', [String(serverPort)], /READY \d+/);
+  const variants: Variant[] = [];
+  try {
+    for (const capMiB of CAPS_MIB) {
+      const port = await freePort();
+      const sidecar = await startSidecarChild(sidecarYaml(capMiB, port, await freePort(), serverPort), port);
+      variants.push({ capMiB, port, sidecar, totals: new PathTotals(1) });
+    }
+    const load = (port: number, duration: number): LoadOptions => ({ protocol: 'bolt', host: '127.0.0.1', port, connections: 4, inFlight: 16, seconds: duration });
+    const loadBefore = loadavg()[0]!;
+    await runRpcLoad(load(serverPort, WARM_UP_SECONDS));
+    for (const variant of variants) await runRpcLoad(load(variant.port, WARM_UP_SECONDS));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const variant of variants) await loadWindow([variant.sidecar.child.pid!], load(variant.port, seconds / ROUNDS), variant.totals);
+    }
+    const rows = variants.map((variant) => {
+      const stats = processStats(variant.sidecar.child.pid!);
+      const result = variant.totals.result();
+      return {
+        capMiB: variant.capMiB,
+        callsPerSecond: result.rate,
+        p99Ms: result.p99Ms,
+        errors: result.errors,
+        cpuMicrosPerCall: (variant.totals.cpuSeconds[0]! / Math.max(1, variant.totals.ok)) * 1e6,
+        peakRssMiB: stats.peakRssMiB,
+        endRssMiB: stats.rssMiB,
+      };
+    });
+    const lines = [
+      `bench heap: heap.maxSemiSpaceMiB under Bolt load (echo 1 KiB, 4 connections x 16 in flight, ${rpcLoadTool()}), ${seconds} s per cap in ${ROUNDS} alternating windows`,
+      '  cap MiB   calls/s   p99 ms   CPU us/call   peak RSS MiB   RSS at end MiB   errors',
+      ...rows.map(
+        (row) =>
+          `  ${String(row.capMiB).padStart(7)} ${row.callsPerSecond.toFixed(0).padStart(9)} ${row.p99Ms.toFixed(2).padStart(8)} ${row.cpuMicrosPerCall.toFixed(1).padStart(13)} ${row.peakRssMiB.toFixed(1).padStart(14)} ${row.endRssMiB.toFixed(1).padStart(16)} ${String(row.errors).padStart(8)}`,
+      ),
+      `  16 MiB is V8's own maximum (no cap); host: ${availableParallelism()} CPUs, 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    const dir = join(REPO_ROOT, 'test/results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'bench-heap.json'), `${JSON.stringify({ bench: 'heap', seconds, rows, node: process.version, at: new Date().toISOString() }, null, 2)}\n`);
+  } finally {
+    for (const variant of variants) await variant.sidecar.stop();
+    await server.stop();
+  }
+}
