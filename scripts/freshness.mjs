@@ -4,9 +4,14 @@
 // When any did (an edit, a checkout, a clone), the answer is the content hash, as exact as
 // before: an mtime can change with the same content, and content never changes without
 // its file's mtime or size changing too (unless one is set back on purpose).
-import { createHash } from 'node:crypto';
+//
+// It runs before every start, so it avoids what costs CPU there: node:crypto (dozens of
+// internal modules) is loaded only to hash, and paths are joined and made relative by
+// string operations, not node:path (whose normalizing loop V8 otherwise optimizes at once,
+// paging in its optimizing compiler).
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,36 +23,36 @@ export const STATS_FILE = '.source-stats';
 /** Besides src/, what changes the output: the bundled libraries' versions and how it is built. */
 const INPUTS = ['package-lock.json', 'tsconfig.json', 'scripts/build.mjs'];
 
-function filesUnder(dir) {
-  const files = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...filesUnder(path));
-    else if (entry.isFile()) files.push(path);
+/** Paths relative to ROOT with `/` between names (on every OS: the key must not depend on it). */
+function filesUnder(dir, into) {
+  for (const entry of readdirSync(`${ROOT}/${dir}`, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) filesUnder(path, into);
+    else if (entry.isFile()) into.push(path);
   }
-  return files;
+  return into;
 }
 
-/** Every input of the build, sorted: the files under src/ and those of INPUTS that exist. */
+/** Every input of the build, relative to ROOT and sorted: the files under src/ and those of INPUTS that exist. */
 export function inputFiles() {
-  const extra = INPUTS.map((name) => join(ROOT, name)).filter((path) => existsSync(path));
-  return [...filesUnder(join(ROOT, 'src')), ...extra].sort();
+  const extra = INPUTS.filter((name) => existsSync(`${ROOT}/${name}`));
+  return [...filesUnder('src', []), ...extra].sort();
 }
 
 /** One line per input: path, size and mtime. */
 export function inputStats(files = inputFiles()) {
   return files
     .map((file) => {
-      const { size, mtimeMs } = statSync(file);
-      return `${relative(ROOT, file)}\t${size}\t${mtimeMs}`;
+      const { size, mtimeMs } = statSync(`${ROOT}/${file}`);
+      return `${file}\t${size}\t${mtimeMs}`;
     })
     .join('\n');
 }
 
 /** A hash of every input's path and content: mtimes change on a clone or checkout, contents do not. */
 export function sourceKey(files = inputFiles()) {
-  const hash = createHash('sha256');
-  for (const file of files) hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  const hash = createRequire(import.meta.url)('node:crypto').createHash('sha256');
+  for (const file of files) hash.update(file).update('\0').update(readFileSync(`${ROOT}/${file}`)).update('\0');
   return hash.digest('hex');
 }
 
