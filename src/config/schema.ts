@@ -30,7 +30,7 @@ export const hostPort = z
 
 const positiveMs = z.number().int().positive();
 /** heap.maxSemiSpaceMiB's default: measured in docs/performance.md (npm run bench -- heap). */
-const HEAP_DEFAULT_MAX_SEMI_SPACE_MIB = 4;
+const HEAP_DEFAULT_MAX_SEMI_SPACE_MIB = 8;
 const percent = z.number().min(0).max(100);
 
 const matchSchema = z

@@ -18,13 +18,19 @@ const MiB = 1024 * 1024;
 /** V8's growth factor when nobody sets it. */
 const V8_DEFAULT_GROWTH_FACTOR = 2;
 
-/** The size of one semi-space now, in MiB (V8 reports the new space as both together). */
+/**
+ * The capacity of one semi-space now, in MiB: what the new space can hold (used plus
+ * available; page headers make it 1 to 2 % under the capacity, so a cap may be passed by
+ * as much). Not its `space_size`, which is what is committed: V8 leaves the idle
+ * semi-space uncommitted at times, and half of that size then reads as half the capacity
+ * (a cap of 4 let it grow to 8).
+ */
 export function semiSpaceMiB(): number {
   const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
-  return (newSpace?.space_size ?? 0) / 2 / MiB;
+  return newSpace ? (newSpace.space_used_size + newSpace.space_available_size) / MiB : 0;
 }
 
-/** The growth factor that takes a semi-space of `currentMiB` at most to `capMiB`: 1 keeps it. */
+/** The growth factor (an integer, as V8 takes it) that takes a semi-space of `currentMiB` at most to `capMiB`: 1 keeps it. */
 export function growthFactorFor(currentMiB: number, capMiB: number): number {
   if (currentMiB <= 0) return 1;
   return Math.max(1, Math.floor(capMiB / currentMiB));

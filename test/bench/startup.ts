@@ -187,6 +187,8 @@ export async function benchStartup(): Promise<void> {
     row('idle RSS', 'idleRssMiB', 'MiB', 1, bare.rssMiB, `${IDLE_MS / 1000} s after ready (pmesh peak ${result.peakRssMiB.toFixed(1)} MiB)`),
     row('  anonymous', 'idleAnonMiB', 'MiB', 1, bare.anonMiB, 'of it not backed by a file: heap, malloc; the rest is mostly pages of the node binary'),
     `  target: ready <= 300 ms, idle RSS <= 50 MB; host: 1-min load average ${loadavg()[0]!.toFixed(1)}`,
+    // Node parses its root store and this file before any JavaScript, in every process measured here.
+    ...(process.env.NODE_EXTRA_CA_CERTS ? [`  NODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): every start above, bare node's too, includes parsing it (docs/performance.md)`] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const resultsDir = join(REPO_ROOT, 'test/results');

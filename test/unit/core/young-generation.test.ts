@@ -43,5 +43,7 @@ describe('capYoungGeneration', () => {
     // Above the cap (the process started bigger, or V8 rounded up): never more growth.
     expect(growthFactorFor(8, 4)).toBe(1);
     expect(growthFactorFor(0, 4)).toBe(1);
+    // What V8 reports is a little under the capacity (page headers).
+    expect(growthFactorFor(3.93, 8)).toBe(2);
   });
 });
