@@ -58,7 +58,7 @@ const keepPackagesExternal = {
 const LAZY_OTEL_API_FOR_PROM_CLIENT = `
 let api;
 const load = () => (api ??= require('@opentelemetry/api'));
-module.exports = { get trace() { return load().trace; }, get context() { return load().context; } };`;
+module.exports = new Proxy({}, { get: (_, name) => load()[name], has: (_, name) => name in load() });`;
 
 const lazyOtelApiForPromClient = {
   name: 'lazy-otel-api-for-prom-client',

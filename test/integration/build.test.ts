@@ -4,7 +4,8 @@
  * then reused, a touched file with the same content keeps it, an edited file is never run
  * from a stale bundle (the sources run through tsx instead), and the bundle finds the
  * files it reads at run time (package.json, the dashboard's static files, the gRPC protos)
- * although it does not keep the sources' folder layout.
+ * although it does not keep the sources' folder layout. A start loads no CommonJS file from
+ * node_modules (they are in the bundle, or loaded on first use: docs/performance.md).
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -108,5 +109,30 @@ clusters: []
       client.close();
     }
     expect(await peer.stop()).toBe(0);
+  });
+
+  it('a start with Bolt, Dubbo and HTTP/1 listeners loads no CommonJS file from node_modules, /metrics included', { timeout: 120_000 }, async () => {
+    await build();
+    // Preloaded into the sidecar: on exit, writes every CommonJS module it loaded.
+    const loaded = join(clone, 'loaded-modules.txt');
+    const preload = join(clone, 'record-modules.cjs');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, Object.keys(require.cache).join('\\n')));\n`);
+    const [admin, bolt, dubbo, http] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const config = writeConfig(`admin: { address: 127.0.0.1:${admin} }
+listeners:
+  - { name: bolt, protocol: bolt, address: 127.0.0.1:${bolt} }
+  - { name: dubbo, protocol: dubbo, address: 127.0.0.1:${dubbo} }
+  - { name: http, protocol: http1, address: 127.0.0.1:${http} }
+clusters: []
+`);
+    const peer = startPeer('pmesh-built', process.execPath, ['--require', preload, 'bin/pmesh.js', 'start', '--config', config], { cwd: clone });
+    await peer.waitFor(/pmesh sidecar ready/, 60_000);
+    const metrics = await request(`http://127.0.0.1:${admin}/metrics`);
+    expect(metrics.statusCode).toBe(200);
+    expect(await metrics.body.text()).toContain('process_cpu_seconds_total');
+    expect(await peer.stop()).toBe(0);
+    const modules = readFileSync(loaded, 'utf8').split('\n');
+    expect(modules).toContain(preload);
+    expect(modules.filter((path) => path.includes('node_modules'))).toEqual([]);
   });
 });
