@@ -1,6 +1,6 @@
 /**
- * Route matching: the logical level (linkerd). A listener's routes are tried in
- * order; the first whose every condition holds wins. HTTP requests expose their
+ * Route matching: the logical level (linkerd). The first of a listener's routes, in
+ * config order, whose every condition holds wins. HTTP requests expose their
  * host and path as the pseudo-headers `:authority` and `:path` (HTTP/2's names),
  * so the router needs no protocol knowledge.
  */
@@ -111,11 +111,41 @@ function weightedPick(clusters: readonly WeightedCluster[]): () => string {
   };
 }
 
+/**
+ * Routes grouped by the service they name, so a call is checked against the routes for its
+ * service and the routes that name none, not against every route: 10,000 routes cost what
+ * a handful do. Each group keeps config order; the first match overall still wins.
+ */
 export class Router {
-  readonly #routes: readonly Route[];
+  /** Routes whose match names no service, in config order. */
+  readonly #anyService: readonly IndexedRoute[];
+  /** Routes by the service string they name (an interface, or `interface:version[:group]`). */
+  readonly #byService: ReadonlyMap<string, readonly IndexedRoute[]>;
+  /** Whether some route names `interface:version[:group]`: only then is the call's key string built. */
+  readonly #keyedByVersion: boolean;
+  readonly #timeouts: ReadonlyMap<string, number | undefined>;
 
   constructor(specs: readonly RouteSpec[]) {
-    this.#routes = specs.map(compileRoute);
+    const anyService: IndexedRoute[] = [];
+    const byService = new Map<string, IndexedRoute[]>();
+    const timeouts = new Map<string, number | undefined>();
+    specs.forEach((spec, index) => {
+      const route = compileRoute(spec, index);
+      const indexed = { index, route };
+      const service = spec.match.service;
+      if (service === undefined) anyService.push(indexed);
+      else {
+        const group = byService.get(service);
+        if (group) group.push(indexed);
+        else byService.set(service, [indexed]);
+      }
+      // The first route of a name decides its timeout, as a scan in order would.
+      if (!timeouts.has(route.name)) timeouts.set(route.name, route.timeoutMs);
+    });
+    this.#anyService = anyService;
+    this.#byService = byService;
+    this.#keyedByVersion = [...byService.keys()].some((service) => service.includes(':'));
+    this.#timeouts = timeouts;
   }
 
   /** The first matching route; a MeshError PMESH_NO_ROUTE naming what was asked for otherwise. */
@@ -125,10 +155,16 @@ export class Router {
     return route;
   }
 
-  /** The first matching route, or undefined. */
+  /** The first matching route in config order, or undefined. */
   find(invocation: Invocation): Route | undefined {
-    for (const route of this.#routes) if (route.matches(invocation)) return route;
-    return undefined;
+    const { service } = invocation;
+    let best = firstMatch(this.#byService.get(service.interface), invocation);
+    if (this.#keyedByVersion) {
+      const key = serviceKeyString(service);
+      if (key !== service.interface) best = earlier(best, firstMatch(this.#byService.get(key), invocation));
+    }
+    best = earlier(best, firstMatch(this.#anyService, invocation, best?.index));
+    return best?.route;
   }
 
   noRoute(invocation: Invocation): MeshError {
@@ -136,8 +172,30 @@ export class Router {
   }
 
   timeoutOf(name: string | undefined): number | undefined {
-    return this.#routes.find((route) => route.name === name)?.timeoutMs;
+    return name === undefined ? undefined : this.#timeouts.get(name);
   }
+}
+
+interface IndexedRoute {
+  /** The route's place in config order. */
+  readonly index: number;
+  readonly route: Route;
+}
+
+/** The first route of `routes` (in config order) that matches, looking no further than `before`. */
+function firstMatch(routes: readonly IndexedRoute[] | undefined, invocation: Invocation, before = Infinity): IndexedRoute | undefined {
+  if (!routes) return undefined;
+  for (const entry of routes) {
+    if (entry.index >= before) return undefined;
+    if (entry.route.matches(invocation)) return entry;
+  }
+  return undefined;
+}
+
+function earlier(a: IndexedRoute | undefined, b: IndexedRoute | undefined): IndexedRoute | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return a.index <= b.index ? a : b;
 }
 
 function describeTarget(inv: Invocation): string {

@@ -55,4 +55,30 @@ describe('Router', () => {
   it('a bare example.com does not match *.example.com', () => {
     expect(() => router.route(httpCall('example.com', '/'))).toThrow('no route');
   });
+
+  it('keeps config order between routes that name a service and routes that do not', () => {
+    const ordered = new Router([
+      { name: 'header-first', match: { headers: { 'x-env': 'canary' } }, cluster: 'canary' },
+      { name: 'by-key', match: { service: 'com.example.EchoService:1.0' }, cluster: 'v1' },
+      { name: 'by-interface', match: { service: 'com.example.EchoService' }, cluster: 'any-version' },
+      { name: 'catch-all', match: {}, cluster: 'fallback' },
+    ]);
+    const canary = { ...rpcCall('com.example.EchoService', 'echo', '1.0'), attachments: { 'x-env': 'canary' } };
+    expect(ordered.route(canary).cluster).toBe('canary');
+    expect(ordered.route(rpcCall('com.example.EchoService', 'echo', '1.0')).cluster).toBe('v1');
+    expect(ordered.route(rpcCall('com.example.EchoService', 'echo', '2.0')).cluster).toBe('any-version');
+    expect(ordered.route(rpcCall('com.example.Other', 'echo')).cluster).toBe('fallback');
+  });
+
+  it('checks a call against the routes of its own service only, however many routes there are', () => {
+    const many = new Router(Array.from({ length: 10_000 }, (_, i) => ({ name: `r${i}`, match: { service: `com.example.Service${i}` }, cluster: `c${i}`, timeoutMs: i })));
+    let serviceReads = 0;
+    const call = rpcCall('com.example.Service9999', 'go');
+    const counted = { ...call, get service() { serviceReads++; return call.service; } };
+    expect(many.route(counted).cluster).toBe('c9999');
+    // A scan in order would read the call's service once per route: 10,000 times.
+    expect(serviceReads).toBeLessThan(5);
+    expect(many.timeoutOf('r9999')).toBe(9999);
+    expect(many.timeoutOf('missing')).toBeUndefined();
+  });
 });
