@@ -6,10 +6,12 @@
  * answer, about 4 µs a call). Anything else is undefined: the caller reads the value
  * the general way, which handles every shape and every error.
  */
+import { isAscii } from 'node:buffer';
 import type { HessianDialect } from './values.js';
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+/** What JSON.stringify escapes in ASCII text: control characters, the quote and the backslash. */
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\]/;
 
 /**
  * The JSON text of the value at `start`, when it is one whole string (one chunk) that
@@ -21,10 +23,8 @@ export function stringValueAsJson(buf: Buffer, start: number, end: number, diale
   const [from, units] = span;
   // ASCII: one byte a unit, so the string ends `units` bytes on, exactly where the value does.
   if (from + units !== end) return undefined;
-  for (let i = from; i < end; i++) {
-    const b = buf[i] as number;
-    if (b < 0x20 || b > 0x7f || b === QUOTE || b === BACKSLASH) return undefined;
-  }
+  // Native passes (a byte loop in JS took several µs for 1 KiB): ASCII, then nothing JSON escapes.
+  if (!isAscii(buf.subarray(from, end)) || NEEDS_ESCAPE.test(buf.toString('latin1', from, end))) return undefined;
   const out = Buffer.allocUnsafe(units + 2);
   out[0] = QUOTE;
   buf.copy(out, 1, from, end);
