@@ -144,7 +144,7 @@ function collect(stream: Readable, maxBytes: number, reader: BodyReader, cancel:
     };
     const onEnd = (): void => {
       done();
-      resolve(Buffer.concat(chunks, size));
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
     const onError = (error: Error): void => fail(MeshError.is(error) ? error : new MeshError('PMESH_DOWNSTREAM_CLOSED', `reading the body failed: ${error.message}`));
     const onAbort = (reason: MeshError): void => fail(reason);
