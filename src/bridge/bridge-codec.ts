@@ -45,6 +45,12 @@ export interface BridgeCodec<F> {
   request(call: BridgeCall, id: bigint): F;
   /** The reply read as Java values, converted to `returnType` when known. */
   result(reply: F, returnType: JavaType | undefined, catalog: TypeCatalog): BridgeResult;
+  /**
+   * The JSON answer written straight from the reply's bytes, for the shapes a codec knows
+   * how to (a plain string value); undefined for everything else, which `result` reads.
+   * The caller asks only where the JSON would not depend on the declared return type.
+   */
+  answerJson?(reply: F): Buffer | undefined;
   /** Reverse direction: a request a Java caller sent, read as typed values (generic calls unwrapped). */
   readRequest(request: F, catalog: TypeCatalog): BridgeCall;
   /** Reverse direction: the reply to `request`, written as the Java caller's own framework would. */

@@ -47,6 +47,27 @@ export async function readArguments(invocation: Invocation, limits: BodyLimits, 
 }
 
 /**
+ * The call's arguments when its body is already whole (bytes of a gRPC message, or a small
+ * request node:http buffered with its head), read without a promise; undefined when the
+ * body is still arriving (readArguments then waits for it). Limits as readArguments.
+ */
+export function bufferedArguments(invocation: Invocation, limits: BodyLimits, onLimit: (limit: string) => void): unknown[] | undefined {
+  const body = invocation.body;
+  if (body.kind === 'decoded') return [...body.values];
+  const whole = body.kind === 'raw' ? body.bytes : body.kind === 'stream' ? bufferedWhole(body.stream, body.length, limits.maxBytes) : undefined;
+  if (whole === undefined) return undefined;
+  const reader = bodyFormatFor(invocation.attachments['content-type']).newReader(limits);
+  try {
+    reader.push(whole); // a raw body over the limit was refused before (checkDeclaredSize), a buffered one is not taken
+    return reader.finish(whole);
+  } catch (error) {
+    const limit = MeshError.is(error) ? error.details.limit : undefined;
+    if (typeof limit === 'string') onLimit(limit);
+    throw error;
+  }
+}
+
+/**
  * Refuses a body whose size is known (Content-Length, a gRPC message) and over the limit,
  * before anything else is done for the call (a registry lookup, a read).
  */
@@ -65,7 +86,7 @@ async function readBody(invocation: Invocation, maxBytes: number, reader: BodyRe
     reader.push(body.bytes);
     return body.bytes;
   }
-  const whole = bufferedWhole(body.stream, body.length);
+  const whole = bufferedWhole(body.stream, body.length, maxBytes);
   if (whole === undefined) return collect(body.stream, maxBytes, reader, cancel);
   if (whole.length > maxBytes) throw tooLarge("a bridged call's body", maxBytes);
   reader.push(whole);
@@ -78,8 +99,9 @@ async function readBody(invocation: Invocation, maxBytes: number, reader: BodyRe
  * has buffered all of it by the time the bridge reads. The stream is then resumed so its
  * end is still seen. Undefined while the body is still arriving.
  */
-function bufferedWhole(stream: Readable, length: number | undefined): Buffer | undefined {
-  if (length === undefined || stream.readableFlowing !== null || stream.readableLength < length) return undefined;
+function bufferedWhole(stream: Readable, length: number | undefined, maxBytes: number): Buffer | undefined {
+  // Over the limit: left to the streaming read, which stops at the limit without taking it all.
+  if (length === undefined || length > maxBytes || stream.readableFlowing !== null || stream.readableLength < length) return undefined;
   const chunks: Buffer[] = [];
   for (let chunk = stream.read() as Buffer | null; chunk !== null; chunk = stream.read() as Buffer | null) chunks.push(chunk);
   stream.resume();
@@ -122,7 +144,7 @@ function collect(stream: Readable, maxBytes: number, reader: BodyReader, cancel:
     };
     const onEnd = (): void => {
       done();
-      resolve(Buffer.concat(chunks, size));
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
     const onError = (error: Error): void => fail(MeshError.is(error) ? error : new MeshError('PMESH_DOWNSTREAM_CLOSED', `reading the body failed: ${error.message}`));
     const onAbort = (reason: MeshError): void => fail(reason);

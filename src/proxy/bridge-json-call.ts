@@ -12,6 +12,7 @@ import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body
 import { checkBridgeEntry, checkKnownMethod } from './bridge-entry.js';
 import type { CallContext, Handler } from './filter.js';
 import { jsonBytesResult, readAnswerText } from './bridge-answer.js';
+import { outgoingInvocation } from './bridge-invocation.js';
 
 /** The budget of a call with no deadline of its own, as for every bridged call. */
 const DEFAULT_BUDGET_MS = 15_000;
@@ -55,7 +56,7 @@ export async function bridgeJsonCall(
   const deadline = invocation.deadline ?? ctx.deadline ?? performance.now() + DEFAULT_BUDGET_MS;
   const head = target.codec.requestHead(invocation.service, invocation.method, attachments);
   const reply = await next(
-    { ...invocation, protocol: target.protocol, deadline, frame: { headers: head }, body: { kind: 'raw', serialization: 0, bytes: body } },
+    outgoingInvocation(invocation, { protocol: target.protocol, deadline, frame: { headers: head }, body: { kind: 'raw', serialization: 0, bytes: body } }),
     ctx,
   );
   const text = await readAnswerText(reply, { maxBytes: options.body.maxBytes, what: "the provider's answer", field: 'bridge.maxBodyBytes', onLimit });

@@ -43,12 +43,13 @@ import { getProtocol, type AnyProtocol } from '../codecs/index.js';
 import type { Cluster } from './cluster.js';
 import type { CallContext, Filter, Handler } from './filter.js';
 import { typesFor, type CallTypes } from '../bridge/types-for.js';
-import { checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body.js';
+import { bufferedArguments, checkDeclaredSize, readArguments, type BodyLimits } from './bridge-body.js';
 import { checkBridgeEntry, checkKnownMethod, isGenericInvoke } from './bridge-entry.js';
 import { errorForCaller, firstLine, isUnknownServiceAnswer } from './bridge-errors.js';
 import { msgpackResult, wantsMsgpack } from './bridge-format.js';
 import { bridgeJsonCall } from './bridge-json-call.js';
 import { jsonBytesResult } from './bridge-answer.js';
+import { EMPTY_BODY, outgoingInvocation } from './bridge-invocation.js';
 
 /** A service's types as its registry reports them (Dubbo's metadata report). */
 export interface ReportedTypes {
@@ -108,18 +109,26 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     const attachments = checkBridgeEntry(invocation, entry.bridge.jsonEntry.method, options.allowGenericInvoke);
     const onLimit = (limit: string): void => metrics.limitExceeded(limit);
     checkDeclaredSize(invocation, options.body.maxBytes, onLimit);
-    const effective = await withReportedTypes(invocation, options);
-    checkKnownMethod(invocation, effective.signatures(invocation.service));
-    const args = await readArguments(invocation, options.body, ctx.cancel, onLimit);
+    // Each await costs a promise and a turn of the microtask queue: taken only when there is something to wait for.
+    const known = options.signatures(invocation.service);
+    const effective = known || !options.reportedTypes ? options : await withReportedTypes(invocation, options);
+    checkKnownMethod(invocation, known ?? effective.signatures(invocation.service));
+    const args = bufferedArguments(invocation, options.body, onLimit) ?? (await readArguments(invocation, options.body, ctx.cancel, onLimit));
     const call = (plugin.bridge.callerGenericInvoke && isGenericInvoke(invocation.method) ? callerGenericCall(invocation, args, attachments, effective) : undefined)
       ?? typedCall(invocation, args, attachments, effective)
       ?? (plugin.bridge.genericCall ? genericCall(invocation, args, attachments, effective) : undefined);
     if (!call) throw untypedError(invocation, args, effective);
-    const frame = typed.request({ ...call, service: invocation.service, timeoutMs: remaining(ctx), hessian: target.sofaHessian }, 0n);
+    // Named field by field, not spread (bridge-invocation.ts says why).
+    const frame = typed.request(
+      { service: invocation.service, method: call.method, paramTypes: call.paramTypes, args: call.args, attachments: call.attachments, timeoutMs: remaining(ctx), hessian: target.sofaHessian },
+      0n,
+    );
     checkFrameSize(plugin, frame, options.maxFrameBytes, metrics);
     const types = { returns: call.returns };
-    const reply = await next({ ...invocation, protocol: plugin.name, frame, oneway: false, body: { kind: 'empty' } }, ctx);
+    const reply = await next(outgoingInvocation(invocation, { protocol: plugin.name, frame, body: EMPTY_BODY, deadline: invocation.deadline }), ctx);
     if (reply.frame === undefined) return reply;
+    const direct = typed.answerJson && !call.generic && answersAsText(call.returns) && !wantsMsgpack(invocation) ? typed.answerJson(reply.frame) : undefined;
+    if (direct !== undefined) return jsonBytesResult(200, 'ok', direct);
     const result = typed.result(reply.frame, types.returns, effective.catalog);
     if (result.kind === 'error') {
       const knownKeys = isUnknownServiceAnswer(result.error) ? await knownServiceKeys(invocation, target, options) : [];
@@ -149,6 +158,13 @@ function passUnlessJson(next: Handler, bridged: (invocation: Invocation, ctx: Ca
     const entry = getProtocol(invocation.protocol);
     return entry?.bridge.jsonEntry ? bridged(invocation, ctx, entry as JsonEntryProtocol) : next(invocation, ctx);
   };
+}
+
+/** Return types whose JSON a codec may write straight from a returned string's bytes (answerJson): the string as it is. */
+const TEXT_RETURNS = new Set(['java.lang.String', 'java.lang.Object', 'java.lang.CharSequence']);
+
+function answersAsText(returns: JavaType | undefined): boolean {
+  return returns === undefined || (returns.sort === 'class' && TEXT_RETURNS.has(returns.name));
 }
 
 /** The options for this call, with the registry's reported types when nothing else knows the service. */

@@ -10,13 +10,15 @@ import { javaTypeName, parseJavaType, type JavaType } from '../../bridge/java-ty
 import type { TypeCatalog } from '../../bridge/schema.js';
 import type { HessianValue } from '../hessian/index.js';
 import { SOFA_REQUEST_CLASS, decodeSofaRequest, decodeSofaResponse } from './sofa-body.js';
-import { JavaHessianWriter, encodeJavaValues, toJavaValue, type StreamState } from '../hessian/java-values.js';
+import { JavaHessianWriter, argumentBytesGuess, encodeJavaValues, toJavaValue, writeTableFreeValues, type StreamState } from '../hessian/java-values.js';
 import { ByteSink } from '../hessian/byte-sink.js';
 import type { HessianDialect } from '../hessian/values.js';
 import { SOFA_RESPONSE_STATE } from './sofa-streams.js';
+import { encodeSofaResponse } from './sofa-body-out.js';
+import { stringValueAsJson } from '../hessian/json-text.js';
 import { buildResponse, requestFrame } from './build.js';
 import { parseServiceUniqueName } from './invocation.js';
-import { frameContent, type BoltFrame } from './frame.js';
+import { frameContent, headerOf, type BoltFrame } from './frame.js';
 import { HEAD_RESPONSE_ERROR } from './layout.js';
 import { codeForStatus, statusName } from './status.js';
 
@@ -51,47 +53,50 @@ function sofaRequest(call: BridgeCall, service: string): JavaValue {
   ]);
 }
 
-/** The SofaRequest's bytes and the stream's tables after it: the same for every call of a method. */
+/** The SofaRequest's bytes and the stream's tables after it, and the service's unique name: the same for every call of a method. */
 interface RequestHead {
+  readonly service: string;
   readonly bytes: Buffer;
   readonly state: StreamState;
 }
 
-const heads = new Map<string, RequestHead>();
-/** Heads kept at most; past that the cache starts over (a sidecar calls far fewer methods). */
+/** Heads by parameter-type list (the bridge keeps one list per resolved method), then by dialect, service and method. */
+const heads = new WeakMap<readonly JavaType[], Map<string, RequestHead>>();
+/** Heads kept at most per list; past that its cache starts over (a sidecar calls far fewer methods). */
 const MAX_HEADS = 4096;
-/** methodArgSigs by parameter-type list: the bridge keeps one list per resolved method. */
-const argSigs = new WeakMap<readonly JavaType[], string>();
 
-function headOf(call: BridgeCall, service: string, dialect: HessianDialect): RequestHead {
-  let sigs = argSigs.get(call.paramTypes);
-  if (sigs === undefined) {
-    sigs = call.paramTypes.map(javaTypeName).join('\u0000');
-    argSigs.set(call.paramTypes, sigs);
+function headOf(call: BridgeCall, dialect: HessianDialect): RequestHead {
+  let byName = heads.get(call.paramTypes);
+  if (byName === undefined) {
+    byName = new Map();
+    heads.set(call.paramTypes, byName);
   }
-  const key = `${dialect}\u0000${service}\u0000${call.method}\u0000${sigs}`;
-  let head = heads.get(key);
+  const { interface: iface, version, group } = call.service;
+  const key = `${dialect}\u0000${iface}\u0000${version ?? '\u0001'}\u0000${group ?? '\u0001'}\u0000${call.method}`;
+  let head = byName.get(key);
   if (head === undefined) {
+    const service = uniqueName(call);
     const writer = new JavaHessianWriter({ dialect });
     writer.write(sofaRequest(call, service));
-    head = { bytes: writer.toBuffer(), state: writer.state() };
-    if (heads.size >= MAX_HEADS) heads.clear();
-    heads.set(key, head);
+    head = { service, bytes: writer.toBuffer(), state: writer.state() };
+    if (byName.size >= MAX_HEADS) byName.clear();
+    byName.set(key, head);
   }
   return head;
 }
 
 /** The SofaRequest (made once per method) and the arguments continuing its Hessian stream, in one buffer. */
 function request(call: BridgeCall, id: bigint): BoltFrame {
-  const service = uniqueName(call);
   const dialect = call.hessian ?? 'legacy';
-  const head = headOf(call, service, dialect);
-  const sink = new ByteSink(head.bytes.length + 1024);
+  const head = headOf(call, dialect);
+  const sink = new ByteSink(head.bytes.length + argumentBytesGuess(call.args));
   sink.raw(head.bytes);
-  const writer = new JavaHessianWriter({ dialect, sink, continueFrom: head.state });
-  for (const arg of call.args) writer.write(arg);
+  if (!writeTableFreeValues(sink, call.args, dialect === 'legacy')) {
+    const writer = new JavaHessianWriter({ dialect, sink, continueFrom: head.state });
+    for (const arg of call.args) writer.write(arg);
+  }
   return requestFrame(
-    { requestId: Number(BigInt.asIntN(32, id)), service, method: call.method, timeoutMs: Math.max(1, Math.floor(call.timeoutMs)) },
+    { requestId: Number(BigInt.asIntN(32, id)), service: head.service, method: call.method, timeoutMs: Math.max(1, Math.floor(call.timeoutMs)) },
     sink.written(),
   );
 }
@@ -119,6 +124,25 @@ function result(reply: BoltFrame, returnType: JavaType | undefined, catalog: Typ
   return { kind: 'value', value: toJavaValue(response.appResponse as HessianValue, returnType, catalog) };
 }
 
+/**
+ * What Java SOFARPC writes before the value of a normal return (legacy dialect): the
+ * SofaResponse class definition, the instance, isError false, errorMsg null. The value
+ * follows, then responseProps null (golden v1-echo-response.bin).
+ */
+const JAVA_RETURN_PREFIX = (() => {
+  const nullValue = encodeSofaResponse(Buffer.of(0x4e));
+  return nullValue.subarray(0, nullValue.length - 2);
+})();
+const NULL = 0x4e;
+
+/** A returned string as JSON text, when the SofaResponse is laid out as Java writes a normal return. */
+function answerJson(reply: BoltFrame): Buffer | undefined {
+  if (reply.status !== 0 || headerOf(reply, HEAD_RESPONSE_ERROR) === 'true') return undefined;
+  const content = frameContent(reply);
+  const prefix = JAVA_RETURN_PREFIX.length;
+  if (content.length <= prefix || content[content.length - 1] !== NULL || content.compare(JAVA_RETURN_PREFIX, 0, prefix, 0, prefix) !== 0) return undefined;
+  return stringValueAsJson(content, prefix, content.length - 1, 'legacy');
+}
 
 function readRequest(frame: BoltFrame, catalog: TypeCatalog): BridgeCall {
   const body = decodeSofaRequest(frameContent(frame));
@@ -141,4 +165,4 @@ function reply(request: BoltFrame, outcome: BridgeOutcome): BoltFrame {
   return buildResponse(request.requestId, outcome.value === null ? { kind: 'null' } : { kind: 'value', value: encode(outcome.value) });
 }
 
-export const boltBridge: BridgeCodec<BoltFrame> = { request, result, readRequest, reply };
+export const boltBridge: BridgeCodec<BoltFrame> = { request, result, answerJson, readRequest, reply };

@@ -9,7 +9,8 @@ import type { JavaValue } from '../../bridge/values.js';
 import { javaTypeName, jvmDescriptor, parseJavaType, type JavaType } from '../../bridge/java-types.js';
 import type { TypeCatalog } from '../../bridge/schema.js';
 import { ByteSink } from '../hessian/byte-sink.js';
-import { JavaHessianWriter, decodeJavaValues, encodeJavaValues } from '../hessian/java-values.js';
+import { JavaHessianWriter, argumentBytesGuess, decodeJavaValues, encodeJavaValues, writeTableFreeValues } from '../hessian/java-values.js';
+import { stringValueAsJson } from '../hessian/json-text.js';
 import { DUBBO_RESULT_STATE } from './body-streams.js';
 import { parseRequestBody, rememberBuiltHead, type TimeoutEntry } from './body.js';
 import { buildResponse, requestFlag, writeRequestHead } from './build.js';
@@ -17,81 +18,105 @@ import { errorMessageOf, readResponseBody } from './invocation.js';
 import { DUBBO_PROTOCOL_VERSION, Status, idOf, makeFrame, statusOf, type DubboFrame } from './layout.js';
 import { errorForStatus } from './status.js';
 
-/** A request body's head strings by path, version, method and descriptor: the same for every call of a method. */
-const heads = new Map<string, Buffer>();
-/** Heads kept at most; past that the cache starts over (a sidecar calls far fewer methods). */
-const MAX_HEADS = 4096;
-/** Descriptors by parameter-type list: the bridge keeps one list per resolved method. */
-const descriptors = new WeakMap<readonly JavaType[], string>();
-
-function descriptorOf(paramTypes: readonly JavaType[]): string {
-  let descriptor = descriptors.get(paramTypes);
-  if (descriptor === undefined) {
-    descriptor = paramTypes.map(jvmDescriptor).join('');
-    descriptors.set(paramTypes, descriptor);
-  }
-  return descriptor;
-}
-
-function headBytes(path: string, version: string, method: string, descriptor: string): Buffer {
-  const key = `${path}\u0000${version}\u0000${method}\u0000${descriptor}`;
-  let bytes = heads.get(key);
-  if (bytes === undefined) {
-    const sink = new ByteSink();
-    writeRequestHead(sink, path, version, method, descriptor);
-    bytes = sink.toBuffer();
-    if (heads.size >= MAX_HEADS) heads.clear();
-    heads.set(key, bytes);
-  }
-  return bytes;
-}
-
 /**
- * One Hessian stream for the whole body, written into one buffer: the head strings (made
- * once per method), the arguments, the attachments. The head is kept on the frame, so the
- * deadline rewrite on the way out finds the `timeout` entry without parsing the body.
+ * What is the same for every call of a method: the body's five head strings (protocol
+ * version, path, version, method, descriptor) and the attachments the mesh writes before
+ * `timeout` (path, interface, version, group), as bytes, with the names the frame keeps.
  */
-function request(call: BridgeCall, id: bigint): DubboFrame {
-  const path = call.service.interface;
-  const version = call.service.version ?? '0.0.0';
-  const descriptor = descriptorOf(call.paramTypes);
-  const head = headBytes(path, version, call.method, descriptor);
-  const sink = new ByteSink(head.length + 1024);
-  sink.raw(head);
-  // floatFieldsFirst: hessian-lite 4.0.4 stores a float field's value in 8 bytes, clobbering
-  // the fields it read before it; writing floats first keeps those (the float itself Dubbo loses).
-  // The arguments continue the head's stream: Java chunks binaries by stream offset.
-  const writer = new JavaHessianWriter({ dialect: 'final', sink, floatFieldsFirst: true });
-  for (const arg of call.args) writer.write(arg);
-  const argsEnd = sink.length;
-  const attachments = new Map<string, string>([
+interface MethodPlan {
+  readonly head: Buffer;
+  readonly descriptor: string;
+  readonly argTypes: string[];
+  /** The fixed attachment entries, Hessian key/value strings back to back, and the same as a map. */
+  readonly fixedEntries: Buffer;
+  readonly fixedAttachments: ReadonlyMap<string, string>;
+}
+
+/** Plans by parameter-type list (the bridge keeps one list per resolved method), then by path, version, group and method. */
+const plans = new WeakMap<readonly JavaType[], Map<string, MethodPlan>>();
+/** Plans kept at most per list; past that its cache starts over (a sidecar calls far fewer methods). */
+const MAX_PLANS = 4096;
+
+function planOf(call: BridgeCall): MethodPlan {
+  let byName = plans.get(call.paramTypes);
+  if (byName === undefined) {
+    byName = new Map();
+    plans.set(call.paramTypes, byName);
+  }
+  const { interface: path, version = '0.0.0', group } = call.service;
+  const key = `${path}\u0000${version}\u0000${group ?? ''}\u0000${call.method}`;
+  let plan = byName.get(key);
+  if (plan === undefined) {
+    plan = makePlan(path, version, group, call.method, call.paramTypes);
+    if (byName.size >= MAX_PLANS) byName.clear();
+    byName.set(key, plan);
+  }
+  return plan;
+}
+
+function makePlan(path: string, version: string, group: string | undefined, method: string, paramTypes: readonly JavaType[]): MethodPlan {
+  const descriptor = paramTypes.map(jvmDescriptor).join('');
+  const head = new ByteSink();
+  writeRequestHead(head, path, version, method, descriptor);
+  const fixedAttachments = new Map<string, string>([
     ['path', path],
     ['interface', path],
     ['version', version],
   ]);
-  if (call.service.group) attachments.set('group', call.service.group);
-  attachments.set('timeout', String(Math.max(1, Math.floor(call.timeoutMs))));
-  for (const key in call.attachments) {
-    if (!attachments.has(key)) attachments.set(key, call.attachments[key] as string);
+  if (group) fixedAttachments.set('group', group);
+  const entries = new ByteSink();
+  for (const [key, value] of fixedAttachments) {
+    entries.hessianString(key, false);
+    entries.hessianString(value, false);
   }
+  return { head: head.toBuffer(), descriptor, argTypes: paramTypes.map(javaTypeName), fixedEntries: entries.toBuffer(), fixedAttachments };
+}
+
+/**
+ * One Hessian stream for the whole body, written into one buffer: the head strings and
+ * fixed attachments (made once per method), the arguments, the timeout and the caller's
+ * attachments. The head is kept on the frame, so the deadline rewrite on the way out
+ * finds the `timeout` entry without parsing the body.
+ */
+function request(call: BridgeCall, id: bigint): DubboFrame {
+  const plan = planOf(call);
+  const head = plan.head;
+  const sink = new ByteSink(head.length + argumentBytesGuess(call.args) + plan.fixedEntries.length + 64);
+  sink.raw(head);
+  if (!writeTableFreeValues(sink, call.args, false)) {
+    // floatFieldsFirst: hessian-lite 4.0.4 stores a float field's value in 8 bytes, clobbering
+    // the fields it read before it; writing floats first keeps those (the float itself Dubbo loses).
+    // The arguments continue the head's stream: Java chunks binaries by stream offset.
+    const writer = new JavaHessianWriter({ dialect: 'final', sink, floatFieldsFirst: true });
+    for (const arg of call.args) writer.write(arg);
+  }
+  const argsEnd = sink.length;
+  const attachments = new Map(plan.fixedAttachments);
   sink.byte(0x48);
-  let timeoutEntry: TimeoutEntry | undefined;
-  for (const [key, value] of attachments) {
-    const start = sink.length;
+  sink.raw(plan.fixedEntries);
+  const timeout = String(Math.max(1, Math.floor(call.timeoutMs)));
+  attachments.set('timeout', timeout);
+  const timeoutStart = sink.length;
+  sink.hessianString('timeout', false);
+  sink.hessianString(timeout, false);
+  const timeoutEntry: TimeoutEntry = { start: timeoutStart, end: sink.length };
+  for (const key in call.attachments) {
+    if (attachments.has(key)) continue;
+    const value = call.attachments[key] as string;
+    attachments.set(key, value);
     sink.hessianString(key, false);
     sink.hessianString(value, false);
-    if (key === 'timeout') timeoutEntry = { start, end: sink.length };
   }
   const mapEnd = sink.length;
   sink.byte(0x5a);
   const frame = makeFrame(requestFlag(false), 0, id, sink.written());
   rememberBuiltHead(frame, {
     dubboVersion: DUBBO_PROTOCOL_VERSION,
-    path,
-    version,
+    path: call.service.interface,
+    version: call.service.version ?? '0.0.0',
     method: call.method,
-    descriptor,
-    argTypes: call.paramTypes.map(javaTypeName),
+    descriptor: plan.descriptor,
+    argTypes: plan.argTypes,
     argsStart: head.length,
     argsEnd,
     attachments,
@@ -118,6 +143,13 @@ function result(reply: DubboFrame, returnType: JavaType | undefined, catalog: Ty
 }
 
 
+/** A returned string as JSON text, from the value's bytes (the upstream already found where they are). */
+function answerJson(reply: DubboFrame): Buffer | undefined {
+  if (statusOf(reply) !== Status.OK) return undefined;
+  const view = readResponseBody(reply);
+  if (view.status !== 'ok') return undefined;
+  return stringValueAsJson(reply.body, view.valueStart, view.valueEnd, 'final');
+}
 
 /** `$invoke(method, String[] types, Object[] args)`: the call it stands for. */
 function unwrapGeneric(call: BridgeCall): BridgeCall {
@@ -160,4 +192,4 @@ function reply(request: DubboFrame, outcome: BridgeOutcome): DubboFrame {
   return buildResponse(id, { kind: 'value', value: encode(outcome.value) }, REPLY_ATTACHMENTS);
 }
 
-export const dubboBridge: BridgeCodec<DubboFrame> = { request, result, readRequest, reply };
+export const dubboBridge: BridgeCodec<DubboFrame> = { request, result, answerJson, readRequest, reply };

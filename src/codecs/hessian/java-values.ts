@@ -23,7 +23,7 @@ import { HessianReader, DEFAULT_MAX_DEPTH } from './reader.js';
 import { JavaHessianWriter, type JavaWriterOptions } from './java-writer.js';
 import { isJavaObject, type HessianDialect, type HessianValue, type JavaObject } from './values.js';
 
-export { JavaHessianWriter, floatAsJavaWritesIt, type JavaWriterOptions, type StreamState } from './java-writer.js';
+export { JavaHessianWriter, argumentBytesGuess, floatAsJavaWritesIt, writeTableFree, writeTableFreeValues, type JavaWriterOptions, type StreamState } from './java-writer.js';
 
 export interface JavaDecodeOptions {
   readonly catalog?: TypeCatalog;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { boltCodec, frameContent, type BoltFrame } from '../../../../src/codecs/bolt/index.js';
 import { SOFA_REQUEST_CLASS } from '../../../../src/codecs/bolt/sofa-body.js';
 import { encodeJavaValues } from '../../../../src/codecs/hessian/java-values.js';
-import { parseJavaType } from '../../../../src/bridge/java-types.js';
+import { javaTypeName, parseJavaType } from '../../../../src/bridge/java-types.js';
 import { jv, type BridgeCall, type JavaValue } from '../../../../src/bridge/index.js';
 
 const SERVICE = { interface: 'com.example.EchoService', version: '1.0' };
@@ -24,7 +24,7 @@ function sofaRequest(call: BridgeCall): JavaValue {
     ['methodName', jv.string(call.method)],
     ['targetServiceUniqueName', jv.string('com.example.EchoService:1.0')],
     ['requestProps', jv.map([[jv.string('protocol'), jv.string('bolt')], [jv.string('type'), jv.string('sync')]])],
-    ['methodArgSigs', jv.array('java.lang.String', call.paramTypes.map((type) => jv.string(type.sort === 'class' ? type.name : 'long')))],
+    ['methodArgSigs', jv.array('java.lang.String', call.paramTypes.map((type) => jv.string(javaTypeName(type))))],
   ]);
 }
 
@@ -35,6 +35,16 @@ describe('SOFARPC bridge request', () => {
       for (const round of [1, 2, 3]) {
         const args = [person(`Ada ${round}`), jv.list([person('Grace'), jv.bytes(new Uint8Array(40).fill(round))]), jv.long(BigInt(round)), jv.string('x'.repeat(100 * round))];
         const call: BridgeCall = { service: SERVICE, method: 'find', paramTypes, args, attachments: {}, timeoutMs: 1000, hessian };
+        const frame = boltCodec.bridge!.request(call, 7n) as BoltFrame;
+        expect(frameContent(frame).toString('hex')).toBe(encodeJavaValues([sofaRequest(call), ...args], { dialect: hessian }).toString('hex'));
+      }
+    });
+
+    it(`${hessian}: strings, numbers, booleans and nulls written without a writer are the bytes one writer writes`, () => {
+      const types = ['java.lang.String', 'long', 'int', 'boolean', 'java.lang.String', 'char'].map((name) => parseJavaType(name));
+      for (const round of [1, 2]) {
+        const args = [jv.string('x'.repeat(40 * round) + '\u00e9\u{1F600}'), jv.long(-(1n << BigInt(20 * round))), jv.int(70000 * round), jv.boolean(round === 1), null, jv.char('c')];
+        const call: BridgeCall = { service: SERVICE, method: 'plain', paramTypes: types, args, attachments: {}, timeoutMs: 1000, hessian };
         const frame = boltCodec.bridge!.request(call, 7n) as BoltFrame;
         expect(frameContent(frame).toString('hex')).toBe(encodeJavaValues([sofaRequest(call), ...args], { dialect: hessian }).toString('hex'));
       }
