@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { BadReplyError, MAX_REPLY_HEAD_BYTES, parseReplyHead, type ReplyFraming } from '../../codecs/http1/reply-head.js';
 import { ChunkedDecoder } from '../../codecs/http1/chunked.js';
 import type { Http1Exchange } from './http1-exchange.js';
+import { writeThisTurn } from '../transport/index.js';
 
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 const CRLF = Buffer.from('\r\n', 'latin1');
@@ -82,11 +83,12 @@ export class Http1Connection {
     this.#requestSent = false;
     const socket = this.socket;
     if (body.kind === 'stream') {
-      socket.write(head);
+      // Corked for the turn: a small body node:http parsed right after the head leaves with it, in one write.
+      writeThisTurn(socket, [head]);
       this.#sendStream(body.stream, body.length === undefined);
       return;
     }
-    socket.write(body.kind === 'bytes' && body.bytes.length > 0 ? Buffer.concat([head, body.bytes]) : head);
+    writeThisTurn(socket, body.kind === 'bytes' && body.bytes.length > 0 ? [head, body.bytes] : [head]);
     this.#requestSent = true;
   }
 
@@ -100,15 +102,15 @@ export class Http1Connection {
     const socket = this.socket;
     const onData = (chunk: Buffer): void => {
       if (chunk.length === 0) return;
-      const ok = chunked ? socket.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'), chunk, CRLF])) : socket.write(chunk);
-      if (!ok) {
+      writeThisTurn(socket, chunked ? [Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'), chunk, CRLF] : [chunk]);
+      if (socket.writableNeedDrain) {
         stream.pause();
         socket.once('drain', () => stream.resume());
       }
     };
     const onEnd = (): void => {
       cleanup();
-      if (chunked) socket.write(LAST_CHUNK);
+      if (chunked) writeThisTurn(socket, [LAST_CHUNK]);
       this.#requestSent = true;
       this.#maybeReusable();
     };
