@@ -17,6 +17,9 @@ const HOP_BY_HOP = new Set([
 
 function connectionTokens(value: string | undefined): Set<string> | undefined {
   if (!value) return undefined;
+  // Nearly every Connection header is one of these, and they name no header to drop.
+  const lower = value.length <= 10 ? value.toLowerCase() : '';
+  if (lower === 'keep-alive' || lower === 'close') return undefined;
   return new Set(value.split(',').map((token) => token.trim().toLowerCase()));
 }
 
@@ -52,9 +55,9 @@ export function appendForwardedFor(existing: string | undefined, clientAddress: 
 export function upstreamHeaders(attachments: Readonly<Record<string, string>>): string[] {
   const named = connectionTokens(attachments.connection);
   const out: string[] = [];
-  for (const [name, value] of Object.entries(attachments)) {
-    if (name.startsWith(':') || name === 'expect' || HOP_BY_HOP.has(name) || named?.has(name)) continue;
-    out.push(name, value);
+  for (const name in attachments) {
+    if (name.charCodeAt(0) === 0x3a /* : */ || name === 'expect' || HOP_BY_HOP.has(name) || named?.has(name)) continue;
+    out.push(name, attachments[name]!);
   }
   return out;
 }

@@ -30,6 +30,7 @@ export class Http1Pool {
   #count = 0;
   #open = 0;
   #closing = false;
+  #sweep: NodeJS.Timeout | undefined;
   readonly #events = {
     reusable: (connection: Http1Connection): void => this.#reusable(connection),
     closed: (connection: Http1Connection): void => this.#closed(connection),
@@ -44,7 +45,6 @@ export class Http1Pool {
   acquire(lease: Lease): void {
     const idle = this.#idle.pop();
     if (idle) {
-      idle.socket.setTimeout(0);
       lease(null, idle);
     } else if (this.#count < this.#options.max) {
       this.#dial(lease);
@@ -59,9 +59,15 @@ export class Http1Pool {
     if (at >= 0) this.#waiting.splice(at, 1);
   }
 
+  /** A connection leased to a call that was cancelled before it was used. */
+  giveBack(connection: Http1Connection): void {
+    this.#reusable(connection);
+  }
+
   /** Closes idle connections now and busy ones when their calls end. */
   close(): void {
     this.#closing = true;
+    clearTimeout(this.#sweep);
     for (const connection of this.#idle.splice(0)) connection.destroy();
   }
 
@@ -76,9 +82,7 @@ export class Http1Pool {
       }
       this.#open++;
       this.#options.onOpenChanged(this.#open);
-      const connection = new Http1Connection(socket, this.#events);
-      socket.on('timeout', () => connection.destroy()); // armed only while idle
-      lease(null, connection);
+      lease(null, new Http1Connection(socket, this.#events));
     });
   }
 
@@ -92,8 +96,26 @@ export class Http1Pool {
       waiter(null, connection);
       return;
     }
+    connection.idleSince = performance.now();
     this.#idle.push(connection);
-    connection.socket.setTimeout(IDLE_MS);
+    this.#sweepLater();
+  }
+
+  /**
+   * Idle connections are closed by one sweep every IDLE_MS while any is idle, not by a
+   * timer per connection: a timer armed and cleared around every call cost more than the call's parse.
+   * A connection is closed between IDLE_MS and twice that after its last call.
+   */
+  #sweepLater(): void {
+    if (this.#sweep) return;
+    this.#sweep = setTimeout(() => {
+      this.#sweep = undefined;
+      const before = performance.now() - IDLE_MS;
+      // Oldest first at the front: the newest are reused first (pop), so the stale ones stay at the front.
+      while (this.#idle.length > 0 && this.#idle[0]!.idleSince <= before) this.#idle.shift()!.destroy();
+      if (this.#idle.length > 0) this.#sweepLater();
+    }, IDLE_MS);
+    this.#sweep.unref();
   }
 
   #closed(connection: Http1Connection): void {

@@ -9,7 +9,7 @@
 import { MeshError, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
-import { ExchangeError, type RequestBody } from './http1-connection.js';
+import { ExchangeError, type Http1Connection, type RequestBody } from './http1-connection.js';
 import { Http1Exchange } from './http1-exchange.js';
 import { Http1Pool, type Lease } from './http1-pool.js';
 import { requestHead } from './http1-request-head.js';
@@ -41,32 +41,31 @@ export class Http1Upstream implements Upstream {
     }
     const pool = this.#pool(endpoint);
     return new Promise<Result>((resolve, reject) => {
-      const exchange = new Http1Exchange(method, this.#options.codec, {
-        resolve,
-        reject: (error) => reject(this.#translate(error, endpoint, ctx)),
-      });
-      const lease: Lease = (error, connection) => {
-        if (error || !connection) {
-          reject(this.#connectFailed(error, endpoint, ctx));
-          return;
-        }
-        if (ctx.cancel.aborted) {
-          connection.destroy();
-          reject(ctx.cancel.reason);
-          return;
-        }
-        ctx.cancel.onAbort((reason) => {
-          if (!exchange.finished) connection.destroy(reason);
-        });
-        connection.send(exchange, head, body);
-      };
       if (ctx.cancel.aborted) {
         reject(ctx.cancel.reason);
         return;
       }
+      const exchange = new Http1Exchange(method, this.#options.codec, {
+        resolve,
+        reject: (error) => reject(this.#translate(error, endpoint, ctx)),
+      });
+      let sentOn: Http1Connection | undefined;
+      const lease: Lease = (error, connection) => {
+        if (error || !connection) reject(this.#connectFailed(error, endpoint, ctx));
+        else if (ctx.cancel.aborted) pool.giveBack(connection);
+        else {
+          sentOn = connection;
+          connection.send(exchange, head, body);
+        }
+      };
+      // One listener for the call's whole life: waiting for a connection, then on it.
       ctx.cancel.onAbort((reason) => {
-        pool.forget(lease);
-        if (!exchange.answered) reject(reason);
+        if (!sentOn) {
+          pool.forget(lease);
+          reject(reason);
+        } else if (!exchange.finished) {
+          sentOn.destroy(reason);
+        }
       });
       pool.acquire(lease);
     });
