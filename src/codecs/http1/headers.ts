@@ -24,7 +24,7 @@ function connectionTokens(value: string | undefined): Set<string> | undefined {
 }
 
 /**
- * Response headers as received (name, value, name, value...: undici's raw list, names
+ * Response headers as received (name, value, name, value...: the reply head's list, names
  * in the peer's case) to the list passed on: names lower-cased, repeats kept (Set-Cookie),
  * hop-by-hop headers and those the Connection header names left out.
  */
@@ -50,7 +50,7 @@ export function appendForwardedFor(existing: string | undefined, clientAddress: 
 
 /**
  * The headers to send upstream from an Invocation's attachments: pseudo-headers,
- * hop-by-hop headers and `expect` (undici answers 100-continue itself) left out.
+ * hop-by-hop headers and `expect` (node:http answered 100-continue to the caller already) left out.
  */
 export function upstreamHeaders(attachments: Readonly<Record<string, string>>): string[] {
   const named = connectionTokens(attachments.connection);

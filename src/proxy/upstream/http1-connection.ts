@@ -6,8 +6,8 @@
  */
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { BadReplyError, MAX_REPLY_HEAD_BYTES, parseReplyHead, type ReplyFraming } from '../../codecs/http1/reply-head.js';
-import { ChunkedDecoder } from '../../codecs/http1/chunked.js';
+import { BadReplyError, MAX_REPLY_HEAD_BYTES, parseReplyHead, type ReplyFraming } from './http1-reply-head.js';
+import { ChunkedDecoder } from './http1-chunked.js';
 import type { Http1Exchange } from './http1-exchange.js';
 import { writeThisTurn } from '../transport/index.js';
 

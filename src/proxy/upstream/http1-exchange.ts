@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { HttpClientCodec, Result } from '../../core/index.js';
-import type { ReplyHead } from '../../codecs/http1/reply-head.js';
+import type { ReplyHead } from './http1-reply-head.js';
 
 export interface ExchangeCallbacks {
   resolve(result: Result): void;

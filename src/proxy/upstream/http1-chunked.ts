@@ -4,7 +4,7 @@
  * next reply starts. Strict: a size is hex digits only (at most 12: 256 TiB), a chunk's data
  * must be followed by CRLF, extensions and trailers are bounded and then dropped.
  */
-import { BadReplyError } from './reply-head.js';
+import { BadReplyError } from './http1-reply-head.js';
 
 const MAX_SIZE_DIGITS = 12;
 /** A size line's extension, and the trailer section, at most this many bytes each. */
