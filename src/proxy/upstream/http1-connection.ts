@@ -237,6 +237,9 @@ export class Http1Connection {
     }
     this.#exchange = undefined;
     this.#chunked = undefined;
+    // Paused by a slow reader of the last body bytes, whose stream has ended and will ask for no more:
+    // reading again, or the next reply (or the upstream closing the idle connection) would never be seen.
+    this.socket.resume();
     if (this.#keepAlive && !this.socket.destroyed) this.#events.reusable(this);
     else this.socket.destroy();
   }
