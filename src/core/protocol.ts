@@ -16,8 +16,8 @@
  *
  *   `framed`      a TCP socket carrying the protocol's own frames (Bolt, Dubbo): the
  *                 proxy reads and writes through the plug-in's frame codec (codec.ts);
- *   `node:http`   node:http's parser on the server, undici on the client (HTTP/1):
- *                 the plug-in maps requests and replies, Node owns the bytes;
+ *   `node:http`   node:http's parser on the server, the sidecar's own client upstream (HTTP/1):
+ *                 the plug-in maps requests and replies (Node reads callers' bytes, proxy/upstream/http1*.ts the upstream's);
  *   `node:http2`  node:http2 streams carrying length-prefixed messages with a status in
  *                 the trailers (gRPC, and protocols that share its wire such as Triple):
  *                 the plug-in names the headers, statuses and deadline format.
@@ -184,7 +184,7 @@ export type FrameClientCodec<F> = Pick<
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyFrameClientCodec = FrameClientCodec<any>;
 
-/** The client side on undici: headers out, status in. */
+/** The HTTP/1 client side: headers out, status in. */
 export interface HttpClientCodec {
   /** The header list sent upstream for a call's attachments (hop-by-hop fields left out). */
   requestHeaders(attachments: Readonly<Record<string, string>>): string[];

@@ -163,12 +163,21 @@ async function httpSection(seconds: number): Promise<Row[]> {
     peers.push(haproxy);
     const nginx = await startNginx(nginxPort, upstreamPort, THREADS);
     peers.push(nginx);
-    const paths = [
+    const paths: Array<{ path: string; port: number; pid: number | undefined }> = [
       { path: 'HTTP/1, direct', port: upstreamPort, pid: undefined },
       { path: 'HTTP/1, ours', port: oursPort, pid: ours.child.pid },
       { path: 'HTTP/1, HAProxy', port: haproxyPort, pid: haproxy.child.pid },
       { path: 'HTTP/1, nginx', port: nginxPort, pid: nginx.child.pid },
     ];
+    // PMESH_BENCH_BASELINE: another checkout's sidecar (bin/pmesh.js) in the same windows, for a before/after from one run.
+    const baselineBin = process.env.PMESH_BENCH_BASELINE;
+    if (baselineBin) {
+      const [basePort, baseAdmin] = [await freePort(), await freePort()];
+      const listener = `  - name: http-egress\n    protocol: http1\n    address: 127.0.0.1:${basePort}\n    routes: [{ match: { host: echo.local }, cluster: echo }]`;
+      const baseline = await startSidecarChild(sidecarYaml(baseAdmin, listener, `  - { name: echo, protocol: http1, endpoints: [127.0.0.1:${upstreamPort}] }`), basePort, baselineBin);
+      peers.push(baseline);
+      paths.splice(2, 0, { path: 'HTTP/1, ours (baseline)', port: basePort, pid: baseline.child.pid });
+    }
     const load = (port: number, duration: number): HttpLoad => ({
       url: `http://127.0.0.1:${port}/`,
       host: 'echo.local',
@@ -255,20 +264,26 @@ function table(rows: readonly Row[]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
 }
 
-export async function benchCompare(seconds: number): Promise<void> {
+/** `only`: the sections to run (`bolt`, `dubbo`, `http1`, `bridge`; all when empty). */
+export async function benchCompare(seconds: number, only: readonly string[] = []): Promise<void> {
+  const runs = (section: string): boolean => only.length === 0 || only.includes(section);
   ensureDebianTools(log);
   ensureGo();
   const mosn = buildMosn(log);
   const loadBefore = loadavg()[0]!;
   const rows: Row[] = [];
-  for (const protocol of ['bolt', 'dubbo'] as const) {
+  for (const protocol of (['bolt', 'dubbo'] as const).filter(runs)) {
     log(`compare: ${protocol} (direct, ours, MOSN)...`);
     rows.push(...(await rpcSection(protocol, seconds, mosn)));
   }
-  log('compare: HTTP/1 (direct, ours, HAProxy, nginx)...');
-  rows.push(...(await httpSection(seconds)));
-  log('compare: HTTP/JSON -> Dubbo (direct, ours)...');
-  rows.push(...(await bridgeSection(seconds)));
+  if (runs('http1')) {
+    log('compare: HTTP/1 (direct, ours, HAProxy, nginx)...');
+    rows.push(...(await httpSection(seconds)));
+  }
+  if (runs('bridge')) {
+    log('compare: HTTP/JSON -> Dubbo (direct, ours)...');
+    rows.push(...(await bridgeSection(seconds)));
+  }
   const notes = [
     `RPC load: ${rpcLoadTool()}, ${RPC.connections} connections x ${RPC.inFlight} in flight, echo(1 KiB String), every reply checked; HTTP load: ${httpLoadTool()}, ${HTTP_CONNECTIONS} connections, 1 KiB POST and answer`,
     `${ROUNDS} alternating windows per path, ${seconds} s per path in all, after ${WARM_UP_SECONDS} s warm-up each; proxies other than ours: ${THREADS} threads (GOMAXPROCS, nbthread, worker_processes)`,

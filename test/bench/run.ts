@@ -16,7 +16,7 @@ import { benchStartup } from './startup.js';
 import { benchTracing } from './tracing.js';
 import { stopAllPeers } from '../support/process.js';
 
-const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
+const BENCHES: Record<string, (seconds: number, args: readonly string[]) => Promise<void>> = {
   http1: benchHttp1,
   bolt: benchBolt,
   'bolt-mtls': benchBoltMtls,
@@ -33,7 +33,8 @@ const BENCHES: Record<string, (seconds: number) => Promise<void>> = {
 /** Run only when named: it installs Debian packages and builds MOSN. */
 const ONLY_BY_NAME = new Set(['compare']);
 
-const [name, secondsArg] = process.argv.slice(2);
+/** Words after the seconds go to the bench (`compare 9 http1`: that section only). */
+const [name, secondsArg, ...rest] = process.argv.slice(2);
 const seconds = Number(secondsArg ?? process.env.PMESH_BENCH_SECONDS ?? 10);
 const chosen = name ? [name] : Object.keys(BENCHES).filter((bench) => !ONLY_BY_NAME.has(bench));
 const unknown = chosen.filter((bench) => !BENCHES[bench]);
@@ -42,7 +43,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 try {
-  for (const bench of chosen) await BENCHES[bench]!(seconds);
+  for (const bench of chosen) await BENCHES[bench]!(seconds, rest);
 } finally {
   // Whatever failed half-way, every server and sidecar a bench started is stopped by pid.
   await stopAllPeers();

@@ -17,11 +17,14 @@ const HOP_BY_HOP = new Set([
 
 function connectionTokens(value: string | undefined): Set<string> | undefined {
   if (!value) return undefined;
+  // Nearly every Connection header is one of these, and they name no header to drop.
+  const lower = value.length <= 10 ? value.toLowerCase() : '';
+  if (lower === 'keep-alive' || lower === 'close') return undefined;
   return new Set(value.split(',').map((token) => token.trim().toLowerCase()));
 }
 
 /**
- * Response headers as received (name, value, name, value...: undici's raw list, names
+ * Response headers as received (name, value, name, value...: the reply head's list, names
  * in the peer's case) to the list passed on: names lower-cased, repeats kept (Set-Cookie),
  * hop-by-hop headers and those the Connection header names left out.
  */
@@ -47,14 +50,14 @@ export function appendForwardedFor(existing: string | undefined, clientAddress: 
 
 /**
  * The headers to send upstream from an Invocation's attachments: pseudo-headers,
- * hop-by-hop headers and `expect` (undici answers 100-continue itself) left out.
+ * hop-by-hop headers and `expect` (node:http answered 100-continue to the caller already) left out.
  */
 export function upstreamHeaders(attachments: Readonly<Record<string, string>>): string[] {
   const named = connectionTokens(attachments.connection);
   const out: string[] = [];
-  for (const [name, value] of Object.entries(attachments)) {
-    if (name.startsWith(':') || name === 'expect' || HOP_BY_HOP.has(name) || named?.has(name)) continue;
-    out.push(name, value);
+  for (const name in attachments) {
+    if (name.charCodeAt(0) === 0x3a /* : */ || name === 'expect' || HOP_BY_HOP.has(name) || named?.has(name)) continue;
+    out.push(name, attachments[name]!);
   }
   return out;
 }

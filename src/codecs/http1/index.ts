@@ -1,6 +1,7 @@
 /**
- * HTTP/1 runs on Node's own parser (`node:http`) and undici upstream; this folder
- * holds the mapping half of the codec contract only. We write no HTTP parser.
+ * HTTP/1 runs on Node's own parser (`node:http`) for callers and on the sidecar's own
+ * upstream client (proxy/upstream/http1*.ts: request heads written, reply heads and chunked
+ * bodies read from the bytes); this folder holds the mapping half of the codec contract only.
  */
 export { upstreamHeaders, forwardableReplyHeaders, appendForwardedFor } from './headers.js';
 export { httpStatusOf, errorBody, errorHeaders, codeOfResponse } from './status.js';

@@ -1,6 +1,6 @@
 /**
  * HTTP/1 as a protocol plug-in (src/core/protocol.ts) on the `node:http` transport:
- * node:http parses requests, undici pools upstream connections; this folder maps
+ * node:http parses requests, the proxy's upstream client pools upstream connections; this folder maps
  * requests to Invocations and mesh errors to JSON replies. HTTP/JSON is the bridge's
  * entry (POST with the arguments as a JSON array) and the reverse bridge's target (an
  * app with no RPC SDK answers POST /{service}/{method}).

@@ -65,10 +65,10 @@ export interface Dialed {
 }
 
 /**
- * A connector in undici's shape (`connect` option of a Pool): the connection is handed over
+ * A connector in undici's shape (the HTTP/1 upstream pool dials with it): the connection is handed over
  * once ready (after the handshake for TLS), or the error once, whichever comes first.
  */
-export function connector(endpoint: Target, tls: EgressTls, timeoutMs: number) {
+export function connector(endpoint: Target, tls: EgressTls | undefined, timeoutMs: number) {
   return (_options: unknown, callback: (...args: [null, Socket] | [Error, null]) => void): void => {
     const { socket, readyEvent } = dial(endpoint, tls);
     let settled = false;

@@ -1,54 +1,73 @@
 /**
- * The upstream of the `node:http` transport (src/core/protocol.ts): one undici Pool
- * per endpoint (keep-alive, bounded connections); the plug-in's client codec names
- * the headers and what a status means.
- * Bodies stream both ways. Calls go through undici's `dispatch` with our own handler
- * (http1-reply.ts), not its `request` API. undici's errors become MeshErrors that say
- * whether the request ever left: a refused connect is safe to retry, a dropped one is not.
+ * The upstream of the `node:http` transport (src/core/protocol.ts): a pool of keep-alive
+ * connections per endpoint (http1-pool.ts) on which each call writes its request head and
+ * body bytes and reads the reply from the bytes (http1-connection.ts), no HTTP client
+ * library in between; the plug-in's client codec names the headers and what a status means.
+ * Errors become MeshErrors that say whether the request ever left: a refused connect is
+ * safe to retry, a dropped one is not.
  */
-import type { Dispatcher, Pool } from 'undici';
-import { MeshError, lazyRequire, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
+import { MeshError, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
-import { connector, usesTls } from '../transport/index.js';
-import { Http1Reply } from './http1-reply.js';
-
-/** How long an idle upstream connection is kept (Linkerd's pool idle; docs/reliability.md). */
-const IDLE_MS = 3_000;
+import { ExchangeError, type Http1Connection, type RequestBody } from './http1-connection.js';
+import { Http1Exchange } from './http1-exchange.js';
+import { Http1Pool, type Lease } from './http1-pool.js';
+import { requestHead } from './http1-request-head.js';
 
 export interface Http1UpstreamOptions extends UpstreamOptions {
   readonly codec: HttpClientCodec;
 }
 
-/** Loaded by the first HTTP/1 cluster made, not by importing this file (a sidecar without one never loads it). */
-const undici = lazyRequire<typeof import('undici')>('undici');
+const NO_BODY: RequestBody = Object.freeze({ kind: 'none' });
 
 export class Http1Upstream implements Upstream {
   readonly #options: Http1UpstreamOptions;
-  readonly #pools = new Map<string, Pool>();
+  readonly #pools = new Map<string, Http1Pool>();
   readonly #open = new Map<string, number>();
 
   constructor(options: Http1UpstreamOptions) {
     this.#options = options;
-    // Loaded now rather than by the first call, which would wait for it.
-    undici();
   }
 
   call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
+    const method = invocation.attachments[':method'] ?? 'GET';
+    let body: RequestBody;
+    let head: Buffer;
+    try {
+      body = requestBody(invocation);
+      head = requestHead(method, invocation.attachments[':path'] ?? '/', this.#options.codec.requestHeaders(invocation.attachments), body, invocation.attachments.host === undefined ? endpoint : undefined);
+    } catch (error) {
+      return Promise.reject(MeshError.from(error, 'PMESH_BAD_REQUEST'));
+    }
     const pool = this.#pool(endpoint);
-    const body = invocation.body.kind === 'stream' ? invocation.body.stream : invocation.body.kind === 'raw' ? invocation.body.bytes : null;
-    const options: Dispatcher.DispatchOptions = {
-      path: invocation.attachments[':path'] ?? '/',
-      method: (invocation.attachments[':method'] ?? 'GET') as Dispatcher.HttpMethod,
-      headers: this.#options.codec.requestHeaders(invocation.attachments),
-      body,
-      // The timeout filter owns the deadline for the head; the body has an idle bound.
-      headersTimeout: 0,
-      bodyTimeout: 300_000,
-    };
     return new Promise<Result>((resolve, reject) => {
-      const fail = (error: unknown): void => reject(this.#translate(error, endpoint, ctx));
-      pool.dispatch(options, new Http1Reply(this.#options.codec, ctx.cancel, resolve, fail));
+      if (ctx.cancel.aborted) {
+        reject(ctx.cancel.reason);
+        return;
+      }
+      const exchange = new Http1Exchange(method, this.#options.codec, {
+        resolve,
+        reject: (error) => reject(this.#translate(error, endpoint, ctx)),
+      });
+      let sentOn: Http1Connection | undefined;
+      const lease: Lease = (error, connection) => {
+        if (error || !connection) reject(this.#connectFailed(error, endpoint, ctx));
+        else if (ctx.cancel.aborted) pool.giveBack(connection);
+        else {
+          sentOn = connection;
+          connection.send(exchange, head, body);
+        }
+      };
+      // One listener for the call's whole life: waiting for a connection, then on it.
+      ctx.cancel.onAbort((reason) => {
+        if (!sentOn) {
+          pool.forget(lease);
+          reject(reason);
+        } else if (!exchange.finished) {
+          sentOn.destroy(reason);
+        }
+      });
+      pool.acquire(lease);
     });
   }
 
@@ -57,7 +76,7 @@ export class Http1Upstream implements Upstream {
     if (!pool) return;
     this.#pools.delete(address);
     this.#open.delete(address);
-    void pool.close();
+    pool.close();
   }
 
   hasConnection(address: string): boolean {
@@ -69,57 +88,51 @@ export class Http1Upstream implements Upstream {
   }
 
   async close(): Promise<void> {
-    const pools = [...this.#pools.values()];
+    for (const pool of this.#pools.values()) pool.close();
     this.#pools.clear();
-    await Promise.all(pools.map((pool) => pool.close()));
   }
 
-  #pool(endpoint: Endpoint): Pool {
+  #pool(endpoint: Endpoint): Http1Pool {
     let pool = this.#pools.get(endpoint.address);
     if (!pool) {
-      const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-      pool = new (undici().Pool)(`http://${host}:${endpoint.port}`, {
-        connections: this.#options.maxConnectionsPerEndpoint,
-        connect: usesTls(endpoint, this.#options.tls)
-          ? connector(endpoint, this.#options.tls!, this.#options.connectTimeoutMs)
-          : { timeout: this.#options.connectTimeoutMs },
-        keepAliveTimeout: IDLE_MS,
-        keepAliveMaxTimeout: IDLE_MS,
-      });
       const address = endpoint.address;
-      pool.on('connect', () => this.#open.set(address, (this.#open.get(address) ?? 0) + 1));
-      pool.on('disconnect', () => this.#open.set(address, Math.max(0, (this.#open.get(address) ?? 1) - 1)));
+      pool = new Http1Pool({
+        endpoint,
+        tls: this.#options.tls,
+        connectTimeoutMs: this.#options.connectTimeoutMs,
+        max: this.#options.maxConnectionsPerEndpoint,
+        onOpenChanged: (open) => {
+          if (this.#pools.get(address) === pool) this.#open.set(address, open);
+        },
+      });
       this.#pools.set(address, pool);
     }
     return pool;
   }
 
-  #translate(error: unknown, endpoint: Endpoint, ctx: CallContext): MeshError {
+  #connectFailed(error: Error | null, endpoint: Endpoint, ctx: CallContext): MeshError {
     if (ctx.cancel.reason) return ctx.cancel.reason;
-    const where = { cluster: this.#options.cluster, endpoint: endpoint.address };
-    const code = (error as { code?: string }).code;
-    const message = error instanceof Error ? error.message : String(error);
-    if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || error instanceof undici().errors.ConnectTimeoutError) {
-      return new MeshError(
-        'PMESH_UPSTREAM_CONNECT_FAILED',
-        `cluster "${this.#options.cluster}": cannot connect to ${endpoint.address}: ${code ?? message}`,
-        { cause: error, details: where },
-      );
-    }
-    if (error instanceof undici().errors.SocketError || code === 'ECONNRESET' || code === 'EPIPE') {
-      return new MeshError(
-        'PMESH_UPSTREAM_CONNECTION_LOST',
-        `cluster "${this.#options.cluster}": connection to ${endpoint.address} lost: ${message}`,
-        { cause: error, details: where },
-      );
-    }
-    if (code === 'HPE_INVALID_CONSTANT' || (error as Error).name === 'HTTPParserError') {
-      return new MeshError(
-        'PMESH_UPSTREAM_BAD_RESPONSE',
-        `cluster "${this.#options.cluster}": malformed response from ${endpoint.address}: ${message}`,
-        { cause: error, details: where },
-      );
-    }
-    return MeshError.from(error, 'PMESH_UPSTREAM_CONNECTION_LOST');
+    return new MeshError('PMESH_UPSTREAM_CONNECT_FAILED', `cluster "${this.#options.cluster}": cannot connect to ${endpoint.address}: ${error?.message ?? 'no connection'}`, {
+      cause: error,
+      details: { cluster: this.#options.cluster, endpoint: endpoint.address },
+    });
   }
+
+  #translate(error: Error, endpoint: Endpoint, ctx: CallContext): MeshError {
+    if (ctx.cancel.reason) return ctx.cancel.reason;
+    if (error instanceof MeshError) return error; // the request body's own failure (too large)
+    const where = { cluster: this.#options.cluster, endpoint: endpoint.address };
+    if (error instanceof ExchangeError && error.kind === 'bad-reply') {
+      return new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `cluster "${this.#options.cluster}": malformed response from ${endpoint.address}: ${error.message}`, { cause: error, details: where });
+    }
+    return new MeshError('PMESH_UPSTREAM_CONNECTION_LOST', `cluster "${this.#options.cluster}": connection to ${endpoint.address} lost: ${error.message}`, { cause: error, details: where });
+  }
+}
+
+function requestBody(invocation: Invocation): RequestBody {
+  const body = invocation.body;
+  if (body.kind === 'raw') return { kind: 'bytes', bytes: body.bytes };
+  if (body.kind === 'stream') return { kind: 'stream', stream: body.stream, length: body.length };
+  if (body.kind === 'empty') return NO_BODY;
+  throw new MeshError('PMESH_INTERNAL', 'an HTTP/1 upstream cannot send decoded values');
 }
