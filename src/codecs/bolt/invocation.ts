@@ -28,6 +28,19 @@ export function parseServiceUniqueName(name: string): ServiceKey {
   return { interface: iface, ...(version ? { version } : {}), ...(group ? { group } : {}) };
 }
 
+/** Service keys by unique name: a few services carry every call, so each is split once (bounded, then split per call). */
+const serviceKeys = new Map<string, ServiceKey>();
+const MAX_SERVICE_KEYS = 4_096;
+
+function serviceKeyOf(name: string): ServiceKey {
+  let key = serviceKeys.get(name);
+  if (key === undefined) {
+    key = Object.freeze(parseServiceUniqueName(name));
+    if (serviceKeys.size < MAX_SERVICE_KEYS) serviceKeys.set(name, key);
+  }
+  return key;
+}
+
 function headOf(frame: BoltFrame): SofaRequestHead | undefined {
   if (frame.codec !== CODEC_HESSIAN2 || frame.contentLen === 0) return undefined;
   return decodeSofaRequestHead(frameContent(frame));
@@ -67,7 +80,7 @@ export function toInvocation(frame: BoltFrame, receivedAt = performance.now()): 
   let attachments: Record<string, string> | undefined;
   return {
     protocol: 'bolt',
-    service: parseServiceUniqueName(service),
+    service: serviceKeyOf(service),
     method: method ?? '',
     ...(argTypes ? { argTypes } : {}),
     get attachments() {
