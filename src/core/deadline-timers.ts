@@ -8,6 +8,9 @@
  * millisecond later.
  */
 
+/** The longest delay setTimeout takes (a longer one fires after 1 ms, with a warning). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** What to do when a deadline passes. */
 export interface Expiring {
   expire(): void;
@@ -63,7 +66,8 @@ export class DeadlineTimers {
   #schedule(at: number): void {
     this.#cancelTimer();
     this.#timerAt = at;
-    this.#timer = setTimeout(this.#fire, Math.max(1, at - this.#now()));
+    // A deadline past setTimeout's range is waited for in steps: firing early expires nothing.
+    this.#timer = setTimeout(this.#fire, Math.min(MAX_TIMEOUT_MS, Math.max(1, at - this.#now())));
   }
 
   #cancelTimer(): void {

@@ -68,3 +68,18 @@ describe('DeadlineTimers', () => {
     expect(expired).toEqual(['first', 'armed by first']);
   });
 });
+
+describe('DeadlineTimers, far deadlines', () => {
+  beforeEach(() => vi.useFakeTimers({ now: 0 }));
+  afterEach(() => vi.useRealTimers());
+
+  it('waits for a deadline beyond setTimeout range in steps, expiring nothing early', () => {
+    const timers = new DeadlineTimers(() => Date.now());
+    const expired: string[] = [];
+    timers.arm(2 ** 31 + 5_000, { expire: () => void expired.push('far') });
+    vi.advanceTimersByTime(2 ** 31 - 1);
+    expect(expired).toEqual([]);
+    vi.advanceTimersByTime(5_002);
+    expect(expired).toEqual(['far']);
+  });
+});
