@@ -8,6 +8,7 @@ export * from './json-call.js';
 export * from './log.js';
 export * from './metrics.js';
 export * from './cancel.js';
+export * from './deadline-timers.js';
 export * from './telemetry.js';
 export * from './listen.js';
 export { lazyRequire } from './lazy-require.js';

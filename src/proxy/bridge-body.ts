@@ -123,7 +123,7 @@ function collect(stream: Readable, maxBytes: number, reader: BodyReader, cancel:
       stream.off('data', onData);
       stream.off('end', onEnd);
       stream.off('error', onError);
-      cancel.off('abort', onAbort);
+      cancel.offAbort(onAbort);
     };
     const fail = (error: MeshError): void => {
       done();
@@ -152,6 +152,6 @@ function collect(stream: Readable, maxBytes: number, reader: BodyReader, cancel:
     stream.on('data', onData);
     stream.once('end', onEnd);
     stream.once('error', onError);
-    cancel.once('abort', onAbort);
+    cancel.onAbort(onAbort);
   });
 }

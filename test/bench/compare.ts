@@ -10,6 +10,10 @@
  * Paths alternate in windows so all see the same share of a busy host. Proxy CPU per call is
  * utime+stime (/proc/<pid>/stat, children included) over the measured windows divided by the
  * calls; peak RSS is VmHWM. Proxies other than ours get `THREADS` threads. Reported, never asserted.
+ *
+ * PMESH_BENCH_BASELINE names another checkout's bin/pmesh.js (main, say): its sidecar gets a
+ * Bolt and a Dubbo row of its own, in the same windows, so a change is judged within one run.
+ * Words after the seconds pick sections (`compare 20 bolt dubbo`; all four by default).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -83,29 +87,54 @@ async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinar
     peers.push(ours);
     const mosn = await startMosn(mosnBinary, protocol, mosnPort, serverPort, THREADS);
     peers.push(mosn);
+    const baseline = await startBaseline(protocol, java.service, serverPort);
+    if (baseline) peers.push(baseline.peer);
     const load = (port: number, duration: number): LoadOptions => ({ protocol, host: '127.0.0.1', port, ...RPC, seconds: duration });
-    for (const port of [serverPort, oursPort, mosnPort]) await runRpcLoad(load(port, WARM_UP_SECONDS));
-    const pids = [ours.child.pid!, mosn.child.pid!];
-    const [direct, viaOurs, viaMosn] = [new PathTotals(2), new PathTotals(2), new PathTotals(2)];
-    for (let round = 0; round < ROUNDS; round++) {
-      await loadWindow(pids, load(serverPort, seconds / ROUNDS), direct);
-      await loadWindow(pids, load(oursPort, seconds / ROUNDS), viaOurs);
-      await loadWindow(pids, load(mosnPort, seconds / ROUNDS), viaMosn);
-    }
-    for (const [name, totals] of [['direct', direct], ['ours', viaOurs], ['MOSN', viaMosn]] as const) {
-      if (totals.firstError) log(`  ${protocol} ${name}: first error: ${totals.firstError}`);
-    }
-    const perCall = (totals: PathTotals, index: number): number => (totals.cpuSeconds[index]! / Math.max(1, totals.ok)) * 1e6;
     const name = protocol === 'bolt' ? 'Bolt' : 'Dubbo';
-    const directRate = direct.result().rate;
-    return [
-      { path: `${name}, direct`, result: direct.result(), directRate },
-      { path: `${name}, ours`, result: viaOurs.result(), directRate, cpuMicrosPerCall: perCall(viaOurs, 0), peakRssMiB: processTreeStats(pids[0]!).peakRssMiB },
-      { path: `${name}, MOSN`, result: viaMosn.result(), directRate, cpuMicrosPerCall: perCall(viaMosn, 1), peakRssMiB: processTreeStats(pids[1]!).peakRssMiB },
+    // Each proxy's pid, its port and its row; the direct path watches no pid of its own.
+    const pids = [ours.child.pid!, mosn.child.pid!, ...(baseline ? [baseline.peer.child.pid!] : [])];
+    const paths = [
+      { path: `${name}, direct`, port: serverPort, pid: -1 },
+      { path: `${name}, ours`, port: oursPort, pid: 0 },
+      { path: `${name}, MOSN`, port: mosnPort, pid: 1 },
+      ...(baseline ? [{ path: `${name}, baseline`, port: baseline.port, pid: 2 }] : []),
     ];
+    for (const { port } of paths) await runRpcLoad(load(port, WARM_UP_SECONDS));
+    const totals = paths.map(() => new PathTotals(pids.length));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, { port }] of paths.entries()) await loadWindow(pids, load(port, seconds / ROUNDS), totals[i]!);
+    }
+    for (const [i, { path }] of paths.entries()) {
+      if (totals[i]!.firstError) log(`  ${path}: first error: ${totals[i]!.firstError}`);
+    }
+    const perCall = (path: PathTotals, index: number): number => (path.cpuSeconds[index]! / Math.max(1, path.ok)) * 1e6;
+    const directRate = totals[0]!.result().rate;
+    return paths.map(({ path, pid }, i) => ({
+      path,
+      result: totals[i]!.result(),
+      directRate,
+      ...(pid < 0 ? {} : { cpuMicrosPerCall: perCall(totals[i]!, pid), peakRssMiB: processTreeStats(pids[pid]!).peakRssMiB }),
+    }));
   } finally {
     for (const peer of peers.reverse()) await peer.stop();
   }
+}
+
+/** PMESH_BENCH_BASELINE's sidecar with the same listener as ours, or undefined when it is not set. */
+async function startBaseline(protocol: 'bolt' | 'dubbo', service: string, serverPort: number): Promise<{ peer: Peer; port: number } | undefined> {
+  const bin = process.env.PMESH_BENCH_BASELINE;
+  if (!bin) return undefined;
+  const [port, admin] = [await freePort(), await freePort()];
+  const peer = await startSidecarChild(
+    sidecarYaml(
+      admin,
+      `  - name: ${protocol}-egress\n    protocol: ${protocol}\n    address: 127.0.0.1:${port}\n    routes: [{ match: { service: ${service} }, cluster: echo }]`,
+      `  - { name: echo, protocol: ${protocol}, endpoints: [127.0.0.1:${serverPort}] }`,
+    ),
+    port,
+    bin,
+  );
+  return { peer, port };
 }
 
 /** One wrk window against `url`, with the CPU `pid` (and its children) used meanwhile. */

@@ -28,6 +28,19 @@ export function parseServiceUniqueName(name: string): ServiceKey {
   return { interface: iface, ...(version ? { version } : {}), ...(group ? { group } : {}) };
 }
 
+/** Service keys by unique name: a few services carry every call, so each is split once (bounded, then split per call). */
+const serviceKeys = new Map<string, ServiceKey>();
+const MAX_SERVICE_KEYS = 4_096;
+
+function serviceKeyOf(name: string): ServiceKey {
+  let key = serviceKeys.get(name);
+  if (key === undefined) {
+    key = Object.freeze(parseServiceUniqueName(name));
+    if (serviceKeys.size < MAX_SERVICE_KEYS) serviceKeys.set(name, key);
+  }
+  return key;
+}
+
 function headOf(frame: BoltFrame): SofaRequestHead | undefined {
   if (frame.codec !== CODEC_HESSIAN2 || frame.contentLen === 0) return undefined;
   return decodeSofaRequestHead(frameContent(frame));
@@ -65,19 +78,21 @@ export function toInvocation(frame: BoltFrame, receivedAt = performance.now()): 
     throw new MeshError('PMESH_BAD_REQUEST', `bolt: request ${frame.requestId} names no service (no ${HEAD_TARGET_SERVICE} or ${HEAD_SERVICE} header)`);
   }
   let attachments: Record<string, string> | undefined;
-  return {
+  // Optional fields are added, not spread in: a spread of a fresh object per call cost more than the rest of the view.
+  const invocation: { -readonly [K in keyof Invocation]: Invocation[K] } = {
     protocol: 'bolt',
-    service: parseServiceUniqueName(service),
+    service: serviceKeyOf(service),
     method: method ?? '',
-    ...(argTypes ? { argTypes } : {}),
     get attachments() {
       return (attachments ??= attachmentsOf(frame));
     },
-    ...(frame.timeout > 0 ? { deadline: receivedAt + frame.timeout } : {}),
     oneway: frame.type === TYPE_ONEWAY,
     body: { kind: 'raw', serialization: frame.codec, bytes: frameContent(frame) },
     frame,
   };
+  if (argTypes) invocation.argTypes = argTypes;
+  if (frame.timeout > 0) invocation.deadline = receivedAt + frame.timeout;
+  return invocation;
 }
 
 function headersRecord(frame: BoltFrame): Record<string, string> {
@@ -96,6 +111,8 @@ function serverErrorDetail(frame: BoltFrame, content: Buffer): string | undefine
 
 /** What a response says of itself: its status, and the message or code of a failure. */
 type Outcome = Pick<Result, 'status' | 'message' | 'code'>;
+
+const OK: Outcome = Object.freeze({ status: 'ok' });
 
 function outcomeOf(frame: BoltFrame, content: Buffer): Outcome {
   if (frame.status !== BoltStatus.SUCCESS) {
@@ -127,12 +144,10 @@ export function toResult(frame: BoltFrame): Result {
   }
   const content = frameContent(frame);
   const ok = frame.status === BoltStatus.SUCCESS && knownHeaders(frame).responseError !== 'true';
-  const outcome: Outcome = ok ? { status: 'ok' } : outcomeOf(frame, content);
+  const outcome: Outcome = ok ? OK : outcomeOf(frame, content);
   let attachments: Record<string, string> | undefined;
-  return {
+  const result: { -readonly [K in keyof Result]: Result[K] } = {
     status: outcome.status,
-    ...(outcome.code === undefined ? {} : { code: outcome.code }),
-    ...(outcome.message === undefined ? {} : { message: outcome.message }),
     protocolStatus: frame.status,
     get attachments(): Record<string, string> {
       return (attachments ??= headersRecord(frame));
@@ -140,6 +155,9 @@ export function toResult(frame: BoltFrame): Result {
     body: { kind: 'raw', serialization: frame.codec, bytes: content },
     frame,
   };
+  if (outcome.code !== undefined) result.code = outcome.code;
+  if (outcome.message !== undefined) result.message = outcome.message;
+  return result;
 }
 
 /** How localReply reports the error in the Bolt status field. */

@@ -16,6 +16,19 @@ const MAP_OPEN = Buffer.from([0x48]);
 const MAP_CLOSE = Buffer.from([0x5a]);
 const TIMEOUT_KEY = hessianString('timeout');
 
+/** The written `timeout` values by milliseconds: budgets repeat (a route's timeout less a few ms), so each is written once. Bounded. */
+const timeoutValues = new Map<number, Buffer>();
+const MAX_TIMEOUT_VALUES = 8_192;
+
+function timeoutValue(ms: number): Buffer {
+  let value = timeoutValues.get(ms);
+  if (value === undefined) {
+    value = hessianString(String(ms));
+    if (timeoutValues.size < MAX_TIMEOUT_VALUES) timeoutValues.set(ms, value);
+  }
+  return value;
+}
+
 /**
  * The request body with its `timeout` attachment set to `remainingMs`, as slices of the
  * original around the new entry; undefined when the frame is no call or already says so.
@@ -25,7 +38,7 @@ export function timeoutBodyParts(frame: DubboFrame, remainingMs: number, maxDept
   const head = requestHeadOf(frame, maxDepth);
   const ms = Math.max(1, Math.floor(remainingMs));
   if (head.attachments.get('timeout') === String(ms)) return undefined;
-  const entry = [TIMEOUT_KEY, hessianString(String(ms))];
+  const entry = [TIMEOUT_KEY, timeoutValue(ms)];
   const body = frame.body;
   if (head.entriesStart === -1) return [body, MAP_OPEN, ...entry, MAP_CLOSE];
   if (head.timeoutEntry) return [body.subarray(0, head.timeoutEntry.start), ...entry, body.subarray(head.timeoutEntry.end)];

@@ -1,11 +1,12 @@
 /**
  * The call's deadline: the caller's own (Bolt timeout field, Dubbo `timeout`
  * attachment, `x-pmesh-timeout-ms`) or the route's, whichever is sooner. When it is
- * spent the call is aborted and answered DEADLINE_EXCEEDED; the timer covers the
+ * spent the call is aborted and answered DEADLINE_EXCEEDED; the deadline covers the
  * wait for the response head (a streaming body is bounded by the upstream's idle
- * timeout instead, since its head has already been sent downstream).
+ * timeout instead, since its head has already been sent downstream). The calls of a
+ * stack share one timer (core/deadline-timers.ts), not one setTimeout each.
  */
-import { MeshError, type Result } from '../../core/index.js';
+import { DeadlineTimers, MeshError, type Expiring, type Result } from '../../core/index.js';
 import type { CallContext, Filter } from '../filter.js';
 
 export interface TimeoutOptions {
@@ -20,29 +21,54 @@ function expired(deadline: number, ctx: CallContext): MeshError {
   });
 }
 
+/** One call under its deadline: settles with what the stack below answers, or with the deadline's error if that comes first. */
+class TimedCall implements Expiring {
+  readonly #timers: DeadlineTimers;
+  readonly #ctx: CallContext;
+  readonly #deadline: number;
+  readonly #resolve: (result: Result) => void;
+  readonly #reject: (error: unknown) => void;
+
+  constructor(timers: DeadlineTimers, ctx: CallContext, deadline: number, resolve: (result: Result) => void, reject: (error: unknown) => void) {
+    this.#timers = timers;
+    this.#ctx = ctx;
+    this.#deadline = deadline;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    timers.arm(deadline, this);
+  }
+
+  expire(): void {
+    const error = expired(this.#deadline, this.#ctx);
+    this.#ctx.cancel.abort(error);
+    this.#reject(error);
+  }
+
+  readonly answered = (result: Result): void => {
+    this.#timers.disarm(this.#deadline, this);
+    this.#resolve(result);
+  };
+
+  readonly failed = (error: unknown): void => {
+    this.#timers.disarm(this.#deadline, this);
+    this.#reject(error);
+  };
+}
+
 export function timeoutFilter(options: TimeoutOptions): Filter {
+  const timers = new DeadlineTimers();
   return (next) => (invocation, ctx) => {
     const routeDeadline = ctx.startedAt + options.timeoutFor(ctx.route);
     const deadline = invocation.deadline === undefined ? routeDeadline : Math.min(invocation.deadline, routeDeadline);
     ctx.deadline = deadline;
-    const remaining = deadline - performance.now();
-    if (remaining <= 0) return Promise.reject(expired(deadline, ctx));
+    if (deadline - performance.now() <= 0) return Promise.reject(expired(deadline, ctx));
     return new Promise<Result>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const error = expired(deadline, ctx);
-        ctx.cancel.abort(error);
-        reject(error);
-      }, remaining);
-      next(invocation, ctx).then(
-        (result) => {
-          clearTimeout(timer);
-          resolve(result);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
+      const call = new TimedCall(timers, ctx, deadline, resolve, reject);
+      try {
+        next(invocation, ctx).then(call.answered, call.failed);
+      } catch (error) {
+        call.failed(error);
+      }
     });
   };
 }

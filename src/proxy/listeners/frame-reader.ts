@@ -9,13 +9,15 @@
  *
  * The first bound broken is reported once; the listener closes the connection.
  */
-import { MeshError } from '../../core/index.js';
+import { MeshError, type DeadlineTimers, type Expiring } from '../../core/index.js';
 import type { FrameDecoder } from '../../core/codec.js';
 import type { PartialFrameBudget } from './partial-frames.js';
 
 export interface FrameReaderOptions {
   readonly decoder: FrameDecoder<unknown>;
   readonly frameDeadlineMs: number;
+  /** Where the whole-frame deadline waits: the listener's one timer, not a setTimeout per partial chunk. */
+  readonly timers: DeadlineTimers;
   readonly budget: PartialFrameBudget;
   /** Frames completed by a chunk, in order. */
   readonly onFrames: (frames: unknown[]) => void;
@@ -23,9 +25,10 @@ export interface FrameReaderOptions {
   readonly onRefused: (error: MeshError) => void;
 }
 
-export class FrameReader {
+export class FrameReader implements Expiring {
   readonly #options: FrameReaderOptions;
-  #deadline: NodeJS.Timeout | undefined;
+  /** When the frame under way must be whole (performance.now() clock), while one is. */
+  #deadline: number | undefined;
   /** What this connection holds in the budget. */
   #held = 0;
   #stopped = false;
@@ -55,13 +58,8 @@ export class FrameReader {
     // A completed frame ends its deadline; bytes left over are the next frame's first.
     if (frames.length > 0 || held === 0) this.#clearDeadline();
     if (held > 0 && this.#deadline === undefined) {
-      this.#deadline = setTimeout(() => {
-        this.#refuse(
-          new MeshError('PMESH_FRAME_STALLED', `frame not whole within ${frameDeadlineMs} ms of its first byte (${this.#held} bytes in)`, {
-            details: { limit: 'frame_read_timeout_ms' },
-          }),
-        );
-      }, frameDeadlineMs);
+      this.#deadline = performance.now() + frameDeadlineMs;
+      this.#options.timers.arm(this.#deadline, this);
     }
     if (frames.length > 0) this.#options.onFrames(frames);
   }
@@ -74,13 +72,24 @@ export class FrameReader {
     this.#held = 0;
   }
 
+  /** The frame under way was not whole in time (called by the timers). */
+  expire(): void {
+    this.#deadline = undefined;
+    const { frameDeadlineMs } = this.#options;
+    this.#refuse(
+      new MeshError('PMESH_FRAME_STALLED', `frame not whole within ${frameDeadlineMs} ms of its first byte (${this.#held} bytes in)`, {
+        details: { limit: 'frame_read_timeout_ms' },
+      }),
+    );
+  }
+
   #refuse(error: MeshError): void {
     this.release();
     this.#options.onRefused(error);
   }
 
   #clearDeadline(): void {
-    if (this.#deadline) clearTimeout(this.#deadline);
+    if (this.#deadline !== undefined) this.#options.timers.disarm(this.#deadline, this);
     this.#deadline = undefined;
   }
 }

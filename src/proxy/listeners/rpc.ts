@@ -11,7 +11,7 @@
  * (`codec.localReply`).
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Cancel, MeshError, listenOn, withLimits, type AnyFrameServerCodec, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { Cancel, DeadlineTimers, MeshError, listenOn, withLimits, type AnyFrameServerCodec, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import { type ClassPolicy } from '../../bridge/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import { FrameReader } from './frame-reader.js';
@@ -69,6 +69,8 @@ export class RpcListener implements Listener {
   #handler: Handler;
   readonly #inFlight = new InFlight();
   readonly #partialFrames: PartialFrameBudget;
+  /** The connections' whole-frame deadlines, under one timer. */
+  readonly #frameTimers = new DeadlineTimers();
 
   constructor(options: RpcListenerOptions) {
     this.name = options.name;
@@ -137,6 +139,7 @@ export class RpcListener implements Listener {
     const reader = new FrameReader({
       decoder: codec.newDecoder(this.#limits),
       frameDeadlineMs: this.#options.frameReadTimeoutMs ?? DEFAULT_FRAME_READ_TIMEOUT_MS,
+      timers: this.#frameTimers,
       budget: this.#partialFrames,
       onFrames: (frames) => {
         for (const frame of frames) this.#onFrame(socket, calls, frame);

@@ -35,7 +35,7 @@ export class MultiplexedUpstream implements Upstream {
     this.#limits = withLimits({ maxFrameBytes: options.maxFrameBytes });
   }
 
-  /** Not an async function: a pass-through call costs the connection's promise and one `then`. */
+  /** Not an async function: a pass-through call costs the connection's promise alone. */
   call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     if (invocation.protocol !== this.#codec.name || invocation.frame === undefined) {
       return Promise.reject(
@@ -52,15 +52,8 @@ export class MultiplexedUpstream implements Upstream {
     } catch (error) {
       return Promise.reject(error);
     }
-    return connection.call(invocation.frame, invocation.oneway, remainingMs, ctx.cancel).then(this.#toResult);
+    return connection.call(invocation.frame, invocation.oneway, remainingMs, ctx.cancel);
   }
-
-  readonly #toResult = (reply: unknown): Result => {
-    if (reply === undefined) return { status: 'ok', protocolStatus: 0, attachments: {}, body: { kind: 'empty' } };
-    // Codecs that keep the frame on the Result (Bolt, Dubbo) save a copy; a spread would also read every lazy field.
-    const result = this.#codec.toResult(reply);
-    return result.frame === reply ? result : { ...result, frame: reply };
-  };
 
   release(address: string): void {
     const entry = this.#connections.get(address);

@@ -6,7 +6,7 @@
  * waiting gets an error at once, never silence.
  */
 import type { Socket } from 'node:net';
-import { MeshError, type AnyFrameClientCodec, type Cancel, type Limits, type MeshMetrics } from '../../core/index.js';
+import { MeshError, type AnyFrameClientCodec, type Cancel, type Limits, type MeshMetrics, type Result } from '../../core/index.js';
 import { describeConnectError, dial, writeThisTurn, type EgressTls } from '../transport/index.js';
 
 export interface MuxConnectionOptions {
@@ -28,9 +28,12 @@ export interface MuxConnectionOptions {
 }
 
 interface Pending {
-  resolve(frame: unknown): void;
-  reject(error: MeshError): void;
+  resolve(result: Result): void;
+  reject(error: unknown): void;
 }
+
+/** What a one-way call resolves with once written. */
+const ONEWAY_RESULT: Result = Object.freeze({ status: 'ok', protocolStatus: 0, attachments: Object.freeze({}), body: Object.freeze({ kind: 'empty' }) });
 
 export class MuxConnection {
   readonly #options: MuxConnectionOptions;
@@ -108,11 +111,12 @@ export class MuxConnection {
 
   /**
    * Sends `frame` under a fresh id, its deadline field set to `remainingMs` when given;
-   * resolves with the reply frame. `cancel` stops waiting (a late reply is dropped).
-   * One-way frames resolve with undefined once written. Not an async function: on the
-   * pass-through path each call's one promise is the one its reply resolves.
+   * resolves with the reply as a Result (the codec's view, which keeps the reply frame).
+   * `cancel` stops waiting (a late reply is dropped). One-way frames resolve with an empty
+   * `ok` once written. Not an async function: on the pass-through path each call's one
+   * promise is the one its reply resolves, with no `then` to turn the frame into a Result.
    */
-  call(frame: unknown, oneway: boolean, remainingMs: number | undefined, cancel: Cancel): Promise<unknown> {
+  call(frame: unknown, oneway: boolean, remainingMs: number | undefined, cancel: Cancel): Promise<Result> {
     if (this.#closed) return Promise.reject(this.#closed);
     if (!this.#connected) {
       // Counted while it waits, so a retired connection does not close under it (#closeIfDone).
@@ -133,7 +137,7 @@ export class MuxConnection {
     if (oneway) {
       this.#write(bytes);
       this.#closeIfDone();
-      return Promise.resolve(undefined);
+      return Promise.resolve(ONEWAY_RESULT);
     }
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
@@ -184,7 +188,7 @@ export class MuxConnection {
         const waiter = this.#pending.get(id);
         if (waiter) {
           this.#pending.delete(id);
-          waiter.resolve(frame);
+          this.#settle(waiter, frame);
         }
         this.#closeIfDone();
         return;
@@ -195,6 +199,20 @@ export class MuxConnection {
       default:
         return; // heartbeat replies only prove liveness, already noted on read
     }
+  }
+
+  /** The reply's Result; a reply the codec cannot read fails its call (as a rejection, like any other failure). */
+  #settle(waiter: Pending, frame: unknown): void {
+    let result: Result;
+    try {
+      // Codecs that keep the frame on the Result (Bolt, Dubbo) save a copy; a spread would also read every lazy field.
+      result = this.#options.codec.toResult(frame);
+      if (result.frame !== frame) result = { ...result, frame };
+    } catch (error) {
+      waiter.reject(error);
+      return;
+    }
+    waiter.resolve(result);
   }
 
   #allocateId(): number {
