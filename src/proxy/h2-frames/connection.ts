@@ -7,6 +7,7 @@
  * turn produced, on all connections), which is most of what makes a relay cheap.
  */
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_WINDOW_BYTES,
@@ -64,7 +65,8 @@ function flushAll(): void {
 }
 
 export class H2Connection implements FrameSink {
-  readonly socket: Socket;
+  /** A socket, a TLS socket, or a Duplex standing in for one (a connection replayed after sniffing). */
+  readonly socket: Duplex;
   readonly peer: PeerSettings = { maxConcurrentStreams: 100, initialWindow: DEFAULT_WINDOW_BYTES, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, maxHeaderListBytes: Infinity };
   /** How much DATA this side may still send on the connection. */
   sendWindow = DEFAULT_WINDOW_BYTES;
@@ -87,22 +89,25 @@ export class H2Connection implements FrameSink {
 
   /**
    * `server`: the peer sends the client preface first. `settings` are this side's
-   * (sent at once, before any other frame).
+   * (sent at once, before any other frame). `head`: bytes already read from the socket.
    */
-  constructor(socket: Socket, server: boolean, events: ConnectionEvents, settings: ReadonlyArray<readonly [number, number]>, maxHeaderListBytes: number) {
+  constructor(socket: Duplex, server: boolean, events: ConnectionEvents, settings: ReadonlyArray<readonly [number, number]>, maxHeaderListBytes: number, head?: Buffer) {
     this.socket = socket;
     this.#server = server;
     this.#events = events;
     this.#prefaceLeft = server ? PREFACE.length : 0;
     this.#maxHeaderBlockBytes = maxHeaderListBytes * 2;
     this.#reader = new FrameReader(this);
-    socket.setNoDelay(true);
+    // No Nagle: HEADERS and trailers are small writes that must not wait for an ACK.
+    (socket as Partial<Socket>).setNoDelay?.(true);
     if (!server) this.#send(PREFACE);
     this.#send(settingsFrame(settings));
     this.#send(wordFrame(FrameType.WINDOW_UPDATE, 0, 0, [CONNECTION_WINDOW_BYTES - DEFAULT_WINDOW_BYTES]));
     socket.on('data', (chunk: Buffer) => this.#onBytes(chunk));
     socket.on('error', (error) => this.#close(error));
     socket.on('close', () => this.#close(undefined));
+    // After the owner has this connection (it is being constructed now), before the socket's next read.
+    if (head && head.length > 0) queueMicrotask(() => this.#onBytes(head));
   }
 
   get isServer(): boolean {
@@ -272,7 +277,8 @@ export class H2Connection implements FrameSink {
   /** Closes at once (the socket is destroyed; what was queued is written first if it can be). */
   destroy(): void {
     this.flush();
-    this.socket.destroySoon();
+    this.socket.end();
+    this.socket.once('finish', () => this.socket.destroy());
     this.#close(undefined);
   }
 

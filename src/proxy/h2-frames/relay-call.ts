@@ -12,16 +12,29 @@ import type { Leg } from './leg.js';
 /** The protocol knowledge the relay needs (gRPC's, or a protocol on its wire such as Triple). */
 export interface RelayWire {
   readonly contentType: string;
-  /** The deadline header's name (`grpc-timeout`): read, never forwarded as it came, written as the budget left. */
-  readonly deadlineHeader: string;
-  /** Milliseconds the deadline header grants, undefined when malformed. */
-  parseDeadline(value: string): number | undefined;
-  formatDeadline(remainingMs: number): string;
   /** The status headers (flat: name, value, ...) carrying a mesh error. */
   errorHeaders(error: MeshError): string[];
   /** The RST_STREAM code a client reads as this error's status. */
   resetCodeOf(error: MeshError): number;
   messageBoundaries(maxBytes: number, direction: 'request' | 'response'): MessageBoundaryCheck;
+}
+
+/** Who waits for the upstream's answer (the upstream's Result promise): told of its head, its trailers, or its loss before the head. */
+export interface UpstreamObserver {
+  onHead(headers: readonly string[], trailersOnly: boolean): void;
+  onTrailers(headers: readonly string[]): void;
+  /** The upstream stream was lost before its head: the observer rejects, and whoever routed the call answers the caller. */
+  onLost(error: MeshError): void;
+  /** The call is over; `error` says why when it ended early (trailers still awaited are settled with it). */
+  onEnd(error: MeshError): void;
+}
+
+const CALLER_GONE = new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller cancelled the call');
+
+interface EarlyData {
+  readonly data: Buffer;
+  readonly end: boolean;
+  readonly credit: number;
 }
 
 export interface CallHooks {
@@ -35,6 +48,13 @@ export class RelayCall {
   up: Leg | undefined;
   responded = false;
   ended = false;
+  /** Why the call ended early (a mesh error sent as its status), or undefined. */
+  failure: MeshError | undefined;
+  /** Whoever dispatched the call keeps its own state here (the listener: the call's context). */
+  owner: unknown;
+  observer: UpstreamObserver | undefined;
+  /** Request DATA that came while the call was being routed (the upstream stream does not exist yet). */
+  #early: EarlyData[] | undefined;
   readonly #wire: RelayWire;
   readonly #hooks: CallHooks;
   readonly #request: MessageBoundaryCheck;
@@ -47,6 +67,48 @@ export class RelayCall {
     this.#hooks = hooks;
     this.#request = wire.messageBoundaries(maxMessageBytes, 'request');
     this.#response = wire.messageBoundaries(maxMessageBytes, 'response');
+  }
+
+  /** Holds request DATA until the upstream stream is open. */
+  hold(data: Buffer, end: boolean, credit: number): void {
+    (this.#early ??= []).push({ data, end, credit });
+  }
+
+  /** True when the request ended with its head (no DATA at all): the upstream HEADERS carry END_STREAM. */
+  get endsWithHead(): boolean {
+    return this.down.remoteEnded && this.#early === undefined;
+  }
+
+  /** The upstream stream is open: the legs are joined and held DATA goes out. */
+  attach(up: Leg): void {
+    this.up = up;
+    up.other = this.down;
+    this.down.other = up;
+    const early = this.#early;
+    this.#early = undefined;
+    if (early) for (const item of early) up.sendData(item.data, item.end, item.credit);
+  }
+
+  /** A header block from the upstream (head, trailers, or a trailers-only head). */
+  upstreamHeaders(headers: string[], end: boolean): void {
+    const observer = this.observer;
+    if (!this.responded) {
+      this.responded = true;
+      observer?.onHead(headers, end);
+    } else if (end) {
+      observer?.onTrailers(headers);
+    }
+    this.down.sendHeaders(headers, end);
+  }
+
+  /** The upstream stream was lost: before its head the observer is told (the call may still be answered); after, the caller reads the status. */
+  upstreamLost(error: MeshError): void {
+    if (!this.responded && this.observer) {
+      this.observer.onLost(error);
+      return;
+    }
+    this.observer?.onTrailers(this.#wire.errorHeaders(error));
+    this.fail(error);
   }
 
   /** Ends the call with DEADLINE_EXCEEDED after `ms`. */
@@ -66,8 +128,10 @@ export class RelayCall {
   /** Ends the call with `error` as its status (what the caller can still be told), and cancels the upstream stream. */
   fail(error: MeshError): void {
     const down = this.down;
+    this.#early = undefined;
     this.cancelUpstream();
     if (down.localEnded) return;
+    this.failure ??= error;
     if (!this.responded) {
       this.responded = true;
       down.dropQueue();
@@ -93,6 +157,7 @@ export class RelayCall {
     if (this.ended) return;
     this.ended = true;
     if (this.#timer) clearTimeout(this.#timer);
+    this.observer?.onEnd(this.failure ?? CALLER_GONE);
     this.#hooks.onCallEnd(this);
   }
 }

@@ -15,7 +15,7 @@ import { RelayGuard, type FloodLimits } from './relay-guard.js';
 import { StreamTable } from './stream-table.js';
 import type { UpstreamPool } from './upstream-pool.js';
 import { withoutConnectionHeaders } from './upstream-pool.js';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface RelayLimits extends FloodLimits {
   readonly maxMessageBytes: number;
@@ -23,24 +23,24 @@ export interface RelayLimits extends FloodLimits {
   readonly maxHeaderListBytes: number;
 }
 
-/** The parts of a request head the relay and the router read. */
-export interface RequestHead {
-  readonly method: string;
-  readonly path: string;
-  readonly authority: string;
-  readonly contentType: string;
-  /** Every header as received, flat (name, value, ...), pseudo-headers included. */
-  readonly headers: readonly string[];
-}
-
 export interface FrameRelayOptions {
   readonly wire: RelayWire;
   readonly limits: RelayLimits;
-  /** Where a call goes: the pool of the endpoint picked, or the mesh error to answer with. */
-  route(head: RequestHead): UpstreamPool | MeshError;
+  /**
+   * A new call, its head decoded (flat: name, value, ..., pseudo-headers included):
+   * route it and open its upstream stream (UpstreamPool.open), or fail it. May take its
+   * time: request DATA is held until the upstream stream is open.
+   */
+  dispatch(call: RelayCall, headers: string[], endStream: boolean, connection: RelayServerConnection): void;
+  /** The call is over for the caller. */
+  onCallEnd(call: RelayCall): void;
   /** A limit was hit (the name is the metric's `limit` label). */
   onLimit(limit: string): void;
+  /** The connection closed; `error` when it broke HTTP/2 (or its socket failed). */
+  onClose(connection: RelayServerConnection, error: Error | undefined): void;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 export class RelayServerConnection extends StreamTable implements CallHooks {
   readonly conn: H2Connection;
@@ -49,7 +49,8 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
   #draining = false;
   #lastStreamId = 0;
 
-  constructor(socket: Socket, options: FrameRelayOptions) {
+  /** `head`: bytes already read from the socket (the auto listener's sniffing). */
+  constructor(socket: Duplex, options: FrameRelayOptions, head?: Buffer) {
     super();
     this.#options = options;
     const limits = options.limits;
@@ -63,6 +64,7 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
         [Setting.ENABLE_PUSH, 0],
       ],
       limits.maxHeaderListBytes,
+      head,
     );
     this.#guard = new RelayGuard(this.conn, limits, options.onLimit);
   }
@@ -82,10 +84,7 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
     const open = this.streams.get(streamId);
     if (open) {
       // Request trailers: gRPC sends none, so they only end the request.
-      if (!open.remoteEnded) {
-        open.remoteEnded = true;
-        open.other.sendData(Buffer.alloc(0), true, 0);
-      }
+      if (!open.remoteEnded) this.onData(conn, streamId, EMPTY, 0, true);
       return;
     }
     if (streamId <= this.#lastStreamId || streamId % 2 === 0) throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, `stream ${streamId} is not a new client stream`);
@@ -110,59 +109,17 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
       call.fail(new MeshError('PMESH_HEADERS_TOO_LARGE', `header list of ${listBytes} bytes exceeds the limit of ${limits.maxHeaderListBytes} bytes`));
       return;
     }
-    this.#start(call, headers, endStream);
+    this.#options.dispatch(call, headers, endStream, this);
   }
 
-  #start(call: RelayCall, headers: string[], endStream: boolean): void {
-    const wire = this.#options.wire;
-    let method = '';
-    let path = '';
-    let authority = '';
-    let contentType = '';
-    let timeout: string | undefined;
-    // The upstream head: pseudo-headers first (RFC 9113 section 8.3), the deadline header left out, then written anew.
-    const regular: string[] = [];
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i]!;
-      const value = headers[i + 1]!;
-      if (name.charCodeAt(0) === 0x3a) {
-        if (name === ':path') path = value;
-        else if (name === ':method') method = value;
-        else if (name === ':authority') authority = value;
-        continue;
-      }
-      if (name === 'content-type') contentType = value;
-      else if (name === wire.deadlineHeader) {
-        timeout = value;
-        continue;
-      }
-      regular.push(name, value);
-    }
-    const head: RequestHead = { method, path, authority, contentType, headers };
-    const route = this.#options.route(head);
-    if (route instanceof MeshError) {
-      call.fail(route);
-      return;
-    }
-    const out = [':method', 'POST', ':scheme', 'http', ':path', path, ':authority', authority || route.options.address, ...withoutConnectionHeaders(regular)];
-    const grantedMs = timeout === undefined ? undefined : wire.parseDeadline(timeout);
-    if (grantedMs !== undefined) {
-      out.push(wire.deadlineHeader, wire.formatDeadline(grantedMs));
-      call.setDeadline(grantedMs);
-    }
-    const up = route.open(call, out, endStream);
-    up.other = call.down;
-    call.down.other = up;
-    call.up = up;
-  }
-
-  protected onDataIn(leg: Leg, payload: Buffer): boolean {
-    if (!leg.call.up) {
-      // Answered before routing (a refusal): what the caller still sends is dropped.
-      leg.conn.creditConnection(payload.length);
-      return false;
-    }
-    return leg.call.checkData(payload, true);
+  protected onDataIn(leg: Leg, payload: Buffer, flowBytes: number, endStream: boolean): boolean {
+    const call = leg.call;
+    if (!call.checkData(payload, true)) return false;
+    if (call.up) return true;
+    // Still being routed: held (its window credit with it); answered already: dropped.
+    if (call.failure || leg.localEnded) leg.conn.creditConnection(flowBytes);
+    else call.hold(payload, endStream, flowBytes);
+    return false;
   }
 
   onReset(_conn: H2Connection, streamId: number, _code: number): void {
@@ -192,6 +149,7 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
   onCallEnd(call: RelayCall): void {
     const down = call.down;
     if (this.streams.get(down.id) === down) this.streams.delete(down.id);
+    this.#options.onCallEnd(call);
     if (this.#draining && this.streams.size === 0) this.conn.destroy();
   }
 
@@ -211,14 +169,16 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
     this.#draining = true;
   }
 
-  onClose(): void {
-    for (const leg of this.streams.values()) {
+  onClose(_conn: H2Connection, error: Error | undefined): void {
+    const open = [...this.streams.values()];
+    this.streams.clear();
+    this.blocked.clear();
+    for (const leg of open) {
       leg.reset = true;
       leg.localEnded = leg.remoteEnded = true;
       leg.call.cancelUpstream();
       leg.call.end();
     }
-    this.streams.clear();
-    this.blocked.clear();
+    this.#options.onClose(this, error);
   }
 }

@@ -18,7 +18,7 @@ export abstract class StreamTable implements ConnectionEvents, LegOwner {
   abstract onClose(conn: H2Connection, error: Error | undefined): void;
   abstract onLegEnded(leg: Leg): void;
   /** DATA arrived on `leg` (already passed to the other leg); for the message-size check. */
-  protected abstract onDataIn(leg: Leg, payload: Buffer): boolean;
+  protected abstract onDataIn(leg: Leg, payload: Buffer, flowBytes: number, endStream: boolean): boolean;
 
   onData(conn: H2Connection, streamId: number, payload: Buffer, flowBytes: number, endStream: boolean): void {
     const leg = this.streams.get(streamId);
@@ -28,7 +28,7 @@ export abstract class StreamTable implements ConnectionEvents, LegOwner {
       return;
     }
     if (endStream) leg.remoteEnded = true;
-    if (!this.onDataIn(leg, payload)) return;
+    if (!this.onDataIn(leg, payload, flowBytes, endStream)) return;
     leg.other.sendData(payload, endStream, flowBytes);
   }
 

@@ -64,15 +64,15 @@ class UpstreamConnection extends StreamTable {
     this.streams.set(leg.id, leg);
     this.conn.sendHeaders(leg.id, headers, endStream);
     if (endStream) leg.localEnded = true;
+    call.attach(leg);
     return leg;
   }
 
   onHeaders(_conn: H2Connection, streamId: number, headers: string[], _listBytes: number, endStream: boolean): void {
     const leg = this.streams.get(streamId);
     if (!leg || leg.reset) return;
-    leg.call.responded = true;
     if (endStream) leg.remoteEnded = true;
-    leg.other.sendHeaders(withoutConnectionHeaders(headers), endStream);
+    leg.call.upstreamHeaders(withoutConnectionHeaders(headers), endStream);
     if (endStream) this.#answered(leg);
   }
 
@@ -95,7 +95,7 @@ class UpstreamConnection extends StreamTable {
     leg.remoteEnded = leg.localEnded = true;
     leg.dropQueue();
     this.streams.delete(streamId);
-    leg.call.fail(this.#lost(`stream reset by the upstream (code ${code})`));
+    leg.call.upstreamLost(this.#lost(`stream reset by the upstream (code ${code})`));
   }
 
   onLegEnded(leg: Leg): void {
@@ -107,7 +107,7 @@ class UpstreamConnection extends StreamTable {
       if (id <= lastStreamId) continue;
       leg.reset = true;
       this.streams.delete(id);
-      leg.call.fail(this.#lost(`GOAWAY (code ${code}) before the stream was processed`));
+      leg.call.upstreamLost(this.#lost(`GOAWAY (code ${code}) before the stream was processed`));
     }
     this.#pool.forget(this);
   }
@@ -117,7 +117,7 @@ class UpstreamConnection extends StreamTable {
     const why = error ? `connection lost: ${(error as NodeJS.ErrnoException).code ?? error.message}` : 'connection closed';
     for (const leg of this.streams.values()) {
       leg.reset = true;
-      leg.call.fail(this.#lost(why));
+      leg.call.upstreamLost(this.#lost(why));
     }
     this.streams.clear();
     this.blocked.clear();
@@ -137,11 +137,7 @@ export class UpstreamPool {
     this.options = options;
   }
 
-  get connections(): number {
-    return this.#connections.length;
-  }
-
-  /** Opens the call's upstream stream with `headers` (its up leg). */
+  /** Opens the call's upstream stream with `headers` (its up leg) and joins it to the call. */
   open(call: RelayCall, headers: string[], endStream: boolean): Leg {
     let chosen: UpstreamConnection | undefined;
     for (const c of this.#connections) {
@@ -175,5 +171,10 @@ export class UpstreamPool {
       c.conn.sendGoaway(0, ErrorCode.NO_ERROR);
       c.conn.destroy();
     }
+  }
+
+  /** Open connections, for the cluster's connection gauge. */
+  get size(): number {
+    return this.#connections.length;
   }
 }

@@ -7,9 +7,9 @@
  *   node --import tsx test/bench/servers/frame-relay.ts <port> <upstream port>
  */
 import { connect, createServer } from 'node:net';
-import { RelayServerConnection } from '../../../src/proxy/h2-frames/relay-server.js';
+import { RelayServerConnection, type FrameRelayOptions } from '../../../src/proxy/h2-frames/relay-server.js';
 import { UpstreamPool } from '../../../src/proxy/h2-frames/upstream-pool.js';
-import { grpcRelayWire } from '../../support/grpc-relay-wire.js';
+import { forwardTo, grpcRelayWire } from '../../support/grpc-relay-wire.js';
 
 const [port, upstreamPort] = process.argv.slice(2).map(Number) as [number, number];
 const limits = { maxMessageBytes: 4 * 1024 * 1024, maxConcurrentStreams: 1_000, maxHeaderListBytes: 16_384, maxPingsPer10s: 1_000, maxSettingsPer10s: 1_000, maxResetsPer10s: 1_000 };
@@ -20,7 +20,14 @@ const pool = new UpstreamPool({
   maxHeaderListBytes: limits.maxHeaderListBytes,
   connect: () => connect({ host: '127.0.0.1', port: upstreamPort, noDelay: true }),
 });
-const options = { wire: grpcRelayWire, limits, route: () => pool, onLimit: () => {} };
+const options: FrameRelayOptions = {
+  wire: grpcRelayWire,
+  limits,
+  dispatch: (call, headers, endStream) => forwardTo(pool, call, headers, endStream),
+  onCallEnd: () => {},
+  onLimit: () => {},
+  onClose: () => {},
+};
 const server = createServer((socket) => new RelayServerConnection(socket, options));
 server.listen(port, '127.0.0.1', () => process.stdout.write(`listening ${port}\n`));
 process.on('SIGTERM', () => process.exit(0));
