@@ -11,7 +11,6 @@
  */
 import type { H2Connection } from './connection.js';
 import { DEFAULT_WINDOW_BYTES } from './frames.js';
-import type { RelayCall } from './relay-call.js';
 
 /** A stream WINDOW_UPDATE is sent once this much was passed on (a quarter of the 64 KiB window). */
 const STREAM_CREDIT_STEP = DEFAULT_WINDOW_BYTES >>> 2;
@@ -31,20 +30,21 @@ interface QueuedHeaders {
 type Queued = QueuedData | QueuedHeaders;
 
 /** What owns a leg: told when the leg has sent its END_STREAM, and where blocked legs wait for window. */
-export interface LegOwner {
-  onLegEnded(leg: Leg): void;
-  readonly blocked: Set<Leg>;
+export interface LegOwner<Call> {
+  onLegEnded(leg: Leg<Call>): void;
+  readonly blocked: Set<Leg<Call>>;
 }
 
-export class Leg {
+/** `Call`: what the two legs of a stream belong to (relay-call.ts). */
+export class Leg<Call> {
   readonly conn: H2Connection;
-  readonly owner: LegOwner;
+  readonly owner: LegOwner<Call>;
   id: number;
   sendWindow: number;
   /** The other side: where this leg's incoming bytes go, and whose incoming bytes this leg sends. */
-  other!: Leg;
+  other!: Leg<Call>;
   /** The call this leg belongs to. */
-  call!: RelayCall;
+  call!: Call;
   /** The peer ended its side (END_STREAM received). */
   remoteEnded = false;
   /** This side sent END_STREAM (or the leg was reset). */
@@ -53,7 +53,7 @@ export class Leg {
   #queue: Queued[] = [];
   #credit = 0;
 
-  constructor(conn: H2Connection, owner: LegOwner, id: number) {
+  constructor(conn: H2Connection, owner: LegOwner<Call>, id: number) {
     this.conn = conn;
     this.owner = owner;
     this.id = id;

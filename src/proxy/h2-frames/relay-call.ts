@@ -7,7 +7,11 @@
  */
 import { MeshError, type MessageBoundaryCheck } from '../../core/index.js';
 import { ErrorCode } from './frames.js';
-import type { Leg } from './leg.js';
+import type { Leg, LegOwner } from './leg.js';
+
+/** A leg of a relayed call. */
+export type CallLeg = Leg<RelayCall>;
+export type CallLegOwner = LegOwner<RelayCall>;
 
 /** The protocol knowledge the relay needs (gRPC's, or a protocol on its wire such as Triple). */
 export interface RelayWire {
@@ -44,10 +48,12 @@ export interface CallHooks {
 }
 
 export class RelayCall {
-  readonly down: Leg;
-  up: Leg | undefined;
+  readonly down: CallLeg;
+  up: CallLeg | undefined;
   responded = false;
   ended = false;
+  /** The caller reset the stream or lost its connection before the call was over. */
+  callerGone = false;
   /** Why the call ended early (a mesh error sent as its status), or undefined. */
   failure: MeshError | undefined;
   /** Whoever dispatched the call keeps its own state here (the listener: the call's context). */
@@ -61,7 +67,7 @@ export class RelayCall {
   readonly #response: MessageBoundaryCheck;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(down: Leg, wire: RelayWire, hooks: CallHooks, maxMessageBytes: number) {
+  constructor(down: CallLeg, wire: RelayWire, hooks: CallHooks, maxMessageBytes: number) {
     this.down = down;
     this.#wire = wire;
     this.#hooks = hooks;
@@ -80,7 +86,7 @@ export class RelayCall {
   }
 
   /** The upstream stream is open: the legs are joined and held DATA goes out. */
-  attach(up: Leg): void {
+  attach(up: CallLeg): void {
     this.up = up;
     up.other = this.down;
     this.down.other = up;

@@ -10,7 +10,7 @@ import { MeshError } from '../../core/index.js';
 import { H2Connection } from './connection.js';
 import { ErrorCode, Http2ProtocolError, Setting } from './frames.js';
 import { Leg } from './leg.js';
-import { RelayCall, type CallHooks, type RelayWire } from './relay-call.js';
+import { RelayCall, type CallHooks, type CallLeg, type RelayWire } from './relay-call.js';
 import { RelayGuard, type FloodLimits } from './relay-guard.js';
 import { StreamTable } from './stream-table.js';
 import type { UpstreamPool } from './upstream-pool.js';
@@ -99,7 +99,10 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
       conn.sendReset(streamId, ErrorCode.REFUSED_STREAM);
       return;
     }
-    const down = new Leg(conn, this, streamId);
+    // Compliant clients queue at the advertised limit instead of exceeding it: what is counted is a
+    // connection reaching it, the sign that its callers are being held back.
+    if (this.streams.size === limits.maxConcurrentStreams - 1) this.#options.onLimit('http2_max_concurrent_streams');
+    const down = new Leg<RelayCall>(conn, this, streamId);
     const call = new RelayCall(down, this.#options.wire, this, limits.maxMessageBytes);
     down.call = call;
     down.remoteEnded = endStream;
@@ -112,7 +115,7 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
     this.#options.dispatch(call, headers, endStream, this);
   }
 
-  protected onDataIn(leg: Leg, payload: Buffer, flowBytes: number, endStream: boolean): boolean {
+  protected onDataIn(leg: CallLeg, payload: Buffer, flowBytes: number, endStream: boolean): boolean {
     const call = leg.call;
     if (!call.checkData(payload, true)) return false;
     if (call.up) return true;
@@ -125,7 +128,10 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
   onReset(_conn: H2Connection, streamId: number, _code: number): void {
     const leg = this.streams.get(streamId);
     if (!leg) return;
-    if (!leg.localEnded) this.#guard.count('reset');
+    if (!leg.localEnded) {
+      this.#guard.count('reset');
+      leg.call.callerGone = true;
+    }
     leg.reset = true;
     leg.localEnded = leg.remoteEnded = true;
     leg.dropQueue();
@@ -134,7 +140,7 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
   }
 
   /** The reply's END_STREAM went out (or the leg was reset): the call is over for the caller. */
-  onLegEnded(leg: Leg): void {
+  onLegEnded(leg: CallLeg): void {
     if (!leg.remoteEnded && !leg.reset) {
       // Answered before the request ended: the caller is told to stop sending (RFC 9113 section 8.1).
       leg.reset = true;
@@ -174,6 +180,7 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
     this.streams.clear();
     this.blocked.clear();
     for (const leg of open) {
+      leg.call.callerGone = true;
       leg.reset = true;
       leg.localEnded = leg.remoteEnded = true;
       leg.call.cancelUpstream();

@@ -11,7 +11,7 @@ import { MeshError } from '../../core/index.js';
 import { H2Connection } from './connection.js';
 import { ErrorCode, Setting } from './frames.js';
 import { Leg } from './leg.js';
-import type { RelayCall } from './relay-call.js';
+import type { CallLeg, RelayCall } from './relay-call.js';
 import { StreamTable } from './stream-table.js';
 
 const LAST_STREAM_ID = 0x7fff_ffff;
@@ -22,8 +22,11 @@ export interface UpstreamPoolOptions {
   readonly cluster: string;
   readonly maxConnections: number;
   readonly maxHeaderListBytes: number;
-  /** Opens a socket to the endpoint (plain or TLS). */
-  connect(): Socket;
+  readonly connectTimeoutMs: number;
+  /** Opens a socket to the endpoint (plain or TLS), and names the event that says it is ready. */
+  connect(): { socket: Socket; readyEvent: string };
+  /** Why a connection could not be made, in words (transport's describeConnectError). */
+  describeConnectError(error: Error): string;
 }
 
 /** A header list without connection-specific fields (RFC 9113 section 8.2.2). */
@@ -37,12 +40,20 @@ class UpstreamConnection extends StreamTable {
   readonly conn: H2Connection;
   readonly #pool: UpstreamPool;
   nextId = 1;
+  #connected = false;
+  readonly #connectTimer: NodeJS.Timeout;
 
   constructor(pool: UpstreamPool, options: UpstreamPoolOptions) {
     super();
     this.#pool = pool;
+    const { socket, readyEvent } = options.connect();
+    socket.once(readyEvent, () => {
+      this.#connected = true;
+      clearTimeout(this.#connectTimer);
+    });
+    this.#connectTimer = setTimeout(() => socket.destroy(new Error(`no connection within ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
     this.conn = new H2Connection(
-      options.connect(),
+      socket,
       false,
       this,
       [
@@ -57,8 +68,8 @@ class UpstreamConnection extends StreamTable {
     return !this.conn.closed && !this.conn.goawayReceived && this.nextId < LAST_STREAM_ID;
   }
 
-  open(call: RelayCall, headers: string[], endStream: boolean): Leg {
-    const leg = new Leg(this.conn, this, this.nextId);
+  open(call: RelayCall, headers: string[], endStream: boolean): CallLeg {
+    const leg = new Leg<RelayCall>(this.conn, this, this.nextId);
     this.nextId += 2;
     leg.call = call;
     this.streams.set(leg.id, leg);
@@ -76,14 +87,14 @@ class UpstreamConnection extends StreamTable {
     if (endStream) this.#answered(leg);
   }
 
-  protected onDataIn(leg: Leg, payload: Buffer): boolean {
+  protected onDataIn(leg: CallLeg, payload: Buffer): boolean {
     if (!leg.call.checkData(payload, false)) return false;
     if (leg.remoteEnded) this.#answered(leg);
     return true;
   }
 
   /** The upstream ended its reply: a request still streaming to it is cut (it stopped reading). */
-  #answered(leg: Leg): void {
+  #answered(leg: CallLeg): void {
     if (!leg.localEnded) leg.resetWith(ErrorCode.CANCEL);
     this.onLegEnded(leg);
   }
@@ -98,7 +109,7 @@ class UpstreamConnection extends StreamTable {
     leg.call.upstreamLost(this.#lost(`stream reset by the upstream (code ${code})`));
   }
 
-  onLegEnded(leg: Leg): void {
+  onLegEnded(leg: CallLeg): void {
     if ((leg.localEnded && leg.remoteEnded) || leg.reset) this.streams.delete(leg.id);
   }
 
@@ -113,14 +124,24 @@ class UpstreamConnection extends StreamTable {
   }
 
   onClose(_conn: H2Connection, error: Error | undefined): void {
+    clearTimeout(this.#connectTimer);
     this.#pool.forget(this);
-    const why = error ? `connection lost: ${(error as NodeJS.ErrnoException).code ?? error.message}` : 'connection closed';
+    const lost = this.#connected ? this.#lost(error ? `connection lost: ${(error as NodeJS.ErrnoException).code ?? error.message}` : 'connection closed') : this.#notConnected(error);
     for (const leg of this.streams.values()) {
       leg.reset = true;
-      leg.call.upstreamLost(this.#lost(why));
+      leg.call.upstreamLost(lost);
     }
     this.streams.clear();
     this.blocked.clear();
+  }
+
+  #notConnected(error: Error | undefined): MeshError {
+    const pool = this.#pool.options;
+    const why = error ? pool.describeConnectError(error) : 'connection closed';
+    return new MeshError('PMESH_UPSTREAM_CONNECT_FAILED', `cluster "${pool.cluster}": cannot connect to ${pool.address}: ${why}`, {
+      cause: error,
+      details: { cluster: pool.cluster, endpoint: pool.address },
+    });
   }
 
   #lost(why: string): MeshError {
@@ -138,7 +159,7 @@ export class UpstreamPool {
   }
 
   /** Opens the call's upstream stream with `headers` (its up leg) and joins it to the call. */
-  open(call: RelayCall, headers: string[], endStream: boolean): Leg {
+  open(call: RelayCall, headers: string[], endStream: boolean): CallLeg {
     let chosen: UpstreamConnection | undefined;
     for (const c of this.#connections) {
       if (c.usable && c.streams.size < c.conn.peer.maxConcurrentStreams) {

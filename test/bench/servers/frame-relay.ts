@@ -18,7 +18,9 @@ const pool = new UpstreamPool({
   cluster: 'bench',
   maxConnections: 4,
   maxHeaderListBytes: limits.maxHeaderListBytes,
-  connect: () => connect({ host: '127.0.0.1', port: upstreamPort, noDelay: true }),
+  connectTimeoutMs: 5_000,
+  connect: () => ({ socket: connect({ host: '127.0.0.1', port: upstreamPort, noDelay: true }), readyEvent: 'connect' }),
+  describeConnectError: (error) => error.message,
 });
 const options: FrameRelayOptions = {
   wire: grpcRelayWire,
