@@ -72,6 +72,8 @@ export class H2Connection implements FrameSink {
   sendWindow = DEFAULT_WINDOW_BYTES;
   closed = false;
   goawayReceived = false;
+  /** Set when a PING this side sent is acknowledged (keepalive clears it before each probe). */
+  pingAnswered = false;
   readonly #events: ConnectionEvents;
   readonly #reader: FrameReader;
   readonly #decoder = new HpackDecoder();
@@ -160,6 +162,8 @@ export class H2Connection implements FrameSink {
         if ((flags & Flag.ACK) === 0) {
           this.#send(Buffer.concat([frameHeader(FrameType.PING, Flag.ACK, 0, 8), payload]));
           this.#events.onPing(this);
+        } else {
+          this.pingAnswered = true;
         }
         return;
       case FrameType.GOAWAY:

@@ -9,12 +9,13 @@
 import type { Socket } from 'node:net';
 import { MeshError } from '../../core/index.js';
 import { H2Connection } from './connection.js';
-import { ErrorCode, Setting } from './frames.js';
+import { ErrorCode, Http2ProtocolError, Setting } from './frames.js';
 import { Leg } from './leg.js';
 import type { CallLeg, RelayCall } from './relay-call.js';
 import { StreamTable } from './stream-table.js';
 
 const LAST_STREAM_ID = 0x7fff_ffff;
+const KEEPALIVE_PING = Buffer.from('pmeshkap', 'latin1');
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 export interface UpstreamPoolOptions {
@@ -23,6 +24,9 @@ export interface UpstreamPoolOptions {
   readonly maxConnections: number;
   readonly maxHeaderListBytes: number;
   readonly connectTimeoutMs: number;
+  /** While streams are open, each connection is PINGed this often; unanswered within keepaliveTimeoutMs, it is closed. */
+  readonly keepaliveMs: number;
+  readonly keepaliveTimeoutMs: number;
   /** Opens a socket to the endpoint (plain or TLS), and names the event that says it is ready. */
   connect(): { socket: Socket; readyEvent: string };
   /** Why a connection could not be made, in words (transport's describeConnectError). */
@@ -153,9 +157,24 @@ class UpstreamConnection extends StreamTable {
 export class UpstreamPool {
   readonly options: UpstreamPoolOptions;
   readonly #connections: UpstreamConnection[] = [];
+  readonly #keepalive: NodeJS.Timeout;
 
   constructor(options: UpstreamPoolOptions) {
     this.options = options;
+    this.#keepalive = setInterval(() => this.#probe(), options.keepaliveMs).unref();
+  }
+
+  /** PINGs connections with streams open; one that does not answer in time is closed and its calls fail UNAVAILABLE. */
+  #probe(): void {
+    for (const c of this.#connections) {
+      const conn = c.conn;
+      if (c.streams.size === 0 || conn.closed) continue;
+      conn.pingAnswered = false;
+      conn.sendPing(KEEPALIVE_PING);
+      setTimeout(() => {
+        if (!conn.pingAnswered && !conn.closed) conn.fail(new Http2ProtocolError(ErrorCode.NO_ERROR, 'keepalive PING unanswered'));
+      }, this.options.keepaliveTimeoutMs).unref();
+    }
   }
 
   /** Opens the call's upstream stream with `headers` (its up leg) and joins it to the call. */
@@ -188,6 +207,7 @@ export class UpstreamPool {
   }
 
   close(): void {
+    clearInterval(this.#keepalive);
     for (const c of this.#connections.splice(0)) {
       c.conn.sendGoaway(0, ErrorCode.NO_ERROR);
       c.conn.destroy();

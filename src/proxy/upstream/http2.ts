@@ -120,6 +120,8 @@ export class Http2Upstream implements Upstream {
         maxConnections: o.maxConnectionsPerEndpoint,
         maxHeaderListBytes: UPSTREAM_MAX_HEADER_LIST_BYTES,
         connectTimeoutMs: o.connectTimeoutMs,
+        keepaliveMs: o.keepaliveMs,
+        keepaliveTimeoutMs: o.keepaliveTimeoutMs,
         // Over TLS, HTTP/2 is asked for by ALPN `h2`.
         connect: () => (path ? { socket: netConnect(path), readyEvent: 'connect' } : dial(endpoint, o.tls, ['h2'])),
         describeConnectError,

@@ -19,6 +19,8 @@ const pool = new UpstreamPool({
   maxConnections: 4,
   maxHeaderListBytes: limits.maxHeaderListBytes,
   connectTimeoutMs: 5_000,
+  keepaliveMs: 10_000,
+  keepaliveTimeoutMs: 20_000,
   connect: () => ({ socket: connect({ host: '127.0.0.1', port: upstreamPort, noDelay: true }), readyEvent: 'connect' }),
   describeConnectError: (error) => error.message,
 });
