@@ -106,6 +106,8 @@ export class H2Connection implements FrameSink {
     this.#send(settingsFrame(settings));
     this.#send(wordFrame(FrameType.WINDOW_UPDATE, 0, 0, [CONNECTION_WINDOW_BYTES - DEFAULT_WINDOW_BYTES]));
     socket.on('data', (chunk: Buffer) => this.#onBytes(chunk));
+    // A socket handed over after sniffing was paused by whoever sniffed it.
+    socket.resume();
     socket.on('error', (error) => this.#close(error));
     socket.on('close', () => this.#close(undefined));
     // After the owner has this connection (it is being constructed now), before the socket's next read.
