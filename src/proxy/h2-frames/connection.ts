@@ -82,6 +82,8 @@ export class H2Connection implements FrameSink {
   #prefaceLeft: number;
   #out: Buffer[] = [];
   #credit = 0;
+  /** What the peer may still send on the connection. */
+  #recvWindow = CONNECTION_WINDOW_BYTES;
   /** A header block being gathered: its stream, flags and fragments. */
   #blockStream = 0;
   #blockFlags = 0;
@@ -139,6 +141,8 @@ export class H2Connection implements FrameSink {
     switch (type) {
       case FrameType.DATA: {
         if (streamId === 0) throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, 'DATA on stream 0');
+        this.#recvWindow -= payload.length;
+        if (this.#recvWindow < 0) throw new Http2ProtocolError(ErrorCode.FLOW_CONTROL_ERROR, 'DATA past the connection window');
         this.#events.onData(this, streamId, unpadded(type, flags, payload), payload.length, (flags & Flag.END_STREAM) !== 0);
         return;
       }
@@ -268,6 +272,7 @@ export class H2Connection implements FrameSink {
     this.#credit += bytes;
     if (this.#credit < CONNECTION_CREDIT_STEP) return;
     this.sendWindowUpdate(0, this.#credit);
+    this.#recvWindow += this.#credit;
     this.#credit = 0;
   }
 

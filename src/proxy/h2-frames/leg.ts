@@ -50,6 +50,8 @@ export class Leg<Call> {
   /** This side sent END_STREAM (or the leg was reset). */
   localEnded = false;
   reset = false;
+  /** What the peer may still send on this stream (the default window this side advertised, less what came, plus credit sent). */
+  recvWindow = DEFAULT_WINDOW_BYTES;
   #queue: Queued[] = [];
   #credit = 0;
 
@@ -139,6 +141,7 @@ export class Leg<Call> {
     this.#credit += bytes;
     if (this.#credit < STREAM_CREDIT_STEP) return;
     this.conn.sendWindowUpdate(this.id, this.#credit);
+    this.recvWindow += this.#credit;
     this.#credit = 0;
   }
 

@@ -27,6 +27,9 @@ export abstract class StreamTable implements ConnectionEvents, CallLegOwner {
       conn.creditConnection(flowBytes);
       return;
     }
+    // A peer that sends past the window it was given would make the relay hold what it sends.
+    leg.recvWindow -= flowBytes;
+    if (leg.recvWindow < 0) throw new Http2ProtocolError(ErrorCode.FLOW_CONTROL_ERROR, `stream ${streamId}: DATA past its window`);
     if (endStream) leg.remoteEnded = true;
     if (!this.onDataIn(leg, payload, flowBytes, endStream)) return;
     leg.other.sendData(payload, endStream, flowBytes);
