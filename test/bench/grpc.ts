@@ -3,7 +3,9 @@
  * grpc-go server, through the sidecar's gRPC listener (pass-through over HTTP/2), and
  * through a bare node:http2 relay (servers/h2-relay.ts: what node:http2 alone costs,
  * the floor under any node:http2 pass-through) and through a TCP byte pump
- * (servers/tcp-relay.ts: what one more Node process in the path costs by itself). The
+ * (servers/tcp-relay.ts: what one more Node process in the path costs by itself), and
+ * through the HTTP/2 frame relay on its own (servers/frame-relay.ts: src/proxy/h2-frames
+ * with one upstream and no filter chain, what a pass-through without node:http2 costs). The
  * load is grpc-go too
  * (test/support/grpc-go `bench`), shaped like the other RPC benches: 4 connections x 16
  * calls in flight, closed loop, every reply checked, in windows alternating between the
@@ -47,8 +49,8 @@ class PathTotals {
   firstError = '';
   loadCpuSeconds = 0;
   readonly histogram = new LatencyHistogram();
-  /** CPU seconds of [server, sidecar, h2 relay, tcp relay] inside this path's windows. */
-  readonly cpuSeconds = [0, 0, 0, 0];
+  /** CPU seconds of [server, sidecar, h2 relay, tcp relay, frame relay] inside this path's windows. */
+  readonly cpuSeconds = [0, 0, 0, 0, 0];
 
   result(): LoadResult {
     return { rate: this.calls / this.elapsed, total: this.calls + this.errors, errors: this.errors, p50Ms: this.histogram.percentile(50), p99Ms: this.histogram.percentile(99) };
@@ -90,10 +92,11 @@ async function measured(pids: readonly number[], port: number, seconds: number, 
 
 export async function benchGrpc(seconds: number): Promise<void> {
   const server = await startGrpcServer('go');
-  const [proxyPort, relayPort, pumpPort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [proxyPort, relayPort, pumpPort, framePort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   let sidecar: Peer | undefined;
   let relay: Peer | undefined;
   let pump: Peer | undefined;
+  let frames: Peer | undefined;
   try {
     sidecar = await startSidecarChild(
       `admin: { address: 127.0.0.1:${adminPort} }
@@ -110,23 +113,27 @@ clusters:
     );
     relay = await startTsServer('h2-relay', join(REPO_ROOT, 'test/bench/servers/h2-relay.ts'), relayPort, [String(server.port)]);
     pump = await startTsServer('tcp-relay', join(REPO_ROOT, 'test/bench/servers/tcp-relay.ts'), pumpPort, [String(server.port)]);
+    frames = await startTsServer('frame-relay', join(REPO_ROOT, 'test/bench/servers/frame-relay.ts'), framePort, [String(server.port)]);
     const loadBefore = loadavg()[0]!;
-    for (const port of [server.port, proxyPort, relayPort, pumpPort]) await loadWindow(port, WARM_UP_SECONDS);
-    const pids = [server.peer.child.pid!, sidecar.child.pid!, relay.child.pid!, pump.child.pid!];
+    for (const port of [server.port, proxyPort, relayPort, pumpPort, framePort]) await loadWindow(port, WARM_UP_SECONDS);
+    const pids = [server.peer.child.pid!, sidecar.child.pid!, relay.child.pid!, pump.child.pid!, frames.child.pid!];
     const rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.floor(seconds / 2)));
     const direct = new PathTotals();
     const through = new PathTotals();
     const bare = new PathTotals();
     const pumped = new PathTotals();
+    const framed = new PathTotals();
     for (let round = 0; round < rounds; round++) {
       await measured(pids, server.port, seconds / rounds, direct);
       await measured(pids, proxyPort, seconds / rounds, through);
       await measured(pids, relayPort, seconds / rounds, bare);
       await measured(pids, pumpPort, seconds / rounds, pumped);
+      await measured(pids, framePort, seconds / rounds, framed);
     }
     const stats = processStats(sidecar.child.pid!);
     const relayed = bare.result();
     const bytePumped = pumped.result();
+    const frameRelayed = framed.result();
     const firstError = (name: string, totals: PathTotals): string[] => (totals.firstError ? [`first ${name} error: ${totals.firstError}`] : []);
     printReport(
       {
@@ -141,6 +148,7 @@ clusters:
           `sidecar CPU per call: ${through.cpuMicrosPerCall(1).toFixed(1)} µs`,
           `bare node:http2 relay (test/bench/servers/h2-relay.ts, the floor of a node:http2 pass-through): ${relayed.rate.toFixed(0)} calls/s (ratio ${(relayed.rate / direct.result().rate).toFixed(3)}), p50 ${relayed.p50Ms.toFixed(3)} ms, p99 ${relayed.p99Ms.toFixed(3)} ms, ${relayed.errors} errors; CPU ${bare.cpuMicrosPerCall(2).toFixed(1)} µs per call, ${bare.cpuPercent(2).toFixed(0)}% of one core`,
           `TCP byte pump (test/bench/servers/tcp-relay.ts, one more Node process in the path and nothing else): ${bytePumped.rate.toFixed(0)} calls/s (ratio ${(bytePumped.rate / direct.result().rate).toFixed(3)}), p50 ${bytePumped.p50Ms.toFixed(3)} ms, p99 ${bytePumped.p99Ms.toFixed(3)} ms, ${bytePumped.errors} errors; CPU ${pumped.cpuMicrosPerCall(3).toFixed(1)} µs per call`,
+          `HTTP/2 frame relay alone (test/bench/servers/frame-relay.ts: src/proxy/h2-frames, one upstream, no filter chain): ${frameRelayed.rate.toFixed(0)} calls/s (ratio ${(frameRelayed.rate / direct.result().rate).toFixed(3)}), p50 ${frameRelayed.p50Ms.toFixed(3)} ms, p99 ${frameRelayed.p99Ms.toFixed(3)} ms, ${frameRelayed.errors} errors; CPU ${framed.cpuMicrosPerCall(4).toFixed(1)} µs per call`,
           `grpc-go server CPU: ${direct.cpuPercent(0).toFixed(0)}% (direct) / ${through.cpuPercent(0).toFixed(0)}% (sidecar) / ${bare.cpuPercent(0).toFixed(0)}% (h2 relay) / ${pumped.cpuPercent(0).toFixed(0)}% (byte pump) of one core`,
           `load generator CPU: ${direct.loadCpuPercent.toFixed(0)}% (direct) / ${through.loadCpuPercent.toFixed(0)}% (sidecar) / ${bare.loadCpuPercent.toFixed(0)}% (h2 relay) / ${pumped.loadCpuPercent.toFixed(0)}% (byte pump) of one core`,
           `server: grpc-go 1.75.1 (test/support/grpc-go server); sidecar upstream: HTTP/2 sessions multiplexed, 1 per endpoint while its stream limit allows`,
@@ -149,11 +157,13 @@ clusters:
           ...firstError('sidecar', through),
           ...firstError('h2 relay', bare),
           ...firstError('byte pump', pumped),
+          ...firstError('frame relay', framed),
         ],
       },
       join(REPO_ROOT, 'test/results'),
     );
   } finally {
+    await frames?.stop();
     await pump?.stop();
     await relay?.stop();
     await sidecar?.stop();

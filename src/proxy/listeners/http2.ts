@@ -1,42 +1,43 @@
 /**
- * The listener of the `node:http2` transport (src/core/protocol.ts), after gRPC's
- * wire: cleartext HTTP/2 (h2c, prior knowledge) on node:http2; the protocol plug-in's
- * server codec names the headers, statuses and message framing. Every
- * stream becomes an Invocation (service and method from `:path`, headers, the
- * `grpc-timeout` deadline, the request stream as its body) and goes through the
- * filter chain like any call; a gRPC cluster passes it through without decoding a
- * message (upstream/http2.ts). Limits and flood protections are checked here, at the
- * edge (http2-guard.ts), and counted in pmesh_limit_exceeded_total.
+ * The listener of the `node:http2` transport (src/core/protocol.ts), after gRPC's wire:
+ * cleartext HTTP/2 (h2c, prior knowledge) or HTTP/2 over TLS, served by the sidecar's
+ * own HTTP/2 frame relay (src/proxy/h2-frames) rather than node:http2, whose per-stream
+ * objects cost ten times what the relay does (docs/grpc.md, Performance). Every stream
+ * becomes an Invocation (service and method from `:path`, headers, the deadline) and goes
+ * through the filter chain like any call; the cluster's upstream (upstream/http2.ts) opens
+ * the upstream stream on a relay connection and the relay joins the two streams, DATA
+ * passing with only its stream id rewritten. The protocol plug-in's server codec names
+ * the headers, statuses and message framing. Limits and flood protections are checked
+ * by the relay, at the edge, and counted in pmesh_limit_exceeded_total.
  *
  * The built-in services `pmesh.v1.*` (the Invoke bridge and the registry API) stay on
  * this port: they are served by grpc-js (built-in-api.ts) bound on a private unix socket
- * of this process, and their streams are passed to it by the same HTTP/2 pass-through
- * as any upstream, skipping routing. That keeps one HTTP/2 server on the public port
- * (one set of limits, one drain) and grpc-js unchanged; a unix socket, unlike a
- * loopback port, cannot be reached from outside the host nor taken by another process.
- * grpc-js is loaded and that server started by the first call to a built-in service, so a
- * sidecar whose apps never call one does not carry grpc-js (about 10 MB).
+ * of this process, and their streams are passed to it by the same relay as any upstream,
+ * skipping routing. A unix socket, unlike a loopback port, cannot be reached from outside
+ * the host nor taken by another process. grpc-js is loaded and that server started by the
+ * first call to a built-in service, so a sidecar whose apps never call one does not carry
+ * grpc-js (about 10 MB).
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { constants, createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
-import type { Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cancel, MeshError, isTls, listenOn, makeEndpoint, type ApiAccess, type Endpoint, type Logger, type MeshMetrics, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
+import { Cancel, Code, MeshError, isTls, listenOn, makeEndpoint, type ApiAccess, type Endpoint, type Logger, type MeshMetrics, type Result, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
 import type { CallContext, Handler } from '../filter.js';
-import { openConnectionWindow } from '../upstream/h2-window.js';
+import type { RelayCall, RelayWire } from '../h2-frames/relay-call.js';
+import { RelayServerConnection, type FrameRelayOptions } from '../h2-frames/relay-server.js';
+import type { FloodLimits } from '../h2-frames/relay-guard.js';
+import { RELAYED_BODY, headerObject } from '../upstream/h2-relay-reply.js';
 import { Http2Upstream } from '../upstream/http2.js';
-import { Http2Call } from './http2-call.js';
 import type { BuiltInApiServer, GrpcServiceBinding } from './built-in-api.js';
-import { Http2Guard, type Http2FloodLimits } from './http2-guard.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 import { peerOf, secureConnections, type IngressTlsOptions } from '../transport/index.js';
 import { ReplayedSocket } from './replayed-socket.js';
 
 /** The gRPC and HTTP/2 limits of a listener (config section `grpc`, src/config/grpc-schema.ts, has the defaults). */
-export interface GrpcLimits extends Http2FloodLimits {
+export interface GrpcLimits extends FloodLimits {
   readonly maxMessageBytes: number;
   readonly maxConcurrentStreams: number;
   readonly maxHeaderListBytes: number;
@@ -65,16 +66,23 @@ export interface Http2ListenerOptions {
 }
 
 const BUILT_IN = 'pmesh.v1.';
-/** RFC 7541 section 4.1: each header costs its name, its value and 32 bytes. */
-const HEADER_OVERHEAD = 32;
-/** Node's per-session memory bound, in MB (grpc-js's default is off: docs/reliability.md). */
-const SESSION_MEMORY_MB = 10;
 /** After a drain runs out: how long the calls answered with PMESH_DRAINING get for their trailers to leave. */
 const DRAIN_REPLY_MS = 1_000;
+const CALLER_GONE = new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller cancelled the call');
 
-interface SessionState {
-  readonly guard: Http2Guard;
-  active: number;
+/** The relay's view of a protocol on gRPC's wire, from its server codec. */
+function wireOf(codec: StreamServerCodec): RelayWire {
+  const flat = (trailers: Record<string, unknown>): string[] => {
+    const out: string[] = [];
+    for (const name in trailers) out.push(name, String(trailers[name]));
+    return out;
+  };
+  return {
+    contentType: codec.contentType,
+    errorHeaders: (error) => flat(codec.errorTrailers(error)),
+    resetCodeOf: (error) => codec.resetCodeOf(codec.statusOf(codec.errorTrailers(error))),
+    messageBoundaries: (maxBytes, direction) => codec.messageBoundaries(maxBytes, direction),
+  };
 }
 
 export class Http2Listener implements Listener {
@@ -82,12 +90,12 @@ export class Http2Listener implements Listener {
   readonly protocol: string;
   readonly address: string;
   readonly #options: Http2ListenerOptions;
-  readonly #limits: GrpcLimits;
-  readonly #server: Http2Server;
-  readonly #sessions = new Map<ServerHttp2Session, SessionState>();
+  readonly #server: Server;
+  readonly #relay: FrameRelayOptions;
+  readonly #connections = new Set<RelayServerConnection>();
   readonly #inFlight = new InFlight();
-  /** Calls not yet answered, so a drain that runs out can answer them instead of cutting them. */
-  readonly #open = new Map<Http2Call, CallContext>();
+  /** Calls not yet over, so a drain that runs out can answer them instead of cutting them. */
+  readonly #open = new Set<RelayCall>();
   readonly #socketPath = join(tmpdir(), `pmesh-grpc-${process.pid}-${randomBytes(6).toString('hex')}.sock`);
   #builtIn: BuiltInApiServer | undefined;
   /** The built-in services' server being started (by the first call to one), or started. */
@@ -95,6 +103,7 @@ export class Http2Listener implements Listener {
   readonly #builtInUpstream: Http2Upstream;
   readonly #builtInEndpoint: Endpoint = makeEndpoint('127.0.0.1:1', { source: 'static' });
   #handler: Handler;
+  readonly #stopTls: () => void;
 
   constructor(options: Http2ListenerOptions) {
     this.name = options.name;
@@ -102,7 +111,7 @@ export class Http2Listener implements Listener {
     this.address = options.address;
     this.#options = options;
     this.#handler = options.handler;
-    const limits = (this.#limits = options.grpc);
+    const limits = options.grpc;
     this.#builtInUpstream = new Http2Upstream({
       protocol: options.protocol,
       codec: options.clientCodec,
@@ -113,21 +122,16 @@ export class Http2Listener implements Listener {
       keepaliveTimeoutMs: limits.keepaliveTimeoutMs,
       socketPath: this.#socketPath,
     });
-    this.#server = createServer({
-      maxSessionMemory: SESSION_MEMORY_MB,
-      // Twice the limit is let through nghttp2 so the exact check below can answer with a reason.
-      maxHeaderListPairs: 256,
-      settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderListBytes * 2 },
-    });
-    // No Nagle: replies' HEADERS and trailers are small writes that must not wait for an ACK.
-    this.#server.on('connection', (socket: Socket) => socket.setNoDelay(true));
-    this.#server.on('session', (session) => this.#onSession(session));
-    this.#server.on('stream', (stream, headers) => this.#onStream(stream, headers));
-    // Connections that are not HTTP/2 or break its framing (garbage on the port) are counted.
-    this.#server.on('sessionError', (error: NodeJS.ErrnoException) =>
-      this.#options.metrics.codecError(this.protocol, error.code ?? 'ERR_HTTP2_ERROR', 'downstream'),
-    );
-    // HTTP/2 over TLS is known by ALPN `h2` (RFC 9113 section 3.2); node:http2 serves it on a TLS socket only then.
+    this.#relay = {
+      wire: wireOf(options.codec),
+      limits,
+      dispatch: (call, headers, endStream, connection) => this.#dispatch(call, headers, connection),
+      onCallEnd: (call) => this.#onCallEnd(call),
+      onLimit: (limit) => options.metrics.limitExceeded(limit),
+      onClose: (connection, error) => this.#onClose(connection, error),
+    };
+    this.#server = createServer((socket) => this.#accept(socket));
+    // HTTP/2 over TLS is known by ALPN `h2` (RFC 9113 section 3.2).
     this.#stopTls = secureConnections(this.#server, options.tls, {
       listener: this.name,
       metrics: options.metrics,
@@ -136,8 +140,6 @@ export class Http2Listener implements Listener {
       replay: (socket, head) => new ReplayedSocket(socket, head),
     });
   }
-
-  readonly #stopTls: () => void;
 
   get inFlight(): number {
     return this.#inFlight.count;
@@ -154,25 +156,22 @@ export class Http2Listener implements Listener {
 
   /** A connection the auto listener accepted, `head` its first bytes, already read. */
   accept(socket: Socket, head: Buffer): void {
-    this.#server.emit('connection', new ReplayedSocket(socket, head));
+    this.#accept(socket, head);
   }
 
   async close(drainMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#stopTls();
     // GOAWAY: callers open no new streams here; those in flight may finish within the drain.
-    for (const session of this.#sessions.keys()) if (!session.closed) session.close();
+    for (const connection of this.#connections) connection.drain();
     await this.#inFlight.drained(drainMs);
     if (this.#open.size > 0) {
       const overrun = new MeshError('PMESH_DRAINING', `the sidecar is shutting down and the call did not finish within its drain of ${drainMs} ms`);
-      for (const [call, ctx] of this.#open) {
-        ctx.cancel.abort(overrun);
-        call.fail(overrun);
-      }
-      // Let the trailers go out before the sessions are cut.
+      for (const call of [...this.#open]) call.fail(overrun);
+      // Let the trailers go out before the connections are cut.
       await this.#inFlight.drained(DRAIN_REPLY_MS);
     }
-    for (const session of this.#sessions.keys()) session.destroy();
+    for (const connection of this.#connections) connection.conn.destroy();
     await this.#builtInUpstream.close();
     await this.#builtInStarted?.catch(() => {});
     await this.#builtIn?.close(0);
@@ -180,62 +179,73 @@ export class Http2Listener implements Listener {
     rmSync(this.#socketPath, { force: true });
   }
 
-  #onSession(session: ServerHttp2Session): void {
+  #accept(socket: Socket, head?: Buffer): void {
     this.#options.metrics.connectionOpened(this.name);
-    openConnectionWindow(session);
-    const state: SessionState = { guard: new Http2Guard(session, this.#limits, this.#options.metrics, () => state.active === 0), active: 0 };
-    this.#sessions.set(session, state);
-    session.on('error', () => {});
-    session.once('close', () => {
-      this.#sessions.delete(session);
-      this.#options.metrics.connectionClosed(this.name);
-    });
+    socket.on('error', () => {});
+    this.#connections.add(new RelayServerConnection(socket, this.#relay, head));
   }
 
-  #onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
-    const session = this.#sessions.get(stream.session as ServerHttp2Session);
+  #onClose(connection: RelayServerConnection, error: Error | undefined): void {
+    if (!this.#connections.delete(connection)) return;
+    this.#options.metrics.connectionClosed(this.name);
+    // Connections that are not HTTP/2 or break its framing (garbage on the port) are counted.
+    if (error && 'code' in error && typeof error.code === 'number') this.#options.metrics.codecError(this.protocol, 'ERR_HTTP2_ERROR', 'downstream');
+  }
+
+  #dispatch(call: RelayCall, flat: string[], connection: RelayServerConnection): void {
     const startedAt = performance.now();
-    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: peerOf(stream.session!.socket) };
-    const call = new Http2Call(stream, ctx, this.#options.codec, this.#limits.maxMessageBytes, () => this.#options.metrics.limitExceeded('grpc_max_message_bytes'));
-    stream.on('error', () => {});
-    this.#open.set(call, ctx);
+    const options = this.#options;
+    const socket = connection.conn.socket as Socket;
+    const ctx: CallContext = { listener: this.name, startedAt, log: options.log, cancel: new Cancel(), peer: peerOf(socket) };
+    call.owner = ctx;
+    this.#open.add(call);
     this.#inFlight.begin();
-    if (session) session.active += 1;
-    stream.once('close', () => {
-      this.#open.delete(call);
-      if (session) session.active -= 1;
-      this.#inFlight.end();
-      if (call.finished) return;
-      call.abandon();
-      if (stream.rstCode !== constants.NGHTTP2_NO_ERROR) session?.guard.count('reset');
-      ctx.cancel.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller cancelled the call'));
-    });
-    const refused = this.#refusal(headers);
-    // nghttp2 enforces the advertised stream limit itself (a stream beyond it is refused with
-    // REFUSED_STREAM, unseen here, and compliant clients queue instead); what is counted is a
-    // connection reaching it, the sign that its callers are being held back.
-    if (session?.active === this.#limits.maxConcurrentStreams) this.#options.metrics.limitExceeded('http2_max_concurrent_streams');
-    if (refused) {
-      call.fail(refused);
+    const headers = headerObject(flat);
+    const notACall = options.codec.refusal(headers);
+    if (notACall !== undefined) {
+      call.fail(new MeshError('PMESH_BAD_REQUEST', notACall));
       return;
     }
     // The built-in services, unless turned off here (their calls are then routed as any other), and to whom the guard admits.
-    const appApi = this.#options.appApi;
+    const appApi = options.appApi;
     const builtIn = appApi !== 'off' && String(headers[':path'] ?? '').startsWith(`/${BUILT_IN}`);
-    const notAdmitted = builtIn ? appApi?.check({ authorization: headers.authorization, tls: isTls(stream.session?.socket) }) : undefined;
+    const notAdmitted = builtIn ? appApi?.check({ authorization: headers.authorization, tls: isTls(socket) }) : undefined;
     if (notAdmitted) {
       call.fail(notAdmitted);
       return;
     }
-    const invocation = this.#options.codec.toInvocation(headers, call.requestBody(), startedAt);
-    if (invocation.deadline !== undefined) call.setDeadline(invocation.deadline, startedAt);
-    const reply = builtIn
-      ? this.#startBuiltIn().then(() => this.#builtInUpstream.call(this.#builtInEndpoint, invocation, ctx))
-      : this.#handler(invocation, ctx);
+    const invocation = options.codec.toInvocation(headers, RELAYED_BODY, startedAt);
+    // The frame is this call's own object (made by toInvocation): the relay call rides in it to the upstream.
+    (invocation.frame as { relay?: RelayCall }).relay = call;
+    if (invocation.deadline !== undefined) call.setDeadline(Math.max(0, invocation.deadline - performance.now()));
+    const reply = builtIn ? this.#startBuiltIn().then(() => this.#builtInUpstream.call(this.#builtInEndpoint, invocation, ctx)) : this.#handler(invocation, ctx);
     reply.then(
-      (result) => call.reply(result),
-      (error: unknown) => call.fail(MeshError.from(error)),
+      (result) => this.#replied(call, result),
+      (error: unknown) => this.#failed(call, MeshError.from(error)),
     );
+  }
+
+  #replied(call: RelayCall, result: Result): void {
+    // The relay writes the reply itself; a Result from anything else cannot be written here.
+    if (result.body.kind === 'stream' && result.body.stream === RELAYED_BODY) return;
+    this.#failed(call, new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', 'the cluster answered a gRPC call with a reply that is not gRPC'));
+  }
+
+  #failed(call: RelayCall, error: MeshError): void {
+    if (call.ended || call.down.localEnded) return;
+    const code = error.code;
+    const ctx = call.owner as CallContext;
+    const level = code === Code.UNAVAILABLE || code === Code.INTERNAL || code === Code.DEADLINE_EXCEEDED ? 'warn' : 'debug';
+    ctx.log[level]({ reason: error.reason, err: error.message, cluster: ctx.cluster, endpoint: ctx.endpoint }, 'call failed');
+    call.fail(error);
+  }
+
+  #onCallEnd(call: RelayCall): void {
+    if (!this.#open.delete(call)) return;
+    this.#inFlight.end();
+    const ctx = call.owner as CallContext | undefined;
+    // A call that did not end with the upstream's own status: whatever still works for it stops.
+    if (ctx && (call.failure || call.callerGone)) ctx.cancel.abort(call.failure ?? CALLER_GONE);
   }
 
   #startBuiltIn(): Promise<void> {
@@ -244,21 +254,5 @@ export class Http2Listener implements Listener {
       return this.#builtIn.start();
     });
     return this.#builtInStarted;
-  }
-
-  /** A reason to answer this stream at once without routing it, or undefined. */
-  #refusal(headers: IncomingHttpHeaders): MeshError | undefined {
-    const notACall = this.#options.codec.refusal(headers);
-    if (notACall !== undefined) return new MeshError('PMESH_BAD_REQUEST', notACall);
-    let size = 0;
-    for (const name in headers) {
-      const value = headers[name];
-      size += name.length + (typeof value === 'string' ? value.length : String(value).length) + HEADER_OVERHEAD;
-    }
-    if (size > this.#limits.maxHeaderListBytes) {
-      this.#options.metrics.limitExceeded('http2_max_header_list_bytes');
-      return new MeshError('PMESH_HEADERS_TOO_LARGE', `header list of ${size} bytes exceeds the limit of ${this.#limits.maxHeaderListBytes} bytes`);
-    }
-    return undefined;
   }
 }

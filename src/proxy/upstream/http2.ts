@@ -12,7 +12,12 @@ import { Readable } from 'node:stream';
 import { getProtocol } from '../../codecs/index.js';
 import { MeshError, type Endpoint, type Invocation, type Result, type StreamClientCodec, type StreamRequestFrame } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
+import { connect as netConnect } from 'node:net';
+import { UpstreamPool } from '../h2-frames/upstream-pool.js';
+import type { RelayCall } from '../h2-frames/relay-call.js';
+import { describeConnectError, dial } from '../transport/index.js';
 import { H2Sessions } from './h2-sessions.js';
+import { RelayReply } from './h2-relay-reply.js';
 import { UpstreamStream } from './h2-stream.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 
@@ -26,9 +31,19 @@ export interface Http2UpstreamOptions extends UpstreamOptions {
   readonly socketPath?: string;
 }
 
+/** What the listener's frame relay puts in an Invocation's frame: the request head, and the call whose streams the relay joins. */
+export interface RelayRequestFrame extends StreamRequestFrame {
+  readonly relay?: RelayCall;
+}
+
+/** The most header bytes a reply head or trailers may carry from an upstream (grpc-go allows 16 MiB; a relay needs far less). */
+const UPSTREAM_MAX_HEADER_LIST_BYTES = 1024 * 1024;
+
 export class Http2Upstream implements Upstream {
   readonly #options: Http2UpstreamOptions;
   readonly #pools = new Map<string, H2Sessions>();
+  /** HTTP/2 connections of the frame relay, per endpoint: calls passed through. */
+  readonly #relayPools = new Map<string, UpstreamPool>();
 
   constructor(options: Http2UpstreamOptions) {
     this.#options = options;
@@ -45,6 +60,8 @@ export class Http2Upstream implements Upstream {
       throw new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks ${this.#options.protocol}: only ${this.#options.protocol} calls can be passed to it`);
     }
     if (ctx.cancel.reason) throw ctx.cancel.reason;
+    const relay = (frame as RelayRequestFrame).relay;
+    if (relay) return this.#relay(endpoint, invocation, frame, relay, ctx);
     const pool = this.#pool(endpoint);
     const leased = pool.acquire();
     const lease = leased instanceof Promise ? await leased : leased;
@@ -68,21 +85,72 @@ export class Http2Upstream implements Upstream {
     return new UpstreamStream(stream, requestBody, ctx, lease, codec, (error) => this.#lost(endpoint, error)).reply;
   }
 
+  /**
+   * A passed-through call: the caller's head forwarded (the deadline header rewritten to
+   * the budget left) on a relay connection to the endpoint, the relay joining the streams.
+   */
+  #relay(endpoint: Endpoint, invocation: Invocation, frame: StreamRequestFrame, call: RelayCall, ctx: CallContext): Promise<Result> {
+    const codec = this.#options.codec;
+    const head = frame.headers;
+    const headers: string[] = [':method', 'POST', ':scheme', 'http', ':path', String(head[':path']), ':authority', String(head[':authority'] ?? endpoint.address)];
+    const forwarded = codec.requestHeaders(head);
+    for (const name in forwarded) {
+      const value = forwarded[name];
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const one of value) headers.push(name, one);
+      else headers.push(name, String(value));
+    }
+    if (invocation.deadline !== undefined) {
+      const [name, value] = codec.deadlineHeader(invocation.deadline - performance.now());
+      headers.push(name, value);
+    }
+    const reply = new RelayReply(call, codec, ctx);
+    this.#relayPool(endpoint).open(call, headers, call.endsWithHead);
+    return reply.reply;
+  }
+
+  #relayPool(endpoint: Endpoint): UpstreamPool {
+    let pool = this.#relayPools.get(endpoint.address);
+    if (!pool) {
+      const o = this.#options;
+      const path = o.socketPath;
+      pool = new UpstreamPool({
+        address: endpoint.address,
+        cluster: o.cluster,
+        maxConnections: o.maxConnectionsPerEndpoint,
+        maxHeaderListBytes: UPSTREAM_MAX_HEADER_LIST_BYTES,
+        connectTimeoutMs: o.connectTimeoutMs,
+        keepaliveMs: o.keepaliveMs,
+        keepaliveTimeoutMs: o.keepaliveTimeoutMs,
+        // Over TLS, HTTP/2 is asked for by ALPN `h2`.
+        connect: () => (path ? { socket: netConnect(path), readyEvent: 'connect' } : dial(endpoint, o.tls, ['h2'])),
+        describeConnectError,
+      });
+      this.#relayPools.set(endpoint.address, pool);
+    }
+    return pool;
+  }
+
   release(address: string): void {
     this.#pools.get(address)?.close();
     this.#pools.delete(address);
+    this.#relayPools.get(address)?.close();
+    this.#relayPools.delete(address);
   }
 
   connections(): Record<string, number> {
     // A loop, not Object.fromEntries of a mapped array: the cluster asks on every call.
     const open: Record<string, number> = {};
     for (const [address, pool] of this.#pools) open[address] = pool.open;
+    for (const [address, pool] of this.#relayPools) open[address] = (open[address] ?? 0) + pool.size;
     return open;
   }
 
   async close(): Promise<void> {
     for (const pool of this.#pools.values()) pool.close();
     this.#pools.clear();
+    for (const pool of this.#relayPools.values()) pool.close();
+    this.#relayPools.clear();
   }
 
   #pool(endpoint: Endpoint): H2Sessions {

@@ -1,0 +1,322 @@
+/**
+ * One HTTP/2 connection on a raw socket, either side: the preface, SETTINGS and their
+ * ACK, PING answers, connection-level flow control, header blocks (HEADERS then any
+ * CONTINUATION) decoded with HPACK, and GOAWAY. Stream frames go to the owner
+ * (`ConnectionEvents`); the owner keeps each stream's state. Frames sent are gathered
+ * and written once per turn of the event loop (one socket write for every frame that a
+ * turn produced, on all connections), which is most of what makes a relay cheap.
+ */
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_WINDOW_BYTES,
+  ErrorCode,
+  Flag,
+  FrameReader,
+  FrameType,
+  Http2ProtocolError,
+  MAX_WINDOW_BYTES,
+  PREFACE,
+  Setting,
+  frameHeader,
+  settingsFrame,
+  unpadded,
+  wordFrame,
+  type FrameSink,
+} from './frames.js';
+import { HpackDecoder, HpackEncoder } from './hpack.js';
+
+/** This side's receive window for the whole connection (stream windows stay at the default 64 KiB). */
+export const CONNECTION_WINDOW_BYTES = 8 * 1024 * 1024;
+/** A connection WINDOW_UPDATE is sent once this much was consumed (a quarter of the window). */
+const CONNECTION_CREDIT_STEP = CONNECTION_WINDOW_BYTES / 4;
+
+export interface ConnectionEvents {
+  /** A complete header block on a stream; `listBytes` is its RFC 9113 header list size. */
+  onHeaders(conn: H2Connection, streamId: number, headers: string[], listBytes: number, endStream: boolean): void;
+  /** DATA; `flowBytes` is what it took of the window (padding included). */
+  onData(conn: H2Connection, streamId: number, payload: Buffer, flowBytes: number, endStream: boolean): void;
+  onReset(conn: H2Connection, streamId: number, code: number): void;
+  /** The send window of a stream grew by `increment` (for stream 0, the connection's: already added to `sendWindow`). */
+  onWindow(conn: H2Connection, streamId: number, increment: number): void;
+  /** The peer changed SETTINGS_INITIAL_WINDOW_SIZE by `delta`: every open stream's send window moves by it. */
+  onInitialWindow(conn: H2Connection, delta: number): void;
+  onGoaway(conn: H2Connection, lastStreamId: number, code: number): void;
+  onPing(conn: H2Connection): void;
+  onSettings(conn: H2Connection): void;
+  onClose(conn: H2Connection, error: Error | undefined): void;
+}
+
+export interface PeerSettings {
+  maxConcurrentStreams: number;
+  initialWindow: number;
+  maxFrameBytes: number;
+  maxHeaderListBytes: number;
+}
+
+const dirty = new Set<H2Connection>();
+let flushScheduled = false;
+
+function flushAll(): void {
+  flushScheduled = false;
+  for (const conn of dirty) conn.flush();
+  dirty.clear();
+}
+
+export class H2Connection implements FrameSink {
+  /** A socket, a TLS socket, or a Duplex standing in for one (a connection replayed after sniffing). */
+  readonly socket: Duplex;
+  readonly peer: PeerSettings = { maxConcurrentStreams: 100, initialWindow: DEFAULT_WINDOW_BYTES, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, maxHeaderListBytes: Infinity };
+  /** How much DATA this side may still send on the connection. */
+  sendWindow = DEFAULT_WINDOW_BYTES;
+  closed = false;
+  goawayReceived = false;
+  /** Set when a PING this side sent is acknowledged (keepalive clears it before each probe). */
+  pingAnswered = false;
+  readonly #events: ConnectionEvents;
+  readonly #reader: FrameReader;
+  readonly #decoder = new HpackDecoder();
+  readonly #encoder = new HpackEncoder();
+  readonly #server: boolean;
+  #prefaceLeft: number;
+  #out: Buffer[] = [];
+  #credit = 0;
+  /** What the peer may still send on the connection. */
+  #recvWindow = CONNECTION_WINDOW_BYTES;
+  /** A header block being gathered: its stream, flags and fragments. */
+  #blockStream = 0;
+  #blockFlags = 0;
+  #blockParts: Buffer[] = [];
+  #blockBytes = 0;
+  readonly #maxHeaderBlockBytes: number;
+
+  /**
+   * `server`: the peer sends the client preface first. `settings` are this side's
+   * (sent at once, before any other frame). `head`: bytes already read from the socket.
+   */
+  constructor(socket: Duplex, server: boolean, events: ConnectionEvents, settings: ReadonlyArray<readonly [number, number]>, maxHeaderListBytes: number, head?: Buffer) {
+    this.socket = socket;
+    this.#server = server;
+    this.#events = events;
+    this.#prefaceLeft = server ? PREFACE.length : 0;
+    this.#maxHeaderBlockBytes = maxHeaderListBytes * 2;
+    this.#reader = new FrameReader(this);
+    // No Nagle: HEADERS and trailers are small writes that must not wait for an ACK.
+    (socket as Partial<Socket>).setNoDelay?.(true);
+    if (!server) this.#send(PREFACE);
+    this.#send(settingsFrame(settings));
+    this.#send(wordFrame(FrameType.WINDOW_UPDATE, 0, 0, [CONNECTION_WINDOW_BYTES - DEFAULT_WINDOW_BYTES]));
+    socket.on('data', (chunk: Buffer) => this.#onBytes(chunk));
+    // A socket handed over after sniffing was paused by whoever sniffed it.
+    socket.resume();
+    socket.on('error', (error) => this.#close(error));
+    socket.on('close', () => this.#close(undefined));
+    // After the owner has this connection (it is being constructed now), before the socket's next read.
+    if (head && head.length > 0) queueMicrotask(() => this.#onBytes(head));
+  }
+
+  get isServer(): boolean {
+    return this.#server;
+  }
+
+  #onBytes(chunk: Buffer): void {
+    try {
+      if (this.#prefaceLeft > 0) {
+        const take = Math.min(this.#prefaceLeft, chunk.length);
+        const offset = PREFACE.length - this.#prefaceLeft;
+        if (chunk.compare(PREFACE, offset, offset + take, 0, take) !== 0) throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, 'not the HTTP/2 client preface');
+        this.#prefaceLeft -= take;
+        chunk = chunk.subarray(take);
+        if (chunk.length === 0) return;
+      }
+      this.#reader.push(chunk);
+    } catch (error) {
+      this.fail(error instanceof Http2ProtocolError ? error : new Http2ProtocolError(ErrorCode.INTERNAL_ERROR, String(error)));
+    }
+  }
+
+  onFrame(type: number, flags: number, streamId: number, payload: Buffer): void {
+    if (this.#blockStream !== 0 && type !== FrameType.CONTINUATION) throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, 'header block interrupted');
+    switch (type) {
+      case FrameType.DATA: {
+        if (streamId === 0) throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, 'DATA on stream 0');
+        this.#recvWindow -= payload.length;
+        if (this.#recvWindow < 0) throw new Http2ProtocolError(ErrorCode.FLOW_CONTROL_ERROR, 'DATA past the connection window');
+        this.#events.onData(this, streamId, unpadded(type, flags, payload), payload.length, (flags & Flag.END_STREAM) !== 0);
+        return;
+      }
+      case FrameType.HEADERS:
+        if (streamId === 0) throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, 'HEADERS on stream 0');
+        this.#blockStream = streamId;
+        this.#blockFlags = flags;
+        this.#fragment(unpadded(type, flags, payload), flags);
+        return;
+      case FrameType.CONTINUATION:
+        if (streamId !== this.#blockStream || streamId === 0) throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, 'CONTINUATION without its HEADERS');
+        this.#fragment(payload, flags);
+        return;
+      case FrameType.RST_STREAM:
+        if (payload.length !== 4) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'RST_STREAM not 4 bytes');
+        this.#events.onReset(this, streamId, payload.readUInt32BE(0));
+        return;
+      case FrameType.SETTINGS:
+        this.#onSettings(flags, payload);
+        return;
+      case FrameType.PING:
+        if (payload.length !== 8) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'PING not 8 bytes');
+        if ((flags & Flag.ACK) === 0) {
+          this.#send(Buffer.concat([frameHeader(FrameType.PING, Flag.ACK, 0, 8), payload]));
+          this.#events.onPing(this);
+        } else {
+          this.pingAnswered = true;
+        }
+        return;
+      case FrameType.GOAWAY:
+        this.goawayReceived = true;
+        this.#events.onGoaway(this, payload.readUInt32BE(0) & 0x7fff_ffff, payload.readUInt32BE(4));
+        return;
+      case FrameType.WINDOW_UPDATE: {
+        const increment = payload.readUInt32BE(0) & 0x7fff_ffff;
+        if (streamId === 0) {
+          this.sendWindow += increment;
+          if (this.sendWindow > MAX_WINDOW_BYTES) throw new Http2ProtocolError(ErrorCode.FLOW_CONTROL_ERROR, 'connection window over 2^31-1');
+        }
+        this.#events.onWindow(this, streamId, increment);
+        return;
+      }
+      case FrameType.PUSH_PROMISE:
+        throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, 'PUSH_PROMISE (push is off)');
+      default:
+        // PRIORITY and unknown types carry nothing a relay acts on.
+        return;
+    }
+  }
+
+  #fragment(part: Buffer, flags: number): void {
+    this.#blockBytes += part.length;
+    if (this.#blockBytes > this.#maxHeaderBlockBytes) throw new Http2ProtocolError(ErrorCode.ENHANCE_YOUR_CALM, `header block over ${this.#maxHeaderBlockBytes} bytes`);
+    this.#blockParts.push(part);
+    if ((flags & Flag.END_HEADERS) === 0) return;
+    const block = this.#blockParts.length === 1 ? this.#blockParts[0]! : Buffer.concat(this.#blockParts);
+    const streamId = this.#blockStream;
+    const endStream = (this.#blockFlags & Flag.END_STREAM) !== 0;
+    this.#blockStream = 0;
+    this.#blockParts = [];
+    this.#blockBytes = 0;
+    const headers: string[] = [];
+    const listBytes = this.#decoder.decode(block, headers);
+    this.#events.onHeaders(this, streamId, headers, listBytes, endStream);
+  }
+
+  #onSettings(flags: number, payload: Buffer): void {
+    if (flags & Flag.ACK) return;
+    if (payload.length % 6 !== 0) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS not a multiple of 6 bytes');
+    for (let at = 0; at < payload.length; at += 6) {
+      const id = payload.readUInt16BE(at);
+      const value = payload.readUInt32BE(at + 2);
+      if (id === Setting.HEADER_TABLE_SIZE) this.#encoder.setTableLimit(value);
+      else if (id === Setting.MAX_CONCURRENT_STREAMS) this.peer.maxConcurrentStreams = value;
+      else if (id === Setting.MAX_FRAME_SIZE) this.peer.maxFrameBytes = value;
+      else if (id === Setting.MAX_HEADER_LIST_SIZE) this.peer.maxHeaderListBytes = value;
+      else if (id === Setting.INITIAL_WINDOW_SIZE) {
+        if (value > MAX_WINDOW_BYTES) throw new Http2ProtocolError(ErrorCode.FLOW_CONTROL_ERROR, 'initial window over 2^31-1');
+        const delta = value - this.peer.initialWindow;
+        this.peer.initialWindow = value;
+        if (delta !== 0) this.#events.onInitialWindow(this, delta);
+      }
+    }
+    this.#send(frameHeader(FrameType.SETTINGS, Flag.ACK, 0, 0));
+    this.#events.onSettings(this);
+  }
+
+  /** Sends a header block, split into CONTINUATION frames over the peer's frame size. */
+  sendHeaders(streamId: number, headers: readonly string[], endStream: boolean): void {
+    const block = this.#encoder.encode(headers);
+    const max = this.peer.maxFrameBytes;
+    const end = endStream ? Flag.END_STREAM : 0;
+    if (block.length <= max) {
+      this.#send(frameHeader(FrameType.HEADERS, end | Flag.END_HEADERS, streamId, block.length), block);
+      return;
+    }
+    for (let at = 0; at < block.length; at += max) {
+      const part = block.subarray(at, Math.min(block.length, at + max));
+      const last = at + max >= block.length ? Flag.END_HEADERS : 0;
+      this.#send(frameHeader(at === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, (at === 0 ? end : 0) | last, streamId, part.length), part);
+    }
+  }
+
+  /** Sends DATA (the caller has taken it from the send windows; at most the peer's frame size). */
+  sendData(streamId: number, payload: Buffer, endStream: boolean): void {
+    this.#send(frameHeader(FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId, payload.length), payload.length > 0 ? payload : undefined);
+  }
+
+  sendReset(streamId: number, code: number): void {
+    this.#send(wordFrame(FrameType.RST_STREAM, 0, streamId, [code]));
+  }
+
+  sendWindowUpdate(streamId: number, increment: number): void {
+    this.#send(wordFrame(FrameType.WINDOW_UPDATE, 0, streamId, [increment]));
+  }
+
+  sendGoaway(lastStreamId: number, code: number, debug?: string): void {
+    this.#send(wordFrame(FrameType.GOAWAY, 0, 0, [lastStreamId, code], debug ? Buffer.from(debug, 'utf8') : undefined));
+  }
+
+  sendPing(payload: Buffer): void {
+    this.#send(frameHeader(FrameType.PING, 0, 0, 8), payload);
+  }
+
+  /** `bytes` of received DATA were passed on (or dropped): the connection window gets them back in steps. */
+  creditConnection(bytes: number): void {
+    this.#credit += bytes;
+    if (this.#credit < CONNECTION_CREDIT_STEP) return;
+    this.sendWindowUpdate(0, this.#credit);
+    this.#recvWindow += this.#credit;
+    this.#credit = 0;
+  }
+
+  /** A connection error: GOAWAY with its code, then the socket closes once written. */
+  fail(error: Http2ProtocolError): void {
+    if (this.closed) return;
+    this.sendGoaway(0x7fff_ffff, error.code, error.message);
+    this.flush();
+    this.socket.end();
+    this.#close(error);
+  }
+
+  /** Closes at once (the socket is destroyed; what was queued is written first if it can be). */
+  destroy(): void {
+    this.flush();
+    this.socket.end();
+    this.socket.once('finish', () => this.socket.destroy());
+    this.#close(undefined);
+  }
+
+  #send(first: Buffer, second?: Buffer): void {
+    if (this.closed) return;
+    this.#out.push(first);
+    if (second) this.#out.push(second);
+    dirty.add(this);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushAll);
+    }
+  }
+
+  flush(): void {
+    const out = this.#out;
+    if (out.length === 0 || this.socket.destroyed) return;
+    this.#out = [];
+    this.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+  }
+
+  #close(error: Error | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#out = [];
+    dirty.delete(this);
+    if (!this.socket.destroyed && error) this.socket.destroy();
+    this.#events.onClose(this, error);
+  }
+}

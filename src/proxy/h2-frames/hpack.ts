@@ -1,0 +1,261 @@
+/**
+ * HPACK (RFC 7541), the part a relay needs. The decoder reads every representation
+ * (indexed, literal with/without/never indexing, Huffman or not, dynamic table size
+ * updates) and keeps the peer's dynamic table. The encoder writes the static table's
+ * indexes and keeps a small dynamic table of exact name/value pairs that repeat from
+ * call to call (path, authority, content-type, user-agent, a status); every other
+ * header is a literal not indexed, so per-call values (grpc-timeout, trace ids,
+ * grpc-message) never churn the table. Headers are a flat array: name, value, name, ...
+ */
+import { ErrorCode, Http2ProtocolError } from './frames.js';
+import { huffmanDecode } from './huffman.js';
+import { STATIC_NAME_INDEX, STATIC_PAIR_INDEX, STATIC_TABLE } from './hpack-static.js';
+
+export const DEFAULT_TABLE_BYTES = 4_096;
+/** RFC 7541 section 4.1: an entry costs its name, its value and 32 bytes. */
+export const ENTRY_OVERHEAD = 32;
+const STATIC_COUNT = STATIC_TABLE.length;
+
+function compressionError(message: string): Http2ProtocolError {
+  return new Http2ProtocolError(ErrorCode.COMPRESSION_ERROR, message);
+}
+
+/** A table of entries, newest first, bounded by `max` bytes. */
+class DynamicTable {
+  readonly names: string[] = [];
+  readonly values: string[] = [];
+  bytes = 0;
+  max: number;
+
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  add(name: string, value: string): void {
+    const size = name.length + value.length + ENTRY_OVERHEAD;
+    this.evictTo(this.max - size);
+    if (size > this.max) return;
+    this.names.unshift(name);
+    this.values.unshift(value);
+    this.bytes += size;
+  }
+
+  evictTo(bytes: number): void {
+    while (this.bytes > Math.max(0, bytes) && this.names.length > 0) {
+      this.bytes -= this.names.pop()!.length + this.values.pop()!.length + ENTRY_OVERHEAD;
+    }
+  }
+}
+
+export class HpackDecoder {
+  readonly #table: DynamicTable;
+  /** The most the peer may set the table to: what this side advertised as SETTINGS_HEADER_TABLE_SIZE. */
+  readonly #limit: number;
+  #block: Buffer = Buffer.alloc(0);
+  #at = 0;
+
+  constructor(limit = DEFAULT_TABLE_BYTES) {
+    this.#limit = limit;
+    this.#table = new DynamicTable(limit);
+  }
+
+  /**
+   * Decodes one header block into `out` (name, value pairs, in order) and returns the
+   * header list size (RFC 9113 section 6.5.2). Throws Http2ProtocolError(COMPRESSION_ERROR).
+   */
+  decode(block: Buffer, out: string[]): number {
+    this.#block = block;
+    this.#at = 0;
+    let size = 0;
+    let first = true;
+    while (this.#at < block.length) {
+      const byte = block[this.#at]!;
+      if (byte & 0x80) {
+        const index = this.#integer(7);
+        out.push(this.#name(index), this.#value(index));
+      } else if ((byte & 0xe0) === 0x20) {
+        if (!first) throw compressionError('dynamic table size update after a header');
+        const max = this.#integer(5);
+        if (max > this.#limit) throw compressionError(`dynamic table size ${max} over the advertised ${this.#limit}`);
+        this.#table.max = max;
+        this.#table.evictTo(max);
+        continue;
+      } else {
+        // 01: incremental indexing (6-bit index); 0000 / 0001: not indexed / never indexed (4-bit).
+        const indexing = (byte & 0xc0) === 0x40;
+        const index = this.#integer(indexing ? 6 : 4);
+        const name = index === 0 ? this.#string() : this.#name(index);
+        const value = this.#string();
+        if (indexing) this.#table.add(name, value);
+        out.push(name, value);
+      }
+      first = false;
+      size += out[out.length - 2]!.length + out[out.length - 1]!.length + ENTRY_OVERHEAD;
+    }
+    this.#block = Buffer.alloc(0);
+    return size;
+  }
+
+  #name(index: number): string {
+    if (index === 0) throw compressionError('index 0');
+    if (index <= STATIC_COUNT) return STATIC_TABLE[index - 1]![0];
+    const name = this.#table.names[index - STATIC_COUNT - 1];
+    if (name === undefined) throw compressionError(`index ${index} outside the table`);
+    return name;
+  }
+
+  #value(index: number): string {
+    if (index <= STATIC_COUNT) return STATIC_TABLE[index - 1]![1];
+    return this.#table.values[index - STATIC_COUNT - 1]!;
+  }
+
+  #integer(prefixBits: number): number {
+    const block = this.#block;
+    const mask = (1 << prefixBits) - 1;
+    let value = block[this.#at++]! & mask;
+    if (value < mask) return value;
+    let shift = 0;
+    for (;;) {
+      if (this.#at >= block.length) throw compressionError('truncated integer');
+      const byte = block[this.#at++]!;
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if ((byte & 0x80) === 0) break;
+      if (shift > 28) throw compressionError('integer too large');
+    }
+    return value;
+  }
+
+  #string(): string {
+    const block = this.#block;
+    if (this.#at >= block.length) throw compressionError('truncated string');
+    const huffman = (block[this.#at]! & 0x80) !== 0;
+    const length = this.#integer(7);
+    const start = this.#at;
+    const end = start + length;
+    if (end > block.length) throw compressionError('string past the end of the block');
+    this.#at = end;
+    return huffman ? huffmanDecode(block, start, end) : block.toString('latin1', start, end);
+  }
+}
+
+/** Headers worth a dynamic-table entry: their values repeat from call to call. */
+const CACHED = new Set([':path', ':authority', ':status', 'content-type', 'user-agent', 'te', 'grpc-status', 'grpc-encoding', 'grpc-accept-encoding', 'accept-encoding']);
+/** Values longer than this are sent as literals even for the names above. */
+const MAX_CACHED_ENTRY = 512;
+
+export class HpackEncoder {
+  /** The peer decoder's table as this encoder filled it: key `name\0value` -> insertion number. */
+  readonly #inserted = new Map<string, number>();
+  readonly #order: string[] = [];
+  readonly #sizes: number[] = [];
+  #inserts = 0;
+  /** #order[#head] is the oldest live entry; #order[i] was insertion number #shift + i + 1. */
+  #head = 0;
+  #shift = 0;
+  #bytes = 0;
+  #max = DEFAULT_TABLE_BYTES;
+  /** A size update owed at the start of the next block (the peer lowered SETTINGS_HEADER_TABLE_SIZE). */
+  #pendingUpdate: number | undefined;
+  #out = Buffer.allocUnsafe(4_096);
+  #at = 0;
+
+  /** The peer's SETTINGS_HEADER_TABLE_SIZE; this side uses at most the default. */
+  setTableLimit(limit: number): void {
+    const max = Math.min(limit, DEFAULT_TABLE_BYTES);
+    if (max === this.#max) return;
+    this.#max = max;
+    this.#evictTo(max);
+    this.#pendingUpdate = max;
+  }
+
+  encode(headers: readonly string[]): Buffer {
+    this.#at = 0;
+    if (this.#pendingUpdate !== undefined) {
+      this.#integer(this.#pendingUpdate, 5, 0x20);
+      this.#pendingUpdate = undefined;
+    }
+    for (let i = 0; i < headers.length; i += 2) this.#field(headers[i]!, headers[i + 1]!);
+    return Buffer.from(this.#out.subarray(0, this.#at));
+  }
+
+  #field(name: string, value: string): void {
+    const key = `${name}\0${value}`;
+    const exact = STATIC_PAIR_INDEX.get(key);
+    if (exact !== undefined) {
+      this.#integer(exact, 7, 0x80);
+      return;
+    }
+    const inserted = this.#inserted.get(key);
+    if (inserted !== undefined) {
+      this.#integer(STATIC_COUNT + 1 + this.#inserts - inserted, 7, 0x80);
+      return;
+    }
+    const nameIndex = STATIC_NAME_INDEX.get(name) ?? 0;
+    const size = name.length + value.length + ENTRY_OVERHEAD;
+    if (CACHED.has(name) && size <= MAX_CACHED_ENTRY && size <= this.#max) {
+      this.#integer(nameIndex, 6, 0x40);
+      if (nameIndex === 0) this.#string(name);
+      this.#string(value);
+      this.#insert(key, size);
+      return;
+    }
+    this.#integer(nameIndex, 4, 0x00);
+    if (nameIndex === 0) this.#string(name);
+    this.#string(value);
+  }
+
+  #insert(key: string, size: number): void {
+    this.#evictTo(this.#max - size);
+    this.#inserts += 1;
+    this.#inserted.set(key, this.#inserts);
+    this.#order.push(key);
+    this.#sizes.push(size);
+    this.#bytes += size;
+  }
+
+  #evictTo(bytes: number): void {
+    while (this.#bytes > Math.max(0, bytes) && this.#head < this.#order.length) {
+      const key = this.#order[this.#head]!;
+      this.#bytes -= this.#sizes[this.#head]!;
+      if (this.#inserted.get(key) === this.#shift + this.#head + 1) this.#inserted.delete(key);
+      this.#head += 1;
+    }
+    // Keep the bookkeeping arrays from growing without bound.
+    if (this.#head > 256) {
+      this.#order.splice(0, this.#head);
+      this.#sizes.splice(0, this.#head);
+      this.#shift += this.#head;
+      this.#head = 0;
+    }
+  }
+
+  #ensure(bytes: number): void {
+    if (this.#at + bytes <= this.#out.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#out.length * 2, this.#at + bytes));
+    this.#out.copy(grown, 0, 0, this.#at);
+    this.#out = grown;
+  }
+
+  #integer(value: number, prefixBits: number, pattern: number): void {
+    this.#ensure(8);
+    const max = (1 << prefixBits) - 1;
+    if (value < max) {
+      this.#out[this.#at++] = pattern | value;
+      return;
+    }
+    this.#out[this.#at++] = pattern | max;
+    let rest = value - max;
+    while (rest >= 0x80) {
+      this.#out[this.#at++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    this.#out[this.#at++] = rest;
+  }
+
+  #string(text: string): void {
+    this.#integer(text.length, 7, 0x00);
+    this.#ensure(text.length);
+    this.#at += this.#out.write(text, this.#at, 'latin1');
+  }
+}

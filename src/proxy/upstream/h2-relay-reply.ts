@@ -1,0 +1,78 @@
+/**
+ * The upstream's answer to a relayed call (src/proxy/h2-frames) as the filter chain sees
+ * it: a Result when the reply head arrives (its trailers a promise, for the metrics and
+ * the access log), or a rejection when the stream was lost before it. The bytes never
+ * pass through here: the relay has joined the two streams.
+ */
+import { Readable } from 'node:stream';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type { MeshError, Result, StreamClientCodec, StreamResponseFrame } from '../../core/index.js';
+import type { CallContext } from '../filter.js';
+import type { RelayCall, UpstreamObserver } from '../h2-frames/relay-call.js';
+
+/**
+ * The body of a relayed call and of its Result: the bytes go from stream to stream in the
+ * relay, so there is nothing here to read. One shared, never-fed stream stands in (its
+ * kind tells the retry filter and the bridge that the body is streamed).
+ */
+export const RELAYED_BODY = new Readable({ read() {} });
+
+/** Header fields (flat: name, value, ...) as a header object; repeats joined as node:http2 joins them. */
+export function headerObject(flat: readonly string[]): IncomingHttpHeaders {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]!;
+    const had = out[name];
+    out[name] = had === undefined ? flat[i + 1]! : `${had}${name === 'cookie' ? '; ' : ', '}${flat[i + 1]!}`;
+  }
+  return out;
+}
+
+export class RelayReply implements UpstreamObserver {
+  readonly reply: Promise<Result>;
+  readonly #codec: StreamClientCodec;
+  readonly #ctx: CallContext;
+  #resolve!: (result: Result) => void;
+  #reject!: (error: unknown) => void;
+  #resolveTrailers: ((trailers: OutgoingHttpHeaders) => void) | undefined;
+
+  constructor(call: RelayCall, codec: StreamClientCodec, ctx: CallContext) {
+    this.#codec = codec;
+    this.#ctx = ctx;
+    this.reply = new Promise<Result>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    call.observer = this;
+    ctx.cancel.onAbort(() => call.cancelUpstream());
+  }
+
+  onHead(flat: readonly string[], trailersOnly: boolean): void {
+    const head = headerObject(flat);
+    const codec = this.#codec;
+    const only = trailersOnly || codec.isTrailersOnly(head);
+    const trailers = only ? Promise.resolve(codec.forwardable(head)) : new Promise<OutgoingHttpHeaders>((resolve) => (this.#resolveTrailers = resolve));
+    const frame: StreamResponseFrame = { headers: head, trailersOnly: only, trailers };
+    this.#resolve({
+      status: 'ok',
+      protocolStatus: Number(head[':status'] ?? 200),
+      attachments: codec.attachmentsOf(head),
+      body: { kind: 'stream', stream: RELAYED_BODY },
+      frame,
+    });
+  }
+
+  onTrailers(flat: readonly string[]): void {
+    this.#resolveTrailers?.(this.#codec.forwardable(headerObject(flat)));
+  }
+
+  onLost(error: MeshError): void {
+    this.#reject(this.#ctx.cancel.reason ?? error);
+  }
+
+  onEnd(error: MeshError): void {
+    // Settles nothing already settled: a call that ended with its trailers keeps them.
+    this.#reject(error);
+    this.#resolveTrailers?.(this.#codec.errorTrailers(error));
+  }
+}
