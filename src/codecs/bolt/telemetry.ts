@@ -7,10 +7,11 @@
  * server reads first. W3C and B3 keys travel in the header map under their own names.
  */
 import { MeshError } from '../../core/errors.js';
-import type { ProtocolTelemetry, TraceKey } from '../../core/telemetry.js';
+import type { ProtocolTelemetry, TraceCarrier, TraceKey } from '../../core/telemetry.js';
+import type { Invocation } from '../../core/invocation.js';
 import { buildFrame } from './encoder.js';
-import { frameContent, frameWith, headerOf, type BoltFrame } from './frame.js';
-import { encodeHeaderMap } from './headers.js';
+import { findHeaders, frameContent, frameWith, type BoltFrame } from './frame.js';
+import { HeaderKeys, encodeHeaderMap, type FoundHeaders } from './headers.js';
 import { MAX_SHORT_LEN, layoutFor } from './layout.js';
 import { statusForError } from './status.js';
 
@@ -22,6 +23,59 @@ const SOFA_KEYS: Partial<Record<TraceKey, string>> = {
   'sofa-sampled': 'rpc_trace_context.samp',
   'sofa-span-context': 'new_rpc_trace_context',
 };
+
+const traceKey = (key: TraceKey): string | undefined => (key.startsWith('sofa-') ? SOFA_KEYS[key] : key);
+
+/** Every key tracing reads, with its place in TRACE_HEADERS. */
+const TRACE_INDEX: Record<TraceKey, number> = {
+  traceparent: 0,
+  tracestate: 1,
+  b3: 2,
+  'x-b3-traceid': 3,
+  'x-b3-spanid': 4,
+  'x-b3-parentspanid': 5,
+  'x-b3-sampled': 6,
+  'x-b3-flags': 7,
+  'sofa-trace-id': 8,
+  'sofa-rpc-id': 9,
+  'sofa-pen-attrs': 10,
+  'sofa-sys-pen-attrs': 11,
+  'sofa-sampled': 12,
+  'sofa-span-context': 13,
+};
+const TRACE_HEADERS = new HeaderKeys(
+  (Object.keys(TRACE_INDEX) as TraceKey[]).sort((a, b) => TRACE_INDEX[a] - TRACE_INDEX[b]).map((key) => traceKey(key)!),
+);
+
+/** A Bolt call's trace entries, all found in one pass over its header map's bytes. */
+class BoltTraceCarrier implements TraceCarrier {
+  readonly #found: FoundHeaders;
+
+  constructor(frame: BoltFrame) {
+    this.#found = findHeaders(frame, TRACE_HEADERS);
+  }
+
+  get(key: TraceKey): string | undefined {
+    return this.#found.value(TRACE_INDEX[key]);
+  }
+}
+
+/** A call with no frame (one a bridge made): its attachments are its header map. */
+class AttachmentCarrier implements TraceCarrier {
+  readonly #attachments: Readonly<Record<string, string>>;
+
+  constructor(attachments: Readonly<Record<string, string>>) {
+    this.#attachments = attachments;
+  }
+
+  get(key: TraceKey): string | undefined {
+    return this.#attachments[traceKey(key)!];
+  }
+}
+
+function incomingTrace(invocation: Invocation): TraceCarrier {
+  return invocation.frame === undefined ? new AttachmentCarrier(invocation.attachments) : new BoltTraceCarrier(invocation.frame as BoltFrame);
+}
 
 /**
  * The frame with these header map entries set (added, or replacing the same key); the
@@ -63,8 +117,8 @@ function rebuilt(frame: BoltFrame, headers: ReadonlyMap<string, string>): BoltFr
 }
 
 export const boltTelemetry: ProtocolTelemetry = {
-  traceKey: (key) => (key.startsWith('sofa-') ? SOFA_KEYS[key] : key),
-  traceValue: (invocation, name) => (invocation.frame === undefined ? invocation.attachments[name] : headerOf(invocation.frame as BoltFrame, name)),
+  traceKey,
+  incomingTrace,
   withTrace(invocation, entries) {
     const attachments = { ...invocation.attachments, ...Object.fromEntries(entries) };
     const frame = invocation.frame === undefined ? undefined : withHeaders(invocation.frame as BoltFrame, entries);
