@@ -56,8 +56,8 @@ export interface FixedFields {
 }
 
 /**
- * A frame as read from the wire: its class name and header map become strings only
- * when read (a pass-through call reads neither: routing takes `known`). The header
+ * A frame as read from the wire (or one tracing appended header entries to, whose bytes
+ * are as whole): its class name and header map become strings only when read (a pass-through call reads neither: routing takes `known`). The header
  * block was checked whole by the decoder, so building the map later cannot fail.
  */
 export class ReceivedFrame implements BoltFrame {
