@@ -37,6 +37,7 @@ import { PathTotals, loadWindow } from './lib/rpc-bench.js';
 import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
 import { startSidecarChild } from './lib/sidecar-child.js';
 import { tracingWorkPerCall } from './lib/tracing-work.js';
+import { execFileSync } from 'node:child_process';
 
 const SERVICE = 'com.example.EchoService:1.0';
 const CONNECTIONS = 4;
@@ -199,6 +200,7 @@ export async function benchTracing(seconds: number): Promise<void> {
           `tracing work per call in process (filters only, 1 % sampling, Bolt): with SOFATracer context ${workBefore.withContext.toFixed(2)} / ${workAfter.withContext.toFixed(2)} µs, with none ${workBefore.withoutContext.toFixed(2)} / ${workAfter.withoutContext.toFixed(2)} µs (measured before / after the load windows)`,
           `tap: ${tap?.events() ?? 0} events received by the open stream`,
           `exported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1024 / 1024).toFixed(1)} MiB`,
+          `sidecar code: ${sidecarRunsBundle() ? 'the dist/ bundle, as shipped' : 'the sources through tsx (no fresh dist/: npm run build first for the shipped figures; tsx wraps every closure made per call)'}`,
           `host: ${availableParallelism()} CPUs shared by all processes, load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(1)).join('/')} before, ${loadAfter.map((l) => l.toFixed(1)).join('/')} after`,
         ],
       },
@@ -210,6 +212,12 @@ export async function benchTracing(seconds: number): Promise<void> {
     await server.stop();
     sink.server.close();
   }
+}
+
+/** Whether bin/pmesh.js runs the dist/ bundle (fresh) rather than the sources through tsx (scripts/freshness.mjs, asked as bin/pmesh.js asks). */
+function sidecarRunsBundle(): boolean {
+  const script = "import('./scripts/freshness.mjs').then((m) => process.stdout.write(String(m.isBuilt())))";
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }) === 'true';
 }
 
 function micros(totals: PathTotals): number {
