@@ -35,6 +35,11 @@ export type TraceKey =
   /** SOFATracer's whole context in one string, `tcid=..&spid=..&pspid=..&sample=true&`. */
   | 'sofa-span-context';
 
+/** A call's trace entries as it came, read by their neutral names. */
+export interface TraceCarrier {
+  get(key: TraceKey): string | undefined;
+}
+
 /** The propagation formats the sidecar reads and writes. */
 export type TraceFormat = 'w3c' | 'b3' | 'b3multi' | 'sofa';
 
@@ -42,11 +47,12 @@ export interface ProtocolTelemetry {
   /** This protocol's name for a trace key where the call carries it; undefined when it carries none. */
   traceKey(key: TraceKey): string | undefined;
   /**
-   * One entry (a name from `traceKey`) of the call as it came, when the protocol can read it
-   * without building every attachment (Bolt's header map); absent: `invocation.attachments`.
-   * Tracing reads a few such entries on every call, sampled or not.
+   * The trace entries of the call as it came, where the protocol reads them more cheaply
+   * than through every attachment (Bolt: one pass over the header map's bytes); absent:
+   * `invocation.attachments` under `traceKey`'s names. Tracing reads a few on every call,
+   * sampled or not.
    */
-  traceValue?(invocation: Invocation, name: string): string | undefined;
+  incomingTrace?(invocation: Invocation): TraceCarrier;
   /**
    * The call with these entries (this protocol's key names, from `traceKey`) set in its
    * headers or attachments and in the frame forwarded, when there is one. The given

@@ -9,8 +9,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { bodyBytes, type AttemptTrace, type CallSpan, type CallTracer, type Invocation, type ProtocolTelemetry, type ServerSpan, type SpanOutcome, type TraceFormat } from '../core/index.js';
 import { ForwardedTrace } from './forwarded-trace.js';
-import { extractTrace, injectTrace, sofaTraceIdAlone, type IncomingTrace, type ReadTraceKey } from './propagation.js';
-import { traceIdOfSofa } from './sofa-context.js';
+import { NO_CONTEXT, extractTrace, incomingCarrier, injectTrace, sofaTraceIdAlone, type IncomingTrace } from './propagation.js';
 import type { CallSampler } from './sampler.js';
 
 function spanName(invocation: Invocation): string {
@@ -108,21 +107,24 @@ export class OtelCallTracer implements CallTracer {
     this.#propagate = new Set(propagate);
   }
 
+  /**
+   * Decides first, on as little as decides it: SOFATracer's trace id alone (what a SOFARPC
+   * app sends) or the absence of any context (a call that starts a trace), reading each
+   * entry once; an unsampled call gets no span and no closure.
+   */
   server(invocation: Invocation, telemetry: ProtocolTelemetry, listener: string): ServerSpan | undefined {
-    const read: ReadTraceKey = (key) => {
-      const name = telemetry.traceKey(key);
-      if (name === undefined) return undefined;
-      return telemetry.traceValue ? telemetry.traceValue(invocation, name) : invocation.attachments[name];
-    };
-    // A SOFARPC caller's usual context, decided on its trace id alone: most such calls are forwarded without reading more.
-    const sofaTraceId = sofaTraceIdAlone(read);
-    if (sofaTraceId !== undefined && !this.#sampler.sampledSofaTrace(sofaTraceId)) {
-      return new ForwardedTrace(() => traceIdOfSofa(sofaTraceId), invocation.protocol, () => extractTrace(read));
-    }
-    const incoming = extractTrace(read);
-    if (!this.#sampler.sampled(incoming)) {
-      const parent = incoming.parent;
-      return parent ? new ForwardedTrace(() => parent.traceId, invocation.protocol, () => incoming) : undefined;
+    const carrier = incomingCarrier(invocation, telemetry);
+    const sofaTraceId = sofaTraceIdAlone(carrier);
+    let incoming: IncomingTrace;
+    if (sofaTraceId === NO_CONTEXT) {
+      if (!this.#sampler.sampledNewTrace()) return undefined;
+      incoming = extractTrace(carrier);
+    } else if (sofaTraceId !== undefined) {
+      if (!this.#sampler.sampledSofaTrace(sofaTraceId)) return new ForwardedTrace(invocation.protocol, carrier, sofaTraceId);
+      incoming = extractTrace(carrier);
+    } else {
+      incoming = extractTrace(carrier);
+      if (!this.#sampler.sampled(incoming)) return incoming.parent ? new ForwardedTrace(invocation.protocol, carrier, undefined, incoming) : undefined;
     }
     const parent = incoming.parent ? trace.setSpanContext(ROOT_CONTEXT, incoming.parent) : ROOT_CONTEXT;
     const span = this.#tracer.startSpan(spanName(invocation), { kind: SpanKind.SERVER }, parent);

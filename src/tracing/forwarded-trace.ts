@@ -5,35 +5,48 @@
  * own protocol, the frame already carries that context and goes byte for byte; where the
  * protocol changes (a bridged call, whose frame is built anew anyway), the caller's
  * context is written in the upstream protocol's place, with the caller's ids and flags.
+ *
+ * It holds what was read to decide and works out the rest only when asked: most such
+ * calls are forwarded and never asked (one object per call, no closures).
  */
-import type { AttemptTrace, Invocation, ProtocolTelemetry, ServerSpan } from '../core/index.js';
-import { injectTrace, type IncomingTrace } from './propagation.js';
+import type { AttemptTrace, Invocation, ProtocolTelemetry, ServerSpan, TraceCarrier } from '../core/index.js';
+import { extractTrace, injectTrace, type IncomingTrace } from './propagation.js';
+import { traceIdOfSofa } from './sofa-context.js';
 
 export class ForwardedTrace implements ServerSpan {
   readonly recording = false;
-  /** The caller's trace id as the backend names it, worked out only if the access log asks. */
-  readonly #traceId: () => string;
-  /** What the caller sent, read in full only when an attempt changes protocol. */
-  readonly #incoming: () => IncomingTrace;
   /** The protocol the call came in: an attempt in the same one carries the context in its frame already. */
   readonly #protocol: string;
+  /** The call's trace entries, read in full only when asked. */
+  readonly #carrier: TraceCarrier;
+  /** SOFATracer's trace id, when the decision was made on it alone. */
+  readonly #sofaTraceId: string | undefined;
+  #incoming: IncomingTrace | undefined;
 
-  constructor(traceId: () => string, protocol: string, incoming: () => IncomingTrace) {
-    this.#traceId = traceId;
+  /** Decided on SOFATracer's trace id alone: `sofaTraceId`; else on all the caller sent: `incoming`. */
+  constructor(protocol: string, carrier: TraceCarrier, sofaTraceId: string | undefined, incoming?: IncomingTrace) {
     this.#protocol = protocol;
+    this.#carrier = carrier;
+    this.#sofaTraceId = sofaTraceId;
     this.#incoming = incoming;
   }
 
+  /** The caller's trace id as the backend names it (for the access log). */
   get traceId(): string {
-    return this.#traceId();
+    if (this.#sofaTraceId !== undefined) return traceIdOfSofa(this.#sofaTraceId);
+    return this.#incomingTrace().parent?.traceId ?? '';
   }
 
   attempt(invocation: Invocation, telemetry: ProtocolTelemetry): AttemptTrace | undefined {
     if (invocation.protocol === this.#protocol) return undefined;
-    const incoming = this.#incoming();
+    const incoming = this.#incomingTrace();
     if (!incoming.parent) return undefined;
     return { entries: injectTrace(incoming.parent, incoming, incoming.formats, (key) => telemetry.traceKey(key)) };
   }
 
   end(): void {}
+
+  #incomingTrace(): IncomingTrace {
+    return (this.#incoming ??= extractTrace(this.#carrier));
+  }
 }

@@ -11,10 +11,30 @@
 import { ROOT_CONTEXT, TraceFlags, isSpanContextValid, trace, type SpanContext, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
-import type { TraceFormat, TraceKey } from '../core/telemetry.js';
+import type { Invocation } from '../core/invocation.js';
+import type { ProtocolTelemetry, TraceCarrier, TraceFormat, TraceKey } from '../core/telemetry.js';
 import { formatSofaSpanContext, parseSofaSpanContext, spanIdOfSofa, traceIdOfSofa, type SofaContext } from './sofa-context.js';
 
-export type ReadTraceKey = (key: TraceKey) => string | undefined;
+/** A call's attachments read under a protocol's names for the trace keys. */
+class AttachmentCarrier implements TraceCarrier {
+  readonly #attachments: Readonly<Record<string, string>>;
+  readonly #telemetry: ProtocolTelemetry;
+
+  constructor(attachments: Readonly<Record<string, string>>, telemetry: ProtocolTelemetry) {
+    this.#attachments = attachments;
+    this.#telemetry = telemetry;
+  }
+
+  get(key: TraceKey): string | undefined {
+    const name = this.#telemetry.traceKey(key);
+    return name === undefined ? undefined : this.#attachments[name];
+  }
+}
+
+/** The trace entries `invocation` came with: the protocol's own reader, else its attachments. */
+export function incomingCarrier(invocation: Invocation, telemetry: ProtocolTelemetry): TraceCarrier {
+  return telemetry.incomingTrace ? telemetry.incomingTrace(invocation) : new AttachmentCarrier(invocation.attachments, telemetry);
+}
 
 /** What a caller sent. */
 export interface IncomingTrace {
@@ -34,29 +54,29 @@ const w3c = new W3CTraceContextPropagator();
 const b3Single = new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER });
 const b3Multi = new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
 
-const getter: TextMapGetter<ReadTraceKey> = {
-  get: (read, key) => read(key as TraceKey),
+const getter: TextMapGetter<TraceCarrier> = {
+  get: (carrier, key) => carrier.get(key as TraceKey),
   keys: () => [],
 };
 
-function otelParent(read: ReadTraceKey, propagator: W3CTraceContextPropagator | B3Propagator): SpanContext | undefined {
-  const context = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, read, getter));
+function otelParent(carrier: TraceCarrier, propagator: W3CTraceContextPropagator | B3Propagator): SpanContext | undefined {
+  const context = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, carrier, getter));
   return context && isSpanContextValid(context) ? context : undefined;
 }
 
-function readSofa(read: ReadTraceKey): { context: SofaContext; asString: boolean } | undefined {
-  const text = read('sofa-span-context');
+function readSofa(carrier: TraceCarrier): { context: SofaContext; asString: boolean } | undefined {
+  const text = carrier.get('sofa-span-context');
   const parsed = text ? parseSofaSpanContext(text) : undefined;
   if (parsed) return { context: parsed, asString: true };
-  const traceId = read('sofa-trace-id');
+  const traceId = carrier.get('sofa-trace-id');
   if (!traceId) return undefined;
-  const sampled = read('sofa-sampled');
-  const pen = read('sofa-pen-attrs');
-  const sys = read('sofa-sys-pen-attrs');
+  const sampled = carrier.get('sofa-sampled');
+  const pen = carrier.get('sofa-pen-attrs');
+  const sys = carrier.get('sofa-sys-pen-attrs');
   return {
     context: {
       traceId,
-      rpcId: read('sofa-rpc-id') || '0',
+      rpcId: carrier.get('sofa-rpc-id') || '0',
       ...(sampled ? { sampled: sampled === 'true' } : {}),
       ...(pen ? { penAttrs: pen } : {}),
       ...(sys ? { sysPenAttrs: sys } : {}),
@@ -65,24 +85,29 @@ function readSofa(read: ReadTraceKey): { context: SofaContext; asString: boolean
   };
 }
 
+/** What `sofaTraceIdAlone` gives for a call that carries no context in any format. */
+export const NO_CONTEXT = '';
+
 /**
- * The SOFATracer trace id of a call that carries SOFATracer's separate fields and no
- * other format, read without the rest: what a SOFARPC Java client sends, and enough to
- * decide its sampling (extractTrace reads all of it).
+ * The SOFATracer trace id of a call that carries SOFATracer's separate fields and no other
+ * format, read without the rest: what a SOFARPC Java client sends, and enough to decide
+ * its sampling. NO_CONTEXT when the call carries none (it starts a trace, if sampled);
+ * undefined when it carries another format (extractTrace reads all of it). Five entries
+ * read, whichever the answer.
  */
-export function sofaTraceIdAlone(read: ReadTraceKey): string | undefined {
-  if (read('traceparent') !== undefined || read('b3') !== undefined || read('x-b3-traceid') !== undefined || read('sofa-span-context')) return undefined;
-  return read('sofa-trace-id') || undefined;
+export function sofaTraceIdAlone(carrier: TraceCarrier): string | undefined {
+  const other = carrier.get('traceparent') !== undefined || carrier.get('b3') !== undefined || carrier.get('x-b3-traceid') !== undefined || !!carrier.get('sofa-span-context');
+  return other ? undefined : carrier.get('sofa-trace-id') || NO_CONTEXT;
 }
 
-export function extractTrace(read: ReadTraceKey): IncomingTrace {
+export function extractTrace(carrier: TraceCarrier): IncomingTrace {
   const formats = new Set<TraceFormat>();
-  const fromW3c = read('traceparent') === undefined ? undefined : otelParent(read, w3c);
+  const fromW3c = carrier.get('traceparent') === undefined ? undefined : otelParent(carrier, w3c);
   if (fromW3c) formats.add('w3c');
-  const single = read('b3') !== undefined;
-  const fromB3 = single || read('x-b3-traceid') !== undefined ? otelParent(read, b3Single) : undefined;
+  const single = carrier.get('b3') !== undefined;
+  const fromB3 = single || carrier.get('x-b3-traceid') !== undefined ? otelParent(carrier, b3Single) : undefined;
   if (fromB3) formats.add(single ? 'b3' : 'b3multi');
-  const sofa = readSofa(read);
+  const sofa = readSofa(carrier);
   if (sofa) formats.add('sofa');
   let parent = fromW3c ?? fromB3;
   const parentFromSofa = !parent && sofa !== undefined;

@@ -25,9 +25,14 @@ export class CallSampler {
   /** Whether the call whose caller sent `incoming` is traced. */
   sampled(incoming: IncomingTrace): boolean {
     const parent = incoming.parent;
-    if (!parent) return this.ratio > 0 && Math.random() < this.ratio;
+    if (!parent) return this.sampledNewTrace();
     if (incoming.parentFromSofa && incoming.sofa) return this.sampledSofaTrace(incoming.sofa.traceId);
     return (parent.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  }
+
+  /** Whether a call that starts a trace (its caller sent none) is traced. */
+  sampledNewTrace(): boolean {
+    return this.ratio > 0 && Math.random() < this.ratio;
   }
 
   /**

@@ -1,17 +1,27 @@
 /**
- * `npm run bench -- tracing`: what tracing and the tap cost per call. Four sidecars in the
- * same run, each a child process passing SOFARPC echo(1 KiB String) through to the Java
- * SOFARPC server: tracing off; on at 1 % sampling; on at 100 % (spans exported over
- * OTLP/HTTP to a sink in this process that answers 200); and tracing off with the
- * dashboard's tap open (a Server-Sent Events stream on /ui/api/tap, read and discarded).
- * Their load windows are interleaved, round after round, so all four see the same mix of
- * whatever else the host runs. The caller is SOFARPC's Java client's request, with
- * SOFATracer's fields in the Bolt header map and a trace id of its own per call, as a
- * SOFARPC app with SOFATracer sends (load/protocols.ts, bolt-traces): the sidecar samples
- * such calls by trace id, 1 % of them, and forwards the other 99 % as they came. Reported: each sidecar's CPU µs per call over all its windows, what each adds
- * over "off" (also as the median of the per-round differences, which a load swing moves
- * less), and the in-process tracing work per call (test/bench/lib/tracing-work.ts). Off
- * has no tracing filter in its stack and never loads the SDK (src/tracing is imported lazily).
+ * `npm run bench -- tracing`: what tracing and the tap cost per call. Sidecars in the same
+ * run, each a child process passing SOFARPC echo(1 KiB String) through to the Java SOFARPC
+ * server: tracing off, twice (the second, "off twin", is the control: what it "adds" over
+ * the first is the bench's noise floor); on at 1 % sampling; on at 100 % (spans exported
+ * over OTLP/HTTP to a sink in this process that answers 200); tracing off with the
+ * dashboard's tap open (a Server-Sent Events stream on /ui/api/tap, read and discarded);
+ * and, when PMESH_BENCH_BASELINE names another checkout's bin/pmesh.js, that checkout at
+ * 1 % (the code before a change, measured in the same run).
+ *
+ * The caller is SOFARPC's Java client's request, with SOFATracer's fields in the Bolt
+ * header map and a trace id of its own per call, as a SOFARPC app with SOFATracer sends
+ * (load/protocols.ts, bolt-traces): the sidecar samples such calls by trace id, 1 % of them.
+ *
+ * CPU per call is measured under the same open-loop load for all: a fixed rate
+ * (PMESH_BENCH_RATE calls/s, else RATE_SHARE of what "off" sustains closed loop), so every
+ * sidecar reads the same batches of calls and writes as many. Under a closed loop a slower
+ * sidecar gets fewer calls per read and write and pays more per call for that alone (the
+ * tap column, tracing off, showed +9 to +13 µs that way). The open-loop windows are
+ * interleaved round after round in a rotated order, so all see the same mix of whatever
+ * else the host runs. Reported: each sidecar's CPU µs per call, what it adds over "off" as
+ * the total and as the median of per-round differences, the closed-loop throughput of each,
+ * and the in-process tracing work per call (test/bench/lib/tracing-work.ts). Off has no
+ * tracing filter in its stack and never loads the SDK (src/tracing is imported lazily).
  */
 import { createServer, type Server } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
@@ -27,11 +37,17 @@ import { PathTotals, loadWindow } from './lib/rpc-bench.js';
 import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
 import { startSidecarChild } from './lib/sidecar-child.js';
 import { tracingWorkPerCall } from './lib/tracing-work.js';
+import { execFileSync } from 'node:child_process';
 
 const SERVICE = 'com.example.EchoService:1.0';
 const CONNECTIONS = 4;
+/** Closed loop: calls outstanding per connection. Open loop: the most a connection may have outstanding. */
 const IN_FLIGHT_PER_CONNECTION = 16;
 const WARM_UP_SECONDS = 5;
+/** The closed-loop window per sidecar that measures what it sustains. */
+const CLOSED_LOOP_SECONDS = 3;
+/** The open-loop rate, as a share of what "off" sustains closed loop: high enough to batch, low enough that the tracing columns keep up. */
+const RATE_SHARE = 0.6;
 const MAX_ROUNDS = 10;
 
 /** An OTLP/HTTP collector that keeps nothing: counts requests and bytes, answers 200. */
@@ -81,72 +97,110 @@ const median = (values: readonly number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+interface Variant {
+  readonly name: string;
+  readonly tracing: string;
+  readonly tap: boolean;
+  /** Another checkout's bin/pmesh.js (the baseline); absent: this one's. */
+  readonly bin?: string;
+}
+
+interface Column {
+  readonly name: string;
+  readonly port: number;
+  readonly peer: Peer;
+  /** Open-loop windows together, and each window's CPU µs per call. */
+  readonly totals: PathTotals;
+  readonly rounds: number[];
+  readonly closed: PathTotals;
+  skipped: number;
+}
+
+function variants(otlp: string): Variant[] {
+  const list: Variant[] = [
+    { name: 'off', tracing: '', tap: false },
+    { name: 'off twin', tracing: '', tap: false },
+    { name: '1 %', tracing: `tracing: { sampler: 0.01, ${otlp} }`, tap: false },
+    { name: '100 %', tracing: `tracing: { sampler: 1, ${otlp} }`, tap: false },
+    { name: 'tap open', tracing: '', tap: true },
+  ];
+  const baseline = process.env.PMESH_BENCH_BASELINE;
+  if (baseline) list.push({ name: '1 % base', tracing: `tracing: { sampler: 0.01, ${otlp} }`, tap: false, bin: baseline });
+  return list;
+}
+
 export async function benchTracing(seconds: number): Promise<void> {
   const serverPort = await freePort();
   const sinkPort = await freePort();
   const sink = await startSink(sinkPort);
   const otlp = `otlp: { endpoint: "http://127.0.0.1:${sinkPort}/v1/traces" }`;
-  const variants = [
-    { name: 'off', tracing: '', tap: false },
-    { name: '1 %', tracing: `tracing: { sampler: 0.01, ${otlp} }`, tap: false },
-    { name: '100 %', tracing: `tracing: { sampler: 1, ${otlp} }`, tap: false },
-    { name: 'tap open', tracing: '', tap: true },
-  ];
   const loadBefore = loadavg();
   const workBefore = await tracingWorkPerCall(0.01);
   const server: Peer = await startJavaServer('sofarpc', 'com.example.Server', [String(serverPort)], /READY \d+/);
-  const sidecars: Array<{ name: string; port: number; admin: number; peer: Peer; totals: PathTotals; rounds: number[] }> = [];
+  const columns: Column[] = [];
   let tap: Awaited<ReturnType<typeof openTap>> | undefined;
   try {
-    for (const variant of variants) {
+    for (const variant of variants(otlp)) {
       const [port, admin] = [await freePort(), await freePort()];
-      const peer = await startSidecarChild(sidecarYaml(port, admin, serverPort, variant.tracing), port);
-      sidecars.push({ name: variant.name, port, admin, peer, totals: new PathTotals(1), rounds: [] });
+      const peer = await startSidecarChild(sidecarYaml(port, admin, serverPort, variant.tracing), port, variant.bin);
+      columns.push({ name: variant.name, port, peer, totals: new PathTotals(1), rounds: [], closed: new PathTotals(1), skipped: 0 });
       if (variant.tap) tap = await openTap(admin);
     }
-    const load = (port: number, duration: number): LoadOptions => ({
-      protocol: 'bolt-traces', host: '127.0.0.1', port, connections: CONNECTIONS, inFlight: IN_FLIGHT_PER_CONNECTION, seconds: duration,
+    const load = (port: number, duration: number, rate?: number): LoadOptions => ({
+      protocol: 'bolt-traces', host: '127.0.0.1', port, connections: CONNECTIONS, inFlight: IN_FLIGHT_PER_CONNECTION, seconds: duration, ...(rate ? { rate } : {}),
     });
-    for (const sidecar of sidecars) await runRpcLoad(load(sidecar.port, WARM_UP_SECONDS));
+    for (const column of columns) await runRpcLoad(load(column.port, WARM_UP_SECONDS));
+    for (const column of columns) await loadWindow([column.peer.child.pid!], load(column.port, CLOSED_LOOP_SECONDS), column.closed);
+    const rate = Number(process.env.PMESH_BENCH_RATE) || Math.round((columns[0]!.closed.result().rate * RATE_SHARE) / 100) * 100;
     const rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.floor(seconds / 2)));
     for (let round = 0; round < rounds; round++) {
       // Each round in a different order, so no variant always follows the same one.
-      const order = sidecars.map((_, i) => sidecars[(i + round) % sidecars.length]!);
-      for (const sidecar of order) {
+      const order = columns.map((_, i) => columns[(i + round) % columns.length]!);
+      for (const column of order) {
         const window = new PathTotals(1);
-        await loadWindow([sidecar.peer.child.pid!], load(sidecar.port, seconds / rounds), window);
-        sidecar.rounds.push(micros(window));
-        merge(sidecar.totals, window);
+        column.skipped += (await loadWindow([column.peer.child.pid!], load(column.port, seconds / rounds, rate), window)).skipped;
+        column.rounds.push(micros(window));
+        merge(column.totals, window);
       }
     }
     const loadAfter = loadavg();
     const workAfter = await tracingWorkPerCall(0.01);
-    const [off, one, all] = sidecars as [typeof sidecars[0], typeof sidecars[0], typeof sidecars[0]];
+    const off = columns[0]!;
     const offUs = micros(off.totals);
-    const column = (s: typeof off): string => {
-      const us = micros(s.totals);
-      const paired = median(s.rounds.map((value, i) => value - off.rounds[i]!));
-      return `${s.name.padEnd(8)} ${us.toFixed(1).padStart(7)} µs/call  +${(us - offUs).toFixed(1).padStart(6)} µs (${(((us - offUs) / offUs) * 100).toFixed(1).padStart(5)} %)  median per round +${paired.toFixed(1)} µs (${((paired / median(off.rounds)) * 100).toFixed(1)} %)  ${s.totals.result().rate.toFixed(0)} calls/s, p99 ${s.totals.result().p99Ms.toFixed(2)} ms, ${s.totals.errors} errors`;
+    const offMedian = median(off.rounds);
+    const paired = (c: Column): number => median(c.rounds.map((value, i) => value - off.rounds[i]!));
+    const pct = (us: number, of: number): string => `${us >= 0 ? '+' : ''}${((us / of) * 100).toFixed(1)} %`;
+    const signed = (us: number): string => `${us >= 0 ? '+' : ''}${us.toFixed(1)}`;
+    const row = (c: Column): string => {
+      const us = micros(c.totals);
+      const open = c.totals.result();
+      const kept = c.skipped === 0 ? 'kept up' : `${c.skipped} calls not sent (behind)`;
+      return `${c.name.padEnd(9)} ${us.toFixed(1).padStart(6)} µs/call  ${signed(us - offUs).padStart(6)} µs (${pct(us - offUs, offUs).padStart(7)})  median per round ${signed(paired(c))} µs (${pct(paired(c), offMedian)})  | ${open.rate.toFixed(0)} calls/s ${kept}, p99 ${open.p99Ms.toFixed(2)} ms, ${c.totals.errors} errors | closed loop ${c.closed.result().rate.toFixed(0)} calls/s at ${micros(c.closed).toFixed(1)} µs/call`;
     };
-    const onePaired = median(one.rounds.map((value, i) => value - off.rounds[i]!)) / median(off.rounds);
+    const one = columns.find((c) => c.name === '1 %')!;
+    const all = columns.find((c) => c.name === '100 %')!;
+    const twin = columns.find((c) => c.name === 'off twin')!;
+    const onePaired = paired(one) / offMedian;
     const stats = processStats(all.peer.child.pid!);
     printReport(
       {
         bench: 'tracing',
         tool: rpcLoadTool(),
-        load: `SOFARPC echo(1 KiB String, SOFATracer fields with a trace id per call) through four sidecars (tracing off, 1 %, 100 %, tap open), ${CONNECTIONS} connections x ${IN_FLIGHT_PER_CONNECTION} calls in flight, ${seconds} s each as ${rounds} interleaved windows, after ${WARM_UP_SECONDS} s warm-up each`,
+        load: `SOFARPC echo(1 KiB String, SOFATracer fields with a trace id per call) through ${columns.length} sidecars (${columns.map((c) => c.name).join(', ')}), open loop at ${rate} calls/s over ${CONNECTIONS} connections, ${seconds} s each as ${rounds} interleaved windows, after ${WARM_UP_SECONDS} s warm-up and a ${CLOSED_LOOP_SECONDS} s closed-loop window (${IN_FLIGHT_PER_CONNECTION} in flight per connection) each`,
         direct: off.totals.result(),
         sidecar: one.totals.result(),
         sidecarProcess: { rssMiB: stats.rssMiB, peakRssMiB: stats.peakRssMiB, cpuPercent: all.totals.cpuPercent(0) },
         target: 'added CPU <= 5 % per call at 1 % sampling; nothing when off',
         notes: [
           '"direct" above is the sidecar with tracing off, "sidecar" the one at 1 %; process figures are the 100 % one\'s',
-          'sidecar CPU per call, and what each adds over "off":',
-          ...sidecars.map((s) => `  ${column(s)}`),
-          `1 % sampling against the goal: +${(onePaired * 100).toFixed(1)} % (median per round) -> ${onePaired <= 0.05 ? 'met' : 'NOT met'} (goal <= 5 %)`,
-          `tracing work per call in process (filters only, 1 % sampling, Bolt): with SOFATracer context ${workBefore.withContext.toFixed(1)} / ${workAfter.withContext.toFixed(1)} µs, with none ${workBefore.withoutContext.toFixed(1)} / ${workAfter.withoutContext.toFixed(1)} µs (measured before / after the load windows)`,
+          `sidecar CPU per call at ${rate} calls/s offered to each, and what each adds over "off":`,
+          ...columns.map((c) => `  ${row(c)}`),
+          `noise floor: "off twin" (the same config as "off") adds ${signed(paired(twin))} µs (${pct(paired(twin), offMedian)}) by the median per round; per-round differences ${twin.rounds.map((v, i) => signed(v - off.rounds[i]!)).join(' ')} µs`,
+          `1 % sampling against the goal: ${pct(paired(one), offMedian)} (median per round) -> ${onePaired <= 0.05 ? 'met' : 'NOT met'} (goal <= 5 %)`,
+          `tracing work per call in process (filters only, 1 % sampling, Bolt): with SOFATracer context ${workBefore.withContext.toFixed(2)} / ${workAfter.withContext.toFixed(2)} µs, with none ${workBefore.withoutContext.toFixed(2)} / ${workAfter.withoutContext.toFixed(2)} µs (measured before / after the load windows)`,
           `tap: ${tap?.events() ?? 0} events received by the open stream`,
           `exported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1024 / 1024).toFixed(1)} MiB`,
+          `sidecar code: ${sidecarRunsBundle() ? 'the dist/ bundle, as shipped' : 'the sources through tsx (no fresh dist/: npm run build first for the shipped figures; tsx wraps every closure made per call)'}`,
           `host: ${availableParallelism()} CPUs shared by all processes, load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(1)).join('/')} before, ${loadAfter.map((l) => l.toFixed(1)).join('/')} after`,
         ],
       },
@@ -154,10 +208,16 @@ export async function benchTracing(seconds: number): Promise<void> {
     );
   } finally {
     tap?.close();
-    for (const sidecar of sidecars) await sidecar.peer.stop();
+    for (const column of columns) await column.peer.stop();
     await server.stop();
     sink.server.close();
   }
+}
+
+/** Whether bin/pmesh.js runs the dist/ bundle (fresh) rather than the sources through tsx (scripts/freshness.mjs, asked as bin/pmesh.js asks). */
+function sidecarRunsBundle(): boolean {
+  const script = "import('./scripts/freshness.mjs').then((m) => process.stdout.write(String(m.isBuilt())))";
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }) === 'true';
 }
 
 function micros(totals: PathTotals): number {

@@ -4,7 +4,7 @@
  * Id and timeout rewrites replace `head` (and `crc`) with patched copies; `rest` is
  * never copied, so pass-through forwards the bytes it got.
  */
-import { headerValue, knownOf, parseHeaderMap, type KnownHeaders } from './headers.js';
+import { FoundHeaders, knownOf, parseHeaderMap, type HeaderKeys, type KnownHeaders } from './headers.js';
 
 export interface BoltFrame {
   /** Protocol code: 1 (v1) or 2 (v2). */
@@ -56,8 +56,8 @@ export interface FixedFields {
 }
 
 /**
- * A frame as read from the wire: its class name and header map become strings only
- * when read (a pass-through call reads neither: routing takes `known`). The header
+ * A frame as read from the wire (or one tracing appended header entries to, whose bytes
+ * are as whole): its class name and header map become strings only when read (a pass-through call reads neither: routing takes `known`). The header
  * block was checked whole by the decoder, so building the map later cannot fail.
  */
 export class ReceivedFrame implements BoltFrame {
@@ -111,32 +111,15 @@ export class ReceivedFrame implements BoltFrame {
   get headers(): ReadonlyMap<string, string> {
     return (this.#headers ??= parseHeaderMap(this.rest.subarray(this.classLen, this.classLen + this.headerLen), this.#maxHeaderCount));
   }
-
-  /** One header entry, read from the bytes while the map is not built (tracing reads a few per call). */
-  header(name: string): string | undefined {
-    if (this.#headers !== undefined) return this.#headers.get(name);
-    const key = asciiKey(name);
-    if (key === undefined) return this.headers.get(name);
-    return headerValue(this.rest.subarray(this.classLen, this.classLen + this.headerLen), key);
-  }
 }
 
-/** Lookup keys as bytes, made once per name; undefined for a name that is not ASCII. */
-const keyBytes = new Map<string, Buffer | undefined>();
-const MAX_CACHED_KEYS = 256;
-
-function asciiKey(name: string): Buffer | undefined {
-  let key = keyBytes.get(name);
-  if (key === undefined && !keyBytes.has(name)) {
-    key = /^[\x00-\x7f]*$/.test(name) ? Buffer.from(name, 'latin1') : undefined;
-    if (keyBytes.size < MAX_CACHED_KEYS) keyBytes.set(name, key);
-  }
-  return key;
-}
-
-/** One header entry of any frame: from the bytes of one read off the wire, else from its map. */
-export function headerOf(frame: BoltFrame, name: string): string | undefined {
-  return frame instanceof ReceivedFrame ? frame.header(name) : frame.headers.get(name);
+/**
+ * The entries of a frame's header map named by `keys`, found in one pass over its bytes
+ * without building the map (tracing reads a few on every call). Every frame's `rest` holds
+ * its header block: as received, or as the encoder wrote it.
+ */
+export function findHeaders(frame: BoltFrame, keys: HeaderKeys): FoundHeaders {
+  return new FoundHeaders(frame.rest, frame.classLen, frame.classLen + frame.headerLen, keys);
 }
 
 /**

@@ -92,23 +92,81 @@ export function scanHeaderMap(block: Buffer, maxCount: number): KnownHeaders {
   return known;
 }
 
+/** A length field of a block already checked: no bounds to check again. */
+function int32At(block: Buffer, pos: number): number {
+  return (block[pos]! << 24) | (block[pos + 1]! << 16) | (block[pos + 2]! << 8) | block[pos + 3]!;
+}
+
 /**
- * The value of one entry of a block scanHeaderMap already checked, found by comparing key
- * bytes: no other key or value becomes a string. `key` must be ASCII (every key the
- * sidecar looks up is), so equal bytes are exactly equal text.
+ * A fixed set of ASCII keys to look up in header blocks, made once (tracing's keys), so
+ * that a lookup compares bytes and makes no string of any key.
  */
-export function headerValue(block: Buffer, key: Buffer): string | undefined {
-  let pos = 0;
-  while (pos < block.length) {
-    const keyLen = lengthAt(block, pos, 'key');
-    const keyStart = pos + 4;
-    pos = keyStart + Math.max(0, keyLen);
-    const valueLen = lengthAt(block, pos, 'value');
-    const valueStart = pos + 4;
-    pos = valueStart + Math.max(0, valueLen);
-    if (keyLen === key.length && valueLen !== -1 && sameBytes(block, keyStart, key, 0, keyLen)) return block.toString('utf8', valueStart, valueStart + valueLen);
+export class HeaderKeys {
+  readonly names: readonly string[];
+  readonly bytes: readonly Buffer[];
+  /** Per key length: whether some key is that long. */
+  readonly #lengths: ReadonlyArray<boolean | undefined>;
+
+  constructor(names: readonly string[]) {
+    for (const name of names) if (!/^[\x00-\x7f]*$/.test(name)) throw new Error(`bolt: header lookup key ${JSON.stringify(name)} is not ASCII`);
+    this.names = names;
+    this.bytes = names.map((name) => Buffer.from(name, 'latin1'));
+    const lengths: boolean[] = [];
+    for (const key of this.bytes) lengths[key.length] = true;
+    this.#lengths = lengths;
   }
-  return undefined;
+
+  /** Whether some key is `length` bytes long: an entry with a key of any other length is none of them. */
+  hasLength(length: number): boolean {
+    return this.#lengths[length] === true;
+  }
+}
+
+/**
+ * The entries of a header block (scanHeaderMap checked it already) that may be named by a
+ * HeaderKeys, found in one pass: only entries whose key has the length of one of the keys
+ * are kept, as positions. A lookup compares bytes among those (usually none or one has the
+ * length asked), and a value becomes a string only when read. Keys are ASCII, so equal
+ * bytes are exactly equal text.
+ */
+export class FoundHeaders {
+  readonly #block: Buffer;
+  readonly #keys: HeaderKeys;
+  /** keyStart, keyLength, valueStart, valueLength of each kept entry. */
+  readonly #entries: number[] = [];
+
+  constructor(block: Buffer, start: number, end: number, keys: HeaderKeys) {
+    this.#block = block;
+    this.#keys = keys;
+    let pos = start;
+    while (pos < end) {
+      const keyLen = int32At(block, pos);
+      const keyStart = pos + 4;
+      pos = keyStart + Math.max(0, keyLen);
+      const valueLen = int32At(block, pos);
+      const valueStart = pos + 4;
+      pos = valueStart + Math.max(0, valueLen);
+      if (valueLen !== -1 && keyLen > 0 && keys.hasLength(keyLen)) this.#entries.push(keyStart, keyLen, valueStart, valueLen);
+    }
+  }
+
+  /** The value of key `index` (its place in HeaderKeys.names), or undefined. */
+  value(index: number): string | undefined {
+    const key = this.#keys.bytes[index]!;
+    const entries = this.#entries;
+    for (let i = 0; i < entries.length; i += 4) {
+      // From the last byte back: keys that share a prefix (`rpc_trace_context.*`) differ at their end.
+      if (entries[i + 1] === key.length && sameBytesBackwards(this.#block, entries[i]!, key)) {
+        return this.#block.toString('utf8', entries[i + 2]!, entries[i + 2]! + entries[i + 3]!);
+      }
+    }
+    return undefined;
+  }
+}
+
+function sameBytesBackwards(block: Buffer, start: number, key: Buffer): boolean {
+  for (let i = key.length - 1; i >= 0; i--) if (block[start + i] !== key[i]) return false;
+  return true;
 }
 
 /** The known entries of a map already built (frames the sidecar makes itself). */

@@ -7,10 +7,11 @@
  * server reads first. W3C and B3 keys travel in the header map under their own names.
  */
 import { MeshError } from '../../core/errors.js';
-import type { ProtocolTelemetry, TraceKey } from '../../core/telemetry.js';
+import type { ProtocolTelemetry, TraceCarrier, TraceKey } from '../../core/telemetry.js';
+import type { Invocation } from '../../core/invocation.js';
 import { buildFrame } from './encoder.js';
-import { frameContent, frameWith, headerOf, type BoltFrame } from './frame.js';
-import { encodeHeaderMap } from './headers.js';
+import { ReceivedFrame, findHeaders, frameContent, knownHeaders, type BoltFrame, type FixedFields } from './frame.js';
+import { HeaderKeys, encodeHeaderMap, type FoundHeaders } from './headers.js';
 import { MAX_SHORT_LEN, layoutFor } from './layout.js';
 import { statusForError } from './status.js';
 
@@ -23,26 +24,128 @@ const SOFA_KEYS: Partial<Record<TraceKey, string>> = {
   'sofa-span-context': 'new_rpc_trace_context',
 };
 
+const traceKey = (key: TraceKey): string | undefined => (key.startsWith('sofa-') ? SOFA_KEYS[key] : key);
+
+/** Every key tracing reads, with its place in TRACE_HEADERS. */
+const TRACE_INDEX: Record<TraceKey, number> = {
+  traceparent: 0,
+  tracestate: 1,
+  b3: 2,
+  'x-b3-traceid': 3,
+  'x-b3-spanid': 4,
+  'x-b3-parentspanid': 5,
+  'x-b3-sampled': 6,
+  'x-b3-flags': 7,
+  'sofa-trace-id': 8,
+  'sofa-rpc-id': 9,
+  'sofa-pen-attrs': 10,
+  'sofa-sys-pen-attrs': 11,
+  'sofa-sampled': 12,
+  'sofa-span-context': 13,
+};
+const TRACE_HEADERS = new HeaderKeys(
+  (Object.keys(TRACE_INDEX) as TraceKey[]).sort((a, b) => TRACE_INDEX[a] - TRACE_INDEX[b]).map((key) => traceKey(key)!),
+);
+
+/** A Bolt call's trace entries, all found in one pass over its header map's bytes. */
+class BoltTraceCarrier implements TraceCarrier {
+  readonly #found: FoundHeaders;
+
+  constructor(frame: BoltFrame) {
+    this.#found = findHeaders(frame, TRACE_HEADERS);
+  }
+
+  get(key: TraceKey): string | undefined {
+    return this.#found.value(TRACE_INDEX[key]);
+  }
+}
+
+/** A call with no frame (one a bridge made): its attachments are its header map. */
+class AttachmentCarrier implements TraceCarrier {
+  readonly #attachments: Readonly<Record<string, string>>;
+
+  constructor(attachments: Readonly<Record<string, string>>) {
+    this.#attachments = attachments;
+  }
+
+  get(key: TraceKey): string | undefined {
+    return this.#attachments[traceKey(key)!];
+  }
+}
+
+function incomingTrace(invocation: Invocation): TraceCarrier {
+  return invocation.frame === undefined ? new AttachmentCarrier(invocation.attachments) : new BoltTraceCarrier(invocation.frame as BoltFrame);
+}
+
+/** A trace entry's place in TRACE_HEADERS, by its Bolt name. */
+const TRACE_HEADER_INDEX = new Map(TRACE_HEADERS.names.map((name, i) => [name, i]));
+
+/** The values `frame` has now for the keys of `entries`, read from its bytes when they are trace keys (they are). */
+function currentValues(frame: BoltFrame, entries: ReadonlyArray<readonly [string, string]>): Array<string | undefined> {
+  let found: FoundHeaders | undefined;
+  return entries.map(([key]) => {
+    const index = TRACE_HEADER_INDEX.get(key);
+    return index === undefined ? frame.headers.get(key) : (found ??= findHeaders(frame, TRACE_HEADERS)).value(index);
+  });
+}
+
 /**
  * The frame with these header map entries set (added, or replacing the same key); the
  * content is kept as is. Entries the frame already has with the same value are skipped;
  * when all the others are new keys (the usual case: a pass-through call whose SOFATracer
  * fields go on unchanged, plus `traceparent`), their encoding is appended to the frame's
- * own header block instead of encoding the whole map again.
+ * own header block instead of encoding the whole map again, and the new frame's map is
+ * built only if something reads it.
  */
 export function withHeaders(frame: BoltFrame, entries: ReadonlyArray<readonly [string, string]>): BoltFrame {
-  const changed = entries.filter(([key, value]) => frame.headers.get(key) !== value);
+  const current = currentValues(frame, entries);
+  const changed = entries.filter(([, value], i) => current[i] !== value);
   if (changed.length === 0) return frame;
-  const headers = new Map(frame.headers);
-  for (const [key, value] of changed) headers.set(key, value);
-  if (frame.crc !== undefined || changed.some(([key]) => frame.headers.has(key))) return rebuilt(frame, headers);
+  if (frame.crc !== undefined || entries.some(([, value], i) => current[i] !== undefined && current[i] !== value)) {
+    const headers = new Map(frame.headers);
+    for (const [key, value] of changed) headers.set(key, value);
+    return rebuilt(frame, headers);
+  }
   const added = encodeHeaderMap(new Map(changed));
   const headerLen = frame.headerLen + added.length;
   if (headerLen > MAX_SHORT_LEN) throw new MeshError('PMESH_INTERNAL', 'bolt: header map longer than 32767 bytes cannot be encoded');
   const end = frame.classLen + frame.headerLen;
   const head = Buffer.from(frame.head);
   head.writeInt16BE(headerLen, layoutFor(frame.proto, frame.type).headerLenAt);
-  return frameWith(frame, { head, headers, headerLen, rest: Buffer.concat([frame.rest.subarray(0, end), added, frame.rest.subarray(end)]) });
+  const rest = Buffer.concat([frame.rest.subarray(0, end), added, frame.rest.subarray(end)]);
+  // Its bytes are whole and valid (the frame's own, checked when decoded, and entries encoded here): read lazily, like a received frame.
+  return new ReceivedFrame({ ...fixedFields(frame), headerLen }, head, rest, undefined, knownHeaders(frame), Number.MAX_SAFE_INTEGER);
+}
+
+function fixedFields(frame: BoltFrame): FixedFields {
+  const { proto, ver1, type, cmdCode, ver2, requestId, codec, switchByte, timeout, status, classLen, headerLen, contentLen } = frame;
+  return { proto, ver1, type, cmdCode, ver2, requestId, codec, switchByte, timeout, status, classLen, headerLen, contentLen };
+}
+
+/** Every field of an Invocation, so that adding one fails to compile until tracedInvocation copies it. */
+const INVOCATION_FIELDS: Record<keyof Invocation, true> = { protocol: true, service: true, method: true, argTypes: true, attachments: true, deadline: true, oneway: true, body: true, frame: true };
+void INVOCATION_FIELDS;
+
+/**
+ * The call with `entries` over its attachments and `frame` as its frame. Spelled out rather
+ * than spread: a spread would read the attachments (for a Bolt call, build its whole header
+ * map), which only a reader of the traced call's attachments needs.
+ */
+function tracedInvocation(invocation: Invocation, entries: ReadonlyArray<readonly [string, string]>, frame: BoltFrame | undefined): Invocation {
+  let attachments: Record<string, string> | undefined;
+  return {
+    protocol: invocation.protocol,
+    service: invocation.service,
+    method: invocation.method,
+    ...(invocation.argTypes ? { argTypes: invocation.argTypes } : {}),
+    get attachments() {
+      return (attachments ??= { ...invocation.attachments, ...Object.fromEntries(entries) });
+    },
+    ...(invocation.deadline === undefined ? {} : { deadline: invocation.deadline }),
+    oneway: invocation.oneway,
+    body: invocation.body,
+    ...(frame ? { frame } : {}),
+  };
 }
 
 function rebuilt(frame: BoltFrame, headers: ReadonlyMap<string, string>): BoltFrame {
@@ -63,12 +166,10 @@ function rebuilt(frame: BoltFrame, headers: ReadonlyMap<string, string>): BoltFr
 }
 
 export const boltTelemetry: ProtocolTelemetry = {
-  traceKey: (key) => (key.startsWith('sofa-') ? SOFA_KEYS[key] : key),
-  traceValue: (invocation, name) => (invocation.frame === undefined ? invocation.attachments[name] : headerOf(invocation.frame as BoltFrame, name)),
+  traceKey,
+  incomingTrace,
   withTrace(invocation, entries) {
-    const attachments = { ...invocation.attachments, ...Object.fromEntries(entries) };
-    const frame = invocation.frame === undefined ? undefined : withHeaders(invocation.frame as BoltFrame, entries);
-    return { ...invocation, attachments, ...(frame ? { frame } : {}) };
+    return tracedInvocation(invocation, entries, invocation.frame === undefined ? undefined : withHeaders(invocation.frame as BoltFrame, entries));
   },
   nativeFormats: ['sofa'],
   errorStatus: (error) => statusForError(error),

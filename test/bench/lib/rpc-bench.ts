@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../../support/maven.js';
 import type { Peer } from '../../support/process.js';
 import { loadProtocol } from '../load/protocols.js';
 import { LatencyHistogram } from '../load/histogram.js';
-import type { LoadOptions } from '../load/rpc-load.js';
+import type { LoadOptions, RpcLoadResult } from '../load/rpc-load.js';
 import { startJavaServer } from './java-server.js';
 import { processStats } from './process-stats.js';
 import { printReport, type LoadResult } from './report.js';
@@ -74,8 +74,8 @@ export class PathTotals {
   }
 }
 
-/** One load window; adds its calls and each pid's CPU use over exactly the measured window to `totals`. */
-export async function loadWindow(pids: readonly number[], options: LoadOptions, totals: PathTotals): Promise<void> {
+/** One load window; adds its calls and each pid's CPU use over exactly the measured window to `totals`; returns the generator's result. */
+export async function loadWindow(pids: readonly number[], options: LoadOptions, totals: PathTotals): Promise<RpcLoadResult> {
   let before: number[] = [];
   let after: number[] = [];
   const result = await runRpcLoad(options, {
@@ -89,6 +89,7 @@ export async function loadWindow(pids: readonly number[], options: LoadOptions, 
   totals.firstError ??= result.firstError;
   totals.histogram.addCounts(result.histogram);
   pids.forEach((_, i) => (totals.cpuSeconds[i]! += after[i]! - before[i]!));
+  return result;
 }
 
 /**

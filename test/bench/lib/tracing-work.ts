@@ -32,10 +32,12 @@ const SILENT = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {
 function goldenCalls(withContext: boolean): Invocation[] {
   setupProtocols();
   const bytes = readFileSync(join(REPO_ROOT, `test/golden/bolt/${withContext ? 'v1-echo-request' : 'v2-ver1-echo-request'}.bin`));
-  const frame = boltCodec.newDecoder(withLimits({})).push(bytes)[0] as BoltFrame;
+  const decode = (frameBytes: Buffer): BoltFrame => boltCodec.newDecoder(withLimits({})).push(frameBytes)[0] as BoltFrame;
+  const frame = decode(bytes);
   if (!withContext) return [{ ...boltCodec.toInvocation(frame), frame }];
   return Array.from({ length: TRACES }, () => {
-    const traced = withHeaders(frame, [[SOFA_TRACE_ID, `7f000001${randomBytes(11).toString('hex')}`]]);
+    // Encoded and decoded again: the sidecar's calls are frames read off the wire, whose header map is built only if read.
+    const traced = decode(Buffer.concat(boltCodec.encode(withHeaders(frame, [[SOFA_TRACE_ID, `7f000001${randomBytes(11).toString('hex')}`]]))));
     return { ...boltCodec.toInvocation(traced), frame: traced };
   });
 }

@@ -15,7 +15,7 @@ import { setupProtocols, telemetryOf } from '../../../src/codecs/index.js';
 setupProtocols();
 import { boltCodec } from '../../../src/codecs/bolt/index.js';
 import { withLimits, type Invocation, type ProtocolTelemetry, type TraceFormat } from '../../../src/core/index.js';
-import { extractTrace, injectTrace, type IncomingTrace } from '../../../src/tracing/propagation.js';
+import { extractTrace, incomingCarrier, injectTrace, type IncomingTrace } from '../../../src/tracing/propagation.js';
 import { CallSampler } from '../../../src/tracing/sampler.js';
 import { formatSofaSpanContext, parseSofaSpanContext, spanIdOfSofa, traceIdOfSofa } from '../../../src/tracing/sofa-context.js';
 
@@ -35,10 +35,7 @@ function call(protocol: string, attachments: Record<string, string>): Invocation
 }
 
 function read(telemetry: ProtocolTelemetry, invocation: Invocation): IncomingTrace {
-  return extractTrace((key) => {
-    const name = telemetry.traceKey(key);
-    return name === undefined ? undefined : invocation.attachments[name];
-  });
+  return extractTrace(incomingCarrier(invocation, telemetry));
 }
 
 const CHILD: SpanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };

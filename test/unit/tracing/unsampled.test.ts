@@ -8,14 +8,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { setupProtocols, telemetryOf } from '../../../src/codecs/index.js';
 
 // Each protocol's telemetry is part of its plug-in: the registry must know them.
 setupProtocols();
 import { boltCodec, type BoltFrame } from '../../../src/codecs/bolt/index.js';
+import { ReceivedFrame } from '../../../src/codecs/bolt/frame.js';
+import { withHeaders } from '../../../src/codecs/bolt/telemetry.js';
 import { dubboCodec, type DubboFrame } from '../../../src/codecs/dubbo/index.js';
-import { Cancel, withLimits, type Invocation, type Result } from '../../../src/core/index.js';
+import { Cancel, withLimits, type Invocation, type ProtocolTelemetry, type Result, type TraceKey } from '../../../src/core/index.js';
 import { compose, type CallContext, type Handler } from '../../../src/proxy/filter.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
 import { OtelCallTracer } from '../../../src/tracing/call-tracer.js';
@@ -118,6 +120,78 @@ describe('an unsampled call', () => {
     await handler(http, path.ctx());
     expect(sent[0]!.attachments).toEqual({ traceparent, tracestate: 'congo=t61rcWkgMzE' });
     expect(spans.getFinishedSpans()).toHaveLength(0);
+  });
+});
+
+/**
+ * What deciding an unsampled Bolt call does, counted: the entries read, the spans started,
+ * the frame rewrites, the header map or attachments built. A change that makes the
+ * unsampled path read the whole context, build a map or start a span fails here.
+ */
+function countedPath(ratio: number): { handler: Handler; counts: { reads: number; spans: number; rewrites: number } } {
+  const counts = { reads: 0, spans: 0, rewrites: 0 };
+  const provider = new BasicTracerProvider({ sampler: new AlwaysOnSampler() });
+  const real = provider.getTracer('test');
+  const tracer = new OtelCallTracer(
+    { startSpan: (...args: Parameters<typeof real.startSpan>) => (counts.spans++, real.startSpan(...args)), startActiveSpan: real.startActiveSpan.bind(real) } as typeof real,
+    new CallSampler(ratio),
+    ['w3c'],
+  );
+  const counted = (protocol: string): ProtocolTelemetry => {
+    const telemetry = telemetryOf(protocol);
+    return {
+      ...telemetry,
+      incomingTrace(invocation) {
+        const carrier = telemetry.incomingTrace!(invocation);
+        return { get: (key: TraceKey) => (counts.reads++, carrier.get(key)) };
+      },
+      withTrace(invocation, entries) {
+        counts.rewrites++;
+        return telemetry.withTrace(invocation, entries);
+      },
+    };
+  };
+  const handler = compose([serverSpanFilter({ tracer, telemetry: counted }), attemptSpanFilter({ telemetry: counted })], () => Promise.resolve(ANSWER));
+  return { handler, counts };
+}
+
+describe('the unsampled path, counted', () => {
+  const ctx = (): CallContext => ({ listener: 'in', startedAt: 0, log: SILENT, cancel: new Cancel(), cluster: 'out' });
+
+  it.each([
+    ['SOFATracer\'s fields (a SOFARPC app)', 'v1-echo-request'],
+    ['no context', 'v2-ver1-echo-request'],
+  ])('Bolt with %s: five entries read, no span, no rewrite, no header map or attachments built', async (_, golden) => {
+    const frame = boltCodec.newDecoder(withLimits({})).push(boltGolden(golden).bytes)[0] as BoltFrame;
+    const invocation = { ...boltCodec.toInvocation(frame), frame };
+    const headerMaps = vi.spyOn(ReceivedFrame.prototype, 'headers', 'get');
+    const attachments = vi.spyOn(invocation, 'attachments', 'get');
+    try {
+      const path = countedPath(0);
+      for (let i = 0; i < 10; i++) await path.handler(invocation, ctx());
+      // The decision reads traceparent, b3, x-b3-traceid, SOFATracer's one-string form and its trace id: no more.
+      expect(path.counts).toEqual({ reads: 50, spans: 0, rewrites: 0 });
+      expect(headerMaps).not.toHaveBeenCalled();
+      expect(attachments).not.toHaveBeenCalled();
+    } finally {
+      headerMaps.mockRestore();
+    }
+  });
+
+  it('the control: a sampled call reads the whole context, starts two spans and rewrites its frame, still without building a header map', async () => {
+    const { invocation } = boltGolden('v1-echo-request');
+    const traced = withHeaders(invocation.frame as BoltFrame, [['rpc_trace_context.sofaTraceId', '7f0000011700000000000100142425']]);
+    const tracedCall = { ...boltCodec.toInvocation(traced), frame: traced };
+    const headerMaps = vi.spyOn(ReceivedFrame.prototype, 'headers', 'get');
+    try {
+      const path = countedPath(1);
+      await path.handler(tracedCall, ctx());
+      expect(path.counts.reads).toBeGreaterThan(5);
+      expect(path.counts).toMatchObject({ spans: 2, rewrites: 1 });
+      expect(headerMaps).not.toHaveBeenCalled();
+    } finally {
+      headerMaps.mockRestore();
+    }
   });
 });
 
