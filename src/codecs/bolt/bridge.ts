@@ -18,7 +18,7 @@ import { encodeSofaResponse } from './sofa-body-out.js';
 import { stringValueAsJson } from '../hessian/json-text.js';
 import { buildResponse, requestFrame } from './build.js';
 import { parseServiceUniqueName } from './invocation.js';
-import { frameContent, headerOf, type BoltFrame } from './frame.js';
+import { frameContent, knownHeaders, type BoltFrame } from './frame.js';
 import { HEAD_RESPONSE_ERROR } from './layout.js';
 import { codeForStatus, statusName } from './status.js';
 
@@ -137,7 +137,7 @@ const NULL = 0x4e;
 
 /** A returned string as JSON text, when the SofaResponse is laid out as Java writes a normal return. */
 function answerJson(reply: BoltFrame): Buffer | undefined {
-  if (reply.status !== 0 || headerOf(reply, HEAD_RESPONSE_ERROR) === 'true') return undefined;
+  if (reply.status !== 0 || knownHeaders(reply).responseError === 'true') return undefined;
   const content = frameContent(reply);
   const prefix = JAVA_RETURN_PREFIX.length;
   if (content.length <= prefix || content[content.length - 1] !== NULL || content.compare(JAVA_RETURN_PREFIX, 0, prefix, 0, prefix) !== 0) return undefined;
