@@ -306,6 +306,10 @@ export const configSchema = z
       .default({})
       .describe('What the sidecar logs (JSON lines; readable lines on a terminal).'),
     tracing: tracingSchema.optional().describe('Spans for every call, exported over OTLP/HTTP and/or Zipkin v2; W3C, B3 and SOFATracer contexts read and passed on. Absent: off, at no cost.'),
+    workers: z
+      .union([z.number().int().min(1).max(64), z.literal('auto')])
+      .default(1)
+      .describe('Event loops serving the listeners (docs/workers.md). 1: one process, as without this field. N > 1: a primary process keeps the registry session, app publications, admin API and config watch, and N forked workers share the listeners. `auto`: one per core.'),
     /** Binding anything but loopback must be asked for (docs/reliability.md). */
     allowNonLoopback: z.boolean().default(false).describe('Binding anything but loopback (127.0.0.0/8, ::1) must be asked for with `true`.'),
     defaults: z
