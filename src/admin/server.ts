@@ -9,6 +9,7 @@
  * token (a 401 otherwise): the guard every API of the sidecar shares (core/api-guard.ts).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import { ApiAccess, guardedHttpServer, listenOn, refuseHttpRequest, type ApiGuard } from '../core/index.js';
 import type { PrometheusMetrics } from './metrics.js';
 import { handleUi, type DashboardSources } from './ui/routes.js';
@@ -19,6 +20,8 @@ export interface AdminSources {
   config(): unknown;
   clusters(): unknown;
   metrics: PrometheusMetrics;
+  /** What /metrics exposes when it is not `metrics` alone: with `workers: N`, every process's merged. */
+  scrape?(): Promise<Registry>;
   /** The /ui dashboard's views; absent: no dashboard. */
   ui?: DashboardSources;
 }
@@ -64,8 +67,9 @@ export class AdminServer {
         return json(res, state.ready ? 200 : 503, state);
       }
       case '/metrics': {
-        const text = await this.#sources.metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': this.#sources.metrics.registry.contentType });
+        const registry = (await this.#sources.scrape?.()) ?? this.#sources.metrics.registry;
+        const text = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType });
         res.end(text);
         return;
       }

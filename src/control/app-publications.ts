@@ -189,18 +189,9 @@ export class AppPublications implements AppPublicationStore {
 
   /** Method signatures published with a service (its interface, version and group), for the bridge's typing. */
   signaturesOf(service: ServiceKey): readonly MethodSignature[] | undefined {
-    for (const { publication } of this.#entries.values()) {
-      if (
-        publication.signatures &&
-        publication.service === service.interface &&
-        (publication.version ?? '') === (service.version ?? '') &&
-        (publication.group ?? '') === (service.group ?? '')
-      ) {
-        return publication.signatures;
-      }
-    }
-    return undefined;
+    return signaturesIn([...this.#entries.values()].map((entry) => entry.publication), service);
   }
+
 
   /** Stops health checks; publications stay (embedded snapshot, or until the ZooKeeper session ends). */
   close(): void {
@@ -233,6 +224,21 @@ export class AppPublications implements AppPublicationStore {
     writeFileSync(tmp, JSON.stringify([...this.#entries.values()].map((e) => ({ ...e.publication, owner: e.owner })), null, 2), { mode: 0o600 });
     renameSync(tmp, this.#file);
   }
+}
+
+/** The signatures the first of `publications` with `service` (its interface, version and group) carries. */
+export function signaturesIn(publications: Iterable<AppPublication>, service: ServiceKey): readonly MethodSignature[] | undefined {
+  for (const publication of publications) {
+    if (
+      publication.signatures &&
+      publication.service === service.interface &&
+      (publication.version ?? '') === (service.version ?? '') &&
+      (publication.group ?? '') === (service.group ?? '')
+    ) {
+      return publication.signatures;
+    }
+  }
+  return undefined;
 }
 
 /**
