@@ -100,7 +100,8 @@ export class Sidecar {
         listeners: config.listeners.map((l) => ({ name: l.name, protocol: l.protocol, address: l.address })),
         clusters: config.clusters.map((c) => c.name),
       },
-      'pmesh sidecar ready',
+      // With workers: N the primary says when the sidecar is ready, once every worker is.
+      worker ? 'worker ready' : 'pmesh sidecar ready',
     );
     return sidecar;
   }

@@ -18,6 +18,7 @@ import { handleUi, type DashboardSources } from './ui/routes.js';
 export interface AdminSources {
   ready(): { ready: boolean; listeners: Record<string, string> };
   config(): unknown;
+  /** With `workers: N`, asked of the workers (a promise). */
   clusters(): unknown;
   metrics: PrometheusMetrics;
   /** What /metrics exposes when it is not `metrics` alone: with `workers: N`, every process's merged. */
@@ -76,7 +77,7 @@ export class AdminServer {
       case '/config':
         return json(res, 200, this.#sources.config());
       case '/clusters':
-        return json(res, 200, this.#sources.clusters());
+        return json(res, 200, await this.#sources.clusters());
       default:
         return json(res, 404, { error: `no admin page ${path}`, pages: ['/ready', '/metrics', '/config', '/clusters', '/ui'] });
     }
