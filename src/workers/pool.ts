@@ -102,7 +102,9 @@ export class WorkerPool {
 
   #fork(index: number): Promise<void> {
     const worker = this.#cluster.fork({ PMESH_WORKER_INDEX: String(index) });
-    const channel = new Channel({ send: (message) => worker.send(message as never), onMessage: (listener) => worker.on('message', listener) });
+    // A message to a worker that has just exited fails; the channel is closed by its exit, not by an 'error' event nobody hears.
+    const channel = new Channel({ send: (message) => worker.send(message as never, undefined, undefined, () => {}), onMessage: (listener) => worker.on('message', listener) });
+    worker.on('error', (error) => this.#parts.log.debug({ worker: index, err: String(error) }, 'worker IPC error'));
     const member: Member = { index, worker, channel, ready: false };
     this.#members.set(index, member);
     channel.handle('worker.init', () => this.#parts.init(index));

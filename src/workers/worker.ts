@@ -24,7 +24,8 @@ export interface WorkerInit {
 }
 
 const processPort: Port = {
-  send: (message) => process.send?.(message),
+  // After the primary disconnects a send fails: nothing is left to tell, and it must not throw an 'error' event.
+  send: (message) => process.send?.(message, undefined, undefined, () => {}),
   onMessage: (listener) => process.on('message', listener),
 };
 
