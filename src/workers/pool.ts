@@ -92,7 +92,7 @@ export class WorkerPool {
       [...this.#members.values()].map(async ({ worker, channel }) => {
         const exited = new Promise<void>((resolve) => (worker.isDead() ? resolve() : worker.once('exit', () => resolve())));
         await within(channel.call('worker.drain', { drainMs }), drainMs + 2_000);
-        if (worker.isConnected()) worker.disconnect();
+        if (worker.isConnected() && !disconnecting(worker)) worker.disconnect();
         // A worker that does not exit after its drain and a grace second is ended.
         if ((await within(exited.then(() => true), 2_000)) !== true) worker.process.kill('SIGKILL');
         await exited;
@@ -117,7 +117,7 @@ export class WorkerPool {
       });
       channel.on<{ message: string }>('worker.failed', ({ message }) => {
         reject(new Error(message));
-        worker.disconnect();
+        if (worker.isConnected()) worker.disconnect();
       });
       worker.once('exit', (code, signal) => {
         unserve();
@@ -134,6 +134,11 @@ export class WorkerPool {
       });
     });
   }
+}
+
+/** Whether `disconnect()` was already called on the worker (it then says so in `exitedAfterDisconnect`). */
+function disconnecting(worker: Worker): boolean {
+  return worker.exitedAfterDisconnect === true;
 }
 
 /** What `promise` gives within `ms`, else undefined (a failure is undefined too). */

@@ -35,6 +35,9 @@ export async function startWorker(): Promise<number> {
   const ignore = (): void => {};
   process.on('SIGINT', ignore);
   process.on('SIGTERM', ignore);
+  // A second disconnect from the primary (a failed start, then its stop) is an 'error' on the cluster worker: nothing to do.
+  const { default: cluster } = await import('node:cluster');
+  cluster.worker?.on('error', () => {});
   const channel = new Channel(processPort);
   const gone = new Promise<void>((resolve) => process.once('disconnect', () => resolve()));
   const init = await channel.call<WorkerInit>('worker.init', { pid: process.pid });
