@@ -2,6 +2,7 @@
  * The composition root: registers the plugins once, then wires config -> sidecar.
  * Nothing imports this file except the CLI and tests that run a whole sidecar.
  */
+import { availableParallelism } from 'node:os';
 import { createRootLogger, setRootLogger, type Logger } from './core/index.js';
 import { isProtocolRegistered, setupProtocols } from './codecs/index.js';
 import {
@@ -14,7 +15,7 @@ import {
   type MeshConfig,
 } from './config/index.js';
 import { AUTO_PROTOCOL, balancerProblem, setupBalancers } from './proxy/index.js';
-import { createRegistry, parseRegistryConfig, setup as setupRegistries } from './registry/index.js';
+import { createRegistry, parseRegistryConfig, setup as setupRegistries, type Registry } from './registry/index.js';
 import { Sidecar } from './sidecar.js';
 
 export { Sidecar } from './sidecar.js';
@@ -51,7 +52,8 @@ export function loadConfig(path: string | undefined): MeshConfig {
 }
 
 export interface Running {
-  readonly sidecar: Sidecar;
+  /** The sidecar, or with `workers: N` its primary: the config in force and the one registry. */
+  readonly sidecar: { readonly config: MeshConfig; readonly registry: Registry };
   readonly log: Logger;
   stop(drainMs?: number): Promise<void>;
 }
@@ -60,6 +62,12 @@ export interface Running {
 export async function run(path: string | undefined, config: MeshConfig = loadConfig(path)): Promise<Running> {
   const log = createRootLogger(config.logging.level);
   setRootLogger(log);
+  const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
+  if (workers > 1) {
+    // Loaded only here: one worker is today's single process, with no cluster module and no IPC.
+    const { startPrimary } = await import('./workers/primary.js');
+    return startPrimary({ path, config, workers, checkers, log });
+  }
   const { dataDir, ...registryConfig } = config.registry;
   // A registry that cannot be reached yet still starts (from its caches) and keeps trying.
   const registry = createRegistry(registryConfig, { dataDir, logger: log.child({ module: 'registry' }) });
@@ -91,4 +99,14 @@ export async function run(path: string | undefined, config: MeshConfig = loadCon
       await registry.close();
     },
   };
+}
+
+/**
+ * A worker of `workers: N`, forked by the primary (`pmesh` itself: cli/main.ts sees it is a
+ * worker); runs until the primary disconnects and resolves with the exit code.
+ */
+export async function runWorker(): Promise<number> {
+  setup();
+  const { startWorker } = await import('./workers/worker.js');
+  return startWorker();
 }

@@ -15,7 +15,7 @@ import { tapDecoder } from './tap-decode.js';
 import type { ListenerConfig, MeshConfig } from './config/index.js';
 import type { Registry } from './registry/index.js';
 import { AUTO_PROTOCOL, buildStack, type Handler, type TlsFiles } from './proxy/index.js';
-import { AppPlane } from './control/app-plane.js';
+import { AppPlane, type AppStoreFactory } from './control/app-plane.js';
 import { bridgeOptions } from './control/bridge-config.js';
 import { MeshClusters } from './control/clusters.js';
 import { ListenerRoutes } from './control/listener-routes.js';
@@ -25,6 +25,15 @@ import { WorkloadIdentity } from './security/workload.js';
 import type { Tracing } from './tracing/index.js';
 
 type State = 'starting' | 'ready' | 'draining' | 'closed';
+
+/**
+ * What a worker of `workers: N` takes from its primary instead of serving it itself: the app
+ * publications (over IPC); the primary also serves the admin API, the SOFA Mesh API and the
+ * registry's metrics (docs/workers.md).
+ */
+export interface WorkerParts {
+  readonly apps: AppStoreFactory;
+}
 
 export class Sidecar {
   readonly metrics = new PrometheusMetrics();
@@ -39,6 +48,8 @@ export class Sidecar {
   readonly #listeners: MeshListeners;
   readonly #apps: AppPlane;
   #admin: AdminServer | undefined;
+  /** Undefined in a worker: its primary serves the admin API. */
+  readonly #worker: WorkerParts | undefined;
   /** The workload certificate for mTLS between sidecars (config `identity`; fixed at start, its files watched). */
   #identity: WorkloadIdentity | undefined;
   /** Spans and their export; undefined when the config has no `tracing` (its SDK is then never loaded). */
@@ -46,8 +57,9 @@ export class Sidecar {
   /** Tracing a reload replaced, kept until the calls that started under it have ended. */
   readonly #retiredTracing = new Set<Tracing>();
 
-  private constructor(config: MeshConfig, log: Logger, registry: Registry) {
+  private constructor(config: MeshConfig, log: Logger, registry: Registry, worker: WorkerParts | undefined) {
     this.#config = config;
+    this.#worker = worker;
     this.#log = log;
     this.registry = registry;
     this.tap = new TapHub(config.tap, tapDecoder(getCodec), (result) => this.metrics.tapEvent(result));
@@ -63,14 +75,15 @@ export class Sidecar {
       log,
       (tls) => this.#listeners.ingressTls(tls)?.mode ?? 'off',
       (api, reason) => this.metrics.controlRefusal(api, reason),
+      worker?.apps,
     );
-    this.metrics.observeRegistry(() => registry.state());
+    if (!worker) this.metrics.observeRegistry(() => registry.state());
     this.metrics.observeClusters(() => this.#clusters.snapshots());
   }
 
   /** Starts on a registry that has been started; the sidecar does not close it. */
-  static async start(config: MeshConfig, log: Logger, registry: Registry): Promise<Sidecar> {
-    const sidecar = new Sidecar(config, log, registry);
+  static async start(config: MeshConfig, log: Logger, registry: Registry, worker?: WorkerParts): Promise<Sidecar> {
+    const sidecar = new Sidecar(config, log, registry, worker);
     try {
       if (config.identity) sidecar.#identity = await WorkloadIdentity.start(config.identity, log.child({ module: 'identity' }));
       sidecar.#tracing = await sidecar.#startTracing(config);
@@ -87,13 +100,24 @@ export class Sidecar {
         listeners: config.listeners.map((l) => ({ name: l.name, protocol: l.protocol, address: l.address })),
         clusters: config.clusters.map((c) => c.name),
       },
-      'pmesh sidecar ready',
+      // With workers: N the primary says when the sidecar is ready, once every worker is.
+      worker ? 'worker ready' : 'pmesh sidecar ready',
     );
     return sidecar;
   }
 
   get config(): MeshConfig {
     return this.#config;
+  }
+
+  /** What /ready says: ready once every listener is bound, not while draining. */
+  readiness(): { ready: boolean; listeners: Record<string, string> } {
+    return { ready: this.#state === 'ready', listeners: this.#listeners.addresses() };
+  }
+
+  /** What /clusters says: the registry's state and each cluster's endpoints and health. */
+  clustersView(): { registry: ReturnType<Registry['state']>; clusters: ReturnType<MeshClusters['snapshotsWithOrigin']> } {
+    return { registry: this.registry.state(), clusters: this.#clusters.snapshotsWithOrigin() };
   }
 
   /** Applies a new, already validated config; only what changed is touched. */
@@ -139,12 +163,12 @@ export class Sidecar {
       onRemoved: (name) => this.#routes.forget(name),
       servicesFor: (spec) => this.#apps.listenerServices(spec),
     });
-    if (!this.#admin || this.#admin.address !== config.admin.address) {
+    if (!this.#worker && (!this.#admin || this.#admin.address !== config.admin.address)) {
       const old = this.#admin;
       this.#admin = new AdminServer(config.admin.address, {
-        ready: () => ({ ready: this.#state === 'ready', listeners: this.#listeners.addresses() }),
+        ready: () => this.readiness(),
         config: () => this.#config,
-        clusters: () => ({ registry: this.registry.state(), clusters: this.#clusters.snapshotsWithOrigin() }),
+        clusters: () => this.clustersView(),
         metrics: this.metrics,
         ui: dashboardSources({
           config: () => this.#config,

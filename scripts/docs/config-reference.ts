@@ -29,6 +29,8 @@ const RESTART: Readonly<Record<string, string>> = {
   'defaults.appHealthMaxFailures': 'restart',
   // `pmesh start` sets the process's V8 heap once.
   heap: 'restart',
+  // The process tree (primary and its workers) is laid out once at start.
+  workers: 'restart',
   // The section is read at start; the files it names are watched and reloaded live.
   identity: 'restart',
   'admin.tls': 'restart',

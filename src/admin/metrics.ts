@@ -266,6 +266,18 @@ export class PrometheusMetrics implements MeshMetrics {
     else this.#spansDropped.inc({ exporter, reason: result }, spans);
   }
 
+  // --- workers: N (the primary counts these) ---
+
+  readonly #workerRestarts = new Counter({
+    name: 'pmesh_worker_restarts_total',
+    help: 'Workers (config workers: N) that exited without being asked to and were started again.',
+    registers: [this.registry],
+  });
+
+  workerRestarted(): void {
+    this.#workerRestarts.inc();
+  }
+
   /** A tapped call was sent to a dashboard subscriber, or dropped for a slow one. */
   tapEvent(result: 'sent' | 'dropped'): void {
     this.#tapEvents.inc({ result });

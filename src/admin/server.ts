@@ -9,6 +9,7 @@
  * token (a 401 otherwise): the guard every API of the sidecar shares (core/api-guard.ts).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import { ApiAccess, guardedHttpServer, listenOn, refuseHttpRequest, type ApiGuard } from '../core/index.js';
 import type { PrometheusMetrics } from './metrics.js';
 import { handleUi, type DashboardSources } from './ui/routes.js';
@@ -17,8 +18,11 @@ import { handleUi, type DashboardSources } from './ui/routes.js';
 export interface AdminSources {
   ready(): { ready: boolean; listeners: Record<string, string> };
   config(): unknown;
+  /** With `workers: N`, asked of the workers (a promise). */
   clusters(): unknown;
   metrics: PrometheusMetrics;
+  /** What /metrics exposes when it is not `metrics` alone: with `workers: N`, every process's merged. */
+  scrape?(): Promise<Registry>;
   /** The /ui dashboard's views; absent: no dashboard. */
   ui?: DashboardSources;
 }
@@ -64,15 +68,16 @@ export class AdminServer {
         return json(res, state.ready ? 200 : 503, state);
       }
       case '/metrics': {
-        const text = await this.#sources.metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': this.#sources.metrics.registry.contentType });
+        const registry = (await this.#sources.scrape?.()) ?? this.#sources.metrics.registry;
+        const text = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType });
         res.end(text);
         return;
       }
       case '/config':
         return json(res, 200, this.#sources.config());
       case '/clusters':
-        return json(res, 200, this.#sources.clusters());
+        return json(res, 200, await this.#sources.clusters());
       default:
         return json(res, 404, { error: `no admin page ${path}`, pages: ['/ready', '/metrics', '/config', '/clusters', '/ui'] });
     }

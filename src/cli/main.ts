@@ -67,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // Exit explicitly: a stopped sidecar may leave idle timers (registry retries) behind.
-const code = await main(process.argv.slice(2));
+// A worker of `workers: N` (forked by its primary's node:cluster with PMESH_WORKER_INDEX) serves what its primary sends.
+const code = process.env.PMESH_WORKER_INDEX === undefined ? await main(process.argv.slice(2)) : await (await import('../main.js')).runWorker();
 await closeLogOutput(LOG_FLUSH_MS);
 process.exit(code);

@@ -323,6 +323,10 @@ export const configSchema = z
       .strict()
       .default({})
       .describe("The sidecar process's V8 heap (read by `pmesh start` when it starts)."),
+    workers: z
+      .union([z.number().int().min(1).max(64), z.literal('auto')])
+      .default(1)
+      .describe('Event loops serving the listeners (docs/workers.md). 1: one process, as without this field. N > 1: a primary process keeps the registry session, app publications, admin API and config watch, and N forked workers share the listeners. `auto`: one per core.'),
     /** Binding anything but loopback must be asked for (docs/reliability.md). */
     allowNonLoopback: z.boolean().default(false).describe('Binding anything but loopback (127.0.0.0/8, ::1) must be asked for with `true`.'),
     defaults: z

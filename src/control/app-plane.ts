@@ -16,7 +16,7 @@ import type { ListenerConfig, MeshConfig } from '../config/index.js';
 import { handleAppApi, registryGrpcService, type AppPublication, type AppRegistry, type Registry } from '../registry/index.js';
 import type { ListenerSpec, TlsMode } from '../proxy/index.js';
 import { protocolForApp } from '../codecs/index.js';
-import { AppPublications, type Ingress } from './app-publications.js';
+import { AppPublications, type AppPublicationStore, type AppPublicationsOptions, type Ingress } from './app-publications.js';
 import type { MeshClusters } from './clusters.js';
 import type { ListenerRoutes } from './listener-routes.js';
 import { countingOwnership } from './owned-calls.js';
@@ -25,12 +25,19 @@ import { SofaMeshServer } from './sofa-mesh-server.js';
 /** What a listener serves beside routed calls. */
 export type ListenerServices = Pick<ListenerSpec, 'local' | 'grpcServices' | 'appApi'>;
 
+/**
+ * Where a worker of `workers: N` keeps its publications: the primary's, over IPC. The primary
+ * also serves the SOFA Mesh API, so a worker's app plane does not.
+ */
+export type AppStoreFactory = (registry: Registry, ingress: Ingress, options: AppPublicationsOptions) => AppPublicationStore;
+
 export class AppPlane implements Ingress {
   readonly #config: () => MeshConfig;
   readonly #clusters: MeshClusters;
   readonly #routes: ListenerRoutes;
   readonly #log: Logger;
-  readonly #apps: AppPublications;
+  readonly #apps: AppPublicationStore;
+  readonly #servesSofaMesh: boolean;
   /** The publications as the HTTP and gRPC app API see them (ownership refusals counted). */
   readonly #appApi: AppRegistry;
   readonly #countRefusal: CountRefusal;
@@ -48,6 +55,7 @@ export class AppPlane implements Ingress {
     log: Logger,
     tlsModeOf: (tls: ListenerConfig['tls']) => TlsMode = () => 'off',
     countRefusal: CountRefusal = () => {},
+    workerStore?: AppStoreFactory,
   ) {
     this.#config = config;
     this.#countRefusal = countRefusal;
@@ -56,18 +64,21 @@ export class AppPlane implements Ingress {
     this.#routes = routes;
     this.#log = log;
     const defaults = config().defaults;
-    this.#apps = new AppPublications(registry, this, {
+    const options: AppPublicationsOptions = {
       dataDir: config().registry.dataDir,
       healthIntervalMs: defaults.appHealthCheckMs,
       maxFailures: defaults.appHealthMaxFailures,
       log: log.child({ module: 'app-publications' }),
-    });
+    };
+    this.#apps = workerStore ? workerStore(registry, this, options) : new AppPublications(registry, this, options);
+    this.#servesSofaMesh = workerStore === undefined;
     this.#appApi = countingOwnership(this.#apps, 'app_api', countRefusal, log.child({ module: 'app-api' }));
   }
 
   /** Once the listeners are up: the publications kept from the last run, then the SOFA Mesh API. */
   async start(): Promise<void> {
     await this.#apps.restore();
+    if (!this.#servesSofaMesh) return;
     const log = this.#log.child({ module: 'sofa-mesh-api' });
     this.#sofaMesh = await SofaMeshServer.start(this.#config, countingOwnership(this.#apps, 'sofa_mesh_api', this.#countRefusal, log), log, this.#countRefusal);
   }
@@ -93,7 +104,7 @@ export class AppPlane implements Ingress {
   }
 
   /** What apps published through this sidecar (the dashboard's registry view). */
-  list(): ReturnType<AppPublications['list']> {
+  list(): ReturnType<AppPublicationStore['list']> {
     return this.#apps.list();
   }
 
@@ -110,19 +121,11 @@ export class AppPlane implements Ingress {
   // --- Ingress: routes to the apps that published through this sidecar ---
 
   find(protocol: string): { listener: string; advertise: string; tlsMode: TlsMode } | undefined {
-    const listener = this.#config().listeners.find((l) => l.ingress && l.protocol === protocol);
-    if (!listener) return undefined;
-    return { listener: listener.name, advertise: listener.advertise ?? listener.address, tlsMode: this.#tlsModeOf(listener.tls) };
+    return ingressFor(this.#config(), protocol, this.#tlsModeOf);
   }
 
   ownPort(port: number): string | undefined {
-    const config = this.#config();
-    const own: Array<[string, string | undefined]> = [
-      ['admin', config.admin.address],
-      ['sofaMeshApi', config.sofaMeshApi?.address],
-      ...config.listeners.map((l): [string, string] => [`listener ${l.name}`, l.address]),
-    ];
-    return own.find(([, address]) => address !== undefined && parseHostPort(address)?.port === port)?.[0];
+    return ownPortOf(this.#config(), port);
   }
 
   routeToApp(listener: string, key: string, publication: AppPublication): void {
@@ -138,4 +141,21 @@ export class AppPlane implements Ingress {
     this.#routes.dropAppRoute(listener, key);
     this.#clusters.dropApp(`app:${key}`);
   }
+}
+
+/** The ingress listener of `config` for a protocol, the address it advertises and its TLS mode. */
+export function ingressFor(config: MeshConfig, protocol: string, tlsModeOf: (tls: ListenerConfig['tls']) => TlsMode): { listener: string; advertise: string; tlsMode: TlsMode } | undefined {
+  const listener = config.listeners.find((l) => l.ingress && l.protocol === protocol);
+  if (!listener) return undefined;
+  return { listener: listener.name, advertise: listener.advertise ?? listener.address, tlsMode: tlsModeOf(listener.tls) };
+}
+
+/** What of the sidecar `config` describes listens on `port` (admin, a listener...), or undefined. */
+export function ownPortOf(config: MeshConfig, port: number): string | undefined {
+  const own: Array<[string, string | undefined]> = [
+    ['admin', config.admin.address],
+    ['sofaMeshApi', config.sofaMeshApi?.address],
+    ...config.listeners.map((l): [string, string] => [`listener ${l.name}`, l.address]),
+  ];
+  return own.find(([, address]) => address !== undefined && parseHostPort(address)?.port === port)?.[0];
 }

@@ -61,7 +61,26 @@ export interface AppPublicationsOptions {
 const keyOf = (p: { service: string; version?: string; group?: string; protocol?: string }): string =>
   [p.protocol ?? '', p.service, p.version ?? '', p.group ?? ''].join('|');
 
-export class AppPublications implements AppRegistry {
+/** One app publication as the dashboard shows it, lease token left out. */
+export interface AppEntryView {
+  readonly publication: AppPublication;
+  readonly registered: Publication;
+  readonly listener: string;
+  readonly failures: number;
+}
+
+/**
+ * What the app plane needs of the publications: the app API's calls, the dashboard's view, the
+ * bridge's signatures. AppPublications here; in a worker of `workers: N`, the primary's over IPC.
+ */
+export interface AppPublicationStore extends AppRegistry {
+  restore(): Promise<void>;
+  list(): AppEntryView[];
+  signaturesOf(service: ServiceKey): readonly MethodSignature[] | undefined;
+  close(): void;
+}
+
+export class AppPublications implements AppPublicationStore {
   readonly #registry: Registry;
   readonly #ingress: Ingress;
   readonly #options: AppPublicationsOptions;
@@ -98,7 +117,7 @@ export class AppPublications implements AppRegistry {
   }
 
   /** What the apps behind this sidecar publish, for the dashboard; lease tokens left out. */
-  list(): Array<{ publication: AppPublication; registered: Publication; listener: string; failures: number }> {
+  list(): AppEntryView[] {
     return [...this.#entries.values()].map(({ publication, registered, listener, failures }) => ({ publication, registered, listener, failures }));
   }
 
@@ -160,53 +179,19 @@ export class AppPublications implements AppRegistry {
     return matching.length;
   }
 
-  /**
-   * The current endpoints. A set read from the on-disk cache is only a fallback: the live
-   * registry gets up to 2 s to answer first (a cache can list providers long gone).
-   */
-  async lookup(query: ServiceQuery): Promise<RegistryUpdate | undefined> {
-    checkQuery(query);
-    let fallback: RegistryUpdate | undefined;
-    let settle: (update: RegistryUpdate | undefined) => void = () => {};
-    const answered = new Promise<RegistryUpdate | undefined>((resolve) => (settle = resolve));
-    const subscription = this.#registry.subscribe(query, (update) => {
-      if (update.origin === 'cache') fallback = update;
-      else settle(update);
-    });
-    const current = subscription.current();
-    if (current && current.origin !== 'cache') settle(current);
-    else if (current) fallback = current;
-    const timer = setTimeout(() => settle(fallback), 2_000);
-    try {
-      return await answered;
-    } finally {
-      clearTimeout(timer);
-      subscription.unsubscribe();
-    }
+  lookup(query: ServiceQuery): Promise<RegistryUpdate | undefined> {
+    return lookupEndpoints(this.#registry, query);
   }
 
   watch(query: ServiceQuery, listener: (update: RegistryUpdate) => void): () => void {
-    checkQuery(query);
-    const subscription = this.#registry.subscribe(query, listener);
-    const current = subscription.current();
-    if (current) listener(current);
-    return () => subscription.unsubscribe();
+    return watchEndpoints(this.#registry, query, listener);
   }
 
   /** Method signatures published with a service (its interface, version and group), for the bridge's typing. */
   signaturesOf(service: ServiceKey): readonly MethodSignature[] | undefined {
-    for (const { publication } of this.#entries.values()) {
-      if (
-        publication.signatures &&
-        publication.service === service.interface &&
-        (publication.version ?? '') === (service.version ?? '') &&
-        (publication.group ?? '') === (service.group ?? '')
-      ) {
-        return publication.signatures;
-      }
-    }
-    return undefined;
+    return signaturesIn([...this.#entries.values()].map((entry) => entry.publication), service);
   }
+
 
   /** Stops health checks; publications stay (embedded snapshot, or until the ZooKeeper session ends). */
   close(): void {
@@ -239,6 +224,55 @@ export class AppPublications implements AppRegistry {
     writeFileSync(tmp, JSON.stringify([...this.#entries.values()].map((e) => ({ ...e.publication, owner: e.owner })), null, 2), { mode: 0o600 });
     renameSync(tmp, this.#file);
   }
+}
+
+/** The signatures the first of `publications` with `service` (its interface, version and group) carries. */
+export function signaturesIn(publications: Iterable<AppPublication>, service: ServiceKey): readonly MethodSignature[] | undefined {
+  for (const publication of publications) {
+    if (
+      publication.signatures &&
+      publication.service === service.interface &&
+      (publication.version ?? '') === (service.version ?? '') &&
+      (publication.group ?? '') === (service.group ?? '')
+    ) {
+      return publication.signatures;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The current endpoints. A set read from the on-disk cache is only a fallback: the live
+ * registry gets up to 2 s to answer first (a cache can list providers long gone).
+ */
+export async function lookupEndpoints(registry: Registry, query: ServiceQuery): Promise<RegistryUpdate | undefined> {
+  checkQuery(query);
+  let fallback: RegistryUpdate | undefined;
+  let settle: (update: RegistryUpdate | undefined) => void = () => {};
+  const answered = new Promise<RegistryUpdate | undefined>((resolve) => (settle = resolve));
+  const subscription = registry.subscribe(query, (update) => {
+    if (update.origin === 'cache') fallback = update;
+    else settle(update);
+  });
+  const current = subscription.current();
+  if (current && current.origin !== 'cache') settle(current);
+  else if (current) fallback = current;
+  const timer = setTimeout(() => settle(fallback), 2_000);
+  try {
+    return await answered;
+  } finally {
+    clearTimeout(timer);
+    subscription.unsubscribe();
+  }
+}
+
+/** Calls `listener` with the current endpoint set and every change; returns the stop function. */
+export function watchEndpoints(registry: Registry, query: ServiceQuery, listener: (update: RegistryUpdate) => void): () => void {
+  checkQuery(query);
+  const subscription = registry.subscribe(query, listener);
+  const current = subscription.current();
+  if (current) listener(current);
+  return () => subscription.unsubscribe();
 }
 
 /** Whether `owner` is the entry's lease token (a missing token owns nothing). */

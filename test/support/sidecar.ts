@@ -13,6 +13,7 @@ import { REPO_ROOT } from './maven.js';
 /** Writes a config file in a fresh temp dir; the registry's data goes there too unless the YAML says otherwise. */
 export function writeConfig(yaml: string, dir = mkdtempSync(join(tmpdir(), 'pmesh-'))): string {
   const path = join(dir, 'pmesh.yaml');
+  yaml = withTestWorkers(yaml);
   const dataDir = JSON.stringify(join(dir, 'data'));
   // Registry caches and snapshots go to the temp dir too, never into the repository's data/.
   const withData = !/^registry:/m.test(yaml)
@@ -22,6 +23,15 @@ export function writeConfig(yaml: string, dir = mkdtempSync(join(tmpdir(), 'pmes
       : yaml.replace(/^registry: \{/m, `registry: { dataDir: ${dataDir},`);
   writeFileSync(path, withData);
   return path;
+}
+
+/**
+ * PMESH_TEST_WORKERS=N runs every sidecar the tests start with `workers: N` (unless its YAML
+ * says how many): `PMESH_TEST_WORKERS=2 npx vitest run test/integration` (docs/workers.md).
+ */
+export function withTestWorkers(yaml: string): string {
+  const workers = process.env.PMESH_TEST_WORKERS;
+  return workers && !/^workers:/m.test(yaml) ? `workers: ${workers}\n${yaml}` : yaml;
 }
 
 /** Starts a sidecar in this process from YAML text; the file is watched for reloads. */

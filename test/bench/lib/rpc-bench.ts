@@ -14,7 +14,7 @@ import { loadProtocol } from '../load/protocols.js';
 import { LatencyHistogram } from '../load/histogram.js';
 import type { LoadOptions, RpcLoadResult } from '../load/rpc-load.js';
 import { startJavaServer } from './java-server.js';
-import { processStats } from './process-stats.js';
+import { processTreeStats } from './process-stats.js';
 import { printReport, type LoadResult } from './report.js';
 import { rpcLoadTool, runRpcLoad } from './rpc-load.js';
 import { classScanMicros } from './class-scan-cost.js';
@@ -79,8 +79,9 @@ export async function loadWindow(pids: readonly number[], options: LoadOptions, 
   let before: number[] = [];
   let after: number[] = [];
   const result = await runRpcLoad(options, {
-    onStart: () => (before = pids.map((pid) => processStats(pid).cpuSeconds)),
-    onStop: () => (after = pids.map((pid) => processStats(pid).cpuSeconds)),
+    // Trees: with workers: N the sidecar is a primary and its workers.
+    onStart: () => (before = pids.map((pid) => processTreeStats(pid).cpuSeconds)),
+    onStop: () => (after = pids.map((pid) => processTreeStats(pid).cpuSeconds)),
   });
   totals.ok += result.ok;
   totals.errors += result.errors;
@@ -164,7 +165,7 @@ export async function runRpcBench(spec: RpcBenchSpec, seconds: number): Promise<
     // What the traffic policies add is the difference from the plain path's CPU per call.
     const plainUs = sidecarCpuMicrosPerCall(through);
     const policiesUs = sidecarCpuMicrosPerCall(policies);
-    const stats = processStats(sidecar.child.pid!);
+    const stats = processTreeStats(sidecar.child.pid!);
     const loadCpu = (totals: PathTotals): string => ((totals.loadCpuSeconds / totals.elapsed) * 100).toFixed(0);
     const firstError = (name: string, totals: PathTotals): string[] => (totals.firstError ? [`first ${name} error: ${totals.firstError}`] : []);
     printReport(

@@ -9,10 +9,13 @@ import { REPO_ROOT } from '../../support/maven.js';
  * PMESH_BENCH_PMESH names another checkout's bin/pmesh.js, to measure a baseline (a clone of
  * main, say) with this checkout's bench. PMESH_BENCH_NODE_ARGS adds Node flags to the sidecar
  * alone, for a profile of it under load (`--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * PMESH_BENCH_WORKERS=N runs the sidecar with `workers: N` (docs/workers.md); its CPU and
+ * memory are then the primary's and the workers' together.
  */
 export async function startSidecarChild(yaml: string, readyPort: number, pmeshBin?: string): Promise<Peer> {
   const path = join(mkdtempSync(join(tmpdir(), 'pmesh-bench-')), 'pmesh.yaml');
-  writeFileSync(path, yaml);
+  const workers = process.env.PMESH_BENCH_WORKERS;
+  writeFileSync(path, workers ? `workers: ${workers}\n${yaml}` : yaml);
   const bin = pmeshBin || process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
   const peer = startPeer('pmesh', process.execPath, [...sidecarNodeArgs(), bin, 'start', '--config', path], {
     cwd: REPO_ROOT,
