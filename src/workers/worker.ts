@@ -7,6 +7,7 @@
  * disconnects (after a drain, or because the primary is gone).
  */
 import { createRootLogger, setRootLogger } from '../core/index.js';
+import { capYoungGeneration } from '../core/young-generation.js';
 import type { MeshConfig } from '../config/index.js';
 import { Sidecar } from '../sidecar.js';
 import { RemoteAppPublications, type AppRoute } from './apps.js';
@@ -41,6 +42,8 @@ export async function startWorker(): Promise<number> {
   const channel = new Channel(processPort);
   const gone = new Promise<void>((resolve) => process.once('disconnect', () => resolve()));
   const init = await channel.call<WorkerInit>('worker.init', { pid: process.pid });
+  // The workers carry the calls, so the heap setting `pmesh start` applies to one process applies to each of them.
+  capYoungGeneration(init.config.heap.maxSemiSpaceMiB);
   const log = createRootLogger(init.config.logging.level).child({ worker: init.index });
   setRootLogger(log);
   const registry = new WorkerRegistry(channel, init.backend, log.child({ module: 'registry' }));
