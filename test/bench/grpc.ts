@@ -10,7 +10,9 @@
  * (test/support/grpc-go `bench`), shaped like the other RPC benches: 4 connections x 16
  * calls in flight, closed loop, every reply checked, in windows alternating between the
  * paths. The generator's own CPU is reported so a run shows whether it, rather than the
- * path measured, was the limit.
+ * path measured, was the limit. PMESH_BENCH_BASELINE names another checkout's bin/pmesh.js
+ * (main, say): its sidecar, with the same config, takes its own windows in the same rounds,
+ * for a before/after from one run.
  */
 import { execFile } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -49,8 +51,8 @@ class PathTotals {
   firstError = '';
   loadCpuSeconds = 0;
   readonly histogram = new LatencyHistogram();
-  /** CPU seconds of [server, sidecar, h2 relay, tcp relay, frame relay] inside this path's windows. */
-  readonly cpuSeconds = [0, 0, 0, 0, 0];
+  /** CPU seconds of [server, sidecar, h2 relay, tcp relay, frame relay, baseline sidecar] inside this path's windows. */
+  readonly cpuSeconds = [0, 0, 0, 0, 0, 0];
 
   result(): LoadResult {
     return { rate: this.calls / this.elapsed, total: this.calls + this.errors, errors: this.errors, p50Ms: this.histogram.percentile(50), p99Ms: this.histogram.percentile(99) };
@@ -93,43 +95,49 @@ async function measured(pids: readonly number[], port: number, seconds: number, 
 export async function benchGrpc(seconds: number): Promise<void> {
   const server = await startGrpcServer('go');
   const [proxyPort, relayPort, pumpPort, framePort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const baselineBin = process.env.PMESH_BENCH_BASELINE;
+  const [baselinePort, baselineAdminPort] = [await freePort(), await freePort()];
+  let baseline: Peer | undefined;
   let sidecar: Peer | undefined;
   let relay: Peer | undefined;
   let pump: Peer | undefined;
   let frames: Peer | undefined;
   try {
-    sidecar = await startSidecarChild(
-      `admin: { address: 127.0.0.1:${adminPort} }
+    const config = (port: number, admin: number): string => `admin: { address: 127.0.0.1:${admin} }
 logging: { level: warn, accessLog: false }
 listeners:
   - name: grpc-egress
     protocol: grpc
-    address: 127.0.0.1:${proxyPort}
+    address: 127.0.0.1:${port}
     routes: [{ match: { service: helloworld.Greeter }, cluster: greeter }]
 clusters:
   - { name: greeter, protocol: grpc, endpoints: [127.0.0.1:${server.port}] }
-`,
-      proxyPort,
-    );
+`;
+    sidecar = await startSidecarChild(config(proxyPort, adminPort), proxyPort);
+    if (baselineBin) baseline = await startSidecarChild(config(baselinePort, baselineAdminPort), baselinePort, baselineBin);
     relay = await startTsServer('h2-relay', join(REPO_ROOT, 'test/bench/servers/h2-relay.ts'), relayPort, [String(server.port)]);
     pump = await startTsServer('tcp-relay', join(REPO_ROOT, 'test/bench/servers/tcp-relay.ts'), pumpPort, [String(server.port)]);
     frames = await startTsServer('frame-relay', join(REPO_ROOT, 'test/bench/servers/frame-relay.ts'), framePort, [String(server.port)]);
     const loadBefore = loadavg()[0]!;
     for (const port of [server.port, proxyPort, relayPort, pumpPort, framePort]) await loadWindow(port, WARM_UP_SECONDS);
-    const pids = [server.peer.child.pid!, sidecar.child.pid!, relay.child.pid!, pump.child.pid!, frames.child.pid!];
+    if (baseline) await loadWindow(baselinePort, WARM_UP_SECONDS);
+    const pids = [server.peer.child.pid!, sidecar.child.pid!, relay.child.pid!, pump.child.pid!, frames.child.pid!, ...(baseline ? [baseline.child.pid!] : [])];
     const rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.floor(seconds / 2)));
     const direct = new PathTotals();
     const through = new PathTotals();
     const bare = new PathTotals();
     const pumped = new PathTotals();
     const framed = new PathTotals();
+    const based = new PathTotals();
     for (let round = 0; round < rounds; round++) {
       await measured(pids, server.port, seconds / rounds, direct);
       await measured(pids, proxyPort, seconds / rounds, through);
       await measured(pids, relayPort, seconds / rounds, bare);
       await measured(pids, pumpPort, seconds / rounds, pumped);
       await measured(pids, framePort, seconds / rounds, framed);
+      if (baseline) await measured(pids, baselinePort, seconds / rounds, based);
     }
+    const baselined = based.result();
     const stats = processStats(sidecar.child.pid!);
     const relayed = bare.result();
     const bytePumped = pumped.result();
@@ -149,6 +157,11 @@ clusters:
           `bare node:http2 relay (test/bench/servers/h2-relay.ts, the floor of a node:http2 pass-through): ${relayed.rate.toFixed(0)} calls/s (ratio ${(relayed.rate / direct.result().rate).toFixed(3)}), p50 ${relayed.p50Ms.toFixed(3)} ms, p99 ${relayed.p99Ms.toFixed(3)} ms, ${relayed.errors} errors; CPU ${bare.cpuMicrosPerCall(2).toFixed(1)} µs per call, ${bare.cpuPercent(2).toFixed(0)}% of one core`,
           `TCP byte pump (test/bench/servers/tcp-relay.ts, one more Node process in the path and nothing else): ${bytePumped.rate.toFixed(0)} calls/s (ratio ${(bytePumped.rate / direct.result().rate).toFixed(3)}), p50 ${bytePumped.p50Ms.toFixed(3)} ms, p99 ${bytePumped.p99Ms.toFixed(3)} ms, ${bytePumped.errors} errors; CPU ${pumped.cpuMicrosPerCall(3).toFixed(1)} µs per call`,
           `HTTP/2 frame relay alone (test/bench/servers/frame-relay.ts: src/proxy/h2-frames, one upstream, no filter chain): ${frameRelayed.rate.toFixed(0)} calls/s (ratio ${(frameRelayed.rate / direct.result().rate).toFixed(3)}), p50 ${frameRelayed.p50Ms.toFixed(3)} ms, p99 ${frameRelayed.p99Ms.toFixed(3)} ms, ${frameRelayed.errors} errors; CPU ${framed.cpuMicrosPerCall(4).toFixed(1)} µs per call`,
+          ...(baseline
+            ? [
+                `baseline sidecar (${baselineBin}, same config): ${baselined.rate.toFixed(0)} calls/s (ratio ${(baselined.rate / direct.result().rate).toFixed(3)}), p50 ${baselined.p50Ms.toFixed(3)} ms, p99 ${baselined.p99Ms.toFixed(3)} ms, ${baselined.errors} errors; CPU ${based.cpuMicrosPerCall(5).toFixed(1)} µs per call`,
+              ]
+            : []),
           `grpc-go server CPU: ${direct.cpuPercent(0).toFixed(0)}% (direct) / ${through.cpuPercent(0).toFixed(0)}% (sidecar) / ${bare.cpuPercent(0).toFixed(0)}% (h2 relay) / ${pumped.cpuPercent(0).toFixed(0)}% (byte pump) of one core`,
           `load generator CPU: ${direct.loadCpuPercent.toFixed(0)}% (direct) / ${through.loadCpuPercent.toFixed(0)}% (sidecar) / ${bare.loadCpuPercent.toFixed(0)}% (h2 relay) / ${pumped.loadCpuPercent.toFixed(0)}% (byte pump) of one core`,
           `server: grpc-go 1.75.1 (test/support/grpc-go server); sidecar upstream: HTTP/2 sessions multiplexed, 1 per endpoint while its stream limit allows`,
@@ -158,6 +171,7 @@ clusters:
           ...firstError('h2 relay', bare),
           ...firstError('byte pump', pumped),
           ...firstError('frame relay', framed),
+          ...firstError('baseline sidecar', based),
         ],
       },
       join(REPO_ROOT, 'test/results'),
@@ -167,6 +181,7 @@ clusters:
     await pump?.stop();
     await relay?.stop();
     await sidecar?.stop();
+    await baseline?.stop();
     await server.peer.stop();
   }
 }
