@@ -89,7 +89,7 @@ export const DEFAULT_BRIDGE: BridgeOptions = {
 
 
 export function bridgeStep(cluster: (name: string) => Cluster | undefined, options: BridgeOptions = DEFAULT_BRIDGE, metrics: MeshMetrics = NOOP_METRICS): Filter {
-  return (next) => passUnlessJson(next, async (invocation, ctx, entry) => {
+  return (next) => passUnlessJson(next, cluster, async (invocation, ctx, entry) => {
     const target = cluster(ctx.cluster ?? '');
     if (!target || target.protocol === invocation.protocol) return next(invocation, ctx);
     const plugin = getProtocol(target.protocol);
@@ -149,14 +149,20 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
 
 /**
  * Calls with no JSON arguments (Bolt, Dubbo pass-through) go straight to `next`, before
- * any cluster lookup and without an async function's promise of their own.
+ * any cluster lookup and without an async function's promise of their own; so do calls of
+ * a protocol with a JSON entry to a cluster of the same protocol (gRPC pass-through).
  */
 type JsonEntryProtocol = AnyProtocol & { readonly bridge: { readonly jsonEntry: NonNullable<AnyProtocol['bridge']['jsonEntry']> } };
 
-function passUnlessJson(next: Handler, bridged: (invocation: Invocation, ctx: CallContext, entry: JsonEntryProtocol) => Promise<Result>): Handler {
+function passUnlessJson(
+  next: Handler,
+  cluster: (name: string) => Cluster | undefined,
+  bridged: (invocation: Invocation, ctx: CallContext, entry: JsonEntryProtocol) => Promise<Result>,
+): Handler {
   return (invocation, ctx) => {
     const entry = getProtocol(invocation.protocol);
-    return entry?.bridge.jsonEntry ? bridged(invocation, ctx, entry as JsonEntryProtocol) : next(invocation, ctx);
+    if (!entry?.bridge.jsonEntry || cluster(ctx.cluster ?? '')?.protocol === invocation.protocol) return next(invocation, ctx);
+    return bridged(invocation, ctx, entry as JsonEntryProtocol);
   };
 }
 

@@ -28,13 +28,53 @@ export function headerObject(flat: readonly string[]): IncomingHttpHeaders {
   return out;
 }
 
+/**
+ * The reply head and its trailers as the filter chain sees them. The trailers promise is
+ * made only when something asks for it (tracing, for the gRPC status of a sampled call):
+ * most calls settle no promise and build no trailer object.
+ */
+class RelayResponseFrame implements StreamResponseFrame {
+  readonly headers: IncomingHttpHeaders;
+  readonly trailersOnly: boolean;
+  readonly #codec: StreamClientCodec;
+  /** What the trailers are made of once known: the upstream's fields (flat) or the error that ended the call. */
+  #source: readonly string[] | MeshError | undefined;
+  #promise: Promise<OutgoingHttpHeaders> | undefined;
+  #resolve: ((trailers: OutgoingHttpHeaders) => void) | undefined;
+
+  constructor(headers: IncomingHttpHeaders, trailersOnly: boolean, codec: StreamClientCodec) {
+    this.headers = headers;
+    this.trailersOnly = trailersOnly;
+    this.#codec = codec;
+  }
+
+  get trailers(): Promise<OutgoingHttpHeaders> {
+    if (this.#promise) return this.#promise;
+    if (this.trailersOnly) this.#promise = Promise.resolve(this.#codec.forwardable(this.headers));
+    else if (this.#source !== undefined) this.#promise = Promise.resolve(this.#made(this.#source));
+    else this.#promise = new Promise<OutgoingHttpHeaders>((resolve) => (this.#resolve = resolve));
+    return this.#promise;
+  }
+
+  /** The first of trailers or the call's end wins, as a promise settles once. */
+  settle(source: readonly string[] | MeshError): void {
+    if (this.trailersOnly || this.#source !== undefined) return;
+    this.#source = source;
+    this.#resolve?.(this.#made(source));
+  }
+
+  #made(source: readonly string[] | MeshError): OutgoingHttpHeaders {
+    return Array.isArray(source) ? this.#codec.forwardable(headerObject(source)) : this.#codec.errorTrailers(source as MeshError);
+  }
+}
+
 export class RelayReply implements UpstreamObserver {
   readonly reply: Promise<Result>;
   readonly #codec: StreamClientCodec;
   readonly #ctx: CallContext;
   #resolve!: (result: Result) => void;
   #reject!: (error: unknown) => void;
-  #resolveTrailers: ((trailers: OutgoingHttpHeaders) => void) | undefined;
+  #frame: RelayResponseFrame | undefined;
 
   constructor(call: RelayCall, codec: StreamClientCodec, ctx: CallContext) {
     this.#codec = codec;
@@ -50,9 +90,8 @@ export class RelayReply implements UpstreamObserver {
   onHead(flat: readonly string[], trailersOnly: boolean): void {
     const head = headerObject(flat);
     const codec = this.#codec;
-    const only = trailersOnly || codec.isTrailersOnly(head);
-    const trailers = only ? Promise.resolve(codec.forwardable(head)) : new Promise<OutgoingHttpHeaders>((resolve) => (this.#resolveTrailers = resolve));
-    const frame: StreamResponseFrame = { headers: head, trailersOnly: only, trailers };
+    const frame = new RelayResponseFrame(head, trailersOnly || codec.isTrailersOnly(head), codec);
+    this.#frame = frame;
     this.#resolve({
       status: 'ok',
       protocolStatus: Number(head[':status'] ?? 200),
@@ -63,7 +102,7 @@ export class RelayReply implements UpstreamObserver {
   }
 
   onTrailers(flat: readonly string[]): void {
-    this.#resolveTrailers?.(this.#codec.forwardable(headerObject(flat)));
+    this.#frame?.settle(flat);
   }
 
   onLost(error: MeshError): void {
@@ -72,7 +111,7 @@ export class RelayReply implements UpstreamObserver {
 
   onEnd(error: MeshError): void {
     // Settles nothing already settled: a call that ended with its trailers keeps them.
-    this.#reject(error);
-    this.#resolveTrailers?.(this.#codec.errorTrailers(error));
+    if (this.#frame === undefined) this.#reject(error);
+    else this.#frame.settle(error);
   }
 }
