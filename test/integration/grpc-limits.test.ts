@@ -141,6 +141,20 @@ describe('HTTP/2 flood protections', () => {
     await stillServes();
   });
 
+  it("a working client's PINGs between calls are forgiven by each reply, as grpc-go's server forgives them", async () => {
+    // A busy grpc-go client PINGs for its bandwidth estimate after each reply it reads, often
+    // when its last stream has just closed: 5 idle PINGs after each of 4 calls is 20 in all.
+    const floodsBefore = await limitCount('http2_ping_flood');
+    const session = rawSession(grpcPort);
+    for (let round = 0; round < 4; round++) {
+      expect((await rawCall(session, HELLO, stringMessage(`round ${round}`))).messages).toEqual([`Hello round ${round}`]);
+      for (let i = 0; i < 5; i++) await new Promise<void>((resolve, reject) => session.ping((error) => (error ? reject(error) : resolve())));
+    }
+    expect(session.destroyed).toBe(false);
+    expect(await limitCount('http2_ping_flood')).toBe(floodsBefore);
+    session.close();
+  });
+
   it('a SETTINGS flood gets GOAWAY ENHANCE_YOUR_CALM, counted', async () => {
     // Node's client stops at 10 unacknowledged SETTINGS unless told (the option is missing from @types/node).
     const session = rawSession(grpcPort, { maxOutstandingSettings: 100 } as ClientSessionOptions);

@@ -2,8 +2,10 @@
  * The HTTP/2 flood protections of one caller connection (docs/reliability.md; the 2019
  * HTTP/2 DoS advisories and CVE-2023-44487): PINGs, SETTINGS and streams the caller
  * resets are counted per 10-second window; a connection over any limit is sent GOAWAY
- * ENHANCE_YOUR_CALM and closed. PINGs count only while no stream is open, as grpc-go's
- * server counts them (a busy grpc-go client PINGs for its bandwidth estimate).
+ * ENHANCE_YOUR_CALM and closed. PINGs count only while no stream is open, and a reply
+ * sent forgives those counted before it, as grpc-go's server counts them (it resets its
+ * ping strikes when it sends headers or data): a busy grpc-go client PINGs for its
+ * bandwidth estimate after each reply it reads, often just as its last stream closed.
  */
 import type { H2Connection } from './connection.js';
 import { ErrorCode } from './frames.js';
@@ -33,6 +35,11 @@ export class RelayGuard {
     this.#conn = conn;
     this.#onLimit = onLimit;
     this.#limits = { ping: limits.maxPingsPer10s, settings: limits.maxSettingsPer10s, reset: limits.maxResetsPer10s };
+  }
+
+  /** A reply went to the caller: the PINGs counted so far were a working client's. */
+  replied(): void {
+    this.#counts.ping = 0;
   }
 
   /** Counts one event; over the limit the connection is told to go away and closed. */

@@ -149,6 +149,7 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
       leg.conn.sendReset(leg.id, ErrorCode.NO_ERROR);
     }
     this.streams.delete(leg.id);
+    if (!leg.reset) this.#guard.replied();
     leg.call.end();
   }
 
