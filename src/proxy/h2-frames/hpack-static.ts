@@ -66,5 +66,19 @@ export const STATIC_TABLE: ReadonlyArray<readonly [string, string]> = [
 /** 1-based index of the first static entry with this name (later duplicates are set first, then overwritten). */
 export const STATIC_NAME_INDEX: ReadonlyMap<string, number> = new Map(STATIC_TABLE.map(([name], i) => [name, i + 1] as const).reverse());
 
-/** 1-based index of the static entry with exactly this name and value, keyed `name\0value`. */
-export const STATIC_PAIR_INDEX: ReadonlyMap<string, number> = new Map(STATIC_TABLE.filter(([, value]) => value !== '').map(([name, value]) => [`${name}\0${value}`, STATIC_TABLE.findIndex(([n, v]) => n === name && v === value) + 1] as const));
+/**
+ * 1-based index of the static entry with exactly this name and value: value -> index, per
+ * name. Two lookups with the strings as they are rather than one with a `name\0value` key:
+ * a key made per header is a new string to hash every time, while a decoded name or value
+ * taken from the peer's dynamic table is the same string each call, its hash kept.
+ */
+export const STATIC_PAIR_INDEX: ReadonlyMap<string, ReadonlyMap<string, number>> = (() => {
+  const byName = new Map<string, Map<string, number>>();
+  STATIC_TABLE.forEach(([name, value], i) => {
+    if (value === '') return;
+    let values = byName.get(name);
+    if (!values) byName.set(name, (values = new Map()));
+    if (!values.has(value)) values.set(value, i + 1);
+  });
+  return byName;
+})();

@@ -145,12 +145,13 @@ const CACHED = new Set([':path', ':authority', ':status', 'content-type', 'user-
 const MAX_CACHED_ENTRY = 512;
 
 export class HpackEncoder {
-  /** The peer decoder's table as this encoder filled it: key `name\0value` -> insertion number. */
-  readonly #inserted = new Map<string, number>();
-  readonly #order: string[] = [];
+  /** The peer decoder's table as this encoder filled it: name -> value -> insertion number (two lookups: hpack-static.ts says why). */
+  readonly #inserted = new Map<string, Map<string, number>>();
+  readonly #orderNames: string[] = [];
+  readonly #orderValues: string[] = [];
   readonly #sizes: number[] = [];
   #inserts = 0;
-  /** #order[#head] is the oldest live entry; #order[i] was insertion number #shift + i + 1. */
+  /** #orderNames/#orderValues[#head] is the oldest live entry; [i] was insertion number #shift + i + 1. */
   #head = 0;
   #shift = 0;
   #bytes = 0;
@@ -180,13 +181,12 @@ export class HpackEncoder {
   }
 
   #field(name: string, value: string): void {
-    const key = `${name}\0${value}`;
-    const exact = STATIC_PAIR_INDEX.get(key);
+    const exact = STATIC_PAIR_INDEX.get(name)?.get(value);
     if (exact !== undefined) {
       this.#integer(exact, 7, 0x80);
       return;
     }
-    const inserted = this.#inserted.get(key);
+    const inserted = this.#inserted.get(name)?.get(value);
     if (inserted !== undefined) {
       this.#integer(STATIC_COUNT + 1 + this.#inserts - inserted, 7, 0x80);
       return;
@@ -197,7 +197,7 @@ export class HpackEncoder {
       this.#integer(nameIndex, 6, 0x40);
       if (nameIndex === 0) this.#string(name);
       this.#string(value);
-      this.#insert(key, size);
+      this.#insert(name, value, size);
       return;
     }
     this.#integer(nameIndex, 4, 0x00);
@@ -205,25 +205,30 @@ export class HpackEncoder {
     this.#string(value);
   }
 
-  #insert(key: string, size: number): void {
+  #insert(name: string, value: string, size: number): void {
     this.#evictTo(this.#max - size);
     this.#inserts += 1;
-    this.#inserted.set(key, this.#inserts);
-    this.#order.push(key);
+    let values = this.#inserted.get(name);
+    if (!values) this.#inserted.set(name, (values = new Map()));
+    values.set(value, this.#inserts);
+    this.#orderNames.push(name);
+    this.#orderValues.push(value);
     this.#sizes.push(size);
     this.#bytes += size;
   }
 
   #evictTo(bytes: number): void {
-    while (this.#bytes > Math.max(0, bytes) && this.#head < this.#order.length) {
-      const key = this.#order[this.#head]!;
+    while (this.#bytes > Math.max(0, bytes) && this.#head < this.#orderNames.length) {
+      const values = this.#inserted.get(this.#orderNames[this.#head]!);
+      const value = this.#orderValues[this.#head]!;
       this.#bytes -= this.#sizes[this.#head]!;
-      if (this.#inserted.get(key) === this.#shift + this.#head + 1) this.#inserted.delete(key);
+      if (values?.get(value) === this.#shift + this.#head + 1) values.delete(value);
       this.#head += 1;
     }
     // Keep the bookkeeping arrays from growing without bound.
     if (this.#head > 256) {
-      this.#order.splice(0, this.#head);
+      this.#orderNames.splice(0, this.#head);
+      this.#orderValues.splice(0, this.#head);
       this.#sizes.splice(0, this.#head);
       this.#shift += this.#head;
       this.#head = 0;
