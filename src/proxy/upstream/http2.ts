@@ -138,8 +138,11 @@ export class Http2Upstream implements Upstream {
     this.#relayPools.delete(address);
   }
 
+  hasConnection(address: string): boolean {
+    return (this.#relayPools.get(address)?.size ?? 0) > 0 || (this.#pools.get(address)?.open ?? 0) > 0;
+  }
+
   connections(): Record<string, number> {
-    // A loop, not Object.fromEntries of a mapped array: the cluster asks on every call.
     const open: Record<string, number> = {};
     for (const [address, pool] of this.#pools) open[address] = pool.open;
     for (const [address, pool] of this.#relayPools) open[address] = (open[address] ?? 0) + pool.size;
