@@ -20,6 +20,8 @@ function compressionError(message: string): Http2ProtocolError {
   return new Http2ProtocolError(ErrorCode.COMPRESSION_ERROR, message);
 }
 
+const NO_BLOCK = Buffer.alloc(0);
+
 /** A table of entries, newest first, bounded by `max` bytes. */
 class DynamicTable {
   readonly names: string[] = [];
@@ -51,7 +53,7 @@ export class HpackDecoder {
   readonly #table: DynamicTable;
   /** The most the peer may set the table to: what this side advertised as SETTINGS_HEADER_TABLE_SIZE. */
   readonly #limit: number;
-  #block: Buffer = Buffer.alloc(0);
+  #block: Buffer = NO_BLOCK;
   #at = 0;
 
   constructor(limit = DEFAULT_TABLE_BYTES) {
@@ -92,7 +94,8 @@ export class HpackDecoder {
       first = false;
       size += out[out.length - 2]!.length + out[out.length - 1]!.length + ENTRY_OVERHEAD;
     }
-    this.#block = Buffer.alloc(0);
+    // Let the block go (it may be a slice of a large read); one shared empty buffer, not one per block.
+    this.#block = NO_BLOCK;
     return size;
   }
 
