@@ -23,7 +23,8 @@ import { HessianReader, DEFAULT_MAX_DEPTH } from './reader.js';
 import { JavaHessianWriter, type JavaWriterOptions } from './java-writer.js';
 import { isJavaObject, type HessianDialect, type HessianValue, type JavaObject } from './values.js';
 
-export { JavaHessianWriter, argumentBytesGuess, floatAsJavaWritesIt, writeTableFree, writeTableFreeValues, type JavaWriterOptions, type StreamState } from './java-writer.js';
+export { JavaHessianWriter, floatAsJavaWritesIt, type JavaWriterOptions, type StreamState } from './java-writer.js';
+export { argumentBytesGuess, writeTableFree, writeTableFreeValues } from './table-free.js';
 
 export interface JavaDecodeOptions {
   readonly catalog?: TypeCatalog;
