@@ -87,7 +87,7 @@ export async function run(path: string | undefined, config: MeshConfig = loadCon
       (next) => {
         sidecar.reload(next).catch((error: unknown) => log.error({ err: String(error) }, 'reload failed; keeping what runs'));
       },
-      (error) => log.error({ reason: 'PMESH_CONFIG_INVALID', err: error.message }, 'changed config is invalid; keeping the one in force'),
+      log,
     );
   }
   return {

@@ -9,6 +9,7 @@ import { basename, dirname } from 'node:path';
 import type { ConfigCheckers } from './load.js';
 import { ConfigError, parseConfig } from './load.js';
 import type { MeshConfig } from './schema.js';
+import type { Logger } from '../core/index.js';
 
 export interface ConfigWatcher {
   close(): void;
@@ -18,7 +19,8 @@ export function watchConfig(
   path: string,
   checkers: ConfigCheckers,
   onChange: (config: MeshConfig) => void,
-  onInvalid: (error: Error) => void,
+  /** Where an invalid version is reported: the one in force stays. */
+  log: Pick<Logger, 'error'>,
   debounceMs = 150,
 ): ConfigWatcher {
   let last = safeRead(path);
@@ -31,7 +33,8 @@ export function watchConfig(
     try {
       onChange(parseConfig(text, path, checkers));
     } catch (error) {
-      onInvalid(error instanceof ConfigError ? error : new Error(String(error)));
+      const reason = error instanceof ConfigError ? error.message : String(error);
+      log.error({ reason: 'PMESH_CONFIG_INVALID', err: reason }, 'changed config is invalid; keeping the one in force');
     }
   };
   const watcher: FSWatcher = watch(dirname(path), (_event, name) => {

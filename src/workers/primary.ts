@@ -123,7 +123,7 @@ export async function startPrimary({ path, config: initial, workers, checkers, l
         if (adminMoved) startAdmin().catch((error: unknown) => log.error({ err: String(error) }, 'the admin API could not move; reload failed for it'));
         log.info({ listeners: next.listeners.map((l) => l.name), clusters: next.clusters.map((c) => c.name) }, 'config sent to every worker');
       },
-      (error) => log.error({ reason: 'PMESH_CONFIG_INVALID', err: error.message }, 'changed config is invalid; keeping the one in force'),
+      log,
     );
   }
   return {
