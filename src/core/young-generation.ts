@@ -17,6 +17,8 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 const MiB = 1024 * 1024;
 /** V8's growth factor when nobody sets it. */
 const V8_DEFAULT_GROWTH_FACTOR = 2;
+/** V8's own largest semi-space on 64-bit hosts (without --max-semi-space-size): a cap there or above caps nothing. */
+const V8_MAX_SEMI_SPACE_MIB = 16;
 
 /**
  * The capacity of one semi-space now, in MiB: what the new space can hold (used plus
@@ -45,6 +47,9 @@ let stopCurrent: (() => void) | undefined;
  */
 export function capYoungGeneration(capMiB: number): () => void {
   stopCurrent?.();
+  // Nothing to hold back: no observer of every garbage collection for it.
+  const maxGiven = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`.includes('--max-semi-space-size');
+  if (capMiB >= V8_MAX_SEMI_SPACE_MIB && !maxGiven) return () => {};
   let factor = -1;
   const apply = (): void => {
     const next = growthFactorFor(semiSpaceMiB(), capMiB);
