@@ -2,6 +2,7 @@
  * gRPC's wire knowledge for the HTTP/2 frame relay (src/proxy/h2-frames), from the gRPC
  * plug-in's own pieces, for the bench and the tests that run the relay on its own.
  */
+import { DeadlineTimers } from '../../src/core/index.js';
 import { CONTENT_TYPE, GRPC_TIMEOUT, MessageBoundaries, formatGrpcTimeout, parseGrpcTimeout, resetCodeOf } from '../../src/codecs/grpc/index.js';
 import type { RelayCall } from '../../src/proxy/h2-frames/relay-call.js';
 import type { UpstreamPool } from '../../src/proxy/h2-frames/upstream-pool.js';
@@ -24,6 +25,9 @@ export const grpcRelayWire: RelayWire = {
   messageBoundaries: (max, direction) => new MessageBoundaries(max, direction),
 };
 
+/** The deadlines of the calls forwardTo opens, on one timer as the listener keeps them. */
+const deadlines = new DeadlineTimers();
+
 /**
  * Opens `call` on `pool` as a pass-through with no routing: the head forwarded with
  * `grpc-timeout` rewritten to the budget left (and the deadline kept by the relay).
@@ -38,7 +42,7 @@ export function forwardTo(pool: UpstreamPool, call: RelayCall, headers: readonly
     else if (name === GRPC_TIMEOUT) {
       const ms = parseGrpcTimeout(value);
       if (ms === undefined) continue;
-      call.setDeadline(ms);
+      call.setDeadline(performance.now() + ms, deadlines);
       out.push(GRPC_TIMEOUT, formatGrpcTimeout(ms));
     } else if (name.charCodeAt(0) !== 0x3a) out.push(name, value);
   }

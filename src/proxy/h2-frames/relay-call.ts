@@ -5,7 +5,7 @@
  * head, trailers after it, or RST_STREAM with the code the client reads as that status
  * when a reply message is half sent (trailers would make it report a cut message).
  */
-import { MeshError, type MessageBoundaryCheck } from '../../core/index.js';
+import { MeshError, type DeadlineTimers, type MessageBoundaryCheck } from '../../core/index.js';
 import { ErrorCode } from './frames.js';
 import type { Leg, LegOwner } from './leg.js';
 
@@ -65,7 +65,8 @@ export class RelayCall {
   readonly #hooks: CallHooks;
   readonly #request: MessageBoundaryCheck;
   readonly #response: MessageBoundaryCheck;
-  #timer: NodeJS.Timeout | undefined;
+  /** The deadline armed on the listener's timers, with the budget it had then (for the message). */
+  #deadline: { readonly at: number; readonly ms: number; readonly timers: DeadlineTimers } | undefined;
 
   constructor(down: CallLeg, wire: RelayWire, hooks: CallHooks, maxMessageBytes: number) {
     this.down = down;
@@ -117,9 +118,15 @@ export class RelayCall {
     this.fail(error);
   }
 
-  /** Ends the call with DEADLINE_EXCEEDED after `ms`. */
-  setDeadline(ms: number): void {
-    this.#timer = setTimeout(() => this.fail(new MeshError('PMESH_DEADLINE_EXCEEDED', `deadline of ${Math.round(ms)} ms exceeded`)), ms);
+  /** Ends the call with DEADLINE_EXCEEDED once `at` (performance.now() time) has passed; one timer serves all of a listener's calls. */
+  setDeadline(at: number, timers: DeadlineTimers): void {
+    this.#deadline = { at, ms: Math.max(0, at - performance.now()), timers };
+    timers.arm(at, this);
+  }
+
+  /** The deadline passed (DeadlineTimers). */
+  expire(): void {
+    this.fail(new MeshError('PMESH_DEADLINE_EXCEEDED', `deadline of ${Math.round(this.#deadline?.ms ?? 0)} ms exceeded`));
   }
 
   /** Checks DATA passing in `direction`; false when the call was failed for a message over the limit. */
@@ -162,7 +169,7 @@ export class RelayCall {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#deadline) this.#deadline.timers.disarm(this.#deadline.at, this);
     this.observer?.onEnd(this.failure ?? CALLER_GONE);
     this.#hooks.onCallEnd(this);
   }

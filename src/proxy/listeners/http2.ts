@@ -23,7 +23,7 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cancel, Code, MeshError, isTls, listenOn, makeEndpoint, type ApiAccess, type Endpoint, type Logger, type MeshMetrics, type Result, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
+import { Cancel, Code, DeadlineTimers, MeshError, isTls, listenOn, makeEndpoint, type ApiAccess, type Endpoint, type Logger, type MeshMetrics, type Result, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import type { RelayCall, RelayWire } from '../h2-frames/relay-call.js';
 import { RelayServerConnection, type FrameRelayOptions } from '../h2-frames/relay-server.js';
@@ -96,6 +96,8 @@ export class Http2Listener implements Listener {
   readonly #inFlight = new InFlight();
   /** Calls not yet over, so a drain that runs out can answer them instead of cutting them. */
   readonly #open = new Set<RelayCall>();
+  /** Every call's grpc-timeout, on one timer. */
+  readonly #deadlines = new DeadlineTimers();
   readonly #socketPath = join(tmpdir(), `pmesh-grpc-${process.pid}-${randomBytes(6).toString('hex')}.sock`);
   #builtIn: BuiltInApiServer | undefined;
   /** The built-in services' server being started (by the first call to one), or started. */
@@ -217,7 +219,7 @@ export class Http2Listener implements Listener {
     const invocation = options.codec.toInvocation(headers, RELAYED_BODY, startedAt);
     // The frame is this call's own object (made by toInvocation): the relay call rides in it to the upstream.
     (invocation.frame as { relay?: RelayCall }).relay = call;
-    if (invocation.deadline !== undefined) call.setDeadline(Math.max(0, invocation.deadline - performance.now()));
+    if (invocation.deadline !== undefined) call.setDeadline(invocation.deadline, this.#deadlines);
     const reply = builtIn ? this.#startBuiltIn().then(() => this.#builtInUpstream.call(this.#builtInEndpoint, invocation, ctx)) : this.#handler(invocation, ctx);
     reply.then(
       (result) => this.#replied(call, result),
