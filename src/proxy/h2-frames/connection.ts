@@ -4,7 +4,10 @@
  * CONTINUATION) decoded with HPACK, and GOAWAY. Stream frames go to the owner
  * (`ConnectionEvents`); the owner keeps each stream's state. Frames sent are gathered
  * and written once per turn of the event loop (one socket write for every frame that a
- * turn produced, on all connections), which is most of what makes a relay cheap.
+ * turn produced, on all connections), which is most of what makes a relay cheap. They
+ * are gathered by copying them into one output buffer per connection (frame headers and
+ * HPACK blocks are written there in place): a turn's frames cost one buffer view and one
+ * write, not a buffer per frame header, per header block and per concatenation.
  */
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -12,6 +15,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_WINDOW_BYTES,
   ErrorCode,
+  FRAME_HEADER_BYTES,
   Flag,
   FrameReader,
   FrameType,
@@ -19,7 +23,6 @@ import {
   MAX_WINDOW_BYTES,
   PREFACE,
   Setting,
-  frameHeader,
   settingsFrame,
   unpadded,
   wordFrame,
@@ -31,6 +34,11 @@ import { HpackDecoder, HpackEncoder } from './hpack.js';
 export const CONNECTION_WINDOW_BYTES = 8 * 1024 * 1024;
 /** A connection WINDOW_UPDATE is sent once this much was consumed (a quarter of the window). */
 const CONNECTION_CREDIT_STEP = CONNECTION_WINDOW_BYTES / 4;
+/** The output buffer's size; a turn's frames that need more get a larger one. */
+const OUTPUT_BYTES = 16 * 1024;
+/** Room under which a written output buffer is let go rather than appended to next turn. */
+const OUTPUT_MIN_ROOM = 1024;
+const NO_OUTPUT = Buffer.alloc(0);
 
 export interface ConnectionEvents {
   /** A complete header block on a stream; `listBytes` is its RFC 9113 header list size. */
@@ -60,8 +68,11 @@ let flushScheduled = false;
 
 function flushAll(): void {
   flushScheduled = false;
-  for (const conn of dirty) conn.flush();
-  dirty.clear();
+  // Each is taken out before its flush: one marked again meanwhile is visited again.
+  for (const conn of dirty) {
+    dirty.delete(conn);
+    conn.flush();
+  }
 }
 
 export class H2Connection implements FrameSink {
@@ -80,7 +91,10 @@ export class H2Connection implements FrameSink {
   readonly #encoder = new HpackEncoder();
   readonly #server: boolean;
   #prefaceLeft: number;
-  #out: Buffer[] = [];
+  /** Frames not yet written are the bytes [#outStart, #outEnd) of #out; those before were handed to the socket. */
+  #out = NO_OUTPUT;
+  #outStart = 0;
+  #outEnd = 0;
   #credit = 0;
   /** What the peer may still send on the connection. */
   #recvWindow = CONNECTION_WINDOW_BYTES;
@@ -166,7 +180,7 @@ export class H2Connection implements FrameSink {
       case FrameType.PING:
         if (payload.length !== 8) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'PING not 8 bytes');
         if ((flags & Flag.ACK) === 0) {
-          this.#send(Buffer.concat([frameHeader(FrameType.PING, Flag.ACK, 0, 8), payload]));
+          this.#frame(FrameType.PING, Flag.ACK, 0, payload, 0, 8);
           this.#events.onPing(this);
         } else {
           this.pingAnswered = true;
@@ -226,37 +240,39 @@ export class H2Connection implements FrameSink {
         if (delta !== 0) this.#events.onInitialWindow(this, delta);
       }
     }
-    this.#send(frameHeader(FrameType.SETTINGS, Flag.ACK, 0, 0));
+    this.#frame(FrameType.SETTINGS, Flag.ACK, 0, NO_OUTPUT, 0, 0);
     this.#events.onSettings(this);
   }
 
   /** Sends a header block, split into CONTINUATION frames over the peer's frame size. */
   sendHeaders(streamId: number, headers: readonly string[], endStream: boolean): void {
-    const block = this.#encoder.encode(headers);
+    if (this.closed) return;
+    const length = this.#encoder.encodeInPlace(headers);
+    const block = this.#encoder.scratch;
     const max = this.peer.maxFrameBytes;
     const end = endStream ? Flag.END_STREAM : 0;
-    if (block.length <= max) {
-      this.#send(frameHeader(FrameType.HEADERS, end | Flag.END_HEADERS, streamId, block.length), block);
+    if (length <= max) {
+      this.#frame(FrameType.HEADERS, end | Flag.END_HEADERS, streamId, block, 0, length);
       return;
     }
-    for (let at = 0; at < block.length; at += max) {
-      const part = block.subarray(at, Math.min(block.length, at + max));
-      const last = at + max >= block.length ? Flag.END_HEADERS : 0;
-      this.#send(frameHeader(at === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, (at === 0 ? end : 0) | last, streamId, part.length), part);
+    for (let at = 0; at < length; at += max) {
+      const partEnd = Math.min(length, at + max);
+      const last = partEnd === length ? Flag.END_HEADERS : 0;
+      this.#frame(at === 0 ? FrameType.HEADERS : FrameType.CONTINUATION, (at === 0 ? end : 0) | last, streamId, block, at, partEnd);
     }
   }
 
   /** Sends DATA (the caller has taken it from the send windows; at most the peer's frame size). */
   sendData(streamId: number, payload: Buffer, endStream: boolean): void {
-    this.#send(frameHeader(FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId, payload.length), payload.length > 0 ? payload : undefined);
+    this.#frame(FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId, payload, 0, payload.length);
   }
 
   sendReset(streamId: number, code: number): void {
-    this.#send(wordFrame(FrameType.RST_STREAM, 0, streamId, [code]));
+    this.#word(FrameType.RST_STREAM, streamId, code);
   }
 
   sendWindowUpdate(streamId: number, increment: number): void {
-    this.#send(wordFrame(FrameType.WINDOW_UPDATE, 0, streamId, [increment]));
+    this.#word(FrameType.WINDOW_UPDATE, streamId, increment);
   }
 
   sendGoaway(lastStreamId: number, code: number, debug?: string): void {
@@ -264,7 +280,7 @@ export class H2Connection implements FrameSink {
   }
 
   sendPing(payload: Buffer): void {
-    this.#send(frameHeader(FrameType.PING, 0, 0, 8), payload);
+    this.#frame(FrameType.PING, 0, 0, payload, 0, 8);
   }
 
   /** `bytes` of received DATA were passed on (or dropped): the connection window gets them back in steps. */
@@ -293,29 +309,90 @@ export class H2Connection implements FrameSink {
     this.#close(undefined);
   }
 
+  /** Whole frames made elsewhere (this side's SETTINGS, its first WINDOW_UPDATE, GOAWAY: rare), copied into the output. */
   #send(first: Buffer, second?: Buffer): void {
     if (this.closed) return;
-    this.#out.push(first);
-    if (second) this.#out.push(second);
-    dirty.add(this);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flushAll);
+    const out = this.#room(first.length + (second?.length ?? 0));
+    this.#outEnd += first.copy(out, this.#outEnd);
+    if (second) this.#outEnd += second.copy(out, this.#outEnd);
+  }
+
+  /** A frame whose payload is `source[start, end)`, written into the output. */
+  #frame(type: number, flags: number, streamId: number, source: Buffer, start: number, end: number): void {
+    if (this.closed) return;
+    const length = end - start;
+    const out = this.#room(FRAME_HEADER_BYTES + length);
+    let at = this.#outEnd;
+    out[at] = length >>> 16;
+    out[at + 1] = (length >>> 8) & 0xff;
+    out[at + 2] = length & 0xff;
+    out[at + 3] = type;
+    out[at + 4] = flags;
+    out.writeUInt32BE(streamId, at + 5);
+    at += FRAME_HEADER_BYTES;
+    if (length > 0) at += source.copy(out, at, start, end);
+    this.#outEnd = at;
+  }
+
+  /** A frame whose payload is one 32-bit word (RST_STREAM, WINDOW_UPDATE). */
+  #word(type: number, streamId: number, word: number): void {
+    if (this.closed) return;
+    const out = this.#room(FRAME_HEADER_BYTES + 4);
+    const at = this.#outEnd;
+    out[at] = 0;
+    out[at + 1] = 0;
+    out[at + 2] = 4;
+    out[at + 3] = type;
+    out[at + 4] = 0;
+    out.writeUInt32BE(streamId, at + 5);
+    out.writeUInt32BE(word >>> 0, at + 9);
+    this.#outEnd = at + 13;
+  }
+
+  /**
+   * The output buffer with room for `bytes` more, and the connection marked for this
+   * turn's flush. Bytes already handed to the socket are never written over: a buffer
+   * without room is replaced (what is not yet written moves to the new one), the old one
+   * lives as long as the socket holds it.
+   */
+  #room(bytes: number): Buffer {
+    if (this.#outStart === this.#outEnd) {
+      dirty.add(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushAll);
+      }
     }
+    const out = this.#out;
+    if (this.#outEnd + bytes <= out.length) return out;
+    const pending = this.#outEnd - this.#outStart;
+    const grown = Buffer.allocUnsafe(Math.max(OUTPUT_BYTES, pending + bytes));
+    out.copy(grown, 0, this.#outStart, this.#outEnd);
+    this.#out = grown;
+    this.#outStart = 0;
+    this.#outEnd = pending;
+    return grown;
   }
 
   flush(): void {
+    const start = this.#outStart;
+    const end = this.#outEnd;
+    if (start === end || this.socket.destroyed) return;
     const out = this.#out;
-    if (out.length === 0 || this.socket.destroyed) return;
-    this.#out = [];
-    this.socket.write(out.length === 1 ? out[0]! : Buffer.concat(out));
+    this.#outStart = end;
+    if (out.length - end < OUTPUT_MIN_ROOM) {
+      this.#out = NO_OUTPUT;
+      this.#outStart = this.#outEnd = 0;
+    }
+    this.socket.write(out.subarray(start, end));
   }
 
   #close(error: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
-    this.#out = [];
     dirty.delete(this);
+    this.#out = NO_OUTPUT;
+    this.#outStart = this.#outEnd = 0;
     if (!this.socket.destroyed && error) this.socket.destroy();
     this.#events.onClose(this, error);
   }

@@ -173,14 +173,29 @@ export class HpackEncoder {
     this.#pendingUpdate = max;
   }
 
+  /** One header block, a copy of its own. */
   encode(headers: readonly string[]): Buffer {
+    return Buffer.from(this.#out.subarray(0, this.encodeInPlace(headers)));
+  }
+
+  /**
+   * One header block, left at the start of `scratch` (valid until the next call): its
+   * length is returned. The connection copies it straight into its output, so a block
+   * costs no buffer of its own.
+   */
+  encodeInPlace(headers: readonly string[]): number {
     this.#at = 0;
     if (this.#pendingUpdate !== undefined) {
       this.#integer(this.#pendingUpdate, 5, 0x20);
       this.#pendingUpdate = undefined;
     }
     for (let i = 0; i < headers.length; i += 2) this.#field(headers[i]!, headers[i + 1]!);
-    return Buffer.from(this.#out.subarray(0, this.#at));
+    return this.#at;
+  }
+
+  /** Where encodeInPlace left its block. */
+  get scratch(): Buffer {
+    return this.#out;
   }
 
   #field(name: string, value: string): void {
