@@ -198,6 +198,11 @@ export interface HttpClientCodec {
 export interface StreamClientCodec {
   /** Request headers to pass on from the caller's (pseudo-headers and the deadline header left out: the upstream writes those). */
   requestHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders;
+  /**
+   * The same choice on a flat header list (name, value, ...) as the frame relay received
+   * it, appended to `out`: no header object is built, and repeated fields stay repeated.
+   */
+  forwardRequest(received: readonly string[], out: string[]): void;
   /** The deadline header for the budget left, as [name, value]. */
   deadlineHeader(remainingMs: number): readonly [string, string];
   /** True when a reply head is the whole reply (it already carries the status). */

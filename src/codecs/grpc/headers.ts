@@ -27,6 +27,15 @@ export function forwardable(headers: IncomingHttpHeaders, drop?: ReadonlySet<str
   return out;
 }
 
+/** The flat-list form of `forwardable` (name, value, ...): what passes is appended to `out`. */
+export function forwardFlat(received: readonly string[], out: string[], drop?: ReadonlySet<string>): void {
+  for (let i = 0; i < received.length; i += 2) {
+    const name = received[i]!;
+    if (name.charCodeAt(0) === COLON || CONNECTION_SPECIFIC.has(name) || drop?.has(name)) continue;
+    out.push(name, received[i + 1]!);
+  }
+}
+
 /**
  * Headers as the string map an Invocation carries. node:http2 already folds repeated
  * fields into one string (", ", or "; " for cookie), so the object is used as it is

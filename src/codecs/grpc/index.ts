@@ -4,7 +4,7 @@
  * decoded; this folder knows the names, the deadline header, the status table and
  * the length prefix.
  */
-export { CONTENT_TYPE, GRPC_MESSAGE, GRPC_STATUS, GRPC_TIMEOUT, attachmentsOf, forwardable, isGrpcRequest } from './headers.js';
+export { CONTENT_TYPE, GRPC_MESSAGE, GRPC_STATUS, GRPC_TIMEOUT, attachmentsOf, forwardable, forwardFlat, isGrpcRequest } from './headers.js';
 export { grpcInvocation, parseGrpcPath, type GrpcRequestFrame, type GrpcResponseFrame } from './invocation.js';
 export { LengthPrefixCheck, MessageBoundaries } from './length-prefix.js';
 export { decodeGrpcMessage, encodeGrpcMessage, grpcMessageOf, grpcStatusOf, resetCodeOf } from './status.js';

@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { Code, type MeshError, type ProtocolPlugin } from '../../core/index.js';
-import { attachmentsOf, CONTENT_TYPE, forwardable, GRPC_MESSAGE, GRPC_STATUS, GRPC_TIMEOUT, isGrpcRequest } from './headers.js';
+import { attachmentsOf, CONTENT_TYPE, forwardable, forwardFlat, GRPC_MESSAGE, GRPC_STATUS, GRPC_TIMEOUT, isGrpcRequest } from './headers.js';
 import { grpcInvocation, parseGrpcPath } from './invocation.js';
 import { LengthPrefixCheck, MessageBoundaries } from './length-prefix.js';
 import { matchHttp2Preface } from './match.js';
@@ -51,6 +51,7 @@ export const grpcProtocol: ProtocolPlugin<never> = {
     pool: 'streams',
     streams: {
       requestHeaders: (headers) => forwardable(headers, REWRITTEN),
+      forwardRequest: (received, out) => forwardFlat(received, out, REWRITTEN),
       deadlineHeader: (remainingMs) => [GRPC_TIMEOUT, formatGrpcTimeout(remainingMs)],
       isTrailersOnly: (head) => head[GRPC_STATUS] !== undefined,
       attachmentsOf,

@@ -6,7 +6,7 @@
  * registry scheme and JSON calls for the bridge.
  */
 import type { ProtocolPlugin } from '../../core/index.js';
-import { forwardable, GRPC_TIMEOUT } from '../grpc/index.js';
+import { forwardable, forwardFlat, GRPC_TIMEOUT } from '../grpc/index.js';
 import { grpcProtocol } from '../grpc/plugin.js';
 import { TRI_SERVICE_TIMEOUT } from './headers.js';
 import { tripleInvocation } from './invocation.js';
@@ -30,7 +30,10 @@ export const tripleProtocol: ProtocolPlugin<never> = {
   telemetry: grpcTelemetry,
   match: grpcProtocol.match,
   server: { transport: 'node:http2', streams: { ...grpcServer.streams, toInvocation: tripleInvocation } },
-  client: { ...grpcClient, streams: { ...grpcClient.streams, requestHeaders: (headers) => forwardable(headers, REWRITTEN) } },
+  client: {
+    ...grpcClient,
+    streams: { ...grpcClient.streams, requestHeaders: (headers) => forwardable(headers, REWRITTEN), forwardRequest: (received, out) => forwardFlat(received, out, REWRITTEN) },
+  },
   bridge: { registryRoutable: true, jsonCall: tripleJsonCall },
   registryScheme: 'tri',
 };

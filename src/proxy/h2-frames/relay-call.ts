@@ -56,6 +56,8 @@ export class RelayCall {
   callerGone = false;
   /** Why the call ended early (a mesh error sent as its status), or undefined. */
   failure: MeshError | undefined;
+  /** The caller's request head as received (flat: name, value, ..., pseudo-headers included), forwarded from this list. */
+  readonly requestHeaders: readonly string[];
   /** Whoever dispatched the call keeps its own state here (the listener: the call's context). */
   owner: unknown;
   observer: UpstreamObserver | undefined;
@@ -68,8 +70,9 @@ export class RelayCall {
   /** The deadline armed on the listener's timers, with the budget it had then (for the message). */
   #deadline: { readonly at: number; readonly ms: number; readonly timers: DeadlineTimers } | undefined;
 
-  constructor(down: CallLeg, wire: RelayWire, hooks: CallHooks, maxMessageBytes: number) {
+  constructor(down: CallLeg, wire: RelayWire, hooks: CallHooks, maxMessageBytes: number, requestHeaders: readonly string[]) {
     this.down = down;
+    this.requestHeaders = requestHeaders;
     this.#wire = wire;
     this.#hooks = hooks;
     this.#request = wire.messageBoundaries(maxMessageBytes, 'request');

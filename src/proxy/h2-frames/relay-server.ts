@@ -14,7 +14,6 @@ import { RelayCall, type CallHooks, type CallLeg, type RelayWire } from './relay
 import { RelayGuard, type FloodLimits } from './relay-guard.js';
 import { StreamTable } from './stream-table.js';
 import type { UpstreamPool } from './upstream-pool.js';
-import { withoutConnectionHeaders } from './upstream-pool.js';
 import type { Duplex } from 'node:stream';
 
 export interface RelayLimits extends FloodLimits {
@@ -103,7 +102,7 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
     // connection reaching it, the sign that its callers are being held back.
     if (this.streams.size === limits.maxConcurrentStreams - 1) this.#options.onLimit('http2_max_concurrent_streams');
     const down = new Leg<RelayCall>(conn, this, streamId);
-    const call = new RelayCall(down, this.#options.wire, this, limits.maxMessageBytes);
+    const call = new RelayCall(down, this.#options.wire, this, limits.maxMessageBytes, headers);
     down.call = call;
     down.remoteEnded = endStream;
     this.streams.set(streamId, down);

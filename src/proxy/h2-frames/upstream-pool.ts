@@ -33,8 +33,11 @@ export interface UpstreamPoolOptions {
   describeConnectError(error: Error): string;
 }
 
-/** A header list without connection-specific fields (RFC 9113 section 8.2.2). */
-export function withoutConnectionHeaders(headers: readonly string[]): string[] {
+/** A header list without connection-specific fields (RFC 9113 section 8.2.2): the list itself when it has none, as nearly every reply. */
+export function withoutConnectionHeaders(headers: string[]): string[] {
+  let clean = true;
+  for (let i = 0; i < headers.length && clean; i += 2) clean = !CONNECTION_SPECIFIC.has(headers[i]!);
+  if (clean) return headers;
   const out: string[] = [];
   for (let i = 0; i < headers.length; i += 2) if (!CONNECTION_SPECIFIC.has(headers[i]!)) out.push(headers[i]!, headers[i + 1]!);
   return out;

@@ -93,13 +93,7 @@ export class Http2Upstream implements Upstream {
     const codec = this.#options.codec;
     const head = frame.headers;
     const headers: string[] = [':method', 'POST', ':scheme', 'http', ':path', String(head[':path']), ':authority', String(head[':authority'] ?? endpoint.address)];
-    const forwarded = codec.requestHeaders(head);
-    for (const name in forwarded) {
-      const value = forwarded[name];
-      if (value === undefined) continue;
-      if (Array.isArray(value)) for (const one of value) headers.push(name, one);
-      else headers.push(name, String(value));
-    }
+    codec.forwardRequest(call.requestHeaders, headers);
     if (invocation.deadline !== undefined) {
       const [name, value] = codec.deadlineHeader(invocation.deadline - performance.now());
       headers.push(name, value);

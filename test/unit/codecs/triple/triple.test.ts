@@ -37,6 +37,13 @@ describe('Triple stream head -> Invocation', () => {
       'tri-service-version': '1.0.0',
       'x-custom': 'y',
     });
+    // The relay's flat head: the same choice, repeated metadata kept as separate fields.
+    const out = [':method', 'POST'];
+    client.forwardRequest([':path', '/a.B/c', 'grpc-timeout', '5S', 'tri-service-timeout', '5000', 'connection', 'close', 'x-tag', 'a', 'x-tag', 'b', 'trace-bin', 'AAE='], out);
+    expect(out).toEqual([':method', 'POST', 'x-tag', 'a', 'x-tag', 'b', 'trace-bin', 'AAE=']);
+    const grpcOut: string[] = [];
+    (getProtocol('grpc')!.client as { streams: StreamClientCodec }).streams.forwardRequest(['grpc-timeout', '1S', 'tri-service-timeout', '5000', 'te', 'trailers'], grpcOut);
+    expect(grpcOut).toEqual(['tri-service-timeout', '5000', 'te', 'trailers']);
     expect(registrySchemeOf('triple')).toBe('tri');
     expect(registrySchemeOf('grpc')).toBe('grpc');
   });
