@@ -39,6 +39,8 @@ const OUTPUT_BYTES = 16 * 1024;
 /** Room under which a written output buffer is let go rather than appended to next turn. */
 const OUTPUT_MIN_ROOM = 1024;
 const NO_OUTPUT = Buffer.alloc(0);
+/** Payloads up to this size are copied byte by byte (cheaper than Buffer.copy for a few dozen bytes). */
+const SMALL_COPY_BYTES = 64;
 
 export interface ConnectionEvents {
   /** A complete header block on a stream; `listBytes` is its RFC 9113 header list size. */
@@ -210,13 +212,23 @@ export class H2Connection implements FrameSink {
   #fragment(part: Buffer, flags: number): void {
     this.#blockBytes += part.length;
     if (this.#blockBytes > this.#maxHeaderBlockBytes) throw new Http2ProtocolError(ErrorCode.ENHANCE_YOUR_CALM, `header block over ${this.#maxHeaderBlockBytes} bytes`);
+    const whole = (flags & Flag.END_HEADERS) !== 0;
+    // A block in one HEADERS frame (nearly all) is decoded where it lies; only CONTINUATIONs are gathered.
+    if (whole && this.#blockParts.length === 0) {
+      this.#headerBlock(part);
+      return;
+    }
     this.#blockParts.push(part);
-    if ((flags & Flag.END_HEADERS) === 0) return;
-    const block = this.#blockParts.length === 1 ? this.#blockParts[0]! : Buffer.concat(this.#blockParts);
+    if (!whole) return;
+    const block = Buffer.concat(this.#blockParts);
+    this.#blockParts = [];
+    this.#headerBlock(block);
+  }
+
+  #headerBlock(block: Buffer): void {
     const streamId = this.#blockStream;
     const endStream = (this.#blockFlags & Flag.END_STREAM) !== 0;
     this.#blockStream = 0;
-    this.#blockParts = [];
     this.#blockBytes = 0;
     const headers: string[] = [];
     const listBytes = this.#decoder.decode(block, headers);
@@ -330,7 +342,12 @@ export class H2Connection implements FrameSink {
     out[at + 4] = flags;
     out.writeUInt32BE(streamId, at + 5);
     at += FRAME_HEADER_BYTES;
-    if (length > 0) at += source.copy(out, at, start, end);
+    if (length > SMALL_COPY_BYTES) {
+      at += source.copy(out, at, start, end);
+    } else {
+      // Header blocks and PINGs: a loop, where Buffer.copy of a slice would make a view to copy from.
+      for (let i = start; i < end; i++) out[at++] = source[i]!;
+    }
     this.#outEnd = at;
   }
 
@@ -366,7 +383,8 @@ export class H2Connection implements FrameSink {
     const out = this.#out;
     if (this.#outEnd + bytes <= out.length) return out;
     const pending = this.#outEnd - this.#outStart;
-    const grown = Buffer.allocUnsafe(Math.max(OUTPUT_BYTES, pending + bytes));
+    // Doubled: a turn that outgrows its buffer copies what it gathered a few times, not once per frame.
+    const grown = Buffer.allocUnsafe(Math.max(OUTPUT_BYTES, 2 * (pending + bytes)));
     out.copy(grown, 0, this.#outStart, this.#outEnd);
     this.#out = grown;
     this.#outStart = 0;

@@ -144,6 +144,8 @@ export class FrameReader {
 
 /** The payload of a DATA or HEADERS frame without its padding (and a HEADERS frame's priority fields). */
 export function unpadded(type: number, flags: number, payload: Buffer): Buffer {
+  // Nearly every frame: the payload itself, no second view of it.
+  if ((flags & (Flag.PADDED | Flag.PRIORITY)) === 0) return payload;
   let start = 0;
   let end = payload.length;
   if (flags & Flag.PADDED) {

@@ -52,7 +52,8 @@ export class Leg<Call> {
   reset = false;
   /** What the peer may still send on this stream (the default window this side advertised, less what came, plus credit sent). */
   recvWindow = DEFAULT_WINDOW_BYTES;
-  #queue: Queued[] = [];
+  /** Made when something first waits (most legs never wait: no array for them). */
+  #queue: Queued[] | undefined;
   #credit = 0;
 
   constructor(conn: H2Connection, owner: LegOwner<Call>, id: number) {
@@ -63,7 +64,7 @@ export class Leg<Call> {
   }
 
   get queued(): boolean {
-    return this.#queue.length > 0;
+    return this.#queue !== undefined && this.#queue.length > 0;
   }
 
   /** Sends DATA to this leg's peer, or queues it behind what waits for window. */
@@ -73,7 +74,7 @@ export class Leg<Call> {
       return;
     }
     const conn = this.conn;
-    if (this.#queue.length === 0 && data.length <= this.sendWindow && data.length <= conn.sendWindow && data.length <= conn.peer.maxFrameBytes) {
+    if (!this.queued && data.length <= this.sendWindow && data.length <= conn.sendWindow && data.length <= conn.peer.maxFrameBytes) {
       this.sendWindow -= data.length;
       conn.sendWindow -= data.length;
       conn.sendData(this.id, data, end);
@@ -81,26 +82,26 @@ export class Leg<Call> {
       if (end) this.#ended();
       return;
     }
-    this.#queue.push({ data, end, credit });
+    (this.#queue ??= []).push({ data, end, credit });
     this.pump();
   }
 
   /** Sends a header block, after any DATA still queued. */
   sendHeaders(headers: string[], end: boolean): void {
     if (this.localEnded) return;
-    if (this.#queue.length === 0) {
+    if (!this.queued) {
       this.conn.sendHeaders(this.id, headers, end);
       if (end) this.#ended();
       return;
     }
-    this.#queue.push({ headers, end });
+    this.#queue!.push({ headers, end });
   }
 
   /** Writes what the windows allow; a leg still holding bytes waits in its owner's blocked set. */
   pump(): void {
     const conn = this.conn;
     const queue = this.#queue;
-    while (queue.length > 0 && !this.localEnded) {
+    while (queue !== undefined && queue.length > 0 && !this.localEnded) {
       const item = queue[0]!;
       if ('headers' in item) {
         queue.shift();
@@ -155,8 +156,10 @@ export class Leg<Call> {
   }
 
   dropQueue(): void {
-    for (const item of this.#queue) if ('data' in item) this.other.conn.creditConnection(item.credit);
-    this.#queue = [];
+    const queue = this.#queue;
+    if (queue === undefined) return;
+    for (const item of queue) if ('data' in item) this.other.conn.creditConnection(item.credit);
+    this.#queue = undefined;
     this.owner.blocked.delete(this);
   }
 
