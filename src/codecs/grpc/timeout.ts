@@ -4,15 +4,28 @@
  * keeps the value within 8 digits, as grpc-go does.
  */
 const UNIT_MS: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 0.001, n: 0.000_001 };
-const TIMEOUT = /^(\d{1,8})([HMSmun])$/;
 const MAX_VALUE = 99_999_999;
+const MAX_DIGITS = 8;
+const ZERO = 0x30;
 
-/** Milliseconds the header grants, or undefined when absent or malformed (malformed: no deadline, like grpc-go). */
+/**
+ * Milliseconds the header grants, or undefined when absent or malformed (malformed: no
+ * deadline, like grpc-go). Read digit by digit: it is on every call's path, and a regular
+ * expression match cost an array and two strings.
+ */
 export function parseGrpcTimeout(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const match = TIMEOUT.exec(value);
-  if (!match) return undefined;
-  return Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? 0);
+  const digits = value.length - 1;
+  if (digits < 1 || digits > MAX_DIGITS) return undefined;
+  const unit = UNIT_MS[value.charAt(digits)];
+  if (unit === undefined) return undefined;
+  let amount = 0;
+  for (let i = 0; i < digits; i++) {
+    const digit = value.charCodeAt(i) - ZERO;
+    if (digit < 0 || digit > 9) return undefined;
+    amount = amount * 10 + digit;
+  }
+  return amount * unit;
 }
 
 /** The header value for `ms` milliseconds left (at least 1 ns: a spent budget is answered, not sent). */

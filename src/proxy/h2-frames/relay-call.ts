@@ -67,8 +67,10 @@ export class RelayCall {
   readonly #hooks: CallHooks;
   readonly #request: MessageBoundaryCheck;
   readonly #response: MessageBoundaryCheck;
-  /** The deadline armed on the listener's timers, with the budget it had then (for the message). */
-  #deadline: { readonly at: number; readonly ms: number; readonly timers: DeadlineTimers } | undefined;
+  /** The listener's timers the deadline is armed on (fields rather than an object per call: at, and the budget it had then, for the message). */
+  #timers: DeadlineTimers | undefined;
+  #deadlineAt = 0;
+  #deadlineMs = 0;
 
   constructor(down: CallLeg, wire: RelayWire, hooks: CallHooks, maxMessageBytes: number, requestHeaders: readonly string[]) {
     this.down = down;
@@ -123,13 +125,15 @@ export class RelayCall {
 
   /** Ends the call with DEADLINE_EXCEEDED once `at` (performance.now() time) has passed; one timer serves all of a listener's calls. */
   setDeadline(at: number, timers: DeadlineTimers): void {
-    this.#deadline = { at, ms: Math.max(0, at - performance.now()), timers };
+    this.#timers = timers;
+    this.#deadlineAt = at;
+    this.#deadlineMs = Math.max(0, at - performance.now());
     timers.arm(at, this);
   }
 
   /** The deadline passed (DeadlineTimers). */
   expire(): void {
-    this.fail(new MeshError('PMESH_DEADLINE_EXCEEDED', `deadline of ${Math.round(this.#deadline?.ms ?? 0)} ms exceeded`));
+    this.fail(new MeshError('PMESH_DEADLINE_EXCEEDED', `deadline of ${Math.round(this.#deadlineMs)} ms exceeded`));
   }
 
   /** Checks DATA passing in `direction`; false when the call was failed for a message over the limit. */
@@ -172,7 +176,7 @@ export class RelayCall {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.#deadline) this.#deadline.timers.disarm(this.#deadline.at, this);
+    this.#timers?.disarm(this.#deadlineAt, this);
     this.observer?.onEnd(this.failure ?? CALLER_GONE);
     this.#hooks.onCallEnd(this);
   }

@@ -13,7 +13,7 @@ describe('grpc-timeout', () => {
     expect(parseGrpcTimeout(text)).toBeCloseTo(ms, 9);
   });
 
-  it.each(['', '5', 'S', '123456789S', '5s', '-1S', '1.5S'])('malformed %j means no deadline', (text) => {
+  it.each(['', '5', 'S', '123456789S', '5s', '-1S', '1.5S', '+5S', ' 5S', '5 S', '5SS', '/5S', ':5S'])('malformed %j means no deadline', (text) => {
     expect(parseGrpcTimeout(text)).toBeUndefined();
   });
 
