@@ -38,16 +38,59 @@ function packageName(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** Bare imports stay imports unless their package is BUNDLED. */
+/** Bare imports stay imports unless their package is BUNDLED (Node's own modules: builtinsThroughRequire). */
 const keepPackagesExternal = {
   name: 'keep-packages-external',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, ({ path }) => {
-      if (isBuiltin(path) || !BUNDLED.has(packageName(path))) return { path, external: true };
+      if (!BUNDLED.has(packageName(path))) return { path, external: true };
       return undefined;
     });
   },
 };
+
+/**
+ * Node's own modules that only some configs use: TLS (listeners or clusters with `tls`,
+ * the admin API over HTTPS), HTTP/2 (gRPC clusters), crypto (certificates, some ids and
+ * hashes), HTTP over TLS (prom-client's push gateway, which the sidecar never uses) and
+ * zlib. Each is required the first time one of its exports is read, not at start: together
+ * they are some 60 internal modules and 3 to 5 MiB of RSS (node:http2 alone pages in
+ * nghttp2 and its bindings).
+ */
+const LAZY_BUILTINS = new Set(['tls', 'https', 'http2', 'crypto', 'zlib']);
+
+/**
+ * Every import of a Node module, ours or a bundled library's, becomes a `require()`.
+ * An ES `import` of a Node module makes Node build an ES facade for it, and that reads
+ * every export once, running the lazy getters Node puts behind the costly ones:
+ * `import ... from 'node:tls'` builds `tls.rootCertificates` (140 PEM strings, 0.3 MiB),
+ * `node:crypto` loads WebCrypto, `node:net` BlockList and SocketAddress, `node:util`
+ * MIMEType. esbuild's interop for a required module reads an export when the code does.
+ * The modules of LAZY_BUILTINS are handed over as stand-ins whose exports are getters that
+ * require the real module on first read; their names are this Node's (the build runs on
+ * the Node that runs it: scripts/freshness.mjs keys the build on its version).
+ */
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, ({ path, namespace }) => {
+      if (!isBuiltin(path)) return undefined;
+      // The stand-in's own require() of the module: left to Node.
+      if (namespace === 'pmesh-builtin') return { path, external: true };
+      return { path: path.startsWith('node:') ? path : `node:${path}`, namespace: 'pmesh-builtin' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'pmesh-builtin' }, ({ path }) => ({ contents: builtinStandIn(path), loader: 'js', resolveDir: ROOT }));
+  },
+};
+
+function builtinStandIn(id) {
+  if (!LAZY_BUILTINS.has(id.slice('node:'.length))) return `module.exports = require(${JSON.stringify(id)});`;
+  const names = Object.getOwnPropertyNames(createRequire(import.meta.url)(id));
+  return `
+let real;
+const load = () => (real ??= require(${JSON.stringify(id)}));
+for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, { get: () => load()[name], enumerable: true });`;
+}
 
 /**
  * prom-client requires @opentelemetry/api when it loads, for one thing: its CPU counter reads
@@ -93,7 +136,7 @@ async function bundle(outdir) {
     minifySyntax: true,
     // The CommonJS libraries in the bundle call require(); an ES module has none of its own.
     banner: { js: "import { createRequire as __pmeshCreateRequire } from 'node:module'; const require = __pmeshCreateRequire(import.meta.url);" },
-    plugins: [lazyOtelApiForPromClient, keepPackagesExternal],
+    plugins: [lazyOtelApiForPromClient, builtinsThroughRequire, keepPackagesExternal],
     logLevel: 'warning',
   });
 }
