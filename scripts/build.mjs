@@ -65,31 +65,49 @@ const LAZY_BUILTINS = new Set(['tls', 'https', 'http2', 'crypto', 'zlib']);
  * every export once, running the lazy getters Node puts behind the costly ones:
  * `import ... from 'node:tls'` builds `tls.rootCertificates` (140 PEM strings, 0.3 MiB),
  * `node:crypto` loads WebCrypto, `node:net` BlockList and SocketAddress, `node:util`
- * MIMEType. esbuild's interop for a required module reads an export when the code does.
- * The modules of LAZY_BUILTINS are handed over as stand-ins whose exports are getters that
- * require the real module on first read; their names are this Node's (the build runs on
- * the Node that runs it: scripts/freshness.mjs keys the build on its version).
+ * MIMEType. Instead each module is handed to the bundle as a stand-in (builtinStandIn).
  */
 const builtinsThroughRequire = {
   name: 'builtins-through-require',
   setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, ({ path, namespace }) => {
+    build.onResolve({ filter: /^[^./]/ }, ({ path, namespace, kind }) => {
       if (!isBuiltin(path)) return undefined;
-      // The stand-in's own require() of the module: left to Node.
-      if (namespace === 'pmesh-builtin') return { path, external: true };
-      return { path: path.startsWith('node:') ? path : `node:${path}`, namespace: 'pmesh-builtin' };
+      const id = path.startsWith('node:') ? path : `node:${path}`;
+      // The stand-in's own require() of the module, and a bundled library's require() of one
+      // not loaded lazily (an ES stand-in required would be made whole, every export read): left to Node.
+      if (namespace === 'pmesh-builtin' || (kind === 'require-call' && !LAZY_BUILTINS.has(id.slice('node:'.length)))) return { path, external: true };
+      return { path: id, namespace: 'pmesh-builtin' };
     });
     build.onLoad({ filter: /.*/, namespace: 'pmesh-builtin' }, ({ path }) => ({ contents: builtinStandIn(path), loader: 'js', resolveDir: ROOT }));
   },
 };
 
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * The stand-in of a Node module, its exports named as this Node has them (the build runs
+ * on the Node that runs it: scripts/freshness.mjs keys the build on its version).
+ * - Most: an ES module of one binding per export, each read from the required module by a
+ *   call marked pure, so esbuild keeps only the exports the bundle imports (no copy of
+ *   every export, as esbuild's interop for a required module would make: a getter each).
+ * - LAZY_BUILTINS: a CommonJS module whose exports are getters that require the real
+ *   module on first read.
+ */
 function builtinStandIn(id) {
-  if (!LAZY_BUILTINS.has(id.slice('node:'.length))) return `module.exports = require(${JSON.stringify(id)});`;
-  const names = Object.getOwnPropertyNames(createRequire(import.meta.url)(id));
-  return `
+  const names = Object.getOwnPropertyNames(createRequire(import.meta.url)(id)).filter((name) => IDENTIFIER.test(name) && name !== 'default');
+  if (LAZY_BUILTINS.has(id.slice('node:'.length))) {
+    return `
 let real;
 const load = () => (real ??= require(${JSON.stringify(id)}));
 for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, { get: () => load()[name], enumerable: true });`;
+  }
+  // Its own names cannot be those of an export: Node names none with two underscores first.
+  return [
+    `const __module = require(${JSON.stringify(id)});`,
+    'const __read = (name) => __module[name];',
+    'export default __module;',
+    ...names.map((name) => `export const ${name} = /* @__PURE__ */ __read(${JSON.stringify(name)});`),
+  ].join('\n');
 }
 
 /**
@@ -119,7 +137,7 @@ async function bundle(outdir) {
   // at the version tsx was released with; asked for through tsx, not hoisting.
   const require = createRequire(import.meta.url);
   const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild');
-  await esbuild.build({
+  const result = await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: { 'cli/main': 'src/cli/main.ts' },
     outdir,
@@ -138,7 +156,10 @@ async function bundle(outdir) {
     banner: { js: "import { createRequire as __pmeshCreateRequire } from 'node:module'; const require = __pmeshCreateRequire(import.meta.url);" },
     plugins: [lazyOtelApiForPromClient, builtinsThroughRequire, keepPackagesExternal],
     logLevel: 'warning',
+    // What each chunk holds, to see what a start loads: PMESH_BUILD_METAFILE=meta.json npm run build.
+    metafile: Boolean(process.env.PMESH_BUILD_METAFILE),
   });
+  if (result.metafile) writeFileSync(process.env.PMESH_BUILD_METAFILE, JSON.stringify(result.metafile));
 }
 
 /**
