@@ -20,6 +20,7 @@ function afterStart(callEndStart: boolean): { optimized: boolean; largestSemiSpa
     import { semiSpaceMiB } from ${JSON.stringify(young)};
     setFlagsFromString('--semi-space-growth-factor=1');
     setFlagsFromString('--no-turbofan');
+    setFlagsFromString('--no-sparkplug');
     ${callEndStart ? 'endStart(16);' : ''}
     function hotSum(values) { let sum = 0; for (const value of values) sum += value * 3; return sum; }
     const values = Array.from({ length: 100 }, (_, i) => i);
