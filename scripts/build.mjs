@@ -38,16 +38,77 @@ function packageName(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** Bare imports stay imports unless their package is BUNDLED. */
+/** Bare imports stay imports unless their package is BUNDLED (Node's own modules: builtinsThroughRequire). */
 const keepPackagesExternal = {
   name: 'keep-packages-external',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, ({ path }) => {
-      if (isBuiltin(path) || !BUNDLED.has(packageName(path))) return { path, external: true };
+      if (!BUNDLED.has(packageName(path))) return { path, external: true };
       return undefined;
     });
   },
 };
+
+/**
+ * Node's own modules that only some configs use: TLS (listeners or clusters with `tls`,
+ * the admin API over HTTPS), HTTP/2 (gRPC clusters), crypto (certificates, some ids and
+ * hashes), HTTP over TLS (prom-client's push gateway, which the sidecar never uses) and
+ * zlib. Each is required the first time one of its exports is read, not at start: together
+ * they are some 60 internal modules and 3 to 5 MiB of RSS (node:http2 alone pages in
+ * nghttp2 and its bindings).
+ */
+const LAZY_BUILTINS = new Set(['tls', 'https', 'http2', 'crypto', 'zlib']);
+
+/**
+ * Every import of a Node module, ours or a bundled library's, becomes a `require()`.
+ * An ES `import` of a Node module makes Node build an ES facade for it, and that reads
+ * every export once, running the lazy getters Node puts behind the costly ones:
+ * `import ... from 'node:tls'` builds `tls.rootCertificates` (140 PEM strings, 0.3 MiB),
+ * `node:crypto` loads WebCrypto, `node:net` BlockList and SocketAddress, `node:util`
+ * MIMEType. Instead each module is handed to the bundle as a stand-in (builtinStandIn).
+ */
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, ({ path, namespace, kind }) => {
+      if (!isBuiltin(path)) return undefined;
+      const id = path.startsWith('node:') ? path : `node:${path}`;
+      // The stand-in's own require() of the module, and a bundled library's require() of one
+      // not loaded lazily (an ES stand-in required would be made whole, every export read): left to Node.
+      if (namespace === 'pmesh-builtin' || (kind === 'require-call' && !LAZY_BUILTINS.has(id.slice('node:'.length)))) return { path, external: true };
+      return { path: id, namespace: 'pmesh-builtin' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'pmesh-builtin' }, ({ path }) => ({ contents: builtinStandIn(path), loader: 'js', resolveDir: ROOT }));
+  },
+};
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * The stand-in of a Node module, its exports named as this Node has them (the build runs
+ * on the Node that runs it: scripts/freshness.mjs keys the build on its version).
+ * - Most: an ES module of one binding per export, each read from the required module by a
+ *   call marked pure, so esbuild keeps only the exports the bundle imports (no copy of
+ *   every export, as esbuild's interop for a required module would make: a getter each).
+ * - LAZY_BUILTINS: a CommonJS module whose exports are getters that require the real
+ *   module on first read.
+ */
+function builtinStandIn(id) {
+  const names = Object.getOwnPropertyNames(createRequire(import.meta.url)(id)).filter((name) => IDENTIFIER.test(name) && name !== 'default');
+  if (LAZY_BUILTINS.has(id.slice('node:'.length))) {
+    return `
+let real;
+const load = () => (real ??= require(${JSON.stringify(id)}));
+for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, { get: () => load()[name], enumerable: true });`;
+  }
+  // Its own names cannot be those of an export: Node names none with two underscores first.
+  return [
+    `const __module = require(${JSON.stringify(id)});`,
+    'const __read = (name) => __module[name];',
+    'export default __module;',
+    ...names.map((name) => `export const ${name} = /* @__PURE__ */ __read(${JSON.stringify(name)});`),
+  ].join('\n');
+}
 
 /**
  * prom-client requires @opentelemetry/api when it loads, for one thing: its CPU counter reads
@@ -76,7 +137,7 @@ async function bundle(outdir) {
   // at the version tsx was released with; asked for through tsx, not hoisting.
   const require = createRequire(import.meta.url);
   const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild');
-  await esbuild.build({
+  const result = await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: { 'cli/main': 'src/cli/main.ts' },
     outdir,
@@ -93,9 +154,12 @@ async function bundle(outdir) {
     minifySyntax: true,
     // The CommonJS libraries in the bundle call require(); an ES module has none of its own.
     banner: { js: "import { createRequire as __pmeshCreateRequire } from 'node:module'; const require = __pmeshCreateRequire(import.meta.url);" },
-    plugins: [lazyOtelApiForPromClient, keepPackagesExternal],
+    plugins: [lazyOtelApiForPromClient, builtinsThroughRequire, keepPackagesExternal],
     logLevel: 'warning',
+    // What each chunk holds, to see what a start loads: PMESH_BUILD_METAFILE=meta.json npm run build.
+    metafile: Boolean(process.env.PMESH_BUILD_METAFILE),
   });
+  if (result.metafile) writeFileSync(process.env.PMESH_BUILD_METAFILE, JSON.stringify(result.metafile));
 }
 
 /**

@@ -39,19 +39,18 @@ export function inputFiles() {
   return [...filesUnder('src', []), ...extra].sort();
 }
 
-/** One line per input: path, size and mtime. */
+/** One line per input: path, size and mtime; first, the Node version (the build names Node's own modules' exports: build.mjs). */
 export function inputStats(files = inputFiles()) {
-  return files
-    .map((file) => {
-      const { size, mtimeMs } = statSync(`${ROOT}/${file}`);
-      return `${file}\t${size}\t${mtimeMs}`;
-    })
-    .join('\n');
+  const lines = files.map((file) => {
+    const { size, mtimeMs } = statSync(`${ROOT}/${file}`);
+    return `${file}\t${size}\t${mtimeMs}`;
+  });
+  return [`node\t${process.version}`, ...lines].join('\n');
 }
 
-/** A hash of every input's path and content: mtimes change on a clone or checkout, contents do not. */
+/** A hash of the Node version and of every input's path and content: mtimes change on a clone or checkout, contents do not. */
 export function sourceKey(files = inputFiles()) {
-  const hash = createRequire(import.meta.url)('node:crypto').createHash('sha256');
+  const hash = createRequire(import.meta.url)('node:crypto').createHash('sha256').update(process.version).update('\0');
   for (const file of files) hash.update(file).update('\0').update(readFileSync(`${ROOT}/${file}`)).update('\0');
   return hash.digest('hex');
 }

@@ -1,5 +1,5 @@
 /** `pmesh start`: runs the sidecar with a config file, PMESH_CONFIG, or the built-in config. */
-import { capYoungGeneration } from '../core/young-generation.js';
+import { endStart } from '../core/start-flags.js';
 import { configPath, parseFlags } from './args.js';
 import type { CliCommand } from './command.js';
 import { serveUntil, stopSignal } from './serve.js';
@@ -29,9 +29,10 @@ exit codes: 0 stopped by a signal, 1 could not start (a port in use...), 2 inval
     // Imported here, not at the top: `pmesh --help` and the other commands do not load the sidecar.
     const { loadConfig, run } = await import('../main.js');
     const config = loadConfig(path);
+    const running = await run(path, config);
     // Process-wide, so set here and not by run(), which tests call in a shared process.
-    capYoungGeneration(config.heap.maxSemiSpaceMiB);
-    return serveUntil(signal, await run(path, config));
+    endStart(config.heap.maxSemiSpaceMiB);
+    return serveUntil(signal, running);
   },
 };
 

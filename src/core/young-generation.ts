@@ -49,7 +49,11 @@ export function capYoungGeneration(capMiB: number): () => void {
   stopCurrent?.();
   // Nothing to hold back: no observer of every garbage collection for it.
   const maxGiven = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`.includes('--max-semi-space-size');
-  if (capMiB >= V8_MAX_SEMI_SPACE_MIB && !maxGiven) return () => {};
+  if (capMiB >= V8_MAX_SEMI_SPACE_MIB && !maxGiven) {
+    // V8's own growth, also after a start that held it (bin/pmesh.js).
+    setFlagsFromString(`--semi-space-growth-factor=${V8_DEFAULT_GROWTH_FACTOR}`);
+    return () => {};
+  }
   let factor = -1;
   const apply = (): void => {
     const next = growthFactorFor(semiSpaceMiB(), capMiB);

@@ -28,10 +28,18 @@ const MINUS = 0x2d;
 /** Digits a double always holds exactly (2^53 has 16); longer integers are checked by isSafeNumber. */
 const SAFE_DIGITS = 15;
 
-/** Unguessable, so no string a caller sends can pass for a marked integer. */
-const MARK = `\u0000pmesh-integer-${randomBytes(8).toString('hex')}:`;
-const MARK_OPEN = Buffer.from(`"\\u0000${MARK.slice(1)}`);
+/**
+ * Unguessable, so no string a caller sends can pass for a marked integer. Made by the first
+ * body with a long integer, not at start: node:crypto is dozens of internal modules.
+ */
+let mark: { readonly text: string; readonly open: Buffer } | undefined;
 const MARK_CLOSE = Buffer.from('"');
+
+function integerMark(): { readonly text: string; readonly open: Buffer } {
+  if (mark) return mark;
+  const text = `\u0000pmesh-integer-${randomBytes(8).toString('hex')}:`;
+  return (mark = { text, open: Buffer.from(`"\\u0000${text.slice(1)}`) });
+}
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -152,9 +160,10 @@ class JsonReader implements BodyReader {
   /** The body with each long integer token quoted behind the mark. */
   #marked(body: Buffer): string {
     const parts: Buffer[] = [];
+    const { open } = integerMark();
     let from = 0;
     for (const [start, end] of this.#longIntegers) {
-      parts.push(body.subarray(from, start), MARK_OPEN, body.subarray(start, end), MARK_CLOSE);
+      parts.push(body.subarray(from, start), open, body.subarray(start, end), MARK_CLOSE);
       from = end;
     }
     parts.push(body.subarray(from));
@@ -167,8 +176,9 @@ class JsonReader implements BodyReader {
 }
 
 function revive(_key: string, value: unknown): unknown {
-  if (typeof value !== 'string' || !value.startsWith(MARK)) return value;
-  const digits = value.slice(MARK.length);
+  // No mark yet: no body has had a long integer marked.
+  if (typeof value !== 'string' || mark === undefined || !value.startsWith(mark.text)) return value;
+  const digits = value.slice(mark.text.length);
   return isSafeNumber(digits) ? Number(digits) : BigInt(digits);
 }
 

@@ -111,18 +111,22 @@ clusters: []
     expect(await peer.stop()).toBe(0);
   });
 
-  it('a start with Bolt, Dubbo and HTTP/1 listeners loads no CommonJS file from node_modules, /metrics included', { timeout: 120_000 }, async () => {
+  it('a start with Bolt, Dubbo, HTTP/1 and gRPC listeners loads no CommonJS file from node_modules, /metrics included, nor Node\'s TLS, HTTPS or HTTP/2', { timeout: 120_000 }, async () => {
     await build();
-    // Preloaded into the sidecar: on exit, writes every CommonJS module it loaded.
+    // Preloaded into the sidecar: on exit, writes every CommonJS module it loaded, and then Node's own.
     const loaded = join(clone, 'loaded-modules.txt');
     const preload = join(clone, 'record-modules.cjs');
-    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, Object.keys(require.cache).join('\\n')));\n`);
-    const [admin, bolt, dubbo, http] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, [...Object.keys(require.cache), ...process.moduleLoadList].join('\\n')));\n`,
+    );
+    const [admin, bolt, dubbo, http, grpc] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const config = writeConfig(`admin: { address: 127.0.0.1:${admin} }
 listeners:
   - { name: bolt, protocol: bolt, address: 127.0.0.1:${bolt} }
   - { name: dubbo, protocol: dubbo, address: 127.0.0.1:${dubbo} }
   - { name: http, protocol: http1, address: 127.0.0.1:${http} }
+  - { name: grpc, protocol: grpc, address: 127.0.0.1:${grpc} }
 clusters: []
 `);
     const peer = startPeer('pmesh-built', process.execPath, ['--require', preload, 'bin/pmesh.js', 'start', '--config', config], { cwd: clone });
@@ -134,5 +138,8 @@ clusters: []
     const modules = readFileSync(loaded, 'utf8').split('\n');
     expect(modules).toContain(preload);
     expect(modules.filter((path) => path.includes('node_modules'))).toEqual([]);
+    // Loaded on first use (scripts/build.mjs, LAZY_BUILTINS): none of these listeners uses TLS.
+    expect(modules).toContain('NativeModule net');
+    expect(modules.filter((name) => /^NativeModule (tls|https|http2|_tls_wrap)$/.test(name))).toEqual([]);
   });
 });

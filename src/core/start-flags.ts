@@ -1,0 +1,17 @@
+/**
+ * What bin/pmesh.js holds back while `pmesh start` loads and starts the sidecar, given back
+ * once it is ready: V8's optimizing and baseline compilers, TurboFan and Sparkplug (no
+ * function of a start gains from them; their compile jobs and code cost CPU and 4 to 5 MiB
+ * of RSS) and the young generation's growth (most of what a start makes lives on, so V8
+ * would grow it to sizes then left idle).
+ * heap.maxSemiSpaceMiB takes over the young generation (young-generation.ts).
+ */
+import { setFlagsFromString } from 'node:v8';
+import { capYoungGeneration } from './young-generation.js';
+
+/** Process-wide: call it once the sidecar is ready, from `pmesh start` (a worker of `workers: N` is started without the hold), never from run(), which tests call in a shared process. */
+export function endStart(maxSemiSpaceMiB: number): void {
+  setFlagsFromString('--turbofan');
+  setFlagsFromString('--sparkplug');
+  capYoungGeneration(maxSemiSpaceMiB);
+}
