@@ -10,9 +10,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { Http1Caller, type CallerHost, type CallerRequest } from '../../src/proxy/listeners/http1-caller.js';
+import { Http1Caller, type CallerHost, type CallerRequest } from '../../../src/proxy/listeners/http1-caller.js';
 
-const GOLDEN = join(import.meta.dirname, '../golden/http1');
+const GOLDEN = join(import.meta.dirname, '../../golden/http1');
 
 class FakeSocket extends EventEmitter {
   readonly remoteAddress = '127.0.0.1';
