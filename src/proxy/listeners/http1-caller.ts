@@ -9,7 +9,7 @@
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
-import type { HttpLocalReply, Invocation, Result } from '../../core/index.js';
+import { MeshError, type Cancel, type HttpLocalReply, type Invocation, type Result } from '../../core/index.js';
 import { BadRequestError, findHeadEnd, parseRequestHead, type HeadLimits, type RequestHead } from './http1-request-head.js';
 import { RequestBodyReader } from './http1-request-body.js';
 import { declaredLength, replyHead, statusHasNoBody, type ReplyBodyFraming } from './http1-reply-head.js';
@@ -27,6 +27,8 @@ export interface CallerHost {
   handOver(socket: Socket, rest: Buffer): void;
   /** A request whose head was read: the listener runs the call and answers through `request`. */
   serve(request: CallerRequest): void;
+  /** The reply to a served request was written whole, or its connection was lost. */
+  done(request: CallerRequest): void;
   /** A request refused for its bytes (or a head too slow): answered and the connection closed. */
   refuse(socket: Socket, code: string, message: string, status: number): void;
   /** A limit hit by a request body (`max_body_bytes`), a codec fault in a chunked body. */
@@ -41,9 +43,9 @@ export interface CallerRequest {
   readonly head: RequestHead;
   readonly body: Invocation['body'];
   readonly socket: Socket;
-  /** Told once if the caller leaves before the reply was written whole. */
-  onAbandoned: ((this: void) => void) | undefined;
-  /** Told once the reply was written whole or the connection lost. */
+  /** The call's cancel (set by the listener): aborted when the caller leaves before its reply was written whole. */
+  cancel: Cancel | undefined;
+  /** Told once (besides CallerHost.done) when the reply was written whole or the connection lost: a drain waits on it. */
   onDone: ((this: void) => void) | undefined;
   readonly headersSent: boolean;
   readonly finished: boolean;
@@ -93,6 +95,11 @@ export class Http1Caller {
     socket.on('close', this.#onClose);
     socket.on('error', this.#onError);
     if (first && first.length > 0) this.#read(first);
+  }
+
+  /** The request being served, if any. */
+  get current(): CallerRequest | undefined {
+    return this.#current;
   }
 
   /** Idle between requests, nothing of the next one read: safe to close now (a drain). */
@@ -237,6 +244,7 @@ export class Http1Caller {
   finished(exchange: Exchange, close: boolean): void {
     if (this.#current !== exchange) return;
     this.#current = undefined;
+    this.#host.done(exchange);
     exchange.onDone?.();
     const bodyLeft = exchange.reader !== undefined && !exchange.reader.complete;
     const tooLargeUnread = exchange.body.kind === 'stream' && !exchange.reader;
@@ -279,7 +287,8 @@ export class Http1Caller {
     if (!exchange) return;
     this.#current = undefined;
     exchange.reader?.abort();
-    if (!exchange.finished) exchange.onAbandoned?.();
+    if (!exchange.finished) exchange.cancel?.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller closed the connection'));
+    this.#host.done(exchange);
     exchange.onDone?.();
   }
 }
@@ -289,7 +298,7 @@ class Exchange implements CallerRequest {
   readonly body: Invocation['body'];
   readonly reader: RequestBodyReader | undefined;
   readonly #caller: Http1Caller;
-  onAbandoned: (() => void) | undefined;
+  cancel: Cancel | undefined;
   onDone: (() => void) | undefined;
   #headersSent = false;
   #finished = false;
@@ -299,6 +308,8 @@ class Exchange implements CallerRequest {
     this.head = head;
     this.body = body;
     this.reader = reader;
+    this.cancel = undefined;
+    this.onDone = undefined;
   }
 
   get socket(): Socket {
@@ -326,10 +337,7 @@ class Exchange implements CallerRequest {
       if (body.kind === 'stream') body.stream.resume(); // HEAD: nothing of it is sent
       const bytes = body.kind === 'raw' && !noBody ? body.bytes : undefined;
       const framing: ReplyBodyFraming = noBody ? NONE : { kind: 'length', length: bytes?.length ?? 0 };
-      socket.cork();
-      socket.write(replyHead(status, result.rawHeaders, framing, close), 'latin1');
-      if (bytes && bytes.length > 0) socket.write(bytes);
-      socket.uncork();
+      writeWhole(socket, replyHead(status, result.rawHeaders, framing, close), bytes);
       this.#done(close);
       return;
     }
@@ -392,6 +400,28 @@ class Exchange implements CallerRequest {
 
 const NONE: ReplyBodyFraming = Object.freeze({ kind: 'none' });
 const CHUNKED: ReplyBodyFraming = Object.freeze({ kind: 'chunked' });
+
+/** A body up to this size is copied behind its head, above it is written on its own. */
+const COPY_BODY_BYTES = 16 * 1024;
+
+/**
+ * The head and a small body in one buffer, so the reply leaves in one plain write: a string and
+ * a buffer corked together go through the stream's writev path, which cost more than the copy.
+ */
+function writeWhole(socket: Socket, head: string, body: Buffer | undefined): void {
+  const headLength = head.length; // latin1: one byte per character
+  if (body && body.length > COPY_BODY_BYTES) {
+    socket.cork();
+    socket.write(head, 'latin1');
+    socket.write(body);
+    socket.uncork();
+    return;
+  }
+  const out = Buffer.allocUnsafe(headLength + (body?.length ?? 0));
+  out.write(head, 0, headLength, 'latin1');
+  if (body) body.copy(out, headLength);
+  socket.write(out);
+}
 
 function writeChunk(socket: Socket, chunk: Buffer): boolean {
   socket.cork();

@@ -6,6 +6,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 
+const SPLITS_HEAD = /[\0\r\n]/;
+
 /** How the reply's body goes on the wire. */
 export type ReplyBodyFraming =
   /** No body by the status (1xx, 204, 304) or the method (HEAD): the headers pass as they are. */
@@ -24,8 +26,11 @@ export function replyHead(status: number, headers: readonly string[] | undefined
   if (headers) {
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i]!;
+      const value = headers[i + 1]!;
       if (framing.kind !== 'none' && name.length === 14 && name === 'content-length') continue;
-      text += `${name}: ${headers[i + 1]!}\r\n`;
+      // A header a filter set that would split the head is left out (node:http threw, mid-reply).
+      if (SPLITS_HEAD.test(name) || SPLITS_HEAD.test(value)) continue;
+      text += `${name}: ${value}\r\n`;
     }
   }
   if (framing.kind === 'length') text += `content-length: ${framing.length}\r\n`;

@@ -67,7 +67,7 @@ export class Http1Listener implements Listener {
   readonly #host: CallerHost;
   #handler: Handler;
   readonly #inFlight = new InFlight();
-  /** Calls not yet answered, so a drain that ends can answer them 503 rather than cut them. */
+  /** Calls handed to node:http not yet answered, so a drain that ends can answer them 503 rather than cut them (the byte path's are on their connections). */
   readonly #pending = new Map<Cancel, AnswerOverrun>();
   #draining = false;
   #sweep: NodeJS.Timeout | undefined;
@@ -138,6 +138,14 @@ export class Http1Listener implements Listener {
       const written = answer(overrun);
       if (written) answered.push(written);
     }
+    for (const caller of this.#callers) {
+      const request = caller.current;
+      if (!request?.cancel || request.finished) continue;
+      request.cancel.abort(overrun);
+      if (request.headersSent) continue; // a body already streaming can only be cut
+      answered.push(new Promise<void>((resolve) => (request.onDone = resolve)));
+      this.#writeLocal(request, overrun);
+    }
     // Let the 503s reach their callers (bounded), then cut whatever is left.
     await Promise.race([Promise.all(answered), new Promise<void>((resolve) => setTimeout(resolve, ANSWER_LINGER_MS).unref())]);
     this.#server.closeAllConnections();
@@ -186,6 +194,9 @@ export class Http1Listener implements Listener {
         this.#server.emit('connection', new ReplayedSocket(socket, rest));
       },
       serve: (request: CallerRequest): void => this.#serve(request),
+      done: (request: CallerRequest): void => {
+        if (request.cancel) this.#inFlight.end();
+      },
       refuse: (socket: Socket, code: string, message: string, status: number): void => {
         refuseHttpRequest(Object.assign(new Error(message), { code }), socket, metrics, options.protocol, status);
         socket.destroySoon();
@@ -203,23 +214,7 @@ export class Http1Listener implements Listener {
     const startedAt = performance.now();
     const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: peerOf(request.socket) };
     this.#inFlight.begin();
-    this.#pending.set(ctx.cancel, (error) => {
-      if (request.headersSent) return undefined; // a body already streaming can only be cut
-      const written = new Promise<void>((resolve) => {
-        const done = request.onDone;
-        request.onDone = () => {
-          done?.();
-          resolve();
-        };
-      });
-      this.#writeLocal(request, error);
-      return written;
-    });
-    request.onAbandoned = () => ctx.cancel.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller closed the connection'));
-    request.onDone = () => {
-      this.#pending.delete(ctx.cancel);
-      this.#inFlight.end();
-    };
+    request.cancel = ctx.cancel;
     let invocation: Invocation;
     try {
       invocation = this.#options.codec.headToInvocation(request.head, request.body, request.socket.remoteAddress, startedAt);

@@ -88,6 +88,7 @@ async function feed(chunks: readonly Buffer[], limits = LIMITS): Promise<Run> {
         answer(request, 400);
       });
     },
+    done: () => {},
     refuse: (_socket, code, _message, status) => {
       run.refusals.push({ code, status });
     },
