@@ -274,7 +274,9 @@ export class Http1Caller {
 
   #ended(): void {
     this.#callerEnded = true;
-    // Half-closed by the caller: the reply to a request in flight is still written, then the connection closes.
+    // Half-closed by the caller: the reply to a request in flight is still written, then the connection closes;
+    // a body cut short will never end, so its call fails now rather than at its deadline.
+    this.#current?.reader?.abort();
     if (this.#state === State.Head) {
       this.#state = State.Closed;
       this.socket.destroySoon();

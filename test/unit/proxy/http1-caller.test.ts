@@ -105,6 +105,14 @@ async function feed(chunks: readonly Buffer[], limits = LIMITS): Promise<Run> {
   return run;
 }
 
+/** Feeds `chunks`, then does `then` to the socket and lets the run settle. */
+async function feedThen(chunks: readonly Buffer[], then: (socket: FakeSocket) => void): Promise<{ run: Run }> {
+  const run = await feed(chunks);
+  then(run.socket);
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  return { run };
+}
+
 /** What a run read and answered, comparable across cuts (a 100 Continue depends on where the cut falls). */
 function summary(run: Run): unknown {
   return {
@@ -240,6 +248,13 @@ describe('malformed requests', () => {
       expect(run.socket.ended).toBe(true);
     });
   }
+
+  it('a caller that half-closes mid-body fails its call at once, and the reply is still written', async () => {
+    const socket = await feedThen([Buffer.from('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc', 'latin1')], (s) => s.emit('end'));
+    expect(socket.run.requests[0]!.error).toContain('closed the connection before its request body ended');
+    expect(socket.run.socket.written).toMatch(/^HTTP\/1\.1 400 /);
+    expect(socket.run.socket.ended).toBe(true);
+  });
 
   it('a chunked body past the body limit fails the call as it passes the limit and is counted', async () => {
     const chunk = `${(40 * 1024).toString(16)}\r\n${'z'.repeat(40 * 1024)}\r\n`;
