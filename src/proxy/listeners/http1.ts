@@ -30,6 +30,8 @@ export interface Http1ListenerOptions {
   readonly metrics: MeshMetrics;
   readonly log: Logger;
   readonly maxHeaderBytes: number;
+  /** Most header fields in one request (absent: DEFAULT_LIMITS.maxHeaderCount). */
+  readonly maxHeaderCount?: number;
   readonly maxBodyBytes: number;
   /** A request head not whole within this time is answered 408 (slowloris). */
   readonly headersTimeoutMs?: number;
@@ -183,7 +185,7 @@ export class Http1Listener implements Listener {
     const { metrics, codec, local, localTargets } = options;
     const listener = this;
     return {
-      limits: { maxHeaderBytes: options.maxHeaderBytes, maxHeaderCount: DEFAULT_LIMITS.maxHeaderCount, maxBodyBytes: options.maxBodyBytes },
+      limits: { maxHeaderBytes: options.maxHeaderBytes, maxHeaderCount: options.maxHeaderCount ?? DEFAULT_LIMITS.maxHeaderCount, maxBodyBytes: options.maxBodyBytes },
       handsOver: (head: RequestHead): boolean =>
         head.minor === 0 ||
         head.upgrade ||

@@ -29,6 +29,8 @@ export interface ListenerSpec {
   readonly metrics: MeshMetrics;
   readonly log: Logger;
   readonly maxHeaderBytes: number;
+  /** HTTP/1 only: most header fields in one request. */
+  readonly maxHeaderCount?: number;
   readonly maxBodyBytes: number;
   readonly maxFrameBytes: number;
   readonly frameReadTimeoutMs: number;
