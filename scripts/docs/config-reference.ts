@@ -22,6 +22,7 @@ const RESTART: Readonly<Record<string, string>> = {
   'logging.level': 'restart',
   'defaults.drainTimeoutMs': 'restart',
   'defaults.maxHeaderBytes': 'new listeners',
+  'defaults.maxHeaderCount': 'new listeners',
   'defaults.maxBodyBytes': 'new listeners',
   'defaults.maxFrameBytes': 'new listeners',
   'defaults.frameReadTimeoutMs': 'new listeners',

@@ -334,6 +334,7 @@ export const configSchema = z
         routeTimeoutMs: positiveMs.default(15_000).describe('Deadline of a call whose route sets none, ms (504 when spent).'),
         drainTimeoutMs: positiveMs.default(30_000).describe('On SIGTERM: stop accepting, let calls in flight finish for at most this many ms, exit 0.'),
         maxHeaderBytes: z.number().int().positive().default(16 * 1024).describe('Largest HTTP request head (431 beyond).'),
+        maxHeaderCount: z.number().int().positive().default(100).describe('Most header fields in one HTTP/1 request (431 beyond, counted as `max_header_count`).'),
         maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024).describe('Largest HTTP request body (413 beyond).'),
         maxFrameBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('Largest Bolt or Dubbo frame, checked from its header before it is buffered.'),
         /** A binary frame begun and not finished within this time closes its connection. */

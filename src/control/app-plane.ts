@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiAccess, guardHttp, isLoopbackHost, parseHostPort, readApiGuard, serviceKeyString, type CountRefusal, type Logger, type ServiceKey } from '../core/index.js';
 import type { MethodSignature } from '../bridge/index.js';
 import type { ListenerConfig, MeshConfig } from '../config/index.js';
-import { handleAppApi, registryGrpcService, type AppPublication, type AppRegistry, type Registry } from '../registry/index.js';
+import { handleAppApi, isAppApiTarget, registryGrpcService, type AppPublication, type AppRegistry, type Registry } from '../registry/index.js';
 import type { ListenerSpec, TlsMode } from '../proxy/index.js';
 import { protocolForApp } from '../codecs/index.js';
 import { AppPublications, type AppPublicationStore, type AppPublicationsOptions, type Ingress } from './app-publications.js';
@@ -23,7 +23,7 @@ import { countingOwnership } from './owned-calls.js';
 import { SofaMeshServer } from './sofa-mesh-server.js';
 
 /** What a listener serves beside routed calls. */
-export type ListenerServices = Pick<ListenerSpec, 'local' | 'grpcServices' | 'appApi'>;
+export type ListenerServices = Pick<ListenerSpec, 'local' | 'localTargets' | 'grpcServices' | 'appApi'>;
 
 /**
  * Where a worker of `workers: N` keeps its publications: the primary's, over IPC. The primary
@@ -98,6 +98,7 @@ export class AppPlane implements Ingress {
     });
     return {
       local: guardHttp((req: IncomingMessage, res: ServerResponse) => handleAppApi(req, res, this.#appApi, access), this.#log),
+      localTargets: isAppApiTarget,
       grpcServices: [registryGrpcService(this.#appApi)],
       appApi: access,
     };

@@ -98,6 +98,7 @@ export class MeshListeners {
           metrics: this.#metrics,
           log: this.#log.child({ listener: spec.name }),
           maxHeaderBytes: config.defaults.maxHeaderBytes,
+          maxHeaderCount: config.defaults.maxHeaderCount,
           maxBodyBytes: config.defaults.maxBodyBytes,
           maxFrameBytes: config.defaults.maxFrameBytes,
           frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,

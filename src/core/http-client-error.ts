@@ -14,10 +14,12 @@ const refused = new WeakSet<Duplex>();
 /** Error codes of node:http that mean a configured limit was hit, by limit name. */
 const LIMIT_OF: Readonly<Record<string, string>> = {
   HPE_HEADER_OVERFLOW: 'max_header_bytes',
+  HPE_TOO_MANY_HEADERS: 'max_header_count',
   ERR_HTTP_REQUEST_TIMEOUT: 'headers_timeout_ms',
 };
 
-export function refuseHttpRequest(error: NodeJS.ErrnoException, socket: Duplex, metrics: MeshMetrics, protocol: string): void {
+/** `status`: the answer when the caller knows it (the listener's own parser); else read from the code. */
+export function refuseHttpRequest(error: NodeJS.ErrnoException, socket: Duplex, metrics: MeshMetrics, protocol: string, status?: number): void {
   if (refused.has(socket)) return void socket.destroy();
   refused.add(socket);
   const code = error.code ?? 'UNKNOWN';
@@ -25,9 +27,9 @@ export function refuseHttpRequest(error: NodeJS.ErrnoException, socket: Duplex, 
   const limit = LIMIT_OF[code];
   if (limit) metrics.limitExceeded(limit);
   if (code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-  const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  status ??= code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const body = JSON.stringify({ error: 'PMESH_BAD_REQUEST', code, message: `malformed HTTP/1 request: ${error.message}` });
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

@@ -110,10 +110,28 @@ export interface HttpLocalReply {
   readonly body: string;
 }
 
-/** The server side on node:http: the parser is Node's, the mapping is the plug-in's. */
+/** A request head the listener read from the caller's bytes (proxy/listeners/http1-request-head.ts). */
+export interface HttpRequestHead {
+  readonly method: string;
+  readonly target: string;
+  /** Name, value, name, value...: names in the caller's case. */
+  readonly rawHeaders: readonly string[];
+}
+
+/**
+ * The server side of HTTP/1: the listener parses (its own byte reader, or node:http for the
+ * requests it hands over), the mapping is the plug-in's.
+ */
 export interface HttpServerCodec {
   /** The routing view of a request whose head node:http parsed; the body stays a stream. Throws a MeshError for a request it refuses. */
   toInvocation(req: IncomingMessage, startedAt: number): Invocation;
+  /** The same view of a head the listener read from the bytes, with the body it framed. Throws a MeshError for a request it refuses. */
+  headToInvocation(head: HttpRequestHead, body: Invocation['body'], remoteAddress: string | undefined, startedAt: number): Invocation;
+  /**
+   * Whether the listener serves this request on its byte path; false hands the connection to
+   * node:http and toInvocation (the bridge's `/{service}/{method}` calls, until they are measured there).
+   */
+  onBytePath(head: HttpRequestHead): boolean;
   /** The reply to a call that failed with a mesh error. */
   localReply(error: MeshError): HttpLocalReply;
 }

@@ -88,13 +88,28 @@ const PREFIX = '/v1/services';
 const STATUS_OF: Partial<Record<string, number>> = { PMESH_BAD_REQUEST: 400, PMESH_NO_ROUTE: 404, PMESH_NOT_OWNER: 403 };
 const MAX_BODY = 64 * 1024;
 
+/** Whether a request target is the app API's (`/v1/services...`): a listener hands such requests to handleAppApi. */
+export function isAppApiTarget(target: string): boolean {
+  // Read as handleAppApi reads it (dot segments resolved), once the cheap test says it may be.
+  if (!target.includes('services')) return false;
+  try {
+    return isAppApiPath(new URL(target, 'http://sidecar').pathname);
+  } catch {
+    return true; // not a URL at all: left to handleAppApi, as before
+  }
+}
+
+function isAppApiPath(pathname: string): boolean {
+  return pathname === PREFIX || pathname.startsWith(`${PREFIX}/`);
+}
+
 /**
  * Handles the request if it is one of ours (after `access` let it in: the listener's token and
  * TLS, beyond loopback); returns false to let the proxy have it.
  */
 export function handleAppApi(req: IncomingMessage, res: ServerResponse, api: AppRegistry, access?: ApiAccess): boolean {
   const url = new URL(req.url ?? '/', 'http://sidecar');
-  if (url.pathname !== PREFIX && !url.pathname.startsWith(`${PREFIX}/`)) return false;
+  if (!isAppApiPath(url.pathname)) return false;
   if (access && !access.admit(req, res)) return true;
   route(req, res, url, api).catch((error: unknown) => {
     const mesh = MeshError.from(error);

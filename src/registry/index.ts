@@ -14,7 +14,7 @@ export function setup(): void {
   setupEmbedded();
   setupZooKeeper();
 }
-export { handleAppApi, appPublicationSchema, callerToken, type AppPublication, type AppRegistry } from './app-api.js';
+export { handleAppApi, isAppApiTarget, appPublicationSchema, callerToken, type AppPublication, type AppRegistry } from './app-api.js';
 export { handleSofaMeshApi, SOFA_MESH_OWNER, SOFA_MESH_BOLT_PORT, SOFA_MESH_HTTP_PORT, SOFA_MESH_PATHS, type SofaMeshDeps } from './sofa-mesh-api.js';
 export { registryGrpcService, type GrpcServiceBinding } from './grpc-api.js';
 export { REGISTRY_PROTO } from './grpc-api.js';

@@ -3,7 +3,8 @@
  * (Bolt, Dubbo), HAProxy 2.6 and nginx 1.22 (HTTP/1), in one run, same load generators:
  *   Bolt, Dubbo  - our codec in a separate process, 4 connections x 16 calls in flight,
  *                  echo(1 KiB String) to a Java server, every reply checked;
- *   HTTP/1       - wrk, 64 connections, 1 KiB POST and 1 KiB answer;
+ *   HTTP/1       - wrk, 64 connections, 1 KiB POST and 1 KiB answer; a Node TCP pump
+ *                  (servers/tcp-relay.ts, no HTTP read) is the floor one more Node process sets;
  *   bridge       - wrk POSTing JSON to our HTTP listener, which calls the Java Dubbo
  *                  provider (dubbo-go-pixiu, the other HTTP->Dubbo proxy, is not served by
  *                  the Go module proxy here), against Dubbo called directly.
@@ -192,11 +193,16 @@ async function httpSection(seconds: number): Promise<Row[]> {
     peers.push(haproxy);
     const nginx = await startNginx(nginxPort, upstreamPort, THREADS);
     peers.push(nginx);
+    // What one more Node process in the path costs by itself: bytes pumped each way, no HTTP read.
+    const pumpPort = await freePort();
+    const pump = await startTsServer('tcp-pump', join(REPO_ROOT, 'test/bench/servers/tcp-relay.ts'), pumpPort, [String(upstreamPort)]);
+    peers.push(pump);
     const paths: Array<{ path: string; port: number; pid: number | undefined }> = [
       { path: 'HTTP/1, direct', port: upstreamPort, pid: undefined },
       { path: 'HTTP/1, ours', port: oursPort, pid: ours.child.pid },
       { path: 'HTTP/1, HAProxy', port: haproxyPort, pid: haproxy.child.pid },
       { path: 'HTTP/1, nginx', port: nginxPort, pid: nginx.child.pid },
+      { path: 'HTTP/1, Node TCP pump (floor)', port: pumpPort, pid: pump.child.pid },
     ];
     // PMESH_BENCH_BASELINE: another checkout's sidecar (bin/pmesh.js) in the same windows, for a before/after from one run.
     const baselineBin = process.env.PMESH_BENCH_BASELINE;

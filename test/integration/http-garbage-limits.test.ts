@@ -1,7 +1,8 @@
 /**
  * What the HTTP-speaking ports do with callers that are slow or speak nonsense, read
  * back from /metrics: a request head sent too slowly on an HTTP/1 listener is answered
- * 408 and counted once (not again when the caller then closes); connections past the
+ * 408 and counted once (not again when the caller then closes); a head with too many fields
+ * is answered 431; connections past the
  * listener's limit are closed at once; garbage on the admin port and on the gRPC port
  * is counted as a codec error of that port.
  */
@@ -24,7 +25,7 @@ beforeAll(async () => {
   adminPort = await freePort();
   sidecar = await startInProcess(`
 admin: { address: 127.0.0.1:${adminPort} }
-defaults: { headersTimeoutMs: 500, maxConnectionsPerListener: 3 }
+defaults: { headersTimeoutMs: 500, maxConnectionsPerListener: 3, maxHeaderCount: 5 }
 listeners:
   - { name: http-in, protocol: http1, address: 127.0.0.1:${httpPort} }
   - { name: grpc-in, protocol: grpc, address: 127.0.0.1:${grpcPort} }
@@ -84,6 +85,13 @@ describe('HTTP ports under slow and garbage callers', () => {
     const http1Errors = [...text.matchAll(/pmesh_codec_errors_total\{protocol="http1",reason="([^"]+)",side="downstream"\} (\d+)/g)];
     expect(http1Errors.map((m) => [m[1], Number(m[2])])).toEqual([['ERR_HTTP_REQUEST_TIMEOUT', 1]]);
     expect(await count(/pmesh_limit_exceeded_total\{limit="headers_timeout_ms"\} (\d+)/)).toBe(1);
+  });
+
+  it('a request with more header fields than defaults.maxHeaderCount is answered 431 and counted', async () => {
+    const answer = await exchange(httpPort, `GET / HTTP/1.1\r\nHost: x\r\n${'X-A: 1\r\n'.repeat(5)}\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer).toContain('"code":"HPE_TOO_MANY_HEADERS"');
+    expect(await count(/pmesh_limit_exceeded_total\{limit="max_header_count"\} (\d+)/)).toBe(1);
   });
 
   it('an HTTP/1 connection past the listener limit is closed at once and counted', async () => {

@@ -4,7 +4,7 @@
  * header; the body stays a stream. `x-pmesh-timeout-ms` carries the caller's deadline.
  */
 import type { IncomingMessage } from 'node:http';
-import { MeshError, type Invocation } from '../../core/index.js';
+import { MeshError, type HttpRequestHead, type Invocation } from '../../core/index.js';
 import { appendForwardedFor } from './headers.js';
 
 export const TIMEOUT_HEADER = 'x-pmesh-timeout-ms';
@@ -21,8 +21,19 @@ const SERVICE_CALL = /^\/([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+)\/([A-Za-z_$][
 
 /** Throws PMESH_BAD_REQUEST for a mesh header it cannot read (`x-pmesh-timeout-ms: soon`). */
 export function requestToInvocation(req: IncomingMessage, now: number): Invocation {
+  const attachments = attachmentsOf(req.rawHeaders, req.method ?? 'GET', req.url ?? '/', req.socket.remoteAddress);
+  const length = Number(attachments['content-length']);
+  const body: Invocation['body'] = hasBody(attachments) ? { kind: 'stream', stream: req, length: Number.isFinite(length) ? length : undefined } : { kind: 'empty' };
+  return invocationOf(attachments, now, body);
+}
+
+/** The same for a head the listener read from the bytes; `body` is framed by the listener. */
+export function headToInvocation(head: HttpRequestHead, body: Invocation['body'], remoteAddress: string | undefined, now: number): Invocation {
+  return invocationOf(attachmentsOf(head.rawHeaders, head.method, head.target, remoteAddress), now, body);
+}
+
+function attachmentsOf(raw: readonly string[], method: string, target: string, remoteAddress: string | undefined): Record<string, string> {
   const attachments: Record<string, string> = {};
-  const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] ?? '').toLowerCase();
     const value = raw[i + 1] ?? '';
@@ -30,27 +41,32 @@ export function requestToInvocation(req: IncomingMessage, now: number): Invocati
     // Repeated fields fold into one (RFC 9110 5.3); Cookie is the one folded with "; ".
     attachments[name] = previous === undefined ? value : `${previous}${name === 'cookie' ? '; ' : ', '}${value}`;
   }
-  attachments['x-forwarded-for'] = appendForwardedFor(attachments['x-forwarded-for'], req.socket.remoteAddress);
-  const host = attachments.host ?? '';
-  attachments[':authority'] = host;
-  attachments[':path'] = req.url ?? '/';
-  attachments[':method'] = req.method ?? 'GET';
+  attachments['x-forwarded-for'] = appendForwardedFor(attachments['x-forwarded-for'], remoteAddress);
+  attachments[':authority'] = attachments.host ?? '';
+  attachments[':path'] = target;
+  attachments[':method'] = method;
+  return attachments;
+}
+
+function invocationOf(attachments: Record<string, string>, now: number, body: Invocation['body']): Invocation {
   const timeout = timeoutOf(attachments[TIMEOUT_HEADER]);
-  const length = Number(attachments['content-length']);
-  const call = SERVICE_CALL.exec(req.url ?? '');
+  const call = SERVICE_CALL.exec(attachments[':path']!);
   return {
     protocol: 'http1',
     service: call
       ? { interface: call[1] ?? '', version: attachments[VERSION_HEADER] || undefined, group: attachments[GROUP_HEADER] || undefined }
-      : { interface: host },
-    method: call ? (call[2] ?? '') : (req.method ?? 'GET'),
+      : { interface: attachments[':authority']! },
+    method: call ? (call[2] ?? '') : attachments[':method']!,
     attachments,
     deadline: timeout === undefined ? undefined : now + timeout,
     oneway: false,
-    body: hasBody(attachments)
-      ? { kind: 'stream', stream: req, length: Number.isFinite(length) ? length : undefined }
-      : { kind: 'empty' },
+    body,
   };
+}
+
+/** Whether the target is `/{service}/{method}`: a call the bridge may take (or an HTTP cluster, proxied). */
+export function isServiceCall(target: string): boolean {
+  return SERVICE_CALL.test(target);
 }
 
 /** `x-pmesh-timeout-ms`: a positive whole number of milliseconds; anything else is the caller's mistake, said. */

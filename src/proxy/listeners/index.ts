@@ -29,6 +29,8 @@ export interface ListenerSpec {
   readonly metrics: MeshMetrics;
   readonly log: Logger;
   readonly maxHeaderBytes: number;
+  /** HTTP/1 only: most header fields in one request. */
+  readonly maxHeaderCount?: number;
   readonly maxBodyBytes: number;
   readonly maxFrameBytes: number;
   readonly frameReadTimeoutMs: number;
@@ -42,6 +44,8 @@ export interface ListenerSpec {
   readonly classScan?: ClassPolicy;
   /** HTTP/1 only: the sidecar's own endpoints (`/v1/services`); returns true when it answered. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** HTTP/1 only: the request targets `local` may answer (handed to node:http); absent with `local`: every request. */
+  readonly localTargets?: (target: string) => boolean;
   /** gRPC only: more services on the same port (the registry API). */
   readonly grpcServices?: readonly GrpcServiceBinding[];
   /**

@@ -18,10 +18,13 @@ export class ReplayedSocket extends Duplex implements RelayedConnection {
   readonly localPort: number | undefined;
   /** The connection relayed (a TLSSocket under TLS): who is calling is read from it (peerOf). */
   readonly underlying: Socket;
+  /** As a TLSSocket says: whether the caller came over TLS (the app API beyond loopback serves TLS only). */
+  readonly encrypted: boolean;
 
   constructor(socket: Socket, head: Buffer) {
     super({ allowHalfOpen: false });
     this.underlying = socket;
+    this.encrypted = (socket as { encrypted?: boolean }).encrypted === true;
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
     this.remoteFamily = socket.remoteFamily;

@@ -35,11 +35,17 @@ function hexValue(byte: number): number {
 }
 
 export class ChunkedDecoder {
+  /** The error a fault is thrown as: BadReplyError on the upstream side, the listener's own for a request body. */
+  readonly #fail: (message: string) => Error;
   #state = State.Size;
   #size = 0;
   #digits = 0;
   #remaining = 0;
   #lineBytes = 0;
+
+  constructor(fail: (message: string) => Error = (message) => new BadReplyError(message)) {
+    this.#fail = fail;
+  }
 
   get done(): boolean {
     return this.#state === State.Done;
@@ -47,7 +53,7 @@ export class ChunkedDecoder {
 
   /**
    * Reads `bytes` from `start`, handing each piece of chunk data to `onData`; returns how
-   * many bytes it used (fewer than given only once the message has ended). Throws BadReplyError.
+   * many bytes it used (fewer than given only once the message has ended). Throws what `fail` makes.
    */
   feed(bytes: Buffer, start: number, onData: (data: Buffer) => void): number {
     let i = start;
@@ -66,26 +72,26 @@ export class ChunkedDecoder {
         case State.Size: {
           const digit = hexValue(byte);
           if (digit >= 0) {
-            if (++this.#digits > MAX_SIZE_DIGITS) throw new BadReplyError('chunk size too large');
+            if (++this.#digits > MAX_SIZE_DIGITS) throw this.#fail('chunk size too large');
             this.#size = this.#size * 16 + digit;
           } else if (this.#digits === 0) {
-            throw new BadReplyError('bad chunk size');
+            throw this.#fail('bad chunk size');
           } else if (byte === CR) {
             this.#state = State.SizeLf;
           } else if (byte === 0x3b /* ; */) {
             this.#state = State.Extension;
             this.#lineBytes = 0;
           } else {
-            throw new BadReplyError('bad chunk size');
+            throw this.#fail('bad chunk size');
           }
           break;
         }
         case State.Extension:
           if (byte === CR) this.#state = State.SizeLf;
-          else if (byte === LF || byte === 0 || ++this.#lineBytes > MAX_LINE_BYTES) throw new BadReplyError('bad chunk extension');
+          else if (byte === LF || byte === 0 || ++this.#lineBytes > MAX_LINE_BYTES) throw this.#fail('bad chunk extension');
           break;
         case State.SizeLf:
-          if (byte !== LF) throw new BadReplyError('chunk size line not ended by CRLF');
+          if (byte !== LF) throw this.#fail('chunk size line not ended by CRLF');
           if (this.#size === 0) {
             this.#state = State.TrailerStart;
             this.#lineBytes = 0;
@@ -97,11 +103,11 @@ export class ChunkedDecoder {
           this.#digits = 0;
           break;
         case State.DataCr:
-          if (byte !== CR) throw new BadReplyError('chunk data not followed by CRLF');
+          if (byte !== CR) throw this.#fail('chunk data not followed by CRLF');
           this.#state = State.DataLf;
           break;
         case State.DataLf:
-          if (byte !== LF) throw new BadReplyError('chunk data not followed by CRLF');
+          if (byte !== LF) throw this.#fail('chunk data not followed by CRLF');
           this.#state = State.Size;
           break;
         case State.TrailerStart:
@@ -113,11 +119,11 @@ export class ChunkedDecoder {
           else this.#trailerByte(byte);
           break;
         case State.TrailerLf:
-          if (byte !== LF) throw new BadReplyError('trailer line not ended by CRLF');
+          if (byte !== LF) throw this.#fail('trailer line not ended by CRLF');
           this.#state = State.TrailerStart;
           break;
         case State.FinalLf:
-          if (byte !== LF) throw new BadReplyError('chunked body not ended by CRLF');
+          if (byte !== LF) throw this.#fail('chunked body not ended by CRLF');
           this.#state = State.Done;
           break;
       }
@@ -126,7 +132,7 @@ export class ChunkedDecoder {
   }
 
   #trailerByte(byte: number): void {
-    if (byte === LF || byte === 0 || ++this.#lineBytes > MAX_LINE_BYTES) throw new BadReplyError('bad trailer section');
+    if (byte === LF || byte === 0 || ++this.#lineBytes > MAX_LINE_BYTES) throw this.#fail('bad trailer section');
     this.#state = State.Trailer;
   }
 }

@@ -14,6 +14,8 @@ import { writeThisTurn } from '../transport/index.js';
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 const CRLF = Buffer.from('\r\n', 'latin1');
 const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+/** A request body up to this size is copied behind its head; above it is written beside it. */
+const COPY_BODY_BYTES = 16 * 1024;
 
 /** The request's body as the connection writes it. */
 export type RequestBody =
@@ -77,8 +79,8 @@ export class Http1Connection {
     return this.#exchange !== undefined;
   }
 
-  /** Sends one request: `head` is its whole head, CRLFCRLF included. */
-  send(exchange: Http1Exchange, head: Buffer, body: RequestBody): void {
+  /** Sends one request: `head` is its whole head as latin1 text, CRLFCRLF included. */
+  send(exchange: Http1Exchange, head: string, body: RequestBody): void {
     this.#exchange = exchange;
     this.#framing = undefined;
     this.#pending = undefined;
@@ -86,11 +88,20 @@ export class Http1Connection {
     const socket = this.socket;
     if (body.kind === 'stream') {
       // Corked for the turn: a small body node:http parsed right after the head leaves with it, in one write.
-      writeThisTurn(socket, [head]);
+      writeThisTurn(socket, [Buffer.from(head, 'latin1')]);
       this.#sendStream(body.stream, body.length === undefined);
       return;
     }
-    writeThisTurn(socket, body.kind === 'bytes' && body.bytes.length > 0 ? [head, body.bytes] : [head]);
+    // The head and a small body copied into one buffer leave in one plain write (no cork, no writev).
+    const bytes = body.kind === 'bytes' ? body.bytes : undefined;
+    if (bytes && bytes.length > COPY_BODY_BYTES) {
+      writeThisTurn(socket, [Buffer.from(head, 'latin1'), bytes]);
+    } else {
+      const out = Buffer.allocUnsafe(head.length + (bytes?.length ?? 0));
+      out.write(head, 0, head.length, 'latin1');
+      bytes?.copy(out, head.length);
+      socket.write(out);
+    }
     this.#requestSent = true;
   }
 

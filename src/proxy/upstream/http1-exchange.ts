@@ -75,14 +75,13 @@ export class Http1Exchange {
       body = { kind: 'stream', stream };
     }
     const code = this.#codec.codeOfStatus(head.status);
-    this.#callbacks.resolve({
-      status: 'ok',
-      protocolStatus: head.status,
-      ...(code === undefined ? {} : { code }),
-      attachments: {},
-      rawHeaders: this.#codec.replyHeaders(head.rawHeaders),
-      body,
-    });
+    const rawHeaders = this.#codec.replyHeaders(head.rawHeaders);
+    // Built whole, not spread: a spread per call made a temporary object and a slower shape.
+    this.#callbacks.resolve(
+      code === undefined
+        ? { status: 'ok', protocolStatus: head.status, attachments: {}, rawHeaders, body }
+        : { status: 'ok', protocolStatus: head.status, code, attachments: {}, rawHeaders, body },
+    );
   }
 
   /** The exchange cannot finish: the call fails, or its body stream does if the Result was handed over. */

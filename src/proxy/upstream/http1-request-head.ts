@@ -13,8 +13,8 @@ const BAD_TARGET = /[\0-\x20\x7f]/;
 /** Methods whose request has a body by meaning: an empty one is still sent with its length (as curl and undici do). */
 const EXPECTS_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-/** `hostOf`: the endpoint whose address is the Host header, when the call carries none. */
-export function requestHead(method: string, target: string, headers: readonly string[], body: RequestBody, hostOf: Endpoint | undefined): Buffer {
+/** `hostOf`: the endpoint whose address is the Host header, when the call carries none. The head as latin1 text. */
+export function requestHead(method: string, target: string, headers: readonly string[], body: RequestBody, hostOf: Endpoint | undefined): string {
   if (!TOKEN.test(method)) throw new MeshError('PMESH_BAD_REQUEST', `bad HTTP method ${JSON.stringify(method.slice(0, 20))}`);
   if (target.length === 0 || BAD_TARGET.test(target)) throw new MeshError('PMESH_BAD_REQUEST', `bad request target ${JSON.stringify(target.slice(0, 60))}`);
   let text = `${method} ${target} HTTP/1.1\r\n`;
@@ -29,5 +29,5 @@ export function requestHead(method: string, target: string, headers: readonly st
   if (body.kind === 'bytes') text += `content-length: ${body.bytes.length}\r\n`;
   else if (body.kind === 'stream') text += body.length === undefined ? 'transfer-encoding: chunked\r\n' : `content-length: ${body.length}\r\n`;
   else if (EXPECTS_BODY.has(method)) text += 'content-length: 0\r\n';
-  return Buffer.from(`${text}\r\n`, 'latin1');
+  return `${text}\r\n`;
 }

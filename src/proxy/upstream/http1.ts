@@ -32,7 +32,7 @@ export class Http1Upstream implements Upstream {
   call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     const method = invocation.attachments[':method'] ?? 'GET';
     let body: RequestBody;
-    let head: Buffer;
+    let head: string;
     try {
       body = requestBody(invocation);
       head = requestHead(method, invocation.attachments[':path'] ?? '/', this.#options.codec.requestHeaders(invocation.attachments), body, invocation.attachments.host === undefined ? endpoint : undefined);

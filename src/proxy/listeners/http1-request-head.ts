@@ -1,0 +1,224 @@
+/**
+ * A caller's HTTP/1 request head read from its bytes (RFC 9112 sections 2 to 7), for the
+ * listener's byte path (http1-caller.ts). At least as strict as node:http's llhttp where a
+ * lax reader lets one message be read as two (request smuggling): Content-Length with
+ * Transfer-Encoding, a repeated or non-decimal Content-Length, a coding after `chunked`,
+ * obs-fold, bare LF, a name that is not a token, control characters in a value or target,
+ * more than one Host are all refused with the status and the llhttp-style code a caller and
+ * the codec-error metric see. Bounds (head bytes, field count) are checked before the
+ * head is turned into strings.
+ */
+export type RequestFraming = { readonly kind: 'none' } | { readonly kind: 'length'; readonly length: number } | { readonly kind: 'chunked' };
+
+export interface RequestHead {
+  readonly method: string;
+  /** The request target as sent (origin-form `/path?q`, absolute-form, `*` or authority-form). */
+  readonly target: string;
+  /** HTTP/1.<minor>: 0 or 1. */
+  readonly minor: number;
+  /** Name, value, name, value...: names in the caller's case, values without surrounding whitespace. */
+  readonly rawHeaders: string[];
+  readonly framing: RequestFraming;
+  /** Whether the caller lets the connection carry another request after this one. */
+  readonly keepAlive: boolean;
+  /** `Expect: 100-continue`: the caller waits for a 100 before it sends the body. */
+  readonly expectContinue: boolean;
+  /** An Upgrade header is present (WebSocket, h2c...). */
+  readonly upgrade: boolean;
+}
+
+export interface HeadLimits {
+  /** The whole head (request line, fields, CRLFs) at most this many bytes; 431 beyond. */
+  readonly maxHeaderBytes: number;
+  /** At most this many header fields; 431 beyond. */
+  readonly maxHeaderCount: number;
+}
+
+/** A request that cannot be served: `status` is the answer, `code` names the fault (llhttp's name where it has one). */
+export class BadRequestError extends Error {
+  override readonly name = 'BadRequestError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: 400 | 417 | 431 | 501 = 400,
+  ) {
+    super(message);
+  }
+}
+
+const CR = 13;
+const LF = 10;
+const NO_BODY: RequestFraming = Object.freeze({ kind: 'none' });
+const CHUNKED: RequestFraming = Object.freeze({ kind: 'chunked' });
+
+/** tchar (RFC 9110 5.6.2) by byte value. */
+const TCHAR = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
+for (let b = 0x30; b <= 0x39; b++) TCHAR[b] = 1;
+for (let b = 0x41; b <= 0x5a; b++) TCHAR[b] = 1;
+for (let b = 0x61; b <= 0x7a; b++) TCHAR[b] = 1;
+
+/** The methods llhttp knows; another token is a method this server does not implement (501). */
+const KNOWN_METHODS = new Set(
+  'GET HEAD POST PUT DELETE CONNECT OPTIONS TRACE PATCH COPY LOCK MKCOL MOVE PROPFIND PROPPATCH SEARCH UNLOCK BIND REBIND UNBIND ACL REPORT MKACTIVITY CHECKOUT MERGE M-SEARCH NOTIFY SUBSCRIBE UNSUBSCRIBE PURGE MKCALENDAR LINK UNLINK SOURCE QUERY'.split(' '),
+);
+/** A target: visible ASCII only (no space, no control, no byte above 0x7e). */
+const TARGET = /^[\x21-\x7e]+$/;
+/** A field value: no control character but HTAB (obs-text, 0x80 and above, passes as latin1). */
+const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const DIGITS = /^\d{1,15}$/;
+
+/**
+ * Where the head starting at `start` ends (just past its CRLFCRLF), or -1 while it is not whole.
+ * `from` is where to resume looking (bytes before it were searched already). Throws for a head
+ * over the byte limit and for a bare LF, which a CRLFCRLF search would otherwise wait past.
+ */
+export function findHeadEnd(bytes: Buffer, start: number, from: number, maxHeaderBytes: number): number {
+  let at = Math.max(start, from);
+  for (;;) {
+    const lf = bytes.indexOf(LF, at);
+    if (lf < 0) break;
+    if (lf === start || bytes[lf - 1] !== CR) throw new BadRequestError('HPE_CR_EXPECTED', 'bare LF in the request head (a line must end with CRLF)');
+    if (lf - start + 1 > maxHeaderBytes) throw headTooLarge(maxHeaderBytes);
+    // An empty line ends the head, unless it is a leading one (RFC 9112 2.2 lets a server skip those).
+    if (lf >= start + 3 && bytes[lf - 2] === LF) return lf + 1;
+    at = lf + 1;
+  }
+  if (bytes.length - start > maxHeaderBytes) throw headTooLarge(maxHeaderBytes);
+  return -1;
+}
+
+/** How many bytes of empty lines (CRLF) lead the head at `start`: skipped, as RFC 9112 2.2 allows. */
+export function leadingEmptyLines(bytes: Buffer, start: number, end: number): number {
+  let at = start;
+  while (at + 1 < end && bytes[at] === CR && bytes[at + 1] === LF) at += 2;
+  return at - start;
+}
+
+/** Reads the head in `bytes[start, end)`, `end` just past its CRLFCRLF (findHeadEnd), leading empty lines skipped. */
+export function parseRequestHead(bytes: Buffer, start: number, end: number, limits: HeadLimits): RequestHead {
+  const text = bytes.toString('latin1', start, end - 4);
+  let lineEnd = text.indexOf('\r\n');
+  if (lineEnd < 0) lineEnd = text.length;
+  const { method, target, minor } = requestLine(text.slice(0, lineEnd));
+  const rawHeaders: string[] = [];
+  let count = 0;
+  let length: string | undefined;
+  let transferEncoding: string | undefined;
+  let connection = '';
+  let expect: string | undefined;
+  let hosts = 0;
+  let upgrade = false;
+  let at = lineEnd + 2;
+  while (at < text.length + 2 && lineEnd < text.length) {
+    let next = text.indexOf('\r\n', at);
+    if (next < 0) next = text.length;
+    if (++count > limits.maxHeaderCount) throw new BadRequestError('HPE_TOO_MANY_HEADERS', `more than ${limits.maxHeaderCount} header fields`, 431);
+    const colon = text.indexOf(':', at);
+    if (colon < 0 || colon >= next) {
+      const first = text.charCodeAt(at);
+      if (first === 0x20 || first === 0x09) throw new BadRequestError('HPE_INVALID_HEADER_TOKEN', 'obs-fold (a header line continued on the next) in the request head');
+      throw new BadRequestError('HPE_INVALID_HEADER_TOKEN', `header line without a colon: ${JSON.stringify(text.slice(at, Math.min(next, at + 40)))}`);
+    }
+    if (colon === at) throw new BadRequestError('HPE_INVALID_HEADER_TOKEN', 'empty header name');
+    for (let i = at; i < colon; i++) {
+      if (TCHAR[text.charCodeAt(i)] !== 1) throw new BadRequestError('HPE_INVALID_HEADER_TOKEN', `invalid character in header name ${JSON.stringify(text.slice(at, Math.min(colon, at + 40)))}`);
+    }
+    let from = colon + 1;
+    let to = next;
+    while (from < to && (text.charCodeAt(from) === 0x20 || text.charCodeAt(from) === 0x09)) from++;
+    while (to > from && (text.charCodeAt(to - 1) === 0x20 || text.charCodeAt(to - 1) === 0x09)) to--;
+    const name = text.slice(at, colon);
+    const value = text.slice(from, to);
+    if (BAD_VALUE.test(value)) throw new BadRequestError('HPE_INVALID_HEADER_TOKEN', `control character in the value of header ${JSON.stringify(name.slice(0, 40))}`);
+    rawHeaders.push(name, value);
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === 'host') hosts++;
+        break;
+      case 6:
+        if (name.toLowerCase() === 'expect') expect = expect === undefined ? value : `${expect}, ${value}`;
+        break;
+      case 7:
+        if (name.toLowerCase() === 'upgrade') upgrade = true;
+        break;
+      case 10:
+        if (name.toLowerCase() === 'connection') connection += `,${value.toLowerCase()}`;
+        break;
+      case 14:
+        if (name.toLowerCase() === 'content-length') {
+          if (length !== undefined) throw new BadRequestError('HPE_UNEXPECTED_CONTENT_LENGTH', 'more than one content-length');
+          if (!DIGITS.test(value)) throw new BadRequestError('HPE_INVALID_CONTENT_LENGTH', `bad content-length ${JSON.stringify(value.slice(0, 30))}`);
+          length = value;
+        }
+        break;
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') transferEncoding = transferEncoding === undefined ? value : `${transferEncoding},${value}`;
+        break;
+    }
+    at = next + 2;
+    lineEnd = next;
+  }
+  if (hosts > 1) throw new BadRequestError('HPE_DUPLICATE_HOST', 'more than one host header');
+  if (hosts === 0 && minor === 1) throw new BadRequestError('HPE_MISSING_HOST', 'an HTTP/1.1 request without a host header');
+  if (length !== undefined && transferEncoding !== undefined) throw new BadRequestError('HPE_UNEXPECTED_CONTENT_LENGTH', 'both content-length and transfer-encoding');
+  const tokens = connectionTokens(connection);
+  const keepAlive = minor === 1 ? !tokens.has('close') : tokens.has('keep-alive') && !tokens.has('close');
+  let expectContinue = false;
+  if (expect !== undefined) {
+    if (expect.toLowerCase() !== '100-continue') throw new BadRequestError('HPE_EXPECTATION_FAILED', `unsupported expectation ${JSON.stringify(expect.slice(0, 40))}`, 417);
+    expectContinue = true;
+  }
+  let framing: RequestFraming = NO_BODY;
+  if (transferEncoding !== undefined) framing = chunkedFraming(transferEncoding, minor);
+  else if (length !== undefined && length !== '0' && !/^0+$/.test(length)) framing = { kind: 'length', length: Number(length) };
+  return { method, target, minor, rawHeaders, framing, keepAlive, expectContinue: expectContinue && framing !== NO_BODY, upgrade };
+}
+
+function requestLine(line: string): { method: string; target: string; minor: number } {
+  const space = line.indexOf(' ');
+  const space2 = space < 0 ? -1 : line.indexOf(' ', space + 1);
+  if (space <= 0 || space2 < 0) throw new BadRequestError('HPE_INVALID_METHOD', `bad request line ${JSON.stringify(line.slice(0, 60))}`);
+  const method = line.slice(0, space);
+  for (let i = 0; i < method.length; i++) {
+    if (TCHAR[method.charCodeAt(i)] !== 1) throw new BadRequestError('HPE_INVALID_METHOD', `bad method ${JSON.stringify(method.slice(0, 20))}`);
+  }
+  const target = line.slice(space + 1, space2);
+  if (!TARGET.test(target)) throw new BadRequestError('HPE_INVALID_URL', `bad request target ${JSON.stringify(target.slice(0, 60))}`);
+  const version = line.slice(space2 + 1);
+  if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') throw new BadRequestError('HPE_INVALID_VERSION', `bad HTTP version ${JSON.stringify(version.slice(0, 20))}`);
+  if (!KNOWN_METHODS.has(method)) throw new BadRequestError('HPE_INVALID_METHOD', `method ${JSON.stringify(method.slice(0, 20))} is not implemented`, 501);
+  return { method, target, minor: version === 'HTTP/1.1' ? 1 : 0 };
+}
+
+/**
+ * Transfer-Encoding (RFC 9112 6.3, 7): chunked must be the last coding and appear once; a
+ * request whose length cannot be known otherwise is refused (400), and a coding this proxy
+ * cannot pass on (gzip before chunked: the upstream request is framed anew) is 501.
+ */
+function chunkedFraming(value: string, minor: number): RequestFraming {
+  if (minor === 0) throw new BadRequestError('HPE_INVALID_TRANSFER_ENCODING', 'transfer-encoding in an HTTP/1.0 request');
+  const codings = value.split(',').map((coding) => coding.trim().toLowerCase());
+  if (codings[codings.length - 1] !== 'chunked') throw new BadRequestError('HPE_INVALID_TRANSFER_ENCODING', `transfer-encoding ${JSON.stringify(value.slice(0, 40))} does not end with chunked`);
+  for (let i = 0; i < codings.length - 1; i++) {
+    const coding = codings[i]!;
+    if (coding === 'chunked') throw new BadRequestError('HPE_INVALID_TRANSFER_ENCODING', 'chunked applied more than once');
+    if (coding === '' || ![...coding].every((c) => TCHAR[c.charCodeAt(0)] === 1)) throw new BadRequestError('HPE_INVALID_TRANSFER_ENCODING', `bad transfer coding ${JSON.stringify(coding.slice(0, 20))}`);
+    throw new BadRequestError('HPE_UNSUPPORTED_TRANSFER_ENCODING', `transfer coding ${JSON.stringify(coding.slice(0, 20))} is not implemented`, 501);
+  }
+  return CHUNKED;
+}
+
+function connectionTokens(connection: string): Set<string> {
+  const tokens = new Set<string>();
+  if (connection === '') return tokens;
+  for (const token of connection.split(',')) {
+    const trimmed = token.trim();
+    if (trimmed !== '') tokens.add(trimmed);
+  }
+  return tokens;
+}
+
+function headTooLarge(maxHeaderBytes: number): BadRequestError {
+  return new BadRequestError('HPE_HEADER_OVERFLOW', `request head larger than ${maxHeaderBytes} bytes`, 431);
+}
