@@ -110,8 +110,7 @@ export class UpstreamConnection extends StreamTable {
   onHeaders(_conn: H2Connection, streamId: number, headers: string[], _listBytes: number, endStream: boolean): void {
     const leg = this.streams.get(streamId) as UpstreamLeg | undefined;
     if (!leg || leg.reset) return;
-    // Answered: the server took the stream, it will never be sent again.
-    leg.replay = undefined;
+    leg.answered();
     if (endStream) leg.remoteEnded = true;
     leg.call.upstreamHeaders(withoutConnectionHeaders(headers), endStream);
     if (endStream) this.#answered(leg);

@@ -10,14 +10,19 @@ import type { H2Connection } from './connection.js';
 import { Leg } from './leg.js';
 import type { CallLegOwner, RelayCall, SentData } from './relay-call.js';
 
+/** What a leg that sent no DATA yet has to send again. */
+const NOTHING: readonly SentData[] = [];
+
 export class UpstreamLeg extends Leg<RelayCall> {
   /** The request head, sent again with the request on a retry. */
   readonly headers: string[];
   /** This stream is itself the retry of a refused one (a call is sent again once). */
   readonly isRetry: boolean;
-  /** Request DATA sent so far; undefined once the server answered or the request outgrew the bound. */
-  replay: SentData[] | undefined = [];
-  #replayBytes = 0;
+  /** False once the server answered or the request outgrew the bound: nothing can be sent again. */
+  #keep = true;
+  /** Request DATA sent so far (made on the first: most calls are answered before any is needed). */
+  #sent: SentData[] | undefined;
+  #sentBytes = 0;
   readonly #maxReplayBytes: number;
 
   constructor(conn: H2Connection, owner: CallLegOwner, id: number, headers: string[], maxReplayBytes: number, isRetry: boolean) {
@@ -27,13 +32,27 @@ export class UpstreamLeg extends Leg<RelayCall> {
     this.isRetry = isRetry;
   }
 
+  /** The request DATA to send again, or undefined when it cannot be. */
+  get replay(): readonly SentData[] | undefined {
+    return this.#keep ? (this.#sent ?? NOTHING) : undefined;
+  }
+
+  /** The server answered: it took the stream, which will never be sent again. */
+  answered(): void {
+    this.#drop();
+  }
+
   override sendData(data: Buffer, end: boolean, credit: number): void {
-    const replay = this.replay;
-    if (replay !== undefined) {
-      this.#replayBytes += data.length;
-      if (this.#replayBytes <= this.#maxReplayBytes) replay.push({ data, end });
-      else this.replay = undefined;
+    if (this.#keep) {
+      this.#sentBytes += data.length;
+      if (this.#sentBytes > this.#maxReplayBytes) this.#drop();
+      else (this.#sent ??= []).push({ data, end });
     }
     super.sendData(data, end, credit);
+  }
+
+  #drop(): void {
+    this.#keep = false;
+    this.#sent = undefined;
   }
 }
