@@ -70,7 +70,7 @@ export class PrometheusMetrics implements MeshMetrics {
   });
   readonly #traffic = new Counter({
     name: 'pmesh_traffic_events_total',
-    help: 'What traffic policies did: retry, retry_budget_exhausted, breaker_overflow, rate_limited, fault_delay, fault_abort, mirror, mirror_dropped, mirror_diff; by route and cluster.',
+    help: 'What traffic policies did: retry, transparent_retry (an HTTP/2 stream the upstream refused unprocessed, sent again), retry_budget_exhausted, breaker_overflow, rate_limited, fault_delay, fault_abort, mirror, mirror_dropped, mirror_diff; by route and cluster.',
     labelNames: ['event', 'route', 'cluster'] as const,
     registers: [this.registry],
   });

@@ -11,6 +11,7 @@
  *     maxResetsPer10s: 500          # http2_rapid_reset: streams the caller reset before they ended
  *     keepaliveMs: 300000           # PING upstream sessions with open streams this often
  *     keepaliveTimeoutMs: 20000     # ... and close one that does not answer in this time
+ *     upstreamRetryBufferBytes: 65536  # request bytes kept to send a refused stream again
  */
 import { z } from 'zod';
 
@@ -27,6 +28,12 @@ export const grpcSchema = z
     /** grpc-go servers answer pings more frequent than 5 min (their default MinTime) with GOAWAY. */
     keepaliveMs: count.default(300_000).describe('Upstream sessions with open streams are PINGed this often, ms.'),
     keepaliveTimeoutMs: count.default(20_000).describe('An upstream session that does not answer a PING in this many ms is closed.'),
+    /** Linkerd retries no body over 64 KiB either; a server refuses a stream at once, so little has been sent by then. */
+    upstreamRetryBufferBytes: count
+      .default(64 * 1024)
+      .describe(
+        'Request bytes a call keeps until the upstream answers, so that a stream the server refused unprocessed (RST_STREAM REFUSED_STREAM, or above a GOAWAY\'s last stream id) is sent again once, transparently (counted as `pmesh_traffic_events_total{event="transparent_retry"}`). A call that sent more is answered UNAVAILABLE instead.',
+      ),
   })
   .strict()
   .default({})

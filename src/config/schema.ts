@@ -189,8 +189,22 @@ export const clusterSchema = z
         'A policy: `round_robin`, `weighted_random` (or `random`), `least_request`, `peak_ewma`, `least_active`, `shortest_response`; or `{ name, ...options }`: `{ name: consistent_hash, hashOn: { header | attachment | argument }, virtualNodes }`. Endpoint weights and warm-up (Dubbo `timestamp`/`warmup`, SOFARPC `startTime`/`warmupTime`) apply.',
       ),
     connectTimeoutMs: positiveMs.default(1_000).describe('Connecting to an endpoint fails after this many ms (503).'),
-    /** HTTP/1: most pooled connections per endpoint. */
-    maxConnectionsPerEndpoint: z.number().int().positive().default(64).describe('HTTP/1: most pooled connections per endpoint.'),
+    /** HTTP/1: most pooled connections per endpoint; gRPC and Triple: most HTTP/2 connections per endpoint. */
+    maxConnectionsPerEndpoint: z
+      .number()
+      .int()
+      .positive()
+      .default(64)
+      .describe('HTTP/1: most pooled connections per endpoint. gRPC and Triple: most HTTP/2 connections per endpoint; another is opened only when every one is at the server\'s SETTINGS_MAX_CONCURRENT_STREAMS.'),
+    /** gRPC and Triple: calls waiting for a stream once maxConnectionsPerEndpoint are open and full (grpc-go waits for stream quota). */
+    maxPendingStreamsPerEndpoint: z
+      .number()
+      .int()
+      .positive()
+      .default(1024)
+      .describe(
+        'gRPC and Triple: calls that may wait, in order, for a stream to an endpoint when `maxConnectionsPerEndpoint` connections are open and each is at the server\'s SETTINGS_MAX_CONCURRENT_STREAMS. Beyond it, or when its deadline passes while it waits, a call is answered RESOURCE_EXHAUSTED (limits `http2_upstream_pending_streams`, `http2_upstream_stream_wait`).',
+      ),
     /** Multiplexed protocols (Bolt, Dubbo): connections per endpoint carrying every call. */
     connectionsPerEndpoint: z.number().int().positive().max(64).default(1).describe('Bolt and Dubbo: multiplexed connections per endpoint carrying every call (at most 64).'),
     /** Idle upstream connections are probed this often; dead after `maxMissedHeartbeats`. */

@@ -20,7 +20,7 @@ export interface ClusterMetrics extends MeshMetrics {
 const FIRST_ANSWER_WAIT_MS = 3_000;
 
 /** An app cluster's connections: one local endpoint, short connect timeout. */
-const APP_UPSTREAM = { connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 64, connectionsPerEndpoint: 1, heartbeatIntervalMs: 15_000, maxMissedHeartbeats: 3 };
+const APP_UPSTREAM = { connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 64, maxPendingStreamsPerEndpoint: 1024, connectionsPerEndpoint: 1, heartbeatIntervalMs: 15_000, maxMissedHeartbeats: 3 };
 
 export class MeshClusters {
   readonly #clusters = new Map<string, Cluster>();
@@ -169,6 +169,7 @@ export class MeshClusters {
         cluster: config.name,
         connectTimeoutMs: config.connectTimeoutMs,
         maxConnectionsPerEndpoint: config.maxConnectionsPerEndpoint,
+        maxPendingStreamsPerEndpoint: config.maxPendingStreamsPerEndpoint,
         connectionsPerEndpoint: config.connectionsPerEndpoint,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         maxMissedHeartbeats: config.maxMissedHeartbeats,
@@ -260,10 +261,10 @@ export class MeshClusters {
     this.#rotation = { material, unsubscribe };
   }
 
-  /** What every upstream shares: metrics, the frame limit, gRPC keepalive. */
-  #upstreamDefaults(): { metrics: MeshMetrics; maxFrameBytes: number; keepaliveMs: number; keepaliveTimeoutMs: number } {
-    const config = this.#config;
-    return { metrics: this.#metrics, maxFrameBytes: config.defaults.maxFrameBytes, keepaliveMs: config.grpc.keepaliveMs, keepaliveTimeoutMs: config.grpc.keepaliveTimeoutMs };
+  /** What every upstream shares: metrics, the frame limit, gRPC keepalive and retry buffer. */
+  #upstreamDefaults(): { metrics: MeshMetrics; maxFrameBytes: number; keepaliveMs: number; keepaliveTimeoutMs: number; retryBufferBytes: number } {
+    const { defaults, grpc } = this.#config;
+    return { metrics: this.#metrics, maxFrameBytes: defaults.maxFrameBytes, keepaliveMs: grpc.keepaliveMs, keepaliveTimeoutMs: grpc.keepaliveTimeoutMs, retryBufferBytes: grpc.upstreamRetryBufferBytes };
   }
 
   #registryClusterOptions(config: MeshConfig): RegistryClustersOptions {

@@ -63,6 +63,8 @@ export type HealthEvent = 'ejected_consecutive_failures' | 'ejected_success_rate
 /** What a traffic policy did; one counter per kind, labelled by route and cluster. */
 export type TrafficEvent =
   | 'retry'
+  /** An HTTP/2 stream the upstream refused unprocessed, sent again by the upstream pool. */
+  | 'transparent_retry'
   | 'retry_budget_exhausted'
   | 'breaker_overflow'
   | 'rate_limited'

@@ -79,9 +79,9 @@ function spawnPeer(kind: GrpcPeerKind, args: string[], tlsCaFile?: string): Peer
   return startPeer('grpcio peer', join(VENV, 'bin/python'), [PY_SCRIPT, ...args], { env: { ...process.env, PMESH_GRPC_STUBS: STUBS, ...tls } });
 }
 
-/** Starts a server of helloworld.Greeter and examples.streaming.Streamer on a free port. */
-export async function startGrpcServer(kind: GrpcPeerKind): Promise<{ peer: Peer; port: number }> {
-  const peer = spawnPeer(kind, ['server', '127.0.0.1:0']);
+/** Starts a server of helloworld.Greeter and examples.streaming.Streamer on a free port; `options` (grpc-go): `max-streams=N`. */
+export async function startGrpcServer(kind: GrpcPeerKind, options: readonly string[] = []): Promise<{ peer: Peer; port: number }> {
+  const peer = spawnPeer(kind, ['server', '127.0.0.1:0', ...options]);
   const line = await peer.waitFor(/^LISTENING \d+$/m, 60_000);
   return { peer, port: Number(line.split(' ')[1]) };
 }

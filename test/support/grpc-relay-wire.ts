@@ -32,7 +32,7 @@ const deadlines = new DeadlineTimers();
  * Opens `call` on `pool` as a pass-through with no routing: the head forwarded with
  * `grpc-timeout` rewritten to the budget left (and the deadline kept by the relay).
  */
-export function forwardTo(pool: UpstreamPool, call: RelayCall, headers: readonly string[], endStream: boolean): void {
+export function forwardTo(pool: UpstreamPool, call: RelayCall, headers: readonly string[]): void {
   const out: string[] = [':method', 'POST', ':scheme', 'http', ':path', '', ':authority', pool.options.address];
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
@@ -46,5 +46,5 @@ export function forwardTo(pool: UpstreamPool, call: RelayCall, headers: readonly
       out.push(GRPC_TIMEOUT, formatGrpcTimeout(ms));
     } else if (name.charCodeAt(0) !== 0x3a) out.push(name, value);
   }
-  pool.open(call, out, endStream);
+  pool.open(call, out);
 }

@@ -41,6 +41,17 @@ interface EarlyData {
   readonly credit: number;
 }
 
+/** Request DATA already sent on an upstream stream (its window credit already given back). */
+export interface SentData {
+  readonly data: Buffer;
+  readonly end: boolean;
+}
+
+/** Where a call waits for an upstream stream slot (upstream-pool.ts): says why, if the deadline passes there. */
+export interface PendingStream {
+  deadlinePassed(): MeshError | undefined;
+}
+
 export interface CallHooks {
   /** The call is over for the caller (status sent, stream reset, or the caller gone). */
   onCallEnd(call: RelayCall): void;
@@ -61,6 +72,8 @@ export class RelayCall {
   /** Whoever dispatched the call keeps its own state here (the listener: the call's context). */
   owner: unknown;
   observer: UpstreamObserver | undefined;
+  /** Set while the call waits for a stream slot on its upstream pool. */
+  pending: PendingStream | undefined;
   /** Request DATA that came while the call was being routed (the upstream stream does not exist yet). */
   #early: EarlyData[] | undefined;
   readonly #wire: RelayWire;
@@ -101,6 +114,16 @@ export class RelayCall {
     if (early) for (const item of early) up.sendData(item.data, item.end, item.credit);
   }
 
+  /**
+   * The upstream stream was refused unprocessed: the call waits for another, and the
+   * request DATA `sent` on the refused one goes out first on it.
+   */
+  detach(sent: readonly SentData[]): void {
+    this.up = undefined;
+    // An attached call holds nothing early: what comes from now on is held after these.
+    if (sent.length > 0) this.#early = sent.map(({ data, end }) => ({ data, end, credit: 0 }));
+  }
+
   /** A header block from the upstream (head, trailers, or a trailers-only head). */
   upstreamHeaders(headers: string[], end: boolean): void {
     const observer = this.observer;
@@ -133,7 +156,8 @@ export class RelayCall {
 
   /** The deadline passed (DeadlineTimers). */
   expire(): void {
-    this.fail(new MeshError('PMESH_DEADLINE_EXCEEDED', `deadline of ${Math.round(this.#deadlineMs)} ms exceeded`));
+    const waited = this.pending?.deadlinePassed();
+    this.fail(waited ?? new MeshError('PMESH_DEADLINE_EXCEEDED', `deadline of ${Math.round(this.#deadlineMs)} ms exceeded`));
   }
 
   /** Checks DATA passing in `direction`; false when the call was failed for a message over the limit. */

@@ -1,165 +1,66 @@
 /**
  * HTTP/2 client connections to one endpoint for the frame relay, multiplexed: a call
- * takes the first connection with a free stream slot under the peer's
- * SETTINGS_MAX_CONCURRENT_STREAMS, a new connection is opened only when all are full (at
- * most `maxConnections`). A connection is usable at once: frames written before the
- * socket connects wait in it. A connection lost fails its calls UNAVAILABLE; after
- * GOAWAY it takes no new streams and the streams it did not process fail the same way.
+ * takes the first connection with a free stream slot under the server's
+ * SETTINGS_MAX_CONCURRENT_STREAMS. When every connection is full another is opened, up
+ * to `maxConnections` (Envoy's HTTP/2 pool); beyond, calls wait in order for a slot, at
+ * most `maxPendingStreams` of them (grpc-go waits for stream quota). A call that cannot
+ * wait is answered RESOURCE_EXHAUSTED, and so is one whose deadline passes while it
+ * waits, both counted as limits. A stream the server refused unprocessed is sent again
+ * once, on whichever connection has room (grpc's transparent retry). A connection lost
+ * fails its calls UNAVAILABLE; one that got GOAWAY takes no new streams.
  */
-import type { Socket } from 'node:net';
 import { MeshError } from '../../core/index.js';
-import { H2Connection } from './connection.js';
-import { ErrorCode, Http2ProtocolError, Setting } from './frames.js';
-import { Leg } from './leg.js';
-import type { CallLeg, RelayCall } from './relay-call.js';
-import { StreamTable } from './stream-table.js';
+import { ErrorCode, Http2ProtocolError } from './frames.js';
+import type { PendingStream, RelayCall } from './relay-call.js';
+import { UpstreamConnection, type ConnectionOptions, type ConnectionPool } from './upstream-connection.js';
+import type { UpstreamLeg } from './upstream-leg.js';
 
-const LAST_STREAM_ID = 0x7fff_ffff;
+export { withoutConnectionHeaders } from './upstream-connection.js';
+
 const KEEPALIVE_PING = Buffer.from('pmeshkap', 'latin1');
-const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+/** The streams a connection is expected to take before any server said its limit (grpc-go's client assumes the same). */
+const ASSUMED_MAX_STREAMS = 100;
 
-export interface UpstreamPoolOptions {
-  readonly address: string;
-  readonly cluster: string;
+export interface UpstreamPoolOptions extends ConnectionOptions {
   readonly maxConnections: number;
-  readonly maxHeaderListBytes: number;
-  readonly connectTimeoutMs: number;
+  /** Calls that may wait for a stream slot once `maxConnections` are open and full. */
+  readonly maxPendingStreams: number;
   /** While streams are open, each connection is PINGed this often; unanswered within keepaliveTimeoutMs, it is closed. */
   readonly keepaliveMs: number;
   readonly keepaliveTimeoutMs: number;
-  /** Opens a socket to the endpoint (plain or TLS), and names the event that says it is ready. */
-  connect(): { socket: Socket; readyEvent: string };
-  /** Why a connection could not be made, in words (transport's describeConnectError). */
-  describeConnectError(error: Error): string;
+  /** A limit stopped a call (the name is the metric's `limit` label). */
+  onLimit?(limit: string): void;
+  /** A call the server refused unprocessed is being sent again. */
+  onRetry?(call: RelayCall): void;
 }
 
-/** A header list without connection-specific fields (RFC 9113 section 8.2.2): the list itself when it has none, as nearly every reply. */
-export function withoutConnectionHeaders(headers: string[]): string[] {
-  let clean = true;
-  for (let i = 0; i < headers.length && clean; i += 2) clean = !CONNECTION_SPECIFIC.has(headers[i]!);
-  if (clean) return headers;
-  const out: string[] = [];
-  for (let i = 0; i < headers.length; i += 2) if (!CONNECTION_SPECIFIC.has(headers[i]!)) out.push(headers[i]!, headers[i + 1]!);
-  return out;
-}
+/** A call waiting for a stream slot. */
+class Waiting implements PendingStream {
+  constructor(
+    readonly pool: UpstreamPool,
+    readonly call: RelayCall,
+    readonly headers: string[],
+    readonly isRetry: boolean,
+  ) {}
 
-class UpstreamConnection extends StreamTable {
-  readonly conn: H2Connection;
-  readonly #pool: UpstreamPool;
-  nextId = 1;
-  #connected = false;
-  readonly #connectTimer: NodeJS.Timeout;
-
-  constructor(pool: UpstreamPool, options: UpstreamPoolOptions) {
-    super();
-    this.#pool = pool;
-    const { socket, readyEvent } = options.connect();
-    socket.once(readyEvent, () => {
-      this.#connected = true;
-      clearTimeout(this.#connectTimer);
-    });
-    this.#connectTimer = setTimeout(() => socket.destroy(new Error(`no connection within ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
-    this.conn = new H2Connection(
-      socket,
-      false,
-      this,
-      [
-        [Setting.ENABLE_PUSH, 0],
-        [Setting.MAX_HEADER_LIST_SIZE, options.maxHeaderListBytes],
-      ],
-      options.maxHeaderListBytes,
-    );
+  /** Still waiting: not ended meanwhile (its deadline, its caller gone). */
+  get live(): boolean {
+    const call = this.call;
+    return call.pending === this && !call.ended && call.failure === undefined;
   }
 
-  get usable(): boolean {
-    return !this.conn.closed && !this.conn.goawayReceived && this.nextId < LAST_STREAM_ID;
-  }
-
-  open(call: RelayCall, headers: string[], endStream: boolean): CallLeg {
-    const leg = new Leg<RelayCall>(this.conn, this, this.nextId);
-    this.nextId += 2;
-    leg.call = call;
-    this.streams.set(leg.id, leg);
-    this.conn.sendHeaders(leg.id, headers, endStream);
-    if (endStream) leg.localEnded = true;
-    call.attach(leg);
-    return leg;
-  }
-
-  onHeaders(_conn: H2Connection, streamId: number, headers: string[], _listBytes: number, endStream: boolean): void {
-    const leg = this.streams.get(streamId);
-    if (!leg || leg.reset) return;
-    if (endStream) leg.remoteEnded = true;
-    leg.call.upstreamHeaders(withoutConnectionHeaders(headers), endStream);
-    if (endStream) this.#answered(leg);
-  }
-
-  protected onDataIn(leg: CallLeg, payload: Buffer): boolean {
-    if (!leg.call.checkData(payload, false)) return false;
-    if (leg.remoteEnded) this.#answered(leg);
-    return true;
-  }
-
-  /** The upstream ended its reply: a request still streaming to it is cut (it stopped reading). */
-  #answered(leg: CallLeg): void {
-    if (!leg.localEnded) leg.resetWith(ErrorCode.CANCEL);
-    this.onLegEnded(leg);
-  }
-
-  onReset(_conn: H2Connection, streamId: number, code: number): void {
-    const leg = this.streams.get(streamId);
-    if (!leg) return;
-    leg.reset = true;
-    leg.remoteEnded = leg.localEnded = true;
-    leg.dropQueue();
-    this.streams.delete(streamId);
-    leg.call.upstreamLost(this.#lost(`stream reset by the upstream (code ${code})`));
-  }
-
-  onLegEnded(leg: CallLeg): void {
-    if ((leg.localEnded && leg.remoteEnded) || leg.reset) this.streams.delete(leg.id);
-  }
-
-  onGoaway(_conn: H2Connection, lastStreamId: number, code: number): void {
-    for (const [id, leg] of this.streams) {
-      if (id <= lastStreamId) continue;
-      leg.reset = true;
-      this.streams.delete(id);
-      leg.call.upstreamLost(this.#lost(`GOAWAY (code ${code}) before the stream was processed`));
-    }
-    this.#pool.forget(this);
-  }
-
-  onClose(_conn: H2Connection, error: Error | undefined): void {
-    clearTimeout(this.#connectTimer);
-    this.#pool.forget(this);
-    const lost = this.#connected ? this.#lost(error ? `connection lost: ${(error as NodeJS.ErrnoException).code ?? error.message}` : 'connection closed') : this.#notConnected(error);
-    for (const leg of this.streams.values()) {
-      leg.reset = true;
-      leg.call.upstreamLost(lost);
-    }
-    this.streams.clear();
-    this.blocked.clear();
-  }
-
-  #notConnected(error: Error | undefined): MeshError {
-    const pool = this.#pool.options;
-    const why = error ? pool.describeConnectError(error) : 'connection closed';
-    return new MeshError('PMESH_UPSTREAM_CONNECT_FAILED', `cluster "${pool.cluster}": cannot connect to ${pool.address}: ${why}`, {
-      cause: error,
-      details: { cluster: pool.cluster, endpoint: pool.address },
-    });
-  }
-
-  #lost(why: string): MeshError {
-    const pool = this.#pool.options;
-    return new MeshError('PMESH_UPSTREAM_CONNECTION_LOST', `cluster "${pool.cluster}": ${pool.address}: ${why}`, { details: { cluster: pool.cluster, endpoint: pool.address } });
+  deadlinePassed(): MeshError | undefined {
+    return this.pool.waitedPastDeadline();
   }
 }
 
-export class UpstreamPool {
+export class UpstreamPool implements ConnectionPool {
   readonly options: UpstreamPoolOptions;
   readonly #connections: UpstreamConnection[] = [];
+  /** Calls waiting for a slot, oldest first; one whose call ended meanwhile is dropped when reached. */
+  #waiting: Waiting[] = [];
+  /** What a connection not yet ready is expected to take: the limit the server last announced. */
+  #expectedStreams = ASSUMED_MAX_STREAMS;
   readonly #keepalive: NodeJS.Timeout;
 
   constructor(options: UpstreamPoolOptions) {
@@ -180,37 +81,141 @@ export class UpstreamPool {
     }
   }
 
-  /** Opens the call's upstream stream with `headers` (its up leg) and joins it to the call. */
-  open(call: RelayCall, headers: string[], endStream: boolean): CallLeg {
-    let chosen: UpstreamConnection | undefined;
-    for (const c of this.#connections) {
-      if (c.usable && c.streams.size < c.conn.peer.maxConcurrentStreams) {
-        chosen = c;
-        break;
+  /** Opens the call's upstream stream with `headers` (its up leg) and joins it to the call, now or once a slot is free. */
+  open(call: RelayCall, headers: string[]): void {
+    this.#open(call, headers, false);
+  }
+
+  #open(call: RelayCall, headers: string[], isRetry: boolean): void {
+    if (this.#waiting.length === 0) {
+      const connection = this.#withRoom();
+      if (connection) {
+        connection.open(call, headers, isRetry);
+        return;
       }
     }
-    if (!chosen && this.#connections.length < this.options.maxConnections) {
-      chosen = new UpstreamConnection(this, this.options);
-      this.#connections.push(chosen);
+    this.#wait(call, headers, isRetry);
+  }
+
+  #withRoom(): UpstreamConnection | undefined {
+    for (const c of this.#connections) if (c.hasRoom) return c;
+    return undefined;
+  }
+
+  #wait(call: RelayCall, headers: string[], isRetry: boolean): void {
+    const max = this.options.maxPendingStreams;
+    // Calls that ended while waiting make room before any is refused.
+    if (this.#waiting.length >= max) this.#waiting = this.#waiting.filter((w) => w.live);
+    if (this.#waiting.length >= max) {
+      this.options.onLimit?.('http2_upstream_pending_streams');
+      call.upstreamLost(this.#overloaded(`${max} calls already wait for a stream (maxPendingStreamsPerEndpoint)`));
+      return;
     }
-    // All full: the least loaded one (the server may refuse the stream: UNAVAILABLE, retried by gRPC clients).
-    chosen ??= this.#connections.filter((c) => c.usable).sort((a, b) => a.streams.size - b.streams.size)[0] ?? this.#add();
-    return chosen.open(call, headers, endStream);
+    const waiting = new Waiting(this, call, headers, isRetry);
+    call.pending = waiting;
+    this.#waiting.push(waiting);
+    this.#drain();
   }
 
-  #add(): UpstreamConnection {
-    const added = new UpstreamConnection(this, this.options);
-    this.#connections.push(added);
-    return added;
+  /** Opens waiting calls' streams while connections have room, then connections for those left. */
+  #drain(): void {
+    const queue = this.#waiting;
+    while (queue.length > 0) {
+      const next = queue[0]!;
+      if (!next.live) {
+        queue.shift();
+        continue;
+      }
+      const connection = this.#withRoom();
+      if (!connection) break;
+      queue.shift();
+      next.call.pending = undefined;
+      connection.open(next.call, next.headers, next.isRetry);
+    }
+    if (queue.length > 0) this.#grow();
   }
 
-  forget(connection: UpstreamConnection): void {
+  /** New connections for the calls waiting beyond what those still connecting are expected to take, up to maxConnections. */
+  #grow(): void {
+    let connecting = 0;
+    for (const c of this.#connections) if (!c.ready && c.usable) connecting += 1;
+    const perConnection = Math.max(1, this.#expectedStreams);
+    while (this.#waiting.length > connecting * perConnection && this.#connections.length < this.options.maxConnections) {
+      this.#connections.push(new UpstreamConnection(this));
+      connecting += 1;
+    }
+  }
+
+  /** The call's deadline passed while it waited: why, when it is the server's stream limit (counted as a limit). */
+  waitedPastDeadline(): MeshError | undefined {
+    const ready = this.#connections.filter((c) => c.ready && c.usable);
+    if (ready.length === 0) return undefined;
+    this.options.onLimit?.('http2_upstream_stream_wait');
+    return this.#overloaded('no stream was free within the call\'s deadline');
+  }
+
+  #overloaded(why: string): MeshError {
+    const { cluster, address } = this.options;
+    const ready = this.#connections.filter((c) => c.ready);
+    const limits = [...new Set(ready.map((c) => c.conn.peer.maxConcurrentStreams))].join(' or ') || String(this.#expectedStreams);
+    return new MeshError('PMESH_OVERLOADED', `cluster "${cluster}": ${address}: ${why}; ${ready.length} connections open, each at the server's limit of ${limits} concurrent streams`, {
+      details: { cluster, endpoint: address },
+    });
+  }
+
+  settingsChanged(connection: UpstreamConnection): void {
+    this.#expectedStreams = connection.conn.peer.maxConcurrentStreams;
+    if (this.#waiting.length > 0) this.#drain();
+  }
+
+  slotFreed(): void {
+    if (this.#waiting.length > 0) this.#drain();
+  }
+
+  refused(leg: UpstreamLeg, error: MeshError): void {
+    const call = leg.call;
+    const sent = leg.replay;
+    if (sent === undefined || call.responded || call.ended || call.failure !== undefined) {
+      call.upstreamLost(error);
+      return;
+    }
+    call.detach(sent);
+    if (leg.isRetry) {
+      // Refused twice here. The server processed none of it: the retry filter may send it to another endpoint.
+      call.upstreamLost(new MeshError(error.reason, `${error.message} (twice)`, { details: error.details, notSent: true }));
+      return;
+    }
+    this.options.onRetry?.(call);
+    this.#open(call, leg.headers, true);
+  }
+
+  retired(connection: UpstreamConnection, notReady: MeshError | undefined): void {
     const at = this.#connections.indexOf(connection);
     if (at !== -1) this.#connections.splice(at, 1);
+    if (this.#waiting.length === 0) return;
+    if (notReady === undefined) {
+      this.#drain();
+      return;
+    }
+    // A connection that never became ready: unless another may still take them, the waiting calls
+    // fail as not sent (the retry filter may send them to another endpoint), rather than reconnect
+    // in a loop to an endpoint that refuses.
+    if (this.#connections.some((c) => c.usable)) return;
+    this.#failWaiting(notReady);
+  }
+
+  #failWaiting(error: MeshError): void {
+    for (const waiting of this.#waiting.splice(0)) {
+      if (!waiting.live) continue;
+      waiting.call.pending = undefined;
+      waiting.call.upstreamLost(error);
+    }
   }
 
   close(): void {
     clearInterval(this.#keepalive);
+    const { cluster, address } = this.options;
+    this.#failWaiting(new MeshError('PMESH_UPSTREAM_CONNECT_FAILED', `cluster "${cluster}": ${address} left the cluster before a stream to it was free`, { details: { cluster, endpoint: address } }));
     for (const c of this.#connections.splice(0)) {
       c.conn.sendGoaway(0, ErrorCode.NO_ERROR);
       c.conn.destroy();

@@ -43,6 +43,7 @@ export interface GrpcLimits extends FloodLimits {
   readonly maxHeaderListBytes: number;
   readonly keepaliveMs: number;
   readonly keepaliveTimeoutMs: number;
+  readonly upstreamRetryBufferBytes: number;
 }
 
 export interface Http2ListenerOptions {
@@ -120,8 +121,12 @@ export class Http2Listener implements Listener {
       cluster: `${options.name}:built-in`,
       connectTimeoutMs: 1_000,
       maxConnectionsPerEndpoint: 4,
+      // grpc-js serves 100 streams a connection: 400 in flight, then the callers wait.
+      maxPendingStreamsPerEndpoint: 1024,
+      retryBufferBytes: limits.upstreamRetryBufferBytes,
       keepaliveMs: limits.keepaliveMs,
       keepaliveTimeoutMs: limits.keepaliveTimeoutMs,
+      metrics: options.metrics,
       socketPath: this.#socketPath,
     });
     this.#relay = {

@@ -68,6 +68,17 @@ class RelayResponseFrame implements StreamResponseFrame {
   }
 }
 
+/**
+ * The call was aborted (its deadline, its caller gone...): its upstream stream is cancelled.
+ * One whose deadline passed while it waited for a stream slot is answered with why (the
+ * server's stream limit, RESOURCE_EXHAUSTED) rather than a bare DEADLINE_EXCEEDED.
+ */
+function aborted(call: RelayCall, reason: MeshError): void {
+  const waited = reason.reason === 'PMESH_DEADLINE_EXCEEDED' ? call.pending?.deadlinePassed() : undefined;
+  if (waited) call.fail(waited);
+  else call.cancelUpstream();
+}
+
 export class RelayReply implements UpstreamObserver {
   readonly reply: Promise<Result>;
   readonly #codec: StreamClientCodec;
@@ -84,7 +95,7 @@ export class RelayReply implements UpstreamObserver {
       this.#reject = reject;
     });
     call.observer = this;
-    ctx.cancel.onAbort(() => call.cancelUpstream());
+    ctx.cancel.onAbort((reason) => aborted(call, reason));
   }
 
   onHead(flat: readonly string[], trailersOnly: boolean): void {

@@ -10,7 +10,7 @@
 import { constants, type ClientHttp2Stream } from 'node:http2';
 import { Readable } from 'node:stream';
 import { getProtocol } from '../../codecs/index.js';
-import { MeshError, type Endpoint, type Invocation, type Result, type StreamClientCodec, type StreamRequestFrame } from '../../core/index.js';
+import { MeshError, NOOP_METRICS, type Endpoint, type Invocation, type MeshMetrics, type Result, type StreamClientCodec, type StreamRequestFrame } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import { connect as netConnect } from 'node:net';
 import { UpstreamPool } from '../h2-frames/upstream-pool.js';
@@ -27,6 +27,11 @@ export interface Http2UpstreamOptions extends UpstreamOptions {
   readonly codec: StreamClientCodec;
   readonly keepaliveMs: number;
   readonly keepaliveTimeoutMs: number;
+  /** Calls that may wait for a stream slot per endpoint, once every connection is at the server's stream limit. */
+  readonly maxPendingStreamsPerEndpoint: number;
+  /** Request bytes a call keeps until the server answers, so a stream refused unprocessed can be sent again. */
+  readonly retryBufferBytes: number;
+  readonly metrics?: MeshMetrics;
   /** Every endpoint is reached through this unix socket (the built-in gRPC services). */
   readonly socketPath?: string;
 }
@@ -99,7 +104,7 @@ export class Http2Upstream implements Upstream {
       headers.push(name, value);
     }
     const reply = new RelayReply(call, codec, ctx);
-    this.#relayPool(endpoint).open(call, headers, call.endsWithHead);
+    this.#relayPool(endpoint).open(call, headers);
     return reply.reply;
   }
 
@@ -108,17 +113,22 @@ export class Http2Upstream implements Upstream {
     if (!pool) {
       const o = this.#options;
       const path = o.socketPath;
+      const metrics = o.metrics ?? NOOP_METRICS;
       pool = new UpstreamPool({
         address: endpoint.address,
         cluster: o.cluster,
         maxConnections: o.maxConnectionsPerEndpoint,
+        maxPendingStreams: o.maxPendingStreamsPerEndpoint,
+        retryBufferBytes: o.retryBufferBytes,
         maxHeaderListBytes: UPSTREAM_MAX_HEADER_LIST_BYTES,
         connectTimeoutMs: o.connectTimeoutMs,
         keepaliveMs: o.keepaliveMs,
         keepaliveTimeoutMs: o.keepaliveTimeoutMs,
         // Over TLS, HTTP/2 is asked for by ALPN `h2`.
-        connect: () => (path ? { socket: netConnect(path), readyEvent: 'connect' } : dial(endpoint, o.tls, ['h2'])),
+        connect: () => (path ? netConnect(path) : dial(endpoint, o.tls, ['h2']).socket),
         describeConnectError,
+        onLimit: (limit) => metrics.limitExceeded(limit),
+        onRetry: (call) => metrics.trafficEvent('transparent_retry', (call.owner as CallContext | undefined)?.route ?? '', o.cluster),
       });
       this.#relayPools.set(endpoint.address, pool);
     }

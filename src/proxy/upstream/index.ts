@@ -21,6 +21,10 @@ export interface UpstreamSpec extends UpstreamOptions {
   /** gRPC: PING each HTTP/2 session with open streams this often; no answer within the timeout closes it. */
   readonly keepaliveMs: number;
   readonly keepaliveTimeoutMs: number;
+  /** gRPC: calls that may wait for a stream per endpoint once every connection is full. */
+  readonly maxPendingStreamsPerEndpoint: number;
+  /** gRPC: request bytes kept so a stream refused unprocessed can be sent again. */
+  readonly retryBufferBytes: number;
 }
 
 export function createUpstream(protocol: string, spec: UpstreamSpec): Upstream {

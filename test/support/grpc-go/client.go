@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -276,8 +277,14 @@ func runClient(address string, names []string) error {
 	for _, name := range names {
 		run, found := cases[name]
 		size, isSlow := strings.CutPrefix(name, "slow:")
+		burstSpec, isBurst := strings.CutPrefix(name, "burst:")
+		steadySpec, isSteady := strings.CutPrefix(name, "steady:")
 		if isSlow {
 			run = slowDownload(size)
+		} else if isBurst {
+			run = burst(burstSpec)
+		} else if isSteady {
+			run = steady(steadySpec)
 		} else if !found {
 			return fmt.Errorf("unknown case %q", name)
 		}
@@ -310,4 +317,94 @@ func slowDownload(size string) func(context.Context, *grpc.ClientConn) error {
 		}
 		return nil
 	}
+}
+
+// burst makes `n` SayHello(name) calls at once and prints "CODES <code>=<count> ..." and,
+// for each code other than OK, the first message with it ("MESSAGE <code>: ..."); it fails
+// unless every call is OK.
+func burst(spec string) func(context.Context, *grpc.ClientConn) error {
+	return func(ctx context.Context, conn *grpc.ClientConn) error {
+		var n int
+		count, name, _ := strings.Cut(spec, ":")
+		if _, err := fmt.Sscan(count, &n); err != nil {
+			return err
+		}
+		codesSeen := make([]error, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				reply, err := hello(ctx, conn, name)
+				if err == nil && reply != "Hello "+name {
+					err = fmt.Errorf("reply %q", reply)
+				}
+				codesSeen[i] = err
+			}()
+		}
+		wg.Wait()
+		return reportCodes(codesSeen)
+	}
+}
+
+// steady makes `calls` SayHello("sleep:10") calls from `workers` goroutines, one after
+// another on each, printing STARTED once a tenth of them are done (a test stops a server
+// then, while calls keep starting); the codes are reported as burst reports them.
+func steady(spec string) func(context.Context, *grpc.ClientConn) error {
+	return func(ctx context.Context, conn *grpc.ClientConn) error {
+		var calls, workers int
+		if _, err := fmt.Sscanf(spec, "%d:%d", &calls, &workers); err != nil {
+			return err
+		}
+		results := make([]error, calls)
+		var next, done atomic.Int64
+		var started sync.Once
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= calls {
+						return
+					}
+					_, results[i] = hello(ctx, conn, "sleep:10")
+					if done.Add(1) >= int64(calls/10) {
+						started.Do(func() { fmt.Println("STARTED") })
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return reportCodes(results)
+	}
+}
+
+func reportCodes(results []error) error {
+	counts := map[codes.Code]int{}
+	first := map[codes.Code]string{}
+	for _, err := range results {
+		got := status.Convert(err)
+		counts[got.Code()]++
+		if _, seen := first[got.Code()]; !seen {
+			first[got.Code()] = got.Message()
+		}
+	}
+	line := "CODES"
+	for code := codes.OK; code <= codes.Unauthenticated; code++ {
+		if counts[code] > 0 {
+			line += fmt.Sprintf(" %v=%d", code, counts[code])
+		}
+	}
+	fmt.Println(line)
+	for code, message := range first {
+		if code != codes.OK {
+			fmt.Printf("MESSAGE %v: %s\n", code, strings.ReplaceAll(message, "\n", "\\n"))
+		}
+	}
+	if counts[codes.OK] != len(results) {
+		return fmt.Errorf("%d of %d calls failed", len(results)-counts[codes.OK], len(results))
+	}
+	return nil
 }

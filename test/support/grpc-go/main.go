@@ -1,6 +1,6 @@
 // A grpc-go peer for the sidecar's gRPC pass-through tests and benchmark:
 //
-//	grpc-peer server 127.0.0.1:0                 serves proto/examples, prints LISTENING <port>
+//	grpc-peer server 127.0.0.1:0 [max-streams=N]  serves proto/examples, prints LISTENING <port>
 //	grpc-peer client 127.0.0.1:<port> <case>...  runs each case, prints "ok <case>" or "FAIL <case>: why", then DONE
 //	grpc-peer bench 127.0.0.1:<port> <seconds> <connections> <in-flight> <bytes>   unary load, prints one JSON line
 package main
@@ -18,7 +18,7 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "server":
-		err = serve(os.Args[2])
+		err = serve(os.Args[2], os.Args[3:])
 	case "client":
 		err = runClient(os.Args[2], os.Args[3:])
 	case "bench":

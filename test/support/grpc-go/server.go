@@ -135,12 +135,23 @@ func serveEcho(_ any, stream grpc.ServerStream) error {
 
 type anyService interface{}
 
-func serve(address string) error {
+// serve takes options after the address: max-streams=<n> sets the server's
+// SETTINGS_MAX_CONCURRENT_STREAMS (grpc.MaxConcurrentStreams).
+func serve(address string, options []string) error {
 	listener, err := net.Listen("tcp", address)
 	if err != nil {
 		return err
 	}
-	server := grpc.NewServer()
+	var serverOptions []grpc.ServerOption
+	for _, option := range options {
+		value, ok := strings.CutPrefix(option, "max-streams=")
+		streams, err := strconv.ParseUint(value, 10, 32)
+		if !ok || err != nil {
+			return fmt.Errorf("unknown server option %q", option)
+		}
+		serverOptions = append(serverOptions, grpc.MaxConcurrentStreams(uint32(streams)))
+	}
+	server := grpc.NewServer(serverOptions...)
 	server.RegisterService(&grpc.ServiceDesc{
 		ServiceName: "helloworld.Greeter",
 		HandlerType: (*anyService)(nil),

@@ -48,7 +48,7 @@ function call(upstream: Http2Upstream, address: string): Promise<Result> {
 
 describe('gRPC upstream sessions', () => {
   it('multiplexes calls on one session and PINGs it while streams are open', async () => {
-    const upstream = new Http2Upstream({ protocol: 'grpc', codec: CODEC, cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, keepaliveMs: 100, keepaliveTimeoutMs: 1_000 });
+    const upstream = new Http2Upstream({ protocol: 'grpc', codec: CODEC, cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, maxPendingStreamsPerEndpoint: 1_024, retryBufferBytes: 65_536, keepaliveMs: 100, keepaliveTimeoutMs: 1_000 });
     const address = `127.0.0.1:${port}`;
     const results = await Promise.all(Array.from({ length: 10 }, () => call(upstream, address)));
     expect(upstream.connections()).toEqual({ [address]: 1 });
@@ -60,7 +60,7 @@ describe('gRPC upstream sessions', () => {
   });
 
   it('a refused connection is PMESH_UPSTREAM_CONNECT_FAILED naming the endpoint', async () => {
-    const upstream = new Http2Upstream({ protocol: 'grpc', codec: CODEC, cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, keepaliveMs: 100, keepaliveTimeoutMs: 1_000 });
+    const upstream = new Http2Upstream({ protocol: 'grpc', codec: CODEC, cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, maxPendingStreamsPerEndpoint: 1_024, retryBufferBytes: 65_536, keepaliveMs: 100, keepaliveTimeoutMs: 1_000 });
     const address = `127.0.0.1:${await freePort()}`;
     await expect(call(upstream, address)).rejects.toMatchObject({ reason: 'PMESH_UPSTREAM_CONNECT_FAILED', message: `cluster "c": cannot connect to ${address}: ECONNREFUSED` });
     await upstream.close();
@@ -86,7 +86,7 @@ describe('gRPC upstream sessions', () => {
       stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
     });
     await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
-    const upstream = new Http2Upstream({ protocol: 'grpc', codec: CODEC, cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, keepaliveMs: 60_000, keepaliveTimeoutMs: 1_000 });
+    const upstream = new Http2Upstream({ protocol: 'grpc', codec: CODEC, cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 4, maxPendingStreamsPerEndpoint: 1_024, retryBufferBytes: 65_536, keepaliveMs: 60_000, keepaliveTimeoutMs: 1_000 });
     try {
       const request = new PassThrough();
       request.write(Buffer.from([0, 0, 0, 0, 1, 0x2a]));
