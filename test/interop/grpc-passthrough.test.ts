@@ -5,6 +5,8 @@
  * it (the CLI in a child process, so its memory can be read from /proc).
  */
 import { readFileSync } from 'node:fs';
+import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientLines, preparePythonPeer, buildGoPeer, runGrpcClient, startGrpcClient, startGrpcServer } from '../support/grpc-peers.js';
@@ -21,12 +23,22 @@ let sidecar: Peer;
 let goServer: { peer: Peer; port: number };
 let pyServer: { peer: Peer; port: number };
 let doomed: { peer: Peer; port: number };
-const ports = { toGo: 0, toPython: 0, toDoomed: 0, egress: 0, ingress: 0, http: 0, admin: 0 };
+/** An HTTP/2 server that takes every stream and never answers nor enforces a deadline: only the sidecar can end such a call. */
+let silent: Http2Server;
+const silentSessions = new Set<ServerHttp2Session>();
+const ports = { toGo: 0, toPython: 0, toDoomed: 0, toSilent: 0, egress: 0, ingress: 0, http: 0, admin: 0 };
 
 beforeAll(async () => {
   buildGoPeer();
   preparePythonPeer();
   [goServer, pyServer, doomed] = await Promise.all([startGrpcServer('go'), startGrpcServer('python'), startGrpcServer('go')]);
+  silent = createH2Server();
+  silent.on('session', (session) => {
+    silentSessions.add(session);
+    session.on('close', () => silentSessions.delete(session));
+  });
+  silent.on('stream', () => {});
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
   const services = (cluster: string): string =>
     `[{ match: { service: helloworld.Greeter }, cluster: ${cluster} }, { match: { service: examples.streaming.Streamer }, cluster: ${cluster} }]`;
@@ -38,6 +50,7 @@ listeners:
   - { name: to-go, protocol: grpc, address: 127.0.0.1:${ports.toGo}, routeByRegistry: false, routes: ${services('go')} }
   - { name: to-python, protocol: grpc, address: 127.0.0.1:${ports.toPython}, routeByRegistry: false, routes: ${services('python')} }
   - { name: to-doomed, protocol: grpc, address: 127.0.0.1:${ports.toDoomed}, routes: ${services('doomed')} }
+  - { name: to-silent, protocol: grpc, address: 127.0.0.1:${ports.toSilent}, routeByRegistry: false, routes: ${services('silent')} }
   - { name: egress, protocol: grpc, address: 127.0.0.1:${ports.egress} }
   - { name: ingress, protocol: grpc, address: 127.0.0.1:${ports.ingress}, ingress: true }
   - { name: http, protocol: http1, address: 127.0.0.1:${ports.http} }
@@ -45,12 +58,17 @@ clusters:
   - { name: go, protocol: grpc, endpoints: [127.0.0.1:${goServer.port}] }
   - { name: python, protocol: grpc, endpoints: [127.0.0.1:${pyServer.port}] }
   - { name: doomed, protocol: grpc, endpoints: [127.0.0.1:${doomed.port}] }
+  - { name: silent, protocol: grpc, endpoints: [127.0.0.1:${(silent.address() as AddressInfo).port}] }
 `,
     ports.admin,
   ));
 }, 900_000);
 
-afterAll(stopAllPeers);
+afterAll(async () => {
+  for (const session of silentSessions) session.destroy();
+  await new Promise((resolve) => silent?.close(resolve));
+  await stopAllPeers();
+});
 
 function rssBytes(pid: number): number {
   const line = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -111,10 +129,18 @@ describe('deadlines and mesh errors as gRPC statuses', () => {
     expect(left).toBeLessThanOrEqual(5_000);
   });
 
-  it('a spent grpc-timeout is answered DEADLINE_EXCEEDED by the sidecar, even when the client does not enforce it', async () => {
-    const reply = await rawUnary(ports.toGo, '/helloworld.Greeter/SayHello', stringMessage('sleep:10000'), { 'grpc-timeout': '300m' });
+  it('a spent grpc-timeout is answered DEADLINE_EXCEEDED by the sidecar when neither the client nor the server enforces it', async () => {
+    const reply = await rawUnary(ports.toSilent, '/helloworld.Greeter/SayHello', stringMessage('never answered'), { 'grpc-timeout': '300m' });
     expect(reply.status).toBe(4);
     expect(reply.message).toMatch(/^PMESH_DEADLINE_EXCEEDED: deadline of 300 ms exceeded/);
+  });
+
+  it('a spent grpc-timeout to a server that enforces the forwarded budget too is DEADLINE_EXCEEDED, whichever of the two answers first', async () => {
+    // grpc-go's server gets what is left of the 300 ms and gives up on its own as it runs
+    // out (a trailer, or a reset the sidecar must not report as UNAVAILABLE).
+    const reply = await rawUnary(ports.toGo, '/helloworld.Greeter/SayHello', stringMessage('sleep:10000'), { 'grpc-timeout': '300m' });
+    expect(reply.status).toBe(4);
+    expect(reply.message).toMatch(/^PMESH_DEADLINE_EXCEEDED: deadline of 300 ms exceeded|context deadline exceeded/);
   });
 
   it('no route is UNIMPLEMENTED, and a service with no provider in the registry is UNAVAILABLE, with a readable message', async () => {

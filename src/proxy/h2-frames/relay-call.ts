@@ -138,6 +138,10 @@ export class RelayCall {
 
   /** The upstream stream was lost: before its head the observer is told (the call may still be answered); after, the caller reads the status. */
   upstreamLost(error: MeshError): void {
+    // The upstream was handed what was left of the deadline and gave up when it ran out
+    // (grpc-go resets such a stream): the caller's answer is DEADLINE_EXCEEDED, not the
+    // UNAVAILABLE of a lost upstream, which callers retry.
+    if (this.#deadlineAt !== 0 && performance.now() >= this.#deadlineAt) error = this.#deadlineExceeded();
     if (!this.responded && this.observer) {
       this.observer.onLost(error);
       return;
@@ -157,7 +161,11 @@ export class RelayCall {
   /** The deadline passed (DeadlineTimers). */
   expire(): void {
     const waited = this.pending?.deadlinePassed();
-    this.fail(waited ?? new MeshError('PMESH_DEADLINE_EXCEEDED', `deadline of ${Math.round(this.#deadlineMs)} ms exceeded`));
+    this.fail(waited ?? this.#deadlineExceeded());
+  }
+
+  #deadlineExceeded(): MeshError {
+    return new MeshError('PMESH_DEADLINE_EXCEEDED', `deadline of ${Math.round(this.#deadlineMs)} ms exceeded`);
   }
 
   /** Checks DATA passing in `direction`; false when the call was failed for a message over the limit. */
