@@ -295,6 +295,13 @@ export const configSchema = z
       .strict()
       .default({})
       .describe('The /ui dashboard\'s live tap of calls: decoding happens only while someone taps, sampled and bounded.'),
+    plugins: z
+      .array(z.string().min(1))
+      .max(64)
+      .default([])
+      .describe(
+        'Modules of protocol plug-ins to load at start, before the config is checked (docs/plugins.md): a path relative to this file (`./protocols/fake.js`) or a package name. Each module\'s default export is a plug-in or a list of them. Read at start: a change takes effect at the next start.',
+      ),
     registry: registrySchema,
     bridge: bridgeSchema,
     grpc: grpcSchema,

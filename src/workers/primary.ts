@@ -25,6 +25,8 @@ export interface PrimaryStart {
   readonly path: string | undefined;
   readonly config: MeshConfig;
   readonly workers: number;
+  /** The protocol plug-in modules the primary imported (docs/plugins.md): every worker imports them too. */
+  readonly plugins: readonly string[];
   readonly checkers: ConfigCheckers;
   readonly log: Logger;
 }
@@ -35,7 +37,7 @@ export interface RunningPrimary {
   stop(drainMs?: number): Promise<void>;
 }
 
-export async function startPrimary({ path, config: initial, workers, checkers, log }: PrimaryStart): Promise<RunningPrimary> {
+export async function startPrimary({ path, config: initial, workers, plugins, checkers, log }: PrimaryStart): Promise<RunningPrimary> {
   let config = initial;
   const { dataDir, ...registryConfig } = config.registry;
   const registry = createRegistry(registryConfig, { dataDir, logger: log.child({ module: 'registry' }) });
@@ -92,7 +94,7 @@ export async function startPrimary({ path, config: initial, workers, checkers, l
     // Restored before the workers start, so each starts with the routes to the apps already there.
     await apps.restore();
     pool = await WorkerPool.start(workers, {
-      init: (index) => ({ index, config, backend: registry.backend, routes: ingress.routes() }),
+      init: (index) => ({ index, config, plugins, backend: registry.backend, routes: ingress.routes() }),
       serve: (channel) => {
         serveApps(channel, apps);
         return serveRegistry(channel, registry, log.child({ module: 'registry' }));

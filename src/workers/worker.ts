@@ -8,6 +8,7 @@
  */
 import { createRootLogger, setRootLogger } from '../core/index.js';
 import { capYoungGeneration } from '../core/young-generation.js';
+import { loadProtocolModules } from '../codecs/modules.js';
 import type { MeshConfig } from '../config/index.js';
 import { Sidecar } from '../sidecar.js';
 import { RemoteAppPublications, type AppRoute } from './apps.js';
@@ -18,6 +19,8 @@ import { WorkerRegistry } from './ipc-registry.js';
 export interface WorkerInit {
   readonly index: number;
   readonly config: MeshConfig;
+  /** The protocol plug-in modules, as the primary imported them (resolved: no path relative to the config). */
+  readonly plugins: readonly string[];
   /** The primary's registry backend name. */
   readonly backend: string;
   /** The app routes in force. */
@@ -49,6 +52,8 @@ export async function startWorker(): Promise<number> {
   const registry = new WorkerRegistry(channel, init.backend, log.child({ module: 'registry' }));
   let sidecar: Sidecar;
   try {
+    const { problems } = await loadProtocolModules(init.plugins, process.cwd());
+    if (problems.length > 0) throw new Error(problems.join('; '));
     sidecar = await Sidecar.start(init.config, log, registry, {
       apps: (workerRegistry, ingress) => new RemoteAppPublications(channel, workerRegistry, ingress, init.routes),
     });

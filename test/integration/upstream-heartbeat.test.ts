@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { registerProtocol } from '../../src/codecs/index.js';
 import { setup, type Running } from '../../src/main.js';
-import { fakeProtocol } from '../support/fake-codec.js';
+import { FAKE_PLUGIN_YAML } from '../support/fake-codec.js';
 import { FakeClient, startFakeServer, type FakeServer } from '../support/fake-rpc.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -19,11 +18,11 @@ let adminPort: number;
 
 beforeAll(async () => {
   setup();
-  registerProtocol(fakeProtocol);
   upstream = await startFakeServer();
   port = await freePort();
   adminPort = await freePort();
   sidecar = await startInProcess(`
+${FAKE_PLUGIN_YAML}
 admin: { address: 127.0.0.1:${adminPort} }
 listeners:
   - { name: in, protocol: fake, address: 127.0.0.1:${port}, routes: [{ match: { service: echo.Svc }, cluster: up }] }

@@ -37,7 +37,7 @@ export function withTestWorkers(yaml: string): string {
 /** Starts a sidecar in this process from YAML text; the file is watched for reloads. */
 export async function startInProcess(yaml: string): Promise<Running & { configPath: string }> {
   const configPath = writeConfig(`logging: { level: silent }\n${yaml}`);
-  const running = await run(configPath, loadConfig(configPath));
+  const running = await run(configPath, await loadConfig(configPath));
   return Object.assign(running, { configPath });
 }
 
