@@ -138,7 +138,6 @@ export async function startPrimary({ path, config: initial, workers, plugins, ch
     log,
     async stop(drainMs = config.defaults.drainTimeoutMs) {
       watcher?.close();
-      log.info({ drainMs }, 'draining every worker');
       await close(drainMs);
     },
   };

@@ -6,7 +6,7 @@
  * questions for the admin API (metrics, readiness, clusters), and exits when the primary
  * disconnects (after a drain, or because the primary is gone).
  */
-import { createRootLogger, setRootLogger } from '../core/index.js';
+import { createRootLogger, setRootLogger, stopAccepting } from '../core/index.js';
 import { capYoungGeneration } from '../core/young-generation.js';
 import { loadProtocolModules } from '../codecs/modules.js';
 import type { MeshConfig } from '../config/index.js';
@@ -68,6 +68,8 @@ export async function startWorker(): Promise<number> {
   channel.on<MeshConfig>('worker.reload', (config) => {
     sidecar.reload(config).catch((error: unknown) => log.error({ err: String(error) }, 'reload failed; keeping what runs'));
   });
+  // The first phase of the drain, in every worker at once: a socket the primary still hands over goes to a worker still accepting.
+  channel.handle('worker.stopAccepting', () => stopAccepting());
   channel.handle<{ drainMs: number }>('worker.drain', async ({ drainMs }) => {
     await sidecar.shutdown(drainMs);
     await registry.close();
