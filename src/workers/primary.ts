@@ -5,6 +5,7 @@
  * /metrics merged across processes), and the config file's watch. It serves no calls itself:
  * its N workers (pool.ts) do, on the listeners they share.
  */
+import type { Registry as MetricsRegistry } from 'prom-client';
 import { AdminServer } from '../admin/server.js';
 import { PrometheusMetrics } from '../admin/metrics.js';
 import { mergeMetrics, type ProcessMetrics } from '../admin/metrics-merge.js';
@@ -15,8 +16,12 @@ import { countingOwnership } from '../control/owned-calls.js';
 import { SofaMeshServer } from '../control/sofa-mesh-server.js';
 import { createRegistry, type Registry } from '../registry/index.js';
 import { PrimaryIngress, serveApps } from './apps.js';
+import type { Sidecar } from '../sidecar.js';
+import { mergeClusterViews } from './clusters-view.js';
+import { primaryDashboard } from './dashboard.js';
 import { serveRegistry } from './ipc-registry.js';
 import { WorkerPool } from './pool.js';
+import { WorkersTap, serveTap } from './tap.js';
 
 /** How long /metrics and /clusters wait for a worker's answer before leaving it out. */
 const ASK_TIMEOUT_MS = 5_000;
@@ -56,6 +61,15 @@ export async function startPrimary({ path, config: initial, workers, plugins, ch
   let sofaMesh: SofaMeshServer | undefined;
   let admin: AdminServer | undefined;
   let draining = false;
+  const askAll = async <T>(op: string): Promise<T[]> => (await pool?.ask<T>(op, ASK_TIMEOUT_MS)) ?? [];
+  const scrape = async (): Promise<MetricsRegistry> => mergeMetrics([await metrics.registry.getMetricsAsJSON(), ...(await askAll<ProcessMetrics>('worker.metrics'))]);
+  const tap = new WorkersTap({
+    tell: (op, args) => pool?.tell(op, args),
+    ask: askAll,
+    options: () => config.tap,
+    count: (result) => metrics.tapEvent(result),
+  });
+  const ui = primaryDashboard({ config: () => config, registry, apps: () => apps.list(), ask: askAll, metrics: scrape, tap });
 
   const startAdmin = async (): Promise<void> => {
     const old = admin;
@@ -65,15 +79,13 @@ export async function startPrimary({ path, config: initial, workers, plugins, ch
         ready: () => ({ ready: !draining && pool?.ready === true, listeners: Object.fromEntries(config.listeners.map((l) => [l.name, l.address])) }),
         config: () => config,
         clusters: async () => {
-          const views = (await pool?.ask<{ clusters: unknown }>('worker.clusters', ASK_TIMEOUT_MS)) ?? [];
-          // Each worker keeps its own pools and health view; the first one's is shown, with who runs.
-          return { registry: registry.state(), clusters: views[0]?.clusters ?? [], workers: pool?.members() ?? [] };
+          const views = await askAll<ReturnType<Sidecar['clustersView']>>('worker.clusters');
+          // Each worker keeps its own clusters and pools: one view of them all, with who runs.
+          return { registry: registry.state(), clusters: mergeClusterViews(views.map((view) => view.clusters)), workers: pool?.members() ?? [] };
         },
         metrics,
-        scrape: async () => {
-          const perWorker = (await pool?.ask<ProcessMetrics>('worker.metrics', ASK_TIMEOUT_MS)) ?? [];
-          return mergeMetrics([await metrics.registry.getMetricsAsJSON(), ...perWorker]);
-        },
+        scrape,
+        ui,
       },
       readApiGuard('admin', config.admin),
     );
@@ -94,9 +106,10 @@ export async function startPrimary({ path, config: initial, workers, plugins, ch
     // Restored before the workers start, so each starts with the routes to the apps already there.
     await apps.restore();
     pool = await WorkerPool.start(workers, {
-      init: (index) => ({ index, config, plugins, backend: registry.backend, routes: ingress.routes() }),
+      init: (index) => ({ index, config, plugins, backend: registry.backend, routes: ingress.routes(), taps: tap.subscriptions() }),
       serve: (channel) => {
         serveApps(channel, apps);
+        serveTap(channel, tap);
         return serveRegistry(channel, registry, log.child({ module: 'registry' }));
       },
       restarted: () => metrics.workerRestarted(),

@@ -34,6 +34,11 @@ export function withTestWorkers(yaml: string): string {
   return workers && !/^workers:/m.test(yaml) ? `workers: ${workers}\n${yaml}` : yaml;
 }
 
+/** How many workers the sidecars the tests start run (PMESH_TEST_WORKERS; 1 without it). */
+export function testWorkers(): number {
+  return Number(process.env.PMESH_TEST_WORKERS ?? 1) || 1;
+}
+
 /** Starts a sidecar in this process from YAML text; the file is watched for reloads. */
 export async function startInProcess(yaml: string): Promise<Running & { configPath: string }> {
   const configPath = writeConfig(`logging: { level: silent }\n${yaml}`);
