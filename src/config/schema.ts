@@ -349,13 +349,13 @@ export const configSchema = z
         appHealthCheckMs: positiveMs.default(5_000).describe('An app\'s published port is checked (TCP connect) this often, ms.'),
         appHealthMaxFailures: z.number().int().positive().default(3).describe('After this many failed checks in a row the app\'s publications are withdrawn.'),
         headersTimeoutMs: positiveMs.max(300_000).default(10_000).describe('An HTTP/1 request head not whole within this many ms is answered 408 and closed.'),
-        maxConnectionsPerListener: z.number().int().positive().default(10_000).describe('Open connections per Bolt, Dubbo or HTTP/1 listener; one more is closed at once.'),
+        maxConnectionsPerListener: z.number().int().positive().default(10_000).describe('Open connections per Bolt, Dubbo or HTTP/1 listener; one more is closed at once. With `workers: N`, each worker\'s (docs/workers.md).'),
         maxPartialFrameBytes: z
           .number()
           .int()
           .positive()
           .default(256 * 1024 * 1024)
-          .describe('Bytes held in unfinished Bolt and Dubbo frames, all connections together; the connection that would pass it is closed.'),
+          .describe('Bytes held in unfinished Bolt and Dubbo frames, all connections together; the connection that would pass it is closed. With `workers: N`, each worker\'s.'),
         maxOnDemandClusters: z.number().int().positive().default(1_000).describe('Registry clusters made on demand for egress calls no route matched; the least recently used goes first.'),
         onDemandClusterIdleMs: positiveMs.default(600_000).describe('An on-demand cluster unused this long is dropped (made again at its next call).'),
         maxMetricLabelValues: z.number().int().positive().default(2_000).describe('Distinct values each of the route, cluster, service, method and endpoint metric labels takes; later ones are counted as `other`.'),

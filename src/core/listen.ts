@@ -8,7 +8,7 @@ import { parseHostPort } from './endpoint.js';
 export function listenOn(server: Server, address: string, what: string): Promise<void> {
   const target = parseHostPort(address);
   if (!target) return Promise.reject(new Error(`${what}: bad address ${address}`));
-  if (process.env.NODE_UNIQUE_ID !== undefined) limitOnceAccepted(server);
+  if (inClusterWorker) limitOnceAccepted(server);
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(new Error(`${what} cannot bind ${address}: ${error.message}`));
     server.once('error', onError);
@@ -36,8 +36,15 @@ export function stopAccepting(): void {
   listening.clear();
 }
 
+let inClusterWorker = false;
+
+/** Says this process is a worker of node:cluster (src/workers/worker.ts), whose listening sockets the primary holds. */
+export function listenAsClusterWorker(): void {
+  inClusterWorker = true;
+}
+
 /**
- * `maxConnections` in a worker of node:cluster (NODE_UNIQUE_ID is set in one). The primary's
+ * `maxConnections` in a worker of node:cluster. The primary's
  * round robin asks a worker whether it takes each connection, and a worker at its
  * `maxConnections` says no; the primary then offers the connection to the next worker, and the
  * next, for ever when every worker is full (Node 20): never closed, never counted, and IPC spent

@@ -6,7 +6,7 @@
  * questions for the admin API (metrics, readiness, clusters), and exits when the primary
  * disconnects (after a drain, or because the primary is gone).
  */
-import { createRootLogger, setRootLogger, stopAccepting } from '../core/index.js';
+import { createRootLogger, listenAsClusterWorker, setRootLogger, stopAccepting } from '../core/index.js';
 import { capYoungGeneration } from '../core/young-generation.js';
 import { loadProtocolModules } from '../codecs/modules.js';
 import type { MeshConfig } from '../config/index.js';
@@ -45,6 +45,7 @@ export async function startWorker(): Promise<number> {
   // A second disconnect from the primary (a failed start, then its stop) is an 'error' on the cluster worker: nothing to do.
   const { default: cluster } = await import('node:cluster');
   cluster.worker?.on('error', () => {});
+  listenAsClusterWorker();
   const channel = new Channel(processPort);
   const gone = new Promise<void>((resolve) => process.once('disconnect', () => resolve()));
   const init = await channel.call<WorkerInit>('worker.init', { pid: process.pid });
