@@ -71,7 +71,8 @@ async function importModule(module: string): Promise<unknown> {
     // The bundle runs without a TypeScript loader: the first TypeScript plug-in installs tsx's.
     typeScriptLoader ??= import('tsx/esm/api').then(({ register }) => void register());
     await typeScriptLoader;
-    return import(module);
+    // Node keeps the failed load of that URL: the same module under another URL is loaded anew.
+    return import(`${module}${module.includes('?') ? '&' : '?'}loader=tsx`);
   }
 }
 
