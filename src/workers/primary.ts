@@ -106,7 +106,7 @@ export async function startPrimary({ path, config: initial, workers, plugins, ch
     // Restored before the workers start, so each starts with the routes to the apps already there.
     await apps.restore();
     pool = await WorkerPool.start(workers, {
-      init: (index) => ({ index, config, plugins, backend: registry.backend, routes: ingress.routes(), taps: tap.subscriptions() }),
+      init: (index) => ({ index, config, plugins, backend: registry.backend, routes: ingress.routes() }),
       serve: (channel) => {
         serveApps(channel, apps);
         serveTap(channel, tap);

@@ -62,7 +62,7 @@ export class WorkersTap implements TapView {
     return true;
   }
 
-  /** The streams open now, for a worker that starts. */
+  /** The streams open now, asked by a worker that starts. */
   subscriptions(): TapSubscription[] {
     return [...this.#streams].map(([id, { filter }]) => ({ id, filter }));
   }
@@ -88,10 +88,16 @@ export class WorkersTap implements TapView {
   }
 }
 
-/** A worker's side: the primary's streams as subscribers of this worker's TapHub, their events sent back. */
-export function relayTap(channel: Channel, hub: TapHub, open: readonly TapSubscription[]): void {
+/**
+ * A worker's side: the primary's streams as subscribers of this worker's TapHub, their events
+ * sent back. The streams open now are asked for once the handlers are in place, so one opened
+ * while this worker was starting is not missed (the channel keeps the order of messages: a
+ * stream closed before the answer is not in it).
+ */
+export function relayTap(channel: Channel, hub: TapHub): void {
   const closers = new Map<number, () => void>();
   const subscribe = ({ id, filter }: TapSubscription): void => {
+    if (closers.has(id)) return;
     const stream: TapStream = {
       // The primary holds the real stream and bounds what it has unread.
       writableLength: 0,
@@ -100,16 +106,20 @@ export function relayTap(channel: Channel, hub: TapHub, open: readonly TapSubscr
     };
     hub.subscribe(stream, filter);
   };
-  for (const subscription of open) subscribe(subscription);
   channel.on<TapSubscription>('tap.subscribe', subscribe);
   channel.on<{ id: number }>('tap.unsubscribe', ({ id }) => {
     closers.get(id)?.();
     closers.delete(id);
   });
   channel.handle('tap.errors', () => hub.recentErrors());
+  channel.call<TapSubscription[]>('tap.open', {}).then(
+    (open) => open.forEach(subscribe),
+    () => {}, // the primary is gone: the worker stops anyway
+  );
 }
 
 /** The primary's side of one worker's channel: its events go to the streams. */
 export function serveTap(channel: Channel, tap: WorkersTap): void {
   channel.on<TapEvent>('tap.event', (event) => tap.event(event));
+  channel.handle('tap.open', () => tap.subscriptions());
 }

@@ -14,7 +14,7 @@ import { Sidecar } from '../sidecar.js';
 import { RemoteAppPublications, type AppRoute } from './apps.js';
 import { Channel, type Port } from './channel.js';
 import { WorkerRegistry } from './ipc-registry.js';
-import { relayTap, type TapSubscription } from './tap.js';
+import { relayTap } from './tap.js';
 
 /** What the primary gives a worker that starts. */
 export interface WorkerInit {
@@ -26,8 +26,6 @@ export interface WorkerInit {
   readonly backend: string;
   /** The app routes in force. */
   readonly routes: readonly AppRoute[];
-  /** The dashboard's tap streams open on the primary. */
-  readonly taps: readonly TapSubscription[];
 }
 
 const processPort: Port = {
@@ -71,7 +69,7 @@ export async function startWorker(): Promise<number> {
   channel.handle('worker.readiness', () => sidecar.readiness());
   channel.handle('worker.ui.topology', () => sidecar.dashboard.topology());
   channel.handle('worker.ui.registry', () => sidecar.dashboard.registry());
-  relayTap(channel, sidecar.tap, init.taps);
+  relayTap(channel, sidecar.tap);
   channel.on<MeshConfig>('worker.reload', (config) => {
     sidecar.reload(config).catch((error: unknown) => log.error({ err: String(error) }, 'reload failed; keeping what runs'));
   });
