@@ -2,8 +2,8 @@
  * The primary of `workers: N` (docs/workers.md): the process `pmesh start` runs when the config
  * asks for more than one worker. It holds what there must be one of: the registry session, the
  * app publications with their leases and health checks, the SOFA Mesh API, the admin API (its
- * /metrics merged across processes), and the config file's watch. It serves no calls itself:
- * its N workers (pool.ts) do, on the listeners they share.
+ * /metrics, /clusters and /ui dashboard gathered from every process), and the config file's
+ * watch. It serves no calls itself: its N workers (pool.ts) do, on the listeners they share.
  */
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { AdminServer } from '../admin/server.js';
@@ -15,8 +15,8 @@ import { AppPublications } from '../control/app-publications.js';
 import { countingOwnership } from '../control/owned-calls.js';
 import { SofaMeshServer } from '../control/sofa-mesh-server.js';
 import { createRegistry, type Registry } from '../registry/index.js';
-import { PrimaryIngress, serveApps } from './apps.js';
 import type { Sidecar } from '../sidecar.js';
+import { PrimaryIngress, serveApps } from './apps.js';
 import { mergeClusterViews } from './clusters-view.js';
 import { primaryDashboard } from './dashboard.js';
 import { serveRegistry } from './ipc-registry.js';
