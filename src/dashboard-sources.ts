@@ -48,27 +48,31 @@ function routeView(route: RouteSpec): { name?: string; service?: string; cluster
   };
 }
 
+/** The dashboard's rows for the app publications behind this sidecar (the primary's, with workers: N). */
+export function appViews(apps: readonly AppEntry[]): unknown[] {
+  return apps.map(({ publication, registered, listener, failures }) => ({
+    service: publication.service,
+    version: publication.version,
+    group: publication.group,
+    protocol: publication.protocol,
+    appProtocol: publication.appProtocol,
+    application: publication.application,
+    appAddress: `127.0.0.1:${publication.port}`,
+    published: `${registered.host}:${registered.port}`,
+    listener,
+    failedChecks: failures,
+  }));
+}
+
 export function dashboardSources(parts: DashboardParts): DashboardSources {
   const clusterViews = (): unknown[] => {
     const origins = parts.origins();
     return parts.clusters().map((cluster) => ({ ...cluster.snapshot(), service: cluster.service, registry: origins[cluster.name] }));
   };
-  const appViews = (): unknown[] =>
-    parts.apps().map(({ publication, registered, listener, failures }) => ({
-      service: publication.service,
-      version: publication.version,
-      group: publication.group,
-      protocol: publication.protocol,
-      appProtocol: publication.appProtocol,
-      application: publication.application,
-      appAddress: `127.0.0.1:${publication.port}`,
-      published: `${registered.host}:${registered.port}`,
-      listener,
-      failedChecks: failures,
-    }));
+  const apps = (): unknown[] => appViews(parts.apps());
   return {
     tap: parts.tap,
-    metrics: parts.metrics.registry,
+    metrics: () => parts.metrics.registry,
     address: () => parts.config().admin.address,
     peers: () => parts.config().admin.peers,
     topology: () => ({
@@ -80,7 +84,7 @@ export function dashboardSources(parts: DashboardParts): DashboardSources {
         routes: [...listener.routes, ...parts.appRoutes(listener.name)].map(routeView),
       })),
       clusters: clusterViews(),
-      apps: appViews(),
+      apps: apps(),
     }),
     registry: () => ({
       state: parts.registry.state(),
@@ -89,7 +93,7 @@ export function dashboardSources(parts: DashboardParts): DashboardSources {
         ...origin,
         providers: parts.clusters().find((c) => c.name === cluster)?.endpoints.map((e) => e.address) ?? [],
       })),
-      publications: appViews(),
+      publications: apps(),
     }),
   };
 }

@@ -3,12 +3,16 @@
  * Nothing imports this file except the CLI and tests that run a whole sidecar.
  */
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { createRootLogger, setRootLogger, type Logger } from './core/index.js';
 import { isProtocolRegistered, setupProtocols } from './codecs/index.js';
+import { loadProtocolModules } from './codecs/modules.js';
 import {
+  ConfigError,
   DEFAULT_CONFIG_YAML,
   loadConfigFile,
   parseConfig,
+  pluginsOf,
   watchConfig,
   type ConfigCheckers,
   type ConfigWatcher,
@@ -45,10 +49,26 @@ export const checkers: ConfigCheckers = {
   },
 };
 
-/** Loads and validates a config file, or the built-in default when no path is given. */
-export function loadConfig(path: string | undefined): MeshConfig {
+/**
+ * Loads and validates a config file, or the built-in default when no path is given. The
+ * protocol plug-ins the file names are imported first: its listeners and clusters may use them.
+ */
+export async function loadConfig(path: string | undefined): Promise<MeshConfig> {
   setup();
-  return path ? loadConfigFile(path, checkers) : parseConfig(DEFAULT_CONFIG_YAML, '(built-in default)', checkers);
+  if (!path) return parseConfig(DEFAULT_CONFIG_YAML, '(built-in default)', checkers);
+  await loadPlugins(pluginsOf(path), path);
+  return loadConfigFile(path, checkers);
+}
+
+/**
+ * Imports and registers the protocol plug-ins `plugins` names (paths relative to the config
+ * file); returns the modules as imported, which workers import in turn. Idempotent.
+ */
+async function loadPlugins(plugins: readonly string[], path: string | undefined): Promise<readonly string[]> {
+  if (plugins.length === 0) return [];
+  const { modules, problems } = await loadProtocolModules(plugins, path ? dirname(path) : process.cwd());
+  if (problems.length > 0) throw new ConfigError(path ?? '(config)', problems);
+  return modules;
 }
 
 export interface Running {
@@ -59,14 +79,16 @@ export interface Running {
 }
 
 /** Starts a sidecar; with a path, the file is watched and reloaded on change. */
-export async function run(path: string | undefined, config: MeshConfig = loadConfig(path)): Promise<Running> {
+export async function run(path: string | undefined, given?: MeshConfig): Promise<Running> {
+  const config = given ?? (await loadConfig(path));
+  const plugins = await loadPlugins(config.plugins, path);
   const log = createRootLogger(config.logging.level);
   setRootLogger(log);
   const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
   if (workers > 1) {
     // Loaded only here: one worker is today's single process, with no cluster module and no IPC.
     const { startPrimary } = await import('./workers/primary.js');
-    return startPrimary({ path, config, workers, checkers, log });
+    return startPrimary({ path, config, workers, plugins, checkers, log });
   }
   const { dataDir, ...registryConfig } = config.registry;
   // A registry that cannot be reached yet still starts (from its caches) and keeps trying.

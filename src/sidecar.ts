@@ -10,6 +10,7 @@ import { AdminServer } from './admin/server.js';
 import { PrometheusMetrics } from './admin/metrics.js';
 import { getCodec, getProtocol, registrySchemeOf } from './codecs/index.js';
 import { TapHub } from './admin/ui/tap-hub.js';
+import type { DashboardSources } from './admin/ui/routes.js';
 import { dashboardSources } from './dashboard-sources.js';
 import { tapDecoder } from './tap-decode.js';
 import type { ListenerConfig, MeshConfig } from './config/index.js';
@@ -39,6 +40,8 @@ export class Sidecar {
   readonly metrics = new PrometheusMetrics();
   /** The dashboard's tap and recent errors; decodes only while someone taps. */
   readonly tap: TapHub;
+  /** What the /ui dashboard shows of this process; a worker's primary asks it for its views. */
+  readonly dashboard: DashboardSources;
   readonly registry: Registry;
   readonly #log: Logger;
   #config: MeshConfig;
@@ -77,6 +80,16 @@ export class Sidecar {
       (api, reason) => this.metrics.controlRefusal(api, reason),
       worker?.apps,
     );
+    this.dashboard = dashboardSources({
+      config: () => this.#config,
+      clusters: () => this.#clusters.all(),
+      origins: () => this.#clusters.origins(),
+      appRoutes: (listener) => this.#routes.appRoutes(listener),
+      apps: () => this.#apps.list(),
+      registry: this.registry,
+      metrics: this.metrics,
+      tap: this.tap,
+    });
     if (!worker) this.metrics.observeRegistry(() => registry.state());
     this.metrics.observeClusters(() => this.#clusters.snapshots());
   }
@@ -170,16 +183,7 @@ export class Sidecar {
         config: () => this.#config,
         clusters: () => this.clustersView(),
         metrics: this.metrics,
-        ui: dashboardSources({
-          config: () => this.#config,
-          clusters: () => this.#clusters.all(),
-          origins: () => this.#clusters.origins(),
-          appRoutes: (listener) => this.#routes.appRoutes(listener),
-          apps: () => this.#apps.list(),
-          registry: this.registry,
-          metrics: this.metrics,
-          tap: this.tap,
-        }),
+        ui: this.dashboard,
       }, readApiGuard('admin', config.admin));
       await old?.close();
       await this.#admin.start();

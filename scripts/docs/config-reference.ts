@@ -32,6 +32,8 @@ const RESTART: Readonly<Record<string, string>> = {
   heap: 'restart',
   // The process tree (primary and its workers) is laid out once at start.
   workers: 'restart',
+  // Plug-in modules are imported at start (docs/plugins.md).
+  plugins: 'restart',
   // The section is read at start; the files it names are watched and reloaded live.
   identity: 'restart',
   'admin.tls': 'restart',

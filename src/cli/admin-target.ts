@@ -57,7 +57,7 @@ interface SidecarAdmin {
 async function readSidecarConfig(path: string): Promise<SidecarAdmin> {
   // Imported here: only a command given --config loads the config code.
   const { loadConfig } = await import('../main.js');
-  const config = loadConfig(path);
+  const config = await loadConfig(path);
   return { address: dialable(config.admin.address), https: config.admin.tls !== undefined, tokenFile: config.admin.tokenFile, caFile: config.identity?.caFile };
 }
 

@@ -28,7 +28,7 @@ exit codes: 0 stopped by a signal, 1 could not start (a port in use...), 2 inval
     const signal = stopSignal();
     // Imported here, not at the top: `pmesh --help` and the other commands do not load the sidecar.
     const { loadConfig, run } = await import('../main.js');
-    const config = loadConfig(path);
+    const config = await loadConfig(path);
     const running = await run(path, config);
     // Process-wide, so set here and not by run(), which tests call in a shared process.
     endStart(config.heap.maxSemiSpaceMiB);

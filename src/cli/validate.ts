@@ -26,7 +26,7 @@ exit codes: 0 every file is valid, 2 a file is invalid (or no file was named)`,
     let failed = false;
     for (const path of positionals) {
       try {
-        loadConfig(path);
+        await loadConfig(path);
         if (isEmpty(path)) process.stderr.write(`${path}: warning: the file is empty; every setting takes its default (no listeners)\n`);
         process.stdout.write(`${path}: ok\n`);
       } catch (error) {

@@ -89,11 +89,27 @@ const object = (value: unknown): Record<string, unknown> => (typeof value === 'o
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 export function loadConfigFile(path: string, checkers?: ConfigCheckers): MeshConfig {
-  let text: string;
+  return parseConfig(readConfigText(path), path, checkers);
+}
+
+/**
+ * The `plugins` a config file names, read before the file is checked (the protocols it
+ * uses may come from them). A file that cannot be read or parsed names none here: the
+ * check that follows reports it.
+ */
+export function pluginsOf(path: string): string[] {
   try {
-    text = readFileSync(path, 'utf8');
+    const plugins = object(parseDocument(readConfigText(path), { prettyErrors: false }).toJS()).plugins;
+    return Array.isArray(plugins) && plugins.every((entry) => typeof entry === 'string' && entry !== '') ? (plugins as string[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function readConfigText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError(path, [`cannot read file: ${(error as Error).message}`]);
   }
-  return parseConfig(text, path, checkers);
 }

@@ -309,6 +309,13 @@ export const configSchema = z
       .strict()
       .default({})
       .describe('The /ui dashboard\'s live tap of calls: decoding happens only while someone taps, sampled and bounded.'),
+    plugins: z
+      .array(z.string().min(1))
+      .max(64)
+      .default([])
+      .describe(
+        'Modules of protocol plug-ins to load at start, before the config is checked (docs/plugins.md): a path relative to this file (`./protocols/fake.js`) or a package name. Each module\'s default export is a plug-in or a list of them. Read at start: a change takes effect at the next start.',
+      ),
     registry: registrySchema,
     bridge: bridgeSchema,
     grpc: grpcSchema,
@@ -357,13 +364,13 @@ export const configSchema = z
         appHealthCheckMs: positiveMs.default(5_000).describe('An app\'s published port is checked (TCP connect) this often, ms.'),
         appHealthMaxFailures: z.number().int().positive().default(3).describe('After this many failed checks in a row the app\'s publications are withdrawn.'),
         headersTimeoutMs: positiveMs.max(300_000).default(10_000).describe('An HTTP/1 request head not whole within this many ms is answered 408 and closed.'),
-        maxConnectionsPerListener: z.number().int().positive().default(10_000).describe('Open connections per Bolt, Dubbo or HTTP/1 listener; one more is closed at once.'),
+        maxConnectionsPerListener: z.number().int().positive().default(10_000).describe('Open connections per Bolt, Dubbo or HTTP/1 listener; one more is closed at once. With `workers: N`, each worker\'s (docs/workers.md).'),
         maxPartialFrameBytes: z
           .number()
           .int()
           .positive()
           .default(256 * 1024 * 1024)
-          .describe('Bytes held in unfinished Bolt and Dubbo frames, all connections together; the connection that would pass it is closed.'),
+          .describe('Bytes held in unfinished Bolt and Dubbo frames, all connections together; the connection that would pass it is closed. With `workers: N`, each worker\'s.'),
         maxOnDemandClusters: z.number().int().positive().default(1_000).describe('Registry clusters made on demand for egress calls no route matched; the least recently used goes first.'),
         onDemandClusterIdleMs: positiveMs.default(600_000).describe('An on-demand cluster unused this long is dropped (made again at its next call).'),
         maxMetricLabelValues: z.number().int().positive().default(2_000).describe('Distinct values each of the route, cluster, service, method and endpoint metric labels takes; later ones are counted as `other`.'),

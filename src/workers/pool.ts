@@ -34,6 +34,9 @@ interface Member {
   ready: boolean;
 }
 
+/** How long a worker has to close its listening sockets before the drain goes on without its answer. */
+const STOP_ACCEPTING_MS = 2_000;
+
 /** A crash loop does not fork as fast as it can. */
 const RESTART_DELAY_MS = 500;
 
@@ -85,11 +88,20 @@ export class WorkerPool {
     for (const member of this.#members.values()) member.channel.emit(op, args);
   }
 
-  /** Drains every worker (each stops accepting and lets its calls finish for at most `drainMs`), then ends them. */
+  /**
+   * Drains every worker, then ends them. First every worker stops accepting, together: under
+   * node:cluster the primary holds each listening socket until the last worker lets go of it,
+   * so once all have answered it is closed and a new connection is refused (as in a single
+   * process), never handed to a worker already closing. Then each lets its calls in flight
+   * finish for at most `drainMs`.
+   */
   async stop(drainMs: number): Promise<void> {
     this.#stopping = true;
+    const members = [...this.#members.values()];
+    await Promise.all(members.map(({ channel }) => within(channel.call('worker.stopAccepting', {}), STOP_ACCEPTING_MS)));
+    this.#parts.log.info({ drainMs }, 'draining every worker');
     await Promise.all(
-      [...this.#members.values()].map(async ({ worker, channel }) => {
+      members.map(async ({ worker, channel }) => {
         const exited = new Promise<void>((resolve) => (worker.isDead() ? resolve() : worker.once('exit', () => resolve())));
         await within(channel.call('worker.drain', { drainMs }), drainMs + 2_000);
         if (worker.isConnected() && !disconnecting(worker)) worker.disconnect();

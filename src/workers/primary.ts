@@ -2,9 +2,10 @@
  * The primary of `workers: N` (docs/workers.md): the process `pmesh start` runs when the config
  * asks for more than one worker. It holds what there must be one of: the registry session, the
  * app publications with their leases and health checks, the SOFA Mesh API, the admin API (its
- * /metrics merged across processes), and the config file's watch. It serves no calls itself:
- * its N workers (pool.ts) do, on the listeners they share.
+ * /metrics, /clusters and /ui dashboard gathered from every process), and the config file's
+ * watch. It serves no calls itself: its N workers (pool.ts) do, on the listeners they share.
  */
+import type { Registry as MetricsRegistry } from 'prom-client';
 import { AdminServer } from '../admin/server.js';
 import { PrometheusMetrics } from '../admin/metrics.js';
 import { mergeMetrics, type ProcessMetrics } from '../admin/metrics-merge.js';
@@ -14,9 +15,13 @@ import { AppPublications } from '../control/app-publications.js';
 import { countingOwnership } from '../control/owned-calls.js';
 import { SofaMeshServer } from '../control/sofa-mesh-server.js';
 import { createRegistry, type Registry } from '../registry/index.js';
+import type { Sidecar } from '../sidecar.js';
 import { PrimaryIngress, serveApps } from './apps.js';
+import { mergeClusterViews } from './clusters-view.js';
+import { primaryDashboard } from './dashboard.js';
 import { serveRegistry } from './ipc-registry.js';
 import { WorkerPool } from './pool.js';
+import { WorkersTap, serveTap } from './tap.js';
 
 /** How long /metrics and /clusters wait for a worker's answer before leaving it out. */
 const ASK_TIMEOUT_MS = 5_000;
@@ -25,6 +30,8 @@ export interface PrimaryStart {
   readonly path: string | undefined;
   readonly config: MeshConfig;
   readonly workers: number;
+  /** The protocol plug-in modules the primary imported (docs/plugins.md): every worker imports them too. */
+  readonly plugins: readonly string[];
   readonly checkers: ConfigCheckers;
   readonly log: Logger;
 }
@@ -35,7 +42,7 @@ export interface RunningPrimary {
   stop(drainMs?: number): Promise<void>;
 }
 
-export async function startPrimary({ path, config: initial, workers, checkers, log }: PrimaryStart): Promise<RunningPrimary> {
+export async function startPrimary({ path, config: initial, workers, plugins, checkers, log }: PrimaryStart): Promise<RunningPrimary> {
   let config = initial;
   const { dataDir, ...registryConfig } = config.registry;
   const registry = createRegistry(registryConfig, { dataDir, logger: log.child({ module: 'registry' }) });
@@ -54,6 +61,15 @@ export async function startPrimary({ path, config: initial, workers, checkers, l
   let sofaMesh: SofaMeshServer | undefined;
   let admin: AdminServer | undefined;
   let draining = false;
+  const askAll = async <T>(op: string): Promise<T[]> => (await pool?.ask<T>(op, ASK_TIMEOUT_MS)) ?? [];
+  const scrape = async (): Promise<MetricsRegistry> => mergeMetrics([await metrics.registry.getMetricsAsJSON(), ...(await askAll<ProcessMetrics>('worker.metrics'))]);
+  const tap = new WorkersTap({
+    tell: (op, args) => pool?.tell(op, args),
+    ask: askAll,
+    options: () => config.tap,
+    count: (result) => metrics.tapEvent(result),
+  });
+  const ui = primaryDashboard({ config: () => config, registry, apps: () => apps.list(), ask: askAll, metrics: scrape, tap });
 
   const startAdmin = async (): Promise<void> => {
     const old = admin;
@@ -63,15 +79,13 @@ export async function startPrimary({ path, config: initial, workers, checkers, l
         ready: () => ({ ready: !draining && pool?.ready === true, listeners: Object.fromEntries(config.listeners.map((l) => [l.name, l.address])) }),
         config: () => config,
         clusters: async () => {
-          const views = (await pool?.ask<{ clusters: unknown }>('worker.clusters', ASK_TIMEOUT_MS)) ?? [];
-          // Each worker keeps its own pools and health view; the first one's is shown, with who runs.
-          return { registry: registry.state(), clusters: views[0]?.clusters ?? [], workers: pool?.members() ?? [] };
+          const views = await askAll<ReturnType<Sidecar['clustersView']>>('worker.clusters');
+          // Each worker keeps its own clusters and pools: one view of them all, with who runs.
+          return { registry: registry.state(), clusters: mergeClusterViews(views.map((view) => view.clusters)), workers: pool?.members() ?? [] };
         },
         metrics,
-        scrape: async () => {
-          const perWorker = (await pool?.ask<ProcessMetrics>('worker.metrics', ASK_TIMEOUT_MS)) ?? [];
-          return mergeMetrics([await metrics.registry.getMetricsAsJSON(), ...perWorker]);
-        },
+        scrape,
+        ui,
       },
       readApiGuard('admin', config.admin),
     );
@@ -92,9 +106,10 @@ export async function startPrimary({ path, config: initial, workers, checkers, l
     // Restored before the workers start, so each starts with the routes to the apps already there.
     await apps.restore();
     pool = await WorkerPool.start(workers, {
-      init: (index) => ({ index, config, backend: registry.backend, routes: ingress.routes() }),
+      init: (index) => ({ index, config, plugins, backend: registry.backend, routes: ingress.routes() }),
       serve: (channel) => {
         serveApps(channel, apps);
+        serveTap(channel, tap);
         return serveRegistry(channel, registry, log.child({ module: 'registry' }));
       },
       restarted: () => metrics.workerRestarted(),
@@ -136,7 +151,6 @@ export async function startPrimary({ path, config: initial, workers, checkers, l
     log,
     async stop(drainMs = config.defaults.drainTimeoutMs) {
       watcher?.close();
-      log.info({ drainMs }, 'draining every worker');
       await close(drainMs);
     },
   };

@@ -13,10 +13,10 @@ import { freePort } from '../support/ports.js';
 import { startInProcess, writeConfig } from '../support/sidecar.js';
 
 describe('admin API guard', () => {
-  it('a non-loopback admin address without tls and tokenFile is refused, naming both', () => {
+  it('a non-loopback admin address without tls and tokenFile is refused, naming both', async () => {
     const path = writeConfig('allowNonLoopback: true\nadmin: { address: 0.0.0.0:15999 }\n');
-    expect(() => loadConfig(path)).toThrow(ConfigError);
-    expect(() => loadConfig(path)).toThrow(/admin: the admin API on 0\.0\.0\.0 \(beyond loopback\) needs tls and tokenFile/);
+    await expect(loadConfig(path)).rejects.toThrow(ConfigError);
+    await expect(loadConfig(path)).rejects.toThrow(/admin: the admin API on 0\.0\.0\.0 \(beyond loopback\) needs tls and tokenFile/);
   });
 
   it('over HTTPS with a token: no token or a wrong one is 401, the right one reads the pages', async () => {

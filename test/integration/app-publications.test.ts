@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { registerProtocol } from '../../src/codecs/index.js';
 import { setup, type Running } from '../../src/main.js';
-import { fakeProtocol } from '../support/fake-codec.js';
+import { FAKE_PLUGIN_YAML } from '../support/fake-codec.js';
 import { FakeClient, startFakeServer, type FakeServer } from '../support/fake-rpc.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -25,6 +24,7 @@ let adminPort: number;
 
 async function config(): Promise<string> {
   return `
+${FAKE_PLUGIN_YAML}
 registry: { dataDir: ${JSON.stringify(dataDir)} }
 admin: { address: 127.0.0.1:${adminPort} }
 defaults: { appHealthCheckMs: 100, appHealthMaxFailures: 3 }
@@ -36,7 +36,6 @@ listeners:
 
 beforeAll(async () => {
   setup();
-  registerProtocol(fakeProtocol);
   app = await startFakeServer();
   [httpPort, ingressPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   sidecar = await startInProcess(await config());

@@ -17,7 +17,9 @@ import { DEFAULT_LIMITS } from '../../src/core/index.js';
 import { setup, type Running } from '../../src/main.js';
 import { REPO_ROOT } from '../support/maven.js';
 import { freePort } from '../support/ports.js';
-import { startInProcess } from '../support/sidecar.js';
+import { startInProcess, testWorkers } from '../support/sidecar.js';
+
+const WORKERS = testWorkers();
 
 interface Case {
   readonly protocol: 'bolt' | 'dubbo';
@@ -149,11 +151,24 @@ listeners:
     expect(await limitCount('frame_read_timeout_ms')).toBe(1);
   });
 
+  /**
+   * Opens `count` connections one at a time, each accepted before the next: with workers: N the
+   * primary's round robin then hands the workers one each in turn.
+   */
+  async function openInTurn(count: number): Promise<Conn[]> {
+    const conns: Conn[] = [];
+    while (conns.length < count) {
+      conns.push(await open(port));
+      const accepted = new RegExp(`pmesh_downstream_connections_open\\{listener="in"\\} ${conns.length}\\b`);
+      for (let i = 0; i < 100 && !accepted.test(await metrics()); i++) await sleep(50);
+    }
+    return conns;
+  }
+
   it('a connection past the listener limit is closed at once, counted, and the others keep working', async () => {
     await start('maxConnectionsPerListener: 3');
-    const kept = await Promise.all([open(port), open(port), open(port)]);
-    // Wait (bounded) until the sidecar has accepted all three.
-    for (let i = 0; i < 100 && !/pmesh_downstream_connections_open\{listener="in"\} 3/.test(await metrics()); i++) await sleep(50);
+    // The limit is each process's (docs/workers.md): with N workers each takes its 3 before one more is refused.
+    const kept = await openInTurn(3 * WORKERS);
     const extra = await open(port);
     expect(await closesWithin(extra, 10_000)).toBe(true);
     expect(await limitCount('max_connections_per_listener')).toBe(1);
@@ -164,19 +179,21 @@ listeners:
   it('a connection whose partial frame would pass the sidecar-wide budget is closed and counted; the others carry on', async () => {
     await start(`maxPartialFrameBytes: ${64 * 1024}`);
     // Two connections each send 40 KiB of a frame that never completes: together they pass
-    // the 64 KiB budget, so whichever comes second is closed and the first is kept.
-    const pair = await Promise.all([open(port), open(port)]);
-    for (const conn of pair) {
+    // the 64 KiB budget, so whichever comes second is closed and the first is kept. The budget
+    // is each process's (docs/workers.md): with N workers, each gets two connections and closes one.
+    const pairs = await openInTurn(2 * WORKERS);
+    for (const conn of pairs) {
       conn.socket.write(unfinishable(1024 * 1024));
       conn.socket.write(Buffer.alloc(40 * 1024, 0x20));
     }
-    await Promise.race(pair.map((conn) => closesWithin(conn, 10_000)));
-    expect(pair.filter((conn) => conn.isClosed())).toHaveLength(1);
-    expect(await limitCount('max_partial_frame_bytes')).toBe(1);
+    const closed = (): number => pairs.filter((conn) => conn.isClosed()).length;
+    for (let i = 0; i < 200 && closed() < WORKERS; i++) await sleep(50);
+    expect(closed()).toBe(WORKERS);
+    expect(await limitCount('max_partial_frame_bytes')).toBe(WORKERS);
     const fresh = await open(port);
     expect(codec().kind(await heartbeat(fresh))).toBe('heartbeat-reply');
     fresh.socket.destroy();
-    for (const conn of pair) conn.socket.destroy();
+    for (const conn of pairs) conn.socket.destroy();
   });
 
   it('a frame declared larger than maxFrameBytes is refused before its body, and counted', async () => {

@@ -11,10 +11,9 @@ import { Metadata, credentials, loadPackageDefinition, type Client, type GrpcObj
 import { loadSync } from '@grpc/proto-loader';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerProtocol } from '../../src/codecs/index.js';
 import { setup, type Running } from '../../src/main.js';
 import { REGISTRY_PROTO } from '../../src/registry/index.js';
-import { fakeProtocol } from '../support/fake-codec.js';
+import { FAKE_PLUGIN_YAML } from '../support/fake-codec.js';
 import { startFakeServer, type FakeServer } from '../support/fake-rpc.js';
 import { makeTestCa, type TestCa } from '../support/mesh-ca.js';
 import { freePort } from '../support/ports.js';
@@ -33,7 +32,6 @@ let meshTls: Agent;
 
 beforeAll(async () => {
   setup();
-  registerProtocol(fakeProtocol);
   app = await startFakeServer();
   ca = await makeTestCa('mesh.test');
   const sidecarCert = await ca.issue('orders');
@@ -55,6 +53,7 @@ beforeAll(async () => {
   };
   // Bound to every interface (the guarded path); the test connects to 127.0.0.1 only.
   sidecar = await startInProcess(`
+${FAKE_PLUGIN_YAML}
 allowNonLoopback: true
 admin: { address: 127.0.0.1:${ports.admin} }
 identity: { certFile: ${sidecarCert.certFile}, keyFile: ${sidecarCert.keyFile}, caFile: ${ca.caFile} }

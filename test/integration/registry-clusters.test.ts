@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { registerProtocol } from '../../src/codecs/index.js';
 import { setup, type Running } from '../../src/main.js';
 import type { Publication } from '../../src/registry/index.js';
-import { fakeProtocol, type FakeFrame } from '../support/fake-codec.js';
+import { FAKE_PLUGIN_YAML, type FakeFrame } from '../support/fake-codec.js';
 import { FakeClient, startFakeServer, type FakeServer } from '../support/fake-rpc.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -22,11 +21,11 @@ const call = (service: string, id: bigint): FakeFrame => ({ kind: 'REQ', id, ser
 
 beforeAll(async () => {
   setup();
-  registerProtocol(fakeProtocol);
   provider = await startFakeServer();
   port = await freePort();
   adminPort = await freePort();
   sidecar = await startInProcess(`
+${FAKE_PLUGIN_YAML}
 admin: { address: 127.0.0.1:${adminPort} }
 listeners:
   - name: in

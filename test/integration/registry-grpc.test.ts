@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentials, loadPackageDefinition, type GrpcObject, type ServiceClientConstructor, type Client } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { request } from 'undici';
-import { registerProtocol } from '../../src/codecs/index.js';
 import { setup, type Running } from '../../src/main.js';
 import { REGISTRY_PROTO } from '../../src/registry/index.js';
-import { fakeProtocol } from '../support/fake-codec.js';
+import { FAKE_PLUGIN_YAML } from '../support/fake-codec.js';
 import { FakeClient, startFakeServer, type FakeServer } from '../support/fake-rpc.js';
 import { freePort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -23,10 +22,10 @@ let client: Client & Record<string, (...args: unknown[]) => unknown>;
 
 beforeAll(async () => {
   setup();
-  registerProtocol(fakeProtocol);
   app = await startFakeServer();
   [grpcPort, ingressPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   sidecar = await startInProcess(`
+${FAKE_PLUGIN_YAML}
 admin: { address: 127.0.0.1:${adminPort} }
 listeners:
   - { name: grpc, protocol: grpc, address: 127.0.0.1:${grpcPort} }

@@ -7,6 +7,7 @@
  * where text is `KIND id service method key=value... | payload`, KIND one of
  * REQ, ONE, RSP, HB, HBR. Example: `26\nREQ 7 echo.Svc say | hello`.
  */
+import { fileURLToPath } from 'node:url';
 import {
   MeshError,
   framedProtocol,
@@ -133,3 +134,9 @@ export const fakeCodec: ProtocolCodec<FakeFrame> = {
 
 /** The fake codec as a protocol plug-in: framed, multiplexed, heartbeat-probed, routable by registry. */
 export const fakeProtocol: ProtocolPlugin<FakeFrame> = framedProtocol(fakeCodec, { label: 'fake' });
+
+/** This module is a protocol plug-in module (docs/plugins.md): a sidecar loads it from its config's `plugins`. */
+export default fakeProtocol;
+
+/** The config line that loads the fake protocol in a sidecar a test starts, in each of its workers too. */
+export const FAKE_PLUGIN_YAML = `plugins: [${JSON.stringify(fileURLToPath(import.meta.url))}]`;

@@ -13,6 +13,8 @@ export interface FakeServer {
   readonly port: number;
   readonly address: string;
   readonly seen: FakeFrame[];
+  /** Connections open to this server now (with workers: N, each worker opens its own). */
+  readonly connections: number;
   /** Heartbeats received, and whether to answer them. */
   heartbeats: number;
   answerHeartbeats: boolean;
@@ -41,6 +43,9 @@ export async function startFakeServer(behaviour: FakeBehaviour = echoBehaviour):
     port: 0,
     address: '',
     seen: [] as FakeFrame[],
+    get connections() {
+      return sockets.size;
+    },
     heartbeats: 0,
     answerHeartbeats: true,
     behaviour,

@@ -34,10 +34,15 @@ export function withTestWorkers(yaml: string): string {
   return workers && !/^workers:/m.test(yaml) ? `workers: ${workers}\n${yaml}` : yaml;
 }
 
+/** How many workers the sidecars the tests start run (PMESH_TEST_WORKERS; 1 without it). */
+export function testWorkers(): number {
+  return Number(process.env.PMESH_TEST_WORKERS ?? 1) || 1;
+}
+
 /** Starts a sidecar in this process from YAML text; the file is watched for reloads. */
 export async function startInProcess(yaml: string): Promise<Running & { configPath: string }> {
   const configPath = writeConfig(`logging: { level: silent }\n${yaml}`);
-  const running = await run(configPath, loadConfig(configPath));
+  const running = await run(configPath, await loadConfig(configPath));
   return Object.assign(running, { configPath });
 }
 

@@ -17,18 +17,34 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { PACKAGE_ROOT, lazyRequire, parseHostPort } from '../../core/index.js';
 import { redOf } from './red.js';
-import type { TapFilter, TapHub } from './tap-hub.js';
+import type { TapFilter } from './tap-hub.js';
 
 /** Loaded by the first joined sidecar's view, not at start (most dashboards join none). */
 const undici = lazyRequire<typeof import('undici')>('undici');
 
-/** What the dashboard reads; snapshots only. */
+/** The tap as the dashboard's routes use it: a TapHub, or with `workers: N` the primary's view of every worker's (src/workers/tap.ts). */
+export interface TapView {
+  readonly subscribers: number;
+  readonly maxSubscribers: number;
+  /** Starts streaming to `res` (already answered with the SSE head); false when at maxSubscribers. */
+  subscribe(res: ServerResponse, filter: TapFilter): boolean;
+  recentErrors(): readonly unknown[] | Promise<readonly unknown[]>;
+}
+
+export interface TopologyView {
+  readonly listeners: unknown;
+  readonly clusters: unknown;
+  readonly apps: unknown;
+}
+
+/** What the dashboard reads; snapshots only, given at once or (gathered from workers) later. */
 export interface DashboardSources {
-  readonly tap: TapHub;
-  readonly metrics: Registry;
+  readonly tap: TapView;
+  /** Where the RED numbers are read: this process's metrics, or every process's merged. */
+  metrics(): Registry | Promise<Registry>;
   /** This sidecar's admin address, as configured. */
   address(): string;
-  topology(): { readonly listeners: unknown; readonly clusters: unknown; readonly apps: unknown };
+  topology(): TopologyView | Promise<TopologyView>;
   registry(): unknown;
   /** Configured peer admin addresses (`admin.peers`). */
   peers(): readonly string[];
@@ -58,11 +74,11 @@ export async function handleUi(req: IncomingMessage, res: ServerResponse, url: U
   if (path.startsWith('/ui/static/')) return sendStatic(res, path.slice('/ui/static/'.length));
   switch (path) {
     case '/ui/api/topology':
-      return json(res, 200, { self: ui.address(), ...ui.topology(), red: await redOf(ui.metrics), peers: ui.peers() });
+      return json(res, 200, { self: ui.address(), ...(await ui.topology()), red: await redOf(await ui.metrics()), peers: ui.peers() });
     case '/ui/api/registry':
-      return json(res, 200, ui.registry());
+      return json(res, 200, await ui.registry());
     case '/ui/api/errors':
-      return json(res, 200, { errors: ui.tap.recentErrors() });
+      return json(res, 200, { errors: await ui.tap.recentErrors() });
     case '/ui/api/tap':
       return tap(res, url, ui.tap);
     case '/ui/api/peer':
@@ -80,7 +96,7 @@ async function sendStatic(res: ServerResponse, name: string): Promise<void> {
   res.end(body);
 }
 
-function tap(res: ServerResponse, url: URL, hub: TapHub): void {
+function tap(res: ServerResponse, url: URL, hub: TapView): void {
   const param = (name: string): string | undefined => url.searchParams.get(name)?.trim() || undefined;
   const filter: TapFilter = { service: param('service'), method: param('method'), protocol: param('protocol'), status: param('status') };
   if (hub.subscribers >= hub.maxSubscribers) return json(res, 429, { error: 'too many tap streams are open (tap.maxSubscribers)' });

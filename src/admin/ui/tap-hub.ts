@@ -4,7 +4,6 @@
  * (setImmediate), and sending each to the subscribers whose filters match. A subscriber
  * that reads too slowly loses events, counted, instead of growing the sidecar's memory.
  */
-import type { ServerResponse } from 'node:http';
 import { serviceKeyString, type Invocation, type TapSink, type TappedCall } from '../../core/index.js';
 import { redactor, type Redactor } from './redact.js';
 import { RecentErrors, outcomeOf } from './recent-errors.js';
@@ -37,9 +36,19 @@ export interface TapFilter {
  */
 export type TapDecoder = (call: TappedCall, maxBodyBytes: number) => { readonly request: unknown; readonly response: unknown };
 
+/**
+ * Where a subscriber's events are written: its SSE response, or in a worker of `workers: N`
+ * the IPC channel to the primary, which holds the response (src/workers/tap.ts).
+ */
+export interface TapStream {
+  readonly writableLength: number;
+  write(chunk: string): unknown;
+  on(event: 'close', listener: () => void): unknown;
+}
+
 interface Subscriber {
   readonly filter: TapFilter;
-  readonly res: ServerResponse;
+  readonly res: TapStream;
   dropped: number;
 }
 
@@ -83,7 +92,7 @@ export class TapHub implements TapSink {
   }
 
   /** Starts streaming to `res` (already answered with the SSE head); false when at maxSubscribers. */
-  subscribe(res: ServerResponse, filter: TapFilter): boolean {
+  subscribe(res: TapStream, filter: TapFilter): boolean {
     if (this.#subscribers.size >= this.#options.maxSubscribers) return false;
     const subscriber: Subscriber = { filter, res, dropped: 0 };
     this.#subscribers.add(subscriber);

@@ -7,9 +7,10 @@ import { TapHub } from '../../../src/admin/ui/tap-hub.js';
 
 const TAP = { redact: [], maxSubscribers: 1, maxEventsPerSecond: 1, samplePercent: 100, maxBodyBytes: 1, subscriberBufferBytes: 1, recentErrors: 1 };
 
+const metrics = new PrometheusMetrics();
 const sources: DashboardSources = {
   tap: new TapHub(TAP, () => ({ request: {}, response: {} }), () => {}),
-  metrics: new PrometheusMetrics().registry,
+  metrics: () => metrics.registry,
   address: () => '127.0.0.1:15000',
   topology: () => ({ listeners: [], clusters: [], apps: [] }),
   registry: () => ({}),

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, formatPath, parseConfig } from '../../../src/config/index.js';
-import { checkers, loadConfig } from '../../../src/main.js';
+import { checkers, loadConfig, setup } from '../../../src/main.js';
 
 function problems(yaml: string): readonly string[] {
-  loadConfig(undefined); // registers the plugins the checkers consult
+  setup(); // registers the plugins the checkers consult
   try {
     parseConfig(yaml, 'test.yaml', checkers);
   } catch (error) {
@@ -38,8 +38,8 @@ clusters:
     expect(config.logging.accessLog).toBe(true);
   });
 
-  it('the built-in default binds loopback only', () => {
-    const config = loadConfig(undefined);
+  it('the built-in default binds loopback only', async () => {
+    const config = await loadConfig(undefined);
     expect(config.admin.address).toBe('127.0.0.1:15000');
     expect(config.listeners.map((l) => l.address)).toEqual(['127.0.0.1:15001', '127.0.0.1:15002', '127.0.0.1:12220', '127.0.0.1:12221', '127.0.0.1:20881', '127.0.0.1:20882']);
     // SOFARPC apps with registry mesh: its default API port, and an ingress clear of the apps' own 12200.
@@ -125,7 +125,7 @@ clusters:
   });
 
   it('a route naming only a service goes to that service\'s cluster, made when none is configured', () => {
-    loadConfig(undefined);
+    setup();
     const config = parseConfig(
       `listeners:
   - name: bolt

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../src/config/index.js';
-import { checkers, loadConfig } from '../../../src/main.js';
+import { checkers, setup } from '../../../src/main.js';
 
 function problems(yaml: string): readonly string[] {
-  loadConfig(undefined); // registers the plugins the checkers consult
+  setup(); // registers the plugins the checkers consult
   try {
     parseConfig(yaml, 'test.yaml', checkers);
     return [];

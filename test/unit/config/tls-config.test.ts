@@ -1,10 +1,10 @@
 /** Config of TLS with apps (`listeners[].tls.certFile/keyFile/caFile`) and providers (`clusters[].tls`): what is accepted and what is refused, with the reason. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../src/config/index.js';
-import { checkers, loadConfig } from '../../../src/main.js';
+import { checkers, setup } from '../../../src/main.js';
 
 function parse(yaml: string): { problems: readonly string[]; config?: ReturnType<typeof parseConfig> } {
-  loadConfig(undefined); // registers the plugins the checkers consult
+  setup(); // registers the plugins the checkers consult
   try {
     return { problems: [], config: parseConfig(yaml, 'test.yaml', checkers) };
   } catch (error) {
