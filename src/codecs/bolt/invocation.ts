@@ -58,10 +58,11 @@ function attachmentsOf(frame: BoltFrame): Record<string, string> {
 /**
  * A request's routing view. A class rather than an object literal with a getter: V8 makes
  * a literal with an accessor through the runtime on every call (about 1.5 µs each, measured
- * in isolation, against 0.1 µs for this class). The header entries other than service and
- * method become `attachments` only when something reads them (a route matching on one, the
- * access log, tracing): a pass-through call never does. Copies name the fields they keep
- * (bridge-invocation.ts), as a spread would not see the getter.
+ * in isolation, against about 0.3 µs for this class with its one defineProperty). The header
+ * entries other than service and method become `attachments` only when something reads them
+ * (a route matching on one, the access log, tracing): a pass-through call never does. The
+ * getter is the object's own and enumerable, as the literal's was, so a spread of the view
+ * (`{ ...view, frame }`, as tests and the tap do) still copies the attachments.
  */
 class BoltInvocation implements Invocation {
   readonly protocol = 'bolt';
@@ -72,7 +73,16 @@ class BoltInvocation implements Invocation {
   readonly oneway: boolean;
   readonly body: Body;
   readonly frame: BoltFrame;
+  declare readonly attachments: Record<string, string>;
   #attachments: Record<string, string> | undefined;
+
+  static readonly #ATTACHMENTS: PropertyDescriptor = {
+    get(this: BoltInvocation): Record<string, string> {
+      return (this.#attachments ??= attachmentsOf(this.frame));
+    },
+    enumerable: true,
+    configurable: true,
+  };
 
   constructor(frame: BoltFrame, service: ServiceKey, method: string, argTypes: readonly string[] | undefined, deadline: number | undefined) {
     this.service = service;
@@ -82,10 +92,7 @@ class BoltInvocation implements Invocation {
     this.oneway = frame.type === TYPE_ONEWAY;
     this.body = { kind: 'raw', serialization: frame.codec, bytes: frameContent(frame) };
     this.frame = frame;
-  }
-
-  get attachments(): Record<string, string> {
-    return (this.#attachments ??= attachmentsOf(this.frame));
+    Object.defineProperty(this, 'attachments', BoltInvocation.#ATTACHMENTS);
   }
 }
 
@@ -149,7 +156,11 @@ function outcomeOf(frame: BoltFrame, content: Buffer): Outcome {
   }
 }
 
-/** A response's Result view; a class for the reason BoltInvocation is one. The header map becomes `attachments` only when read: a pass-through reply forwards its frame and never reads them. */
+/**
+ * A response's Result view; a class, with an own enumerable getter, for the reasons
+ * BoltInvocation is one. The header map becomes `attachments` only when read: a
+ * pass-through reply forwards its frame and never reads them.
+ */
 class BoltResult implements Result {
   readonly status: Result['status'];
   readonly protocolStatus: number;
@@ -157,7 +168,16 @@ class BoltResult implements Result {
   readonly message: string | undefined;
   readonly code: Result['code'];
   readonly frame: BoltFrame;
+  declare readonly attachments: Record<string, string>;
   #attachments: Record<string, string> | undefined;
+
+  static readonly #ATTACHMENTS: PropertyDescriptor = {
+    get(this: BoltResult): Record<string, string> {
+      return (this.#attachments ??= headersRecord(this.frame));
+    },
+    enumerable: true,
+    configurable: true,
+  };
 
   constructor(frame: BoltFrame, content: Buffer, outcome: Outcome) {
     this.status = outcome.status;
@@ -166,10 +186,7 @@ class BoltResult implements Result {
     this.message = outcome.message;
     this.code = outcome.code;
     this.frame = frame;
-  }
-
-  get attachments(): Record<string, string> {
-    return (this.#attachments ??= headersRecord(this.frame));
+    Object.defineProperty(this, 'attachments', BoltResult.#ATTACHMENTS);
   }
 }
 

@@ -62,9 +62,10 @@ export function toInvocation(frame: DubboFrame, maxDepth = 64, receivedAt = perf
 /**
  * A request's routing view. A class rather than an object literal with a getter: V8 makes
  * a literal with an accessor through the runtime on every call (about 1.5 µs each, measured
- * in isolation, against 0.1 µs for a class). The attachments become a record only when read
- * (route matches, access log, tracing): a pass-through call does not. Copies name the fields
- * they keep, as a spread would not see the getter.
+ * in isolation, against about 0.3 µs for a class with one defineProperty). The attachments
+ * become a record only when read (route matches, access log, tracing): a pass-through call
+ * does not. The getter is the object's own and enumerable, as the literal's was, so a
+ * spread of the view still copies the attachments.
  */
 class DubboInvocation implements Invocation {
   readonly protocol = PROTOCOL;
@@ -75,8 +76,17 @@ class DubboInvocation implements Invocation {
   readonly oneway: boolean;
   readonly body: Body;
   readonly frame: DubboFrame;
+  declare readonly attachments: Record<string, string>;
   readonly #head: RequestHead;
   #attachments: Record<string, string> | undefined;
+
+  static readonly #ATTACHMENTS: PropertyDescriptor = {
+    get(this: DubboInvocation): Record<string, string> {
+      return (this.#attachments ??= Object.fromEntries(this.#head.attachments));
+    },
+    enumerable: true,
+    configurable: true,
+  };
 
   constructor(frame: DubboFrame, head: RequestHead, receivedAt: number) {
     const timeout = timeoutOf(head.attachments);
@@ -90,10 +100,7 @@ class DubboInvocation implements Invocation {
     this.body = raw(frame, head.argsStart, head.argsEnd);
     this.frame = frame;
     this.#head = head;
-  }
-
-  get attachments(): Record<string, string> {
-    return (this.#attachments ??= Object.fromEntries(this.#head.attachments));
+    Object.defineProperty(this, 'attachments', DubboInvocation.#ATTACHMENTS);
   }
 }
 
@@ -185,14 +192,23 @@ export function toResult(frame: DubboFrame, maxDepth = 64): Result {
   return new DubboResult(frame, status, readResponseBody(frame, maxDepth));
 }
 
-/** An OK response's Result view; a class for the reason DubboInvocation is one. The trailing attachments become a record only when read. */
+/** An OK response's Result view; a class, with an own enumerable getter, for the reasons DubboInvocation is one. The trailing attachments become a record only when read. */
 class DubboResult implements Result {
   readonly status: Result['status'];
   readonly protocolStatus: number;
   readonly body: Body;
   readonly frame: DubboFrame;
+  declare readonly attachments: Record<string, string>;
   readonly #view: ResponseView;
   #attachments: Record<string, string> | undefined;
+
+  static readonly #ATTACHMENTS: PropertyDescriptor = {
+    get(this: DubboResult): Record<string, string> {
+      return (this.#attachments ??= Object.fromEntries(this.#view.attachments));
+    },
+    enumerable: true,
+    configurable: true,
+  };
 
   constructor(frame: DubboFrame, status: number, view: ResponseView) {
     this.status = view.status;
@@ -200,9 +216,6 @@ class DubboResult implements Result {
     this.body = raw(frame, view.valueStart, view.valueEnd);
     this.frame = frame;
     this.#view = view;
-  }
-
-  get attachments(): Record<string, string> {
-    return (this.#attachments ??= Object.fromEntries(this.#view.attachments));
+    Object.defineProperty(this, 'attachments', DubboResult.#ATTACHMENTS);
   }
 }
