@@ -44,6 +44,9 @@ interface Pending {
 export class BoltDecoder implements FrameDecoder<BoltFrame> {
   readonly #options: BoltDecoderOptions;
   readonly #chunks: Buffer[] = [];
+  /** Bytes of the first chunk already cut into frames: several frames of one read share it, with no remainder copy each. */
+  #offset = 0;
+  /** Bytes queued and not yet cut. */
   #length = 0;
   /** BODY state when set; HEAD otherwise. */
   #pending: Pending | undefined;
@@ -81,42 +84,48 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
     }
   }
 
-  #peek(n: number): Buffer {
+  /**
+   * The first `n` queued bytes, contiguous, from index `#at` of the buffer returned: the
+   * first chunk itself when it holds them (the usual case, no new Buffer per frame), else a
+   * copy of the queue, which then replaces it.
+   */
+  #contiguous(n: number): Buffer {
     const first = this.#chunks[0] as Buffer;
-    if (first.length >= n) return first.subarray(0, n);
-    return Buffer.concat(this.#chunks, this.#length).subarray(0, n);
+    if (first.length - this.#offset < n) {
+      const all = Buffer.concat(this.#chunks.length === 1 ? [first.subarray(this.#offset)] : [first.subarray(this.#offset), ...this.#chunks.slice(1)], this.#length);
+      this.#chunks.length = 0;
+      this.#chunks.push(all);
+      this.#offset = 0;
+      return all;
+    }
+    return first;
   }
 
-  #take(n: number): Buffer {
-    let out: Buffer;
-    const first = this.#chunks[0] as Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
-    } else {
-      const all = Buffer.concat(this.#chunks, this.#length);
-      out = all.subarray(0, n);
-      this.#chunks.length = 0;
-      if (all.length > n) this.#chunks.push(all.subarray(n));
-    }
+  /** Drops the first `n` bytes, which lie in the first chunk (#contiguous made them so). */
+  #consume(n: number): void {
     this.#length -= n;
-    return out;
+    this.#offset += n;
+    if (this.#offset === (this.#chunks[0] as Buffer).length) {
+      this.#chunks.shift();
+      this.#offset = 0;
+    }
   }
 
   /** Checks proto/ver1/type as soon as their bytes exist; returns the layout once known. */
   #peekLayout(): FixedLayout | undefined {
     if (this.#length < 1) return undefined;
-    const probe = this.#peek(Math.min(this.#length, 3));
-    const proto = probe[0] as number;
+    const probeLength = Math.min(this.#length, 3);
+    const probe = this.#contiguous(probeLength);
+    const at = this.#offset;
+    const proto = probe[at] as number;
     if (proto !== PROTO_V1 && proto !== PROTO_V2) throw bad(`unknown protocol code ${hex(proto)}`);
     const typeAt = proto === PROTO_V1 ? 1 : 2;
-    if (proto === PROTO_V2 && probe.length >= 2) {
-      const ver1 = probe[1] as number;
+    if (proto === PROTO_V2 && probeLength >= 2) {
+      const ver1 = probe[at + 1] as number;
       if (ver1 !== V2_VERSION_1 && ver1 !== V2_VERSION_2) throw bad(`unknown v2 protocol version ${hex(ver1)}`);
     }
-    if (probe.length <= typeAt) return undefined;
-    const type = probe[typeAt] as number;
+    if (probeLength <= typeAt) return undefined;
+    const type = probe[at + typeAt] as number;
     if (type !== TYPE_RESPONSE && type !== TYPE_REQUEST && type !== TYPE_ONEWAY) throw bad(`unknown command type ${hex(type)}`);
     return layoutFor(proto, type);
   }
@@ -124,26 +133,28 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
   #readHead(): Pending | undefined {
     const layout = this.#peekLayout();
     if (layout === undefined || this.#length < layout.fixedLen) return undefined;
-    const head = this.#peek(layout.fixedLen);
+    // Fields are read where they lie in the queue: no Buffer is made for a head that is only validated.
+    const head = this.#contiguous(layout.fixedLen);
+    const at = this.#offset;
     const { limits, allowedSerializers } = this.#options;
-    const type = head[layout.typeAt] as number;
-    const cmd = head.readUInt16BE(layout.cmdAt);
+    const type = head[at + layout.typeAt] as number;
+    const cmd = head.readUInt16BE(at + layout.cmdAt);
     const response = type === TYPE_RESPONSE;
     const cmdOk = cmd === CMD_HEARTBEAT || cmd === CMD_GOAWAY || cmd === (response ? CMD_RESPONSE : CMD_REQUEST);
     if (!cmdOk) throw bad(`unknown command code ${cmd} for a ${response ? 'response' : 'request'}`);
-    const codec = head[layout.codecAt] as number;
+    const codec = head[at + layout.codecAt] as number;
     if (cmd !== CMD_HEARTBEAT && !allowedSerializers.has(codec)) {
       throw new MeshError('PMESH_SERIALIZATION_NOT_ALLOWED', `bolt: serializer ${codec} is not allowed (allowed: ${[...allowedSerializers].join(', ')})`);
     }
     if (response) {
-      const status = head.readUInt16BE(layout.timeoutOrStatusAt);
+      const status = head.readUInt16BE(at + layout.timeoutOrStatusAt);
       if (!isKnownStatus(status)) throw bad(`unknown response status ${hex(status, 4)}`);
     }
-    const switchByte = layout.switchAt < 0 ? 0 : (head[layout.switchAt] as number);
+    const switchByte = layout.switchAt < 0 ? 0 : (head[at + layout.switchAt] as number);
     if (switchByte > 0x7f) throw bad(`switch byte ${hex(switchByte)} out of range`);
-    const classLen = head.readInt16BE(layout.classLenAt);
-    const headerLen = head.readInt16BE(layout.headerLenAt);
-    const contentLen = head.readInt32BE(layout.contentLenAt);
+    const classLen = head.readInt16BE(at + layout.classLenAt);
+    const headerLen = head.readInt16BE(at + layout.headerLenAt);
+    const contentLen = head.readInt32BE(at + layout.contentLenAt);
     if (classLen < 0) throw bad(`class length ${classLen} is negative`);
     if (headerLen < 0) throw bad(`header length ${headerLen} is negative`);
     if (contentLen < 0) throw bad(`content length ${contentLen} is negative`);
@@ -157,7 +168,7 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
         details: { limit: 'max_header_bytes' },
       });
     }
-    const withCrc = head[0] === PROTO_V2 && head[1] === V2_VERSION_2 && (switchByte & SWITCH_CRC) !== 0;
+    const withCrc = head[at] === PROTO_V2 && head[at + 1] === V2_VERSION_2 && (switchByte & SWITCH_CRC) !== 0;
     const total = layout.fixedLen + classLen + headerLen + contentLen + (withCrc ? CRC_BYTES : 0);
     if (total > limits.maxFrameBytes) {
       throw new MeshError('PMESH_FRAME_TOO_LARGE', `bolt: frame of ${total} bytes exceeds the limit of ${limits.maxFrameBytes}`, {
@@ -168,13 +179,15 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
   }
 
   #cut({ layout, total, withCrc }: Pending): BoltFrame {
-    const bytes = this.#take(total);
-    const head = bytes.subarray(0, layout.fixedLen);
-    const bodyEnd = total - (withCrc ? CRC_BYTES : 0);
-    const rest = bytes.subarray(layout.fixedLen, bodyEnd);
-    const crc = withCrc ? bytes.subarray(bodyEnd) : undefined;
+    const bytes = this.#contiguous(total);
+    const at = this.#offset;
+    this.#consume(total);
+    const head = bytes.subarray(at, at + layout.fixedLen);
+    const bodyEnd = at + total - (withCrc ? CRC_BYTES : 0);
+    const rest = bytes.subarray(at + layout.fixedLen, bodyEnd);
+    const crc = withCrc ? bytes.subarray(bodyEnd, at + total) : undefined;
     if (crc !== undefined) {
-      const computed = crc32(bytes.subarray(0, bodyEnd)) | 0;
+      const computed = crc32(bytes.subarray(at, bodyEnd)) | 0;
       const carried = crc.readInt32BE(0);
       if (computed !== carried) throw bad(`CRC32 mismatch (frame ${hex(carried >>> 0, 8)}, computed ${hex(computed >>> 0, 8)})`);
     }

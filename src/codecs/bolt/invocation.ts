@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { MeshError } from '../../core/errors.js';
-import type { Invocation, Result, ServiceKey } from '../../core/invocation.js';
+import type { Body, Invocation, Result, ServiceKey } from '../../core/invocation.js';
 import { decodeHessianValue, decodeSofaRequestHead, decodeSofaResponse, throwableMessage, type SofaRequestHead } from './sofa-body.js';
 import { encodeSofaErrorResponse } from './sofa-body-out.js';
 import { buildFrame } from './encoder.js';
@@ -56,10 +56,47 @@ function attachmentsOf(frame: BoltFrame): Record<string, string> {
 }
 
 /**
- * The routing view. The service and method come from the entries the decoder already
- * read; the other header entries become `attachments` only when something reads them
- * (a route matching on one, the access log, tracing): a pass-through call never does.
+ * A request's routing view. A class rather than an object literal with a getter: V8 makes
+ * a literal with an accessor through the runtime on every call (about 1.5 µs each, measured
+ * in isolation, against about 0.3 µs for this class with its one defineProperty). The header
+ * entries other than service and method become `attachments` only when something reads them
+ * (a route matching on one, the access log, tracing): a pass-through call never does. The
+ * getter is the object's own and enumerable, as the literal's was, so a spread of the view
+ * (`{ ...view, frame }`, as tests and the tap do) still copies the attachments.
  */
+class BoltInvocation implements Invocation {
+  readonly protocol = 'bolt';
+  readonly service: ServiceKey;
+  readonly method: string;
+  readonly argTypes: readonly string[] | undefined;
+  readonly deadline: number | undefined;
+  readonly oneway: boolean;
+  readonly body: Body;
+  readonly frame: BoltFrame;
+  declare readonly attachments: Record<string, string>;
+  #attachments: Record<string, string> | undefined;
+
+  static readonly #ATTACHMENTS: PropertyDescriptor = {
+    get(this: BoltInvocation): Record<string, string> {
+      return (this.#attachments ??= attachmentsOf(this.frame));
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  constructor(frame: BoltFrame, service: ServiceKey, method: string, argTypes: readonly string[] | undefined, deadline: number | undefined) {
+    this.service = service;
+    this.method = method;
+    this.argTypes = argTypes;
+    this.deadline = deadline;
+    this.oneway = frame.type === TYPE_ONEWAY;
+    this.body = { kind: 'raw', serialization: frame.codec, bytes: frameContent(frame) };
+    this.frame = frame;
+    Object.defineProperty(this, 'attachments', BoltInvocation.#ATTACHMENTS);
+  }
+}
+
+/** The routing view of a request frame: the service and method come from the entries the decoder already read. */
 export function toInvocation(frame: BoltFrame, receivedAt = performance.now()): Invocation {
   if (frame.cmdCode !== CMD_REQUEST || frame.type === TYPE_RESPONSE) {
     throw new MeshError('PMESH_BAD_REQUEST', `bolt: frame ${frame.requestId} (command ${frame.cmdCode}) is not an RPC request`);
@@ -77,22 +114,7 @@ export function toInvocation(frame: BoltFrame, receivedAt = performance.now()): 
   if (!service) {
     throw new MeshError('PMESH_BAD_REQUEST', `bolt: request ${frame.requestId} names no service (no ${HEAD_TARGET_SERVICE} or ${HEAD_SERVICE} header)`);
   }
-  let attachments: Record<string, string> | undefined;
-  // Optional fields are added, not spread in: a spread of a fresh object per call cost more than the rest of the view.
-  const invocation: { -readonly [K in keyof Invocation]: Invocation[K] } = {
-    protocol: 'bolt',
-    service: serviceKeyOf(service),
-    method: method ?? '',
-    get attachments() {
-      return (attachments ??= attachmentsOf(frame));
-    },
-    oneway: frame.type === TYPE_ONEWAY,
-    body: { kind: 'raw', serialization: frame.codec, bytes: frameContent(frame) },
-    frame,
-  };
-  if (argTypes) invocation.argTypes = argTypes;
-  if (frame.timeout > 0) invocation.deadline = receivedAt + frame.timeout;
-  return invocation;
+  return new BoltInvocation(frame, serviceKeyOf(service), method ?? '', argTypes, frame.timeout > 0 ? receivedAt + frame.timeout : undefined);
 }
 
 function headersRecord(frame: BoltFrame): Record<string, string> {
@@ -135,29 +157,47 @@ function outcomeOf(frame: BoltFrame, content: Buffer): Outcome {
 }
 
 /**
- * The Result view of a response. The header map becomes `attachments` only when read
- * (a getter): a pass-through reply forwards its frame and never reads them.
+ * A response's Result view; a class, with an own enumerable getter, for the reasons
+ * BoltInvocation is one. The header map becomes `attachments` only when read: a
+ * pass-through reply forwards its frame and never reads them.
  */
+class BoltResult implements Result {
+  readonly status: Result['status'];
+  readonly protocolStatus: number;
+  readonly body: Body;
+  readonly message: string | undefined;
+  readonly code: Result['code'];
+  readonly frame: BoltFrame;
+  declare readonly attachments: Record<string, string>;
+  #attachments: Record<string, string> | undefined;
+
+  static readonly #ATTACHMENTS: PropertyDescriptor = {
+    get(this: BoltResult): Record<string, string> {
+      return (this.#attachments ??= headersRecord(this.frame));
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  constructor(frame: BoltFrame, content: Buffer, outcome: Outcome) {
+    this.status = outcome.status;
+    this.protocolStatus = frame.status;
+    this.body = { kind: 'raw', serialization: frame.codec, bytes: content };
+    this.message = outcome.message;
+    this.code = outcome.code;
+    this.frame = frame;
+    Object.defineProperty(this, 'attachments', BoltResult.#ATTACHMENTS);
+  }
+}
+
+/** The Result view of a response frame. */
 export function toResult(frame: BoltFrame): Result {
   if (frame.type !== TYPE_RESPONSE || frame.cmdCode !== CMD_RESPONSE) {
     throw new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `bolt: frame ${frame.requestId} (command ${frame.cmdCode}) is not an RPC response`);
   }
   const content = frameContent(frame);
   const ok = frame.status === BoltStatus.SUCCESS && knownHeaders(frame).responseError !== 'true';
-  const outcome: Outcome = ok ? OK : outcomeOf(frame, content);
-  let attachments: Record<string, string> | undefined;
-  const result: { -readonly [K in keyof Result]: Result[K] } = {
-    status: outcome.status,
-    protocolStatus: frame.status,
-    get attachments(): Record<string, string> {
-      return (attachments ??= headersRecord(frame));
-    },
-    body: { kind: 'raw', serialization: frame.codec, bytes: content },
-    frame,
-  };
-  if (outcome.code !== undefined) result.code = outcome.code;
-  if (outcome.message !== undefined) result.message = outcome.message;
-  return result;
+  return new BoltResult(frame, content, ok ? OK : outcomeOf(frame, content));
 }
 
 /** How localReply reports the error in the Bolt status field. */

@@ -4,7 +4,7 @@
  * bytes (`Body.kind === 'raw'`) for pass-through and for the bridge to decode later.
  */
 import { performance } from 'node:perf_hooks';
-import { EMPTY_BODY, type Body, type Invocation, type Result } from '../../core/invocation.js';
+import { EMPTY_BODY, type Body, type Invocation, type Result, type ServiceKey } from '../../core/invocation.js';
 import { MeshError } from '../../core/errors.js';
 import { HessianScanner } from '../hessian/scan.js';
 import { readTrailingMap, requestHeadOf, type RequestHead } from './body.js';
@@ -56,25 +56,52 @@ export function timeoutOf(attachments: ReadonlyMap<string, string>): number | un
  * per entry of `argTypes`.
  */
 export function toInvocation(frame: DubboFrame, maxDepth = 64, receivedAt = performance.now()): Invocation {
-  const head = readRequestHead(frame, maxDepth);
-  let attachments: Record<string, string> | undefined;
-  const timeout = timeoutOf(head.attachments);
-  const version = head.version === '' || head.version === '0.0.0' ? undefined : head.version;
-  const group = head.attachments.get('group') || undefined;
-  return {
-    protocol: PROTOCOL,
-    service: { interface: head.attachments.get('interface') || head.path, version, group },
-    method: head.method,
-    argTypes: head.argTypes,
-    // A record of the attachments only when read (route matches, access log, tracing): a pass-through call does not.
-    get attachments(): Record<string, string> {
-      return (attachments ??= Object.fromEntries(head.attachments));
+  return new DubboInvocation(frame, readRequestHead(frame, maxDepth), receivedAt);
+}
+
+/**
+ * A request's routing view. A class rather than an object literal with a getter: V8 makes
+ * a literal with an accessor through the runtime on every call (about 1.5 µs each, measured
+ * in isolation, against about 0.3 µs for a class with one defineProperty). The attachments
+ * become a record only when read (route matches, access log, tracing): a pass-through call
+ * does not. The getter is the object's own and enumerable, as the literal's was, so a
+ * spread of the view still copies the attachments.
+ */
+class DubboInvocation implements Invocation {
+  readonly protocol = PROTOCOL;
+  readonly service: ServiceKey;
+  readonly method: string;
+  readonly argTypes: readonly string[];
+  readonly deadline: number | undefined;
+  readonly oneway: boolean;
+  readonly body: Body;
+  readonly frame: DubboFrame;
+  declare readonly attachments: Record<string, string>;
+  readonly #head: RequestHead;
+  #attachments: Record<string, string> | undefined;
+
+  static readonly #ATTACHMENTS: PropertyDescriptor = {
+    get(this: DubboInvocation): Record<string, string> {
+      return (this.#attachments ??= Object.fromEntries(this.#head.attachments));
     },
-    deadline: timeout === undefined ? undefined : receivedAt + timeout,
-    oneway: !isTwoWay(frame),
-    body: raw(frame, head.argsStart, head.argsEnd),
-    frame,
+    enumerable: true,
+    configurable: true,
   };
+
+  constructor(frame: DubboFrame, head: RequestHead, receivedAt: number) {
+    const timeout = timeoutOf(head.attachments);
+    const version = head.version === '' || head.version === '0.0.0' ? undefined : head.version;
+    const group = head.attachments.get('group') || undefined;
+    this.service = { interface: head.attachments.get('interface') || head.path, version, group };
+    this.method = head.method;
+    this.argTypes = head.argTypes;
+    this.deadline = timeout === undefined ? undefined : receivedAt + timeout;
+    this.oneway = !isTwoWay(frame);
+    this.body = raw(frame, head.argsStart, head.argsEnd);
+    this.frame = frame;
+    this.#head = head;
+    Object.defineProperty(this, 'attachments', DubboInvocation.#ATTACHMENTS);
+  }
 }
 
 /** What an OK response body holds, with body offsets of the value or exception. */
@@ -162,15 +189,33 @@ export function toResult(frame: DubboFrame, maxDepth = 64): Result {
       frame,
     };
   }
-  const view = readResponseBody(frame, maxDepth);
-  let attachments: Record<string, string> | undefined;
-  return {
-    status: view.status,
-    protocolStatus: status,
-    get attachments(): Record<string, string> {
-      return (attachments ??= Object.fromEntries(view.attachments));
+  return new DubboResult(frame, status, readResponseBody(frame, maxDepth));
+}
+
+/** An OK response's Result view; a class, with an own enumerable getter, for the reasons DubboInvocation is one. The trailing attachments become a record only when read. */
+class DubboResult implements Result {
+  readonly status: Result['status'];
+  readonly protocolStatus: number;
+  readonly body: Body;
+  readonly frame: DubboFrame;
+  declare readonly attachments: Record<string, string>;
+  readonly #view: ResponseView;
+  #attachments: Record<string, string> | undefined;
+
+  static readonly #ATTACHMENTS: PropertyDescriptor = {
+    get(this: DubboResult): Record<string, string> {
+      return (this.#attachments ??= Object.fromEntries(this.#view.attachments));
     },
-    body: raw(frame, view.valueStart, view.valueEnd),
-    frame,
+    enumerable: true,
+    configurable: true,
   };
+
+  constructor(frame: DubboFrame, status: number, view: ResponseView) {
+    this.status = view.status;
+    this.protocolStatus = status;
+    this.body = raw(frame, view.valueStart, view.valueEnd);
+    this.frame = frame;
+    this.#view = view;
+    Object.defineProperty(this, 'attachments', DubboResult.#ATTACHMENTS);
+  }
 }

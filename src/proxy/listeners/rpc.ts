@@ -11,13 +11,14 @@
  * (`codec.localReply`).
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Cancel, DeadlineTimers, MeshError, listenOn, withLimits, type AnyFrameServerCodec, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
+import { DeadlineTimers, MeshError, listenOn, withLimits, type AnyFrameServerCodec, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import { type ClassPolicy } from '../../bridge/index.js';
-import type { CallContext, Handler } from '../filter.js';
+import type { Handler } from '../filter.js';
 import { FrameReader } from './frame-reader.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 import { PartialFrameBudget } from './partial-frames.js';
+import { RpcCall } from './rpc-call.js';
 import { peerOf, secureConnections, writeThisTurn, type IngressTlsOptions } from '../transport/index.js';
 
 export interface RpcListenerOptions {
@@ -43,14 +44,6 @@ export interface RpcListenerOptions {
   readonly tls?: IngressTlsOptions;
 }
 
-/** A call accepted and not yet answered, so a drain that ends can still answer it. */
-interface PendingCall {
-  readonly cancel: Cancel;
-  readonly frame: unknown;
-  readonly oneway: boolean;
-  answered: boolean;
-}
-
 const DEFAULT_FRAME_READ_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_CONNECTIONS = 10_000;
 const DEFAULT_PARTIAL_FRAME_BYTES = 256 * 1024 * 1024;
@@ -65,7 +58,7 @@ export class RpcListener implements Listener {
   readonly #server: Server;
   readonly #limits: Limits;
   /** Open connections and the calls each has in flight, cancelled if it goes away. */
-  readonly #sockets = new Map<Socket, Set<PendingCall>>();
+  readonly #sockets = new Map<Socket, Set<RpcCall>>();
   #handler: Handler;
   readonly #inFlight = new InFlight();
   readonly #partialFrames: PartialFrameBudget;
@@ -113,7 +106,7 @@ export class RpcListener implements Listener {
     for (const [socket, calls] of this.#sockets) {
       for (const call of calls) {
         this.#answer(socket, call, overrun);
-        call.cancel.abort(overrun);
+        call.abort(overrun);
       }
     }
     // End gracefully so a last frame (READONLY, a reply) is flushed; cut what lingers.
@@ -133,7 +126,7 @@ export class RpcListener implements Listener {
   #onConnection(socket: Socket, head?: Buffer): void {
     const { codec, metrics, log } = this.#options;
     socket.setNoDelay(true);
-    const calls = new Set<PendingCall>();
+    const calls = new Set<RpcCall>();
     this.#sockets.set(socket, calls);
     metrics.connectionOpened(this.name);
     const reader = new FrameReader({
@@ -159,12 +152,12 @@ export class RpcListener implements Listener {
       reader.release();
       this.#sockets.delete(socket);
       const gone = new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller closed the connection');
-      for (const call of calls) call.cancel.abort(gone);
+      for (const call of calls) call.abort(gone);
       metrics.connectionClosed(this.name);
     });
   }
 
-  #onFrame(socket: Socket, calls: Set<PendingCall>, frame: unknown): void {
+  #onFrame(socket: Socket, calls: Set<RpcCall>, frame: unknown): void {
     const codec = this.#options.codec;
     switch (codec.kind(frame)) {
       case 'heartbeat':
@@ -180,7 +173,7 @@ export class RpcListener implements Listener {
     }
   }
 
-  #onRequest(socket: Socket, calls: Set<PendingCall>, frame: unknown): void {
+  #onRequest(socket: Socket, calls: Set<RpcCall>, frame: unknown): void {
     const codec = this.#options.codec;
     // One clock for the call: the frame's deadline and the call's age both count from here, not from after the class scan.
     const startedAt = performance.now();
@@ -202,13 +195,12 @@ export class RpcListener implements Listener {
       if (!invocation.oneway) this.#write(socket, codec.localReply(frame, refused));
       return;
     }
-    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: peerOf(socket) };
-    const call: PendingCall = { cancel: ctx.cancel, frame, oneway: invocation.oneway, answered: false };
+    const call = new RpcCall(this.name, startedAt, this.#options.log, peerOf(socket), frame, invocation.oneway);
     this.#inFlight.begin();
     calls.add(call);
     let answer: Promise<Result>;
     try {
-      answer = this.#handler(invocation, ctx);
+      answer = this.#handler(invocation, call);
     } catch (error) {
       answer = Promise.reject(error);
     }
@@ -216,7 +208,7 @@ export class RpcListener implements Listener {
       (result) => this.#answer(socket, call, result),
       (error: unknown) => {
         const mesh = MeshError.from(error);
-        ctx.log.debug({ reason: mesh.reason, err: mesh.message, cluster: ctx.cluster, endpoint: ctx.endpoint }, 'call failed');
+        call.log.debug({ reason: mesh.reason, err: mesh.message, cluster: call.cluster, endpoint: call.endpoint }, 'call failed');
         this.#answer(socket, call, mesh);
       },
     );
@@ -235,7 +227,7 @@ export class RpcListener implements Listener {
   }
 
   /** Answers a call once: with its result, its error, or the drain's, whichever comes first. */
-  #answer(socket: Socket, call: PendingCall, outcome: Result | MeshError): void {
+  #answer(socket: Socket, call: RpcCall, outcome: Result | MeshError): void {
     if (call.answered) return;
     call.answered = true;
     this.#sockets.get(socket)?.delete(call);
