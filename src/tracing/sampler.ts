@@ -10,6 +10,7 @@
  * this avoids.
  */
 import { TraceFlags } from '@opentelemetry/api';
+import { fnv1a } from './hash.js';
 import type { IncomingTrace } from './propagation.js';
 
 export class CallSampler {
@@ -43,11 +44,4 @@ export class CallSampler {
   sampledSofaTrace(sofaTraceId: string): boolean {
     return this.ratio >= 1 || fnv1a(sofaTraceId) < this.#bound;
   }
-}
-
-/** FNV-1a, 32 bits: cheap, and spreads ids that differ in a few characters. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
 }

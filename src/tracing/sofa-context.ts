@@ -11,6 +11,7 @@
  * sample=true&` followed by the baggage pairs (system ones prefixed `_sys_`).
  */
 import { createHash } from 'node:crypto';
+import { fnv1a } from './hash.js';
 
 export interface SofaContext {
   readonly traceId: string;
@@ -71,12 +72,22 @@ export function traceIdOfSofa(sofaTraceId: string): string {
   return createHash('sha256').update(sofaTraceId).digest('hex').slice(0, 32);
 }
 
+/** The basis of the span id's second half: any other than FNV's own makes the two halves differ. */
+const SECOND_BASIS = 0x050c5d1f;
+
 /**
  * A span id (16 hex digits) standing for a SOFATracer caller's span, derived from its
  * trace and rpcId: the caller's span is not in the trace backend, and the same caller
- * always maps to the same parent.
+ * always maps to the same parent. Two 32-bit FNV-1a hashes of different bases rather than
+ * a cryptographic digest: the id needs to be stable and spread, not secret, and a sampled
+ * call derives one.
  */
 export function spanIdOfSofa(sofaTraceId: string, rpcId: string): string {
-  const id = createHash('sha256').update(`${sofaTraceId}/${rpcId}`).digest('hex').slice(0, 16);
+  const text = `${sofaTraceId}/${rpcId}`;
+  const id = hex8(fnv1a(text)) + hex8(fnv1a(text, SECOND_BASIS));
   return id === '0000000000000000' ? '0000000000000001' : id;
+}
+
+function hex8(value: number): string {
+  return value.toString(16).padStart(8, '0');
 }

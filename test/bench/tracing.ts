@@ -16,12 +16,20 @@
  * (PMESH_BENCH_RATE calls/s, else RATE_SHARE of what "off" sustains closed loop), so every
  * sidecar reads the same batches of calls and writes as many. Under a closed loop a slower
  * sidecar gets fewer calls per read and write and pays more per call for that alone (the
- * tap column, tracing off, showed +9 to +13 µs that way). The open-loop windows are
- * interleaved round after round in a rotated order, so all see the same mix of whatever
- * else the host runs. Reported: each sidecar's CPU µs per call, what it adds over "off" as
- * the total and as the median of per-round differences, the closed-loop throughput of each,
- * and the in-process tracing work per call (test/bench/lib/tracing-work.ts). Off has no
- * tracing filter in its stack and never loads the SDK (src/tracing is imported lazily).
+ * tap column, tracing off, showed +9 to +13 µs that way). The rate must be one every
+ * sidecar keeps up with: a generator that cannot send (its connection's cap of calls in
+ * flight reached) skips the call, and a sidecar that is behind reads bigger batches, which
+ * makes its calls cheaper. RATE_SHARE is low enough for that on a quiet host, and the cap
+ * (OPEN_LOOP_IN_FLIGHT) wide enough for a loaded host's stalls; the report says per column
+ * whether it kept up. The open-loop windows are interleaved round after round in a rotated
+ * order, so all see the same mix of whatever else the host runs (PMESH_BENCH_CONCURRENT=1:
+ * each round's windows run at once instead, one generator per sidecar, so every column of a
+ * round sees the same moment of a busy host). Reported: each sidecar's CPU µs per call,
+ * what it adds over "off" as the total and as the median of per-round differences with
+ * their quartiles, the closed-loop throughput of each, and the tracing filters' own work
+ * per call in process (test/bench/lib/tracing-work.ts) at 0 (the unsampled path alone),
+ * 1 % and 100 %. Off has no tracing filter in its stack and never loads the SDK
+ * (src/tracing is imported lazily).
  */
 import { createServer, type Server } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
@@ -41,13 +49,18 @@ import { execFileSync } from 'node:child_process';
 
 const SERVICE = 'com.example.EchoService:1.0';
 const CONNECTIONS = 4;
-/** Closed loop: calls outstanding per connection. Open loop: the most a connection may have outstanding. */
+/** Closed loop: calls outstanding per connection. */
 const IN_FLIGHT_PER_CONNECTION = 16;
+/** Open loop: the most a connection may have outstanding; a call due beyond it is skipped (the column is then "behind"). */
+const OPEN_LOOP_IN_FLIGHT = 64;
 const WARM_UP_SECONDS = 5;
 /** The closed-loop window per sidecar that measures what it sustains. */
 const CLOSED_LOOP_SECONDS = 3;
-/** The open-loop rate, as a share of what "off" sustains closed loop: high enough to batch, low enough that the tracing columns keep up. */
-const RATE_SHARE = 0.6;
+/**
+ * The open-loop rate, as a share of what "off" sustains closed loop: high enough to batch,
+ * low enough that every column keeps up (0.6 left all of them behind on a quiet host).
+ */
+const RATE_SHARE = 0.35;
 const MAX_ROUNDS = 10;
 
 /** An OTLP/HTTP collector that keeps nothing: counts requests and bytes, answers 200. */
@@ -91,11 +104,14 @@ async function openTap(admin: number): Promise<{ events: () => number; close: ()
   return { events: () => events, close: () => abort.abort() };
 }
 
-const median = (values: readonly number[]): number => {
+/** The value at `q` (0 to 1) of the sorted values, linearly between neighbours. */
+const quantile = (values: readonly number[], q: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (at - low);
 };
+const median = (values: readonly number[]): number => quantile(values, 0.5);
 
 interface Variant {
   readonly name: string;
@@ -136,6 +152,8 @@ export async function benchTracing(seconds: number): Promise<void> {
   const otlp = `otlp: { endpoint: "http://127.0.0.1:${sinkPort}/v1/traces" }`;
   const loadBefore = loadavg();
   const workBefore = await tracingWorkPerCall(0.01);
+  const workUnsampled = await tracingWorkPerCall(0);
+  const workSampled = await tracingWorkPerCall(1);
   const server: Peer = await startJavaServer('sofarpc', 'com.example.Server', [String(serverPort)], /READY \d+/);
   const columns: Column[] = [];
   let tap: Awaited<ReturnType<typeof openTap>> | undefined;
@@ -147,35 +165,42 @@ export async function benchTracing(seconds: number): Promise<void> {
       if (variant.tap) tap = await openTap(admin);
     }
     const load = (port: number, duration: number, rate?: number): LoadOptions => ({
-      protocol: 'bolt-traces', host: '127.0.0.1', port, connections: CONNECTIONS, inFlight: IN_FLIGHT_PER_CONNECTION, seconds: duration, ...(rate ? { rate } : {}),
+      protocol: 'bolt-traces', host: '127.0.0.1', port, connections: CONNECTIONS, inFlight: rate ? OPEN_LOOP_IN_FLIGHT : IN_FLIGHT_PER_CONNECTION, seconds: duration, ...(rate ? { rate } : {}),
     });
     for (const column of columns) await runRpcLoad(load(column.port, WARM_UP_SECONDS));
     for (const column of columns) await loadWindow([column.peer.child.pid!], load(column.port, CLOSED_LOOP_SECONDS), column.closed);
     const rate = Number(process.env.PMESH_BENCH_RATE) || Math.round((columns[0]!.closed.result().rate * RATE_SHARE) / 100) * 100;
     const rounds = Math.min(MAX_ROUNDS, Math.max(1, Math.floor(seconds / 2)));
+    const concurrent = process.env.PMESH_BENCH_CONCURRENT === '1';
+    const measure = async (column: Column): Promise<void> => {
+      const window = new PathTotals(1);
+      column.skipped += (await loadWindow([column.peer.child.pid!], load(column.port, seconds / rounds, rate), window)).skipped;
+      column.rounds.push(micros(window));
+      merge(column.totals, window);
+    };
     for (let round = 0; round < rounds; round++) {
-      // Each round in a different order, so no variant always follows the same one.
-      const order = columns.map((_, i) => columns[(i + round) % columns.length]!);
-      for (const column of order) {
-        const window = new PathTotals(1);
-        column.skipped += (await loadWindow([column.peer.child.pid!], load(column.port, seconds / rounds, rate), window)).skipped;
-        column.rounds.push(micros(window));
-        merge(column.totals, window);
+      if (concurrent) {
+        await Promise.all(columns.map(measure));
+        continue;
       }
+      // Each round in a different order, so no variant always follows the same one.
+      for (const column of columns.map((_, i) => columns[(i + round) % columns.length]!)) await measure(column);
     }
     const loadAfter = loadavg();
     const workAfter = await tracingWorkPerCall(0.01);
     const off = columns[0]!;
     const offUs = micros(off.totals);
     const offMedian = median(off.rounds);
-    const paired = (c: Column): number => median(c.rounds.map((value, i) => value - off.rounds[i]!));
+    const differences = (c: Column): number[] => c.rounds.map((value, i) => value - off.rounds[i]!);
+    const paired = (c: Column): number => median(differences(c));
+    const quartiles = (c: Column): string => `${signed(quantile(differences(c), 0.25))} to ${signed(quantile(differences(c), 0.75))}`;
     const pct = (us: number, of: number): string => `${us >= 0 ? '+' : ''}${((us / of) * 100).toFixed(1)} %`;
     const signed = (us: number): string => `${us >= 0 ? '+' : ''}${us.toFixed(1)}`;
     const row = (c: Column): string => {
       const us = micros(c.totals);
       const open = c.totals.result();
       const kept = c.skipped === 0 ? 'kept up' : `${c.skipped} calls not sent (behind)`;
-      return `${c.name.padEnd(9)} ${us.toFixed(1).padStart(6)} µs/call  ${signed(us - offUs).padStart(6)} µs (${pct(us - offUs, offUs).padStart(7)})  median per round ${signed(paired(c))} µs (${pct(paired(c), offMedian)})  | ${open.rate.toFixed(0)} calls/s ${kept}, p99 ${open.p99Ms.toFixed(2)} ms, ${c.totals.errors} errors | closed loop ${c.closed.result().rate.toFixed(0)} calls/s at ${micros(c.closed).toFixed(1)} µs/call`;
+      return `${c.name.padEnd(9)} ${us.toFixed(1).padStart(6)} µs/call  ${signed(us - offUs).padStart(6)} µs (${pct(us - offUs, offUs).padStart(7)})  median per round ${signed(paired(c))} µs (${pct(paired(c), offMedian)}), quartiles ${quartiles(c)} µs  | ${open.rate.toFixed(0)} calls/s ${kept}, p99 ${open.p99Ms.toFixed(2)} ms, ${c.totals.errors} errors | closed loop ${c.closed.result().rate.toFixed(0)} calls/s at ${micros(c.closed).toFixed(1)} µs/call`;
     };
     const one = columns.find((c) => c.name === '1 %')!;
     const all = columns.find((c) => c.name === '100 %')!;
@@ -186,7 +211,7 @@ export async function benchTracing(seconds: number): Promise<void> {
       {
         bench: 'tracing',
         tool: rpcLoadTool(),
-        load: `SOFARPC echo(1 KiB String, SOFATracer fields with a trace id per call) through ${columns.length} sidecars (${columns.map((c) => c.name).join(', ')}), open loop at ${rate} calls/s over ${CONNECTIONS} connections, ${seconds} s each as ${rounds} interleaved windows, after ${WARM_UP_SECONDS} s warm-up and a ${CLOSED_LOOP_SECONDS} s closed-loop window (${IN_FLIGHT_PER_CONNECTION} in flight per connection) each`,
+        load: `SOFARPC echo(1 KiB String, SOFATracer fields with a trace id per call) through ${columns.length} sidecars (${columns.map((c) => c.name).join(', ')}), open loop at ${rate} calls/s over ${CONNECTIONS} connections (at most ${OPEN_LOOP_IN_FLIGHT} in flight each), ${seconds} s each as ${rounds} ${concurrent ? 'concurrent' : 'interleaved'} windows, after ${WARM_UP_SECONDS} s warm-up and a ${CLOSED_LOOP_SECONDS} s closed-loop window (${IN_FLIGHT_PER_CONNECTION} in flight per connection) each`,
         direct: off.totals.result(),
         sidecar: one.totals.result(),
         sidecarProcess: { rssMiB: stats.rssMiB, peakRssMiB: stats.peakRssMiB, cpuPercent: all.totals.cpuPercent(0) },
@@ -198,6 +223,7 @@ export async function benchTracing(seconds: number): Promise<void> {
           `noise floor: "off twin" (the same config as "off") adds ${signed(paired(twin))} µs (${pct(paired(twin), offMedian)}) by the median per round; per-round differences ${twin.rounds.map((v, i) => signed(v - off.rounds[i]!)).join(' ')} µs`,
           `1 % sampling against the goal: ${pct(paired(one), offMedian)} (median per round) -> ${onePaired <= 0.05 ? 'met' : 'NOT met'} (goal <= 5 %)`,
           `tracing work per call in process (filters only, 1 % sampling, Bolt): with SOFATracer context ${workBefore.withContext.toFixed(2)} / ${workAfter.withContext.toFixed(2)} µs, with none ${workBefore.withoutContext.toFixed(2)} / ${workAfter.withoutContext.toFixed(2)} µs (measured before / after the load windows)`,
+          `  its parts, in process: the unsampled path alone (ratio 0) ${workUnsampled.withContext.toFixed(2)} µs with SOFATracer context, ${workUnsampled.withoutContext.toFixed(2)} µs with none; a sampled call at 100 % (hot) ${workSampled.withContext.toFixed(1)} / ${workSampled.withoutContext.toFixed(1)} µs, so 1 % would be ${(workUnsampled.withContext + workSampled.withContext / 100).toFixed(2)} / ${(workUnsampled.withoutContext + workSampled.withoutContext / 100).toFixed(2)} µs if a sampled call cost as much once in a hundred calls as when every call is one`,
           `tap: ${tap?.events() ?? 0} events received by the open stream`,
           `exported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1024 / 1024).toFixed(1)} MiB`,
           `sidecar code: ${sidecarRunsBundle() ? 'the dist/ bundle, as shipped' : 'the sources through tsx (no fresh dist/: npm run build first for the shipped figures; tsx wraps every closure made per call)'}`,

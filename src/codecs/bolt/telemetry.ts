@@ -11,7 +11,7 @@ import type { ProtocolTelemetry, TraceCarrier, TraceKey } from '../../core/telem
 import type { Invocation } from '../../core/invocation.js';
 import { buildFrame } from './encoder.js';
 import { ReceivedFrame, findHeaders, frameContent, knownHeaders, type BoltFrame, type FixedFields } from './frame.js';
-import { HeaderKeys, encodeHeaderMap, type FoundHeaders } from './headers.js';
+import { FoundHeaders, HeaderKeys, encodeHeaderMap } from './headers.js';
 import { MAX_SHORT_LEN, layoutFor } from './layout.js';
 import { statusForError } from './status.js';
 
@@ -47,16 +47,14 @@ const TRACE_HEADERS = new HeaderKeys(
   (Object.keys(TRACE_INDEX) as TraceKey[]).sort((a, b) => TRACE_INDEX[a] - TRACE_INDEX[b]).map((key) => traceKey(key)!),
 );
 
-/** A Bolt call's trace entries, all found in one pass over its header map's bytes. */
-class BoltTraceCarrier implements TraceCarrier {
-  readonly #found: FoundHeaders;
-
+/** A Bolt call's trace entries, all found in one pass over its header map's bytes (one object per call: the entries found are the carrier). */
+class BoltTraceCarrier extends FoundHeaders implements TraceCarrier {
   constructor(frame: BoltFrame) {
-    this.#found = findHeaders(frame, TRACE_HEADERS);
+    super(frame.rest, frame.classLen, frame.classLen + frame.headerLen, TRACE_HEADERS);
   }
 
   get(key: TraceKey): string | undefined {
-    return this.#found.value(TRACE_INDEX[key]);
+    return this.value(TRACE_INDEX[key]);
   }
 }
 
@@ -122,31 +120,47 @@ function fixedFields(frame: BoltFrame): FixedFields {
   return { proto, ver1, type, cmdCode, ver2, requestId, codec, switchByte, timeout, status, classLen, headerLen, contentLen };
 }
 
-/** Every field of an Invocation, so that adding one fails to compile until tracedInvocation copies it. */
-const INVOCATION_FIELDS: Record<keyof Invocation, true> = { protocol: true, service: true, method: true, argTypes: true, attachments: true, deadline: true, oneway: true, body: true, frame: true };
-void INVOCATION_FIELDS;
-
 /**
- * The call with `entries` over its attachments and `frame` as its frame. Spelled out rather
- * than spread: a spread would read the attachments (for a Bolt call, build its whole header
- * map), which only a reader of the traced call's attachments needs.
+ * The call with `entries` over its attachments and `frame` as its frame. A class with every
+ * field set in the constructor (one shape for every traced call, where spreads of optional
+ * fields made several) whose attachments are merged only when read: reading the original's
+ * would build its whole header map, which only a reader of the traced call's attachments
+ * needs. `Record<keyof Invocation, ...>` below fails to compile when Invocation gains a
+ * field this does not copy.
  */
-function tracedInvocation(invocation: Invocation, entries: ReadonlyArray<readonly [string, string]>, frame: BoltFrame | undefined): Invocation {
-  let attachments: Record<string, string> | undefined;
-  return {
-    protocol: invocation.protocol,
-    service: invocation.service,
-    method: invocation.method,
-    ...(invocation.argTypes ? { argTypes: invocation.argTypes } : {}),
-    get attachments() {
-      return (attachments ??= { ...invocation.attachments, ...Object.fromEntries(entries) });
-    },
-    ...(invocation.deadline === undefined ? {} : { deadline: invocation.deadline }),
-    oneway: invocation.oneway,
-    body: invocation.body,
-    ...(frame ? { frame } : {}),
-  };
+class TracedInvocation implements Invocation {
+  readonly protocol: string;
+  readonly service: Invocation['service'];
+  readonly method: string;
+  readonly argTypes: Invocation['argTypes'];
+  readonly deadline: number | undefined;
+  readonly oneway: boolean;
+  readonly body: Invocation['body'];
+  readonly frame: unknown;
+  readonly #original: Invocation;
+  readonly #entries: ReadonlyArray<readonly [string, string]>;
+  #attachments: Record<string, string> | undefined;
+
+  constructor(original: Invocation, entries: ReadonlyArray<readonly [string, string]>, frame: BoltFrame | undefined) {
+    this.protocol = original.protocol;
+    this.service = original.service;
+    this.method = original.method;
+    this.argTypes = original.argTypes;
+    this.deadline = original.deadline;
+    this.oneway = original.oneway;
+    this.body = original.body;
+    this.frame = frame;
+    this.#original = original;
+    this.#entries = entries;
+  }
+
+  get attachments(): Readonly<Record<string, string>> {
+    return (this.#attachments ??= { ...this.#original.attachments, ...Object.fromEntries(this.#entries) });
+  }
 }
+
+const COPIED: Record<keyof Invocation, true> = { protocol: true, service: true, method: true, argTypes: true, attachments: true, deadline: true, oneway: true, body: true, frame: true };
+void COPIED;
 
 function rebuilt(frame: BoltFrame, headers: ReadonlyMap<string, string>): BoltFrame {
   return buildFrame({
@@ -169,7 +183,7 @@ export const boltTelemetry: ProtocolTelemetry = {
   traceKey,
   incomingTrace,
   withTrace(invocation, entries) {
-    return tracedInvocation(invocation, entries, invocation.frame === undefined ? undefined : withHeaders(invocation.frame as BoltFrame, entries));
+    return new TracedInvocation(invocation, entries, invocation.frame === undefined ? undefined : withHeaders(invocation.frame as BoltFrame, entries));
   },
   nativeFormats: ['sofa'],
   errorStatus: (error) => statusForError(error),

@@ -128,6 +128,21 @@ describe('SOFATracer', () => {
     expect(traceIdOfSofa('00000')).not.toBe('00000000000000000000000000000000');
   });
 
+  it('derives the SOFATracer caller\'s span id stably, 16 hex digits, one per trace and rpcId', () => {
+    const id = spanIdOfSofa('7f0000011700000000000100142424', '0');
+    expect(id).toMatch(/^[0-9a-f]{16}$/);
+    expect(id).not.toBe('0000000000000000');
+    expect(spanIdOfSofa('7f0000011700000000000100142424', '0')).toBe(id);
+    // Ids that differ in one character (the rpcId's last step, the trace id's counter) map apart, in both halves.
+    const others = [spanIdOfSofa('7f0000011700000000000100142424', '0.1'), spanIdOfSofa('7f0000011700000000000100142425', '0')];
+    for (const other of others) {
+      expect(other.slice(0, 8)).not.toBe(id.slice(0, 8));
+      expect(other.slice(8)).not.toBe(id.slice(8));
+    }
+    const many = new Set(Array.from({ length: 10_000 }, (_, i) => spanIdOfSofa(`7f00000117000000000001${String(i).padStart(8, '0')}`, '0')));
+    expect(many.size).toBe(10_000);
+  });
+
   it('marks the parent unsampled when SOFATracer says so', () => {
     const incoming = read(telemetryOf('bolt'), call('bolt', { ...SOFA_JAVA_HEADERS, 'rpc_trace_context.samp': 'false' }));
     expect(incoming.parent?.traceFlags).toBe(TraceFlags.NONE);

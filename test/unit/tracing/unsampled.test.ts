@@ -15,6 +15,7 @@ import { setupProtocols, telemetryOf } from '../../../src/codecs/index.js';
 setupProtocols();
 import { boltCodec, type BoltFrame } from '../../../src/codecs/bolt/index.js';
 import { ReceivedFrame } from '../../../src/codecs/bolt/frame.js';
+import { FoundHeaders } from '../../../src/codecs/bolt/headers.js';
 import { withHeaders } from '../../../src/codecs/bolt/telemetry.js';
 import { dubboCodec, type DubboFrame } from '../../../src/codecs/dubbo/index.js';
 import { Cancel, withLimits, type Invocation, type ProtocolTelemetry, type Result, type TraceKey } from '../../../src/core/index.js';
@@ -128,7 +129,7 @@ describe('an unsampled call', () => {
  * the frame rewrites, the header map or attachments built. A change that makes the
  * unsampled path read the whole context, build a map or start a span fails here.
  */
-function countedPath(ratio: number): { handler: Handler; counts: { reads: number; spans: number; rewrites: number } } {
+function countedPath(ratio: number, keep = false): { handler: Handler; counts: { reads: number; spans: number; rewrites: number }; sent: Invocation[] } {
   const counts = { reads: 0, spans: 0, rewrites: 0 };
   const provider = new BasicTracerProvider({ sampler: new AlwaysOnSampler() });
   const real = provider.getTracer('test');
@@ -151,8 +152,12 @@ function countedPath(ratio: number): { handler: Handler; counts: { reads: number
       },
     };
   };
-  const handler = compose([serverSpanFilter({ tracer, telemetry: counted }), attemptSpanFilter({ telemetry: counted })], () => Promise.resolve(ANSWER));
-  return { handler, counts };
+  const sent: Invocation[] = [];
+  const handler = compose([serverSpanFilter({ tracer, telemetry: counted }), attemptSpanFilter({ telemetry: counted })], (invocation) => {
+    if (keep) sent.push(invocation);
+    return Promise.resolve(ANSWER);
+  });
+  return { handler, counts, sent };
 }
 
 describe('the unsampled path, counted', () => {
@@ -173,6 +178,8 @@ describe('the unsampled path, counted', () => {
       expect(path.counts).toEqual({ reads: 50, spans: 0, rewrites: 0 });
       expect(headerMaps).not.toHaveBeenCalled();
       expect(attachments).not.toHaveBeenCalled();
+      // The entries found in the header bytes are the carrier itself: one object per call, no wrapper around them.
+      expect(telemetryOf('bolt').incomingTrace!(invocation)).toBeInstanceOf(FoundHeaders);
     } finally {
       headerMaps.mockRestore();
     }
@@ -184,11 +191,18 @@ describe('the unsampled path, counted', () => {
     const tracedCall = { ...boltCodec.toInvocation(traced), frame: traced };
     const headerMaps = vi.spyOn(ReceivedFrame.prototype, 'headers', 'get');
     try {
-      const path = countedPath(1);
+      const path = countedPath(1, true);
       await path.handler(tracedCall, ctx());
       expect(path.counts.reads).toBeGreaterThan(5);
       expect(path.counts).toMatchObject({ spans: 2, rewrites: 1 });
       expect(headerMaps).not.toHaveBeenCalled();
+      // The traced call has one shape whatever the call it came from: every field its own (none spread in when present), attachments merged only when read.
+      const sent = path.sent[0]!;
+      expect(Object.keys(sent).sort()).toEqual(['argTypes', 'body', 'deadline', 'frame', 'method', 'oneway', 'protocol', 'service']);
+      expect(sent.deadline).toBe(tracedCall.deadline);
+      expect(headerMaps).not.toHaveBeenCalled();
+      expect(sent.attachments['rpc_trace_context.sofaTraceId']).toBe('7f0000011700000000000100142425');
+      expect(sent.attachments.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     } finally {
       headerMaps.mockRestore();
     }
