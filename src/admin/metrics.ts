@@ -19,10 +19,23 @@ export const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 export const SIZE_BUCKETS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216];
 
 /**
- * The cells of one call's label set, cached under one string key of the raw label values
- * (a map lookup per call). Capped, past which cells are looked up through their families.
+ * The cells of one call's label set, cached by its raw label values in nested Maps, one level
+ * per label: a call builds no key string (joining six values and hashing the result was an
+ * allocation per call); each level hashes a value V8 has usually hashed already (listener,
+ * route and cluster names are the config's own strings). Capped, past which cells are looked
+ * up through their families.
  */
 const MAX_CACHED_CHILDREN = 10_000;
+
+/** Label value to the next level. */
+type ByValue<V> = Map<string, V>;
+
+/** The level under `value`, made empty if missing. */
+function branch<V>(map: ByValue<ByValue<V>>, value: string): ByValue<V> {
+  let next = map.get(value);
+  if (!next) map.set(value, (next = new Map()));
+  return next;
+}
 
 interface CallChildren {
   readonly requests: ValueCell;
@@ -98,8 +111,12 @@ export class PrometheusMetrics implements MeshMetrics {
     registers: [this.registry],
   });
 
-  readonly #calls = new Map<string, CallChildren>();
-  readonly #attempts = new Map<string, AttemptChildren>();
+  /** listener, route, service, method, cluster, outcome. */
+  readonly #calls: ByValue<ByValue<ByValue<ByValue<ByValue<ByValue<CallChildren>>>>>> = new Map();
+  #cachedCalls = 0;
+  /** cluster, endpoint, outcome. */
+  readonly #attempts: ByValue<ByValue<ByValue<AttemptChildren>>> = new Map();
+  #cachedAttempts = 0;
   readonly #listenersInFlight = new Map<string, ValueCell>();
 
   constructor() {
@@ -126,8 +143,8 @@ export class PrometheusMetrics implements MeshMetrics {
   }
 
   callFinished(call: CallRecord): void {
-    const key = `${call.listener}\u0000${call.route}\u0000${call.service}\u0000${call.method}\u0000${call.cluster}\u0000${call.outcome}`;
-    const children = this.#calls.get(key) ?? this.#callChildren(key, call);
+    const children =
+      this.#calls.get(call.listener)?.get(call.route)?.get(call.service)?.get(call.method)?.get(call.cluster)?.get(call.outcome) ?? this.#callChildren(call);
     children.requests.value += 1;
     this.#latency.observe(children.latency, call.seconds);
     if (call.requestBytes >= 0) this.#requestSize.observe(children.requestSize, call.requestBytes);
@@ -137,12 +154,14 @@ export class PrometheusMetrics implements MeshMetrics {
   }
 
   upstreamCallFinished(cluster: string, endpoint: string, seconds: number, outcome: string): void {
-    const key = `${cluster}\u0000${endpoint}\u0000${outcome}`;
-    let children = this.#attempts.get(key);
+    let children = this.#attempts.get(cluster)?.get(endpoint)?.get(outcome);
     if (!children) {
       const labels = { cluster: this.#labels.bound('cluster', cluster), endpoint: this.#labels.bound('endpoint', endpoint) };
       children = { requests: this.#upstreamRequests.cell({ ...labels, outcome }), latency: this.#upstreamLatency.cell(labels) };
-      if (this.#attempts.size < MAX_CACHED_CHILDREN) this.#attempts.set(key, children);
+      if (this.#cachedAttempts < MAX_CACHED_CHILDREN) {
+        branch(branch(this.#attempts, cluster), endpoint).set(outcome, children);
+        this.#cachedAttempts += 1;
+      }
     }
     children.requests.value += 1;
     this.#upstreamLatency.observe(children.latency, seconds);
@@ -283,7 +302,7 @@ export class PrometheusMetrics implements MeshMetrics {
     this.#tapEvents.inc({ result });
   }
 
-  #callChildren(key: string, call: CallRecord): CallChildren {
+  #callChildren(call: CallRecord): CallChildren {
     const bound = (label: string, value: string): string => this.#labels.bound(label, value);
     const sized = { listener: call.listener, service: bound('service', call.service), method: bound('method', call.method) };
     const labels = { listener: call.listener, route: bound('route', call.route), service: sized.service, method: sized.method, cluster: bound('cluster', call.cluster) };
@@ -294,7 +313,10 @@ export class PrometheusMetrics implements MeshMetrics {
       responseSize: this.#responseSize.cell(sized),
       errors: call.outcome.startsWith('PMESH_') ? this.#errors.cell({ listener: labels.listener, route: labels.route, cluster: labels.cluster, reason: call.outcome }) : undefined,
     };
-    if (this.#calls.size < MAX_CACHED_CHILDREN) this.#calls.set(key, children);
+    if (this.#cachedCalls < MAX_CACHED_CHILDREN) {
+      branch(branch(branch(branch(branch(this.#calls, call.listener), call.route), call.service), call.method), call.cluster).set(call.outcome, children);
+      this.#cachedCalls += 1;
+    }
     return children;
   }
 

@@ -22,6 +22,22 @@ export function serviceKeyString(key: ServiceKey): string {
   return text;
 }
 
+/** Whether `text` is `serviceKeyString(key)`, compared in place so a call builds no string. */
+export function isServiceKeyString(text: string, key: ServiceKey): boolean {
+  if (!text.startsWith(key.interface)) return false;
+  let at = key.interface.length;
+  if (key.version) {
+    if (!text.startsWith(':', at) || !text.startsWith(key.version, at + 1)) return false;
+    at += 1 + key.version.length;
+  }
+  if (key.group) {
+    const separator = key.version ? ':' : '::';
+    if (!text.startsWith(separator, at) || !text.startsWith(key.group, at + separator.length)) return false;
+    at += separator.length + key.group.length;
+  }
+  return at === text.length;
+}
+
 /**
  * The body of a call or a reply. `raw` is the pass-through form: the original bytes
  * and the id of the serialization that wrote them. `decoded` holds values for the

@@ -4,7 +4,7 @@
  * host and path as the pseudo-headers `:authority` and `:path` (HTTP/2's names),
  * so the router needs no protocol knowledge.
  */
-import { MeshError, serviceKeyString, type Invocation } from '../core/index.js';
+import { MeshError, isServiceKeyString, serviceKeyString, type Invocation } from '../core/index.js';
 import type { RoutePolicy } from './filter.js';
 
 export interface RouteMatch {
@@ -47,6 +47,7 @@ export interface Route {
   readonly timeoutMs?: number;
   /** Retry, idempotency, rate limit and fault settings; one object per route per router. */
   readonly policy: RoutePolicy;
+  /** Every condition but `service`, which the Router's index decides. */
   matches(invocation: Invocation): boolean;
 }
 
@@ -68,7 +69,7 @@ function stripPort(authority: string): string {
 
 function compileRoute(spec: RouteSpec, index: number): Route {
   const checks: Array<(inv: Invocation) => boolean> = [];
-  const { host, pathPrefix, headers, service, method, version, group, attachments } = spec.match;
+  const { host, pathPrefix, headers, method, version, group, attachments } = spec.match;
   if (host !== undefined) {
     const matchHost = hostMatcher(host);
     checks.push((inv) => matchHost(stripPort(inv.attachments[':authority'] ?? '')));
@@ -78,9 +79,8 @@ function compileRoute(spec: RouteSpec, index: number): Route {
     const key = name.toLowerCase();
     checks.push((inv) => inv.attachments[key] === value);
   }
-  if (service !== undefined) {
-    checks.push((inv) => inv.service.interface === service || serviceKeyString(inv.service) === service);
-  }
+  // No check for `service`: the Router reaches a route naming a service only through that
+  // service's group in its index, which is the check.
   if (method !== undefined) checks.push((inv) => inv.method === method);
   if (version !== undefined) checks.push((inv) => inv.service.version === version);
   if (group !== undefined) checks.push((inv) => inv.service.group === group);
@@ -121,8 +121,12 @@ export class Router {
   readonly #anyService: readonly IndexedRoute[];
   /** Routes by the service string they name (an interface, or `interface:version[:group]`). */
   readonly #byService: ReadonlyMap<string, readonly IndexedRoute[]>;
-  /** Whether some route names `interface:version[:group]`: only then is the call's key string built. */
-  readonly #keyedByVersion: boolean;
+  /**
+   * Routes naming `interface:version[:group]`, by each part of that string before a colon
+   * (the interface a call would carry): a call finds them through its interface and compares
+   * its version and group in place, building no key string.
+   */
+  readonly #byKeyPrefix: ReadonlyMap<string, readonly KeyedRoutes[]>;
   readonly #timeouts: ReadonlyMap<string, number | undefined>;
 
   constructor(specs: readonly RouteSpec[]) {
@@ -144,7 +148,7 @@ export class Router {
     });
     this.#anyService = anyService;
     this.#byService = byService;
-    this.#keyedByVersion = [...byService.keys()].some((service) => service.includes(':'));
+    this.#byKeyPrefix = indexByKeyPrefix(byService);
     this.#timeouts = timeouts;
   }
 
@@ -159,9 +163,13 @@ export class Router {
   find(invocation: Invocation): Route | undefined {
     const { service } = invocation;
     let best = firstMatch(this.#byService.get(service.interface), invocation);
-    if (this.#keyedByVersion) {
-      const key = serviceKeyString(service);
-      if (key !== service.interface) best = earlier(best, firstMatch(this.#byService.get(key), invocation));
+    if (service.version || service.group) {
+      for (const keyed of this.#byKeyPrefix.get(service.interface) ?? []) {
+        if (isServiceKeyString(keyed.key, service)) {
+          best = earlier(best, firstMatch(keyed.routes, invocation));
+          break;
+        }
+      }
     }
     best = earlier(best, firstMatch(this.#anyService, invocation, best?.index));
     return best?.route;
@@ -180,6 +188,26 @@ interface IndexedRoute {
   /** The route's place in config order. */
   readonly index: number;
   readonly route: Route;
+}
+
+/** The routes naming one `interface:version[:group]` string. */
+interface KeyedRoutes {
+  readonly key: string;
+  readonly routes: readonly IndexedRoute[];
+}
+
+/** Each service string with a colon, under every prefix of it that ends before a colon (an interface may hold one). */
+function indexByKeyPrefix(byService: ReadonlyMap<string, readonly IndexedRoute[]>): Map<string, KeyedRoutes[]> {
+  const index = new Map<string, KeyedRoutes[]>();
+  for (const [key, routes] of byService) {
+    for (let colon = key.indexOf(':'); colon !== -1; colon = key.indexOf(':', colon + 1)) {
+      const prefix = key.slice(0, colon);
+      const group = index.get(prefix);
+      if (group) group.push({ key, routes });
+      else index.set(prefix, [{ key, routes }]);
+    }
+  }
+  return index;
 }
 
 /** The first route of `routes` (in config order) that matches, looking no further than `before`. */

@@ -1,7 +1,7 @@
 /**
  * RED per call: counts by outcome, latency and body sizes by listener, route, service,
  * method and cluster; the in-flight gauge per listener. The sink binds its label
- * children once, so a call costs a string key and a map lookup (bench: bolt).
+ * children once, so a call costs a few map lookups and builds no key (bench: bolt).
  */
 import { MeshError, type Body, type MeshMetrics, type Result } from '../../core/index.js';
 import type { CallContext, Filter } from '../filter.js';

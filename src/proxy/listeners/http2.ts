@@ -99,11 +99,16 @@ export class Http2Listener implements Listener {
   readonly #open = new Set<RelayCall>();
   /** Every call's grpc-timeout, on one timer. */
   readonly #deadlines = new DeadlineTimers();
-  readonly #socketPath = join(tmpdir(), `pmesh-grpc-${process.pid}-${randomBytes(6).toString('hex')}.sock`);
+  /**
+   * The built-in server's unix socket and the upstream to it, made by the first call to a
+   * built-in service: its random name, made at start, loaded node:crypto (dozens of internal
+   * modules, 0.5 MiB) into every sidecar with a gRPC listener (the bundle loads it on first use).
+   */
+  #socketPath: string | undefined;
+  #builtInUpstream: Http2Upstream | undefined;
   #builtIn: BuiltInApiServer | undefined;
-  /** The built-in services' server being started (by the first call to one), or started. */
-  #builtInStarted: Promise<void> | undefined;
-  readonly #builtInUpstream: Http2Upstream;
+  /** The built-in services' server being started (by the first call to one), or started: then the upstream to it. */
+  #builtInStarted: Promise<Http2Upstream> | undefined;
   readonly #builtInEndpoint: Endpoint = makeEndpoint('127.0.0.1:1', { source: 'static' });
   #handler: Handler;
   readonly #stopTls: () => void;
@@ -114,24 +119,9 @@ export class Http2Listener implements Listener {
     this.address = options.address;
     this.#options = options;
     this.#handler = options.handler;
-    const limits = options.grpc;
-    this.#builtInUpstream = new Http2Upstream({
-      protocol: options.protocol,
-      codec: options.clientCodec,
-      cluster: `${options.name}:built-in`,
-      connectTimeoutMs: 1_000,
-      maxConnectionsPerEndpoint: 4,
-      // grpc-js serves 100 streams a connection: 400 in flight, then the callers wait.
-      maxPendingStreamsPerEndpoint: 1024,
-      retryBufferBytes: limits.upstreamRetryBufferBytes,
-      keepaliveMs: limits.keepaliveMs,
-      keepaliveTimeoutMs: limits.keepaliveTimeoutMs,
-      metrics: options.metrics,
-      socketPath: this.#socketPath,
-    });
     this.#relay = {
       wire: wireOf(options.codec),
-      limits,
+      limits: options.grpc,
       dispatch: (call, headers, endStream, connection) => this.#dispatch(call, headers, connection),
       onCallEnd: (call) => this.#onCallEnd(call),
       onLimit: (limit) => options.metrics.limitExceeded(limit),
@@ -179,11 +169,11 @@ export class Http2Listener implements Listener {
       await this.#inFlight.drained(DRAIN_REPLY_MS);
     }
     for (const connection of this.#connections) connection.conn.destroy();
-    await this.#builtInUpstream.close();
+    await this.#builtInUpstream?.close();
     await this.#builtInStarted?.catch(() => {});
     await this.#builtIn?.close(0);
     await closed;
-    rmSync(this.#socketPath, { force: true });
+    if (this.#socketPath) rmSync(this.#socketPath, { force: true });
   }
 
   #accept(socket: Socket, head?: Buffer): void {
@@ -225,7 +215,7 @@ export class Http2Listener implements Listener {
     // The frame is this call's own object (made by toInvocation): the relay call rides in it to the upstream.
     (invocation.frame as { relay?: RelayCall }).relay = call;
     if (invocation.deadline !== undefined) call.setDeadline(invocation.deadline, this.#deadlines);
-    const reply = builtIn ? this.#startBuiltIn().then(() => this.#builtInUpstream.call(this.#builtInEndpoint, invocation, ctx)) : this.#handler(invocation, ctx);
+    const reply = builtIn ? this.#startBuiltIn().then((upstream) => upstream.call(this.#builtInEndpoint, invocation, ctx)) : this.#handler(invocation, ctx);
     reply.then(
       (result) => this.#replied(call, result),
       (error: unknown) => this.#failed(call, MeshError.from(error)),
@@ -255,11 +245,31 @@ export class Http2Listener implements Listener {
     if (ctx && (call.failure || call.callerGone)) ctx.cancel.abort(call.failure ?? CALLER_GONE);
   }
 
-  #startBuiltIn(): Promise<void> {
-    this.#builtInStarted ??= import('./built-in-api.js').then(({ BuiltInApiServer }) => {
-      this.#builtIn = new BuiltInApiServer({ ...this.#options, handler: this.#handler, address: `unix:${this.#socketPath}` });
-      return this.#builtIn.start();
-    });
+  /** The upstream to the built-in services' server, once that is started. */
+  #startBuiltIn(): Promise<Http2Upstream> {
+    if (!this.#builtInStarted) {
+      const socketPath = (this.#socketPath = join(tmpdir(), `pmesh-grpc-${process.pid}-${randomBytes(6).toString('hex')}.sock`));
+      const options = this.#options;
+      const upstream = (this.#builtInUpstream = new Http2Upstream({
+        protocol: options.protocol,
+        codec: options.clientCodec,
+        cluster: `${options.name}:built-in`,
+        connectTimeoutMs: 1_000,
+        maxConnectionsPerEndpoint: 4,
+        // grpc-js serves 100 streams a connection: 400 in flight, then the callers wait.
+        maxPendingStreamsPerEndpoint: 1024,
+        retryBufferBytes: options.grpc.upstreamRetryBufferBytes,
+        keepaliveMs: options.grpc.keepaliveMs,
+        keepaliveTimeoutMs: options.grpc.keepaliveTimeoutMs,
+        metrics: options.metrics,
+        socketPath,
+      }));
+      this.#builtInStarted = import('./built-in-api.js').then(async ({ BuiltInApiServer }) => {
+        this.#builtIn = new BuiltInApiServer({ ...options, handler: this.#handler, address: `unix:${socketPath}` });
+        await this.#builtIn.start();
+        return upstream;
+      });
+    }
     return this.#builtInStarted;
   }
 }

@@ -45,6 +45,27 @@ describe('Router', () => {
     expect(router.route(rpcCall('com.example.EchoService', 'echo', '2.0')).cluster).toBe('bolt-any');
   });
 
+  it('matches interface:version:group and interface::group keys exactly, interfaces with a colon too', () => {
+    const keyed = new Router([
+      { name: 'v1-blue', match: { service: 'com.example.EchoService:1.0:blue' }, cluster: 'v1-blue' },
+      { name: 'blue', match: { service: 'com.example.EchoService::blue' }, cluster: 'blue' },
+      { name: 'colon', match: { service: 'urn:echo:2.0' }, cluster: 'colon' },
+    ]);
+    const call = (service: Invocation['service']): Invocation => ({ ...rpcCall('x', 'echo'), service });
+    expect(keyed.route(call({ interface: 'com.example.EchoService', version: '1.0', group: 'blue' })).cluster).toBe('v1-blue');
+    expect(keyed.route(call({ interface: 'com.example.EchoService', group: 'blue' })).cluster).toBe('blue');
+    expect(keyed.route(call({ interface: 'urn:echo', version: '2.0' })).cluster).toBe('colon');
+    for (const service of [
+      { interface: 'com.example.EchoService', version: '1.0' },
+      { interface: 'com.example.EchoService', version: '1.0', group: 'blu' },
+      { interface: 'com.example.EchoService', version: '1', group: 'blue' },
+      { interface: 'com.example.EchoService', version: '1.0', group: 'blue2' },
+      { interface: 'com.example.Echo', version: 'Service:1.0', group: 'blue' },
+    ]) {
+      expect(() => keyed.route(call(service)), JSON.stringify(service)).toThrow('no route');
+    }
+  });
+
   it('refuses an unmatched call with PMESH_NO_ROUTE naming what was asked for', () => {
     const fail = (): unknown => router.route(httpCall('other.local', '/y'));
     expect(fail).toThrow(MeshError);
