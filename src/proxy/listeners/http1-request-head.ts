@@ -8,6 +8,8 @@
  * the codec-error metric see. Bounds (head bytes, field count) are checked before the
  * head is turned into strings.
  */
+import { BAD_VALUE, fieldValue, isToken } from '../upstream/http1-fields.js';
+
 export type RequestFraming = { readonly kind: 'none' } | { readonly kind: 'length'; readonly length: number } | { readonly kind: 'chunked' };
 
 export interface RequestHead {
@@ -51,21 +53,12 @@ const LF = 10;
 const NO_BODY: RequestFraming = Object.freeze({ kind: 'none' });
 const CHUNKED: RequestFraming = Object.freeze({ kind: 'chunked' });
 
-/** tchar (RFC 9110 5.6.2) by byte value. */
-const TCHAR = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
-for (let b = 0x30; b <= 0x39; b++) TCHAR[b] = 1;
-for (let b = 0x41; b <= 0x5a; b++) TCHAR[b] = 1;
-for (let b = 0x61; b <= 0x7a; b++) TCHAR[b] = 1;
-
 /** The methods llhttp knows; another token is a method this server does not implement (501). */
 const KNOWN_METHODS = new Set(
   'GET HEAD POST PUT DELETE CONNECT OPTIONS TRACE PATCH COPY LOCK MKCOL MOVE PROPFIND PROPPATCH SEARCH UNLOCK BIND REBIND UNBIND ACL REPORT MKACTIVITY CHECKOUT MERGE M-SEARCH NOTIFY SUBSCRIBE UNSUBSCRIBE PURGE MKCALENDAR LINK UNLINK SOURCE QUERY'.split(' '),
 );
 /** A target: visible ASCII only (no space, no control, no byte above 0x7e). */
 const TARGET = /^[\x21-\x7e]+$/;
-/** A field value: no control character but HTAB (obs-text, 0x80 and above, passes as latin1). */
-const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 const DIGITS = /^\d{1,15}$/;
 
 /**
@@ -121,15 +114,9 @@ export function parseRequestHead(bytes: Buffer, start: number, end: number, limi
       throw new BadRequestError('HPE_INVALID_HEADER_TOKEN', `header line without a colon: ${JSON.stringify(text.slice(at, Math.min(next, at + 40)))}`);
     }
     if (colon === at) throw new BadRequestError('HPE_INVALID_HEADER_TOKEN', 'empty header name');
-    for (let i = at; i < colon; i++) {
-      if (TCHAR[text.charCodeAt(i)] !== 1) throw new BadRequestError('HPE_INVALID_HEADER_TOKEN', `invalid character in header name ${JSON.stringify(text.slice(at, Math.min(colon, at + 40)))}`);
-    }
-    let from = colon + 1;
-    let to = next;
-    while (from < to && (text.charCodeAt(from) === 0x20 || text.charCodeAt(from) === 0x09)) from++;
-    while (to > from && (text.charCodeAt(to - 1) === 0x20 || text.charCodeAt(to - 1) === 0x09)) to--;
+    if (!isToken(text, at, colon)) throw new BadRequestError('HPE_INVALID_HEADER_TOKEN', `invalid character in header name ${JSON.stringify(text.slice(at, Math.min(colon, at + 40)))}`);
     const name = text.slice(at, colon);
-    const value = text.slice(from, to);
+    const value = fieldValue(text, colon, next);
     if (BAD_VALUE.test(value)) throw new BadRequestError('HPE_INVALID_HEADER_TOKEN', `control character in the value of header ${JSON.stringify(name.slice(0, 40))}`);
     rawHeaders.push(name, value);
     switch (name.length) {
@@ -180,9 +167,7 @@ function requestLine(line: string): { method: string; target: string; minor: num
   const space2 = space < 0 ? -1 : line.indexOf(' ', space + 1);
   if (space <= 0 || space2 < 0) throw new BadRequestError('HPE_INVALID_METHOD', `bad request line ${JSON.stringify(line.slice(0, 60))}`);
   const method = line.slice(0, space);
-  for (let i = 0; i < method.length; i++) {
-    if (TCHAR[method.charCodeAt(i)] !== 1) throw new BadRequestError('HPE_INVALID_METHOD', `bad method ${JSON.stringify(method.slice(0, 20))}`);
-  }
+  if (!isToken(method, 0, method.length)) throw new BadRequestError('HPE_INVALID_METHOD', `bad method ${JSON.stringify(method.slice(0, 20))}`);
   const target = line.slice(space + 1, space2);
   if (!TARGET.test(target)) throw new BadRequestError('HPE_INVALID_URL', `bad request target ${JSON.stringify(target.slice(0, 60))}`);
   const version = line.slice(space2 + 1);
@@ -203,7 +188,7 @@ function chunkedFraming(value: string, minor: number): RequestFraming {
   for (let i = 0; i < codings.length - 1; i++) {
     const coding = codings[i]!;
     if (coding === 'chunked') throw new BadRequestError('HPE_INVALID_TRANSFER_ENCODING', 'chunked applied more than once');
-    if (coding === '' || ![...coding].every((c) => TCHAR[c.charCodeAt(0)] === 1)) throw new BadRequestError('HPE_INVALID_TRANSFER_ENCODING', `bad transfer coding ${JSON.stringify(coding.slice(0, 20))}`);
+    if (!isToken(coding, 0, coding.length)) throw new BadRequestError('HPE_INVALID_TRANSFER_ENCODING', `bad transfer coding ${JSON.stringify(coding.slice(0, 20))}`);
     throw new BadRequestError('HPE_UNSUPPORTED_TRANSFER_ENCODING', `transfer coding ${JSON.stringify(coding.slice(0, 20))} is not implemented`, 501);
   }
   return CHUNKED;

@@ -6,6 +6,8 @@
  * Transfer-Encoding, a Content-Length that is not one decimal number, obs-fold, bare LF,
  * control characters and a head larger than the bound are all refused.
  */
+import { BAD_VALUE, fieldValue, isToken } from './http1-fields.js';
+
 export const MAX_REPLY_HEAD_BYTES = 64 * 1024;
 
 export type ReplyFraming =
@@ -29,16 +31,11 @@ export class BadReplyError extends Error {
 }
 
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\x00-\x08\x0a-\x1f\x7f]*)?$/;
-/** A field value: no control character but HTAB. */
-const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 const DIGITS = /^\d{1,15}$/;
 const NO_BODY = Object.freeze({ kind: 'none' as const });
 const CHUNKED = Object.freeze({ kind: 'chunked' as const });
 const UNTIL_CLOSE = Object.freeze({ kind: 'close' as const });
 
-/** tchar (RFC 9110 5.6.2) by character code. */
-const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
 
 /**
  * Reads the head in `bytes[0, end)`, `end` just past its CRLFCRLF. `method` is the
@@ -64,16 +61,9 @@ export function parseReplyHead(bytes: Buffer, end: number, method: string): Repl
     if (next < 0) next = text.length;
     lineEnd = next;
     const colon = text.indexOf(':', at);
-    if (colon <= at || colon > next) throw badLine(text.slice(at, next));
-    for (let i = at; i < colon; i++) {
-      if (TCHAR[text.charCodeAt(i)] !== 1) throw badLine(text.slice(at, next));
-    }
-    let from = colon + 1;
-    let to = next;
-    while (from < to && (text.charCodeAt(from) === 0x20 || text.charCodeAt(from) === 0x09)) from++;
-    while (to > from && (text.charCodeAt(to - 1) === 0x20 || text.charCodeAt(to - 1) === 0x09)) to--;
+    if (colon <= at || colon > next || !isToken(text, at, colon)) throw badLine(text.slice(at, next));
     const name = text.slice(at, colon);
-    const value = text.slice(from, to);
+    const value = fieldValue(text, colon, next);
     if (BAD_VALUE.test(value)) throw badLine(text.slice(at, next));
     rawHeaders.push(name, value);
     if (name.length === 14 && name.toLowerCase() === 'content-length') {
