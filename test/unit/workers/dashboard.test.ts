@@ -8,23 +8,12 @@ import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { TapHub, type TapOptions } from '../../../src/admin/ui/tap-hub.js';
 import { MeshError, type Invocation, type TappedCall } from '../../../src/core/index.js';
-import { Channel, type Port } from '../../../src/workers/channel.js';
+import { Channel } from '../../../src/workers/channel.js';
 import { mergeClusterViews } from '../../../src/workers/clusters-view.js';
+import { portPair } from '../../support/ipc-ports.js';
 import { WorkersTap, relayTap, serveTap } from '../../../src/workers/tap.js';
 
 const OPTIONS: TapOptions = { redact: [], maxSubscribers: 2, maxEventsPerSecond: 100, samplePercent: 100, maxBodyBytes: 1024, subscriberBufferBytes: 4096, recentErrors: 3 };
-
-function portPair(): [Port, Port] {
-  const listeners: Array<Array<(message: unknown) => void>> = [[], []];
-  const port = (to: number, own: number): Port => ({
-    send: (message) => {
-      const copy = structuredClone(message);
-      setImmediate(() => listeners[to]!.forEach((listener) => listener(copy)));
-    },
-    onMessage: (listener) => listeners[own]!.push(listener),
-  });
-  return [port(1, 0), port(0, 1)];
-}
 
 class FakeResponse extends EventEmitter {
   writableLength = 0;

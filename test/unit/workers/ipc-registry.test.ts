@@ -4,23 +4,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRootLogger, MeshError } from '../../../src/core/index.js';
 import { EmbeddedRegistry, type RegistryUpdate } from '../../../src/registry/index.js';
-import { Channel, type Port } from '../../../src/workers/channel.js';
+import { Channel } from '../../../src/workers/channel.js';
 import { serveRegistry, WorkerRegistry } from '../../../src/workers/ipc-registry.js';
+import { portPair } from '../../support/ipc-ports.js';
 
 const log = createRootLogger('silent');
-
-/** Two ports joined as the cluster IPC joins a primary and a worker: each message structured-cloned, delivered later. */
-function portPair(): [Port, Port] {
-  const listeners: Array<Array<(message: unknown) => void>> = [[], []];
-  const port = (to: number, own: number): Port => ({
-    send: (message) => {
-      const copy = structuredClone(message);
-      setImmediate(() => listeners[to]!.forEach((listener) => listener(copy)));
-    },
-    onMessage: (listener) => listeners[own]!.push(listener),
-  });
-  return [port(1, 0), port(0, 1)];
-}
 
 const until = async (what: () => boolean): Promise<void> => {
   for (let i = 0; i < 500 && !what(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
