@@ -4,8 +4,7 @@
  * authorization (`listeners[].authorization`). docs/security.md explains them together.
  */
 import { z } from 'zod';
-
-const positiveMs = z.number().int().positive();
+import { positiveMs } from './units.js';
 
 export const identitySchema = z
   .object({
