@@ -3,11 +3,8 @@
  * ACK, PING answers, connection-level flow control, header blocks (HEADERS then any
  * CONTINUATION) decoded with HPACK, and GOAWAY. Stream frames go to the owner
  * (`ConnectionEvents`); the owner keeps each stream's state. Frames sent are gathered
- * and written once per turn of the event loop (one socket write for every frame that a
- * turn produced, on all connections), which is most of what makes a relay cheap. They
- * are gathered by copying them into one output buffer per connection (frame headers and
- * HPACK blocks are written there in place): a turn's frames cost one buffer view and one
- * write, not a buffer per frame header, per header block and per concatenation.
+ * and written once per turn of the event loop (`output.ts`), which is most of what makes
+ * a relay cheap.
  */
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -15,7 +12,6 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_WINDOW_BYTES,
   ErrorCode,
-  FRAME_HEADER_BYTES,
   Flag,
   FrameReader,
   FrameType,
@@ -29,19 +25,13 @@ import {
   type FrameSink,
 } from './frames.js';
 import { HpackDecoder, HpackEncoder } from './hpack.js';
+import { FrameOutput } from './output.js';
 
 /** This side's receive window for the whole connection (stream windows stay at the default 64 KiB). */
 export const CONNECTION_WINDOW_BYTES = 8 * 1024 * 1024;
 /** A connection WINDOW_UPDATE is sent once this much was consumed (a quarter of the window). */
 const CONNECTION_CREDIT_STEP = CONNECTION_WINDOW_BYTES / 4;
-/** The output buffer's size; a turn's frames that need more get a larger one. */
-const OUTPUT_BYTES = 16 * 1024;
-/** Room under which a written output buffer is let go rather than appended to next turn. */
-const OUTPUT_MIN_ROOM = 1024;
-const NO_OUTPUT = Buffer.alloc(0);
-/** Payloads up to this size are copied byte by byte (cheaper than Buffer.copy for a few dozen bytes). */
-const SMALL_COPY_BYTES = 64;
-
+const EMPTY = Buffer.alloc(0);
 export interface ConnectionEvents {
   /** A complete header block on a stream; `listBytes` is its RFC 9113 header list size. */
   onHeaders(conn: H2Connection, streamId: number, headers: string[], listBytes: number, endStream: boolean): void;
@@ -65,18 +55,6 @@ export interface PeerSettings {
   maxHeaderListBytes: number;
 }
 
-const dirty = new Set<H2Connection>();
-let flushScheduled = false;
-
-function flushAll(): void {
-  flushScheduled = false;
-  // Each is taken out before its flush: one marked again meanwhile is visited again.
-  for (const conn of dirty) {
-    dirty.delete(conn);
-    conn.flush();
-  }
-}
-
 export class H2Connection implements FrameSink {
   /** A socket, a TLS socket, or a Duplex standing in for one (a connection replayed after sniffing). */
   readonly socket: Duplex;
@@ -93,10 +71,7 @@ export class H2Connection implements FrameSink {
   readonly #encoder = new HpackEncoder();
   readonly #server: boolean;
   #prefaceLeft: number;
-  /** Frames not yet written are the bytes [#outStart, #outEnd) of #out; those before were handed to the socket. */
-  #out = NO_OUTPUT;
-  #outStart = 0;
-  #outEnd = 0;
+  readonly #output: FrameOutput;
   #credit = 0;
   /** What the peer may still send on the connection. */
   #recvWindow = CONNECTION_WINDOW_BYTES;
@@ -113,6 +88,7 @@ export class H2Connection implements FrameSink {
    */
   constructor(socket: Duplex, server: boolean, events: ConnectionEvents, settings: ReadonlyArray<readonly [number, number]>, maxHeaderListBytes: number, head?: Buffer) {
     this.socket = socket;
+    this.#output = new FrameOutput(socket);
     this.#server = server;
     this.#events = events;
     this.#prefaceLeft = server ? PREFACE.length : 0;
@@ -252,7 +228,7 @@ export class H2Connection implements FrameSink {
         if (delta !== 0) this.#events.onInitialWindow(this, delta);
       }
     }
-    this.#frame(FrameType.SETTINGS, Flag.ACK, 0, NO_OUTPUT, 0, 0);
+    this.#frame(FrameType.SETTINGS, Flag.ACK, 0, EMPTY, 0, 0);
     this.#events.onSettings(this);
   }
 
@@ -321,96 +297,28 @@ export class H2Connection implements FrameSink {
     this.#close(undefined);
   }
 
-  /** Whole frames made elsewhere (this side's SETTINGS, its first WINDOW_UPDATE, GOAWAY: rare), copied into the output. */
+  /** Whole frames made elsewhere (this side's SETTINGS, its first WINDOW_UPDATE, GOAWAY: rare). */
   #send(first: Buffer, second?: Buffer): void {
-    if (this.closed) return;
-    const out = this.#room(first.length + (second?.length ?? 0));
-    this.#outEnd += first.copy(out, this.#outEnd);
-    if (second) this.#outEnd += second.copy(out, this.#outEnd);
+    if (!this.closed) this.#output.whole(first, second);
   }
 
-  /** A frame whose payload is `source[start, end)`, written into the output. */
   #frame(type: number, flags: number, streamId: number, source: Buffer, start: number, end: number): void {
-    if (this.closed) return;
-    const length = end - start;
-    const out = this.#room(FRAME_HEADER_BYTES + length);
-    let at = this.#outEnd;
-    out[at] = length >>> 16;
-    out[at + 1] = (length >>> 8) & 0xff;
-    out[at + 2] = length & 0xff;
-    out[at + 3] = type;
-    out[at + 4] = flags;
-    out.writeUInt32BE(streamId, at + 5);
-    at += FRAME_HEADER_BYTES;
-    if (length > SMALL_COPY_BYTES) {
-      at += source.copy(out, at, start, end);
-    } else {
-      // Header blocks and PINGs: a loop, where Buffer.copy of a slice would make a view to copy from.
-      for (let i = start; i < end; i++) out[at++] = source[i]!;
-    }
-    this.#outEnd = at;
+    if (!this.closed) this.#output.frame(type, flags, streamId, source, start, end);
   }
 
-  /** A frame whose payload is one 32-bit word (RST_STREAM, WINDOW_UPDATE). */
   #word(type: number, streamId: number, word: number): void {
-    if (this.closed) return;
-    const out = this.#room(FRAME_HEADER_BYTES + 4);
-    const at = this.#outEnd;
-    out[at] = 0;
-    out[at + 1] = 0;
-    out[at + 2] = 4;
-    out[at + 3] = type;
-    out[at + 4] = 0;
-    out.writeUInt32BE(streamId, at + 5);
-    out.writeUInt32BE(word >>> 0, at + 9);
-    this.#outEnd = at + 13;
+    if (!this.closed) this.#output.word(type, streamId, word);
   }
 
-  /**
-   * The output buffer with room for `bytes` more, and the connection marked for this
-   * turn's flush. Bytes already handed to the socket are never written over: a buffer
-   * without room is replaced (what is not yet written moves to the new one), the old one
-   * lives as long as the socket holds it.
-   */
-  #room(bytes: number): Buffer {
-    if (this.#outStart === this.#outEnd) {
-      dirty.add(this);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushAll);
-      }
-    }
-    const out = this.#out;
-    if (this.#outEnd + bytes <= out.length) return out;
-    const pending = this.#outEnd - this.#outStart;
-    // Doubled: a turn that outgrows its buffer copies what it gathered a few times, not once per frame.
-    const grown = Buffer.allocUnsafe(Math.max(OUTPUT_BYTES, 2 * (pending + bytes)));
-    out.copy(grown, 0, this.#outStart, this.#outEnd);
-    this.#out = grown;
-    this.#outStart = 0;
-    this.#outEnd = pending;
-    return grown;
-  }
-
+  /** Writes the frames gathered so far now, not at the end of the turn. */
   flush(): void {
-    const start = this.#outStart;
-    const end = this.#outEnd;
-    if (start === end || this.socket.destroyed) return;
-    const out = this.#out;
-    this.#outStart = end;
-    if (out.length - end < OUTPUT_MIN_ROOM) {
-      this.#out = NO_OUTPUT;
-      this.#outStart = this.#outEnd = 0;
-    }
-    this.socket.write(out.subarray(start, end));
+    this.#output.flush();
   }
 
   #close(error: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
-    dirty.delete(this);
-    this.#out = NO_OUTPUT;
-    this.#outStart = this.#outEnd = 0;
+    this.#output.discard();
     if (!this.socket.destroyed && error) this.socket.destroy();
     this.#events.onClose(this, error);
   }
