@@ -6,13 +6,12 @@
  * end). The relay runs as its own process (test/bench/servers/frame-relay.ts, every call
  * to one upstream) so its memory can be read from /proc.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGoPeer, clientLines, preparePythonPeer, runGrpcClient, startGrpcClient, startGrpcServer } from '../support/grpc-peers.js';
 import { REPO_ROOT } from '../support/maven.js';
 import { freePort } from '../support/ports.js';
-import { startPeer, stopAllPeers, waitForPort, type Peer } from '../support/process.js';
+import { rssBytes, startPeer, stopAllPeers, waitForPort, type Peer } from '../support/process.js';
 
 const CASES = ['unary', 'status', 'server-stream', 'client-stream', 'bidi', 'deadline', 'cancel', 'too-large'];
 const GiB = 1024 ** 3;
@@ -40,11 +39,6 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(stopAllPeers);
-
-function rssBytes(pid: number): number {
-  const line = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(line?.[1] ?? 0) * 1024;
-}
 
 describe('HTTP/2 frame relay between grpc-go and grpcio', () => {
   it('Go client -> relay -> Python server: every call kind, status and binary trailers, deadline, cancel, limits', async () => {

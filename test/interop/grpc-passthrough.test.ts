@@ -4,7 +4,6 @@
  * examples.streaming.Streamer (proto/examples) through the sidecar, run as a user runs
  * it (the CLI in a child process, so its memory can be read from /proc).
  */
-import { readFileSync } from 'node:fs';
 import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientLines, preparePythonPeer, buildGoPeer, runGrpcClient, startGrpcClient, startGrpcServer } from '../support/grpc-peers.js';
 import { rawUnary, stringMessage } from '../support/grpc-raw.js';
 import { freePort } from '../support/ports.js';
-import { stopAllPeers, type Peer } from '../support/process.js';
+import { rssBytes, stopAllPeers, type Peer } from '../support/process.js';
 import { startChild } from '../support/sidecar.js';
 
 const CASES = ['unary', 'status', 'server-stream', 'client-stream', 'bidi', 'deadline', 'cancel', 'too-large', 'no-route'];
@@ -69,11 +68,6 @@ afterAll(async () => {
   await new Promise((resolve) => silent?.close(resolve));
   await stopAllPeers();
 });
-
-function rssBytes(pid: number): number {
-  const line = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(line?.[1] ?? 0) * 1024;
-}
 
 describe('gRPC pass-through between grpc-go and grpcio', () => {
   it('Go client -> sidecar -> Python server: every call kind, status and binary trailers, deadline, cancel, limits', async () => {

@@ -3,6 +3,7 @@
  * remembered by pid, and stopped by pid (its whole process group) at the end.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -111,4 +112,10 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
     if (Date.now() > until) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
     await sleep(100);
   }
+}
+
+/** A process's resident memory now, in bytes (Linux /proc). */
+export function rssBytes(pid: number): number {
+  const line = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(line?.[1] ?? 0) * 1024;
 }
