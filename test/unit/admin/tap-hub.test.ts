@@ -2,13 +2,13 @@
  * The tap's admin side without sockets: a fake codec whose bridge half hands back typed
  * values, and fake SSE responses whose unread bytes the test controls.
  */
-import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { MeshError, type Invocation, type ProtocolCodec, type Result, type TappedCall } from '../../../src/core/index.js';
 import { classType, jv } from '../../../src/bridge/index.js';
 import { TapHub, type TapOptions } from '../../../src/admin/ui/tap-hub.js';
 import { tapDecoder } from '../../../src/tap-decode.js';
+import { FakeTapResponse } from '../../support/tap-stream.js';
 
 const OPTIONS: TapOptions = { redact: ['password'], maxSubscribers: 2, maxEventsPerSecond: 100, samplePercent: 100, maxBodyBytes: 1024, subscriberBufferBytes: 4096, recentErrors: 3 };
 
@@ -30,16 +30,6 @@ const fakeCodec = {
     result: () => ({ kind: 'value', value: jv.long(7n) }),
   },
 } as unknown as ProtocolCodec<unknown>;
-
-class FakeResponse extends EventEmitter {
-  writableLength = 0;
-  readonly events: Array<Record<string, unknown>> = [];
-  write(text: string): boolean {
-    this.events.push(JSON.parse(text.slice('data: '.length)) as Record<string, unknown>);
-    return true;
-  }
-  end(): void {}
-}
 
 function invocation(method = 'save', service = 'com.example.UserService'): Invocation {
   return { protocol: 'fake', service: { interface: service }, method, attachments: { password: 'x', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, oneway: false, body: { kind: 'empty' }, frame: {} };
@@ -64,7 +54,7 @@ describe('TapHub', () => {
   it('sends matching calls with typed, redacted arguments and answer, and the trace id', async () => {
     const counts: string[] = [];
     const hub = new TapHub(OPTIONS, tapDecoder(() => fakeCodec), (result) => counts.push(result));
-    const res = new FakeResponse();
+    const res = new FakeTapResponse();
     hub.subscribe(res as unknown as ServerResponse, { service: 'userservice', status: 'ok' });
     expect(hub.wants(invocation())).toBe(true);
     expect(hub.wants(invocation('save', 'com.example.Other'))).toBe(false);
@@ -91,12 +81,12 @@ describe('TapHub', () => {
   it('drops and counts events for a subscriber that reads too slowly, and refuses subscribers past the limit', async () => {
     const counts: string[] = [];
     const hub = new TapHub(OPTIONS, tapDecoder(() => fakeCodec), (result) => counts.push(result));
-    const slow = new FakeResponse();
+    const slow = new FakeTapResponse();
     slow.writableLength = OPTIONS.subscriberBufferBytes + 1;
-    const fast = new FakeResponse();
+    const fast = new FakeTapResponse();
     expect(hub.subscribe(slow as unknown as ServerResponse, {})).toBe(true);
     expect(hub.subscribe(fast as unknown as ServerResponse, {})).toBe(true);
-    expect(hub.subscribe(new FakeResponse() as unknown as ServerResponse, {})).toBe(false);
+    expect(hub.subscribe(new FakeTapResponse() as unknown as ServerResponse, {})).toBe(false);
     hub.tapped(call(invocation(), OK));
     hub.tapped(call(invocation(), OK));
     await flush();
@@ -114,7 +104,7 @@ describe('TapHub', () => {
 
   it('captures at most maxEventsPerSecond calls, and none past maxBodyBytes is decoded', async () => {
     const hub = new TapHub({ ...OPTIONS, maxEventsPerSecond: 3, maxBodyBytes: 8 }, tapDecoder(() => fakeCodec), () => {});
-    const res = new FakeResponse();
+    const res = new FakeTapResponse();
     hub.subscribe(res as unknown as ServerResponse, {});
     const wanted = Array.from({ length: 10 }, () => hub.wants(invocation())).filter(Boolean);
     expect(wanted).toHaveLength(3);

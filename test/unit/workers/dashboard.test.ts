@@ -3,7 +3,6 @@
  * primary's WorkersTap by paired channels (structured clone, delivered later, as the cluster
  * IPC does), and the merge of the workers' cluster views.
  */
-import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { TapHub, type TapOptions } from '../../../src/admin/ui/tap-hub.js';
@@ -12,17 +11,9 @@ import { Channel } from '../../../src/workers/channel.js';
 import { mergeClusterViews } from '../../../src/workers/clusters-view.js';
 import { portPair } from '../../support/ipc-ports.js';
 import { WorkersTap, relayTap, serveTap } from '../../../src/workers/tap.js';
+import { FakeTapResponse } from '../../support/tap-stream.js';
 
 const OPTIONS: TapOptions = { redact: [], maxSubscribers: 2, maxEventsPerSecond: 100, samplePercent: 100, maxBodyBytes: 1024, subscriberBufferBytes: 4096, recentErrors: 3 };
-
-class FakeResponse extends EventEmitter {
-  writableLength = 0;
-  readonly events: Array<Record<string, unknown>> = [];
-  write(text: string): boolean {
-    this.events.push(JSON.parse(text.slice('data: '.length)) as Record<string, unknown>);
-    return true;
-  }
-}
 
 const invocation = (method: string): Invocation => ({ protocol: 'fake', service: { interface: 'echo.Svc' }, method, attachments: {}, oneway: false, body: { kind: 'empty' } });
 const call = (method: string, at: number, error?: MeshError): TappedCall => ({ listener: 'in', invocation: invocation(method), error, ms: 1, at });
@@ -60,7 +51,7 @@ function tapWithWorkers(count: number): { tap: WorkersTap; hubs: TapHub[]; late(
 describe('the dashboard tap across workers', () => {
   it('a stream opened on the primary gets every worker\'s calls, its filter applied in each; a worker started later joins it', async () => {
     const { tap, hubs, late } = tapWithWorkers(2);
-    const res = new FakeResponse();
+    const res = new FakeTapResponse();
     expect(tap.subscribe(res as unknown as ServerResponse, { method: 'say' })).toBe(true);
     expect(tap.subscribers).toBe(1);
     await until(() => hubs.every((hub) => hub.active));
@@ -78,10 +69,10 @@ describe('the dashboard tap across workers', () => {
 
   it('refuses a stream past maxSubscribers, and drops (counted) what a slow stream has not read', async () => {
     const { tap, hubs, counted } = tapWithWorkers(1);
-    const slow = new FakeResponse();
+    const slow = new FakeTapResponse();
     expect(tap.subscribe(slow as unknown as ServerResponse, {})).toBe(true);
-    expect(tap.subscribe(new FakeResponse() as unknown as ServerResponse, {})).toBe(true);
-    expect(tap.subscribe(new FakeResponse() as unknown as ServerResponse, {})).toBe(false);
+    expect(tap.subscribe(new FakeTapResponse() as unknown as ServerResponse, {})).toBe(true);
+    expect(tap.subscribe(new FakeTapResponse() as unknown as ServerResponse, {})).toBe(false);
     await until(() => hubs[0]!.subscribers === 2);
     slow.writableLength = OPTIONS.subscriberBufferBytes + 1;
     if (hubs[0]!.wants(invocation('say'))) hubs[0]!.tapped(call('say', 1));
