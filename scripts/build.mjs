@@ -131,6 +131,48 @@ const lazyOtelApiForPromClient = {
   },
 };
 
+/**
+ * Parts of bundled libraries that a start would load for nothing, each handed a stand-in
+ * (a library's `require()` of `specifier` from a file under `node_modules/<importer>/`):
+ * - prom-client's push gateway, which the sidecar never uses: loading it loads zlib (it
+ *   reads `gzipSync` as it loads), HTTP and URL parsing. Its stand-in fails when used.
+ * - pino's worker transports (thread-stream), which the sidecar never configures: bundled
+ *   still, but evaluated when a transport is first made rather than when pino loads.
+ * - sonic-boom's and thread-stream's `assert`, called on rare paths: node:assert (and its
+ *   error classes) are required on the first call.
+ */
+const LIBRARY_STAND_INS = [
+  {
+    importer: 'prom-client',
+    specifier: './lib/pushgateway',
+    contents: "module.exports = class Pushgateway { constructor() { throw new Error('prom-client\\'s Pushgateway is not part of the pmesh bundle'); } };",
+  },
+  {
+    importer: 'pino',
+    specifier: 'thread-stream',
+    contents: "let real; module.exports = function ThreadStream(...args) { real ??= require('pmesh-real:thread-stream'); return new real(...args); };",
+  },
+  ...['sonic-boom', 'thread-stream'].map((importer) => ({
+    importer,
+    specifier: 'assert',
+    contents: "module.exports = function assert(...args) { return require('node:assert')(...args); };",
+  })),
+];
+
+const libraryStandIns = {
+  name: 'library-stand-ins',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, ({ path, importer }) => {
+      const index = LIBRARY_STAND_INS.findIndex((standIn) => standIn.specifier === path && importer.includes(`/node_modules/${standIn.importer}/`));
+      if (index >= 0) return { path: String(index), namespace: 'pmesh-library-stand-in' };
+      // The stand-in's own require of the real package: bundled, evaluated on first require.
+      if (path.startsWith('pmesh-real:')) return build.resolve(path.slice('pmesh-real:'.length), { kind: 'require-call', resolveDir: ROOT });
+      return undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'pmesh-library-stand-in' }, ({ path }) => ({ contents: LIBRARY_STAND_INS[Number(path)].contents, loader: 'js', resolveDir: ROOT }));
+  },
+};
+
 /** Compiles into `outdir`: dist/cli/main.js (what bin/pmesh.js imports) and its chunks in dist/chunks/. */
 async function bundle(outdir) {
   // esbuild comes with tsx (a dependency: it runs the sources when there is no fresh build),
@@ -154,7 +196,7 @@ async function bundle(outdir) {
     minifySyntax: true,
     // The CommonJS libraries in the bundle call require(); an ES module has none of its own.
     banner: { js: "import { createRequire as __pmeshCreateRequire } from 'node:module'; const require = __pmeshCreateRequire(import.meta.url);" },
-    plugins: [lazyOtelApiForPromClient, builtinsThroughRequire, keepPackagesExternal],
+    plugins: [lazyOtelApiForPromClient, libraryStandIns, builtinsThroughRequire, keepPackagesExternal],
     logLevel: 'warning',
     // What each chunk holds, to see what a start loads: PMESH_BUILD_METAFILE=meta.json npm run build.
     metafile: Boolean(process.env.PMESH_BUILD_METAFILE),
