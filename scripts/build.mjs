@@ -10,7 +10,7 @@
 // `pmesh start`, tracing, the CLI's other commands), so what `pmesh start` loads is a few
 // files. Types are not checked (esbuild strips them): that is `npm run lint`'s job, and a
 // type error never stops the sidecar from starting.
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,6 +173,30 @@ const libraryStandIns = {
   },
 };
 
+/**
+ * zod 3's ZodType constructor binds 24 of its methods to every schema object it makes
+ * (`this.parse = this.parse.bind(this)`, `this.optional = ...`), so that a method can be
+ * passed around detached. Neither zod itself nor the sidecar does that, and the config
+ * schema is some 450 such objects: 13,000 bound functions and the property arrays holding
+ * them, 1.2 MiB of the heap of every sidecar. The build drops those lines; calls go to the
+ * prototype's methods, which the bound ones wrapped. A zod whose constructor no longer has
+ * them fails the build, so an upgrade is looked at rather than silently patched.
+ */
+const ZOD_BOUND_METHOD = /^[ \t]*this\.(\w+) = this\.\1\.bind\(this\);\r?\n/gm;
+const ZOD_BOUND_METHODS = 24;
+
+const zodWithoutBoundMethods = {
+  name: 'zod-without-bound-methods',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v3[\\/]types\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const bound = source.match(ZOD_BOUND_METHOD)?.length ?? 0;
+      if (bound !== ZOD_BOUND_METHODS) throw new Error(`zod's ZodType binds ${bound} methods, not the ${ZOD_BOUND_METHODS} scripts/build.mjs removes: check zod's constructor`);
+      return { contents: source.replace(ZOD_BOUND_METHOD, ''), loader: 'js' };
+    });
+  },
+};
+
 /** Compiles into `outdir`: dist/cli/main.js (what bin/pmesh.js imports) and its chunks in dist/chunks/. */
 async function bundle(outdir) {
   // esbuild comes with tsx (a dependency: it runs the sources when there is no fresh build),
@@ -196,7 +220,7 @@ async function bundle(outdir) {
     minifySyntax: true,
     // The CommonJS libraries in the bundle call require(); an ES module has none of its own.
     banner: { js: "import { createRequire as __pmeshCreateRequire } from 'node:module'; const require = __pmeshCreateRequire(import.meta.url);" },
-    plugins: [lazyOtelApiForPromClient, libraryStandIns, builtinsThroughRequire, keepPackagesExternal],
+    plugins: [lazyOtelApiForPromClient, libraryStandIns, zodWithoutBoundMethods, builtinsThroughRequire, keepPackagesExternal],
     logLevel: 'warning',
     // What each chunk holds, to see what a start loads: PMESH_BUILD_METAFILE=meta.json npm run build.
     metafile: Boolean(process.env.PMESH_BUILD_METAFILE),
