@@ -7,6 +7,10 @@
  * PMESH_BENCH_BASELINE names another checkout's bin/pmesh.js (main, say): its starts
  * alternate with this checkout's, so both see the same host, and a column shows each.
  * PMESH_BENCH_NODE_ARGS adds Node flags to this checkout's sidecar (lib/sidecar-child.ts).
+ * PMESH_BENCH_SETTLE_S=20 reads each process's RSS once more that long after ready: V8's
+ * memory reducer gives back what the start left (new-space pages, fragmented old space) once
+ * allocation has been low for a while, 8 s after the start at the soonest (later on a busy
+ * host), and the 3 s reading comes before it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +28,8 @@ const RUNS = 5;
 /** How long the sidecar idles before its memory is read (lazy work, GC settling). */
 const IDLE_MS = 3_000;
 const READY_TIMEOUT_MS = 30_000;
+/** 0: no settled reading (the default, to keep the bench short). */
+const SETTLE_MS = Number(process.env.PMESH_BENCH_SETTLE_S ?? 0) * 1000;
 
 interface StartRun {
   readonly readyMs: number;
@@ -35,6 +41,9 @@ interface StartRun {
   /** Of the idle RSS, what is not file-backed (heap, malloc, stacks): the node binary's pages are shared by every process. */
   readonly idleAnonMiB: number;
   readonly peakRssMiB: number;
+  /** RSS and its anonymous part SETTLE_MS after ready (NaN without PMESH_BENCH_SETTLE_S). */
+  readonly settledRssMiB: number;
+  readonly settledAnonMiB: number;
 }
 
 /** The built-in config with every 127.0.0.1 port replaced by a free one. */
@@ -102,14 +111,23 @@ async function startOnce(bin: string, nodeArgs: readonly string[]): Promise<Star
     const readyCpuWaitMs = runQueueWaitMs(child.pid!);
     await sleep(IDLE_MS);
     const stats = processStats(child.pid!);
-    return { readyMs, readyCpuMs, readyCpuWaitMs, idleRssMiB: stats.rssMiB, idleAnonMiB: anonRssMiB(child.pid!), peakRssMiB: stats.peakRssMiB };
+    const idleAnonMiB = anonRssMiB(child.pid!);
+    const settled = await settledRss(child.pid!);
+    return { readyMs, readyCpuMs, readyCpuWaitMs, idleRssMiB: stats.rssMiB, idleAnonMiB, peakRssMiB: stats.peakRssMiB, ...settled };
   } finally {
     await stop(child);
   }
 }
 
+/** RSS and its anonymous part SETTLE_MS after ready (IDLE_MS of it already waited). */
+async function settledRss(pid: number): Promise<{ settledRssMiB: number; settledAnonMiB: number }> {
+  if (SETTLE_MS <= 0) return { settledRssMiB: NaN, settledAnonMiB: NaN };
+  await sleep(Math.max(0, SETTLE_MS - IDLE_MS));
+  return { settledRssMiB: processStats(pid).rssMiB, settledAnonMiB: anonRssMiB(pid) };
+}
+
 /** A bare node answering `/ready` on an HTTP port: what any Node process costs, the floor. */
-async function bareNode(): Promise<{ readyMs: number; readyCpuMs: number; readyCpuWaitMs: number; rssMiB: number; anonMiB: number }> {
+async function bareNode(): Promise<{ readyMs: number; readyCpuMs: number; readyCpuWaitMs: number; rssMiB: number; anonMiB: number; settledRssMiB: number; settledAnonMiB: number }> {
   const port = await freePort();
   const server = `require('node:http').createServer((q, s) => s.end('{"ready": true}')).listen(${port}, '127.0.0.1')`;
   const started = performance.now();
@@ -123,7 +141,8 @@ async function bareNode(): Promise<{ readyMs: number; readyCpuMs: number; readyC
     const readyCpuMs = processStats(child.pid!).cpuSeconds * 1000;
     const readyCpuWaitMs = runQueueWaitMs(child.pid!);
     await sleep(IDLE_MS);
-    return { readyMs, readyCpuMs, readyCpuWaitMs, rssMiB: processStats(child.pid!).rssMiB, anonMiB: anonRssMiB(child.pid!) };
+    const idle = { rssMiB: processStats(child.pid!).rssMiB, anonMiB: anonRssMiB(child.pid!) };
+    return { readyMs, readyCpuMs, readyCpuWaitMs, ...idle, ...(await settledRss(child.pid!)) };
   } finally {
     await stop(child);
   }
@@ -139,6 +158,8 @@ interface Summary {
   readonly idleRssMiB: number;
   readonly idleAnonMiB: number;
   readonly peakRssMiB: number;
+  readonly settledRssMiB: number;
+  readonly settledAnonMiB: number;
 }
 
 function summary(runs: readonly StartRun[]): Summary {
@@ -150,6 +171,8 @@ function summary(runs: readonly StartRun[]): Summary {
     idleRssMiB: of('idleRssMiB'),
     idleAnonMiB: of('idleAnonMiB'),
     peakRssMiB: of('peakRssMiB'),
+    settledRssMiB: of('settledRssMiB'),
+    settledAnonMiB: of('settledAnonMiB'),
   };
 }
 
@@ -172,6 +195,8 @@ export async function benchStartup(): Promise<void> {
     readyCpuWaitMs: median(bares.map((b) => b.readyCpuWaitMs)),
     rssMiB: median(bares.map((b) => b.rssMiB)),
     anonMiB: median(bares.map((b) => b.anonMiB)),
+    settledRssMiB: median(bares.map((b) => b.settledRssMiB)),
+    settledAnonMiB: median(bares.map((b) => b.settledAnonMiB)),
   };
   const result = { ...summary(runs), bareNode: bare, ...(baselineBin ? { baseline: { bin: baselineBin, ...summary(baselineRuns) } } : {}) };
   const base = baselineBin ? summary(baselineRuns) : undefined;
@@ -186,6 +211,12 @@ export async function benchStartup(): Promise<void> {
     row('CPU wait', 'readyCpuWaitMs', 'ms', 0, bare.readyCpuWaitMs, "main thread runnable but waiting for a CPU until then: the host's share of the wall time"),
     row('idle RSS', 'idleRssMiB', 'MiB', 1, bare.rssMiB, `${IDLE_MS / 1000} s after ready (pmesh peak ${result.peakRssMiB.toFixed(1)} MiB)`),
     row('  anonymous', 'idleAnonMiB', 'MiB', 1, bare.anonMiB, 'of it not backed by a file: heap, malloc; the rest is mostly pages of the node binary'),
+    ...(SETTLE_MS > 0
+      ? [
+          row('settled RSS', 'settledRssMiB', 'MiB', 1, bare.settledRssMiB, `${SETTLE_MS / 1000} s after ready, after V8's memory reducer if it ran by then`),
+          row('  anonymous', 'settledAnonMiB', 'MiB', 1, bare.settledAnonMiB, 'of it not backed by a file'),
+        ]
+      : []),
     `  target: ready <= 300 ms, idle RSS <= 50 MB; host: 1-min load average ${loadavg()[0]!.toFixed(1)}`,
     // Node parses its root store and this file before any JavaScript, in every process measured here.
     ...(process.env.NODE_EXTRA_CA_CERTS ? [`  NODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): every start above, bare node's too, includes parsing it (docs/performance.md)`] : []),
