@@ -4,10 +4,14 @@
  * compare bench's load) to the same Java server, in alternating windows so every cap sees
  * the same host. Per cap: calls/s, the sidecar's CPU per call, and its RSS (peak and at the
  * end). 16 MiB is V8's own maximum: no cap. PMESH_BENCH_CAPS picks the caps.
+ * At the end, what the RSS holds, from the sidecar's own /metrics (prom-client's default
+ * metrics): V8's new and old spaces as committed, and external memory (mostly ArrayBuffers:
+ * bytes read or written, freed by the scavenge that finds them dead).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { freePort } from '../support/ports.js';
 import { REPO_ROOT } from '../support/maven.js';
 import type { Peer } from '../support/process.js';
@@ -18,6 +22,26 @@ import { PathTotals, loadWindow } from './lib/rpc-bench.js';
 import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
 import { startSidecarChild } from './lib/sidecar-child.js';
 
+const MiB = 1024 * 1024;
+
+/** New space, old space (committed) and external memory in MiB, from a sidecar's /metrics. */
+async function heapParts(admin: number): Promise<{ newMiB: number; oldMiB: number; externalMiB: number }> {
+  const text = await new Promise<string>((resolve, reject) => {
+    get({ host: '127.0.0.1', port: admin, path: '/metrics', timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+  const value = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? NaN) / MiB;
+  return {
+    newMiB: value(/^pmesh_nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/m),
+    oldMiB: value(/^pmesh_nodejs_heap_space_size_total_bytes\{space="old"\} (\S+)$/m),
+    externalMiB: value(/^pmesh_nodejs_external_memory_bytes (\S+)$/m),
+  };
+}
+
 /** PMESH_BENCH_CAPS="8,16" measures only those (more windows each in the same time). */
 const CAPS_MIB = (process.env.PMESH_BENCH_CAPS ?? '1,2,4,8,16').split(',').map(Number);
 const SERVICE = 'com.example.EchoService:1.0';
@@ -27,6 +51,7 @@ const ROUNDS = 6;
 interface Variant {
   readonly capMiB: number;
   readonly port: number;
+  readonly admin: number;
   readonly sidecar: Peer;
   readonly totals: PathTotals;
 }
@@ -51,9 +76,9 @@ export async function benchHeap(seconds: number): Promise<void> {
   const variants: Variant[] = [];
   try {
     for (const capMiB of CAPS_MIB) {
-      const port = await freePort();
-      const sidecar = await startSidecarChild(sidecarYaml(capMiB, port, await freePort(), serverPort), port);
-      variants.push({ capMiB, port, sidecar, totals: new PathTotals(1) });
+      const [port, admin] = [await freePort(), await freePort()];
+      const sidecar = await startSidecarChild(sidecarYaml(capMiB, port, admin, serverPort), port);
+      variants.push({ capMiB, port, admin, sidecar, totals: new PathTotals(1) });
     }
     const load = (port: number, duration: number): LoadOptions => ({ protocol: 'bolt', host: '127.0.0.1', port, connections: 4, inFlight: 16, seconds: duration });
     const loadBefore = loadavg()[0]!;
@@ -62,10 +87,11 @@ export async function benchHeap(seconds: number): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const variant of variants) await loadWindow([variant.sidecar.child.pid!], load(variant.port, seconds / ROUNDS), variant.totals);
     }
-    const rows = variants.map((variant) => {
+    const rows = [];
+    for (const variant of variants) {
       const stats = processStats(variant.sidecar.child.pid!);
       const result = variant.totals.result();
-      return {
+      rows.push({
         capMiB: variant.capMiB,
         callsPerSecond: result.rate,
         p99Ms: result.p99Ms,
@@ -73,14 +99,15 @@ export async function benchHeap(seconds: number): Promise<void> {
         cpuMicrosPerCall: (variant.totals.cpuSeconds[0]! / Math.max(1, variant.totals.ok)) * 1e6,
         peakRssMiB: stats.peakRssMiB,
         endRssMiB: stats.rssMiB,
-      };
-    });
+        ...(await heapParts(variant.admin)),
+      });
+    }
     const lines = [
       `bench heap: heap.maxSemiSpaceMiB under Bolt load (echo 1 KiB, 4 connections x 16 in flight, ${rpcLoadTool()}), ${seconds} s per cap in ${ROUNDS} alternating windows`,
-      '  cap MiB   calls/s   p99 ms   CPU us/call   peak RSS MiB   RSS at end MiB   errors',
+      '  cap MiB   calls/s   p99 ms   CPU us/call   peak RSS MiB   RSS at end MiB   of it: new space  old space  external   errors',
       ...rows.map(
         (row) =>
-          `  ${String(row.capMiB).padStart(7)} ${row.callsPerSecond.toFixed(0).padStart(9)} ${row.p99Ms.toFixed(2).padStart(8)} ${row.cpuMicrosPerCall.toFixed(1).padStart(13)} ${row.peakRssMiB.toFixed(1).padStart(14)} ${row.endRssMiB.toFixed(1).padStart(16)} ${String(row.errors).padStart(8)}`,
+          `  ${String(row.capMiB).padStart(7)} ${row.callsPerSecond.toFixed(0).padStart(9)} ${row.p99Ms.toFixed(2).padStart(8)} ${row.cpuMicrosPerCall.toFixed(1).padStart(13)} ${row.peakRssMiB.toFixed(1).padStart(14)} ${row.endRssMiB.toFixed(1).padStart(16)} ${row.newMiB.toFixed(1).padStart(17)} ${row.oldMiB.toFixed(1).padStart(10)} ${row.externalMiB.toFixed(1).padStart(9)} ${String(row.errors).padStart(8)}`,
       ),
       `  16 MiB is V8's own maximum (no cap); host: ${availableParallelism()} CPUs, 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
     ];
