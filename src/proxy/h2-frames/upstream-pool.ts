@@ -11,7 +11,8 @@
  */
 import { MeshError } from '../../core/index.js';
 import { ErrorCode, Http2ProtocolError } from './frames.js';
-import type { PendingStream, RelayCall } from './relay-call.js';
+import type { PendingStream } from './relay-call.js';
+import type { UpstreamCall } from './upstream-call.js';
 import { UpstreamConnection, type ConnectionOptions, type ConnectionPool } from './upstream-connection.js';
 import type { UpstreamLeg } from './upstream-leg.js';
 
@@ -31,14 +32,14 @@ export interface UpstreamPoolOptions extends ConnectionOptions {
   /** A limit stopped a call (the name is the metric's `limit` label). */
   onLimit?(limit: string): void;
   /** A call the server refused unprocessed is being sent again. */
-  onRetry?(call: RelayCall): void;
+  onRetry?(call: UpstreamCall): void;
 }
 
 /** A call waiting for a stream slot. */
 class Waiting implements PendingStream {
   constructor(
     readonly pool: UpstreamPool,
-    readonly call: RelayCall,
+    readonly call: UpstreamCall,
     readonly headers: string[],
     readonly isRetry: boolean,
   ) {}
@@ -82,11 +83,11 @@ export class UpstreamPool implements ConnectionPool {
   }
 
   /** Opens the call's upstream stream with `headers` (its up leg) and joins it to the call, now or once a slot is free. */
-  open(call: RelayCall, headers: string[]): void {
+  open(call: UpstreamCall, headers: string[]): void {
     this.#open(call, headers, false);
   }
 
-  #open(call: RelayCall, headers: string[], isRetry: boolean): void {
+  #open(call: UpstreamCall, headers: string[], isRetry: boolean): void {
     if (this.#waiting.length === 0) {
       const connection = this.#withRoom();
       if (connection) {
@@ -102,7 +103,7 @@ export class UpstreamPool implements ConnectionPool {
     return undefined;
   }
 
-  #wait(call: RelayCall, headers: string[], isRetry: boolean): void {
+  #wait(call: UpstreamCall, headers: string[], isRetry: boolean): void {
     const max = this.options.maxPendingStreams;
     // Calls that ended while waiting make room before any is refused.
     if (this.#waiting.length >= max) this.#waiting = this.#waiting.filter((w) => w.live);
