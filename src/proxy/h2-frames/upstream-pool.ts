@@ -56,7 +56,7 @@ class Waiting implements PendingStream {
 }
 
 export class UpstreamPool implements ConnectionPool {
-  readonly options: UpstreamPoolOptions;
+  options: UpstreamPoolOptions;
   readonly #connections: UpstreamConnection[] = [];
   /** Calls waiting for a slot, oldest first; one whose call ended meanwhile is dropped when reached. */
   #waiting: Waiting[] = [];
@@ -80,6 +80,15 @@ export class UpstreamPool implements ConnectionPool {
         if (!conn.pingAnswered && !conn.closed) conn.fail(new Http2ProtocolError(ErrorCode.NO_ERROR, 'keepalive PING unanswered'));
       }, this.options.keepaliveTimeoutMs).unref();
     }
+  }
+
+  /**
+   * A reload changed the limits. Connections and waiting calls beyond lowered limits are
+   * kept (they finish); raised ones let the waiting calls have new connections now.
+   */
+  setLimits(maxConnections: number, maxPendingStreams: number): void {
+    this.options = { ...this.options, maxConnections, maxPendingStreams };
+    if (this.#waiting.length > 0) this.#drain();
   }
 
   /** Opens the call's upstream stream with `headers` (its up leg) and joins it to the call, now or once a slot is free. */

@@ -22,7 +22,7 @@ import type { RelayCall } from '../h2-frames/relay-call.js';
 import { describeConnectError, dial } from '../transport/index.js';
 import { BridgedCall } from './h2-bridged-call.js';
 import { RelayReply } from './h2-relay-reply.js';
-import type { Upstream, UpstreamOptions } from './upstream.js';
+import type { Upstream, UpstreamLimits, UpstreamOptions } from './upstream.js';
 
 export interface Http2UpstreamOptions extends UpstreamOptions {
   /** The protocol plug-in's name: only its calls are passed to this upstream. */
@@ -48,7 +48,7 @@ export interface RelayRequestFrame extends StreamRequestFrame {
 const UPSTREAM_MAX_HEADER_LIST_BYTES = 1024 * 1024;
 
 export class Http2Upstream implements Upstream {
-  readonly #options: Http2UpstreamOptions;
+  #options: Http2UpstreamOptions;
   /** HTTP/2 connections per endpoint, for both kinds of call. */
   readonly #pools = new Map<string, UpstreamPool>();
 
@@ -132,6 +132,11 @@ export class Http2Upstream implements Upstream {
       this.#pools.set(endpoint.address, pool);
     }
     return pool;
+  }
+
+  setLimits(limits: UpstreamLimits): void {
+    this.#options = { ...this.#options, maxConnectionsPerEndpoint: limits.maxConnectionsPerEndpoint, maxPendingStreamsPerEndpoint: limits.maxPendingStreamsPerEndpoint };
+    for (const pool of this.#pools.values()) pool.setLimits(limits.maxConnectionsPerEndpoint, limits.maxPendingStreamsPerEndpoint);
   }
 
   release(address: string): void {
