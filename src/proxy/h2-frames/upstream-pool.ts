@@ -1,5 +1,6 @@
 /**
- * HTTP/2 client connections to one endpoint for the frame relay, multiplexed: a call
+ * The HTTP/2 client connections to one endpoint, multiplexed, for every gRPC and Triple
+ * call (relayed streams, and the calls the bridge makes: upstream-call.ts): a call
  * takes the first connection with a free stream slot under the server's
  * SETTINGS_MAX_CONCURRENT_STREAMS. When every connection is full another is opened, up
  * to `maxConnections` (Envoy's HTTP/2 pool); beyond, calls wait in order for a slot, at
