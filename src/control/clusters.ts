@@ -182,6 +182,7 @@ export class MeshClusters {
       this.#clusterTls.set(config.name, tls);
     } else {
       cluster.setBalancer(policy, balancer);
+      cluster.upstream.setLimits?.({ maxConnectionsPerEndpoint: config.maxConnectionsPerEndpoint, maxPendingStreamsPerEndpoint: config.maxPendingStreamsPerEndpoint });
     }
     cluster.setCircuitBreaker(config.circuitBreaker);
     try {

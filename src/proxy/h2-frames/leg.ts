@@ -35,14 +35,26 @@ export interface LegOwner<Call> {
   readonly blocked: Set<Leg<Call>>;
 }
 
+/**
+ * Where a leg's incoming bytes go and who is given back the window they took: the other
+ * leg of a relayed stream, or the mesh itself for a call it makes (upstream/h2-bridged-call.ts).
+ */
+export interface LegPeer {
+  sendData(data: Buffer, end: boolean, credit: number): void;
+  /** `bytes` it sent were written on: its sender may send that much more (stream and connection). */
+  credit(bytes: number): void;
+  /** Like `credit`, for the connection only (the stream is over). */
+  creditConnection(bytes: number): void;
+}
+
 /** `Call`: what the two legs of a stream belong to (relay-call.ts). */
-export class Leg<Call> {
+export class Leg<Call> implements LegPeer {
   readonly conn: H2Connection;
   readonly owner: LegOwner<Call>;
   id: number;
   sendWindow: number;
   /** The other side: where this leg's incoming bytes go, and whose incoming bytes this leg sends. */
-  other!: Leg<Call>;
+  other!: LegPeer;
   /** The call this leg belongs to. */
   call!: Call;
   /** The peer ended its side (END_STREAM received). */
@@ -146,6 +158,10 @@ export class Leg<Call> {
     this.#credit = 0;
   }
 
+  creditConnection(bytes: number): void {
+    this.conn.creditConnection(bytes);
+  }
+
   /** Drops what waits (its bytes are credited back: the connection window must not leak) and sends RST_STREAM. */
   resetWith(code: number): void {
     this.dropQueue();
@@ -158,7 +174,7 @@ export class Leg<Call> {
   dropQueue(): void {
     const queue = this.#queue;
     if (queue === undefined) return;
-    for (const item of queue) if ('data' in item) this.other.conn.creditConnection(item.credit);
+    for (const item of queue) if ('data' in item) this.other.creditConnection(item.credit);
     this.#queue = undefined;
     this.owner.blocked.delete(this);
   }

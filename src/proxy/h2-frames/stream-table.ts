@@ -6,19 +6,21 @@
  */
 import type { ConnectionEvents, H2Connection } from './connection.js';
 import { ErrorCode, Http2ProtocolError, MAX_WINDOW_BYTES } from './frames.js';
-import type { CallLeg, CallLegOwner } from './relay-call.js';
+import type { Leg, LegOwner } from './leg.js';
+import type { RelayCall } from './relay-call.js';
 
-export abstract class StreamTable implements ConnectionEvents, CallLegOwner {
-  readonly streams = new Map<number, CallLeg>();
-  readonly blocked = new Set<CallLeg>();
+/** `Call`: what a stream's leg belongs to (a relayed call; upstream side: any call on the pool, upstream-call.ts). */
+export abstract class StreamTable<Call = RelayCall> implements ConnectionEvents, LegOwner<Call> {
+  readonly streams = new Map<number, Leg<Call>>();
+  readonly blocked = new Set<Leg<Call>>();
 
   abstract onHeaders(conn: H2Connection, streamId: number, headers: string[], listBytes: number, endStream: boolean): void;
   abstract onReset(conn: H2Connection, streamId: number, code: number): void;
   abstract onGoaway(conn: H2Connection, lastStreamId: number, code: number): void;
   abstract onClose(conn: H2Connection, error: Error | undefined): void;
-  abstract onLegEnded(leg: CallLeg): void;
+  abstract onLegEnded(leg: Leg<Call>): void;
   /** DATA arrived on `leg` (already passed to the other leg); for the message-size check. */
-  protected abstract onDataIn(leg: CallLeg, payload: Buffer, flowBytes: number, endStream: boolean): boolean;
+  protected abstract onDataIn(leg: Leg<Call>, payload: Buffer, flowBytes: number, endStream: boolean): boolean;
 
   onData(conn: H2Connection, streamId: number, payload: Buffer, flowBytes: number, endStream: boolean): void {
     const leg = this.streams.get(streamId);

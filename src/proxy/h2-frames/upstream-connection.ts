@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { MeshError } from '../../core/index.js';
 import { H2Connection } from './connection.js';
 import { ErrorCode, Setting } from './frames.js';
-import type { CallLeg, RelayCall } from './relay-call.js';
+import type { UpstreamCall, UpstreamCallLeg } from './upstream-call.js';
 import { StreamTable } from './stream-table.js';
 import { UpstreamLeg } from './upstream-leg.js';
 
@@ -54,7 +54,7 @@ export interface ConnectionPool {
   retired(connection: UpstreamConnection, notReady: MeshError | undefined): void;
 }
 
-export class UpstreamConnection extends StreamTable {
+export class UpstreamConnection extends StreamTable<UpstreamCall> {
   readonly conn: H2Connection;
   /** The server's first SETTINGS came: streams may be opened, up to its limit. */
   ready = false;
@@ -91,7 +91,7 @@ export class UpstreamConnection extends StreamTable {
   }
 
   /** Opens the call's upstream stream with `headers` and joins it to the call. */
-  open(call: RelayCall, headers: string[], isRetry: boolean): void {
+  open(call: UpstreamCall, headers: string[], isRetry: boolean): void {
     const leg = new UpstreamLeg(this.conn, this, this.#nextId, headers, this.#pool.options.retryBufferBytes, isRetry);
     this.#nextId += 2;
     leg.call = call;
@@ -119,14 +119,14 @@ export class UpstreamConnection extends StreamTable {
     if (endStream) this.#answered(leg);
   }
 
-  protected onDataIn(leg: CallLeg, payload: Buffer): boolean {
+  protected onDataIn(leg: UpstreamCallLeg, payload: Buffer): boolean {
     if (!leg.call.checkData(payload, false)) return false;
     if (leg.remoteEnded) this.#answered(leg);
     return true;
   }
 
   /** The upstream ended its reply: a request still streaming to it is cut (it stopped reading). */
-  #answered(leg: CallLeg): void {
+  #answered(leg: UpstreamCallLeg): void {
     if (!leg.localEnded) leg.resetWith(ErrorCode.CANCEL);
     this.onLegEnded(leg);
   }
@@ -139,7 +139,7 @@ export class UpstreamConnection extends StreamTable {
     this.#streamDone();
   }
 
-  onLegEnded(leg: CallLeg): void {
+  onLegEnded(leg: UpstreamCallLeg): void {
     if (!((leg.localEnded && leg.remoteEnded) || leg.reset)) return;
     if (this.streams.delete(leg.id)) this.#streamDone();
   }

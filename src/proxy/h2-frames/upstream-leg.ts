@@ -7,13 +7,14 @@
  * more is not sent again.
  */
 import type { H2Connection } from './connection.js';
-import { Leg } from './leg.js';
-import type { CallLegOwner, RelayCall, SentData } from './relay-call.js';
+import { Leg, type LegOwner } from './leg.js';
+import type { SentData } from './relay-call.js';
+import type { UpstreamCall } from './upstream-call.js';
 
 /** What a leg that sent no DATA yet has to send again. */
 const NOTHING: readonly SentData[] = [];
 
-export class UpstreamLeg extends Leg<RelayCall> {
+export class UpstreamLeg extends Leg<UpstreamCall> {
   /** The request head, sent again with the request on a retry. */
   readonly headers: string[];
   /** This stream is itself the retry of a refused one (a call is sent again once). */
@@ -25,7 +26,7 @@ export class UpstreamLeg extends Leg<RelayCall> {
   #sentBytes = 0;
   readonly #maxReplayBytes: number;
 
-  constructor(conn: H2Connection, owner: CallLegOwner, id: number, headers: string[], maxReplayBytes: number, isRetry: boolean) {
+  constructor(conn: H2Connection, owner: LegOwner<UpstreamCall>, id: number, headers: string[], maxReplayBytes: number, isRetry: boolean) {
     super(conn, owner, id);
     this.headers = headers;
     this.#maxReplayBytes = maxReplayBytes;

@@ -1,5 +1,6 @@
 /**
- * HTTP/2 client connections to one endpoint for the frame relay, multiplexed: a call
+ * The HTTP/2 client connections to one endpoint, multiplexed, for every gRPC and Triple
+ * call (relayed streams, and the calls the bridge makes: upstream-call.ts): a call
  * takes the first connection with a free stream slot under the server's
  * SETTINGS_MAX_CONCURRENT_STREAMS. When every connection is full another is opened, up
  * to `maxConnections` (Envoy's HTTP/2 pool); beyond, calls wait in order for a slot, at
@@ -11,7 +12,8 @@
  */
 import { MeshError } from '../../core/index.js';
 import { ErrorCode, Http2ProtocolError } from './frames.js';
-import type { PendingStream, RelayCall } from './relay-call.js';
+import type { PendingStream } from './relay-call.js';
+import type { UpstreamCall } from './upstream-call.js';
 import { UpstreamConnection, type ConnectionOptions, type ConnectionPool } from './upstream-connection.js';
 import type { UpstreamLeg } from './upstream-leg.js';
 
@@ -31,14 +33,14 @@ export interface UpstreamPoolOptions extends ConnectionOptions {
   /** A limit stopped a call (the name is the metric's `limit` label). */
   onLimit?(limit: string): void;
   /** A call the server refused unprocessed is being sent again. */
-  onRetry?(call: RelayCall): void;
+  onRetry?(call: UpstreamCall): void;
 }
 
 /** A call waiting for a stream slot. */
 class Waiting implements PendingStream {
   constructor(
     readonly pool: UpstreamPool,
-    readonly call: RelayCall,
+    readonly call: UpstreamCall,
     readonly headers: string[],
     readonly isRetry: boolean,
   ) {}
@@ -55,7 +57,7 @@ class Waiting implements PendingStream {
 }
 
 export class UpstreamPool implements ConnectionPool {
-  readonly options: UpstreamPoolOptions;
+  options: UpstreamPoolOptions;
   readonly #connections: UpstreamConnection[] = [];
   /** Calls waiting for a slot, oldest first; one whose call ended meanwhile is dropped when reached. */
   #waiting: Waiting[] = [];
@@ -81,12 +83,21 @@ export class UpstreamPool implements ConnectionPool {
     }
   }
 
+  /**
+   * A reload changed the limits. Connections and waiting calls beyond lowered limits are
+   * kept (they finish); raised ones let the waiting calls have new connections now.
+   */
+  setLimits(maxConnections: number, maxPendingStreams: number): void {
+    this.options = { ...this.options, maxConnections, maxPendingStreams };
+    if (this.#waiting.length > 0) this.#drain();
+  }
+
   /** Opens the call's upstream stream with `headers` (its up leg) and joins it to the call, now or once a slot is free. */
-  open(call: RelayCall, headers: string[]): void {
+  open(call: UpstreamCall, headers: string[]): void {
     this.#open(call, headers, false);
   }
 
-  #open(call: RelayCall, headers: string[], isRetry: boolean): void {
+  #open(call: UpstreamCall, headers: string[], isRetry: boolean): void {
     if (this.#waiting.length === 0) {
       const connection = this.#withRoom();
       if (connection) {
@@ -102,7 +113,7 @@ export class UpstreamPool implements ConnectionPool {
     return undefined;
   }
 
-  #wait(call: RelayCall, headers: string[], isRetry: boolean): void {
+  #wait(call: UpstreamCall, headers: string[], isRetry: boolean): void {
     const max = this.options.maxPendingStreams;
     // Calls that ended while waiting make room before any is refused.
     if (this.#waiting.length >= max) this.#waiting = this.#waiting.filter((w) => w.live);

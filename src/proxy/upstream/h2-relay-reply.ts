@@ -33,7 +33,7 @@ export function headerObject(flat: readonly string[]): IncomingHttpHeaders {
  * made only when something asks for it (tracing, for the gRPC status of a sampled call):
  * most calls settle no promise and build no trailer object.
  */
-class RelayResponseFrame implements StreamResponseFrame {
+export class RelayResponseFrame implements StreamResponseFrame {
   readonly headers: IncomingHttpHeaders;
   readonly trailersOnly: boolean;
   readonly #codec: StreamClientCodec;

@@ -22,7 +22,7 @@ export interface PoolOptions {
 }
 
 export class Http1Pool {
-  readonly #options: PoolOptions;
+  #options: PoolOptions;
   readonly #connect: ReturnType<typeof connector>;
   readonly #idle: Http1Connection[] = [];
   readonly #waiting: Lease[] = [];
@@ -51,6 +51,12 @@ export class Http1Pool {
     } else {
       this.#waiting.push(lease);
     }
+  }
+
+  /** A reload changed the cluster's maxConnectionsPerEndpoint: raised, waiting callers get connections now; lowered, open ones are kept. */
+  setMax(max: number): void {
+    this.#options = { ...this.#options, max };
+    for (let room = max - this.#count; room > 0; room--) this.#serveWaiting();
   }
 
   /** A lease no longer wanted (its call was cancelled while it waited). */

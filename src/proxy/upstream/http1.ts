@@ -8,7 +8,7 @@
  */
 import { MeshError, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
-import type { Upstream, UpstreamOptions } from './upstream.js';
+import type { Upstream, UpstreamLimits, UpstreamOptions } from './upstream.js';
 import { ExchangeError, type Http1Connection, type RequestBody } from './http1-connection.js';
 import { Http1Exchange } from './http1-exchange.js';
 import { Http1Pool, type Lease } from './http1-pool.js';
@@ -21,7 +21,7 @@ export interface Http1UpstreamOptions extends UpstreamOptions {
 const NO_BODY: RequestBody = Object.freeze({ kind: 'none' });
 
 export class Http1Upstream implements Upstream {
-  readonly #options: Http1UpstreamOptions;
+  #options: Http1UpstreamOptions;
   readonly #pools = new Map<string, Http1Pool>();
   readonly #open = new Map<string, number>();
 
@@ -85,6 +85,11 @@ export class Http1Upstream implements Upstream {
 
   connections(): Record<string, number> {
     return Object.fromEntries(this.#open);
+  }
+
+  setLimits(limits: UpstreamLimits): void {
+    this.#options = { ...this.#options, maxConnectionsPerEndpoint: limits.maxConnectionsPerEndpoint };
+    for (const pool of this.#pools.values()) pool.setMax(limits.maxConnectionsPerEndpoint);
   }
 
   async close(): Promise<void> {

@@ -1,14 +1,18 @@
 /**
- * The upstream of the `node:http2` transport (src/core/protocol.ts), after gRPC's
- * wire, over HTTP/2 sessions (h2-sessions.ts): each call is one stream, its head and
- * messages forwarded as they came (the caller's header object, with only the deadline
- * header rewritten to the budget left; the plug-in's client codec names it) and its reply returned as soon as the
- * response head arrives, the body a stream and the trailers a promise. Flow control
- * is HTTP/2's own, end to end: the request body is piped into the stream (a full
- * window stops the reading), the reply is read only as fast as the caller takes it.
+ * The upstream of the `node:http2` transport (src/core/protocol.ts), after gRPC's wire,
+ * on one HTTP/2 client per endpoint: the frame relay's upstream pool
+ * (h2-frames/upstream-pool.ts: waits for the server's SETTINGS, keeps under its
+ * MAX_CONCURRENT_STREAMS, opens up to `maxConnectionsPerEndpoint` connections, queues up
+ * to `maxPendingStreamsPerEndpoint` calls, PINGs busy connections, sends a refused stream
+ * again). Two kinds of call take its streams:
+ *   - a caller's stream passed through (the listener's relay call rides in the frame): the
+ *     caller's head forwarded, the deadline header rewritten to the budget left, and the
+ *     relay joining the two streams, flow control end to end;
+ *   - a call the mesh makes itself (the bridge's JSON call to Triple): its head from the
+ *     frame the bridge built, its body written whole, its reply read in the process
+ *     (h2-bridged-call.ts).
  */
-import { constants, type ClientHttp2Stream } from 'node:http2';
-import { Readable } from 'node:stream';
+import type { OutgoingHttpHeaders } from 'node:http2';
 import { getProtocol } from '../../codecs/index.js';
 import { MeshError, NOOP_METRICS, type Endpoint, type Invocation, type MeshMetrics, type Result, type StreamClientCodec, type StreamRequestFrame } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
@@ -16,10 +20,9 @@ import { connect as netConnect } from 'node:net';
 import { UpstreamPool } from '../h2-frames/upstream-pool.js';
 import type { RelayCall } from '../h2-frames/relay-call.js';
 import { describeConnectError, dial } from '../transport/index.js';
-import { H2Sessions } from './h2-sessions.js';
+import { BridgedCall } from './h2-bridged-call.js';
 import { RelayReply } from './h2-relay-reply.js';
-import { UpstreamStream } from './h2-stream.js';
-import type { Upstream, UpstreamOptions } from './upstream.js';
+import type { Upstream, UpstreamLimits, UpstreamOptions } from './upstream.js';
 
 export interface Http2UpstreamOptions extends UpstreamOptions {
   /** The protocol plug-in's name: only its calls are passed to this upstream. */
@@ -45,49 +48,45 @@ export interface RelayRequestFrame extends StreamRequestFrame {
 const UPSTREAM_MAX_HEADER_LIST_BYTES = 1024 * 1024;
 
 export class Http2Upstream implements Upstream {
-  readonly #options: Http2UpstreamOptions;
-  readonly #pools = new Map<string, H2Sessions>();
-  /** HTTP/2 connections of the frame relay, per endpoint: calls passed through. */
-  readonly #relayPools = new Map<string, UpstreamPool>();
+  #options: Http2UpstreamOptions;
+  /** HTTP/2 connections per endpoint, for both kinds of call. */
+  readonly #pools = new Map<string, UpstreamPool>();
 
   constructor(options: Http2UpstreamOptions) {
     this.#options = options;
   }
 
-  async call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
+  call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     const frame = invocation.frame as StreamRequestFrame | undefined;
-    const codec = this.#options.codec;
     // Calls of a protocol on the same wire (a gRPC call to a Triple cluster) pass too; so does a
     // call the bridge made, whose body (JSON arguments) is whole.
     const sameWire = invocation.protocol === this.#options.protocol || getProtocol(invocation.protocol)?.client.transport === 'node:http2';
     const body = invocation.body;
     if (!sameWire || !frame || (body.kind !== 'stream' && body.kind !== 'raw')) {
-      throw new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks ${this.#options.protocol}: only ${this.#options.protocol} calls can be passed to it`);
+      return Promise.reject(new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}" speaks ${this.#options.protocol}: only ${this.#options.protocol} calls can be passed to it`));
     }
-    if (ctx.cancel.reason) throw ctx.cancel.reason;
+    if (ctx.cancel.reason) return Promise.reject(ctx.cancel.reason);
     const relay = (frame as RelayRequestFrame).relay;
     if (relay) return this.#relay(endpoint, invocation, frame, relay, ctx);
-    const pool = this.#pool(endpoint);
-    const leased = pool.acquire();
-    const lease = leased instanceof Promise ? await leased : leased;
-    const headers = codec.requestHeaders(frame.headers);
-    headers[constants.HTTP2_HEADER_METHOD] = 'POST';
-    headers[constants.HTTP2_HEADER_PATH] = frame.headers[':path'];
-    headers[constants.HTTP2_HEADER_SCHEME] = 'http';
-    headers[constants.HTTP2_HEADER_AUTHORITY] = frame.headers[':authority'] ?? endpoint.address;
+    if (body.kind !== 'raw') {
+      return Promise.reject(new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}": a streamed ${invocation.protocol} call reaches it only from a ${invocation.protocol} listener`));
+    }
+    return this.#bridged(endpoint, invocation, frame, body.bytes, ctx);
+  }
+
+  /** A call the mesh makes (the bridge's): its head from the frame it built, its body written whole. */
+  #bridged(endpoint: Endpoint, invocation: Invocation, frame: StreamRequestFrame, body: Buffer, ctx: CallContext): Promise<Result> {
+    const codec = this.#options.codec;
+    const head = frame.headers;
+    const headers: string[] = [':method', 'POST', ':scheme', 'http', ':path', String(head[':path']), ':authority', String(head[':authority'] ?? endpoint.address)];
+    flatten(codec.requestHeaders(head), headers);
     if (invocation.deadline !== undefined) {
       const [name, value] = codec.deadlineHeader(invocation.deadline - performance.now());
-      headers[name] = value;
+      headers.push(name, value);
     }
-    let stream: ClientHttp2Stream;
-    try {
-      stream = lease.session.request(headers);
-    } catch (error) {
-      lease.release();
-      throw this.#lost(endpoint, error);
-    }
-    const requestBody = body.kind === 'stream' ? body.stream : Readable.from([body.bytes]);
-    return new UpstreamStream(stream, requestBody, ctx, lease, codec, (error) => this.#lost(endpoint, error)).reply;
+    const call = new BridgedCall(body, codec, ctx, (why) => this.#lost(endpoint, why));
+    this.#pool(endpoint).open(call, headers);
+    return call.reply;
   }
 
   /**
@@ -104,12 +103,12 @@ export class Http2Upstream implements Upstream {
       headers.push(name, value);
     }
     const reply = new RelayReply(call, codec, ctx);
-    this.#relayPool(endpoint).open(call, headers);
+    this.#pool(endpoint).open(call, headers);
     return reply.reply;
   }
 
-  #relayPool(endpoint: Endpoint): UpstreamPool {
-    let pool = this.#relayPools.get(endpoint.address);
+  #pool(endpoint: Endpoint): UpstreamPool {
+    let pool = this.#pools.get(endpoint.address);
     if (!pool) {
       const o = this.#options;
       const path = o.socketPath;
@@ -130,60 +129,49 @@ export class Http2Upstream implements Upstream {
         onLimit: (limit) => metrics.limitExceeded(limit),
         onRetry: (call) => metrics.trafficEvent('transparent_retry', (call.owner as CallContext | undefined)?.route ?? '', o.cluster),
       });
-      this.#relayPools.set(endpoint.address, pool);
+      this.#pools.set(endpoint.address, pool);
     }
     return pool;
+  }
+
+  setLimits(limits: UpstreamLimits): void {
+    this.#options = { ...this.#options, maxConnectionsPerEndpoint: limits.maxConnectionsPerEndpoint, maxPendingStreamsPerEndpoint: limits.maxPendingStreamsPerEndpoint };
+    for (const pool of this.#pools.values()) pool.setLimits(limits.maxConnectionsPerEndpoint, limits.maxPendingStreamsPerEndpoint);
   }
 
   release(address: string): void {
     this.#pools.get(address)?.close();
     this.#pools.delete(address);
-    this.#relayPools.get(address)?.close();
-    this.#relayPools.delete(address);
   }
 
   hasConnection(address: string): boolean {
-    return (this.#relayPools.get(address)?.size ?? 0) > 0 || (this.#pools.get(address)?.open ?? 0) > 0;
+    return (this.#pools.get(address)?.size ?? 0) > 0;
   }
 
   connections(): Record<string, number> {
     const open: Record<string, number> = {};
-    for (const [address, pool] of this.#pools) open[address] = pool.open;
-    for (const [address, pool] of this.#relayPools) open[address] = (open[address] ?? 0) + pool.size;
+    for (const [address, pool] of this.#pools) open[address] = pool.size;
     return open;
   }
 
   async close(): Promise<void> {
     for (const pool of this.#pools.values()) pool.close();
     this.#pools.clear();
-    for (const pool of this.#relayPools.values()) pool.close();
-    this.#relayPools.clear();
   }
 
-  #pool(endpoint: Endpoint): H2Sessions {
-    let pool = this.#pools.get(endpoint.address);
-    if (!pool) {
-      const o = this.#options;
-      pool = new H2Sessions(endpoint, {
-        cluster: o.cluster,
-        connectTimeoutMs: o.connectTimeoutMs,
-        maxSessions: o.maxConnectionsPerEndpoint,
-        keepaliveMs: o.keepaliveMs,
-        keepaliveTimeoutMs: o.keepaliveTimeoutMs,
-        socketPath: o.socketPath,
-        tls: o.tls,
-      });
-      this.#pools.set(endpoint.address, pool);
-    }
-    return pool;
+  #lost(endpoint: Endpoint, why: string): MeshError {
+    const cluster = this.#options.cluster;
+    return new MeshError('PMESH_UPSTREAM_CONNECTION_LOST', `cluster "${cluster}": ${endpoint.address}: ${why}`, { details: { cluster, endpoint: endpoint.address } });
   }
 
-  #lost(endpoint: Endpoint, error: unknown): MeshError {
-    if (MeshError.is(error)) return error;
-    const message = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
-    return new MeshError('PMESH_UPSTREAM_CONNECTION_LOST', `cluster "${this.#options.cluster}": connection to ${endpoint.address} lost: ${message}`, {
-      cause: error,
-      details: { cluster: this.#options.cluster, endpoint: endpoint.address },
-    });
+}
+
+/** Header fields (an object, pseudo-headers already left out) appended to a flat list: name, value, ... */
+function flatten(headers: OutgoingHttpHeaders, out: string[]): void {
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) out.push(name, item);
+    else out.push(name, String(value));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Upstream construction by the transport and pool mode a protocol plug-in's client side
  * names (src/core/protocol.ts): multiplexed frames on sockets, pooled HTTP/1
- * connections (http1-pool.ts), or streams on shared HTTP/2 sessions.
+ * connections (http1-pool.ts), or streams on shared HTTP/2 connections (h2-frames/upstream-pool.ts).
  */
 import { getProtocol } from '../../codecs/index.js';
 import type { MeshMetrics } from '../../core/index.js';

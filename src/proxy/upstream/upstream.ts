@@ -21,7 +21,15 @@ export interface Upstream {
   connections(): Record<string, number>;
   /** Whether a connection to this address is open: asked on every call, so no record is built (connections() when absent). */
   hasConnection?(address: string): boolean;
+  /** A reload changed the cluster's connection limits: pools already open take them too (absent: the upstream has none to change). */
+  setLimits?(limits: UpstreamLimits): void;
   close(): Promise<void>;
+}
+
+/** The limits of a cluster's connections that a reload applies to a running cluster. */
+export interface UpstreamLimits {
+  readonly maxConnectionsPerEndpoint: number;
+  readonly maxPendingStreamsPerEndpoint: number;
 }
 
 export interface UpstreamOptions {

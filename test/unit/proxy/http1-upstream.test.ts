@@ -2,9 +2,10 @@
  * The HTTP/1 upstream's keep-alive pool against Node's own HTTP server (framing we did not
  * write): one connection carries call after call, also after a reply that ended while its
  * reader was behind (the socket was paused at the reply's very end), and a cancelled
- * call waiting for a connection leaves the pool usable.
+ * call waiting for a connection leaves the pool usable. A reload's new
+ * maxConnectionsPerEndpoint applies to the pool already open.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http1Protocol } from '../../../src/codecs/http1/plugin.js';
@@ -16,6 +17,8 @@ const CODEC = (http1Protocol.client as { readonly http: HttpClientCodec }).http;
 let server: Server;
 let address: string;
 let connections = 0;
+/** Replies to `/block`, held until a test ends them. */
+const blocked: ServerResponse[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -24,6 +27,8 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-length': 40_001 });
       res.write('x');
       setTimeout(() => res.end(Buffer.alloc(40_000, 'y')), 100);
+    } else if (req.url === '/block') {
+      blocked.push(res);
     } else if (req.url === '/hold') {
       setTimeout(() => res.end('held'), 300);
     } else {
@@ -35,7 +40,12 @@ beforeAll(async () => {
   address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  // A test that failed may have left replies held: they end so the server can close.
+  for (const res of blocked.splice(0)) res.end();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
 
 function call(upstream: Http1Upstream, path: string, cancel = new Cancel()): Promise<Result> {
   const ctx: CallContext = { listener: 't', startedAt: performance.now(), log: createRootLogger('silent'), cancel };
@@ -78,6 +88,20 @@ describe('HTTP/1 upstream pool', () => {
     await expect(waiting).rejects.toMatchObject({ reason: 'PMESH_DEADLINE_EXCEEDED' });
     expect(await text(await held)).toBe('held');
     expect(await text(await call(upstream, '/ok'))).toBe('ok');
+    await upstream.close();
+  });
+
+  it('a raised maxConnectionsPerEndpoint (a reload) gives the call waiting for the busy connection a new one at once', async () => {
+    const upstream = new Http1Upstream({ codec: CODEC, cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 1 });
+    const held = call(upstream, '/block');
+    const end = Date.now() + 10_000;
+    while (blocked.length === 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 10));
+    const waiting = call(upstream, '/ok');
+    upstream.setLimits({ maxConnectionsPerEndpoint: 2, maxPendingStreamsPerEndpoint: 1 });
+    // Served while the first connection is still held: only a second connection can carry it.
+    expect(await text(await waiting)).toBe('ok');
+    blocked.splice(0).forEach((res) => res.end('released'));
+    expect(await text(await held)).toBe('released');
     await upstream.close();
   });
 });
