@@ -131,6 +131,12 @@ export class Exchange implements CallerRequest {
     this.#done(closes);
   }
 
+  /** The connection answers for this request itself (a timeout's 408): nothing more is written for it. */
+  abandon(): void {
+    this.#headersSent = true;
+    this.#finished = true;
+  }
+
   /** Whether the connection closes after this reply (said in its head). */
   #closes(): boolean {
     return !this.head.keepAlive || (this.reader !== undefined && !this.reader.complete) || (this.body.kind === 'stream' && !this.reader);
