@@ -8,7 +8,8 @@
  */
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { MeshError, type Invocation } from '../../core/index.js';
+import { MeshError, type Invocation, type PeerIdentity } from '../../core/index.js';
+import { peerOf } from '../transport/index.js';
 import { BadRequestError, findHeadEnd, parseRequestHead, type HeadLimits, type RequestHead } from './http1-request-head.js';
 import { RequestBodyReader } from './http1-request-body.js';
 import { Exchange, type CallerRequest } from './http1-caller-exchange.js';
@@ -71,6 +72,9 @@ export class Http1Caller {
   /** Since when the connection is idle between requests (keep-alive timeout); 0 while not. */
   idleSince = 0;
   #callerEnded = false;
+  /** The caller's identity, read at the first request (a WeakMap look-up per request cost more than the head's parse of a field). */
+  #peer: PeerIdentity | undefined;
+  #peerRead = false;
   #pumping = false;
   #again = false;
   readonly #onData = (chunk: Buffer): void => this.#read(chunk);
@@ -88,6 +92,15 @@ export class Http1Caller {
     socket.on('close', this.#onClose);
     socket.on('error', this.#onError);
     if (first && first.length > 0) this.#read(first);
+  }
+
+  /** The caller's workload identity (mTLS), the same for every request on the connection. */
+  get peer(): PeerIdentity | undefined {
+    if (!this.#peerRead) {
+      this.#peer = peerOf(this.socket);
+      this.#peerRead = true;
+    }
+    return this.#peer;
   }
 
   /** The request being served, if any. */

@@ -223,7 +223,7 @@ export class Http1Listener implements Listener {
   /** A request read on the byte path. */
   #serve(request: CallerRequest): void {
     const startedAt = performance.now();
-    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: peerOf(request.socket) };
+    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: request.peer };
     this.#inFlight.begin();
     request.cancel = ctx.cancel;
     let invocation: Invocation;
