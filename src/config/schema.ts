@@ -263,6 +263,11 @@ export const configSchema = z
         appHealthCheckMs: positiveMs.default(5_000).describe('An app\'s published port is checked (TCP connect) this often, ms.'),
         appHealthMaxFailures: z.number().int().positive().default(3).describe('After this many failed checks in a row the app\'s publications are withdrawn.'),
         headersTimeoutMs: positiveMs.max(300_000).default(10_000).describe('An HTTP/1 request head not whole within this many ms is answered 408 and closed.'),
+        requestTimeoutMs: positiveMs
+          .max(3_600_000)
+          .default(300_000)
+          .describe('An HTTP/1 request (head and body) not received whole within this many ms of its first byte is answered 408 and closed (counted as `request_timeout_ms`); a value below `headersTimeoutMs` is raised to it. Not applied once the reply has begun (an upstream may answer before the body ends).'),
+        keepAliveTimeoutMs: positiveMs.max(600_000).default(5_000).describe('An HTTP/1 keep-alive connection idle this many ms between requests is closed.'),
         maxConnectionsPerListener: z.number().int().positive().default(10_000).describe('Open connections per Bolt, Dubbo or HTTP/1 listener; one more is closed at once. With `workers: N`, each worker\'s (docs/workers.md).'),
         maxPartialFrameBytes: z
           .number()

@@ -103,6 +103,8 @@ export class MeshListeners {
           maxFrameBytes: config.defaults.maxFrameBytes,
           frameReadTimeoutMs: config.defaults.frameReadTimeoutMs,
           headersTimeoutMs: config.defaults.headersTimeoutMs,
+          requestTimeoutMs: config.defaults.requestTimeoutMs,
+          keepAliveTimeoutMs: config.defaults.keepAliveTimeoutMs,
           maxConnections: config.defaults.maxConnectionsPerListener,
           partialFrames: this.#partialFrames,
           classScan: (spec.scanClasses ?? spec.ingress) ? new ClassPolicy({ deny: config.bridge.denyClasses }) : undefined,

@@ -18,14 +18,17 @@ const LIMIT_OF: Readonly<Record<string, string>> = {
   ERR_HTTP_REQUEST_TIMEOUT: 'headers_timeout_ms',
 };
 
-/** `status`: the answer when the caller knows it (the listener's own parser); else read from the code. */
-export function refuseHttpRequest(error: NodeJS.ErrnoException, socket: Duplex, metrics: MeshMetrics, protocol: string, status?: number): void {
+/**
+ * `status`: the answer when the caller knows it (the listener's own parser); else read from the code.
+ * `limit`: the limit hit when the code alone does not say which (a whole request too slow, not its head).
+ */
+export function refuseHttpRequest(error: NodeJS.ErrnoException, socket: Duplex, metrics: MeshMetrics, protocol: string, status?: number, limit?: string): void {
   if (refused.has(socket)) return void socket.destroy();
   refused.add(socket);
   const code = error.code ?? 'UNKNOWN';
   metrics.codecError(protocol, code, 'downstream');
-  const limit = LIMIT_OF[code];
-  if (limit) metrics.limitExceeded(limit);
+  const hit = limit ?? LIMIT_OF[code];
+  if (hit) metrics.limitExceeded(hit);
   if (code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
   status ??= code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const body = JSON.stringify({ error: 'PMESH_BAD_REQUEST', code, message: `malformed HTTP/1 request: ${error.message}` });

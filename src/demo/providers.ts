@@ -63,6 +63,8 @@ export async function startDemoProviders(log: Logger, providers: readonly DemoPr
         maxFrameBytes: 1024 * 1024,
         frameReadTimeoutMs: 10_000,
         headersTimeoutMs: 10_000,
+        requestTimeoutMs: 300_000,
+        keepAliveTimeoutMs: 5_000,
         maxConnections: 1_000,
         partialFrames: new PartialFrameBudget(64 * 1024 * 1024),
         grpc: grpcSchema.parse({}),

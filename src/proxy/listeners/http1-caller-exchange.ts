@@ -5,11 +5,10 @@
  * When the reply is written whole the connection is told, and reads the next request.
  */
 import type { Socket } from 'node:net';
-import { STATUS_CODES } from 'node:http';
-import type { Cancel, HttpLocalReply, Invocation, Result } from '../../core/index.js';
+import type { Cancel, HttpLocalReply, Invocation, PeerIdentity, Result } from '../../core/index.js';
 import type { RequestHead } from './http1-request-head.js';
 import type { RequestBodyReader } from './http1-request-body.js';
-import { declaredLength, replyHead, statusHasNoBody, type ReplyBodyFraming } from './http1-reply-head.js';
+import { declaredLength, replyHead, statusHasNoBody, statusLine, type ReplyBodyFraming } from './http1-reply-head.js';
 
 const LAST_CHUNK = '0\r\n\r\n';
 
@@ -18,6 +17,8 @@ export interface CallerRequest {
   readonly head: RequestHead;
   readonly body: Invocation['body'];
   readonly socket: Socket;
+  /** The caller's workload identity (mTLS), read once per connection. */
+  readonly peer: PeerIdentity | undefined;
   /** The call's cancel (set by the listener): aborted when the caller leaves before its reply was written whole. */
   cancel: Cancel | undefined;
   /** Told once (besides CallerHost.done) when the reply was written whole or the connection lost: a drain waits on it. */
@@ -33,6 +34,7 @@ export interface CallerRequest {
 /** The connection an exchange belongs to. */
 export interface ExchangeOwner {
   readonly socket: Socket;
+  readonly peer: PeerIdentity | undefined;
   /** The reply was written whole; `close`: the connection closes after it. */
   finished(exchange: Exchange, close: boolean): void;
 }
@@ -58,6 +60,10 @@ export class Exchange implements CallerRequest {
 
   get socket(): Socket {
     return this.#caller.socket;
+  }
+
+  get peer(): PeerIdentity | undefined {
+    return this.#caller.peer;
   }
 
   get headersSent(): boolean {
@@ -120,7 +126,7 @@ export class Exchange implements CallerRequest {
     }
     this.#headersSent = true;
     const closes = close || this.#closes();
-    let text = `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? 'Unknown'}\r\n`;
+    let text = statusLine(reply.status);
     for (const name in reply.headers) text += `${name}: ${reply.headers[name]!}\r\n`;
     if (closes) text += 'connection: close\r\n';
     socket.cork();
@@ -129,6 +135,12 @@ export class Exchange implements CallerRequest {
     if (this.head.method !== 'HEAD') socket.write(reply.body, 'utf8');
     socket.uncork();
     this.#done(closes);
+  }
+
+  /** The connection answers for this request itself (a timeout's 408): nothing more is written for it. */
+  abandon(): void {
+    this.#headersSent = true;
+    this.#finished = true;
   }
 
   /** Whether the connection closes after this reply (said in its head). */

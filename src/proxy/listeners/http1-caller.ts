@@ -8,7 +8,8 @@
  */
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { MeshError, type Invocation } from '../../core/index.js';
+import { MeshError, type Invocation, type PeerIdentity } from '../../core/index.js';
+import { peerOf } from '../transport/index.js';
 import { BadRequestError, findHeadEnd, parseRequestHead, type HeadLimits, type RequestHead } from './http1-request-head.js';
 import { RequestBodyReader } from './http1-request-body.js';
 import { Exchange, type CallerRequest } from './http1-caller-exchange.js';
@@ -29,13 +30,23 @@ export interface CallerHost {
   serve(request: CallerRequest): void;
   /** The reply to a served request was written whole, or its connection was lost. */
   done(request: CallerRequest): void;
-  /** A request refused for its bytes (or a head too slow): answered and the connection closed. */
-  refuse(socket: Socket, code: string, message: string, status: number): void;
+  /** A request refused for its bytes (or too slow): answered and the connection closed; `limit` names the limit hit when its code does not. */
+  refuse(socket: Socket, code: string, message: string, status: number, limit?: string): void;
   /** A limit hit by a request body (`max_body_bytes`), a codec fault in a chunked body. */
   tooLarge(): void;
   malformedBody(code: string): void;
   /** The listener is draining: every reply closes its connection. */
   readonly draining: boolean;
+}
+
+/** The listener's deadlines for its callers, ms (http1.ts's sweep reads them). */
+export interface CallerTimeouts {
+  /** A head not whole this long after its first byte (or the connection's start): 408. */
+  readonly headersMs: number;
+  /** A request not received whole (head and body) this long after its first byte: 408, unless its reply has begun. */
+  readonly requestMs: number;
+  /** Idle between requests this long: closed. */
+  readonly keepAliveMs: number;
 }
 
 const enum State {
@@ -56,11 +67,14 @@ export class Http1Caller {
   /** Where the head search resumes, so a head split over many reads is not searched from its start each time. */
   #searched = 0;
   #current: Exchange | undefined;
-  /** A head is being waited for since (performance.now()), for the headers timeout; 0 while idle between requests. */
+  /** The request being read began (performance.now()), for the headers and request timeouts; 0 while idle between requests. */
   headSince: number;
   /** Since when the connection is idle between requests (keep-alive timeout); 0 while not. */
   idleSince = 0;
   #callerEnded = false;
+  /** The caller's identity, read at the first request (a WeakMap look-up per request cost more than the head's parse of a field). */
+  #peer: PeerIdentity | undefined;
+  #peerRead = false;
   #pumping = false;
   #again = false;
   readonly #onData = (chunk: Buffer): void => this.#read(chunk);
@@ -80,6 +94,15 @@ export class Http1Caller {
     if (first && first.length > 0) this.#read(first);
   }
 
+  /** The caller's workload identity (mTLS), the same for every request on the connection. */
+  get peer(): PeerIdentity | undefined {
+    if (!this.#peerRead) {
+      this.#peer = peerOf(this.socket);
+      this.#peerRead = true;
+    }
+    return this.#peer;
+  }
+
   /** The request being served, if any. */
   get current(): CallerRequest | undefined {
     return this.#current;
@@ -90,17 +113,43 @@ export class Http1Caller {
     return this.#state === State.Head && this.#at === this.#buffer.length && this.idleSince > 0;
   }
 
-  /** Answers 408 and closes when a head has been arriving for longer than `headersTimeoutMs`; closes a keep-alive connection idle for `keepAliveMs`. */
-  sweep(now: number, headersTimeoutMs: number, keepAliveMs: number): void {
-    if (this.#state !== State.Head) return;
-    if (this.idleSince > 0 && this.#at === this.#buffer.length) {
-      if (now - this.idleSince > keepAliveMs) this.socket.destroy();
+  /**
+   * Answers 408 and closes when a head has been arriving for longer than `headersMs`, or a
+   * request's body is still arriving `requestMs` after its first byte with no reply begun;
+   * closes a keep-alive connection idle for `keepAliveMs`.
+   */
+  sweep(now: number, timeouts: CallerTimeouts): void {
+    if (this.#state === State.Busy) {
+      const exchange = this.#current;
+      const reader = exchange?.reader;
+      if (!exchange || !reader || reader.complete || reader.failed || exchange.headersSent) return;
+      if (now - this.headSince > timeouts.requestMs) this.#requestTimedOut(exchange, timeouts.requestMs);
       return;
     }
-    if (this.headSince > 0 && now - this.headSince > headersTimeoutMs) {
-      this.#state = State.Closed;
-      this.#host.refuse(this.socket, 'ERR_HTTP_REQUEST_TIMEOUT', `request head not received within ${headersTimeoutMs} ms`, 408);
+    if (this.#state !== State.Head) return;
+    if (this.idleSince > 0 && this.#at === this.#buffer.length) {
+      if (now - this.idleSince > timeouts.keepAliveMs) this.socket.destroy();
+      return;
     }
+    // A lone CR after a reply leaves the connection neither idle nor with a head begun: timed from the reply.
+    const since = this.headSince > 0 ? this.headSince : this.idleSince;
+    if (since > 0 && now - since > timeouts.headersMs) {
+      this.#state = State.Closed;
+      this.#host.refuse(this.socket, 'ERR_HTTP_REQUEST_TIMEOUT', `request head not received within ${timeouts.headersMs} ms`, 408);
+    }
+  }
+
+  /** The body is too slow: the call is abandoned, the caller answered 408 with the reason, the connection closed. */
+  #requestTimedOut(exchange: Exchange, requestMs: number): void {
+    const message = `request not received whole within ${requestMs} ms`;
+    this.#state = State.Closed;
+    this.#current = undefined;
+    exchange.abandon();
+    exchange.reader?.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', `the caller's ${message}`));
+    exchange.cancel?.abort(new MeshError('PMESH_DOWNSTREAM_CLOSED', `the caller's ${message}`));
+    this.#host.done(exchange);
+    exchange.onDone?.();
+    this.#host.refuse(this.socket, 'ERR_HTTP_REQUEST_TIMEOUT', message, 408, 'request_timeout_ms');
   }
 
   /** Closes the connection once idle (now if it is). */
@@ -181,7 +230,6 @@ export class Http1Caller {
     }
     this.#at = end;
     this.#searched = end;
-    this.headSince = 0;
     this.#begin(head);
   }
 
@@ -237,6 +285,7 @@ export class Http1Caller {
       return;
     }
     this.#state = State.Head;
+    this.headSince = 0;
     this.idleSince = performance.now();
     this.socket.resume();
     this.#pump();

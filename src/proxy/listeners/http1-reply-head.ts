@@ -22,7 +22,7 @@ export type ReplyBodyFraming =
  * the upstream's: kept for a reply with no body (HEAD), dropped otherwise (ours is written).
  */
 export function replyHead(status: number, headers: readonly string[] | undefined, framing: ReplyBodyFraming, close: boolean): string {
-  let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+  let text = statusLine(status);
   if (headers) {
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i]!;
@@ -37,6 +37,14 @@ export function replyHead(status: number, headers: readonly string[] | undefined
   else if (framing.kind === 'chunked') text += 'transfer-encoding: chunked\r\n';
   if (close) text += 'connection: close\r\n';
   return `${text}\r\n`;
+}
+
+/** Status lines made once each (100 to 599), not formatted and looked up per reply. */
+const STATUS_LINES: string[] = [];
+
+/** `HTTP/1.1 200 OK\r\n`. */
+export function statusLine(status: number): string {
+  return STATUS_LINES[status] ??= `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
 }
 
 /** The declared length among `headers` (the upstream's Content-Length), or undefined. */

@@ -84,11 +84,11 @@ export class RequestBodyReader {
     }
   }
 
-  /** The caller left before the body was whole. */
-  abort(): void {
+  /** The caller left (or was too slow) before the body was whole. */
+  abort(reason = new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller closed the connection before its request body ended')): void {
     if (this.#complete || this.#failed) return;
     this.#failed = true;
-    this.stream.destroy(new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller closed the connection before its request body ended'));
+    this.stream.destroy(reason);
   }
 
   #end(): void {

@@ -149,8 +149,7 @@ export function parseRequestHead(bytes: Buffer, start: number, end: number, limi
   if (hosts > 1) throw new BadRequestError('HPE_DUPLICATE_HOST', 'more than one host header');
   if (hosts === 0 && minor === 1) throw new BadRequestError('HPE_MISSING_HOST', 'an HTTP/1.1 request without a host header');
   if (length !== undefined && transferEncoding !== undefined) throw new BadRequestError('HPE_UNEXPECTED_CONTENT_LENGTH', 'both content-length and transfer-encoding');
-  const tokens = connectionTokens(connection);
-  const keepAlive = minor === 1 ? !tokens.has('close') : tokens.has('keep-alive') && !tokens.has('close');
+  const keepAlive = connection === '' ? minor === 1 : keepsAlive(connection, minor);
   let expectContinue = false;
   if (expect !== undefined) {
     if (expect.toLowerCase() !== '100-continue') throw new BadRequestError('HPE_EXPECTATION_FAILED', `unsupported expectation ${JSON.stringify(expect.slice(0, 40))}`, 417);
@@ -194,14 +193,16 @@ function chunkedFraming(value: string, minor: number): RequestFraming {
   return CHUNKED;
 }
 
-function connectionTokens(connection: string): Set<string> {
-  const tokens = new Set<string>();
-  if (connection === '') return tokens;
+/** `connection`: the Connection header's tokens, lower-cased, each after a comma. */
+function keepsAlive(connection: string, minor: number): boolean {
+  let close = false;
+  let keepAlive = false;
   for (const token of connection.split(',')) {
     const trimmed = token.trim();
-    if (trimmed !== '') tokens.add(trimmed);
+    if (trimmed === 'close') close = true;
+    else if (trimmed === 'keep-alive') keepAlive = true;
   }
-  return tokens;
+  return !close && (minor === 1 || keepAlive);
 }
 
 function headTooLarge(maxHeaderBytes: number): BadRequestError {

@@ -15,7 +15,7 @@ import type { CallContext, Handler } from '../filter.js';
 import { LimitStream } from './limit-stream.js';
 import { ReplayedSocket } from './replayed-socket.js';
 import { InFlight } from './in-flight.js';
-import { Http1Caller, type CallerHost, type CallerRequest } from './http1-caller.js';
+import { Http1Caller, type CallerHost, type CallerRequest, type CallerTimeouts } from './http1-caller.js';
 import type { RequestHead } from './http1-request-head.js';
 import type { Listener } from './listener.js';
 import { peerOf, secureConnections, type IngressTlsOptions } from '../transport/index.js';
@@ -35,6 +35,10 @@ export interface Http1ListenerOptions {
   readonly maxBodyBytes: number;
   /** A request head not whole within this time is answered 408 (slowloris). */
   readonly headersTimeoutMs?: number;
+  /** A request (head and body) not received whole within this time is answered 408; raised to headersTimeoutMs if below it. */
+  readonly requestTimeoutMs?: number;
+  /** A keep-alive connection idle this long between requests is closed. */
+  readonly keepAliveTimeoutMs?: number;
   /** Open connections at most; one more is closed at once and counted. */
   readonly maxConnections?: number;
   /** The sidecar's own endpoints on this listener; returns true when it answered the request. */
@@ -45,7 +49,7 @@ export interface Http1ListenerOptions {
   readonly tls?: IngressTlsOptions;
 }
 
-/** docs/reliability.md: slowloris bound tighter than Node's 60 s; 5 s keep-alive. */
+/** docs/reliability.md: slowloris bound tighter than Node's 60 s; Node's 300 s for a whole request; 5 s keep-alive. */
 const HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_CONNECTIONS = 10_000;
 const REQUEST_TIMEOUT_MS = 300_000;
@@ -73,7 +77,7 @@ export class Http1Listener implements Listener {
   readonly #pending = new Map<Cancel, AnswerOverrun>();
   #draining = false;
   #sweep: NodeJS.Timeout | undefined;
-  readonly #headersTimeoutMs: number;
+  readonly #timeouts: CallerTimeouts;
 
   constructor(options: Http1ListenerOptions) {
     this.name = options.name;
@@ -81,15 +85,18 @@ export class Http1Listener implements Listener {
     this.address = options.address;
     this.#options = options;
     this.#handler = options.handler;
-    this.#headersTimeoutMs = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+    const headersMs = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+    // node:http refuses a request timeout below the headers one; so does the byte path, alike.
+    const requestMs = Math.max(headersMs, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
+    this.#timeouts = { headersMs, requestMs, keepAliveMs: options.keepAliveTimeoutMs ?? KEEP_ALIVE_MS };
     this.#server = createServer(
       {
         maxHeaderSize: options.maxHeaderBytes,
-        headersTimeout: this.#headersTimeoutMs,
+        headersTimeout: headersMs,
         // node:http looks for slow heads this often (30 s by default, which tripled the bound).
-        connectionsCheckingInterval: Math.min(1_000, this.#headersTimeoutMs),
-        requestTimeout: REQUEST_TIMEOUT_MS,
-        keepAliveTimeout: KEEP_ALIVE_MS,
+        connectionsCheckingInterval: Math.min(1_000, headersMs),
+        requestTimeout: requestMs,
+        keepAliveTimeout: this.#timeouts.keepAliveMs,
         insecureHTTPParser: false,
       },
       (req, res) => this.#onRequest(req, res),
@@ -169,14 +176,16 @@ export class Http1Listener implements Listener {
 
   /**
    * One timer for all connections (a timer armed and cleared around each request cost more
-   * than its parse): heads too slow are answered 408, keep-alive connections idle too long closed.
+   * than its parse): heads and requests too slow are answered 408, keep-alive connections idle
+   * too long closed.
    */
   #startSweep(): void {
     if (this.#sweep) return;
+    const timeouts = this.#timeouts;
     this.#sweep = setInterval(() => {
       const now = performance.now();
-      for (const caller of this.#callers) caller.sweep(now, this.#headersTimeoutMs, KEEP_ALIVE_MS);
-    }, Math.min(1_000, this.#headersTimeoutMs));
+      for (const caller of this.#callers) caller.sweep(now, timeouts);
+    }, Math.min(1_000, timeouts.headersMs));
     this.#sweep.unref();
   }
 
@@ -199,8 +208,8 @@ export class Http1Listener implements Listener {
       done: (request: CallerRequest): void => {
         if (request.cancel) this.#inFlight.end();
       },
-      refuse: (socket: Socket, code: string, message: string, status: number): void => {
-        refuseHttpRequest(Object.assign(new Error(message), { code }), socket, metrics, options.protocol, status);
+      refuse: (socket: Socket, code: string, message: string, status: number, limit?: string): void => {
+        refuseHttpRequest(Object.assign(new Error(message), { code }), socket, metrics, options.protocol, status, limit);
         socket.destroySoon();
       },
       tooLarge: (): void => metrics.limitExceeded('max_body_bytes'),
@@ -214,7 +223,7 @@ export class Http1Listener implements Listener {
   /** A request read on the byte path. */
   #serve(request: CallerRequest): void {
     const startedAt = performance.now();
-    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: peerOf(request.socket) };
+    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: request.peer };
     this.#inFlight.begin();
     request.cancel = ctx.cancel;
     let invocation: Invocation;

@@ -36,6 +36,10 @@ export interface ListenerSpec {
   readonly frameReadTimeoutMs: number;
   /** HTTP/1 only: a request head not whole within this time is answered 408. */
   readonly headersTimeoutMs: number;
+  /** HTTP/1 only: a request (head and body) not received whole within this time is answered 408. */
+  readonly requestTimeoutMs: number;
+  /** HTTP/1 only: a keep-alive connection idle this long between requests is closed. */
+  readonly keepAliveTimeoutMs: number;
   /** Open connections at most (Bolt, Dubbo, HTTP/1); one more is closed at once. */
   readonly maxConnections: number;
   /** The sidecar-wide budget of bytes held in partial binary frames. */

@@ -10,7 +10,10 @@ import { Http1Connection } from './http1-connection.js';
 /** How long an idle upstream connection is kept (Linkerd's pool idle; docs/reliability.md). */
 const IDLE_MS = 3_000;
 
-export type Lease = (error: Error | null, connection: Http1Connection | null) => void;
+/** Who waits for a connection: told once, with a connection or why there is none. */
+export interface Lease {
+  leased(error: Error | null, connection: Http1Connection | null): void;
+}
 
 export interface PoolOptions {
   readonly endpoint: Endpoint;
@@ -45,7 +48,7 @@ export class Http1Pool {
   acquire(lease: Lease): void {
     const idle = this.#idle.pop();
     if (idle) {
-      lease(null, idle);
+      lease.leased(null, idle);
     } else if (this.#count < this.#options.max) {
       this.#dial(lease);
     } else {
@@ -82,13 +85,13 @@ export class Http1Pool {
     this.#connect(null, (error: Error | null, socket: Socket | null) => {
       if (error || !socket) {
         this.#count--;
-        lease(error ?? new Error('no connection'), null);
+        lease.leased(error ?? new Error('no connection'), null);
         this.#serveWaiting();
         return;
       }
       this.#open++;
       this.#options.onOpenChanged(this.#open);
-      lease(null, new Http1Connection(socket, this.#events));
+      lease.leased(null, new Http1Connection(socket, this.#events));
     });
   }
 
@@ -99,7 +102,7 @@ export class Http1Pool {
     }
     const waiter = this.#waiting.shift();
     if (waiter) {
-      waiter(null, connection);
+      waiter.leased(null, connection);
       return;
     }
     connection.idleSince = performance.now();

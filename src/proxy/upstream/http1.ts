@@ -10,7 +10,7 @@ import { MeshError, type Endpoint, type HttpClientCodec, type Invocation, type R
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamLimits, UpstreamOptions } from './upstream.js';
 import { ExchangeError, type Http1Connection, type RequestBody } from './http1-connection.js';
-import { Http1Exchange } from './http1-exchange.js';
+import { Http1Exchange, type ExchangeCallbacks } from './http1-exchange.js';
 import { Http1Pool, type Lease } from './http1-pool.js';
 import { requestHead } from './http1-request-head.js';
 
@@ -29,6 +29,10 @@ export class Http1Upstream implements Upstream {
     this.#options = options;
   }
 
+  get codec(): HttpClientCodec {
+    return this.#options.codec;
+  }
+
   call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     const method = invocation.attachments[':method'] ?? 'GET';
     let body: RequestBody;
@@ -45,29 +49,10 @@ export class Http1Upstream implements Upstream {
         reject(ctx.cancel.reason);
         return;
       }
-      const exchange = new Http1Exchange(method, this.#options.codec, {
-        resolve,
-        reject: (error) => reject(this.#translate(error, endpoint, ctx)),
-      });
-      let sentOn: Http1Connection | undefined;
-      const lease: Lease = (error, connection) => {
-        if (error || !connection) reject(this.#connectFailed(error, endpoint, ctx));
-        else if (ctx.cancel.aborted) pool.giveBack(connection);
-        else {
-          sentOn = connection;
-          connection.send(exchange, head, body);
-        }
-      };
+      const call = new Http1Call(this, pool, endpoint, ctx, { method, head, body }, { resolve, reject });
       // One listener for the call's whole life: waiting for a connection, then on it.
-      ctx.cancel.onAbort((reason) => {
-        if (!sentOn) {
-          pool.forget(lease);
-          reject(reason);
-        } else if (!exchange.finished) {
-          sentOn.destroy(reason);
-        }
-      });
-      pool.acquire(lease);
+      ctx.cancel.onAbort((reason) => call.aborted(reason));
+      pool.acquire(call);
     });
   }
 
@@ -115,7 +100,8 @@ export class Http1Upstream implements Upstream {
     return pool;
   }
 
-  #connectFailed(error: Error | null, endpoint: Endpoint, ctx: CallContext): MeshError {
+  /** The MeshError for a connection that could not be had. */
+  connectFailed(error: Error | null, endpoint: Endpoint, ctx: CallContext): MeshError {
     if (ctx.cancel.reason) return ctx.cancel.reason;
     return new MeshError('PMESH_UPSTREAM_CONNECT_FAILED', `cluster "${this.#options.cluster}": cannot connect to ${endpoint.address}: ${error?.message ?? 'no connection'}`, {
       cause: error,
@@ -123,7 +109,8 @@ export class Http1Upstream implements Upstream {
     });
   }
 
-  #translate(error: Error, endpoint: Endpoint, ctx: CallContext): MeshError {
+  /** The MeshError for an exchange that failed on its connection. */
+  translate(error: Error, endpoint: Endpoint, ctx: CallContext): MeshError {
     if (ctx.cancel.reason) return ctx.cancel.reason;
     if (error instanceof MeshError) return error; // the request body's own failure (too large)
     const where = { cluster: this.#options.cluster, endpoint: endpoint.address };
@@ -131,6 +118,57 @@ export class Http1Upstream implements Upstream {
       return new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `cluster "${this.#options.cluster}": malformed response from ${endpoint.address}: ${error.message}`, { cause: error, details: where });
     }
     return new MeshError('PMESH_UPSTREAM_CONNECTION_LOST', `cluster "${this.#options.cluster}": connection to ${endpoint.address} lost: ${error.message}`, { cause: error, details: where });
+  }
+}
+
+/**
+ * One call, from waiting for a connection to its reply: the pool's lease and the exchange's
+ * callbacks in one object, so a call makes one of these rather than a closure for each.
+ */
+class Http1Call implements Lease, ExchangeCallbacks {
+  readonly resolve: (result: Result) => void;
+  readonly #reject: (error: Error) => void;
+  readonly #upstream: Http1Upstream;
+  readonly #pool: Http1Pool;
+  readonly #endpoint: Endpoint;
+  readonly #ctx: CallContext;
+  readonly #head: string;
+  readonly #body: RequestBody;
+  readonly #exchange: Http1Exchange;
+  #sentOn: Http1Connection | undefined;
+
+  constructor(upstream: Http1Upstream, pool: Http1Pool, endpoint: Endpoint, ctx: CallContext, request: { method: string; head: string; body: RequestBody }, settle: { resolve(result: Result): void; reject(error: Error): void }) {
+    this.resolve = settle.resolve;
+    this.#reject = settle.reject;
+    this.#upstream = upstream;
+    this.#pool = pool;
+    this.#endpoint = endpoint;
+    this.#ctx = ctx;
+    this.#head = request.head;
+    this.#body = request.body;
+    this.#exchange = new Http1Exchange(request.method, upstream.codec, this);
+  }
+
+  reject(error: Error): void {
+    this.#reject(this.#upstream.translate(error, this.#endpoint, this.#ctx));
+  }
+
+  leased(error: Error | null, connection: Http1Connection | null): void {
+    if (error || !connection) this.#reject(this.#upstream.connectFailed(error, this.#endpoint, this.#ctx));
+    else if (this.#ctx.cancel.aborted) this.#pool.giveBack(connection);
+    else {
+      this.#sentOn = connection;
+      connection.send(this.#exchange, this.#head, this.#body);
+    }
+  }
+
+  aborted(reason: MeshError): void {
+    if (!this.#sentOn) {
+      this.#pool.forget(this);
+      this.#reject(reason);
+    } else if (!this.#exchange.finished) {
+      this.#sentOn.destroy(reason);
+    }
   }
 }
 
