@@ -165,7 +165,7 @@ clusters:
             : []),
           `grpc-go server CPU: ${direct.cpuPercent(0).toFixed(0)}% (direct) / ${through.cpuPercent(0).toFixed(0)}% (sidecar) / ${bare.cpuPercent(0).toFixed(0)}% (h2 relay) / ${pumped.cpuPercent(0).toFixed(0)}% (byte pump) of one core`,
           `load generator CPU: ${direct.loadCpuPercent.toFixed(0)}% (direct) / ${through.loadCpuPercent.toFixed(0)}% (sidecar) / ${bare.loadCpuPercent.toFixed(0)}% (h2 relay) / ${pumped.loadCpuPercent.toFixed(0)}% (byte pump) of one core`,
-          `server: grpc-go 1.75.1 (test/support/grpc-go server); sidecar upstream: HTTP/2 sessions multiplexed, 1 per endpoint while its stream limit allows`,
+          `server: grpc-go 1.75.1 (test/support/grpc-go server); sidecar upstream: the frame relay's pool, streams multiplexed on 1 connection per endpoint while its stream limit allows`,
           `host: ${availableParallelism()} CPUs shared by all processes, 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
           ...firstError('direct', direct),
           ...firstError('sidecar', through),

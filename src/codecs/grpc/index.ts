@@ -1,6 +1,6 @@
 /**
  * gRPC's protocol knowledge, with no transport: the HTTP/2 machinery lives in the
- * proxy (listeners/http2.ts on node:http2, upstream/http2.ts). Messages are never
+ * proxy (the frame relay in proxy/h2-frames, listeners/http2.ts, upstream/http2.ts). Messages are never
  * decoded; this folder knows the names, the deadline header, the status table and
  * the length prefix.
  */
