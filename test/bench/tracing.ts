@@ -136,6 +136,7 @@ function variants(otlp: string): Variant[] {
   const list: Variant[] = [
     { name: 'off', tracing: '', tap: false },
     { name: 'off twin', tracing: '', tap: false },
+    { name: '0 %', tracing: `tracing: { sampler: 0, ${otlp} }`, tap: false },
     { name: '1 %', tracing: `tracing: { sampler: 0.01, ${otlp} }`, tap: false },
     { name: '100 %', tracing: `tracing: { sampler: 1, ${otlp} }`, tap: false },
     { name: 'tap open', tracing: '', tap: true },
