@@ -112,34 +112,12 @@ export function withHeaders(frame: BoltFrame, entries: ReadonlyArray<readonly [s
   head.writeInt16BE(headerLen, layoutFor(frame.proto, frame.type).headerLenAt);
   const rest = Buffer.concat([frame.rest.subarray(0, end), added, frame.rest.subarray(end)]);
   // Its bytes are whole and valid (the frame's own, checked when decoded, and entries encoded here): read lazily, like a received frame.
-  return new ReceivedFrame(fixedFields(frame, headerLen), head, rest, undefined, knownHeaders(frame), UNCHECKED_HEADER_COUNT);
+  return new ReceivedFrame({ ...fixedFields(frame), headerLen }, head, rest, undefined, knownHeaders(frame), Number.MAX_SAFE_INTEGER);
 }
 
-/**
- * The entry bound of a frame whose map is whole and valid already. A small integer (V8's
- * Smi), like the decoder's limit: a larger number there (Number.MAX_SAFE_INTEGER was) turns
- * that field of ReceivedFrame into a boxed double, so every frame the sidecar decodes
- * afterwards, traced or not, allocates a box for it.
- */
-const UNCHECKED_HEADER_COUNT = 0x3fff_ffff;
-
-/** The frame's fixed fields with another header length, in the decoder's order (one shape for the frame's constructor to read). */
-function fixedFields(frame: BoltFrame, headerLen: number): FixedFields {
-  return {
-    proto: frame.proto,
-    ver1: frame.ver1,
-    type: frame.type,
-    cmdCode: frame.cmdCode,
-    ver2: frame.ver2,
-    requestId: frame.requestId,
-    codec: frame.codec,
-    switchByte: frame.switchByte,
-    timeout: frame.timeout,
-    status: frame.status,
-    classLen: frame.classLen,
-    headerLen,
-    contentLen: frame.contentLen,
-  };
+function fixedFields(frame: BoltFrame): FixedFields {
+  const { proto, ver1, type, cmdCode, ver2, requestId, codec, switchByte, timeout, status, classLen, headerLen, contentLen } = frame;
+  return { proto, ver1, type, cmdCode, ver2, requestId, codec, switchByte, timeout, status, classLen, headerLen, contentLen };
 }
 
 /**
