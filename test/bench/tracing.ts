@@ -2,7 +2,9 @@
  * `npm run bench -- tracing`: what tracing and the tap cost per call. Sidecars in the same
  * run, each a child process passing SOFARPC echo(1 KiB String) through to the Java SOFARPC
  * server: tracing off, twice (the second, "off twin", is the control: what it "adds" over
- * the first is the bench's noise floor); on at 1 % sampling; on at 100 % (spans exported
+ * the first is the bench's noise floor); on at 0 % (the filters and the unsampled decision
+ * on every call, nothing sampled: what it adds over "off" is tracing's presence, what 1 %
+ * adds over it is the sampled calls'); on at 1 % sampling; on at 100 % (spans exported
  * over OTLP/HTTP to a sink in this process that answers 200); tracing off with the
  * dashboard's tap open (a Server-Sent Events stream on /ui/api/tap, read and discarded);
  * and, when PMESH_BENCH_BASELINE names another checkout's bin/pmesh.js, that checkout at
@@ -136,6 +138,7 @@ function variants(otlp: string): Variant[] {
   const list: Variant[] = [
     { name: 'off', tracing: '', tap: false },
     { name: 'off twin', tracing: '', tap: false },
+    { name: '0 %', tracing: `tracing: { sampler: 0, ${otlp} }`, tap: false },
     { name: '1 %', tracing: `tracing: { sampler: 0.01, ${otlp} }`, tap: false },
     { name: '100 %', tracing: `tracing: { sampler: 1, ${otlp} }`, tap: false },
     { name: 'tap open', tracing: '', tap: true },
