@@ -127,11 +127,6 @@ export interface HttpServerCodec {
   toInvocation(req: IncomingMessage, startedAt: number): Invocation;
   /** The same view of a head the listener read from the bytes, with the body it framed. Throws a MeshError for a request it refuses. */
   headToInvocation(head: HttpRequestHead, body: Invocation['body'], remoteAddress: string | undefined, startedAt: number): Invocation;
-  /**
-   * Whether the listener serves this request on its byte path; false hands the connection to
-   * node:http and toInvocation (the bridge's `/{service}/{method}` calls, until they are measured there).
-   */
-  onBytePath(head: HttpRequestHead): boolean;
   /** The reply to a call that failed with a mesh error. */
   localReply(error: MeshError): HttpLocalReply;
 }

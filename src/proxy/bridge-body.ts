@@ -24,6 +24,9 @@ const FORMATS: ReadonlyMap<string, BodyFormat> = new Map([
 ]);
 
 export function bodyFormatFor(contentType: string | undefined): BodyFormat {
+  // The usual header is the bare media type: found as it is, without a split, trim and lower-casing per call.
+  const exact = contentType === undefined ? undefined : FORMATS.get(contentType);
+  if (exact !== undefined) return exact;
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
   return FORMATS.get(mediaType) ?? JSON_BODY;
 }

@@ -6,14 +6,14 @@
  *   HTTP/1       - wrk, 64 connections, 1 KiB POST and 1 KiB answer; a Node TCP pump
  *                  (servers/tcp-relay.ts, no HTTP read) is the floor one more Node process sets;
  *   bridge       - wrk POSTing JSON to our HTTP listener, which calls the Java Dubbo
- *                  provider (dubbo-go-pixiu, the other HTTP->Dubbo proxy, is not served by
- *                  the Go module proxy here), against Dubbo called directly.
+ *                  provider or the Java SOFARPC server (dubbo-go-pixiu, the other HTTP->Dubbo
+ *                  proxy, is not served by the Go module proxy here), against each called directly.
  * Paths alternate in windows so all see the same share of a busy host. Proxy CPU per call is
  * utime+stime (/proc/<pid>/stat, children included) over the measured windows divided by the
  * calls; peak RSS is VmHWM. Proxies other than ours get `THREADS` threads. Reported, never asserted.
  *
  * PMESH_BENCH_BASELINE names another checkout's bin/pmesh.js (main, say): its sidecar gets a
- * Bolt and a Dubbo row of its own, in the same windows, so a change is judged within one run.
+ * Bolt, a Dubbo and a bridge row of its own, in the same windows, so a change is judged within one run.
  * Words after the seconds pick sections (`compare 20 bolt dubbo`; all four by default).
  */
 import { availableParallelism, loadavg } from 'node:os';
@@ -238,47 +238,77 @@ async function httpSection(seconds: number): Promise<Row[]> {
   }
 }
 
-/** HTTP/JSON -> Dubbo through our bridge, against Dubbo called directly, same provider. */
+/** The bridge's listeners: HTTP/JSON to the Dubbo provider on one port, to the SOFARPC server on another. */
+function bridgeYaml(admin: number, ports: { dubbo: number; sofa: number }, servers: { dubbo: number; sofa: number }): string {
+  return sidecarYaml(
+    admin,
+    [
+      `  - name: http-dubbo\n    protocol: http1\n    address: 127.0.0.1:${ports.dubbo}\n    routes: [{ match: { service: ${JAVA.dubbo.service} }, cluster: dubbo }]`,
+      `  - name: http-sofa\n    protocol: http1\n    address: 127.0.0.1:${ports.sofa}\n    routes: [{ match: { service: com.example.EchoService }, cluster: sofa }]`,
+    ].join('\n'),
+    [`  - { name: dubbo, protocol: dubbo, endpoints: [127.0.0.1:${servers.dubbo}] }`, `  - { name: sofa, protocol: bolt, endpoints: [127.0.0.1:${servers.sofa}] }`].join('\n'),
+  );
+}
+
+/**
+ * HTTP/JSON -> Dubbo and -> SOFARPC through our bridge, against each server called directly
+ * (Dubbo, Bolt); PMESH_BENCH_BASELINE's sidecar gets a row of its own on each.
+ */
 async function bridgeSection(seconds: number): Promise<Row[]> {
-  const java = JAVA.dubbo;
-  const [providerPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  const [dubboServer, sofaServer] = [await freePort(), await freePort()];
+  const servers = { dubbo: dubboServer, sofa: sofaServer };
   const peers: Peer[] = [];
   try {
-    peers.push(await startJavaServer(java.project, java.main, [String(providerPort)], java.ready));
-    const ours = await startSidecarChild(
-      sidecarYaml(
-        adminPort,
-        `  - name: http\n    protocol: http1\n    address: 127.0.0.1:${httpPort}\n    routes: [{ match: { service: ${java.service} }, cluster: dubbo }]`,
-        `  - { name: dubbo, protocol: dubbo, endpoints: [127.0.0.1:${providerPort}] }`,
-      ),
-      httpPort,
-    );
-    peers.push(ours);
-    const pid = ours.child.pid!;
-    const http = (duration: number): HttpLoad => ({
-      url: `http://127.0.0.1:${httpPort}/${java.service}/echo`,
+    peers.push(await startJavaServer(JAVA.dubbo.project, JAVA.dubbo.main, [String(dubboServer)], JAVA.dubbo.ready));
+    peers.push(await startJavaServer(JAVA.bolt.project, JAVA.bolt.main, [String(sofaServer)], JAVA.bolt.ready));
+    const sidecars: Array<{ name: string; pid: number; ports: { dubbo: number; sofa: number } }> = [];
+    const baselineBin = process.env.PMESH_BENCH_BASELINE;
+    for (const [name, bin] of [['ours', undefined], ...(baselineBin ? [['baseline', baselineBin] as const] : [])] as const) {
+      const ports = { dubbo: await freePort(), sofa: await freePort() };
+      const sidecar = await startSidecarChild(bridgeYaml(await freePort(), ports, servers), ports.sofa, bin);
+      peers.push(sidecar);
+      sidecars.push({ name, pid: sidecar.child.pid!, ports });
+    }
+    const http = (port: number, version: string, duration: number): HttpLoad => ({
+      url: `http://127.0.0.1:${port}/com.example.EchoService/echo`,
       host: '127.0.0.1',
       body: Buffer.from(JSON.stringify([ARG_1KIB])),
       contentType: 'application/json',
-      headers: { 'x-pmesh-version': '1.0.0' },
+      headers: { 'x-pmesh-version': version },
       connections: HTTP_CONNECTIONS,
       seconds: duration,
     });
-    const rpc = (duration: number): LoadOptions => ({ protocol: 'dubbo', host: '127.0.0.1', port: providerPort, ...RPC, seconds: duration });
-    await runRpcLoad(rpc(WARM_UP_SECONDS));
-    await runHttpLoad(http(WARM_UP_SECONDS));
-    const direct = new PathTotals(1);
-    const bridged = new HttpTotals();
-    const window = Math.max(1, Math.round(seconds / ROUNDS));
-    for (let round = 0; round < ROUNDS; round++) {
-      await loadWindow([pid], rpc(window), direct);
-      bridged.add(await httpWindow(http(window), pid), window);
+    const targets = [
+      { label: 'Dubbo', protocol: 'dubbo', server: dubboServer, version: '1.0.0', port: (ports: { dubbo: number }) => ports.dubbo },
+      { label: 'SOFARPC', protocol: 'bolt', server: sofaServer, version: '1.0', port: (ports: { sofa: number }) => ports.sofa },
+    ] as const;
+    const rows: Row[] = [];
+    for (const target of targets) {
+      const rpc = (duration: number): LoadOptions => ({ protocol: target.protocol, host: '127.0.0.1', port: target.server, ...RPC, seconds: duration });
+      await runRpcLoad(rpc(WARM_UP_SECONDS));
+      for (const { ports } of sidecars) await runHttpLoad(http(target.port(ports), target.version, WARM_UP_SECONDS));
+      const direct = new PathTotals(1);
+      const bridged = sidecars.map(() => new HttpTotals());
+      const window = Math.max(1, Math.round(seconds / ROUNDS));
+      for (let round = 0; round < ROUNDS; round++) {
+        await loadWindow([sidecars[0]!.pid], rpc(window), direct);
+        for (const [i, { pid, ports }] of sidecars.entries()) bridged[i]!.add(await httpWindow(http(target.port(ports), target.version, window), pid), window);
+      }
+      const directRate = direct.result().rate;
+      const directName = target.protocol === 'bolt' ? 'Bolt' : 'Dubbo';
+      rows.push({ path: `${directName}, direct (bridge section)`, result: direct.result(), directRate });
+      for (const [i, { name, pid }] of sidecars.entries()) {
+        rows.push({
+          path: `HTTP/JSON->${target.label}, ${name}`,
+          result: bridged[i]!.result(),
+          directRate,
+          directNote: `of ${directName} direct`,
+          cpuMicrosPerCall: bridged[i]!.cpuMicrosPerCall(),
+          peakRssMiB: processTreeStats(pid).peakRssMiB,
+        });
+      }
     }
-    const directRate = direct.result().rate;
-    return [
-      { path: 'Dubbo, direct (bridge section)', result: direct.result(), directRate },
-      { path: 'HTTP/JSON->Dubbo, ours', result: bridged.result(), directRate, directNote: 'of Dubbo direct', cpuMicrosPerCall: bridged.cpuMicrosPerCall(), peakRssMiB: processTreeStats(pid).peakRssMiB },
-    ];
+    return rows;
   } finally {
     for (const peer of peers.reverse()) await peer.stop();
   }
@@ -316,7 +346,7 @@ export async function benchCompare(seconds: number, only: readonly string[] = []
     rows.push(...(await httpSection(seconds)));
   }
   if (runs('bridge')) {
-    log('compare: HTTP/JSON -> Dubbo (direct, ours)...');
+    log('compare: HTTP/JSON -> Dubbo and -> SOFARPC (direct, ours)...');
     rows.push(...(await bridgeSection(seconds)));
   }
   const notes = [

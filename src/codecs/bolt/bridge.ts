@@ -19,7 +19,7 @@ import { stringValueAsJson } from '../hessian/json-text.js';
 import { buildResponse, requestFrame } from './build.js';
 import { parseServiceUniqueName } from './invocation.js';
 import { frameContent, knownHeaders, type BoltFrame } from './frame.js';
-import { HEAD_RESPONSE_ERROR } from './layout.js';
+import { HEAD_RESPONSE_ERROR, layoutFor } from './layout.js';
 import { codeForStatus, statusName } from './status.js';
 
 /** What a Java client sends as requestProps for a plain synchronous call. */
@@ -53,11 +53,16 @@ function sofaRequest(call: BridgeCall, service: string): JavaValue {
   ]);
 }
 
-/** The SofaRequest's bytes and the stream's tables after it, and the service's unique name: the same for every call of a method. */
+/**
+ * What is the same for every call of a method: the service's unique name, the SofaRequest's
+ * bytes and the stream's tables after it, and the Bolt frame around them with no content yet
+ * (its class name and header map already encoded at the front of `rest`).
+ */
 interface RequestHead {
   readonly service: string;
   readonly bytes: Buffer;
   readonly state: StreamState;
+  readonly frame: BoltFrame;
 }
 
 /** Heads by parameter-type list (the bridge keeps one list per resolved method), then by dialect, service and method. */
@@ -78,7 +83,8 @@ function headOf(call: BridgeCall, dialect: HessianDialect): RequestHead {
     const service = uniqueName(call);
     const writer = new JavaHessianWriter({ dialect });
     writer.write(sofaRequest(call, service));
-    head = { service, bytes: writer.toBuffer(), state: writer.state() };
+    const frame = requestFrame({ requestId: 0, service, method: call.method, timeoutMs: 0 }, EMPTY);
+    head = { service, bytes: writer.toBuffer(), state: writer.state(), frame };
     if (byName.size >= MAX_HEADS) byName.clear();
     byName.set(key, head);
   }
@@ -89,16 +95,33 @@ function headOf(call: BridgeCall, dialect: HessianDialect): RequestHead {
 function request(call: BridgeCall, id: bigint): BoltFrame {
   const dialect = call.hessian ?? 'legacy';
   const head = headOf(call, dialect);
-  const sink = new ByteSink(head.bytes.length + argumentBytesGuess(call.args));
+  const template = head.frame;
+  const sink = new ByteSink(template.rest.length + head.bytes.length + argumentBytesGuess(call.args));
+  sink.raw(template.rest);
+  const contentStart = sink.length;
   sink.raw(head.bytes);
   if (!writeTableFreeValues(sink, call.args, dialect === 'legacy')) {
     const writer = new JavaHessianWriter({ dialect, sink, continueFrom: head.state });
     for (const arg of call.args) writer.write(arg);
   }
-  return requestFrame(
-    { requestId: Number(BigInt.asIntN(32, id)), service: head.service, method: call.method, timeoutMs: Math.max(1, Math.floor(call.timeoutMs)) },
-    sink.written(),
-  );
+  return withContent(template, Number(BigInt.asIntN(32, id)), Math.max(1, Math.floor(call.timeoutMs)), sink.written(), sink.length - contentStart);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The method's frame (built once by requestFrame, so its fixed part and header map are
+ * Bolt's) with this call's id, timeout and content: `rest` is the frame's class name and
+ * header map followed by the content, written in one buffer, so neither the header map is
+ * encoded nor class, headers and content concatenated per call. A v1 request: no CRC.
+ */
+function withContent(template: BoltFrame, requestId: number, timeout: number, rest: Buffer, contentLen: number): BoltFrame {
+  const layout = layoutFor(template.proto, template.type);
+  const fixed = Buffer.from(template.head);
+  fixed.writeInt32BE(requestId, layout.idAt);
+  fixed.writeInt32BE(timeout, layout.timeoutOrStatusAt);
+  fixed.writeInt32BE(contentLen, layout.contentLenAt);
+  return { ...template, requestId, timeout, contentLen, head: fixed, rest };
 }
 
 const BY_CODE: Partial<Record<Code, Reason>> = {

@@ -6,12 +6,14 @@
  * answer, about 4 µs a call). Anything else is undefined: the caller reads the value
  * the general way, which handles every shape and every error.
  */
-import { isAscii } from 'node:buffer';
 import type { HessianDialect } from './values.js';
 
 const QUOTE = 0x22;
-/** What JSON.stringify escapes in ASCII text: control characters, the quote and the backslash. */
-const NEEDS_ESCAPE = /[\u0000-\u001f"\\]/;
+/** 1 for the bytes JSON text takes as they are: ASCII but the control characters, the quote and the backslash (what JSON.stringify escapes). */
+const AS_IS = new Uint8Array(256);
+for (let c = 0x20; c <= 0x7f; c++) AS_IS[c] = 1;
+AS_IS[QUOTE] = 0;
+AS_IS[0x5c] = 0;
 
 /**
  * The JSON text of the value at `start`, when it is one whole string (one chunk) that
@@ -23,8 +25,7 @@ export function stringValueAsJson(buf: Buffer, start: number, end: number, diale
   const [from, units] = span;
   // ASCII: one byte a unit, so the string ends `units` bytes on, exactly where the value does.
   if (from + units !== end) return undefined;
-  // Native passes (a byte loop in JS took several µs for 1 KiB): ASCII, then nothing JSON escapes.
-  if (!isAscii(buf.subarray(from, end)) || NEEDS_ESCAPE.test(buf.toString('latin1', from, end))) return undefined;
+  if (!allAsIs(buf, from, end)) return undefined;
   const out = Buffer.allocUnsafe(units + 2);
   out[0] = QUOTE;
   buf.copy(out, 1, from, end);
@@ -40,4 +41,18 @@ function singleChunkString(buf: Buffer, start: number, end: number, dialect: Hes
   if (dialect === 'final' && tag >= 0x30 && tag <= 0x33 && start + 2 <= end) return [start + 2, ((tag - 0x30) << 8) + (buf[start + 1] as number)];
   if (tag === 0x53 && start + 3 <= end) return [start + 3, buf.readUInt16BE(start + 1)];
   return undefined;
+}
+
+/**
+ * Whether every byte is one JSON takes as it is: one table look-up a byte, four bytes a
+ * step. 0.6 µs for 1 KiB, where isAscii, a latin1 string and a character-class RegExp over
+ * it took 2.5 to 3 µs (the RegExp most of it).
+ */
+function allAsIs(buf: Buffer, from: number, end: number): boolean {
+  let i = from;
+  for (; i + 4 <= end; i += 4) {
+    if ((AS_IS[buf[i]!]! & AS_IS[buf[i + 1]!]! & AS_IS[buf[i + 2]!]! & AS_IS[buf[i + 3]!]!) === 0) return false;
+  }
+  for (; i < end; i++) if (AS_IS[buf[i]!] === 0) return false;
+  return true;
 }

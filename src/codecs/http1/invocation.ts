@@ -64,11 +64,6 @@ function invocationOf(attachments: Record<string, string>, now: number, body: In
   };
 }
 
-/** Whether the target is `/{service}/{method}`: a call the bridge may take (or an HTTP cluster, proxied). */
-export function isServiceCall(target: string): boolean {
-  return SERVICE_CALL.test(target);
-}
-
 /** `x-pmesh-timeout-ms`: a positive whole number of milliseconds; anything else is the caller's mistake, said. */
 function timeoutOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;

@@ -1,14 +1,14 @@
 /**
  * HTTP/1 as a protocol plug-in (src/core/protocol.ts) on the `node:http` transport:
- * the listener reads requests from the bytes (node:http still takes the bridge's calls and the app
- * API), the proxy's upstream client pools upstream connections; this folder maps
- * requests to Invocations and mesh errors to JSON replies. HTTP/JSON is the bridge's
- * entry (POST with the arguments as a JSON array) and the reverse bridge's target (an
- * app with no RPC SDK answers POST /{service}/{method}).
+ * the listener reads requests from the bytes (node:http still takes the app API), the
+ * proxy's upstream client pools upstream connections; this folder maps requests to
+ * Invocations and mesh errors to JSON replies. HTTP/JSON is the bridge's entry (POST with
+ * the arguments as a JSON array) and the reverse bridge's target (an app with no RPC SDK
+ * answers POST /{service}/{method}).
  */
 import type { MeshError, ProtocolPlugin } from '../../core/index.js';
 import { forwardableReplyHeaders, upstreamHeaders } from './headers.js';
-import { headToInvocation, isServiceCall, requestToInvocation } from './invocation.js';
+import { headToInvocation, requestToInvocation } from './invocation.js';
 import { matchHttp1 } from './match.js';
 import { codeOfResponse, errorBody, errorHeaders, httpStatusOf } from './status.js';
 import { http1Telemetry } from './telemetry.js';
@@ -28,7 +28,7 @@ export const http1Protocol: ProtocolPlugin<never> = {
   match: matchHttp1,
   server: {
     transport: 'node:http',
-    http: { toInvocation: requestToInvocation, headToInvocation, onBytePath: (head) => !isServiceCall(head.target), localReply },
+    http: { toInvocation: requestToInvocation, headToInvocation, localReply },
   },
   client: {
     transport: 'node:http',

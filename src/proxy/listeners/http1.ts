@@ -2,9 +2,8 @@
  * The listener of the `node:http` transport (src/core/protocol.ts). Plain proxied requests
  * are read from the socket's bytes (http1-caller.ts: heads parsed, bodies framed and handed
  * to the upstream client as they are, replies written straight back); a request that is not
- * plain proxying (the app API, the bridge's `/{service}/{method}`, an upgrade or CONNECT,
- * HTTP/1.0, a target that is not origin-form) hands its connection, at that request, to
- * node:http, which serves it as before. The protocol plug-in's server codec maps each request
+ * plain proxying (the app API, an upgrade or CONNECT, HTTP/1.0, a target that is not
+ * origin-form) hands its connection, at that request, to node:http, which serves it as before. The protocol plug-in's server codec maps each request
  * to an Invocation and each mesh error to its reply; this is the one place where those
  * replies are written.
  */
@@ -191,7 +190,7 @@ export class Http1Listener implements Listener {
 
   #callerHost(): CallerHost {
     const options = this.#options;
-    const { metrics, codec, local, localTargets } = options;
+    const { metrics, local, localTargets } = options;
     const listener = this;
     return {
       limits: { maxHeaderBytes: options.maxHeaderBytes, maxHeaderCount: options.maxHeaderCount ?? DEFAULT_LIMITS.maxHeaderCount, maxBodyBytes: options.maxBodyBytes },
@@ -199,8 +198,7 @@ export class Http1Listener implements Listener {
         head.minor === 0 ||
         head.upgrade ||
         head.target.charCodeAt(0) !== 0x2f /* / : absolute-form, authority-form (CONNECT), asterisk-form */ ||
-        (local !== undefined && (localTargets === undefined || localTargets(head.target))) ||
-        !codec.onBytePath(head),
+        (local !== undefined && (localTargets === undefined || localTargets(head.target))),
       handOver: (socket: Socket, rest: Buffer): void => {
         this.#server.emit('connection', new ReplayedSocket(socket, rest));
       },

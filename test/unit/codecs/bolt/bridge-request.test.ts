@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { boltCodec, frameContent, type BoltFrame } from '../../../../src/codecs/bolt/index.js';
+import { requestFrame } from '../../../../src/codecs/bolt/build.js';
 import { SOFA_REQUEST_CLASS } from '../../../../src/codecs/bolt/sofa-body.js';
 import { encodeJavaValues } from '../../../../src/codecs/hessian/java-values.js';
 import { javaTypeName, parseJavaType } from '../../../../src/bridge/java-types.js';
@@ -50,4 +51,23 @@ describe('SOFARPC bridge request', () => {
       }
     });
   }
+
+  it('the frame around them is the one the codec builds for that content, id and timeout, on every call', () => {
+    const types = [parseJavaType('java.lang.String')];
+    for (const [id, timeoutMs, text] of [[7n, 1000, 'first'], [0x1_0000_0005n, 3, 'x'.repeat(300)], [-2n, 15_000.7, '']] as const) {
+      const call: BridgeCall = { service: SERVICE, method: 'echo', paramTypes: types, args: [jv.string(text)], attachments: {}, timeoutMs };
+      const frame = boltCodec.bridge!.request(call, id) as BoltFrame;
+      const expected = requestFrame(
+        { requestId: Number(BigInt.asIntN(32, id)), service: 'com.example.EchoService:1.0', method: 'echo', timeoutMs: Math.floor(timeoutMs) },
+        frameContent(frame),
+      );
+      expect(Buffer.concat(boltCodec.encode(frame)).toString('hex')).toBe(Buffer.concat(boltCodec.encode(expected)).toString('hex'));
+      expect({ id: frame.requestId, timeout: frame.timeout, contentLen: frame.contentLen, headers: [...frame.headers] }).toEqual({
+        id: expected.requestId,
+        timeout: expected.timeout,
+        contentLen: expected.contentLen,
+        headers: [...expected.headers],
+      });
+    }
+  });
 });
