@@ -2,7 +2,8 @@
  * `npm run bench -- compare [seconds]` (issue 14): our sidecar side by side with MOSN v0.27.0
  * (Bolt, Dubbo), HAProxy 2.6 and nginx 1.22 (HTTP/1), in one run, same load generators:
  *   Bolt, Dubbo  - our codec in a separate process, 4 connections x 16 calls in flight,
- *                  echo(1 KiB String) to a Java server, every reply checked;
+ *                  echo(1 KiB String) to a Java server, every reply checked; the same Node
+ *                  TCP pump as for HTTP/1 is the floor (Node's own socket I/O per call);
  *   HTTP/1       - wrk, 64 connections, 1 KiB POST and 1 KiB answer; a Node TCP pump
  *                  (servers/tcp-relay.ts, no HTTP read) is the floor one more Node process sets;
  *   bridge       - wrk POSTing JSON to our HTTP listener, which calls the Java Dubbo
@@ -69,7 +70,7 @@ ${clusters}
 `;
 }
 
-/** Bolt or Dubbo: direct, through our sidecar, through MOSN. */
+/** Bolt or Dubbo: direct, through our sidecar, through MOSN, through a bare Node TCP pump. */
 async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinary: string): Promise<Row[]> {
   const java = JAVA[protocol];
   const [serverPort, oursPort, mosnPort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -88,17 +89,22 @@ async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinar
     peers.push(ours);
     const mosn = await startMosn(mosnBinary, protocol, mosnPort, serverPort, THREADS);
     peers.push(mosn);
+    // The floor: one more Node process pumping bytes each way between the load and the server, no frame read.
+    const pumpPort = await freePort();
+    const pump = await startTsServer('tcp-pump', join(REPO_ROOT, 'test/bench/servers/tcp-relay.ts'), pumpPort, [String(serverPort)]);
+    peers.push(pump);
     const baseline = await startBaseline(protocol, java.service, serverPort);
     if (baseline) peers.push(baseline.peer);
     const load = (port: number, duration: number): LoadOptions => ({ protocol, host: '127.0.0.1', port, ...RPC, seconds: duration });
     const name = protocol === 'bolt' ? 'Bolt' : 'Dubbo';
     // Each proxy's pid, its port and its row; the direct path watches no pid of its own.
-    const pids = [ours.child.pid!, mosn.child.pid!, ...(baseline ? [baseline.peer.child.pid!] : [])];
+    const pids = [ours.child.pid!, mosn.child.pid!, pump.child.pid!, ...(baseline ? [baseline.peer.child.pid!] : [])];
     const paths = [
       { path: `${name}, direct`, port: serverPort, pid: -1 },
       { path: `${name}, ours`, port: oursPort, pid: 0 },
       { path: `${name}, MOSN`, port: mosnPort, pid: 1 },
-      ...(baseline ? [{ path: `${name}, baseline`, port: baseline.port, pid: 2 }] : []),
+      { path: `${name}, Node TCP pump (floor)`, port: pumpPort, pid: 2 },
+      ...(baseline ? [{ path: `${name}, baseline`, port: baseline.port, pid: 3 }] : []),
     ];
     for (const { port } of paths) await runRpcLoad(load(port, WARM_UP_SECONDS));
     const totals = paths.map(() => new PathTotals(pids.length));
@@ -338,7 +344,7 @@ export async function benchCompare(seconds: number, only: readonly string[] = []
   const loadBefore = loadavg()[0]!;
   const rows: Row[] = [];
   for (const protocol of (['bolt', 'dubbo'] as const).filter(runs)) {
-    log(`compare: ${protocol} (direct, ours, MOSN)...`);
+    log(`compare: ${protocol} (direct, ours, MOSN, Node TCP pump)...`);
     rows.push(...(await rpcSection(protocol, seconds, mosn)));
   }
   if (runs('http1')) {

@@ -40,6 +40,31 @@ function sameBytes(block: Buffer, start: number, other: Buffer, otherStart: numb
   return true;
 }
 
+/**
+ * The known entries' values (service and method names) repeat from call to call: each
+ * distinct one is decoded once and found again by its bytes, in a table of SLOTS slots
+ * by a hash of the bytes (FNV-1a); a slot holds the last value that hashed to it.
+ */
+const SLOTS = 256;
+/** Longer values are decoded each time, not kept. */
+const MAX_INTERNED_BYTES = 256;
+const slotBytes: Array<Buffer | undefined> = new Array<Buffer | undefined>(SLOTS).fill(undefined);
+const slotTexts: string[] = new Array<string>(SLOTS).fill('');
+
+function valueText(block: Buffer, start: number, length: number): string {
+  if (length > MAX_INTERNED_BYTES) return block.toString('utf8', start, start + length);
+  let hash = 0x811c9dc5;
+  for (let i = start; i < start + length; i++) hash = Math.imul(hash ^ block[i]!, 0x01000193);
+  const slot = (hash >>> 0) % SLOTS;
+  const known = slotBytes[slot];
+  if (known !== undefined && known.length === length && sameBytes(block, start, known, 0, length)) return slotTexts[slot]!;
+  const text = block.toString('utf8', start, start + length);
+  // A copy: the block is the frame's, part of a socket read.
+  slotBytes[slot] = Buffer.from(block.subarray(start, start + length));
+  slotTexts[slot] = text;
+  return text;
+}
+
 function knownKeyAt(block: Buffer, start: number, length: number): KnownKey | undefined {
   for (const [key, name] of KNOWN) if (key.length === length && sameBytes(block, start, key, 0, length)) return name;
   return undefined;
@@ -48,7 +73,7 @@ function knownKeyAt(block: Buffer, start: number, length: number): KnownKey | un
 /** Reads one length field at `pos`; -1 (null) passes, any other negative or overrunning length throws. */
 function lengthAt(block: Buffer, pos: number, what: string): number {
   if (pos + 4 > block.length) throw bad(`header map truncated in a ${what} length at byte ${pos} of ${block.length}`);
-  const len = block.readInt32BE(pos);
+  const len = int32At(block, pos);
   if (len === -1) return -1;
   if (len < 0) throw bad(`header ${what} length ${len} is invalid`);
   if (len > block.length - pos - 4) throw bad(`header ${what} of ${len} bytes overruns the header map at byte ${pos + 4} of ${block.length}`);
@@ -87,7 +112,7 @@ export function scanHeaderMap(block: Buffer, maxCount: number): KnownHeaders {
     keyLengths.push(keyLen);
     for (let i = keyStart; i < keyStart + keyLen; i++) if (block[i]! >= 0x80) return knownOf(parseHeaderMap(block, maxCount));
     const name = knownKeyAt(block, keyStart, keyLen);
-    if (name !== undefined) known[name] = block.toString('utf8', valueStart, valueStart + valueLen);
+    if (name !== undefined) known[name] = valueText(block, valueStart, valueLen);
   }
   return known;
 }

@@ -52,9 +52,12 @@ function kindOf(frame: BoltFrame): FrameKind {
   return frame.type === TYPE_ONEWAY ? 'oneway' : 'request';
 }
 
-/** Bolt ids are int32; a wider id wraps the way Java's IDGenerator does. */
+const INT32_MIN = -(2n ** 31n);
+const INT32_MAX = 2n ** 31n - 1n;
+
+/** Bolt ids are int32; a wider id wraps the way Java's IDGenerator does. One in range (every id the pool gives) needs no wrapped copy. */
 function int32(id: bigint): number {
-  return Number(BigInt.asIntN(32, id));
+  return id >= INT32_MIN && id <= INT32_MAX ? Number(id) : Number(BigInt.asIntN(32, id));
 }
 
 export function createBoltCodec(options: BoltCodecOptions = {}): BoltCodec {

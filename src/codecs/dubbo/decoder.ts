@@ -128,9 +128,28 @@ export class DubboDecoder implements FrameDecoder<DubboFrame> {
       this.#chunks.shift();
       this.#offset = 0;
     }
-    const frame: DubboFrame = { header: raw.subarray(0, HEADER_LENGTH), body: raw.subarray(HEADER_LENGTH), raw };
+    const frame = new ReceivedFrame(raw);
     if (((raw[OFFSET_FLAG] as number) & FLAG_EVENT) !== 0) checkEventBody(frame.body);
     return frame;
+  }
+}
+
+/**
+ * A frame as read. The readers keep what they read on it (body.ts `requestHead`,
+ * invocation.ts `responseView`); their slots exist from the start, so keeping one there
+ * neither reshapes the object nor allocates a property store for it, once per frame.
+ */
+class ReceivedFrame implements DubboFrame {
+  readonly header: Buffer;
+  readonly body: Buffer;
+  readonly raw: Buffer;
+  requestHead: unknown = undefined;
+  responseView: unknown = undefined;
+
+  constructor(raw: Buffer) {
+    this.header = raw.subarray(0, HEADER_LENGTH);
+    this.body = raw.subarray(HEADER_LENGTH);
+    this.raw = raw;
   }
 }
 

@@ -46,19 +46,22 @@ export function withId(frame: DubboFrame, id: bigint): DubboFrame {
   return { header, body: frame.body, raw: undefined };
 }
 
-/**
- * The bytes of `frame` under id `id`, its body given as `bodyParts` when the deadline
- * rewrite replaced it (timeout.ts): one new 16-byte header and the body's own slices, no
- * frame in between. The frame itself is left as it is.
- */
-export function encodeWithId(frame: DubboFrame, id: bigint, bodyParts?: readonly Buffer[]): Buffer[] {
+/** A copy of the frame's 16 header bytes with id `id` (its body length as the frame's). */
+export function headerWithId(frame: DubboFrame, id: bigint): Buffer {
   const header = Buffer.allocUnsafe(HEADER_LENGTH);
   frame.header.copy(header, 0, 0, HEADER_LENGTH);
   header.writeBigUInt64BE(BigInt.asUintN(64, id), OFFSET_ID);
-  const parts = bodyParts ?? frame.bodyParts;
-  if (parts !== undefined) {
-    header.writeUInt32BE(bodyLength(parts), OFFSET_LENGTH);
-    return [header, ...parts];
+  return header;
+}
+
+/** `out` (a header for the frame) with the frame's body after it, as the slices it is made of. */
+export function appendBody(out: Buffer[], frame: DubboFrame): Buffer[] {
+  const header = out[0]!;
+  if (frame.bodyParts !== undefined) {
+    for (const part of frame.bodyParts) out.push(part);
+    header.writeUInt32BE(bodyLength(frame.bodyParts), OFFSET_LENGTH);
+  } else if (frame.body.length > 0) {
+    out.push(frame.body);
   }
-  return frame.body.length === 0 ? [header] : [header, frame.body];
+  return out;
 }

@@ -8,7 +8,7 @@ import type { Limits } from '../../core/limits.js';
 import type { BridgeCodec } from '../../bridge/bridge-codec.js';
 import { HessianScanner } from '../hessian/scan.js';
 import { DubboDecoder } from './decoder.js';
-import { encodeFrame, encodeWithId, withId } from './encoder.js';
+import { encodeFrame, withId } from './encoder.js';
 import { dubboBridge } from './bridge.js';
 import { heartbeatReply, heartbeatRequest, isHeartbeatRequest, readonlyEvent } from './heartbeat.js';
 import { PROTOCOL, toInvocation, toResult } from './invocation.js';
@@ -23,7 +23,7 @@ import {
   type DubboFrame,
 } from './layout.js';
 import { localReply } from './status.js';
-import { rewriteTimeout, timeoutBodyParts } from './timeout.js';
+import { encodeForward, rewriteTimeout } from './timeout.js';
 
 export interface DubboCodecOptions {
   /**
@@ -62,8 +62,7 @@ export function createDubboCodec(options: DubboCodecOptions = {}): ProtocolCodec
     kind,
     requestId: idOf,
     withRequestId: withId,
-    encodeForward: (frame, id, remainingMs) =>
-      encodeWithId(frame, id, remainingMs === undefined ? undefined : timeoutBodyParts(frame, remainingMs, maxDepth)),
+    encodeForward: (frame, id, remainingMs) => encodeForward(frame, id, remainingMs, maxDepth),
     heartbeat: heartbeatRequest,
     heartbeatReply,
     goAway: readonlyEvent,

@@ -110,7 +110,8 @@ export interface ResponseView {
   readonly status: 'ok' | 'exception';
   readonly valueStart: number;
   readonly valueEnd: number;
-  readonly attachments: Map<string, string>;
+  /** Shared by replies with the same map bytes: never modified. */
+  readonly attachments: ReadonlyMap<string, string>;
 }
 
 /** A response frame that carries its view, for the next reader. */
@@ -150,10 +151,10 @@ function parseResponseBody(frame: DubboFrame, maxDepth: number): ResponseView {
       scanner.skip();
       const end = scanner.position;
       const status = flag === ResultFlag.VALUE_WITH_ATTACHMENTS ? 'ok' : 'exception';
-      return { flag, status, valueStart: start, valueEnd: end, attachments: readTrailingMap(scanner) };
+      return { flag, status, valueStart: start, valueEnd: end, attachments: readTrailingMap(scanner, frame.body, maxDepth) };
     }
     case ResultFlag.NULL_VALUE_WITH_ATTACHMENTS:
-      return { flag, status: 'ok', valueStart: start, valueEnd: start, attachments: readTrailingMap(scanner) };
+      return { flag, status: 'ok', valueStart: start, valueEnd: start, attachments: readTrailingMap(scanner, frame.body, maxDepth) };
     default:
       throw bad(`unknown result flag ${flag}`);
   }

@@ -8,7 +8,7 @@
  * was parsed already to route the call and is kept on the frame.
  */
 import { requestHeadOf } from './body.js';
-import { bodyLength, withBodyParts } from './encoder.js';
+import { appendBody, bodyLength, headerWithId, withBodyParts } from './encoder.js';
 import { hessianString } from '../hessian/byte-sink.js';
 import { HEADER_LENGTH, OFFSET_LENGTH, isEvent, isRequest, type DubboFrame } from './layout.js';
 
@@ -16,14 +16,21 @@ const MAP_OPEN = Buffer.from([0x48]);
 const MAP_CLOSE = Buffer.from([0x5a]);
 const TIMEOUT_KEY = hessianString('timeout');
 
-/** The written `timeout` values by milliseconds: budgets repeat (a route's timeout less a few ms), so each is written once. Bounded. */
-const timeoutValues = new Map<number, Buffer>();
+/** A `timeout` value as text and as written: budgets repeat (a route's timeout less a few ms), so each is made once. */
+interface TimeoutValue {
+  readonly text: string;
+  readonly bytes: Buffer;
+}
+
+/** The written `timeout` values by milliseconds. Bounded. */
+const timeoutValues = new Map<number, TimeoutValue>();
 const MAX_TIMEOUT_VALUES = 8_192;
 
-function timeoutValue(ms: number): Buffer {
+function timeoutValue(ms: number): TimeoutValue {
   let value = timeoutValues.get(ms);
   if (value === undefined) {
-    value = hessianString(String(ms));
+    const text = String(ms);
+    value = { text, bytes: hessianString(text) };
     if (timeoutValues.size < MAX_TIMEOUT_VALUES) timeoutValues.set(ms, value);
   }
   return value;
@@ -31,24 +38,39 @@ function timeoutValue(ms: number): Buffer {
 
 /**
  * The request body with its `timeout` attachment set to `remainingMs`, as slices of the
- * original around the new entry; undefined when the frame is no call or already says so.
+ * original around the new entry, appended to `out`; false (nothing appended) when the
+ * frame is no call or already says so.
  */
-export function timeoutBodyParts(frame: DubboFrame, remainingMs: number, maxDepth: number): Buffer[] | undefined {
-  if (!isRequest(frame) || isEvent(frame)) return undefined;
+export function appendTimeoutBody(out: Buffer[], frame: DubboFrame, remainingMs: number, maxDepth: number): boolean {
+  if (!isRequest(frame) || isEvent(frame)) return false;
   const head = requestHeadOf(frame, maxDepth);
-  const ms = Math.max(1, Math.floor(remainingMs));
-  if (head.attachments.get('timeout') === String(ms)) return undefined;
-  const entry = [TIMEOUT_KEY, timeoutValue(ms)];
+  const value = timeoutValue(Math.max(1, Math.floor(remainingMs)));
+  if (head.attachments.get('timeout') === value.text) return false;
   const body = frame.body;
-  if (head.entriesStart === -1) return [body, MAP_OPEN, ...entry, MAP_CLOSE];
-  if (head.timeoutEntry) return [body.subarray(0, head.timeoutEntry.start), ...entry, body.subarray(head.timeoutEntry.end)];
-  return [body.subarray(0, head.mapEnd), ...entry, body.subarray(head.mapEnd)];
+  if (head.entriesStart === -1) out.push(body, MAP_OPEN, TIMEOUT_KEY, value.bytes, MAP_CLOSE);
+  else if (head.timeoutEntry) out.push(body.subarray(0, head.timeoutEntry.start), TIMEOUT_KEY, value.bytes, body.subarray(head.timeoutEntry.end));
+  else out.push(body.subarray(0, head.mapEnd), TIMEOUT_KEY, value.bytes, body.subarray(head.mapEnd));
+  return true;
 }
 
 export function rewriteTimeout(frame: DubboFrame, remainingMs: number, maxDepth: number): DubboFrame {
-  const parts = timeoutBodyParts(frame, remainingMs, maxDepth);
-  if (parts === undefined) return frame;
+  const parts: Buffer[] = [];
+  if (!appendTimeoutBody(parts, frame, remainingMs, maxDepth)) return frame;
   const header = Buffer.from(frame.header.subarray(0, HEADER_LENGTH));
   header.writeUInt32BE(bodyLength(parts), OFFSET_LENGTH);
   return withBodyParts(header, parts);
+}
+
+/**
+ * The bytes of `frame` under id `id` and, for a call with `remainingMs`, its `timeout`
+ * attachment set to it: one new 16-byte header and the body's own slices around the new
+ * entry, no frame in between. The frame itself is left as it is.
+ */
+export function encodeForward(frame: DubboFrame, id: bigint, remainingMs: number | undefined, maxDepth: number): Buffer[] {
+  const out = [headerWithId(frame, id)];
+  if (remainingMs !== undefined && appendTimeoutBody(out, frame, remainingMs, maxDepth)) {
+    out[0]!.writeUInt32BE(bodyLength(out) - HEADER_LENGTH, OFFSET_LENGTH);
+    return out;
+  }
+  return appendBody(out, frame);
 }

@@ -62,6 +62,15 @@ export class HessianScanner {
     return this.#end - this.#pos;
   }
 
+  /**
+   * What reading on from here depends on besides the bytes: the class definitions and the
+   * count of values a `Q` may refer to, met so far. Empty when there are none (a fresh
+   * stream), so two positions with the same key read the same bytes the same way.
+   */
+  stateKey(): string {
+    return this.#refs === 0 && this.#classFields.length === 0 ? '' : `${this.#refs}/${this.#classFields.join(',')}`;
+  }
+
   /** The next byte code without consuming it, or -1 at the end. */
   peek(): number {
     return this.#pos < this.#end ? (this.#buf[this.#pos] as number) : -1;

@@ -1,6 +1,6 @@
 /**
- * Bench reference for `npm run bench -- grpc` and `compare` (HTTP/1): a byte pump, each caller connection
- * paired with its own connection to the server, no HTTP parsed at all. What it costs
+ * Bench reference for `npm run bench -- grpc` and `compare` (HTTP/1, Bolt, Dubbo): a byte pump, each caller connection
+ * paired with its own connection to the server, no protocol parsed at all. What it costs
  * is what one more Node process in the path costs by itself (socket reads and writes,
  * the extra hop), under the node:http2 relay's and the sidecar's figures.
  *

@@ -52,3 +52,29 @@ describe('Bolt header entries found without the map', () => {
     expect(() => new HeaderKeys(['clé'])).toThrow(/not ASCII/);
   });
 });
+
+describe('Bolt service and method names decoded once per distinct value', () => {
+  const request = (service: string, method: string): BoltFrame => {
+    const built = buildFrame({
+      proto: 1, type: 1, cmdCode: 1, requestId: 7, codec: 1, timeout: 3000, className: 'com.alipay.sofa.rpc.core.request.SofaRequest',
+      headers: new Map([['sofa_head_target_service', service], ['sofa_head_method_name', method]]),
+      content: Buffer.from([0x4e]),
+    });
+    const [frame] = boltCodec.newDecoder(withLimits({})).push(Buffer.concat([built.head, built.rest]));
+    return frame!;
+  };
+
+  it('values of one length that differ in one byte stay apart, and a repeated value is the same text', () => {
+    // 300 values of one length: more than the table's slots, so slots are shared and replaced.
+    const names = Array.from({ length: 300 }, (_, i) => `com.example.Svc${String(i).padStart(3, '0')}:1.0`);
+    for (let round = 0; round < 2; round++) {
+      for (const name of names) {
+        const invocation = boltCodec.toInvocation(request(name, `m${name.slice(-7, -4)}`));
+        expect(invocation.service.interface).toBe(name.slice(0, -4));
+        expect(invocation.method).toBe(`m${name.slice(-7, -4)}`);
+      }
+    }
+    const long = `com.example.${'x'.repeat(300)}:1.0`; // past the longest value kept
+    expect(boltCodec.toInvocation(request(long, 'echo')).service.interface).toBe(long.slice(0, -4));
+  });
+});

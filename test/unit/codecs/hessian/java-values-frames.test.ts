@@ -22,7 +22,7 @@ import { javaEquals, jv, type JavaValue } from '../../../../src/bridge/values.js
 
 const GOLDEN = resolve(import.meta.dirname, '../../../golden');
 
-function dubboArgs(name: string): { types: string[]; bytes: Buffer } {
+function dubboArgs(name: string): { types: readonly string[]; bytes: Buffer } {
   const [frame] = dubboCodec.newDecoder(DEFAULT_LIMITS).push(readFileSync(join(GOLDEN, 'dubbo', `${name}-request.bin`)));
   if (!frame) throw new Error('no frame');
   const head = readRequestHead(frame, 64);
