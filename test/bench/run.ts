@@ -5,6 +5,7 @@
 import { benchBolt } from './bolt.js';
 import { benchBoltMtls } from './bolt-mtls.js';
 import { benchBridge } from './bridge.js';
+import { benchChain } from './chain.js';
 import { benchCompare } from './compare.js';
 import { benchDubbo } from './dubbo.js';
 import { benchFootprint } from './footprint.js';
@@ -23,6 +24,7 @@ const BENCHES: Record<string, (seconds: number, args: readonly string[]) => Prom
   dubbo: benchDubbo,
   footprint: benchFootprint,
   bridge: benchBridge,
+  chain: benchChain,
   grpc: benchGrpc,
   heap: benchHeap,
   observe: benchObserve,
