@@ -6,6 +6,7 @@
  * timeout instead, since its head has already been sent downstream). The calls of a
  * stack share one timer (core/deadline-timers.ts), not one setTimeout each.
  */
+import { performance } from 'node:perf_hooks';
 import { DeadlineTimers, MeshError, type Expiring, type Result } from '../../core/index.js';
 import type { CallContext, Filter } from '../filter.js';
 
