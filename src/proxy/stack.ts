@@ -6,7 +6,7 @@
  *     -> attempt span -> cluster (circuit breaker, balancer)
  *
  * (the observers only watch the outcome: they note the call's arrival and are told its end
- * once, from one step, filters/observe.ts; the spans are there only with tracing on: the server span covers the whole call, one
+ * once, from one step, filter.ts's observeCalls; the spans are there only with tracing on: the server span covers the whole call, one
  * attempt span each try, so it writes the trace context into the frame that try sends;
  * the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
  * Bolt out, or the reverse; retries sit below them so a retry re-sends the frame already built,
@@ -22,12 +22,11 @@ import { telemetryOf } from '../codecs/index.js';
 import { DEFAULT_BRIDGE, bridgeStep, type BridgeOptions } from './bridge.js';
 import { reverseBridgeStep } from './bridge-reverse.js';
 import type { Cluster } from './cluster.js';
-import { compose, type Filter, type Handler } from './filter.js';
+import { compose, observeCalls, type Filter, type Handler } from './filter.js';
 import { accessLogObserver } from './filters/access-log.js';
 import { authorizationFilter, type AuthorizationPolicy } from './filters/authorization.js';
 import { faultFilter } from './filters/fault.js';
 import { metricsObserver } from './filters/metrics.js';
-import { observeCalls } from './filters/observe.js';
 import { mirrorFilter } from './mirror/step.js';
 import { rateLimitFilter } from './filters/rate-limit.js';
 import { retryFilter } from './filters/retry.js';

@@ -11,8 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { GENERIC_TELEMETRY, type Invocation, type Logger, type ProtocolTelemetry } from '../../core/index.js';
-import type { CallContext, Filter } from '../filter.js';
-import { observerFilter, type CallObserver } from './observe.js';
+import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
 
 export interface AccessLogOptions {
   /** Log the query string with the path (off by default). */
@@ -28,7 +27,7 @@ function loggedPath(path: string | undefined, withQuery = false): string | undef
   return query === -1 ? path : path.slice(0, query);
 }
 
-/** Writes the call's line when it ends (filters/observe.ts). */
+/** Writes the call's line when it ends (filter.ts, observeCalls). */
 export function accessLogObserver(log: Logger, options: AccessLogOptions = {}): CallObserver {
   return {
     finished(invocation, ctx, result, error) {

@@ -5,9 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Body, MeshMetrics, Result } from '../../core/index.js';
-import type { CallContext, Filter } from '../filter.js';
+import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
 import type { Invocation } from '../../core/index.js';
-import { observerFilter, type CallObserver } from './observe.js';
 
 /** Bytes of a body when known without reading it; -1 otherwise. */
 export function bodyBytes(body: Body): number {
@@ -33,7 +32,7 @@ function record(metrics: MeshMetrics, invocation: Invocation, ctx: CallContext, 
   });
 }
 
-/** Counts the call in flight when it arrives and records it when it ends (filters/observe.ts). */
+/** Counts the call in flight when it arrives and records it when it ends (filter.ts, observeCalls). */
 export function metricsObserver(metrics: MeshMetrics): CallObserver {
   return {
     started: (_invocation, ctx) => metrics.callStarted(ctx.listener),

@@ -8,8 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { MeshError, Invocation, Result, TapSink, TappedCall } from '../../core/index.js';
-import type { CallContext, Filter } from '../filter.js';
-import { observerFilter, type CallObserver } from './observe.js';
+import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
 
 /** What the capture step found below the bridge (on ctx.tap while the call is tapped). */
 export interface TapCapture {
@@ -36,7 +35,7 @@ function report(invocation: Invocation, ctx: CallContext, result: Result | undef
 
 /**
  * Asks the sink whether anyone taps the call when it arrives (a tapped call carries `ctx.tap`)
- * and reports it when it ends; while nobody taps, only failures (filters/observe.ts).
+ * and reports it when it ends; while nobody taps, only failures (filter.ts, observeCalls).
  */
 export function tapObserver(sink: TapSink): CallObserver {
   return {

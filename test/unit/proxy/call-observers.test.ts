@@ -1,6 +1,6 @@
 /**
  * The observers of a call (metrics, the access log, the dashboard's tap) are told of its
- * end once, from one step of the stack (filters/observe.ts): whether it was answered,
+ * end once, from one step of the stack (filter.ts, observeCalls): whether it was answered,
  * failed upstream, was refused before routing, was cancelled by its caller, or ran out of
  * time. Over the fake protocol with an in-memory upstream.
  */
