@@ -17,6 +17,18 @@ export interface Expiring {
   expire(): void;
 }
 
+/**
+ * A call's timer for a deadline it already keeps (the gRPC relay's, from the caller's
+ * `grpc-timeout`, for the whole call): whoever needs the same deadline (the timeout
+ * filter) has it run its own expiry too, rather than arming a second timer for the call.
+ */
+export interface KeptDeadline {
+  /** The deadline kept, on the performance.now() clock. */
+  readonly deadlineAt: number;
+  /** Runs `expiring.expire()` first when the deadline passes (undefined: no longer). */
+  watch(expiring: Expiring | undefined): void;
+}
+
 export class DeadlineTimers {
   readonly #now: () => number;
   /** Bucket time (ms on the `now` clock) -> what expires then. */

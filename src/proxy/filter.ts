@@ -3,7 +3,7 @@
  * interceptors, linkerd's layers): a filter takes the next handler and returns a
  * handler. Each filter is one file under filters/ and imports no protocol.
  */
-import { MeshError, type Cancel, type Invocation, type Logger, type PeerIdentity, type Result, type ServerSpan } from '../core/index.js';
+import { MeshError, type Cancel, type Invocation, type KeptDeadline, type Logger, type PeerIdentity, type Result, type ServerSpan } from '../core/index.js';
 
 /** Protocol-neutral failures a route may retry after the request was written. */
 export type RetryOn = 'unavailable' | 'timeout' | 'reset' | 'overloaded';
@@ -78,6 +78,8 @@ export interface CallContext {
   endpoint?: string;
   /** Absolute deadline on the performance.now() clock, set by the timeout filter. */
   deadline?: number;
+  /** Set by a listener whose call keeps a timer for the caller's own deadline: the timeout filter shares it when that deadline is the call's. */
+  deadlineKept?: KeptDeadline;
   /** Set when the call failed with a mesh error, for logs and metrics. */
   error?: MeshError;
   /** Set while the dashboard taps this call: the call as sent upstream and its raw answer (filters/tap.ts). */

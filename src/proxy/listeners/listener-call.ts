@@ -5,7 +5,7 @@
  * cluster, policy, deadline, endpoint) changed shape four times per call, and a separate
  * Cancel was one more object.
  */
-import { Cancel, type Invocation, type Logger, type MeshError, type PeerIdentity, type Result, type ServerSpan } from '../../core/index.js';
+import { Cancel, type Invocation, type KeptDeadline, type Logger, type MeshError, type PeerIdentity, type Result, type ServerSpan } from '../../core/index.js';
 import type { CallContext, RoutePolicy } from '../filter.js';
 
 export class ListenerCall extends Cancel implements CallContext {
@@ -20,6 +20,7 @@ export class ListenerCall extends Cancel implements CallContext {
   tried: ReadonlySet<string> | undefined = undefined;
   endpoint: string | undefined = undefined;
   deadline: number | undefined = undefined;
+  deadlineKept: KeptDeadline | undefined = undefined;
   error: MeshError | undefined = undefined;
   tap: { upstream?: Invocation; upstreamResult?: Result } | undefined = undefined;
   span: ServerSpan | undefined = undefined;
