@@ -7,6 +7,7 @@
  * A deadline expires no earlier than it would under setTimeout, and at most about a
  * millisecond later.
  */
+import { performance } from 'node:perf_hooks';
 
 /** The longest delay setTimeout takes (a longer one fires after 1 ms, with a warning). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -14,6 +15,18 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** What to do when a deadline passes. */
 export interface Expiring {
   expire(): void;
+}
+
+/**
+ * A call's timer for a deadline it already keeps (the gRPC relay's, from the caller's
+ * `grpc-timeout`, for the whole call): whoever needs the same deadline (the timeout
+ * filter) has it run its own expiry too, rather than arming a second timer for the call.
+ */
+export interface KeptDeadline {
+  /** The deadline kept, on the performance.now() clock. */
+  readonly deadlineAt: number;
+  /** Runs `expiring.expire()` first when the deadline passes (undefined: no longer). */
+  watch(expiring: Expiring | undefined): void;
 }
 
 export class DeadlineTimers {

@@ -5,6 +5,7 @@
  * out the cluster uses them all anyway (Envoy's panic mode): a guess is better than a
  * certain failure.
  */
+import { performance } from 'node:perf_hooks';
 import { Code, MeshError, NOOP_METRICS, type Endpoint, type HealthEvent, type Invocation, type MeshMetrics, type Result } from '../core/index.js';
 import { LoadBook, type Balancer, type Picker } from './balancers/index.js';
 import type { CallContext } from './filter.js';
@@ -226,7 +227,9 @@ export class Cluster {
   /** Throws (synchronously) when the breaker or the endpoints refuse the call. */
   #callNow(invocation: Invocation, ctx: CallContext): Promise<Result> {
     if (this.#inFlight >= this.#breaker.maxRequests) throw this.#overflow('maxRequests', `${this.#inFlight} calls are in flight`);
-    const endpoint = this.#pick(invocation, ctx.tried);
+    // One clock read serves the picker's validity and the attempt's start (each read is a native call).
+    const started = performance.now();
+    const endpoint = this.#pick(invocation, ctx.tried, started);
     if (!endpoint) {
       const what = this.service === undefined ? `cluster "${this.name}" has no endpoint` : `no provider of service "${this.service}" is registered (cluster "${this.name}")`;
       throw new MeshError('PMESH_NO_HEALTHY_ENDPOINT', what, { details: { cluster: this.name } });
@@ -238,7 +241,6 @@ export class Cluster {
     }
     ctx.endpoint = endpoint.address;
     const load = this.#loads.get(endpoint.address);
-    const started = performance.now();
     this.#inFlight += 1;
     load.begin();
     let sent: Promise<Result>;
@@ -300,8 +302,8 @@ export class Cluster {
   }
 
   /** The picker's choice, avoiding endpoints this call already tried while others exist. */
-  #pick(invocation: Invocation, tried: ReadonlySet<string> | undefined): Endpoint | undefined {
-    const picker = this.#currentPicker();
+  #pick(invocation: Invocation, tried: ReadonlySet<string> | undefined, now: number): Endpoint | undefined {
+    const picker = this.#currentPicker(now);
     let endpoint = picker.pick(invocation);
     for (let i = 0; tried && endpoint && tried.has(endpoint.address) && i < AVOID_TRIED_PICKS; i++) endpoint = picker.pick(invocation);
     return endpoint;
@@ -315,8 +317,7 @@ export class Cluster {
     );
   }
 
-  #currentPicker(): Picker {
-    const now = performance.now();
+  #currentPicker(now: number): Picker {
     if (this.#picker && now < this.#pickerValidUntil && now < (this.#picker.expiresAt ?? Infinity)) return this.#picker;
     let nextExpiry = Infinity;
     this.#sweep(now);

@@ -1,11 +1,12 @@
 /**
  * The filter chain of a listener, in the one order that is written down here:
  *
- *   access log -> server span -> metrics -> authorization -> tap -> route (picks route and cluster)
+ *   observers (tap, metrics, access log) -> server span -> authorization -> route (picks route and cluster)
  *     -> rate limit -> fault -> timeout -> bridge -> reverse bridge -> mirror -> tap capture -> retry
  *     -> attempt span -> cluster (circuit breaker, balancer)
  *
- * (the spans are there only with tracing on: the server span covers the whole call, one
+ * (the observers only watch the outcome: they note the call's arrival and are told its end
+ * once, from one step, filter.ts's observeCalls; the spans are there only with tracing on: the server span covers the whole call, one
  * attempt span each try, so it writes the trace context into the frame that try sends;
  * the bridges act only when the two sides speak different protocols: JSON in and Dubbo or
  * Bolt out, or the reverse; retries sit below them so a retry re-sends the frame already built,
@@ -21,15 +22,15 @@ import { telemetryOf } from '../codecs/index.js';
 import { DEFAULT_BRIDGE, bridgeStep, type BridgeOptions } from './bridge.js';
 import { reverseBridgeStep } from './bridge-reverse.js';
 import type { Cluster } from './cluster.js';
-import { compose, type Filter, type Handler } from './filter.js';
-import { accessLogFilter } from './filters/access-log.js';
+import { compose, observeCalls, type Filter, type Handler } from './filter.js';
+import { accessLogObserver } from './filters/access-log.js';
 import { authorizationFilter, type AuthorizationPolicy } from './filters/authorization.js';
 import { faultFilter } from './filters/fault.js';
-import { metricsFilter } from './filters/metrics.js';
+import { metricsObserver } from './filters/metrics.js';
 import { mirrorFilter } from './mirror/step.js';
 import { rateLimitFilter } from './filters/rate-limit.js';
 import { retryFilter } from './filters/retry.js';
-import { tapCapture, tapFilter } from './filters/tap.js';
+import { tapCapture, tapObserver } from './filters/tap.js';
 import { timeoutFilter } from './filters/timeout.js';
 import { attemptSpanFilter, serverSpanFilter } from './filters/tracing.js';
 import type { Router } from './router.js';
@@ -96,11 +97,12 @@ function clusterStep(cluster: (name: string) => Cluster | undefined): Handler {
 
 export function buildStack(options: StackOptions): Handler {
   const filters: Filter[] = [];
-  if (options.accessLog) filters.push(accessLogFilter(options.accessLog, { withQuery: options.accessLogQuery, telemetry: telemetryOf }));
+  // Told of the call's end innermost first, as when each was a filter of its own.
+  const observers = [tapObserver(options.tap ?? NOOP_TAP), metricsObserver(options.metrics)];
+  if (options.accessLog) observers.push(accessLogObserver(options.accessLog, { withQuery: options.accessLogQuery, telemetry: telemetryOf }));
+  filters.push(observeCalls(observers));
   if (options.tracer) filters.push(serverSpanFilter({ tracer: options.tracer, telemetry: telemetryOf }));
-  filters.push(metricsFilter(options.metrics));
   filters.push(authorizationFilter(options.authorization ?? [], options.metrics));
-  filters.push(tapFilter(options.tap ?? NOOP_TAP));
   filters.push(routeStep(options.router, options.fallback));
   filters.push(rateLimitFilter(options.metrics));
   filters.push(faultFilter(options.metrics));

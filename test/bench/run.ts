@@ -6,6 +6,7 @@ import { benchBolt } from './bolt.js';
 import { benchBoltMtls } from './bolt-mtls.js';
 import { benchBridge } from './bridge.js';
 import { benchBridgeStep } from './bridge-step.js';
+import { benchChain } from './chain.js';
 import { benchCompare } from './compare.js';
 import { benchDubbo } from './dubbo.js';
 import { benchFootprint } from './footprint.js';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, (seconds: number, args: readonly string[]) => Prom
   footprint: benchFootprint,
   bridge: benchBridge,
   'bridge-step': benchBridgeStep,
+  chain: benchChain,
   grpc: benchGrpc,
   heap: benchHeap,
   observe: benchObserve,

@@ -9,8 +9,9 @@
  * also for a call the mesh failed (`reason` then says why). With tracing on, the line
  * carries the call's trace and span ids.
  */
-import { GENERIC_TELEMETRY, MeshError, type Logger, type ProtocolTelemetry } from '../../core/index.js';
-import type { Filter } from '../filter.js';
+import { performance } from 'node:perf_hooks';
+import { GENERIC_TELEMETRY, type Invocation, type Logger, type ProtocolTelemetry } from '../../core/index.js';
+import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
 
 export interface AccessLogOptions {
   /** Log the query string with the path (off by default). */
@@ -26,38 +27,42 @@ function loggedPath(path: string | undefined, withQuery = false): string | undef
   return query === -1 ? path : path.slice(0, query);
 }
 
-export function accessLogFilter(log: Logger, options: AccessLogOptions = {}): Filter {
-  return (next) => async (invocation, ctx) => {
-    const telemetry = options.telemetry?.(invocation.protocol) ?? GENERIC_TELEMETRY;
-    const write = (status: number, reason?: string): void => {
-      log.info(
-        {
-          traceId: ctx.span?.traceId,
-          spanId: ctx.span?.spanId,
-          route: ctx.route,
-          cluster: ctx.cluster,
-          endpoint: ctx.endpoint,
-          protocol: invocation.protocol,
-          service: invocation.service.interface,
-          method: invocation.method,
-          path: loggedPath(invocation.attachments[':path'], options.withQuery),
-          status,
-          reason,
-          ms: Math.round((performance.now() - ctx.startedAt) * 1000) / 1000,
-        },
-        'access',
-      );
-    };
-    try {
-      const result = await next(invocation, ctx);
-      const status = telemetry.resultStatus(result);
-      if (typeof status === 'number') write(status);
-      else void status.then((late) => write(late));
-      return result;
-    } catch (error) {
-      const mesh = MeshError.from(error);
-      write(telemetry.errorStatus(mesh), mesh.reason);
-      throw error;
-    }
+/** Writes the call's line when it ends (filter.ts, observeCalls). */
+export function accessLogObserver(log: Logger, options: AccessLogOptions = {}): CallObserver {
+  return {
+    finished(invocation, ctx, result, error) {
+      const telemetry = options.telemetry?.(invocation.protocol) ?? GENERIC_TELEMETRY;
+      if (error) {
+        write(log, invocation, ctx, options.withQuery, telemetry.errorStatus(error), error.reason);
+        return;
+      }
+      const status = telemetry.resultStatus(result!);
+      if (typeof status === 'number') write(log, invocation, ctx, options.withQuery, status);
+      else void status.then((late) => write(log, invocation, ctx, options.withQuery, late));
+    },
   };
+}
+
+export function accessLogFilter(log: Logger, options: AccessLogOptions = {}): Filter {
+  return observerFilter(accessLogObserver(log, options));
+}
+
+function write(log: Logger, invocation: Invocation, ctx: CallContext, withQuery: boolean | undefined, status: number, reason?: string): void {
+  log.info(
+    {
+      traceId: ctx.span?.traceId,
+      spanId: ctx.span?.spanId,
+      route: ctx.route,
+      cluster: ctx.cluster,
+      endpoint: ctx.endpoint,
+      protocol: invocation.protocol,
+      service: invocation.service.interface,
+      method: invocation.method,
+      path: loggedPath(invocation.attachments[':path'], withQuery),
+      status,
+      reason,
+      ms: Math.round((performance.now() - ctx.startedAt) * 1000) / 1000,
+    },
+    'access',
+  );
 }

@@ -3,8 +3,9 @@
  * method and cluster; the in-flight gauge per listener. The sink binds its label
  * children once, so a call costs a few map lookups and builds no key (bench: bolt).
  */
-import { MeshError, type Body, type MeshMetrics, type Result } from '../../core/index.js';
-import type { CallContext, Filter } from '../filter.js';
+import { performance } from 'node:perf_hooks';
+import type { Body, MeshMetrics, Result } from '../../core/index.js';
+import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
 import type { Invocation } from '../../core/index.js';
 
 /** Bytes of a body when known without reading it; -1 otherwise. */
@@ -31,25 +32,14 @@ function record(metrics: MeshMetrics, invocation: Invocation, ctx: CallContext, 
   });
 }
 
-export function metricsFilter(metrics: MeshMetrics): Filter {
-  return (next) => (invocation, ctx) => {
-    metrics.callStarted(ctx.listener);
-    // Not an async function: a call costs one `then` here. A synchronous throw below still becomes a rejection.
-    let answer: Promise<Result>;
-    try {
-      answer = next(invocation, ctx);
-    } catch (error) {
-      answer = Promise.reject(error);
-    }
-    return answer.then(
-      (result) => {
-        record(metrics, invocation, ctx, result.status, result);
-        return result;
-      },
-      (error: unknown) => {
-        record(metrics, invocation, ctx, MeshError.from(error).reason, undefined);
-        throw error;
-      },
-    );
+/** Counts the call in flight when it arrives and records it when it ends (filter.ts, observeCalls). */
+export function metricsObserver(metrics: MeshMetrics): CallObserver {
+  return {
+    started: (_invocation, ctx) => metrics.callStarted(ctx.listener),
+    finished: (invocation, ctx, result, error) => record(metrics, invocation, ctx, result ? result.status : error!.reason, result),
   };
+}
+
+export function metricsFilter(metrics: MeshMetrics): Filter {
+  return observerFilter(metricsObserver(metrics));
 }

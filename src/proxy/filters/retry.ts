@@ -19,6 +19,7 @@
  *
  * Sitting right above the cluster, it also counts the circuit breaker's refusals.
  */
+import { performance } from 'node:perf_hooks';
 import { Cancel, Code, MeshError, type Invocation, type MeshMetrics, type Result } from '../../core/index.js';
 import type { CallContext, Filter, Handler, RetryOn, RetrySpec, RoutePolicy } from '../filter.js';
 
@@ -155,12 +156,11 @@ export function retryFilter(options: RetryOptions): Filter {
       budgets.set(key, budget);
     }
     budget.recordCall(performance.now());
-    const call: RetryCall = { next, invocation, ctx, spec, budget };
     // The first attempt's answer goes back as it is unless it failed: no async function, and
-    // the `retries` attachment is read only when there is something to retry.
+    // the `retries` attachment is read only when there is something to retry (the call's record too).
     return attempt(next, invocation, ctx, spec).then(
-      (result) => (result.code === undefined ? result : afterFailure(call, options, { result })),
-      (error: unknown) => afterFailure(call, options, { error }),
+      (result) => (result.code === undefined ? result : afterFailure({ next, invocation, ctx, spec, budget }, options, { result })),
+      (error: unknown) => afterFailure({ next, invocation, ctx, spec, budget }, options, { error }),
     );
   };
 }

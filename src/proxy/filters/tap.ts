@@ -6,8 +6,9 @@
  * the dashboard decodes into typed values, so a JSON call bridged to Dubbo shows the Dubbo
  * call. Nothing is decoded or copied here.
  */
-import { MeshError, type Invocation, type Result, type TapSink, type TappedCall } from '../../core/index.js';
-import type { CallContext, Filter } from '../filter.js';
+import { performance } from 'node:perf_hooks';
+import type { MeshError, Invocation, Result, TapSink, TappedCall } from '../../core/index.js';
+import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
 
 /** What the capture step found below the bridge (on ctx.tap while the call is tapped). */
 export interface TapCapture {
@@ -32,24 +33,24 @@ function report(invocation: Invocation, ctx: CallContext, result: Result | undef
   };
 }
 
-export function tapFilter(sink: TapSink): Filter {
-  return (next) => (invocation, ctx) => {
-    const tapped = sink.active && sink.wants(invocation);
-    if (tapped) ctx.tap = {};
-    return next(invocation, ctx).then(
-      (result) => {
-        if (tapped) sink.tapped(report(invocation, ctx, result, undefined));
-        else if (result.status === 'error') sink.failed(report(invocation, ctx, result, undefined));
-        return result;
-      },
-      (error: unknown) => {
-        const call = report(invocation, ctx, undefined, MeshError.from(error));
-        if (tapped) sink.tapped(call);
-        else sink.failed(call);
-        throw error;
-      },
-    );
+/**
+ * Asks the sink whether anyone taps the call when it arrives (a tapped call carries `ctx.tap`)
+ * and reports it when it ends; while nobody taps, only failures (filter.ts, observeCalls).
+ */
+export function tapObserver(sink: TapSink): CallObserver {
+  return {
+    started(invocation, ctx) {
+      if (sink.active && sink.wants(invocation)) ctx.tap = {};
+    },
+    finished(invocation, ctx, result, error) {
+      if (ctx.tap !== undefined) sink.tapped(report(invocation, ctx, result, error));
+      else if (error !== undefined || result!.status === 'error') sink.failed(report(invocation, ctx, result, error));
+    },
   };
+}
+
+export function tapFilter(sink: TapSink): Filter {
+  return observerFilter(tapObserver(sink));
 }
 
 export function tapCapture(): Filter {

@@ -4,9 +4,12 @@
  * spent the call is aborted and answered DEADLINE_EXCEEDED; the deadline covers the
  * wait for the response head (a streaming body is bounded by the upstream's idle
  * timeout instead, since its head has already been sent downstream). The calls of a
- * stack share one timer (core/deadline-timers.ts), not one setTimeout each.
+ * stack share one timer (core/deadline-timers.ts), not one setTimeout each, and a call whose
+ * listener already keeps the caller's deadline (the gRPC relay) arms nothing more when that
+ * deadline is the call's.
  */
-import { DeadlineTimers, MeshError, type Expiring, type Result } from '../../core/index.js';
+import { performance } from 'node:perf_hooks';
+import { DeadlineTimers, MeshError, type Expiring, type KeptDeadline, type Result } from '../../core/index.js';
 import type { CallContext, Filter } from '../filter.js';
 
 export interface TimeoutOptions {
@@ -21,11 +24,15 @@ function expired(deadline: number, ctx: CallContext): MeshError {
   });
 }
 
-/** One call under its deadline: settles with what the stack below answers, or with the deadline's error if that comes first. */
+/**
+ * One call under its deadline: settles with what the stack below answers, or with the deadline's error if that comes first.
+ * The stack's timers wait for it unless the call already keeps a timer for this very deadline (the gRPC relay's): that one tells it.
+ */
 class TimedCall implements Expiring {
   readonly #timers: DeadlineTimers;
   readonly #ctx: CallContext;
   readonly #deadline: number;
+  readonly #kept: KeptDeadline | undefined;
   readonly #resolve: (result: Result) => void;
   readonly #reject: (error: unknown) => void;
 
@@ -35,7 +42,13 @@ class TimedCall implements Expiring {
     this.#deadline = deadline;
     this.#resolve = resolve;
     this.#reject = reject;
-    timers.arm(deadline, this);
+    const kept = ctx.deadlineKept;
+    if (kept !== undefined && kept.deadlineAt === deadline) {
+      this.#kept = kept;
+      kept.watch(this);
+    } else {
+      timers.arm(deadline, this);
+    }
   }
 
   expire(): void {
@@ -44,13 +57,18 @@ class TimedCall implements Expiring {
     this.#reject(error);
   }
 
+  #stop(): void {
+    if (this.#kept) this.#kept.watch(undefined);
+    else this.#timers.disarm(this.#deadline, this);
+  }
+
   readonly answered = (result: Result): void => {
-    this.#timers.disarm(this.#deadline, this);
+    this.#stop();
     this.#resolve(result);
   };
 
   readonly failed = (error: unknown): void => {
-    this.#timers.disarm(this.#deadline, this);
+    this.#stop();
     this.#reject(error);
   };
 }

@@ -5,7 +5,8 @@
  * head, trailers after it, or RST_STREAM with the code the client reads as that status
  * when a reply message is half sent (trailers would make it report a cut message).
  */
-import { MeshError, type DeadlineTimers, type MessageBoundaryCheck } from '../../core/index.js';
+import { performance } from 'node:perf_hooks';
+import { MeshError, type DeadlineTimers, type Expiring, type KeptDeadline, type MessageBoundaryCheck } from '../../core/index.js';
 import { ErrorCode } from './frames.js';
 import type { Leg, LegOwner } from './leg.js';
 
@@ -58,7 +59,7 @@ export interface CallHooks {
   onTooLarge(): void;
 }
 
-export class RelayCall {
+export class RelayCall implements KeptDeadline {
   readonly down: CallLeg;
   up: CallLeg | undefined;
   responded = false;
@@ -84,6 +85,8 @@ export class RelayCall {
   #timers: DeadlineTimers | undefined;
   #deadlineAt = 0;
   #deadlineMs = 0;
+  /** Told first when the deadline passes: the timeout filter's call, when it shares this deadline. */
+  #watcher: Expiring | undefined;
 
   constructor(down: CallLeg, wire: RelayWire, hooks: CallHooks, maxMessageBytes: number, requestHeaders: readonly string[]) {
     this.down = down;
@@ -158,8 +161,22 @@ export class RelayCall {
     timers.arm(at, this);
   }
 
+  get deadlineAt(): number {
+    return this.#deadlineAt;
+  }
+
+  watch(expiring: Expiring | undefined): void {
+    this.#watcher = expiring;
+    // The call ended while the watcher still waited: the timer was kept for it alone.
+    if (expiring === undefined && this.ended) this.#timers?.disarm(this.#deadlineAt, this);
+  }
+
   /** The deadline passed (DeadlineTimers). */
   expire(): void {
+    const watcher = this.#watcher;
+    this.#watcher = undefined;
+    watcher?.expire();
+    if (this.ended) return;
     const waited = this.pending?.deadlinePassed();
     this.fail(waited ?? this.#deadlineExceeded());
   }
@@ -208,7 +225,8 @@ export class RelayCall {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.#timers?.disarm(this.#deadlineAt, this);
+    // A watcher not yet settled (its call's promise) still needs the deadline: the timer stays for it.
+    if (this.#watcher === undefined) this.#timers?.disarm(this.#deadlineAt, this);
     this.observer?.onEnd(this.failure ?? CALLER_GONE);
     this.#hooks.onCallEnd(this);
   }

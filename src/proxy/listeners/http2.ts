@@ -214,7 +214,11 @@ export class Http2Listener implements Listener {
     const invocation = options.codec.toInvocation(headers, RELAYED_BODY, startedAt);
     // The frame is this call's own object (made by toInvocation): the relay call rides in it to the upstream.
     (invocation.frame as { relay?: RelayCall }).relay = call;
-    if (invocation.deadline !== undefined) call.setDeadline(invocation.deadline, this.#deadlines);
+    if (invocation.deadline !== undefined) {
+      call.setDeadline(invocation.deadline, this.#deadlines);
+      // One timer for the call: the timeout filter shares this one when the caller's deadline is the call's.
+      ctx.deadlineKept = call;
+    }
     const reply = builtIn ? this.#startBuiltIn().then((upstream) => upstream.call(this.#builtInEndpoint, invocation, ctx)) : this.#handler(invocation, ctx);
     reply.then(
       (result) => this.#replied(call, result),

@@ -5,7 +5,7 @@
  * context that grew a property backing store as the stack filled in its route, cluster,
  * deadline and endpoint; every field is declared here, so it is made once, whole.
  */
-import { Cancel, type Logger, type MeshError, type PeerIdentity, type ServerSpan, type Invocation, type Result } from '../../core/index.js';
+import { Cancel, type KeptDeadline, type Logger, type MeshError, type PeerIdentity, type ServerSpan, type Invocation, type Result } from '../../core/index.js';
 import type { CallContext, RoutePolicy } from '../filter.js';
 
 export class RpcCall extends Cancel implements CallContext {
@@ -20,6 +20,7 @@ export class RpcCall extends Cancel implements CallContext {
   tried: ReadonlySet<string> | undefined = undefined;
   endpoint: string | undefined = undefined;
   deadline: number | undefined = undefined;
+  deadlineKept: KeptDeadline | undefined = undefined;
   error: MeshError | undefined = undefined;
   tap: { upstream?: Invocation; upstreamResult?: Result } | undefined = undefined;
   span: ServerSpan | undefined = undefined;
