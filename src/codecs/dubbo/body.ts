@@ -75,15 +75,7 @@ function readHeadString(scanner: HessianScanner, what: string): string {
 }
 
 /** The five head strings and the parameter types, and where the arguments start. */
-interface Lead {
-  readonly dubboVersion: string;
-  readonly path: string;
-  readonly version: string;
-  readonly method: string;
-  readonly descriptor: string;
-  readonly argTypes: readonly string[];
-  readonly argsStart: number;
-}
+type Lead = Pick<RequestHead, 'dubboVersion' | 'path' | 'version' | 'method' | 'descriptor' | 'argTypes' | 'argsStart'>;
 
 /** What the attachments map says, as offsets from the arguments' end (where the map starts). */
 interface Trailer {
