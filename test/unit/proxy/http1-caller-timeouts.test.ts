@@ -5,41 +5,15 @@
  * starts again with each request on a keep-alive connection; a reply already begun is not
  * cut; an idle keep-alive connection is closed.
  */
-import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Cancel } from '../../../src/core/index.js';
 import { Http1Caller, type CallerHost, type CallerRequest, type CallerTimeouts } from '../../../src/proxy/listeners/http1-caller.js';
+import { FakeCallerSocket } from '../../support/fake-caller-socket.js';
 
 const TIMEOUTS: CallerTimeouts = { headersMs: 1_000, requestMs: 5_000, keepAliveMs: 3_000 };
 
-class FakeSocket extends EventEmitter {
-  readonly remoteAddress = '127.0.0.1';
-  written = '';
-  destroyed = false;
-  ended = false;
-  write(data: string | Buffer): boolean {
-    this.written += typeof data === 'string' ? data : data.toString('latin1');
-    return true;
-  }
-  cork(): void {}
-  uncork(): void {}
-  pause(): this {
-    return this;
-  }
-  resume(): this {
-    return this;
-  }
-  destroySoon(): void {
-    this.ended = true;
-  }
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    this.emit('close');
-  }
-}
 
 interface Served {
   readonly request: CallerRequest;
@@ -48,7 +22,7 @@ interface Served {
 
 /** A caller whose host answers each request 200 once its body has ended (or at once with `answerEarly`). */
 function start(options: { answerEarly?: boolean } = {}) {
-  const socket = new FakeSocket();
+  const socket = new FakeCallerSocket();
   const served: Served[] = [];
   const refusals: Array<{ code: string; message: string; status: number; limit?: string }> = [];
   const answer = (request: CallerRequest): void => request.writeLocal({ status: 200, headers: { 'content-length': 2 }, body: 'ok' });

@@ -5,44 +5,15 @@
  * byte at a time: each way reads the same requests, heads and bodies, and answers each in
  * order. Malformed and smuggling-shaped requests are refused with their status and never served.
  */
-import { EventEmitter } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Http1Caller, type CallerHost, type CallerRequest } from '../../../src/proxy/listeners/http1-caller.js';
+import { FakeCallerSocket } from '../../support/fake-caller-socket.js';
 
 const GOLDEN = join(import.meta.dirname, '../../golden/http1');
 
-class FakeSocket extends EventEmitter {
-  readonly remoteAddress = '127.0.0.1';
-  written = '';
-  destroyed = false;
-  ended = false;
-  paused = false;
-  write(data: string | Buffer): boolean {
-    this.written += typeof data === 'string' ? data : data.toString('latin1');
-    return true;
-  }
-  cork(): void {}
-  uncork(): void {}
-  pause(): this {
-    this.paused = true;
-    return this;
-  }
-  resume(): this {
-    this.paused = false;
-    return this;
-  }
-  destroySoon(): void {
-    this.ended = true;
-  }
-  destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    this.emit('close');
-  }
-}
 
 interface Seen {
   readonly method: string;
@@ -55,7 +26,7 @@ interface Seen {
 interface Run {
   readonly requests: Seen[];
   readonly refusals: Array<{ code: string; status: number }>;
-  readonly socket: FakeSocket;
+  readonly socket: FakeCallerSocket;
   handedOver?: string;
   tooLarge: number;
   malformed: string[];
@@ -65,7 +36,7 @@ const LIMITS = { maxHeaderBytes: 16 * 1024, maxHeaderCount: 100, maxBodyBytes: 6
 
 /** Feeds `chunks` one read at a time (letting body streams and replies run between reads). */
 async function feed(chunks: readonly Buffer[], limits = LIMITS): Promise<Run> {
-  const socket = new FakeSocket();
+  const socket = new FakeCallerSocket();
   const run: Run = { requests: [], refusals: [], socket, tooLarge: 0, malformed: [] };
   const answer = (request: CallerRequest, status: number): void =>
     request.writeLocal({ status, headers: { 'content-type': 'text/plain', 'content-length': 2 }, body: 'ok' });
@@ -106,7 +77,7 @@ async function feed(chunks: readonly Buffer[], limits = LIMITS): Promise<Run> {
 }
 
 /** Feeds `chunks`, then does `then` to the socket and lets the run settle. */
-async function feedThen(chunks: readonly Buffer[], then: (socket: FakeSocket) => void): Promise<{ run: Run }> {
+async function feedThen(chunks: readonly Buffer[], then: (socket: FakeCallerSocket) => void): Promise<{ run: Run }> {
   const run = await feed(chunks);
   then(run.socket);
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
