@@ -10,28 +10,38 @@ import type { Invocation, StreamRequestFrame, StreamResponseFrame } from '../../
 import { attachmentsOf, GRPC_TIMEOUT } from './headers.js';
 import { parseGrpcTimeout } from './timeout.js';
 
+const SLASH = 0x2f;
+
 /** What a gRPC Invocation carries as its `frame`: the request head as received. */
 export type GrpcRequestFrame = StreamRequestFrame;
 
 /** What a gRPC Result carries as its `frame`: the response head and, later, its trailers. */
 export type GrpcResponseFrame = StreamResponseFrame;
 
+/** Where `/pkg.Service/Method` splits into service and method (the second slash); -1 for any other path. */
+export function grpcPathSplit(path: string | undefined): number {
+  if (!path || path.charCodeAt(0) !== SLASH) return -1;
+  const slash = path.indexOf('/', 1);
+  if (slash <= 1 || slash === path.length - 1 || path.indexOf('/', slash + 1) !== -1) return -1;
+  return slash;
+}
+
 /** `/pkg.Service/Method` -> its parts; undefined for any other path. */
 export function parseGrpcPath(path: string | undefined): { service: string; method: string } | undefined {
-  if (!path || path.charAt(0) !== '/') return undefined;
-  const slash = path.indexOf('/', 1);
-  if (slash <= 1 || slash === path.length - 1 || path.indexOf('/', slash + 1) !== -1) return undefined;
-  return { service: path.slice(1, slash), method: path.slice(slash + 1) };
+  const slash = grpcPathSplit(path);
+  return slash === -1 ? undefined : { service: path!.slice(1, slash), method: path!.slice(slash + 1) };
 }
 
 export function grpcInvocation(headers: IncomingHttpHeaders, body: Readable, now: number): Invocation {
-  const target = parseGrpcPath(headers[':path']) ?? { service: '', method: '' };
+  // The path is split in place: this runs on every call, and the parts are all it needs.
+  const path = headers[':path'];
+  const slash = grpcPathSplit(path);
   const timeout = parseGrpcTimeout(headers[GRPC_TIMEOUT] as string | undefined);
   const frame: GrpcRequestFrame = { headers };
   return {
     protocol: 'grpc',
-    service: { interface: target.service },
-    method: target.method,
+    service: { interface: slash === -1 ? '' : path!.slice(1, slash) },
+    method: slash === -1 ? '' : path!.slice(slash + 1),
     attachments: attachmentsOf(headers),
     deadline: timeout === undefined ? undefined : now + timeout,
     oneway: false,

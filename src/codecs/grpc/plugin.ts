@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { Code, type MeshError, type ProtocolPlugin } from '../../core/index.js';
 import { attachmentsOf, CONTENT_TYPE, forwardable, forwardFlat, GRPC_MESSAGE, GRPC_STATUS, GRPC_TIMEOUT, isGrpcRequest } from './headers.js';
-import { grpcInvocation, parseGrpcPath } from './invocation.js';
+import { grpcInvocation, grpcPathSplit } from './invocation.js';
 import { LengthPrefixCheck, MessageBoundaries } from './length-prefix.js';
 import { matchHttp2Preface } from './match.js';
 import { encodeGrpcMessage, grpcMessageOf, grpcStatusOf, resetCodeOf } from './status.js';
@@ -23,7 +23,7 @@ function errorTrailers(error: MeshError): OutgoingHttpHeaders {
 }
 
 function refusal(headers: IncomingHttpHeaders): string | undefined {
-  if (isGrpcRequest(headers) && parseGrpcPath(headers[':path'])) return undefined;
+  if (isGrpcRequest(headers) && grpcPathSplit(headers[':path']) !== -1) return undefined;
   return `not a gRPC call: ${String(headers[':method'])} ${String(headers[':path'])} (${String(headers['content-type'])})`;
 }
 

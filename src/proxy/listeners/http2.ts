@@ -66,7 +66,8 @@ export interface Http2ListenerOptions {
   readonly appApi?: ApiAccess | 'off';
 }
 
-const BUILT_IN = 'pmesh.v1.';
+/** The `:path` prefix of the built-in services' calls. */
+const BUILT_IN_PATH = '/pmesh.v1.';
 /** After a drain runs out: how long the calls answered with PMESH_DRAINING get for their trailers to leave. */
 const DRAIN_REPLY_MS = 1_000;
 const CALLER_GONE = new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller cancelled the call');
@@ -205,7 +206,8 @@ export class Http2Listener implements Listener {
     }
     // The built-in services, unless turned off here (their calls are then routed as any other), and to whom the guard admits.
     const appApi = options.appApi;
-    const builtIn = appApi !== 'off' && String(headers[':path'] ?? '').startsWith(`/${BUILT_IN}`);
+    const path = headers[':path'];
+    const builtIn = appApi !== 'off' && path !== undefined && path.startsWith(BUILT_IN_PATH);
     const notAdmitted = builtIn ? appApi?.check({ authorization: headers.authorization, tls: isTls(socket) }) : undefined;
     if (notAdmitted) {
       call.fail(notAdmitted);

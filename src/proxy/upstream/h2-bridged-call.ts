@@ -13,7 +13,7 @@ import type { LegPeer } from '../h2-frames/leg.js';
 import type { PendingStream } from '../h2-frames/relay-call.js';
 import type { UpstreamCall, UpstreamCallLeg } from '../h2-frames/upstream-call.js';
 import type { CallContext } from '../filter.js';
-import { headerObject, RelayResponseFrame } from './h2-relay-reply.js';
+import { RelayResponseFrame, statusOf } from './h2-relay-reply.js';
 import { ReplyBody } from './h2-reply-body.js';
 
 const READER_GONE = new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the reply was not read to its end');
@@ -70,10 +70,9 @@ export class BridgedCall implements UpstreamCall, LegPeer {
     if (!this.responded) {
       this.responded = true;
       const codec = this.#codec;
-      const head = headerObject(headers);
-      const frame = (this.#frame = new RelayResponseFrame(head, end || codec.isTrailersOnly(head), codec));
+      const frame = (this.#frame = new RelayResponseFrame(headers, end, codec));
       const body = (this.#replyBody = new ReplyBody(this.#up!, () => this.#readerGone()));
-      this.#resolve({ status: 'ok', protocolStatus: Number(head[':status'] ?? 200), attachments: codec.attachmentsOf(head), body: { kind: 'stream', stream: body }, frame });
+      this.#resolve({ status: 'ok', protocolStatus: statusOf(headers), attachments: frame.attachments, body: { kind: 'stream', stream: body }, frame });
       if (end) this.#finish();
       return;
     }

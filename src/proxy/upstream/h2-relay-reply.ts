@@ -29,23 +29,42 @@ export function headerObject(flat: readonly string[]): IncomingHttpHeaders {
 }
 
 /**
- * The reply head and its trailers as the filter chain sees them. The trailers promise is
- * made only when something asks for it (tracing, for the gRPC status of a sampled call):
- * most calls settle no promise and build no trailer object.
+ * The reply head and its trailers as the filter chain sees them. Nothing here is made
+ * before something asks for it: the header object (the access log's or tracing's status
+ * of a trailers-only reply, the bridge), and the trailers promise (tracing, for the gRPC
+ * status of a sampled call). Most relayed calls read neither, so they build no header
+ * object and settle no promise: the relay has already passed the fields on as a list.
  */
 export class RelayResponseFrame implements StreamResponseFrame {
-  readonly headers: IncomingHttpHeaders;
-  readonly trailersOnly: boolean;
+  /** The head's fields as the upstream sent them (flat: name, value, ...). */
+  readonly fields: readonly string[];
+  readonly #ended: boolean;
   readonly #codec: StreamClientCodec;
+  #headers: IncomingHttpHeaders | undefined;
+  #attachments: Readonly<Record<string, string>> | undefined;
   /** What the trailers are made of once known: the upstream's fields (flat) or the error that ended the call. */
   #source: readonly string[] | MeshError | undefined;
   #promise: Promise<OutgoingHttpHeaders> | undefined;
   #resolve: ((trailers: OutgoingHttpHeaders) => void) | undefined;
 
-  constructor(headers: IncomingHttpHeaders, trailersOnly: boolean, codec: StreamClientCodec) {
-    this.headers = headers;
-    this.trailersOnly = trailersOnly;
+  /** `ended`: the head came with END_STREAM (a trailers-only reply, whatever its fields say). */
+  constructor(fields: readonly string[], ended: boolean, codec: StreamClientCodec) {
+    this.fields = fields;
+    this.#ended = ended;
     this.#codec = codec;
+  }
+
+  get headers(): IncomingHttpHeaders {
+    return (this.#headers ??= headerObject(this.fields));
+  }
+
+  /** The head as a Result's attachments. */
+  get attachments(): Readonly<Record<string, string>> {
+    return (this.#attachments ??= this.#codec.attachmentsOf(this.headers));
+  }
+
+  get trailersOnly(): boolean {
+    return this.#ended || this.#codec.isTrailersOnly(this.headers);
   }
 
   get trailers(): Promise<OutgoingHttpHeaders> {
@@ -56,15 +75,43 @@ export class RelayResponseFrame implements StreamResponseFrame {
     return this.#promise;
   }
 
-  /** The first of trailers or the call's end wins, as a promise settles once. */
+  /** The first of trailers or the call's end wins, as a promise settles once (a trailers-only reply's promise never waits for this). */
   settle(source: readonly string[] | MeshError): void {
-    if (this.trailersOnly || this.#source !== undefined) return;
+    if (this.#source !== undefined) return;
     this.#source = source;
     this.#resolve?.(this.#made(source));
   }
 
   #made(source: readonly string[] | MeshError): OutgoingHttpHeaders {
     return Array.isArray(source) ? this.#codec.forwardable(headerObject(source)) : this.#codec.errorTrailers(source as MeshError);
+  }
+}
+
+/** `:status` of a head as a number (200 when missing or not a number), read from the list without a header object. */
+export function statusOf(fields: readonly string[]): number {
+  for (let i = 0; i < fields.length; i += 2) {
+    if (fields[i] === ':status') return Number(fields[i + 1]) || 200;
+  }
+  return 200;
+}
+
+/** The body every relayed Result carries (the bytes pass in the relay). */
+const RELAYED: Result['body'] = Object.freeze({ kind: 'stream', stream: RELAYED_BODY });
+
+/** A relayed call's Result: its attachments are the head's fields as an object, made when first read. */
+class RelayResult implements Result {
+  readonly status = 'ok' as const;
+  readonly protocolStatus: number;
+  readonly body = RELAYED;
+  readonly frame: RelayResponseFrame;
+
+  constructor(frame: RelayResponseFrame) {
+    this.frame = frame;
+    this.protocolStatus = statusOf(frame.fields);
+  }
+
+  get attachments(): Readonly<Record<string, string>> {
+    return this.frame.attachments;
   }
 }
 
@@ -99,17 +146,9 @@ export class RelayReply implements UpstreamObserver {
   }
 
   onHead(flat: readonly string[], trailersOnly: boolean): void {
-    const head = headerObject(flat);
-    const codec = this.#codec;
-    const frame = new RelayResponseFrame(head, trailersOnly || codec.isTrailersOnly(head), codec);
+    const frame = new RelayResponseFrame(flat, trailersOnly, this.#codec);
     this.#frame = frame;
-    this.#resolve({
-      status: 'ok',
-      protocolStatus: Number(head[':status'] ?? 200),
-      attachments: codec.attachmentsOf(head),
-      body: { kind: 'stream', stream: RELAYED_BODY },
-      frame,
-    });
+    this.#resolve(new RelayResult(frame));
   }
 
   onTrailers(flat: readonly string[]): void {
