@@ -27,9 +27,36 @@ export interface MuxConnectionOptions {
   readonly maxRequestId: number;
 }
 
-interface Pending {
-  resolve(result: Result): void;
-  reject(error: unknown): void;
+/**
+ * A call waiting for its reply: the one object made per call besides its promise. It is
+ * its own cancel listener (Cancel takes an object), so a call makes no closure.
+ */
+class Pending {
+  constructor(
+    readonly waiting: Map<number, Pending>,
+    readonly id: number,
+    readonly resolve: (result: Result) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  /** Stops waiting: a late reply finds no one and is dropped. */
+  cancelled(reason: MeshError): void {
+    if (this.waiting.get(this.id) !== this) return;
+    this.waiting.delete(this.id);
+    this.reject(reason);
+  }
+}
+
+/**
+ * The promise executor shared by every call: it hands out the promise's resolve and
+ * reject through these two slots, read at once after `new Promise`, so a call makes no
+ * executor closure.
+ */
+let nextResolve: (result: Result) => void = () => {};
+let nextReject: (error: unknown) => void = () => {};
+function captureSettlers(resolve: (result: Result) => void, reject: (error: unknown) => void): void {
+  nextResolve = resolve;
+  nextReject = reject;
 }
 
 /** What a one-way call resolves with once written. */
@@ -139,13 +166,12 @@ export class MuxConnection {
       this.#closeIfDone();
       return Promise.resolve(ONEWAY_RESULT);
     }
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      cancel.onAbort((error) => {
-        if (this.#pending.delete(id)) reject(error);
-      });
-      this.#write(bytes);
-    });
+    const promise = new Promise<Result>(captureSettlers);
+    const pending = new Pending(this.#pending, id, nextResolve, nextReject);
+    this.#pending.set(id, pending);
+    cancel.onAbort(pending);
+    this.#write(bytes);
+    return promise;
   }
 
   #encode(frame: unknown, id: bigint, remainingMs: number | undefined): Buffer[] {
