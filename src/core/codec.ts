@@ -49,10 +49,15 @@ export interface ProtocolCodec<F, B = never> {
   encode(frame: F): Buffer[];
 
   kind(frame: F): FrameKind;
-  /** Request id as carried on the wire (Bolt int32, Dubbo int64), widened to bigint. */
-  requestId(frame: F): bigint;
-  /** A copy of the frame carrying another id; the rest of its bytes unchanged. */
-  withRequestId(frame: F, id: bigint): F;
+  /**
+   * Request id as carried on the wire (Bolt int32, Dubbo int64) as a number: exact for
+   * every id a pool gives (int32) and every real client's counter (within ±2^53). A
+   * number, not a bigint, so the pass-through path makes none per call; the reply to a
+   * caller goes out through `encodeReply`, which copies the caller's id bytes as they are.
+   */
+  requestId(frame: F): number;
+  /** A copy of the frame carrying another id (a safe integer); the rest of its bytes unchanged. */
+  withRequestId(frame: F, id: number): F;
   /**
    * The bytes of a frame forwarded under another id and, for a request, with its
    * deadline set to `remainingMs`: what `encode(withTimeout(withRequestId(frame, id),
@@ -60,10 +65,17 @@ export interface ProtocolCodec<F, B = never> {
    * as it is. The pass-through path's one rewrite per hop; optional, the proxy falls
    * back to those three calls.
    */
-  encodeForward?(frame: F, id: bigint, remainingMs?: number): Buffer[];
+  encodeForward?(frame: F, id: number, remainingMs?: number): Buffer[];
+  /**
+   * The bytes of the reply frame `reply` under `request`'s id, copied as it is on the wire
+   * (what `encode(withRequestId(reply, requestId(request)))` writes, for any id the wire
+   * can carry), leaving both frames as they are: the listener's answer to its caller.
+   * Optional, the listener falls back to those calls.
+   */
+  encodeReply?(reply: F, request: F): Buffer[];
 
   /** A heartbeat request with this id, to probe an idle connection. */
-  heartbeat(id: bigint): F;
+  heartbeat(id: number): F;
   /** The reply to a heartbeat request. */
   heartbeatReply(request: F): F;
   /**
@@ -72,7 +84,7 @@ export interface ProtocolCodec<F, B = never> {
    * none its Java clients understand. Received from an upstream, such a frame is a
    * `control` frame: the pool stops giving that connection new calls.
    */
-  goAway?(id: bigint): F;
+  goAway?(id: number): F;
 
   /**
    * Routing view of a request frame. Must not decode the arguments. `receivedAt` is when

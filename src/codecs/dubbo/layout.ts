@@ -105,6 +105,23 @@ export const isEvent = (frame: DubboFrame): boolean => (flagOf(frame) & FLAG_EVE
 /** The id as Java sees it: a signed long (ids wrap through negatives, Request.java). */
 export const idOf = (frame: DubboFrame): bigint => frame.header.readBigInt64BE(OFFSET_ID);
 
+const TWO_TO_32 = 0x1_0000_0000;
+
+/**
+ * The same signed long as a number, read as two 32-bit halves so no BigInt is made:
+ * exact within ±2^53, which holds every id a pool gives and every real client's counter.
+ */
+export function idNumberOf(frame: DubboFrame): number {
+  return frame.header.readInt32BE(OFFSET_ID) * TWO_TO_32 + frame.header.readUInt32BE(OFFSET_ID + 4);
+}
+
+/** Writes a safe-integer id into a header as the signed long (two's complement), without a BigInt. */
+export function writeIdNumber(header: Buffer, id: number): void {
+  const high = Math.floor(id / TWO_TO_32);
+  header.writeInt32BE(high, OFFSET_ID);
+  header.writeUInt32BE(id - high * TWO_TO_32, OFFSET_ID + 4);
+}
+
 /** A heartbeat request or reply: event flag and a body that is hessian2 null. */
 export const isHeartbeatBody = (frame: DubboFrame): boolean => frame.body.length === 1 && frame.body[0] === HESSIAN_NULL;
 

@@ -160,7 +160,7 @@ export class MuxConnection {
       );
     }
     const id = this.#allocateId();
-    const bytes = this.#encode(frame, BigInt(id), remainingMs);
+    const bytes = this.#encode(frame, id, remainingMs);
     if (oneway) {
       this.#write(bytes);
       this.#closeIfDone();
@@ -174,7 +174,7 @@ export class MuxConnection {
     return promise;
   }
 
-  #encode(frame: unknown, id: bigint, remainingMs: number | undefined): Buffer[] {
+  #encode(frame: unknown, id: number, remainingMs: number | undefined): Buffer[] {
     const codec = this.#options.codec;
     if (codec.encodeForward) return codec.encodeForward(frame, id, remainingMs);
     return codec.encode(codec.withRequestId(remainingMs === undefined ? frame : codec.withTimeout(frame, remainingMs), id));
@@ -210,7 +210,7 @@ export class MuxConnection {
         this.#write(codec.encode(codec.heartbeatReply(frame)));
         return;
       case 'response': {
-        const id = Number(codec.requestId(frame));
+        const id = codec.requestId(frame);
         const waiter = this.#pending.get(id);
         if (waiter) {
           this.#pending.delete(id);
@@ -269,7 +269,7 @@ export class MuxConnection {
         return;
       }
       this.#missed += 1;
-      this.#write(codec.encode(codec.heartbeat(BigInt(this.#allocateId()))));
+      this.#write(codec.encode(codec.heartbeat(this.#allocateId())));
     }, heartbeatIntervalMs);
     this.#heartbeatTimer.unref();
   }

@@ -96,10 +96,10 @@ describe('dubbo golden frames from Apache Dubbo 3.3.6', () => {
     const bytes = golden(name);
     const frame = decodeOne(bytes);
     expect(concat(dubboCodec.encode(frame))).toEqual(bytes);
-    const moved = dubboCodec.withRequestId(frame, 0x0123456789abcdefn);
+    const moved = dubboCodec.withRequestId(frame, 0x0123456789abcd);
     const out = concat(dubboCodec.encode(moved));
-    expect(dubboCodec.requestId(moved)).toBe(0x0123456789abcdefn);
-    expect(out.subarray(4, 12).toString('hex')).toBe('0123456789abcdef');
+    expect(dubboCodec.requestId(moved)).toBe(0x0123456789abcd);
+    expect(out.subarray(4, 12).toString('hex')).toBe('000123456789abcd');
     expect(Buffer.concat([out.subarray(0, 4), out.subarray(12)])).toEqual(Buffer.concat([bytes.subarray(0, 4), bytes.subarray(12)]));
     expect(concat(dubboCodec.encode(frame))).toEqual(bytes); // the original is untouched
   });
@@ -110,7 +110,7 @@ describe('dubbo golden frames from Apache Dubbo 3.3.6', () => {
 
     it('maps to the Invocation field by field, arguments left raw', () => {
       expect(dubboCodec.kind(frame)).toBe('request');
-      expect(dubboCodec.requestId(frame)).toBe(bytes.readBigInt64BE(4));
+      expect(BigInt(dubboCodec.requestId(frame))).toBe(bytes.readBigInt64BE(4));
       const before = performance.now();
       const inv = dubboCodec.toInvocation(frame);
       expect(inv.protocol).toBe('dubbo');
@@ -145,7 +145,7 @@ describe('dubbo golden frames from Apache Dubbo 3.3.6', () => {
       const values = hessianValues(again.body, 5 + want.args.length + 1);
       expect(values.at(-1)).toEqual({ ...inv.attachments, timeout: '1234' });
       // Re-encoding the rewritten frame, with a new id, is stable.
-      expect(concat(dubboCodec.encode(dubboCodec.withRequestId(rewritten, 7n))).subarray(12)).toEqual(out.subarray(12));
+      expect(concat(dubboCodec.encode(dubboCodec.withRequestId(rewritten, 7))).subarray(12)).toEqual(out.subarray(12));
     });
   });
 
