@@ -37,7 +37,7 @@ async function startProvider(): Promise<void> {
           socket.write(Buffer.concat(codec.encode(codec.heartbeatReply(frame))));
           continue;
         }
-        socket.write(Buffer.concat(codec.encode(buildResponse(codec.requestId(frame), { kind: 'null' }))));
+        socket.write(Buffer.concat(codec.encode(buildResponse(Number(codec.requestId(frame)), { kind: 'null' }))));
       }
     });
   });
@@ -48,7 +48,7 @@ async function startProvider(): Promise<void> {
 /** One Bolt connection to the egress; `call` resolves with the reply's result. */
 class BoltCaller {
   readonly #socket: Socket;
-  readonly #waiting = new Map<number, (frame: unknown) => void>();
+  readonly #waiting = new Map<number | bigint, (frame: unknown) => void>();
   #nextId = 1;
 
   private constructor(socket: Socket) {

@@ -36,7 +36,7 @@ function startRelay(upstreamPort: number): Server {
   let nextId = 1000;
   return createServer((downstream) => {
     const upstream = connect({ host: '127.0.0.1', port: upstreamPort });
-    const original = new Map<number, number>();
+    const original = new Map<number | bigint, number | bigint>();
     pipeFrames(downstream, upstream, (frame) => {
       const kind = dubboCodec.kind(frame);
       if (kind !== 'request' && kind !== 'heartbeat') return frame;

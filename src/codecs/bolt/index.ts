@@ -53,7 +53,7 @@ function kindOf(frame: BoltFrame): FrameKind {
 }
 
 /** Bolt ids are int32; a wider id wraps (modulo 2^32) the way Java's IDGenerator does. */
-const int32 = (id: number): number => id | 0;
+const int32 = (id: number | bigint): number => (typeof id === 'bigint' ? Number(BigInt.asIntN(32, id)) : id | 0);
 
 export function createBoltCodec(options: BoltCodecOptions = {}): BoltCodec {
   const allowed: ReadonlySet<number> = new Set(options.allowedSerializers ?? [CODEC_HESSIAN2]);

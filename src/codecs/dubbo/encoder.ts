@@ -4,7 +4,7 @@
  * body was rebuilt returns header and body separately, never copying the body.
  */
 import type { DubboFrame } from './layout.js';
-import { HEADER_LENGTH, OFFSET_ID, OFFSET_LENGTH, writeIdNumber } from './layout.js';
+import { HEADER_LENGTH, OFFSET_ID, OFFSET_LENGTH, writeId } from './layout.js';
 
 export function encodeFrame(frame: DubboFrame): Buffer[] {
   if (frame.raw !== undefined) return [frame.raw];
@@ -38,17 +38,17 @@ export function withBodyParts(header: Buffer, parts: readonly Buffer[]): DubboFr
 }
 
 /** A copy of the frame with another id: only the 16 header bytes are copied and patched. */
-export function withId(frame: DubboFrame, id: number): DubboFrame {
+export function withId(frame: DubboFrame, id: number | bigint): DubboFrame {
   const header = headerWithId(frame, id);
   if (frame.bodyParts !== undefined) return withBodyParts(header, frame.bodyParts);
   return { header, body: frame.body, raw: undefined };
 }
 
 /** A copy of the frame's 16 header bytes with id `id` (its body length as the frame's). */
-export function headerWithId(frame: DubboFrame, id: number): Buffer {
+export function headerWithId(frame: DubboFrame, id: number | bigint): Buffer {
   const header = Buffer.allocUnsafe(HEADER_LENGTH);
   frame.header.copy(header, 0, 0, HEADER_LENGTH);
-  writeIdNumber(header, id);
+  writeId(header, id);
   return header;
 }
 

@@ -211,8 +211,9 @@ export class MuxConnection {
         return;
       case 'response': {
         const id = codec.requestId(frame);
-        const waiter = this.#pending.get(id);
-        if (waiter) {
+        // Pool ids are numbers; a bigint id is none of ours.
+        const waiter = typeof id === 'number' ? this.#pending.get(id) : undefined;
+        if (waiter && typeof id === 'number') {
           this.#pending.delete(id);
           this.#settle(waiter, frame);
         }

@@ -96,10 +96,10 @@ describe('dubbo golden frames from Apache Dubbo 3.3.6', () => {
     const bytes = golden(name);
     const frame = decodeOne(bytes);
     expect(concat(dubboCodec.encode(frame))).toEqual(bytes);
-    const moved = dubboCodec.withRequestId(frame, 0x0123456789abcd);
+    const moved = dubboCodec.withRequestId(frame, 0x0123456789abcdefn);
     const out = concat(dubboCodec.encode(moved));
-    expect(dubboCodec.requestId(moved)).toBe(0x0123456789abcd);
-    expect(out.subarray(4, 12).toString('hex')).toBe('000123456789abcd');
+    expect(dubboCodec.requestId(moved)).toBe(0x0123456789abcdefn);
+    expect(out.subarray(4, 12).toString('hex')).toBe('0123456789abcdef');
     expect(Buffer.concat([out.subarray(0, 4), out.subarray(12)])).toEqual(Buffer.concat([bytes.subarray(0, 4), bytes.subarray(12)]));
     expect(concat(dubboCodec.encode(frame))).toEqual(bytes); // the original is untouched
   });
@@ -179,7 +179,7 @@ describe('dubbo golden frames from Apache Dubbo 3.3.6', () => {
   it('heartbeat request, reply and the readonly event match the Java peers byte for byte', () => {
     const ping = decodeOne(golden('heartbeat-request'));
     expect(dubboCodec.kind(ping)).toBe('heartbeat');
-    expect(concat(dubboCodec.encode(dubboCodec.heartbeat(dubboCodec.requestId(ping))))).toEqual(golden('heartbeat-request'));
+    expect(concat(dubboCodec.encode(dubboCodec.heartbeat(Number(dubboCodec.requestId(ping)))))).toEqual(golden('heartbeat-request'));
     expect(concat(dubboCodec.encode(dubboCodec.heartbeatReply(ping)))).toEqual(golden('heartbeat-response'));
     const pong = decodeOne(golden('heartbeat-response'));
     expect(dubboCodec.kind(pong)).toBe('heartbeat-reply');
