@@ -7,11 +7,21 @@
  */
 import type { MeshError } from './errors.js';
 
-type AbortListener = (reason: MeshError) => void;
+/**
+ * What runs on cancel: a function, or an object whose `cancelled` method runs, for a
+ * caller that already makes an object per call and need not make a closure too.
+ */
+export type AbortListener = ((reason: MeshError) => void) | { cancelled(reason: MeshError): void };
+
+function notify(listener: AbortListener, reason: MeshError): void {
+  if (typeof listener === 'function') listener(reason);
+  else listener.cancelled(reason);
+}
 
 export class Cancel {
   #reason: MeshError | undefined;
-  #listeners: AbortListener[] | undefined;
+  /** One listener is kept as it is (most calls have one, the upstream's): no array per call. */
+  #listeners: AbortListener | AbortListener[] | undefined;
 
   get aborted(): boolean {
     return this.#reason !== undefined;
@@ -27,19 +37,23 @@ export class Cancel {
     this.#reason = reason;
     const listeners = this.#listeners;
     this.#listeners = undefined;
-    if (listeners) for (const listener of listeners) listener(reason);
+    if (Array.isArray(listeners)) for (const listener of listeners) notify(listener, reason);
+    else if (listeners) notify(listeners, reason);
   }
 
   /** Runs `listener` on cancel (at once if already cancelled), once. */
   onAbort(listener: AbortListener): void {
-    if (this.#reason) listener(this.#reason);
-    else (this.#listeners ??= []).push(listener);
+    if (this.#reason) notify(listener, this.#reason);
+    else if (this.#listeners === undefined) this.#listeners = listener;
+    else if (Array.isArray(this.#listeners)) this.#listeners.push(listener);
+    else this.#listeners = [this.#listeners, listener];
   }
 
   /** Forgets a listener added with onAbort that has not run. */
   offAbort(listener: AbortListener): void {
     const listeners = this.#listeners;
-    if (!listeners) return;
+    if (listeners === listener) this.#listeners = undefined;
+    if (!Array.isArray(listeners)) return;
     const index = listeners.indexOf(listener);
     if (index !== -1) listeners.splice(index, 1);
   }

@@ -18,6 +18,14 @@ import type { Limits } from './limits.js';
 /** What a decoded frame is, so the connection layer can route it without knowing the protocol. */
 export type FrameKind = 'request' | 'oneway' | 'response' | 'heartbeat' | 'heartbeat-reply' | 'control';
 
+/**
+ * A request id: a number when it is a safe integer (always for Bolt's int32, and for every
+ * id a pool gives, which stay below 2^31), else a bigint (Dubbo's int64: Java Dubbo 3
+ * starts its counter at a random long). Numbers, so the pass-through path makes no BigInt
+ * per call; bigints where needed, so every id the wire carries stays exact.
+ */
+export type RequestId = number | bigint;
+
 /** Answer of `match`: the first bytes are ours, not ours, or too few to tell. */
 export type MatchResult = 'yes' | 'no' | 'need-more';
 
@@ -49,10 +57,10 @@ export interface ProtocolCodec<F, B = never> {
   encode(frame: F): Buffer[];
 
   kind(frame: F): FrameKind;
-  /** Request id as carried on the wire (Bolt int32, Dubbo int64), widened to bigint. */
-  requestId(frame: F): bigint;
+  /** Request id as carried on the wire (Bolt int32, Dubbo int64): see RequestId. */
+  requestId(frame: F): RequestId;
   /** A copy of the frame carrying another id; the rest of its bytes unchanged. */
-  withRequestId(frame: F, id: bigint): F;
+  withRequestId(frame: F, id: RequestId): F;
   /**
    * The bytes of a frame forwarded under another id and, for a request, with its
    * deadline set to `remainingMs`: what `encode(withTimeout(withRequestId(frame, id),
@@ -60,10 +68,17 @@ export interface ProtocolCodec<F, B = never> {
    * as it is. The pass-through path's one rewrite per hop; optional, the proxy falls
    * back to those three calls.
    */
-  encodeForward?(frame: F, id: bigint, remainingMs?: number): Buffer[];
+  encodeForward?(frame: F, id: RequestId, remainingMs?: number): Buffer[];
+  /**
+   * The bytes of the reply frame `reply` under `request`'s id, copied as it is on the wire
+   * (what `encode(withRequestId(reply, requestId(request)))` writes, for any id the wire
+   * can carry), leaving both frames as they are: the listener's answer to its caller.
+   * Optional, the listener falls back to those calls.
+   */
+  encodeReply?(reply: F, request: F): Buffer[];
 
   /** A heartbeat request with this id, to probe an idle connection. */
-  heartbeat(id: bigint): F;
+  heartbeat(id: number): F;
   /** The reply to a heartbeat request. */
   heartbeatReply(request: F): F;
   /**
@@ -72,7 +87,7 @@ export interface ProtocolCodec<F, B = never> {
    * none its Java clients understand. Received from an upstream, such a frame is a
    * `control` frame: the pool stops giving that connection new calls.
    */
-  goAway?(id: bigint): F;
+  goAway?(id: number): F;
 
   /**
    * Routing view of a request frame. Must not decode the arguments. `receivedAt` is when

@@ -44,13 +44,40 @@ export function isServiceKeyString(text: string, key: ServiceKey): boolean {
  * bridge path; a codec may offer `decode` on a raw body so only those who ask pay.
  */
 export type Body =
-  | { readonly kind: 'raw'; readonly serialization: number; readonly bytes: Buffer }
+  /** `byteLength`, when set, is `bytes.length` known without reading `bytes` (FrameSliceBody). */
+  | { readonly kind: 'raw'; readonly serialization: number; readonly bytes: Buffer; readonly byteLength?: number }
   /** A body that flows as it arrives (HTTP/1): never buffered whole by the sidecar. */
   | { readonly kind: 'stream'; readonly stream: Readable; readonly length?: number }
   | { readonly kind: 'decoded'; readonly values: readonly unknown[] }
   | { readonly kind: 'empty' };
 
 export const EMPTY_BODY: Body = Object.freeze({ kind: 'empty' });
+
+/**
+ * A `raw` body that is a slice of a frame's buffer, cut only when `bytes` is read: a
+ * pass-through call only counts its bytes (metrics), and each `subarray` makes a Buffer
+ * object (and costs a call through Buffer's species constructor). `bytes` is a getter on
+ * the class, so a spread of the body drops it: pass the body itself.
+ */
+export class FrameSliceBody {
+  readonly kind = 'raw';
+  readonly serialization: number;
+  readonly byteLength: number;
+  readonly #source: Buffer;
+  readonly #start: number;
+  #bytes: Buffer | undefined;
+
+  constructor(serialization: number, source: Buffer, start: number, end: number) {
+    this.serialization = serialization;
+    this.byteLength = end - start;
+    this.#source = source;
+    this.#start = start;
+  }
+
+  get bytes(): Buffer {
+    return (this.#bytes ??= this.#source.subarray(this.#start, this.#start + this.byteLength));
+  }
+}
 
 export interface Invocation {
   /** Name of the codec that produced it (`bolt`, `dubbo`, `http1`...). */

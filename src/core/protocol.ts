@@ -98,7 +98,7 @@ export type ServerSide<F> =
  */
 export type FrameServerCodec<F> = Pick<
   ProtocolCodec<F, unknown>,
-  'name' | 'newDecoder' | 'encode' | 'encodeForward' | 'kind' | 'requestId' | 'withRequestId' | 'toInvocation' | 'localReply' | 'heartbeatReply' | 'goAway' | 'forEachClassName'
+  'name' | 'newDecoder' | 'encode' | 'encodeForward' | 'encodeReply' | 'kind' | 'requestId' | 'withRequestId' | 'toInvocation' | 'localReply' | 'heartbeatReply' | 'goAway' | 'forEachClassName'
 >;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyFrameServerCodec = FrameServerCodec<any>;

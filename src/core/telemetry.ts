@@ -136,7 +136,7 @@ export type SpanResult = 'exported' | SpanDropReason;
 
 /** Bytes of a body when known without reading it (raw bytes, a declared stream length). */
 export function bodyBytes(body: Invocation['body']): number | undefined {
-  if (body.kind === 'raw') return body.bytes.length;
+  if (body.kind === 'raw') return body.byteLength ?? body.bytes.length;
   if (body.kind === 'stream') return body.length;
   if (body.kind === 'empty') return 0;
   return undefined;

@@ -32,7 +32,7 @@ function split(bytes: Buffer, cuts: number[]): Buffer[] {
 function exercise(frame: DubboFrame): void {
   const kind = dubboCodec.kind(frame);
   dubboCodec.requestId(frame);
-  Buffer.concat(dubboCodec.encode(dubboCodec.withRequestId(frame, 99n)));
+  Buffer.concat(dubboCodec.encode(dubboCodec.withRequestId(frame, 99)));
   for (const step of [
     () => (kind === 'request' || kind === 'oneway' ? dubboCodec.toInvocation(frame) : undefined),
     () => (kind === 'request' ? dubboCodec.withTimeout(frame, 10) : undefined),

@@ -52,7 +52,7 @@ async function startProvider(): Promise<{ server: Server; port: number; connecti
   return state;
 }
 
-function call(port: number, id: bigint): Promise<{ frames: DubboFrame[]; socket: Socket }> {
+function call(port: number, id: number): Promise<{ frames: DubboFrame[]; socket: Socket }> {
   const request = dubboCodec.withRequestId(dubboCodec.newDecoder(DEFAULT_LIMITS).push(golden('echo-request.bin'))[0]!, id);
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -91,10 +91,10 @@ describe('Dubbo READONLY', () => {
     try {
       provider.connections = 0;
       provider.sayReadonly = true;
-      const first = await call(port, 1n);
+      const first = await call(port, 1);
       provider.sayReadonly = false;
       expect(dubboCodec.toResult(first.frames.find((f) => dubboCodec.kind(f) === 'response')!).status).toBe('ok');
-      const second = await call(port, 2n);
+      const second = await call(port, 2);
       expect(dubboCodec.kind(second.frames[0]!)).toBe('response');
       expect(provider.connections).toBe(2);
       first.socket.destroy();
@@ -107,7 +107,7 @@ describe('Dubbo READONLY', () => {
   it('a draining sidecar sends READONLY to its Dubbo callers', async () => {
     const port = await freePort();
     const sidecar = await sidecarFor(port);
-    const { socket } = await call(port, 3n);
+    const { socket } = await call(port, 3);
     const decoder = dubboCodec.newDecoder(DEFAULT_LIMITS);
     const received: DubboFrame[] = [];
     socket.on('data', (chunk) => received.push(...decoder.push(chunk)));

@@ -48,7 +48,7 @@ async function startProvider(): Promise<void> {
 /** One Bolt connection to the egress; `call` resolves with the reply's result. */
 class BoltCaller {
   readonly #socket: Socket;
-  readonly #waiting = new Map<bigint, (frame: unknown) => void>();
+  readonly #waiting = new Map<number | bigint, (frame: unknown) => void>();
   #nextId = 1;
 
   private constructor(socket: Socket) {
@@ -73,7 +73,7 @@ class BoltCaller {
     const requestId = this.#nextId++;
     const frame = buildRequest({ requestId, service, method: 'echo', argSigs: [], args: Buffer.alloc(0), timeoutMs: 10_000 });
     return new Promise((resolve) => {
-      this.#waiting.set(BigInt(requestId), (reply) => resolve(codec.toResult(reply) as { status: string; message?: string }));
+      this.#waiting.set(requestId, (reply) => resolve(codec.toResult(reply) as { status: string; message?: string }));
       this.#socket.write(Buffer.concat(codec.encode(frame)));
     });
   }

@@ -85,7 +85,7 @@ async function javaOwnVerdict(): Promise<string> {
         if (dubboCodec.kind(frame) !== 'response') continue;
         const view = readResponseBody(frame);
         const value = frame.body.subarray(view.valueStart, view.valueEnd);
-        if (dubboCodec.requestId(frame) === 1n) {
+        if (dubboCodec.requestId(frame) === 1) {
           socket.write(call(2n, 'checkOrder', 'Lcom/example/types/Order;', value));
         } else {
           socket.destroy();

@@ -33,10 +33,10 @@ function pipeFrames(from: Socket, to: Socket, onFrame: (frame: DubboFrame) => Du
 }
 
 function startRelay(upstreamPort: number): Server {
-  let nextId = 1000n;
+  let nextId = 1000;
   return createServer((downstream) => {
     const upstream = connect({ host: '127.0.0.1', port: upstreamPort });
-    const original = new Map<bigint, bigint>();
+    const original = new Map<number | bigint, number | bigint>();
     pipeFrames(downstream, upstream, (frame) => {
       const kind = dubboCodec.kind(frame);
       if (kind !== 'request' && kind !== 'heartbeat') return frame;

@@ -95,9 +95,9 @@ export const fakeCodec: ProtocolCodec<FakeFrame> = {
     return [Buffer.from(`${text.length}\n`, 'latin1'), text];
   },
   kind: (frame) => KINDS[frame.kind],
-  requestId: (frame) => frame.id,
-  withRequestId: (frame, id) => ({ ...frame, id }),
-  heartbeat: (id) => ({ kind: 'HB', id, service: '-', method: '-', headers: {}, payload: '' }),
+  requestId: (frame) => Number(frame.id),
+  withRequestId: (frame, id) => ({ ...frame, id: BigInt(id) }),
+  heartbeat: (id) => ({ kind: 'HB', id: BigInt(id), service: '-', method: '-', headers: {}, payload: '' }),
   heartbeatReply: (request) => ({ ...request, kind: 'HBR' }),
   toInvocation(frame): Invocation {
     const timeout = Number(frame.headers.timeout);

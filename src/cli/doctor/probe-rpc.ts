@@ -21,7 +21,7 @@ const DUBBO_SERIALIZATIONS: Readonly<Record<number, string>> = {
 async function heartbeatProbe<F>(
   protocol: string, codec: ProtocolCodec<F, unknown>, serialization: (reply: F) => string, host: string, port: number, timeoutMs: number,
 ): Promise<ProbeResult> {
-  const request = Buffer.concat(codec.encode(codec.heartbeat(7n)));
+  const request = Buffer.concat(codec.encode(codec.heartbeat(7)));
   const decoder = codec.newDecoder(DEFAULT_LIMITS);
   let reply: F | undefined;
   const result = await exchange(host, port, request, (chunk, received) => {

@@ -52,13 +52,8 @@ function kindOf(frame: BoltFrame): FrameKind {
   return frame.type === TYPE_ONEWAY ? 'oneway' : 'request';
 }
 
-const INT32_MIN = -(2n ** 31n);
-const INT32_MAX = 2n ** 31n - 1n;
-
-/** Bolt ids are int32; a wider id wraps the way Java's IDGenerator does. One in range (every id the pool gives) needs no wrapped copy. */
-function int32(id: bigint): number {
-  return id >= INT32_MIN && id <= INT32_MAX ? Number(id) : Number(BigInt.asIntN(32, id));
-}
+/** Bolt ids are int32; a wider id wraps (modulo 2^32) the way Java's IDGenerator does. */
+const int32 = (id: number | bigint): number => (typeof id === 'bigint' ? Number(BigInt.asIntN(32, id)) : id | 0);
 
 export function createBoltCodec(options: BoltCodecOptions = {}): BoltCodec {
   const allowed: ReadonlySet<number> = new Set(options.allowedSerializers ?? [CODEC_HESSIAN2]);
@@ -80,9 +75,10 @@ export function createBoltCodec(options: BoltCodecOptions = {}): BoltCodec {
     },
     encode: encodeFrame,
     kind: kindOf,
-    requestId: (frame) => BigInt(frame.requestId),
+    requestId: (frame) => frame.requestId,
     withRequestId: (frame, id) => withRequestId(frame, int32(id)),
     encodeForward: (frame, id, remainingMs) => encodeForward(frame, int32(id), remainingMs),
+    encodeReply: (reply, request) => encodeForward(reply, request.requestId),
     heartbeat: (id) => heartbeatRequest(int32(id)),
     heartbeatReply,
     toInvocation,

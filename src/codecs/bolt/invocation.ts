@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { MeshError } from '../../core/errors.js';
-import type { Body, Invocation, Result, ServiceKey } from '../../core/invocation.js';
+import { FrameSliceBody, type Body, type Invocation, type Result, type ServiceKey } from '../../core/invocation.js';
 import { decodeHessianValue, decodeSofaRequestHead, decodeSofaResponse, throwableMessage, type SofaRequestHead } from './sofa-body.js';
 import { encodeSofaErrorResponse } from './sofa-body-out.js';
 import { buildFrame } from './encoder.js';
@@ -39,6 +39,11 @@ function serviceKeyOf(name: string): ServiceKey {
     if (serviceKeys.size < MAX_SERVICE_KEYS) serviceKeys.set(name, key);
   }
   return key;
+}
+
+/** The frame's content as a call's or a reply's body, cut from the frame only if read. */
+function contentBody(frame: BoltFrame): Body {
+  return new FrameSliceBody(frame.codec, frame.rest, frame.classLen + frame.headerLen, frame.rest.length);
 }
 
 function headOf(frame: BoltFrame): SofaRequestHead | undefined {
@@ -90,7 +95,7 @@ class BoltInvocation implements Invocation {
     this.argTypes = argTypes;
     this.deadline = deadline;
     this.oneway = frame.type === TYPE_ONEWAY;
-    this.body = { kind: 'raw', serialization: frame.codec, bytes: frameContent(frame) };
+    this.body = contentBody(frame);
     this.frame = frame;
     Object.defineProperty(this, 'attachments', BoltInvocation.#ATTACHMENTS);
   }
@@ -179,10 +184,10 @@ class BoltResult implements Result {
     configurable: true,
   };
 
-  constructor(frame: BoltFrame, content: Buffer, outcome: Outcome) {
+  constructor(frame: BoltFrame, outcome: Outcome) {
     this.status = outcome.status;
     this.protocolStatus = frame.status;
-    this.body = { kind: 'raw', serialization: frame.codec, bytes: content };
+    this.body = contentBody(frame);
     this.message = outcome.message;
     this.code = outcome.code;
     this.frame = frame;
@@ -195,9 +200,8 @@ export function toResult(frame: BoltFrame): Result {
   if (frame.type !== TYPE_RESPONSE || frame.cmdCode !== CMD_RESPONSE) {
     throw new MeshError('PMESH_UPSTREAM_BAD_RESPONSE', `bolt: frame ${frame.requestId} (command ${frame.cmdCode}) is not an RPC response`);
   }
-  const content = frameContent(frame);
   const ok = frame.status === BoltStatus.SUCCESS && knownHeaders(frame).responseError !== 'true';
-  return new BoltResult(frame, content, ok ? OK : outcomeOf(frame, content));
+  return new BoltResult(frame, ok ? OK : outcomeOf(frame, frameContent(frame)));
 }
 
 /** How localReply reports the error in the Bolt status field. */

@@ -4,7 +4,7 @@
  * body was rebuilt returns header and body separately, never copying the body.
  */
 import type { DubboFrame } from './layout.js';
-import { HEADER_LENGTH, OFFSET_ID, OFFSET_LENGTH } from './layout.js';
+import { HEADER_LENGTH, OFFSET_ID, OFFSET_LENGTH, writeId } from './layout.js';
 
 export function encodeFrame(frame: DubboFrame): Buffer[] {
   if (frame.raw !== undefined) return [frame.raw];
@@ -38,20 +38,26 @@ export function withBodyParts(header: Buffer, parts: readonly Buffer[]): DubboFr
 }
 
 /** A copy of the frame with another id: only the 16 header bytes are copied and patched. */
-export function withId(frame: DubboFrame, id: bigint): DubboFrame {
-  const header = Buffer.allocUnsafe(HEADER_LENGTH);
-  frame.header.copy(header, 0, 0, HEADER_LENGTH);
-  header.writeBigUInt64BE(BigInt.asUintN(64, id), OFFSET_ID);
+export function withId(frame: DubboFrame, id: number | bigint): DubboFrame {
+  const header = headerWithId(frame, id);
   if (frame.bodyParts !== undefined) return withBodyParts(header, frame.bodyParts);
   return { header, body: frame.body, raw: undefined };
 }
 
 /** A copy of the frame's 16 header bytes with id `id` (its body length as the frame's). */
-export function headerWithId(frame: DubboFrame, id: bigint): Buffer {
+export function headerWithId(frame: DubboFrame, id: number | bigint): Buffer {
   const header = Buffer.allocUnsafe(HEADER_LENGTH);
   frame.header.copy(header, 0, 0, HEADER_LENGTH);
-  header.writeBigUInt64BE(BigInt.asUintN(64, id), OFFSET_ID);
+  writeId(header, id);
   return header;
+}
+
+/** The reply's bytes under the request's id: its 8 id bytes copied as they are, whatever their value. */
+export function encodeReply(reply: DubboFrame, request: DubboFrame): Buffer[] {
+  const header = Buffer.allocUnsafe(HEADER_LENGTH);
+  reply.header.copy(header, 0, 0, HEADER_LENGTH);
+  request.header.copy(header, OFFSET_ID, OFFSET_ID, OFFSET_ID + 8);
+  return appendBody([header], reply);
 }
 
 /** `out` (a header for the frame) with the frame's body after it, as the slices it is made of. */

@@ -8,7 +8,7 @@ import type { Limits } from '../../core/limits.js';
 import type { BridgeCodec } from '../../bridge/bridge-codec.js';
 import { HessianScanner } from '../hessian/scan.js';
 import { DubboDecoder } from './decoder.js';
-import { encodeFrame, withId } from './encoder.js';
+import { encodeFrame, encodeReply, withId } from './encoder.js';
 import { dubboBridge } from './bridge.js';
 import { heartbeatReply, heartbeatRequest, isHeartbeatRequest, readonlyEvent } from './heartbeat.js';
 import { PROTOCOL, toInvocation, toResult } from './invocation.js';
@@ -16,7 +16,7 @@ import {
   DEFAULT_ALLOWED_SERIALIZATIONS,
   MAGIC_HIGH,
   MAGIC_LOW,
-  idOf,
+  requestIdOf,
   isEvent,
   isRequest,
   isTwoWay,
@@ -60,12 +60,13 @@ export function createDubboCodec(options: DubboCodecOptions = {}): ProtocolCodec
     newDecoder: (limits: Limits) => new DubboDecoder(limits, allowed),
     encode: encodeFrame,
     kind,
-    requestId: idOf,
+    requestId: requestIdOf,
     withRequestId: withId,
     encodeForward: (frame, id, remainingMs) => encodeForward(frame, id, remainingMs, maxDepth),
-    heartbeat: heartbeatRequest,
+    encodeReply,
+    heartbeat: (id) => heartbeatRequest(BigInt(id)),
     heartbeatReply,
-    goAway: readonlyEvent,
+    goAway: (id) => readonlyEvent(BigInt(id)),
     toInvocation: (frame, receivedAt) => toInvocation(frame, maxDepth, receivedAt),
     withTimeout: (frame, remainingMs) => rewriteTimeout(frame, remainingMs, maxDepth),
     toResult: (frame) => toResult(frame, maxDepth),

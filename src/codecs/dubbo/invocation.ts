@@ -4,7 +4,7 @@
  * bytes (`Body.kind === 'raw'`) for pass-through and for the bridge to decode later.
  */
 import { performance } from 'node:perf_hooks';
-import { EMPTY_BODY, type Body, type Invocation, type Result, type ServiceKey } from '../../core/invocation.js';
+import { EMPTY_BODY, FrameSliceBody, type Body, type Invocation, type Result, type ServiceKey } from '../../core/invocation.js';
 import { MeshError } from '../../core/errors.js';
 import { HessianScanner } from '../hessian/scan.js';
 import { readTrailingMap, requestHeadOf, type RequestHead } from './body.js';
@@ -26,7 +26,7 @@ export const PROTOCOL = 'dubbo';
 const bad = (message: string): MeshError => new MeshError('PMESH_CODEC_ERROR', `dubbo: ${message}`);
 
 function raw(frame: DubboFrame, start: number, end: number): Body {
-  return start === end ? EMPTY_BODY : { kind: 'raw', serialization: serializationOf(frame), bytes: frame.body.subarray(start, end) };
+  return start === end ? EMPTY_BODY : new FrameSliceBody(serializationOf(frame), frame.body, start, end);
 }
 
 /** The routing head of a request frame (also what the bridge needs: version, descriptor, arg offsets). */

@@ -105,6 +105,33 @@ export const isEvent = (frame: DubboFrame): boolean => (flagOf(frame) & FLAG_EVE
 /** The id as Java sees it: a signed long (ids wrap through negatives, Request.java). */
 export const idOf = (frame: DubboFrame): bigint => frame.header.readBigInt64BE(OFFSET_ID);
 
+const TWO_TO_32 = 0x1_0000_0000;
+
+/** The high word of a safe integer lies within these (2^53 / 2^32 = 2^21). */
+const SAFE_HIGH = 0x20_0000;
+
+/**
+ * The same signed long as a RequestId: a number when it is a safe integer, read as two
+ * 32-bit halves so no BigInt is made (every id a pool gives), else a bigint, exact
+ * (Java Dubbo 3 starts its counter at a random long).
+ */
+export function requestIdOf(frame: DubboFrame): number | bigint {
+  const high = frame.header.readInt32BE(OFFSET_ID);
+  if (high >= SAFE_HIGH || high < -SAFE_HIGH) return frame.header.readBigInt64BE(OFFSET_ID);
+  return high * TWO_TO_32 + frame.header.readUInt32BE(OFFSET_ID + 4);
+}
+
+/** Writes an id into a header as the signed long (two's complement, modulo 2^64); a number without a BigInt. */
+export function writeId(header: Buffer, id: number | bigint): void {
+  if (typeof id === 'bigint') {
+    header.writeBigUInt64BE(BigInt.asUintN(64, id), OFFSET_ID);
+    return;
+  }
+  const high = Math.floor(id / TWO_TO_32);
+  header.writeInt32BE(high, OFFSET_ID);
+  header.writeUInt32BE(id - high * TWO_TO_32, OFFSET_ID + 4);
+}
+
 /** A heartbeat request or reply: event flag and a body that is hessian2 null. */
 export const isHeartbeatBody = (frame: DubboFrame): boolean => frame.body.length === 1 && frame.body[0] === HESSIAN_NULL;
 

@@ -66,7 +66,7 @@ export function rewriteTimeout(frame: DubboFrame, remainingMs: number, maxDepth:
  * attachment set to it: one new 16-byte header and the body's own slices around the new
  * entry, no frame in between. The frame itself is left as it is.
  */
-export function encodeForward(frame: DubboFrame, id: bigint, remainingMs: number | undefined, maxDepth: number): Buffer[] {
+export function encodeForward(frame: DubboFrame, id: number | bigint, remainingMs: number | undefined, maxDepth: number): Buffer[] {
   const out = [headerWithId(frame, id)];
   if (remainingMs !== undefined && appendTimeoutBody(out, frame, remainingMs, maxDepth)) {
     out[0]!.writeUInt32BE(bodyLength(out) - HEADER_LENGTH, OFFSET_LENGTH);

@@ -10,7 +10,7 @@ import type { Invocation } from '../../core/index.js';
 
 /** Bytes of a body when known without reading it; -1 otherwise. */
 export function bodyBytes(body: Body): number {
-  if (body.kind === 'raw') return body.bytes.length;
+  if (body.kind === 'raw') return body.byteLength ?? body.bytes.length;
   if (body.kind === 'stream') return body.length ?? -1;
   return body.kind === 'empty' ? 0 : -1;
 }

@@ -56,7 +56,7 @@ function heartbeatProbe(protocol: string, tls: EgressTls | undefined): Probe {
       };
       const timer = setTimeout(() => done(new Error(`no heartbeat reply within ${timeoutMs} ms`)), timeoutMs);
       socket.on(readyEvent, () => {
-        for (const buffer of codec.encode(codec.heartbeat(1n))) socket.write(buffer);
+        for (const buffer of codec.encode(codec.heartbeat(1))) socket.write(buffer);
       });
       socket.on('data', (chunk: Buffer) => {
         try {

@@ -99,7 +99,7 @@ export class RpcListener implements Listener {
     this.#stopTls();
     // Tell callers that can hear it to send nothing new here (Dubbo READONLY), then drain.
     const { goAway } = this.#options.codec;
-    if (goAway) for (const socket of this.#sockets.keys()) this.#write(socket, goAway(0n));
+    if (goAway) for (const socket of this.#sockets.keys()) this.#write(socket, goAway(0));
     await this.#inFlight.drained(drainMs);
     // Calls the drain did not see finish get an answer, not a reset.
     const overrun = new MeshError('PMESH_DRAINING', `the sidecar is shutting down and the call did not finish within its drain of ${drainMs} ms`);
@@ -241,8 +241,8 @@ export class RpcListener implements Listener {
   #reply(request: unknown, result: Result): Buffer[] {
     const codec = this.#options.codec;
     if (result.frame !== undefined) {
-      const id = codec.requestId(request);
-      return codec.encodeForward ? codec.encodeForward(result.frame, id) : codec.encode(codec.withRequestId(result.frame, id));
+      if (codec.encodeReply) return codec.encodeReply(result.frame, request);
+      return codec.encode(codec.withRequestId(result.frame, codec.requestId(request)));
     }
     return codec.encode(
       codec.localReply(request, new MeshError('PMESH_INTERNAL', `no ${codec.name} reply could be built for a ${result.status} result`)),

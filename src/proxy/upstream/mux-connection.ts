@@ -27,9 +27,36 @@ export interface MuxConnectionOptions {
   readonly maxRequestId: number;
 }
 
-interface Pending {
-  resolve(result: Result): void;
-  reject(error: unknown): void;
+/**
+ * A call waiting for its reply: the one object made per call besides its promise. It is
+ * its own cancel listener (Cancel takes an object), so a call makes no closure.
+ */
+class Pending {
+  constructor(
+    readonly waiting: Map<number, Pending>,
+    readonly id: number,
+    readonly resolve: (result: Result) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  /** Stops waiting: a late reply finds no one and is dropped. */
+  cancelled(reason: MeshError): void {
+    if (this.waiting.get(this.id) !== this) return;
+    this.waiting.delete(this.id);
+    this.reject(reason);
+  }
+}
+
+/**
+ * The promise executor shared by every call: it hands out the promise's resolve and
+ * reject through these two slots, read at once after `new Promise`, so a call makes no
+ * executor closure.
+ */
+let nextResolve: (result: Result) => void = () => {};
+let nextReject: (error: unknown) => void = () => {};
+function captureSettlers(resolve: (result: Result) => void, reject: (error: unknown) => void): void {
+  nextResolve = resolve;
+  nextReject = reject;
 }
 
 /** What a one-way call resolves with once written. */
@@ -133,22 +160,21 @@ export class MuxConnection {
       );
     }
     const id = this.#allocateId();
-    const bytes = this.#encode(frame, BigInt(id), remainingMs);
+    const bytes = this.#encode(frame, id, remainingMs);
     if (oneway) {
       this.#write(bytes);
       this.#closeIfDone();
       return Promise.resolve(ONEWAY_RESULT);
     }
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      cancel.onAbort((error) => {
-        if (this.#pending.delete(id)) reject(error);
-      });
-      this.#write(bytes);
-    });
+    const promise = new Promise<Result>(captureSettlers);
+    const pending = new Pending(this.#pending, id, nextResolve, nextReject);
+    this.#pending.set(id, pending);
+    cancel.onAbort(pending);
+    this.#write(bytes);
+    return promise;
   }
 
-  #encode(frame: unknown, id: bigint, remainingMs: number | undefined): Buffer[] {
+  #encode(frame: unknown, id: number, remainingMs: number | undefined): Buffer[] {
     const codec = this.#options.codec;
     if (codec.encodeForward) return codec.encodeForward(frame, id, remainingMs);
     return codec.encode(codec.withRequestId(remainingMs === undefined ? frame : codec.withTimeout(frame, remainingMs), id));
@@ -184,9 +210,10 @@ export class MuxConnection {
         this.#write(codec.encode(codec.heartbeatReply(frame)));
         return;
       case 'response': {
-        const id = Number(codec.requestId(frame));
-        const waiter = this.#pending.get(id);
-        if (waiter) {
+        const id = codec.requestId(frame);
+        // Pool ids are numbers; a bigint id is none of ours.
+        const waiter = typeof id === 'number' ? this.#pending.get(id) : undefined;
+        if (waiter && typeof id === 'number') {
           this.#pending.delete(id);
           this.#settle(waiter, frame);
         }
@@ -243,7 +270,7 @@ export class MuxConnection {
         return;
       }
       this.#missed += 1;
-      this.#write(codec.encode(codec.heartbeat(BigInt(this.#allocateId()))));
+      this.#write(codec.encode(codec.heartbeat(this.#allocateId())));
     }, heartbeatIntervalMs);
     this.#heartbeatTimer.unref();
   }

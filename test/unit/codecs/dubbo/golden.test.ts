@@ -110,7 +110,7 @@ describe('dubbo golden frames from Apache Dubbo 3.3.6', () => {
 
     it('maps to the Invocation field by field, arguments left raw', () => {
       expect(dubboCodec.kind(frame)).toBe('request');
-      expect(dubboCodec.requestId(frame)).toBe(bytes.readBigInt64BE(4));
+      expect(BigInt(dubboCodec.requestId(frame))).toBe(bytes.readBigInt64BE(4));
       const before = performance.now();
       const inv = dubboCodec.toInvocation(frame);
       expect(inv.protocol).toBe('dubbo');
@@ -138,14 +138,14 @@ describe('dubbo golden frames from Apache Dubbo 3.3.6', () => {
       const again = decodeOne(out);
       const inv2 = dubboCodec.toInvocation(again);
       expect(inv2.attachments).toEqual({ ...inv.attachments, timeout: '1234' });
-      expect(inv2.body).toEqual(inv.body); // argument bytes identical
+      expect(inv2.body.kind === 'raw' && inv2.body.bytes).toEqual(inv.body.kind === 'raw' && inv.body.bytes); // argument bytes identical
       const head = readRequestHead(frame);
       expect(out.subarray(16, 16 + head.argsEnd)).toEqual(bytes.subarray(16, 16 + head.argsEnd));
       // Java's own reader (hessian.js here) sees the same map with the new value.
       const values = hessianValues(again.body, 5 + want.args.length + 1);
       expect(values.at(-1)).toEqual({ ...inv.attachments, timeout: '1234' });
       // Re-encoding the rewritten frame, with a new id, is stable.
-      expect(concat(dubboCodec.encode(dubboCodec.withRequestId(rewritten, 7n))).subarray(12)).toEqual(out.subarray(12));
+      expect(concat(dubboCodec.encode(dubboCodec.withRequestId(rewritten, 7))).subarray(12)).toEqual(out.subarray(12));
     });
   });
 
@@ -179,7 +179,7 @@ describe('dubbo golden frames from Apache Dubbo 3.3.6', () => {
   it('heartbeat request, reply and the readonly event match the Java peers byte for byte', () => {
     const ping = decodeOne(golden('heartbeat-request'));
     expect(dubboCodec.kind(ping)).toBe('heartbeat');
-    expect(concat(dubboCodec.encode(dubboCodec.heartbeat(dubboCodec.requestId(ping))))).toEqual(golden('heartbeat-request'));
+    expect(concat(dubboCodec.encode(dubboCodec.heartbeat(Number(dubboCodec.requestId(ping)))))).toEqual(golden('heartbeat-request'));
     expect(concat(dubboCodec.encode(dubboCodec.heartbeatReply(ping)))).toEqual(golden('heartbeat-response'));
     const pong = decodeOne(golden('heartbeat-response'));
     expect(dubboCodec.kind(pong)).toBe('heartbeat-reply');

@@ -123,13 +123,33 @@ describe('dubbo housekeeping', () => {
     expect(dubboCodec.name).toBe('dubbo');
   });
 
-  it('keeps 64-bit ids exact, negative ones included', () => {
+  it('keeps 64-bit ids exact, negative ones included: numbers while safe, bigints beyond', () => {
     const frame = decodeOne(golden('readonly-event'));
-    expect(dubboCodec.requestId(frame)).toBe(golden('readonly-event').readBigInt64BE(4));
-    for (const id of [0n, 1n, 2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), -1n]) {
-      expect(dubboCodec.requestId(dubboCodec.withRequestId(frame, id))).toBe(id);
+    expect(BigInt(dubboCodec.requestId(frame))).toBe(golden('readonly-event').readBigInt64BE(4));
+    for (const id of [0, 1, 0x7fffffff, 2 ** 32, 2 ** 53 - 1, -1, -(2 ** 31), -(2 ** 53 - 1)]) {
+      const moved = dubboCodec.withRequestId(frame, id);
+      expect(dubboCodec.requestId(moved)).toBe(id);
+      expect(moved.header.readBigInt64BE(4)).toBe(BigInt(id));
     }
-    expect(dubboCodec.requestId(dubboCodec.withRequestId(frame, 2n ** 64n - 1n))).toBe(-1n);
+    // Java Dubbo 3 starts its counter at a random long: 324588627618640553 came from a 3.3.6 consumer.
+    for (const id of [2n ** 53n, 2n ** 53n + 1n, 324588627618640553n, 2n ** 63n - 1n, -(2n ** 63n), -(2n ** 53n) - 1n]) {
+      const moved = dubboCodec.withRequestId(frame, id);
+      expect(dubboCodec.requestId(moved)).toBe(id);
+      expect(moved.header.readBigInt64BE(4)).toBe(id);
+    }
+    expect(dubboCodec.requestId(dubboCodec.withRequestId(frame, 2n ** 64n - 1n))).toBe(-1);
+  });
+
+  it('answers a caller under its own 64-bit id, whatever its value', () => {
+    const reply = decodeOne(golden('echo-response'));
+    const request = decodeOne(golden('echo-request'));
+    for (const id of [2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), -1n, 0x0123456789abcdefn]) {
+      const header = Buffer.from(request.header);
+      header.writeBigInt64BE(id, 4);
+      const out = Buffer.concat(dubboCodec.encodeReply!(reply, { ...request, header }));
+      expect(out.readBigInt64BE(4)).toBe(id);
+      expect(Buffer.concat([out.subarray(0, 4), out.subarray(12)])).toEqual(Buffer.concat([golden('echo-response').subarray(0, 4), golden('echo-response').subarray(12)]));
+    }
   });
 
   it('builds the readonly event the Java provider sends', () => {
