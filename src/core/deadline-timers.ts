@@ -7,7 +7,6 @@
  * A deadline expires no earlier than it would under setTimeout, and at most about a
  * millisecond later.
  */
-import { performance } from 'node:perf_hooks';
 
 /** The longest delay setTimeout takes (a longer one fires after 1 ms, with a warning). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;

@@ -5,7 +5,6 @@
  * out the cluster uses them all anyway (Envoy's panic mode): a guess is better than a
  * certain failure.
  */
-import { performance } from 'node:perf_hooks';
 import { Code, MeshError, NOOP_METRICS, type Endpoint, type HealthEvent, type Invocation, type MeshMetrics, type Result } from '../core/index.js';
 import { LoadBook, type Balancer, type Picker } from './balancers/index.js';
 import type { CallContext } from './filter.js';

@@ -9,7 +9,6 @@
  * also for a call the mesh failed (`reason` then says why). With tracing on, the line
  * carries the call's trace and span ids.
  */
-import { performance } from 'node:perf_hooks';
 import { GENERIC_TELEMETRY, type Invocation, type Logger, type ProtocolTelemetry } from '../../core/index.js';
 import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
 

@@ -3,7 +3,6 @@
  * method and cluster; the in-flight gauge per listener. The sink binds its label
  * children once, so a call costs a few map lookups and builds no key (bench: bolt).
  */
-import { performance } from 'node:perf_hooks';
 import type { Body, MeshMetrics, Result } from '../../core/index.js';
 import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
 import type { Invocation } from '../../core/index.js';

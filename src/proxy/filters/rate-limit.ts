@@ -5,7 +5,6 @@
  * error (HTTP 429 with retry-after, gRPC RESOURCE_EXHAUSTED, Bolt
  * SERVER_THREADPOOL_BUSY, Dubbo status 100), and counted.
  */
-import { performance } from 'node:perf_hooks';
 import { MeshError, type MeshMetrics } from '../../core/index.js';
 import type { Filter, RateLimitSpec, RoutePolicy } from '../filter.js';
 

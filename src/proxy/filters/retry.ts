@@ -19,7 +19,6 @@
  *
  * Sitting right above the cluster, it also counts the circuit breaker's refusals.
  */
-import { performance } from 'node:perf_hooks';
 import { Cancel, Code, MeshError, type Invocation, type MeshMetrics, type Result } from '../../core/index.js';
 import type { CallContext, Filter, Handler, RetryOn, RetrySpec, RoutePolicy } from '../filter.js';
 

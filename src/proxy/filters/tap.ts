@@ -6,7 +6,6 @@
  * the dashboard decodes into typed values, so a JSON call bridged to Dubbo shows the Dubbo
  * call. Nothing is decoded or copied here.
  */
-import { performance } from 'node:perf_hooks';
 import type { MeshError, Invocation, Result, TapSink, TappedCall } from '../../core/index.js';
 import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
 

@@ -8,7 +8,6 @@
  * listener already keeps the caller's deadline (the gRPC relay) arms nothing more when that
  * deadline is the call's.
  */
-import { performance } from 'node:perf_hooks';
 import { DeadlineTimers, MeshError, type Expiring, type KeptDeadline, type Result } from '../../core/index.js';
 import type { CallContext, Filter } from '../filter.js';
 

@@ -5,7 +5,6 @@
  * head, trailers after it, or RST_STREAM with the code the client reads as that status
  * when a reply message is half sent (trailers would make it report a cut message).
  */
-import { performance } from 'node:perf_hooks';
 import { MeshError, type DeadlineTimers, type Expiring, type KeptDeadline, type MessageBoundaryCheck } from '../../core/index.js';
 import { ErrorCode } from './frames.js';
 import type { Leg, LegOwner } from './leg.js';
