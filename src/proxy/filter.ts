@@ -140,8 +140,3 @@ export function observeCalls(observers: readonly CallObserver[]): Filter {
   };
 }
 
-/** One observer as a filter of its own (tests, and benches that measure one). */
-export function observerFilter(observer: CallObserver): Filter {
-  return observeCalls([observer]);
-}
-

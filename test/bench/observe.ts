@@ -14,9 +14,9 @@ import { TapHub, type TapOptions } from '../../src/admin/ui/tap-hub.js';
 import { getCodec, setupProtocols } from '../../src/codecs/index.js';
 import { tapDecoder } from '../../src/tap-decode.js';
 import { DEFAULT_LIMITS, NOOP_TAP, createRootLogger, type TapSink } from '../../src/core/index.js';
-import { compose, type CallContext, type Filter, type Handler } from '../../src/proxy/filter.js';
-import { metricsFilter } from '../../src/proxy/filters/metrics.js';
-import { tapCapture, tapFilter } from '../../src/proxy/filters/tap.js';
+import { compose, observeCalls, type CallContext, type Filter, type Handler } from '../../src/proxy/filter.js';
+import { metricsObserver } from '../../src/proxy/filters/metrics.js';
+import { tapCapture, tapObserver } from '../../src/proxy/filters/tap.js';
 import { REPO_ROOT } from '../support/maven.js';
 
 const BATCH = 1_000;
@@ -49,13 +49,15 @@ export async function benchObserve(seconds: number): Promise<void> {
     ctx.endpoint = '127.0.0.1:12200';
     return result;
   };
-  const metrics = (): Filter => metricsFilter(new PrometheusMetrics());
+  // The stack's one observer step (stack.ts): the tap's observer, then the metrics one.
+  const observed = (tap?: TapSink): Filter =>
+    observeCalls(tap ? [tapObserver(tap), metricsObserver(new PrometheusMetrics())] : [metricsObserver(new PrometheusMetrics())]);
   const variants: Array<[string, Handler]> = [
     ['no steps', compose([], terminal)],
-    ['metrics', compose([metrics()], terminal)],
-    ['metrics + tap, nobody tapping', compose([metrics(), tapFilter(NOOP_TAP), tapCapture()], terminal)],
-    ['metrics + tap open, every call decoded', compose([metrics(), tapFilter(openTap(Number.MAX_SAFE_INTEGER)), tapCapture()], terminal)],
-    ['metrics + tap open, default bound 50/s', compose([metrics(), tapFilter(openTap(TAP.maxEventsPerSecond)), tapCapture()], terminal)],
+    ['metrics', compose([observed()], terminal)],
+    ['metrics + tap, nobody tapping', compose([observed(NOOP_TAP), tapCapture()], terminal)],
+    ['metrics + tap open, every call decoded', compose([observed(openTap(Number.MAX_SAFE_INTEGER)), tapCapture()], terminal)],
+    ['metrics + tap open, default bound 50/s', compose([observed(openTap(TAP.maxEventsPerSecond)), tapCapture()], terminal)],
   ];
   const log = createRootLogger('silent');
   const run = async (handler: Handler, ms: number): Promise<{ calls: number; micros: number }> => {

@@ -10,7 +10,7 @@
  * carries the call's trace and span ids.
  */
 import { GENERIC_TELEMETRY, type Invocation, type Logger, type ProtocolTelemetry } from '../../core/index.js';
-import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
+import type { CallContext, CallObserver } from '../filter.js';
 
 export interface AccessLogOptions {
   /** Log the query string with the path (off by default). */
@@ -40,10 +40,6 @@ export function accessLogObserver(log: Logger, options: AccessLogOptions = {}): 
       else void status.then((late) => write(log, invocation, ctx, options.withQuery, late));
     },
   };
-}
-
-export function accessLogFilter(log: Logger, options: AccessLogOptions = {}): Filter {
-  return observerFilter(accessLogObserver(log, options));
 }
 
 function write(log: Logger, invocation: Invocation, ctx: CallContext, withQuery: boolean | undefined, status: number, reason?: string): void {

@@ -4,7 +4,7 @@
  * children once, so a call costs a few map lookups and builds no key (bench: bolt).
  */
 import type { Body, MeshMetrics, Result } from '../../core/index.js';
-import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
+import type { CallContext, CallObserver } from '../filter.js';
 import type { Invocation } from '../../core/index.js';
 
 /** Bytes of a body when known without reading it; -1 otherwise. */
@@ -37,8 +37,4 @@ export function metricsObserver(metrics: MeshMetrics): CallObserver {
     started: (_invocation, ctx) => metrics.callStarted(ctx.listener),
     finished: (invocation, ctx, result, error) => record(metrics, invocation, ctx, result ? result.status : error!.reason, result),
   };
-}
-
-export function metricsFilter(metrics: MeshMetrics): Filter {
-  return observerFilter(metricsObserver(metrics));
 }

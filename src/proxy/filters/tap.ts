@@ -1,5 +1,5 @@
 /**
- * The dashboard's tap, in two steps of the stack. `tapFilter` sits at the top: it asks the
+ * The dashboard's tap, in two steps of the stack. `tapObserver` watches from the top: it asks the
  * sink whether anyone wants this call and reports it when it ends; while nobody taps it only
  * reports failures (recent errors). `tapCapture` sits just above the cluster, below any
  * bridge, and keeps the call as sent upstream and the endpoint's raw answer: that is what
@@ -7,7 +7,7 @@
  * call. Nothing is decoded or copied here.
  */
 import type { MeshError, Invocation, Result, TapSink, TappedCall } from '../../core/index.js';
-import { observerFilter, type CallContext, type CallObserver, type Filter } from '../filter.js';
+import type { CallContext, CallObserver, Filter } from '../filter.js';
 
 /** What the capture step found below the bridge (on ctx.tap while the call is tapped). */
 export interface TapCapture {
@@ -46,10 +46,6 @@ export function tapObserver(sink: TapSink): CallObserver {
       else if (error !== undefined || result!.status === 'error') sink.failed(report(invocation, ctx, result, error));
     },
   };
-}
-
-export function tapFilter(sink: TapSink): Filter {
-  return observerFilter(tapObserver(sink));
 }
 
 export function tapCapture(): Filter {

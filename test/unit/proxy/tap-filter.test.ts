@@ -1,8 +1,8 @@
 /** The tap's two stack steps with a fake sink: what they report, and that they cost nothing while nobody taps. */
 import { describe, expect, it } from 'vitest';
 import { MeshError, createRootLogger, type Invocation, type Result, type TapSink, type TappedCall } from '../../../src/core/index.js';
-import { compose, type CallContext, type Filter } from '../../../src/proxy/filter.js';
-import { tapCapture, tapFilter } from '../../../src/proxy/filters/tap.js';
+import { compose, observeCalls, type CallContext, type Filter } from '../../../src/proxy/filter.js';
+import { tapCapture, tapObserver } from '../../../src/proxy/filters/tap.js';
 
 const CALL: Invocation = { protocol: 'http1', service: { interface: 'com.example.EchoService' }, method: 'echo', attachments: {}, oneway: false, body: { kind: 'empty' } };
 const BRIDGED: Invocation = { ...CALL, protocol: 'dubbo', frame: { bytes: 'dubbo request' } };
@@ -41,7 +41,7 @@ function ctx(): CallContext {
 describe('tap steps', () => {
   it('report the call as sent upstream (below the bridge) and its raw answer while someone taps', async () => {
     const tap = sink(true);
-    const handler = compose([tapFilter(tap), fakeBridge, tapCapture()], async () => UPSTREAM_ANSWER);
+    const handler = compose([observeCalls([tapObserver(tap)]), fakeBridge, tapCapture()], async () => UPSTREAM_ANSWER);
     expect(await handler(CALL, ctx())).toBe(JSON_ANSWER);
     expect(tap.tappedCalls).toHaveLength(1);
     expect(tap.tappedCalls[0]).toMatchObject({ invocation: CALL, upstream: BRIDGED, upstreamResult: UPSTREAM_ANSWER, result: JSON_ANSWER });
@@ -50,11 +50,11 @@ describe('tap steps', () => {
   it('ask nothing and capture nothing while nobody taps, but report failures', async () => {
     const tap = sink(false);
     const context = ctx();
-    const ok = compose([tapFilter(tap), fakeBridge, tapCapture()], async () => UPSTREAM_ANSWER);
+    const ok = compose([observeCalls([tapObserver(tap)]), fakeBridge, tapCapture()], async () => UPSTREAM_ANSWER);
     await ok(CALL, context);
     expect(tap.asked).toBe(0);
     expect(context.tap).toBeUndefined();
-    const failing = compose([tapFilter(tap), tapCapture()], async () => {
+    const failing = compose([observeCalls([tapObserver(tap)]), tapCapture()], async () => {
       throw new MeshError('PMESH_UPSTREAM_CONNECT_FAILED', 'refused');
     });
     await expect(failing(CALL, ctx())).rejects.toThrow('refused');
