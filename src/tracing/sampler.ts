@@ -10,7 +10,7 @@
  * this avoids.
  */
 import { TraceFlags } from '@opentelemetry/api';
-import { fnv1a } from './hash.js';
+import { fnv1a } from '../core/hash.js';
 import type { IncomingTrace } from './propagation.js';
 
 export class CallSampler {

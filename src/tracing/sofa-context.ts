@@ -11,7 +11,7 @@
  * sample=true&` followed by the baggage pairs (system ones prefixed `_sys_`).
  */
 import { createHash } from 'node:crypto';
-import { fnv1a } from './hash.js';
+import { fnv1a } from '../core/hash.js';
 
 export interface SofaContext {
   readonly traceId: string;

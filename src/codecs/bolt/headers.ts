@@ -8,6 +8,7 @@
  * (parseHeaderMap) only when someone asks for it: attachments, tracing, the bridge.
  */
 import { MeshError } from '../../core/errors.js';
+import { fnv1aBytes } from '../../core/hash.js';
 import { HEAD_METHOD_NAME, HEAD_RESPONSE_ERROR, HEAD_SERVICE, HEAD_TARGET_SERVICE } from './layout.js';
 
 function bad(message: string): MeshError {
@@ -53,9 +54,7 @@ const slotTexts: string[] = new Array<string>(SLOTS).fill('');
 
 function valueText(block: Buffer, start: number, length: number): string {
   if (length > MAX_INTERNED_BYTES) return block.toString('utf8', start, start + length);
-  let hash = 0x811c9dc5;
-  for (let i = start; i < start + length; i++) hash = Math.imul(hash ^ block[i]!, 0x01000193);
-  const slot = (hash >>> 0) % SLOTS;
+  const slot = fnv1aBytes(block, start, start + length) % SLOTS;
   const known = slotBytes[slot];
   if (known !== undefined && known.length === length && sameBytes(block, start, known, 0, length)) return slotTexts[slot]!;
   const text = block.toString('utf8', start, start + length);

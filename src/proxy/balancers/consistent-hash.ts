@@ -12,7 +12,7 @@
  * endpoint (Envoy does the same).
  */
 import { z } from 'zod';
-import { type Endpoint, type Invocation } from '../../core/index.js';
+import { fnv1a, type Endpoint, type Invocation } from '../../core/index.js';
 import { EMPTY_CATALOG, type JavaValue } from '../../bridge/index.js';
 import { getProtocol } from '../../codecs/index.js';
 import type { Balancer, BalancerPlugin, Picker } from './picker.js';
@@ -39,11 +39,7 @@ type Options = z.infer<typeof optionsSchema>;
 
 /** FNV-1a over UTF-16 units, then murmur3's finalizer so near keys spread over the ring. */
 export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = fnv1a(text);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
