@@ -31,7 +31,7 @@ exit codes: 0 stopped by a signal, 1 could not start (a port in use...), 2 inval
     const config = await loadConfig(path);
     const running = await run(path, config);
     // Process-wide, so set here and not by run(), which tests call in a shared process.
-    endStart(config.heap.maxSemiSpaceMiB);
+    endStart(config.heap);
     return serveUntil(signal, running);
   },
 };

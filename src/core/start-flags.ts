@@ -4,14 +4,17 @@
  * function of a start gains from them; their compile jobs and code cost CPU and 4 to 5 MiB
  * of RSS) and the young generation's growth (most of what a start makes lives on, so V8
  * would grow it to sizes then left idle).
- * heap.maxSemiSpaceMiB takes over the young generation (young-generation.ts).
+ * heap.maxSemiSpaceMiB takes over the young generation (young-generation.ts), and
+ * heap.settleAfterStart gives back what the start left behind (settle-heap.ts).
  */
 import { setFlagsFromString } from 'node:v8';
+import { settleHeapAfterStart } from './settle-heap.js';
 import { capYoungGeneration } from './young-generation.js';
 
 /** Process-wide: call it once the sidecar is ready, from `pmesh start` (a worker of `workers: N` is started without the hold), never from run(), which tests call in a shared process. */
-export function endStart(maxSemiSpaceMiB: number): void {
+export function endStart(heap: { readonly maxSemiSpaceMiB: number; readonly settleAfterStart: boolean }): void {
   setFlagsFromString('--turbofan');
   setFlagsFromString('--sparkplug');
-  capYoungGeneration(maxSemiSpaceMiB);
+  capYoungGeneration(heap.maxSemiSpaceMiB);
+  if (heap.settleAfterStart) settleHeapAfterStart();
 }
