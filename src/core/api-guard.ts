@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { MeshError } from './errors.js';
+import { httpDate } from './utc-time.js';
 
 /** How an API is guarded: its TLS certificate and key, and its bearer token, already read. */
 export interface ApiGuard {
@@ -147,6 +148,8 @@ export function isTls(socket: Socket | null | undefined): boolean {
  */
 export function guardedHttpServer(guard: ApiGuard, access: ApiAccess, handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
   const admitted = (req: IncomingMessage, res: ServerResponse): void => {
+    // Node's own Date header is written with toUTCString, which loads ICU's time-zone data (utc-time.ts).
+    res.setHeader('date', httpDate(Date.now()));
     if (access.admit(req, res)) handler(req, res);
   };
   if (!guard.tls) return createServer(admitted);

@@ -4,6 +4,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { lazyRequire } from './lazy-require.js';
+import { isoTime } from './utc-time.js';
 
 export type { Logger };
 
@@ -31,13 +32,16 @@ function stdout(): ReturnType<typeof pino.destination> {
   return output;
 }
 
+/** pino's `isoTime` without toISOString, which loads ICU's time-zone data (utc-time.ts). */
+const isoTimestamp = (): string => `,"time":"${isoTime(Date.now())}"`;
+
 /**
  * JSON lines with ISO 8601 times for machines, on the bounded asynchronous stdout above;
  * readable colored lines when stdout is a terminal (a person watching). PMESH_LOG_LEVEL,
  * when set, wins over the config's level.
  */
 export function createRootLogger(level: string = 'info'): Logger {
-  const options = { level: process.env.PMESH_LOG_LEVEL || level, base: { app: 'pmesh' }, redact: { paths: REDACT, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime };
+  const options = { level: process.env.PMESH_LOG_LEVEL || level, base: { app: 'pmesh' }, redact: { paths: REDACT, censor: '[redacted]' }, timestamp: isoTimestamp };
   if (!process.stdout.isTTY) return pino(options, stdout());
   return pino(options, pretty()({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app', sync: true }));
 }
