@@ -19,6 +19,7 @@ import { SourceMap, createRequire, findSourceMap, type SourceMapPayload } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Socket } from 'node:net';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { freePort } from '../support/ports.js';
@@ -161,11 +162,19 @@ clusters:
     const session = new Session();
     session.connect();
     await session.post('HeapProfiler.enable');
+    // Socket reads (data events) counted in this window, not the timed one: counting wraps emit.
+    let reads = 0;
+    const emit = Socket.prototype.emit;
+    Socket.prototype.emit = function countReads(this: Socket, event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'data') reads++;
+      return Reflect.apply(emit, this, [event, ...args]) as boolean;
+    };
     const calls1 = Atomics.load(counter, 0);
     await session.post('HeapProfiler.startSampling', { samplingInterval: 128, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
     await sleep((seconds * 1000) / 2);
     const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
     const sampledCalls = Atomics.load(counter, 0) - calls1;
+    Socket.prototype.emit = emit;
     session.disconnect();
 
     const bySite = [...sites(profile.head)].sort((a, b) => b[1] - a[1]);
@@ -173,7 +182,7 @@ clusters:
     const out = (line: string): boolean => process.stdout.write(`${line}\n`);
     out(`${protocol}: ${calls} calls in ${elapsed.toFixed(1)} s (${Math.round(calls / elapsed)}/s); main thread ${((cpu / calls) * 1e6).toFixed(1)} µs CPU per call; ` +
       `${((scavenges / calls) * 1000).toFixed(2)} scavenges and ${((markCompacts / calls) * 1000).toFixed(3)} mark-compacts per 1,000 calls`);
-    out(`  allocated: ${Math.round(total / sampledCalls)} bytes per call (sampled over ${sampledCalls} calls); top sites, bytes per call:`);
+    out(`  allocated: ${Math.round(total / sampledCalls)} bytes per call (sampled over ${sampledCalls} calls); ${(reads / sampledCalls).toFixed(2)} socket reads per call (both sides); top sites, bytes per call:`);
     for (const [site, bytes] of bySite.slice(0, Number(process.env.PMESH_BENCH_SITES ?? 25))) out(`    ${(bytes / sampledCalls).toFixed(0).padStart(6)}  ${site}`);
   } finally {
     worker.postMessage({ stop: true });
