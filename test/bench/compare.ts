@@ -108,11 +108,20 @@ async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinar
     ];
     for (const { port } of paths) await runRpcLoad(load(port, WARM_UP_SECONDS));
     const totals = paths.map(() => new PathTotals(pids.length));
+    // With PMESH_BENCH_NODE_ARGS=--trace-gc our sidecars print a line per GC: scavenges inside the windows, per path.
+    const gcOutput = [undefined, ours, undefined, undefined, baseline?.peer];
+    const scavenges = paths.map(() => 0);
+    const scavengesSoFar = (i: number): number => gcOutput[i]?.output().match(/Scavenge/g)?.length ?? 0;
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, { port }] of paths.entries()) await loadWindow(pids, load(port, seconds / ROUNDS), totals[i]!);
+      for (const [i, { port }] of paths.entries()) {
+        const before = scavengesSoFar(i);
+        await loadWindow(pids, load(port, seconds / ROUNDS), totals[i]!);
+        scavenges[i]! += scavengesSoFar(i) - before;
+      }
     }
     for (const [i, { path }] of paths.entries()) {
       if (totals[i]!.firstError) log(`  ${path}: first error: ${totals[i]!.firstError}`);
+      if (scavenges[i]! > 0) log(`  ${path}: ${((scavenges[i]! / Math.max(1, totals[i]!.ok)) * 1000).toFixed(2)} scavenges per 1,000 calls (--trace-gc)`);
     }
     const perCall = (path: PathTotals, index: number): number => (path.cpuSeconds[index]! / Math.max(1, path.ok)) * 1e6;
     const directRate = totals[0]!.result().rate;
