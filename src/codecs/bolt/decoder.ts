@@ -187,38 +187,37 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
     const bytes = this.#contiguous(total);
     const at = this.#offset;
     this.#consume(total);
-    const head = bytes.subarray(at, at + layout.fixedLen);
     const bodyEnd = at + total - (withCrc ? CRC_BYTES : 0);
-    const rest = bytes.subarray(at + layout.fixedLen, bodyEnd);
     const crc = withCrc ? bytes.subarray(bodyEnd, at + total) : undefined;
     if (crc !== undefined) {
       const computed = crc32(bytes.subarray(at, bodyEnd)) | 0;
       const carried = crc.readInt32BE(0);
       if (computed !== carried) throw bad(`CRC32 mismatch (frame ${hex(carried >>> 0, 8)}, computed ${hex(computed >>> 0, 8)})`);
     }
-    const classLen = head.readInt16BE(layout.classLenAt);
-    const headerLen = head.readInt16BE(layout.headerLenAt);
-    const type = head[layout.typeAt] as number;
+    // Fields are read where they lie in the read; the frame keeps the read and cuts no view of its parts (frame.ts).
+    const classLen = bytes.readInt16BE(at + layout.classLenAt);
+    const headerLen = bytes.readInt16BE(at + layout.headerLenAt);
+    const type = bytes[at + layout.typeAt] as number;
     const response = type === TYPE_RESPONSE;
-    const proto = head[0] === PROTO_V1 ? 1 : 2;
+    const proto = bytes[at] === PROTO_V1 ? 1 : 2;
     const maxHeaderCount = this.#options.limits.maxHeaderCount;
     // The whole map is checked now (a bad one closes the connection, as before); only the entries read on every call become strings.
     const mapStart = at + layout.fixedLen + classLen;
     const known = scanHeaderMap(bytes, mapStart, mapStart + headerLen, maxHeaderCount);
     const fields = cutFields;
     fields.proto = proto;
-    fields.ver1 = proto === 2 ? (head[1] as number) : 0;
+    fields.ver1 = proto === 2 ? (bytes[at + 1] as number) : 0;
     fields.type = type;
-    fields.cmdCode = head.readUInt16BE(layout.cmdAt);
-    fields.ver2 = head[layout.ver2At] as number;
-    fields.requestId = head.readInt32BE(layout.idAt);
-    fields.codec = head[layout.codecAt] as number;
-    fields.switchByte = layout.switchAt < 0 ? 0 : (head[layout.switchAt] as number);
-    fields.timeout = response ? 0 : head.readInt32BE(layout.timeoutOrStatusAt);
-    fields.status = response ? head.readUInt16BE(layout.timeoutOrStatusAt) : 0;
+    fields.cmdCode = bytes.readUInt16BE(at + layout.cmdAt);
+    fields.ver2 = bytes[at + layout.ver2At] as number;
+    fields.requestId = bytes.readInt32BE(at + layout.idAt);
+    fields.codec = bytes[at + layout.codecAt] as number;
+    fields.switchByte = layout.switchAt < 0 ? 0 : (bytes[at + layout.switchAt] as number);
+    fields.timeout = response ? 0 : bytes.readInt32BE(at + layout.timeoutOrStatusAt);
+    fields.status = response ? bytes.readUInt16BE(at + layout.timeoutOrStatusAt) : 0;
     fields.classLen = classLen;
     fields.headerLen = headerLen;
-    fields.contentLen = head.readInt32BE(layout.contentLenAt);
-    return new ReceivedFrame(fields, head, rest, crc, known, maxHeaderCount);
+    fields.contentLen = bytes.readInt32BE(at + layout.contentLenAt);
+    return new ReceivedFrame(fields, undefined, bytes, crc, known, maxHeaderCount, at);
   }
 }

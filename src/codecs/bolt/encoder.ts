@@ -6,7 +6,7 @@
 import { crc32 } from 'node:zlib';
 import { MeshError } from '../../core/errors.js';
 import { isJoinable } from '../../core/joined-writes.js';
-import { frameWith, type BoltFrame } from './frame.js';
+import { copyFixedPart, frameWith, type BoltFrame } from './frame.js';
 import { encodeHeaderMap } from './headers.js';
 import {
   CRC_BYTES, MAX_SHORT_LEN, PROTO_V2, SWITCH_CRC, TYPE_RESPONSE, V2_VERSION_2, layoutFor,
@@ -55,19 +55,21 @@ export function withTimeout(frame: BoltFrame, timeoutMs: number): BoltFrame {
  */
 export function encodeForward(frame: BoltFrame, id: number, timeoutMs?: number): Buffer[] {
   const layout = layoutFor(frame.proto, frame.type);
-  const rest = frame.rest;
-  const signed = layout.fixedLen + rest.length;
+  const restLength = frame.classLen + frame.headerLen + frame.contentLen;
+  const signed = layout.fixedLen + restLength;
   // A frame that fits Node's buffer pool leaves as one copy (one write of it, not two or three).
   const joined = isJoinable(signed + (frame.crc === undefined ? 0 : CRC_BYTES));
   const head = Buffer.allocUnsafe(joined ? signed + (frame.crc === undefined ? 0 : CRC_BYTES) : layout.fixedLen);
-  frame.head.copy(head, 0, 0, layout.fixedLen);
+  copyFixedPart(frame, head, layout.fixedLen);
   head.writeInt32BE(id, layout.idAt);
   if (timeoutMs !== undefined && frame.type !== TYPE_RESPONSE) head.writeInt32BE(timeoutField(timeoutMs), layout.timeoutOrStatusAt);
   if (joined) {
-    rest.copy(head, layout.fixedLen);
+    // The whole of `rest`: Node 20's copy of part of a buffer would make a view of that part.
+    frame.rest.copy(head, layout.fixedLen);
     if (frame.crc !== undefined) head.writeInt32BE(crc32(head.subarray(0, signed)) | 0, signed);
     return [head];
   }
+  const rest = frame.rest;
   return frame.crc === undefined ? [head, rest] : [head, rest, crcOf(head, rest)];
 }
 

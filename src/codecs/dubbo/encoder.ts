@@ -62,7 +62,9 @@ export function encodeReply(reply: DubboFrame, request: DubboFrame): Buffer[] {
     // Header and body in one buffer from the pool: one write.
     const joined = Buffer.allocUnsafe(HEADER_LENGTH + reply.body.length);
     reply.header.copy(joined, 0, 0, HEADER_LENGTH);
-    request.header.copy(joined, OFFSET_ID, OFFSET_ID, OFFSET_ID + 8);
+    // Byte by byte: Node 20's copy of part of a buffer makes a Uint8Array view of that part first.
+    const from = request.header;
+    for (let i = OFFSET_ID; i < OFFSET_ID + 8; i++) joined[i] = from[i]!;
     reply.body.copy(joined, HEADER_LENGTH);
     return [joined];
   }
