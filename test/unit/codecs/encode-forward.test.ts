@@ -92,3 +92,31 @@ describe('forwarded bytes of a small frame are a copy', () => {
     }
   }
 });
+
+/**
+ * Frames read together share their read (a Bolt frame keeps the read and its offset, frame.ts):
+ * each is forwarded as its own bytes, whatever its place in the read or whether it was split
+ * across reads (then the decoder joins its pieces into one buffer).
+ */
+describe('frames that share a read, or were split across reads, forward their own bytes', () => {
+  for (const [codec, names, load] of [
+    [boltCodec, boltNames(), boltGolden],
+    [dubboCodec, dubboNames(), dubboGolden],
+  ] as const) {
+    it(`${codec.name}`, () => {
+      const any = codec as ProtocolCodec<unknown, unknown>;
+      const requests = names.filter((name) => name.endsWith('-request') && !name.includes('bad'));
+      const alone = requests.map((name) => Buffer.concat(any.encodeForward!(any.newDecoder(DEFAULT_LIMITS).push(load(name))[0]!, 5, 700)));
+      const all = Buffer.concat(requests.map((name) => load(name)));
+      // One read holding them all, then the same bytes in reads of 7 bytes.
+      const together = any.newDecoder(DEFAULT_LIMITS).push(Buffer.from(all));
+      const decoder = any.newDecoder(DEFAULT_LIMITS);
+      const split: unknown[] = [];
+      for (let at = 0; at < all.length; at += 7) split.push(...decoder.push(Buffer.from(all.subarray(at, at + 7))));
+      for (const frames of [together, split]) {
+        expect(frames.length).toBe(requests.length);
+        frames.forEach((frame, i) => expect(Buffer.concat(any.encodeForward!(frame, 5, 700))).toEqual(alone[i]));
+      }
+    });
+  }
+});
