@@ -9,6 +9,7 @@ export * from './log.js';
 export * from './metrics.js';
 export * from './cancel.js';
 export * from './deadline-timers.js';
+export * from './settlers.js';
 export * from './hash.js';
 export * from './telemetry.js';
 export * from './listen.js';

@@ -108,11 +108,22 @@ async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinar
     ];
     for (const { port } of paths) await runRpcLoad(load(port, WARM_UP_SECONDS));
     const totals = paths.map(() => new PathTotals(pids.length));
+    // With PMESH_BENCH_NODE_ARGS=--trace-gc our sidecars print a line per GC: scavenges inside the windows, per path.
+    const gcOutput = [undefined, ours, undefined, undefined, baseline?.peer];
+    const gcs = paths.map(() => ({ scavenges: 0, markCompacts: 0 }));
+    const soFar = (i: number, kind: RegExp): number => gcOutput[i]?.output().match(kind)?.length ?? 0;
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, { port }] of paths.entries()) await loadWindow(pids, load(port, seconds / ROUNDS), totals[i]!);
+      for (const [i, { port }] of paths.entries()) {
+        const [scavenges, markCompacts] = [soFar(i, /Scavenge/g), soFar(i, /Mark-Compact/g)];
+        await loadWindow(pids, load(port, seconds / ROUNDS), totals[i]!);
+        gcs[i]!.scavenges += soFar(i, /Scavenge/g) - scavenges;
+        gcs[i]!.markCompacts += soFar(i, /Mark-Compact/g) - markCompacts;
+      }
     }
     for (const [i, { path }] of paths.entries()) {
       if (totals[i]!.firstError) log(`  ${path}: first error: ${totals[i]!.firstError}`);
+      const perThousand = (count: number): string => ((count / Math.max(1, totals[i]!.ok)) * 1000).toFixed(3);
+      if (gcs[i]!.scavenges > 0) log(`  ${path}: per 1,000 calls ${perThousand(gcs[i]!.scavenges)} scavenges, ${perThousand(gcs[i]!.markCompacts)} mark-compacts (--trace-gc)`);
     }
     const perCall = (path: PathTotals, index: number): number => (path.cpuSeconds[index]! / Math.max(1, path.ok)) * 1e6;
     const directRate = totals[0]!.result().rate;

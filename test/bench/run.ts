@@ -14,6 +14,7 @@ import { benchGrpc } from './grpc.js';
 import { benchHeap } from './heap.js';
 import { benchHttp1 } from './http1.js';
 import { benchObserve } from './observe.js';
+import { benchRpcGarbage } from './rpc-garbage.js';
 import { benchStartup } from './startup.js';
 import { benchTracing } from './tracing.js';
 import { stopAllPeers } from '../support/process.js';
@@ -30,6 +31,7 @@ const BENCHES: Record<string, (seconds: number, args: readonly string[]) => Prom
   grpc: benchGrpc,
   heap: benchHeap,
   observe: benchObserve,
+  'rpc-garbage': benchRpcGarbage,
   startup: benchStartup,
   compare: benchCompare,
   tracing: benchTracing,

@@ -14,7 +14,7 @@ import { crc32 } from 'node:zlib';
 import type { FrameDecoder } from '../../core/codec.js';
 import { MeshError } from '../../core/errors.js';
 import type { Limits } from '../../core/limits.js';
-import { ReceivedFrame, type BoltFrame } from './frame.js';
+import { ReceivedFrame, type BoltFrame, type FixedFields } from './frame.js';
 import { scanHeaderMap } from './headers.js';
 import {
   CMD_GOAWAY, CMD_HEARTBEAT, CMD_REQUEST, CMD_RESPONSE, CRC_BYTES, PROTO_V1, PROTO_V2, SWITCH_CRC,
@@ -34,12 +34,13 @@ function bad(message: string): MeshError {
 
 const hex = (n: number, width = 2): string => `0x${n.toString(16).padStart(width, '0')}`;
 
-/** What the fixed part says, once validated. */
-interface Pending {
-  readonly layout: FixedLayout;
-  readonly total: number;
-  readonly withCrc: boolean;
-}
+/**
+ * The fixed fields of the frame being cut, handed to ReceivedFrame, which copies them:
+ * one object for every frame, not one each.
+ */
+const cutFields: { -readonly [K in keyof FixedFields]: FixedFields[K] } = {
+  proto: 1, ver1: 0, type: 0, cmdCode: 0, ver2: 0, requestId: 0, codec: 0, switchByte: 0, timeout: 0, status: 0, classLen: 0, headerLen: 0, contentLen: 0,
+};
 
 export class BoltDecoder implements FrameDecoder<BoltFrame> {
   readonly #options: BoltDecoderOptions;
@@ -48,8 +49,11 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
   #offset = 0;
   /** Bytes queued and not yet cut. */
   #length = 0;
-  /** BODY state when set; HEAD otherwise. */
-  #pending: Pending | undefined;
+  /** BODY state when set (the validated fixed part's layout); HEAD otherwise. */
+  #layout: FixedLayout | undefined;
+  /** In BODY state: the frame's whole length, and whether it ends in a CRC32. */
+  #total = 0;
+  #withCrc = false;
 
   constructor(options: BoltDecoderOptions) {
     this.#options = options;
@@ -66,20 +70,17 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
     }
     const frames: BoltFrame[] = [];
     for (;;) {
-      if (this.#pending === undefined) {
-        this.#pending = this.#readHead();
-        if (this.#pending === undefined) return frames;
-      }
-      if (this.#length < this.#pending.total) return frames;
-      frames.push(this.#cut(this.#pending));
-      this.#pending = undefined;
+      if (this.#layout === undefined && !this.#readHead()) return frames;
+      if (this.#length < this.#total) return frames;
+      frames.push(this.#cut(this.#layout!, this.#total, this.#withCrc));
+      this.#layout = undefined;
     }
   }
 
   /** Call at end of stream: throws if the peer stopped inside a frame. */
   finish(): void {
     if (this.#length > 0) {
-      const need = this.#pending?.total ?? this.#peekLayout()?.fixedLen;
+      const need = this.#layout !== undefined ? this.#total : this.#peekLayout()?.fixedLen;
       throw bad(`connection ended inside a frame (${this.#length} of ${need ?? 'unknown'} bytes)`);
     }
   }
@@ -130,9 +131,10 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
     return layoutFor(proto, type);
   }
 
-  #readHead(): Pending | undefined {
+  /** Validates the fixed part once its bytes are in and enters BODY state; false means "need more". */
+  #readHead(): boolean {
     const layout = this.#peekLayout();
-    if (layout === undefined || this.#length < layout.fixedLen) return undefined;
+    if (layout === undefined || this.#length < layout.fixedLen) return false;
     // Fields are read where they lie in the queue: no Buffer is made for a head that is only validated.
     const head = this.#contiguous(layout.fixedLen);
     const at = this.#offset;
@@ -175,45 +177,47 @@ export class BoltDecoder implements FrameDecoder<BoltFrame> {
         details: { limit: 'max_frame_bytes' },
       });
     }
-    return { layout, total, withCrc };
+    this.#layout = layout;
+    this.#total = total;
+    this.#withCrc = withCrc;
+    return true;
   }
 
-  #cut({ layout, total, withCrc }: Pending): BoltFrame {
+  #cut(layout: FixedLayout, total: number, withCrc: boolean): BoltFrame {
     const bytes = this.#contiguous(total);
     const at = this.#offset;
     this.#consume(total);
-    const head = bytes.subarray(at, at + layout.fixedLen);
     const bodyEnd = at + total - (withCrc ? CRC_BYTES : 0);
-    const rest = bytes.subarray(at + layout.fixedLen, bodyEnd);
     const crc = withCrc ? bytes.subarray(bodyEnd, at + total) : undefined;
     if (crc !== undefined) {
       const computed = crc32(bytes.subarray(at, bodyEnd)) | 0;
       const carried = crc.readInt32BE(0);
       if (computed !== carried) throw bad(`CRC32 mismatch (frame ${hex(carried >>> 0, 8)}, computed ${hex(computed >>> 0, 8)})`);
     }
-    const classLen = head.readInt16BE(layout.classLenAt);
-    const headerLen = head.readInt16BE(layout.headerLenAt);
-    const type = head[layout.typeAt] as number;
+    // Fields are read where they lie in the read; the frame keeps the read and cuts no view of its parts (frame.ts).
+    const classLen = bytes.readInt16BE(at + layout.classLenAt);
+    const headerLen = bytes.readInt16BE(at + layout.headerLenAt);
+    const type = bytes[at + layout.typeAt] as number;
     const response = type === TYPE_RESPONSE;
-    const proto = head[0] === PROTO_V1 ? 1 : 2;
+    const proto = bytes[at] === PROTO_V1 ? 1 : 2;
     const maxHeaderCount = this.#options.limits.maxHeaderCount;
     // The whole map is checked now (a bad one closes the connection, as before); only the entries read on every call become strings.
-    const known = scanHeaderMap(rest.subarray(classLen, classLen + headerLen), maxHeaderCount);
-    const fields = {
-      proto,
-      ver1: proto === 2 ? (head[1] as number) : 0,
-      type,
-      cmdCode: head.readUInt16BE(layout.cmdAt),
-      ver2: head[layout.ver2At] as number,
-      requestId: head.readInt32BE(layout.idAt),
-      codec: head[layout.codecAt] as number,
-      switchByte: layout.switchAt < 0 ? 0 : (head[layout.switchAt] as number),
-      timeout: response ? 0 : head.readInt32BE(layout.timeoutOrStatusAt),
-      status: response ? head.readUInt16BE(layout.timeoutOrStatusAt) : 0,
-      classLen,
-      headerLen,
-      contentLen: head.readInt32BE(layout.contentLenAt),
-    } as const;
-    return new ReceivedFrame(fields, head, rest, crc, known, maxHeaderCount);
+    const mapStart = at + layout.fixedLen + classLen;
+    const known = scanHeaderMap(bytes, mapStart, mapStart + headerLen, maxHeaderCount);
+    const fields = cutFields;
+    fields.proto = proto;
+    fields.ver1 = proto === 2 ? (bytes[at + 1] as number) : 0;
+    fields.type = type;
+    fields.cmdCode = bytes.readUInt16BE(at + layout.cmdAt);
+    fields.ver2 = bytes[at + layout.ver2At] as number;
+    fields.requestId = bytes.readInt32BE(at + layout.idAt);
+    fields.codec = bytes[at + layout.codecAt] as number;
+    fields.switchByte = layout.switchAt < 0 ? 0 : (bytes[at + layout.switchAt] as number);
+    fields.timeout = response ? 0 : bytes.readInt32BE(at + layout.timeoutOrStatusAt);
+    fields.status = response ? bytes.readUInt16BE(at + layout.timeoutOrStatusAt) : 0;
+    fields.classLen = classLen;
+    fields.headerLen = headerLen;
+    fields.contentLen = bytes.readInt32BE(at + layout.contentLenAt);
+    return new ReceivedFrame(fields, undefined, bytes, crc, known, maxHeaderCount, at);
   }
 }

@@ -5,7 +5,8 @@
  */
 import { crc32 } from 'node:zlib';
 import { MeshError } from '../../core/errors.js';
-import { frameWith, type BoltFrame } from './frame.js';
+import { isJoinable } from '../../core/joined-writes.js';
+import { copyFixedPart, frameWith, type BoltFrame } from './frame.js';
 import { encodeHeaderMap } from './headers.js';
 import {
   CRC_BYTES, MAX_SHORT_LEN, PROTO_V2, SWITCH_CRC, TYPE_RESPONSE, V2_VERSION_2, layoutFor,
@@ -47,17 +48,29 @@ export function withTimeout(frame: BoltFrame, timeoutMs: number): BoltFrame {
 
 /**
  * The bytes of `frame` under request id `id` and, for a request, with `timeoutMs` in its
- * timeout field: one new fixed part (and CRC) beside the frame's own class, header and
- * content, and no new frame. The frame itself is left as it is: the listener answers
- * with its id, and a retry or a mirror sends it again.
+ * timeout field, and no new frame: a frame small enough for Node's buffer pool is copied
+ * whole into one buffer with its fixed part patched; a larger one is a new fixed part (and
+ * CRC) beside the frame's own class, header and content. The frame itself is left as it
+ * is: the listener answers with its id, and a retry or a mirror sends it again.
  */
 export function encodeForward(frame: BoltFrame, id: number, timeoutMs?: number): Buffer[] {
   const layout = layoutFor(frame.proto, frame.type);
-  const head = Buffer.allocUnsafe(layout.fixedLen);
-  frame.head.copy(head, 0, 0, layout.fixedLen);
+  const restLength = frame.classLen + frame.headerLen + frame.contentLen;
+  const signed = layout.fixedLen + restLength;
+  // A frame that fits Node's buffer pool leaves as one copy (one write of it, not two or three).
+  const joined = isJoinable(signed + (frame.crc === undefined ? 0 : CRC_BYTES));
+  const head = Buffer.allocUnsafe(joined ? signed + (frame.crc === undefined ? 0 : CRC_BYTES) : layout.fixedLen);
+  copyFixedPart(frame, head, layout.fixedLen);
   head.writeInt32BE(id, layout.idAt);
   if (timeoutMs !== undefined && frame.type !== TYPE_RESPONSE) head.writeInt32BE(timeoutField(timeoutMs), layout.timeoutOrStatusAt);
-  return frame.crc === undefined ? [head, frame.rest] : [head, frame.rest, crcOf(head, frame.rest)];
+  if (joined) {
+    // The whole of `rest`: Node 20's copy of part of a buffer would make a view of that part.
+    frame.rest.copy(head, layout.fixedLen);
+    if (frame.crc !== undefined) head.writeInt32BE(crc32(head.subarray(0, signed)) | 0, signed);
+    return [head];
+  }
+  const rest = frame.rest;
+  return frame.crc === undefined ? [head, rest] : [head, rest, crcOf(head, rest)];
 }
 
 /** What a new frame is made of; build() fills in the lengths and bytes. */

@@ -5,6 +5,7 @@
  * never copied, so pass-through forwards the bytes it got.
  */
 import { FoundHeaders, knownOf, parseHeaderMap, type HeaderKeys, type KnownHeaders } from './headers.js';
+import { layoutFor } from './layout.js';
 
 export interface BoltFrame {
   /** Protocol code: 1 (v1) or 2 (v2). */
@@ -59,6 +60,11 @@ export interface FixedFields {
  * A frame as read from the wire (or one tracing appended header entries to, whose bytes
  * are as whole): its class name and header map become strings only when read (a pass-through call reads neither: routing takes `known`). The header
  * block was checked whole by the decoder, so building the map later cannot fail.
+ *
+ * A frame the decoder cut keeps the read it lies in (`source`, from `at`) rather than
+ * Buffer views of its parts: `head` and `rest` are cut when read, and the pass-through
+ * path reads neither (it copies the bytes from the read, and its bodies are offsets into it:
+ * `restSource`, `restOffset`, `copyFixedPart`). Two views per frame were made for nothing.
  */
 export class ReceivedFrame implements BoltFrame {
   readonly proto: 1 | 2;
@@ -74,16 +80,24 @@ export class ReceivedFrame implements BoltFrame {
   readonly classLen: number;
   readonly headerLen: number;
   readonly contentLen: number;
-  readonly head: Buffer;
-  readonly rest: Buffer;
   readonly crc: Buffer | undefined;
   /** The entries of `headers` read on every call, found by the decoder without building the map. */
   readonly known: KnownHeaders;
+  /** The buffer the frame's fixed part starts in at `at`, its other parts right after it. */
+  readonly source: Buffer;
+  readonly at: number;
+  readonly fixedLen: number;
   readonly #maxHeaderCount: number;
+  #head: Buffer | undefined;
+  #rest: Buffer | undefined;
   #className: string | undefined;
   #headers: ReadonlyMap<string, string> | undefined;
 
-  constructor(fields: FixedFields, head: Buffer, rest: Buffer, crc: Buffer | undefined, known: KnownHeaders, maxHeaderCount: number) {
+  /**
+   * `head` and `rest` as Buffers (a frame made from parts), or `head` undefined and `rest`
+   * the read holding the whole frame from `at` on (the decoder's).
+   */
+  constructor(fields: FixedFields, head: Buffer | undefined, rest: Buffer, crc: Buffer | undefined, known: KnownHeaders, maxHeaderCount: number, at = 0) {
     this.proto = fields.proto;
     this.ver1 = fields.ver1;
     this.type = fields.type;
@@ -97,19 +111,63 @@ export class ReceivedFrame implements BoltFrame {
     this.classLen = fields.classLen;
     this.headerLen = fields.headerLen;
     this.contentLen = fields.contentLen;
-    this.head = head;
-    this.rest = rest;
     this.crc = crc;
     this.known = known;
     this.#maxHeaderCount = maxHeaderCount;
+    this.#head = head;
+    if (head === undefined) {
+      this.source = rest;
+      this.at = at;
+      this.fixedLen = layoutFor(fields.proto, fields.type).fixedLen;
+      this.#rest = undefined;
+    } else {
+      this.source = rest;
+      this.at = 0;
+      this.fixedLen = 0;
+      this.#rest = rest;
+    }
+  }
+
+  /** The fixed part. */
+  get head(): Buffer {
+    return (this.#head ??= this.source.subarray(this.at, this.at + this.fixedLen));
+  }
+
+  /** Class, header map and content, as received. */
+  get rest(): Buffer {
+    return (this.#rest ??= this.source.subarray(this.at + this.fixedLen, this.at + this.fixedLen + this.classLen + this.headerLen + this.contentLen));
   }
 
   get className(): string {
-    return (this.#className ??= this.rest.toString('utf8', 0, this.classLen));
+    return (this.#className ??= this.source.toString('utf8', this.at + this.fixedLen, this.at + this.fixedLen + this.classLen));
   }
 
   get headers(): ReadonlyMap<string, string> {
-    return (this.#headers ??= parseHeaderMap(this.rest.subarray(this.classLen, this.classLen + this.headerLen), this.#maxHeaderCount));
+    const start = this.at + this.fixedLen + this.classLen;
+    return (this.#headers ??= parseHeaderMap(this.source.subarray(start, start + this.headerLen), this.#maxHeaderCount));
+  }
+}
+
+/** The buffer `frame.rest` lies in, from `restOffset(frame)`: read without cutting a view of it. */
+export function restSource(frame: BoltFrame): Buffer {
+  return frame instanceof ReceivedFrame ? frame.source : frame.rest;
+}
+
+export function restOffset(frame: BoltFrame): number {
+  return frame instanceof ReceivedFrame ? frame.at + frame.fixedLen : 0;
+}
+
+/**
+ * Copies the frame's fixed part (`fixedLen` bytes, at most 24) to the start of `target`, byte
+ * by byte: Node 20's `copy` of part of a buffer makes a Uint8Array view of that part first.
+ */
+export function copyFixedPart(frame: BoltFrame, target: Buffer, fixedLen: number): void {
+  if (frame instanceof ReceivedFrame && frame.fixedLen === fixedLen) {
+    const source = frame.source;
+    const at = frame.at;
+    for (let i = 0; i < fixedLen; i++) target[i] = source[at + i]!;
+  } else {
+    frame.head.copy(target, 0, 0, fixedLen);
   }
 }
 

@@ -65,55 +65,82 @@ function valueText(block: Buffer, start: number, length: number): string {
 }
 
 function knownKeyAt(block: Buffer, start: number, length: number): KnownKey | undefined {
-  for (const [key, name] of KNOWN) if (key.length === length && sameBytes(block, start, key, 0, length)) return name;
+  for (let i = 0; i < KNOWN.length; i++) {
+    const key = KNOWN[i]![0];
+    if (key.length === length && sameBytes(block, start, key, 0, length)) return KNOWN[i]![1];
+  }
   return undefined;
 }
 
-/** Reads one length field at `pos`; -1 (null) passes, any other negative or overrunning length throws. */
-function lengthAt(block: Buffer, pos: number, what: string): number {
-  if (pos + 4 > block.length) throw bad(`header map truncated in a ${what} length at byte ${pos} of ${block.length}`);
+/**
+ * Reads one length field at `pos` of the map `block[start, end)`; -1 (null) passes, any other
+ * negative or overrunning length throws. Positions in messages count from the map's start.
+ */
+function lengthAt(block: Buffer, pos: number, what: string, start = 0, end = block.length): number {
+  if (pos + 4 > end) throw bad(`header map truncated in a ${what} length at byte ${pos - start} of ${end - start}`);
   const len = int32At(block, pos);
   if (len === -1) return -1;
   if (len < 0) throw bad(`header ${what} length ${len} is invalid`);
-  if (len > block.length - pos - 4) throw bad(`header ${what} of ${len} bytes overruns the header map at byte ${pos + 4} of ${block.length}`);
+  if (len > end - pos - 4) throw bad(`header ${what} of ${len} bytes overruns the header map at byte ${pos + 4 - start} of ${end - start}`);
   return len;
 }
 
+/** The known entries a scan found: one object of a fixed shape per frame. */
+class ScannedHeaders implements KnownHeaders {
+  targetService: string | undefined = undefined;
+  service: string | undefined = undefined;
+  method: string | undefined = undefined;
+  responseError: string | undefined = undefined;
+}
+
+/** No known entry: shared by the frames whose map is empty or names none (replies, heartbeats). */
+const NONE_KNOWN: KnownHeaders = Object.freeze(new ScannedHeaders());
+
 /**
- * Checks a header block exactly as parseHeaderMap does (lengths, entry count, duplicate
- * keys) and returns the values of the known entries; no other key or value becomes a
- * string. Keys are compared as bytes; two different byte strings can decode to the same
- * text only when they are not ASCII (malformed UTF-8 becomes U+FFFD), so a map with such
- * a key is checked by parsing it whole, and both functions accept the same maps.
+ * Where the keys seen so far in the scan under way start, and their lengths: kept between
+ * scans (a scan runs whole, with nothing else between), so a frame makes no arrays of its
+ * own. Only the first `keys` slots are the scan's; they are overwritten, never emptied
+ * (`length = 0` would drop the arrays' storage).
  */
-export function scanHeaderMap(block: Buffer, maxCount: number): KnownHeaders {
-  const known: { -readonly [K in KnownKey]?: string } = {};
-  if (block.length === 0) return known;
-  const keyStarts: number[] = [];
-  const keyLengths: number[] = [];
-  let pos = 0;
+const keyStarts: number[] = [];
+const keyLengths: number[] = [];
+
+/**
+ * Checks the header map `block[start, end)` exactly as parseHeaderMap does (lengths, entry
+ * count, duplicate keys) and returns the values of the known entries; no other key or value
+ * becomes a string. Keys are compared as bytes; two different byte strings can decode to the
+ * same text only when they are not ASCII (malformed UTF-8 becomes U+FFFD), so a map with such
+ * a key is checked by parsing it whole, and both functions accept the same maps. The map is
+ * read where it lies in the frame: no Buffer is made for it.
+ */
+export function scanHeaderMap(block: Buffer, start: number, end: number, maxCount: number): KnownHeaders {
+  if (start === end) return NONE_KNOWN;
+  let known: ScannedHeaders | undefined;
+  let keys = 0;
+  let pos = start;
   let pairs = 0;
-  while (pos < block.length) {
+  while (pos < end) {
     if (++pairs > maxCount) throw tooMany(maxCount);
-    const keyLen = lengthAt(block, pos, 'key');
+    const keyLen = lengthAt(block, pos, 'key', start, end);
     const keyStart = pos + 4;
     pos = keyStart + Math.max(0, keyLen);
-    const valueLen = lengthAt(block, pos, 'value');
+    const valueLen = lengthAt(block, pos, 'value', start, end);
     const valueStart = pos + 4;
     pos = valueStart + Math.max(0, valueLen);
     if (keyLen === -1 || valueLen === -1) continue;
-    for (let i = 0; i < keyStarts.length; i++) {
+    for (let i = 0; i < keys; i++) {
       if (keyLengths[i] === keyLen && sameBytes(block, keyStart, block, keyStarts[i]!, keyLen)) {
         throw bad(`duplicate header key ${JSON.stringify(block.toString('utf8', keyStart, keyStart + keyLen))}`);
       }
     }
-    keyStarts.push(keyStart);
-    keyLengths.push(keyLen);
-    for (let i = keyStart; i < keyStart + keyLen; i++) if (block[i]! >= 0x80) return knownOf(parseHeaderMap(block, maxCount));
+    keyStarts[keys] = keyStart;
+    keyLengths[keys] = keyLen;
+    keys++;
+    for (let i = keyStart; i < keyStart + keyLen; i++) if (block[i]! >= 0x80) return knownOf(parseHeaderMap(block.subarray(start, end), maxCount));
     const name = knownKeyAt(block, keyStart, keyLen);
-    if (name !== undefined) known[name] = valueText(block, valueStart, valueLen);
+    if (name !== undefined) (known ??= new ScannedHeaders())[name] = valueText(block, valueStart, valueLen);
   }
-  return known;
+  return known ?? NONE_KNOWN;
 }
 
 /** A length field of a block already checked: no bounds to check again. */

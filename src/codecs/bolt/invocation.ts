@@ -10,7 +10,7 @@ import { FrameSliceBody, type Body, type Invocation, type Result, type ServiceKe
 import { decodeHessianValue, decodeSofaRequestHead, decodeSofaResponse, throwableMessage, type SofaRequestHead } from './sofa-body.js';
 import { encodeSofaErrorResponse } from './sofa-body-out.js';
 import { buildFrame } from './encoder.js';
-import { frameContent, knownHeaders, type BoltFrame } from './frame.js';
+import { frameContent, knownHeaders, restOffset, restSource, type BoltFrame } from './frame.js';
 import {
   CLASS_SOFA_RESPONSE, CMD_REQUEST, CMD_RESPONSE, CODEC_HESSIAN2, HEAD_METHOD_NAME, HEAD_RESPONSE_ERROR,
   HEAD_SERVICE, HEAD_TARGET_SERVICE, TYPE_ONEWAY, TYPE_RESPONSE,
@@ -43,7 +43,8 @@ function serviceKeyOf(name: string): ServiceKey {
 
 /** The frame's content as a call's or a reply's body, cut from the frame only if read. */
 function contentBody(frame: BoltFrame): Body {
-  return new FrameSliceBody(frame.codec, frame.rest, frame.classLen + frame.headerLen, frame.rest.length);
+  const start = restOffset(frame) + frame.classLen + frame.headerLen;
+  return new FrameSliceBody(frame.codec, restSource(frame), start, start + frame.contentLen);
 }
 
 function headOf(frame: BoltFrame): SofaRequestHead | undefined {

@@ -125,11 +125,10 @@ function readLead(body: Buffer): Lead {
 
 function leadOf(body: Buffer): Lead {
   const end = leadEnd(body);
-  const key = end === -1 ? undefined : leads.keyOf(body, 0, end);
-  const known = key === undefined ? undefined : leads.get(key);
+  const known = end === -1 ? undefined : leads.find(body, 0, end, '');
   if (known !== undefined) return known;
   const lead = readLead(body);
-  if (key !== undefined && lead.argsStart === end) leads.set(key, lead);
+  if (end !== -1 && lead.argsStart === end) leads.keep(body, 0, end, '', lead);
   return lead;
 }
 
@@ -169,14 +168,12 @@ function readTrailer(scanner: HessianScanner, maxDepth: number): Trailer {
  * definitions and values a reference may name): with both the same, a read gives the same.
  */
 function trailerOf(body: Buffer, scanner: HessianScanner, maxDepth: number): Trailer {
-  const bytesKey = trailers.keyOf(body, scanner.position, body.length);
-  if (bytesKey === undefined) return readTrailer(scanner, maxDepth);
+  const start = scanner.position;
   const state = scanner.stateKey();
-  const key = state === '' ? bytesKey : `${state}|${bytesKey}`;
-  const known = trailers.get(key);
+  const known = trailers.find(body, start, body.length, state);
   if (known !== undefined && known.maxDepth === maxDepth) return known;
   const trailer = readTrailer(scanner, maxDepth);
-  trailers.set(key, trailer);
+  trailers.keep(body, start, body.length, state, trailer);
   return trailer;
 }
 
@@ -234,13 +231,12 @@ const replyMaps = new BytesMemo<{ readonly maxDepth: number; readonly map: Reado
 /** Reads the attachments map that ends a response body (`body`) at the scanner's position; empty when there is none. */
 export function readTrailingMap(scanner: HessianScanner, body: Buffer, maxDepth: number): ReadonlyMap<string, string> {
   if (scanner.remaining === 0) return new Map();
-  const bytesKey = replyMaps.keyOf(body, scanner.position, body.length);
+  const start = scanner.position;
   const state = scanner.stateKey();
-  const key = bytesKey === undefined || state === '' ? bytesKey : `${state}|${bytesKey}`;
-  const known = key === undefined ? undefined : replyMaps.get(key);
+  const known = replyMaps.find(body, start, body.length, state);
   if (known !== undefined && known.maxDepth === maxDepth) return known.map;
   const map = scanner.readStringMap();
   if (scanner.remaining !== 0) throw bad(`response body has ${scanner.remaining} bytes after the attachments`);
-  if (key !== undefined) replyMaps.set(key, { maxDepth, map });
+  replyMaps.keep(body, start, body.length, state, { maxDepth, map });
   return map;
 }

@@ -121,15 +121,14 @@ export class DubboDecoder implements FrameDecoder<DubboFrame> {
     const size = HEADER_LENGTH + this.#bodyLength;
     const bytes = this.#contiguous(size);
     const at = this.#offset;
-    const raw = bytes.subarray(at, at + size);
     this.#length -= size;
     this.#offset += size;
     if (this.#offset === bytes.length) {
       this.#chunks.shift();
       this.#offset = 0;
     }
-    const frame = new ReceivedFrame(raw);
-    if (((raw[OFFSET_FLAG] as number) & FLAG_EVENT) !== 0) checkEventBody(frame.body);
+    const frame = new ReceivedFrame(bytes, at, size);
+    if (((bytes[at + OFFSET_FLAG] as number) & FLAG_EVENT) !== 0) checkEventBody(frame.body);
     return frame;
   }
 }
@@ -138,18 +137,23 @@ export class DubboDecoder implements FrameDecoder<DubboFrame> {
  * A frame as read. The readers keep what they read on it (body.ts `requestHead`,
  * invocation.ts `responseView`); their slots exist from the start, so keeping one there
  * neither reshapes the object nor allocates a property store for it, once per frame.
+ * `raw`, the whole frame in one Buffer, is cut from the read when asked for (heartbeats,
+ * events): a forwarded call or reply is written from a new header and its `body`.
  */
 class ReceivedFrame implements DubboFrame {
   readonly header: Buffer;
   readonly body: Buffer;
-  readonly raw: Buffer;
   requestHead: unknown = undefined;
   responseView: unknown = undefined;
 
-  constructor(raw: Buffer) {
-    this.header = raw.subarray(0, HEADER_LENGTH);
-    this.body = raw.subarray(HEADER_LENGTH);
-    this.raw = raw;
+  constructor(bytes: Buffer, at: number, size: number) {
+    this.header = bytes.subarray(at, at + HEADER_LENGTH);
+    this.body = bytes.subarray(at + HEADER_LENGTH, at + size);
+  }
+
+  get raw(): Buffer {
+    const header = this.header;
+    return Buffer.from(header.buffer, header.byteOffset, HEADER_LENGTH + this.body.length);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { DubboFrame } from './layout.js';
 import { HEADER_LENGTH, OFFSET_ID, OFFSET_LENGTH, writeId } from './layout.js';
+import { isJoinable } from '../../core/joined-writes.js';
 
 export function encodeFrame(frame: DubboFrame): Buffer[] {
   if (frame.raw !== undefined) return [frame.raw];
@@ -52,8 +53,21 @@ export function headerWithId(frame: DubboFrame, id: number | bigint): Buffer {
   return header;
 }
 
-/** The reply's bytes under the request's id: its 8 id bytes copied as they are, whatever their value. */
+/**
+ * The reply's bytes under the request's id: its 8 id bytes copied as they are, whatever their
+ * value; in one buffer when it fits Node's buffer pool (core/joined-writes.ts).
+ */
 export function encodeReply(reply: DubboFrame, request: DubboFrame): Buffer[] {
+  if (reply.bodyParts === undefined && isJoinable(HEADER_LENGTH + reply.body.length)) {
+    // Header and body in one buffer from the pool: one write.
+    const joined = Buffer.allocUnsafe(HEADER_LENGTH + reply.body.length);
+    reply.header.copy(joined, 0, 0, HEADER_LENGTH);
+    // Byte by byte: Node 20's copy of part of a buffer makes a Uint8Array view of that part first.
+    const from = request.header;
+    for (let i = OFFSET_ID; i < OFFSET_ID + 8; i++) joined[i] = from[i]!;
+    reply.body.copy(joined, HEADER_LENGTH);
+    return [joined];
+  }
   const header = Buffer.allocUnsafe(HEADER_LENGTH);
   reply.header.copy(header, 0, 0, HEADER_LENGTH);
   request.header.copy(header, OFFSET_ID, OFFSET_ID, OFFSET_ID + 8);

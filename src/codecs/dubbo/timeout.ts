@@ -7,10 +7,11 @@
  * new frame's body is slices of it around the new entry, written as they are. The head
  * was parsed already to route the call and is kept on the frame.
  */
-import { requestHeadOf } from './body.js';
+import { requestHeadOf, type RequestHead } from './body.js';
+import { isJoinable } from '../../core/joined-writes.js';
 import { appendBody, bodyLength, headerWithId, withBodyParts } from './encoder.js';
 import { hessianString } from '../hessian/byte-sink.js';
-import { HEADER_LENGTH, OFFSET_LENGTH, isEvent, isRequest, type DubboFrame } from './layout.js';
+import { HEADER_LENGTH, OFFSET_LENGTH, isEvent, isRequest, writeId, type DubboFrame } from './layout.js';
 
 const MAP_OPEN = Buffer.from([0x48]);
 const MAP_CLOSE = Buffer.from([0x5a]);
@@ -67,10 +68,55 @@ export function rewriteTimeout(frame: DubboFrame, remainingMs: number, maxDepth:
  * entry, no frame in between. The frame itself is left as it is.
  */
 export function encodeForward(frame: DubboFrame, id: number | bigint, remainingMs: number | undefined, maxDepth: number): Buffer[] {
+  if (frame.bodyParts === undefined) {
+    const joined = joinedForward(frame, id, remainingMs, maxDepth);
+    if (joined !== undefined) return [joined];
+  }
   const out = [headerWithId(frame, id)];
   if (remainingMs !== undefined && appendTimeoutBody(out, frame, remainingMs, maxDepth)) {
     out[0]!.writeUInt32BE(bodyLength(out) - HEADER_LENGTH, OFFSET_LENGTH);
     return out;
   }
   return appendBody(out, frame);
+}
+
+/**
+ * encodeForward's bytes in one buffer from Node's pool when they fit (core/joined-writes.ts),
+ * else undefined: the body copied around the new `timeout` entry, no slice or write per part.
+ */
+function joinedForward(frame: DubboFrame, id: number | bigint, remainingMs: number | undefined, maxDepth: number): Buffer | undefined {
+  const body = frame.body;
+  let head: RequestHead | undefined;
+  let value: TimeoutValue | undefined;
+  if (remainingMs !== undefined && isRequest(frame) && !isEvent(frame)) {
+    head = requestHeadOf(frame, maxDepth);
+    value = timeoutValue(Math.max(1, Math.floor(remainingMs)));
+    if (head.attachments.get('timeout') === value.text) value = undefined;
+  }
+  if (head === undefined || value === undefined) {
+    if (!isJoinable(HEADER_LENGTH + body.length)) return undefined;
+    const out = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
+    frame.header.copy(out, 0, 0, HEADER_LENGTH);
+    writeId(out, id);
+    body.copy(out, HEADER_LENGTH);
+    return out;
+  }
+  // The body's bytes [cutStart, cutEnd) give way to the entry: the old `timeout` entry, or
+  // nothing at the map's end; a body without a map gets one holding the entry alone.
+  const wrap = head.entriesStart === -1;
+  const cutStart = wrap ? body.length : (head.timeoutEntry?.start ?? head.mapEnd);
+  const cutEnd = wrap ? body.length : (head.timeoutEntry?.end ?? head.mapEnd);
+  const bodyLength = body.length - (cutEnd - cutStart) + TIMEOUT_KEY.length + value.bytes.length + (wrap ? 2 : 0);
+  if (!isJoinable(HEADER_LENGTH + bodyLength)) return undefined;
+  const out = Buffer.allocUnsafe(HEADER_LENGTH + bodyLength);
+  frame.header.copy(out, 0, 0, HEADER_LENGTH);
+  writeId(out, id);
+  out.writeUInt32BE(bodyLength, OFFSET_LENGTH);
+  let at = HEADER_LENGTH + body.copy(out, HEADER_LENGTH, 0, cutStart);
+  if (wrap) at += MAP_OPEN.copy(out, at);
+  at += TIMEOUT_KEY.copy(out, at);
+  at += value.bytes.copy(out, at);
+  if (wrap) at += MAP_CLOSE.copy(out, at);
+  body.copy(out, at, cutEnd);
+  return out;
 }

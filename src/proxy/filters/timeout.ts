@@ -8,7 +8,7 @@
  * listener already keeps the caller's deadline (the gRPC relay) arms nothing more when that
  * deadline is the call's.
  */
-import { DeadlineTimers, MeshError, type Expiring, type KeptDeadline, type Result } from '../../core/index.js';
+import { DeadlineTimers, MeshError, promiseWithSettlers, settlers, type Expiring, type KeptDeadline, type Result } from '../../core/index.js';
 import type { CallContext, Filter } from '../filter.js';
 
 export interface TimeoutOptions {
@@ -79,13 +79,14 @@ export function timeoutFilter(options: TimeoutOptions): Filter {
     const deadline = invocation.deadline === undefined ? routeDeadline : Math.min(invocation.deadline, routeDeadline);
     ctx.deadline = deadline;
     if (deadline - performance.now() <= 0) return Promise.reject(expired(deadline, ctx));
-    return new Promise<Result>((resolve, reject) => {
-      const call = new TimedCall(timers, ctx, deadline, resolve, reject);
-      try {
-        next(invocation, ctx).then(call.answered, call.failed);
-      } catch (error) {
-        call.failed(error);
-      }
-    });
+    // No executor closure per call (core/settlers.ts).
+    const answer = promiseWithSettlers<Result>();
+    const call = new TimedCall(timers, ctx, deadline, settlers.resolve, settlers.reject);
+    try {
+      next(invocation, ctx).then(call.answered, call.failed);
+    } catch (error) {
+      call.failed(error);
+    }
+    return answer;
   };
 }

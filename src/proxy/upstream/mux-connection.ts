@@ -6,7 +6,7 @@
  * waiting gets an error at once, never silence.
  */
 import type { Socket } from 'node:net';
-import { MeshError, type AnyFrameClientCodec, type Cancel, type Limits, type MeshMetrics, type Result } from '../../core/index.js';
+import { MeshError, promiseWithSettlers, settlers, type AnyFrameClientCodec, type Cancel, type Limits, type MeshMetrics, type Result } from '../../core/index.js';
 import { describeConnectError, dial, writeThisTurn, type EgressTls } from '../transport/index.js';
 
 export interface MuxConnectionOptions {
@@ -45,18 +45,6 @@ class Pending {
     this.waiting.delete(this.id);
     this.reject(reason);
   }
-}
-
-/**
- * The promise executor shared by every call: it hands out the promise's resolve and
- * reject through these two slots, read at once after `new Promise`, so a call makes no
- * executor closure.
- */
-let nextResolve: (result: Result) => void = () => {};
-let nextReject: (error: unknown) => void = () => {};
-function captureSettlers(resolve: (result: Result) => void, reject: (error: unknown) => void): void {
-  nextResolve = resolve;
-  nextReject = reject;
 }
 
 /** What a one-way call resolves with once written. */
@@ -166,8 +154,8 @@ export class MuxConnection {
       this.#closeIfDone();
       return Promise.resolve(ONEWAY_RESULT);
     }
-    const promise = new Promise<Result>(captureSettlers);
-    const pending = new Pending(this.#pending, id, nextResolve, nextReject);
+    const promise = promiseWithSettlers<Result>();
+    const pending = new Pending(this.#pending, id, settlers.resolve, settlers.reject);
     this.#pending.set(id, pending);
     cancel.onAbort(pending);
     this.#write(bytes);

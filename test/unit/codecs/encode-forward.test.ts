@@ -61,3 +61,62 @@ describe('encodeReply matches encode(withRequestId(reply, requestId(request)))',
   checkReplies(boltCodec, boltNames(), boltGolden);
   checkReplies(dubboCodec, dubboNames(), dubboGolden);
 });
+
+/**
+ * A frame that fits Node's buffer pool is forwarded as one copy (core/joined-writes.ts); one
+ * larger is forwarded from the read's own bytes. Either way the bytes are right; the copy also
+ * stays right when the read's buffer is reused for later bytes before the write goes out.
+ */
+describe('forwarded bytes of a small frame are a copy', () => {
+  for (const [codec, names, load] of [
+    [boltCodec, boltNames(), boltGolden],
+    [dubboCodec, dubboNames(), dubboGolden],
+  ] as const) {
+    for (const name of names.filter((each) => each.endsWith('-request'))) {
+      it(`${codec.name} ${name}`, () => {
+        const read = Buffer.from(load(name));
+        const [frame] = (codec as ProtocolCodec<unknown, unknown>).newDecoder(DEFAULT_LIMITS).push(read);
+        let forwarded: Buffer[];
+        try {
+          forwarded = (codec as ProtocolCodec<unknown, unknown>).encodeForward!(frame!, 9, 500);
+        } catch {
+          return; // the bad-request golden: covered above
+        }
+        const expected = Buffer.from(Buffer.concat(forwarded));
+        read.fill(0xee);
+        const small = read.length < Buffer.poolSize >>> 1;
+        expect(forwarded.length === 1).toBe(small);
+        if (small) expect(Buffer.concat(forwarded)).toEqual(expected);
+        else expect(Buffer.concat(forwarded)).not.toEqual(expected);
+      });
+    }
+  }
+});
+
+/**
+ * Frames read together share their read (a Bolt frame keeps the read and its offset, frame.ts):
+ * each is forwarded as its own bytes, whatever its place in the read or whether it was split
+ * across reads (then the decoder joins its pieces into one buffer).
+ */
+describe('frames that share a read, or were split across reads, forward their own bytes', () => {
+  for (const [codec, names, load] of [
+    [boltCodec, boltNames(), boltGolden],
+    [dubboCodec, dubboNames(), dubboGolden],
+  ] as const) {
+    it(`${codec.name}`, () => {
+      const any = codec as ProtocolCodec<unknown, unknown>;
+      const requests = names.filter((name) => name.endsWith('-request') && !name.includes('bad'));
+      const alone = requests.map((name) => Buffer.concat(any.encodeForward!(any.newDecoder(DEFAULT_LIMITS).push(load(name))[0]!, 5, 700)));
+      const all = Buffer.concat(requests.map((name) => load(name)));
+      // One read holding them all, then the same bytes in reads of 7 bytes.
+      const together = any.newDecoder(DEFAULT_LIMITS).push(Buffer.from(all));
+      const decoder = any.newDecoder(DEFAULT_LIMITS);
+      const split: unknown[] = [];
+      for (let at = 0; at < all.length; at += 7) split.push(...decoder.push(Buffer.from(all.subarray(at, at + 7))));
+      for (const frames of [together, split]) {
+        expect(frames.length).toBe(requests.length);
+        frames.forEach((frame, i) => expect(Buffer.concat(any.encodeForward!(frame, 5, 700))).toEqual(alone[i]));
+      }
+    });
+  }
+});
