@@ -6,6 +6,16 @@
  * call to call (path, authority, content-type, user-agent, a status); every other
  * header is a literal not indexed, so per-call values (grpc-timeout, trace ids,
  * grpc-message) never churn the table. Headers are a flat array: name, value, name, ...
+ *
+ * Both sides remember their last block. A grpc-go or grpcio peer sends a repeated head as
+ * the same few bytes of indexes (request heads on a connection, reply heads and trailers
+ * from a server); the decoder answers such a block with the list it decoded last time
+ * (a list it hands out is never to be modified), and the encoder, asked for the same
+ * list again, leaves its last block where it is. Each memo holds only while its table is
+ * exactly as it was (a counter of table changes says so) and only for a block whose own
+ * decoding or encoding changed nothing in the table: a block that inserts an entry
+ * must insert it again. Per-call values (grpc-timeout, trace ids) make other bytes and
+ * other lists, so such blocks miss.
  */
 import { ErrorCode, Http2ProtocolError } from './frames.js';
 import { huffmanDecode } from './huffman.js';
@@ -21,6 +31,11 @@ function compressionError(message: string): Http2ProtocolError {
 }
 
 const NO_BLOCK = Buffer.alloc(0);
+/** Blocks up to this size are remembered (a repeated head of indexes is a dozen bytes; a larger block is a first or a per-call one). */
+const MEMO_BYTES = 256;
+/** Fields of a list the encoder remembers, at most (name and value each count). */
+const MEMO_FIELDS = 64;
+const NO_LIST: readonly string[] = Object.freeze([]);
 
 /** A table of entries, newest first, bounded by `max` bytes. */
 class DynamicTable {
@@ -28,12 +43,15 @@ class DynamicTable {
   readonly values: string[] = [];
   bytes = 0;
   max: number;
+  /** Bumped by every change (an entry added or evicted, a new size): a memo of a decoded block holds only while it stays. */
+  changes = 0;
 
   constructor(max: number) {
     this.max = max;
   }
 
   add(name: string, value: string): void {
+    this.changes += 1;
     const size = name.length + value.length + ENTRY_OVERHEAD;
     this.evictTo(this.max - size);
     if (size > this.max) return;
@@ -44,6 +62,7 @@ class DynamicTable {
 
   evictTo(bytes: number): void {
     while (this.bytes > Math.max(0, bytes) && this.names.length > 0) {
+      this.changes += 1;
       this.bytes -= this.names.pop()!.length + this.values.pop()!.length + ENTRY_OVERHEAD;
     }
   }
@@ -55,17 +74,62 @@ export class HpackDecoder {
   readonly #limit: number;
   #block: Buffer = NO_BLOCK;
   #at = 0;
+  #listBytes = 0;
+  /** The last block decoded (its bytes [0, #memoLength) of #memoBlock), its list and size, and the table's change count then; -1: none. */
+  readonly #memoBlock = Buffer.allocUnsafe(MEMO_BYTES);
+  #memoLength = -1;
+  #memoList: readonly string[] = NO_LIST;
+  #memoListBytes = 0;
+  #memoChanges = 0;
 
   constructor(limit = DEFAULT_TABLE_BYTES) {
     this.#limit = limit;
     this.#table = new DynamicTable(limit);
   }
 
+  /** The header list size (RFC 9113 section 6.5.2) of the block last decoded. */
+  get listBytes(): number {
+    return this.#listBytes;
+  }
+
   /**
-   * Decodes one header block into `out` (name, value pairs, in order) and returns the
-   * header list size (RFC 9113 section 6.5.2). Throws Http2ProtocolError(COMPRESSION_ERROR).
+   * Decodes one header block into its fields (name, value pairs, in order; `listBytes`
+   * then says their size). The list may be the one returned for an earlier block with the
+   * same bytes (the table unchanged since): it is never to be modified. Throws
+   * Http2ProtocolError(COMPRESSION_ERROR).
    */
-  decode(block: Buffer, out: string[]): number {
+  decode(block: Buffer): readonly string[] {
+    const table = this.#table;
+    if (this.#remembers(block)) {
+      this.#listBytes = this.#memoListBytes;
+      return this.#memoList;
+    }
+    const changes = table.changes;
+    const out: string[] = [];
+    this.#listBytes = this.#decode(block, out);
+    // Kept only when decoding changed nothing in the table (no entry added, evicted or resized): the same bytes then mean the same list.
+    if (table.changes === changes && block.length <= MEMO_BYTES) {
+      block.copy(this.#memoBlock, 0);
+      this.#memoLength = block.length;
+      this.#memoList = out;
+      this.#memoListBytes = this.#listBytes;
+      this.#memoChanges = changes;
+    } else {
+      this.#memoLength = -1;
+    }
+    return out;
+  }
+
+  /** True when `block` is the block remembered, byte for byte, and the table has not changed since. */
+  #remembers(block: Buffer): boolean {
+    const length = block.length;
+    if (length !== this.#memoLength || this.#table.changes !== this.#memoChanges) return false;
+    const memo = this.#memoBlock;
+    for (let i = 0; i < length; i++) if (block[i] !== memo[i]) return false;
+    return true;
+  }
+
+  #decode(block: Buffer, out: string[]): number {
     this.#block = block;
     this.#at = 0;
     let size = 0;
@@ -80,6 +144,7 @@ export class HpackDecoder {
         const max = this.#integer(5);
         if (max > this.#limit) throw compressionError(`dynamic table size ${max} over the advertised ${this.#limit}`);
         this.#table.max = max;
+        this.#table.changes += 1;
         this.#table.evictTo(max);
         continue;
       } else {
@@ -163,11 +228,18 @@ export class HpackEncoder {
   #pendingUpdate: number | undefined;
   #out = Buffer.allocUnsafe(4_096);
   #at = 0;
+  /** Bumped by every change of the table (insertion, eviction, new size): the memo holds only while it stays. */
+  #changes = 0;
+  /** The last list encoded (a copy: the caller may reuse its array), still at the start of #out as #memoLength bytes; -1: none. */
+  readonly #memoList: string[] = [];
+  #memoLength = -1;
+  #memoChanges = 0;
 
   /** The peer's SETTINGS_HEADER_TABLE_SIZE; this side uses at most the default. */
   setTableLimit(limit: number): void {
     const max = Math.min(limit, DEFAULT_TABLE_BYTES);
     if (max === this.#max) return;
+    this.#changes += 1;
     this.#max = max;
     this.#evictTo(max);
     this.#pendingUpdate = max;
@@ -184,13 +256,36 @@ export class HpackEncoder {
    * costs no buffer of its own.
    */
   encodeInPlace(headers: readonly string[]): number {
+    // The same list as last time, the table as it was: the block is still at the start of #out.
+    if (this.#memoLength !== -1 && this.#changes === this.#memoChanges && this.#remembers(headers)) return this.#memoLength;
     this.#at = 0;
+    const changes = this.#changes;
+    let resized = false;
     if (this.#pendingUpdate !== undefined) {
       this.#integer(this.#pendingUpdate, 5, 0x20);
       this.#pendingUpdate = undefined;
+      resized = true;
     }
     for (let i = 0; i < headers.length; i += 2) this.#field(headers[i]!, headers[i + 1]!);
+    // Remembered only when the block changed nothing in the table: one that inserted must insert again if sent again.
+    if (!resized && this.#changes === changes && headers.length <= MEMO_FIELDS) {
+      const memo = this.#memoList;
+      memo.length = headers.length;
+      for (let i = 0; i < headers.length; i++) memo[i] = headers[i]!;
+      this.#memoLength = this.#at;
+      this.#memoChanges = changes;
+    } else {
+      this.#memoLength = -1;
+    }
     return this.#at;
+  }
+
+  /** True when `headers` holds the remembered list, field for field (the strings are mostly the very ones: a pointer compare each). */
+  #remembers(headers: readonly string[]): boolean {
+    const memo = this.#memoList;
+    if (headers.length !== memo.length) return false;
+    for (let i = 0; i < headers.length; i++) if (headers[i] !== memo[i]) return false;
+    return true;
   }
 
   /** Where encodeInPlace left its block. */
@@ -224,6 +319,7 @@ export class HpackEncoder {
   }
 
   #insert(name: string, value: string, size: number): void {
+    this.#changes += 1;
     this.#evictTo(this.#max - size);
     this.#inserts += 1;
     let values = this.#inserted.get(name);

@@ -190,7 +190,7 @@ export class Http2Listener implements Listener {
     if (error && 'code' in error && typeof error.code === 'number') this.#options.metrics.codecError(this.protocol, 'ERR_HTTP2_ERROR', 'downstream');
   }
 
-  #dispatch(call: RelayCall, flat: string[], connection: RelayServerConnection): void {
+  #dispatch(call: RelayCall, flat: readonly string[], connection: RelayServerConnection): void {
     const startedAt = performance.now();
     const options = this.#options;
     const socket = connection.conn.socket as Socket;
