@@ -7,17 +7,11 @@
  * header is a literal not indexed, so per-call values (grpc-timeout, trace ids,
  * grpc-message) never churn the table. Headers are a flat array: name, value, name, ...
  *
- * Both sides remember their last block. A grpc-go or grpcio peer sends a repeated head as
- * the same few bytes of indexes (request heads on a connection, reply heads and trailers
- * from a server); the decoder answers such a block with the list it decoded last time
- * (a list it hands out is never to be modified), and the encoder, asked for the same
- * list again, leaves its last block where it is. Each memo holds only while its table is
- * exactly as it was (a counter of table changes says so) and only for a block whose own
- * decoding or encoding changed nothing in the table: a block that inserts an entry
- * must insert it again. Per-call values (grpc-timeout, trace ids) make other bytes and
- * other lists, so such blocks miss.
+ * Both sides remember their last two blocks (hpack-memo.ts): a repeated head costs a
+ * compare of its bytes or of its list, not a decoding or an encoding.
  */
 import { ErrorCode, Http2ProtocolError } from './frames.js';
+import { DecodedBlocks, EncodedLists } from './hpack-memo.js';
 import { huffmanDecode } from './huffman.js';
 import { STATIC_NAME_INDEX, STATIC_PAIR_INDEX, STATIC_TABLE } from './hpack-static.js';
 
@@ -31,11 +25,6 @@ function compressionError(message: string): Http2ProtocolError {
 }
 
 const NO_BLOCK = Buffer.alloc(0);
-/** Blocks up to this size are remembered (a repeated head of indexes is a dozen bytes; a larger block is a first or a per-call one). */
-const MEMO_BYTES = 256;
-/** Fields of a list the encoder remembers, at most (name and value each count). */
-const MEMO_FIELDS = 64;
-const NO_LIST: readonly string[] = Object.freeze([]);
 
 /** A table of entries, newest first, bounded by `max` bytes. */
 class DynamicTable {
@@ -43,7 +32,7 @@ class DynamicTable {
   readonly values: string[] = [];
   bytes = 0;
   max: number;
-  /** Bumped by every change (an entry added or evicted, a new size): a memo of a decoded block holds only while it stays. */
+  /** Bumped by every change (an entry added or evicted, a new size): the memo of decoded blocks holds only while it stays. */
   changes = 0;
 
   constructor(max: number) {
@@ -75,12 +64,7 @@ export class HpackDecoder {
   #block: Buffer = NO_BLOCK;
   #at = 0;
   #listBytes = 0;
-  /** The last block decoded (its bytes [0, #memoLength) of #memoBlock), its list and size, and the table's change count then; -1: none. */
-  readonly #memoBlock = Buffer.allocUnsafe(MEMO_BYTES);
-  #memoLength = -1;
-  #memoList: readonly string[] = NO_LIST;
-  #memoListBytes = 0;
-  #memoChanges = 0;
+  readonly #memo = new DecodedBlocks();
 
   constructor(limit = DEFAULT_TABLE_BYTES) {
     this.#limit = limit;
@@ -100,33 +84,17 @@ export class HpackDecoder {
    */
   decode(block: Buffer): readonly string[] {
     const table = this.#table;
-    if (this.#remembers(block)) {
-      this.#listBytes = this.#memoListBytes;
-      return this.#memoList;
-    }
     const changes = table.changes;
+    const memo = this.#memo;
+    const known = memo.find(block, changes);
+    if (known !== undefined) {
+      this.#listBytes = memo.listBytes;
+      return known;
+    }
     const out: string[] = [];
     this.#listBytes = this.#decode(block, out);
-    // Kept only when decoding changed nothing in the table (no entry added, evicted or resized): the same bytes then mean the same list.
-    if (table.changes === changes && block.length <= MEMO_BYTES) {
-      block.copy(this.#memoBlock, 0);
-      this.#memoLength = block.length;
-      this.#memoList = out;
-      this.#memoListBytes = this.#listBytes;
-      this.#memoChanges = changes;
-    } else {
-      this.#memoLength = -1;
-    }
+    if (table.changes === changes) memo.keep(block, out, this.#listBytes, changes);
     return out;
-  }
-
-  /** True when `block` is the block remembered, byte for byte, and the table has not changed since. */
-  #remembers(block: Buffer): boolean {
-    const length = block.length;
-    if (length !== this.#memoLength || this.#table.changes !== this.#memoChanges) return false;
-    const memo = this.#memoBlock;
-    for (let i = 0; i < length; i++) if (block[i] !== memo[i]) return false;
-    return true;
   }
 
   #decode(block: Buffer, out: string[]): number {
@@ -228,12 +196,11 @@ export class HpackEncoder {
   #pendingUpdate: number | undefined;
   #out = Buffer.allocUnsafe(4_096);
   #at = 0;
-  /** Bumped by every change of the table (insertion, eviction, new size): the memo holds only while it stays. */
+  /** Bumped by every change of the table (insertion, eviction, new size): the memo of encoded lists holds only while it stays. */
   #changes = 0;
-  /** The last list encoded (a copy: the caller may reuse its array), still at the start of #out as #memoLength bytes; -1: none. */
-  readonly #memoList: string[] = [];
-  #memoLength = -1;
-  #memoChanges = 0;
+  readonly #memo = new EncodedLists();
+  /** Where the last block lies, at its start: #out, or the memo's copy. */
+  #scratch: Buffer = this.#out;
 
   /** The peer's SETTINGS_HEADER_TABLE_SIZE; this side uses at most the default. */
   setTableLimit(limit: number): void {
@@ -247,7 +214,8 @@ export class HpackEncoder {
 
   /** One header block, a copy of its own. */
   encode(headers: readonly string[]): Buffer {
-    return Buffer.from(this.#out.subarray(0, this.encodeInPlace(headers)));
+    const length = this.encodeInPlace(headers);
+    return Buffer.from(this.#scratch.subarray(0, length));
   }
 
   /**
@@ -256,10 +224,14 @@ export class HpackEncoder {
    * costs no buffer of its own.
    */
   encodeInPlace(headers: readonly string[]): number {
-    // The same list as last time, the table as it was: the block is still at the start of #out.
-    if (this.#memoLength !== -1 && this.#changes === this.#memoChanges && this.#remembers(headers)) return this.#memoLength;
-    this.#at = 0;
     const changes = this.#changes;
+    const memo = this.#memo;
+    const known = this.#pendingUpdate === undefined ? memo.find(headers, changes) : -1;
+    if (known !== -1) {
+      this.#scratch = memo.block;
+      return known;
+    }
+    this.#at = 0;
     let resized = false;
     if (this.#pendingUpdate !== undefined) {
       this.#integer(this.#pendingUpdate, 5, 0x20);
@@ -267,30 +239,14 @@ export class HpackEncoder {
       resized = true;
     }
     for (let i = 0; i < headers.length; i += 2) this.#field(headers[i]!, headers[i + 1]!);
-    // Remembered only when the block changed nothing in the table: one that inserted must insert again if sent again.
-    if (!resized && this.#changes === changes && headers.length <= MEMO_FIELDS) {
-      const memo = this.#memoList;
-      memo.length = headers.length;
-      for (let i = 0; i < headers.length; i++) memo[i] = headers[i]!;
-      this.#memoLength = this.#at;
-      this.#memoChanges = changes;
-    } else {
-      this.#memoLength = -1;
-    }
+    this.#scratch = this.#out;
+    if (!resized && this.#changes === changes) memo.keep(headers, this.#out, this.#at, changes);
     return this.#at;
-  }
-
-  /** True when `headers` holds the remembered list, field for field (the strings are mostly the very ones: a pointer compare each). */
-  #remembers(headers: readonly string[]): boolean {
-    const memo = this.#memoList;
-    if (headers.length !== memo.length) return false;
-    for (let i = 0; i < headers.length; i++) if (headers[i] !== memo[i]) return false;
-    return true;
   }
 
   /** Where encodeInPlace left its block. */
   get scratch(): Buffer {
-    return this.#out;
+    return this.#scratch;
   }
 
   #field(name: string, value: string): void {

@@ -30,6 +30,21 @@ describe('HPACK decoder memo', () => {
     expect(again).toEqual([':method', 'GET', ':scheme', 'http', ':path', '/', ':authority', 'www.example.com']);
   });
 
+  it('remembers two blocks that alternate (heads and trailers), the older one making room for a third', () => {
+    const decoder = new HpackDecoder();
+    decoder.decode(C31);
+    const [a, b, c] = [hex('8286 84be'), hex('8387 85be'), hex('8286 85be')];
+    const firstA = decoder.decode(a);
+    const firstB = decoder.decode(b);
+    expect(decoder.decode(a)).toBe(firstA);
+    expect(decoder.decode(b)).toBe(firstB);
+    decoder.decode(c);
+    const againA = decoder.decode(a);
+    expect(againA).not.toBe(firstA);
+    expect(againA).toEqual(firstA);
+    expect(decoder.decode(c)).toEqual([':method', 'GET', ':scheme', 'http', ':path', '/index.html', ':authority', 'www.example.com']);
+  });
+
   it('misses once the table changed: the same bytes now name another entry', () => {
     const decoder = new HpackDecoder();
     decoder.decode(C31);
