@@ -91,7 +91,7 @@ export class UpstreamConnection extends StreamTable<UpstreamCall> {
   }
 
   /** Opens the call's upstream stream with `headers` and joins it to the call. */
-  open(call: UpstreamCall, headers: string[], isRetry: boolean): void {
+  open(call: UpstreamCall, headers: readonly string[], isRetry: boolean): void {
     const leg = new UpstreamLeg(this.conn, this, this.#nextId, headers, this.#pool.options.retryBufferBytes, isRetry);
     this.#nextId += 2;
     leg.call = call;

@@ -16,7 +16,7 @@ const NOTHING: readonly SentData[] = [];
 
 export class UpstreamLeg extends Leg<UpstreamCall> {
   /** The request head, sent again with the request on a retry. */
-  readonly headers: string[];
+  readonly headers: readonly string[];
   /** This stream is itself the retry of a refused one (a call is sent again once). */
   readonly isRetry: boolean;
   /** False once the server answered or the request outgrew the bound: nothing can be sent again. */
@@ -32,7 +32,7 @@ export class UpstreamLeg extends Leg<UpstreamCall> {
   #sentBytes = 0;
   readonly #maxReplayBytes: number;
 
-  constructor(conn: H2Connection, owner: LegOwner<UpstreamCall>, id: number, headers: string[], maxReplayBytes: number, isRetry: boolean) {
+  constructor(conn: H2Connection, owner: LegOwner<UpstreamCall>, id: number, headers: readonly string[], maxReplayBytes: number, isRetry: boolean) {
     super(conn, owner, id);
     this.headers = headers;
     this.#maxReplayBytes = maxReplayBytes;

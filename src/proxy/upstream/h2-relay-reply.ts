@@ -128,6 +128,7 @@ function aborted(call: RelayCall, reason: MeshError): void {
 
 export class RelayReply implements UpstreamObserver {
   readonly reply: Promise<Result>;
+  readonly #call: RelayCall;
   readonly #codec: StreamClientCodec;
   readonly #ctx: CallContext;
   #resolve!: (result: Result) => void;
@@ -135,6 +136,7 @@ export class RelayReply implements UpstreamObserver {
   #frame: RelayResponseFrame | undefined;
 
   constructor(call: RelayCall, codec: StreamClientCodec, ctx: CallContext) {
+    this.#call = call;
     this.#codec = codec;
     this.#ctx = ctx;
     this.reply = new Promise<Result>((resolve, reject) => {
@@ -142,7 +144,13 @@ export class RelayReply implements UpstreamObserver {
       this.#reject = reject;
     });
     call.observer = this;
-    ctx.cancel.onAbort((reason) => aborted(call, reason));
+    // This object listens itself (`cancelled`): no closure per call.
+    ctx.cancel.onAbort(this);
+  }
+
+  /** The call was aborted (its deadline, its caller gone...). */
+  cancelled(reason: MeshError): void {
+    aborted(this.#call, reason);
   }
 
   onHead(flat: readonly string[], trailersOnly: boolean): void {

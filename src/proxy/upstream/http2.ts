@@ -21,6 +21,7 @@ import { UpstreamPool } from '../h2-frames/upstream-pool.js';
 import type { RelayCall } from '../h2-frames/relay-call.js';
 import { describeConnectError, dial } from '../transport/index.js';
 import { BridgedCall } from './h2-bridged-call.js';
+import { ForwardedHeads } from './h2-forwarded-heads.js';
 import { RelayReply } from './h2-relay-reply.js';
 import type { Upstream, UpstreamLimits, UpstreamOptions } from './upstream.js';
 
@@ -51,6 +52,8 @@ export class Http2Upstream implements Upstream {
   #options: Http2UpstreamOptions;
   /** HTTP/2 connections per endpoint, for both kinds of call. */
   readonly #pools = new Map<string, UpstreamPool>();
+  /** Upstream heads of relayed calls by the caller's head they were made from. */
+  readonly #forwarded = new ForwardedHeads();
 
   constructor(options: Http2UpstreamOptions) {
     this.#options = options;
@@ -94,17 +97,31 @@ export class Http2Upstream implements Upstream {
    * the budget left) on a relay connection to the endpoint, the relay joining the streams.
    */
   #relay(endpoint: Endpoint, invocation: Invocation, frame: StreamRequestFrame, call: RelayCall, ctx: CallContext): Promise<Result> {
+    const reply = new RelayReply(call, this.#options.codec, ctx);
+    this.#pool(endpoint).open(call, this.#forwardedHead(endpoint, invocation, frame, call));
+    return reply.reply;
+  }
+
+  /** The caller's head as the upstream gets it: pseudo-headers written anew, the deadline header the budget left. */
+  #forwardedHead(endpoint: Endpoint, invocation: Invocation, frame: StreamRequestFrame, call: RelayCall): readonly string[] {
+    const received = call.requestHeaders;
+    const address = endpoint.address;
+    const timed = invocation.deadline !== undefined;
+    if (!timed) {
+      const known = this.#forwarded.find(received, address);
+      if (known !== undefined) return known;
+    }
     const codec = this.#options.codec;
     const head = frame.headers;
-    const headers: string[] = [':method', 'POST', ':scheme', 'http', ':path', String(head[':path']), ':authority', String(head[':authority'] ?? endpoint.address)];
-    codec.forwardRequest(call.requestHeaders, headers);
-    if (invocation.deadline !== undefined) {
-      const [name, value] = codec.deadlineHeader(invocation.deadline - performance.now());
+    const headers: string[] = [':method', 'POST', ':scheme', 'http', ':path', String(head[':path']), ':authority', String(head[':authority'] ?? address)];
+    codec.forwardRequest(received, headers);
+    if (timed) {
+      const [name, value] = codec.deadlineHeader(invocation.deadline! - performance.now());
       headers.push(name, value);
+    } else {
+      this.#forwarded.keep(received, address, headers);
     }
-    const reply = new RelayReply(call, codec, ctx);
-    this.#pool(endpoint).open(call, headers);
-    return reply.reply;
+    return headers;
   }
 
   #pool(endpoint: Endpoint): UpstreamPool {
