@@ -23,12 +23,12 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cancel, Code, DeadlineTimers, MeshError, isTls, listenOn, makeEndpoint, type ApiAccess, type Endpoint, type Logger, type MeshMetrics, type Result, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
+import { Cancel, Code, DeadlineTimers, MeshError, fieldOf, isTls, listenOn, makeEndpoint, type ApiAccess, type Endpoint, type Logger, type MeshMetrics, type Result, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import type { RelayCall, RelayWire } from '../h2-frames/relay-call.js';
 import { RelayServerConnection, type FrameRelayOptions } from '../h2-frames/relay-server.js';
 import type { FloodLimits } from '../h2-frames/relay-guard.js';
-import { RELAYED_BODY, headerObject } from '../upstream/h2-relay-reply.js';
+import { RELAYED_BODY } from '../upstream/h2-relay-reply.js';
 import { Http2Upstream } from '../upstream/http2.js';
 import type { BuiltInApiServer, GrpcServiceBinding } from './built-in-api.js';
 import { InFlight } from './in-flight.js';
@@ -66,8 +66,8 @@ export interface Http2ListenerOptions {
   readonly appApi?: ApiAccess | 'off';
 }
 
-/** The `:path` prefix of the built-in services' calls. */
-const BUILT_IN_PATH = '/pmesh.v1.';
+/** The service prefix of the built-in services' calls (`:path` `/pmesh.v1.*`). */
+const BUILT_IN_SERVICE = 'pmesh.v1.';
 /** After a drain runs out: how long the calls answered with PMESH_DRAINING get for their trailers to leave. */
 const DRAIN_REPLY_MS = 1_000;
 const CALLER_GONE = new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller cancelled the call');
@@ -198,22 +198,20 @@ export class Http2Listener implements Listener {
     call.owner = ctx;
     this.#open.add(call);
     this.#inFlight.begin();
-    const headers = headerObject(flat);
-    const notACall = options.codec.refusal(headers);
+    const notACall = options.codec.refusal(flat);
     if (notACall !== undefined) {
       call.fail(new MeshError('PMESH_BAD_REQUEST', notACall));
       return;
     }
-    // The built-in services, unless turned off here (their calls are then routed as any other), and to whom the guard admits.
+    const invocation = options.codec.toInvocation(flat, RELAYED_BODY, startedAt);
+    // The built-in services (`/pmesh.v1.*`), unless turned off here (their calls are then routed as any other), and to whom the guard admits.
     const appApi = options.appApi;
-    const path = headers[':path'];
-    const builtIn = appApi !== 'off' && path !== undefined && path.startsWith(BUILT_IN_PATH);
-    const notAdmitted = builtIn ? appApi?.check({ authorization: headers.authorization, tls: isTls(socket) }) : undefined;
+    const builtIn = appApi !== 'off' && invocation.service.interface.startsWith(BUILT_IN_SERVICE);
+    const notAdmitted = builtIn ? appApi?.check({ authorization: fieldOf(flat, 'authorization'), tls: isTls(socket) }) : undefined;
     if (notAdmitted) {
       call.fail(notAdmitted);
       return;
     }
-    const invocation = options.codec.toInvocation(headers, RELAYED_BODY, startedAt);
     // The frame is this call's own object (made by toInvocation): the relay call rides in it to the upstream.
     (invocation.frame as { relay?: RelayCall }).relay = call;
     if (invocation.deadline !== undefined) {
