@@ -194,7 +194,25 @@ export class Http2Listener implements Listener {
     const startedAt = performance.now();
     const options = this.#options;
     const socket = connection.conn.socket as Socket;
-    const ctx: CallContext = { listener: this.name, startedAt, log: options.log, cancel: new Cancel(), peer: peerOf(socket) };
+    // Every field the chain sets is named here: the object is made with room for them all, rather than
+    // given a property backing store (and its regrowths) when the router, cluster and timeout add theirs.
+    const ctx: CallContext = {
+      listener: this.name,
+      startedAt,
+      log: options.log,
+      cancel: new Cancel(),
+      peer: peerOf(socket),
+      route: undefined,
+      cluster: undefined,
+      policy: undefined,
+      tried: undefined,
+      endpoint: undefined,
+      deadline: undefined,
+      deadlineKept: undefined,
+      error: undefined,
+      tap: undefined,
+      span: undefined,
+    };
     call.owner = ctx;
     this.#open.add(call);
     this.#inFlight.begin();
