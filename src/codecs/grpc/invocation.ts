@@ -62,10 +62,45 @@ export function grpcInvocation(fields: readonly string[], body: Readable, now: n
 }
 
 /**
+ * An Invocation of a protocol on gRPC's wire. A class, not an object literal: a literal
+ * with a getter is made on a slow path (it cost more than the header object it spares).
+ * `attachments` is a getter of the class: a spread of this Invocation does not copy it,
+ * so one must name it (every spread in src/ does: withTrace, the reverse bridge), and
+ * toJSON writes it out (the tap).
+ */
+class StreamInvocation implements Invocation {
+  readonly protocol: string;
+  readonly service: Invocation['service'];
+  readonly method: string;
+  readonly deadline: number | undefined;
+  readonly oneway = false;
+  readonly body: Invocation['body'];
+  readonly frame: GrpcRequestHead;
+
+  constructor(protocol: string, service: Invocation['service'], method: string, deadline: number | undefined, body: Readable, frame: GrpcRequestHead) {
+    this.protocol = protocol;
+    this.service = service;
+    this.method = method;
+    this.deadline = deadline;
+    this.body = { kind: 'stream', stream: body };
+    this.frame = frame;
+  }
+
+  /** The head as a header object, made on first read (headerObject makes every value a string: the object is the attachments as it is). */
+  get attachments(): Readonly<Record<string, string>> {
+    return this.frame.headers as Record<string, string>;
+  }
+
+  toJSON(): Invocation {
+    return { ...this, attachments: this.attachments };
+  }
+}
+
+/**
  * An Invocation of a protocol on gRPC's wire: service and method split from `path` in
  * place, `timeoutMs` (if any) the deadline, `key` the service key's version and group
  * for a protocol that has them (Triple). Its attachments are the head as a header object,
- * made on first read (a getter of the object itself, so a spread of the Invocation copies them).
+ * made on first read.
  */
 export function streamInvocation(
   protocol: string,
@@ -77,19 +112,8 @@ export function streamInvocation(
   key?: { readonly version: string | undefined; readonly group: string | undefined },
 ): Invocation {
   const slash = grpcPathSplit(path);
-  const head = new GrpcRequestHead(fields);
   const name = slash === -1 ? '' : path!.slice(1, slash);
-  return {
-    protocol,
-    service: key === undefined ? { interface: name } : { interface: name, version: key.version, group: key.group },
-    method: slash === -1 ? '' : path!.slice(slash + 1),
-    // headerObject makes every value a string: the object is the attachments as it is.
-    get attachments(): Readonly<Record<string, string>> {
-      return head.headers as Record<string, string>;
-    },
-    deadline: timeoutMs === undefined ? undefined : now + timeoutMs,
-    oneway: false,
-    body: { kind: 'stream', stream: body },
-    frame: head,
-  };
+  const service = key === undefined ? { interface: name } : { interface: name, version: key.version, group: key.group };
+  const method = slash === -1 ? '' : path!.slice(slash + 1);
+  return new StreamInvocation(protocol, service, method, timeoutMs === undefined ? undefined : now + timeoutMs, body, new GrpcRequestHead(fields));
 }

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { getProtocol, setupProtocols } from '../../../../src/codecs/index.js';
+import { grpcProtocol } from '../../../../src/codecs/grpc/plugin.js';
 import type { StreamRequestFrame, StreamServerCodec } from '../../../../src/core/index.js';
 
 setupProtocols();
@@ -29,8 +30,11 @@ describe('gRPC request head (flat list) -> refusal, Invocation', () => {
     expect(inv.attachments['x-tag']).toBe('a, b');
     expect(inv.attachments[':authority']).toBe('h:1');
     expect((inv.frame as StreamRequestFrame).headers).toBe(inv.attachments);
-    // A spread (as tracing's withTrace makes) carries the attachments.
-    expect({ ...inv }.attachments['grpc-timeout']).toBe('250m');
+    // Written out whole (the tap), and carried by tracing's copy with the trace fields added.
+    expect(JSON.parse(JSON.stringify(inv)).attachments['grpc-timeout']).toBe('250m');
+    const traced = grpcProtocol.telemetry!.withTrace(inv, [['traceparent', '00-abc']]);
+    expect(traced.attachments).toMatchObject({ 'x-tag': 'a, b', traceparent: '00-abc' });
+    expect((traced.frame as StreamRequestFrame).headers).toMatchObject({ ':path': '/helloworld.Greeter/SayHello', traceparent: '00-abc' });
     expect(fields).toEqual(head('grpc-timeout', '250m', 'x-tag', 'a', 'x-tag', 'b'));
   });
 
