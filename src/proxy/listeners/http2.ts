@@ -95,9 +95,8 @@ export class Http2Listener implements Listener {
   readonly #server: Server;
   readonly #relay: FrameRelayOptions;
   readonly #connections = new Set<RelayServerConnection>();
+  /** Calls dispatched and not yet over (the calls themselves are in their connections' stream tables, which a drain that runs out answers). */
   readonly #inFlight = new InFlight();
-  /** Calls not yet over, so a drain that runs out can answer them instead of cutting them. */
-  readonly #open = new Set<RelayCall>();
   /** Every call's grpc-timeout, on one timer. */
   readonly #deadlines = new DeadlineTimers();
   /**
@@ -163,9 +162,10 @@ export class Http2Listener implements Listener {
     // GOAWAY: callers open no new streams here; those in flight may finish within the drain.
     for (const connection of this.#connections) connection.drain();
     await this.#inFlight.drained(drainMs);
-    if (this.#open.size > 0) {
+    if (this.#inFlight.count > 0) {
       const overrun = new MeshError('PMESH_DRAINING', `the sidecar is shutting down and the call did not finish within its drain of ${drainMs} ms`);
-      for (const call of [...this.#open]) call.fail(overrun);
+      // A call leaves its connection's table as it ends: those left are the calls not over.
+      for (const connection of this.#connections) for (const leg of [...connection.streams.values()]) leg.call.fail(overrun);
       // Let the trailers go out before the connections are cut.
       await this.#inFlight.drained(DRAIN_REPLY_MS);
     }
@@ -214,7 +214,6 @@ export class Http2Listener implements Listener {
       span: undefined,
     };
     call.owner = ctx;
-    this.#open.add(call);
     this.#inFlight.begin();
     const notACall = options.codec.refusal(flat);
     if (notACall !== undefined) {
@@ -260,11 +259,12 @@ export class Http2Listener implements Listener {
   }
 
   #onCallEnd(call: RelayCall): void {
-    if (!this.#open.delete(call)) return;
-    this.#inFlight.end();
     const ctx = call.owner as CallContext | undefined;
+    // Not dispatched (refused by a limit first): never counted. A call ends once (RelayCall.end).
+    if (ctx === undefined) return;
+    this.#inFlight.end();
     // A call that did not end with the upstream's own status: whatever still works for it stops.
-    if (ctx && (call.failure || call.callerGone)) ctx.cancel.abort(call.failure ?? CALLER_GONE);
+    if (call.failure || call.callerGone) ctx.cancel.abort(call.failure ?? CALLER_GONE);
   }
 
   /** The upstream to the built-in services' server, once that is started. */
