@@ -11,6 +11,7 @@ export * from './cancel.js';
 export * from './deadline-timers.js';
 export * from './settlers.js';
 export * from './hash.js';
+export * from './header-list.js';
 export * from './telemetry.js';
 export * from './listen.js';
 export { lazyRequire } from './lazy-require.js';

@@ -158,10 +158,13 @@ export interface StreamResponseFrame {
  * status in the trailers). Messages are never decoded; the plug-in names the headers.
  */
 export interface StreamServerCodec {
-  /** Why this request head is not a call of the protocol (to be answered at once), or undefined. */
-  refusal(headers: IncomingHttpHeaders): string | undefined;
-  /** The routing view of a stream: service, method, headers, deadline; `body` is the request messages. */
-  toInvocation(headers: IncomingHttpHeaders, body: Readable, startedAt: number): Invocation;
+  /** Why this request head (flat: name, value, ..., pseudo-headers included) is not a call of the protocol (to be answered at once), or undefined. */
+  refusal(fields: readonly string[]): string | undefined;
+  /**
+   * The routing view of a stream: service, method, headers, deadline; `fields` is its head
+   * as received (flat, as above: kept, never modified), `body` the request messages.
+   */
+  toInvocation(fields: readonly string[], body: Readable, startedAt: number): Invocation;
   /** A pass-through stream failing with PMESH_BODY_TOO_LARGE when a message is over `maxBytes`. */
   messageLimit(maxBytes: number, direction: 'request' | 'response', onTooLarge: () => void): Transform;
   /** The same check, driven chunk by chunk by the code writing the reply. */

@@ -60,7 +60,7 @@ function folded(headers: IncomingHttpHeaders): Record<string, string> {
 }
 
 /** True for a gRPC request: POST with content-type application/grpc[+proto|;...]. */
-export function isGrpcRequest(headers: IncomingHttpHeaders): boolean {
-  const type = headers['content-type'] ?? '';
-  return headers[':method'] === 'POST' && type.startsWith(CONTENT_TYPE) && (type.length === CONTENT_TYPE.length || '+;'.includes(type.charAt(CONTENT_TYPE.length)));
+export function isGrpcRequest(method: string | undefined, contentType: string | undefined): boolean {
+  const type = contentType ?? '';
+  return method === 'POST' && type.startsWith(CONTENT_TYPE) && (type.length === CONTENT_TYPE.length || '+;'.includes(type.charAt(CONTENT_TYPE.length)));
 }

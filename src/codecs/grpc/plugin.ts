@@ -5,7 +5,7 @@
  * the message framing. The pmesh.v1 Invoke API on the same port brings JSON arguments
  * to the bridge; a gRPC call proper (a stream of protobuf messages) is never bridged.
  */
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type { OutgoingHttpHeaders } from 'node:http2';
 import { Code, type MeshError, type ProtocolPlugin } from '../../core/index.js';
 import { attachmentsOf, CONTENT_TYPE, forwardable, forwardFlat, GRPC_MESSAGE, GRPC_STATUS, GRPC_TIMEOUT, isGrpcRequest } from './headers.js';
 import { grpcInvocation, grpcPathSplit } from './invocation.js';
@@ -22,9 +22,19 @@ function errorTrailers(error: MeshError): OutgoingHttpHeaders {
   return { [GRPC_STATUS]: String(grpcStatusOf(error)), [GRPC_MESSAGE]: encodeGrpcMessage(grpcMessageOf(error)) };
 }
 
-function refusal(headers: IncomingHttpHeaders): string | undefined {
-  if (isGrpcRequest(headers) && grpcPathSplit(headers[':path']) !== -1) return undefined;
-  return `not a gRPC call: ${String(headers[':method'])} ${String(headers[':path'])} (${String(headers['content-type'])})`;
+/** Read from the list in one pass (the first of each field), on every call: no header object for it. */
+function refusal(fields: readonly string[]): string | undefined {
+  let method: string | undefined;
+  let path: string | undefined;
+  let contentType: string | undefined;
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i]!;
+    if (name === ':method') method ??= fields[i + 1];
+    else if (name === ':path') path ??= fields[i + 1];
+    else if (name === 'content-type') contentType ??= fields[i + 1];
+  }
+  if (isGrpcRequest(method, contentType) && grpcPathSplit(path) !== -1) return undefined;
+  return `not a gRPC call: ${String(method)} ${String(path)} (${String(contentType)})`;
 }
 
 export const grpcProtocol: ProtocolPlugin<never> = {

@@ -4,26 +4,40 @@
  * version and group from `tri-service-version` / `tri-service-group`, so routes match
  * them as for Dubbo. The deadline is `grpc-timeout`, else `tri-service-timeout`.
  */
-import type { IncomingHttpHeaders } from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { Invocation } from '../../core/index.js';
-import { grpcInvocation } from '../grpc/invocation.js';
+import { GRPC_TIMEOUT } from '../grpc/headers.js';
+import { streamInvocation } from '../grpc/invocation.js';
+import { parseGrpcTimeout } from '../grpc/timeout.js';
 import { parseServiceTimeout, TRI_SERVICE_GROUP, TRI_SERVICE_TIMEOUT, TRI_SERVICE_VERSION } from './headers.js';
 
-export function tripleInvocation(headers: IncomingHttpHeaders, body: Readable, now: number): Invocation {
-  const grpc = grpcInvocation(headers, body, now);
-  const version = headerText(headers[TRI_SERVICE_VERSION]);
-  const group = headerText(headers[TRI_SERVICE_GROUP]);
-  const serviceTimeout = parseServiceTimeout(headerText(headers[TRI_SERVICE_TIMEOUT]));
-  return {
-    ...grpc,
-    protocol: 'triple',
-    service: { interface: grpc.service.interface, version, group },
-    deadline: grpc.deadline ?? (serviceTimeout === undefined ? undefined : now + serviceTimeout),
-  };
-}
-
-function headerText(value: string | string[] | undefined): string | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  return text ? text : undefined;
+export function tripleInvocation(fields: readonly string[], body: Readable, now: number): Invocation {
+  let path: string | undefined;
+  let grpcTimeout: string | undefined;
+  let version: string | undefined;
+  let group: string | undefined;
+  let serviceTimeout: string | undefined;
+  for (let i = 0; i < fields.length; i += 2) {
+    const value = fields[i + 1]!;
+    switch (fields[i]) {
+      case ':path':
+        path ??= value;
+        break;
+      case GRPC_TIMEOUT:
+        grpcTimeout ??= value;
+        break;
+      case TRI_SERVICE_VERSION:
+        version ??= value;
+        break;
+      case TRI_SERVICE_GROUP:
+        group ??= value;
+        break;
+      case TRI_SERVICE_TIMEOUT:
+        serviceTimeout ??= value;
+        break;
+    }
+  }
+  const timeoutMs = parseGrpcTimeout(grpcTimeout) ?? parseServiceTimeout(serviceTimeout || undefined);
+  // An empty version or group is none.
+  return streamInvocation('triple', fields, path, timeoutMs, body, now, { version: version || undefined, group: group || undefined });
 }

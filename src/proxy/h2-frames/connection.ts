@@ -33,8 +33,11 @@ export const CONNECTION_WINDOW_BYTES = 8 * 1024 * 1024;
 const CONNECTION_CREDIT_STEP = CONNECTION_WINDOW_BYTES / 4;
 const EMPTY = Buffer.alloc(0);
 export interface ConnectionEvents {
-  /** A complete header block on a stream; `listBytes` is its RFC 9113 header list size. */
-  onHeaders(conn: H2Connection, streamId: number, headers: string[], listBytes: number, endStream: boolean): void;
+  /**
+   * A complete header block on a stream; `listBytes` is its RFC 9113 header list size.
+   * `headers` may be the list of an earlier block (HPACK's memo): never modified, kept as long as needed.
+   */
+  onHeaders(conn: H2Connection, streamId: number, headers: readonly string[], listBytes: number, endStream: boolean): void;
   /** DATA; `flowBytes` is what it took of the window (padding included). */
   onData(conn: H2Connection, streamId: number, payload: Buffer, flowBytes: number, endStream: boolean): void;
   onReset(conn: H2Connection, streamId: number, code: number): void;
@@ -206,9 +209,9 @@ export class H2Connection implements FrameSink {
     const endStream = (this.#blockFlags & Flag.END_STREAM) !== 0;
     this.#blockStream = 0;
     this.#blockBytes = 0;
-    const headers: string[] = [];
-    const listBytes = this.#decoder.decode(block, headers);
-    this.#events.onHeaders(this, streamId, headers, listBytes, endStream);
+    const decoder = this.#decoder;
+    const headers = decoder.decode(block);
+    this.#events.onHeaders(this, streamId, headers, decoder.listBytes, endStream);
   }
 
   #onSettings(flags: number, payload: Buffer): void {

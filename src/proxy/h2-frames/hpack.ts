@@ -6,8 +6,12 @@
  * call to call (path, authority, content-type, user-agent, a status); every other
  * header is a literal not indexed, so per-call values (grpc-timeout, trace ids,
  * grpc-message) never churn the table. Headers are a flat array: name, value, name, ...
+ *
+ * Both sides remember their last two blocks (hpack-memo.ts): a repeated head costs a
+ * compare of its bytes or of its list, not a decoding or an encoding.
  */
 import { ErrorCode, Http2ProtocolError } from './frames.js';
+import { DecodedBlocks, EncodedLists } from './hpack-memo.js';
 import { huffmanDecode } from './huffman.js';
 import { STATIC_NAME_INDEX, STATIC_PAIR_INDEX, STATIC_TABLE } from './hpack-static.js';
 
@@ -28,12 +32,15 @@ class DynamicTable {
   readonly values: string[] = [];
   bytes = 0;
   max: number;
+  /** Bumped by every change (an entry added or evicted, a new size): the memo of decoded blocks holds only while it stays. */
+  changes = 0;
 
   constructor(max: number) {
     this.max = max;
   }
 
   add(name: string, value: string): void {
+    this.changes += 1;
     const size = name.length + value.length + ENTRY_OVERHEAD;
     this.evictTo(this.max - size);
     if (size > this.max) return;
@@ -44,6 +51,7 @@ class DynamicTable {
 
   evictTo(bytes: number): void {
     while (this.bytes > Math.max(0, bytes) && this.names.length > 0) {
+      this.changes += 1;
       this.bytes -= this.names.pop()!.length + this.values.pop()!.length + ENTRY_OVERHEAD;
     }
   }
@@ -55,17 +63,41 @@ export class HpackDecoder {
   readonly #limit: number;
   #block: Buffer = NO_BLOCK;
   #at = 0;
+  #listBytes = 0;
+  readonly #memo = new DecodedBlocks();
 
   constructor(limit = DEFAULT_TABLE_BYTES) {
     this.#limit = limit;
     this.#table = new DynamicTable(limit);
   }
 
+  /** The header list size (RFC 9113 section 6.5.2) of the block last decoded. */
+  get listBytes(): number {
+    return this.#listBytes;
+  }
+
   /**
-   * Decodes one header block into `out` (name, value pairs, in order) and returns the
-   * header list size (RFC 9113 section 6.5.2). Throws Http2ProtocolError(COMPRESSION_ERROR).
+   * Decodes one header block into its fields (name, value pairs, in order; `listBytes`
+   * then says their size). The list may be the one returned for an earlier block with the
+   * same bytes (the table unchanged since): it is never to be modified. Throws
+   * Http2ProtocolError(COMPRESSION_ERROR).
    */
-  decode(block: Buffer, out: string[]): number {
+  decode(block: Buffer): readonly string[] {
+    const table = this.#table;
+    const changes = table.changes;
+    const memo = this.#memo;
+    const known = memo.find(block, changes);
+    if (known !== undefined) {
+      this.#listBytes = memo.listBytes;
+      return known;
+    }
+    const out: string[] = [];
+    this.#listBytes = this.#decode(block, out);
+    if (table.changes === changes) memo.keep(block, out, this.#listBytes, changes);
+    return out;
+  }
+
+  #decode(block: Buffer, out: string[]): number {
     this.#block = block;
     this.#at = 0;
     let size = 0;
@@ -80,6 +112,7 @@ export class HpackDecoder {
         const max = this.#integer(5);
         if (max > this.#limit) throw compressionError(`dynamic table size ${max} over the advertised ${this.#limit}`);
         this.#table.max = max;
+        this.#table.changes += 1;
         this.#table.evictTo(max);
         continue;
       } else {
@@ -163,11 +196,17 @@ export class HpackEncoder {
   #pendingUpdate: number | undefined;
   #out = Buffer.allocUnsafe(4_096);
   #at = 0;
+  /** Bumped by every change of the table (insertion, eviction, new size): the memo of encoded lists holds only while it stays. */
+  #changes = 0;
+  readonly #memo = new EncodedLists();
+  /** Where the last block lies, at its start: #out, or the memo's copy. */
+  #scratch: Buffer = this.#out;
 
   /** The peer's SETTINGS_HEADER_TABLE_SIZE; this side uses at most the default. */
   setTableLimit(limit: number): void {
     const max = Math.min(limit, DEFAULT_TABLE_BYTES);
     if (max === this.#max) return;
+    this.#changes += 1;
     this.#max = max;
     this.#evictTo(max);
     this.#pendingUpdate = max;
@@ -175,7 +214,8 @@ export class HpackEncoder {
 
   /** One header block, a copy of its own. */
   encode(headers: readonly string[]): Buffer {
-    return Buffer.from(this.#out.subarray(0, this.encodeInPlace(headers)));
+    const length = this.encodeInPlace(headers);
+    return Buffer.from(this.#scratch.subarray(0, length));
   }
 
   /**
@@ -184,18 +224,29 @@ export class HpackEncoder {
    * costs no buffer of its own.
    */
   encodeInPlace(headers: readonly string[]): number {
+    const changes = this.#changes;
+    const memo = this.#memo;
+    const known = this.#pendingUpdate === undefined ? memo.find(headers, changes) : -1;
+    if (known !== -1) {
+      this.#scratch = memo.block;
+      return known;
+    }
     this.#at = 0;
+    let resized = false;
     if (this.#pendingUpdate !== undefined) {
       this.#integer(this.#pendingUpdate, 5, 0x20);
       this.#pendingUpdate = undefined;
+      resized = true;
     }
     for (let i = 0; i < headers.length; i += 2) this.#field(headers[i]!, headers[i + 1]!);
+    this.#scratch = this.#out;
+    if (!resized && this.#changes === changes) memo.keep(headers, this.#out, this.#at, changes);
     return this.#at;
   }
 
   /** Where encodeInPlace left its block. */
   get scratch(): Buffer {
-    return this.#out;
+    return this.#scratch;
   }
 
   #field(name: string, value: string): void {
@@ -224,6 +275,7 @@ export class HpackEncoder {
   }
 
   #insert(name: string, value: string, size: number): void {
+    this.#changes += 1;
     this.#evictTo(this.#max - size);
     this.#inserts += 1;
     let values = this.#inserted.get(name);

@@ -23,7 +23,7 @@ interface QueuedData {
 }
 
 interface QueuedHeaders {
-  headers: string[];
+  headers: readonly string[];
   end: boolean;
 }
 
@@ -99,7 +99,7 @@ export class Leg<Call> implements LegPeer {
   }
 
   /** Sends a header block, after any DATA still queued. */
-  sendHeaders(headers: string[], end: boolean): void {
+  sendHeaders(headers: readonly string[], end: boolean): void {
     if (this.localEnded) return;
     if (!this.queued) {
       this.conn.sendHeaders(this.id, headers, end);

@@ -3,8 +3,10 @@
  * blocks written there in place) and written once per turn of the event loop, one socket
  * write for every frame a turn produced, on all connections. A turn's frames cost one
  * buffer view and one write, not a buffer per frame header, per header block and per
- * concatenation.
+ * concatenation; on a plain TCP socket the buffer itself is written over again once the
+ * kernel took a write whole, rather than a new one made every 16 KiB.
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FRAME_HEADER_BYTES } from './frames.js';
 
@@ -30,6 +32,14 @@ function flushAll(): void {
 
 export class FrameOutput {
   readonly #socket: Duplex;
+  /**
+   * A plain TCP socket: a write it takes whole at once (nothing left buffered) went to the
+   * kernel and holds no reference to the bytes, so the buffer is written over from its
+   * start next turn instead of a new one made every 16 KiB. Not for TLS or a socket
+   * standing in for one (a replayed connection), which may keep the bytes after write().
+   */
+  readonly #reusable: boolean;
+  #discarded = false;
   /** Frames not yet written are the bytes [#start, #end) of #out; those before were handed to the socket. */
   #out = NO_OUTPUT;
   #start = 0;
@@ -37,6 +47,7 @@ export class FrameOutput {
 
   constructor(socket: Duplex) {
     this.#socket = socket;
+    this.#reusable = socket instanceof Socket && !(socket as Socket & { encrypted?: boolean }).encrypted;
   }
 
   /** Whole frames made elsewhere (rare: SETTINGS, the first WINDOW_UPDATE, GOAWAY), copied in. */
@@ -87,16 +98,24 @@ export class FrameOutput {
     const end = this.#end;
     if (start === end || this.#socket.destroyed) return;
     const out = this.#out;
+    const socket = this.#socket;
+    socket.write(out.subarray(start, end));
+    if (this.#discarded) return;
+    if (this.#reusable && socket.writableLength === 0) {
+      this.#start = this.#end = 0;
+      return;
+    }
+    // Still held by the socket: never written over; a buffer with little room left is let go.
     this.#start = end;
     if (out.length - end < OUTPUT_MIN_ROOM) {
       this.#out = NO_OUTPUT;
       this.#start = this.#end = 0;
     }
-    this.#socket.write(out.subarray(start, end));
   }
 
   /** The connection closed: nothing more is written. */
   discard(): void {
+    this.#discarded = true;
     dirty.delete(this);
     this.#out = NO_OUTPUT;
     this.#start = this.#end = 0;

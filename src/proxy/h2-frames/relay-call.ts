@@ -127,7 +127,7 @@ export class RelayCall implements KeptDeadline {
   }
 
   /** A header block from the upstream (head, trailers, or a trailers-only head). */
-  upstreamHeaders(headers: string[], end: boolean): void {
+  upstreamHeaders(headers: readonly string[], end: boolean): void {
     const observer = this.observer;
     if (!this.responded) {
       this.responded = true;

@@ -30,7 +30,7 @@ export interface FrameRelayOptions {
    * route it and open its upstream stream (UpstreamPool.open), or fail it. May take its
    * time: request DATA is held until the upstream stream is open.
    */
-  dispatch(call: RelayCall, headers: string[], endStream: boolean, connection: RelayServerConnection): void;
+  dispatch(call: RelayCall, headers: readonly string[], endStream: boolean, connection: RelayServerConnection): void;
   /** The call is over for the caller. */
   onCallEnd(call: RelayCall): void;
   /** A limit was hit (the name is the metric's `limit` label). */
@@ -79,7 +79,7 @@ export class RelayServerConnection extends StreamTable implements CallHooks {
     return this.streams.size;
   }
 
-  onHeaders(conn: H2Connection, streamId: number, headers: string[], listBytes: number, endStream: boolean): void {
+  onHeaders(conn: H2Connection, streamId: number, headers: readonly string[], listBytes: number, endStream: boolean): void {
     const open = this.streams.get(streamId);
     if (open) {
       // Request trailers: gRPC sends none, so they only end the request.

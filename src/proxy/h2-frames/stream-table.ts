@@ -14,7 +14,7 @@ export abstract class StreamTable<Call = RelayCall> implements ConnectionEvents,
   readonly streams = new Map<number, Leg<Call>>();
   readonly blocked = new Set<Leg<Call>>();
 
-  abstract onHeaders(conn: H2Connection, streamId: number, headers: string[], listBytes: number, endStream: boolean): void;
+  abstract onHeaders(conn: H2Connection, streamId: number, headers: readonly string[], listBytes: number, endStream: boolean): void;
   abstract onReset(conn: H2Connection, streamId: number, code: number): void;
   abstract onGoaway(conn: H2Connection, lastStreamId: number, code: number): void;
   abstract onClose(conn: H2Connection, error: Error | undefined): void;

@@ -28,7 +28,7 @@ export interface UpstreamCall {
   /** The stream was refused unprocessed: the call waits for another; `sent` is the DATA it had sent. */
   detach(sent: readonly SentData[]): void;
   /** A header block from the upstream: the head, trailers, or a trailers-only head. */
-  upstreamHeaders(headers: string[], end: boolean): void;
+  upstreamHeaders(headers: readonly string[], end: boolean): void;
   /** Reply DATA is about to be passed on; false when the call was failed for it. */
   checkData(payload: Buffer, fromCaller: boolean): boolean;
   /** The stream or its connection was lost. */

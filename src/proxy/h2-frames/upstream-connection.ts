@@ -18,7 +18,7 @@ const LAST_STREAM_ID = 0x7fff_ffff;
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 /** A header list without connection-specific fields (RFC 9113 section 8.2.2): the list itself when it has none, as nearly every reply. */
-export function withoutConnectionHeaders(headers: string[]): string[] {
+export function withoutConnectionHeaders(headers: readonly string[]): readonly string[] {
   let clean = true;
   for (let i = 0; i < headers.length && clean; i += 2) clean = !CONNECTION_SPECIFIC.has(headers[i]!);
   if (clean) return headers;
@@ -91,7 +91,7 @@ export class UpstreamConnection extends StreamTable<UpstreamCall> {
   }
 
   /** Opens the call's upstream stream with `headers` and joins it to the call. */
-  open(call: UpstreamCall, headers: string[], isRetry: boolean): void {
+  open(call: UpstreamCall, headers: readonly string[], isRetry: boolean): void {
     const leg = new UpstreamLeg(this.conn, this, this.#nextId, headers, this.#pool.options.retryBufferBytes, isRetry);
     this.#nextId += 2;
     leg.call = call;
@@ -110,7 +110,7 @@ export class UpstreamConnection extends StreamTable<UpstreamCall> {
     this.#pool.settingsChanged(this);
   }
 
-  onHeaders(_conn: H2Connection, streamId: number, headers: string[], _listBytes: number, endStream: boolean): void {
+  onHeaders(_conn: H2Connection, streamId: number, headers: readonly string[], _listBytes: number, endStream: boolean): void {
     const leg = this.streams.get(streamId) as UpstreamLeg | undefined;
     if (!leg || leg.reset) return;
     leg.answered();

@@ -16,17 +16,23 @@ const NOTHING: readonly SentData[] = [];
 
 export class UpstreamLeg extends Leg<UpstreamCall> {
   /** The request head, sent again with the request on a retry. */
-  readonly headers: string[];
+  readonly headers: readonly string[];
   /** This stream is itself the retry of a refused one (a call is sent again once). */
   readonly isRetry: boolean;
   /** False once the server answered or the request outgrew the bound: nothing can be sent again. */
   #keep = true;
-  /** Request DATA sent so far (made on the first: most calls are answered before any is needed). */
-  #sent: SentData[] | undefined;
+  /**
+   * Request DATA sent so far: the first frame's in two fields (a unary call sends one, and
+   * is answered before it is ever needed again: no array and no record per call), any
+   * more in an array.
+   */
+  #firstData: Buffer | undefined;
+  #firstEnd = false;
+  #more: SentData[] | undefined;
   #sentBytes = 0;
   readonly #maxReplayBytes: number;
 
-  constructor(conn: H2Connection, owner: LegOwner<UpstreamCall>, id: number, headers: string[], maxReplayBytes: number, isRetry: boolean) {
+  constructor(conn: H2Connection, owner: LegOwner<UpstreamCall>, id: number, headers: readonly string[], maxReplayBytes: number, isRetry: boolean) {
     super(conn, owner, id);
     this.headers = headers;
     this.#maxReplayBytes = maxReplayBytes;
@@ -35,7 +41,10 @@ export class UpstreamLeg extends Leg<UpstreamCall> {
 
   /** The request DATA to send again, or undefined when it cannot be. */
   get replay(): readonly SentData[] | undefined {
-    return this.#keep ? (this.#sent ?? NOTHING) : undefined;
+    if (!this.#keep) return undefined;
+    const first = this.#firstData;
+    if (first === undefined) return NOTHING;
+    return [{ data: first, end: this.#firstEnd }, ...(this.#more ?? NOTHING)];
   }
 
   /** The server answered: it took the stream, which will never be sent again. */
@@ -46,14 +55,21 @@ export class UpstreamLeg extends Leg<UpstreamCall> {
   override sendData(data: Buffer, end: boolean, credit: number): void {
     if (this.#keep) {
       this.#sentBytes += data.length;
-      if (this.#sentBytes > this.#maxReplayBytes) this.#drop();
-      else (this.#sent ??= []).push({ data, end });
+      if (this.#sentBytes > this.#maxReplayBytes) {
+        this.#drop();
+      } else if (this.#firstData === undefined) {
+        this.#firstData = data;
+        this.#firstEnd = end;
+      } else {
+        (this.#more ??= []).push({ data, end });
+      }
     }
     super.sendData(data, end, credit);
   }
 
   #drop(): void {
     this.#keep = false;
-    this.#sent = undefined;
+    this.#firstData = undefined;
+    this.#more = undefined;
   }
 }

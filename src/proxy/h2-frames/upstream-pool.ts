@@ -41,7 +41,7 @@ class Waiting implements PendingStream {
   constructor(
     readonly pool: UpstreamPool,
     readonly call: UpstreamCall,
-    readonly headers: string[],
+    readonly headers: readonly string[],
     readonly isRetry: boolean,
   ) {}
 
@@ -93,11 +93,11 @@ export class UpstreamPool implements ConnectionPool {
   }
 
   /** Opens the call's upstream stream with `headers` (its up leg) and joins it to the call, now or once a slot is free. */
-  open(call: UpstreamCall, headers: string[]): void {
+  open(call: UpstreamCall, headers: readonly string[]): void {
     this.#open(call, headers, false);
   }
 
-  #open(call: UpstreamCall, headers: string[], isRetry: boolean): void {
+  #open(call: UpstreamCall, headers: readonly string[], isRetry: boolean): void {
     if (this.#waiting.length === 0) {
       const connection = this.#withRoom();
       if (connection) {
@@ -113,7 +113,7 @@ export class UpstreamPool implements ConnectionPool {
     return undefined;
   }
 
-  #wait(call: UpstreamCall, headers: string[], isRetry: boolean): void {
+  #wait(call: UpstreamCall, headers: readonly string[], isRetry: boolean): void {
     const max = this.options.maxPendingStreams;
     // Calls that ended while waiting make room before any is refused.
     if (this.#waiting.length >= max) this.#waiting = this.#waiting.filter((w) => w.live);

@@ -23,12 +23,12 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cancel, Code, DeadlineTimers, MeshError, isTls, listenOn, makeEndpoint, type ApiAccess, type Endpoint, type Logger, type MeshMetrics, type Result, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
+import { Cancel, Code, DeadlineTimers, MeshError, fieldOf, isTls, listenOn, makeEndpoint, type ApiAccess, type Endpoint, type Logger, type MeshMetrics, type Result, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
 import type { CallContext, Handler } from '../filter.js';
 import type { RelayCall, RelayWire } from '../h2-frames/relay-call.js';
 import { RelayServerConnection, type FrameRelayOptions } from '../h2-frames/relay-server.js';
 import type { FloodLimits } from '../h2-frames/relay-guard.js';
-import { RELAYED_BODY, headerObject } from '../upstream/h2-relay-reply.js';
+import { RELAYED_BODY } from '../upstream/h2-relay-reply.js';
 import { Http2Upstream } from '../upstream/http2.js';
 import type { BuiltInApiServer, GrpcServiceBinding } from './built-in-api.js';
 import { InFlight } from './in-flight.js';
@@ -66,8 +66,8 @@ export interface Http2ListenerOptions {
   readonly appApi?: ApiAccess | 'off';
 }
 
-/** The `:path` prefix of the built-in services' calls. */
-const BUILT_IN_PATH = '/pmesh.v1.';
+/** The service prefix of the built-in services' calls (`:path` `/pmesh.v1.*`). */
+const BUILT_IN_SERVICE = 'pmesh.v1.';
 /** After a drain runs out: how long the calls answered with PMESH_DRAINING get for their trailers to leave. */
 const DRAIN_REPLY_MS = 1_000;
 const CALLER_GONE = new MeshError('PMESH_DOWNSTREAM_CLOSED', 'the caller cancelled the call');
@@ -95,9 +95,8 @@ export class Http2Listener implements Listener {
   readonly #server: Server;
   readonly #relay: FrameRelayOptions;
   readonly #connections = new Set<RelayServerConnection>();
+  /** Calls dispatched and not yet over (the calls themselves are in their connections' stream tables, which a drain that runs out answers). */
   readonly #inFlight = new InFlight();
-  /** Calls not yet over, so a drain that runs out can answer them instead of cutting them. */
-  readonly #open = new Set<RelayCall>();
   /** Every call's grpc-timeout, on one timer. */
   readonly #deadlines = new DeadlineTimers();
   /**
@@ -163,9 +162,10 @@ export class Http2Listener implements Listener {
     // GOAWAY: callers open no new streams here; those in flight may finish within the drain.
     for (const connection of this.#connections) connection.drain();
     await this.#inFlight.drained(drainMs);
-    if (this.#open.size > 0) {
+    if (this.#inFlight.count > 0) {
       const overrun = new MeshError('PMESH_DRAINING', `the sidecar is shutting down and the call did not finish within its drain of ${drainMs} ms`);
-      for (const call of [...this.#open]) call.fail(overrun);
+      // A call leaves its connection's table as it ends: those left are the calls not over.
+      for (const connection of this.#connections) for (const leg of [...connection.streams.values()]) leg.call.fail(overrun);
       // Let the trailers go out before the connections are cut.
       await this.#inFlight.drained(DRAIN_REPLY_MS);
     }
@@ -190,30 +190,45 @@ export class Http2Listener implements Listener {
     if (error && 'code' in error && typeof error.code === 'number') this.#options.metrics.codecError(this.protocol, 'ERR_HTTP2_ERROR', 'downstream');
   }
 
-  #dispatch(call: RelayCall, flat: string[], connection: RelayServerConnection): void {
+  #dispatch(call: RelayCall, flat: readonly string[], connection: RelayServerConnection): void {
     const startedAt = performance.now();
     const options = this.#options;
     const socket = connection.conn.socket as Socket;
-    const ctx: CallContext = { listener: this.name, startedAt, log: options.log, cancel: new Cancel(), peer: peerOf(socket) };
+    // Every field the chain sets is named here: the object is made with room for them all, rather than
+    // given a property backing store (and its regrowths) when the router, cluster and timeout add theirs.
+    const ctx: CallContext = {
+      listener: this.name,
+      startedAt,
+      log: options.log,
+      cancel: new Cancel(),
+      peer: peerOf(socket),
+      route: undefined,
+      cluster: undefined,
+      policy: undefined,
+      tried: undefined,
+      endpoint: undefined,
+      deadline: undefined,
+      deadlineKept: undefined,
+      error: undefined,
+      tap: undefined,
+      span: undefined,
+    };
     call.owner = ctx;
-    this.#open.add(call);
     this.#inFlight.begin();
-    const headers = headerObject(flat);
-    const notACall = options.codec.refusal(headers);
+    const notACall = options.codec.refusal(flat);
     if (notACall !== undefined) {
       call.fail(new MeshError('PMESH_BAD_REQUEST', notACall));
       return;
     }
-    // The built-in services, unless turned off here (their calls are then routed as any other), and to whom the guard admits.
+    const invocation = options.codec.toInvocation(flat, RELAYED_BODY, startedAt);
+    // The built-in services (`/pmesh.v1.*`), unless turned off here (their calls are then routed as any other), and to whom the guard admits.
     const appApi = options.appApi;
-    const path = headers[':path'];
-    const builtIn = appApi !== 'off' && path !== undefined && path.startsWith(BUILT_IN_PATH);
-    const notAdmitted = builtIn ? appApi?.check({ authorization: headers.authorization, tls: isTls(socket) }) : undefined;
+    const builtIn = appApi !== 'off' && invocation.service.interface.startsWith(BUILT_IN_SERVICE);
+    const notAdmitted = builtIn ? appApi?.check({ authorization: fieldOf(flat, 'authorization'), tls: isTls(socket) }) : undefined;
     if (notAdmitted) {
       call.fail(notAdmitted);
       return;
     }
-    const invocation = options.codec.toInvocation(headers, RELAYED_BODY, startedAt);
     // The frame is this call's own object (made by toInvocation): the relay call rides in it to the upstream.
     (invocation.frame as { relay?: RelayCall }).relay = call;
     if (invocation.deadline !== undefined) {
@@ -244,11 +259,12 @@ export class Http2Listener implements Listener {
   }
 
   #onCallEnd(call: RelayCall): void {
-    if (!this.#open.delete(call)) return;
-    this.#inFlight.end();
     const ctx = call.owner as CallContext | undefined;
+    // Not dispatched (refused by a limit first): never counted. A call ends once (RelayCall.end).
+    if (ctx === undefined) return;
+    this.#inFlight.end();
     // A call that did not end with the upstream's own status: whatever still works for it stops.
-    if (ctx && (call.failure || call.callerGone)) ctx.cancel.abort(call.failure ?? CALLER_GONE);
+    if (call.failure || call.callerGone) ctx.cancel.abort(call.failure ?? CALLER_GONE);
   }
 
   /** The upstream to the built-in services' server, once that is started. */

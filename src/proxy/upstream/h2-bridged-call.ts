@@ -66,7 +66,7 @@ export class BridgedCall implements UpstreamCall, LegPeer {
     this.#up = undefined;
   }
 
-  upstreamHeaders(headers: string[], end: boolean): void {
+  upstreamHeaders(headers: readonly string[], end: boolean): void {
     if (!this.responded) {
       this.responded = true;
       const codec = this.#codec;

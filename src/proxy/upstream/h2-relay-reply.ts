@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
-import type { MeshError, Result, StreamClientCodec, StreamResponseFrame } from '../../core/index.js';
+import { headerObject, type MeshError, type Result, type StreamClientCodec, type StreamResponseFrame } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import type { RelayCall, UpstreamObserver } from '../h2-frames/relay-call.js';
 
@@ -16,17 +16,6 @@ import type { RelayCall, UpstreamObserver } from '../h2-frames/relay-call.js';
  * kind tells the retry filter and the bridge that the body is streamed).
  */
 export const RELAYED_BODY = new Readable({ read() {} });
-
-/** Header fields (flat: name, value, ...) as a header object; repeats joined as node:http2 joins them. */
-export function headerObject(flat: readonly string[]): IncomingHttpHeaders {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < flat.length; i += 2) {
-    const name = flat[i]!;
-    const had = out[name];
-    out[name] = had === undefined ? flat[i + 1]! : `${had}${name === 'cookie' ? '; ' : ', '}${flat[i + 1]!}`;
-  }
-  return out;
-}
 
 /**
  * The reply head and its trailers as the filter chain sees them. Nothing here is made
@@ -128,6 +117,7 @@ function aborted(call: RelayCall, reason: MeshError): void {
 
 export class RelayReply implements UpstreamObserver {
   readonly reply: Promise<Result>;
+  readonly #call: RelayCall;
   readonly #codec: StreamClientCodec;
   readonly #ctx: CallContext;
   #resolve!: (result: Result) => void;
@@ -135,6 +125,7 @@ export class RelayReply implements UpstreamObserver {
   #frame: RelayResponseFrame | undefined;
 
   constructor(call: RelayCall, codec: StreamClientCodec, ctx: CallContext) {
+    this.#call = call;
     this.#codec = codec;
     this.#ctx = ctx;
     this.reply = new Promise<Result>((resolve, reject) => {
@@ -142,7 +133,13 @@ export class RelayReply implements UpstreamObserver {
       this.#reject = reject;
     });
     call.observer = this;
-    ctx.cancel.onAbort((reason) => aborted(call, reason));
+    // This object listens itself (`cancelled`): no closure per call.
+    ctx.cancel.onAbort(this);
+  }
+
+  /** The call was aborted (its deadline, its caller gone...). */
+  cancelled(reason: MeshError): void {
+    aborted(this.#call, reason);
   }
 
   onHead(flat: readonly string[], trailersOnly: boolean): void {

@@ -14,13 +14,14 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http2';
 import { getProtocol } from '../../codecs/index.js';
-import { MeshError, NOOP_METRICS, type Endpoint, type Invocation, type MeshMetrics, type Result, type StreamClientCodec, type StreamRequestFrame } from '../../core/index.js';
+import { MeshError, NOOP_METRICS, fieldOf, type Endpoint, type Invocation, type MeshMetrics, type Result, type StreamClientCodec, type StreamRequestFrame } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import { connect as netConnect } from 'node:net';
 import { UpstreamPool } from '../h2-frames/upstream-pool.js';
 import type { RelayCall } from '../h2-frames/relay-call.js';
 import { describeConnectError, dial } from '../transport/index.js';
 import { BridgedCall } from './h2-bridged-call.js';
+import { ForwardedHeads } from './h2-forwarded-heads.js';
 import { RelayReply } from './h2-relay-reply.js';
 import type { Upstream, UpstreamLimits, UpstreamOptions } from './upstream.js';
 
@@ -51,6 +52,8 @@ export class Http2Upstream implements Upstream {
   #options: Http2UpstreamOptions;
   /** HTTP/2 connections per endpoint, for both kinds of call. */
   readonly #pools = new Map<string, UpstreamPool>();
+  /** Upstream heads of relayed calls by the caller's head they were made from. */
+  readonly #forwarded = new ForwardedHeads();
 
   constructor(options: Http2UpstreamOptions) {
     this.#options = options;
@@ -67,7 +70,7 @@ export class Http2Upstream implements Upstream {
     }
     if (ctx.cancel.reason) return Promise.reject(ctx.cancel.reason);
     const relay = (frame as RelayRequestFrame).relay;
-    if (relay) return this.#relay(endpoint, invocation, frame, relay, ctx);
+    if (relay) return this.#relay(endpoint, invocation, relay, ctx);
     if (body.kind !== 'raw') {
       return Promise.reject(new MeshError('PMESH_BAD_REQUEST', `cluster "${this.#options.cluster}": a streamed ${invocation.protocol} call reaches it only from a ${invocation.protocol} listener`));
     }
@@ -93,18 +96,32 @@ export class Http2Upstream implements Upstream {
    * A passed-through call: the caller's head forwarded (the deadline header rewritten to
    * the budget left) on a relay connection to the endpoint, the relay joining the streams.
    */
-  #relay(endpoint: Endpoint, invocation: Invocation, frame: StreamRequestFrame, call: RelayCall, ctx: CallContext): Promise<Result> {
-    const codec = this.#options.codec;
-    const head = frame.headers;
-    const headers: string[] = [':method', 'POST', ':scheme', 'http', ':path', String(head[':path']), ':authority', String(head[':authority'] ?? endpoint.address)];
-    codec.forwardRequest(call.requestHeaders, headers);
-    if (invocation.deadline !== undefined) {
-      const [name, value] = codec.deadlineHeader(invocation.deadline - performance.now());
-      headers.push(name, value);
-    }
-    const reply = new RelayReply(call, codec, ctx);
-    this.#pool(endpoint).open(call, headers);
+  #relay(endpoint: Endpoint, invocation: Invocation, call: RelayCall, ctx: CallContext): Promise<Result> {
+    const reply = new RelayReply(call, this.#options.codec, ctx);
+    this.#pool(endpoint).open(call, this.#forwardedHead(endpoint, invocation, call));
     return reply.reply;
+  }
+
+  /** The caller's head as the upstream gets it: pseudo-headers written anew, the deadline header the budget left. */
+  #forwardedHead(endpoint: Endpoint, invocation: Invocation, call: RelayCall): readonly string[] {
+    const received = call.requestHeaders;
+    const address = endpoint.address;
+    const timed = invocation.deadline !== undefined;
+    if (!timed) {
+      const known = this.#forwarded.find(received, address);
+      if (known !== undefined) return known;
+    }
+    const codec = this.#options.codec;
+    // Read from the list: a header object of the head is made only if something asks for one.
+    const headers: string[] = [':method', 'POST', ':scheme', 'http', ':path', String(fieldOf(received, ':path')), ':authority', fieldOf(received, ':authority') ?? address];
+    codec.forwardRequest(received, headers);
+    if (timed) {
+      const [name, value] = codec.deadlineHeader(invocation.deadline! - performance.now());
+      headers.push(name, value);
+    } else {
+      this.#forwarded.keep(received, address, headers);
+    }
+    return headers;
   }
 
   #pool(endpoint: Endpoint): UpstreamPool {

@@ -17,18 +17,21 @@ const body = (): Readable => Readable.from([]);
 describe('Triple stream head -> Invocation', () => {
   it('service, method, version and group, grpc-timeout as the deadline', () => {
     const inv = server.toInvocation(
-      { ':path': '/com.example.triple.Greeter/greet', 'content-type': 'application/grpc+proto', 'grpc-timeout': '3000000u', 'tri-service-version': '1.0.0', 'tri-service-group': 'blue' },
+      [':path', '/com.example.triple.Greeter/greet', 'content-type', 'application/grpc+proto', 'grpc-timeout', '3000000u', 'tri-service-version', '1.0.0', 'tri-service-group', 'blue'],
       body(),
       1_000,
     );
     expect(inv).toMatchObject({ protocol: 'triple', service: { interface: 'com.example.triple.Greeter', version: '1.0.0', group: 'blue' }, method: 'greet', deadline: 4_000 });
+    // The head as attachments, made when read.
+    expect(inv.attachments['tri-service-group']).toBe('blue');
+    expect(JSON.parse(JSON.stringify(inv)).attachments['content-type']).toBe('application/grpc+proto');
   });
 
   it('tri-service-timeout is the deadline when there is no grpc-timeout; junk is no deadline', () => {
-    expect(server.toInvocation({ ':path': '/a.B/c', 'tri-service-timeout': '250' }, body(), 10).deadline).toBe(260);
-    expect(server.toInvocation({ ':path': '/a.B/c', 'tri-service-timeout': '-5' }, body(), 10).deadline).toBeUndefined();
-    expect(server.toInvocation({ ':path': '/a.B/c', 'tri-service-timeout': '1e3' }, body(), 10).deadline).toBeUndefined();
-    expect(server.toInvocation({ ':path': '/a.B/c' }, body(), 10).service).toEqual({ interface: 'a.B', version: undefined, group: undefined });
+    expect(server.toInvocation([':path', '/a.B/c', 'tri-service-timeout', '250'], body(), 10).deadline).toBe(260);
+    expect(server.toInvocation([':path', '/a.B/c', 'tri-service-timeout', '-5'], body(), 10).deadline).toBeUndefined();
+    expect(server.toInvocation([':path', '/a.B/c', 'tri-service-timeout', '1e3'], body(), 10).deadline).toBeUndefined();
+    expect(server.toInvocation([':path', '/a.B/c'], body(), 10).service).toEqual({ interface: 'a.B', version: undefined, group: undefined });
   });
 
   it('forwards the budget left as grpc-timeout, the caller\'s deadline headers not as they came; registered as tri://', () => {

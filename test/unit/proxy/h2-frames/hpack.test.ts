@@ -15,8 +15,7 @@ import { HpackDecoder } from '../../../../src/proxy/h2-frames/hpack.js';
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 
 function pairs(block: Buffer, decoder: HpackDecoder): Array<[string, string]> {
-  const flat: string[] = [];
-  decoder.decode(block, flat);
+  const flat = decoder.decode(block);
   const out: Array<[string, string]> = [];
   for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
   return out;
@@ -96,14 +95,16 @@ describe('HPACK encoder: read by nghttp2', () => {
 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('300 requests whose cached paths and authorities churn the 4 KiB table: every header arrives exactly', async () => {
+  /** Sends `count` request heads on one connection and checks nghttp2 read each exactly. */
+  async function sendAll(count: number, headersOf: (i: number) => string[]): Promise<void> {
+    seen.length = 0;
     const port = (server.address() as AddressInfo).port;
     let answered = 0;
     let finished!: () => void;
     const done = new Promise<void>((resolve) => (finished = resolve));
     const events: ConnectionEvents = {
       onHeaders: (_c, _id, _h, _n, end) => {
-        if (end && ++answered === 300) finished();
+        if (end && ++answered === count) finished();
       },
       onData: () => {},
       onReset: () => {},
@@ -116,17 +117,31 @@ describe('HPACK encoder: read by nghttp2', () => {
     };
     const conn = new H2Connection(connect(port, '127.0.0.1'), false, events, [[Setting.ENABLE_PUSH, 0]], 16_384);
     const sent: string[][] = [];
-    for (let i = 0; i < 300; i++) {
-      const headers = [':method', 'POST', ':scheme', 'http', ':path', `/pkg.Service${i % 40}/Method${'x'.repeat(i % 90)}`, ':authority', `host-${i % 7}:50051`, 'content-type', 'application/grpc', 'user-agent', 'grpc-go/1.75.1', 'te', 'trailers', 'grpc-timeout', `${i}m`, 'x-trace', `t-${i}`];
-      sent.push(headers);
+    for (let i = 0; i < count; i++) {
+      const headers = headersOf(i);
+      sent.push([...headers]);
       conn.sendHeaders(1 + 2 * i, headers, true);
     }
     await done;
     conn.destroy();
-    expect(seen).toHaveLength(300);
+    expect(seen).toHaveLength(count);
     seen.forEach((headers, i) => {
       const want = sent[i]!;
       for (let j = 0; j < want.length; j += 2) expect(headers[want[j]!]).toBe(want[j + 1]);
+    });
+  }
+
+  it('300 requests whose cached paths and authorities churn the 4 KiB table: every header arrives exactly', async () => {
+    await sendAll(300, (i) => [':method', 'POST', ':scheme', 'http', ':path', `/pkg.Service${i % 40}/Method${'x'.repeat(i % 90)}`, ':authority', `host-${i % 7}:50051`, 'content-type', 'application/grpc', 'user-agent', 'grpc-go/1.75.1', 'te', 'trailers', 'grpc-timeout', `${i}m`, 'x-trace', `t-${i}`]);
+  });
+
+  it('200 requests, most the same head again (the encoder reuses its block), between per-call values, new paths and a list changed in place', async () => {
+    const reused = [':method', 'POST', ':scheme', 'http', ':path', '/pkg.S/M', ':authority', 'a:1', 'content-type', 'application/grpc'];
+    await sendAll(200, (i) => {
+      if (i % 11 === 0) return [':method', 'POST', ':scheme', 'http', ':path', `/pkg.New${i}/M`, ':authority', 'a:1', 'content-type', 'application/grpc'];
+      if (i % 5 === 0) return [':method', 'POST', ':scheme', 'http', ':path', '/pkg.S/M', ':authority', 'a:1', 'content-type', 'application/grpc', 'grpc-timeout', `${i}m`];
+      if (i % 7 === 0) reused[5] = `/pkg.S/M${i % 3}`;
+      return reused;
     });
   });
 });

@@ -5,6 +5,7 @@
  * the middle of a turn), and bytes already handed to the socket never written over by
  * the next turn's frames.
  */
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { Duplex, PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { H2Connection, type ConnectionEvents } from '../../../../src/proxy/h2-frames/connection.js';
@@ -68,8 +69,7 @@ describe('H2Connection output', () => {
     expect(block.map((f) => f.type)).toEqual([FrameType.HEADERS, FrameType.CONTINUATION, FrameType.CONTINUATION]);
     expect(block.map((f) => f.flags & Flag.END_HEADERS)).toEqual([0, 0, Flag.END_HEADERS]);
     expect(block.every((f) => f.payload.length <= 16_384)).toBe(true);
-    const headers: string[] = [];
-    new HpackDecoder().decode(Buffer.concat(block.map((f) => f.payload)), headers);
+    const headers = new HpackDecoder().decode(Buffer.concat(block.map((f) => f.payload)));
     expect(headers.length).toBe(4);
     expect(headers[3] === big && headers[2] === 'x-big' && headers[1] === '/a.B/c').toBe(true);
 
@@ -94,5 +94,45 @@ describe('H2Connection output', () => {
     const kept = writes.slice(-20);
     expect(kept.map((written, i) => written.equals(turns[i]!))).toEqual(turns.map(() => true));
     expect(turns.map((written, i) => written.length === 9 + 3_000 && written.subarray(9).every((byte) => byte === i))).toEqual(turns.map(() => true));
+  });
+
+  it('on a TCP socket, writes over its buffer only after the kernel took a write whole: every frame arrives intact past a reader that stalls', async () => {
+    const received: Buffer[] = [];
+    let stalled!: () => void;
+    const server = createServer((socket) => {
+      // Not read at first: the kernel's buffers fill and the client socket holds writes.
+      socket.pause();
+      stalled = () => socket.resume();
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const conn = new H2Connection(socket, false, events, [], 16_384);
+    // 16 MB while the reader stalls (more than loopback's socket buffers hold), then small frames.
+    const turns = 1_400;
+    const sizeOf = (i: number): number => (i < 1_000 ? 16_000 : 700);
+    let held = 0;
+    for (let i = 0; i < turns; i++) {
+      conn.sendData(1 + 2 * (i % 50), Buffer.alloc(sizeOf(i), i % 251), false);
+      await new Promise((resolve) => setImmediate(resolve));
+      if (socket.writableLength > 0) held += 1;
+      if (i === 1_000) stalled();
+    }
+    let total = 0;
+    for (let i = 0; i < turns; i++) total += 9 + sizeOf(i);
+    // The SETTINGS and WINDOW_UPDATE sent first come too: more than the DATA alone.
+    for (let waited = 0; received.reduce((a, b) => a + b.length, 0) < 24 + total && waited < 400; waited++) await new Promise((resolve) => setTimeout(resolve, 50));
+    conn.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Both ways were taken: writes the socket held (the stalled reader), and writes taken at once.
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(turns);
+    const data: Frame[] = [];
+    const reader = new FrameReader({ onFrame: (type, flags, stream, payload) => type === FrameType.DATA && data.push({ type, flags, stream, payload: Buffer.from(payload) }) }, 1 << 24);
+    reader.push(Buffer.concat(received).subarray(24));
+    expect(data.length).toBe(turns);
+    const wrong = data.filter((f, i) => f.stream !== 1 + 2 * (i % 50) || f.payload.length !== sizeOf(i) || !f.payload.every((byte) => byte === i % 251));
+    expect(wrong.length).toBe(0);
   });
 });

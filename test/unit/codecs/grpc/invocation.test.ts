@@ -1,0 +1,45 @@
+/**
+ * gRPC's server codec on a request head as the frame relay decodes it (a flat list:
+ * name, value, ...): which heads are refused, and the Invocation made from the others,
+ * whose header object (attachments, the frame's headers) is made only when read.
+ */
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { getProtocol, setupProtocols } from '../../../../src/codecs/index.js';
+import { grpcProtocol } from '../../../../src/codecs/grpc/plugin.js';
+import type { StreamRequestFrame, StreamServerCodec } from '../../../../src/core/index.js';
+
+setupProtocols();
+const server = (getProtocol('grpc')!.server as { streams: StreamServerCodec }).streams;
+const body = (): Readable => Readable.from([]);
+const head = (...more: string[]): string[] => [':method', 'POST', ':scheme', 'http', ':path', '/helloworld.Greeter/SayHello', ':authority', 'h:1', 'content-type', 'application/grpc', ...more];
+
+describe('gRPC request head (flat list) -> refusal, Invocation', () => {
+  it('refuses what is not a gRPC call, saying what came', () => {
+    expect(server.refusal(head())).toBeUndefined();
+    expect(server.refusal([':method', 'POST', ':path', '/helloworld.Greeter/SayHello', 'content-type', 'application/grpc+proto'])).toBeUndefined();
+    expect(server.refusal([':method', 'GET', ':path', '/helloworld.Greeter/SayHello', 'content-type', 'application/grpc'])).toBe('not a gRPC call: GET /helloworld.Greeter/SayHello (application/grpc)');
+    expect(server.refusal([':method', 'POST', ':path', '/nope', 'content-type', 'application/grpc'])).toMatch(/not a gRPC call: POST \/nope/);
+    expect(server.refusal([':method', 'POST', ':path', '/a.B/c', 'content-type', 'application/grpcx'])).toMatch(/not a gRPC call/);
+  });
+
+  it('service, method and deadline from the list; the head as attachments and frame headers, repeats joined', () => {
+    const fields = head('grpc-timeout', '250m', 'x-tag', 'a', 'x-tag', 'b');
+    const inv = server.toInvocation(fields, body(), 1_000);
+    expect(inv).toMatchObject({ protocol: 'grpc', service: { interface: 'helloworld.Greeter' }, method: 'SayHello', deadline: 1_250 });
+    expect(inv.attachments['x-tag']).toBe('a, b');
+    expect(inv.attachments[':authority']).toBe('h:1');
+    expect((inv.frame as StreamRequestFrame).headers).toBe(inv.attachments);
+    // Written out whole (the tap), and carried by tracing's copy with the trace fields added.
+    expect(JSON.parse(JSON.stringify(inv)).attachments['grpc-timeout']).toBe('250m');
+    const traced = grpcProtocol.telemetry!.withTrace(inv, [['traceparent', '00-abc']]);
+    expect(traced.attachments).toMatchObject({ 'x-tag': 'a, b', traceparent: '00-abc' });
+    expect((traced.frame as StreamRequestFrame).headers).toMatchObject({ ':path': '/helloworld.Greeter/SayHello', traceparent: '00-abc' });
+    expect(fields).toEqual(head('grpc-timeout', '250m', 'x-tag', 'a', 'x-tag', 'b'));
+  });
+
+  it('no grpc-timeout, or a malformed one: no deadline', () => {
+    expect(server.toInvocation(head(), body(), 5).deadline).toBeUndefined();
+    expect(server.toInvocation(head('grpc-timeout', '12x'), body(), 5).deadline).toBeUndefined();
+  });
+});
