@@ -180,7 +180,7 @@ export class Http1Connection {
           return;
         }
         if (end + 4 - at > MAX_REPLY_HEAD_BYTES) throw new BadReplyError(`reply head larger than ${MAX_REPLY_HEAD_BYTES} bytes`);
-        const head = parseReplyHead(at === 0 ? bytes : bytes.subarray(at), end + 4 - at, exchange.method);
+        const head = parseReplyHead(bytes, end + 4, exchange.method, at);
         at = end + 4;
         if (head.status < 200) {
           // 100 Continue, 103 Early Hints: the final reply follows. No upgrade is ever asked for.
