@@ -12,7 +12,7 @@ import type { Upstream, UpstreamLimits, UpstreamOptions } from './upstream.js';
 import { ExchangeError, type Http1Connection, type RequestBody } from './http1-connection.js';
 import { Http1Exchange, type ExchangeCallbacks } from './http1-exchange.js';
 import { Http1Pool, type Lease } from './http1-pool.js';
-import { requestHead } from './http1-request-head.js';
+import { PassedHead, passableHead, requestHead } from './http1-request-head.js';
 
 export interface Http1UpstreamOptions extends UpstreamOptions {
   readonly codec: HttpClientCodec;
@@ -36,10 +36,12 @@ export class Http1Upstream implements Upstream {
   call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     const method = invocation.attachments[':method'] ?? 'GET';
     let body: RequestBody;
-    let head: string;
+    let head: string | PassedHead;
     try {
       body = requestBody(invocation);
-      head = requestHead(method, invocation.attachments[':path'] ?? '/', this.#options.codec.requestHeaders(invocation.attachments), body, invocation.attachments.host === undefined ? endpoint : undefined);
+      const wire = passableHead(ctx.wire, invocation.attachments);
+      const forwardedFor = invocation.attachments['x-forwarded-for'];
+      head = wire && forwardedFor !== undefined ? new PassedHead(wire, forwardedFor, method, body) : requestHead(method, invocation.attachments[':path'] ?? '/', this.#options.codec.requestHeaders(invocation.attachments), body, invocation.attachments.host === undefined ? endpoint : undefined);
     } catch (error) {
       return Promise.reject(MeshError.from(error, 'PMESH_BAD_REQUEST'));
     }
@@ -132,12 +134,12 @@ class Http1Call implements Lease, ExchangeCallbacks {
   readonly #pool: Http1Pool;
   readonly #endpoint: Endpoint;
   readonly #ctx: CallContext;
-  readonly #head: string;
+  readonly #head: string | PassedHead;
   readonly #body: RequestBody;
   readonly #exchange: Http1Exchange;
   #sentOn: Http1Connection | undefined;
 
-  constructor(upstream: Http1Upstream, pool: Http1Pool, endpoint: Endpoint, ctx: CallContext, request: { method: string; head: string; body: RequestBody }, settle: { resolve(result: Result): void; reject(error: Error): void }) {
+  constructor(upstream: Http1Upstream, pool: Http1Pool, endpoint: Endpoint, ctx: CallContext, request: { method: string; head: string | PassedHead; body: RequestBody }, settle: { resolve(result: Result): void; reject(error: Error): void }) {
     this.resolve = settle.resolve;
     this.#reject = settle.reject;
     this.#upstream = upstream;

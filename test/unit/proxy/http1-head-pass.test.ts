@@ -1,15 +1,16 @@
 /**
- * The byte path's reply head passed on as it came: a raw upstream writes heads we chose
- * (hop-by-hop fields, repeats, odd case, HTTP/1.0, HEAD, 204/304), the real listener and
- * upstream client carry them, a raw caller reads the bytes. Hop-by-hop fields never reach
- * the caller, whatever path the head takes; a handler that reads or changes the header list
- * gets the whole list and its change is what the caller sees.
+ * The byte path's heads passed on as they came, both ways: a raw upstream writes reply heads
+ * we chose (hop-by-hop fields, repeats, odd case, HTTP/1.0, HEAD, 204/304) and records the
+ * request heads it gets; the real listener and upstream client carry them; a raw caller
+ * writes and reads the bytes. Hop-by-hop fields never cross, whatever path a head takes; a
+ * handler that reads or changes a header list gets the whole list, and its change is what
+ * the other side sees.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { http1Protocol } from '../../../src/codecs/http1/plugin.js';
 import { forwardableReplyHeaders } from '../../../src/codecs/http1/headers.js';
-import { NOOP_METRICS, createRootLogger, makeEndpoint, type HttpClientCodec, type HttpServerCodec, type Result } from '../../../src/core/index.js';
+import { NOOP_METRICS, createRootLogger, makeEndpoint, type HttpClientCodec, type HttpServerCodec, type Invocation, type Result } from '../../../src/core/index.js';
 import type { Handler } from '../../../src/proxy/index.js';
 import { Http1Listener } from '../../../src/proxy/listeners/http1.js';
 import { Http1Upstream } from '../../../src/proxy/upstream/http1.js';
@@ -36,6 +37,8 @@ const REPLIES: Record<string, string> = {
 
 let upstream: Server;
 let upstreamAddress: string;
+/** The request heads (and bodies) the raw upstream got, in order. */
+const received: string[] = [];
 let listener: Http1Listener | undefined;
 let client: Http1Upstream | undefined;
 
@@ -47,6 +50,7 @@ beforeAll(async () => {
       for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
         const head = buffered.slice(0, end);
         const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        received.push(buffered.slice(0, end + 4 + length));
         buffered = buffered.slice(end + 4 + length);
         const path = head.split(' ')[1]!;
         socket.write(REPLIES[path] ?? REPLIES['/plain']!, 'latin1');
@@ -61,19 +65,20 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
 
 afterEach(async () => {
+  received.length = 0;
   await listener?.close(100);
   await client?.close();
   listener = undefined;
   client = undefined;
 });
 
-/** A listener whose every call goes to the raw upstream, through `around` when given. */
-async function start(around?: (result: Result) => Result): Promise<number> {
+/** A listener whose every call goes to the raw upstream, through `before` and `around` when given. */
+async function start(around?: (result: Result) => Result, before?: (invocation: Invocation) => Invocation): Promise<number> {
   client = new Http1Upstream({ cluster: 'raw', connectTimeoutMs: 2_000, maxConnectionsPerEndpoint: 4, codec: CLIENT });
   const endpoint = makeEndpoint(upstreamAddress);
   const upstreamClient = client;
   const handler: Handler = async (invocation, ctx) => {
-    const result = await upstreamClient.call(endpoint, invocation, ctx);
+    const result = await upstreamClient.call(endpoint, before ? before(invocation) : invocation, ctx);
     return around ? around(result) : result;
   };
   const port = await freePort();
@@ -256,5 +261,64 @@ describe('Http1Reply', () => {
     expect(passes('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')).toBe(false);
     expect(passes('HTTP/1.1 200 OK\r\n\r\n')).toBe(false); // until close: the length is ours to write
     expect(passes('HTTP/1.1 204 No Content\r\n\r\n')).toBe(true);
+  });
+});
+
+describe('request heads passed on from their bytes', () => {
+  const request =
+    'POST /up?q=1 HTTP/1.1\r\nHost: raw.local\r\nConnection: keep-alive\r\nX-Case: Kept\r\nKeep-Alive: timeout=9\r\nTE: trailers\r\nX-Rep: 1\r\n' +
+    'Proxy-Authorization: Basic eA==\r\nX-Forwarded-For: 10.0.0.1\r\nTrailer: x-sum\r\nProxy-Connection: keep-alive\r\nX-Rep: 2\r\nContent-Length: 3\r\n\r\nabc';
+
+  it('leaves out every hop-by-hop field, appends the caller to X-Forwarded-For and frames the body itself', async () => {
+    const port = await start();
+    await exchange(port, request + request, 2);
+    expect(received).toHaveLength(2);
+    for (const got of received) {
+      expect(got.slice(0, got.indexOf('\r\n'))).toBe('POST /up?q=1 HTTP/1.1');
+      expect(fields(got)).toEqual([
+        ['Host', 'raw.local'],
+        ['X-Case', 'Kept'],
+        ['X-Rep', '1'],
+        ['X-Rep', '2'],
+        ['x-forwarded-for', '10.0.0.1, 127.0.0.1'],
+        ['content-length', '3'],
+      ]);
+      expect(got.endsWith('\r\n\r\nabc')).toBe(true);
+    }
+  });
+
+  it('leaves out Expect (answered here) and a chunked body\'s framing, which it writes anew', async () => {
+    const port = await start();
+    const chunked = 'POST /c HTTP/1.1\r\nHost: raw.local\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n';
+    const socket = connect(port, '127.0.0.1');
+    const replies: string[] = [];
+    socket.on('data', (chunk: Buffer) => replies.push(chunk.toString('latin1')));
+    socket.write(chunked);
+    await expect.poll(() => replies.join(''), { timeout: 10_000 }).toContain('100 Continue');
+    socket.write('3\r\nabc\r\n0\r\n\r\n');
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(1);
+    socket.destroy();
+    expect(fields(received[0]!).map(([name]) => name.toLowerCase())).toEqual(['host', 'x-a', 'x-forwarded-for', 'transfer-encoding']);
+  });
+
+  it('a Connection option naming a field drops that field too (the head is then written from the headers)', async () => {
+    const port = await start();
+    await exchange(port, 'GET /n HTTP/1.1\r\nHost: raw.local\r\nConnection: x-hop\r\nX-Hop: 1\r\nX-Stay: 2\r\n\r\n', 1);
+    expect(fields(received[0]!)).toEqual([
+      ['host', 'raw.local'],
+      ['x-stay', '2'],
+      ['x-forwarded-for', '127.0.0.1'],
+    ]);
+  });
+
+  it('headers a filter adds (as tracing does) reach the upstream, with no hop-by-hop field', async () => {
+    const port = await start(undefined, (invocation) => ({ ...invocation, attachments: { ...invocation.attachments, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } }));
+    await exchange(port, request, 1);
+    const got = fields(received[0]!);
+    expect(got).toContainEqual(['traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01']);
+    expect(got).toContainEqual(['x-case', 'Kept']);
+    expect(got).toContainEqual(['x-rep', '1, 2']);
+    expect(got).toContainEqual(['x-forwarded-for', '10.0.0.1, 127.0.0.1']);
+    for (const [name] of got) expect([...HOP_BY_HOP, 'proxy-authorization']).not.toContain(name.toLowerCase());
   });
 });
