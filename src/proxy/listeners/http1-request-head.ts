@@ -12,7 +12,7 @@ import { BAD_VALUE, fieldValue, isToken } from '../upstream/http1-fields.js';
 
 export type RequestFraming = { readonly kind: 'none' } | { readonly kind: 'length'; readonly length: number } | { readonly kind: 'chunked' };
 
-export interface RequestHead {
+export interface RequestHead extends HeadBytes {
   readonly method: string;
   /** The request target as sent (origin-form `/path?q`, absolute-form, `*` or authority-form). */
   readonly target: string;
@@ -27,12 +27,11 @@ export interface RequestHead {
   readonly expectContinue: boolean;
   /** An Upgrade header is present (WebSocket, h2c...). */
   readonly upgrade: boolean;
-  /** The head's bytes, for the upstream client to pass its field lines on (upstream/http1-request-head.ts). */
-  readonly wire: HeadBytes;
 }
 
 /**
- * Where a request head lies in the bytes it was read from, and which of its field lines an
+ * Where a request head lies in the bytes it was read from (for the upstream client to pass
+ * its field lines on: upstream/http1-request-head.ts), and which of its field lines an
  * upstream request does not copy: the hop-by-hop ones, Expect (answered here), the body's
  * framing (written anew) and X-Forwarded-For (written with the caller's address appended).
  */
@@ -218,7 +217,15 @@ export function parseRequestHead(bytes: Buffer, start: number, end: number, limi
   let framing: RequestFraming = NO_BODY;
   if (transferEncoding !== undefined) framing = chunkedFraming(transferEncoding, minor);
   else if (length !== undefined && length !== '0' && !/^0+$/.test(length)) framing = { kind: 'length', length: Number(length) };
-  const wire: HeadBytes = {
+  return {
+    method,
+    target,
+    minor,
+    rawHeaders,
+    framing,
+    keepAlive,
+    expectContinue: expectContinue && framing !== NO_BODY,
+    upgrade,
     bytes,
     start,
     fieldsAt: firstLineEnd < text.length ? start + firstLineEnd + 2 : end - 2,
@@ -227,7 +234,6 @@ export function parseRequestHead(bytes: Buffer, start: number, end: number, limi
     passable: connection === '' || namesNoField(connection),
     attachments: undefined,
   };
-  return { method, target, minor, rawHeaders, framing, keepAlive, expectContinue: expectContinue && framing !== NO_BODY, upgrade, wire };
 }
 
 function requestLine(line: string): { method: string; target: string; minor: number } {

@@ -6,6 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import type { Body } from '../../core/index.js';
 import { BadReplyError, MAX_REPLY_HEAD_BYTES, parseReplyHead, type ReplyFraming } from './http1-reply-head.js';
 import { ChunkedDecoder } from './http1-chunked.js';
 import type { Http1Exchange } from './http1-exchange.js';
@@ -32,12 +33,8 @@ export interface HeadWriter {
   copyTo(out: Buffer, at: number): number;
 }
 
-/** The request's body as the connection writes it. */
-export type RequestBody =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'bytes'; readonly bytes: Buffer }
-  /** No `length` declared: each piece is written as a chunk. */
-  | { readonly kind: 'stream'; readonly stream: Readable; readonly length: number | undefined };
+/** The request's body as the connection writes it: the call's own body (a decoded one is refused before). */
+export type RequestBody = Exclude<Body, { readonly kind: 'decoded' }>;
 
 export interface ConnectionEvents {
   /** The exchange ended and the connection can carry another request. */
@@ -108,7 +105,7 @@ export class Http1Connection {
       return;
     }
     // The head and a small body copied into one buffer leave in one plain write (no cork, no writev).
-    const bytes = body.kind === 'bytes' ? body.bytes : undefined;
+    const bytes = body.kind === 'raw' ? body.bytes : undefined;
     if (bytes && bytes.length > COPY_BODY_BYTES) {
       writeThisTurn(socket, [headBytes(head), bytes]);
     } else {

@@ -9,17 +9,12 @@ import type { HttpClientCodec, Result } from '../../core/index.js';
 import type { ReplyHead } from './http1-reply-head.js';
 import { Http1Reply } from './http1-reply.js';
 
-export interface ExchangeCallbacks {
-  resolve(result: Result): void;
-  reject(error: Error): void;
-}
-
 const EMPTY: Result['body'] = Object.freeze({ kind: 'empty' });
 
-export class Http1Exchange {
+/** The call's side (http1.ts's Http1Call) says what becomes of the Result and of a failure. */
+export abstract class Http1Exchange {
   readonly method: string;
   readonly #codec: HttpClientCodec;
-  readonly #callbacks: ExchangeCallbacks;
   #head: ReplyHead | undefined;
   /** Body bytes read before the Result was handed over: the first piece, and any after it (rare: a reply split across reads). */
   #first: Buffer | undefined;
@@ -28,18 +23,17 @@ export class Http1Exchange {
   #settled = false;
   #ended = false;
 
-  constructor(method: string, codec: HttpClientCodec, callbacks: ExchangeCallbacks) {
+  constructor(method: string, codec: HttpClientCodec) {
     this.method = method;
     this.#codec = codec;
-    this.#callbacks = callbacks;
     this.#first = undefined;
     this.#more = undefined;
   }
 
-  /** Whether the Result was handed over (the reply head was read). */
-  get answered(): boolean {
-    return this.#settled && this.#head !== undefined;
-  }
+  /** The reply's Result, handed over once. */
+  protected abstract answered(result: Result): void;
+  /** The exchange failed before a Result was handed over. */
+  protected abstract failed(error: Error): void;
 
   get finished(): boolean {
     return this.#ended;
@@ -85,7 +79,7 @@ export class Http1Exchange {
       this.#body = stream;
       body = { kind: 'stream', stream };
     }
-    this.#callbacks.resolve(new Http1Reply(head, this.#codec, body));
+    this.answered(new Http1Reply(head, this.#codec, body));
   }
 
   /** The exchange cannot finish: the call fails, or its body stream does if the Result was handed over. */
@@ -94,7 +88,7 @@ export class Http1Exchange {
     this.#ended = true;
     if (!this.#settled) {
       this.#settled = true;
-      this.#callbacks.reject(error);
+      this.failed(error);
     } else {
       this.#body?.destroy(error);
     }

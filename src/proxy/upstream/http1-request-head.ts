@@ -32,7 +32,7 @@ export function requestHead(method: string, target: string, headers: readonly st
 
 /** The body's framing field, ours whatever the caller sent: the body may have changed on the way. */
 function framingLine(method: string, body: RequestBody): string {
-  if (body.kind === 'bytes') return `content-length: ${body.bytes.length}\r\n`;
+  if (body.kind === 'raw') return `content-length: ${body.bytes.length}\r\n`;
   if (body.kind === 'stream') return body.length === undefined ? 'transfer-encoding: chunked\r\n' : `content-length: ${body.length}\r\n`;
   return EXPECTS_BODY.has(method) ? 'content-length: 0\r\n' : '';
 }
