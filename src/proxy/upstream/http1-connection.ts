@@ -55,8 +55,8 @@ export class ExchangeError extends Error {
 
 export class Http1Connection {
   readonly socket: Socket;
-  /** When it last went back to the pool (performance.now()). */
-  idleSince = 0;
+  /** The pool's count of idle sweeps when it last went back to the pool. */
+  idleSweep = 0;
   readonly #events: ConnectionEvents;
   #exchange: Http1Exchange | undefined;
   #pending: Buffer | undefined;
