@@ -1,8 +1,10 @@
 /**
  * One request on a caller's HTTP/1 connection (http1-caller.ts) and the writing of its reply:
- * the reply head as one string and, with a small body, head and body in one buffer and one
- * plain write; a streamed body piped with backpressure, chunked when its length is unknown.
- * When the reply is written whole the connection is told, and reads the next request.
+ * an upstream reply nothing read the headers of goes out as its own field lines (less the
+ * hop-by-hop ones) behind our status line; any other head is written from the Result's header
+ * list. With a small body, head and body leave in one buffer and one plain write; a streamed
+ * body is piped with backpressure, chunked when its length is unknown. When the reply is
+ * written whole the connection is told, and reads the next request.
  */
 import type { Socket } from 'node:net';
 import type { Cancel, HttpLocalReply, Invocation, PeerIdentity, Result } from '../../core/index.js';

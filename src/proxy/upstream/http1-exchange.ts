@@ -1,6 +1,6 @@
 /**
  * One HTTP/1 request and its reply on an upstream connection, seen from the call: the
- * Result is made when the reply head is in. A reply whose whole body came with its head
+ * Result (an Http1Reply, its header list made only when read) is made when the reply head is in. A reply whose whole body came with its head
  * (the usual small answer) becomes a `raw` body, with no stream; a longer one flows
  * through a plain Readable, the socket paused while the caller's side is full.
  */
