@@ -86,6 +86,8 @@ export interface CallContext {
   tap?: { upstream?: Invocation; upstreamResult?: Result };
   /** Set by the tracing filter: the call's server span, parent of its upstream attempts. */
   span?: ServerSpan;
+  /** Set by a listener that read the request from its bytes: what its upstream client may pass on of them (opaque to the chain). */
+  readonly wire?: unknown;
 }
 
 export type Handler = (invocation: Invocation, ctx: CallContext) => Promise<Result>;

@@ -1,14 +1,17 @@
 /**
  * One request on a caller's HTTP/1 connection (http1-caller.ts) and the writing of its reply:
- * the reply head as one string and, with a small body, head and body in one buffer and one
- * plain write; a streamed body piped with backpressure, chunked when its length is unknown.
- * When the reply is written whole the connection is told, and reads the next request.
+ * an upstream reply nothing read the headers of goes out as its own field lines (less the
+ * hop-by-hop ones) behind our status line; any other head is written from the Result's header
+ * list. With a small body, head and body leave in one buffer and one plain write; a streamed
+ * body is piped with backpressure, chunked when its length is unknown. When the reply is
+ * written whole the connection is told, and reads the next request.
  */
 import type { Socket } from 'node:net';
 import type { Cancel, HttpLocalReply, Invocation, PeerIdentity, Result } from '../../core/index.js';
 import type { RequestHead } from './http1-request-head.js';
 import type { RequestBodyReader } from './http1-request-body.js';
-import { declaredLength, replyHead, statusHasNoBody, statusLine, type ReplyBodyFraming } from './http1-reply-head.js';
+import { Http1Reply } from '../upstream/http1-reply.js';
+import { declaredLength, replyHead, statusHasNoBody, statusLine, statusLineBytes, type ReplyBodyFraming } from './http1-reply-head.js';
 
 const LAST_CHUNK = '0\r\n\r\n';
 
@@ -86,6 +89,12 @@ export class Exchange implements CallerRequest {
     if (body.kind !== 'stream' || noBody) {
       if (body.kind === 'stream') body.stream.resume(); // HEAD: nothing of it is sent
       const bytes = body.kind === 'raw' && !noBody ? body.bytes : undefined;
+      // The upstream's head as it came (its Content-Length true of this body), when nothing asked to read or change it.
+      if (result instanceof Http1Reply && result.passesHead && (noBody || result.head.framing.kind === 'length')) {
+        writePassed(socket, result, bytes, close);
+        this.#done(close);
+        return;
+      }
       const framing: ReplyBodyFraming = noBody ? NONE : { kind: 'length', length: bytes?.length ?? 0 };
       writeWhole(socket, replyHead(status, result.rawHeaders, framing, close), bytes);
       this.#done(close);
@@ -177,6 +186,33 @@ function writeWhole(socket: Socket, head: string, body: Buffer | undefined): voi
   out.write(head, 0, headLength, 'latin1');
   if (body) body.copy(out, headLength);
   socket.write(out);
+}
+
+const CONNECTION_CLOSE = Buffer.from('connection: close\r\n', 'latin1');
+
+/** The upstream reply's own field lines (less the hop-by-hop ones) behind our status line, then the body, in one buffer as writeWhole does. */
+function writePassed(socket: Socket, reply: Http1Reply, body: Buffer | undefined, close: boolean): void {
+  const head = reply.head;
+  const status = statusLineBytes(reply.protocolStatus);
+  const headLength = status.length + head.passedFieldsLength + (close ? CONNECTION_CLOSE.length : 0) + 2;
+  const inline = body !== undefined && body.length <= COPY_BODY_BYTES;
+  const out = Buffer.allocUnsafe(headLength + (inline ? body.length : 0));
+  let at = status.copy(out, 0);
+  at = head.copyPassedFields(out, at);
+  if (close) at += CONNECTION_CLOSE.copy(out, at);
+  out[at++] = 13;
+  out[at++] = 10;
+  if (inline) {
+    body.copy(out, at);
+    socket.write(out);
+  } else if (body) {
+    socket.cork();
+    socket.write(out);
+    socket.write(body);
+    socket.uncork();
+  } else {
+    socket.write(out);
+  }
 }
 
 function writeChunk(socket: Socket, chunk: Buffer): boolean {

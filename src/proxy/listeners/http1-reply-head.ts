@@ -47,6 +47,13 @@ export function statusLine(status: number): string {
   return STATUS_LINES[status] ??= `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
 }
 
+const STATUS_LINE_BYTES: Buffer[] = [];
+
+/** statusLine's bytes, made once per status. */
+export function statusLineBytes(status: number): Buffer {
+  return (STATUS_LINE_BYTES[status] ??= Buffer.from(statusLine(status), 'latin1'));
+}
+
 /** The declared length among `headers` (the upstream's Content-Length), or undefined. */
 export function declaredLength(headers: readonly string[] | undefined): number | undefined {
   if (!headers) return undefined;

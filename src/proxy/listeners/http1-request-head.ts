@@ -12,7 +12,7 @@ import { BAD_VALUE, fieldValue, isToken } from '../upstream/http1-fields.js';
 
 export type RequestFraming = { readonly kind: 'none' } | { readonly kind: 'length'; readonly length: number } | { readonly kind: 'chunked' };
 
-export interface RequestHead {
+export interface RequestHead extends HeadBytes {
   readonly method: string;
   /** The request target as sent (origin-form `/path?q`, absolute-form, `*` or authority-form). */
   readonly target: string;
@@ -27,6 +27,29 @@ export interface RequestHead {
   readonly expectContinue: boolean;
   /** An Upgrade header is present (WebSocket, h2c...). */
   readonly upgrade: boolean;
+}
+
+/**
+ * Where a request head lies in the bytes it was read from (for the upstream client to pass
+ * its field lines on: upstream/http1-request-head.ts), and which of its field lines an
+ * upstream request does not copy: the hop-by-hop ones, Expect (answered here), the body's
+ * framing (written anew) and X-Forwarded-For (written with the caller's address appended).
+ */
+export interface HeadBytes {
+  readonly bytes: Buffer;
+  /** The request line's first byte; the field lines begin at `fieldsAt` and end at `fieldsEnd` (before the empty line). */
+  readonly start: number;
+  readonly fieldsAt: number;
+  readonly fieldsEnd: number;
+  /** [start, end) of each field line left out, in order; undefined when none is. */
+  readonly dropped: number[] | undefined;
+  /** The field lines less `dropped` are what the slow path would send: no Connection option names another field. */
+  readonly passable: boolean;
+  /**
+   * The attachments the listener's codec made from this head: an upstream request whose
+   * invocation still has these (no filter replaced them) may be written from the bytes.
+   */
+  attachments: Readonly<Record<string, string>> | undefined;
 }
 
 export interface HeadLimits {
@@ -94,6 +117,7 @@ export function parseRequestHead(bytes: Buffer, start: number, end: number, limi
   let lineEnd = text.indexOf('\r\n');
   if (lineEnd < 0) lineEnd = text.length;
   const { method, target, minor } = requestLine(text.slice(0, lineEnd));
+  const firstLineEnd = lineEnd;
   const rawHeaders: string[] = [];
   let count = 0;
   let length: string | undefined;
@@ -102,6 +126,7 @@ export function parseRequestHead(bytes: Buffer, start: number, end: number, limi
   let expect: string | undefined;
   let hosts = 0;
   let upgrade = false;
+  let dropped: number[] | undefined;
   let at = lineEnd + 2;
   while (at < text.length + 2 && lineEnd < text.length) {
     let next = text.indexOf('\r\n', at);
@@ -119,30 +144,64 @@ export function parseRequestHead(bytes: Buffer, start: number, end: number, limi
     const value = fieldValue(text, colon, next);
     if (BAD_VALUE.test(value)) throw new BadRequestError('HPE_INVALID_HEADER_TOKEN', `control character in the value of header ${JSON.stringify(name.slice(0, 40))}`);
     rawHeaders.push(name, value);
+    let drop = false;
     switch (name.length) {
+      case 2:
+        drop = name.toLowerCase() === 'te';
+        break;
       case 4:
         if (name.toLowerCase() === 'host') hosts++;
         break;
       case 6:
-        if (name.toLowerCase() === 'expect') expect = expect === undefined ? value : `${expect}, ${value}`;
+        if (name.toLowerCase() === 'expect') {
+          drop = true;
+          expect = expect === undefined ? value : `${expect}, ${value}`;
+        }
         break;
-      case 7:
-        if (name.toLowerCase() === 'upgrade') upgrade = true;
+      case 7: {
+        const lower = name.toLowerCase();
+        if (lower === 'upgrade') upgrade = drop = true;
+        else drop = lower === 'trailer';
         break;
-      case 10:
-        if (name.toLowerCase() === 'connection') connection += `,${value.toLowerCase()}`;
+      }
+      case 10: {
+        const lower = name.toLowerCase();
+        if (lower === 'connection') {
+          drop = true;
+          connection += `,${value.toLowerCase()}`;
+        } else {
+          drop = lower === 'keep-alive';
+        }
         break;
+      }
       case 14:
         if (name.toLowerCase() === 'content-length') {
           if (length !== undefined) throw new BadRequestError('HPE_UNEXPECTED_CONTENT_LENGTH', 'more than one content-length');
           if (!DIGITS.test(value)) throw new BadRequestError('HPE_INVALID_CONTENT_LENGTH', `bad content-length ${JSON.stringify(value.slice(0, 30))}`);
           length = value;
+          drop = true;
         }
         break;
+      case 15:
+        drop = name.toLowerCase() === 'x-forwarded-for';
+        break;
+      case 16:
+        drop = name.toLowerCase() === 'proxy-connection';
+        break;
       case 17:
-        if (name.toLowerCase() === 'transfer-encoding') transferEncoding = transferEncoding === undefined ? value : `${transferEncoding},${value}`;
+        if (name.toLowerCase() === 'transfer-encoding') {
+          drop = true;
+          transferEncoding = transferEncoding === undefined ? value : `${transferEncoding},${value}`;
+        }
+        break;
+      case 18:
+        drop = name.toLowerCase() === 'proxy-authenticate';
+        break;
+      case 19:
+        drop = name.toLowerCase() === 'proxy-authorization';
         break;
     }
+    if (drop) (dropped ??= []).push(start + at, start + next + 2);
     at = next + 2;
     lineEnd = next;
   }
@@ -158,7 +217,23 @@ export function parseRequestHead(bytes: Buffer, start: number, end: number, limi
   let framing: RequestFraming = NO_BODY;
   if (transferEncoding !== undefined) framing = chunkedFraming(transferEncoding, minor);
   else if (length !== undefined && length !== '0' && !/^0+$/.test(length)) framing = { kind: 'length', length: Number(length) };
-  return { method, target, minor, rawHeaders, framing, keepAlive, expectContinue: expectContinue && framing !== NO_BODY, upgrade };
+  return {
+    method,
+    target,
+    minor,
+    rawHeaders,
+    framing,
+    keepAlive,
+    expectContinue: expectContinue && framing !== NO_BODY,
+    upgrade,
+    bytes,
+    start,
+    fieldsAt: firstLineEnd < text.length ? start + firstLineEnd + 2 : end - 2,
+    fieldsEnd: end - 2,
+    dropped,
+    passable: connection === '' || namesNoField(connection),
+    attachments: undefined,
+  };
 }
 
 function requestLine(line: string): { method: string; target: string; minor: number } {
@@ -191,6 +266,16 @@ function chunkedFraming(value: string, minor: number): RequestFraming {
     throw new BadRequestError('HPE_UNSUPPORTED_TRANSFER_ENCODING', `transfer coding ${JSON.stringify(coding.slice(0, 20))} is not implemented`, 501);
   }
   return CHUNKED;
+}
+
+/** Whether the Connection options (lower-cased, each after a comma) are only keep-alive and close, which name no field to drop. */
+function namesNoField(connection: string): boolean {
+  if (connection === ',keep-alive' || connection === ',close') return true;
+  for (const token of connection.split(',')) {
+    const trimmed = token.trim();
+    if (trimmed !== '' && trimmed !== 'keep-alive' && trimmed !== 'close') return false;
+  }
+  return true;
 }
 
 /** `connection`: the Connection header's tokens, lower-cased, each after a comma. */

@@ -221,12 +221,15 @@ export class Http1Listener implements Listener {
   /** A request read on the byte path. */
   #serve(request: CallerRequest): void {
     const startedAt = performance.now();
-    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: request.peer };
+    const head = request.head;
+    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: request.peer, wire: head };
     this.#inFlight.begin();
     request.cancel = ctx.cancel;
     let invocation: Invocation;
     try {
-      invocation = this.#options.codec.headToInvocation(request.head, request.body, request.socket.remoteAddress, startedAt);
+      invocation = this.#options.codec.headToInvocation(head, request.body, request.socket.remoteAddress, startedAt);
+      // The upstream client may pass the head's bytes on while the call keeps these headers.
+      head.attachments = invocation.attachments;
     } catch (error) {
       this.#writeLocal(request, MeshError.from(error, 'PMESH_BAD_REQUEST'), ctx);
       return;

@@ -6,10 +6,12 @@
  */
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import type { Body } from '../../core/index.js';
 import { BadReplyError, MAX_REPLY_HEAD_BYTES, parseReplyHead, type ReplyFraming } from './http1-reply-head.js';
 import { ChunkedDecoder } from './http1-chunked.js';
 import type { Http1Exchange } from './http1-exchange.js';
 import { writeThisTurn } from '../transport/index.js';
+
 
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 const CRLF = Buffer.from('\r\n', 'latin1');
@@ -17,12 +19,22 @@ const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 /** A request body up to this size is copied behind its head; above it is written beside it. */
 const COPY_BODY_BYTES = 16 * 1024;
 
-/** The request's body as the connection writes it. */
-export type RequestBody =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'bytes'; readonly bytes: Buffer }
-  /** No `length` declared: each piece is written as a chunk. */
-  | { readonly kind: 'stream'; readonly stream: Readable; readonly length: number | undefined };
+function headBytes(head: string | HeadWriter): Buffer {
+  if (typeof head === 'string') return Buffer.from(head, 'latin1');
+  const out = Buffer.allocUnsafe(head.length);
+  head.copyTo(out, 0);
+  return out;
+}
+
+/** A request head written into the buffer the body goes in (http1-request-head.ts's PassedHead). */
+export interface HeadWriter {
+  readonly length: number;
+  /** Writes the head into `out` at `at`; returns where it ends. */
+  copyTo(out: Buffer, at: number): number;
+}
+
+/** The request's body as the connection writes it: the call's own body (a decoded one is refused before). */
+export type RequestBody = Exclude<Body, { readonly kind: 'decoded' }>;
 
 export interface ConnectionEvents {
   /** The exchange ended and the connection can carry another request. */
@@ -43,8 +55,8 @@ export class ExchangeError extends Error {
 
 export class Http1Connection {
   readonly socket: Socket;
-  /** When it last went back to the pool (performance.now()). */
-  idleSince = 0;
+  /** The pool's count of idle sweeps when it last went back to the pool. */
+  idleSweep = 0;
   readonly #events: ConnectionEvents;
   #exchange: Http1Exchange | undefined;
   #pending: Buffer | undefined;
@@ -79,8 +91,8 @@ export class Http1Connection {
     return this.#exchange !== undefined;
   }
 
-  /** Sends one request: `head` is its whole head as latin1 text, CRLFCRLF included. */
-  send(exchange: Http1Exchange, head: string, body: RequestBody): void {
+  /** Sends one request: `head` is its whole head, CRLFCRLF included, as latin1 text or the caller's own bytes passed on. */
+  send(exchange: Http1Exchange, head: string | HeadWriter, body: RequestBody): void {
     this.#exchange = exchange;
     this.#framing = undefined;
     this.#pending = undefined;
@@ -88,18 +100,18 @@ export class Http1Connection {
     const socket = this.socket;
     if (body.kind === 'stream') {
       // Corked for the turn: a small body node:http parsed right after the head leaves with it, in one write.
-      writeThisTurn(socket, [Buffer.from(head, 'latin1')]);
+      writeThisTurn(socket, [headBytes(head)]);
       this.#sendStream(body.stream, body.length === undefined);
       return;
     }
     // The head and a small body copied into one buffer leave in one plain write (no cork, no writev).
-    const bytes = body.kind === 'bytes' ? body.bytes : undefined;
+    const bytes = body.kind === 'raw' ? body.bytes : undefined;
     if (bytes && bytes.length > COPY_BODY_BYTES) {
-      writeThisTurn(socket, [Buffer.from(head, 'latin1'), bytes]);
+      writeThisTurn(socket, [headBytes(head), bytes]);
     } else {
       const out = Buffer.allocUnsafe(head.length + (bytes?.length ?? 0));
-      out.write(head, 0, head.length, 'latin1');
-      bytes?.copy(out, head.length);
+      const at = typeof head === 'string' ? out.write(head, 0, head.length, 'latin1') : head.copyTo(out, 0);
+      bytes?.copy(out, at);
       socket.write(out);
     }
     this.#requestSent = true;
@@ -180,7 +192,7 @@ export class Http1Connection {
           return;
         }
         if (end + 4 - at > MAX_REPLY_HEAD_BYTES) throw new BadReplyError(`reply head larger than ${MAX_REPLY_HEAD_BYTES} bytes`);
-        const head = parseReplyHead(at === 0 ? bytes : bytes.subarray(at), end + 4 - at, exchange.method);
+        const head = parseReplyHead(bytes, end + 4, exchange.method, at);
         at = end + 4;
         if (head.status < 200) {
           // 100 Continue, 103 Early Hints: the final reply follows. No upgrade is ever asked for.

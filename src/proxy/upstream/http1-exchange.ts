@@ -1,38 +1,39 @@
 /**
  * One HTTP/1 request and its reply on an upstream connection, seen from the call: the
- * Result is made when the reply head is in. A reply whose whole body came with its head
+ * Result (an Http1Reply, its header list made only when read) is made when the reply head is in. A reply whose whole body came with its head
  * (the usual small answer) becomes a `raw` body, with no stream; a longer one flows
  * through a plain Readable, the socket paused while the caller's side is full.
  */
 import { Readable } from 'node:stream';
 import type { HttpClientCodec, Result } from '../../core/index.js';
 import type { ReplyHead } from './http1-reply-head.js';
+import { Http1Reply } from './http1-reply.js';
 
-export interface ExchangeCallbacks {
-  resolve(result: Result): void;
-  reject(error: Error): void;
-}
+const EMPTY: Result['body'] = Object.freeze({ kind: 'empty' });
 
-export class Http1Exchange {
+/** The call's side (http1.ts's Http1Call) says what becomes of the Result and of a failure. */
+export abstract class Http1Exchange {
   readonly method: string;
   readonly #codec: HttpClientCodec;
-  readonly #callbacks: ExchangeCallbacks;
   #head: ReplyHead | undefined;
-  #collected: Buffer[] = [];
+  /** Body bytes read before the Result was handed over: the first piece, and any after it (rare: a reply split across reads). */
+  #first: Buffer | undefined;
+  #more: Buffer[] | undefined;
   #body: Readable | undefined;
   #settled = false;
   #ended = false;
 
-  constructor(method: string, codec: HttpClientCodec, callbacks: ExchangeCallbacks) {
+  constructor(method: string, codec: HttpClientCodec) {
     this.method = method;
     this.#codec = codec;
-    this.#callbacks = callbacks;
+    this.#first = undefined;
+    this.#more = undefined;
   }
 
-  /** Whether the Result was handed over (the reply head was read). */
-  get answered(): boolean {
-    return this.#settled && this.#head !== undefined;
-  }
+  /** The reply's Result, handed over once. */
+  protected abstract answered(result: Result): void;
+  /** The exchange failed before a Result was handed over. */
+  protected abstract failed(error: Error): void;
 
   get finished(): boolean {
     return this.#ended;
@@ -46,7 +47,8 @@ export class Http1Exchange {
   /** Body bytes in order; false when the caller's side is full (pause the socket). */
   data(chunk: Buffer): boolean {
     if (this.#body) return this.#body.push(chunk);
-    this.#collected.push(chunk);
+    if (this.#first === undefined) this.#first = chunk;
+    else (this.#more ??= []).push(chunk);
     return true;
   }
 
@@ -63,25 +65,21 @@ export class Http1Exchange {
     if (this.#settled || !this.#head) return;
     this.#settled = true;
     const head = this.#head;
-    const collected = this.#collected;
-    this.#collected = [];
+    const first = this.#first;
+    const more = this.#more;
+    this.#first = undefined;
+    this.#more = undefined;
     let body: Result['body'];
     if (this.#ended) {
-      body = collected.length === 0 ? { kind: 'empty' } : { kind: 'raw', serialization: 0, bytes: collected.length === 1 ? collected[0]! : Buffer.concat(collected) };
+      body = first === undefined ? EMPTY : { kind: 'raw', serialization: 0, bytes: more === undefined ? first : Buffer.concat([first, ...more]) };
     } else {
       const stream = new Readable({ read: resume });
-      for (const chunk of collected) stream.push(chunk);
+      if (first !== undefined) stream.push(first);
+      if (more !== undefined) for (const chunk of more) stream.push(chunk);
       this.#body = stream;
       body = { kind: 'stream', stream };
     }
-    const code = this.#codec.codeOfStatus(head.status);
-    const rawHeaders = this.#codec.replyHeaders(head.rawHeaders);
-    // Built whole, not spread: a spread per call made a temporary object and a slower shape.
-    this.#callbacks.resolve(
-      code === undefined
-        ? { status: 'ok', protocolStatus: head.status, attachments: {}, rawHeaders, body }
-        : { status: 'ok', protocolStatus: head.status, code, attachments: {}, rawHeaders, body },
-    );
+    this.answered(new Http1Reply(head, this.#codec, body));
   }
 
   /** The exchange cannot finish: the call fails, or its body stream does if the Result was handed over. */
@@ -90,7 +88,7 @@ export class Http1Exchange {
     this.#ended = true;
     if (!this.#settled) {
       this.#settled = true;
-      this.#callbacks.reject(error);
+      this.failed(error);
     } else {
       this.#body?.destroy(error);
     }

@@ -34,6 +34,8 @@ export class Http1Pool {
   #open = 0;
   #closing = false;
   #sweep: NodeJS.Timeout | undefined;
+  /** Idle sweeps run so far. */
+  #sweeps = 0;
   readonly #events = {
     reusable: (connection: Http1Connection): void => this.#reusable(connection),
     closed: (connection: Http1Connection): void => this.#closed(connection),
@@ -105,7 +107,7 @@ export class Http1Pool {
       waiter.leased(null, connection);
       return;
     }
-    connection.idleSince = performance.now();
+    connection.idleSweep = this.#sweeps;
     this.#idle.push(connection);
     this.#sweepLater();
   }
@@ -113,15 +115,17 @@ export class Http1Pool {
   /**
    * Idle connections are closed by one sweep every IDLE_MS while any is idle, not by a
    * timer per connection: a timer armed and cleared around every call cost more than the call's parse.
-   * A connection is closed between IDLE_MS and twice that after its last call.
+   * A connection is closed between IDLE_MS and twice that after its last call: at the second
+   * sweep after it went idle. Counting sweeps rather than reading the clock saves a clock
+   * read per call.
    */
   #sweepLater(): void {
     if (this.#sweep) return;
     this.#sweep = setTimeout(() => {
       this.#sweep = undefined;
-      const before = performance.now() - IDLE_MS;
+      const before = ++this.#sweeps - 2;
       // Oldest first at the front: the newest are reused first (pop), so the stale ones stay at the front.
-      while (this.#idle.length > 0 && this.#idle[0]!.idleSince <= before) this.#idle.shift()!.destroy();
+      while (this.#idle.length > 0 && this.#idle[0]!.idleSweep <= before) this.#idle.shift()!.destroy();
       if (this.#idle.length > 0) this.#sweepLater();
     }, IDLE_MS);
     this.#sweep.unref();

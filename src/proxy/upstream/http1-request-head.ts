@@ -5,6 +5,7 @@
  * values are checked so no header a filter or the bridge set can split the head.
  */
 import { MeshError, type Endpoint } from '../../core/index.js';
+import type { HeadBytes } from '../listeners/http1-request-head.js';
 import type { RequestBody } from './http1-connection.js';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -26,8 +27,55 @@ export function requestHead(method: string, target: string, headers: readonly st
     text += `${name}: ${value}\r\n`;
   }
   if (hostOf) text += `host: ${hostOf.host.includes(':') ? `[${hostOf.host}]` : hostOf.host}:${hostOf.port}\r\n`;
-  if (body.kind === 'bytes') text += `content-length: ${body.bytes.length}\r\n`;
-  else if (body.kind === 'stream') text += body.length === undefined ? 'transfer-encoding: chunked\r\n' : `content-length: ${body.length}\r\n`;
-  else if (EXPECTS_BODY.has(method)) text += 'content-length: 0\r\n';
-  return `${text}\r\n`;
+  return `${text}${framingLine(method, body)}\r\n`;
+}
+
+/** The body's framing field, ours whatever the caller sent: the body may have changed on the way. */
+function framingLine(method: string, body: RequestBody): string {
+  if (body.kind === 'raw') return `content-length: ${body.bytes.length}\r\n`;
+  if (body.kind === 'stream') return body.length === undefined ? 'transfer-encoding: chunked\r\n' : `content-length: ${body.length}\r\n`;
+  return EXPECTS_BODY.has(method) ? 'content-length: 0\r\n' : '';
+}
+
+/**
+ * The caller's own head passed on (the listener read it from these bytes and no filter
+ * replaced the call's headers): its request line and field lines as they came, less the
+ * ones the listener marked (hop-by-hop, Expect, framing, X-Forwarded-For), then
+ * X-Forwarded-For with the caller's address and the body's framing, ours. What requestHead
+ * writes from the headers, but for the names' case and repeated fields kept as separate
+ * lines, without a string per field or a head text to encode again.
+ */
+export class PassedHead {
+  readonly length: number;
+  readonly #wire: HeadBytes;
+  readonly #tail: string;
+
+  constructor(wire: HeadBytes, forwardedFor: string, method: string, body: RequestBody) {
+    this.#wire = wire;
+    this.#tail = `x-forwarded-for: ${forwardedFor}\r\n${framingLine(method, body)}\r\n`;
+    let length = wire.fieldsEnd - wire.start + this.#tail.length;
+    const dropped = wire.dropped;
+    if (dropped) for (let i = 0; i < dropped.length; i += 2) length -= dropped[i + 1]! - dropped[i]!;
+    this.length = length;
+  }
+
+  /** Writes the head into `out` at `at`; returns where it ends. */
+  copyTo(out: Buffer, at: number): number {
+    const { bytes, dropped, fieldsEnd } = this.#wire;
+    let from = this.#wire.start;
+    if (dropped) {
+      for (let i = 0; i < dropped.length; i += 2) {
+        at += bytes.copy(out, at, from, dropped[i]);
+        from = dropped[i + 1]!;
+      }
+    }
+    at += bytes.copy(out, at, from, fieldsEnd);
+    return at + out.write(this.#tail, at, 'latin1');
+  }
+}
+
+/** The caller's head can be passed on for this call: read from bytes, its headers as the listener's codec made them. */
+export function passableHead(wire: unknown, attachments: Readonly<Record<string, string>>): HeadBytes | undefined {
+  const head = wire as HeadBytes | undefined;
+  return head !== undefined && head.attachments === attachments && head.passable ? head : undefined;
 }

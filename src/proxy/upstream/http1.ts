@@ -10,15 +10,25 @@ import { MeshError, type Endpoint, type HttpClientCodec, type Invocation, type R
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamLimits, UpstreamOptions } from './upstream.js';
 import { ExchangeError, type Http1Connection, type RequestBody } from './http1-connection.js';
-import { Http1Exchange, type ExchangeCallbacks } from './http1-exchange.js';
+import { Http1Exchange } from './http1-exchange.js';
 import { Http1Pool, type Lease } from './http1-pool.js';
-import { requestHead } from './http1-request-head.js';
+import { PassedHead, passableHead, requestHead } from './http1-request-head.js';
 
 export interface Http1UpstreamOptions extends UpstreamOptions {
   readonly codec: HttpClientCodec;
 }
 
-const NO_BODY: RequestBody = Object.freeze({ kind: 'none' });
+/**
+ * The promise executor shared by every call (as the multiplexed connection's): it hands out
+ * the promise's settlers through these two slots, read at once after `new Promise`, so a call
+ * makes no executor closure.
+ */
+let nextResolve: (result: Result) => void = () => {};
+let nextReject: (error: Error) => void = () => {};
+function captureSettlers(resolve: (result: Result) => void, reject: (error: Error) => void): void {
+  nextResolve = resolve;
+  nextReject = reject;
+}
 
 export class Http1Upstream implements Upstream {
   #options: Http1UpstreamOptions;
@@ -35,25 +45,24 @@ export class Http1Upstream implements Upstream {
 
   call(endpoint: Endpoint, invocation: Invocation, ctx: CallContext): Promise<Result> {
     const method = invocation.attachments[':method'] ?? 'GET';
-    let body: RequestBody;
-    let head: string;
+    const body = invocation.body;
+    let head: string | PassedHead;
     try {
-      body = requestBody(invocation);
-      head = requestHead(method, invocation.attachments[':path'] ?? '/', this.#options.codec.requestHeaders(invocation.attachments), body, invocation.attachments.host === undefined ? endpoint : undefined);
+      if (body.kind === 'decoded') throw new MeshError('PMESH_INTERNAL', 'an HTTP/1 upstream cannot send decoded values');
+      const wire = passableHead(ctx.wire, invocation.attachments);
+      const forwardedFor = invocation.attachments['x-forwarded-for'];
+      head = wire && forwardedFor !== undefined ? new PassedHead(wire, forwardedFor, method, body) : requestHead(method, invocation.attachments[':path'] ?? '/', this.#options.codec.requestHeaders(invocation.attachments), body, invocation.attachments.host === undefined ? endpoint : undefined);
     } catch (error) {
       return Promise.reject(MeshError.from(error, 'PMESH_BAD_REQUEST'));
     }
+    if (ctx.cancel.aborted) return Promise.reject(ctx.cancel.reason);
     const pool = this.#pool(endpoint);
-    return new Promise<Result>((resolve, reject) => {
-      if (ctx.cancel.aborted) {
-        reject(ctx.cancel.reason);
-        return;
-      }
-      const call = new Http1Call(this, pool, endpoint, ctx, { method, head, body }, { resolve, reject });
-      // One listener for the call's whole life: waiting for a connection, then on it.
-      ctx.cancel.onAbort((reason) => call.aborted(reason));
-      pool.acquire(call);
-    });
+    const promise = new Promise<Result>(captureSettlers);
+    const call = new Http1Call(this, pool, endpoint, ctx, method, head, body, nextResolve, nextReject);
+    // One listener for the call's whole life: waiting for a connection, then on it.
+    ctx.cancel.onAbort(call);
+    pool.acquire(call);
+    return promise;
   }
 
   release(address: string): void {
@@ -122,34 +131,49 @@ export class Http1Upstream implements Upstream {
 }
 
 /**
- * One call, from waiting for a connection to its reply: the pool's lease and the exchange's
- * callbacks in one object, so a call makes one of these rather than a closure for each.
+ * One call, from waiting for a connection to its reply: the exchange on the connection, the
+ * pool's lease and the cancel's listener in one object, so a call makes one of these rather
+ * than an object or a closure for each.
  */
-class Http1Call implements Lease, ExchangeCallbacks {
-  readonly resolve: (result: Result) => void;
+class Http1Call extends Http1Exchange implements Lease {
+  readonly #resolve: (result: Result) => void;
   readonly #reject: (error: Error) => void;
   readonly #upstream: Http1Upstream;
   readonly #pool: Http1Pool;
   readonly #endpoint: Endpoint;
   readonly #ctx: CallContext;
-  readonly #head: string;
+  readonly #head: string | PassedHead;
   readonly #body: RequestBody;
-  readonly #exchange: Http1Exchange;
   #sentOn: Http1Connection | undefined;
 
-  constructor(upstream: Http1Upstream, pool: Http1Pool, endpoint: Endpoint, ctx: CallContext, request: { method: string; head: string; body: RequestBody }, settle: { resolve(result: Result): void; reject(error: Error): void }) {
-    this.resolve = settle.resolve;
-    this.#reject = settle.reject;
+  constructor(
+    upstream: Http1Upstream,
+    pool: Http1Pool,
+    endpoint: Endpoint,
+    ctx: CallContext,
+    method: string,
+    head: string | PassedHead,
+    body: RequestBody,
+    resolve: (result: Result) => void,
+    reject: (error: Error) => void,
+  ) {
+    super(method, upstream.codec);
+    this.#resolve = resolve;
+    this.#reject = reject;
     this.#upstream = upstream;
     this.#pool = pool;
     this.#endpoint = endpoint;
     this.#ctx = ctx;
-    this.#head = request.head;
-    this.#body = request.body;
-    this.#exchange = new Http1Exchange(request.method, upstream.codec, this);
+    this.#head = head;
+    this.#body = body;
+    this.#sentOn = undefined;
   }
 
-  reject(error: Error): void {
+  protected answered(result: Result): void {
+    this.#resolve(result);
+  }
+
+  protected failed(error: Error): void {
     this.#reject(this.#upstream.translate(error, this.#endpoint, this.#ctx));
   }
 
@@ -158,24 +182,17 @@ class Http1Call implements Lease, ExchangeCallbacks {
     else if (this.#ctx.cancel.aborted) this.#pool.giveBack(connection);
     else {
       this.#sentOn = connection;
-      connection.send(this.#exchange, this.#head, this.#body);
+      connection.send(this, this.#head, this.#body);
     }
   }
 
-  aborted(reason: MeshError): void {
+  /** The call's cancel fired: it stops waiting for a connection, or its connection is cut. */
+  cancelled(reason: MeshError): void {
     if (!this.#sentOn) {
       this.#pool.forget(this);
       this.#reject(reason);
-    } else if (!this.#exchange.finished) {
+    } else if (!this.finished) {
       this.#sentOn.destroy(reason);
     }
   }
-}
-
-function requestBody(invocation: Invocation): RequestBody {
-  const body = invocation.body;
-  if (body.kind === 'raw') return { kind: 'bytes', bytes: body.bytes };
-  if (body.kind === 'stream') return { kind: 'stream', stream: body.stream, length: body.length };
-  if (body.kind === 'empty') return NO_BODY;
-  throw new MeshError('PMESH_INTERNAL', 'an HTTP/1 upstream cannot send decoded values');
 }

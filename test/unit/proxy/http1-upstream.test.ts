@@ -7,7 +7,7 @@
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { http1Protocol } from '../../../src/codecs/http1/plugin.js';
 import { Cancel, createRootLogger, makeEndpoint, MeshError, type HttpClientCodec, type Result } from '../../../src/core/index.js';
 import type { CallContext } from '../../../src/proxy/index.js';
@@ -103,5 +103,24 @@ describe('HTTP/1 upstream pool', () => {
     blocked.splice(0).forEach((res) => res.end('released'));
     expect(await text(await held)).toBe('released');
     await upstream.close();
+  });
+
+  it('closes an idle connection at the second idle sweep after its last call (3 to 6 s), not at the first', async () => {
+    const realSetTimeout = globalThis.setTimeout;
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const upstream = new Http1Upstream({ codec: CODEC, cluster: 'c', connectTimeoutMs: 1_000, maxConnectionsPerEndpoint: 1 });
+      expect(await text(await call(upstream, '/ok'))).toBe('ok');
+      expect(upstream.connections()).toEqual({ [address]: 1 });
+      vi.advanceTimersByTime(3_000);
+      // Long enough for a close to be seen had the first sweep closed it.
+      await new Promise((resolve) => realSetTimeout(resolve, 300));
+      expect(upstream.connections()).toEqual({ [address]: 1 });
+      vi.advanceTimersByTime(3_000);
+      await vi.waitUntil(() => upstream.connections()[address] === 0, { timeout: 10_000, interval: 10 });
+      await upstream.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
