@@ -41,7 +41,7 @@ export class SpanRecorder {
       spanId: this.#ids.generateSpanId(),
       traceFlags: TraceFlags.SAMPLED,
       isRemote: false,
-      ...(parent?.traceState ? { traceState: parent.traceState } : {}),
+      traceState: parent?.traceState,
     };
     return new RecordedSpan(this, name, kind, context, parent, attributes, performance.now());
   }
