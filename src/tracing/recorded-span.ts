@@ -11,7 +11,7 @@
  * reads them, off the call path.
  */
 import { SpanStatusCode, TraceFlags, type Attributes, type HrTime, type Link, type SpanContext, type SpanKind, type SpanStatus } from '@opentelemetry/api';
-import { addHrTimes, hrTimeDuration, millisToHrTime, type InstrumentationScope } from '@opentelemetry/core';
+import { hrTimeDuration, type InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { RandomIdGenerator, type ReadableSpan, type SpanProcessor, type TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { CallSpan, SpanOutcome } from '../core/index.js';
@@ -26,7 +26,7 @@ export class SpanRecorder {
   readonly scope: InstrumentationScope;
   readonly #processors: readonly SpanProcessor[];
   readonly #ids = new RandomIdGenerator();
-  readonly #timeOrigin: HrTime = millisToHrTime(performance.timeOrigin);
+  readonly #timeOrigin = performance.timeOrigin;
 
   constructor(resource: Resource, scope: InstrumentationScope, processors: readonly SpanProcessor[]) {
     this.resource = resource;
@@ -46,9 +46,14 @@ export class SpanRecorder {
     return new RecordedSpan(this, name, kind, context, parent, attributes, performance.now());
   }
 
-  /** The performance clock's `ms` as the SDK's wall-clock time. */
+  /**
+   * The performance clock's `ms` as the SDK's wall-clock time, in whole microseconds:
+   * Zipkin's JSON takes integer microseconds (a fraction fails the whole batch), and
+   * microseconds since 1970 are still exact integers in a double.
+   */
   time(ms: number): HrTime {
-    return addHrTimes(this.#timeOrigin, millisToHrTime(ms));
+    const micros = Math.round((this.#timeOrigin + ms) * 1_000);
+    return [Math.floor(micros / 1_000_000), (micros % 1_000_000) * 1_000];
   }
 
   ended(span: RecordedSpan): void {
