@@ -4,7 +4,7 @@
  * `ReadableSpan`s they read. The SDK's own tracer is not on the call path: its
  * `startSpan` and `Span` did work a call's span does not need (context objects, a sampler
  * call, span limits and a validation per attribute, start-time offsets, span metrics),
- * about 40 % of a sampled call's tracing work in process and several times more where
+ * a third or more of a sampled call's tracing work in process and several times more where
  * sampled calls are rare and that code is cold (docs/tracing.md, "Cost"). A span here is
  * one object whose fields are set once: its attributes in one object, its times as the
  * performance clock's milliseconds, turned into the SDK's `HrTime` only when an exporter
