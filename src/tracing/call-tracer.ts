@@ -2,14 +2,16 @@
  * Spans for calls: a server span per sampled call on a listener, continuing the caller's
  * context, and a client span per upstream attempt under it (a retry is a new attempt).
  * Sampling is decided first (sampler.ts): an unsampled call gets no span object at all,
- * and its frame goes on as it came (forwarded-trace.ts). Attributes follow
+ * and its frame goes on as it came (forwarded-trace.ts). The spans are recorded here and
+ * exported by the SDK (recorded-span.ts). Attributes follow
  * OpenTelemetry's RPC conventions where they have a name (`rpc.system`, `rpc.service`,
  * `rpc.method`) and carry the mesh's own under `pmesh.*`.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import { bodyBytes, type AttemptTrace, type CallSpan, type CallTracer, type Invocation, type ProtocolTelemetry, type ServerSpan, type SpanOutcome, type TraceFormat } from '../core/index.js';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
+import { bodyBytes, type AttemptTrace, type CallTracer, type Invocation, type ProtocolTelemetry, type ServerSpan, type SpanOutcome, type TraceFormat } from '../core/index.js';
 import { ForwardedTrace } from './forwarded-trace.js';
 import { NO_CONTEXT, extractTrace, incomingCarrier, injectTrace, sofaTraceIdAlone, type IncomingTrace } from './propagation.js';
+import type { RecordedSpan, SpanRecorder } from './recorded-span.js';
 import type { CallSampler } from './sampler.js';
 
 function spanName(invocation: Invocation): string {
@@ -30,79 +32,47 @@ function callAttributes(invocation: Invocation): Attributes {
   return attributes;
 }
 
-function endSpan(span: Span, outcome: SpanOutcome): void {
-  span.setAttribute('pmesh.status', outcome.status);
-  if (outcome.route) span.setAttribute('pmesh.route', outcome.route);
-  if (outcome.cluster) span.setAttribute('pmesh.cluster', outcome.cluster);
-  if (outcome.endpoint) span.setAttribute('pmesh.endpoint', outcome.endpoint);
-  if (outcome.responseBytes !== undefined) span.setAttribute('pmesh.response.bytes', outcome.responseBytes);
-  if (outcome.reason) span.setAttribute('pmesh.reason', outcome.reason);
-  if (outcome.failed) span.setStatus({ code: SpanStatusCode.ERROR, ...(outcome.reason ? { message: outcome.reason } : {}) });
-  span.end();
-}
-
-class AttemptSpan implements CallSpan {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly #span: Span;
-
-  constructor(span: Span) {
-    this.#span = span;
-    const context = span.spanContext();
-    this.traceId = context.traceId;
-    this.spanId = context.spanId;
-  }
-
-  end(outcome: SpanOutcome): void {
-    endSpan(this.#span, outcome);
-  }
-}
-
 class CallServerSpan implements ServerSpan {
   readonly recording = true;
   readonly traceId: string;
   readonly spanId: string;
-  readonly #span: Span;
-  readonly #tracer: Tracer;
+  readonly #span: RecordedSpan;
+  readonly #tracer: OtelCallTracer;
   readonly #incoming: IncomingTrace;
-  readonly #propagate: ReadonlySet<TraceFormat>;
   #attempts = 0;
 
-  constructor(span: Span, tracer: Tracer, incoming: IncomingTrace, propagate: ReadonlySet<TraceFormat>) {
+  constructor(span: RecordedSpan, tracer: OtelCallTracer, incoming: IncomingTrace) {
     this.#span = span;
     this.#tracer = tracer;
     this.#incoming = incoming;
-    this.#propagate = propagate;
-    const context = span.spanContext();
-    this.traceId = context.traceId;
-    this.spanId = context.spanId;
+    this.traceId = span.traceId;
+    this.spanId = span.spanId;
   }
 
   attempt(invocation: Invocation, telemetry: ProtocolTelemetry, cluster: string | undefined): AttemptTrace {
-    const attempt = ++this.#attempts;
-    const span = this.#tracer.startSpan(spanName(invocation), { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, this.#span));
-    span.setAttributes(callAttributes(invocation));
-    span.setAttribute('pmesh.attempt', attempt);
-    if (cluster) span.setAttribute('pmesh.cluster', cluster);
-    const formats = new Set(this.#propagate);
-    for (const format of telemetry.nativeFormats) formats.add(format);
-    for (const format of this.#incoming.formats) formats.add(format);
-    return { span: new AttemptSpan(span), entries: injectTrace(span.spanContext(), this.#incoming, formats, (key) => telemetry.traceKey(key)) };
+    const attributes = callAttributes(invocation);
+    attributes['pmesh.attempt'] = ++this.#attempts;
+    if (cluster) attributes['pmesh.cluster'] = cluster;
+    const span = this.#tracer.recorder.start(spanName(invocation), SpanKind.CLIENT, this.#span.spanContext(), attributes);
+    const formats = this.#tracer.formatsFor(telemetry, this.#incoming.formats);
+    return { span, entries: injectTrace(span.spanContext(), this.#incoming, formats, (key) => telemetry.traceKey(key)) };
   }
 
   end(outcome: SpanOutcome): void {
-    endSpan(this.#span, outcome);
+    this.#span.end(outcome);
   }
 }
 
 export class OtelCallTracer implements CallTracer {
-  readonly #tracer: Tracer;
+  readonly recorder: SpanRecorder;
   readonly #sampler: CallSampler;
   readonly #propagate: ReadonlySet<TraceFormat>;
+  /** Per protocol: the formats written on its attempts whatever the caller used (`propagate` and the protocol's own). */
+  readonly #formats = new Map<ProtocolTelemetry, ReadonlySet<TraceFormat>>();
 
-  /** `tracer`'s own sampler must record every span it is asked for: `sampler` has decided before. */
-  constructor(tracer: Tracer, sampler: CallSampler, propagate: readonly TraceFormat[]) {
-    this.#tracer = tracer;
+  /** Sampled calls' spans go to `recorder`; `sampler` decides which calls are. */
+  constructor(recorder: SpanRecorder, sampler: CallSampler, propagate: readonly TraceFormat[]) {
+    this.recorder = recorder;
     this.#sampler = sampler;
     this.#propagate = new Set(propagate);
   }
@@ -126,11 +96,17 @@ export class OtelCallTracer implements CallTracer {
       incoming = extractTrace(carrier);
       if (!this.#sampler.sampled(incoming)) return incoming.parent ? new ForwardedTrace(invocation.protocol, carrier, undefined, incoming) : undefined;
     }
-    const parent = incoming.parent ? trace.setSpanContext(ROOT_CONTEXT, incoming.parent) : ROOT_CONTEXT;
-    const span = this.#tracer.startSpan(spanName(invocation), { kind: SpanKind.SERVER }, parent);
-    span.setAttributes(callAttributes(invocation));
-    span.setAttribute('pmesh.listener', listener);
-    if (incoming.sofa) span.setAttribute('pmesh.sofa.trace_id', incoming.sofa.traceId);
-    return new CallServerSpan(span, this.#tracer, incoming, this.#propagate);
+    const attributes = callAttributes(invocation);
+    attributes['pmesh.listener'] = listener;
+    if (incoming.sofa) attributes['pmesh.sofa.trace_id'] = incoming.sofa.traceId;
+    return new CallServerSpan(this.recorder.start(spanName(invocation), SpanKind.SERVER, incoming.parent, attributes), this, incoming);
+  }
+
+  /** The formats an attempt in `telemetry`'s protocol carries: `propagate`, the protocol's own and those the caller used. */
+  formatsFor(telemetry: ProtocolTelemetry, used: ReadonlySet<TraceFormat>): ReadonlySet<TraceFormat> {
+    let always = this.#formats.get(telemetry);
+    if (!always) this.#formats.set(telemetry, (always = new Set([...this.#propagate, ...telemetry.nativeFormats])));
+    for (const format of used) if (!always.has(format)) return new Set([...always, ...used]);
+    return always;
   }
 }

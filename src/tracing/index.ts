@@ -1,7 +1,8 @@
 /**
  * Tracing, loaded only when the config has a `tracing` section (the composition root
  * imports this module lazily, so a sidecar without it never loads the SDK).
- * OpenTelemetry's SDK makes the spans of sampled calls; the sampler (sampler.ts) keeps what
+ * The call tracer records the spans of sampled calls and OpenTelemetry's SDK batches and
+ * exports them; the sampler (sampler.ts) keeps what
  * a W3C or B3 caller decided and samples other calls at `sampler`, before any span is
  * made; batches go to an OTLP/HTTP collector and/or a Zipkin v2 endpoint. Every queue is bounded and every export timed out, so a dead
  * collector costs dropped spans, never memory or latency of calls.
@@ -9,12 +10,13 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { CallTracer, Logger, SpanResult, TraceFormat } from '../core/index.js';
 import { OtelCallTracer } from './call-tracer.js';
 import { BoundedBatchProcessor } from './bounded-processor.js';
 import { OneInFlightExporter } from './one-in-flight.js';
+import { SpanRecorder } from './recorded-span.js';
 import { CallSampler } from './sampler.js';
 import type { SpanCounter } from './span-counts.js';
 
@@ -49,17 +51,13 @@ export function startTracing(options: TracingOptions, log: Logger, count: SpanCo
     const counted = (result: SpanResult, spans: number): void => count(name, result, spans);
     return new BoundedBatchProcessor(new OneInFlightExporter(exporter, counted), options, counted);
   });
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
-    // The call tracer decides sampling before it starts a span (sampler.ts): each span it starts is recorded.
-    sampler: new AlwaysOnSampler(),
-    spanProcessors: processors,
-  });
+  // The call tracer records sampled calls' spans itself (recorded-span.ts); the SDK's processors batch them and its exporters send them.
+  const recorder = new SpanRecorder(resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }), { name: 'pmesh' }, processors);
   log.info({ sampler: options.sampler, otlp: options.otlp?.endpoint, zipkin: options.zipkin?.endpoint, propagate: options.propagate }, 'tracing on');
   return {
-    tracer: new OtelCallTracer(provider.getTracer('pmesh'), new CallSampler(options.sampler), options.propagate),
+    tracer: new OtelCallTracer(recorder, new CallSampler(options.sampler), options.propagate),
     async shutdown() {
-      await Promise.race([provider.shutdown().catch(() => {}), new Promise((resolve) => setTimeout(resolve, options.exportTimeoutMs).unref())]);
+      await Promise.race([recorder.shutdown().catch(() => {}), new Promise((resolve) => setTimeout(resolve, options.exportTimeoutMs).unref())]);
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Reading and writing a call's trace context in the three formats: W3C Trace Context
- * and B3 through OpenTelemetry's own propagators (@opentelemetry/core,
+ * (written here, read by OpenTelemetry's propagator) and B3 through OpenTelemetry's own
+ * propagators (@opentelemetry/core,
  * @opentelemetry/propagator-b3), SOFATracer's by sofa-context.ts. Keys are the neutral
  * TraceKey names: each protocol's telemetry says where it carries them.
  *
@@ -109,26 +110,33 @@ export function extractTrace(carrier: TraceCarrier): IncomingTrace {
   if (fromB3) formats.add(single ? 'b3' : 'b3multi');
   const sofa = readSofa(carrier);
   if (sofa) formats.add('sofa');
-  let parent = fromW3c ?? fromB3;
-  const parentFromSofa = !parent && sofa !== undefined;
-  if (!parent && sofa) parent = sofaParent(sofa.context);
-  return { formats, ...(parent ? { parent } : {}), ...(sofa ? { sofa: sofa.context, sofaAsString: sofa.asString } : {}), ...(parentFromSofa ? { parentFromSofa } : {}) };
+  const otel = fromW3c ?? fromB3;
+  const parentFromSofa = !otel && sofa !== undefined;
+  const parent = otel ?? (sofa ? new SofaParent(sofa.context) : undefined);
+  // Every field present (undefined when absent): one shape for every caller's trace.
+  return { formats, parent, sofa: sofa?.context, sofaAsString: sofa?.asString, parentFromSofa };
 }
 
 /**
  * The caller's span as SOFATracer names it. Its span id (a hash) is worked out when first
- * read: only a sampled call, which starts a span under it, needs it.
+ * read: only the export of a sampled call's span reads it.
  */
-function sofaParent(sofa: SofaContext): SpanContext {
-  let spanId: string | undefined;
-  return {
-    traceId: traceIdOfSofa(sofa.traceId),
-    get spanId() {
-      return (spanId ??= spanIdOfSofa(sofa.traceId, sofa.rpcId));
-    },
-    traceFlags: sofa.sampled === false ? TraceFlags.NONE : TraceFlags.SAMPLED,
-    isRemote: true,
-  };
+class SofaParent implements SpanContext {
+  readonly traceId: string;
+  readonly traceFlags: number;
+  readonly isRemote = true;
+  readonly #sofa: SofaContext;
+  #spanId: string | undefined;
+
+  constructor(sofa: SofaContext) {
+    this.#sofa = sofa;
+    this.traceId = traceIdOfSofa(sofa.traceId);
+    this.traceFlags = sofa.sampled === false ? TraceFlags.NONE : TraceFlags.SAMPLED;
+  }
+
+  get spanId(): string {
+    return (this.#spanId ??= spanIdOfSofa(this.#sofa.traceId, this.#sofa.rpcId));
+  }
 }
 
 /**
@@ -142,18 +150,34 @@ export function injectTrace(
   keyOf: (key: TraceKey) => string | undefined,
 ): Array<[string, string]> {
   const entries: Array<[string, string]> = [];
-  const setter: TextMapSetter<Array<[string, string]>> = {
-    set: (out, key, value) => {
-      const name = keyOf(key as TraceKey);
-      if (name !== undefined) out.push([name, value]);
-    },
-  };
-  const context = trace.setSpanContext(ROOT_CONTEXT, span);
-  if (formats.has('w3c')) w3c.inject(context, entries, setter);
-  if (formats.has('b3')) b3Single.inject(context, entries, setter);
-  if (formats.has('b3multi')) b3Multi.inject(context, entries, setter);
+  if (formats.has('w3c')) injectW3c(span, keyOf, entries);
+  if (formats.has('b3') || formats.has('b3multi')) {
+    const setter: TextMapSetter<Array<[string, string]>> = {
+      set: (out, key, value) => {
+        const name = keyOf(key as TraceKey);
+        if (name !== undefined) out.push([name, value]);
+      },
+    };
+    const context = trace.setSpanContext(ROOT_CONTEXT, span);
+    if (formats.has('b3')) b3Single.inject(context, entries, setter);
+    if (formats.has('b3multi')) b3Multi.inject(context, entries, setter);
+  }
   if (formats.has('sofa')) injectSofa(span, incoming, keyOf, entries);
   return entries;
+}
+
+/**
+ * W3C Trace Context's two headers, written as the spec spells them (version 00); the span
+ * is a valid one (ours, or a caller's that extractTrace checked). Written here rather than
+ * through OpenTelemetry's propagator, whose context objects made up most of a sampled
+ * attempt's W3C cost.
+ */
+function injectW3c(span: SpanContext, keyOf: (key: TraceKey) => string | undefined, out: Array<[string, string]>): void {
+  const parent = keyOf('traceparent');
+  if (parent !== undefined) out.push([parent, `00-${span.traceId}-${span.spanId}-${(span.traceFlags & 0xff).toString(16).padStart(2, '0')}`]);
+  const state = span.traceState?.serialize();
+  const stateKey = keyOf('tracestate');
+  if (state && stateKey !== undefined) out.push([stateKey, state]);
 }
 
 /**

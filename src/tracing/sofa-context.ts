@@ -25,7 +25,6 @@ export interface SofaContext {
 }
 
 const SYS_PREFIX = '_sys_';
-const HEX_32 = /^[0-9a-f]{1,32}$/;
 
 /** Reads the one-string form; undefined when it names no trace. */
 export function parseSofaSpanContext(text: string): SofaContext | undefined {
@@ -68,8 +67,21 @@ export function formatSofaSpanContext(context: SofaContext): string {
  */
 export function traceIdOfSofa(sofaTraceId: string): string {
   const lower = sofaTraceId.toLowerCase();
-  if (HEX_32.test(lower) && !/^0+$/.test(lower)) return lower.padStart(32, '0');
+  if (isNonZeroHex32(lower)) return lower.padStart(32, '0');
   return createHash('sha256').update(sofaTraceId).digest('hex').slice(0, 32);
+}
+
+/** Whether `text` is 1 to 32 lower-case hex digits, not all zeros (one pass: a sampled call reads it). */
+function isNonZeroHex32(text: string): boolean {
+  if (text.length === 0 || text.length > 32) return false;
+  let nonZero = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x30) continue;
+    if (!((c > 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+    nonZero = true;
+  }
+  return nonZero;
 }
 
 /** The basis of the span id's second half: any other than FNV's own makes the two halves differ. */
@@ -88,6 +100,9 @@ export function spanIdOfSofa(sofaTraceId: string, rpcId: string): string {
   return id === '0000000000000000' ? '0000000000000001' : id;
 }
 
+/** Two hex digits per byte value: a number's toString(16) and padStart cost more than the hashes. */
+const BYTE_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 function hex8(value: number): string {
-  return value.toString(16).padStart(8, '0');
+  return BYTE_HEX[value >>> 24]! + BYTE_HEX[(value >>> 16) & 0xff]! + BYTE_HEX[(value >>> 8) & 0xff]! + BYTE_HEX[value & 0xff]!;
 }

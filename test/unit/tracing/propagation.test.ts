@@ -152,7 +152,7 @@ describe('SOFATracer', () => {
 describe('no context', () => {
   it('reads nothing from a call that carries none', () => {
     const incoming = read(telemetryOf('bolt'), call('bolt', { service: 'x' }));
-    expect(incoming).toEqual({ formats: new Set() });
+    expect(incoming).toEqual({ formats: new Set(), parent: undefined, sofa: undefined, sofaAsString: undefined, parentFromSofa: false });
   });
 });
 

@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it, vi } from 'vitest';
 import { setupProtocols, telemetryOf } from '../../../src/codecs/index.js';
 
@@ -22,17 +23,20 @@ import { Cancel, withLimits, type Invocation, type ProtocolTelemetry, type Resul
 import { compose, type CallContext, type Handler } from '../../../src/proxy/filter.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
 import { OtelCallTracer } from '../../../src/tracing/call-tracer.js';
+import { SpanRecorder } from '../../../src/tracing/recorded-span.js';
 import { CallSampler } from '../../../src/tracing/sampler.js';
 import { decodeOne, golden as dubboGolden } from '../codecs/dubbo/helpers.js';
 
 const ANSWER: Result = { status: 'ok', protocolStatus: 0, attachments: {}, body: { kind: 'empty' } };
 const SILENT = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, child: () => SILENT } as unknown as CallContext['log'];
 
+/** Spans recorded into `spans`, through the SDK's processor as the sidecar's go through its batch processor. */
+const recorderInto = (spans: InMemorySpanExporter): SpanRecorder => new SpanRecorder(resourceFromAttributes({}), { name: 'test' }, [new SimpleSpanProcessor(spans)]);
+
 /** The tracing filters at `ratio` around a cluster that records what it was sent; spans go to memory. */
 function tracedPath(ratio: number): { handler: Handler; sent: Invocation[]; spans: InMemorySpanExporter; ctx: () => CallContext } {
   const spans = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [new SimpleSpanProcessor(spans)] });
-  const tracer = new OtelCallTracer(provider.getTracer('test'), new CallSampler(ratio), ['w3c']);
+  const tracer = new OtelCallTracer(recorderInto(spans), new CallSampler(ratio), ['w3c']);
   const sent: Invocation[] = [];
   const cluster: Handler = (invocation) => {
     sent.push(invocation);
@@ -112,7 +116,7 @@ describe('an unsampled call', () => {
     // Bridged to Dubbo: the bridge hands the attempt a call of the upstream's protocol.
     const bridge = (next: Handler): Handler => (invocation, ctx) => next({ ...invocation, protocol: 'dubbo', attachments: {} }, ctx);
     const spans = new InMemorySpanExporter();
-    const tracer = new OtelCallTracer(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }).getTracer('test'), new CallSampler(1), ['w3c', 'b3']);
+    const tracer = new OtelCallTracer(recorderInto(spans), new CallSampler(1), ['w3c', 'b3']);
     const sent: Invocation[] = [];
     const handler = compose([serverSpanFilter({ tracer, telemetry: telemetryOf }), bridge, attemptSpanFilter({ telemetry: telemetryOf })], (invocation) => {
       sent.push(invocation);
@@ -131,13 +135,10 @@ describe('an unsampled call', () => {
  */
 function countedPath(ratio: number, keep = false): { handler: Handler; counts: { reads: number; spans: number; rewrites: number }; sent: Invocation[] } {
   const counts = { reads: 0, spans: 0, rewrites: 0 };
-  const provider = new BasicTracerProvider({ sampler: new AlwaysOnSampler() });
-  const real = provider.getTracer('test');
-  const tracer = new OtelCallTracer(
-    { startSpan: (...args: Parameters<typeof real.startSpan>) => (counts.spans++, real.startSpan(...args)), startActiveSpan: real.startActiveSpan.bind(real) } as typeof real,
-    new CallSampler(ratio),
-    ['w3c'],
-  );
+  const recorder = recorderInto(new InMemorySpanExporter());
+  const start = recorder.start.bind(recorder);
+  recorder.start = (...args) => (counts.spans++, start(...args));
+  const tracer = new OtelCallTracer(recorder, new CallSampler(ratio), ['w3c']);
   const counted = (protocol: string): ProtocolTelemetry => {
     const telemetry = telemetryOf(protocol);
     return {
