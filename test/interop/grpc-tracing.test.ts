@@ -3,7 +3,9 @@
  * (test/support/grpc-peers.ts): the server echoes the trace headers it received as
  * x-got-<name>, and the client prints them. A sampled call's upstream gets the sidecar's
  * client span as its parent, the caller's trace id kept and the caller's own header
- * replaced, not repeated; an unsampled call's headers arrive as the caller sent them.
+ * replaced, not repeated, and Zipkin's server (test/support/zipkin.ts) has the spans
+ * linked caller -> server span -> client span -> upstream; an unsampled call's headers
+ * arrive as the caller sent them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from '../../src/main.js';
@@ -11,13 +13,17 @@ import { buildGoPeer, startGrpcClient, startGrpcServer } from '../support/grpc-p
 import { freePort } from '../support/ports.js';
 import { stopAllPeers, type Peer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
+import { startZipkin, type Zipkin, type ZipkinSpan } from '../support/zipkin.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const B3_TRACE = '5cf92f3577b34da6a3ce929d0e0e4737';
+const TRIPLE_TRACE = '6df92f3577b34da6a3ce929d0e0e4738';
 const PARENT = '00f067aa0ba902b7';
 const W3C = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
 const B3 = /^([0-9a-f]{32})-([0-9a-f]{16})-1$/;
 
 let server: { peer: Peer; port: number };
+let zipkin: Zipkin;
 const sidecars: Running[] = [];
 const ports = { sampled: 0, tripleSampled: 0, unsampled: 0 };
 
@@ -32,6 +38,13 @@ async function arrived(port: number, metadata: string): Promise<string[][]> {
 }
 
 /** The one value of `name` among the arrived headers (fails if it came twice or not at all). */
+/** The sidecar's one span of `kind` in a trace. */
+function spanOf(spans: readonly ZipkinSpan[], kind: 'SERVER' | 'CLIENT'): ZipkinSpan {
+  const found = spans.filter((span) => span.localEndpoint?.serviceName === 'pmesh-grpc' && span.kind === kind);
+  expect(found, JSON.stringify(spans, null, 1)).toHaveLength(1);
+  return found[0]!;
+}
+
 function only(headers: string[][], name: string): string {
   const values = headers.filter(([key]) => key === name).map(([, value]) => value!);
   expect(values, JSON.stringify(headers)).toHaveLength(1);
@@ -40,12 +53,12 @@ function only(headers: string[][], name: string): string {
 
 beforeAll(async () => {
   buildGoPeer();
-  server = await startGrpcServer('go');
+  [server, zipkin] = await Promise.all([startGrpcServer('go'), startZipkin()]);
   for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
   const routes = '[{ match: { service: helloworld.Greeter }, cluster: go }]';
   const sidecar = async (sampler: number, listeners: string): Promise<Running> =>
     startInProcess(`
-tracing: { sampler: ${sampler}, serviceName: pmesh-grpc }
+tracing: { sampler: ${sampler}, serviceName: pmesh-grpc, zipkin: { endpoint: "${zipkin.spansUrl}" }, flushIntervalMs: 200 }
 admin: { address: 127.0.0.1:${await freePort()} }
 listeners:
 ${listeners}
@@ -62,6 +75,7 @@ clusters:
 
 afterAll(async () => {
   for (const sidecar of sidecars) await sidecar.stop(500);
+  await zipkin?.stop();
   await stopAllPeers();
 });
 
@@ -71,12 +85,19 @@ describe('gRPC pass-through carries the sidecar\'s client span upstream (tracing
     const [, trace, parent] = W3C.exec(only(headers, 'traceparent'))!;
     expect(trace).toBe(TRACE);
     expect(parent).not.toBe(PARENT);
+    // The upstream's parent is the sidecar's client span, a child of its server span, a child of the caller's.
+    const spans = await zipkin.trace(TRACE, 2);
+    const serverSpan = spanOf(spans, 'SERVER');
+    const clientSpan = spanOf(spans, 'CLIENT');
+    expect(serverSpan.parentId).toBe(PARENT);
+    expect(clientSpan.parentId).toBe(serverSpan.id);
+    expect(clientSpan.id).toBe(parent);
   }, 120_000);
 
   it('a B3 caller: its next hop gets B3 with the caller\'s trace id and the sidecar\'s span', async () => {
-    const headers = await arrived(ports.sampled, `b3=${TRACE}-${PARENT}-1`);
+    const headers = await arrived(ports.sampled, `b3=${B3_TRACE}-${PARENT}-1`);
     const [, trace, span] = B3.exec(only(headers, 'b3'))!;
-    expect(trace).toBe(TRACE);
+    expect(trace).toBe(B3_TRACE);
     expect(span).not.toBe(PARENT);
     // The W3C context the sidecar writes on every call names the same span.
     expect(only(headers, 'traceparent')).toBe(`00-${trace}-${span}-01`);
@@ -88,9 +109,9 @@ describe('gRPC pass-through carries the sidecar\'s client span upstream (tracing
   }, 120_000);
 
   it('on Triple\'s wire alike (Triple listener to Triple cluster)', async () => {
-    const headers = await arrived(ports.tripleSampled, `traceparent=00-${TRACE}-${PARENT}-01`);
+    const headers = await arrived(ports.tripleSampled, `traceparent=00-${TRIPLE_TRACE}-${PARENT}-01`);
     const [, trace, parent] = W3C.exec(only(headers, 'traceparent'))!;
-    expect(trace).toBe(TRACE);
+    expect(trace).toBe(TRIPLE_TRACE);
     expect(parent).not.toBe(PARENT);
   }, 120_000);
 });
