@@ -21,3 +21,14 @@ export function headerObject(flat: readonly string[]): IncomingHttpHeaders {
   }
   return out;
 }
+
+/** A new flat list: `fields` without any field named as one of `entries`, then `entries` (lower-case names, as HTTP/2 has them). */
+export function replaceFields(fields: readonly string[], entries: ReadonlyArray<readonly [string, string]>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i]!;
+    if (!entries.some(([replaced]) => replaced === name)) out.push(name, fields[i + 1]!);
+  }
+  for (const [name, value] of entries) out.push(name, value);
+  return out;
+}

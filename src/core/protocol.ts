@@ -142,6 +142,12 @@ export interface MessageBoundaryCheck {
 /** What a call on the node:http2 transport carries as its Invocation's `frame`: the request head as received. */
 export interface StreamRequestFrame {
   readonly headers: IncomingHttpHeaders;
+  /**
+   * The same head as a flat list (name, value, ..., pseudo-headers included), on a call
+   * the frame relay received: what a passed-through call's upstream forwards. Whatever
+   * rewrites the head (tracing's context) rewrites both.
+   */
+  readonly fields?: readonly string[];
 }
 
 /** What a Result on the node:http2 transport carries as its `frame`: the reply head and, later, its trailers. */

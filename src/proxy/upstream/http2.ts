@@ -6,8 +6,9 @@
  * to `maxPendingStreamsPerEndpoint` calls, PINGs busy connections, sends a refused stream
  * again). Two kinds of call take its streams:
  *   - a caller's stream passed through (the listener's relay call rides in the frame): the
- *     caller's head forwarded, the deadline header rewritten to the budget left, and the
- *     relay joining the two streams, flow control end to end;
+ *     caller's head forwarded (with tracing's context in place of the caller's on a sampled
+ *     call), the deadline header rewritten to the budget left, and the relay joining the
+ *     two streams, flow control end to end;
  *   - a call the mesh makes itself (the bridge's JSON call to Triple): its head from the
  *     frame the bridge built, its body written whole, its reply read in the process
  *     (h2-bridged-call.ts).
@@ -102,12 +103,18 @@ export class Http2Upstream implements Upstream {
     return reply.reply;
   }
 
-  /** The caller's head as the upstream gets it: pseudo-headers written anew, the deadline header the budget left. */
+  /**
+   * The call's head as the upstream gets it: pseudo-headers written anew, the deadline
+   * header the budget left. The head is the frame's: the caller's as the relay decoded it,
+   * or, on a sampled call, a list of the call's own with tracing's context in place of the
+   * caller's, which is neither looked up nor remembered (the memo is for repeated heads).
+   */
   #forwardedHead(endpoint: Endpoint, invocation: Invocation, call: RelayCall): readonly string[] {
-    const received = call.requestHeaders;
+    const received = (invocation.frame as RelayRequestFrame).fields ?? call.requestHeaders;
     const address = endpoint.address;
     const timed = invocation.deadline !== undefined;
-    if (!timed) {
+    const repeatable = !timed && received === call.requestHeaders;
+    if (repeatable) {
       const known = this.#forwarded.find(received, address);
       if (known !== undefined) return known;
     }
@@ -118,7 +125,7 @@ export class Http2Upstream implements Upstream {
     if (timed) {
       const [name, value] = codec.deadlineHeader(invocation.deadline! - performance.now());
       headers.push(name, value);
-    } else {
+    } else if (repeatable) {
       this.#forwarded.keep(received, address, headers);
     }
     return headers;

@@ -279,7 +279,10 @@ func runClient(address string, names []string) error {
 		size, isSlow := strings.CutPrefix(name, "slow:")
 		burstSpec, isBurst := strings.CutPrefix(name, "burst:")
 		steadySpec, isSteady := strings.CutPrefix(name, "steady:")
-		if isSlow {
+		traceSpec, isTrace := strings.CutPrefix(name, "trace:")
+		if isTrace {
+			run = traced(traceSpec)
+		} else if isSlow {
 			run = slowDownload(size)
 		} else if isBurst {
 			run = burst(burstSpec)
@@ -298,6 +301,28 @@ func runClient(address string, names []string) error {
 	}
 	fmt.Println("DONE")
 	return nil
+}
+
+// traced calls SayHello with the metadata in spec ("name=value,name=value", or empty for
+// none) and prints "GOT <name> <value>" for each trace header the server says arrived.
+func traced(spec string) func(context.Context, *grpc.ClientConn) error {
+	return func(ctx context.Context, conn *grpc.ClientConn) error {
+		for _, pair := range strings.Split(spec, ",") {
+			if name, value, ok := strings.Cut(pair, "="); ok {
+				ctx = metadata.AppendToOutgoingContext(ctx, name, value)
+			}
+		}
+		var header metadata.MD
+		if reply, err := hello(ctx, conn, "traced", grpc.Header(&header)); err != nil || reply != "Hello traced" {
+			return fmt.Errorf("reply %q, %v", reply, err)
+		}
+		for _, key := range traceKeys {
+			for _, value := range header.Get("x-got-" + key) {
+				fmt.Printf("GOT %s %s\n", key, value)
+			}
+		}
+		return nil
+	}
 }
 
 // slowDownload reads `size` bytes, pausing 50 ms after every 16 MiB (a reader slower than the server).

@@ -9,7 +9,8 @@ package main
 // milliseconds left of the deadline it received, anything else says hello.
 // SIGTERM stops it gracefully (GOAWAY, calls in flight finish).
 // Every request's x-echo and x-echo-bin metadata is sent back in both the header and
-// the trailer. A call that ends because its caller cancelled prints "CANCELLED <method>".
+// the trailer, and its trace context (traceparent, tracestate, b3, x-b3-*) as
+// x-got-<name>, so a test sees what arrived. A call that ends because its caller cancelled prints "CANCELLED <method>".
 
 import (
 	"context"
@@ -32,12 +33,19 @@ import (
 
 const chunkSize = 64 * 1024
 
+var traceKeys = []string{"traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled"}
+
 func echoMetadata(ctx context.Context) metadata.MD {
 	in, _ := metadata.FromIncomingContext(ctx)
 	out := metadata.MD{}
 	for _, key := range []string{"x-echo", "x-echo-bin"} {
 		if values := in.Get(key); len(values) > 0 {
 			out.Set(key, values...)
+		}
+	}
+	for _, key := range traceKeys {
+		if values := in.Get(key); len(values) > 0 {
+			out.Set("x-got-"+key, values...)
 		}
 	}
 	return out

@@ -38,6 +38,21 @@ describe('gRPC request head (flat list) -> refusal, Invocation', () => {
     expect(fields).toEqual(head('grpc-timeout', '250m', 'x-tag', 'a', 'x-tag', 'b'));
   });
 
+  it('tracing\'s entries replace the caller\'s fields of the same name in the list a relayed call forwards', () => {
+    const fields = head('traceparent', '00-caller', 'x-tag', 'a', 'b3', 'caller');
+    const inv = server.toInvocation(fields, body(), 1_000);
+    const relay = {};
+    (inv.frame as { relay?: object }).relay = relay;
+    const traced = grpcProtocol.telemetry!.withTrace(inv, [['traceparent', '00-sidecar'], ['b3', 'sidecar']]);
+    const frame = traced.frame as StreamRequestFrame & { relay?: object };
+    expect(frame.fields).toEqual(head('x-tag', 'a', 'traceparent', '00-sidecar', 'b3', 'sidecar'));
+    expect(frame.headers).toMatchObject({ traceparent: '00-sidecar', b3: 'sidecar', 'x-tag': 'a' });
+    // The relay call rides on; the caller's list (the forwarded-head memo's key) is left as it came.
+    expect(frame.relay).toBe(relay);
+    expect((inv.frame as StreamRequestFrame).fields).toBe(fields);
+    expect(fields).toEqual(head('traceparent', '00-caller', 'x-tag', 'a', 'b3', 'caller'));
+  });
+
   it('no grpc-timeout, or a malformed one: no deadline', () => {
     expect(server.toInvocation(head(), body(), 5).deadline).toBeUndefined();
     expect(server.toInvocation(head('grpc-timeout', '12x'), body(), 5).deadline).toBeUndefined();
