@@ -59,7 +59,9 @@ beforeAll(async () => {
   proxyPort = await freePort();
   base = `http://127.0.0.1:${proxyPort}`;
   const rawPort = (raw.address() as { port: number }).port;
+  // Its own admin port: the default one (15000) is taken whenever another sidecar runs on the host.
   sidecar = await startInProcess(`
+admin: { address: 127.0.0.1:${await freePort()} }
 defaults: { maxBodyBytes: 67108864 }
 listeners:
   - name: http-egress
