@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
-import { headerObject, type MeshError, type Result, type StreamClientCodec, type StreamResponseFrame } from '../../core/index.js';
+import { fieldOf, headerObject, promiseWithSettlers, settlers, type MeshError, type Result, type StreamClientCodec, type StreamResponseFrame } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import type { RelayCall, UpstreamObserver } from '../h2-frames/relay-call.js';
 
@@ -78,10 +78,7 @@ export class RelayResponseFrame implements StreamResponseFrame {
 
 /** `:status` of a head as a number (200 when missing or not a number), read from the list without a header object. */
 export function statusOf(fields: readonly string[]): number {
-  for (let i = 0; i < fields.length; i += 2) {
-    if (fields[i] === ':status') return Number(fields[i + 1]) || 200;
-  }
-  return 200;
+  return Number(fieldOf(fields, ':status')) || 200;
 }
 
 /** The body every relayed Result carries (the bytes pass in the relay). */
@@ -128,10 +125,10 @@ export class RelayReply implements UpstreamObserver {
     this.#call = call;
     this.#codec = codec;
     this.#ctx = ctx;
-    this.reply = new Promise<Result>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
+    // No executor closure per call (core/settlers.ts).
+    this.reply = promiseWithSettlers<Result>();
+    this.#resolve = settlers.resolve;
+    this.#reject = settlers.reject;
     call.observer = this;
     // This object listens itself (`cancelled`): no closure per call.
     ctx.cancel.onAbort(this);

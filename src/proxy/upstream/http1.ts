@@ -6,7 +6,7 @@
  * Errors become MeshErrors that say whether the request ever left: a refused connect is
  * safe to retry, a dropped one is not.
  */
-import { MeshError, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
+import { MeshError, promiseWithSettlers, settlers, type Endpoint, type HttpClientCodec, type Invocation, type Result } from '../../core/index.js';
 import type { CallContext } from '../filter.js';
 import type { Upstream, UpstreamLimits, UpstreamOptions } from './upstream.js';
 import { ExchangeError, type Http1Connection, type RequestBody } from './http1-connection.js';
@@ -16,18 +16,6 @@ import { PassedHead, passableHead, requestHead } from './http1-request-head.js';
 
 export interface Http1UpstreamOptions extends UpstreamOptions {
   readonly codec: HttpClientCodec;
-}
-
-/**
- * The promise executor shared by every call (as the multiplexed connection's): it hands out
- * the promise's settlers through these two slots, read at once after `new Promise`, so a call
- * makes no executor closure.
- */
-let nextResolve: (result: Result) => void = () => {};
-let nextReject: (error: Error) => void = () => {};
-function captureSettlers(resolve: (result: Result) => void, reject: (error: Error) => void): void {
-  nextResolve = resolve;
-  nextReject = reject;
 }
 
 export class Http1Upstream implements Upstream {
@@ -57,8 +45,9 @@ export class Http1Upstream implements Upstream {
     }
     if (ctx.cancel.aborted) return Promise.reject(ctx.cancel.reason);
     const pool = this.#pool(endpoint);
-    const promise = new Promise<Result>(captureSettlers);
-    const call = new Http1Call(this, pool, endpoint, ctx, method, head, body, nextResolve, nextReject);
+    // No executor closure per call (core/settlers.ts).
+    const promise = promiseWithSettlers<Result>();
+    const call = new Http1Call(this, pool, endpoint, ctx, method, head, body, settlers.resolve, settlers.reject);
     // One listener for the call's whole life: waiting for a connection, then on it.
     ctx.cancel.onAbort(call);
     pool.acquire(call);
