@@ -58,3 +58,26 @@ export class Cancel {
     if (index !== -1) listeners.splice(index, 1);
   }
 }
+
+/**
+ * `waited`, or a rejection with the cancel's reason as soon as `cancel` fires: for the few
+ * waits below the timeout step that are not an upstream's (which answer a cancel themselves),
+ * so a call whose deadline passes while it waits is answered then.
+ */
+export function untilCancelled<T>(waited: Promise<T>, cancel: Cancel): Promise<T> {
+  if (cancel.reason) return Promise.reject(cancel.reason);
+  return new Promise<T>((resolve, reject) => {
+    const listener = { cancelled: reject };
+    cancel.onAbort(listener);
+    waited.then(
+      (value) => {
+        cancel.offAbort(listener);
+        resolve(value);
+      },
+      (error: unknown) => {
+        cancel.offAbort(listener);
+        reject(error);
+      },
+    );
+  });
+}

@@ -17,6 +17,7 @@
 import {
   MeshError,
   NOOP_METRICS,
+  untilCancelled,
   type Invocation,
   type MeshMetrics,
   type Result,
@@ -111,7 +112,8 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     checkDeclaredSize(invocation, options.body.maxBytes, onLimit);
     // Each await costs a promise and a turn of the microtask queue: taken only when there is something to wait for.
     const known = options.signatures(invocation.service);
-    const effective = known || !options.reportedTypes ? options : await withReportedTypes(invocation, options);
+    // The registry's answers are awaited under the call's cancel: its deadline aborts it (filters/timeout.ts), and nothing else races them.
+    const effective = known || !options.reportedTypes ? options : await untilCancelled(withReportedTypes(invocation, options), ctx.cancel);
     checkKnownMethod(invocation, known ?? effective.signatures(invocation.service));
     const args = bufferedArguments(invocation, options.body, onLimit) ?? (await readArguments(invocation, options.body, ctx.cancel, onLimit));
     const call = (plugin.bridge.callerGenericInvoke && isGenericInvoke(invocation.method) ? callerGenericCall(invocation, args, attachments, effective) : undefined)
@@ -131,7 +133,7 @@ export function bridgeStep(cluster: (name: string) => Cluster | undefined, optio
     if (direct !== undefined) return jsonBytesResult(200, 'ok', direct);
     const result = typed.result(reply.frame, types.returns, effective.catalog);
     if (result.kind === 'error') {
-      const knownKeys = isUnknownServiceAnswer(result.error) ? await knownServiceKeys(invocation, target, options) : [];
+      const knownKeys = isUnknownServiceAnswer(result.error) ? await untilCancelled(knownServiceKeys(invocation, target, options), ctx.cancel) : [];
       throw errorForCaller(result.error, { invocation, paramTypes: call.paramTypes.map(javaTypeName), knownKeys, log: ctx.log });
     }
     if (result.kind === 'exception') {

@@ -5,7 +5,7 @@
  * out the cluster uses them all anyway (Envoy's panic mode): a guess is better than a
  * certain failure.
  */
-import { Code, MeshError, NOOP_METRICS, type Endpoint, type HealthEvent, type Invocation, type MeshMetrics, type Result } from '../core/index.js';
+import { Code, MeshError, NOOP_METRICS, untilCancelled, type Endpoint, type HealthEvent, type Invocation, type MeshMetrics, type Result } from '../core/index.js';
 import { LoadBook, type Balancer, type Picker } from './balancers/index.js';
 import type { CallContext } from './filter.js';
 import { ActiveHealthChecker, type HealthCheckSpec } from './health/active.js';
@@ -216,7 +216,8 @@ export class Cluster {
     if (this.#pending >= this.#breaker.maxPending) throw this.#overflow('maxPending', `${this.#pending} calls wait for its first endpoints`);
     this.#pending += 1;
     try {
-      await waitAtMost(this.#firstSet, FIRST_ENDPOINTS_WAIT_MS);
+      // The call's deadline may pass first: it is answered then (untilCancelled).
+      await untilCancelled(waitAtMost(this.#firstSet, FIRST_ENDPOINTS_WAIT_MS), ctx.cancel);
     } finally {
       this.#pending -= 1;
     }

@@ -88,6 +88,8 @@ export interface CallContext {
   span?: ServerSpan;
   /** Set by a listener that read the request from its bytes: what its upstream client may pass on of them (opaque to the chain). */
   readonly wire?: unknown;
+  /** What the steps registered to run when the call ends (whenCallEnds); one kept as it is, no array per call. */
+  ends?: CallEnd | CallEnd[];
 }
 
 export type Handler = (invocation: Invocation, ctx: CallContext) => Promise<Result>;
@@ -99,12 +101,35 @@ export function compose(filters: readonly Filter[], terminal: Handler): Handler 
 }
 
 /*
- * Filters that only watch a call's outcome (metrics, the access log, the dashboard's tap)
- * are observers of one step rather than a filter each: each may note the call's arrival,
- * and all are told how it ended from a single `then`, once, as Envoy runs its access
- * loggers and stats when a stream completes. One link per call instead of one per
- * observer: each link was a promise, two closures' calls and a microtask turn.
+ * A call's outcome flows back up once. The chain hands the upstream's promise up as it
+ * is; steps that only need to know that the call ended (the timeout's disarm) register a
+ * CallEnd on the context, and those that watch the outcome (metrics, the access log, the
+ * dashboard's tap) are observers. One `then` at the top of the stack (observeCalls) runs
+ * the ends, innermost first, then tells the observers, once, as Envoy runs its stream
+ * completions, access loggers and stats when a stream completes. Each step that chained a
+ * `then` of its own cost a promise, two closures and a microtask turn per call.
  */
+
+/** Told once when the call ends, with its result or the error it failed with (exactly one is set). */
+export interface CallEnd {
+  callEnded(result: Result | undefined, error: MeshError | undefined): void;
+}
+
+/** Has `end` told when the call ends (run by observeCalls, after the ends registered after it). */
+export function whenCallEnds(ctx: CallContext, end: CallEnd): void {
+  const ends = ctx.ends;
+  if (ends === undefined) ctx.ends = end;
+  else if (Array.isArray(ends)) ends.push(end);
+  else ctx.ends = [ends, end];
+}
+
+function runEnds(ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void {
+  const ends = ctx.ends;
+  if (ends === undefined) return;
+  ctx.ends = undefined;
+  if (!Array.isArray(ends)) ends.callEnded(result, error);
+  else for (let i = ends.length - 1; i >= 0; i--) ends[i]!.callEnded(result, error);
+}
 
 export interface CallObserver {
   /** The call arrived (before routing). */
@@ -113,32 +138,33 @@ export interface CallObserver {
   finished(invocation: Invocation, ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void;
 }
 
-/** One step running `observers`: arrivals in list order, then endings in list order. */
+/**
+ * The top of the stack: notes the call's arrival to `observers`, and when the call ends runs
+ * the ends the steps below registered, innermost first, then tells `observers` in list order.
+ */
 export function observeCalls(observers: readonly CallObserver[]): Filter {
   const starting = observers.filter((observer) => observer.started !== undefined);
-  return (next) => {
-    if (observers.length === 0) return next;
-    return (invocation, ctx) => {
-      for (const observer of starting) observer.started!(invocation, ctx);
-      // Not an async function: a call costs one `then` here. A synchronous throw below still becomes a rejection.
-      let answer: Promise<Result>;
-      try {
-        answer = next(invocation, ctx);
-      } catch (error) {
-        answer = Promise.reject(error);
-      }
-      return answer.then(
-        (result) => {
-          for (const observer of observers) observer.finished(invocation, ctx, result, undefined);
-          return result;
-        },
-        (error: unknown) => {
-          const mesh = MeshError.from(error);
-          for (const observer of observers) observer.finished(invocation, ctx, undefined, mesh);
-          throw error;
-        },
-      );
-    };
+  return (next) => (invocation, ctx) => {
+    for (const observer of starting) observer.started!(invocation, ctx);
+    // Not an async function: a call costs one `then` here. A synchronous throw below still becomes a rejection.
+    let answer: Promise<Result>;
+    try {
+      answer = next(invocation, ctx);
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    return answer.then(
+      (result) => {
+        runEnds(ctx, result, undefined);
+        for (const observer of observers) observer.finished(invocation, ctx, result, undefined);
+        return result;
+      },
+      (error: unknown) => {
+        const mesh = MeshError.from(error);
+        runEnds(ctx, undefined, mesh);
+        for (const observer of observers) observer.finished(invocation, ctx, undefined, mesh);
+        throw error;
+      },
+    );
   };
 }
-

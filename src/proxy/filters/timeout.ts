@@ -8,8 +8,8 @@
  * listener already keeps the caller's deadline (the gRPC relay) arms nothing more when that
  * deadline is the call's.
  */
-import { DeadlineTimers, MeshError, promiseWithSettlers, settlers, type Expiring, type KeptDeadline, type Result } from '../../core/index.js';
-import type { CallContext, Filter } from '../filter.js';
+import { DeadlineTimers, MeshError, type Expiring, type KeptDeadline } from '../../core/index.js';
+import { whenCallEnds, type CallContext, type CallEnd, type Filter } from '../filter.js';
 
 export interface TimeoutOptions {
   /** Route timeout for this call, in ms (the route's or the global default). */
@@ -24,23 +24,22 @@ function expired(deadline: number, ctx: CallContext): MeshError {
 }
 
 /**
- * One call under its deadline: settles with what the stack below answers, or with the deadline's error if that comes first.
- * The stack's timers wait for it unless the call already keeps a timer for this very deadline (the gRPC relay's): that one tells it.
+ * One call under its deadline. When the deadline passes it aborts the call's cancel with the
+ * deadline's error, and whatever is under way below answers with that reason (each upstream
+ * rejects a cancelled call with it): no promise of its own racing the call's. The stack's
+ * timers wait for it unless the call already keeps a timer for this very deadline (the gRPC
+ * relay's): that one tells it. Disarmed when the call ends (filter.ts, whenCallEnds).
  */
-class TimedCall implements Expiring {
+class TimedCall implements Expiring, CallEnd {
   readonly #timers: DeadlineTimers;
   readonly #ctx: CallContext;
   readonly #deadline: number;
   readonly #kept: KeptDeadline | undefined;
-  readonly #resolve: (result: Result) => void;
-  readonly #reject: (error: unknown) => void;
 
-  constructor(timers: DeadlineTimers, ctx: CallContext, deadline: number, resolve: (result: Result) => void, reject: (error: unknown) => void) {
+  constructor(timers: DeadlineTimers, ctx: CallContext, deadline: number) {
     this.#timers = timers;
     this.#ctx = ctx;
     this.#deadline = deadline;
-    this.#resolve = resolve;
-    this.#reject = reject;
     const kept = ctx.deadlineKept;
     if (kept !== undefined && kept.deadlineAt === deadline) {
       this.#kept = kept;
@@ -51,25 +50,13 @@ class TimedCall implements Expiring {
   }
 
   expire(): void {
-    const error = expired(this.#deadline, this.#ctx);
-    this.#ctx.cancel.abort(error);
-    this.#reject(error);
+    this.#ctx.cancel.abort(expired(this.#deadline, this.#ctx));
   }
 
-  #stop(): void {
+  callEnded(): void {
     if (this.#kept) this.#kept.watch(undefined);
     else this.#timers.disarm(this.#deadline, this);
   }
-
-  readonly answered = (result: Result): void => {
-    this.#stop();
-    this.#resolve(result);
-  };
-
-  readonly failed = (error: unknown): void => {
-    this.#stop();
-    this.#reject(error);
-  };
 }
 
 export function timeoutFilter(options: TimeoutOptions): Filter {
@@ -79,14 +66,7 @@ export function timeoutFilter(options: TimeoutOptions): Filter {
     const deadline = invocation.deadline === undefined ? routeDeadline : Math.min(invocation.deadline, routeDeadline);
     ctx.deadline = deadline;
     if (deadline - performance.now() <= 0) return Promise.reject(expired(deadline, ctx));
-    // No executor closure per call (core/settlers.ts).
-    const answer = promiseWithSettlers<Result>();
-    const call = new TimedCall(timers, ctx, deadline, settlers.resolve, settlers.reject);
-    try {
-      next(invocation, ctx).then(call.answered, call.failed);
-    } catch (error) {
-      call.failed(error);
-    }
-    return answer;
+    whenCallEnds(ctx, new TimedCall(timers, ctx, deadline));
+    return next(invocation, ctx);
   };
 }

@@ -6,7 +6,7 @@
  * waiting gets an error at once, never silence.
  */
 import type { Socket } from 'node:net';
-import { MeshError, promiseWithSettlers, settlers, type AnyFrameClientCodec, type Cancel, type Limits, type MeshMetrics, type Result } from '../../core/index.js';
+import { MeshError, promiseWithSettlers, settlers, untilCancelled, type AnyFrameClientCodec, type Cancel, type Limits, type MeshMetrics, type Result } from '../../core/index.js';
 import { describeConnectError, dial, writeThisTurn, type EgressTls } from '../transport/index.js';
 
 export interface MuxConnectionOptions {
@@ -133,10 +133,13 @@ export class MuxConnection {
    */
   call(frame: unknown, oneway: boolean, remainingMs: number | undefined, cancel: Cancel): Promise<Result> {
     if (this.#closed) return Promise.reject(this.#closed);
+    // A call cancelled while it waited (for this connection, for its cluster's endpoints) is not sent.
+    if (cancel.reason) return Promise.reject(cancel.reason);
     if (!this.#connected) {
       // Counted while it waits, so a retired connection does not close under it (#closeIfDone).
       this.#starting += 1;
-      return this.#ready.then(
+      // Its deadline may pass before the connection is made: it is answered then (untilCancelled).
+      const connected = this.#ready.then(
         () => {
           this.#starting -= 1;
           return this.call(frame, oneway, remainingMs, cancel);
@@ -146,6 +149,7 @@ export class MuxConnection {
           throw error;
         },
       );
+      return untilCancelled(connected, cancel);
     }
     const id = this.#allocateId();
     const bytes = this.#encode(frame, id, remainingMs);
