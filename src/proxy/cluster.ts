@@ -7,7 +7,7 @@
  */
 import { Code, MeshError, NOOP_METRICS, untilCancelled, type Endpoint, type HealthEvent, type Invocation, type MeshMetrics, type Result } from '../core/index.js';
 import { LoadBook, type Balancer, type Picker } from './balancers/index.js';
-import type { CallContext } from './filter.js';
+import { endAttempt, type AttemptBook, type CallContext } from './filter.js';
 import { ActiveHealthChecker, type HealthCheckSpec } from './health/active.js';
 import { DEFAULT_OUTLIER, OutlierDetector, type OutlierSpec } from './health/outlier.js';
 import { probeFor } from './health/probes.js';
@@ -63,7 +63,7 @@ export interface ClusterSnapshot {
   readonly circuitBreaker: CircuitBreaker;
 }
 
-export class Cluster {
+export class Cluster implements AttemptBook {
   readonly name: string;
   readonly protocol: string;
   readonly upstream: Upstream;
@@ -199,11 +199,28 @@ export class Cluster {
     return this.#endpoints;
   }
 
-  /**
-   * Calls an endpoint. Not an async function: once the first endpoints are known, a call
-   * costs its upstream's promise and one `then`, which also settles the bookkeeping.
-   */
+  /** Calls an endpoint and keeps the attempt's books itself (a mirror's shadow call, tests). */
   call(invocation: Invocation, ctx: CallContext): Promise<Result> {
+    return this.send(invocation, ctx).then(
+      (result) => {
+        endAttempt(ctx, result, undefined);
+        return result;
+      },
+      (error: unknown) => {
+        endAttempt(ctx, undefined, MeshError.from(error));
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * Sends the call to an endpoint and hands up its upstream's promise as it is: no `then`,
+   * no closure. The attempt's books (in-flight counts, balancer load, outlier detection) are
+   * kept on the context (`attemptBook`, `attemptStartedAt`) until whoever sent it reports how
+   * it ended with filter.ts's endAttempt: the retry step, for each attempt. Not an async
+   * function; once the first endpoints are known nothing here waits.
+   */
+  send(invocation: Invocation, ctx: CallContext): Promise<Result> {
     if (!this.#hasFirstSet) return this.#callAfterFirstSet(invocation, ctx);
     try {
       return this.#callNow(invocation, ctx);
@@ -240,34 +257,28 @@ export class Cluster {
       if (open >= this.#breaker.maxConnections) throw this.#overflow('maxConnections', `${open} connections are open`);
     }
     ctx.endpoint = endpoint.address;
-    const load = this.#loads.get(endpoint.address);
     this.#inFlight += 1;
-    load.begin();
-    let sent: Promise<Result>;
+    this.#loads.get(endpoint.address).begin();
+    ctx.attemptBook = this;
+    ctx.attemptStartedAt = started;
     try {
-      sent = this.upstream.call(endpoint, invocation, ctx);
+      return this.upstream.call(endpoint, invocation, ctx);
     } catch (error) {
-      sent = Promise.reject(error);
+      return Promise.reject(error);
     }
-    return sent.then(
-      (result) => {
-        this.#inFlight -= 1;
-        const now = performance.now();
-        load.end(now, now - started, result.status !== 'error');
-        this.#metrics.upstreamCallFinished(this.name, endpoint.address, (now - started) / 1000, result.status);
-        if (isEndpointFailure(result)) this.#recordFailure(endpoint.address, now);
-        else this.#outlier.recordSuccess(endpoint.address);
-        return result;
-      },
-      (error: unknown) => {
-        this.#inFlight -= 1;
-        const now = performance.now();
-        load.end(now, now - started, false);
-        this.#metrics.upstreamCallFinished(this.name, endpoint.address, (now - started) / 1000, MeshError.from(error).reason);
-        if (MeshError.is(error) && isConnectionFailure(error)) this.#recordFailure(endpoint.address, now);
-        throw error;
-      },
-    );
+  }
+
+  /** The attempt this cluster sent (ctx.endpoint, at ctx.attemptStartedAt) ended: its books (filter.ts's endAttempt calls it). */
+  attemptEnded(ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void {
+    const address = ctx.endpoint ?? '';
+    this.#inFlight -= 1;
+    const now = performance.now();
+    const ms = now - (ctx.attemptStartedAt ?? now);
+    // An endpoint dropped while the attempt was out has no load to end any more.
+    this.#loads.find(address)?.end(now, ms, result !== undefined && result.status !== 'error');
+    this.#metrics.upstreamCallFinished(this.name, address, ms / 1000, result !== undefined ? result.status : error!.reason);
+    if (result !== undefined ? isEndpointFailure(result) : isConnectionFailure(error!)) this.#recordFailure(address, now);
+    else if (result !== undefined) this.#outlier.recordSuccess(address);
   }
 
   snapshot(): ClusterSnapshot {

@@ -90,6 +90,26 @@ export interface CallContext {
   readonly wire?: unknown;
   /** What the steps registered to run when the call ends (whenCallEnds); one kept as it is, no array per call. */
   ends?: CallEnd | CallEnd[];
+  /** Set by the cluster while an attempt is out: who keeps its books, told how it ended by endAttempt. */
+  attemptBook?: AttemptBook;
+  /** When the attempt under way was sent (performance.now()), for its latency. */
+  attemptStartedAt?: number;
+}
+
+/** The cluster's bookkeeping of an attempt (in-flight counts, balancer load, outlier detection). */
+export interface AttemptBook {
+  attemptEnded(ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void;
+}
+
+/**
+ * Tells the cluster how the attempt it sent ended, once. The step that sees each attempt's
+ * outcome (retry) calls it: the cluster hands up its upstream's promise without a `then`.
+ */
+export function endAttempt(ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void {
+  const book = ctx.attemptBook;
+  if (book === undefined) return;
+  ctx.attemptBook = undefined;
+  book.attemptEnded(ctx, result, error);
 }
 
 export type Handler = (invocation: Invocation, ctx: CallContext) => Promise<Result>;

@@ -91,7 +91,8 @@ function clusterStep(cluster: (name: string) => Cluster | undefined): Handler {
     if (!target) {
       return Promise.reject(new MeshError('PMESH_NO_CLUSTER', `cluster "${ctx.cluster}" is not configured`));
     }
-    return target.call(invocation, ctx);
+    // The upstream's promise as it is: the retry step above ends the attempt's books (filter.ts, endAttempt).
+    return target.send(invocation, ctx);
   };
 }
 

@@ -85,6 +85,11 @@ export class LoadBook {
     return load;
   }
 
+  /** The endpoint's load, if it is still in the book (not for one the cluster has dropped since). */
+  find(address: string): EndpointLoad | undefined {
+    return this.#loads.get(address);
+  }
+
   delete(address: string): void {
     this.#loads.delete(address);
   }

@@ -20,7 +20,7 @@
  * Sitting right above the cluster, it also counts the circuit breaker's refusals.
  */
 import { Cancel, Code, MeshError, type Invocation, type MeshMetrics, type Result } from '../../core/index.js';
-import type { CallContext, Filter, Handler, RetryOn, RetrySpec, RoutePolicy } from '../filter.js';
+import { endAttempt, type CallContext, type Filter, type Handler, type RetryOn, type RetrySpec, type RoutePolicy } from '../filter.js';
 
 export const DEFAULT_RETRY: RetrySpec = Object.freeze({ attempts: 2, on: [], budget: Object.freeze({ percent: 20, minPerSecond: 10 }) });
 
@@ -135,7 +135,13 @@ async function attemptWithin(perTryTimeoutMs: number, next: Handler, invocation:
     perTryTimeoutMs,
   );
   try {
-    return await next(invocation, tryCtx);
+    // The attempt's books are on its own context: ended here, where its outcome is known.
+    const result = await next(invocation, tryCtx);
+    endAttempt(tryCtx, result, undefined);
+    return result;
+  } catch (error) {
+    endAttempt(tryCtx, undefined, MeshError.from(error));
+    throw error;
   } finally {
     clearTimeout(timer);
     ctx.endpoint = tryCtx.endpoint;
@@ -157,9 +163,16 @@ export function retryFilter(options: RetryOptions): Filter {
     budget.recordCall(performance.now());
     // The first attempt's answer goes back as it is unless it failed: no async function, and
     // the `retries` attachment is read only when there is something to retry (the call's record too).
+    // This is where each attempt's outcome is first seen: the cluster's books are closed here (endAttempt).
     return attempt(next, invocation, ctx, spec).then(
-      (result) => (result.code === undefined ? result : afterFailure({ next, invocation, ctx, spec, budget }, options, { result })),
-      (error: unknown) => afterFailure({ next, invocation, ctx, spec, budget }, options, { error }),
+      (result) => {
+        endAttempt(ctx, result, undefined);
+        return result.code === undefined ? result : afterFailure({ next, invocation, ctx, spec, budget }, options, { result });
+      },
+      (error: unknown) => {
+        endAttempt(ctx, undefined, MeshError.from(error));
+        return afterFailure({ next, invocation, ctx, spec, budget }, options, { error });
+      },
     );
   };
 }
@@ -185,8 +198,11 @@ async function afterFailure({ next, invocation, ctx, spec, budget }: RetryCall, 
   for (let n = 1; ; n++) {
     if (n > 1) {
       try {
-        outcome = { result: await attempt(next, invocation, ctx, spec) };
+        const result = await attempt(next, invocation, ctx, spec);
+        endAttempt(ctx, result, undefined);
+        outcome = { result };
       } catch (error) {
+        endAttempt(ctx, undefined, MeshError.from(error));
         outcome = { error };
       } finally {
         held?.release();
