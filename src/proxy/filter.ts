@@ -94,6 +94,17 @@ export interface CallContext {
   attemptBook?: AttemptBook;
   /** When the attempt under way was sent (performance.now()), for its latency. */
   attemptStartedAt?: number;
+  /** Set by a listener: who answers the caller, told the outcome last by the stack's one `then` (CallAnswer). */
+  answerTo?: CallAnswer;
+}
+
+/**
+ * The caller's side of a call: a listener that sets `ctx.answerTo` is told how the call
+ * ended by the stack itself, after the ends and the observers, and chains no `then` of its
+ * own on the stack's promise (which then only settles, never rejects: nothing reads it).
+ */
+export interface CallAnswer {
+  answer(ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void;
 }
 
 /** The cluster's bookkeeping of an attempt (in-flight counts, balancer load, outlier detection). */
@@ -158,32 +169,87 @@ export interface CallObserver {
   finished(invocation: Invocation, ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void;
 }
 
+/** Handlers that answer `ctx.answerTo` themselves (the stacks observeCalls tops). */
+const ANSWERING = new WeakSet<Handler>();
+
 /**
  * The top of the stack: notes the call's arrival to `observers`, and when the call ends runs
- * the ends the steps below registered, innermost first, then tells `observers` in list order.
+ * the ends the steps below registered, innermost first, tells `observers` in list order, and
+ * answers the caller when a listener set `ctx.answerTo`.
  */
 export function observeCalls(observers: readonly CallObserver[]): Filter {
   const starting = observers.filter((observer) => observer.started !== undefined);
-  return (next) => (invocation, ctx) => {
-    for (const observer of starting) observer.started!(invocation, ctx);
-    // Not an async function: a call costs one `then` here. A synchronous throw below still becomes a rejection.
+  return (next) => {
+    const handler: Handler = (invocation, ctx) => {
+      for (const observer of starting) observer.started!(invocation, ctx);
+      // Not an async function: a call costs one `then` here. A synchronous throw below still becomes a rejection.
+      let answer: Promise<Result>;
+      try {
+        answer = next(invocation, ctx);
+      } catch (error) {
+        answer = Promise.reject(error);
+      }
+      return answer.then(
+        (result) => {
+          settle(observers, invocation, ctx, result, undefined);
+          return result;
+        },
+        (error: unknown) => {
+          if (!settle(observers, invocation, ctx, undefined, MeshError.from(error))) throw error;
+          // Read by nobody: the caller has its answer.
+          return undefined as unknown as Result;
+        },
+      );
+    };
+    ANSWERING.add(handler);
+    return handler;
+  };
+}
+
+/**
+ * The call ended: its ends run, innermost first, then its observers, then its caller is
+ * answered if a listener asked (`ctx.answerTo`; true then). Should an end or an observer
+ * throw, that caller still gets an answer: that error.
+ */
+function settle(observers: readonly CallObserver[], invocation: Invocation, ctx: CallContext, result: Result | undefined, error: MeshError | undefined): boolean {
+  const to = ctx.answerTo;
+  if (to === undefined) {
+    runEnds(ctx, result, error);
+    for (const observer of observers) observer.finished(invocation, ctx, result, error);
+    return false;
+  }
+  try {
+    runEnds(ctx, result, error);
+    for (const observer of observers) observer.finished(invocation, ctx, result, error);
+  } catch (thrown) {
+    to.answer(ctx, undefined, MeshError.from(thrown));
+    return true;
+  }
+  to.answer(ctx, result, error);
+  return true;
+}
+
+/**
+ * `handler` as a listener calls it: a stack (topped by observeCalls) as it is, since it answers
+ * `ctx.answerTo` itself; any other handler (the demo's providers) wrapped to do so.
+ */
+export function answeringHandler(handler: Handler): Handler {
+  if (ANSWERING.has(handler)) return handler;
+  return (invocation, ctx) => {
     let answer: Promise<Result>;
     try {
-      answer = next(invocation, ctx);
+      answer = handler(invocation, ctx);
     } catch (error) {
       answer = Promise.reject(error);
     }
     return answer.then(
       (result) => {
-        runEnds(ctx, result, undefined);
-        for (const observer of observers) observer.finished(invocation, ctx, result, undefined);
+        ctx.answerTo?.answer(ctx, result, undefined);
         return result;
       },
       (error: unknown) => {
-        const mesh = MeshError.from(error);
-        runEnds(ctx, undefined, mesh);
-        for (const observer of observers) observer.finished(invocation, ctx, undefined, mesh);
-        throw error;
+        ctx.answerTo?.answer(ctx, undefined, MeshError.from(error));
+        return undefined as unknown as Result;
       },
     );
   };

@@ -5,8 +5,10 @@
  * context that grew a property backing store as the stack filled in its route, cluster,
  * deadline and endpoint; every field is declared here, so it is made once, whole.
  */
+import type { Socket } from 'node:net';
 import { Cancel, type KeptDeadline, type Logger, type MeshError, type PeerIdentity, type ServerSpan, type Invocation, type Result } from '../../core/index.js';
-import type { CallContext, RoutePolicy } from '../filter.js';
+import { peerOf } from '../transport/index.js';
+import type { AttemptBook, CallAnswer, CallContext, CallEnd, RoutePolicy } from '../filter.js';
 
 export class RpcCall extends Cancel implements CallContext {
   readonly listener: string;
@@ -24,18 +26,27 @@ export class RpcCall extends Cancel implements CallContext {
   error: MeshError | undefined = undefined;
   tap: { upstream?: Invocation; upstreamResult?: Result } | undefined = undefined;
   span: ServerSpan | undefined = undefined;
+  ends: CallEnd | CallEnd[] | undefined = undefined;
+  attemptBook: AttemptBook | undefined = undefined;
+  attemptStartedAt: number | undefined = undefined;
+  /** The listener, told the outcome by the stack (filter.ts, CallAnswer). */
+  readonly answerTo: CallAnswer;
+  /** The connection the call came on, which its answer goes back to. */
+  readonly socket: Socket;
   /** The request frame, which the reply answers. */
   readonly frame: unknown;
   readonly oneway: boolean;
   /** Set once the call is answered (by its result, its error or the drain's), so it is answered once. */
   answered = false;
 
-  constructor(listener: string, startedAt: number, log: Logger, peer: PeerIdentity | undefined, frame: unknown, oneway: boolean) {
+  constructor(listener: string, startedAt: number, log: Logger, answerTo: CallAnswer, socket: Socket, frame: unknown, oneway: boolean) {
     super();
+    this.answerTo = answerTo;
+    this.socket = socket;
     this.listener = listener;
     this.startedAt = startedAt;
     this.log = log;
-    this.peer = peer;
+    this.peer = peerOf(socket);
     this.frame = frame;
     this.oneway = oneway;
   }

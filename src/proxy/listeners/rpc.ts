@@ -13,13 +13,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { DeadlineTimers, MeshError, listenOn, withLimits, type AnyFrameServerCodec, type Limits, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
 import { type ClassPolicy } from '../../bridge/index.js';
-import type { Handler } from '../filter.js';
+import { answeringHandler, type CallAnswer, type Handler } from '../filter.js';
 import { FrameReader } from './frame-reader.js';
 import { InFlight } from './in-flight.js';
 import type { Listener } from './listener.js';
 import { PartialFrameBudget } from './partial-frames.js';
 import { RpcCall } from './rpc-call.js';
-import { peerOf, secureConnections, writeThisTurn, type IngressTlsOptions } from '../transport/index.js';
+import { secureConnections, writeThisTurn, type IngressTlsOptions } from '../transport/index.js';
 
 export interface RpcListenerOptions {
   readonly name: string;
@@ -70,7 +70,7 @@ export class RpcListener implements Listener {
     this.protocol = options.codec.name;
     this.address = options.address;
     this.#options = options;
-    this.#handler = options.handler;
+    this.#handler = answeringHandler(options.handler);
     this.#limits = withLimits({ maxFrameBytes: options.maxFrameBytes });
     this.#partialFrames = options.partialFrames ?? new PartialFrameBudget(DEFAULT_PARTIAL_FRAME_BYTES);
     this.#server = createServer((socket) => this.#onConnection(socket));
@@ -87,7 +87,7 @@ export class RpcListener implements Listener {
   }
 
   setHandler(handler: Handler): void {
-    this.#handler = handler;
+    this.#handler = answeringHandler(handler);
   }
 
   start(): Promise<void> {
@@ -195,24 +195,29 @@ export class RpcListener implements Listener {
       if (!invocation.oneway) this.#write(socket, codec.localReply(frame, refused));
       return;
     }
-    const call = new RpcCall(this.name, startedAt, this.#options.log, peerOf(socket), frame, invocation.oneway);
+    const call = new RpcCall(this.name, startedAt, this.#options.log, this.#answerer, socket, frame, invocation.oneway);
     this.#inFlight.begin();
     calls.add(call);
-    let answer: Promise<Result>;
+    // The stack answers the call through `call.answerTo` (filter.ts, CallAnswer): nothing to chain on its promise.
     try {
-      answer = this.#handler(invocation, call);
+      void this.#handler(invocation, call);
     } catch (error) {
-      answer = Promise.reject(error);
+      this.#answerer.answer(call, undefined, MeshError.from(error));
     }
-    answer.then(
-      (result) => this.#answer(socket, call, result),
-      (error: unknown) => {
-        const mesh = MeshError.from(error);
-        call.log.debug({ reason: mesh.reason, err: mesh.message, cluster: call.cluster, endpoint: call.endpoint }, 'call failed');
-        this.#answer(socket, call, mesh);
-      },
-    );
   }
+
+  /** Told each call's outcome by the stack, once (one object for the listener, not closures per call). */
+  readonly #answerer: CallAnswer = {
+    answer: (ctx, result, error) => {
+      const call = ctx as RpcCall;
+      if (error === undefined) {
+        this.#answer(call.socket, call, result!);
+        return;
+      }
+      call.log.debug({ reason: error.reason, err: error.message, cluster: call.cluster, endpoint: call.endpoint }, 'call failed');
+      this.#answer(call.socket, call, error);
+    },
+  };
 
   /** Why the request's body may not pass (a denied class, or a body the scan cannot read), or undefined. */
   #scanClasses(frame: unknown): MeshError | undefined {
