@@ -24,7 +24,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cancel, Code, DeadlineTimers, MeshError, fieldOf, isTls, listenOn, makeEndpoint, type ApiAccess, type Endpoint, type Logger, type MeshMetrics, type Result, type StreamClientCodec, type StreamServerCodec } from '../../core/index.js';
-import type { CallContext, Handler } from '../filter.js';
+import { answeringHandler, type CallAnswer, type CallContext, type Handler } from '../filter.js';
 import type { RelayCall, RelayWire } from '../h2-frames/relay-call.js';
 import { RelayServerConnection, type FrameRelayOptions } from '../h2-frames/relay-server.js';
 import type { FloodLimits } from '../h2-frames/relay-guard.js';
@@ -44,6 +44,11 @@ export interface GrpcLimits extends FloodLimits {
   readonly keepaliveMs: number;
   readonly keepaliveTimeoutMs: number;
   readonly upstreamRetryBufferBytes: number;
+}
+
+/** A relayed call's context: the relay call rides in it, so the stack's answer finds it. */
+interface RelayContext extends CallContext {
+  readonly relay: RelayCall;
 }
 
 export interface Http2ListenerOptions {
@@ -110,7 +115,10 @@ export class Http2Listener implements Listener {
   /** The built-in services' server being started (by the first call to one), or started: then the upstream to it. */
   #builtInStarted: Promise<Http2Upstream> | undefined;
   readonly #builtInEndpoint: Endpoint = makeEndpoint('127.0.0.1:1', { source: 'static' });
+  /** The stack, as configured (the built-in services' server calls it too). */
   #handler: Handler;
+  /** The stack as this listener calls it: it answers the relayed call itself (#answerer). */
+  #entry: Handler;
   readonly #stopTls: () => void;
 
   constructor(options: Http2ListenerOptions) {
@@ -119,6 +127,7 @@ export class Http2Listener implements Listener {
     this.address = options.address;
     this.#options = options;
     this.#handler = options.handler;
+    this.#entry = answeringHandler(options.handler);
     this.#relay = {
       wire: wireOf(options.codec),
       limits: options.grpc,
@@ -144,6 +153,7 @@ export class Http2Listener implements Listener {
 
   setHandler(handler: Handler): void {
     this.#handler = handler;
+    this.#entry = answeringHandler(handler);
     this.#builtIn?.setHandler(handler);
   }
 
@@ -196,7 +206,7 @@ export class Http2Listener implements Listener {
     const socket = connection.conn.socket as Socket;
     // Every field the chain sets is named here: the object is made with room for them all, rather than
     // given a property backing store (and its regrowths) when the router, cluster and timeout add theirs.
-    const ctx: CallContext = {
+    const ctx: RelayContext = {
       listener: this.name,
       startedAt,
       log: options.log,
@@ -212,6 +222,11 @@ export class Http2Listener implements Listener {
       error: undefined,
       tap: undefined,
       span: undefined,
+      ends: undefined,
+      attemptBook: undefined,
+      attemptStartedAt: undefined,
+      answerTo: undefined,
+      relay: call,
     };
     call.owner = ctx;
     this.#inFlight.begin();
@@ -236,12 +251,32 @@ export class Http2Listener implements Listener {
       // One timer for the call: the timeout filter shares this one when the caller's deadline is the call's.
       ctx.deadlineKept = call;
     }
-    const reply = builtIn ? this.#startBuiltIn().then((upstream) => upstream.call(this.#builtInEndpoint, invocation, ctx)) : this.#handler(invocation, ctx);
-    reply.then(
-      (result) => this.#replied(call, result),
-      (error: unknown) => this.#failed(call, MeshError.from(error)),
-    );
+    if (builtIn) {
+      this.#startBuiltIn()
+        .then((upstream) => upstream.call(this.#builtInEndpoint, invocation, ctx))
+        .then(
+          (result) => this.#replied(call, result),
+          (error: unknown) => this.#failed(call, MeshError.from(error)),
+        );
+      return;
+    }
+    // The stack answers the call through `ctx.answerTo` (filter.ts, CallAnswer): nothing to chain on its promise.
+    ctx.answerTo = this.#answerer;
+    try {
+      void this.#entry(invocation, ctx);
+    } catch (error) {
+      this.#failed(call, MeshError.from(error));
+    }
   }
+
+  /** Told each relayed call's outcome by the stack, once (one object for the listener, not closures per call). */
+  readonly #answerer: CallAnswer = {
+    answer: (ctx, result, error) => {
+      const call = (ctx as RelayContext).relay;
+      if (error === undefined) this.#replied(call, result!);
+      else this.#failed(call, error);
+    },
+  };
 
   #replied(call: RelayCall, result: Result): void {
     // The relay writes the reply itself; a Result from anything else cannot be written here.
