@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Cancel, Code, DEFAULT_LIMITS, MeshError, listenOn, refuseHttpRequest, type HttpServerCodec, type Invocation, type Logger, type MeshMetrics, type Result } from '../../core/index.js';
-import type { CallContext, Handler } from '../filter.js';
+import { answeringHandler, type CallAnswer, type CallContext, type Handler } from '../filter.js';
 import { LimitStream } from './limit-stream.js';
 import { ReplayedSocket } from './replayed-socket.js';
 import { InFlight } from './in-flight.js';
@@ -18,6 +18,11 @@ import { Http1Caller, type CallerHost, type CallerRequest, type CallerTimeouts }
 import type { RequestHead } from './http1-request-head.js';
 import type { Listener } from './listener.js';
 import { peerOf, secureConnections, type IngressTlsOptions } from '../transport/index.js';
+
+/** A caller request's context: the request rides in it, so the stack's answer finds it. */
+interface CallerContext extends CallContext {
+  readonly request: CallerRequest;
+}
 
 export interface Http1ListenerOptions {
   readonly name: string;
@@ -71,6 +76,8 @@ export class Http1Listener implements Listener {
   readonly #callers = new Set<Http1Caller>();
   readonly #host: CallerHost;
   #handler: Handler;
+  /** The stack as the caller path (#serve) calls it: it answers the request itself (#answerer). */
+  #entry: Handler;
   readonly #inFlight = new InFlight();
   /** Calls handed to node:http not yet answered, so a drain that ends can answer them 503 rather than cut them (the byte path's are on their connections). */
   readonly #pending = new Map<Cancel, AnswerOverrun>();
@@ -84,6 +91,7 @@ export class Http1Listener implements Listener {
     this.address = options.address;
     this.#options = options;
     this.#handler = options.handler;
+    this.#entry = answeringHandler(options.handler);
     const headersMs = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
     // node:http refuses a request timeout below the headers one; so does the byte path, alike.
     const requestMs = Math.max(headersMs, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
@@ -119,6 +127,7 @@ export class Http1Listener implements Listener {
 
   setHandler(handler: Handler): void {
     this.#handler = handler;
+    this.#entry = answeringHandler(handler);
   }
 
   start(): Promise<void> {
@@ -222,7 +231,7 @@ export class Http1Listener implements Listener {
   #serve(request: CallerRequest): void {
     const startedAt = performance.now();
     const head = request.head;
-    const ctx: CallContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: request.peer, wire: head };
+    const ctx: CallerContext = { listener: this.name, startedAt, log: this.#options.log, cancel: new Cancel(), peer: request.peer, wire: head, answerTo: this.#answerer, request };
     this.#inFlight.begin();
     request.cancel = ctx.cancel;
     let invocation: Invocation;
@@ -240,14 +249,26 @@ export class Http1Listener implements Listener {
       this.#writeLocal(request, new MeshError('PMESH_BODY_TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${this.#options.maxBodyBytes} bytes`));
       return;
     }
-    this.#handler(invocation, ctx).then(
-      (result) => {
-        if (request.finished) return; // cut, or answered by the drain
-        request.writeResult(result, (error) => ctx.log.warn({ err: error.message, endpoint: ctx.endpoint, cluster: ctx.cluster }, 'response body cut'));
-      },
-      (error: unknown) => this.#writeLocal(request, MeshError.from(error), ctx),
-    );
+    // The stack answers the request through `ctx.answerTo` (filter.ts, CallAnswer): nothing to chain on its promise.
+    try {
+      void this.#entry(invocation, ctx);
+    } catch (error) {
+      this.#writeLocal(request, MeshError.from(error), ctx);
+    }
   }
+
+  /** Told each caller request's outcome by the stack, once (one object for the listener, not closures per call). */
+  readonly #answerer: CallAnswer = {
+    answer: (ctx, result, error) => {
+      const request = (ctx as CallerContext).request;
+      if (error !== undefined) {
+        this.#writeLocal(request, error, ctx);
+        return;
+      }
+      if (request.finished) return; // cut, or answered by the drain
+      request.writeResult(result!, (cut) => ctx.log.warn({ err: cut.message, endpoint: ctx.endpoint, cluster: ctx.cluster }, 'response body cut'));
+    },
+  };
 
   #writeLocal(request: CallerRequest, error: MeshError, ctx?: CallContext): void {
     if (ctx) logFailure(ctx, error);
