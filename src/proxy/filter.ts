@@ -236,6 +236,9 @@ function settle(observers: readonly CallObserver[], invocation: Invocation, ctx:
 export function answeringHandler(handler: Handler): Handler {
   if (ANSWERING.has(handler)) return handler;
   return (invocation, ctx) => {
+    // The wrapper answers; a stack somewhere inside (wrapped by someone) must not answer too.
+    const to = ctx.answerTo;
+    ctx.answerTo = undefined;
     let answer: Promise<Result>;
     try {
       answer = handler(invocation, ctx);
@@ -244,11 +247,12 @@ export function answeringHandler(handler: Handler): Handler {
     }
     return answer.then(
       (result) => {
-        ctx.answerTo?.answer(ctx, result, undefined);
+        to?.answer(ctx, result, undefined);
         return result;
       },
       (error: unknown) => {
-        ctx.answerTo?.answer(ctx, undefined, MeshError.from(error));
+        if (to === undefined) throw error;
+        to.answer(ctx, undefined, MeshError.from(error));
         return undefined as unknown as Result;
       },
     );
