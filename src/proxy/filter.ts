@@ -169,7 +169,7 @@ export interface CallObserver {
   finished(invocation: Invocation, ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void;
 }
 
-/** Handlers that answer `ctx.answerTo` themselves (the stacks observeCalls tops). */
+/** Handlers that answer `ctx.answerTo` themselves: stacks topped by observeCalls. */
 const ANSWERING = new WeakSet<Handler>();
 
 /**

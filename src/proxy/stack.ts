@@ -13,6 +13,11 @@
  * and below the timeout so the call's deadline bounds every attempt; the mirror copies the
  * frame the bridge built, once per call whatever the retries do)
  *
+ * On the pass-through path only two steps chain a `then`: retry, which must see each attempt's
+ * outcome and closes the cluster's books for it, and observeCalls at the top, which runs the
+ * ends the steps registered (the timeout's disarm), tells the observers and answers the
+ * caller; every other step hands the upstream's promise up as it is (filter.ts says how).
+ *
  * The router and clusters are looked up through functions at call time, so a hot
  * reload swaps them without rebuilding connections; a call in flight keeps the
  * cluster object it started with.
