@@ -25,7 +25,7 @@ let doomed: { peer: Peer; port: number };
 /** An HTTP/2 server that takes every stream and never answers nor enforces a deadline: only the sidecar can end such a call. */
 let silent: Http2Server;
 const silentSessions = new Set<ServerHttp2Session>();
-const ports = { toGo: 0, toPython: 0, toDoomed: 0, toSilent: 0, egress: 0, ingress: 0, http: 0, admin: 0 };
+const ports = { toGo: 0, toPython: 0, toDoomed: 0, toSilent: 0, toSilentRoute: 0, egress: 0, ingress: 0, http: 0, admin: 0 };
 
 beforeAll(async () => {
   buildGoPeer();
@@ -50,6 +50,7 @@ listeners:
   - { name: to-python, protocol: grpc, address: 127.0.0.1:${ports.toPython}, routeByRegistry: false, routes: ${services('python')} }
   - { name: to-doomed, protocol: grpc, address: 127.0.0.1:${ports.toDoomed}, routes: ${services('doomed')} }
   - { name: to-silent, protocol: grpc, address: 127.0.0.1:${ports.toSilent}, routeByRegistry: false, routes: ${services('silent')} }
+  - { name: to-silent-route, protocol: grpc, address: 127.0.0.1:${ports.toSilentRoute}, routeByRegistry: false, routes: [{ match: { service: helloworld.Greeter }, cluster: silent, timeoutMs: 300 }] }
   - { name: egress, protocol: grpc, address: 127.0.0.1:${ports.egress} }
   - { name: ingress, protocol: grpc, address: 127.0.0.1:${ports.ingress}, ingress: true }
   - { name: http, protocol: http1, address: 127.0.0.1:${ports.http} }
@@ -125,6 +126,13 @@ describe('deadlines and mesh errors as gRPC statuses', () => {
 
   it('a spent grpc-timeout is answered DEADLINE_EXCEEDED by the sidecar when neither the client nor the server enforces it', async () => {
     const reply = await rawUnary(ports.toSilent, '/helloworld.Greeter/SayHello', stringMessage('never answered'), { 'grpc-timeout': '300m' });
+    expect(reply.status).toBe(4);
+    expect(reply.message).toMatch(/^PMESH_DEADLINE_EXCEEDED: deadline of 300 ms exceeded/);
+  });
+
+  it("a route's own timeout, with no grpc-timeout from the caller, is answered DEADLINE_EXCEEDED by the sidecar", async () => {
+    // The route's deadline aborts the call's cancel: the relayed call's promise must answer it (nothing races it).
+    const reply = await rawUnary(ports.toSilentRoute, '/helloworld.Greeter/SayHello', stringMessage('never answered'));
     expect(reply.status).toBe(4);
     expect(reply.message).toMatch(/^PMESH_DEADLINE_EXCEEDED: deadline of 300 ms exceeded/);
   });

@@ -137,6 +137,8 @@ export class RelayReply implements UpstreamObserver {
   /** The call was aborted (its deadline, its caller gone...). */
   cancelled(reason: MeshError): void {
     aborted(this.#call, reason);
+    // Before its head the call's promise answers the cancel: the route's deadline aborts the call rather than racing it.
+    if (this.#frame === undefined) this.#reject(this.#call.failure ?? reason);
   }
 
   onHead(flat: readonly string[], trailersOnly: boolean): void {
