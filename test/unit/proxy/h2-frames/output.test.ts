@@ -41,7 +41,7 @@ function connection(): { conn: H2Connection; writes: Buffer[]; frames: () => Fra
   const conn = new H2Connection(socket, false, events, [], 16_384);
   const frames = (): Frame[] => {
     const out: Frame[] = [];
-    const reader = new FrameReader({ onFrame: (type, flags, stream, payload) => out.push({ type, flags, stream, payload: Buffer.from(payload) }) }, 1 << 24);
+    const reader = new FrameReader({ onFrame: (type, flags, stream, bytes, start, end) => out.push({ type, flags, stream, payload: Buffer.from(bytes.subarray(start, end)) }) }, 1 << 24);
     // The client preface comes first; frames after it.
     reader.push(Buffer.concat(writes).subarray(24));
     return out;
@@ -129,7 +129,7 @@ describe('H2Connection output', () => {
     expect(held).toBeGreaterThan(0);
     expect(held).toBeLessThan(turns);
     const data: Frame[] = [];
-    const reader = new FrameReader({ onFrame: (type, flags, stream, payload) => type === FrameType.DATA && data.push({ type, flags, stream, payload: Buffer.from(payload) }) }, 1 << 24);
+    const reader = new FrameReader({ onFrame: (type, flags, stream, bytes, start, end) => type === FrameType.DATA && data.push({ type, flags, stream, payload: Buffer.from(bytes.subarray(start, end)) }) }, 1 << 24);
     reader.push(Buffer.concat(received).subarray(24));
     expect(data.length).toBe(turns);
     const wrong = data.filter((f, i) => f.stream !== 1 + 2 * (i % 50) || f.payload.length !== sizeOf(i) || !f.payload.every((byte) => byte === i % 251));
