@@ -45,6 +45,18 @@ export function grpcInvocation(fields: readonly string[], body: Readable, now: n
   return new StreamInvocation('grpc', head.service, head.method, timeoutMs === undefined ? undefined : now + timeoutMs, body, new GrpcRequestHead(fields));
 }
 
+/** The body of the calls on the last stream seen: every relayed call has the same one (the relay's stand-in, its bytes pass in the relay), so one object serves them all rather than one per call. */
+let lastStream: Readable | undefined;
+let lastBody: Invocation['body'] | undefined;
+
+function bodyOf(stream: Readable): Invocation['body'] {
+  if (stream !== lastStream || lastBody === undefined) {
+    lastStream = stream;
+    lastBody = Object.freeze({ kind: 'stream', stream });
+  }
+  return lastBody;
+}
+
 /**
  * An Invocation of a protocol on gRPC's wire. A class, not an object literal: a literal
  * with a getter is made on a slow path (it cost more than the header object it spares).
@@ -66,7 +78,7 @@ class StreamInvocation implements Invocation {
     this.service = service;
     this.method = method;
     this.deadline = deadline;
-    this.body = { kind: 'stream', stream: body };
+    this.body = bodyOf(body);
     this.frame = frame;
   }
 

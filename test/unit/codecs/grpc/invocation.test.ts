@@ -83,3 +83,17 @@ describe('gRPC request head read once per list', () => {
     expect(server.toInvocation(fields, body(), 2_000).deadline).toBe(2_100);
   });
 });
+
+describe('gRPC Invocation body', () => {
+  it('calls on the same body stream share one body object; another stream gets its own', () => {
+    const stream = body();
+    const a = server.toInvocation(head(), stream, 1);
+    const b = server.toInvocation(head('x-other', '1'), stream, 1);
+    expect(b.body).toBe(a.body);
+    expect(a.body).toEqual({ kind: 'stream', stream });
+    const other = body();
+    const c = server.toInvocation(head(), other, 1);
+    expect(c.body).toEqual({ kind: 'stream', stream: other });
+    expect(server.toInvocation(head(), stream, 1).body).toEqual({ kind: 'stream', stream });
+  });
+});
