@@ -81,6 +81,21 @@ describe('H2Connection output', () => {
     expect([reset.type, reset.stream, reset.payload.readUInt32BE(0)]).toEqual([FrameType.RST_STREAM, 3, 8]);
   });
 
+  it('every connection given frames in a turn writes once that turn, and again in each later turn it is given frames', async () => {
+    const all = [connection(), connection(), connection()];
+    await turn();
+    for (let round = 0; round < 3; round++) {
+      const before = all.map(({ writes }) => writes.length);
+      // The first and last get frames every turn; the middle one every other turn.
+      all.forEach(({ conn }, i) => (i !== 1 || round % 2 === 0) && conn.sendData(1, Buffer.alloc(100, round), false));
+      all[0]!.conn.sendReset(3, round);
+      await turn();
+      expect(all.map(({ writes }, i) => writes.length - before[i]!)).toEqual([1, round % 2 === 0 ? 1 : 0, 1]);
+    }
+    const resets = all[0]!.frames().filter((f) => f.type === FrameType.RST_STREAM);
+    expect(resets.map((f) => f.payload.readUInt32BE(0))).toEqual([0, 1, 2]);
+  });
+
   it('never writes over bytes already handed to the socket', async () => {
     const { conn, writes } = connection();
     await turn();
