@@ -10,10 +10,7 @@
 import type { IncomingHttpHeaders } from 'node:http2';
 import type { Readable } from 'node:stream';
 import { headerObject, type Invocation, type StreamRequestFrame, type StreamResponseFrame } from '../../core/index.js';
-import { GRPC_TIMEOUT } from './headers.js';
-import { parseGrpcTimeout } from './timeout.js';
-
-const SLASH = 0x2f;
+import { grpcPathSplit, readGrpcHead } from './request-head.js';
 
 /** What a gRPC Invocation carries as its `frame`: the request head as received. */
 export type GrpcRequestFrame = StreamRequestFrame;
@@ -35,30 +32,29 @@ export class GrpcRequestHead implements StreamRequestFrame {
 /** What a gRPC Result carries as its `frame`: the response head and, later, its trailers. */
 export type GrpcResponseFrame = StreamResponseFrame;
 
-/** Where `/pkg.Service/Method` splits into service and method (the second slash); -1 for any other path. */
-export function grpcPathSplit(path: string | undefined): number {
-  if (!path || path.charCodeAt(0) !== SLASH) return -1;
-  const slash = path.indexOf('/', 1);
-  if (slash <= 1 || slash === path.length - 1 || path.indexOf('/', slash + 1) !== -1) return -1;
-  return slash;
-}
-
 /** `/pkg.Service/Method` -> its parts; undefined for any other path. */
 export function parseGrpcPath(path: string | undefined): { service: string; method: string } | undefined {
   const slash = grpcPathSplit(path);
   return slash === -1 ? undefined : { service: path!.slice(1, slash), method: path!.slice(slash + 1) };
 }
 
-/** The fields a gRPC Invocation is made of, read in one pass over the head (the first of each). */
+/** A gRPC Invocation from its head: what the head says is read once per repeated head (request-head.ts). */
 export function grpcInvocation(fields: readonly string[], body: Readable, now: number): Invocation {
-  let path: string | undefined;
-  let timeoutText: string | undefined;
-  for (let i = 0; i < fields.length; i += 2) {
-    const name = fields[i]!;
-    if (name === ':path') path ??= fields[i + 1];
-    else if (name === GRPC_TIMEOUT) timeoutText ??= fields[i + 1];
+  const head = readGrpcHead(fields);
+  const timeoutMs = head.timeoutMs;
+  return new StreamInvocation('grpc', head.service, head.method, timeoutMs === undefined ? undefined : now + timeoutMs, body, new GrpcRequestHead(fields));
+}
+
+/** The body of the calls on the last stream seen: every relayed call has the same one (the relay's stand-in, its bytes pass in the relay), so one object serves them all rather than one per call. */
+let lastStream: Readable | undefined;
+let lastBody: Invocation['body'] | undefined;
+
+function bodyOf(stream: Readable): Invocation['body'] {
+  if (stream !== lastStream || lastBody === undefined) {
+    lastStream = stream;
+    lastBody = Object.freeze({ kind: 'stream', stream });
   }
-  return streamInvocation('grpc', fields, path, parseGrpcTimeout(timeoutText), body, now);
+  return lastBody;
 }
 
 /**
@@ -82,7 +78,7 @@ class StreamInvocation implements Invocation {
     this.service = service;
     this.method = method;
     this.deadline = deadline;
-    this.body = { kind: 'stream', stream: body };
+    this.body = bodyOf(body);
     this.frame = frame;
   }
 

@@ -7,8 +7,9 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http2';
 import { Code, type MeshError, type ProtocolPlugin } from '../../core/index.js';
-import { attachmentsOf, CONTENT_TYPE, forwardable, forwardFlat, GRPC_MESSAGE, GRPC_STATUS, GRPC_TIMEOUT, isGrpcRequest } from './headers.js';
-import { grpcInvocation, grpcPathSplit } from './invocation.js';
+import { attachmentsOf, CONTENT_TYPE, forwardable, forwardFlat, GRPC_MESSAGE, GRPC_STATUS, GRPC_TIMEOUT } from './headers.js';
+import { grpcInvocation } from './invocation.js';
+import { readGrpcHead } from './request-head.js';
 import { LengthPrefixCheck, MessageBoundaries } from './length-prefix.js';
 import { matchHttp2Preface } from './match.js';
 import { encodeGrpcMessage, grpcMessageOf, grpcStatusOf, resetCodeOf } from './status.js';
@@ -22,19 +23,9 @@ function errorTrailers(error: MeshError): OutgoingHttpHeaders {
   return { [GRPC_STATUS]: String(grpcStatusOf(error)), [GRPC_MESSAGE]: encodeGrpcMessage(grpcMessageOf(error)) };
 }
 
-/** Read from the list in one pass (the first of each field), on every call: no header object for it. */
+/** Why a request head is not a gRPC call (read once per repeated head: request-head.ts). */
 function refusal(fields: readonly string[]): string | undefined {
-  let method: string | undefined;
-  let path: string | undefined;
-  let contentType: string | undefined;
-  for (let i = 0; i < fields.length; i += 2) {
-    const name = fields[i]!;
-    if (name === ':method') method ??= fields[i + 1];
-    else if (name === ':path') path ??= fields[i + 1];
-    else if (name === 'content-type') contentType ??= fields[i + 1];
-  }
-  if (isGrpcRequest(method, contentType) && grpcPathSplit(path) !== -1) return undefined;
-  return `not a gRPC call: ${String(method)} ${String(path)} (${String(contentType)})`;
+  return readGrpcHead(fields).refusal;
 }
 
 export const grpcProtocol: ProtocolPlugin<never> = {

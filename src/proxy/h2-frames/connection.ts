@@ -131,48 +131,56 @@ export class H2Connection implements FrameSink {
     }
   }
 
-  onFrame(type: number, flags: number, streamId: number, payload: Buffer): void {
+  onFrame(type: number, flags: number, streamId: number, bytes: Buffer, start: number, end: number): void {
     if (this.#blockStream !== 0 && type !== FrameType.CONTINUATION) throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, 'header block interrupted');
+    const length = end - start;
     switch (type) {
       case FrameType.DATA: {
         if (streamId === 0) throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, 'DATA on stream 0');
-        this.#recvWindow -= payload.length;
+        this.#recvWindow -= length;
         if (this.#recvWindow < 0) throw new Http2ProtocolError(ErrorCode.FLOW_CONTROL_ERROR, 'DATA past the connection window');
-        this.#events.onData(this, streamId, unpadded(type, flags, payload), payload.length, (flags & Flag.END_STREAM) !== 0);
+        this.#events.onData(this, streamId, unpadded(type, flags, bytes.subarray(start, end)), length, (flags & Flag.END_STREAM) !== 0);
         return;
       }
       case FrameType.HEADERS:
         if (streamId === 0) throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, 'HEADERS on stream 0');
         this.#blockStream = streamId;
         this.#blockFlags = flags;
-        this.#fragment(unpadded(type, flags, payload), flags);
+        if ((flags & (Flag.PADDED | Flag.PRIORITY)) === 0) {
+          this.#fragment(bytes, start, end, flags);
+        } else {
+          const part = unpadded(type, flags, bytes.subarray(start, end));
+          this.#fragment(part, 0, part.length, flags);
+        }
         return;
       case FrameType.CONTINUATION:
         if (streamId !== this.#blockStream || streamId === 0) throw new Http2ProtocolError(ErrorCode.PROTOCOL_ERROR, 'CONTINUATION without its HEADERS');
-        this.#fragment(payload, flags);
+        this.#fragment(bytes, start, end, flags);
         return;
       case FrameType.RST_STREAM:
-        if (payload.length !== 4) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'RST_STREAM not 4 bytes');
-        this.#events.onReset(this, streamId, payload.readUInt32BE(0));
+        if (length !== 4) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'RST_STREAM not 4 bytes');
+        this.#events.onReset(this, streamId, bytes.readUInt32BE(start));
         return;
       case FrameType.SETTINGS:
-        this.#onSettings(flags, payload);
+        this.#onSettings(flags, bytes, start, end);
         return;
       case FrameType.PING:
-        if (payload.length !== 8) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'PING not 8 bytes');
+        if (length !== 8) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'PING not 8 bytes');
         if ((flags & Flag.ACK) === 0) {
-          this.#frame(FrameType.PING, Flag.ACK, 0, payload, 0, 8);
+          this.#frame(FrameType.PING, Flag.ACK, 0, bytes, start, end);
           this.#events.onPing(this);
         } else {
           this.pingAnswered = true;
         }
         return;
       case FrameType.GOAWAY:
+        if (length < 8) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'GOAWAY under 8 bytes');
         this.goawayReceived = true;
-        this.#events.onGoaway(this, payload.readUInt32BE(0) & 0x7fff_ffff, payload.readUInt32BE(4));
+        this.#events.onGoaway(this, bytes.readUInt32BE(start) & 0x7fff_ffff, bytes.readUInt32BE(start + 4));
         return;
       case FrameType.WINDOW_UPDATE: {
-        const increment = payload.readUInt32BE(0) & 0x7fff_ffff;
+        if (length !== 4) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'WINDOW_UPDATE not 4 bytes');
+        const increment = bytes.readUInt32BE(start) & 0x7fff_ffff;
         if (streamId === 0) {
           this.sendWindow += increment;
           if (this.sendWindow > MAX_WINDOW_BYTES) throw new Http2ProtocolError(ErrorCode.FLOW_CONTROL_ERROR, 'connection window over 2^31-1');
@@ -188,38 +196,39 @@ export class H2Connection implements FrameSink {
     }
   }
 
-  #fragment(part: Buffer, flags: number): void {
-    this.#blockBytes += part.length;
+  /** A header block fragment `bytes[start, end)`. */
+  #fragment(bytes: Buffer, start: number, end: number, flags: number): void {
+    this.#blockBytes += end - start;
     if (this.#blockBytes > this.#maxHeaderBlockBytes) throw new Http2ProtocolError(ErrorCode.ENHANCE_YOUR_CALM, `header block over ${this.#maxHeaderBlockBytes} bytes`);
     const whole = (flags & Flag.END_HEADERS) !== 0;
     // A block in one HEADERS frame (nearly all) is decoded where it lies; only CONTINUATIONs are gathered.
     if (whole && this.#blockParts.length === 0) {
-      this.#headerBlock(part);
+      this.#headerBlock(bytes, start, end);
       return;
     }
-    this.#blockParts.push(part);
+    this.#blockParts.push(bytes.subarray(start, end));
     if (!whole) return;
     const block = Buffer.concat(this.#blockParts);
     this.#blockParts = [];
-    this.#headerBlock(block);
+    this.#headerBlock(block, 0, block.length);
   }
 
-  #headerBlock(block: Buffer): void {
+  #headerBlock(bytes: Buffer, start: number, end: number): void {
     const streamId = this.#blockStream;
     const endStream = (this.#blockFlags & Flag.END_STREAM) !== 0;
     this.#blockStream = 0;
     this.#blockBytes = 0;
     const decoder = this.#decoder;
-    const headers = decoder.decode(block);
+    const headers = decoder.decodeRange(bytes, start, end);
     this.#events.onHeaders(this, streamId, headers, decoder.listBytes, endStream);
   }
 
-  #onSettings(flags: number, payload: Buffer): void {
+  #onSettings(flags: number, bytes: Buffer, start: number, end: number): void {
     if (flags & Flag.ACK) return;
-    if (payload.length % 6 !== 0) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS not a multiple of 6 bytes');
-    for (let at = 0; at < payload.length; at += 6) {
-      const id = payload.readUInt16BE(at);
-      const value = payload.readUInt32BE(at + 2);
+    if ((end - start) % 6 !== 0) throw new Http2ProtocolError(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS not a multiple of 6 bytes');
+    for (let at = start; at < end; at += 6) {
+      const id = bytes.readUInt16BE(at);
+      const value = bytes.readUInt32BE(at + 2);
       if (id === Setting.HEADER_TABLE_SIZE) this.#encoder.setTableLimit(value);
       else if (id === Setting.MAX_CONCURRENT_STREAMS) this.peer.maxConcurrentStreams = value;
       else if (id === Setting.MAX_FRAME_SIZE) this.peer.maxFrameBytes = value;

@@ -103,8 +103,12 @@ export function settingsFrame(settings: ReadonlyArray<readonly [number, number]>
 }
 
 export interface FrameSink {
-  /** One frame; `payload` is valid only during the call unless copied or kept whole. */
-  onFrame(type: number, flags: number, streamId: number, payload: Buffer): void;
+  /**
+   * One frame, its payload `bytes[start, end)`: offsets into the bytes read rather than a
+   * view of them, so a frame read where it lies (HEADERS, WINDOW_UPDATE...) makes no Buffer;
+   * DATA, which is passed on, is viewed by the sink.
+   */
+  onFrame(type: number, flags: number, streamId: number, bytes: Buffer, start: number, end: number): void;
 }
 
 /** Cuts bytes into frames for `sink`; `maxFrameBytes` is what this side advertised. */
@@ -136,7 +140,7 @@ export class FrameReader {
       const streamId = bytes.readUInt32BE(at + 5) & 0x7fff_ffff;
       const start = at + FRAME_HEADER_BYTES;
       at = start + length;
-      this.#sink.onFrame(type, flags, streamId, bytes.subarray(start, at));
+      this.#sink.onFrame(type, flags, streamId, bytes, start, at);
     }
     if (at < end) this.#pending = bytes.subarray(at);
   }

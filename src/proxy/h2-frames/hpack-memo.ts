@@ -27,15 +27,15 @@ export class DecodedBlocks {
   /** Set by `find`: the list's header list size. */
   listBytes = 0;
 
-  /** The list remembered for exactly these bytes under the table's change count `changes`, or undefined. */
-  find(block: Buffer, changes: number): readonly string[] | undefined {
+  /** The list remembered for exactly the bytes `bytes[start, end)` under the table's change count `changes`, or undefined. */
+  find(bytes: Buffer, start: number, end: number, changes: number): readonly string[] | undefined {
     if (changes !== this.#changes) return undefined;
-    const length = block.length;
+    const length = end - start;
     for (let slot = 0; slot < SLOTS; slot++) {
       if (this.#lengths[slot] !== length) continue;
       const memo = this.#blocks[slot]!;
       let same = true;
-      for (let i = 0; i < length && same; i++) same = block[i] === memo[i];
+      for (let i = 0; i < length && same; i++) same = bytes[start + i] === memo[i];
       if (!same) continue;
       this.listBytes = this.#listBytes[slot]!;
       return this.#lists[slot];

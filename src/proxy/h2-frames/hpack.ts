@@ -83,14 +83,20 @@ export class HpackDecoder {
    * Http2ProtocolError(COMPRESSION_ERROR).
    */
   decode(block: Buffer): readonly string[] {
+    return this.decodeRange(block, 0, block.length);
+  }
+
+  /** The block `bytes[start, end)`: a block remembered (nearly every one) is found where it lies, without a view of it. */
+  decodeRange(bytes: Buffer, start: number, end: number): readonly string[] {
     const table = this.#table;
     const changes = table.changes;
     const memo = this.#memo;
-    const known = memo.find(block, changes);
+    const known = memo.find(bytes, start, end, changes);
     if (known !== undefined) {
       this.#listBytes = memo.listBytes;
       return known;
     }
+    const block = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
     const out: string[] = [];
     this.#listBytes = this.#decode(block, out);
     if (table.changes === changes) memo.keep(block, out, this.#listBytes, changes);

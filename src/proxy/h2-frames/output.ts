@@ -18,16 +18,19 @@ const NO_OUTPUT = Buffer.alloc(0);
 /** Payloads up to this size are copied byte by byte (cheaper than Buffer.copy for a few dozen bytes). */
 const SMALL_COPY_BYTES = 64;
 
-const dirty = new Set<FrameOutput>();
+/** The outputs with frames gathered this turn, each once (its `marked` says it is here): an array, not a Set rebuilt as outputs come and go every turn. */
+const dirty: FrameOutput[] = [];
 let flushScheduled = false;
 
 function flushAll(): void {
   flushScheduled = false;
-  // Each is taken out before its flush: one marked again meanwhile is visited again.
-  for (const output of dirty) {
-    dirty.delete(output);
+  // Each is unmarked before its flush: one given frames meanwhile is added again, past this point, and visited in this walk.
+  for (let i = 0; i < dirty.length; i++) {
+    const output = dirty[i]!;
+    output.marked = false;
     output.flush();
   }
+  dirty.length = 0;
 }
 
 export class FrameOutput {
@@ -40,6 +43,8 @@ export class FrameOutput {
    */
   readonly #reusable: boolean;
   #discarded = false;
+  /** In this turn's list of outputs to flush. */
+  marked = false;
   /** Frames not yet written are the bytes [#start, #end) of #out; those before were handed to the socket. */
   #out = NO_OUTPUT;
   #start = 0;
@@ -116,7 +121,6 @@ export class FrameOutput {
   /** The connection closed: nothing more is written. */
   discard(): void {
     this.#discarded = true;
-    dirty.delete(this);
     this.#out = NO_OUTPUT;
     this.#start = this.#end = 0;
   }
@@ -128,8 +132,9 @@ export class FrameOutput {
    * the socket holds it.
    */
   #room(bytes: number): Buffer {
-    if (this.#start === this.#end) {
-      dirty.add(this);
+    if (!this.marked && !this.#discarded) {
+      this.marked = true;
+      dirty.push(this);
       if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(flushAll);

@@ -8,10 +8,11 @@ import type { ConnectionEvents, H2Connection } from './connection.js';
 import { ErrorCode, Http2ProtocolError, MAX_WINDOW_BYTES } from './frames.js';
 import type { Leg, LegOwner } from './leg.js';
 import type { RelayCall } from './relay-call.js';
+import { StreamMap } from './stream-map.js';
 
 /** `Call`: what a stream's leg belongs to (a relayed call; upstream side: any call on the pool, upstream-call.ts). */
 export abstract class StreamTable<Call = RelayCall> implements ConnectionEvents, LegOwner<Call> {
-  readonly streams = new Map<number, Leg<Call>>();
+  readonly streams = new StreamMap<Leg<Call>>();
   readonly blocked = new Set<Leg<Call>>();
 
   abstract onHeaders(conn: H2Connection, streamId: number, headers: readonly string[], listBytes: number, endStream: boolean): void;

@@ -9,24 +9,13 @@
 import type { Socket } from 'node:net';
 import { MeshError } from '../../core/index.js';
 import { H2Connection } from './connection.js';
+import { CleanHeads } from './connection-headers.js';
 import { ErrorCode, Setting } from './frames.js';
 import type { UpstreamCall, UpstreamCallLeg } from './upstream-call.js';
 import { StreamTable } from './stream-table.js';
 import { UpstreamLeg } from './upstream-leg.js';
 
 const LAST_STREAM_ID = 0x7fff_ffff;
-const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
-
-/** A header list without connection-specific fields (RFC 9113 section 8.2.2): the list itself when it has none, as nearly every reply. */
-export function withoutConnectionHeaders(headers: readonly string[]): readonly string[] {
-  let clean = true;
-  for (let i = 0; i < headers.length && clean; i += 2) clean = !CONNECTION_SPECIFIC.has(headers[i]!);
-  if (clean) return headers;
-  const out: string[] = [];
-  for (let i = 0; i < headers.length; i += 2) if (!CONNECTION_SPECIFIC.has(headers[i]!)) out.push(headers[i]!, headers[i + 1]!);
-  return out;
-}
-
 export interface ConnectionOptions {
   readonly address: string;
   readonly cluster: string;
@@ -61,6 +50,7 @@ export class UpstreamConnection extends StreamTable<UpstreamCall> {
   readonly #pool: ConnectionPool;
   #nextId = 1;
   readonly #connectTimer: NodeJS.Timeout;
+  readonly #clean = new CleanHeads();
 
   constructor(pool: ConnectionPool) {
     super();
@@ -115,7 +105,7 @@ export class UpstreamConnection extends StreamTable<UpstreamCall> {
     if (!leg || leg.reset) return;
     leg.answered();
     if (endStream) leg.remoteEnded = true;
-    leg.call.upstreamHeaders(withoutConnectionHeaders(headers), endStream);
+    leg.call.upstreamHeaders(this.#clean.of(headers), endStream);
     if (endStream) this.#answered(leg);
   }
 

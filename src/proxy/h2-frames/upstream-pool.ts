@@ -17,8 +17,6 @@ import type { UpstreamCall } from './upstream-call.js';
 import { UpstreamConnection, type ConnectionOptions, type ConnectionPool } from './upstream-connection.js';
 import type { UpstreamLeg } from './upstream-leg.js';
 
-export { withoutConnectionHeaders } from './upstream-connection.js';
-
 const KEEPALIVE_PING = Buffer.from('pmeshkap', 'latin1');
 /** The streams a connection is expected to take before any server said its limit (grpc-go's client assumes the same). */
 const ASSUMED_MAX_STREAMS = 100;

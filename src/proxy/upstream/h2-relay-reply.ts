@@ -84,20 +84,18 @@ export function statusOf(fields: readonly string[]): number {
 /** The body every relayed Result carries (the bytes pass in the relay). */
 const RELAYED: Result['body'] = Object.freeze({ kind: 'stream', stream: RELAYED_BODY });
 
-/** A relayed call's Result: its attachments are the head's fields as an object, made when first read. */
-class RelayResult implements Result {
+/** A relayed call's Result, which is its own response frame: one object per reply, not a Result and a frame. */
+class RelayResult extends RelayResponseFrame implements Result {
   readonly status = 'ok' as const;
   readonly protocolStatus: number;
   readonly body = RELAYED;
+  /** Itself, an own field: a copy of the Result (`{ ...result }`) still carries its frame. */
   readonly frame: RelayResponseFrame;
 
-  constructor(frame: RelayResponseFrame) {
-    this.frame = frame;
-    this.protocolStatus = statusOf(frame.fields);
-  }
-
-  get attachments(): Readonly<Record<string, string>> {
-    return this.frame.attachments;
+  constructor(fields: readonly string[], ended: boolean, codec: StreamClientCodec) {
+    super(fields, ended, codec);
+    this.protocolStatus = statusOf(fields);
+    this.frame = this;
   }
 }
 
@@ -142,9 +140,9 @@ export class RelayReply implements UpstreamObserver {
   }
 
   onHead(flat: readonly string[], trailersOnly: boolean): void {
-    const frame = new RelayResponseFrame(flat, trailersOnly, this.#codec);
-    this.#frame = frame;
-    this.#resolve(new RelayResult(frame));
+    const result = new RelayResult(flat, trailersOnly, this.#codec);
+    this.#frame = result;
+    this.#resolve(result);
   }
 
   onTrailers(flat: readonly string[]): void {

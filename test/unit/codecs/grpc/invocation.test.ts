@@ -58,3 +58,42 @@ describe('gRPC request head (flat list) -> refusal, Invocation', () => {
     expect(server.toInvocation(head('grpc-timeout', '12x'), body(), 5).deadline).toBeUndefined();
   });
 });
+
+describe('gRPC request head read once per list', () => {
+  it('a repeated list (the decoder hands out the same one) gives the reading made for it; another list is read anew', () => {
+    const fields = head();
+    const first = server.toInvocation(fields, body(), 1);
+    const again = server.toInvocation(fields, body(), 2);
+    expect(again.service).toBe(first.service);
+    expect(again.frame).not.toBe(first.frame);
+    expect((again.frame as StreamRequestFrame).fields).toBe(fields);
+    expect(server.refusal(fields)).toBeUndefined();
+    // Same service, another method, on a list of its own: nothing of the first list's reading leaks into it.
+    const other = [':method', 'POST', ':path', '/helloworld.Greeter/SayBye', 'content-type', 'application/grpc'];
+    expect(server.toInvocation(other, body(), 1)).toMatchObject({ service: { interface: 'helloworld.Greeter' }, method: 'SayBye' });
+    const refused = [':method', 'GET', ':path', '/helloworld.Greeter/SayHello', 'content-type', 'application/grpc'];
+    expect(server.refusal(refused)).toMatch(/not a gRPC call: GET/);
+    expect(server.refusal(refused)).toMatch(/not a gRPC call: GET/);
+    expect(server.refusal(fields)).toBeUndefined();
+  });
+
+  it('a head with a deadline: each call\'s deadline is counted from its own start', () => {
+    const fields = head('grpc-timeout', '100m');
+    expect(server.toInvocation(fields, body(), 1_000).deadline).toBe(1_100);
+    expect(server.toInvocation(fields, body(), 2_000).deadline).toBe(2_100);
+  });
+});
+
+describe('gRPC Invocation body', () => {
+  it('calls on the same body stream share one body object; another stream gets its own', () => {
+    const stream = body();
+    const a = server.toInvocation(head(), stream, 1);
+    const b = server.toInvocation(head('x-other', '1'), stream, 1);
+    expect(b.body).toBe(a.body);
+    expect(a.body).toEqual({ kind: 'stream', stream });
+    const other = body();
+    const c = server.toInvocation(head(), other, 1);
+    expect(c.body).toEqual({ kind: 'stream', stream: other });
+    expect(server.toInvocation(head(), stream, 1).body).toEqual({ kind: 'stream', stream });
+  });
+});

@@ -25,7 +25,7 @@ function goawayCode(sent: (write: (bytes: Buffer) => void) => void): Promise<num
   const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
   return new Promise((resolve, reject) => {
     const reader = new FrameReader(
-      { onFrame: (type, _flags, _id, payload) => type === FrameType.GOAWAY && resolve(payload.readUInt32BE(4)) },
+      { onFrame: (type, _flags, _id, bytes, start) => type === FrameType.GOAWAY && resolve(bytes.readUInt32BE(start + 4)) },
       1 << 24,
     );
     socket.on('data', (chunk: Buffer) => reader.push(chunk));

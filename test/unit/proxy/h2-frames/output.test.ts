@@ -41,7 +41,7 @@ function connection(): { conn: H2Connection; writes: Buffer[]; frames: () => Fra
   const conn = new H2Connection(socket, false, events, [], 16_384);
   const frames = (): Frame[] => {
     const out: Frame[] = [];
-    const reader = new FrameReader({ onFrame: (type, flags, stream, payload) => out.push({ type, flags, stream, payload: Buffer.from(payload) }) }, 1 << 24);
+    const reader = new FrameReader({ onFrame: (type, flags, stream, bytes, start, end) => out.push({ type, flags, stream, payload: Buffer.from(bytes.subarray(start, end)) }) }, 1 << 24);
     // The client preface comes first; frames after it.
     reader.push(Buffer.concat(writes).subarray(24));
     return out;
@@ -79,6 +79,21 @@ describe('H2Connection output', () => {
     expect(dataFrames.map((f) => f.flags & Flag.END_STREAM)).toEqual([0, 0, 0, 0, Flag.END_STREAM]);
     const reset = sent.at(-1)!;
     expect([reset.type, reset.stream, reset.payload.readUInt32BE(0)]).toEqual([FrameType.RST_STREAM, 3, 8]);
+  });
+
+  it('every connection given frames in a turn writes once that turn, and again in each later turn it is given frames', async () => {
+    const all = [connection(), connection(), connection()];
+    await turn();
+    for (let round = 0; round < 3; round++) {
+      const before = all.map(({ writes }) => writes.length);
+      // The first and last get frames every turn; the middle one every other turn.
+      all.forEach(({ conn }, i) => (i !== 1 || round % 2 === 0) && conn.sendData(1, Buffer.alloc(100, round), false));
+      all[0]!.conn.sendReset(3, round);
+      await turn();
+      expect(all.map(({ writes }, i) => writes.length - before[i]!)).toEqual([1, round % 2 === 0 ? 1 : 0, 1]);
+    }
+    const resets = all[0]!.frames().filter((f) => f.type === FrameType.RST_STREAM);
+    expect(resets.map((f) => f.payload.readUInt32BE(0))).toEqual([0, 1, 2]);
   });
 
   it('never writes over bytes already handed to the socket', async () => {
@@ -129,7 +144,7 @@ describe('H2Connection output', () => {
     expect(held).toBeGreaterThan(0);
     expect(held).toBeLessThan(turns);
     const data: Frame[] = [];
-    const reader = new FrameReader({ onFrame: (type, flags, stream, payload) => type === FrameType.DATA && data.push({ type, flags, stream, payload: Buffer.from(payload) }) }, 1 << 24);
+    const reader = new FrameReader({ onFrame: (type, flags, stream, bytes, start, end) => type === FrameType.DATA && data.push({ type, flags, stream, payload: Buffer.from(bytes.subarray(start, end)) }) }, 1 << 24);
     reader.push(Buffer.concat(received).subarray(24));
     expect(data.length).toBe(turns);
     const wrong = data.filter((f, i) => f.stream !== 1 + 2 * (i % 50) || f.payload.length !== sizeOf(i) || !f.payload.every((byte) => byte === i % 251));
