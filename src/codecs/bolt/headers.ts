@@ -8,7 +8,7 @@
  * (parseHeaderMap) only when someone asks for it: attachments, tracing, the bridge.
  */
 import { MeshError } from '../../core/errors.js';
-import { fnv1aBytes } from '../../core/hash.js';
+import { fnv1aBytes, fnv1aUtf8 } from '../../core/hash.js';
 import { HEAD_METHOD_NAME, HEAD_RESPONSE_ERROR, HEAD_SERVICE, HEAD_TARGET_SERVICE } from './layout.js';
 
 function bad(message: string): MeshError {
@@ -203,15 +203,33 @@ export class FoundHeaders {
 
   /** The value of key `index` (its place in HeaderKeys.names), or undefined. */
   value(index: number): string | undefined {
+    const at = this.#at(index);
+    return at < 0 ? undefined : this.#block.toString('utf8', this.#entries[at + 2]!, this.#entries[at + 2]! + this.#entries[at + 3]!);
+  }
+
+  /**
+   * fnv1aUtf8 of key `index`'s value, made from its bytes where they lie when they are
+   * ASCII (no string made); undefined when the key is absent or its value empty.
+   */
+  valueHash(index: number): number | undefined {
+    const at = this.#at(index);
+    if (at < 0 || this.#entries[at + 3] === 0) return undefined;
+    const start = this.#entries[at + 2]!;
+    const end = start + this.#entries[at + 3]!;
+    const block = this.#block;
+    for (let i = start; i < end; i++) if (block[i]! >= 0x80) return fnv1aUtf8(block.toString('utf8', start, end));
+    return fnv1aBytes(block, start, end);
+  }
+
+  /** Where key `index`'s entry is in #entries, or -1. */
+  #at(index: number): number {
     const key = this.#keys.bytes[index]!;
     const entries = this.#entries;
     for (let i = 0; i < entries.length; i += 4) {
       // From the last byte back: keys that share a prefix (`rpc_trace_context.*`) differ at their end.
-      if (entries[i + 1] === key.length && sameBytesBackwards(this.#block, entries[i]!, key)) {
-        return this.#block.toString('utf8', entries[i + 2]!, entries[i + 2]! + entries[i + 3]!);
-      }
+      if (entries[i + 1] === key.length && sameBytesBackwards(this.#block, entries[i]!, key)) return i;
     }
-    return undefined;
+    return -1;
   }
 }
 

@@ -56,6 +56,10 @@ class BoltTraceCarrier extends FoundHeaders implements TraceCarrier {
   get(key: TraceKey): string | undefined {
     return this.value(TRACE_INDEX[key]);
   }
+
+  hash(key: TraceKey): number | undefined {
+    return this.valueHash(TRACE_INDEX[key]);
+  }
 }
 
 /** A call with no frame (one a bridge made): its attachments are its header map. */
