@@ -131,4 +131,13 @@ describe('the trace id hash', () => {
     expect(carrier.hash!('sofa-trace-id')).toBe(fnv1aUtf8(carrier.get('sofa-trace-id')!));
     expect(carrier.hash!('sofa-rpc-id')).toBeUndefined();
   });
+
+  it('Bolt reads the entries of a frame that lies after another in one read', () => {
+    const frames = (ids: string[]): Buffer[] =>
+      ids.map((id) => Buffer.concat(boltCodec.encode(buildFrame({ proto: 1, type: 1, cmdCode: 1, requestId: 7, codec: 1, timeout: 3000, className: 'c', headers: new Map([['sofa_head_target_service', 'com.example.EchoService:1.0'], ['rpc_trace_context.sofaTraceId', id]]) }))));
+    const decoded = boltCodec.newDecoder(withLimits({})).push(Buffer.concat(frames(['first-id', SOFA_ID]))) as BoltFrame[];
+    const carrier = incomingCarrier({ ...boltCodec.toInvocation(decoded[1]!), frame: decoded[1] }, telemetryOf('bolt'));
+    expect(carrier.get('sofa-trace-id')).toBe(SOFA_ID);
+    expect(carrier.hash!('sofa-trace-id')).toBe(fnv1aUtf8(SOFA_ID));
+  });
 });
