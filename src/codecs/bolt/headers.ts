@@ -155,22 +155,27 @@ function int32At(block: Buffer, pos: number): number {
 export class HeaderKeys {
   readonly names: readonly string[];
   readonly bytes: readonly Buffer[];
-  /** Per key length: whether some key is that long. */
-  readonly #lengths: ReadonlyArray<boolean | undefined>;
+  /** Per key length: the bits (keyBit) of the keys that long; none for most lengths. */
+  readonly #masks: ReadonlyArray<number | undefined>;
 
   constructor(names: readonly string[]) {
     for (const name of names) if (!/^[\x00-\x7f]*$/.test(name)) throw new Error(`bolt: header lookup key ${JSON.stringify(name)} is not ASCII`);
     this.names = names;
     this.bytes = names.map((name) => Buffer.from(name, 'latin1'));
-    const lengths: boolean[] = [];
-    for (const key of this.bytes) lengths[key.length] = true;
-    this.#lengths = lengths;
+    const masks: number[] = [];
+    this.bytes.forEach((key, index) => (masks[key.length] = (masks[key.length] ?? 0) | keyBit(index)));
+    this.#masks = masks;
   }
 
-  /** Whether some key is `length` bytes long: an entry with a key of any other length is none of them. */
-  hasLength(length: number): boolean {
-    return this.#lengths[length] === true;
+  /** The bits of the keys `length` bytes long; 0 when none is: an entry with a key of that length is none of them. */
+  maskOf(length: number): number {
+    return this.#masks[length] ?? 0;
   }
+}
+
+/** A key's bit in a mask of keys: its own for the first 31, one shared by the rest. */
+function keyBit(index: number): number {
+  return 1 << Math.min(index, 31);
 }
 
 /**
@@ -185,6 +190,8 @@ export class FoundHeaders {
   readonly #keys: HeaderKeys;
   /** keyStart, keyLength, valueStart, valueLength of each kept entry. */
   readonly #entries: number[] = [];
+  /** The keys the kept entries may be (by length): a lookup of any other is answered without a look. */
+  #mask = 0;
 
   constructor(block: Buffer, start: number, end: number, keys: HeaderKeys) {
     this.#block = block;
@@ -197,7 +204,11 @@ export class FoundHeaders {
       const valueLen = int32At(block, pos);
       const valueStart = pos + 4;
       pos = valueStart + Math.max(0, valueLen);
-      if (valueLen !== -1 && keyLen > 0 && keys.hasLength(keyLen)) this.#entries.push(keyStart, keyLen, valueStart, valueLen);
+      if (valueLen === -1 || keyLen <= 0) continue;
+      const mask = keys.maskOf(keyLen);
+      if (mask === 0) continue;
+      this.#entries.push(keyStart, keyLen, valueStart, valueLen);
+      this.#mask |= mask;
     }
   }
 
@@ -223,6 +234,7 @@ export class FoundHeaders {
 
   /** Where key `index`'s entry is in #entries, or -1. */
   #at(index: number): number {
+    if ((this.#mask & keyBit(index)) === 0) return -1;
     const key = this.#keys.bytes[index]!;
     const entries = this.#entries;
     for (let i = 0; i < entries.length; i += 4) {
