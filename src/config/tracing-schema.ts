@@ -4,7 +4,7 @@
  *
  *   tracing:
  *     sampler: 0.01                                   # share of new traces kept; a caller's decision wins
- *     otlp: { endpoint: http://127.0.0.1:4318/v1/traces }
+ *     otlp: { endpoint: http://127.0.0.1:4318/v1/traces }   # protocol: http/protobuf (default) or http/json
  *     zipkin: { endpoint: http://127.0.0.1:9411/api/v2/spans }
  *     propagate: [w3c]                                # written on every upstream call
  */
@@ -21,10 +21,16 @@ export const tracingSchema = z
     sampler: z.number().min(0).max(1).default(1).describe('Share of new traces sampled, 0 to 1 (parent-based: a caller\'s sampled flag is kept).'),
     serviceName: z.string().min(1).default('pmesh').describe('`service.name` of the spans this sidecar exports.'),
     otlp: z
-      .object({ endpoint: endpoint.describe('OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`.') })
+      .object({
+        endpoint: endpoint.describe('OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`.'),
+        protocol: z
+          .enum(['http/protobuf', 'http/json'])
+          .default('http/protobuf')
+          .describe('Encoding of the export requests, as OTEL_EXPORTER_OTLP_PROTOCOL names it: protobuf (what collectors expect by default, and cheaper to encode) or JSON.'),
+      })
       .strict()
       .optional()
-      .describe('Export spans to an OpenTelemetry collector (or Jaeger) over OTLP/HTTP, protobuf-free JSON.'),
+      .describe('Export spans to an OpenTelemetry collector (or Jaeger) over OTLP/HTTP.'),
     zipkin: z
       .object({ endpoint: endpoint.describe('Zipkin v2 spans URL, e.g. `http://127.0.0.1:9411/api/v2/spans`.') })
       .strict()

@@ -20,3 +20,21 @@ export function fnv1aBytes(bytes: Uint8Array, start: number, end: number): numbe
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, FNV_PRIME);
   return hash >>> 0;
 }
+
+/**
+ * The hash of `text`'s UTF-8 bytes: fnv1aBytes of the text as it travels, so a value read
+ * as a string and one hashed where its bytes lie agree. ASCII (every id seen in practice)
+ * is hashed from the characters, with no bytes made.
+ */
+export function fnv1aUtf8(text: string): number {
+  let hash = FNV_OFFSET_BASIS;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
+      const bytes = Buffer.from(text, 'utf8');
+      return fnv1aBytes(bytes, 0, bytes.length);
+    }
+    hash = Math.imul(hash ^ c, FNV_PRIME);
+  }
+  return hash >>> 0;
+}

@@ -38,6 +38,12 @@ export type TraceKey =
 /** A call's trace entries as it came, read by their neutral names. */
 export interface TraceCarrier {
   get(key: TraceKey): string | undefined;
+  /**
+   * fnv1aUtf8 (core/hash.ts) of a value, undefined when absent or empty, for a carrier
+   * that can hash a value without making it a string (Bolt's, from the frame's bytes):
+   * tracing decides a SOFATracer call's sampling by its trace id's hash on every call.
+   */
+  hash?(key: TraceKey): number | undefined;
 }
 
 /** The propagation formats the sidecar reads and writes. */

@@ -10,9 +10,9 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { bodyBytes, type AttemptTrace, type CallTracer, type Invocation, type ProtocolTelemetry, type ServerSpan, type SpanOutcome, type TraceFormat } from '../core/index.js';
 import { ForwardedTrace } from './forwarded-trace.js';
-import { NO_CONTEXT, extractTrace, incomingCarrier, injectTrace, sofaTraceIdAlone, type IncomingTrace } from './propagation.js';
+import { extractTrace, incomingCarrier, injectTrace, type IncomingTrace } from './propagation.js';
 import type { RecordedSpan, SpanRecorder } from './recorded-span.js';
-import type { CallSampler } from './sampler.js';
+import { NOT_TRACED, UNDECIDED, UNSAMPLED, type CallSampler } from './sampler.js';
 
 function spanName(invocation: Invocation): string {
   const service = invocation.service.interface;
@@ -78,24 +78,16 @@ export class OtelCallTracer implements CallTracer {
   }
 
   /**
-   * Decides first, on as little as decides it: SOFATracer's trace id alone (what a SOFARPC
-   * app sends) or the absence of any context (a call that starts a trace), reading each
-   * entry once; an unsampled call gets no span and no closure.
+   * Decides first, on as little as decides it (CallSampler.decide): an unsampled call gets
+   * no span and no closure, and one with no context nothing at all.
    */
   server(invocation: Invocation, telemetry: ProtocolTelemetry, listener: string): ServerSpan | undefined {
     const carrier = incomingCarrier(invocation, telemetry);
-    const sofaTraceId = sofaTraceIdAlone(carrier);
-    let incoming: IncomingTrace;
-    if (sofaTraceId === NO_CONTEXT) {
-      if (!this.#sampler.sampledNewTrace()) return undefined;
-      incoming = extractTrace(carrier);
-    } else if (sofaTraceId !== undefined) {
-      if (!this.#sampler.sampledSofaTrace(sofaTraceId)) return new ForwardedTrace(invocation.protocol, carrier, sofaTraceId);
-      incoming = extractTrace(carrier);
-    } else {
-      incoming = extractTrace(carrier);
-      if (!this.#sampler.sampled(incoming)) return incoming.parent ? new ForwardedTrace(invocation.protocol, carrier, undefined, incoming) : undefined;
-    }
+    const decision = this.#sampler.decide(carrier);
+    if (decision === NOT_TRACED) return undefined;
+    if (decision === UNSAMPLED) return new ForwardedTrace(invocation.protocol, carrier);
+    const incoming = extractTrace(carrier);
+    if (decision === UNDECIDED && !this.#sampler.sampled(incoming)) return incoming.parent ? new ForwardedTrace(invocation.protocol, carrier, incoming) : undefined;
     const attributes = callAttributes(invocation);
     attributes['pmesh.listener'] = listener;
     if (incoming.sofa) attributes['pmesh.sofa.trace_id'] = incoming.sofa.traceId;

@@ -11,7 +11,6 @@
  */
 import type { AttemptTrace, Invocation, ProtocolTelemetry, ServerSpan, TraceCarrier } from '../core/index.js';
 import { extractTrace, injectTrace, type IncomingTrace } from './propagation.js';
-import { traceIdOfSofa } from './sofa-context.js';
 
 export class ForwardedTrace implements ServerSpan {
   readonly recording = false;
@@ -19,21 +18,17 @@ export class ForwardedTrace implements ServerSpan {
   readonly #protocol: string;
   /** The call's trace entries, read in full only when asked. */
   readonly #carrier: TraceCarrier;
-  /** SOFATracer's trace id, when the decision was made on it alone. */
-  readonly #sofaTraceId: string | undefined;
   #incoming: IncomingTrace | undefined;
 
-  /** Decided on SOFATracer's trace id alone: `sofaTraceId`; else on all the caller sent: `incoming`. */
-  constructor(protocol: string, carrier: TraceCarrier, sofaTraceId: string | undefined, incoming?: IncomingTrace) {
+  /** `incoming`: what the caller sent, when the decision read it all already. */
+  constructor(protocol: string, carrier: TraceCarrier, incoming?: IncomingTrace) {
     this.#protocol = protocol;
     this.#carrier = carrier;
-    this.#sofaTraceId = sofaTraceId;
     this.#incoming = incoming;
   }
 
   /** The caller's trace id as the backend names it (for the access log). */
   get traceId(): string {
-    if (this.#sofaTraceId !== undefined) return traceIdOfSofa(this.#sofaTraceId);
     return this.#incomingTrace().parent?.traceId ?? '';
   }
 

@@ -86,21 +86,6 @@ function readSofa(carrier: TraceCarrier): { context: SofaContext; asString: bool
   };
 }
 
-/** What `sofaTraceIdAlone` gives for a call that carries no context in any format. */
-export const NO_CONTEXT = '';
-
-/**
- * The SOFATracer trace id of a call that carries SOFATracer's separate fields and no other
- * format, read without the rest: what a SOFARPC Java client sends, and enough to decide
- * its sampling. NO_CONTEXT when the call carries none (it starts a trace, if sampled);
- * undefined when it carries another format (extractTrace reads all of it). Five entries
- * read, whichever the answer.
- */
-export function sofaTraceIdAlone(carrier: TraceCarrier): string | undefined {
-  const other = carrier.get('traceparent') !== undefined || carrier.get('b3') !== undefined || carrier.get('x-b3-traceid') !== undefined || !!carrier.get('sofa-span-context');
-  return other ? undefined : carrier.get('sofa-trace-id') || NO_CONTEXT;
-}
-
 export function extractTrace(carrier: TraceCarrier): IncomingTrace {
   const formats = new Set<TraceFormat>();
   const fromW3c = carrier.get('traceparent') === undefined ? undefined : otelParent(carrier, w3c);

@@ -28,8 +28,11 @@
  * flight reached) skips the call, and a sidecar that is behind reads bigger batches, which
  * makes its calls cheaper. RATE_SHARE is low enough for that on a quiet host, and the cap
  * (OPEN_LOOP_IN_FLIGHT) wide enough for a loaded host's stalls; the report says per column
- * whether it kept up. The open-loop windows are interleaved round after round in a rotated
- * order, so all see the same mix of whatever else the host runs (PMESH_BENCH_CONCURRENT=1:
+ * whether it kept up. The open-loop windows are interleaved round after round, each round
+ * in an order of its own drawn at random (PMESH_BENCH_SEED repeats one), so all see the same
+ * mix of whatever else the host runs and no column always follows the same one: a rotated
+ * order kept every column's neighbours, and the "off twin", always measured right after
+ * "off", came out 3 to 4 % dearer on a quiet host (PMESH_BENCH_CONCURRENT=1:
  * each round's windows run at once instead, one generator per sidecar, so every column of a
  * round sees the same moment of a busy host). Reported: each sidecar's CPU µs per call,
  * what it adds over "off" as the total and as the median of per-round differences with
@@ -80,14 +83,18 @@ const MAX_ROUNDS = 20;
 /** Shortest window: the sidecar's CPU is read in 10 ms ticks, which must stay small against a window's calls. */
 const MIN_WINDOW_SECONDS = 4;
 
-/** An OTLP/HTTP collector that keeps nothing: counts requests and bytes, answers 200. */
+/** An OTLP/HTTP collector that keeps nothing: counts requests and bytes, answers 200 (the sidecars export protobuf, the default). */
 function startSink(port: number): Promise<{ server: Server; requests: () => number; bytes: () => number }> {
   let requests = 0;
   let bytes = 0;
   const server = createServer((request, response) => {
     requests++;
     request.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    // An empty ExportTraceServiceResponse in the request's encoding (protobuf unless JSON).
+    request.on('end', () => {
+      if (request.headers['content-type'] === 'application/json') response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      else response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, requests: () => requests, bytes: () => bytes })));
 }
@@ -203,13 +210,18 @@ export async function benchTracing(seconds: number): Promise<void> {
       column.rounds.push(micros(window));
       merge(column.totals, window);
     };
+    const seed = Number(process.env.PMESH_BENCH_SEED) || Math.floor(Math.random() * 0x7fff_ffff);
+    const random = seededRandom(seed);
+    const orders: string[] = [];
     for (let round = 0; round < rounds; round++) {
       if (concurrent) {
         await Promise.all(columns.map(measure));
         continue;
       }
-      // Each round in a different order, so no variant always follows the same one.
-      for (const column of columns.map((_, i) => columns[(i + round) % columns.length]!)) await measure(column);
+      // Each round in an order of its own: no variant always follows (or comes first after a start-up of) the same one.
+      const order = shuffled(columns, random);
+      orders.push(order.map((c) => columns.indexOf(c)).join(''));
+      for (const column of order) await measure(column);
     }
     const loadAfter = loadavg();
     const workAfter = await tracingWorkPerCall(0.01);
@@ -246,6 +258,7 @@ export async function benchTracing(seconds: number): Promise<void> {
           `sidecar CPU per call at ${rate} calls/s offered to each, and what each adds over "off":`,
           ...columns.map((c) => `  ${row(c)}`),
           `per round, µs/call (pid): ${columns.map((c) => `${c.name} (${c.peer.child.pid}) ${c.rounds.map((v) => v.toFixed(1)).join(' ')}`).join('; ')}`,
+          ...(concurrent ? [] : [`window order per round (column numbers from 0, as listed above; PMESH_BENCH_SEED=${seed} repeats it): ${orders.join(' ')}`]),
           `noise floor: "off twin" (the same config as "off") adds ${signed(paired(twin))} µs (${pct(paired(twin), offMedian)}) by the median per round; per-round differences ${twin.rounds.map((v, i) => signed(v - off.rounds[i]!)).join(' ')} µs`,
           `1 % sampling against the goal: ${pct(paired(one), offMedian)} (median per round) -> ${onePaired <= 0.05 ? 'met' : 'NOT met'} (goal <= 5 %)`,
           `tracing work per call in process (filters only, 1 % sampling, Bolt): with SOFATracer context ${workBefore.withContext.toFixed(2)} / ${workAfter.withContext.toFixed(2)} µs, with none ${workBefore.withoutContext.toFixed(2)} / ${workAfter.withoutContext.toFixed(2)} µs (measured before / after the load windows)`,
@@ -270,6 +283,28 @@ export async function benchTracing(seconds: number): Promise<void> {
 function sidecarRunsBundle(): boolean {
   const script = "import('./scripts/freshness.mjs').then((m) => process.stdout.write(String(m.isBuilt())))";
   return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }) === 'true';
+}
+
+/** A repeatable random number generator (mulberry32): the same seed gives the same window orders. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
+  };
+}
+
+/** `items` in a random order (Fisher-Yates). */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 function micros(totals: PathTotals): number {

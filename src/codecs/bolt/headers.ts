@@ -8,7 +8,7 @@
  * (parseHeaderMap) only when someone asks for it: attachments, tracing, the bridge.
  */
 import { MeshError } from '../../core/errors.js';
-import { fnv1aBytes } from '../../core/hash.js';
+import { fnv1aBytes, fnv1aUtf8 } from '../../core/hash.js';
 import { HEAD_METHOD_NAME, HEAD_RESPONSE_ERROR, HEAD_SERVICE, HEAD_TARGET_SERVICE } from './layout.js';
 
 function bad(message: string): MeshError {
@@ -155,22 +155,27 @@ function int32At(block: Buffer, pos: number): number {
 export class HeaderKeys {
   readonly names: readonly string[];
   readonly bytes: readonly Buffer[];
-  /** Per key length: whether some key is that long. */
-  readonly #lengths: ReadonlyArray<boolean | undefined>;
+  /** Per key length: the bits (keyBit) of the keys that long; none for most lengths. */
+  readonly #masks: ReadonlyArray<number | undefined>;
 
   constructor(names: readonly string[]) {
     for (const name of names) if (!/^[\x00-\x7f]*$/.test(name)) throw new Error(`bolt: header lookup key ${JSON.stringify(name)} is not ASCII`);
     this.names = names;
     this.bytes = names.map((name) => Buffer.from(name, 'latin1'));
-    const lengths: boolean[] = [];
-    for (const key of this.bytes) lengths[key.length] = true;
-    this.#lengths = lengths;
+    const masks: number[] = [];
+    this.bytes.forEach((key, index) => (masks[key.length] = (masks[key.length] ?? 0) | keyBit(index)));
+    this.#masks = masks;
   }
 
-  /** Whether some key is `length` bytes long: an entry with a key of any other length is none of them. */
-  hasLength(length: number): boolean {
-    return this.#lengths[length] === true;
+  /** The bits of the keys `length` bytes long; 0 when none is: an entry with a key of that length is none of them. */
+  maskOf(length: number): number {
+    return this.#masks[length] ?? 0;
   }
+}
+
+/** A key's bit in a mask of keys: its own for the first 31, one shared by the rest. */
+function keyBit(index: number): number {
+  return 1 << Math.min(index, 31);
 }
 
 /**
@@ -185,6 +190,8 @@ export class FoundHeaders {
   readonly #keys: HeaderKeys;
   /** keyStart, keyLength, valueStart, valueLength of each kept entry. */
   readonly #entries: number[] = [];
+  /** The keys the kept entries may be (by length): a lookup of any other is answered without a look. */
+  #mask = 0;
 
   constructor(block: Buffer, start: number, end: number, keys: HeaderKeys) {
     this.#block = block;
@@ -197,21 +204,44 @@ export class FoundHeaders {
       const valueLen = int32At(block, pos);
       const valueStart = pos + 4;
       pos = valueStart + Math.max(0, valueLen);
-      if (valueLen !== -1 && keyLen > 0 && keys.hasLength(keyLen)) this.#entries.push(keyStart, keyLen, valueStart, valueLen);
+      if (valueLen === -1 || keyLen <= 0) continue;
+      const mask = keys.maskOf(keyLen);
+      if (mask === 0) continue;
+      this.#entries.push(keyStart, keyLen, valueStart, valueLen);
+      this.#mask |= mask;
     }
   }
 
   /** The value of key `index` (its place in HeaderKeys.names), or undefined. */
   value(index: number): string | undefined {
+    const at = this.#at(index);
+    return at < 0 ? undefined : this.#block.toString('utf8', this.#entries[at + 2]!, this.#entries[at + 2]! + this.#entries[at + 3]!);
+  }
+
+  /**
+   * fnv1aUtf8 of key `index`'s value, made from its bytes where they lie when they are
+   * ASCII (no string made); undefined when the key is absent or its value empty.
+   */
+  valueHash(index: number): number | undefined {
+    const at = this.#at(index);
+    if (at < 0 || this.#entries[at + 3] === 0) return undefined;
+    const start = this.#entries[at + 2]!;
+    const end = start + this.#entries[at + 3]!;
+    const block = this.#block;
+    for (let i = start; i < end; i++) if (block[i]! >= 0x80) return fnv1aUtf8(block.toString('utf8', start, end));
+    return fnv1aBytes(block, start, end);
+  }
+
+  /** Where key `index`'s entry is in #entries, or -1. */
+  #at(index: number): number {
+    if ((this.#mask & keyBit(index)) === 0) return -1;
     const key = this.#keys.bytes[index]!;
     const entries = this.#entries;
     for (let i = 0; i < entries.length; i += 4) {
       // From the last byte back: keys that share a prefix (`rpc_trace_context.*`) differ at their end.
-      if (entries[i + 1] === key.length && sameBytesBackwards(this.#block, entries[i]!, key)) {
-        return this.#block.toString('utf8', entries[i + 2]!, entries[i + 2]! + entries[i + 3]!);
-      }
+      if (entries[i + 1] === key.length && sameBytesBackwards(this.#block, entries[i]!, key)) return i;
     }
-    return undefined;
+    return -1;
   }
 }
 

@@ -10,7 +10,7 @@ import { MeshError } from '../../core/errors.js';
 import type { ProtocolTelemetry, TraceCarrier, TraceKey } from '../../core/telemetry.js';
 import type { Invocation } from '../../core/invocation.js';
 import { buildFrame } from './encoder.js';
-import { ReceivedFrame, findHeaders, frameContent, knownHeaders, type BoltFrame, type FixedFields } from './frame.js';
+import { ReceivedFrame, findHeaders, frameContent, knownHeaders, restOffset, restSource, type BoltFrame, type FixedFields } from './frame.js';
 import { FoundHeaders, HeaderKeys, encodeHeaderMap } from './headers.js';
 import { MAX_SHORT_LEN, layoutFor } from './layout.js';
 import { statusForError } from './status.js';
@@ -50,11 +50,17 @@ const TRACE_HEADERS = new HeaderKeys(
 /** A Bolt call's trace entries, all found in one pass over its header map's bytes (one object per call: the entries found are the carrier). */
 class BoltTraceCarrier extends FoundHeaders implements TraceCarrier {
   constructor(frame: BoltFrame) {
-    super(frame.rest, frame.classLen, frame.classLen + frame.headerLen, TRACE_HEADERS);
+    // Read where the frame's bytes lie: `frame.rest` would cut a view of them, on every call.
+    const start = restOffset(frame) + frame.classLen;
+    super(restSource(frame), start, start + frame.headerLen, TRACE_HEADERS);
   }
 
   get(key: TraceKey): string | undefined {
     return this.value(TRACE_INDEX[key]);
+  }
+
+  hash(key: TraceKey): number | undefined {
+    return this.valueHash(TRACE_INDEX[key]);
   }
 }
 

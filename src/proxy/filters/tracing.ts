@@ -46,8 +46,11 @@ export function serverSpanFilter(options: TracingFilterOptions): Filter {
 
 export function attemptSpanFilter(options: Pick<TracingFilterOptions, 'telemetry'>): Filter {
   return (next) => (invocation, ctx) => {
+    // A call the server filter gave no span (unsampled, no context) goes on without a look at its protocol.
+    const span = ctx.span;
+    if (!span) return next(invocation, ctx);
     const telemetry = options.telemetry(invocation.protocol);
-    const attempt = ctx.span?.attempt(invocation, telemetry, ctx.cluster);
+    const attempt = span.attempt(invocation, telemetry, ctx.cluster);
     if (!attempt) return next(invocation, ctx);
     let carrying = invocation;
     try {

@@ -133,8 +133,8 @@ describe('an unsampled call', () => {
  * the frame rewrites, the header map or attachments built. A change that makes the
  * unsampled path read the whole context, build a map or start a span fails here.
  */
-function countedPath(ratio: number, keep = false): { handler: Handler; counts: { reads: number; spans: number; rewrites: number }; sent: Invocation[] } {
-  const counts = { reads: 0, spans: 0, rewrites: 0 };
+function countedPath(ratio: number, keep = false): { handler: Handler; counts: { reads: number; hashes: number; spans: number; rewrites: number }; sent: Invocation[] } {
+  const counts = { reads: 0, hashes: 0, spans: 0, rewrites: 0 };
   const recorder = recorderInto(new InMemorySpanExporter());
   const start = recorder.start.bind(recorder);
   recorder.start = (...args) => (counts.spans++, start(...args));
@@ -145,7 +145,7 @@ function countedPath(ratio: number, keep = false): { handler: Handler; counts: {
       ...telemetry,
       incomingTrace(invocation) {
         const carrier = telemetry.incomingTrace!(invocation);
-        return { get: (key: TraceKey) => (counts.reads++, carrier.get(key)) };
+        return { get: (key: TraceKey) => (counts.reads++, carrier.get(key)), hash: (key: TraceKey) => (counts.hashes++, carrier.hash!(key)) };
       },
       withTrace(invocation, entries) {
         counts.rewrites++;
@@ -167,7 +167,7 @@ describe('the unsampled path, counted', () => {
   it.each([
     ['SOFATracer\'s fields (a SOFARPC app)', 'v1-echo-request'],
     ['no context', 'v2-ver1-echo-request'],
-  ])('Bolt with %s: five entries read, no span, no rewrite, no header map or attachments built', async (_, golden) => {
+  ])('Bolt with %s: four entries read and one hashed, no span, no rewrite, no header map or attachments built', async (_, golden) => {
     const frame = boltCodec.newDecoder(withLimits({})).push(boltGolden(golden).bytes)[0] as BoltFrame;
     const invocation = { ...boltCodec.toInvocation(frame), frame };
     const headerMaps = vi.spyOn(ReceivedFrame.prototype, 'headers', 'get');
@@ -175,8 +175,8 @@ describe('the unsampled path, counted', () => {
     try {
       const path = countedPath(0);
       for (let i = 0; i < 10; i++) await path.handler(invocation, ctx());
-      // The decision reads traceparent, b3, x-b3-traceid, SOFATracer's one-string form and its trace id: no more.
-      expect(path.counts).toEqual({ reads: 50, spans: 0, rewrites: 0 });
+      // The decision reads traceparent, b3, x-b3-traceid and SOFATracer's one-string form (all absent), and hashes its trace id where it lies: no more.
+      expect(path.counts).toEqual({ reads: 40, hashes: 10, spans: 0, rewrites: 0 });
       expect(headerMaps).not.toHaveBeenCalled();
       expect(attachments).not.toHaveBeenCalled();
       // The entries found in the header bytes are the carrier itself: one object per call, no wrapper around them.

@@ -48,6 +48,14 @@ describe('Bolt header entries found without the map', () => {
     });
   });
 
+  it('finds keys past the 31st (which share one bit of the lookup mask) as well as the first ones', () => {
+    const names = Array.from({ length: 40 }, (_, i) => `key-${String(i).padStart(2, '0')}`);
+    const present = [0, 5, 30, 31, 35, 39];
+    const headers = new Map(present.map((i) => [names[i]!, `value ${i}`]));
+    const frame = buildFrame({ proto: 1, type: 1, cmdCode: 1, requestId: 7, codec: 1, timeout: 3000, className: 'c', headers });
+    expect(found(frame, names)).toEqual(Object.fromEntries(names.map((name, i) => [name, present.includes(i) ? `value ${i}` : undefined])));
+  });
+
   it('refuses a lookup key that is not ASCII (equal bytes would not mean equal text)', () => {
     expect(() => new HeaderKeys(['clé'])).toThrow(/not ASCII/);
   });
