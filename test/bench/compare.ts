@@ -25,6 +25,7 @@ import { REPO_ROOT } from '../support/maven.js';
 import type { Peer } from '../support/process.js';
 import { ARG_1KIB } from './load/frames.js';
 import type { LoadOptions } from './load/rpc-load.js';
+import { countGcs, describeGcs, noGcs } from './lib/gc-trace.js';
 import { httpLoadTool, runHttpLoad, type HttpLoad } from './lib/http-load.js';
 import { startJavaServer } from './lib/java-server.js';
 import { processTreeStats } from './lib/process-stats.js';
@@ -108,22 +109,27 @@ async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinar
     ];
     for (const { port } of paths) await runRpcLoad(load(port, WARM_UP_SECONDS));
     const totals = paths.map(() => new PathTotals(pids.length));
-    // With PMESH_BENCH_NODE_ARGS=--trace-gc our sidecars print a line per GC: scavenges inside the windows, per path.
+    // With PMESH_BENCH_NODE_ARGS="--trace-gc --trace-incremental-marking" our sidecars print a line per GC:
+    // the GCs inside the windows, per path, and why each mark-compact's marking started.
     const gcOutput = [undefined, ours, undefined, undefined, baseline?.peer];
-    const gcs = paths.map(() => ({ scavenges: 0, markCompacts: 0 }));
-    const soFar = (i: number, kind: RegExp): number => gcOutput[i]?.output().match(kind)?.length ?? 0;
+    const gcs = paths.map(noGcs);
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, { port }] of paths.entries()) {
-        const [scavenges, markCompacts] = [soFar(i, /Scavenge/g), soFar(i, /Mark-Compact/g)];
+        const from = gcOutput[i]?.output().length ?? 0;
         await loadWindow(pids, load(port, seconds / ROUNDS), totals[i]!);
-        gcs[i]!.scavenges += soFar(i, /Scavenge/g) - scavenges;
-        gcs[i]!.markCompacts += soFar(i, /Mark-Compact/g) - markCompacts;
+        countGcs(gcOutput[i]?.output().slice(from) ?? '', gcs[i]!);
       }
     }
     for (const [i, { path }] of paths.entries()) {
       if (totals[i]!.firstError) log(`  ${path}: first error: ${totals[i]!.firstError}`);
-      const perThousand = (count: number): string => ((count / Math.max(1, totals[i]!.ok)) * 1000).toFixed(3);
-      if (gcs[i]!.scavenges > 0) log(`  ${path}: per 1,000 calls ${perThousand(gcs[i]!.scavenges)} scavenges, ${perThousand(gcs[i]!.markCompacts)} mark-compacts (--trace-gc)`);
+      if (gcs[i]!.scavenges > 0) log(`  ${path}: ${describeGcs(gcs[i]!, totals[i]!.ok)} (--trace-gc)`);
+    }
+    // PMESH_BENCH_GC_LOG=<dir>: each sidecar's whole output (the GC trace lines), to read the heap sizes behind them.
+    const gcLogDir = process.env.PMESH_BENCH_GC_LOG;
+    if (gcLogDir) {
+      mkdirSync(gcLogDir, { recursive: true });
+      writeFileSync(join(gcLogDir, `${protocol}-ours.log`), ours.output());
+      if (baseline) writeFileSync(join(gcLogDir, `${protocol}-baseline.log`), baseline.peer.output());
     }
     const perCall = (path: PathTotals, index: number): number => (path.cpuSeconds[index]! / Math.max(1, path.ok)) * 1e6;
     const directRate = totals[0]!.result().rate;
