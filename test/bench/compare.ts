@@ -220,9 +220,10 @@ async function httpSection(seconds: number): Promise<Row[]> {
     const pumpPort = await freePort();
     const pump = await startTsServer('tcp-pump', join(REPO_ROOT, 'test/bench/servers/tcp-relay.ts'), pumpPort, [String(upstreamPort)]);
     peers.push(pump);
-    const paths: Array<{ path: string; port: number; pid: number | undefined }> = [
+    // `gc`: a sidecar of ours, whose --trace-gc lines (PMESH_BENCH_NODE_ARGS) are counted inside its windows.
+    const paths: Array<{ path: string; port: number; pid: number | undefined; gc?: Peer }> = [
       { path: 'HTTP/1, direct', port: upstreamPort, pid: undefined },
-      { path: 'HTTP/1, ours', port: oursPort, pid: ours.child.pid },
+      { path: 'HTTP/1, ours', port: oursPort, pid: ours.child.pid, gc: ours },
       { path: 'HTTP/1, HAProxy', port: haproxyPort, pid: haproxy.child.pid },
       { path: 'HTTP/1, nginx', port: nginxPort, pid: nginx.child.pid },
       { path: 'HTTP/1, Node TCP pump (floor)', port: pumpPort, pid: pump.child.pid },
@@ -234,7 +235,7 @@ async function httpSection(seconds: number): Promise<Row[]> {
       const listener = `  - name: http-egress\n    protocol: http1\n    address: 127.0.0.1:${basePort}\n    routes: [{ match: { host: echo.local }, cluster: echo }]`;
       const baseline = await startSidecarChild(sidecarYaml(baseAdmin, listener, `  - { name: echo, protocol: http1, endpoints: [127.0.0.1:${upstreamPort}] }`), basePort, baselineBin);
       peers.push(baseline);
-      paths.splice(2, 0, { path: 'HTTP/1, ours (baseline)', port: basePort, pid: baseline.child.pid });
+      paths.splice(2, 0, { path: 'HTTP/1, ours (baseline)', port: basePort, pid: baseline.child.pid, gc: baseline });
     }
     const load = (port: number, duration: number): HttpLoad => ({
       url: `http://127.0.0.1:${port}/`,
@@ -246,8 +247,16 @@ async function httpSection(seconds: number): Promise<Row[]> {
     for (const { port } of paths) await runHttpLoad(load(port, WARM_UP_SECONDS));
     const totals = paths.map(() => new HttpTotals());
     const window = Math.max(1, Math.round(seconds / ROUNDS));
+    const gcs = paths.map(noGcs);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, { port, pid }] of paths.entries()) totals[i]!.add(await httpWindow(load(port, window), pid), window);
+      for (const [i, { port, pid, gc }] of paths.entries()) {
+        const from = gc?.output().length ?? 0;
+        totals[i]!.add(await httpWindow(load(port, window), pid), window);
+        countGcs(gc?.output().slice(from) ?? '', gcs[i]!);
+      }
+    }
+    for (const [i, { path }] of paths.entries()) {
+      if (gcs[i]!.scavenges > 0) log(`  ${path}: ${describeGcs(gcs[i]!, totals[i]!.calls)} (--trace-gc)`);
     }
     const directRate = totals[0]!.result().rate;
     return paths.map(({ path, pid }, i) => ({
