@@ -1,7 +1,7 @@
 /**
  * Whether a forwarded frame of `bytes` is written as one new buffer (its bytes copied,
- * the id and deadline patched in the copy) rather than as a new head beside slices of
- * the frame read. Each slice it replaces cost a Buffer view and a queued write of its own
+ * the id and deadline patched in the copy, from `turnBuffer`) rather than as a new head
+ * beside slices of the frame read. Each slice it replaces cost a Buffer view and a queued write of its own
  * (an object in the socket's corked buffer): more garbage per call than a copy of a few
  * KiB costs CPU. Larger frames are still written from the read's bytes, never copied.
  */
