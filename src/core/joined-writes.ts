@@ -11,7 +11,8 @@ export function isJoinable(bytes: number): boolean {
 
 /**
  * Memory for bytes written this turn (a forwarded frame's copy or its new head), carved
- * from one arena that is used again, instead of Node's buffer pool.
+ * from one arena that is used again, instead of Node's buffer pool, when
+ * `heap.reuseWriteBuffers` is on (off by default: fewer full GCs for more peak RSS).
  *
  * Why: V8 counts the bytes of every ArrayBuffer allocated since its last mark-compact
  * against the old generation's room, and starts a mark-compact once that room is down to
@@ -36,7 +37,16 @@ let handed = 0;
 /** False once a turn ended with bytes of this arena possibly still read: it is never reset again. */
 let reusable = true;
 
+/** Off (Node's pool) until `pmesh start` reads `heap.reuseWriteBuffers`. */
+let enabled = false;
+
+/** Turns the arena on or off for the process (`heap.reuseWriteBuffers`); what was carved stays as it is. */
+export function reuseTurnBuffers(on: boolean): void {
+  enabled = on;
+}
+
 export function turnBuffer(bytes: number): Buffer {
+  if (!enabled) return Buffer.allocUnsafe(bytes);
   if (arena === undefined || arena.length - carved < bytes) {
     if (bytes > MAX_ARENA_BYTES >>> 4) return Buffer.allocUnsafe(bytes);
     // Filled by one turn's writes: twice as large up to the cap, so one arena holds a turn; after a slow write, the least.

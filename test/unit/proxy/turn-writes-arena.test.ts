@@ -1,5 +1,6 @@
 /**
- * The turn's write arena (core/joined-writes.ts, used by transport/turn-writes.ts): frame
+ * The turn's write arena (core/joined-writes.ts, used by transport/turn-writes.ts, on with
+ * `heap.reuseWriteBuffers`): frame
  * copies written this turn are carved from one buffer that is used again once the turn's
  * writes have left. A byte handed out again while a write may still read it would be sent
  * overwritten, so each case checks the bytes a real peer receives: a slow reader whose
@@ -10,8 +11,8 @@ import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { turnBuffer } from '../../../src/core/joined-writes.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { reuseTurnBuffers, turnBuffer } from '../../../src/core/joined-writes.js';
 import { ReplayedSocket } from '../../../src/proxy/listeners/replayed-socket.js';
 import { writeThisTurn } from '../../../src/proxy/transport/index.js';
 import { makeTestCa, type TestCa } from '../../support/mesh-ca.js';
@@ -22,7 +23,11 @@ let ca: TestCa;
 
 beforeAll(async () => {
   ca = await makeTestCa('mesh.test');
+  // heap.reuseWriteBuffers, which `pmesh start` reads; off by default.
+  reuseTurnBuffers(true);
 });
+
+afterAll(() => reuseTurnBuffers(false));
 
 afterEach(() => {
   for (const close of closers.splice(0)) close();
@@ -165,5 +170,21 @@ describe('the turn write arena', () => {
     const second = frameOf(2);
     expect(second.buffer).toBe(first.buffer);
     expect(second.byteOffset).toBe(first.byteOffset);
+  });
+
+  it('is off unless heap.reuseWriteBuffers turns it on: each copy is memory of its own', async () => {
+    reuseTurnBuffers(false);
+    try {
+      const { ours, peer } = await tcpPair();
+      peer.resume();
+      const first = frameOf(1);
+      writeThisTurn(ours, [first]);
+      await endOfTurn();
+      const second = frameOf(2);
+      expect(second.buffer === first.buffer && second.byteOffset === first.byteOffset).toBe(false);
+      expect(checkFrames(first, 1)).toBe(1);
+    } finally {
+      reuseTurnBuffers(true);
+    }
   });
 });
