@@ -61,10 +61,13 @@ const JAVA = {
   dubbo: { project: 'dubbo', main: 'com.example.dubbo.Provider', ready: /PROVIDER READY port=\d+/, service: 'com.example.EchoService' },
 } as const;
 
-function sidecarYaml(admin: number, listeners: string, clusters: string): string {
+/** PMESH_BENCH_OURS_CONFIG: top-level YAML lines for this checkout's sidecars only (`heap: { reuseWriteBuffers: true }`), not the baseline's. */
+const oursConfig = (): string => (process.env.PMESH_BENCH_OURS_CONFIG ? `${process.env.PMESH_BENCH_OURS_CONFIG}\n` : '');
+
+function sidecarYaml(admin: number, listeners: string, clusters: string, extra = ''): string {
   return `admin: { address: 127.0.0.1:${admin} }
 logging: { level: warn, accessLog: false }
-listeners:
+${extra}listeners:
 ${listeners}
 clusters:
 ${clusters}
@@ -84,6 +87,7 @@ async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinar
         adminPort,
         `  - name: ${protocol}-egress\n    protocol: ${protocol}\n    address: 127.0.0.1:${oursPort}\n    routes: [{ match: { service: ${java.service} }, cluster: echo }]`,
         `  - { name: echo, protocol: ${protocol}, endpoints: [127.0.0.1:${serverPort}] }`,
+        oursConfig(),
       ),
       oursPort,
     );
