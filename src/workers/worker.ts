@@ -8,6 +8,7 @@
  */
 import { createRootLogger, listenAsClusterWorker, setRootLogger, stopAccepting } from '../core/index.js';
 import { capYoungGeneration } from '../core/young-generation.js';
+import { reuseTurnBuffers } from '../core/joined-writes.js';
 import { loadProtocolModules } from '../codecs/modules.js';
 import type { MeshConfig } from '../config/index.js';
 import { Sidecar } from '../sidecar.js';
@@ -49,6 +50,7 @@ export async function startWorker(): Promise<number> {
   const init = await channel.call<WorkerInit>('worker.init', { pid: process.pid });
   // The workers carry the calls, so the heap setting `pmesh start` applies to one process applies to each of them.
   capYoungGeneration(init.config.heap.maxSemiSpaceMiB);
+  reuseTurnBuffers(init.config.heap.reuseWriteBuffers);
   const log = createRootLogger(init.config.logging.level).child({ worker: init.index });
   setRootLogger(log);
   const registry = new WorkerRegistry(channel, init.backend, log.child({ module: 'registry' }));

@@ -25,6 +25,7 @@ import { REPO_ROOT } from '../support/maven.js';
 import type { Peer } from '../support/process.js';
 import { ARG_1KIB } from './load/frames.js';
 import type { LoadOptions } from './load/rpc-load.js';
+import { countGcs, describeGcs, noGcs } from './lib/gc-trace.js';
 import { httpLoadTool, runHttpLoad, type HttpLoad } from './lib/http-load.js';
 import { startJavaServer } from './lib/java-server.js';
 import { processTreeStats } from './lib/process-stats.js';
@@ -60,10 +61,13 @@ const JAVA = {
   dubbo: { project: 'dubbo', main: 'com.example.dubbo.Provider', ready: /PROVIDER READY port=\d+/, service: 'com.example.EchoService' },
 } as const;
 
-function sidecarYaml(admin: number, listeners: string, clusters: string): string {
+/** PMESH_BENCH_OURS_CONFIG: top-level YAML lines for this checkout's sidecars only (`heap: { reuseWriteBuffers: true }`), not the baseline's. */
+const oursConfig = (): string => (process.env.PMESH_BENCH_OURS_CONFIG ? `${process.env.PMESH_BENCH_OURS_CONFIG}\n` : '');
+
+function sidecarYaml(admin: number, listeners: string, clusters: string, extra = ''): string {
   return `admin: { address: 127.0.0.1:${admin} }
 logging: { level: warn, accessLog: false }
-listeners:
+${extra}listeners:
 ${listeners}
 clusters:
 ${clusters}
@@ -83,6 +87,7 @@ async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinar
         adminPort,
         `  - name: ${protocol}-egress\n    protocol: ${protocol}\n    address: 127.0.0.1:${oursPort}\n    routes: [{ match: { service: ${java.service} }, cluster: echo }]`,
         `  - { name: echo, protocol: ${protocol}, endpoints: [127.0.0.1:${serverPort}] }`,
+        oursConfig(),
       ),
       oursPort,
     );
@@ -108,22 +113,27 @@ async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinar
     ];
     for (const { port } of paths) await runRpcLoad(load(port, WARM_UP_SECONDS));
     const totals = paths.map(() => new PathTotals(pids.length));
-    // With PMESH_BENCH_NODE_ARGS=--trace-gc our sidecars print a line per GC: scavenges inside the windows, per path.
+    // With PMESH_BENCH_NODE_ARGS="--trace-gc --trace-incremental-marking" our sidecars print a line per GC:
+    // the GCs inside the windows, per path, and why each mark-compact's marking started.
     const gcOutput = [undefined, ours, undefined, undefined, baseline?.peer];
-    const gcs = paths.map(() => ({ scavenges: 0, markCompacts: 0 }));
-    const soFar = (i: number, kind: RegExp): number => gcOutput[i]?.output().match(kind)?.length ?? 0;
+    const gcs = paths.map(noGcs);
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, { port }] of paths.entries()) {
-        const [scavenges, markCompacts] = [soFar(i, /Scavenge/g), soFar(i, /Mark-Compact/g)];
+        const from = gcOutput[i]?.output().length ?? 0;
         await loadWindow(pids, load(port, seconds / ROUNDS), totals[i]!);
-        gcs[i]!.scavenges += soFar(i, /Scavenge/g) - scavenges;
-        gcs[i]!.markCompacts += soFar(i, /Mark-Compact/g) - markCompacts;
+        countGcs(gcOutput[i]?.output().slice(from) ?? '', gcs[i]!);
       }
     }
     for (const [i, { path }] of paths.entries()) {
       if (totals[i]!.firstError) log(`  ${path}: first error: ${totals[i]!.firstError}`);
-      const perThousand = (count: number): string => ((count / Math.max(1, totals[i]!.ok)) * 1000).toFixed(3);
-      if (gcs[i]!.scavenges > 0) log(`  ${path}: per 1,000 calls ${perThousand(gcs[i]!.scavenges)} scavenges, ${perThousand(gcs[i]!.markCompacts)} mark-compacts (--trace-gc)`);
+      if (gcs[i]!.scavenges > 0) log(`  ${path}: ${describeGcs(gcs[i]!, totals[i]!.ok)} (--trace-gc)`);
+    }
+    // PMESH_BENCH_GC_LOG=<dir>: each sidecar's whole output (the GC trace lines), to read the heap sizes behind them.
+    const gcLogDir = process.env.PMESH_BENCH_GC_LOG;
+    if (gcLogDir) {
+      mkdirSync(gcLogDir, { recursive: true });
+      writeFileSync(join(gcLogDir, `${protocol}-ours.log`), ours.output());
+      if (baseline) writeFileSync(join(gcLogDir, `${protocol}-baseline.log`), baseline.peer.output());
     }
     const perCall = (path: PathTotals, index: number): number => (path.cpuSeconds[index]! / Math.max(1, path.ok)) * 1e6;
     const directRate = totals[0]!.result().rate;
@@ -214,9 +224,10 @@ async function httpSection(seconds: number): Promise<Row[]> {
     const pumpPort = await freePort();
     const pump = await startTsServer('tcp-pump', join(REPO_ROOT, 'test/bench/servers/tcp-relay.ts'), pumpPort, [String(upstreamPort)]);
     peers.push(pump);
-    const paths: Array<{ path: string; port: number; pid: number | undefined }> = [
+    // `gc`: a sidecar of ours, whose --trace-gc lines (PMESH_BENCH_NODE_ARGS) are counted inside its windows.
+    const paths: Array<{ path: string; port: number; pid: number | undefined; gc?: Peer }> = [
       { path: 'HTTP/1, direct', port: upstreamPort, pid: undefined },
-      { path: 'HTTP/1, ours', port: oursPort, pid: ours.child.pid },
+      { path: 'HTTP/1, ours', port: oursPort, pid: ours.child.pid, gc: ours },
       { path: 'HTTP/1, HAProxy', port: haproxyPort, pid: haproxy.child.pid },
       { path: 'HTTP/1, nginx', port: nginxPort, pid: nginx.child.pid },
       { path: 'HTTP/1, Node TCP pump (floor)', port: pumpPort, pid: pump.child.pid },
@@ -228,7 +239,7 @@ async function httpSection(seconds: number): Promise<Row[]> {
       const listener = `  - name: http-egress\n    protocol: http1\n    address: 127.0.0.1:${basePort}\n    routes: [{ match: { host: echo.local }, cluster: echo }]`;
       const baseline = await startSidecarChild(sidecarYaml(baseAdmin, listener, `  - { name: echo, protocol: http1, endpoints: [127.0.0.1:${upstreamPort}] }`), basePort, baselineBin);
       peers.push(baseline);
-      paths.splice(2, 0, { path: 'HTTP/1, ours (baseline)', port: basePort, pid: baseline.child.pid });
+      paths.splice(2, 0, { path: 'HTTP/1, ours (baseline)', port: basePort, pid: baseline.child.pid, gc: baseline });
     }
     const load = (port: number, duration: number): HttpLoad => ({
       url: `http://127.0.0.1:${port}/`,
@@ -240,8 +251,16 @@ async function httpSection(seconds: number): Promise<Row[]> {
     for (const { port } of paths) await runHttpLoad(load(port, WARM_UP_SECONDS));
     const totals = paths.map(() => new HttpTotals());
     const window = Math.max(1, Math.round(seconds / ROUNDS));
+    const gcs = paths.map(noGcs);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, { port, pid }] of paths.entries()) totals[i]!.add(await httpWindow(load(port, window), pid), window);
+      for (const [i, { port, pid, gc }] of paths.entries()) {
+        const from = gc?.output().length ?? 0;
+        totals[i]!.add(await httpWindow(load(port, window), pid), window);
+        countGcs(gc?.output().slice(from) ?? '', gcs[i]!);
+      }
+    }
+    for (const [i, { path }] of paths.entries()) {
+      if (gcs[i]!.scavenges > 0) log(`  ${path}: ${describeGcs(gcs[i]!, totals[i]!.calls)} (--trace-gc)`);
     }
     const directRate = totals[0]!.result().rate;
     return paths.map(({ path, pid }, i) => ({

@@ -18,6 +18,7 @@ import type { Peer } from '../support/process.js';
 import type { LoadOptions } from './load/rpc-load.js';
 import { startJavaServer } from './lib/java-server.js';
 import { processStats } from './lib/process-stats.js';
+import { countGcs, describeGcs, noGcs, type GcCounts } from './lib/gc-trace.js';
 import { PathTotals, loadWindow } from './lib/rpc-bench.js';
 import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
 import { startSidecarChild } from './lib/sidecar-child.js';
@@ -54,6 +55,8 @@ interface Variant {
   readonly admin: number;
   readonly sidecar: Peer;
   readonly totals: PathTotals;
+  /** GCs inside the windows, with PMESH_BENCH_NODE_ARGS="--trace-gc --trace-incremental-marking". */
+  readonly gcs: GcCounts;
 }
 
 function sidecarYaml(capMiB: number, port: number, admin: number, server: number): string {
@@ -78,14 +81,18 @@ export async function benchHeap(seconds: number): Promise<void> {
     for (const capMiB of CAPS_MIB) {
       const [port, admin] = [await freePort(), await freePort()];
       const sidecar = await startSidecarChild(sidecarYaml(capMiB, port, admin, serverPort), port);
-      variants.push({ capMiB, port, admin, sidecar, totals: new PathTotals(1) });
+      variants.push({ capMiB, port, admin, sidecar, totals: new PathTotals(1), gcs: noGcs() });
     }
     const load = (port: number, duration: number): LoadOptions => ({ protocol: 'bolt', host: '127.0.0.1', port, connections: 4, inFlight: 16, seconds: duration });
     const loadBefore = loadavg()[0]!;
     await runRpcLoad(load(serverPort, WARM_UP_SECONDS));
     for (const variant of variants) await runRpcLoad(load(variant.port, WARM_UP_SECONDS));
     for (let round = 0; round < ROUNDS; round++) {
-      for (const variant of variants) await loadWindow([variant.sidecar.child.pid!], load(variant.port, seconds / ROUNDS), variant.totals);
+      for (const variant of variants) {
+        const from = variant.sidecar.output().length;
+        await loadWindow([variant.sidecar.child.pid!], load(variant.port, seconds / ROUNDS), variant.totals);
+        countGcs(variant.sidecar.output().slice(from), variant.gcs);
+      }
     }
     const rows = [];
     for (const variant of variants) {
@@ -109,6 +116,8 @@ export async function benchHeap(seconds: number): Promise<void> {
         (row) =>
           `  ${String(row.capMiB).padStart(7)} ${row.callsPerSecond.toFixed(0).padStart(9)} ${row.p99Ms.toFixed(2).padStart(8)} ${row.cpuMicrosPerCall.toFixed(1).padStart(13)} ${row.peakRssMiB.toFixed(1).padStart(14)} ${row.endRssMiB.toFixed(1).padStart(16)} ${row.newMiB.toFixed(1).padStart(17)} ${row.oldMiB.toFixed(1).padStart(10)} ${row.externalMiB.toFixed(1).padStart(9)} ${String(row.errors).padStart(8)}`,
       ),
+      // With PMESH_BENCH_NODE_ARGS="--trace-gc --trace-incremental-marking": the GCs inside the windows, per cap.
+      ...variants.filter((variant) => variant.gcs.scavenges > 0).map((variant) => `  cap ${variant.capMiB}: ${describeGcs(variant.gcs, variant.totals.ok)}`),
       `  16 MiB is V8's own maximum (no cap); host: ${availableParallelism()} CPUs, 1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -5,7 +5,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { MeshError } from '../../core/errors.js';
-import { isJoinable } from '../../core/joined-writes.js';
+import { isJoinable, turnBuffer } from '../../core/joined-writes.js';
 import { copyFixedPart, frameWith, type BoltFrame } from './frame.js';
 import { encodeHeaderMap } from './headers.js';
 import {
@@ -48,7 +48,7 @@ export function withTimeout(frame: BoltFrame, timeoutMs: number): BoltFrame {
 
 /**
  * The bytes of `frame` under request id `id` and, for a request, with `timeoutMs` in its
- * timeout field, and no new frame: a frame small enough for Node's buffer pool is copied
+ * timeout field, and no new frame: a frame under isJoinable's size is copied
  * whole into one buffer with its fixed part patched; a larger one is a new fixed part (and
  * CRC) beside the frame's own class, header and content. The frame itself is left as it
  * is: the listener answers with its id, and a retry or a mirror sends it again.
@@ -57,9 +57,9 @@ export function encodeForward(frame: BoltFrame, id: number, timeoutMs?: number):
   const layout = layoutFor(frame.proto, frame.type);
   const restLength = frame.classLen + frame.headerLen + frame.contentLen;
   const signed = layout.fixedLen + restLength;
-  // A frame that fits Node's buffer pool leaves as one copy (one write of it, not two or three).
+  // A small frame leaves as one copy from the turn's write arena (one write of it, not two or three).
   const joined = isJoinable(signed + (frame.crc === undefined ? 0 : CRC_BYTES));
-  const head = Buffer.allocUnsafe(joined ? signed + (frame.crc === undefined ? 0 : CRC_BYTES) : layout.fixedLen);
+  const head = turnBuffer(joined ? signed + (frame.crc === undefined ? 0 : CRC_BYTES) : layout.fixedLen);
   copyFixedPart(frame, head, layout.fixedLen);
   head.writeInt32BE(id, layout.idAt);
   if (timeoutMs !== undefined && frame.type !== TYPE_RESPONSE) head.writeInt32BE(timeoutField(timeoutMs), layout.timeoutOrStatusAt);

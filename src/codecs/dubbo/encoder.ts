@@ -5,7 +5,7 @@
  */
 import type { DubboFrame } from './layout.js';
 import { HEADER_LENGTH, OFFSET_ID, OFFSET_LENGTH, writeId } from './layout.js';
-import { isJoinable } from '../../core/joined-writes.js';
+import { isJoinable, turnBuffer } from '../../core/joined-writes.js';
 
 export function encodeFrame(frame: DubboFrame): Buffer[] {
   if (frame.raw !== undefined) return [frame.raw];
@@ -55,12 +55,12 @@ export function headerWithId(frame: DubboFrame, id: number | bigint): Buffer {
 
 /**
  * The reply's bytes under the request's id: its 8 id bytes copied as they are, whatever their
- * value; in one buffer when it fits Node's buffer pool (core/joined-writes.ts).
+ * value; in one buffer when it fits (core/joined-writes.ts: the turn's write arena).
  */
 export function encodeReply(reply: DubboFrame, request: DubboFrame): Buffer[] {
   if (reply.bodyParts === undefined && isJoinable(HEADER_LENGTH + reply.body.length)) {
-    // Header and body in one buffer from the pool: one write.
-    const joined = Buffer.allocUnsafe(HEADER_LENGTH + reply.body.length);
+    // Header and body in one buffer from the turn's write arena: one write.
+    const joined = turnBuffer(HEADER_LENGTH + reply.body.length);
     reply.header.copy(joined, 0, 0, HEADER_LENGTH);
     // Byte by byte: Node 20's copy of part of a buffer makes a Uint8Array view of that part first.
     const from = request.header;

@@ -8,7 +8,7 @@
  * was parsed already to route the call and is kept on the frame.
  */
 import { requestHeadOf, type RequestHead } from './body.js';
-import { isJoinable } from '../../core/joined-writes.js';
+import { isJoinable, turnBuffer } from '../../core/joined-writes.js';
 import { appendBody, bodyLength, headerWithId, withBodyParts } from './encoder.js';
 import { hessianString } from '../hessian/byte-sink.js';
 import { HEADER_LENGTH, OFFSET_LENGTH, isEvent, isRequest, writeId, type DubboFrame } from './layout.js';
@@ -81,7 +81,7 @@ export function encodeForward(frame: DubboFrame, id: number | bigint, remainingM
 }
 
 /**
- * encodeForward's bytes in one buffer from Node's pool when they fit (core/joined-writes.ts),
+ * encodeForward's bytes in one buffer from the turn's write arena when they fit (core/joined-writes.ts),
  * else undefined: the body copied around the new `timeout` entry, no slice or write per part.
  */
 function joinedForward(frame: DubboFrame, id: number | bigint, remainingMs: number | undefined, maxDepth: number): Buffer | undefined {
@@ -95,7 +95,7 @@ function joinedForward(frame: DubboFrame, id: number | bigint, remainingMs: numb
   }
   if (head === undefined || value === undefined) {
     if (!isJoinable(HEADER_LENGTH + body.length)) return undefined;
-    const out = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
+    const out = turnBuffer(HEADER_LENGTH + body.length);
     frame.header.copy(out, 0, 0, HEADER_LENGTH);
     writeId(out, id);
     body.copy(out, HEADER_LENGTH);
@@ -108,7 +108,7 @@ function joinedForward(frame: DubboFrame, id: number | bigint, remainingMs: numb
   const cutEnd = wrap ? body.length : (head.timeoutEntry?.end ?? head.mapEnd);
   const bodyLength = body.length - (cutEnd - cutStart) + TIMEOUT_KEY.length + value.bytes.length + (wrap ? 2 : 0);
   if (!isJoinable(HEADER_LENGTH + bodyLength)) return undefined;
-  const out = Buffer.allocUnsafe(HEADER_LENGTH + bodyLength);
+  const out = turnBuffer(HEADER_LENGTH + bodyLength);
   frame.header.copy(out, 0, 0, HEADER_LENGTH);
   writeId(out, id);
   out.writeUInt32BE(bodyLength, OFFSET_LENGTH);

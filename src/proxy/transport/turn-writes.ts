@@ -9,16 +9,29 @@
  * chunk cost its own writev. On loopback a writev also runs the receiver's TCP path,
  * and it was the largest single item in the pass-through profile (writev 32 % of the
  * sidecar's busy time, `npm run bench -- bolt`, before this change).
+ *
+ * Frames copied for a write come from one arena used again turn after turn
+ * (core/joined-writes.ts): once the turn's writes have left, the arena is reset if every
+ * socket that took its bytes has handed them all to the kernel (`writableLength` 0: a
+ * write Node could not finish at once keeps its buffers until it does).
  */
 import type { Socket } from 'node:net';
+import { endTurn, noteTurnWrite } from '../../core/joined-writes.js';
 
 const corked: Socket[] = [];
+/** Sockets that took arena bytes this turn: checked once the turn's writes have left. */
+const tookArena: Socket[] = [];
 let scheduled = false;
 
 function uncorkAll(): void {
   scheduled = false;
   const sockets = corked.splice(0);
   for (const socket of sockets) socket.uncork();
+  let drained = true;
+  // A destroyed socket may still have a write under way in libuv, which reads its buffers until it is cancelled.
+  for (const socket of tookArena) if (socket.writableLength > 0 || socket.destroyed) drained = false;
+  tookArena.length = 0;
+  endTurn(drained);
 }
 
 /** Writes `buffers` to `socket` now or, at the latest, once this turn's I/O callbacks have run. */
@@ -27,10 +40,15 @@ export function writeThisTurn(socket: Socket, buffers: readonly Buffer[]): void 
   if (socket.writableCorked === 0) {
     socket.cork();
     corked.push(socket);
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(uncorkAll);
-    }
   }
-  for (const buffer of buffers) socket.write(buffer);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(uncorkAll);
+  }
+  let arena = false;
+  for (const buffer of buffers) {
+    if (noteTurnWrite(buffer)) arena = true;
+    socket.write(buffer);
+  }
+  if (arena && tookArena[tookArena.length - 1] !== socket) tookArena.push(socket);
 }
