@@ -45,6 +45,7 @@ import { createServer, type Server } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/ports.js';
+import { countGcs, describeGcs, noGcs, type GcCounts } from './lib/gc-trace.js';
 import { REPO_ROOT } from '../support/maven.js';
 import type { Peer } from '../support/process.js';
 import type { LoadOptions } from './load/rpc-load.js';
@@ -157,6 +158,8 @@ interface Column {
   readonly closed: PathTotals;
   readonly cold: boolean;
   skipped: number;
+  /** Its GCs inside the open-loop windows, when PMESH_BENCH_NODE_ARGS has --trace-gc. */
+  readonly gcs: GcCounts;
 }
 
 function variants(otlp: string): Variant[] {
@@ -192,7 +195,7 @@ export async function benchTracing(seconds: number): Promise<void> {
     for (const variant of variants(otlp)) {
       const [port, admin] = [await freePort(), await freePort()];
       const peer = await startSidecarChild(sidecarYaml(port, admin, serverPort, variant.tracing), port, variant.bin);
-      columns.push({ name: variant.name, port, peer, totals: new PathTotals(1), rounds: [], closed: new PathTotals(1), cold: variant.cold ?? false, skipped: 0 });
+      columns.push({ name: variant.name, port, peer, totals: new PathTotals(1), rounds: [], closed: new PathTotals(1), cold: variant.cold ?? false, skipped: 0, gcs: noGcs() });
       if (variant.tap) tap = await openTap(admin);
     }
     const load = (port: number, duration: number, rate?: number, protocol = 'bolt-traces'): LoadOptions => ({
@@ -206,7 +209,10 @@ export async function benchTracing(seconds: number): Promise<void> {
     const concurrent = process.env.PMESH_BENCH_CONCURRENT === '1';
     const measure = async (column: Column): Promise<void> => {
       const window = new PathTotals(1);
+      const from = column.peer.output().length;
       column.skipped += (await loadWindow([column.peer.child.pid!], load(column.port, seconds / rounds, rate), window)).skipped;
+      // With PMESH_BENCH_NODE_ARGS="--trace-gc --trace-incremental-marking": what each column's GCs add (a sampled span lives until its batch is exported).
+      countGcs(column.peer.output().slice(from), column.gcs);
       column.rounds.push(micros(window));
       merge(column.totals, window);
     };
@@ -257,6 +263,7 @@ export async function benchTracing(seconds: number): Promise<void> {
           '"direct" above is the sidecar with tracing off, "sidecar" the one at 1 %; process figures are the 100 % one\'s',
           `sidecar CPU per call at ${rate} calls/s offered to each, and what each adds over "off":`,
           ...columns.map((c) => `  ${row(c)}`),
+          ...columns.filter((c) => c.gcs.scavenges > 0).map((c) => `${c.name}: GCs ${describeGcs(c.gcs, c.totals.ok)} (--trace-gc)`),
           `per round, µs/call (pid): ${columns.map((c) => `${c.name} (${c.peer.child.pid}) ${c.rounds.map((v) => v.toFixed(1)).join(' ')}`).join('; ')}`,
           ...(concurrent ? [] : [`window order per round (column numbers from 0, as listed above; PMESH_BENCH_SEED=${seed} repeats it): ${orders.join(' ')}`]),
           `noise floor: "off twin" (the same config as "off") adds ${signed(paired(twin))} µs (${pct(paired(twin), offMedian)}) by the median per round; per-round differences ${twin.rounds.map((v, i) => signed(v - off.rounds[i]!)).join(' ')} µs`,
