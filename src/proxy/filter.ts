@@ -169,6 +169,15 @@ export interface CallObserver {
   finished(invocation: Invocation, ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void;
 }
 
+/** `handler`'s promise for the call; a synchronous throw in it becomes a rejection. */
+function callOf(handler: Handler, invocation: Invocation, ctx: CallContext): Promise<Result> {
+  try {
+    return handler(invocation, ctx);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /** Handlers that answer `ctx.answerTo` themselves: stacks topped by observeCalls. */
 const ANSWERING = new WeakSet<Handler>();
 
@@ -182,14 +191,8 @@ export function observeCalls(observers: readonly CallObserver[]): Filter {
   return (next) => {
     const handler: Handler = (invocation, ctx) => {
       for (const observer of starting) observer.started!(invocation, ctx);
-      // Not an async function: a call costs one `then` here. A synchronous throw below still becomes a rejection.
-      let answer: Promise<Result>;
-      try {
-        answer = next(invocation, ctx);
-      } catch (error) {
-        answer = Promise.reject(error);
-      }
-      return answer.then(
+      // Not an async function: a call costs one `then` here.
+      return callOf(next, invocation, ctx).then(
         (result) => {
           settle(observers, invocation, ctx, result, undefined);
           return result;
@@ -239,13 +242,7 @@ export function answeringHandler(handler: Handler): Handler {
     // The wrapper answers; a stack somewhere inside (wrapped by someone) must not answer too.
     const to = ctx.answerTo;
     ctx.answerTo = undefined;
-    let answer: Promise<Result>;
-    try {
-      answer = handler(invocation, ctx);
-    } catch (error) {
-      answer = Promise.reject(error);
-    }
-    return answer.then(
+    return callOf(handler, invocation, ctx).then(
       (result) => {
         to?.answer(ctx, result, undefined);
         return result;
