@@ -27,14 +27,12 @@ export function fnv1aBytes(bytes: Uint8Array, start: number, end: number): numbe
  * is hashed from the characters, with no bytes made.
  */
 export function fnv1aUtf8(text: string): number {
-  let hash = FNV_OFFSET_BASIS;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) {
+    if (text.charCodeAt(i) >= 0x80) {
       const bytes = Buffer.from(text, 'utf8');
       return fnv1aBytes(bytes, 0, bytes.length);
     }
-    hash = Math.imul(hash ^ c, FNV_PRIME);
   }
-  return hash >>> 0;
+  // ASCII: its characters are its UTF-8 bytes.
+  return fnv1a(text);
 }
