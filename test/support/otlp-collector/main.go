@@ -1,0 +1,107 @@
+// A trace backend for the OTLP interop tests: the OpenTelemetry Collector's own OTLP
+// receiver (go.opentelemetry.io/collector/receiver/otlpreceiver), serving OTLP/HTTP
+// (protobuf and JSON, as the collector does), fed into a consumer that appends every
+// batch it receives to a file as one line of OTLP JSON (the collector's file exporter
+// writes the same). Only the receiver decodes what the sidecar sent; this program adds
+// no parsing of its own.
+//
+//	otlp-collector -listen 127.0.0.1:<port> -out <file>   prints LISTENING <address>, stops on SIGTERM
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configgrpc"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/otlpreceiver"
+	"go.uber.org/zap"
+)
+
+// jsonLines appends each batch to a file as one OTLP JSON line; the receiver may call it
+// from several requests at once, so writes are serialised to keep lines whole.
+type jsonLines struct {
+	mu   sync.Mutex
+	file *os.File
+}
+
+func (sink *jsonLines) consume(_ context.Context, traces ptrace.Traces) error {
+	line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(traces)
+	if err != nil {
+		return err
+	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	_, err = sink.file.Write(append(line, '\n'))
+	return err
+}
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:4318", "host:port the OTLP/HTTP receiver listens on")
+	out := flag.String("out", "", "file each received trace batch is appended to, as one OTLP JSON line")
+	flag.Parse()
+	if *out == "" {
+		fmt.Fprintln(os.Stderr, "usage: otlp-collector -listen 127.0.0.1:<port> -out <file>")
+		os.Exit(2)
+	}
+	if err := run(*listen, *out); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func run(listen, out string) error {
+	file, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	sink := &jsonLines{file: file}
+	next, err := consumer.NewTraces(sink.consume)
+	if err != nil {
+		return err
+	}
+
+	factory := otlpreceiver.NewFactory()
+	config := factory.CreateDefaultConfig().(*otlpreceiver.Config)
+	// OTLP/HTTP only (the sidecar's exporter speaks nothing else), enabled as an `http:`
+	// section in a collector's config would enable it, with the receiver's defaults.
+	config.Protocols.GRPC = configoptional.None[configgrpc.ServerConfig]()
+	config.Protocols.HTTP.GetOrInsertDefault().ServerConfig.NetAddr.Endpoint = listen
+
+	logger, err := zap.NewProduction()
+	if err != nil {
+		return err
+	}
+	telemetry := componenttest.NewNopTelemetrySettings()
+	telemetry.Logger = logger
+	settings := receiver.Settings{
+		ID:                component.NewID(factory.Type()),
+		TelemetrySettings: telemetry,
+		BuildInfo:         component.NewDefaultBuildInfo(),
+	}
+	ctx := context.Background()
+	traces, err := factory.CreateTraces(ctx, settings, config, next)
+	if err != nil {
+		return err
+	}
+	if err := traces.Start(ctx, componenttest.NewNopHost()); err != nil {
+		return err
+	}
+	fmt.Println("LISTENING", listen)
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	<-stop
+	return traces.Shutdown(ctx)
+}
