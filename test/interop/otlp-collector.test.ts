@@ -1,0 +1,174 @@
+/**
+ * The OTLP export, checked in a real OpenTelemetry Collector receiver (the collector's own
+ * otlpreceiver built from the Go module proxy, test/support/otlp-collector.ts) with real
+ * peers at both ends of the call: the Python client starts a W3C trace and calls through
+ * the sidecar, which bridges HTTP/JSON to the Java Dubbo provider.
+ *
+ * - over OTLP/HTTP protobuf (the default) and over http/json, the call arrives as one
+ *   trace: the sidecar's server span a child of the Python span, its client span a child
+ *   of the server span, each with its kind, name, resource and typed attributes;
+ * - a collector killed mid-run breaks no call: the calls made while it is down all
+ *   answer, the sidecar counts the failed exports on /metrics, and once a collector
+ *   listens again the next call's trace reaches it.
+ */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startJava } from '../support/java-peers.js';
+import { REPO_ROOT } from '../support/maven.js';
+import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../support/otlp-collector.js';
+import { freePort } from '../support/ports.js';
+import { exitCodeOf, startPeer } from '../support/process.js';
+import { startInProcess } from '../support/sidecar.js';
+
+const SERVICE = 'com.example.EchoService';
+const stops: Array<() => Promise<unknown>> = [];
+let dubboPort: number;
+
+beforeAll(async () => {
+  dubboPort = await freePort();
+  const dubbo = startJava('dubbo', 'com.example.dubbo.Provider', [String(dubboPort)], 'dubbo provider');
+  stops.push(() => dubbo.stop());
+  await dubbo.waitFor(/PROVIDER READY/, 180_000);
+}, 600_000);
+
+afterAll(async () => {
+  for (const stop of stops.reverse()) await stop();
+});
+
+/** A sidecar bridging HTTP/JSON to the Dubbo provider, exporting its spans to `tracesUrl` over OTLP. */
+async function bridge(serviceName: string, tracesUrl: string, protocol?: 'http/json'): Promise<{ port: number; admin: number }> {
+  const [port, admin] = [await freePort(), await freePort()];
+  const otlp = `{ endpoint: "${tracesUrl}"${protocol ? `, protocol: ${protocol}` : ''} }`;
+  const sidecar = await startInProcess(`tracing: { sampler: 1, serviceName: ${serviceName}, otlp: ${otlp}, flushIntervalMs: 200, exportTimeoutMs: 2000 }
+admin: { address: 127.0.0.1:${admin} }
+listeners:
+  - { name: http-dubbo, protocol: http1, address: 127.0.0.1:${port}, routes: [{ match: { service: ${SERVICE} }, cluster: dubbo }] }
+clusters:
+  - { name: dubbo, protocol: dubbo, endpoints: [127.0.0.1:${dubboPort}] }
+`);
+  stops.push(() => sidecar.stop(500));
+  return { port, admin };
+}
+
+/** A call the Python client made: its W3C trace id and its own span id, the sidecar's servers' parent. */
+interface PythonCall {
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+/** Makes `count` calls from the Python client, each starting its own trace; every one must answer. */
+async function pythonCalls(port: number, count: number): Promise<PythonCall[]> {
+  const script = [
+    'import pmesh',
+    `client = pmesh.Client("127.0.0.1:${port}", format="json")`,
+    `for i in range(${count}):`,
+    '    parent = pmesh.new_traceparent()',
+    '    print("TRACEPARENT", parent)',
+    `    print("RESULT", client.invoke("${SERVICE}", "echo", "traced-%d" % i, version="1.0.0", traceparent=parent))`,
+    'print("DONE")',
+  ].join('\n');
+  const python = startPeer('python client', 'python3', ['-c', script], { cwd: join(REPO_ROOT, 'clients/python') });
+  await python.waitFor(/^DONE$/m, 120_000);
+  expect(await exitCodeOf(python), python.output()).toBe(0);
+  const results = [...python.output().matchAll(/^RESULT (.*)$/gm)].map((match) => match[1]);
+  expect(results).toEqual(Array.from({ length: count }, (_, i) => `traced-${i}`));
+  return [...python.output().matchAll(/^TRACEPARENT 00-([0-9a-f]{32})-([0-9a-f]{16})-01$/gm)].map(([, traceId = '', spanId = '']) => ({ traceId, spanId }));
+}
+
+function one(spans: readonly CollectedSpan[], kind: 'SERVER' | 'CLIENT'): CollectedSpan {
+  const found = spans.filter((span) => span.kind === kind);
+  expect(found, JSON.stringify(spans, null, 1)).toHaveLength(1);
+  return found[0]!;
+}
+
+/** Checks the trace of one bridged call: Python span -> server span -> client span to Dubbo. */
+async function expectBridgedTrace(collector: OtlpCollector, call: PythonCall, serviceName: string): Promise<void> {
+  const spans = await collector.trace(call.traceId, 2);
+  expect(spans, JSON.stringify(collector.spans(), null, 1)).toHaveLength(2);
+  const server = one(spans, 'SERVER');
+  const client = one(spans, 'CLIENT');
+  expect(server.parentSpanId).toBe(call.spanId);
+  expect(client.parentSpanId).toBe(server.spanId);
+  for (const span of [server, client]) {
+    expect(span.serviceName).toBe(serviceName);
+    expect(span.name).toBe(`${SERVICE}/echo`);
+    expect(span.statusCode).not.toBe(2);
+    expect(span.attributes).toMatchObject({ 'rpc.service': SERVICE, 'rpc.method': 'echo', 'pmesh.service.version': '1.0.0' });
+  }
+  // Each side's own protocol and status: HTTP 200 to the caller, Dubbo's OK (20) from the provider.
+  expect(server.attributes).toMatchObject({ 'rpc.system': 'http1', 'pmesh.status': 200, 'pmesh.listener': 'http-dubbo' });
+  expect(client.attributes).toMatchObject({ 'rpc.system': 'dubbo', 'pmesh.status': 20, 'pmesh.cluster': 'dubbo', 'pmesh.attempt': 1 });
+  expect(client.attributes['pmesh.endpoint']).toBe(`127.0.0.1:${dubboPort}`);
+  expect(client.attributes['pmesh.response.bytes']).toBeGreaterThan(0);
+}
+
+describe.each([
+  { encoding: 'http/protobuf (the default)', protocol: undefined },
+  { encoding: 'http/json', protocol: 'http/json' as const },
+])('Python -> sidecar (HTTP/JSON bridged to Dubbo) -> Java Dubbo provider, exported over OTLP $encoding', ({ protocol }) => {
+  const serviceName = `pmesh-otlp-${protocol ? 'json' : 'protobuf'}`;
+  let collector: OtlpCollector;
+  let port: number;
+
+  beforeAll(async () => {
+    collector = await startOtlpCollector();
+    stops.push(() => collector.stop());
+    ({ port } = await bridge(serviceName, collector.tracesUrl, protocol));
+  }, 900_000);
+
+  it('arrives in the collector as one trace with parent links and attributes', async () => {
+    const [call] = await pythonCalls(port, 1);
+    await expectBridgedTrace(collector, call!, serviceName);
+  }, 180_000);
+});
+
+/** The value of one sample on the sidecar's /metrics page (0 when it is not there yet). */
+async function metric(admin: number, sample: string): Promise<number> {
+  const page = await (await request(`http://127.0.0.1:${admin}/metrics`)).body.text();
+  const line = page.split('\n').find((text) => text.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
+}
+
+/** Waits (bounded) until `sample` reaches at least `least`, and returns it. */
+async function metricReaches(admin: number, sample: string, least: number, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await metric(admin, sample);
+    if (value >= least || Date.now() > deadline) return value;
+    await sleep(200);
+  }
+}
+
+describe('a collector killed mid-run', () => {
+  const EXPORTED = 'pmesh_tracing_spans_exported_total{exporter="otlp"}';
+  const FAILED = 'pmesh_tracing_spans_dropped_total{exporter="otlp",reason="export_failed"}';
+  let collector: OtlpCollector;
+  let sidecar: { port: number; admin: number };
+
+  beforeAll(async () => {
+    collector = await startOtlpCollector();
+    stops.push(() => collector.stop());
+    sidecar = await bridge('pmesh-otlp-outage', collector.tracesUrl);
+  }, 900_000);
+
+  it('breaks no call; the failed exports are counted, and a collector back on the port gets the next trace', async () => {
+    const [before] = await pythonCalls(sidecar.port, 1);
+    await expectBridgedTrace(collector, before!, 'pmesh-otlp-outage');
+    expect(await metricReaches(sidecar.admin, EXPORTED, 2)).toBe(2);
+
+    await collector.peer.kill();
+    const during = await pythonCalls(sidecar.port, 20);
+    expect(during).toHaveLength(20);
+    // Every span of those calls was either refused at the dead port or is still queued: at least one batch has failed.
+    expect(await metricReaches(sidecar.admin, FAILED, 1)).toBeGreaterThanOrEqual(1);
+    expect(await metric(sidecar.admin, EXPORTED)).toBe(2);
+
+    collector = await startOtlpCollector(collector.port);
+    stops.push(() => collector.stop());
+    const [after] = await pythonCalls(sidecar.port, 1);
+    await expectBridgedTrace(collector, after!, 'pmesh-otlp-outage');
+    expect(await metricReaches(sidecar.admin, EXPORTED, 4)).toBeGreaterThanOrEqual(4);
+  }, 300_000);
+});
