@@ -4,7 +4,8 @@
  * peers at both ends of the call: the Python client starts a W3C trace and calls through
  * the sidecar, which bridges HTTP/JSON to the Java Dubbo provider.
  *
- * - over OTLP/HTTP protobuf (the default) and over http/json, the call arrives as one
+ * - over OTLP/HTTP protobuf (the default) and over http/json (the collector records each
+ *   request's Content-Type, so the encoding is checked too), the call arrives as one
  *   trace: the sidecar's server span a child of the Python span, its client span a child
  *   of the server span, each with its kind, name, resource and typed attributes;
  * - a collector killed mid-run breaks no call: the calls made while it is down all
@@ -84,7 +85,7 @@ function one(spans: readonly CollectedSpan[], kind: 'SERVER' | 'CLIENT'): Collec
 }
 
 /** Checks the trace of one bridged call: Python span -> server span -> client span to Dubbo. */
-async function expectBridgedTrace(collector: OtlpCollector, call: PythonCall, serviceName: string): Promise<void> {
+async function expectBridgedTrace(collector: OtlpCollector, call: PythonCall, serviceName: string, contentType = 'application/x-protobuf'): Promise<void> {
   const spans = await collector.trace(call.traceId, 2);
   expect(spans, JSON.stringify(collector.spans(), null, 1)).toHaveLength(2);
   const server = one(spans, 'SERVER');
@@ -92,6 +93,7 @@ async function expectBridgedTrace(collector: OtlpCollector, call: PythonCall, se
   expect(server.parentSpanId).toBe(call.spanId);
   expect(client.parentSpanId).toBe(server.spanId);
   for (const span of [server, client]) {
+    expect(span.contentType).toBe(contentType);
     expect(span.serviceName).toBe(serviceName);
     expect(span.name).toBe(`${SERVICE}/echo`);
     expect(span.statusCode).not.toBe(2);
@@ -105,9 +107,9 @@ async function expectBridgedTrace(collector: OtlpCollector, call: PythonCall, se
 }
 
 describe.each([
-  { encoding: 'http/protobuf (the default)', protocol: undefined },
-  { encoding: 'http/json', protocol: 'http/json' as const },
-])('Python -> sidecar (HTTP/JSON bridged to Dubbo) -> Java Dubbo provider, exported over OTLP $encoding', ({ protocol }) => {
+  { encoding: 'http/protobuf (the default)', protocol: undefined, contentType: 'application/x-protobuf' },
+  { encoding: 'http/json', protocol: 'http/json' as const, contentType: 'application/json' },
+])('Python -> sidecar (HTTP/JSON bridged to Dubbo) -> Java Dubbo provider, exported over OTLP $encoding', ({ protocol, contentType }) => {
   const serviceName = `pmesh-otlp-${protocol ? 'json' : 'protobuf'}`;
   let collector: OtlpCollector;
   let port: number;
@@ -118,9 +120,9 @@ describe.each([
     ({ port } = await bridge(serviceName, collector.tracesUrl, protocol));
   }, 900_000);
 
-  it('arrives in the collector as one trace with parent links and attributes', async () => {
+  it(`arrives in the collector as one trace with parent links and attributes, sent as ${contentType}`, async () => {
     const [call] = await pythonCalls(port, 1);
-    await expectBridgedTrace(collector, call!, serviceName);
+    await expectBridgedTrace(collector, call!, serviceName, contentType);
   }, 180_000);
 });
 

@@ -3,7 +3,8 @@
  * receiver (test/support/otlp-collector, a short Go main built on first use with
  * `go build`, its modules from the Go module proxy, the binary cached in .cache/bin). It
  * takes OTLP/HTTP in protobuf and JSON as any collector does and appends each batch it
- * decoded to a file as OTLP JSON; `trace()` reads the spans of one trace from there.
+ * decoded to a file as OTLP JSON, with the Content-Type of the request that brought it;
+ * `trace()` reads the spans of one trace from there.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -40,15 +41,23 @@ interface JsonSpan {
   readonly attributes?: readonly KeyValue[];
   readonly status?: { readonly code?: number; readonly message?: string };
 }
-interface JsonBatch {
+interface JsonTraces {
   readonly resourceSpans?: ReadonlyArray<{
     readonly resource?: { readonly attributes?: readonly KeyValue[] };
     readonly scopeSpans?: ReadonlyArray<{ readonly spans?: readonly JsonSpan[] }>;
   }>;
 }
 
+/** One line of the collector's output file. */
+interface BatchLine {
+  readonly contentType: string;
+  readonly traces: JsonTraces;
+}
+
 /** One span as the collector received it, its attributes with their OTLP types kept (ints as numbers). */
 export interface CollectedSpan {
+  /** The Content-Type of the export request that carried the span: the encoding it came in. */
+  readonly contentType: string;
   readonly traceId: string;
   readonly spanId: string;
   /** Absent for a root span. */
@@ -105,11 +114,12 @@ function attributesOf(list: readonly KeyValue[] = []): Record<string, string | n
 }
 
 /** The spans of one batch line, each with its resource's service name. */
-function spansOf(batch: JsonBatch): CollectedSpan[] {
-  return (batch.resourceSpans ?? []).flatMap(({ resource, scopeSpans }) => {
+function spansOf({ contentType, traces }: BatchLine): CollectedSpan[] {
+  return (traces.resourceSpans ?? []).flatMap(({ resource, scopeSpans }) => {
     const serviceName = attributesOf(resource?.attributes)['service.name'];
     return (scopeSpans ?? []).flatMap(({ spans }) =>
       (spans ?? []).map((span) => ({
+        contentType,
         traceId: span.traceId,
         spanId: span.spanId,
         ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
@@ -138,7 +148,7 @@ export async function startOtlpCollector(port?: number): Promise<OtlpCollector> 
       .slice(0, text.lastIndexOf('\n') + 1)
       .split('\n')
       .filter((line) => line.length > 0)
-      .flatMap((line) => spansOf(JSON.parse(line) as JsonBatch));
+      .flatMap((line) => spansOf(JSON.parse(line) as BatchLine));
   };
   return {
     tracesUrl: `http://${listen}/v1/traces`,

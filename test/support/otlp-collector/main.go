@@ -1,22 +1,27 @@
 // A trace backend for the OTLP interop tests: the OpenTelemetry Collector's own OTLP
 // receiver (go.opentelemetry.io/collector/receiver/otlpreceiver), serving OTLP/HTTP
 // (protobuf and JSON, as the collector does), fed into a consumer that appends every
-// batch it receives to a file as one line of OTLP JSON (the collector's file exporter
-// writes the same). Only the receiver decodes what the sidecar sent; this program adds
-// no parsing of its own.
+// batch it receives to a file as one JSON line: {"contentType": the request's
+// Content-Type, "traces": the batch as OTLP JSON}. Only the receiver decodes what the
+// sidecar sent; this program adds no parsing of its own. The content type comes from the
+// receiver's own client metadata (include_metadata), so a test can tell which encoding
+// brought each span.
 //
 //	otlp-collector -listen 127.0.0.1:<port> -out <file>   prints LISTENING <address>, stops on SIGTERM
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
+	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configgrpc"
@@ -35,8 +40,19 @@ type jsonLines struct {
 	file *os.File
 }
 
-func (sink *jsonLines) consume(_ context.Context, traces ptrace.Traces) error {
-	line, err := (&ptrace.JSONMarshaler{}).MarshalTraces(traces)
+// batchLine is one line of the output file.
+type batchLine struct {
+	ContentType string          `json:"contentType"`
+	Traces      json.RawMessage `json:"traces"`
+}
+
+func (sink *jsonLines) consume(ctx context.Context, traces ptrace.Traces) error {
+	otlp, err := (&ptrace.JSONMarshaler{}).MarshalTraces(traces)
+	if err != nil {
+		return err
+	}
+	contentType := strings.Join(client.FromContext(ctx).Metadata.Get("Content-Type"), ",")
+	line, err := json.Marshal(batchLine{ContentType: contentType, Traces: otlp})
 	if err != nil {
 		return err
 	}
@@ -77,7 +93,9 @@ func run(listen, out string) error {
 	// OTLP/HTTP only (the sidecar's exporter speaks nothing else), enabled as an `http:`
 	// section in a collector's config would enable it, with the receiver's defaults.
 	config.Protocols.GRPC = configoptional.None[configgrpc.ServerConfig]()
-	config.Protocols.HTTP.GetOrInsertDefault().ServerConfig.NetAddr.Endpoint = listen
+	http := config.Protocols.HTTP.GetOrInsertDefault()
+	http.ServerConfig.NetAddr.Endpoint = listen
+	http.ServerConfig.IncludeMetadata = true
 
 	logger, err := zap.NewProduction()
 	if err != nil {
