@@ -18,7 +18,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJava } from '../support/java-peers.js';
 import { REPO_ROOT } from '../support/maven.js';
-import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../support/otlp-collector.js';
+import { buildOtlpCollector, startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../support/otlp-collector.js';
 import { freePort } from '../support/ports.js';
 import { exitCodeOf, startPeer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
@@ -28,11 +28,13 @@ const stops: Array<() => Promise<unknown>> = [];
 let dubboPort: number;
 
 beforeAll(async () => {
+  // Built first (minutes when cold), before any process whose output would wait on the blocked event loop.
+  buildOtlpCollector();
   dubboPort = await freePort();
   const dubbo = startJava('dubbo', 'com.example.dubbo.Provider', [String(dubboPort)], 'dubbo provider');
   stops.push(() => dubbo.stop());
   await dubbo.waitFor(/PROVIDER READY/, 180_000);
-}, 600_000);
+}, 1_200_000);
 
 afterAll(async () => {
   for (const stop of stops.reverse()) await stop();
@@ -118,7 +120,7 @@ describe.each([
     collector = await startOtlpCollector();
     stops.push(() => collector.stop());
     ({ port } = await bridge(serviceName, collector.tracesUrl, protocol));
-  }, 900_000);
+  }, 120_000);
 
   it(`arrives in the collector as one trace with parent links and attributes, sent as ${contentType}`, async () => {
     const [call] = await pythonCalls(port, 1);
@@ -150,10 +152,11 @@ describe('a collector killed mid-run', () => {
   let sidecar: { port: number; admin: number };
 
   beforeAll(async () => {
-    collector = await startOtlpCollector();
-    stops.push(() => collector.stop());
+    const first = await startOtlpCollector();
+    stops.push(() => first.stop());
+    collector = first;
     sidecar = await bridge('pmesh-otlp-outage', collector.tracesUrl);
-  }, 900_000);
+  }, 120_000);
 
   it('breaks no call; the failed exports are counted, and a collector back on the port gets the next trace', async () => {
     const [before] = await pythonCalls(sidecar.port, 1);
@@ -167,10 +170,10 @@ describe('a collector killed mid-run', () => {
     expect(await metricReaches(sidecar.admin, FAILED, 1)).toBeGreaterThanOrEqual(1);
     expect(await metric(sidecar.admin, EXPORTED)).toBe(2);
 
-    collector = await startOtlpCollector(collector.port);
-    stops.push(() => collector.stop());
+    const again = await startOtlpCollector(collector.port);
+    stops.push(() => again.stop());
     const [after] = await pythonCalls(sidecar.port, 1);
-    await expectBridgedTrace(collector, after!, 'pmesh-otlp-outage');
+    await expectBridgedTrace(again, after!, 'pmesh-otlp-outage');
     expect(await metricReaches(sidecar.admin, EXPORTED, 4)).toBeGreaterThanOrEqual(4);
   }, 300_000);
 });
