@@ -1,27 +1,34 @@
 /**
  * The OTLP export, checked in a real OpenTelemetry Collector receiver (the collector's own
  * otlpreceiver built from the Go module proxy, test/support/otlp-collector.ts) with real
- * peers at both ends of the call: the Python client starts a W3C trace and calls through
- * the sidecar, which bridges HTTP/JSON to the Java Dubbo provider.
+ * peers at both ends of every call:
  *
- * - over OTLP/HTTP protobuf (the default) and over http/json (the collector records each
- *   request's Content-Type, so the encoding is checked too), the call arrives as one
- *   trace: the sidecar's server span a child of the Python span, its client span a child
+ * - the Python client starts a W3C trace and calls through the sidecar, which bridges
+ *   HTTP/JSON to the Java Dubbo provider; over OTLP/HTTP protobuf (the default) and over
+ *   http/json (the collector records each request's Content-Type, so the encoding is
+ *   checked too), the call arrives as one trace: the sidecar's server span a child of the Python span, its client span a child
  *   of the server span, each with its kind, name, resource and typed attributes;
+ * - a Java SOFARPC consumer with SOFATracer calls through two sidecars (one exporting
+ *   protobuf, the other JSON) to the Java SOFARPC provider: one trace of four spans
+ *   linked hop by hop, under the id that stands for the SOFATracer id the provider logs;
  * - a collector killed mid-run breaks no call: the calls made while it is down all
  *   answer, the sidecar counts the failed exports on /metrics, and once a collector
  *   listens again the next call's trace reaches it.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startJava } from '../support/java-peers.js';
+import { spanIdOfSofa, traceIdOfSofa } from '../../src/tracing/sofa-context.js';
+import { runJavaCli, startJava } from '../support/java-peers.js';
 import { REPO_ROOT } from '../support/maven.js';
 import { buildOtlpCollector, startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../support/otlp-collector.js';
 import { freePort } from '../support/ports.js';
 import { exitCodeOf, startPeer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
+import { tracerDigests } from '../support/sofatracer.js';
 
 const SERVICE = 'com.example.EchoService';
 const stops: Array<() => Promise<unknown>> = [];
@@ -40,11 +47,16 @@ afterAll(async () => {
   for (const stop of stops.reverse()) await stop();
 });
 
+/** The `tracing:` line of a sidecar exporting every span to `tracesUrl` over OTLP (protobuf unless `protocol` says JSON). */
+function tracing(serviceName: string, tracesUrl: string, protocol?: 'http/json'): string {
+  const otlp = `{ endpoint: "${tracesUrl}"${protocol ? `, protocol: ${protocol}` : ''} }`;
+  return `tracing: { sampler: 1, serviceName: ${serviceName}, otlp: ${otlp}, flushIntervalMs: 200, exportTimeoutMs: 2000 }`;
+}
+
 /** A sidecar bridging HTTP/JSON to the Dubbo provider, exporting its spans to `tracesUrl` over OTLP. */
 async function bridge(serviceName: string, tracesUrl: string, protocol?: 'http/json'): Promise<{ port: number; admin: number }> {
   const [port, admin] = [await freePort(), await freePort()];
-  const otlp = `{ endpoint: "${tracesUrl}"${protocol ? `, protocol: ${protocol}` : ''} }`;
-  const sidecar = await startInProcess(`tracing: { sampler: 1, serviceName: ${serviceName}, otlp: ${otlp}, flushIntervalMs: 200, exportTimeoutMs: 2000 }
+  const sidecar = await startInProcess(`${tracing(serviceName, tracesUrl, protocol)}
 admin: { address: 127.0.0.1:${admin} }
 listeners:
   - { name: http-dubbo, protocol: http1, address: 127.0.0.1:${port}, routes: [{ match: { service: ${SERVICE} }, cluster: dubbo }] }
@@ -126,6 +138,66 @@ describe.each([
     const [call] = await pythonCalls(port, 1);
     await expectBridgedTrace(collector, call!, serviceName, contentType);
   }, 180_000);
+});
+
+describe('Java SOFARPC consumer (SOFATracer) -> sidecar (protobuf) -> sidecar (JSON) -> Java SOFARPC provider', () => {
+  let collector: OtlpCollector;
+  let egress: number;
+  let providerLogs: string;
+
+  beforeAll(async () => {
+    collector = await startOtlpCollector();
+    stops.push(() => collector.stop());
+    providerLogs = mkdtempSync(join(tmpdir(), 'pmesh-sofatracer-'));
+    const sofaPort = await freePort();
+    const provider = startJava('sofarpc', 'com.example.Server', [String(sofaPort)], 'sofarpc provider', [`-Dlogging.path=${providerLogs}`]);
+    stops.push(() => provider.stop());
+    await provider.waitFor(/READY \d+/, 180_000);
+    const ingress = await freePort();
+    egress = await freePort();
+    const b = await startInProcess(`${tracing('pmesh-b', collector.tracesUrl, 'http/json')}
+admin: { address: 127.0.0.1:${await freePort()} }
+listeners:
+  - { name: bolt-in, protocol: bolt, address: 127.0.0.1:${ingress}, routes: [{ match: { service: ${SERVICE} }, cluster: provider }] }
+clusters:
+  - { name: provider, protocol: bolt, endpoints: [127.0.0.1:${sofaPort}] }
+`);
+    stops.push(() => b.stop(500));
+    const a = await startInProcess(`${tracing('pmesh-a', collector.tracesUrl)}
+admin: { address: 127.0.0.1:${await freePort()} }
+listeners:
+  - { name: bolt-out, protocol: bolt, address: 127.0.0.1:${egress}, routes: [{ match: { service: ${SERVICE} }, cluster: sidecar-b }] }
+clusters:
+  - { name: sidecar-b, protocol: bolt, endpoints: [127.0.0.1:${ingress}] }
+`);
+    stops.push(() => a.stop(500));
+  }, 600_000);
+
+  it('arrives as one trace of four spans linked hop by hop, under the id the provider\'s SOFATracer logs', async () => {
+    const cli = await runJavaCli('sofarpc', 'com.example.Client', [`bolt://127.0.0.1:${egress}`, '--timeout', '10000', 'echo', 'traced'], 180_000);
+    expect(cli.results[0]?.fields, cli.output).toEqual(['ok', 'traced']);
+
+    const [digest] = await tracerDigests(join(providerLogs, 'tracelog/rpc-server-digest.log'));
+    const { tracerId: sofaTraceId, spanId: rpcId } = digest!;
+    expect(sofaTraceId.length).toBeGreaterThan(16);
+    const spans = await collector.trace(traceIdOfSofa(sofaTraceId), 4);
+    expect(spans, JSON.stringify(collector.spans(), null, 1)).toHaveLength(4);
+    const of = (serviceName: string, kind: 'SERVER' | 'CLIENT'): CollectedSpan => one(spans.filter((span) => span.serviceName === serviceName), kind);
+    const [aServer, aClient, bServer, bClient] = [of('pmesh-a', 'SERVER'), of('pmesh-a', 'CLIENT'), of('pmesh-b', 'SERVER'), of('pmesh-b', 'CLIENT')];
+    // The first sidecar's parent is the consumer's SOFATracer span (in its log, not in the collector), whose rpcId the provider logs as it was sent on.
+    expect(aServer.parentSpanId).toBe(spanIdOfSofa(sofaTraceId, rpcId));
+    expect(aClient.parentSpanId).toBe(aServer.spanId);
+    expect(bServer.parentSpanId).toBe(aClient.spanId);
+    expect(bClient.parentSpanId).toBe(bServer.spanId);
+    // The consumer's SOFATracer id reached both sidecars, each exporting in its own encoding.
+    for (const server of [aServer, bServer]) expect(server.attributes['pmesh.sofa.trace_id']).toBe(sofaTraceId);
+    for (const span of [aServer, aClient]) expect(span.contentType).toBe('application/x-protobuf');
+    for (const span of [bServer, bClient]) expect(span.contentType).toBe('application/json');
+    for (const span of [aServer, aClient, bServer, bClient]) {
+      expect(span.name).toBe(`${SERVICE}/echo`);
+      expect(span.attributes).toMatchObject({ 'rpc.system': 'bolt', 'rpc.service': SERVICE, 'rpc.method': 'echo', 'pmesh.status': 0 });
+    }
+  }, 300_000);
 });
 
 /** The value of one sample on the sidecar's /metrics page (0 when it is not there yet). */

@@ -33,14 +33,15 @@ import (
 	"go.uber.org/zap"
 )
 
-// jsonLines appends each batch to a file as one OTLP JSON line; the receiver may call it
-// from several requests at once, so writes are serialised to keep lines whole.
+// jsonLines appends each batch to a file as one JSON line (a batchLine); the receiver may
+// call it from several requests at once, so writes are serialised to keep lines whole.
 type jsonLines struct {
 	mu   sync.Mutex
 	file *os.File
 }
 
-// batchLine is one line of the output file.
+// batchLine is one line of the output file: the Content-Type of the request that brought
+// the batch, and the batch as OTLP JSON.
 type batchLine struct {
 	ContentType string          `json:"contentType"`
 	Traces      json.RawMessage `json:"traces"`
