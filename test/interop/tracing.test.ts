@@ -10,10 +10,9 @@
  *   whose id stands for the consumer's SOFATracer id, and the provider's SOFATracer digest
  *   log names that same id.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceIdOfSofa } from '../../src/tracing/sofa-context.js';
 import { runJavaCli, startJava } from '../support/java-peers.js';
@@ -21,6 +20,7 @@ import { REPO_ROOT } from '../support/maven.js';
 import { freePort } from '../support/ports.js';
 import { exitCodeOf, startPeer, type Peer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
+import { tracerIds } from '../support/sofatracer.js';
 import { startZipkin, type Zipkin, type ZipkinSpan } from '../support/zipkin.js';
 
 let zipkin: Zipkin;
@@ -92,23 +92,6 @@ clusters:
     expect(Number(client.tags?.['pmesh.response.bytes'])).toBeGreaterThan(0);
   }, 180_000);
 });
-
-/** The SOFATracer trace ids in a digest log (JSON lines, `tracerId`), waiting a bounded time for the log to be written. */
-async function tracerIds(path: string, timeoutMs = 60_000): Promise<string[]> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (existsSync(path)) {
-      const ids = readFileSync(path, 'utf8')
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => (JSON.parse(line) as { tracerId?: string }).tracerId)
-        .filter((id): id is string => typeof id === 'string');
-      if (ids.length > 0) return ids;
-    }
-    if (Date.now() > until) throw new Error(`no SOFATracer digest in ${path} after ${timeoutMs} ms`);
-    await sleep(300);
-  }
-}
 
 describe('Java SOFARPC consumer (SOFATracer) -> sidecar -> sidecar -> Java SOFARPC provider', () => {
   let egress: number;
