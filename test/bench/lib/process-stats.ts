@@ -20,6 +20,41 @@ export function processStats(pid: number): ProcessStats {
   return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024, cpuSeconds: ticks / TICKS_PER_SECOND };
 }
 
+/**
+ * Where a process's CPU went, in seconds since it started: its main thread's user time, the
+ * user time of its other threads (for Node: V8's helpers, which mark and scavenge beside the
+ * main thread and compile, and libuv's pool) and the kernel's time for all of them
+ * (/proc/<pid>/task/<tid>/stat). The main thread's tid is the pid.
+ */
+export interface ThreadCpu {
+  mainUser: number;
+  otherUser: number;
+  system: number;
+}
+
+export const noThreadCpu = (): ThreadCpu => ({ mainUser: 0, otherUser: 0, system: 0 });
+
+export function threadCpu(pid: number): ThreadCpu {
+  const cpu = noThreadCpu();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const user = Number(fields[11]) / TICKS_PER_SECOND;
+        if (Number(tid) === pid) cpu.mainUser += user;
+        else cpu.otherUser += user;
+        cpu.system += Number(fields[12]) / TICKS_PER_SECOND;
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    // the process is gone
+  }
+  return cpu;
+}
+
 /** Pids of a process's children (Linux /proc/<pid>/task/<tid>/children). */
 function childrenOf(pid: number): number[] {
   const children: number[] = [];

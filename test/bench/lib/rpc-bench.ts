@@ -14,7 +14,7 @@ import { loadProtocol } from '../load/protocols.js';
 import { LatencyHistogram } from '../load/histogram.js';
 import type { LoadOptions, RpcLoadResult } from '../load/rpc-load.js';
 import { startJavaServer } from './java-server.js';
-import { processTreeStats } from './process-stats.js';
+import { noThreadCpu, processTreeStats, threadCpu, type ThreadCpu } from './process-stats.js';
 import { printReport, type LoadResult } from './report.js';
 import { rpcLoadTool, runRpcLoad } from './rpc-load.js';
 import { classScanMicros } from './class-scan-cost.js';
@@ -54,9 +54,12 @@ export class PathTotals {
   readonly histogram = new LatencyHistogram();
   /** CPU seconds of the watched pids (server, sidecar) inside the windows. */
   readonly cpuSeconds: number[];
+  /** The same, each pid's own threads split (main thread, other threads, kernel); not its children's. */
+  readonly threads: ThreadCpu[];
 
   constructor(pids: number) {
     this.cpuSeconds = new Array<number>(pids).fill(0);
+    this.threads = Array.from({ length: pids }, noThreadCpu);
   }
 
   result(): LoadResult {
@@ -78,10 +81,18 @@ export class PathTotals {
 export async function loadWindow(pids: readonly number[], options: LoadOptions, totals: PathTotals): Promise<RpcLoadResult> {
   let before: number[] = [];
   let after: number[] = [];
+  let threadsBefore: ThreadCpu[] = [];
+  let threadsAfter: ThreadCpu[] = [];
   const result = await runRpcLoad(options, {
     // Trees: with workers: N the sidecar is a primary and its workers.
-    onStart: () => (before = pids.map((pid) => processTreeStats(pid).cpuSeconds)),
-    onStop: () => (after = pids.map((pid) => processTreeStats(pid).cpuSeconds)),
+    onStart: () => {
+      before = pids.map((pid) => processTreeStats(pid).cpuSeconds);
+      threadsBefore = pids.map(threadCpu);
+    },
+    onStop: () => {
+      after = pids.map((pid) => processTreeStats(pid).cpuSeconds);
+      threadsAfter = pids.map(threadCpu);
+    },
   });
   totals.ok += result.ok;
   totals.errors += result.errors;
@@ -89,7 +100,13 @@ export async function loadWindow(pids: readonly number[], options: LoadOptions, 
   totals.loadCpuSeconds += (result.cpuPercent / 100) * result.elapsedSeconds;
   totals.firstError ??= result.firstError;
   totals.histogram.addCounts(result.histogram);
-  pids.forEach((_, i) => (totals.cpuSeconds[i]! += after[i]! - before[i]!));
+  pids.forEach((_, i) => {
+    totals.cpuSeconds[i]! += after[i]! - before[i]!;
+    const [sum, from, to] = [totals.threads[i]!, threadsBefore[i]!, threadsAfter[i]!];
+    sum.mainUser += to.mainUser - from.mainUser;
+    sum.otherUser += to.otherUser - from.otherUser;
+    sum.system += to.system - from.system;
+  });
   return result;
 }
 
