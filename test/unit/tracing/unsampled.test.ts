@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it, vi } from 'vitest';
@@ -19,6 +20,7 @@ import { ReceivedFrame } from '../../../src/codecs/bolt/frame.js';
 import { FoundHeaders } from '../../../src/codecs/bolt/headers.js';
 import { withHeaders } from '../../../src/codecs/bolt/telemetry.js';
 import { dubboCodec, type DubboFrame } from '../../../src/codecs/dubbo/index.js';
+import { GrpcRequestHead, grpcInvocation } from '../../../src/codecs/grpc/invocation.js';
 import { Cancel, withLimits, type Invocation, type ProtocolTelemetry, type Result, type TraceKey } from '../../../src/core/index.js';
 import { compose, type CallContext, type Handler } from '../../../src/proxy/filter.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
@@ -147,7 +149,8 @@ function countedPath(ratio: number, keep = false): { handler: Handler; counts: {
       ...telemetry,
       incomingTrace(invocation) {
         const carrier = telemetry.incomingTrace!(invocation);
-        return { get: (key: TraceKey) => (counts.reads++, carrier.get(key)), hash: (key: TraceKey) => (counts.hashes++, carrier.hash!(key)) };
+        const hash = carrier.hash?.bind(carrier);
+        return { get: (key: TraceKey) => (counts.reads++, carrier.get(key)), hash: hash && ((key: TraceKey) => (counts.hashes++, hash(key))) };
       },
       withTrace(invocation, entries) {
         counts.rewrites++;
@@ -186,6 +189,22 @@ describe('the unsampled path, counted', () => {
       expect(telemetryOf('bolt').incomingTrace!(invocation)).toBeInstanceOf(FoundHeaders);
     } finally {
       headerMaps.mockRestore();
+    }
+  });
+
+  it('gRPC: deciding an unsampled call, with a W3C context (not sampled) or none, makes no header object of its head', async () => {
+    const headerObjects = vi.spyOn(GrpcRequestHead.prototype, 'headers', 'get');
+    try {
+      const path = countedPath(0);
+      for (const context of [[], ['traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00']]) {
+        const call = grpcInvocation([':path', '/echo.Echo/Say', 'content-type', 'application/grpc', ...context], new PassThrough(), 0);
+        await path.handler(call, ctx());
+      }
+      expect(path.counts).toMatchObject({ spans: 0, rewrites: 0 });
+      expect(path.counts.reads).toBeGreaterThan(0);
+      expect(headerObjects).not.toHaveBeenCalled();
+    } finally {
+      headerObjects.mockRestore();
     }
   });
 
