@@ -202,6 +202,8 @@ export async function benchTracing(seconds: number): Promise<void> {
   const sink = await startSink(sinkPort);
   const otlp = `otlp: { endpoint: "http://127.0.0.1:${sinkPort}/v1/traces" }`;
   const loadBefore = loadavg();
+  // Asked now, as the sidecars start: an edit made while the bench runs would make it answer for code they do not run.
+  const runsBundle = sidecarRunsBundle();
   const workBefore = await tracingWorkPerCall(0.01);
   const workUnsampled = await tracingWorkPerCall(0);
   const workSampled = await tracingWorkPerCall(1);
@@ -300,7 +302,7 @@ export async function benchTracing(seconds: number): Promise<void> {
           `  its parts, in process: the unsampled path alone (ratio 0) ${workUnsampled.withContext.toFixed(2)} µs with SOFATracer context, ${workUnsampled.withoutContext.toFixed(2)} µs with none; a sampled call at 100 % (hot) ${workSampled.withContext.toFixed(1)} / ${workSampled.withoutContext.toFixed(1)} µs, so 1 % would be ${(workUnsampled.withContext + workSampled.withContext / 100).toFixed(2)} / ${(workUnsampled.withoutContext + workSampled.withoutContext / 100).toFixed(2)} µs if a sampled call cost as much once in a hundred calls as when every call is one`,
           `tap: ${tap?.events() ?? 0} events received by the open stream`,
           `exported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1024 / 1024).toFixed(1)} MiB`,
-          `sidecar code: ${sidecarRunsBundle() ? 'the dist/ bundle, as shipped' : 'the sources through tsx (no fresh dist/: npm run build first for the shipped figures; tsx wraps every closure made per call)'}`,
+          `sidecar code: ${runsBundle ? 'the dist/ bundle, as shipped' : 'the sources through tsx (no fresh dist/: npm run build first for the shipped figures; tsx wraps every closure made per call)'}`,
           `host: ${availableParallelism()} CPUs shared by all processes, load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(1)).join('/')} before, ${loadAfter.map((l) => l.toFixed(1)).join('/')} after`,
         ],
       },
