@@ -115,6 +115,12 @@ export interface ServerSpan extends CallSpan {
   /** False for an unsampled call: nothing is recorded and `end` does nothing. */
   readonly recording: boolean;
   /**
+   * The protocol whose frame already carries this context as it came: an unsampled call's
+   * own, so an attempt in that protocol goes without a look (undefined for a sampled call,
+   * whose every attempt gets a span of its own).
+   */
+  readonly forwardedIn: string | undefined;
+  /**
    * The trace of one upstream attempt: a sampled call's starts a client span and returns
    * it with its entries; undefined when the attempt is to go as it is (an unsampled call
    * whose frame already carries its caller's context).

@@ -34,6 +34,7 @@ function callAttributes(invocation: Invocation): Attributes {
 
 class CallServerSpan implements ServerSpan {
   readonly recording = true;
+  readonly forwardedIn = undefined;
   readonly traceId: string;
   readonly spanId: string;
   readonly #span: RecordedSpan;

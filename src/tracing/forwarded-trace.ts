@@ -15,14 +15,14 @@ import { extractTrace, injectTrace, type IncomingTrace } from './propagation.js'
 export class ForwardedTrace implements ServerSpan {
   readonly recording = false;
   /** The protocol the call came in: an attempt in the same one carries the context in its frame already. */
-  readonly #protocol: string;
+  readonly forwardedIn: string;
   /** The call's trace entries, read in full only when asked. */
   readonly #carrier: TraceCarrier;
   #incoming: IncomingTrace | undefined;
 
   /** `incoming`: what the caller sent, when the decision read it all already. */
   constructor(protocol: string, carrier: TraceCarrier, incoming?: IncomingTrace) {
-    this.#protocol = protocol;
+    this.forwardedIn = protocol;
     this.#carrier = carrier;
     this.#incoming = incoming;
   }
@@ -33,7 +33,7 @@ export class ForwardedTrace implements ServerSpan {
   }
 
   attempt(invocation: Invocation, telemetry: ProtocolTelemetry): AttemptTrace | undefined {
-    if (invocation.protocol === this.#protocol) return undefined;
+    if (invocation.protocol === this.forwardedIn) return undefined;
     const incoming = this.#incomingTrace();
     if (!incoming.parent) return undefined;
     return { entries: injectTrace(incoming.parent, incoming, incoming.formats, (key) => telemetry.traceKey(key)) };

@@ -106,25 +106,31 @@ const TRACEPARENT_LENGTH = 55;
 function traceparentFlags(text: string): number {
   if (text.length !== TRACEPARENT_LENGTH || text.charCodeAt(0) !== 0x30 || text.charCodeAt(1) !== 0x30) return -1;
   if (text.charCodeAt(2) !== 0x2d || text.charCodeAt(35) !== 0x2d || text.charCodeAt(52) !== 0x2d) return -1;
-  let traceIdBits = 0;
-  let spanIdBits = 0;
-  for (let i = 3; i < 52; i++) {
-    if (i === 35) continue;
-    const digit = hexDigit(text.charCodeAt(i));
-    if (digit < 0) return -1;
-    if (i < 35) traceIdBits |= digit;
-    else spanIdBits |= digit;
-  }
+  const traceIdBits = hexBits(text, 3, 35);
+  const spanIdBits = hexBits(text, 36, 52);
   const high = hexDigit(text.charCodeAt(53));
   const low = hexDigit(text.charCodeAt(54));
-  if (high < 0 || low < 0 || traceIdBits === 0 || spanIdBits === 0) return -1;
+  if (traceIdBits <= 0 || spanIdBits <= 0 || high < 0 || low < 0) return -1;
   return (high << 4) | low;
 }
 
+/**
+ * The OR of the hex digits `text[start, end)`: 0 when all are zero, -1 when one is not a
+ * lower-case hex digit. Two loops over a table rather than one with a branch per character:
+ * every W3C call's `traceparent` is checked.
+ */
+function hexBits(text: string, start: number, end: number): number {
+  let bits = 0;
+  for (let i = start; i < end; i++) bits |= hexDigit(text.charCodeAt(i));
+  return bits;
+}
+
+/** The value of each lower-case hex digit by its character code; -1 for every other code below 128. */
+const HEX_DIGITS = new Int8Array(128).fill(-1);
+for (let c = 0; c < 16; c++) HEX_DIGITS['0123456789abcdef'.charCodeAt(c)] = c;
+
 function hexDigit(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
+  return c < 128 ? HEX_DIGITS[c]! : -1;
 }
 
 const TCID = 'tcid=';

@@ -8,7 +8,7 @@
  * (parseHeaderMap) only when someone asks for it: attachments, tracing, the bridge.
  */
 import { MeshError } from '../../core/errors.js';
-import { fnv1aBytes, fnv1aUtf8 } from '../../core/hash.js';
+import { FNV_OFFSET_BASIS, FNV_PRIME, fnv1aBytes, fnv1aUtf8 } from '../../core/hash.js';
 import { HEAD_METHOD_NAME, HEAD_RESPONSE_ERROR, HEAD_SERVICE, HEAD_TARGET_SERVICE } from './layout.js';
 
 function bad(message: string): MeshError {
@@ -188,8 +188,13 @@ function keyBit(index: number): number {
 export class FoundHeaders {
   readonly #block: Buffer;
   readonly #keys: HeaderKeys;
-  /** keyStart, keyLength, valueStart, valueLength of each kept entry. */
-  readonly #entries: number[] = [];
+  /**
+   * Where each kept entry's key starts; its lengths are read again from the block when
+   * looked up. One number per entry rather than four: tracing makes one of these per call,
+   * and a SOFARPC request keeps six entries, which four numbers each made the array grow
+   * twice while it was filled.
+   */
+  readonly #keyStarts: number[] = [];
   /** The keys the kept entries may be (by length): a lookup of any other is answered without a look. */
   #mask = 0;
 
@@ -202,20 +207,19 @@ export class FoundHeaders {
       const keyStart = pos + 4;
       pos = keyStart + Math.max(0, keyLen);
       const valueLen = int32At(block, pos);
-      const valueStart = pos + 4;
-      pos = valueStart + Math.max(0, valueLen);
+      pos += 4 + Math.max(0, valueLen);
       if (valueLen === -1 || keyLen <= 0) continue;
       const mask = keys.maskOf(keyLen);
       if (mask === 0) continue;
-      this.#entries.push(keyStart, keyLen, valueStart, valueLen);
+      this.#keyStarts.push(keyStart);
       this.#mask |= mask;
     }
   }
 
   /** The value of key `index` (its place in HeaderKeys.names), or undefined. */
   value(index: number): string | undefined {
-    const at = this.#at(index);
-    return at < 0 ? undefined : this.#block.toString('utf8', this.#entries[at + 2]!, this.#entries[at + 2]! + this.#entries[at + 3]!);
+    const valueAt = this.#valueAt(index);
+    return valueAt < 0 ? undefined : this.#block.toString('utf8', valueAt + 4, valueAt + 4 + int32At(this.#block, valueAt));
   }
 
   /**
@@ -223,23 +227,32 @@ export class FoundHeaders {
    * ASCII (no string made); undefined when the key is absent or its value empty.
    */
   valueHash(index: number): number | undefined {
-    const at = this.#at(index);
-    if (at < 0 || this.#entries[at + 3] === 0) return undefined;
-    const start = this.#entries[at + 2]!;
-    const end = start + this.#entries[at + 3]!;
+    const valueAt = this.#valueAt(index);
+    if (valueAt < 0) return undefined;
     const block = this.#block;
-    for (let i = start; i < end; i++) if (block[i]! >= 0x80) return fnv1aUtf8(block.toString('utf8', start, end));
-    return fnv1aBytes(block, start, end);
+    const start = valueAt + 4;
+    const end = start + int32At(block, valueAt);
+    if (end === start) return undefined;
+    // fnv1aBytes and the ASCII check in one pass: a trace id is hashed on every call.
+    let hash = FNV_OFFSET_BASIS;
+    for (let i = start; i < end; i++) {
+      const byte = block[i]!;
+      if (byte >= 0x80) return fnv1aUtf8(block.toString('utf8', start, end));
+      hash = Math.imul(hash ^ byte, FNV_PRIME);
+    }
+    return hash >>> 0;
   }
 
-  /** Where key `index`'s entry is in #entries, or -1. */
-  #at(index: number): number {
+  /** Where the length of key `index`'s value is in the block, or -1 when the key is not there. */
+  #valueAt(index: number): number {
     if ((this.#mask & keyBit(index)) === 0) return -1;
     const key = this.#keys.bytes[index]!;
-    const entries = this.#entries;
-    for (let i = 0; i < entries.length; i += 4) {
+    const block = this.#block;
+    const keyStarts = this.#keyStarts;
+    for (let i = 0; i < keyStarts.length; i++) {
+      const keyStart = keyStarts[i]!;
       // From the last byte back: keys that share a prefix (`rpc_trace_context.*`) differ at their end.
-      if (entries[i + 1] === key.length && sameBytesBackwards(this.#block, entries[i]!, key)) return i;
+      if (int32At(block, keyStart - 4) === key.length && sameBytesBackwards(block, keyStart, key)) return keyStart + key.length;
     }
     return -1;
   }

@@ -46,9 +46,9 @@ export function serverSpanFilter(options: TracingFilterOptions): Filter {
 
 export function attemptSpanFilter(options: Pick<TracingFilterOptions, 'telemetry'>): Filter {
   return (next) => (invocation, ctx) => {
-    // A call the server filter gave no span (unsampled, no context) goes on without a look at its protocol.
+    // A call the server filter gave no span (unsampled, no context), or an unsampled one whose frame carries its context already, goes on without a look at its protocol's telemetry.
     const span = ctx.span;
-    if (!span) return next(invocation, ctx);
+    if (!span || span.forwardedIn === invocation.protocol) return next(invocation, ctx);
     const telemetry = options.telemetry(invocation.protocol);
     const attempt = span.attempt(invocation, telemetry, ctx.cluster);
     if (!attempt) return next(invocation, ctx);

@@ -2,13 +2,15 @@
  * The sampling decision's first look (CallSampler.decide), which reads as little as it
  * can on every call, decides every call as the full reading does
  * (`sampled(extractTrace(carrier))`), over W3C, B3 and SOFATracer contexts, well formed or
- * not, on HTTP attachments and in Bolt frames (where SOFATracer's trace id is hashed from
- * the frame's bytes), and at several ratios. Values: the W3C recommendation's and
+ * not, on HTTP attachments, in Bolt frames (where SOFATracer's trace id is hashed from
+ * the frame's bytes) and in gRPC heads (read from the field list), and at several ratios. Values: the W3C recommendation's and
  * openzipkin/b3-propagation's examples, SOFARPC 5.13.2's captured header map.
  */
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { boltCodec, type BoltFrame } from '../../../src/codecs/bolt/index.js';
 import { buildFrame } from '../../../src/codecs/bolt/encoder.js';
+import { grpcInvocation } from '../../../src/codecs/grpc/invocation.js';
 import { setupProtocols, telemetryOf } from '../../../src/codecs/index.js';
 import { fnv1a, fnv1aBytes, fnv1aUtf8 } from '../../../src/core/hash.js';
 import { withLimits, type Invocation, type TraceCarrier } from '../../../src/core/index.js';
@@ -67,6 +69,13 @@ function httpCall(headers: Record<string, string>): Invocation {
   return { protocol: 'http1', service: { interface: 'echo' }, method: 'echo', attachments: renamed, oneway: false, body: { kind: 'empty' } };
 }
 
+/** A gRPC call whose head carries `headers` as HTTP/2 fields (SOFATracer's under gRPC's names), as the frame relay decodes them. */
+function grpcCall(headers: Record<string, string>): Invocation {
+  const fields = [':method', 'POST', ':path', '/echo.Echo/Say', 'content-type', 'application/grpc', 'te', 'trailers'];
+  for (const [key, value] of Object.entries(httpCall(headers).attachments)) fields.push(key, value);
+  return grpcInvocation(fields, new PassThrough(), 0);
+}
+
 /** The full reading's answer, as NOT_TRACED / SAMPLED / UNSAMPLED. */
 function fullDecision(sampler: CallSampler, carrier: TraceCarrier, random: boolean): number {
   const incoming = extractTrace(carrier);
@@ -77,11 +86,11 @@ function fullDecision(sampler: CallSampler, carrier: TraceCarrier, random: boole
 describe('the sampling decision, first look against full reading', () => {
   const contexts = [...CONTEXTS, ...SOFA_IDS.map((id) => ({ 'rpc_trace_context.sofaTraceId': id })), ...SOFA_IDS.map((id) => ({ new_rpc_trace_context: `tcid=${id}&spid=0.1&` }))];
 
-  it.each([0, 0.01, 0.3, 1])('decides alike at ratio %s, on Bolt frames and HTTP headers', (ratio) => {
+  it.each([0, 0.01, 0.3, 1])('decides alike at ratio %s, on Bolt frames, HTTP headers and gRPC heads', (ratio) => {
     const sampler = new CallSampler(ratio);
     let settled = 0;
     const decisions = new Set<number>();
-    for (const [make, protocol] of [[boltCall, 'bolt'], [httpCall, 'http1']] as const) {
+    for (const [make, protocol] of [[boltCall, 'bolt'], [httpCall, 'http1'], [grpcCall, 'grpc']] as const) {
       for (const headers of contexts) {
         const carrier = incomingCarrier(make(headers), telemetryOf(protocol));
         // A call with no context is sampled by a random number: the same draw for both readings.
@@ -104,6 +113,18 @@ describe('the sampling decision, first look against full reading', () => {
     // Most contexts are settled on the first look; the control: at 1 %, every answer occurs (sampled: the W3C callers that said so).
     expect(settled).toBeGreaterThan(contexts.length);
     if (ratio === 0.01) expect(decisions).toEqual(new Set([SAMPLED, UNSAMPLED, NOT_TRACED]));
+  });
+
+  it('reads a gRPC head\'s trace entries from its fields as its attachments have them, a repeated field joined alike', () => {
+    const fields = [':path', '/echo.Echo/Say', 'traceparent', `00-${TRACE}-${SPAN}-01`, 'sofa-traceid', SOFA_ID, 'x-b3-sampled', '1', 'x-b3-sampled', '0'];
+    const carrier = incomingCarrier(grpcInvocation(fields, new PassThrough(), 0), telemetryOf('grpc'));
+    const attachments = grpcInvocation(fields, new PassThrough(), 0).attachments;
+    expect(carrier.get('traceparent')).toBe(attachments.traceparent);
+    expect(carrier.get('sofa-trace-id')).toBe(SOFA_ID);
+    expect(carrier.get('x-b3-sampled')).toBe(attachments['x-b3-sampled']);
+    expect(carrier.get('x-b3-sampled')).toBe('1, 0');
+    expect(carrier.get('sofa-sys-pen-attrs')).toBeUndefined();
+    expect(carrier.get('b3')).toBeUndefined();
   });
 
   it('leaves B3 and malformed W3C to the full reading', () => {

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it, vi } from 'vitest';
@@ -19,6 +20,7 @@ import { ReceivedFrame } from '../../../src/codecs/bolt/frame.js';
 import { FoundHeaders } from '../../../src/codecs/bolt/headers.js';
 import { withHeaders } from '../../../src/codecs/bolt/telemetry.js';
 import { dubboCodec, type DubboFrame } from '../../../src/codecs/dubbo/index.js';
+import { GrpcRequestHead, grpcInvocation } from '../../../src/codecs/grpc/invocation.js';
 import { Cancel, withLimits, type Invocation, type ProtocolTelemetry, type Result, type TraceKey } from '../../../src/core/index.js';
 import { compose, type CallContext, type Handler } from '../../../src/proxy/filter.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
@@ -129,23 +131,26 @@ describe('an unsampled call', () => {
 });
 
 /**
- * What deciding an unsampled Bolt call does, counted: the entries read, the spans started,
- * the frame rewrites, the header map or attachments built. A change that makes the
+ * What deciding an unsampled Bolt call does, counted: the entries read, the protocol
+ * telemetry looked up, the spans started, the frame rewrites, the header map or
+ * attachments built. A change that makes the
  * unsampled path read the whole context, build a map or start a span fails here.
  */
-function countedPath(ratio: number, keep = false): { handler: Handler; counts: { reads: number; hashes: number; spans: number; rewrites: number }; sent: Invocation[] } {
-  const counts = { reads: 0, hashes: 0, spans: 0, rewrites: 0 };
+function countedPath(ratio: number, keep = false): { handler: Handler; counts: { reads: number; hashes: number; lookups: number; spans: number; rewrites: number }; sent: Invocation[] } {
+  const counts = { reads: 0, hashes: 0, lookups: 0, spans: 0, rewrites: 0 };
   const recorder = recorderInto(new InMemorySpanExporter());
   const start = recorder.start.bind(recorder);
   recorder.start = (...args) => (counts.spans++, start(...args));
   const tracer = new OtelCallTracer(recorder, new CallSampler(ratio), ['w3c']);
   const counted = (protocol: string): ProtocolTelemetry => {
+    counts.lookups++;
     const telemetry = telemetryOf(protocol);
     return {
       ...telemetry,
       incomingTrace(invocation) {
         const carrier = telemetry.incomingTrace!(invocation);
-        return { get: (key: TraceKey) => (counts.reads++, carrier.get(key)), hash: (key: TraceKey) => (counts.hashes++, carrier.hash!(key)) };
+        const hash = carrier.hash?.bind(carrier);
+        return { get: (key: TraceKey) => (counts.reads++, carrier.get(key)), hash: hash && ((key: TraceKey) => (counts.hashes++, hash(key))) };
       },
       withTrace(invocation, entries) {
         counts.rewrites++;
@@ -167,7 +172,7 @@ describe('the unsampled path, counted', () => {
   it.each([
     ['SOFATracer\'s fields (a SOFARPC app)', 'v1-echo-request'],
     ['no context', 'v2-ver1-echo-request'],
-  ])('Bolt with %s: four entries read and one hashed, no span, no rewrite, no header map or attachments built', async (_, golden) => {
+  ])('Bolt with %s: four entries read and one hashed, the telemetry looked up once, no span, no rewrite, no header map or attachments built', async (_, golden) => {
     const frame = boltCodec.newDecoder(withLimits({})).push(boltGolden(golden).bytes)[0] as BoltFrame;
     const invocation = { ...boltCodec.toInvocation(frame), frame };
     const headerMaps = vi.spyOn(ReceivedFrame.prototype, 'headers', 'get');
@@ -176,13 +181,30 @@ describe('the unsampled path, counted', () => {
       const path = countedPath(0);
       for (let i = 0; i < 10; i++) await path.handler(invocation, ctx());
       // The decision reads traceparent, b3, x-b3-traceid and SOFATracer's one-string form (all absent), and hashes its trace id where it lies: no more.
-      expect(path.counts).toEqual({ reads: 40, hashes: 10, spans: 0, rewrites: 0 });
+      // The attempt filter does not look the protocol's telemetry up again for a call that goes on as it came.
+      expect(path.counts).toEqual({ reads: 40, hashes: 10, lookups: 10, spans: 0, rewrites: 0 });
       expect(headerMaps).not.toHaveBeenCalled();
       expect(attachments).not.toHaveBeenCalled();
       // The entries found in the header bytes are the carrier itself: one object per call, no wrapper around them.
       expect(telemetryOf('bolt').incomingTrace!(invocation)).toBeInstanceOf(FoundHeaders);
     } finally {
       headerMaps.mockRestore();
+    }
+  });
+
+  it('gRPC: deciding an unsampled call, with a W3C context (not sampled) or none, makes no header object of its head', async () => {
+    const headerObjects = vi.spyOn(GrpcRequestHead.prototype, 'headers', 'get');
+    try {
+      const path = countedPath(0);
+      for (const context of [[], ['traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00']]) {
+        const call = grpcInvocation([':path', '/echo.Echo/Say', 'content-type', 'application/grpc', ...context], new PassThrough(), 0);
+        await path.handler(call, ctx());
+      }
+      expect(path.counts).toMatchObject({ spans: 0, rewrites: 0 });
+      expect(path.counts.reads).toBeGreaterThan(0);
+      expect(headerObjects).not.toHaveBeenCalled();
+    } finally {
+      headerObjects.mockRestore();
     }
   });
 
@@ -195,7 +217,7 @@ describe('the unsampled path, counted', () => {
       const path = countedPath(1, true);
       await path.handler(tracedCall, ctx());
       expect(path.counts.reads).toBeGreaterThan(5);
-      expect(path.counts).toMatchObject({ spans: 2, rewrites: 1 });
+      expect(path.counts).toMatchObject({ lookups: 2, spans: 2, rewrites: 1 });
       expect(headerMaps).not.toHaveBeenCalled();
       // The traced call has one shape whatever the call it came from: every field its own (none spread in when present), attachments merged only when read.
       const sent = path.sent[0]!;
