@@ -4,7 +4,7 @@
  * serves it itself (`clusters[].tls`). One function for every upstream (multiplexed, HTTP/1
  * pools, HTTP/2 sessions), so the protocols never see TLS.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { Endpoint } from '../../core/index.js';
 import { clientOptions, providerClientOptions } from './context.js';
@@ -66,11 +66,12 @@ export interface Dialed {
 
 /**
  * A connector in undici's shape (the HTTP/1 upstream pool dials with it): the connection is handed over
- * once ready (after the handshake for TLS), or the error once, whichever comes first.
+ * once ready (after the handshake for TLS), or the error once, whichever comes first. `onread` is
+ * used for a plaintext connection only (see `dial`).
  */
 export function connector(endpoint: Target, tls: EgressTls | undefined, timeoutMs: number) {
-  return (_options: unknown, callback: (...args: [null, Socket] | [Error, null]) => void): void => {
-    const { socket, readyEvent } = dial(endpoint, tls);
+  return (options: { readonly onread?: OnReadOpts } | null, callback: (...args: [null, Socket] | [Error, null]) => void): void => {
+    const { socket, readyEvent } = dial(endpoint, tls, undefined, options?.onread);
     let settled = false;
     const settle = (error: Error | null): void => {
       if (settled) return;
@@ -86,11 +87,14 @@ export function connector(endpoint: Target, tls: EgressTls | undefined, timeoutM
   };
 }
 
-/** Opens a connection to `endpoint`; the caller waits for `readyEvent`. */
-export function dial(endpoint: Target, tls: EgressTls | undefined, alpn?: readonly string[]): Dialed {
+/**
+ * Opens a connection to `endpoint`; the caller waits for `readyEvent`. `onread` (Node's option: reads
+ * go to its callback, no `data` events) is taken by a plaintext connection only: check `usesTls` first.
+ */
+export function dial(endpoint: Target, tls: EgressTls | undefined, alpn?: readonly string[], onread?: OnReadOpts): Dialed {
   const { host, port } = endpoint;
   const options = tlsOptions(endpoint, tls, alpn);
-  if (!options) return { socket: netConnect({ host, port, noDelay: true }), readyEvent: 'connect' };
+  if (!options) return { socket: netConnect({ host, port, noDelay: true, ...(onread && { onread }) }), readyEvent: 'connect' };
   const socket = tlsConnect({ host, port, ...options });
   socket.setNoDelay(true);
   watchHandshake(socket, tls?.onHandshake);

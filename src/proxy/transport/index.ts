@@ -4,3 +4,4 @@ export { connector, describeConnectError, dial, usesMtls, usesTls, SIDECAR_MARK,
 export { peerOf, type RelayedConnection } from './peer.js';
 export type { MaterialSource, PemSet, PemSource, TlsFiles, TlsFilesOpener, TlsMaterial, TlsMaterialSource, TlsMode } from './tls-material.js';
 export { writeThisTurn } from './turn-writes.js';
+export { CopiedReads } from './copied-reads.js';

@@ -10,7 +10,7 @@ import type { Body } from '../../core/index.js';
 import { BadReplyError, MAX_REPLY_HEAD_BYTES, parseReplyHead, type ReplyFraming } from './http1-reply-head.js';
 import { ChunkedDecoder } from './http1-chunked.js';
 import type { Http1Exchange } from './http1-exchange.js';
-import { writeThisTurn } from '../transport/index.js';
+import { writeThisTurn, type CopiedReads } from '../transport/index.js';
 
 
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
@@ -74,10 +74,13 @@ export class Http1Connection {
     if (!this.#exchange!.data(chunk)) this.socket.pause();
   };
 
-  constructor(socket: Socket, events: ConnectionEvents) {
+  /** `reads`: the socket was dialed reading into the shared buffer (plaintext); without it, `data` events. */
+  constructor(socket: Socket, events: ConnectionEvents, reads?: CopiedReads) {
     this.socket = socket;
     this.#events = events;
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    const onData = (chunk: Buffer): void => this.#onData(chunk);
+    if (reads) reads.onData = onData;
+    else socket.on('data', onData);
     socket.on('end', () => this.#onEnd());
     socket.on('error', (error: Error) => this.#lost(error.message));
     socket.on('close', () => {

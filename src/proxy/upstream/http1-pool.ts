@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Endpoint } from '../../core/index.js';
-import { connector, type EgressTls } from '../transport/index.js';
+import { connector, CopiedReads, usesTls, type EgressTls } from '../transport/index.js';
 import { Http1Connection } from './http1-connection.js';
 
 /** How long an idle upstream connection is kept (Linkerd's pool idle; docs/reliability.md). */
@@ -84,7 +84,9 @@ export class Http1Pool {
 
   #dial(lease: Lease): void {
     this.#count++;
-    this.#connect(null, (error: Error | null, socket: Socket | null) => {
+    // A plaintext connection reads into the buffer all of them share (no allocation per read); TLS reads as Node does.
+    const reads = usesTls(this.#options.endpoint, this.#options.tls) ? undefined : new CopiedReads();
+    this.#connect(reads ? { onread: reads } : null, (error: Error | null, socket: Socket | null) => {
       if (error || !socket) {
         this.#count--;
         lease.leased(error ?? new Error('no connection'), null);
@@ -93,7 +95,7 @@ export class Http1Pool {
       }
       this.#open++;
       this.#options.onOpenChanged(this.#open);
-      lease.leased(null, new Http1Connection(socket, this.#events));
+      lease.leased(null, new Http1Connection(socket, this.#events, reads));
     });
   }
 
