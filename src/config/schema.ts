@@ -251,6 +251,12 @@ export const configSchema = z
           .describe(
             'Once ready, two full GCs (1 s and 7 s after) drop the bytecode of code that ran only during the start, compact the old space and give back the idle semi-space: 2 to 3 MiB less RSS at idle for some 30 ms of CPU once (docs/performance.md). `false` leaves it to V8, whose memory reducer does part of it 8 s or more after the start.',
           ),
+        settleWhenIdle: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Once calls stop after a busy spell (no GC for 10 to 15 s after at least 10), one full GC frees the Buffers of calls long done, shrinks the young generation grown under load and compacts the old space, which V8 leaves in place while the sidecar stays quiet (docs/performance.md). A few ms of CPU per busy spell. `false` leaves it to V8.',
+          ),
       })
       .strict()
       .default({})
