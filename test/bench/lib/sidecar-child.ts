@@ -5,6 +5,12 @@ import { join } from 'node:path';
 import { startPeer, waitForPort, type Peer } from '../../support/process.js';
 import { REPO_ROOT } from '../../support/maven.js';
 
+/** Node options and environment for one sidecar only (the heap bench's variants). */
+export interface SidecarExtras {
+  readonly nodeArgs?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /**
  * PMESH_BENCH_PMESH names another checkout's bin/pmesh.js, to measure a baseline (a clone of
  * main, say) with this checkout's bench. PMESH_BENCH_NODE_ARGS adds Node flags to the sidecar
@@ -12,13 +18,14 @@ import { REPO_ROOT } from '../../support/maven.js';
  * PMESH_BENCH_WORKERS=N runs the sidecar with `workers: N` (docs/workers.md); its CPU and
  * memory are then the primary's and the workers' together.
  */
-export async function startSidecarChild(yaml: string, readyPort: number, pmeshBin?: string): Promise<Peer> {
+export async function startSidecarChild(yaml: string, readyPort: number, pmeshBin?: string, extra: SidecarExtras = {}): Promise<Peer> {
   const path = join(mkdtempSync(join(tmpdir(), 'pmesh-bench-')), 'pmesh.yaml');
   const workers = process.env.PMESH_BENCH_WORKERS;
   writeFileSync(path, workers ? `workers: ${workers}\n${yaml}` : yaml);
   const bin = pmeshBin || process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
-  const peer = startPeer('pmesh', process.execPath, [...sidecarNodeArgs(), bin, 'start', '--config', path], {
+  const peer = startPeer('pmesh', process.execPath, [...sidecarNodeArgs(), ...(extra.nodeArgs ?? []), bin, 'start', '--config', path], {
     cwd: REPO_ROOT,
+    env: { ...process.env, ...extra.env },
   });
   await waitForPort(readyPort);
   return peer;
