@@ -1,5 +1,6 @@
 /** Starts the real CLI (`bin/pmesh.js start`) with a config for a bench, as a separate process. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPeer, waitForPort, type Peer } from '../../support/process.js';
@@ -39,6 +40,22 @@ export function sidecarNodeArgs(): string[] {
 /** Starts a TypeScript bench server file in its own process and waits for its port. */
 export async function startTsServer(name: string, file: string, port: number, args: string[] = []): Promise<Peer> {
   const peer = startPeer(name, process.execPath, ['--import', 'tsx', file, String(port), ...args], { cwd: REPO_ROOT });
+  await waitForPort(port);
+  return peer;
+}
+
+/**
+ * Starts a TypeScript bench server compiled to plain JavaScript first (esbuild), under a bare
+ * `node`: for a floor whose memory is compared, since the tsx loader alone holds some 15 MiB
+ * (its thread arenas) that no sidecar carries.
+ */
+export async function startBareServer(name: string, file: string, port: number, args: string[] = []): Promise<Peer> {
+  const outfile = join(mkdtempSync(join(tmpdir(), 'pmesh-bench-')), `${name}.mjs`);
+  // esbuild is tsx's (not a dependency of ours), as in rpc-garbage.ts.
+  const require = createRequire(import.meta.url);
+  const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild') as typeof import('esbuild');
+  esbuild.buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
+  const peer = startPeer(name, process.execPath, [outfile, String(port), ...args], { cwd: REPO_ROOT });
   await waitForPort(port);
   return peer;
 }
