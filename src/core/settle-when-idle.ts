@@ -1,5 +1,5 @@
 /**
- * Gives back what a busy spell left in the heap once the calls stop: `heap.settleWhenIdle`
+ * Gives back what a busy spell left in the heap once the calls stop: `heap.settleWhenIdleS`
  * (docs/performance.md, "RSS under load and after it").
  *
  * Under load V8 grows the young generation to its cap (16 MiB of semi-spaces at the default
@@ -19,19 +19,20 @@ import { setFlagsFromString } from 'node:v8';
 import { exposedGc } from './settle-heap.js';
 
 /** How often the GC count is looked at. */
-const CHECK_EVERY_MS = 5_000;
+export const CHECK_EVERY_MS = 5_000;
 /** GCs since the last settle that make a busy spell worth settling after. */
 export const BUSY_GCS = 10;
-/** Checks in a row that saw no GC (10 to 15 s): past V8's 5 s allocation-throughput window, so the GC finds allocation low and shrinks the young generation; longer than a pause between bursts. */
-export const QUIET_CHECKS = 3;
-
 /** Decides when to settle from GCs seen and periodic checks; no timers of its own, so a test drives it. */
 export class IdleSettleWatch {
   private gcs = 0;
   private gcsAtLastCheck = 0;
   private quietChecks = 0;
 
-  constructor(private readonly settle: () => void) {}
+  /** `quietChecks`: checks in a row that saw no GC before settling. */
+  constructor(
+    private readonly quietChecksNeeded: number,
+    private readonly settle: () => void,
+  ) {}
 
   onGc(): void {
     this.gcs++;
@@ -41,7 +42,7 @@ export class IdleSettleWatch {
   check(): boolean {
     this.quietChecks = this.gcs === this.gcsAtLastCheck ? this.quietChecks + 1 : 0;
     this.gcsAtLastCheck = this.gcs;
-    if (this.quietChecks < QUIET_CHECKS || this.gcs < BUSY_GCS) return false;
+    if (this.quietChecks < this.quietChecksNeeded || this.gcs < BUSY_GCS) return false;
     // The settle's own GC is counted when the observer reports it: one, not a busy spell.
     this.gcs = 0;
     this.gcsAtLastCheck = 0;
@@ -63,9 +64,14 @@ export function settleNow(): void {
   }
 }
 
-/** Process-wide, from `pmesh start` only (start-flags.ts): watches until the returned stop is called; never keeps the process alive. */
-export function settleWhenIdle(): () => void {
-  const watch = new IdleSettleWatch(settleNow);
+/**
+ * Process-wide, from `pmesh start` only (start-flags.ts): settles once no GC came for
+ * `quietSeconds` (rounded up to the 5 s checks; at least V8's 5 s allocation-throughput
+ * window, so the GC finds allocation low and shrinks the young generation) after a busy
+ * spell. Watches until the returned stop is called; never keeps the process alive.
+ */
+export function settleWhenIdle(quietSeconds: number): () => void {
+  const watch = new IdleSettleWatch(Math.max(2, Math.ceil((quietSeconds * 1000) / CHECK_EVERY_MS)), settleNow);
   const observer = new PerformanceObserver((list) => {
     for (let i = list.getEntries().length; i > 0; i--) watch.onGc();
   });

@@ -2,12 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUSY_GCS, IdleSettleWatch, QUIET_CHECKS } from '../../../src/core/settle-when-idle.js';
+import { BUSY_GCS, IdleSettleWatch } from '../../../src/core/settle-when-idle.js';
 import { REPO_ROOT } from '../../support/maven.js';
+
+const QUIET_CHECKS = 3;
 
 function watchCounting(): { watch: IdleSettleWatch; settles: () => number } {
   let settles = 0;
-  return { watch: new IdleSettleWatch(() => settles++), settles: () => settles };
+  return { watch: new IdleSettleWatch(QUIET_CHECKS, () => settles++), settles: () => settles };
 }
 
 describe('IdleSettleWatch', () => {
