@@ -12,23 +12,27 @@
  *
  * Whether the process is busy is read from its GCs alone, counted by a PerformanceObserver:
  * an idle sidecar (probes, metric scrapes) makes a GC every few minutes at most, a loaded
- * one several a second, and a check every few seconds costs nothing between.
+ * one several a second, and a check every few seconds costs nothing between. The quiet
+ * period has to outlast the pauses of a bursty load: a settle between bursts shrinks the
+ * young generation the next burst grows again, through a run of mark-compacts (measured in
+ * docs/performance.md), hence 60 s by default.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { exposedGc } from './settle-heap.js';
 
 /** How often the GC count is looked at. */
-export const CHECK_EVERY_MS = 5_000;
+const CHECK_EVERY_MS = 5_000;
 /** GCs since the last settle that make a busy spell worth settling after. */
 export const BUSY_GCS = 10;
+
 /** Decides when to settle from GCs seen and periodic checks; no timers of its own, so a test drives it. */
 export class IdleSettleWatch {
   private gcs = 0;
   private gcsAtLastCheck = 0;
   private quietChecks = 0;
 
-  /** `quietChecks`: checks in a row that saw no GC before settling. */
+  /** `quietChecksNeeded`: checks in a row that saw no GC before settling. */
   constructor(
     private readonly quietChecksNeeded: number,
     private readonly settle: () => void,
