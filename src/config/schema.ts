@@ -32,6 +32,8 @@ export const hostPort = z
 
 /** heap.maxSemiSpaceMiB's default: measured in docs/performance.md (npm run bench -- heap). */
 const HEAP_DEFAULT_MAX_SEMI_SPACE_MIB = 8;
+/** heap.settleWhenIdleS's default: longer than the pauses between bursts that made it cost CPU (docs/performance.md). */
+const HEAP_DEFAULT_SETTLE_WHEN_IDLE_S = 60;
 
 export const autoSchema = z
   .object({
@@ -250,6 +252,15 @@ export const configSchema = z
           .default(true)
           .describe(
             'Once ready, two full GCs (1 s and 7 s after) drop the bytecode of code that ran only during the start, compact the old space and give back the idle semi-space: 2 to 3 MiB less RSS at idle for some 30 ms of CPU once (docs/performance.md). `false` leaves it to V8, whose memory reducer does part of it 8 s or more after the start.',
+          ),
+        settleWhenIdleS: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400)
+          .default(HEAP_DEFAULT_SETTLE_WHEN_IDLE_S)
+          .describe(
+            'Seconds without a GC after a busy spell (at least 10 GCs) before one full GC frees the Buffers of calls long done, shrinks the young generation grown under load and compacts the old space, which V8 leaves in place while the sidecar stays quiet: 10 to 13 MiB less RSS when quiet, for a few mark-compacts more when calls come back (docs/performance.md). Rounded up to the 5 s checks; 0: never.',
           ),
       })
       .strict()

@@ -32,7 +32,7 @@ import { processTreeStats, type ThreadCpu } from './lib/process-stats.js';
 import type { LoadResult } from './lib/report.js';
 import { PathTotals, loadWindow } from './lib/rpc-bench.js';
 import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
-import { startSidecarChild, startTsServer } from './lib/sidecar-child.js';
+import { startBareServer, startSidecarChild, startTsServer } from './lib/sidecar-child.js';
 import { startHaproxy, startNginx } from './compare/http-proxies.js';
 import { buildMosn, startMosn } from './compare/mosn.js';
 import { ensureDebianTools, ensureGo, versionOf } from './compare/tools.js';
@@ -96,7 +96,7 @@ async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinar
     peers.push(mosn);
     // The floor: one more Node process pumping bytes each way between the load and the server, no frame read.
     const pumpPort = await freePort();
-    const pump = await startTsServer('tcp-pump', join(REPO_ROOT, 'test/bench/servers/tcp-relay.ts'), pumpPort, [String(serverPort)]);
+    const pump = await startBareServer('tcp-pump', join(REPO_ROOT, 'test/bench/servers/tcp-relay.ts'), pumpPort, [String(serverPort)]);
     peers.push(pump);
     const baseline = await startBaseline(protocol, java.service, serverPort);
     if (baseline) peers.push(baseline.peer);
@@ -229,7 +229,7 @@ async function httpSection(seconds: number): Promise<Row[]> {
     peers.push(nginx);
     // What one more Node process in the path costs by itself: bytes pumped each way, no HTTP read.
     const pumpPort = await freePort();
-    const pump = await startTsServer('tcp-pump', join(REPO_ROOT, 'test/bench/servers/tcp-relay.ts'), pumpPort, [String(upstreamPort)]);
+    const pump = await startBareServer('tcp-pump', join(REPO_ROOT, 'test/bench/servers/tcp-relay.ts'), pumpPort, [String(upstreamPort)]);
     peers.push(pump);
     // `gc`: a sidecar of ours, whose --trace-gc lines (PMESH_BENCH_NODE_ARGS) are counted inside its windows.
     const paths: Array<{ path: string; port: number; pid: number | undefined; gc?: Peer }> = [

@@ -1,9 +1,16 @@
 /** Starts the real CLI (`bin/pmesh.js start`) with a config for a bench, as a separate process. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPeer, waitForPort, type Peer } from '../../support/process.js';
 import { REPO_ROOT } from '../../support/maven.js';
+
+/** Node options and environment for one sidecar only (the heap bench's variants). */
+export interface SidecarExtras {
+  readonly nodeArgs?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
 
 /**
  * PMESH_BENCH_PMESH names another checkout's bin/pmesh.js, to measure a baseline (a clone of
@@ -12,13 +19,14 @@ import { REPO_ROOT } from '../../support/maven.js';
  * PMESH_BENCH_WORKERS=N runs the sidecar with `workers: N` (docs/workers.md); its CPU and
  * memory are then the primary's and the workers' together.
  */
-export async function startSidecarChild(yaml: string, readyPort: number, pmeshBin?: string): Promise<Peer> {
+export async function startSidecarChild(yaml: string, readyPort: number, pmeshBin?: string, extra: SidecarExtras = {}): Promise<Peer> {
   const path = join(mkdtempSync(join(tmpdir(), 'pmesh-bench-')), 'pmesh.yaml');
   const workers = process.env.PMESH_BENCH_WORKERS;
   writeFileSync(path, workers ? `workers: ${workers}\n${yaml}` : yaml);
   const bin = pmeshBin || process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
-  const peer = startPeer('pmesh', process.execPath, [...sidecarNodeArgs(), bin, 'start', '--config', path], {
+  const peer = startPeer('pmesh', process.execPath, [...sidecarNodeArgs(), ...(extra.nodeArgs ?? []), bin, 'start', '--config', path], {
     cwd: REPO_ROOT,
+    env: { ...process.env, ...extra.env },
   });
   await waitForPort(readyPort);
   return peer;
@@ -32,6 +40,22 @@ export function sidecarNodeArgs(): string[] {
 /** Starts a TypeScript bench server file in its own process and waits for its port. */
 export async function startTsServer(name: string, file: string, port: number, args: string[] = []): Promise<Peer> {
   const peer = startPeer(name, process.execPath, ['--import', 'tsx', file, String(port), ...args], { cwd: REPO_ROOT });
+  await waitForPort(port);
+  return peer;
+}
+
+/**
+ * Starts a TypeScript bench server compiled to plain JavaScript first (esbuild), under a bare
+ * `node`: for a floor whose memory is compared, since the tsx loader alone holds some 15 MiB
+ * (its thread arenas) that no sidecar carries.
+ */
+export async function startBareServer(name: string, file: string, port: number, args: string[] = []): Promise<Peer> {
+  const outfile = join(mkdtempSync(join(tmpdir(), 'pmesh-bench-')), `${name}.mjs`);
+  // esbuild is tsx's (not a dependency of ours), as in rpc-garbage.ts.
+  const require = createRequire(import.meta.url);
+  const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild') as typeof import('esbuild');
+  esbuild.buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'warning' });
+  const peer = startPeer(name, process.execPath, [outfile, String(port), ...args], { cwd: REPO_ROOT });
   await waitForPort(port);
   return peer;
 }

@@ -21,7 +21,7 @@ function afterStart(callEndStart: boolean): { optimized: boolean; largestSemiSpa
     setFlagsFromString('--semi-space-growth-factor=1');
     setFlagsFromString('--no-turbofan');
     setFlagsFromString('--no-sparkplug');
-    ${callEndStart ? 'endStart({ maxSemiSpaceMiB: 16, settleAfterStart: false, reuseWriteBuffers: false });' : ''}
+    ${callEndStart ? 'endStart({ maxSemiSpaceMiB: 16, settleAfterStart: false, settleWhenIdleS: 0, reuseWriteBuffers: false });' : ''}
     function hotSum(values) { let sum = 0; for (const value of values) sum += value * 3; return sum; }
     const values = Array.from({ length: 100 }, (_, i) => i);
     let total = 0;
