@@ -15,8 +15,6 @@
  *   answer, the sidecar counts the failed exports on /metrics, and once a collector
  *   listens again the next call's trace reaches it.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
@@ -28,7 +26,7 @@ import { buildOtlpCollector, startOtlpCollector, type CollectedSpan, type OtlpCo
 import { freePort } from '../support/ports.js';
 import { exitCodeOf, startPeer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
-import { tracerDigests } from '../support/sofatracer.js';
+import { startSofaTracerChain, tracerDigests } from '../support/sofatracer.js';
 
 const SERVICE = 'com.example.EchoService';
 const stops: Array<() => Promise<unknown>> = [];
@@ -148,29 +146,7 @@ describe('Java SOFARPC consumer (SOFATracer) -> sidecar (protobuf) -> sidecar (J
   beforeAll(async () => {
     collector = await startOtlpCollector();
     stops.push(() => collector.stop());
-    providerLogs = mkdtempSync(join(tmpdir(), 'pmesh-sofatracer-'));
-    const sofaPort = await freePort();
-    const provider = startJava('sofarpc', 'com.example.Server', [String(sofaPort)], 'sofarpc provider', [`-Dlogging.path=${providerLogs}`]);
-    stops.push(() => provider.stop());
-    await provider.waitFor(/READY \d+/, 180_000);
-    const ingress = await freePort();
-    egress = await freePort();
-    const b = await startInProcess(`${tracing('pmesh-b', collector.tracesUrl, 'http/json')}
-admin: { address: 127.0.0.1:${await freePort()} }
-listeners:
-  - { name: bolt-in, protocol: bolt, address: 127.0.0.1:${ingress}, routes: [{ match: { service: ${SERVICE} }, cluster: provider }] }
-clusters:
-  - { name: provider, protocol: bolt, endpoints: [127.0.0.1:${sofaPort}] }
-`);
-    stops.push(() => b.stop(500));
-    const a = await startInProcess(`${tracing('pmesh-a', collector.tracesUrl)}
-admin: { address: 127.0.0.1:${await freePort()} }
-listeners:
-  - { name: bolt-out, protocol: bolt, address: 127.0.0.1:${egress}, routes: [{ match: { service: ${SERVICE} }, cluster: sidecar-b }] }
-clusters:
-  - { name: sidecar-b, protocol: bolt, endpoints: [127.0.0.1:${ingress}] }
-`);
-    stops.push(() => a.stop(500));
+    ({ egress, providerLogs } = await startSofaTracerChain(SERVICE, tracing('pmesh-a', collector.tracesUrl), tracing('pmesh-b', collector.tracesUrl, 'http/json'), stops));
   }, 600_000);
 
   it('arrives as one trace of four spans linked hop by hop, under the id the provider\'s SOFATracer logs', async () => {

@@ -20,7 +20,7 @@ import { REPO_ROOT } from '../support/maven.js';
 import { freePort } from '../support/ports.js';
 import { exitCodeOf, startPeer, type Peer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
-import { tracerIds } from '../support/sofatracer.js';
+import { startSofaTracerChain, tracerIds } from '../support/sofatracer.js';
 import { startZipkin, type Zipkin, type ZipkinSpan } from '../support/zipkin.js';
 
 let zipkin: Zipkin;
@@ -98,29 +98,7 @@ describe('Java SOFARPC consumer (SOFATracer) -> sidecar -> sidecar -> Java SOFAR
   let providerLogs: string;
 
   beforeAll(async () => {
-    providerLogs = mkdtempSync(join(tmpdir(), 'pmesh-sofatracer-'));
-    const sofaPort = await freePort();
-    const provider = startJava('sofarpc', 'com.example.Server', [String(sofaPort)], 'sofarpc provider', [`-Dlogging.path=${providerLogs}`]);
-    stops.push(() => provider.stop());
-    await provider.waitFor(/READY \d+/, 180_000);
-    const ingress = await freePort();
-    egress = await freePort();
-    const b = await startInProcess(`${tracing('pmesh-b')}
-admin: { address: 127.0.0.1:${await freePort()} }
-listeners:
-  - { name: bolt-in, protocol: bolt, address: 127.0.0.1:${ingress}, routes: [{ match: { service: com.example.EchoService }, cluster: provider }] }
-clusters:
-  - { name: provider, protocol: bolt, endpoints: [127.0.0.1:${sofaPort}] }
-`);
-    stops.push(() => b.stop(500));
-    const a = await startInProcess(`${tracing('pmesh-a')}
-admin: { address: 127.0.0.1:${await freePort()} }
-listeners:
-  - { name: bolt-out, protocol: bolt, address: 127.0.0.1:${egress}, routes: [{ match: { service: com.example.EchoService }, cluster: sidecar-b }] }
-clusters:
-  - { name: sidecar-b, protocol: bolt, endpoints: [127.0.0.1:${ingress}] }
-`);
-    stops.push(() => a.stop(500));
+    ({ egress, providerLogs } = await startSofaTracerChain('com.example.EchoService', tracing('pmesh-a'), tracing('pmesh-b'), stops));
   }, 600_000);
 
   it('arrives as one trace linked hop by hop, and the provider logs the consumer\'s trace id', async () => {
