@@ -133,7 +133,8 @@ describe('ZooKeeper registry outages', () => {
     expect(after.session ?? 0).toBe(before.session ?? 0);
     expect(after.register ?? 0).toBe(before.register ?? 0);
     expect(await ourNodes()).toHaveLength(1);
-    for (const u of log.updates.slice(mark)) expect(addresses(u)).toEqual(both);
+    // Names the update, its origin and whose address is whose: it failed once in CI at high load (an update without one of the two), unexplained yet.
+    for (const u of log.updates.slice(mark)) expect(addresses(u), `update ${log.updates.indexOf(u)} (${u.origin}); ours :${ourPort}, Java :${javaPort}`).toEqual(both);
     await log.until((u) => log.updates.indexOf(u) >= mark && u.origin === 'registry', 10_000, 'from the registry after flapping');
   }, 120_000);
 
