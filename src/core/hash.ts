@@ -4,9 +4,8 @@
  * ids derived from ids, where every sidecar must get the same answer, for the consistent-hash
  * balancer's ring, and for finding repeated header values by their bytes.
  */
-/** Exported for a loop that hashes bytes while it checks them (Bolt's trace id, which tracing hashes on every call). */
-export const FNV_OFFSET_BASIS = 0x811c9dc5;
-export const FNV_PRIME = 0x01000193;
+const FNV_OFFSET_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
 /** The hash of `text` from `basis` (FNV's own offset basis by default; another basis gives an independent-looking hash). */
 export function fnv1a(text: string, basis = FNV_OFFSET_BASIS): number {

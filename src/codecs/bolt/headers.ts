@@ -8,7 +8,7 @@
  * (parseHeaderMap) only when someone asks for it: attachments, tracing, the bridge.
  */
 import { MeshError } from '../../core/errors.js';
-import { FNV_OFFSET_BASIS, FNV_PRIME, fnv1aBytes, fnv1aUtf8 } from '../../core/hash.js';
+import { fnv1aBytes, fnv1aUtf8 } from '../../core/hash.js';
 import { HEAD_METHOD_NAME, HEAD_RESPONSE_ERROR, HEAD_SERVICE, HEAD_TARGET_SERVICE } from './layout.js';
 
 function bad(message: string): MeshError {
@@ -233,14 +233,8 @@ export class FoundHeaders {
     const start = valueAt + 4;
     const end = start + int32At(block, valueAt);
     if (end === start) return undefined;
-    // fnv1aBytes and the ASCII check in one pass: a trace id is hashed on every call.
-    let hash = FNV_OFFSET_BASIS;
-    for (let i = start; i < end; i++) {
-      const byte = block[i]!;
-      if (byte >= 0x80) return fnv1aUtf8(block.toString('utf8', start, end));
-      hash = Math.imul(hash ^ byte, FNV_PRIME);
-    }
-    return hash >>> 0;
+    for (let i = start; i < end; i++) if (block[i]! >= 0x80) return fnv1aUtf8(block.toString('utf8', start, end));
+    return fnv1aBytes(block, start, end);
   }
 
   /** Where the length of key `index`'s value is in the block, or -1 when the key is not there. */

@@ -69,17 +69,22 @@ function childrenOf(pid: number): number[] {
   return children;
 }
 
+/** A process's pid and those of all its descendants. */
+export function processTree(pid: number): number[] {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) pids.push(...childrenOf(pids[i]!));
+  return pids;
+}
+
 /**
  * A process and all its descendants together (nginx's master and workers): CPU summed, and
  * the sum of each one's RSS and peak (their shared pages counted once per process).
  */
 export function processTreeStats(pid: number): ProcessStats {
-  const pids = [pid];
-  for (let i = 0; i < pids.length; i++) pids.push(...childrenOf(pids[i]!));
   let rssMiB = 0;
   let peakRssMiB = 0;
   let cpuSeconds = 0;
-  for (const one of pids) {
+  for (const one of processTree(pid)) {
     try {
       const stats = processStats(one);
       rssMiB += stats.rssMiB;

@@ -7,6 +7,7 @@
  * switch. Undefined where the kernel keeps no schedstat (built without CONFIG_SCHED_INFO).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { processTree } from './process-stats.js';
 
 function tasksOf(pid: number): string[] {
   try {
@@ -18,17 +19,14 @@ function tasksOf(pid: number): string[] {
 
 /** CPU seconds the threads of `pid` and its descendants have run, or undefined without schedstat. */
 export function threadCpuSeconds(pid: number): number | undefined {
-  const pids = [pid];
   let nanos = 0;
   let read = false;
-  for (let i = 0; i < pids.length; i++) {
-    for (const task of tasksOf(pids[i]!)) {
+  for (const one of processTree(pid)) {
+    for (const task of tasksOf(one)) {
       try {
         // First field: nanoseconds on a CPU (sum_exec_runtime).
-        nanos += Number(readFileSync(`/proc/${pids[i]}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+        nanos += Number(readFileSync(`/proc/${one}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
         read = true;
-        const children = readFileSync(`/proc/${pids[i]}/task/${task}/children`, 'utf8').trim();
-        if (children) pids.push(...children.split(/\s+/).map(Number));
       } catch {
         // a thread that ended meanwhile
       }
