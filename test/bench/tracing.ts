@@ -47,9 +47,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../support/ports.js';
 import { countGcs, describeGcs, noGcs, type GcCounts } from './lib/gc-trace.js';
+import { countCompiles, describeCompiles, noCompiles, type CompileCounts } from './lib/opt-trace.js';
 import { REPO_ROOT } from '../support/maven.js';
 import type { Peer } from '../support/process.js';
 import type { LoadOptions } from './load/rpc-load.js';
@@ -59,7 +61,7 @@ import { printReport } from './lib/report.js';
 import { medianInterval } from './lib/median-interval.js';
 import { PathTotals, loadWindow } from './lib/rpc-bench.js';
 import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
-import { threadCpuSeconds } from './lib/thread-cpu.js';
+import { threadCpuByKind, threadCpuSeconds } from './lib/thread-cpu.js';
 import { startSidecarChild } from './lib/sidecar-child.js';
 import { tracingWorkPerCall } from './lib/tracing-work.js';
 import { execFileSync } from 'node:child_process';
@@ -176,6 +178,10 @@ interface Column {
   skipped: number;
   /** Its GCs inside the open-loop windows, when PMESH_BENCH_NODE_ARGS has --trace-gc. */
   readonly gcs: GcCounts;
+  /** Its TurboFan compiles and deopts inside the open-loop windows, when PMESH_BENCH_NODE_ARGS has --trace-opt --trace-deopt. */
+  readonly compiles: CompileCounts;
+  /** CPU seconds in the open-loop windows per kind of thread (threadCpuByKind). */
+  readonly threads: Map<string, number>;
 }
 
 function variants(otlp: string): Variant[] {
@@ -221,7 +227,7 @@ export async function benchTracing(seconds: number): Promise<void> {
       const variant = chosen[i]!;
       const [port, admin] = [await freePort(), await freePort()];
       const peer = await startSidecarChild(sidecarYaml(port, admin, serverPort, variant.tracing), port, variant.bin);
-      columns[i] = { name: variant.name, port, peer, totals: new PathTotals(1), rounds: [], closed: new PathTotals(1), cold: variant.cold ?? false, skipped: 0, gcs: noGcs() };
+      columns[i] = { name: variant.name, port, peer, totals: new PathTotals(1), rounds: [], closed: new PathTotals(1), cold: variant.cold ?? false, skipped: 0, gcs: noGcs(), compiles: noCompiles(), threads: new Map() };
       if (variant.tap) tap = await openTap(admin);
     }
     const load = (port: number, duration: number, rate?: number, protocol = 'bolt-traces'): LoadOptions => ({
@@ -236,9 +242,10 @@ export async function benchTracing(seconds: number): Promise<void> {
     const measure = async (column: Column): Promise<void> => {
       const window = new PathTotals(1);
       const from = column.peer.output().length;
-      column.skipped += (await openWindow(column.peer.child.pid!, load(column.port, seconds / rounds, rate), window)).skipped;
+      column.skipped += (await openWindow(column.peer.child.pid!, load(column.port, seconds / rounds, rate), window, column.threads)).skipped;
       // With PMESH_BENCH_NODE_ARGS="--trace-gc --trace-incremental-marking": what each column's GCs add (a sampled span lives until its batch is exported).
       countGcs(column.peer.output().slice(from), column.gcs);
+      countCompiles(column.peer.output().slice(from), column.compiles);
       column.rounds.push(micros(window));
       merge(column.totals, window);
     };
@@ -254,6 +261,9 @@ export async function benchTracing(seconds: number): Promise<void> {
       for (const column of order) await measure(column);
     }
     const loadAfter = loadavg();
+    // PMESH_BENCH_OUTPUT_DIR: each sidecar's output (its --trace-* lines) kept in a file per column, to read what the counts above summarise.
+    const outputDir = process.env.PMESH_BENCH_OUTPUT_DIR;
+    if (outputDir) for (const column of columns) writeFileSync(join(outputDir, `${column.name.replace(/[^\w]+/g, '-')}.log`), column.peer.output());
     const workAfter = await tracingWorkPerCall(0.01);
     const off = columns[0]!;
     const offUs = micros(off.totals);
@@ -298,6 +308,8 @@ export async function benchTracing(seconds: number): Promise<void> {
           `sidecar CPU per call at ${rate} calls/s offered to each, and what each adds over "off":`,
           ...columns.map((c) => `  ${row(c)}`),
           ...columns.filter((c) => c.gcs.scavenges > 0).map((c) => `${c.name}: GCs ${describeGcs(c.gcs, c.totals.ok)} (--trace-gc)`),
+          ...columns.filter((c) => c.compiles.compiles + c.compiles.deopts > 0).map((c) => `${c.name}: ${describeCompiles(c.compiles, c.totals.ok)} (--trace-opt --trace-deopt)`),
+          ...columns.filter((c) => c.threads.size > 0).map((c) => `${c.name}: µs/call by thread ${[...c.threads].sort((a, b) => b[1] - a[1]).map(([kind, s]) => `${kind} ${((s / Math.max(1, c.totals.ok)) * 1e6).toFixed(2)}`).join(', ')}`),
           `per round, µs/call (pid): ${columns.map((c) => `${c.name} (${c.peer.child.pid}) ${c.rounds.map((v) => v.toFixed(1)).join(' ')}`).join('; ')}`,
           `sidecars started in the order ${startOrder.join('')} (column numbers from 0)`,
           ...(concurrent ? [] : [`window order per round (column numbers from 0, as listed above; PMESH_BENCH_SEED=${seed} repeats it): ${orders.join(' ')}`]),
@@ -326,11 +338,21 @@ export async function benchTracing(seconds: number): Promise<void> {
  * One open-loop window on a sidecar: like loadWindow, but its CPU read from the scheduler's
  * nanosecond account (thread-cpu.ts) where the kernel keeps one, /proc's ticks otherwise.
  */
-async function openWindow(pid: number, options: LoadOptions, totals: PathTotals): Promise<{ skipped: number }> {
+async function openWindow(pid: number, options: LoadOptions, totals: PathTotals, threads: Map<string, number>): Promise<{ skipped: number }> {
   const cpu = (): number => threadCpuSeconds(pid) ?? processTreeStats(pid).cpuSeconds;
   let before = 0;
   let after = 0;
-  const result = await runRpcLoad(options, { onStart: () => (before = cpu()), onStop: () => (after = cpu()) });
+  let kindsBefore = new Map<string, number>();
+  const result = await runRpcLoad(options, {
+    onStart: () => {
+      before = cpu();
+      kindsBefore = threadCpuByKind(pid);
+    },
+    onStop: () => {
+      after = cpu();
+      for (const [kind, seconds] of threadCpuByKind(pid)) threads.set(kind, (threads.get(kind) ?? 0) + seconds - (kindsBefore.get(kind) ?? 0));
+    },
+  });
   totals.ok += result.ok;
   totals.errors += result.errors;
   totals.elapsed += result.elapsedSeconds;

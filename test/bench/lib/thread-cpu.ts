@@ -34,3 +34,23 @@ export function threadCpuSeconds(pid: number): number | undefined {
   }
   return read ? nanos / 1e9 : undefined;
 }
+
+/**
+ * The same account, per kind of thread of `pid` alone (its children left out): "main" for
+ * the main thread, else the thread's name (/proc/<pid>/task/<tid>/comm: Node's "V8
+ * DefaultWorke" are V8's helpers, which mark, scavenge and compile; "libuv-worker" the
+ * file and DNS pool). Seconds run per kind; empty without schedstat.
+ */
+export function threadCpuByKind(pid: number): Map<string, number> {
+  const kinds = new Map<string, number>();
+  for (const task of tasksOf(pid)) {
+    try {
+      const kind = Number(task) === pid ? 'main' : readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
+      const seconds = Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + seconds);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return kinds;
+}
