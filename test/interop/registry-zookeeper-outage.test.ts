@@ -60,8 +60,8 @@ describe('ZooKeeper registry outages', () => {
       const names = await client.run<string[]>((c, done) => c.getChildren(PROVIDERS, done));
       const name = names.find((n) => n.includes(`%3A${javaPort}%2F`));
       if (name === undefined) return 'none';
-      const stat = await client.run<Stat>((c, done) => c.exists(`${PROVIDERS}/${name}`, done));
-      return `${stat.ephemeralOwner.toString('hex')}/${stat.czxid.toString('hex')}`;
+      const stat = await client.run<Stat | undefined>((c, done) => c.exists(`${PROVIDERS}/${name}`, (error, found) => done(error, found ?? undefined)));
+      return stat ? `${stat.ephemeralOwner.toString('hex')}/${stat.czxid.toString('hex')}` : 'none';
     } finally {
       client.close();
     }

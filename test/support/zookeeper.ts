@@ -2,7 +2,8 @@
  * A real ZooKeeper server for registry tests, from the Maven Central jars built by
  * clients/java/zookeeper (javaClasspath). Standalone ZooKeeperServerMain on 127.0.0.1 with a
  * generated zoo.cfg: tickTime 500 ms (sessions of 1-10 s, so expiry tests finish in seconds;
- * `maxSessionTimeoutMs` raises the cap), admin server off, a temp data dir that survives restart(). Readiness is `ruok` -> `imok`, then `srvr` showing a Mode.
+ * `maxSessionTimeoutMs` raises the cap), admin server off, a temp data dir that survives
+ * restart(). Readiness is `ruok` -> `imok`, then `srvr` showing a Mode.
  * A missing JDK or Maven fails (javaClasspath throws an install message); never a skip.
  */
 import { execFileSync } from 'node:child_process';
@@ -76,7 +77,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
       'clientPortAddress=127.0.0.1',
       'admin.enableServer=false',
       '4lw.commands.whitelist=ruok,srvr,cons',
-      // Sessions between 1 s and 10 s: expiry tests finish in seconds (RELIABILITY.md finding 9).
+      // Sessions between 1 s and 10 s unless told: expiry tests finish in seconds (RELIABILITY.md finding 9).
       'minSessionTimeout=1000',
       `maxSessionTimeout=${options.maxSessionTimeoutMs ?? 10_000}`,
       '',
