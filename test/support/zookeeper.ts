@@ -1,8 +1,9 @@
 /**
  * A real ZooKeeper server for registry tests, from the Maven Central jars built by
  * clients/java/zookeeper (javaClasspath). Standalone ZooKeeperServerMain on 127.0.0.1 with a
- * generated zoo.cfg: tickTime 500 ms (sessions of 1-10 s, so expiry tests finish in seconds),
- * admin server off, a temp data dir that survives restart(). Readiness is `ruok` -> `imok`, then `srvr` showing a Mode.
+ * generated zoo.cfg: tickTime 500 ms (sessions of 1-10 s, so expiry tests finish in seconds;
+ * `maxSessionTimeoutMs` raises the cap), admin server off, a temp data dir that survives
+ * restart(). Readiness is `ruok` -> `imok`, then `srvr` showing a Mode.
  * A missing JDK or Maven fails (javaClasspath throws an install message); never a skip.
  */
 import { execFileSync } from 'node:child_process';
@@ -47,7 +48,16 @@ export async function fourLetterWord(port: number, word: string): Promise<string
   });
 }
 
-export async function startZooKeeper(): Promise<ZooKeeperServer> {
+export interface ZooKeeperOptions {
+  /**
+   * The server's cap on session timeouts (default 10 s). Java peers ask Dubbo's 60 s and get
+   * the cap; an outage longer than that ends their sessions (Curator expires a session it
+   * could not renew for that long), and their registrations are then replaced.
+   */
+  readonly maxSessionTimeoutMs?: number;
+}
+
+export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<ZooKeeperServer> {
   // javaClasspath checks the JDK only when it (re)builds; a cached build must fail the same way.
   try {
     execFileSync('java', ['-version'], { stdio: 'ignore' });
@@ -67,9 +77,9 @@ export async function startZooKeeper(): Promise<ZooKeeperServer> {
       'clientPortAddress=127.0.0.1',
       'admin.enableServer=false',
       '4lw.commands.whitelist=ruok,srvr,cons',
-      // Sessions between 1 s and 10 s: expiry tests finish in seconds (RELIABILITY.md finding 9).
+      // Sessions between 1 s and 10 s unless told: expiry tests finish in seconds (RELIABILITY.md finding 9).
       'minSessionTimeout=1000',
-      'maxSessionTimeout=10000',
+      `maxSessionTimeout=${options.maxSessionTimeoutMs ?? 10_000}`,
       '',
     ].join('\n'),
   );
