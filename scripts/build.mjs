@@ -197,7 +197,7 @@ const zodWithoutBoundMethods = {
   },
 };
 
-/** Compiles into `outdir`: dist/cli/main.js (what bin/pmesh.js imports), dist/tracing/export-worker.js and their chunks in dist/chunks/. */
+/** Compiles into `outdir`: dist/cli/main.js (what bin/pmesh.js imports) and its chunks in dist/chunks/. */
 async function bundle(outdir) {
   // esbuild comes with tsx (a dependency: it runs the sources when there is no fresh build),
   // at the version tsx was released with; asked for through tsx, not hoisting.
@@ -205,8 +205,7 @@ async function bundle(outdir) {
   const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild');
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    // The trace export thread's entry is a file of its own: a worker thread starts from a file (src/tracing/export-thread.ts).
-    entryPoints: { 'cli/main': 'src/cli/main.ts', 'tracing/export-worker': 'src/tracing/export-worker.ts' },
+    entryPoints: { 'cli/main': 'src/cli/main.ts' },
     outdir,
     bundle: true,
     splitting: true,

@@ -13,7 +13,6 @@ import { Cancel, MeshError, type Invocation, type Result } from '../../../src/co
 import { compose, type CallContext, type Handler } from '../../../src/proxy/filter.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
 import { OtelCallTracer } from '../../../src/tracing/call-tracer.js';
-import { intoProcessors } from '../../../src/tracing/exported-span.js';
 import { SpanRecorder } from '../../../src/tracing/recorded-span.js';
 import { CallSampler } from '../../../src/tracing/sampler.js';
 
@@ -32,7 +31,7 @@ const CALL: Invocation = {
 
 async function traced(cluster: Handler): Promise<ReadableSpan[]> {
   const spans = new InMemorySpanExporter();
-  const recorder = new SpanRecorder(intoProcessors(resourceFromAttributes({ 'service.name': 'sidecar-a' }), { name: 'pmesh' }, [new SimpleSpanProcessor(spans)]));
+  const recorder = new SpanRecorder(resourceFromAttributes({ 'service.name': 'sidecar-a' }), { name: 'pmesh' }, [new SimpleSpanProcessor(spans)]);
   const handler = compose([serverSpanFilter({ tracer: new OtelCallTracer(recorder, new CallSampler(1), []), telemetry: telemetryOf }), attemptSpanFilter({ telemetry: telemetryOf })], cluster);
   const ctx: CallContext = { listener: 'in', startedAt: 0, log: SILENT, cancel: new Cancel(), cluster: 'echo' };
   await handler(CALL, ctx).catch(() => undefined);

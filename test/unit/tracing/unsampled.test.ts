@@ -25,7 +25,6 @@ import { Cancel, withLimits, type Invocation, type ProtocolTelemetry, type Resul
 import { compose, type CallContext, type Handler } from '../../../src/proxy/filter.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
 import { OtelCallTracer } from '../../../src/tracing/call-tracer.js';
-import { intoProcessors } from '../../../src/tracing/exported-span.js';
 import { SpanRecorder } from '../../../src/tracing/recorded-span.js';
 import { CallSampler } from '../../../src/tracing/sampler.js';
 import { decodeOne, golden as dubboGolden } from '../codecs/dubbo/helpers.js';
@@ -34,7 +33,7 @@ const ANSWER: Result = { status: 'ok', protocolStatus: 0, attachments: {}, body:
 const SILENT = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}, child: () => SILENT } as unknown as CallContext['log'];
 
 /** Spans recorded into `spans`, through the SDK's processor as the sidecar's go through its batch processor. */
-const recorderInto = (spans: InMemorySpanExporter): SpanRecorder => new SpanRecorder(intoProcessors(resourceFromAttributes({}), { name: 'test' }, [new SimpleSpanProcessor(spans)]));
+const recorderInto = (spans: InMemorySpanExporter): SpanRecorder => new SpanRecorder(resourceFromAttributes({}), { name: 'test' }, [new SimpleSpanProcessor(spans)]);
 
 /** The tracing filters at `ratio` around a cluster that records what it was sent; spans go to memory. */
 function tracedPath(ratio: number): { handler: Handler; sent: Invocation[]; spans: InMemorySpanExporter; ctx: () => CallContext } {
