@@ -102,6 +102,9 @@ const MIN_WINDOW_SECONDS = threadCpuSeconds(process.pid) === undefined ? 4 : 2;
 /** The goal: at most this much CPU added per call at 1 % sampling. */
 const GOAL = 0.05;
 
+/** How long the sink keeps an idle connection: the OpenTelemetry Collector's default. */
+const SINK_IDLE_TIMEOUT_MS = 60_000;
+
 /** An OTLP/HTTP collector that keeps nothing: counts requests and bytes, answers 200 (the sidecars export protobuf, the default). */
 function startSink(port: number): Promise<{ server: Server; requests: () => number; bytes: () => number }> {
   let requests = 0;
@@ -115,6 +118,11 @@ function startSink(port: number): Promise<{ server: Server; requests: () => numb
       else response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
+  // An idle connection is kept a minute, as the OpenTelemetry Collector's HTTP receiver keeps it (confighttp's idle_timeout).
+  // Node's default, 5 s, is the exporters' flush interval: every export then opened a new connection and ended the last, and
+  // those ends ran Node's stream and timer code down branches the proxy's sockets never take, which V8 deoptimised and
+  // recompiled (2 to 4 times the TurboFan compiles of a sidecar without an exporter; docs/tracing.md).
+  server.keepAliveTimeout = SINK_IDLE_TIMEOUT_MS;
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, requests: () => requests, bytes: () => bytes })));
 }
 
