@@ -30,7 +30,7 @@ import { DIST, KEY_FILE, ROOT, STATS_FILE, inputFiles, inputStats, readDist, sou
  * node_modules they held 4.3 MiB of the heap for good (semantic-conventions alone 0.8 MiB
  * of constants), and a bigger live heap is more for every full GC to mark, on every call's
  * account: 4 MiB more cost a sidecar with tracing off about 3.6 µs per call under load
- * (docs/tracing.md, "What tracing's presence costs").
+ * (docs/tracing.md, "Issue 12, fifth round").
  */
 const BUNDLED = new Set([
   'zod',
