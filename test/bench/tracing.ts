@@ -42,7 +42,10 @@
  * how the rounds spread), whether the 1 % column's interval lies below the 5 % goal, above
  * it, or across it (not resolved), the closed-loop throughput of each, and the tracing filters' own work
  * per call in process (test/bench/lib/tracing-work.ts) at 0 (the unsampled path alone),
- * 1 % and 100 %. Off has no tracing filter in its stack and never loads the SDK
+ * 1 % and 100 %. Also per column: CPU per call by kind of thread (the main thread and V8's
+ * helpers), and with PMESH_BENCH_NODE_ARGS="--trace-opt --trace-deopt" the TurboFan compiles
+ * and deopts in its windows (lib/opt-trace.ts); PMESH_BENCH_OUTPUT_DIR keeps each sidecar's
+ * output in a file. Off has no tracing filter in its stack and never loads the SDK
  * (src/tracing is imported lazily).
  */
 import { createServer, type Server } from 'node:http';

@@ -28,9 +28,9 @@ export function countCompiles(trace: string, into: CompileCounts): void {
   into.deopts += trace.match(/\[bailout \(kind: deopt/g)?.length ?? 0;
 }
 
-/** "per 1,000 calls 0.40 compiles (3.1 ms), 0.10 deopts; most: serializeSpan 12.0 ms, ..." */
+/** "per 1,000 calls 0.40 TurboFan compiles, 0.10 deopts; 36 compiles in all, 3.62 µs of compile time per call; most: doWrite 62.7 ms, ..." */
 export function describeCompiles(counts: CompileCounts, calls: number): string {
   const perThousand = (count: number): string => ((count / Math.max(1, calls)) * 1000).toFixed(2);
   const most = [...counts.byFunction].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, ms]) => `${name} ${ms.toFixed(1)} ms`).join(', ');
-  return `per 1,000 calls ${perThousand(counts.compiles)} TurboFan compiles (${perThousand(counts.compileMs)} ms), ${perThousand(counts.deopts)} deopts; ${counts.compiles} compiles in all, ${(counts.compileMs / Math.max(1, calls) * 1000).toFixed(2)} µs per call; most compile time: ${most}`;
+  return `per 1,000 calls ${perThousand(counts.compiles)} TurboFan compiles, ${perThousand(counts.deopts)} deopts; ${counts.compiles} compiles in all, ${perThousand(counts.compileMs)} µs of compile time per call; most: ${most}`;
 }

@@ -37,9 +37,9 @@ export function threadCpuSeconds(pid: number): number | undefined {
 
 /**
  * The same account, per kind of thread of `pid` alone (its children left out): "main" for
- * the main thread, else the thread's name (/proc/<pid>/task/<tid>/comm: Node's "V8
- * DefaultWorke" are V8's helpers, which mark, scavenge and compile; "libuv-worker" the
- * file and DNS pool). Seconds run per kind; empty without schedstat.
+ * the main thread, else the thread's name (/proc/<pid>/task/<tid>/comm; in Node 20 V8's
+ * helpers, which mark, scavenge and compile, are named "node", as is a worker thread).
+ * Seconds run per kind; empty without schedstat.
  */
 export function threadCpuByKind(pid: number): Map<string, number> {
   const kinds = new Map<string, number>();
