@@ -5,10 +5,11 @@
  * from a stale bundle (the sources run through tsx instead), and the bundle finds the
  * files it reads at run time (package.json, the dashboard's static files, the gRPC protos)
  * although it does not keep the sources' folder layout. A start loads no CommonJS file from
- * node_modules (they are in the bundle, or loaded on first use: docs/performance.md).
+ * node_modules (they are in the bundle, or loaded on first use: docs/performance.md), and
+ * the bundle imports no OpenTelemetry package but the API (the SDK is in the tracing chunk).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -109,6 +110,17 @@ clusters: []
       client.close();
     }
     expect(await peer.stop()).toBe(0);
+  });
+
+  it('the tracing SDK is in the bundle: the chunks import no OpenTelemetry package from node_modules but the API, of which a process holds one copy', { timeout: 120_000 }, async () => {
+    await build();
+    const chunks = join(clone, 'dist', 'chunks');
+    const imported = new Set<string>();
+    for (const file of readdirSync(chunks).filter((name) => name.endsWith('.js'))) {
+      for (const [, name] of readFileSync(join(chunks, file), 'utf8').matchAll(/(?:\bfrom|\bimport\(|\brequire\()\s*["'](@opentelemetry\/[\w-]+)/g)) imported.add(name!);
+    }
+    // Loaded whole from node_modules the SDK held 3.5 MiB of every traced sidecar's heap (docs/tracing.md, "Issue 12, fifth round").
+    expect([...imported].sort()).toEqual(['@opentelemetry/api']);
   });
 
   it('a start with Bolt, Dubbo, HTTP/1 and gRPC listeners loads no CommonJS file from node_modules, /metrics included, nor Node\'s TLS, HTTPS, HTTP/2, crypto or zlib', { timeout: 120_000 }, async () => {
