@@ -27,10 +27,10 @@ import { DIST, KEY_FILE, ROOT, STATS_FILE, inputFiles, inputStats, readDist, sou
  *
  * The tracing SDK is bundled too, into the lazily loaded tracing chunk: its packages declare
  * no side effects, so only what the sidecar uses of them is kept. Loaded whole from
- * node_modules they held 4.3 MiB of the heap for good (semantic-conventions alone 0.8 MiB
- * of constants), and a bigger live heap is more for every full GC to mark, on every call's
- * account: 4 MiB more cost a sidecar with tracing off about 3.6 µs per call under load
- * (docs/tracing.md, "Issue 12, fifth round").
+ * node_modules they held 3.5 MiB of a traced sidecar's old space for good (0.7 MiB now), and
+ * a bigger live heap is more for every full GC to mark, on every call's account: 4 MiB more
+ * cost a sidecar with tracing off about 3.6 µs per call under load (docs/tracing.md,
+ * "Issue 12, fifth round").
  */
 const BUNDLED = new Set([
   'zod',

@@ -254,9 +254,10 @@ export async function benchTracing(seconds: number): Promise<void> {
       const window = new PathTotals(1);
       const from = column.peer.output().length;
       column.skipped += (await openWindow(column.peer.child.pid!, load(column.port, seconds / rounds, rate), window, column.threads)).skipped;
-      // With PMESH_BENCH_NODE_ARGS="--trace-gc --trace-incremental-marking": what each column's GCs add (a sampled span lives until its batch is exported).
-      countGcs(column.peer.output().slice(from), column.gcs);
-      countCompiles(column.peer.output().slice(from), column.compiles);
+      // With PMESH_BENCH_NODE_ARGS="--trace-gc --trace-incremental-marking" or "--trace-opt --trace-deopt": the window's GCs, compiles and deopts.
+      const printed = column.peer.output().slice(from);
+      countGcs(printed, column.gcs);
+      countCompiles(printed, column.compiles);
       column.rounds.push(micros(window));
       merge(column.totals, window);
     };

@@ -17,6 +17,11 @@ function tasksOf(pid: number): string[] {
   }
 }
 
+/** Nanoseconds one thread has run: schedstat's first field (sum_exec_runtime). Throws for a thread that ended meanwhile. */
+function taskNanos(pid: number, task: string): number {
+  return Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+}
+
 /** CPU seconds the threads of `pid` and its descendants have run, or undefined without schedstat. */
 export function threadCpuSeconds(pid: number): number | undefined {
   let nanos = 0;
@@ -24,8 +29,7 @@ export function threadCpuSeconds(pid: number): number | undefined {
   for (const one of processTree(pid)) {
     for (const task of tasksOf(one)) {
       try {
-        // First field: nanoseconds on a CPU (sum_exec_runtime).
-        nanos += Number(readFileSync(`/proc/${one}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+        nanos += taskNanos(one, task);
         read = true;
       } catch {
         // a thread that ended meanwhile
@@ -46,7 +50,7 @@ export function threadCpuByKind(pid: number): Map<string, number> {
   for (const task of tasksOf(pid)) {
     try {
       const kind = Number(task) === pid ? 'main' : readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
-      const seconds = Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+      const seconds = taskNanos(pid, task) / 1e9;
       kinds.set(kind, (kinds.get(kind) ?? 0) + seconds);
     } catch {
       // a thread that ended meanwhile
