@@ -45,7 +45,8 @@
  * 1 % and 100 %. Also per column: CPU per call by kind of thread (the main thread and V8's
  * helpers), and with PMESH_BENCH_NODE_ARGS="--trace-opt --trace-deopt" the TurboFan compiles
  * and deopts in its windows (lib/opt-trace.ts); PMESH_BENCH_OUTPUT_DIR keeps each sidecar's
- * output in a file. Off has no tracing filter in its stack and never loads the SDK
+ * output in a file. PMESH_BENCH_REPLICAS=K runs each configuration as K sidecars and
+ * measures it as their mean (replicaCount, below). Off has no tracing filter in its stack and never loads the SDK
  * (src/tracing is imported lazily).
  */
 import { createServer, type Server } from 'node:http';
@@ -175,10 +176,22 @@ interface Variant {
   readonly bin?: string;
   /** Left out of the sampled warm-up: its sampled path runs as in a sidecar's first minutes. */
   readonly cold?: boolean;
+  /** The configuration it is a replica of (PMESH_BENCH_REPLICAS): `name` for the first, `name #2`... for the others. */
+  readonly config: string;
 }
 
-interface Column {
+/** A configuration's measurements: one sidecar's (a column), or its replicas' taken together (replicated). */
+interface Measured {
   readonly name: string;
+  readonly totals: PathTotals;
+  /** Per round, CPU µs per call (with replicas, their mean in that round). */
+  readonly rounds: number[];
+  readonly closed: PathTotals;
+  readonly skipped: number;
+}
+
+interface Column extends Measured {
+  readonly config: string;
   readonly port: number;
   readonly peer: Peer;
   /** Open-loop windows together, and each window's CPU µs per call. */
@@ -195,8 +208,8 @@ interface Column {
   readonly threads: Map<string, number>;
 }
 
-function variants(otlp: string): Variant[] {
-  const list: Variant[] = [
+function variants(otlp: string, replicas: number): Variant[] {
+  const list: Array<Omit<Variant, 'config'>> = [
     { name: 'off', tracing: '', tap: false },
     { name: 'off twin', tracing: '', tap: false },
     { name: '0 %', tracing: `tracing: { sampler: 0, ${otlp} }`, tap: false },
@@ -211,7 +224,39 @@ function variants(otlp: string): Variant[] {
   if (baseline) list.push({ name: '1 % base', tracing: `tracing: { sampler: 0.01, ${otlp} }`, tap: false, bin: baseline });
   // PMESH_BENCH_VARIANTS=off,1 %: those columns only ("off" always, it is what the others are measured against).
   const only = process.env.PMESH_BENCH_VARIANTS?.split(',').map((name) => name.trim());
-  return only ? list.filter((variant) => variant.name === 'off' || only.includes(variant.name)) : list.filter((variant) => variant.name !== '1 % no export');
+  const chosen = only ? list.filter((variant) => variant.name === 'off' || only.includes(variant.name)) : list.filter((variant) => variant.name !== '1 % no export');
+  // Replicas are sidecars of their own with the same configuration, so that what one process happens to cost is averaged out.
+  return chosen.flatMap((variant) =>
+    Array.from({ length: replicas }, (_, i) => ({ ...variant, name: i === 0 ? variant.name : `${variant.name} #${i + 1}`, config: variant.name })),
+  );
+}
+
+/**
+ * PMESH_BENCH_REPLICAS=K: each configuration runs as K sidecars. Sidecars of one
+ * configuration, started alike, differ for the whole of a run (a process's layout, what V8
+ * happened to optimise, when its collections fall): three "off" sidecars in one run came to
+ * 39.5, 40.8 and 41.4 µs per call, a spread near the 5 % goal that no number of rounds
+ * averages out, and runs with one sidecar each put 1 % anywhere from -0.2 % to +12 % of
+ * "off" (docs/tracing.md). With replicas each round's figure for a configuration is the
+ * mean of its replicas' windows, and the interval of the median is of those.
+ */
+function replicaCount(): number {
+  const replicas = Number(process.env.PMESH_BENCH_REPLICAS ?? 1);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`PMESH_BENCH_REPLICAS must be a whole number from 1, not ${process.env.PMESH_BENCH_REPLICAS}`);
+  return replicas;
+}
+
+/** The columns of one configuration taken together: totals merged, each round the mean of their windows in it. */
+function replicated(config: string, replicas: readonly Column[]): Measured {
+  if (replicas.length === 1) return replicas[0]!;
+  const totals = new PathTotals(1);
+  const closed = new PathTotals(1);
+  for (const column of replicas) {
+    merge(totals, column.totals);
+    merge(closed, column.closed);
+  }
+  const rounds = replicas[0]!.rounds.map((_, i) => replicas.reduce((sum, column) => sum + column.rounds[i]!, 0) / replicas.length);
+  return { name: config, totals, rounds, closed, skipped: replicas.reduce((sum, column) => sum + column.skipped, 0) };
 }
 
 export async function benchTracing(seconds: number): Promise<void> {
@@ -230,7 +275,8 @@ export async function benchTracing(seconds: number): Promise<void> {
   const random = seededRandom(seed);
   const columns: Column[] = [];
   let tap: Awaited<ReturnType<typeof openTap>> | undefined;
-  const chosen = variants(otlp);
+  const replicas = replicaCount();
+  const chosen = variants(otlp, replicas);
   // Started in an order drawn at random too: with "off" always started first, the twin came out 3 to 4 % dearer run after run.
   const startOrder = shuffled(chosen.map((_, i) => i), random);
   try {
@@ -238,7 +284,7 @@ export async function benchTracing(seconds: number): Promise<void> {
       const variant = chosen[i]!;
       const [port, admin] = [await freePort(), await freePort()];
       const peer = await startSidecarChild(sidecarYaml(port, admin, serverPort, variant.tracing), port, variant.bin);
-      columns[i] = { name: variant.name, port, peer, totals: new PathTotals(1), rounds: [], closed: new PathTotals(1), cold: variant.cold ?? false, skipped: 0, gcs: noGcs(), compiles: noCompiles(), threads: new Map() };
+      columns[i] = { name: variant.name, config: variant.config, port, peer, totals: new PathTotals(1), rounds: [], closed: new PathTotals(1), cold: variant.cold ?? false, skipped: 0, gcs: noGcs(), compiles: noCompiles(), threads: new Map() };
       if (variant.tap) tap = await openTap(admin);
     }
     const load = (port: number, duration: number, rate?: number, protocol = 'bolt-traces'): LoadOptions => ({
@@ -277,30 +323,32 @@ export async function benchTracing(seconds: number): Promise<void> {
     const outputDir = process.env.PMESH_BENCH_OUTPUT_DIR;
     if (outputDir) for (const column of columns) writeFileSync(join(outputDir, `${column.name.replace(/[^\w]+/g, '-')}.log`), column.peer.output());
     const workAfter = await tracingWorkPerCall(0.01);
-    const off = columns[0]!;
+    const configs = [...new Set(columns.map((c) => c.config))];
+    const measured = configs.map((config) => replicated(config, columns.filter((c) => c.config === config)));
+    const off = measured[0]!;
     const offUs = micros(off.totals);
     const offMedian = median(off.rounds);
-    const differences = (c: Column): number[] => c.rounds.map((value, i) => value - off.rounds[i]!);
-    const paired = (c: Column): number => median(differences(c));
-    const quartiles = (c: Column): string => `${signed(quantile(differences(c), 0.25))} to ${signed(quantile(differences(c), 0.75))}`;
-    const interval = (c: Column): ReturnType<typeof medianInterval> => medianInterval(differences(c));
-    const intervalText = (c: Column): string => {
+    const differences = (c: Measured): number[] => c.rounds.map((value, i) => value - off.rounds[i]!);
+    const paired = (c: Measured): number => median(differences(c));
+    const quartiles = (c: Measured): string => `${signed(quantile(differences(c), 0.25))} to ${signed(quantile(differences(c), 0.75))}`;
+    const interval = (c: Measured): ReturnType<typeof medianInterval> => medianInterval(differences(c));
+    const intervalText = (c: Measured): string => {
       const { low, high, coverage, tooFew } = interval(c);
       return `${(coverage * 100).toFixed(0)} % interval ${signed(low)} to ${signed(high)} µs (${pct(low, offMedian)} to ${pct(high, offMedian)})${tooFew ? ', too few rounds for 95 %' : ''}`;
     };
     const pct = (us: number, of: number): string => `${us >= 0 ? '+' : ''}${((us / of) * 100).toFixed(1)} %`;
     const signed = (us: number): string => `${us >= 0 ? '+' : ''}${us.toFixed(1)}`;
-    const row = (c: Column): string => {
+    const row = (c: Measured): string => {
       const us = micros(c.totals);
       const open = c.totals.result();
       const kept = c.skipped === 0 ? 'kept up' : `${c.skipped} calls not sent (behind)`;
       return `${c.name.padEnd(9)} ${us.toFixed(1).padStart(6)} µs/call  ${signed(us - offUs).padStart(6)} µs (${pct(us - offUs, offUs).padStart(7)})  median per round ${signed(paired(c))} µs (${pct(paired(c), offMedian)}), ${c === off ? '' : `${intervalText(c)}, `}quartiles ${quartiles(c)} µs  | ${open.rate.toFixed(0)} calls/s ${kept}, p99 ${open.p99Ms.toFixed(2)} ms, ${c.totals.errors} errors | closed loop ${c.closed.result().rate.toFixed(0)} calls/s at ${micros(c.closed).toFixed(1)} µs/call`;
     };
     // The goal is judged on "1 %", else on "1 % cold"; with neither (PMESH_BENCH_VARIANTS left both out) there is nothing to judge.
-    const judged = columns.find((c) => c.name === '1 %') ?? columns.find((c) => c.name === '1 % cold');
+    const judged = measured.find((c) => c.name === '1 %') ?? measured.find((c) => c.name === '1 % cold');
     const one = judged ?? off;
-    const all = columns.find((c) => c.name === '100 %') ?? one;
-    const twin = columns.find((c) => c.name === 'off twin') ?? off;
+    const all = columns.find((c) => c.name === '100 %') ?? columns.find((c) => c.name === one.name) ?? columns[0]!;
+    const twin = measured.find((c) => c.name === 'off twin') ?? off;
     const oneInterval = interval(one);
     const verdict =
       !judged ? 'not judged: no 1 % column in this run'
@@ -321,7 +369,8 @@ export async function benchTracing(seconds: number): Promise<void> {
         notes: [
           '"direct" above is the sidecar with tracing off, "sidecar" the one at 1 %; process figures are the 100 % one\'s',
           `sidecar CPU per call at ${rate} calls/s offered to each, and what each adds over "off":`,
-          ...columns.map((c) => `  ${row(c)}`),
+          ...measured.map((c) => `  ${row(c)}`),
+          ...(replicas > 1 ? [`each configuration as ${replicas} sidecars, its rounds the mean of theirs; each sidecar's µs/call over all its windows: ${configs.map((config) => `${config} ${columns.filter((c) => c.config === config).map((c) => micros(c.totals).toFixed(1)).join(' / ')}`).join('; ')}`] : []),
           ...columns.filter((c) => c.gcs.scavenges > 0).map((c) => `${c.name}: GCs ${describeGcs(c.gcs, c.totals.ok)} (--trace-gc)`),
           ...columns.filter((c) => c.compiles.compiles + c.compiles.deopts > 0).map((c) => `${c.name}: ${describeCompiles(c.compiles, c.totals.ok)} (--trace-opt --trace-deopt)`),
           ...columns.filter((c) => c.threads.size > 0).map((c) => `${c.name}: µs/call by thread ${[...c.threads].sort((a, b) => b[1] - a[1]).map(([kind, s]) => `${kind} ${((s / Math.max(1, c.totals.ok)) * 1e6).toFixed(2)}`).join(', ')}`),
