@@ -3,12 +3,12 @@
  * list of `path: message` lines, so the user fixes everything in one go.
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { MeshError } from '../core/index.js';
 import { crossCheck } from './cross-checks.js';
 import { configSchema, type ClusterConfig, type MeshConfig } from './schema.js';
 import { resolveServiceRoutes } from './service-routes.js';
+import { withYaml } from './yaml.js';
 
 /** Extra checks that need the plugin registries (known protocols, balancers). */
 export interface ConfigCheckers {
@@ -44,11 +44,13 @@ function describeIssue(issue: ZodIssue): string {
 }
 
 export function parseConfig(text: string, source: string, checkers?: ConfigCheckers): MeshConfig {
-  const document = parseDocument(text, { prettyErrors: false });
-  if (document.errors.length > 0) {
-    throw new ConfigError(source, document.errors.map((e) => `yaml: ${e.message.split('\n')[0]}`));
-  }
-  const raw: unknown = document.toJS() ?? {};
+  const raw = withYaml((yaml): unknown => {
+    const document = yaml.parseDocument(text, { prettyErrors: false });
+    if (document.errors.length > 0) {
+      throw new ConfigError(source, document.errors.map((e) => `yaml: ${e.message.split('\n')[0]}`));
+    }
+    return document.toJS() ?? {};
+  });
   const parsed = configSchema.safeParse(raw);
   const problems = parsed.success ? [] : parsed.error.issues.map(describeIssue);
   if (!parsed.success) {
@@ -99,7 +101,8 @@ export function loadConfigFile(path: string, checkers?: ConfigCheckers): MeshCon
  */
 export function pluginsOf(path: string): string[] {
   try {
-    const plugins = object(parseDocument(readConfigText(path), { prettyErrors: false }).toJS()).plugins;
+    const text = readConfigText(path);
+    const plugins = object(withYaml((yaml): unknown => yaml.parseDocument(text, { prettyErrors: false }).toJS())).plugins;
     return Array.isArray(plugins) && plugins.every((entry) => typeof entry === 'string' && entry !== '') ? (plugins as string[]) : [];
   } catch {
     return [];
