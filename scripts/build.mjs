@@ -31,10 +31,11 @@ import { DIST, KEY_FILE, ROOT, STATS_FILE, inputFiles, inputStats, readDist, sou
  * a bigger live heap is more for every full GC to mark, on every call's account: 4 MiB more
  * cost a sidecar with tracing off about 3.6 µs per call under load (docs/tracing.md,
  * "Issue 12, fifth round").
+ *
+ * `yaml` is bundled too, but into a file of its own (yamlOnItsOwn).
  */
 const BUNDLED = new Set([
   'zod',
-  'yaml',
   'lossless-json',
   ...['prom-client', 'tdigest', 'bintrees'],
   ...['pino', '@pinojs/redact', 'atomic-sleep', 'on-exit-leak-free', 'pino-abstract-transport', 'pino-std-serializers'],
@@ -101,7 +102,10 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
  *   call marked pure, so esbuild keeps only the exports the bundle imports (no copy of
  *   every export, as esbuild's interop for a required module would make: a getter each).
  * - LAZY_BUILTINS: a CommonJS module whose exports are getters that require the real
- *   module on first read.
+ *   module on first read. The getters sit on its prototype, not on the module itself:
+ *   esbuild's interop (`__toESM`) gives every file importing a CommonJS module its own
+ *   object, made from the module's prototype plus a getter per own property, so getters of
+ *   its own were copied at each of the 17 imports a start evaluates (1,100 closures more).
  */
 function builtinStandIn(id) {
   const names = Object.getOwnPropertyNames(createRequire(import.meta.url)(id)).filter((name) => IDENTIFIER.test(name) && name !== 'default');
@@ -109,7 +113,9 @@ function builtinStandIn(id) {
     return `
 let real;
 const load = () => (real ??= require(${JSON.stringify(id)}));
-for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, { get: () => load()[name], enumerable: true });`;
+const getters = {};
+for (const name of ${JSON.stringify(names)}) Object.defineProperty(getters, name, { get: () => load()[name], enumerable: true });
+module.exports = Object.create(getters);`;
   }
   // Its own names cannot be those of an export: Node names none with two underscores first.
   return [
@@ -207,7 +213,43 @@ const zodWithoutBoundMethods = {
   },
 };
 
-/** Compiles into `outdir`: dist/cli/main.js (what bin/pmesh.js imports) and its chunks in dist/chunks/. */
+/**
+ * The YAML parser is needed only while a config is read, but an ES module stays loaded for
+ * the process's life, and in a chunk the parser held 0.6 MiB of every idle sidecar's heap.
+ * So it is bundled as one CommonJS file of its own, dist/yaml.cjs, which
+ * src/config/yaml.ts requires for each use and lets go after it. This plugin points
+ * src/config/yaml-module.ts at that file (the chunks are one folder below dist/).
+ */
+const YAML_FILE = 'yaml.cjs';
+const yamlOnItsOwn = {
+  name: 'yaml-on-its-own',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]config[\\/]yaml-module\.ts$/ }, () => ({
+      contents: `import { fileURLToPath } from 'node:url';\nexport const YAML_MODULE = fileURLToPath(new URL('../${YAML_FILE}', import.meta.url));`,
+      loader: 'js',
+      resolveDir: ROOT,
+    }));
+  },
+};
+
+/** dist/yaml.cjs: the `yaml` package as one CommonJS file (yamlOnItsOwn). */
+async function bundleYaml(esbuild, outdir) {
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    stdin: { contents: "module.exports = require('yaml');", resolveDir: ROOT, sourcefile: 'yaml-on-its-own.cjs' },
+    outfile: join(outdir, YAML_FILE),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  });
+}
+
+/** Compiles into `outdir`: dist/cli/main.js (what bin/pmesh.js imports), its chunks in dist/chunks/, and dist/yaml.cjs. */
 async function bundle(outdir) {
   // esbuild comes with tsx (a dependency: it runs the sources when there is no fresh build),
   // at the version tsx was released with; asked for through tsx, not hoisting.
@@ -233,12 +275,13 @@ async function bundle(outdir) {
     minifySyntax: true,
     // The CommonJS libraries in the bundle call require(); an ES module has none of its own.
     banner: { js: "import { createRequire as __pmeshCreateRequire } from 'node:module'; const require = __pmeshCreateRequire(import.meta.url);" },
-    plugins: [lazyOtelApiForPromClient, libraryStandIns, zodWithoutBoundMethods, builtinsThroughRequire, keepPackagesExternal],
+    plugins: [lazyOtelApiForPromClient, libraryStandIns, zodWithoutBoundMethods, yamlOnItsOwn, builtinsThroughRequire, keepPackagesExternal],
     logLevel: 'warning',
     // What each chunk holds, to see what a start loads: PMESH_BUILD_METAFILE=meta.json npm run build.
     metafile: Boolean(process.env.PMESH_BUILD_METAFILE),
   });
   if (result.metafile) writeFileSync(process.env.PMESH_BUILD_METAFILE, JSON.stringify(result.metafile));
+  await bundleYaml(esbuild, outdir);
 }
 
 /**

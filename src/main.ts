@@ -10,9 +10,10 @@ import { loadProtocolModules } from './codecs/modules.js';
 import {
   ConfigError,
   DEFAULT_CONFIG_YAML,
-  loadConfigFile,
+  checkConfig,
   parseConfig,
-  pluginsOf,
+  pluginsIn,
+  readConfigFile,
   watchConfig,
   type ConfigCheckers,
   type ConfigWatcher,
@@ -56,8 +57,9 @@ export const checkers: ConfigCheckers = {
 export async function loadConfig(path: string | undefined): Promise<MeshConfig> {
   setup();
   if (!path) return parseConfig(DEFAULT_CONFIG_YAML, '(built-in default)', checkers);
-  await loadPlugins(pluginsOf(path), path);
-  return loadConfigFile(path, checkers);
+  const raw = readConfigFile(path);
+  await loadPlugins(pluginsIn(raw), path);
+  return checkConfig(raw, path, checkers);
 }
 
 /**

@@ -3,12 +3,12 @@
  * list of `path: message` lines, so the user fixes everything in one go.
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { MeshError } from '../core/index.js';
 import { crossCheck } from './cross-checks.js';
 import { configSchema, type ClusterConfig, type MeshConfig } from './schema.js';
 import { resolveServiceRoutes } from './service-routes.js';
+import { withYaml } from './yaml.js';
 
 /** Extra checks that need the plugin registries (known protocols, balancers). */
 export interface ConfigCheckers {
@@ -44,11 +44,22 @@ function describeIssue(issue: ZodIssue): string {
 }
 
 export function parseConfig(text: string, source: string, checkers?: ConfigCheckers): MeshConfig {
-  const document = parseDocument(text, { prettyErrors: false });
-  if (document.errors.length > 0) {
-    throw new ConfigError(source, document.errors.map((e) => `yaml: ${e.message.split('\n')[0]}`));
-  }
-  const raw: unknown = document.toJS() ?? {};
+  return checkConfig(parseYaml(text, source), source, checkers);
+}
+
+/** The YAML of a config as plain values; a syntax error is a ConfigError naming every problem. */
+function parseYaml(text: string, source: string): unknown {
+  return withYaml((yaml): unknown => {
+    const document = yaml.parseDocument(text, { prettyErrors: false });
+    if (document.errors.length > 0) {
+      throw new ConfigError(source, document.errors.map((e) => `yaml: ${e.message.split('\n')[0]}`));
+    }
+    return document.toJS() ?? {};
+  });
+}
+
+/** Checks a parsed config (schema, cross-section checks, plugins) and resolves its service routes. */
+export function checkConfig(raw: unknown, source: string, checkers?: ConfigCheckers): MeshConfig {
   const parsed = configSchema.safeParse(raw);
   const problems = parsed.success ? [] : parsed.error.issues.map(describeIssue);
   if (!parsed.success) {
@@ -88,22 +99,18 @@ function pluginProblems(input: unknown, checkers: ConfigCheckers): string[] {
 const object = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
-export function loadConfigFile(path: string, checkers?: ConfigCheckers): MeshConfig {
-  return parseConfig(readConfigText(path), path, checkers);
+/**
+ * A config file read and parsed once: main.ts takes the plugins it names (the protocols it
+ * uses may come from them) before checking it whole (checkConfig).
+ */
+export function readConfigFile(path: string): unknown {
+  return parseYaml(readConfigText(path), path);
 }
 
-/**
- * The `plugins` a config file names, read before the file is checked (the protocols it
- * uses may come from them). A file that cannot be read or parsed names none here: the
- * check that follows reports it.
- */
-export function pluginsOf(path: string): string[] {
-  try {
-    const plugins = object(parseDocument(readConfigText(path), { prettyErrors: false }).toJS()).plugins;
-    return Array.isArray(plugins) && plugins.every((entry) => typeof entry === 'string' && entry !== '') ? (plugins as string[]) : [];
-  } catch {
-    return [];
-  }
+/** The `plugins` a parsed config names; none when the field is not a list of paths (the check reports it). */
+export function pluginsIn(raw: unknown): string[] {
+  const plugins = object(raw).plugins;
+  return Array.isArray(plugins) && plugins.every((entry) => typeof entry === 'string' && entry !== '') ? (plugins as string[]) : [];
 }
 
 function readConfigText(path: string): string {

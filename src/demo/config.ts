@@ -3,9 +3,9 @@
  * com.example.EchoService, its clusters (providers found in the registry) and its types in
  * the `bridge:` section, so plain JSON calls work and com.example.Person is allowed.
  */
-import { parse, stringify } from 'yaml';
 import { DEFAULT_CONFIG_YAML } from '../config/defaults.js';
 import { ECHO_METHODS, ECHO_SERVICE, PERSON_FIELDS } from './echo-service.js';
+import { withYaml } from '../config/yaml.js';
 
 /** EchoService 1.0.0 is the Dubbo provider, 1.0 the SOFARPC one, 2.0.0 the README's Python provider. */
 const ROUTES = [
@@ -15,7 +15,7 @@ const ROUTES = [
 ];
 
 /** The built-in config's listeners and ports, with the demo's routes on the app-facing HTTP and gRPC ones. */
-function demoConfig(): string {
+function demoConfig({ parse, stringify }: typeof import('yaml')): string {
   const config = parse(DEFAULT_CONFIG_YAML) as { listeners: Array<{ name: string; routes?: unknown }> } & Record<string, unknown>;
   for (const listener of config.listeners) if (listener.name === 'http-egress' || listener.name === 'grpc') listener.routes = ROUTES;
   const demo = {
@@ -31,4 +31,4 @@ function demoConfig(): string {
   return `# pmesh demo: the built-in config plus the demo's EchoService (routes, clusters, types)\n${stringify(demo, { aliasDuplicateObjects: false })}`;
 }
 
-export const DEMO_CONFIG_YAML = demoConfig();
+export const DEMO_CONFIG_YAML = withYaml(demoConfig);

@@ -6,7 +6,8 @@
  * files it reads at run time (package.json, the dashboard's static files, the gRPC protos)
  * although it does not keep the sources' folder layout. A start loads no CommonJS file from
  * node_modules (they are in the bundle, or loaded on first use: docs/performance.md), and
- * the bundle imports no OpenTelemetry package but the API (the SDK is in the tracing chunk).
+ * the bundle imports no OpenTelemetry package but the API (the SDK is in the tracing chunk),
+ * and the YAML parser, a file of its own, is let go once a config is read.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -121,6 +122,38 @@ clusters: []
     }
     // Loaded whole from node_modules the SDK held 3.5 MiB of every traced sidecar's heap (docs/tracing.md, "Issue 12, fifth round").
     expect([...imported].sort()).toEqual(['@opentelemetry/api']);
+  });
+
+  it('reads the config with the YAML parser of dist/yaml.cjs and lets it go: nothing holds the parser once the sidecar is up', { timeout: 120_000 }, async () => {
+    await build();
+    // Preloaded into the sidecar (started with --expose-gc): keeps a weak reference to each
+    // dist/yaml.cjs it compiles; on SIGUSR2 (a task of its own, so no reference is kept for
+    // the task that made it) runs a full GC and prints how many there were and how many are held.
+    const preload = join(clone, 'watch-yaml.cjs');
+    writeFileSync(
+      preload,
+      `const Module = require('node:module');
+const compile = Module._extensions['.js'];
+const refs = [];
+Module._extensions['.js'] = function (module, filename) {
+  compile.call(this, module, filename);
+  if (filename.endsWith('/dist/yaml.cjs')) refs.push(new WeakRef(module.exports));
+};
+process.on('SIGUSR2', () => {
+  gc();
+  process.stderr.write('yaml parsers: ' + JSON.stringify({ loaded: refs.length, held: refs.filter((ref) => ref.deref() !== undefined).length }) + '\\n');
+});
+`,
+    );
+    const admin = await freePort();
+    const config = writeConfig(`admin: { address: 127.0.0.1:${admin} }\nlisteners:\n  - { name: http, protocol: http1, address: 127.0.0.1:${await freePort()} }\nclusters: []\n`);
+    const peer = startPeer('pmesh-built', process.execPath, ['--expose-gc', '--require', preload, 'bin/pmesh.js', 'start', '--config', config], { cwd: clone });
+    await peer.waitFor(/pmesh sidecar ready/, 60_000);
+    peer.child.kill('SIGUSR2');
+    const line = await peer.waitFor(/yaml parsers: .*/, 30_000);
+    // Required once: the file is parsed once, for the plugins it names and then the whole check (main.ts, loadConfig).
+    expect(JSON.parse(line.slice('yaml parsers: '.length))).toEqual({ loaded: 1, held: 0 });
+    expect(await peer.stop()).toBe(0);
   });
 
   it('a start with Bolt, Dubbo, HTTP/1 and gRPC listeners loads no CommonJS file from node_modules, /metrics included, nor Node\'s TLS, HTTPS, HTTP/2, crypto or zlib', { timeout: 120_000 }, async () => {
