@@ -102,6 +102,14 @@ class BoltInvocation implements Invocation {
   }
 }
 
+/**
+ * The same call with `frame` in its place (its header map with trace entries added, say),
+ * as the same class: undefined when `invocation` is not one this codec made (a bridged call).
+ */
+export function withFrame(invocation: Invocation, frame: BoltFrame): Invocation | undefined {
+  return invocation instanceof BoltInvocation ? new BoltInvocation(frame, invocation.service, invocation.method, invocation.argTypes, invocation.deadline) : undefined;
+}
+
 /** The routing view of a request frame: the service and method come from the entries the decoder already read. */
 export function toInvocation(frame: BoltFrame, receivedAt = performance.now()): Invocation {
   if (frame.cmdCode !== CMD_REQUEST || frame.type === TYPE_RESPONSE) {

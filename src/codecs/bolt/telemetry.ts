@@ -9,9 +9,10 @@
 import { MeshError } from '../../core/errors.js';
 import type { ProtocolTelemetry, TraceCarrier, TraceKey } from '../../core/telemetry.js';
 import type { Invocation } from '../../core/invocation.js';
+import { withFrame } from './invocation.js';
 import { buildFrame } from './encoder.js';
 import { ReceivedFrame, findHeaders, frameContent, knownHeaders, restOffset, restSource, type BoltFrame, type FixedFields } from './frame.js';
-import { FoundHeaders, HeaderKeys, encodeHeaderMap } from './headers.js';
+import { FoundHeaders, HeaderKeys, encodeHeaderMap, knownOf } from './headers.js';
 import { MAX_SHORT_LEN, layoutFor } from './layout.js';
 import { statusForError } from './status.js';
 
@@ -98,27 +99,38 @@ function currentValues(frame: BoltFrame, entries: ReadonlyArray<readonly [string
  * content is kept as is. Entries the frame already has with the same value are skipped;
  * when all the others are new keys (the usual case: a pass-through call whose SOFATracer
  * fields go on unchanged, plus `traceparent`), their encoding is appended to the frame's
- * own header block instead of encoding the whole map again, and the new frame's map is
- * built only if something reads it.
+ * own header block instead of encoding the whole map again. Either way the result is a
+ * ReceivedFrame, as the listener's own frames are (only a frame with a CRC to compute
+ * again is built whole): the proxy's hot path then sees one kind of frame, where a frame
+ * of another shape on one call in a hundred made V8 deoptimise the write path's
+ * functions and compile them again for both.
  */
 export function withHeaders(frame: BoltFrame, entries: ReadonlyArray<readonly [string, string]>): BoltFrame {
   const current = currentValues(frame, entries);
   const changed = entries.filter(([, value], i) => current[i] !== value);
   if (changed.length === 0) return frame;
-  if (frame.crc !== undefined || entries.some(([, value], i) => current[i] !== undefined && current[i] !== value)) {
-    const headers = new Map(frame.headers);
-    for (const [key, value] of changed) headers.set(key, value);
-    return rebuilt(frame, headers);
-  }
-  const added = encodeHeaderMap(new Map(changed));
-  const headerLen = frame.headerLen + added.length;
-  if (headerLen > MAX_SHORT_LEN) throw new MeshError('PMESH_INTERNAL', 'bolt: header map longer than 32767 bytes cannot be encoded');
+  const replaces = entries.some(([, value], i) => current[i] !== undefined && current[i] !== value);
+  if (frame.crc !== undefined) return rebuilt(frame, withEntries(frame.headers, changed));
   const end = frame.classLen + frame.headerLen;
+  // Replacing a value encodes the whole map again; new keys only are appended to the frame's own block.
+  const map = replaces ? withEntries(frame.headers, changed) : undefined;
+  const block = map ? encodeHeaderMap(map) : undefined;
+  const added = block ? undefined : encodeHeaderMap(new Map(changed));
+  const headerLen = block ? block.length : frame.headerLen + added!.length;
+  if (headerLen > MAX_SHORT_LEN) throw new MeshError('PMESH_INTERNAL', 'bolt: header map longer than 32767 bytes cannot be encoded');
   const head = Buffer.from(frame.head);
   head.writeInt16BE(headerLen, layoutFor(frame.proto, frame.type).headerLenAt);
-  const rest = Buffer.concat([frame.rest.subarray(0, end), added, frame.rest.subarray(end)]);
+  const rest = block
+    ? Buffer.concat([frame.rest.subarray(0, frame.classLen), block, frame.rest.subarray(end)])
+    : Buffer.concat([frame.rest.subarray(0, end), added!, frame.rest.subarray(end)]);
   // Its bytes are whole and valid (the frame's own, checked when decoded, and entries encoded here): read lazily, like a received frame.
-  return new ReceivedFrame({ ...fixedFields(frame), headerLen }, head, rest, undefined, knownHeaders(frame), Number.MAX_SAFE_INTEGER);
+  return new ReceivedFrame({ ...fixedFields(frame), headerLen }, head, rest, undefined, map ? knownOf(map) : knownHeaders(frame), Number.MAX_SAFE_INTEGER);
+}
+
+function withEntries(headers: ReadonlyMap<string, string>, entries: ReadonlyArray<readonly [string, string]>): Map<string, string> {
+  const map = new Map(headers);
+  for (const [key, value] of entries) map.set(key, value);
+  return map;
 }
 
 function fixedFields(frame: BoltFrame): FixedFields {
@@ -189,7 +201,10 @@ export const boltTelemetry: ProtocolTelemetry = {
   traceKey,
   incomingTrace,
   withTrace(invocation, entries) {
-    return new TracedInvocation(invocation, entries, invocation.frame === undefined ? undefined : withHeaders(invocation.frame as BoltFrame, entries));
+    if (invocation.frame === undefined) return new TracedInvocation(invocation, entries, undefined);
+    const frame = withHeaders(invocation.frame as BoltFrame, entries);
+    // The listener's own class when it made the call (one shape on the hot path, as for the frame); its attachments are the new frame's map.
+    return withFrame(invocation, frame) ?? new TracedInvocation(invocation, entries, frame);
   },
   nativeFormats: ['sofa'],
   errorStatus: (error) => statusForError(error),

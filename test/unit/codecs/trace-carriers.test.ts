@@ -50,6 +50,23 @@ describe('Bolt: the header map', () => {
     expect(telemetryOf('bolt').withTrace(invocation, [['rpc_trace_context.sofaRpcId', '0']]).frame).toBe(frame);
   });
 
+  it('keeps the listener\'s kinds of call and frame, so the proxy\'s hot path sees one shape whether a call is traced or not', () => {
+    const frame = boltGolden('v1-echo-request');
+    const invocation = boltCodec.toInvocation(frame, 1_000);
+    for (const entries of [[['traceparent', TRACEPARENT]], [['rpc_trace_context.sofaRpcId', '0.1'], ['traceparent', TRACEPARENT]]] as const) {
+      const traced = telemetryOf('bolt').withTrace(invocation, entries);
+      // Appended or encoded again, the frame is of the class the decoder makes, and so is the call.
+      expect(Object.getPrototypeOf(traced.frame)).toBe(Object.getPrototypeOf(frame));
+      expect(Object.getPrototypeOf(traced)).toBe(Object.getPrototypeOf(invocation));
+      expect(traced).toMatchObject({ service: invocation.service, method: 'echo', deadline: invocation.deadline, oneway: false });
+      expect(traced.attachments).toMatchObject(Object.fromEntries(entries));
+      expect(traced.attachments['rpc_trace_context.sofaTraceId']).toBe('7f0000011700000000000100142424');
+      const again = boltCodec.newDecoder(withLimits({})).push(Buffer.concat(boltCodec.encode(traced.frame as BoltFrame)))[0] as BoltFrame;
+      expect(Object.fromEntries(again.headers)).toMatchObject(traced.attachments);
+      expect(again.rest.subarray(again.classLen + again.headerLen)).toEqual(frame.rest.subarray(frame.classLen + frame.headerLen));
+    }
+  });
+
   it('answers a mesh error with the Bolt status a SOFARPC client reads', () => {
     expect(telemetryOf('bolt').errorStatus(new MeshError('PMESH_UPSTREAM_TIMEOUT', 'late'))).toBe(0x0007);
   });
