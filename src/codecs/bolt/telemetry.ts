@@ -112,17 +112,15 @@ export function withHeaders(frame: BoltFrame, entries: ReadonlyArray<readonly [s
   const replaces = entries.some(([, value], i) => current[i] !== undefined && current[i] !== value);
   if (frame.crc !== undefined) return rebuilt(frame, withEntries(frame.headers, changed));
   const end = frame.classLen + frame.headerLen;
-  // Replacing a value encodes the whole map again; new keys only are appended to the frame's own block.
+  // Replacing a value encodes the whole map in place of the frame's block; new keys only are encoded and appended to it.
   const map = replaces ? withEntries(frame.headers, changed) : undefined;
-  const block = map ? encodeHeaderMap(map) : undefined;
-  const added = block ? undefined : encodeHeaderMap(new Map(changed));
-  const headerLen = block ? block.length : frame.headerLen + added!.length;
+  const encoded = encodeHeaderMap(map ?? new Map(changed));
+  const kept = map ? frame.classLen : end;
+  const headerLen = kept - frame.classLen + encoded.length;
   if (headerLen > MAX_SHORT_LEN) throw new MeshError('PMESH_INTERNAL', 'bolt: header map longer than 32767 bytes cannot be encoded');
   const head = Buffer.from(frame.head);
   head.writeInt16BE(headerLen, layoutFor(frame.proto, frame.type).headerLenAt);
-  const rest = block
-    ? Buffer.concat([frame.rest.subarray(0, frame.classLen), block, frame.rest.subarray(end)])
-    : Buffer.concat([frame.rest.subarray(0, end), added!, frame.rest.subarray(end)]);
+  const rest = Buffer.concat([frame.rest.subarray(0, kept), encoded, frame.rest.subarray(end)]);
   // Its bytes are whole and valid (the frame's own, checked when decoded, and entries encoded here): read lazily, like a received frame.
   return new ReceivedFrame({ ...fixedFields(frame), headerLen }, head, rest, undefined, map ? knownOf(map) : knownHeaders(frame), Number.MAX_SAFE_INTEGER);
 }
