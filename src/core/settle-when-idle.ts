@@ -16,26 +16,36 @@
  * period has to outlast the pauses of a bursty load: a settle between bursts shrinks the
  * young generation the next burst grows again, through a run of mark-compacts (measured in
  * docs/performance.md), hence 60 s by default.
+ *
+ * V8 shrinks the young generation only when it finds allocation low over its last 5 s, and
+ * it samples allocation at GCs: a quiet spell that began with a young generation half full
+ * of a burst's tail counts that tail as allocated just now, so the first settle can find the
+ * rate high and keep the semi-spaces grown. The settle then runs again after the next quiet
+ * period, which starts from its own GC and so sees only the quiet (a few tries at most).
  */
 import { PerformanceObserver } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { exposedGc } from './settle-heap.js';
 
 /** How often the GC count is looked at. */
 const CHECK_EVERY_MS = 5_000;
 /** GCs since the last settle that make a busy spell worth settling after. */
 export const BUSY_GCS = 10;
+/** Settles after one busy spell when the young generation stays grown (see above). */
+export const SETTLE_TRIES = 3;
 
 /** Decides when to settle from GCs seen and periodic checks; no timers of its own, so a test drives it. */
 export class IdleSettleWatch {
   private gcs = 0;
   private gcsAtLastCheck = 0;
   private quietChecks = 0;
+  /** Settles left for this busy spell while they leave the young generation grown. */
+  private triesLeft = 0;
 
-  /** `quietChecksNeeded`: checks in a row that saw no GC before settling. */
+  /** `quietChecksNeeded`: checks in a row that saw no GC before settling. `settle` says whether it gave the young generation back. */
   constructor(
     private readonly quietChecksNeeded: number,
-    private readonly settle: () => void,
+    private readonly settle: () => boolean,
   ) {}
 
   onGc(): void {
@@ -46,26 +56,40 @@ export class IdleSettleWatch {
   check(): boolean {
     this.quietChecks = this.gcs === this.gcsAtLastCheck ? this.quietChecks + 1 : 0;
     this.gcsAtLastCheck = this.gcs;
-    if (this.quietChecks < this.quietChecksNeeded || this.gcs < BUSY_GCS) return false;
-    // The settle's own GC is counted when the observer reports it: one, not a busy spell.
+    if (this.quietChecks < this.quietChecksNeeded) return false;
+    if (this.gcs >= BUSY_GCS) this.triesLeft = SETTLE_TRIES;
+    else if (this.triesLeft === 0) return false;
+    // The settle's own GC is counted when the observer reports it: one, not a busy spell;
+    // it also restarts the quiet period a retry waits for.
     this.gcs = 0;
     this.gcsAtLastCheck = 0;
-    this.settle();
+    this.triesLeft = this.settle() ? 0 : this.triesLeft - 1;
     return true;
   }
 }
 
 let gc: (() => void) | undefined;
 
-/** The settle: one full GC that also compacts the old space (its part-empty pages go back to the system). */
-export function settleNow(): void {
+/** Bytes the young generation holds from the system now. */
+export function youngGenerationBytes(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+}
+
+/**
+ * The settle: one full GC that also compacts the old space (its part-empty pages go back to
+ * the system). True when the young generation is no bigger than `startBytes` after it, or smaller than before.
+ */
+export function settleNow(startBytes: number): boolean {
   gc ??= exposedGc();
+  const before = youngGenerationBytes();
   setFlagsFromString('--compact-on-every-full-gc');
   try {
     gc();
   } finally {
     setFlagsFromString('--no-compact-on-every-full-gc');
   }
+  const after = youngGenerationBytes();
+  return after <= startBytes || after < before;
 }
 
 /**
@@ -75,7 +99,8 @@ export function settleNow(): void {
  * spell. Watches until the returned stop is called; never keeps the process alive.
  */
 export function settleWhenIdle(quietSeconds: number): () => void {
-  const watch = new IdleSettleWatch(Math.max(2, Math.ceil((quietSeconds * 1000) / CHECK_EVERY_MS)), settleNow);
+  const startBytes = youngGenerationBytes();
+  const watch = new IdleSettleWatch(Math.max(2, Math.ceil((quietSeconds * 1000) / CHECK_EVERY_MS)), () => settleNow(startBytes));
   const observer = new PerformanceObserver((list) => {
     for (let i = list.getEntries().length; i > 0; i--) watch.onGc();
   });
