@@ -15,7 +15,7 @@ import { dashboardSources } from './dashboard-sources.js';
 import { tapDecoder } from './tap-decode.js';
 import type { ListenerConfig, MeshConfig } from './config/index.js';
 import type { Registry } from './registry/index.js';
-import { AUTO_PROTOCOL, buildStack, type Handler, type TlsFiles } from './proxy/index.js';
+import { AUTO_PROTOCOL, buildStack, Http1Poster, type Handler, type TlsFiles } from './proxy/index.js';
 import { AppPlane, type AppStoreFactory } from './control/app-plane.js';
 import { bridgeOptions } from './control/bridge-config.js';
 import { MeshClusters } from './control/clusters.js';
@@ -194,7 +194,10 @@ export class Sidecar {
   async #startTracing(config: MeshConfig): Promise<Tracing | undefined> {
     if (!config.tracing) return undefined;
     const { startTracing } = await import('./tracing/index.js');
-    return startTracing(config.tracing, this.#log.child({ module: 'tracing' }), (exporter, result, spans) => this.metrics.tracingSpans(exporter, result, spans));
+    const exportTimeoutMs = config.tracing.exportTimeoutMs;
+    // An http:// collector is posted to on the upstream's HTTP/1 client (docs/tracing.md); https:// goes through the SDK's exporter.
+    const postTo = (url: string, contentType: string): Http1Poster | undefined => (url.startsWith('http:') ? new Http1Poster(new URL(url), contentType, exportTimeoutMs) : undefined);
+    return startTracing(config.tracing, this.#log.child({ module: 'tracing' }), (exporter, result, spans) => this.metrics.tracingSpans(exporter, result, spans), postTo);
   }
 
   /**

@@ -17,17 +17,19 @@ import type { CallTracer, Logger, SpanResult, TraceFormat } from '../core/index.
 import { OtelCallTracer } from './call-tracer.js';
 import { BoundedBatchProcessor } from './bounded-processor.js';
 import { OneInFlightExporter } from './one-in-flight.js';
+import { CONTENT_TYPES, OtlpPostExporter, type CollectorPostFactory, type OtlpEncoding } from './otlp-exporter.js';
 import { SpanRecorder } from './recorded-span.js';
 import { CallSampler } from './sampler.js';
 import type { SpanCounter } from './span-counts.js';
 
 export type { SpanCounter } from './span-counts.js';
+export type { CollectorPost, CollectorPostFactory } from './otlp-exporter.js';
 
 export interface TracingOptions {
   /** Share of new traces sampled, 0 to 1; a caller's decision is kept. */
   readonly sampler: number;
   readonly serviceName: string;
-  readonly otlp?: { readonly endpoint: string; readonly protocol?: 'http/protobuf' | 'http/json' };
+  readonly otlp?: { readonly endpoint: string; readonly protocol?: OtlpEncoding };
   readonly zipkin?: { readonly endpoint: string };
   /** Formats written on every upstream call, besides those the caller used and the protocol's own. */
   readonly propagate: readonly TraceFormat[];
@@ -37,20 +39,29 @@ export interface TracingOptions {
   readonly exportTimeoutMs: number;
 }
 
+/** Protobuf unless JSON is asked for: what collectors expect by default, and its encoder costs a sampled call a third less than JSON's. */
+function otlpExporter(otlp: NonNullable<TracingOptions['otlp']>, timeoutMs: number, postTo: CollectorPostFactory | undefined): SpanExporter {
+  const encoding = otlp.protocol ?? 'http/protobuf';
+  const post = postTo?.(otlp.endpoint, CONTENT_TYPES[encoding]);
+  if (post) return new OtlpPostExporter(post, encoding, timeoutMs);
+  const Exporter = encoding === 'http/json' ? OtlpJsonExporter : OtlpProtobufExporter;
+  return new Exporter({ url: otlp.endpoint, timeoutMillis: timeoutMs, concurrencyLimit: 1 });
+}
+
 export interface Tracing {
   readonly tracer: CallTracer;
   /** Sends what is queued (within the export timeout) and stops. */
   shutdown(): Promise<void>;
 }
 
-/** `count` hears what became of the spans, per exporter (exported or why dropped), for the metrics. */
-export function startTracing(options: TracingOptions, log: Logger, count: SpanCounter = () => {}): Tracing {
+/**
+ * `count` hears what became of the spans, per exporter (exported or why dropped), for the
+ * metrics. `postTo` sends OTLP exports on the sidecar's own HTTP/1 client where it can (an
+ * http:// endpoint; otlp-exporter.ts); elsewhere the SDK's exporter sends them.
+ */
+export function startTracing(options: TracingOptions, log: Logger, count: SpanCounter = () => {}, postTo?: CollectorPostFactory): Tracing {
   const exporters: Record<string, SpanExporter> = {};
-  if (options.otlp) {
-    // Protobuf unless JSON is asked for: what collectors expect by default, and its encoder costs a sampled call a third less than JSON's.
-    const Exporter = options.otlp.protocol === 'http/json' ? OtlpJsonExporter : OtlpProtobufExporter;
-    exporters.otlp = new Exporter({ url: options.otlp.endpoint, timeoutMillis: options.exportTimeoutMs, concurrencyLimit: 1 });
-  }
+  if (options.otlp) exporters.otlp = otlpExporter(options.otlp, options.exportTimeoutMs, postTo);
   if (options.zipkin) exporters.zipkin = new ZipkinExporter({ url: options.zipkin.endpoint, serviceName: options.serviceName });
   const processors: SpanProcessor[] = Object.entries(exporters).map(([name, exporter]) => {
     const counted = (result: SpanResult, spans: number): void => count(name, result, spans);

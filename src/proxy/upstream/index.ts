@@ -11,6 +11,7 @@ import { MultiplexedUpstream } from './multiplexed.js';
 import type { Upstream, UpstreamOptions } from './upstream.js';
 
 export type { Upstream, UpstreamOptions } from './upstream.js';
+export { Http1Poster } from './http1-post.js';
 
 export interface UpstreamSpec extends UpstreamOptions {
   readonly metrics: MeshMetrics;

@@ -11,7 +11,8 @@ import { telemetryOf } from '../../../src/codecs/index.js';
 import { Cancel, type Invocation, type Result, type SpanResult } from '../../../src/core/index.js';
 import { compose, type CallContext } from '../../../src/proxy/filter.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
-import { startTracing, type Tracing } from '../../../src/tracing/index.js';
+import { Http1Poster } from '../../../src/proxy/index.js';
+import { startTracing, type CollectorPostFactory, type Tracing } from '../../../src/tracing/index.js';
 import { freePort } from '../../support/ports.js';
 import { startInProcess } from '../../support/sidecar.js';
 import { startUpstream } from '../../support/http-upstream.js';
@@ -61,9 +62,18 @@ async function calls(n: number, tracer: Tracing): Promise<void> {
   for (let i = 0; i < n; i++) await handler(CALL, { listener: 'in', startedAt: 0, log: SILENT, cancel: new Cancel(), cluster: 'out' });
 }
 
+/**
+ * How the sidecar sends to an http:// collector (its own HTTP/1 client, as sidecar.ts wires
+ * it), and the SDK's exporter, which it uses for an https:// one.
+ */
+const SENDERS: Array<[string, CollectorPostFactory | undefined]> = [
+  ['posted on the HTTP/1 upstream', (url, contentType) => new Http1Poster(new URL(url), contentType, 300)],
+  ["sent by the SDK's exporter", undefined],
+];
+
 const options = (endpoint: string) => ({ sampler: 1, serviceName: 'test', otlp: { endpoint }, propagate: ['w3c' as const], queueSize: QUEUE, batchSize: 10, flushIntervalMs: 20, exportTimeoutMs: 300 });
 
-describe('a collector that never answers', () => {
+describe.each(SENDERS)('a collector that never answers, spans %s', (_, postTo) => {
   it('gets one request at a time; the spans that do not fit are dropped and counted, and calls go on', async () => {
     const collector = await hangingCollector();
     cleanups.push(() => {
@@ -71,7 +81,7 @@ describe('a collector that never answers', () => {
       collector.server.close();
     });
     const { counts, count } = counting();
-    tracing = startTracing(options(`http://127.0.0.1:${collector.port}/v1/traces`), SILENT, count);
+    tracing = startTracing(options(`http://127.0.0.1:${collector.port}/v1/traces`), SILENT, count, postTo);
     // 500 calls, two spans each, with the collector silent: every call still completes.
     for (let round = 0; round < 10; round++) {
       await calls(50, tracing);
@@ -87,11 +97,11 @@ describe('a collector that never answers', () => {
   });
 });
 
-describe('a collector that is down', () => {
+describe.each(SENDERS)('a collector that is down, spans %s', (_, postTo) => {
   it('fails each batch, counted as export_failed; a collector that answers counts exported', async () => {
     const dead = await freePort();
     const { counts, count } = counting();
-    tracing = startTracing(options(`http://127.0.0.1:${dead}/v1/traces`), SILENT, count);
+    tracing = startTracing(options(`http://127.0.0.1:${dead}/v1/traces`), SILENT, count, postTo);
     await calls(5, tracing);
     await until(() => (counts.get('otlp export_failed') ?? 0) === 10, 'the batch to fail');
     await tracing.shutdown();
@@ -100,12 +110,14 @@ describe('a collector that is down', () => {
     await new Promise<void>((resolve) => ok.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => ok.close());
     const good = counting();
-    tracing = startTracing(options(`http://127.0.0.1:${(ok.address() as { port: number }).port}/v1/traces`), SILENT, good.count);
+    tracing = startTracing(options(`http://127.0.0.1:${(ok.address() as { port: number }).port}/v1/traces`), SILENT, good.count, postTo);
     await calls(5, tracing);
     await until(() => good.counts.get('otlp exported') === 10, 'the batch to be exported');
     expect(good.counts.get('otlp export_failed')).toBeUndefined();
   });
+});
 
+describe('a collector that is down, seen from the sidecar', () => {
   it('shows in the sidecar\'s metrics', async () => {
     const echo = await startUpstream();
     const [proxy, admin, dead] = [await freePort(), await freePort(), await freePort()];
