@@ -134,7 +134,7 @@ module.exports = Object.create(getters);`;
  * - Most: an ES module of one binding per export, each read from the required module by a
  *   call marked pure, so esbuild keeps only the exports the bundle imports (no copy of
  *   every export, as esbuild's interop for a required module would make: a getter each).
- *   An export that imported anywhere in the bundle is read when the stand-in loads, so Node's
+ *   An export imported anywhere in the bundle is read when the stand-in loads, so Node's
  *   own lazy getters are exported through lazyGetters instead, and read when used: the
  *   tracing chunk's `import { promises } from 'fs'` loaded fs/promises (with readline and
  *   the file watchers, 1 MiB) at every start.
@@ -280,15 +280,16 @@ async function bundleYaml(esbuild, outdir) {
 /**
  * What the bundle is written as: CommonJS files (`.cjs`), loaded by Node's CommonJS loader.
  * esbuild splits a bundle into lazily loaded chunks only as ES modules, but an ES module run
- * anywhere in a process makes Node start its ES module loader: some 40 internal modules
- * (`internal/modules/esm/*`, `fs/promises`, `readline`) and libuv's four pool threads, which
- * read the entry file; 1.5 to 2 MiB of an idle process (docs/performance.md, "The ES module
- * loader"). So the bundle is made in two passes: esbuild splits it as ES modules (esmBundle),
- * then each output file is turned into CommonJS on its own (asCommonJs), its `import`s of
- * other chunks becoming `require()`s. What the first pass loads lazily (`await import()` of a
- * chunk) is required then, still only when that line runs. `import()` of anything else (a
- * user's codec plugin, tsx for one written in TypeScript) stays an ES `import()`, and starts
- * the ES module loader only in a process that uses one.
+ * anywhere in a process makes Node start its ES module loader: 21 internal modules more
+ * (`internal/modules/esm/*`, and `fs/promises` with readline and the file watchers) and
+ * libuv's four pool threads, which read the entry file; 1.9 MiB of an idle bare node, 0.3 to
+ * 0.4 of the sidecar's (docs/performance.md, "A CommonJS bundle"). So the bundle is made in
+ * two passes: esbuild splits it as ES modules (esmBundle), then each output file is turned
+ * into CommonJS on its own (asCommonJs), its `import`s of other chunks becoming `require()`s.
+ * What the first pass loads lazily (`await import()` of a chunk) is required then, still only
+ * when that line runs. `import()` of anything else (a user's codec plugin, tsx for one
+ * written in TypeScript) stays an ES `import()`, and starts the ES module loader only in a
+ * process that uses one.
  */
 const OUT_EXTENSION = '.cjs';
 
