@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // Runs the bundle in dist/ when it was built from the sources as they are now (`npm start`,
-// `npm run demo` and `npm test` build it first: scripts/build.mjs; freshness.mjs checks it
+// `npm run demo` and `npm test` build it first: scripts/build.mjs; freshness.cjs checks it
 // in a few ms). Otherwise, an edited checkout or no build yet, it runs the sources through
 // tsx's loader, which works the same but holds the TypeScript transpiler in memory (about
 // 30 MB more) and starts several times slower.
-import { setFlagsFromString } from 'node:v8';
-import { isBuilt } from '../scripts/freshness.mjs';
+//
+// CommonJS (bin/package.json), as the bundle is: a process whose entry is an ES module starts
+// Node's ES module loader and libuv's thread pool, 1.5 to 2 MiB that a sidecar would hold for
+// its life (scripts/build.mjs).
+'use strict';
+const { setFlagsFromString } = require('node:v8');
+const { isBuilt } = require('../scripts/freshness.cjs');
 
 if (process.argv[2] === 'start') {
   // Until the sidecar is ready (`pmesh start` lifts both then: src/core/start-flags.ts):
@@ -22,9 +27,11 @@ if (process.argv[2] === 'start') {
 }
 
 if (isBuilt()) {
-  await import('../dist/cli/main.js');
+  require('../dist/cli/main.cjs');
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/cli/main.ts');
+  // A failure rejects unhandled, which ends the process with its stack.
+  void import('tsx/esm/api').then(({ register }) => {
+    register();
+    return import('../src/cli/main.ts');
+  });
 }

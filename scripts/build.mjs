@@ -1,5 +1,5 @@
 // Bundles src/ into dist/ with esbuild when the inputs changed since the last build
-// (scripts/freshness.mjs says whether they did). `pmesh` runs dist/ when it is fresh and the
+// (scripts/freshness.cjs says whether they did). `pmesh` runs dist/ when it is fresh and the
 // sources through tsx otherwise, so a stale build is never run. Run as a script
 // (`node scripts/build.mjs`), it builds if needed.
 //
@@ -8,13 +8,13 @@
 // it needs at start cost it tens of milliseconds of CPU and megabytes of memory. The
 // bundle is split where the code loads lazily (`await import()`: the sidecar behind
 // `pmesh start`, tracing, the CLI's other commands), so what `pmesh start` loads is a few
-// files. Types are not checked (esbuild strips them): that is `npm run lint`'s job, and a
-// type error never stops the sidecar from starting.
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// files, all CommonJS (OUT_EXTENSION). Types are not checked (esbuild strips them): that is
+// `npm run lint`'s job, and a type error never stops the sidecar from starting.
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DIST, KEY_FILE, ROOT, STATS_FILE, inputFiles, inputStats, readDist, sourceKey } from './freshness.mjs';
+import { DIST, KEY_FILE, ROOT, STATS_FILE, inputFiles, inputStats, readDist, sourceKey } from './freshness.cjs';
 
 /**
  * The libraries put into the bundle: pure JavaScript every start loads, each with the
@@ -68,7 +68,7 @@ const keepPackagesExternal = {
  * they are some 60 internal modules and 3 to 5 MiB of RSS (node:http2 alone pages in
  * nghttp2 and its bindings).
  */
-const LAZY_BUILTINS = new Set(['tls', 'https', 'http2', 'crypto', 'zlib']);
+const LAZY_BUILTINS = new Set(['tls', 'https', 'http2', 'crypto', 'zlib', 'fs/promises']);
 
 /**
  * Every import of a Node module, ours or a bundled library's, becomes a `require()`.
@@ -82,6 +82,7 @@ const builtinsThroughRequire = {
   name: 'builtins-through-require',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, ({ path, namespace, kind }) => {
+      if (path.startsWith(GETTERS_PREFIX)) return { path, namespace: 'pmesh-builtin' };
       if (!isBuiltin(path)) return undefined;
       const id = path.startsWith('node:') ? path : `node:${path}`;
       // The stand-in's own require() of the module, and a bundled library's require() of one
@@ -89,40 +90,67 @@ const builtinsThroughRequire = {
       if (namespace === 'pmesh-builtin' || (kind === 'require-call' && !LAZY_BUILTINS.has(id.slice('node:'.length)))) return { path, external: true };
       return { path: id, namespace: 'pmesh-builtin' };
     });
-    build.onLoad({ filter: /.*/, namespace: 'pmesh-builtin' }, ({ path }) => ({ contents: builtinStandIn(path), loader: 'js', resolveDir: ROOT }));
+    build.onLoad({ filter: /.*/, namespace: 'pmesh-builtin' }, ({ path }) => ({
+      contents: path.startsWith(GETTERS_PREFIX) ? lazyGetters(path.slice(GETTERS_PREFIX.length), accessorNames(path.slice(GETTERS_PREFIX.length))) : builtinStandIn(path),
+      loader: 'js',
+      resolveDir: ROOT,
+    }));
   },
 };
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** The module of a Node module's lazy getters (accessorNames): `${GETTERS_PREFIX}node:fs`. */
+const GETTERS_PREFIX = 'pmesh-builtin-getters:';
+
+/** A Node module's exports, as this Node has them (the build runs on the Node that runs it: scripts/freshness.cjs keys the build on its version). */
+function exportNames(id) {
+  return Object.getOwnPropertyNames(createRequire(import.meta.url)(id)).filter((name) => IDENTIFIER.test(name) && name !== 'default');
+}
+
+/** The exports Node makes getters that load on first read: `fs.promises` (the whole of fs/promises), `net.BlockList`, `util.MIMEType`... */
+function accessorNames(id) {
+  const real = createRequire(import.meta.url)(id);
+  return exportNames(id).filter((name) => Object.getOwnPropertyDescriptor(real, name)?.get !== undefined);
+}
 
 /**
- * The stand-in of a Node module, its exports named as this Node has them (the build runs
- * on the Node that runs it: scripts/freshness.mjs keys the build on its version).
- * - Most: an ES module of one binding per export, each read from the required module by a
- *   call marked pure, so esbuild keeps only the exports the bundle imports (no copy of
- *   every export, as esbuild's interop for a required module would make: a getter each).
- * - LAZY_BUILTINS: a CommonJS module whose exports are getters that require the real
- *   module on first read. The getters sit on its prototype, not on the module itself:
- *   esbuild's interop (`__toESM`) gives every file importing a CommonJS module its own
- *   object, made from the module's prototype plus a getter per own property, so getters of
- *   its own were copied at each of the 17 imports a start evaluates (1,100 closures more).
+ * A CommonJS module whose exports `names` are getters that require the real module `id` on
+ * first read. The getters sit on its prototype, not on the module itself: esbuild's interop
+ * (`__toESM`) gives every file importing a CommonJS module its own object, made from the
+ * module's prototype plus a getter per own property, so getters of its own were copied at
+ * each of the 17 imports a start evaluates (1,100 closures more).
  */
-function builtinStandIn(id) {
-  const names = Object.getOwnPropertyNames(createRequire(import.meta.url)(id)).filter((name) => IDENTIFIER.test(name) && name !== 'default');
-  if (LAZY_BUILTINS.has(id.slice('node:'.length))) {
-    return `
+function lazyGetters(id, names) {
+  return `
 let real;
 const load = () => (real ??= require(${JSON.stringify(id)}));
 const getters = {};
 for (const name of ${JSON.stringify(names)}) Object.defineProperty(getters, name, { get: () => load()[name], enumerable: true });
 module.exports = Object.create(getters);`;
-  }
+}
+
+/**
+ * The stand-in of a Node module, its exports named as this Node has them.
+ * - Most: an ES module of one binding per export, each read from the required module by a
+ *   call marked pure, so esbuild keeps only the exports the bundle imports (no copy of
+ *   every export, as esbuild's interop for a required module would make: a getter each).
+ *   An export imported anywhere in the bundle is read when the stand-in loads, so Node's
+ *   own lazy getters are exported through lazyGetters instead, and read when used: the
+ *   tracing chunk's `import { promises } from 'fs'` loaded fs/promises (with readline and
+ *   the file watchers, 1 MiB) at every start.
+ * - LAZY_BUILTINS: lazyGetters of every export, the module required on first read.
+ */
+function builtinStandIn(id) {
+  const names = exportNames(id);
+  if (LAZY_BUILTINS.has(id.slice('node:'.length))) return lazyGetters(id, names);
+  const accessors = accessorNames(id);
   // Its own names cannot be those of an export: Node names none with two underscores first.
   return [
     `const __module = require(${JSON.stringify(id)});`,
     'const __read = (name) => __module[name];',
     'export default __module;',
-    ...names.map((name) => `export const ${name} = /* @__PURE__ */ __read(${JSON.stringify(name)});`),
+    ...names.filter((name) => !accessors.includes(name)).map((name) => `export const ${name} = /* @__PURE__ */ __read(${JSON.stringify(name)});`),
+    ...(accessors.length > 0 ? [`export { ${accessors.join(', ')} } from ${JSON.stringify(`${GETTERS_PREFIX}${id}`)};`] : []),
   ].join('\n');
 }
 
@@ -249,16 +277,29 @@ async function bundleYaml(esbuild, outdir) {
   });
 }
 
-/** Compiles into `outdir`: dist/cli/main.js (what bin/pmesh.js imports), its chunks in dist/chunks/, and dist/yaml.cjs. */
-async function bundle(outdir) {
-  // esbuild comes with tsx (a dependency: it runs the sources when there is no fresh build),
-  // at the version tsx was released with; asked for through tsx, not hoisting.
-  const require = createRequire(import.meta.url);
-  const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild');
-  const result = await esbuild.build({
+/**
+ * What the bundle is written as: CommonJS files (`.cjs`), loaded by Node's CommonJS loader.
+ * esbuild splits a bundle into lazily loaded chunks only as ES modules, but an ES module run
+ * anywhere in a process makes Node start its ES module loader: 21 internal modules more
+ * (`internal/modules/esm/*`, and `fs/promises` with readline and the file watchers) and
+ * libuv's four pool threads, which read the entry file; 1.9 MiB of an idle bare node, 0.3 to
+ * 0.4 of the sidecar's (docs/performance.md, "A CommonJS bundle"). So the bundle is made in
+ * two passes: esbuild splits it as ES modules (esmBundle), then each output file is turned
+ * into CommonJS on its own (asCommonJs), its `import`s of other chunks becoming `require()`s.
+ * What the first pass loads lazily (`await import()` of a chunk) is required then, still only
+ * when that line runs. `import()` of anything else (a user's codec plugin, tsx for one
+ * written in TypeScript) stays an ES `import()`, and starts the ES module loader only in a
+ * process that uses one.
+ */
+const OUT_EXTENSION = '.cjs';
+
+/** The first pass: src/cli/main.ts and its lazily imported parts as ES modules split into chunks, into `outdir` (files named .cjs already). */
+async function esmBundle(esbuild, outdir) {
+  const { metafile } = await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: { 'cli/main': 'src/cli/main.ts' },
     outdir,
+    outExtension: { '.js': OUT_EXTENSION },
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -273,14 +314,86 @@ async function bundle(outdir) {
     // names are kept, so stack traces still name functions (and --enable-source-maps maps lines).
     minifyWhitespace: true,
     minifySyntax: true,
-    // The CommonJS libraries in the bundle call require(); an ES module has none of its own.
-    banner: { js: "import { createRequire as __pmeshCreateRequire } from 'node:module'; const require = __pmeshCreateRequire(import.meta.url);" },
     plugins: [lazyOtelApiForPromClient, libraryStandIns, zodWithoutBoundMethods, yamlOnItsOwn, builtinsThroughRequire, keepPackagesExternal],
     logLevel: 'warning',
-    // What each chunk holds, to see what a start loads: PMESH_BUILD_METAFILE=meta.json npm run build.
-    metafile: Boolean(process.env.PMESH_BUILD_METAFILE),
+    metafile: true,
   });
-  if (result.metafile) writeFileSync(process.env.PMESH_BUILD_METAFILE, JSON.stringify(result.metafile));
+  return metafile;
+}
+
+/**
+ * In each first-pass file, `import("./chunk.cjs")` of another chunk becomes a `require()` of it
+ * made when the line runs, as the `import()` was: what a chunk exports is the same object to
+ * the code awaiting it (esbuild's CommonJS output of an ES module exports its names, `default`
+ * included). esbuild's metafile names every such import, so only those literal strings change.
+ */
+function requireChunksLazily(metafile) {
+  for (const [output, { imports }] of Object.entries(metafile.outputs)) {
+    if (!output.endsWith(OUT_EXTENSION)) continue;
+    const chunks = imports.filter((imported) => imported.kind === 'dynamic-import' && !imported.external);
+    if (chunks.length === 0) continue;
+    const file = join(ROOT, output);
+    let source = readFileSync(file, 'utf8');
+    for (const imported of new Set(chunks.map(({ path }) => relative(dirname(file), join(ROOT, path))))) {
+      const specifier = JSON.stringify(imported.startsWith('.') ? imported : `./${imported}`);
+      const call = `import(${specifier})`;
+      if (!source.includes(call)) throw new Error(`scripts/build.mjs: ${output} has no ${call} to make a require()`);
+      source = source.replaceAll(call, `Promise.resolve().then(() => require(${specifier}))`);
+    }
+    writeFileSync(file, source);
+  }
+}
+
+/** Every file under `dir` whose name ends in `extension`, with its path. */
+function filesEndingIn(dir, extension) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(extension))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/**
+ * The second pass: each first-pass file in `esmDir` as CommonJS in `outdir`, at the same path.
+ * esbuild reads each input's source map, so the maps still lead to src/. `import.meta` has no
+ * CommonJS counterpart of its own: its `url` and `dirname` are made from the file's own
+ * `__filename` and `__dirname`.
+ */
+async function asCommonJs(esbuild, esmDir, outdir) {
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: filesEndingIn(esmDir, OUT_EXTENSION),
+    outbase: esmDir,
+    outdir,
+    outExtension: { '.js': OUT_EXTENSION },
+    bundle: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    define: { 'import.meta.url': '__pmeshImportMetaUrl', 'import.meta.dirname': '__dirname' },
+    // "use strict" first: a banner comes before esbuild's own, which would then be no directive (ES modules are strict).
+    banner: { js: '"use strict";const __pmeshImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    logLevel: 'warning',
+  });
+}
+
+/** Compiles into `outdir`: dist/cli/main.cjs (what bin/pmesh.js requires), its chunks in dist/chunks/, and dist/yaml.cjs. */
+async function bundle(outdir) {
+  // esbuild comes with tsx (a dependency: it runs the sources when there is no fresh build),
+  // at the version tsx was released with; asked for through tsx, not hoisting.
+  const require = createRequire(import.meta.url);
+  const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild');
+  const esmDir = `${outdir}-esm`;
+  try {
+    const metafile = await esmBundle(esbuild, esmDir);
+    // What each chunk holds, to see what a start loads: PMESH_BUILD_METAFILE=meta.json npm run build.
+    if (process.env.PMESH_BUILD_METAFILE) writeFileSync(process.env.PMESH_BUILD_METAFILE, JSON.stringify(metafile));
+    requireChunksLazily(metafile);
+    await asCommonJs(esbuild, esmDir, outdir);
+  } finally {
+    rmSync(esmDir, { recursive: true, force: true });
+  }
   await bundleYaml(esbuild, outdir);
 }
 

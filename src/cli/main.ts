@@ -66,8 +66,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Exit explicitly: a stopped sidecar may leave idle timers (registry retries) behind.
-// A worker of `workers: N` (forked by its primary's node:cluster with PMESH_WORKER_INDEX) serves what its primary sends.
-const code = process.env.PMESH_WORKER_INDEX === undefined ? await main(process.argv.slice(2)) : await (await import('../main.js')).runWorker();
-await closeLogOutput(LOG_FLUSH_MS);
-process.exit(code);
+/** The process: one command, or a worker of `workers: N` (forked by its primary's node:cluster with PMESH_WORKER_INDEX) serving what its primary sends. */
+async function runProcess(): Promise<never> {
+  const code = process.env.PMESH_WORKER_INDEX === undefined ? await main(process.argv.slice(2)) : await (await import('../main.js')).runWorker();
+  await closeLogOutput(LOG_FLUSH_MS);
+  // Exit explicitly: a stopped sidecar may leave idle timers (registry retries) behind.
+  process.exit(code);
+}
+
+// Not a top-level await: the build makes this module CommonJS (scripts/build.mjs), which has none.
+// A failure rejects unhandled, which ends the process with its stack as a top-level await's did.
+void runProcess();

@@ -1,5 +1,5 @@
 /**
- * The build as a fresh clone sees it (scripts/build.mjs, scripts/freshness.mjs,
+ * The build as a fresh clone sees it (scripts/build.mjs, scripts/freshness.cjs,
  * bin/pmesh.js), on a copy of the checkout in a temp dir: the bundle is built once and
  * then reused, a touched file with the same content keeps it, an edited file is never run
  * from a stale bundle (the sources run through tsx instead), and the bundle finds the
@@ -24,7 +24,7 @@ import { startPeer, stopAllPeers } from '../support/process.js';
 import { writeConfig } from '../support/sidecar.js';
 
 const exec = promisify(execFile);
-/** Printed by the copy's dist/cli/main.js once the test marks it: proof that the bundle ran, not the sources. */
+/** Printed by the copy's dist/cli/main.cjs once the test marks it: proof that the bundle ran, not the sources. */
 const FROM_DIST = 'marker: ran dist/';
 
 const clone = mkdtempSync(join(tmpdir(), 'pmesh-build-'));
@@ -43,13 +43,13 @@ const version = () => exec(process.execPath, ['bin/pmesh.js', '--version'], { cw
 function prepend(path: string, line: string): void {
   writeFileSync(path, `${line}\n${readFileSync(path, 'utf8')}`);
 }
-const markDist = () => prepend(join(clone, 'dist/cli/main.js'), `process.stderr.write(${JSON.stringify(`${FROM_DIST}\n`)});`);
+const markDist = () => prepend(join(clone, 'dist/cli/main.cjs'), `process.stderr.write(${JSON.stringify(`${FROM_DIST}\n`)});`);
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('build and freshness', () => {
   it('bundles once, then finds the bundle fresh', { timeout: 120_000 }, async () => {
     expect((await build()).stderr).toContain('bundling src/ into dist/');
-    expect(existsSync(join(clone, 'dist/cli/main.js'))).toBe(true);
+    expect(existsSync(join(clone, 'dist/cli/main.cjs'))).toBe(true);
     expect((await build()).stderr).toBe('');
   });
 
@@ -117,7 +117,9 @@ clusters: []
     await build();
     const chunks = join(clone, 'dist', 'chunks');
     const imported = new Set<string>();
-    for (const file of readdirSync(chunks).filter((name) => name.endsWith('.js'))) {
+    const files = readdirSync(chunks).filter((name) => name.endsWith('.cjs'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
       for (const [, name] of readFileSync(join(chunks, file), 'utf8').matchAll(/(?:\bfrom|\bimport\(|\brequire\()\s*["'](@opentelemetry\/[\w-]+)/g)) imported.add(name!);
     }
     // Loaded whole from node_modules the SDK held 3.5 MiB of every traced sidecar's heap (docs/tracing.md, "Issue 12, fifth round").
@@ -156,7 +158,7 @@ process.on('SIGUSR2', () => {
     expect(await peer.stop()).toBe(0);
   });
 
-  it('a start with Bolt, Dubbo, HTTP/1 and gRPC listeners loads no CommonJS file from node_modules, /metrics included, nor Node\'s TLS, HTTPS, HTTP/2, crypto or zlib', { timeout: 120_000 }, async () => {
+  it('a start with Bolt, Dubbo, HTTP/1 and gRPC listeners loads no CommonJS file from node_modules, /metrics included, nor Node\'s TLS, HTTPS, HTTP/2, crypto, zlib, fs/promises or ES module loader', { timeout: 120_000 }, async () => {
     await build();
     // Preloaded into the sidecar: on exit, writes every CommonJS module it loaded, and then Node's own.
     const loaded = join(clone, 'loaded-modules.txt');
@@ -187,5 +189,9 @@ clusters: []
     // zlib only for prom-client's push gateway, which the bundle leaves out (LIBRARY_STAND_INS).
     expect(modules).toContain('NativeModule net');
     expect(modules.filter((name) => /^NativeModule (tls|https|http2|_tls_wrap|crypto|zlib)$/.test(name))).toEqual([]);
+    // The bundle is CommonJS, run by Node's CommonJS loader: no ES module loader (its translators load
+    // only when it runs a module), and fs/promises (with readline and the file watchers) only when first used.
+    expect(modules.filter((name) => /^NativeModule (internal\/modules\/esm\/translators|internal\/fs\/promises|fs\/promises)$/.test(name))).toEqual([]);
+    expect(modules.filter((path) => path.startsWith(join(clone, 'dist')))).toContain(join(clone, 'dist/cli/main.cjs'));
   });
 });

@@ -9,17 +9,18 @@
 // internal modules) is loaded only to hash, and paths are joined and made relative by
 // string operations, not node:path (whose normalizing loop V8 otherwise optimizes at once,
 // paging in its optimizing compiler).
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+//
+// CommonJS, as bin/pmesh.js is: a start loads no ES module (scripts/build.mjs says why).
+'use strict';
+const { existsSync, readFileSync, readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const DIST = join(ROOT, 'dist');
+const ROOT = join(__dirname, '..');
+const DIST = join(ROOT, 'dist');
 /** In dist/, written last by the build: the content key of the inputs it was built from. */
-export const KEY_FILE = '.source-key';
+const KEY_FILE = '.source-key';
 /** In dist/, beside the key: each input's path, size and mtime when the key was taken. */
-export const STATS_FILE = '.source-stats';
+const STATS_FILE = '.source-stats';
 /** Besides src/, what changes the output: the bundled libraries' versions and how it is built. */
 const INPUTS = ['package-lock.json', 'tsconfig.json', 'scripts/build.mjs'];
 
@@ -34,13 +35,13 @@ function filesUnder(dir, into) {
 }
 
 /** Every input of the build, relative to ROOT and sorted: the files under src/ and those of INPUTS that exist. */
-export function inputFiles() {
+function inputFiles() {
   const extra = INPUTS.filter((name) => existsSync(`${ROOT}/${name}`));
   return [...filesUnder('src', []), ...extra].sort();
 }
 
 /** One line per input: path, size and mtime; first, the Node version (the build names Node's own modules' exports: build.mjs). */
-export function inputStats(files = inputFiles()) {
+function inputStats(files = inputFiles()) {
   const lines = files.map((file) => {
     const { size, mtimeMs } = statSync(`${ROOT}/${file}`);
     return `${file}\t${size}\t${mtimeMs}`;
@@ -49,13 +50,13 @@ export function inputStats(files = inputFiles()) {
 }
 
 /** A hash of the Node version and of every input's path and content: mtimes change on a clone or checkout, contents do not. */
-export function sourceKey(files = inputFiles()) {
-  const hash = createRequire(import.meta.url)('node:crypto').createHash('sha256').update(process.version).update('\0');
+function sourceKey(files = inputFiles()) {
+  const hash = require('node:crypto').createHash('sha256').update(process.version).update('\0');
   for (const file of files) hash.update(file).update('\0').update(readFileSync(`${ROOT}/${file}`)).update('\0');
   return hash.digest('hex');
 }
 
-export function readDist(name, dist = DIST) {
+function readDist(name, dist = DIST) {
   try {
     return readFileSync(join(dist, name), 'utf8');
   } catch {
@@ -64,7 +65,7 @@ export function readDist(name, dist = DIST) {
 }
 
 /** Whether dist/ holds the build of the sources as they are now (true when there are no sources: an installed package). */
-export function isBuilt() {
+function isBuilt() {
   if (!existsSync(join(ROOT, 'src'))) return existsSync(DIST);
   const key = readDist(KEY_FILE);
   if (key === undefined) return false;
@@ -72,3 +73,5 @@ export function isBuilt() {
   if (readDist(STATS_FILE) === inputStats(files)) return true;
   return key === sourceKey(files);
 }
+
+module.exports = { ROOT, DIST, KEY_FILE, STATS_FILE, inputFiles, inputStats, sourceKey, readDist, isBuilt };
