@@ -432,10 +432,10 @@ function cpuSource(): string {
     : "the scheduler's nanosecond account of every thread (/proc/<pid>/task/*/schedstat)";
 }
 
-/** Whether bin/pmesh.js runs the dist/ bundle (fresh) rather than the sources through tsx (scripts/freshness.mjs, asked as bin/pmesh.js asks). */
+/** Whether bin/pmesh.js runs the dist/ bundle (fresh) rather than the sources through tsx (scripts/freshness.cjs, asked as bin/pmesh.js asks). */
 function sidecarRunsBundle(): boolean {
-  const script = "import('./scripts/freshness.mjs').then((m) => process.stdout.write(String(m.isBuilt())))";
-  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }) === 'true';
+  const script = "process.stdout.write(String(require('./scripts/freshness.cjs').isBuilt()))";
+  return execFileSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }) === 'true';
 }
 
 /** A repeatable random number generator (mulberry32): the same seed gives the same window orders. */
