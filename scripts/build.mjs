@@ -260,6 +260,9 @@ const yamlOnItsOwn = {
   },
 };
 
+/** How every CommonJS file of dist/ is written: for this Node, mapped back to its sources, whitespace and syntax minified. */
+const COMMON_JS_OUTPUT = { format: 'cjs', platform: 'node', target: 'node20', sourcemap: 'linked', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
+
 /** dist/yaml.cjs: the `yaml` package as one CommonJS file (yamlOnItsOwn). */
 async function bundleYaml(esbuild, outdir) {
   await esbuild.build({
@@ -267,13 +270,7 @@ async function bundleYaml(esbuild, outdir) {
     stdin: { contents: "module.exports = require('yaml');", resolveDir: ROOT, sourcefile: 'yaml-on-its-own.cjs' },
     outfile: join(outdir, YAML_FILE),
     bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    sourcemap: 'linked',
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: 'warning',
+    ...COMMON_JS_OUTPUT,
   });
 }
 
@@ -365,16 +362,10 @@ async function asCommonJs(esbuild, esmDir, outdir) {
     outdir,
     outExtension: { '.js': OUT_EXTENSION },
     bundle: false,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    sourcemap: 'linked',
-    minifyWhitespace: true,
-    minifySyntax: true,
+    ...COMMON_JS_OUTPUT,
     define: { 'import.meta.url': '__pmeshImportMetaUrl', 'import.meta.dirname': '__dirname' },
     // "use strict" first: a banner comes before esbuild's own, which would then be no directive (ES modules are strict).
     banner: { js: '"use strict";const __pmeshImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-    logLevel: 'warning',
   });
 }
 
