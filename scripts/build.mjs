@@ -108,9 +108,9 @@ function exportNames(id) {
 }
 
 /** The exports Node makes getters that load on first read: `fs.promises` (the whole of fs/promises), `net.BlockList`, `util.MIMEType`... */
-function accessorNames(id) {
+function accessorNames(id, names = exportNames(id)) {
   const real = createRequire(import.meta.url)(id);
-  return exportNames(id).filter((name) => Object.getOwnPropertyDescriptor(real, name)?.get !== undefined);
+  return names.filter((name) => Object.getOwnPropertyDescriptor(real, name)?.get !== undefined);
 }
 
 /**
@@ -143,7 +143,7 @@ module.exports = Object.create(getters);`;
 function builtinStandIn(id) {
   const names = exportNames(id);
   if (LAZY_BUILTINS.has(id.slice('node:'.length))) return lazyGetters(id, names);
-  const accessors = accessorNames(id);
+  const accessors = accessorNames(id, names);
   // Its own names cannot be those of an export: Node names none with two underscores first.
   return [
     `const __module = require(${JSON.stringify(id)});`,

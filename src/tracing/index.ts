@@ -17,7 +17,7 @@ import type { CallTracer, Logger, SpanResult, TraceFormat } from '../core/index.
 import { OtelCallTracer } from './call-tracer.js';
 import { BoundedBatchProcessor } from './bounded-processor.js';
 import { OneInFlightExporter } from './one-in-flight.js';
-import { CONTENT_TYPES, OtlpPostExporter, type CollectorPostFactory, type OtlpEncoding } from './otlp-exporter.js';
+import { ENCODINGS, OtlpPostExporter, type CollectorPostFactory, type OtlpEncoding } from './otlp-exporter.js';
 import { SpanRecorder } from './recorded-span.js';
 import { CallSampler } from './sampler.js';
 import type { SpanCounter } from './span-counts.js';
@@ -42,7 +42,7 @@ export interface TracingOptions {
 /** Protobuf unless JSON is asked for: what collectors expect by default, and its encoder costs a sampled call a third less than JSON's. */
 function otlpExporter(otlp: NonNullable<TracingOptions['otlp']>, timeoutMs: number, postTo: CollectorPostFactory | undefined): SpanExporter {
   const encoding = otlp.protocol ?? 'http/protobuf';
-  const post = postTo?.(otlp.endpoint, CONTENT_TYPES[encoding]);
+  const post = postTo?.(otlp.endpoint, ENCODINGS[encoding].contentType);
   if (post) return new OtlpPostExporter(post, encoding, timeoutMs);
   const Exporter = encoding === 'http/json' ? OtlpJsonExporter : OtlpProtobufExporter;
   return new Exporter({ url: otlp.endpoint, timeoutMillis: timeoutMs, concurrencyLimit: 1 });

@@ -7,7 +7,7 @@
  * hold spans longer while the collector is down (docs/tracing.md).
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonTraceSerializer, ProtobufTraceSerializer, type IExportTraceServiceResponse, type ISerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** Sends a body to the collector: the reply's HTTP status, or why there is none within `timeoutMs`. */
@@ -22,23 +22,29 @@ export type CollectorPostFactory = (url: string, contentType: string) => Collect
 
 export type OtlpEncoding = 'http/protobuf' | 'http/json';
 
-export const CONTENT_TYPES: Readonly<Record<OtlpEncoding, string>> = { 'http/protobuf': 'application/x-protobuf', 'http/json': 'application/json' };
+type SpanSerializer = ISerializer<ReadableSpan[], IExportTraceServiceResponse>;
+
+/** Each encoding's Content-Type and the SDK's serializer that writes it. */
+export const ENCODINGS = {
+  'http/protobuf': { contentType: 'application/x-protobuf', serializer: ProtobufTraceSerializer },
+  'http/json': { contentType: 'application/json', serializer: JsonTraceSerializer },
+} as const satisfies Record<OtlpEncoding, { readonly contentType: string; readonly serializer: SpanSerializer }>;
 
 export class OtlpPostExporter implements SpanExporter {
   readonly #post: CollectorPost;
-  readonly #encoding: OtlpEncoding;
+  readonly #serializer: SpanSerializer;
   readonly #timeoutMs: number;
 
   constructor(post: CollectorPost, encoding: OtlpEncoding, timeoutMs: number) {
     this.#post = post;
-    this.#encoding = encoding;
+    this.#serializer = ENCODINGS[encoding].serializer;
     this.#timeoutMs = timeoutMs;
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     let body: Uint8Array | undefined;
     try {
-      body = (this.#encoding === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer).serializeRequest(spans);
+      body = this.#serializer.serializeRequest(spans);
     } catch (error) {
       done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       return;

@@ -109,8 +109,8 @@ export function withHeaders(frame: BoltFrame, entries: ReadonlyArray<readonly [s
   const current = currentValues(frame, entries);
   const changed = entries.filter(([, value], i) => current[i] !== value);
   if (changed.length === 0) return frame;
-  const replaces = entries.some(([, value], i) => current[i] !== undefined && current[i] !== value);
   if (frame.crc !== undefined) return rebuilt(frame, withEntries(frame.headers, changed));
+  const replaces = entries.some(([, value], i) => current[i] !== undefined && current[i] !== value);
   const end = frame.classLen + frame.headerLen;
   // Replacing a value encodes the whole map in place of the frame's block; new keys only are encoded and appended to it.
   const map = replaces ? withEntries(frame.headers, changed) : undefined;

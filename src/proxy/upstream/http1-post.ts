@@ -3,8 +3,8 @@
  * upstream's HTTP/1 code: its keep-alive pool, request head and reply parser
  * (http1-pool.ts, http1-connection.ts). Node's HTTP client would do the same job, but its
  * requests and replies run through Node's shared stream and socket code with shapes the
- * proxy's calls never have, and every call then paid for them (docs/tracing.md, "An export
- * on the sidecar's own HTTP/1 client"). Plain HTTP only: an https:// URL is the caller's
+ * proxy's calls never have, and every call then paid for them (docs/tracing.md, "Issue 12,
+ * seventh round"). Plain HTTP only: an https:// URL is the caller's
  * to send some other way.
  */
 import { makeEndpoint, type Endpoint, type HttpClientCodec, type Result } from '../../core/index.js';
