@@ -22,6 +22,8 @@ export interface AdminConnection {
 
 /** The admin API could not be read: what happened, and what to do about it. */
 export class AdminApiError extends Error {
+  override readonly name = 'AdminApiError';
+
   constructor(
     message: string,
     readonly fix: string,

@@ -5,7 +5,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Thrown for a command line the command cannot run; main.ts prints it and exits 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

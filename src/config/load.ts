@@ -20,6 +20,7 @@ export interface ConfigCheckers {
 }
 
 export class ConfigError extends MeshError {
+  override readonly name = 'ConfigError';
   readonly problems: readonly string[];
   constructor(source: string, problems: readonly string[]) {
     super('PMESH_CONFIG_INVALID', `invalid config ${source}:\n  ${problems.join('\n  ')}`);

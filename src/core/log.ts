@@ -36,12 +36,23 @@ function stdout(): ReturnType<typeof pino.destination> {
 const isoTimestamp = (): string => `,"time":"${isoTime(Date.now())}"`;
 
 /**
+ * pino's error serializer with the type taken from `error.name` rather than the class's
+ * name, which the bundle minifies (scripts/build.mjs): each error class of ours names itself,
+ * as Node's and V8's own do.
+ */
+function errorForLog(error: unknown): unknown {
+  const out = pino.stdSerializers.err(error as Error);
+  if (error instanceof Error && out && typeof out === 'object') (out as { type: string }).type = error.name;
+  return out;
+}
+
+/**
  * JSON lines with ISO 8601 times for machines, on the bounded asynchronous stdout above;
  * readable colored lines when stdout is a terminal (a person watching). PMESH_LOG_LEVEL,
  * when set, wins over the config's level.
  */
 export function createRootLogger(level: string = 'info'): Logger {
-  const options = { level: process.env.PMESH_LOG_LEVEL || level, base: { app: 'pmesh' }, redact: { paths: REDACT, censor: '[redacted]' }, timestamp: isoTimestamp };
+  const options = { level: process.env.PMESH_LOG_LEVEL || level, base: { app: 'pmesh' }, redact: { paths: REDACT, censor: '[redacted]' }, timestamp: isoTimestamp, serializers: { err: errorForLog } };
   if (!process.stdout.isTTY) return pino(options, stdout());
   return pino(options, pretty()({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app', sync: true }));
 }

@@ -217,6 +217,8 @@ function variants(otlp: string, replicas: number): Variant[] {
     { name: '1 % cold', tracing: `tracing: { sampler: 0.01, ${otlp} }`, tap: false, cold: true },
     // What the export adds to 1 %: the same sampling with no exporter (PMESH_BENCH_VARIANTS picks it; not in the default set).
     { name: '1 % no export', tracing: 'tracing: { sampler: 0.01 }', tap: false },
+    // What a sampled call costs the sidecar when every call is one, spans made and dropped: 1 % no export over it, times 100, is what rarity adds.
+    { name: '100 % no export', tracing: 'tracing: { sampler: 1 }', tap: false },
     { name: '100 %', tracing: `tracing: { sampler: 1, ${otlp} }`, tap: false },
     { name: 'tap open', tracing: '', tap: true },
   ];
@@ -224,7 +226,7 @@ function variants(otlp: string, replicas: number): Variant[] {
   if (baseline) list.push({ name: '1 % base', tracing: `tracing: { sampler: 0.01, ${otlp} }`, tap: false, bin: baseline });
   // PMESH_BENCH_VARIANTS=off,1 %: those columns only ("off" always, it is what the others are measured against).
   const only = process.env.PMESH_BENCH_VARIANTS?.split(',').map((name) => name.trim());
-  const chosen = only ? list.filter((variant) => variant.name === 'off' || only.includes(variant.name)) : list.filter((variant) => variant.name !== '1 % no export');
+  const chosen = only ? list.filter((variant) => variant.name === 'off' || only.includes(variant.name)) : list.filter((variant) => !variant.name.endsWith('no export'));
   // Replicas are sidecars of their own with the same configuration, so that what one process happens to cost is averaged out.
   return chosen.flatMap((variant) =>
     Array.from({ length: replicas }, (_, i) => ({ ...variant, name: i === 0 ? variant.name : `${variant.name} #${i + 1}`, config: variant.name })),

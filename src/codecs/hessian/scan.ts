@@ -17,6 +17,7 @@ import { cesu8End, decodeCesu8 } from './cesu8.js';
 export const MAX_CLASS_DEFS = 4096;
 
 export class HessianScanError extends MeshError {
+  override readonly name = 'HessianScanError';
   constructor(message: string) {
     super('PMESH_CODEC_ERROR', `hessian: ${message}`);
   }

@@ -56,6 +56,8 @@ export const enum ErrorCode {
 
 /** A connection error: the connection is sent GOAWAY with `code` and closed. */
 export class Http2ProtocolError extends Error {
+  override readonly name = 'Http2ProtocolError';
+
   constructor(
     readonly code: number,
     message: string,

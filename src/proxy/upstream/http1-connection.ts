@@ -45,6 +45,8 @@ export interface ConnectionEvents {
 
 /** Why an exchange failed: the connection was lost, or the upstream's reply could not be read. */
 export class ExchangeError extends Error {
+  override readonly name = 'ExchangeError';
+
   constructor(
     readonly kind: 'lost' | 'bad-reply',
     message: string,
