@@ -3,12 +3,30 @@
  * test start-up: C1 only, serial GC), the JVM runs with its default JIT and GC, so
  * the direct path is as fast as Java makes it and the ratio is not flattered by a
  * slow server.
+ *
+ * Its logs go to a directory of its own, deleted when it stops: SOFARPC's tracer writes a
+ * digest line for every call it serves under `<logging.path>/tracelog/` (`~/logs` by
+ * default), and the benches' millions of calls had filled this host's disk with 80 GB of them.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { javaClasspath } from '../../support/maven.js';
 import { startPeer, type Peer } from '../../support/process.js';
 
 export async function startJavaServer(project: string, mainClass: string, args: readonly string[], ready: RegExp): Promise<Peer> {
-  const peer = startPeer(`${project} ${mainClass}`, 'java', ['-cp', javaClasspath(project), mainClass, ...args]);
+  const logs = mkdtempSync(join(tmpdir(), 'pmesh-bench-java-logs-'));
+  const started = startPeer(`${project} ${mainClass}`, 'java', [`-Dlogging.path=${logs}`, '-cp', javaClasspath(project), mainClass, ...args]);
+  const peer: Peer = {
+    ...started,
+    async stop(graceMs) {
+      try {
+        return await started.stop(graceMs);
+      } finally {
+        rmSync(logs, { recursive: true, force: true });
+      }
+    },
+  };
   try {
     await peer.waitFor(ready, 180_000);
   } catch (error) {
