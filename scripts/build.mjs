@@ -20,17 +20,18 @@ import { DIST, KEY_FILE, ROOT, STATS_FILE, inputFiles, inputStats, readDist, sou
  * The libraries put into the bundle: pure JavaScript every start loads, each with the
  * packages only it uses. pino is among them because the sidecar uses no pino transport: the
  * worker files a transport would look for by path are never needed. Every other package
- * stays in node_modules and is loaded from there: those loaded lazily (lazyRequire), those
- * that find files of their own at run time (grpc's protos), and @opentelemetry/api (and
- * api-logs), of which there must be one copy in a process (their context keys and globals
- * are per copy).
+ * stays in node_modules and is loaded from there: those loaded lazily (lazyRequire), and
+ * those that find files of their own at run time (grpc's protos).
  *
- * The tracing SDK is bundled too, into the lazily loaded tracing chunk: its packages declare
- * no side effects, so only what the sidecar uses of them is kept. Loaded whole from
- * node_modules they held 3.5 MiB of a traced sidecar's old space for good (0.7 MiB now), and
- * a bigger live heap is more for every full GC to mark, on every call's account: 4 MiB more
- * cost a sidecar with tracing off about 3.6 µs per call under load (docs/tracing.md,
- * "Issue 12, fifth round").
+ * The tracing SDK and its API are bundled too, into the lazily loaded tracing chunk: their
+ * packages declare no side effects, so only what the sidecar uses of them is kept. The API
+ * keeps its globals and context keys under process-wide keys (`Symbol.for`), so this copy
+ * and one a library loads from node_modules share them; the only such library in the
+ * sidecar is prom-client, whose stand-in (LAZY_OTEL_API_FOR_PROM_CLIENT) is never asked.
+ * Loaded whole from node_modules the SDK held 3.5 MiB of a traced sidecar's old space for
+ * good, and the API 0.35 MiB. Under load every 100 KB or so more that a sidecar keeps there
+ * brings its full GCs sooner, on every call's account (docs/tracing.md, "Issue 12, fifth
+ * round" and "ninth round").
  *
  * `yaml` is bundled too, but into a file of its own (yamlOnItsOwn).
  */
@@ -40,7 +41,7 @@ const BUNDLED = new Set([
   ...['prom-client', 'tdigest', 'bintrees'],
   ...['pino', '@pinojs/redact', 'atomic-sleep', 'on-exit-leak-free', 'pino-abstract-transport', 'pino-std-serializers'],
   ...['process-warning', 'quick-format-unescaped', 'real-require', 'safe-stable-stringify', 'sonic-boom', 'split2', 'thread-stream'],
-  ...['core', 'semantic-conventions', 'resources', 'sdk-trace-base', 'sdk-trace', 'propagator-b3'].map((name) => `@opentelemetry/${name}`),
+  ...['api', 'core', 'semantic-conventions', 'resources', 'sdk-trace-base', 'sdk-trace', 'propagator-b3'].map((name) => `@opentelemetry/${name}`),
   ...['exporter-trace-otlp-proto', 'exporter-trace-otlp-http', 'exporter-zipkin', 'otlp-exporter-base', 'otlp-transformer', 'sdk-logs', 'sdk-metrics'].map((name) => `@opentelemetry/${name}`),
 ]);
 
@@ -53,8 +54,9 @@ function packageName(specifier) {
 const keepPackagesExternal = {
   name: 'keep-packages-external',
   setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, ({ path }) => {
-      if (!BUNDLED.has(packageName(path))) return { path, external: true };
+    build.onResolve({ filter: /^[^./]/ }, ({ path, namespace }) => {
+      // prom-client's stand-in for the API loads it from node_modules, if ever (LAZY_OTEL_API_FOR_PROM_CLIENT).
+      if (!BUNDLED.has(packageName(path)) || namespace === 'pmesh-lazy') return { path, external: true };
       return undefined;
     });
   },

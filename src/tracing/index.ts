@@ -7,9 +7,6 @@
  * made; batches go to an OTLP/HTTP collector (protobuf, or JSON) and/or a Zipkin v2 endpoint. Every queue is bounded and every export timed out, so a dead
  * collector costs dropped spans, never memory or latency of calls.
  */
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
@@ -39,13 +36,24 @@ export interface TracingOptions {
   readonly exportTimeoutMs: number;
 }
 
-/** Protobuf unless JSON is asked for: what collectors expect by default, and its encoder costs a sampled call a third less than JSON's. */
-function otlpExporter(otlp: NonNullable<TracingOptions['otlp']>, timeoutMs: number, postTo: CollectorPostFactory | undefined): SpanExporter {
+/**
+ * Protobuf unless JSON is asked for: what collectors expect by default, and its encoder costs
+ * a sampled call a third less than JSON's. The SDK's own exporters (and Zipkin's, below) are
+ * loaded only when used: with their HTTP transport they are 300 KB of old space, and every KB a
+ * sidecar keeps there makes its full GCs come sooner under load (docs/tracing.md, "Issue 12,
+ * ninth round").
+ */
+async function otlpExporter(otlp: NonNullable<TracingOptions['otlp']>, timeoutMs: number, postTo: CollectorPostFactory | undefined): Promise<SpanExporter> {
   const encoding = otlp.protocol ?? 'http/protobuf';
   const post = postTo?.(otlp.endpoint, ENCODINGS[encoding].contentType);
   if (post) return new OtlpPostExporter(post, encoding, timeoutMs);
-  const Exporter = encoding === 'http/json' ? OtlpJsonExporter : OtlpProtobufExporter;
-  return new Exporter({ url: otlp.endpoint, timeoutMillis: timeoutMs, concurrencyLimit: 1 });
+  const { OTLPTraceExporter } = encoding === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter({ url: otlp.endpoint, timeoutMillis: timeoutMs, concurrencyLimit: 1 });
+}
+
+async function zipkinExporter(zipkin: NonNullable<TracingOptions['zipkin']>, serviceName: string): Promise<SpanExporter> {
+  const { ZipkinExporter } = await import('@opentelemetry/exporter-zipkin');
+  return new ZipkinExporter({ url: zipkin.endpoint, serviceName });
 }
 
 export interface Tracing {
@@ -59,10 +67,10 @@ export interface Tracing {
  * metrics. `postTo` sends OTLP exports on the sidecar's own HTTP/1 client where it can (an
  * http:// endpoint; otlp-exporter.ts); elsewhere the SDK's exporter sends them.
  */
-export function startTracing(options: TracingOptions, log: Logger, count: SpanCounter = () => {}, postTo?: CollectorPostFactory): Tracing {
+export async function startTracing(options: TracingOptions, log: Logger, count: SpanCounter = () => {}, postTo?: CollectorPostFactory): Promise<Tracing> {
   const exporters: Record<string, SpanExporter> = {};
-  if (options.otlp) exporters.otlp = otlpExporter(options.otlp, options.exportTimeoutMs, postTo);
-  if (options.zipkin) exporters.zipkin = new ZipkinExporter({ url: options.zipkin.endpoint, serviceName: options.serviceName });
+  if (options.otlp) exporters.otlp = await otlpExporter(options.otlp, options.exportTimeoutMs, postTo);
+  if (options.zipkin) exporters.zipkin = await zipkinExporter(options.zipkin, options.serviceName);
   const processors: SpanProcessor[] = Object.entries(exporters).map(([name, exporter]) => {
     const counted = (result: SpanResult, spans: number): void => count(name, result, spans);
     return new BoundedBatchProcessor(new OneInFlightExporter(exporter, counted), options, counted);

@@ -65,7 +65,7 @@ import { printReport } from './lib/report.js';
 import { medianInterval } from './lib/median-interval.js';
 import { PathTotals, loadWindow } from './lib/rpc-bench.js';
 import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
-import { threadCpuByKind, threadCpuSeconds } from './lib/thread-cpu.js';
+import { mainThreadActivity, threadCpuByKind, threadCpuSeconds } from './lib/thread-cpu.js';
 import { startSidecarChild } from './lib/sidecar-child.js';
 import { tracingWorkPerCall } from './lib/tracing-work.js';
 import { execFileSync } from 'node:child_process';
@@ -206,6 +206,8 @@ interface Column extends Measured {
   readonly compiles: CompileCounts;
   /** CPU seconds in the open-loop windows per kind of thread (threadCpuByKind). */
   readonly threads: Map<string, number>;
+  /** In the open-loop windows: the times the main thread ran, and the process's reads and writes (mainThreadActivity). */
+  readonly activity: { runs: number; syscalls: number };
 }
 
 function variants(otlp: string, replicas: number): Variant[] {
@@ -286,7 +288,7 @@ export async function benchTracing(seconds: number): Promise<void> {
       const variant = chosen[i]!;
       const [port, admin] = [await freePort(), await freePort()];
       const peer = await startSidecarChild(sidecarYaml(port, admin, serverPort, variant.tracing), port, variant.bin);
-      columns[i] = { name: variant.name, config: variant.config, port, peer, totals: new PathTotals(1), rounds: [], closed: new PathTotals(1), cold: variant.cold ?? false, skipped: 0, gcs: noGcs(), compiles: noCompiles(), threads: new Map() };
+      columns[i] = { name: variant.name, config: variant.config, port, peer, totals: new PathTotals(1), rounds: [], closed: new PathTotals(1), cold: variant.cold ?? false, skipped: 0, gcs: noGcs(), compiles: noCompiles(), threads: new Map(), activity: { runs: 0, syscalls: 0 } };
       if (variant.tap) tap = await openTap(admin);
     }
     const load = (port: number, duration: number, rate?: number, protocol = 'bolt-traces'): LoadOptions => ({
@@ -301,7 +303,7 @@ export async function benchTracing(seconds: number): Promise<void> {
     const measure = async (column: Column): Promise<void> => {
       const window = new PathTotals(1);
       const from = column.peer.output().length;
-      column.skipped += (await openWindow(column.peer.child.pid!, load(column.port, seconds / rounds, rate), window, column.threads)).skipped;
+      column.skipped += (await openWindow(column.peer.child.pid!, load(column.port, seconds / rounds, rate), window, column.threads, column.activity)).skipped;
       // With PMESH_BENCH_NODE_ARGS="--trace-gc --trace-incremental-marking" or "--trace-opt --trace-deopt": the window's GCs, compiles and deopts.
       const printed = column.peer.output().slice(from);
       countGcs(printed, column.gcs);
@@ -376,6 +378,12 @@ export async function benchTracing(seconds: number): Promise<void> {
           ...columns.filter((c) => c.gcs.scavenges > 0).map((c) => `${c.name}: GCs ${describeGcs(c.gcs, c.totals.ok)} (--trace-gc)`),
           ...columns.filter((c) => c.compiles.compiles + c.compiles.deopts > 0).map((c) => `${c.name}: ${describeCompiles(c.compiles, c.totals.ok)} (--trace-opt --trace-deopt)`),
           ...columns.filter((c) => c.threads.size > 0).map((c) => `${c.name}: µs/call by thread ${[...c.threads].sort((a, b) => b[1] - a[1]).map(([kind, s]) => `${kind} ${((s / Math.max(1, c.totals.ok)) * 1e6).toFixed(2)}`).join(', ')}`),
+          ...configs.map((config) => {
+            const of = columns.filter((c) => c.config === config);
+            const calls = of.reduce((sum, c) => sum + c.totals.ok, 0);
+            const perThousand = (key: keyof Column['activity']): string => ((of.reduce((total, c) => total + c.activity[key], 0) / calls) * 1000).toFixed(0);
+            return `${config}: per 1,000 calls the main thread ran ${perThousand('runs')} times and the process made ${perThousand('syscalls')} reads and writes`;
+          }),
           `per round, µs/call (pid): ${columns.map((c) => `${c.name} (${c.peer.child.pid}) ${c.rounds.map((v) => v.toFixed(1)).join(' ')}`).join('; ')}`,
           `sidecars started in the order ${startOrder.join('')} (column numbers from 0)`,
           ...(concurrent ? [] : [`window order per round (column numbers from 0, as listed above; PMESH_BENCH_SEED=${seed} repeats it): ${orders.join(' ')}`]),
@@ -404,19 +412,24 @@ export async function benchTracing(seconds: number): Promise<void> {
  * One open-loop window on a sidecar: like loadWindow, but its CPU read from the scheduler's
  * nanosecond account (thread-cpu.ts) where the kernel keeps one, /proc's ticks otherwise.
  */
-async function openWindow(pid: number, options: LoadOptions, totals: PathTotals, threads: Map<string, number>): Promise<{ skipped: number }> {
+async function openWindow(pid: number, options: LoadOptions, totals: PathTotals, threads: Map<string, number>, activity: Column['activity']): Promise<{ skipped: number }> {
   const cpu = (): number => threadCpuSeconds(pid) ?? processTreeStats(pid).cpuSeconds;
   let before = 0;
   let after = 0;
   let kindsBefore = new Map<string, number>();
+  let activityBefore = mainThreadActivity(pid);
   const result = await runRpcLoad(options, {
     onStart: () => {
       before = cpu();
       kindsBefore = threadCpuByKind(pid);
+      activityBefore = mainThreadActivity(pid);
     },
     onStop: () => {
       after = cpu();
       for (const [kind, seconds] of threadCpuByKind(pid)) threads.set(kind, (threads.get(kind) ?? 0) + seconds - (kindsBefore.get(kind) ?? 0));
+      const activityAfter = mainThreadActivity(pid);
+      activity.runs += activityAfter.runs - activityBefore.runs;
+      activity.syscalls += activityAfter.syscalls - activityBefore.syscalls;
     },
   });
   totals.ok += result.ok;

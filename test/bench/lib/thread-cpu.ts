@@ -58,3 +58,24 @@ export function threadCpuByKind(pid: number): Map<string, number> {
   }
   return kinds;
 }
+
+/**
+ * How often a process's main thread ran and how many reads and writes it made, since it
+ * started: schedstat's third field (the times the scheduler put it on a CPU, so its wakeups
+ * and preemptions) and /proc/<pid>/io's syscr + syscw (read-like and write-like system
+ * calls of the whole process; epoll waits are not among them). Zero for what the kernel
+ * does not keep. A configuration that costs more per call with as many of both per call
+ * spends it inside its runs, not on waking more often.
+ */
+export function mainThreadActivity(pid: number): { runs: number; syscalls: number } {
+  let runs = 0;
+  let syscalls = 0;
+  try {
+    runs = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[2] ?? 0);
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    for (const field of ['syscr', 'syscw']) syscalls += Number(new RegExp(`${field}: (\\d+)`).exec(io)?.[1] ?? 0);
+  } catch {
+    // the process is gone, or the kernel keeps neither
+  }
+  return { runs, syscalls };
+}

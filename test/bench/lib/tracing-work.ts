@@ -76,7 +76,7 @@ async function addedMicros(traced: Handler, terminal: Handler, invocations: Invo
 
 /** µs of CPU per call the tracing filters add at this sampling ratio, with and without an incoming context. */
 export async function tracingWorkPerCall(sampler: number): Promise<{ withContext: number; withoutContext: number }> {
-  const tracing = startTracing(
+  const tracing = await startTracing(
     { sampler, serviceName: 'bench', propagate: ['w3c'], queueSize: 2048, batchSize: 512, flushIntervalMs: 5_000, exportTimeoutMs: 10_000 },
     SILENT,
   );

@@ -81,7 +81,7 @@ describe.each(SENDERS)('a collector that never answers, spans %s', (_, postTo) =
       collector.server.close();
     });
     const { counts, count } = counting();
-    tracing = startTracing(options(`http://127.0.0.1:${collector.port}/v1/traces`), SILENT, count, postTo);
+    tracing = await startTracing(options(`http://127.0.0.1:${collector.port}/v1/traces`), SILENT, count, postTo);
     // 500 calls, two spans each, with the collector silent: every call still completes.
     for (let round = 0; round < 10; round++) {
       await calls(50, tracing);
@@ -101,7 +101,7 @@ describe.each(SENDERS)('a collector that is down, spans %s', (_, postTo) => {
   it('fails each batch, counted as export_failed; a collector that answers counts exported', async () => {
     const dead = await freePort();
     const { counts, count } = counting();
-    tracing = startTracing(options(`http://127.0.0.1:${dead}/v1/traces`), SILENT, count, postTo);
+    tracing = await startTracing(options(`http://127.0.0.1:${dead}/v1/traces`), SILENT, count, postTo);
     await calls(5, tracing);
     await until(() => (counts.get('otlp export_failed') ?? 0) === 10, 'the batch to fail');
     await tracing.shutdown();
@@ -110,7 +110,7 @@ describe.each(SENDERS)('a collector that is down, spans %s', (_, postTo) => {
     await new Promise<void>((resolve) => ok.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => ok.close());
     const good = counting();
-    tracing = startTracing(options(`http://127.0.0.1:${(ok.address() as { port: number }).port}/v1/traces`), SILENT, good.count, postTo);
+    tracing = await startTracing(options(`http://127.0.0.1:${(ok.address() as { port: number }).port}/v1/traces`), SILENT, good.count, postTo);
     await calls(5, tracing);
     await until(() => good.counts.get('otlp exported') === 10, 'the batch to be exported');
     expect(good.counts.get('otlp export_failed')).toBeUndefined();

@@ -53,7 +53,7 @@ afterEach(async () => {
 async function export_(protocol: 'http/protobuf' | 'http/json' | undefined): Promise<Received> {
   const sink = await collector();
   server = sink.server;
-  tracing = startTracing(
+  tracing = await startTracing(
     { sampler: 1, serviceName: 'test', otlp: { endpoint: sink.url, ...(protocol ? { protocol } : {}) }, propagate: ['w3c'], queueSize: 64, batchSize: 2, flushIntervalMs: 20, exportTimeoutMs: 5_000 },
     SILENT,
   );
