@@ -54,9 +54,8 @@ function packageName(specifier) {
 const keepPackagesExternal = {
   name: 'keep-packages-external',
   setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, ({ path, namespace }) => {
-      // prom-client's stand-in for the API loads it from node_modules, if ever (LAZY_OTEL_API_FOR_PROM_CLIENT).
-      if (!BUNDLED.has(packageName(path)) || namespace === 'pmesh-lazy') return { path, external: true };
+    build.onResolve({ filter: /^[^./]/ }, ({ path }) => {
+      if (!BUNDLED.has(packageName(path))) return { path, external: true };
       return undefined;
     });
   },
@@ -170,9 +169,11 @@ module.exports = new Proxy({}, { get: (_, name) => load()[name], has: (_, name) 
 const lazyOtelApiForPromClient = {
   name: 'lazy-otel-api-for-prom-client',
   setup(build) {
-    build.onResolve({ filter: /^@opentelemetry\/api$/ }, ({ importer }) =>
-      /[\\/]node_modules[\\/]prom-client[\\/]/.test(importer) ? { path: 'prom-client-otel-api', namespace: 'pmesh-lazy' } : undefined,
-    );
+    build.onResolve({ filter: /^@opentelemetry\/api$/ }, ({ importer, namespace }) => {
+      // The stand-in's own require: the package in node_modules, not the copy bundled into the tracing chunk.
+      if (namespace === 'pmesh-lazy') return { path: '@opentelemetry/api', external: true };
+      return /[\\/]node_modules[\\/]prom-client[\\/]/.test(importer) ? { path: 'prom-client-otel-api', namespace: 'pmesh-lazy' } : undefined;
+    });
     build.onLoad({ filter: /.*/, namespace: 'pmesh-lazy' }, () => ({ contents: LAZY_OTEL_API_FOR_PROM_CLIENT, loader: 'js', resolveDir: ROOT }));
   },
 };

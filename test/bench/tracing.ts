@@ -417,7 +417,7 @@ async function openWindow(pid: number, options: LoadOptions, totals: PathTotals,
   let before = 0;
   let after = 0;
   let kindsBefore = new Map<string, number>();
-  let activityBefore = mainThreadActivity(pid);
+  let activityBefore = { runs: 0, syscalls: 0 };
   const result = await runRpcLoad(options, {
     onStart: () => {
       before = cpu();

@@ -16,17 +16,9 @@ import { startPeer, type Peer } from '../../support/process.js';
 
 export async function startJavaServer(project: string, mainClass: string, args: readonly string[], ready: RegExp): Promise<Peer> {
   const logs = mkdtempSync(join(tmpdir(), 'pmesh-bench-java-logs-'));
-  const started = startPeer(`${project} ${mainClass}`, 'java', [`-Dlogging.path=${logs}`, '-cp', javaClasspath(project), mainClass, ...args]);
-  const peer: Peer = {
-    ...started,
-    async stop(graceMs) {
-      try {
-        return await started.stop(graceMs);
-      } finally {
-        rmSync(logs, { recursive: true, force: true });
-      }
-    },
-  };
+  const peer = startPeer(`${project} ${mainClass}`, 'java', [`-Dlogging.path=${logs}`, '-cp', javaClasspath(project), mainClass, ...args]);
+  // On exit, however it came (stop, kill, or the test process ending), not in one of the ways to end it.
+  peer.child.once('exit', () => rmSync(logs, { recursive: true, force: true }));
   try {
     await peer.waitFor(ready, 180_000);
   } catch (error) {

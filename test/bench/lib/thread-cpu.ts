@@ -73,7 +73,7 @@ export function mainThreadActivity(pid: number): { runs: number; syscalls: numbe
   try {
     runs = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[2] ?? 0);
     const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-    for (const field of ['syscr', 'syscw']) syscalls += Number(new RegExp(`${field}: (\\d+)`).exec(io)?.[1] ?? 0);
+    syscalls = Number(/^syscr: (\d+)/m.exec(io)?.[1] ?? 0) + Number(/^syscw: (\d+)/m.exec(io)?.[1] ?? 0);
   } catch {
     // the process is gone, or the kernel keeps neither
   }
