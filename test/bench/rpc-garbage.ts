@@ -9,6 +9,10 @@
  * per call (V8's sampling heap profiler, objects the young generation collected included),
  * and the allocation sites that make most of them.
  *
+ * `PMESH_BENCH_TRACING="{ sampler: 0.01 }"` gives the sidecar that `tracing` section (no
+ * exporter needed) and Bolt's load a SOFATracer trace id per call, as the tracing bench's
+ * load has: what tracing adds to a call's garbage, sampled or not.
+ *
  * `PMESH_BENCH_SRC=/other/checkout/src` runs another checkout's sidecar code under this
  * bench (a before/after). Run it with `node --enable-source-maps` to have the sites named
  * by their TypeScript source line (the line a function starts on).
@@ -104,13 +108,14 @@ async function sidecarCode(): Promise<typeof import('../../src/main.js')> {
 }
 
 async function measure(protocol: 'bolt' | 'dubbo', seconds: number): Promise<void> {
+  const tracing = process.env.PMESH_BENCH_TRACING;
   const counter = new Int32Array(new SharedArrayBuffer(4));
   // A worker's entry module is loaded before --import runs in it, so tsx is registered first by hand.
   const tsx = import.meta.resolve('tsx/esm/api');
   const peers = new URL('./lib/rpc-garbage-peers.ts', import.meta.url).href;
   const worker = new Worker(`import(${JSON.stringify(tsx)}).then(({ tsImport }) => tsImport(${JSON.stringify(peers)}, ${JSON.stringify(peers)}))`, {
     eval: true,
-    workerData: { protocol, connections: CONNECTIONS, inFlight: IN_FLIGHT, counter },
+    workerData: { protocol, requests: tracing && protocol === 'bolt' ? 'bolt-traces' : protocol, connections: CONNECTIONS, inFlight: IN_FLIGHT, counter },
   });
   const { upstreamPort } = await new Promise<{ upstreamPort: number }>((resolve, reject) => {
     worker.once('message', resolve);
@@ -127,7 +132,7 @@ listeners:
     routes: [{ match: { service: ${service} }, cluster: echo }]
 clusters:
   - { name: echo, protocol: ${protocol}, endpoints: [127.0.0.1:${upstreamPort}] }
-`;
+${tracing ? `tracing: ${tracing}\n` : ''}`;
   const path = join(mkdtempSync(join(tmpdir(), 'pmesh-garbage-')), 'pmesh.yaml');
   writeFileSync(path, yaml);
   const { run } = await sidecarCode();

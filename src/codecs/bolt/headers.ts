@@ -179,41 +179,37 @@ function keyBit(index: number): number {
 }
 
 /**
- * The entries of a header block (scanHeaderMap checked it already) that may be named by a
- * HeaderKeys, found in one pass: only entries whose key has the length of one of the keys
- * are kept, as positions. A lookup compares bytes among those (usually none or one has the
- * length asked), and a value becomes a string only when read. Keys are ASCII, so equal
- * bytes are exactly equal text.
+ * Lookups of a HeaderKeys in a header block (scanHeaderMap checked it already). One pass
+ * notes which of the keys' lengths the block's entries have, so a lookup of a key that no
+ * entry is as long as is answered at once; any other lookup walks the block again and
+ * compares bytes only where the length matches. A value becomes a string only when read.
+ * Keys are ASCII, so equal bytes are exactly equal text. No list of where the entries are:
+ * tracing makes one of these for every call, and the list was half of what it allocated
+ * per unsampled call (docs/tracing.md, "tenth round").
  */
 export class FoundHeaders {
   readonly #block: Buffer;
   readonly #keys: HeaderKeys;
-  /**
-   * Where each kept entry's key starts; its lengths are read again from the block when
-   * looked up. One number per entry rather than four: tracing makes one of these per call,
-   * and a SOFARPC request keeps six entries, which four numbers each made the array grow
-   * twice while it was filled.
-   */
-  readonly #keyStarts: number[] = [];
-  /** The keys the kept entries may be (by length): a lookup of any other is answered without a look. */
-  #mask = 0;
+  readonly #start: number;
+  readonly #end: number;
+  /** The keys the block's entries may be (by length): a lookup of any other is answered without a look. */
+  readonly #mask: number;
 
   constructor(block: Buffer, start: number, end: number, keys: HeaderKeys) {
     this.#block = block;
     this.#keys = keys;
+    this.#start = start;
+    this.#end = end;
+    let mask = 0;
     let pos = start;
     while (pos < end) {
       const keyLen = int32At(block, pos);
-      const keyStart = pos + 4;
-      pos = keyStart + Math.max(0, keyLen);
+      pos += 4 + Math.max(0, keyLen);
       const valueLen = int32At(block, pos);
       pos += 4 + Math.max(0, valueLen);
-      if (valueLen === -1 || keyLen <= 0) continue;
-      const mask = keys.maskOf(keyLen);
-      if (mask === 0) continue;
-      this.#keyStarts.push(keyStart);
-      this.#mask |= mask;
+      if (valueLen !== -1 && keyLen > 0) mask |= keys.maskOf(keyLen);
     }
+    this.#mask = mask;
   }
 
   /** The value of key `index` (its place in HeaderKeys.names), or undefined. */
@@ -237,16 +233,20 @@ export class FoundHeaders {
     return fnv1aBytes(block, start, end);
   }
 
-  /** Where the length of key `index`'s value is in the block, or -1 when the key is not there. */
+  /** Where the length of key `index`'s value is in the block (its first entry), or -1 when the key is not there. */
   #valueAt(index: number): number {
     if ((this.#mask & keyBit(index)) === 0) return -1;
     const key = this.#keys.bytes[index]!;
     const block = this.#block;
-    const keyStarts = this.#keyStarts;
-    for (let i = 0; i < keyStarts.length; i++) {
-      const keyStart = keyStarts[i]!;
+    let pos = this.#start;
+    while (pos < this.#end) {
+      const keyLen = int32At(block, pos);
+      const keyStart = pos + 4;
+      const valueAt = keyStart + Math.max(0, keyLen);
+      const valueLen = int32At(block, valueAt);
+      pos = valueAt + 4 + Math.max(0, valueLen);
       // From the last byte back: keys that share a prefix (`rpc_trace_context.*`) differ at their end.
-      if (int32At(block, keyStart - 4) === key.length && sameBytesBackwards(block, keyStart, key)) return keyStart + key.length;
+      if (keyLen === key.length && valueLen !== -1 && sameBytesBackwards(block, keyStart, key)) return valueAt;
     }
     return -1;
   }

@@ -20,6 +20,8 @@ import { ARG_1KIB } from '../load/frames.js';
 
 export interface GarbagePeersData {
   readonly protocol: 'bolt' | 'dubbo';
+  /** The load's requests (load/protocols.ts): the protocol's own, or `bolt-traces` (a SOFATracer trace id per call). */
+  readonly requests: string;
   readonly connections: number;
   readonly inFlight: number;
   /** [0]: replies received so far. */
@@ -71,7 +73,7 @@ function serveEchoes(protocol: 'bolt' | 'dubbo'): Promise<number> {
 
 /** Closed loop: each reply sends the next call on its connection. Replies are counted, not checked (the sidecar is what is measured). */
 function drive(port: number, data: GarbagePeersData): Socket {
-  const protocol = loadProtocol(data.protocol);
+  const protocol = loadProtocol(data.requests);
   const socket = connect({ host: '127.0.0.1', port, noDelay: true });
   const decoder = data.protocol === 'bolt' ? boltCodec.newDecoder(DEFAULT_LIMITS) : dubboCodec.newDecoder(DEFAULT_LIMITS);
   let nextId = 1;

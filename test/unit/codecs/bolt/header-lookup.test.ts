@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { boltCodec, type BoltFrame } from '../../../../src/codecs/bolt/index.js';
 import { buildFrame } from '../../../../src/codecs/bolt/encoder.js';
 import { findHeaders } from '../../../../src/codecs/bolt/frame.js';
-import { HeaderKeys } from '../../../../src/codecs/bolt/headers.js';
+import { FoundHeaders, HeaderKeys } from '../../../../src/codecs/bolt/headers.js';
 import { withLimits } from '../../../../src/core/index.js';
+import { fnv1aUtf8 } from '../../../../src/core/hash.js';
 import { golden, goldenNames } from './goldens.js';
 
 const fresh = (name: string): BoltFrame[] => boltCodec.newDecoder(withLimits({})).push(golden(name));
@@ -54,6 +55,21 @@ describe('Bolt header entries found without the map', () => {
     const headers = new Map(present.map((i) => [names[i]!, `value ${i}`]));
     const frame = buildFrame({ proto: 1, type: 1, cmdCode: 1, requestId: 7, codec: 1, timeout: 3000, className: 'c', headers });
     expect(found(frame, names)).toEqual(Object.fromEntries(names.map((name, i) => [name, present.includes(i) ? `value ${i}` : undefined])));
+  });
+
+  it('a key whose value is null (length -1) is absent, an empty value is the empty string, and entries around them are found', () => {
+    const entry = (key: string, value: string | null): Buffer => {
+      const head = Buffer.alloc(4);
+      head.writeInt32BE(key.length);
+      const length = Buffer.alloc(4);
+      length.writeInt32BE(value === null ? -1 : value.length);
+      return Buffer.concat([head, Buffer.from(key), length, Buffer.from(value ?? '')]);
+    };
+    const block = Buffer.concat([Buffer.from('pad'), entry('aa', null), entry('bb', ''), entry('cc', 'x'), entry('ab', 'y')]);
+    const entries = new FoundHeaders(block, 3, block.length, new HeaderKeys(['aa', 'bb', 'cc', 'ab', 'dd', 'abc']));
+    expect([0, 1, 2, 3, 4, 5].map((index) => entries.value(index))).toEqual([undefined, '', 'x', 'y', undefined, undefined]);
+    expect(entries.valueHash(1)).toBeUndefined();
+    expect(entries.valueHash(2)).toBe(fnv1aUtf8('x'));
   });
 
   it('refuses a lookup key that is not ASCII (equal bytes would not mean equal text)', () => {
