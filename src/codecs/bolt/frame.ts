@@ -172,8 +172,8 @@ export function copyFixedPart(frame: BoltFrame, target: Buffer, fixedLen: number
 }
 
 /**
- * The entries of a frame's header map named by `keys`, found in one pass over its bytes
- * without building the map (tracing reads a few on every call). Every frame's `rest` holds
+ * The entries of a frame's header map named by `keys`, looked up in its bytes without
+ * building the map (tracing reads a few on every call). Every frame's `rest` holds
  * its header block: as received, or as the encoder wrote it.
  */
 export function findHeaders(frame: BoltFrame, keys: HeaderKeys): FoundHeaders {

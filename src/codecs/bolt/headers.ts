@@ -184,8 +184,8 @@ function keyBit(index: number): number {
  * entry is as long as is answered at once; any other lookup walks the block again and
  * compares bytes only where the length matches. A value becomes a string only when read.
  * Keys are ASCII, so equal bytes are exactly equal text. No list of where the entries are:
- * tracing makes one of these for every call, and the list was half of what it allocated
- * per unsampled call (docs/tracing.md, "tenth round").
+ * tracing makes one of these for every call, and the list was about half of what tracing
+ * allocated per unsampled call (docs/tracing.md, "tenth round").
  */
 export class FoundHeaders {
   readonly #block: Buffer;

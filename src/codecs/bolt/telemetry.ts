@@ -48,7 +48,7 @@ const TRACE_HEADERS = new HeaderKeys(
   (Object.keys(TRACE_INDEX) as TraceKey[]).sort((a, b) => TRACE_INDEX[a] - TRACE_INDEX[b]).map((key) => traceKey(key)!),
 );
 
-/** A Bolt call's trace entries, all found in one pass over its header map's bytes (one object per call: the entries found are the carrier). */
+/** A Bolt call's trace entries, looked up in its header map's bytes (one object per call, and it is the carrier). */
 class BoltTraceCarrier extends FoundHeaders implements TraceCarrier {
   constructor(frame: BoltFrame) {
     // Read where the frame's bytes lie: `frame.rest` would cut a view of them, on every call.

@@ -1,5 +1,5 @@
 /**
- * Header entries found in a frame's bytes in one pass (findHeaders, HeaderKeys), as
+ * Header entries looked up in a frame's bytes (findHeaders, HeaderKeys), as
  * tracing reads them: on every golden frame from real SOFARPC/SOFABolt peers they give
  * what the whole map gives, for every key it has and for keys it lacks, whether or not
  * the map was built; keys of equal length are told apart by their bytes.
