@@ -17,9 +17,14 @@ function tasksOf(pid: number): string[] {
   }
 }
 
-/** Nanoseconds one thread has run: schedstat's first field (sum_exec_runtime). Throws for a thread that ended meanwhile. */
+/** One thread's schedstat: nanoseconds run (sum_exec_runtime), nanoseconds waiting to run, times run. Throws for a thread that ended meanwhile. */
+function schedstat(pid: number, task: string | number): number[] {
+  return readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ').map(Number);
+}
+
+/** Nanoseconds one thread has run. */
 function taskNanos(pid: number, task: string): number {
-  return Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+  return schedstat(pid, task)[0]!;
 }
 
 /** CPU seconds the threads of `pid` and its descendants have run, or undefined without schedstat. */
@@ -71,7 +76,7 @@ export function mainThreadActivity(pid: number): { runs: number; syscalls: numbe
   let runs = 0;
   let syscalls = 0;
   try {
-    runs = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[2] ?? 0);
+    runs = schedstat(pid, pid)[2] ?? 0;
     const io = readFileSync(`/proc/${pid}/io`, 'utf8');
     syscalls = Number(/^syscr: (\d+)/m.exec(io)?.[1] ?? 0) + Number(/^syscw: (\d+)/m.exec(io)?.[1] ?? 0);
   } catch {
