@@ -1,37 +1,74 @@
 /**
- * Tracing as two filters (docs/tracing.md). The server filter sits outermost: it has the
- * tracer decide whether the call is sampled and, if so, opens the call's server span,
- * continuing whatever context the caller sent, and closes it with the protocol's own
- * status. The attempt filter sits just above the cluster, below retries: each attempt of
- * a sampled call gets its own client span, and the call it sends carries that span's
+ * Tracing as two filters (docs/tracing.md). The server filter sits just under the stack's
+ * top: it has the tracer decide whether the call is sampled and, if so, opens the call's
+ * server span, continuing whatever context the caller sent, and has the stack close it
+ * when the call ends (whenCallEnds), with the protocol's own status. The attempt filter sits just above the
+ * cluster, below retries: each attempt of a sampled call gets its own client span, closed
+ * with the attempt's books (endAttempt), and the call it sends carries that span's
  * context in the upstream protocol's place (headers, Bolt header map, Dubbo attachments),
- * through the protocol's telemetry. An unsampled call passes both untouched: no span, and
- * its frame as it came. Neither filter knows a protocol.
+ * through the protocol's telemetry. Neither chains a `then` or wraps the call in an async
+ * function: a sampled call's promises are the same as an unsampled one's. An unsampled
+ * call passes both untouched: no span, and its frame as it came. Neither filter knows a
+ * protocol.
  */
-import { MeshError, bodyBytes, type CallTracer, type CallSpan, type Invocation, type ProtocolTelemetry, type Result } from '../../core/index.js';
-import type { CallContext, Filter, Handler } from '../filter.js';
+import { MeshError, bodyBytes, type CallSpan, type CallTracer, type Invocation, type ProtocolTelemetry, type Result } from '../../core/index.js';
+import { whenCallEnds, type AttemptBook, type CallContext, type CallEnd, type Filter } from '../filter.js';
 
 export interface TracingFilterOptions {
   readonly tracer: CallTracer;
   readonly telemetry: (protocol: string) => ProtocolTelemetry;
 }
 
-function where(ctx: CallContext): { route?: string; cluster?: string; endpoint?: string } {
-  return { route: ctx.route, cluster: ctx.cluster, endpoint: ctx.endpoint };
-}
-
-/** Ends `span` when the result's status is known (a gRPC reply's comes with its trailers). */
-function endWithResult(span: CallSpan, telemetry: ProtocolTelemetry, result: Result, ctx: CallContext): void {
+/**
+ * Ends `span` with the outcome (exactly one of `result` and `error` is set): a result's
+ * status once known (a gRPC reply's comes with its trailers), or the error's.
+ */
+function endSpan(span: CallSpan, telemetry: ProtocolTelemetry, ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void {
+  if (result === undefined) {
+    span.end({ status: telemetry.errorStatus(error!), failed: true, reason: error!.reason, route: ctx.route, cluster: ctx.cluster, endpoint: ctx.endpoint });
+    return;
+  }
   const failed = result.status !== 'ok' || result.code !== undefined;
-  const end = (status: number): void => span.end({ status, failed, responseBytes: bodyBytes(result.body), ...where(ctx) });
+  const responseBytes = bodyBytes(result.body);
+  const end = (status: number): void => span.end({ status, failed, responseBytes, route: ctx.route, cluster: ctx.cluster, endpoint: ctx.endpoint });
   const status = telemetry.resultStatus(result);
   if (typeof status === 'number') end(status);
   else void status.then(end);
 }
 
-function endWithError(span: CallSpan, telemetry: ProtocolTelemetry, error: unknown, ctx: CallContext): void {
-  const mesh = MeshError.from(error);
-  span.end({ status: telemetry.errorStatus(mesh), failed: true, reason: mesh.reason, ...where(ctx) });
+/** A sampled call's server span, ended by the stack when the call ends. */
+class ServerSpanEnd implements CallEnd {
+  readonly #span: CallSpan;
+  readonly #telemetry: ProtocolTelemetry;
+  readonly #ctx: CallContext;
+
+  constructor(span: CallSpan, telemetry: ProtocolTelemetry, ctx: CallContext) {
+    this.#span = span;
+    this.#telemetry = telemetry;
+    this.#ctx = ctx;
+  }
+
+  callEnded(result: Result | undefined, error: MeshError | undefined): void {
+    endSpan(this.#span, this.#telemetry, this.#ctx, result, error);
+  }
+}
+
+/** An attempt's client span, ended with the attempt's books: the cluster's, which it then keeps as before. */
+class AttemptSpanBook implements AttemptBook {
+  readonly #span: CallSpan;
+  readonly #telemetry: ProtocolTelemetry;
+  readonly #books: AttemptBook;
+
+  constructor(span: CallSpan, telemetry: ProtocolTelemetry, books: AttemptBook) {
+    this.#span = span;
+    this.#telemetry = telemetry;
+    this.#books = books;
+  }
+
+  attemptEnded(ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void {
+    endSpan(this.#span, this.#telemetry, ctx, result, error);
+    this.#books.attemptEnded(ctx, result, error);
+  }
 }
 
 export function serverSpanFilter(options: TracingFilterOptions): Filter {
@@ -40,7 +77,8 @@ export function serverSpanFilter(options: TracingFilterOptions): Filter {
     const span = options.tracer.server(invocation, telemetry, ctx.listener);
     if (!span) return next(invocation, ctx);
     ctx.span = span;
-    return span.recording ? traced(span, telemetry, next, invocation, ctx) : next(invocation, ctx);
+    if (span.recording) whenCallEnds(ctx, new ServerSpanEnd(span, telemetry, ctx));
+    return next(invocation, ctx);
   };
 }
 
@@ -58,19 +96,31 @@ export function attemptSpanFilter(options: Pick<TracingFilterOptions, 'telemetry
     } catch {
       // A frame that cannot take the entries (a Bolt header map at its size limit) goes as it came: the call matters more than its trace.
     }
-    return attempt.span ? traced(attempt.span, telemetry, next, carrying, ctx) : next(carrying, ctx);
+    if (!attempt.span) return next(carrying, ctx);
+    return endsWithAttempt(attempt.span, telemetry, next(carrying, ctx), ctx);
   };
 }
 
-/** Runs the call and ends `span` with its outcome. */
-async function traced(span: CallSpan, telemetry: ProtocolTelemetry, next: Handler, invocation: Invocation, ctx: CallContext): Promise<Result> {
-  let result: Result;
-  try {
-    result = await next(invocation, ctx);
-  } catch (error) {
-    endWithError(span, telemetry, error, ctx);
-    throw error;
+/**
+ * Has the attempt's span end when its books do: the cluster opened them as it sent the
+ * attempt, and whoever sent it closes them (filter.ts, endAttempt; the retry step). An
+ * attempt the cluster did not send at once (refused, or waiting for its first endpoints)
+ * has no books yet: its span ends when its promise settles.
+ */
+function endsWithAttempt(span: CallSpan, telemetry: ProtocolTelemetry, sent: Promise<Result>, ctx: CallContext): Promise<Result> {
+  const books = ctx.attemptBook;
+  if (books !== undefined) {
+    ctx.attemptBook = new AttemptSpanBook(span, telemetry, books);
+    return sent;
   }
-  endWithResult(span, telemetry, result, ctx);
-  return result;
+  return sent.then(
+    (result) => {
+      endSpan(span, telemetry, ctx, result, undefined);
+      return result;
+    },
+    (error: unknown) => {
+      endSpan(span, telemetry, ctx, undefined, MeshError.from(error));
+      throw error;
+    },
+  );
 }

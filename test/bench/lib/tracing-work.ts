@@ -2,7 +2,7 @@
  * The tracing filters' own work per call, in process and without I/O: a Bolt request as
  * SOFARPC's Java client wrote it (golden frames: one with SOFATracer's fields in its header
  * map, one with no trace context), each through the server and attempt span filters
- * to a handler that answers at once, against the same handler without the filters. Spans
+ * to a handler that answers at once, against the same stack without the filters. Spans
  * go to no exporter: this is the work on the call path, not the export.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import { boltCodec, type BoltFrame } from '../../../src/codecs/bolt/index.js';
 import { withHeaders } from '../../../src/codecs/bolt/telemetry.js';
 import { setupProtocols, telemetryOf } from '../../../src/codecs/index.js';
 import { Cancel, withLimits, type Invocation, type Result } from '../../../src/core/index.js';
-import { compose, type CallContext, type Handler } from '../../../src/proxy/filter.js';
+import { compose, observeCalls, type CallContext, type Handler } from '../../../src/proxy/filter.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
 import { startTracing } from '../../../src/tracing/index.js';
 import { REPO_ROOT } from '../../support/maven.js';
@@ -80,8 +80,10 @@ export async function tracingWorkPerCall(sampler: number): Promise<{ withContext
     { sampler, serviceName: 'bench', propagate: ['w3c'], queueSize: 2048, batchSize: 512, flushIntervalMs: 5_000, exportTimeoutMs: 10_000 },
     SILENT,
   );
-  const terminal: Handler = () => Promise.resolve(ANSWER);
-  const traced = compose([serverSpanFilter({ tracer: tracing.tracer, telemetry: telemetryOf }), attemptSpanFilter({ telemetry: telemetryOf })], terminal);
+  // Both under the stack's top, which ends a sampled call's server span (filter.ts, whenCallEnds).
+  const answer: Handler = () => Promise.resolve(ANSWER);
+  const terminal = compose([observeCalls([])], answer);
+  const traced = compose([observeCalls([]), serverSpanFilter({ tracer: tracing.tracer, telemetry: telemetryOf }), attemptSpanFilter({ telemetry: telemetryOf })], answer);
   const out = { withContext: 0, withoutContext: 0 };
   for (const withContext of [true, false]) {
     const invocations = goldenCalls(withContext);

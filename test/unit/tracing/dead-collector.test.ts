@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { telemetryOf } from '../../../src/codecs/index.js';
 import { Cancel, type Invocation, type Result, type SpanResult } from '../../../src/core/index.js';
-import { compose, type CallContext } from '../../../src/proxy/filter.js';
+import { compose, observeCalls, type CallContext } from '../../../src/proxy/filter.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
 import { Http1Poster } from '../../../src/proxy/index.js';
 import { startTracing, type CollectorPostFactory, type Tracing } from '../../../src/tracing/index.js';
@@ -58,7 +58,7 @@ afterEach(async () => {
 });
 
 async function calls(n: number, tracer: Tracing): Promise<void> {
-  const handler = compose([serverSpanFilter({ tracer: tracer.tracer, telemetry: telemetryOf }), attemptSpanFilter({ telemetry: telemetryOf })], () => Promise.resolve(ANSWER));
+  const handler = compose([observeCalls([]), serverSpanFilter({ tracer: tracer.tracer, telemetry: telemetryOf }), attemptSpanFilter({ telemetry: telemetryOf })], () => Promise.resolve(ANSWER));
   for (let i = 0; i < n; i++) await handler(CALL, { listener: 'in', startedAt: 0, log: SILENT, cancel: new Cancel(), cluster: 'out' });
 }
 

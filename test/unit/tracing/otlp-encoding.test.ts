@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { telemetryOf } from '../../../src/codecs/index.js';
 import { Cancel, type Invocation, type Result } from '../../../src/core/index.js';
-import { compose, type CallContext } from '../../../src/proxy/filter.js';
+import { compose, observeCalls, type CallContext } from '../../../src/proxy/filter.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
 import { startTracing, type Tracing } from '../../../src/tracing/index.js';
 
@@ -57,7 +57,7 @@ async function export_(protocol: 'http/protobuf' | 'http/json' | undefined): Pro
     { sampler: 1, serviceName: 'test', otlp: { endpoint: sink.url, ...(protocol ? { protocol } : {}) }, propagate: ['w3c'], queueSize: 64, batchSize: 2, flushIntervalMs: 20, exportTimeoutMs: 5_000 },
     SILENT,
   );
-  const handler = compose([serverSpanFilter({ tracer: tracing.tracer, telemetry: telemetryOf }), attemptSpanFilter({ telemetry: telemetryOf })], () => Promise.resolve(ANSWER));
+  const handler = compose([observeCalls([]), serverSpanFilter({ tracer: tracing.tracer, telemetry: telemetryOf }), attemptSpanFilter({ telemetry: telemetryOf })], () => Promise.resolve(ANSWER));
   await handler(CALL, { listener: 'in', startedAt: 0, log: SILENT, cancel: new Cancel(), cluster: 'out' });
   for (let waited = 0; sink.received.length === 0; waited += 20) {
     if (waited > 20_000) throw new Error('timed out waiting for the export');

@@ -9,8 +9,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { setupProtocols, telemetryOf } from '../../../src/codecs/index.js';
-import { Cancel, MeshError, type Invocation, type Result } from '../../../src/core/index.js';
-import { compose, type CallContext, type Handler } from '../../../src/proxy/filter.js';
+import { Cancel, MeshError, NOOP_METRICS, type Invocation, type Result } from '../../../src/core/index.js';
+import { compose, observeCalls, type AttemptBook, type CallContext, type Handler } from '../../../src/proxy/filter.js';
+import { retryFilter } from '../../../src/proxy/filters/retry.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
 import { OtelCallTracer } from '../../../src/tracing/call-tracer.js';
 import { SpanRecorder } from '../../../src/tracing/recorded-span.js';
@@ -29,12 +30,20 @@ const CALL: Invocation = {
   body: { kind: 'raw', serialization: 2, bytes: Buffer.alloc(10) },
 };
 
-async function traced(cluster: Handler): Promise<ReadableSpan[]> {
+function tracedStack(cluster: Handler, withRetries = false): { handler: Handler; spans: InMemorySpanExporter } {
   const spans = new InMemorySpanExporter();
   const recorder = new SpanRecorder(resourceFromAttributes({ 'service.name': 'sidecar-a' }), { name: 'pmesh' }, [new SimpleSpanProcessor(spans)]);
-  const handler = compose([serverSpanFilter({ tracer: new OtelCallTracer(recorder, new CallSampler(1), []), telemetry: telemetryOf }), attemptSpanFilter({ telemetry: telemetryOf })], cluster);
-  const ctx: CallContext = { listener: 'in', startedAt: 0, log: SILENT, cancel: new Cancel(), cluster: 'echo' };
-  await handler(CALL, ctx).catch(() => undefined);
+  const server = serverSpanFilter({ tracer: new OtelCallTracer(recorder, new CallSampler(1), []), telemetry: telemetryOf });
+  const retries = retryFilter({ metrics: NOOP_METRICS, retrySlot: () => undefined });
+  const handler = compose([observeCalls([]), server, ...(withRetries ? [retries] : []), attemptSpanFilter({ telemetry: telemetryOf })], cluster);
+  return { handler, spans };
+}
+
+const callContext = (): CallContext => ({ listener: 'in', startedAt: 0, log: SILENT, cancel: new Cancel(), cluster: 'echo' });
+
+async function traced(cluster: Handler): Promise<ReadableSpan[]> {
+  const { handler, spans } = tracedStack(cluster);
+  await handler(CALL, callContext()).catch(() => undefined);
   return spans.getFinishedSpans();
 }
 
@@ -78,5 +87,34 @@ describe('a recorded span', () => {
       expect(span.attributes['pmesh.reason']).toBe('PMESH_UPSTREAM_TIMEOUT');
     }
     expect(spans).toHaveLength(2);
+  });
+
+  it('in the stack\'s order, ends each attempt\'s span with its books, and the server span when the call ends', async () => {
+    // The cluster as it sends: it opens the attempt's books on the context, and the retry step closes them.
+    const booksClosed: string[] = [];
+    const answer: Result = { status: 'ok', protocolStatus: 20, attachments: {}, body: { kind: 'raw', serialization: 2, bytes: Buffer.alloc(3) } };
+    let sent = 0;
+    const cluster: Handler = (_invocation, ctx) => {
+      const attempt = ++sent;
+      const books: AttemptBook = { attemptEnded: (_ctx, result, error) => booksClosed.push(`${attempt}: ${result ? result.status : error!.reason}`) };
+      ctx.attemptBook = books;
+      ctx.endpoint = `10.0.0.${attempt}:12200`;
+      if (attempt === 1) return Promise.reject(new MeshError('PMESH_UPSTREAM_CONNECT_FAILED', 'refused'));
+      return new Promise((resolve) => setTimeout(() => resolve(answer), 5));
+    };
+    const { handler, spans } = tracedStack(cluster, true);
+    await expect(handler(CALL, callContext())).resolves.toBe(answer);
+    expect(booksClosed).toEqual(['1: PMESH_UPSTREAM_CONNECT_FAILED', '2: ok']);
+    const finished = spans.getFinishedSpans();
+    expect(finished).toHaveLength(3);
+    const attempts = finished.filter((span) => span.kind === SpanKind.CLIENT).sort((a, b) => Number(a.attributes['pmesh.attempt']) - Number(b.attributes['pmesh.attempt']));
+    expect(attempts.map((span) => [span.attributes['pmesh.attempt'], span.attributes['pmesh.endpoint'], span.status.code])).toEqual([
+      [1, '10.0.0.1:12200', SpanStatusCode.ERROR],
+      [2, '10.0.0.2:12200', SpanStatusCode.UNSET],
+    ]);
+    expect(attempts[0]!.attributes['pmesh.reason']).toBe('PMESH_UPSTREAM_CONNECT_FAILED');
+    const server = byKind(finished, SpanKind.SERVER);
+    expect(server.attributes).toMatchObject({ 'pmesh.status': 20, 'pmesh.response.bytes': 3, 'pmesh.endpoint': '10.0.0.2:12200' });
+    for (const attempt of attempts) expect(attempt.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
   });
 });

@@ -22,7 +22,7 @@ import { withHeaders } from '../../../src/codecs/bolt/telemetry.js';
 import { dubboCodec, type DubboFrame } from '../../../src/codecs/dubbo/index.js';
 import { GrpcRequestHead, grpcInvocation } from '../../../src/codecs/grpc/invocation.js';
 import { Cancel, withLimits, type Invocation, type ProtocolTelemetry, type Result, type TraceKey } from '../../../src/core/index.js';
-import { compose, type CallContext, type Handler } from '../../../src/proxy/filter.js';
+import { compose, observeCalls, type CallContext, type Handler } from '../../../src/proxy/filter.js';
 import { attemptSpanFilter, serverSpanFilter } from '../../../src/proxy/filters/tracing.js';
 import { OtelCallTracer } from '../../../src/tracing/call-tracer.js';
 import { SpanRecorder } from '../../../src/tracing/recorded-span.js';
@@ -44,7 +44,7 @@ function tracedPath(ratio: number): { handler: Handler; sent: Invocation[]; span
     sent.push(invocation);
     return Promise.resolve(ANSWER);
   };
-  const handler = compose([serverSpanFilter({ tracer, telemetry: telemetryOf }), attemptSpanFilter({ telemetry: telemetryOf })], cluster);
+  const handler = compose([observeCalls([]), serverSpanFilter({ tracer, telemetry: telemetryOf }), attemptSpanFilter({ telemetry: telemetryOf })], cluster);
   return { handler, sent, spans, ctx: () => ({ listener: 'in', startedAt: 0, log: SILENT, cancel: new Cancel(), cluster: 'out' }) };
 }
 
@@ -120,7 +120,7 @@ describe('an unsampled call', () => {
     const spans = new InMemorySpanExporter();
     const tracer = new OtelCallTracer(recorderInto(spans), new CallSampler(1), ['w3c', 'b3']);
     const sent: Invocation[] = [];
-    const handler = compose([serverSpanFilter({ tracer, telemetry: telemetryOf }), bridge, attemptSpanFilter({ telemetry: telemetryOf })], (invocation) => {
+    const handler = compose([observeCalls([]), serverSpanFilter({ tracer, telemetry: telemetryOf }), bridge, attemptSpanFilter({ telemetry: telemetryOf })], (invocation) => {
       sent.push(invocation);
       return Promise.resolve(ANSWER);
     });
@@ -159,7 +159,7 @@ function countedPath(ratio: number, keep = false): { handler: Handler; counts: {
     };
   };
   const sent: Invocation[] = [];
-  const handler = compose([serverSpanFilter({ tracer, telemetry: counted }), attemptSpanFilter({ telemetry: counted })], (invocation) => {
+  const handler = compose([observeCalls([]), serverSpanFilter({ tracer, telemetry: counted }), attemptSpanFilter({ telemetry: counted })], (invocation) => {
     if (keep) sent.push(invocation);
     return Promise.resolve(ANSWER);
   });
