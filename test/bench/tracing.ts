@@ -45,7 +45,10 @@
  * 1 % and 100 %. Also per column: CPU per call by kind of thread (the main thread and V8's
  * helpers), and with PMESH_BENCH_NODE_ARGS="--trace-opt --trace-deopt" the TurboFan compiles
  * and deopts in its windows (lib/opt-trace.ts); PMESH_BENCH_OUTPUT_DIR keeps each sidecar's
- * output in a file. PMESH_BENCH_REPLICAS=K runs each configuration as K sidecars and
+ * output in a file. Columns run only when PMESH_BENCH_VARIANTS names them: "1 % no export",
+ * "100 % no export", and "off semi 4" and "1 % semi 4" (semi-spaces of 4 MiB instead of 8:
+ * whether tracing still tips a sidecar into a full GC after each scavenge; docs/performance.md).
+ * PMESH_BENCH_REPLICAS=K runs each configuration as K sidecars and
  * measures it as their mean (replicaCount, below). Off has no tracing filter in its stack and never loads the SDK
  * (src/tracing is imported lazily).
  */
@@ -176,6 +179,8 @@ interface Variant {
   readonly bin?: string;
   /** Left out of the sampled warm-up: its sampled path runs as in a sidecar's first minutes. */
   readonly cold?: boolean;
+  /** Run only when PMESH_BENCH_VARIANTS names it (not in the default set). */
+  readonly onlyWhenNamed?: boolean;
   /** The configuration it is a replica of (PMESH_BENCH_REPLICAS): `name` for the first, `name #2`... for the others. */
   readonly config: string;
 }
@@ -210,6 +215,9 @@ interface Column extends Measured {
   readonly activity: { runs: number; syscalls: number };
 }
 
+/** A heap section that caps each young-generation semi-space at 4 MiB (the default is 8). */
+const SEMI_4 = 'heap: { maxSemiSpaceMiB: 4 }';
+
 function variants(otlp: string, replicas: number): Variant[] {
   const list: Array<Omit<Variant, 'config'>> = [
     { name: 'off', tracing: '', tap: false },
@@ -217,10 +225,13 @@ function variants(otlp: string, replicas: number): Variant[] {
     { name: '0 %', tracing: `tracing: { sampler: 0, ${otlp} }`, tap: false },
     { name: '1 %', tracing: `tracing: { sampler: 0.01, ${otlp} }`, tap: false },
     { name: '1 % cold', tracing: `tracing: { sampler: 0.01, ${otlp} }`, tap: false, cold: true },
-    // What the export adds to 1 %: the same sampling with no exporter (PMESH_BENCH_VARIANTS picks it; not in the default set).
-    { name: '1 % no export', tracing: 'tracing: { sampler: 0.01 }', tap: false },
+    // What the export adds to 1 %: the same sampling with no exporter.
+    { name: '1 % no export', tracing: 'tracing: { sampler: 0.01 }', tap: false, onlyWhenNamed: true },
     // What a sampled call costs the sidecar when every call is one, spans made and dropped: 1 % no export over it, times 100, is what rarity adds.
-    { name: '100 % no export', tracing: 'tracing: { sampler: 1 }', tap: false },
+    { name: '100 % no export', tracing: 'tracing: { sampler: 1 }', tap: false, onlyWhenNamed: true },
+    // Semi-spaces of 4 MiB instead of the default 8: whether tracing still tips the sidecar into a full GC per scavenge (docs/performance.md).
+    { name: 'off semi 4', tracing: SEMI_4, tap: false, onlyWhenNamed: true },
+    { name: '1 % semi 4', tracing: `tracing: { sampler: 0.01, ${otlp} }\n${SEMI_4}`, tap: false, onlyWhenNamed: true },
     { name: '100 %', tracing: `tracing: { sampler: 1, ${otlp} }`, tap: false },
     { name: 'tap open', tracing: '', tap: true },
   ];
@@ -228,7 +239,7 @@ function variants(otlp: string, replicas: number): Variant[] {
   if (baseline) list.push({ name: '1 % base', tracing: `tracing: { sampler: 0.01, ${otlp} }`, tap: false, bin: baseline });
   // PMESH_BENCH_VARIANTS=off,1 %: those columns only ("off" always, it is what the others are measured against).
   const only = process.env.PMESH_BENCH_VARIANTS?.split(',').map((name) => name.trim());
-  const chosen = only ? list.filter((variant) => variant.name === 'off' || only.includes(variant.name)) : list.filter((variant) => !variant.name.endsWith('no export'));
+  const chosen = only ? list.filter((variant) => variant.name === 'off' || only.includes(variant.name)) : list.filter((variant) => !variant.onlyWhenNamed);
   // Replicas are sidecars of their own with the same configuration, so that what one process happens to cost is averaged out.
   return chosen.flatMap((variant) =>
     Array.from({ length: replicas }, (_, i) => ({ ...variant, name: i === 0 ? variant.name : `${variant.name} #${i + 1}`, config: variant.name })),
