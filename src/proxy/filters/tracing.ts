@@ -36,38 +36,32 @@ function endSpan(span: CallSpan, telemetry: ProtocolTelemetry, ctx: CallContext,
   else void status.then(end);
 }
 
-/** A sampled call's server span, ended by the stack when the call ends. */
-class ServerSpanEnd implements CallEnd {
+/**
+ * Ends a span when what it covers ends: a sampled call's server span as one of the call's
+ * ends (the stack tells it), an attempt's client span with the attempt's books, which it
+ * holds in front of the cluster's and hands on to them.
+ */
+class SpanEnd implements CallEnd, AttemptBook {
   readonly #span: CallSpan;
   readonly #telemetry: ProtocolTelemetry;
   readonly #ctx: CallContext;
+  /** An attempt's: the cluster's books, closed after the span. */
+  readonly #books: AttemptBook | undefined;
 
-  constructor(span: CallSpan, telemetry: ProtocolTelemetry, ctx: CallContext) {
+  constructor(span: CallSpan, telemetry: ProtocolTelemetry, ctx: CallContext, books?: AttemptBook) {
     this.#span = span;
     this.#telemetry = telemetry;
     this.#ctx = ctx;
+    this.#books = books;
   }
 
   callEnded(result: Result | undefined, error: MeshError | undefined): void {
     endSpan(this.#span, this.#telemetry, this.#ctx, result, error);
   }
-}
-
-/** An attempt's client span, ended with the attempt's books: the cluster's, which it then keeps as before. */
-class AttemptSpanBook implements AttemptBook {
-  readonly #span: CallSpan;
-  readonly #telemetry: ProtocolTelemetry;
-  readonly #books: AttemptBook;
-
-  constructor(span: CallSpan, telemetry: ProtocolTelemetry, books: AttemptBook) {
-    this.#span = span;
-    this.#telemetry = telemetry;
-    this.#books = books;
-  }
 
   attemptEnded(ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void {
     endSpan(this.#span, this.#telemetry, ctx, result, error);
-    this.#books.attemptEnded(ctx, result, error);
+    this.#books?.attemptEnded(ctx, result, error);
   }
 }
 
@@ -77,7 +71,7 @@ export function serverSpanFilter(options: TracingFilterOptions): Filter {
     const span = options.tracer.server(invocation, telemetry, ctx.listener);
     if (!span) return next(invocation, ctx);
     ctx.span = span;
-    if (span.recording) whenCallEnds(ctx, new ServerSpanEnd(span, telemetry, ctx));
+    if (span.recording) whenCallEnds(ctx, new SpanEnd(span, telemetry, ctx));
     return next(invocation, ctx);
   };
 }
@@ -110,7 +104,7 @@ export function attemptSpanFilter(options: Pick<TracingFilterOptions, 'telemetry
 function endsWithAttempt(span: CallSpan, telemetry: ProtocolTelemetry, sent: Promise<Result>, ctx: CallContext): Promise<Result> {
   const books = ctx.attemptBook;
   if (books !== undefined) {
-    ctx.attemptBook = new AttemptSpanBook(span, telemetry, books);
+    ctx.attemptBook = new SpanEnd(span, telemetry, ctx, books);
     return sent;
   }
   return sent.then(
