@@ -39,13 +39,13 @@ function endSpan(span: CallSpan, telemetry: ProtocolTelemetry, ctx: CallContext,
 /**
  * Ends a span when what it covers ends: a sampled call's server span as one of the call's
  * ends (the stack tells it), an attempt's client span with the attempt's books, which it
- * holds in front of the cluster's and hands on to them.
+ * holds in front of the cluster's and hands on to them first.
  */
 class SpanEnd implements CallEnd, AttemptBook {
   readonly #span: CallSpan;
   readonly #telemetry: ProtocolTelemetry;
   readonly #ctx: CallContext;
-  /** An attempt's: the cluster's books, closed after the span. */
+  /** An attempt's: the cluster's books, closed before the span ends. */
   readonly #books: AttemptBook | undefined;
 
   constructor(span: CallSpan, telemetry: ProtocolTelemetry, ctx: CallContext, books?: AttemptBook) {
@@ -60,8 +60,9 @@ class SpanEnd implements CallEnd, AttemptBook {
   }
 
   attemptEnded(ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void {
-    endSpan(this.#span, this.#telemetry, ctx, result, error);
+    // The cluster's books first: its in-flight counts must close whatever ending the span does.
     this.#books?.attemptEnded(ctx, result, error);
+    endSpan(this.#span, this.#telemetry, ctx, result, error);
   }
 }
 
