@@ -133,10 +133,11 @@ function startSink(port: number): Promise<{ server: Server; requests: () => numb
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, requests: () => requests, bytes: () => bytes })));
 }
 
-function sidecarYaml(proxy: number, admin: number, server: number, tracing: string): string {
+function sidecarYaml(proxy: number, admin: number, server: number, tracing: string, heap: string): string {
   return `admin: { address: 127.0.0.1:${admin} }
 logging: { level: warn, accessLog: false }
 ${tracing}
+${heap}
 listeners:
   - { name: bolt-egress, protocol: bolt, address: 127.0.0.1:${proxy}, routes: [{ match: { service: ${SERVICE} }, cluster: echo }] }
 clusters:
@@ -174,6 +175,8 @@ const median = (values: readonly number[]): number => quantile(values, 0.5);
 interface Variant {
   readonly name: string;
   readonly tracing: string;
+  /** A `heap` section of its own (absent: the defaults). */
+  readonly heap?: string;
   readonly tap: boolean;
   /** Another checkout's bin/pmesh.js (the baseline); absent: this one's. */
   readonly bin?: string;
@@ -230,8 +233,8 @@ function variants(otlp: string, replicas: number): Variant[] {
     // What a sampled call costs the sidecar when every call is one, spans made and dropped: 1 % no export over it, times 100, is what rarity adds.
     { name: '100 % no export', tracing: 'tracing: { sampler: 1 }', tap: false, onlyWhenNamed: true },
     // Semi-spaces of 4 MiB instead of the default 8: whether tracing still tips the sidecar into a full GC per scavenge (docs/performance.md).
-    { name: 'off semi 4', tracing: SEMI_4, tap: false, onlyWhenNamed: true },
-    { name: '1 % semi 4', tracing: `tracing: { sampler: 0.01, ${otlp} }\n${SEMI_4}`, tap: false, onlyWhenNamed: true },
+    { name: 'off semi 4', tracing: '', heap: SEMI_4, tap: false, onlyWhenNamed: true },
+    { name: '1 % semi 4', tracing: `tracing: { sampler: 0.01, ${otlp} }`, heap: SEMI_4, tap: false, onlyWhenNamed: true },
     { name: '100 %', tracing: `tracing: { sampler: 1, ${otlp} }`, tap: false },
     { name: 'tap open', tracing: '', tap: true },
   ];
@@ -298,7 +301,7 @@ export async function benchTracing(seconds: number): Promise<void> {
     for (const i of startOrder) {
       const variant = chosen[i]!;
       const [port, admin] = [await freePort(), await freePort()];
-      const peer = await startSidecarChild(sidecarYaml(port, admin, serverPort, variant.tracing), port, variant.bin);
+      const peer = await startSidecarChild(sidecarYaml(port, admin, serverPort, variant.tracing, variant.heap ?? ''), port, variant.bin);
       columns[i] = { name: variant.name, config: variant.config, port, peer, totals: new PathTotals(1), rounds: [], closed: new PathTotals(1), cold: variant.cold ?? false, skipped: 0, gcs: noGcs(), compiles: noCompiles(), threads: new Map(), activity: { runs: 0, syscalls: 0 } };
       if (variant.tap) tap = await openTap(admin);
     }

@@ -24,13 +24,14 @@ export interface TracingFilterOptions {
  * status once known (a gRPC reply's comes with its trailers), or the error's.
  */
 function endSpan(span: CallSpan, telemetry: ProtocolTelemetry, ctx: CallContext, result: Result | undefined, error: MeshError | undefined): void {
+  const { route, cluster, endpoint } = ctx;
   if (result === undefined) {
-    span.end({ status: telemetry.errorStatus(error!), failed: true, reason: error!.reason, route: ctx.route, cluster: ctx.cluster, endpoint: ctx.endpoint });
+    span.end({ status: telemetry.errorStatus(error!), failed: true, reason: error!.reason, route, cluster, endpoint });
     return;
   }
   const failed = result.status !== 'ok' || result.code !== undefined;
   const responseBytes = bodyBytes(result.body);
-  const end = (status: number): void => span.end({ status, failed, responseBytes, route: ctx.route, cluster: ctx.cluster, endpoint: ctx.endpoint });
+  const end = (status: number): void => span.end({ status, failed, responseBytes, route, cluster, endpoint });
   const status = telemetry.resultStatus(result);
   if (typeof status === 'number') end(status);
   else void status.then(end);
@@ -70,9 +71,10 @@ export function serverSpanFilter(options: TracingFilterOptions): Filter {
   return (next) => (invocation, ctx) => {
     const telemetry = options.telemetry(invocation.protocol);
     const span = options.tracer.server(invocation, telemetry, ctx.listener);
-    if (!span) return next(invocation, ctx);
-    ctx.span = span;
-    if (span.recording) whenCallEnds(ctx, new SpanEnd(span, telemetry, ctx));
+    if (span) {
+      ctx.span = span;
+      if (span.recording) whenCallEnds(ctx, new SpanEnd(span, telemetry, ctx));
+    }
     return next(invocation, ctx);
   };
 }
