@@ -1,5 +1,5 @@
 /** Starts the real CLI (`bin/pmesh.js start`) with a config for a bench, as a separate process. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,22 +24,12 @@ export async function startSidecarChild(yaml: string, readyPort: number, pmeshBi
   const workers = process.env.PMESH_BENCH_WORKERS;
   writeFileSync(path, workers ? `workers: ${workers}\n${yaml}` : yaml);
   const bin = pmeshBin || process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
-  const peer = startPeer('pmesh', process.execPath, [...launchNodeArgs(bin), ...sidecarNodeArgs(), ...(extra.nodeArgs ?? []), bin, 'start', '--config', path], {
+  const peer = startPeer('pmesh', process.execPath, [...sidecarNodeArgs(), ...(extra.nodeArgs ?? []), bin, 'start', '--config', path], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...extra.env },
   });
   await waitForPort(readyPort);
   return peer;
-}
-
-/**
- * The node options `bin`'s first line launches it with (`#!/usr/bin/env -S node --initial-old-space-size=32`):
- * a bench starts a sidecar as `npm start` and `npx pmesh` do, and another checkout's bin with its own.
- */
-export function launchNodeArgs(bin: string): string[] {
-  const words = (readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '').split(/\s+/);
-  const node = words.indexOf('node');
-  return node < 0 ? [] : words.slice(node + 1);
 }
 
 /** PMESH_BENCH_NODE_ARGS: node options for the sidecar process only (`--max-semi-space-size=2`), to measure one. */
