@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startUpstream, type TestUpstream } from '../support/http-upstream.js';
 import { REPO_ROOT } from '../support/maven.js';
-import { freePort } from '../support/ports.js';
+import { freePort, refusedPort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
 import type { Running } from '../../src/main.js';
 
@@ -54,7 +54,7 @@ let exported: Map<string, Exported>;
 
 beforeAll(async () => {
   echo = await startUpstream();
-  const [proxyPort, adminPort, deadPort] = [await freePort(), await freePort(), await freePort()];
+  const [proxyPort, adminPort, deadPort] = [await freePort(), await freePort(), await refusedPort()];
   sidecar = await startInProcess(`
 admin: { address: 127.0.0.1:${adminPort} }
 listeners:

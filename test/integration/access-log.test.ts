@@ -6,7 +6,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startUpstream, type TestUpstream } from '../support/http-upstream.js';
-import { freePort } from '../support/ports.js';
+import { freePort, refusedPort } from '../support/ports.js';
 import { stopAllPeers } from '../support/process.js';
 import { startChild } from '../support/sidecar.js';
 
@@ -61,7 +61,7 @@ describe('access log with tracing on', () => {
   /** A sidecar whose `dead` cluster's endpoint refuses connections; tracing on, no exporter (spans are made and dropped). */
   async function start(): Promise<{ proxyPort: number; lines: (count: number) => Promise<Array<Record<string, unknown>>> }> {
     upstream = await startUpstream();
-    const [proxyPort, adminPort, deadPort] = [await freePort(), await freePort(), await freePort()];
+    const [proxyPort, adminPort, deadPort] = [await freePort(), await freePort(), await refusedPort()];
     const { peer } = await startChild(
       `
 admin: { address: 127.0.0.1:${adminPort} }

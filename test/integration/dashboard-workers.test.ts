@@ -8,7 +8,7 @@ import { request } from 'undici';
 import type { Running } from '../../src/main.js';
 import { FAKE_PLUGIN_YAML, type FakeFrame } from '../support/fake-codec.js';
 import { FakeClient, startFakeServer, type FakeServer } from '../support/fake-rpc.js';
-import { freePort } from '../support/ports.js';
+import { freePort, refusedPort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
 
 let sidecar: Running;
@@ -21,7 +21,7 @@ const req = (id: bigint, service: string, method: string): FakeFrame => ({ kind:
 
 beforeAll(async () => {
   upstream = await startFakeServer();
-  [port, adminPort, deadPort] = [await freePort(), await freePort(), await freePort()];
+  [port, adminPort, deadPort] = [await freePort(), await freePort(), await refusedPort()];
   sidecar = await startInProcess(`
 ${FAKE_PLUGIN_YAML}
 workers: 2

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, request } from 'undici';
 import { echoHandler, startUpstream, type TestUpstream } from '../support/http-upstream.js';
-import { freePort } from '../support/ports.js';
+import { freePort, refusedPort } from '../support/ports.js';
 import { startInProcess } from '../support/sidecar.js';
 import type { Running } from '../../src/main.js';
 
@@ -48,7 +48,7 @@ function bodyOf(raw: string): string {
 beforeAll(async () => {
   echo = await startUpstream();
   api = await startUpstream();
-  deadPort = await freePort();
+  deadPort = await refusedPort();
   proxyPort = await freePort();
   adminPort = await freePort();
   sidecar = await startInProcess(`

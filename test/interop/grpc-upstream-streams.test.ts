@@ -12,7 +12,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGoPeer, runGrpcClient, startGrpcClient, startGrpcServer, clientLines } from '../support/grpc-peers.js';
 import { rawUnary, stringMessage } from '../support/grpc-raw.js';
-import { freePort } from '../support/ports.js';
+import { freePort, refusedPort } from '../support/ports.js';
 import { stopAllPeers, type Peer } from '../support/process.js';
 import { startInProcess } from '../support/sidecar.js';
 
@@ -71,7 +71,7 @@ beforeAll(async () => {
   // name a stream id below one it received), so the stream sent on it is not processed.
   const goawayPort = await serveH2(answer, (session) => session.goaway(constants.NGHTTP2_NO_ERROR, 0));
   for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
-  const nobody = await freePort();
+  const nobody = await refusedPort();
   const listener = (name: keyof typeof ports, cluster: string): string =>
     `  - { name: ${name}, protocol: grpc, address: 127.0.0.1:${ports[name]}, routeByRegistry: false, routes: [{ match: { service: helloworld.Greeter }, cluster: ${cluster} }] }`;
   sidecar = await startInProcess(`
@@ -149,7 +149,11 @@ describe('streams the server did not process are sent again', () => {
   it('a call whose first endpoint refuses the connection is sent to the other with its request whole', async () => {
     // The retry after a failed connect once sent the head alone (the request DATA had gone to the
     // dead connection): grpc-go read an empty request (status UNKNOWN "EOF").
-    expect(await runGrpcClient('go', `127.0.0.1:${ports.mixed}`, ['burst:20:mixed'])).toEqual(['ok burst:20:mixed']);
+    const client = startGrpcClient('go', `127.0.0.1:${ports.mixed}`, ['burst:20:mixed']);
+    await client.waitFor(/^DONE$/m, 60_000);
+    await client.stop();
+    // On failure, the client's codes and first message per code say why.
+    expect(clientLines(client), client.output()).toEqual(['ok burst:20:mixed']);
   }, 60_000);
 
   it('a grpc-go server gracefully stopped (GOAWAY) while calls keep starting: no call fails', async () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /**
  * A free TCP port on 127.0.0.1 for a test server. Chosen below the kernel's ephemeral
@@ -40,4 +40,29 @@ export async function freePort(): Promise<number> {
     }
   }
   throw new Error(`no free TCP port found between ${LOW} and ${HIGH} on 127.0.0.1`);
+}
+
+/**
+ * A port on 127.0.0.1 that refuses connections for as long as a test runs, for an endpoint
+ * meant to be dead. A port from freePort() left unbound is not safe for that: a test file
+ * running in parallel, whose freePort() does not know it was handed out, may bind it meanwhile,
+ * and the dead endpoint answers. Ports below 1024 are never handed out by freePort() and no
+ * peer of the suite listens on one; the first found refusing now is used.
+ */
+export async function refusedPort(): Promise<number> {
+  for (let port = 1; port < 1024; port++) {
+    if (await refuses(port)) return port;
+  }
+  throw new Error('no port below 1024 on 127.0.0.1 refuses connections');
+}
+
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
 }
