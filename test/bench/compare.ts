@@ -63,6 +63,8 @@ const JAVA = {
 
 /** PMESH_BENCH_OURS_CONFIG: top-level YAML lines for this checkout's sidecars only (`heap: { reuseWriteBuffers: true }`), not the baseline's. */
 const oursConfig = (): string => (process.env.PMESH_BENCH_OURS_CONFIG ? `${process.env.PMESH_BENCH_OURS_CONFIG}\n` : '');
+/** PMESH_BENCH_OURS_NODE_ARGS: node options for this checkout's sidecars only (`--initial-old-space-size=32`), not the baseline's. */
+const oursExtras = { nodeArgs: (process.env.PMESH_BENCH_OURS_NODE_ARGS ?? '').split(' ').filter(Boolean) };
 
 function sidecarYaml(admin: number, listeners: string, clusters: string, extra = ''): string {
   return `admin: { address: 127.0.0.1:${admin} }
@@ -90,6 +92,8 @@ async function rpcSection(protocol: 'bolt' | 'dubbo', seconds: number, mosnBinar
         oursConfig(),
       ),
       oursPort,
+      undefined,
+      oursExtras,
     );
     peers.push(ours);
     const mosn = await startMosn(mosnBinary, protocol, mosnPort, serverPort, THREADS);
@@ -221,6 +225,8 @@ async function httpSection(seconds: number): Promise<Row[]> {
         `  - { name: echo, protocol: http1, endpoints: [127.0.0.1:${upstreamPort}] }`,
       ),
       oursPort,
+      undefined,
+      oursExtras,
     );
     peers.push(ours);
     const haproxy = await startHaproxy(haproxyPort, upstreamPort, THREADS);
@@ -308,7 +314,7 @@ async function bridgeSection(seconds: number): Promise<Row[]> {
     const baselineBin = process.env.PMESH_BENCH_BASELINE;
     for (const [name, bin] of [['ours', undefined], ...(baselineBin ? [['baseline', baselineBin] as const] : [])] as const) {
       const ports = { dubbo: await freePort(), sofa: await freePort() };
-      const sidecar = await startSidecarChild(bridgeYaml(await freePort(), ports, servers), ports.sofa, bin);
+      const sidecar = await startSidecarChild(bridgeYaml(await freePort(), ports, servers), ports.sofa, bin, bin === undefined ? oursExtras : {});
       peers.push(sidecar);
       sidecars.push({ name, pid: sidecar.child.pid!, ports });
     }

@@ -69,9 +69,8 @@ import { medianInterval } from './lib/median-interval.js';
 import { PathTotals, loadWindow } from './lib/rpc-bench.js';
 import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
 import { mainThreadActivity, threadCpuByKind, threadCpuSeconds } from './lib/thread-cpu.js';
-import { startSidecarChild } from './lib/sidecar-child.js';
+import { runsBundle, startSidecarChild } from './lib/sidecar-child.js';
 import { tracingWorkPerCall } from './lib/tracing-work.js';
-import { execFileSync } from 'node:child_process';
 
 const SERVICE = 'com.example.EchoService:1.0';
 const CONNECTIONS = 4;
@@ -284,7 +283,7 @@ export async function benchTracing(seconds: number): Promise<void> {
   const otlp = `otlp: { endpoint: "http://127.0.0.1:${sinkPort}/v1/traces" }`;
   const loadBefore = loadavg();
   // Asked now, as the sidecars start: an edit made while the bench runs would make it answer for code they do not run.
-  const runsBundle = sidecarRunsBundle();
+  const bundled = runsBundle(join(REPO_ROOT, 'bin/pmesh.js'));
   const workBefore = await tracingWorkPerCall(0.01);
   const workUnsampled = await tracingWorkPerCall(0);
   const workSampled = await tracingWorkPerCall(1);
@@ -408,7 +407,7 @@ export async function benchTracing(seconds: number): Promise<void> {
           `  its parts, in process: the unsampled path alone (ratio 0) ${workUnsampled.withContext.toFixed(2)} µs with SOFATracer context, ${workUnsampled.withoutContext.toFixed(2)} µs with none; a sampled call at 100 % (hot) ${workSampled.withContext.toFixed(1)} / ${workSampled.withoutContext.toFixed(1)} µs, so 1 % would be ${(workUnsampled.withContext + workSampled.withContext / 100).toFixed(2)} / ${(workUnsampled.withoutContext + workSampled.withoutContext / 100).toFixed(2)} µs if a sampled call cost as much once in a hundred calls as when every call is one`,
           `tap: ${tap?.events() ?? 0} events received by the open stream`,
           `exported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1024 / 1024).toFixed(1)} MiB`,
-          `sidecar code: ${runsBundle ? 'the dist/ bundle, as shipped' : 'the sources through tsx (no fresh dist/: npm run build first for the shipped figures; tsx wraps every closure made per call)'}`,
+          `sidecar code: ${bundled ? 'the dist/ bundle, as shipped' : 'the sources through tsx (no fresh dist/: npm run build first for the shipped figures; tsx wraps every closure made per call)'}`,
           `host: ${availableParallelism()} CPUs shared by all processes, load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(1)).join('/')} before, ${loadAfter.map((l) => l.toFixed(1)).join('/')} after`,
         ],
       },
@@ -459,12 +458,6 @@ function cpuSource(): string {
   return threadCpuSeconds(process.pid) === undefined
     ? "/proc/<pid>/stat's 10 ms ticks (no schedstat on this kernel)"
     : "the scheduler's nanosecond account of every thread (/proc/<pid>/task/*/schedstat)";
-}
-
-/** Whether bin/pmesh.js runs the dist/ bundle (fresh) rather than the sources through tsx (scripts/freshness.cjs, asked as bin/pmesh.js asks). */
-function sidecarRunsBundle(): boolean {
-  const script = "process.stdout.write(String(require('./scripts/freshness.cjs').isBuilt()))";
-  return execFileSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }) === 'true';
 }
 
 /** A repeatable random number generator (mulberry32): the same seed gives the same window orders. */

@@ -1,8 +1,9 @@
 /** Starts the real CLI (`bin/pmesh.js start`) with a config for a bench, as a separate process. */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startPeer, waitForPort, type Peer } from '../../support/process.js';
 import { REPO_ROOT } from '../../support/maven.js';
 
@@ -24,12 +25,23 @@ export async function startSidecarChild(yaml: string, readyPort: number, pmeshBi
   const workers = process.env.PMESH_BENCH_WORKERS;
   writeFileSync(path, workers ? `workers: ${workers}\n${yaml}` : yaml);
   const bin = pmeshBin || process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
+  if (!runsBundle(bin)) process.stdout.write(`note: ${bin} runs its sources through tsx, not the shipped bundle (dist/ is missing or older than src/: npm run build there first)\n`);
   const peer = startPeer('pmesh', process.execPath, [...sidecarNodeArgs(), ...(extra.nodeArgs ?? []), bin, 'start', '--config', path], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...extra.env },
   });
   await waitForPort(readyPort);
   return peer;
+}
+
+/**
+ * Whether `bin` (a checkout's bin/pmesh.js) runs its dist/ bundle rather than its sources
+ * through tsx, asked as bin/pmesh.js asks (scripts/freshness.cjs): figures from the sources
+ * carry tsx's loader thread and transpiler, tens of MiB and more CPU per call.
+ */
+export function runsBundle(bin: string): boolean {
+  const script = "process.stdout.write(String(require('./scripts/freshness.cjs').isBuilt()))";
+  return execFileSync(process.execPath, ['-e', script], { cwd: join(dirname(bin), '..'), encoding: 'utf8' }) === 'true';
 }
 
 /** PMESH_BENCH_NODE_ARGS: node options for the sidecar process only (`--max-semi-space-size=2`), to measure one. */
