@@ -1,4 +1,14 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=32
+// The first line gives node what only its command line can (V8 reads it once, when it makes
+// the heap, and NODE_OPTIONS refuses it): `--initial-old-space-size=32` keeps V8's limit for
+// the old generation at 32 MB or more. V8 starts a full GC once the old generation's objects,
+// plus the Buffers allocated since the last full GC, come within the young generation's size
+// of that limit, and it sets the limit only some 16 MB above what a full GC leaves (8 MB here):
+// under load the socket reads' Buffers of a few scavenges got there, a full GC every 3,000 to
+// 5,000 calls. With the floor it is one every 40,000, for no more peak RSS (docs/performance.md,
+// "The old generation's floor"). `npm start`, `npm run demo`, `npx pmesh` and an installed
+// `pmesh` run this file through that line; `node bin/pmesh.js` does not.
+//
 // Runs the bundle in dist/ when it was built from the sources as they are now (`npm start`,
 // `npm run demo` and `npm test` build it first: scripts/build.mjs; freshness.cjs checks it
 // in a few ms). Otherwise, an edited checkout or no build yet, it runs the sources through

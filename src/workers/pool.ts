@@ -57,7 +57,9 @@ export class WorkerPool {
   static async start(size: number, parts: PoolParts): Promise<WorkerPool> {
     const { default: cluster } = await import('node:cluster');
     // Workers run `pmesh` itself, which sees it is a worker (bin/pmesh.js picks the build or the sources).
-    cluster.setupPrimary({ exec: join(PACKAGE_ROOT, 'bin/pmesh.js'), args: [], execArgv: [], serialization: 'advanced' });
+    // They serve the calls, so they get the old generation's floor the primary was launched with (bin/pmesh.js's first line).
+    const execArgv = process.execArgv.filter((arg) => arg.startsWith('--initial-old-space-size='));
+    cluster.setupPrimary({ exec: join(PACKAGE_ROOT, 'bin/pmesh.js'), args: [], execArgv, serialization: 'advanced' });
     const pool = new WorkerPool(cluster, size, parts);
     try {
       await Promise.all(Array.from({ length: size }, (_, index) => pool.#fork(index)));

@@ -22,7 +22,7 @@ import { DEFAULT_CONFIG_YAML } from '../../src/config/defaults.js';
 import { freePort } from '../support/ports.js';
 import { REPO_ROOT } from '../support/maven.js';
 import { processStats, runQueueWaitMs } from './lib/process-stats.js';
-import { sidecarNodeArgs } from './lib/sidecar-child.js';
+import { launchNodeArgs, sidecarNodeArgs } from './lib/sidecar-child.js';
 
 const RUNS = 5;
 /** How long the sidecar idles before its memory is read (lazy work, GC settling). */
@@ -96,7 +96,7 @@ async function startOnce(bin: string, nodeArgs: readonly string[]): Promise<Star
   const path = join(dir, 'pmesh.yaml');
   writeFileSync(path, `${yaml}registry: { dataDir: ${JSON.stringify(join(dir, 'data'))} }\nlogging: { level: warn }\n`);
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, bin, 'start', '--config', path], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...launchNodeArgs(bin), ...nodeArgs, bin, 'start', '--config', path], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   try {

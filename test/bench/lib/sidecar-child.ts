@@ -1,6 +1,6 @@
 /** Starts the real CLI (`bin/pmesh.js start`) with a config for a bench, as a separate process. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,7 +26,7 @@ export async function startSidecarChild(yaml: string, readyPort: number, pmeshBi
   writeFileSync(path, workers ? `workers: ${workers}\n${yaml}` : yaml);
   const bin = pmeshBin || process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
   if (!runsBundle(bin)) process.stdout.write(`note: ${bin} runs its sources through tsx, not the shipped bundle (dist/ is missing or older than src/: npm run build there first)\n`);
-  const peer = startPeer('pmesh', process.execPath, [...sidecarNodeArgs(), ...(extra.nodeArgs ?? []), bin, 'start', '--config', path], {
+  const peer = startPeer('pmesh', process.execPath, [...launchNodeArgs(bin), ...sidecarNodeArgs(), ...(extra.nodeArgs ?? []), bin, 'start', '--config', path], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...extra.env },
   });
@@ -42,6 +42,16 @@ export async function startSidecarChild(yaml: string, readyPort: number, pmeshBi
 export function runsBundle(bin: string): boolean {
   const script = "process.stdout.write(String(require('./scripts/freshness.cjs').isBuilt()))";
   return execFileSync(process.execPath, ['-e', script], { cwd: join(dirname(bin), '..'), encoding: 'utf8' }) === 'true';
+}
+
+/**
+ * The node options `bin`'s first line launches it with (`#!/usr/bin/env -S node --initial-old-space-size=32`):
+ * a bench starts a sidecar as `npm start` and `npx pmesh` do, and another checkout's bin with its own.
+ */
+export function launchNodeArgs(bin: string): string[] {
+  const words = (readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '').split(/\s+/);
+  const node = words.indexOf('node');
+  return node < 0 ? [] : words.slice(node + 1);
 }
 
 /** PMESH_BENCH_NODE_ARGS: node options for the sidecar process only (`--max-semi-space-size=2`), to measure one. */
