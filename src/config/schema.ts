@@ -265,7 +265,9 @@ export const configSchema = z
       })
       .strict()
       .default({})
-      .describe("The sidecar process's V8 heap (read by `pmesh start` when it starts)."),
+      .describe(
+        "The sidecar process's V8 heap (read by `pmesh start` when it starts). The old generation's floor is not here: V8 takes it only on node's command line, which bin/pmesh.js's first line gives (`--initial-old-space-size=32`; docs/performance.md, \"The old generation's floor\").",
+      ),
     workers: z
       .union([z.number().int().min(1).max(64), z.literal('auto')])
       .default(1)
