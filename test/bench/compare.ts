@@ -32,7 +32,7 @@ import { processTreeStats, type ThreadCpu } from './lib/process-stats.js';
 import type { LoadResult } from './lib/report.js';
 import { PathTotals, loadWindow } from './lib/rpc-bench.js';
 import { rpcLoadTool, runRpcLoad } from './lib/rpc-load.js';
-import { startBareServer, startSidecarChild, startTsServer } from './lib/sidecar-child.js';
+import { sidecarNodeArgs, startBareServer, startSidecarChild, startTsServer } from './lib/sidecar-child.js';
 import { startHaproxy, startNginx } from './compare/http-proxies.js';
 import { buildMosn, startMosn } from './compare/mosn.js';
 import { ensureDebianTools, ensureGo, versionOf } from './compare/tools.js';
@@ -64,7 +64,7 @@ const JAVA = {
 /** PMESH_BENCH_OURS_CONFIG: top-level YAML lines for this checkout's sidecars only (`heap: { reuseWriteBuffers: true }`), not the baseline's. */
 const oursConfig = (): string => (process.env.PMESH_BENCH_OURS_CONFIG ? `${process.env.PMESH_BENCH_OURS_CONFIG}\n` : '');
 /** PMESH_BENCH_OURS_NODE_ARGS: node options for this checkout's sidecars only (`--initial-old-space-size=32`), not the baseline's. */
-const oursExtras = { nodeArgs: (process.env.PMESH_BENCH_OURS_NODE_ARGS ?? '').split(' ').filter(Boolean) };
+const oursExtras = { nodeArgs: sidecarNodeArgs('PMESH_BENCH_OURS_NODE_ARGS') };
 
 function sidecarYaml(admin: number, listeners: string, clusters: string, extra = ''): string {
   return `admin: { address: 127.0.0.1:${admin} }

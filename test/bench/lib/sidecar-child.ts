@@ -25,7 +25,8 @@ export async function startSidecarChild(yaml: string, readyPort: number, pmeshBi
   const workers = process.env.PMESH_BENCH_WORKERS;
   writeFileSync(path, workers ? `workers: ${workers}\n${yaml}` : yaml);
   const bin = pmeshBin || process.env.PMESH_BENCH_PMESH || join(REPO_ROOT, 'bin/pmesh.js');
-  if (!runsBundle(bin)) process.stdout.write(`note: ${bin} runs its sources through tsx, not the shipped bundle (dist/ is missing or older than src/: npm run build there first)\n`);
+  // Said once per bin, with the first sidecar it starts (the tracing bench's report says it too).
+  if (!bundled.has(bin) && !runsBundle(bin)) process.stdout.write(`note: ${bin} runs its sources through tsx, not the shipped bundle (dist/ is missing or older than src/: npm run build there first)\n`);
   const peer = startPeer('pmesh', process.execPath, [...launchNodeArgs(bin), ...sidecarNodeArgs(), ...(extra.nodeArgs ?? []), bin, 'start', '--config', path], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...extra.env },
@@ -40,9 +41,17 @@ export async function startSidecarChild(yaml: string, readyPort: number, pmeshBi
  * carry tsx's loader thread and transpiler, tens of MiB and more CPU per call.
  */
 export function runsBundle(bin: string): boolean {
-  const script = "process.stdout.write(String(require('./scripts/freshness.cjs').isBuilt()))";
-  return execFileSync(process.execPath, ['-e', script], { cwd: join(dirname(bin), '..'), encoding: 'utf8' }) === 'true';
+  let answer = bundled.get(bin);
+  if (answer === undefined) {
+    const script = "process.stdout.write(String(require('./scripts/freshness.cjs').isBuilt()))";
+    answer = execFileSync(process.execPath, ['-e', script], { cwd: join(dirname(bin), '..'), encoding: 'utf8' }) === 'true';
+    bundled.set(bin, answer);
+  }
+  return answer;
 }
+
+/** runsBundle's answer per bin, asked once per bench run (a node process each time), as the first sidecar of that bin starts. */
+const bundled = new Map<string, boolean>();
 
 /**
  * The node options `bin`'s first line launches it with (`#!/usr/bin/env -S node --initial-old-space-size=32`):
@@ -54,9 +63,9 @@ export function launchNodeArgs(bin: string): string[] {
   return node < 0 ? [] : words.slice(node + 1);
 }
 
-/** PMESH_BENCH_NODE_ARGS: node options for the sidecar process only (`--max-semi-space-size=2`), to measure one. */
-export function sidecarNodeArgs(): string[] {
-  return (process.env.PMESH_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** PMESH_BENCH_NODE_ARGS (or `variable`): node options for the sidecar process only (`--max-semi-space-size=2`), to measure one. */
+export function sidecarNodeArgs(variable = 'PMESH_BENCH_NODE_ARGS'): string[] {
+  return (process.env[variable] ?? '').split(' ').filter(Boolean);
 }
 
 /** Starts a TypeScript bench server file in its own process and waits for its port. */
